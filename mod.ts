@@ -1,0 +1,25 @@
+/**
+ * A Direct Preference Optimization trainer for decoder-only language models, written in
+ * TypeScript for Deno with handwritten WGSL compute shaders on WebGPU: it runs on any GPU Deno's
+ * WebGPU reaches, and on the CPU through a software adapter.
+ *
+ * This module re-exports the public API: the GPU runtime and kernels, and the shared utilities.
+ *
+ * @example Add two vectors on the GPU
+ * ```ts
+ * import { Gpu, residualForward } from "./mod.ts";
+ * const gpu = await Gpu.create();
+ * const a = gpu.upload(new Float32Array([1, 2])), b = gpu.upload(new Float32Array([3, 4]));
+ * const out = gpu.tensor([2]);
+ * const enc = gpu.encoder();
+ * residualForward(enc, { out, a, b });
+ * gpu.submit(enc);
+ * console.log((await gpu.read([out]))[0]); // Float32Array [4, 6]
+ * ```
+ *
+ * @module
+ */
+export * from "./kernels/gpu.ts";
+export * from "./kernels/residual.ts";
+export * from "./kernels/reduce.ts";
+export * from "./util/rng.ts";

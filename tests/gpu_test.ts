@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import {
+  DeviceLostError,
+  Gpu,
+  grid1d,
+  REQUESTED_LIMITS,
+  Tensor,
+  uniforms,
+} from "../kernels/gpu.ts";
+import { residualForward } from "../kernels/residual.ts";
+import { gpuTest, testGpu } from "../testing/gpu_harness.ts";
+
+if (testGpu) console.log(`adapter: ${testGpu.describe()}`);
+
+gpuTest("gpu: the device has the adapter's own limits", (gpu) => {
+  assert.equal(
+    gpu.device.limits.maxStorageBufferBindingSize,
+    gpu.adapter.limits.maxStorageBufferBindingSize,
+  );
+  for (const name of REQUESTED_LIMITS) {
+    const want = (gpu.adapter.limits as unknown as Record<string, number>)[name];
+    assert.equal((gpu.device.limits as unknown as Record<string, number>)[name], want, name);
+  }
+});
+
+gpuTest("gpu: asks for shader-f16 and timestamp-query where the adapter has them", (gpu) => {
+  for (const f of ["shader-f16", "timestamp-query"] as const) {
+    assert.equal(gpu.device.features.has(f), gpu.adapter.features.has(f), f);
+  }
+  assert.match(gpu.describe(), /features:/);
+});
+
+gpuTest("gpu: a readback of several tensors is one mapAsync", async (gpu) => {
+  const f = new Float32Array([1.5, -2, 3.25]);
+  const i = new Int32Array([7, -8, 9, 10, 11]);
+  const u = new Uint32Array([0xffffffff]);
+  const ta = gpu.upload(f), tb = gpu.upload(i, [5], { label: "ints" }), tc = gpu.upload(u);
+  const before = gpu.stats.mapAsync;
+  const [ra, rb, rc] = await gpu.read([ta, tb, tc]);
+  assert.equal(gpu.stats.mapAsync - before, 1);
+  assert.ok(ra instanceof Float32Array && rb instanceof Int32Array && rc instanceof Uint32Array);
+  assert.deepEqual([...ra], [...f]);
+  assert.deepEqual([...rb], [...i]);
+  assert.deepEqual([...rc], [...u]);
+  for (const t of [ta, tb, tc]) t.release();
+});
+
+gpuTest("gpu: views read back their own range", async (gpu) => {
+  const t = gpu.upload(new Float32Array(64).map((_, k) => k), [64]);
+  const [v] = await gpu.read([t.view(8, [8])]);
+  assert.deepEqual([...v], [8, 9, 10, 11, 12, 13, 14, 15]);
+  assert.throws(() => t.view(60, [8]), RangeError);
+  t.release();
+});
+
+gpuTest("gpu: pipelines are cached by kernel and constants", (gpu) => {
+  const kernel = {
+    label: "noop",
+    code: "override WG: u32 = 1; @compute @workgroup_size(WG) fn main() {}",
+    entryPoint: "main",
+  };
+  const before = gpu.stats.pipelines;
+  const a = gpu.pipeline(kernel, { WG: 64 });
+  assert.equal(gpu.pipeline(kernel, { WG: 64 }), a);
+  assert.notEqual(gpu.pipeline(kernel, { WG: 32 }), a);
+  assert.equal(gpu.stats.pipelines - before, 2);
+});
+
+gpuTest("gpu: the buffer pool reuses released buffers", (gpu) => {
+  const t = gpu.tensor([1000], { label: "pooled" });
+  const buffer = t.buffer;
+  t.release();
+  const u = gpu.tensor([1000]);
+  assert.equal(u.buffer, buffer);
+  u.release();
+  assert.ok(gpu.pool.peakBytes >= gpu.pool.bytesAllocated);
+});
+
+gpuTest("gpu: upload and write check sizes", (gpu) => {
+  assert.throws(() => gpu.upload(new Float32Array(5), [2, 3]), /holds 6 elements, data has 5/);
+  const t = gpu.tensor([4], { label: "w" });
+  assert.throws(() => gpu.write(t, new Float32Array(3)), /"w"/);
+  t.release();
+});
+
+gpuTest("gpu: many dispatches in one encoder each get their own uniforms", async (gpu) => {
+  // 300 dispatches need more than one 64 KiB uniform block; each adds the running sum once more.
+  const n = 37;
+  const one = gpu.upload(new Float32Array(n).fill(1));
+  const a = gpu.upload(new Float32Array(n).fill(0)), b = gpu.tensor([n]);
+  const enc = gpu.encoder();
+  let src = a, dst = b;
+  for (let k = 0; k < 300; k++) {
+    residualForward(enc, { out: dst, a: src, b: one });
+    [src, dst] = [dst, src];
+  }
+  gpu.submit(enc);
+  const [r] = await gpu.read([src]);
+  assert.deepEqual([...r], new Array(n).fill(300));
+  for (const t of [one, a, b]) t.release();
+});
+
+gpuTest("gpu: dispatches beyond a device limit are refused with a clear error", (gpu) => {
+  const kernel = {
+    label: "noop",
+    code: "@compute @workgroup_size(1) fn main() {}",
+    entryPoint: "main",
+  };
+  const enc = gpu.encoder();
+  assert.throws(
+    () =>
+      enc.dispatch({
+        kernel,
+        bindings: [],
+        workgroups: [gpu.limits.maxComputeWorkgroupsPerDimension + 1],
+      }),
+    (e: unknown) => e instanceof RangeError && /noop\.main: \d+ workgroups/.test(e.message),
+  );
+  const big = gpu.device.createBuffer({
+    size: gpu.limits.maxStorageBufferBindingSize + 256,
+    usage: GPUBufferUsage.STORAGE,
+  });
+  const t = new Tensor(big, [big.size / 4], { label: "huge" });
+  assert.throws(
+    () => enc.dispatch({ kernel, bindings: [t], workgroups: [1] }),
+    (e: unknown) => e instanceof RangeError && /"huge" spans/.test(e.message),
+  );
+  big.destroy();
+  gpu.submit(enc);
+});
+
+Deno.test("grid1d: splits over y beyond the per-dimension limit", () => {
+  assert.deepEqual(grid1d(1000, 256, 65535), [4, 1]);
+  const [x, y] = grid1d(65536 * 256 + 1, 256, 65535);
+  assert.ok(x <= 65535 && y === 2 && x * y * 256 >= 65536 * 256 + 1);
+  assert.throws(() => grid1d(2 ** 50, 256, 65535), RangeError);
+});
+
+Deno.test("uniforms: packs u32 and f32 fields, padded to 16 bytes", () => {
+  const u = uniforms({ n: 3, scale: 0.5, k: 9 }, ["scale"]);
+  assert.equal(u.byteLength, 16);
+  assert.equal(u[0], 3);
+  assert.equal(new Float32Array(u.buffer)[1], 0.5);
+  assert.equal(u[2], 9);
+  assert.throws(() => uniforms({ n: -1 }), RangeError);
+});
+
+gpuTest("gpu: GPU timestamps time a region where the feature exists", async (gpu) => {
+  if (!gpu.hasFeature("timestamp-query")) return;
+  const x = gpu.upload(new Float32Array(4096).fill(1)), out = gpu.tensor([4096]);
+  const enc = gpu.encoder();
+  enc.timed("add", () => residualForward(enc, { out, a: x, b: x }));
+  gpu.submit(enc);
+  const timings = await enc.readTimings();
+  assert.equal(timings.length, 1);
+  assert.equal(timings[0].label, "add");
+  assert.ok(Number.isFinite(timings[0].ms) && timings[0].ms >= 0);
+  x.release();
+  out.release();
+});
+
+gpuTest("gpu: a lost device gives an error, never a hang", async () => {
+  const gpu = await Gpu.create();
+  const t = gpu.upload(new Float32Array([1, 2, 3]));
+  gpu.device.destroy();
+  await gpu.device.lost;
+  await assert.rejects(() => gpu.read([t]), DeviceLostError);
+  assert.throws(() => gpu.encoder(), DeviceLostError);
+});
