@@ -1,0 +1,490 @@
+/**
+ * `ModelConfig`: the shape of a decoder-only transformer, read from and written to Hugging Face
+ * `config.json` for the `gpt2`, `llama` and `qwen2` families, and the list of its parameters with
+ * Hugging Face's tensor names and shapes.
+ *
+ * Shape legend: `C` channels (hidden size), `L` layers, `NH` heads, `NKV` key/value heads, `HS`
+ * head size, `F` MLP width, `V` vocabulary.
+ *
+ * @module
+ */
+
+/** The architecture families we train. */
+export type ModelFamily = "gpt2" | "llama" | "qwen2";
+
+/** A decoder-only transformer's hyper-parameters. */
+export interface ModelConfig {
+  /** Which family's layout and names: gpt2 (LayerNorm, learned positions, GELU), llama or
+   * qwen2 (RMSNorm, RoPE, SwiGLU; qwen2 adds q/k/v biases). */
+  family: ModelFamily;
+  /** V, vocabulary size. */
+  vocabSize: number;
+  /** C, hidden size. */
+  hiddenSize: number;
+  /** L, number of blocks. */
+  numLayers: number;
+  /** NH, attention heads. */
+  numHeads: number;
+  /** NKV, key/value heads (grouped-query attention); equals NH for multi-head attention. */
+  numKvHeads: number;
+  /** HS, head size. */
+  headDim: number;
+  /** F, the MLP's inner width. */
+  intermediateSize: number;
+  /** Longest sequence the model supports (learned positions: the table's size). */
+  maxPositions: number;
+  /** ε of LayerNorm / RMSNorm. */
+  normEps: number;
+  /** RoPE base θ (llama, qwen2). */
+  ropeTheta: number;
+  /** Whether the output head shares the token embedding. */
+  tieEmbeddings: boolean;
+  /** Biases on q, k, v projections (gpt2: all linear layers have biases; qwen2: q/k/v only). */
+  qkvBias: boolean;
+  /** Beginning-of-sequence token id, if any. */
+  bosTokenId: number | null;
+  /** End-of-sequence token ids (the first is appended to responses). */
+  eosTokenIds: number[];
+  /** Padding token id, if any. */
+  padTokenId: number | null;
+}
+
+/** A config.json field we cannot honour, or a bad value. Names the field. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Reads a Hugging Face `config.json` object. Unknown `model_type`s and options we do not implement
+ * are refused with the field's name.
+ *
+ * @example
+ * ```ts
+ * import { configFromHf } from "./config.ts";
+ * const c = configFromHf({
+ *   model_type: "llama", hidden_size: 64, intermediate_size: 172, num_hidden_layers: 5,
+ *   num_attention_heads: 8, num_key_value_heads: 4, vocab_size: 512,
+ *   max_position_embeddings: 512, tie_word_embeddings: true,
+ * });
+ * console.log(c.headDim); // 8
+ * ```
+ */
+export function configFromHf(json: Json, file = "config.json"): ModelConfig {
+  const r = new FieldReader(json, file);
+  const type = r.str("model_type");
+  switch (type) {
+    case "gpt2":
+      return gpt2FromHf(r);
+    case "llama":
+    case "qwen2":
+      return llamaFromHf(r, type);
+    default:
+      throw new ConfigError(
+        `${file}: model_type "${type}" is not supported (gpt2, llama and qwen2 are)`,
+      );
+  }
+}
+
+function gpt2FromHf(r: FieldReader): ModelConfig {
+  const act = r.optStr("activation_function") ?? "gelu_new";
+  if (!["gelu_new", "gelu_pytorch_tanh", "gelu_fast"].includes(act)) {
+    r.refuse("activation_function", `"${act}" (only the tanh GELU, gelu_new, is implemented)`);
+  }
+  for (const flag of ["scale_attn_by_inverse_layer_idx", "add_cross_attention"]) {
+    if (r.optBool(flag)) r.refuse(flag, "true");
+  }
+  if (r.optBool("scale_attn_weights") === false) r.refuse("scale_attn_weights", "false");
+  const c = r.int("n_embd");
+  const nh = r.int("n_head");
+  if (c % nh !== 0) r.refuse("n_head", `${nh} does not divide n_embd ${c}`);
+  const eos = r.optInt("eos_token_id") ?? 50256;
+  return {
+    family: "gpt2",
+    vocabSize: r.int("vocab_size"),
+    hiddenSize: c,
+    numLayers: r.int("n_layer"),
+    numHeads: nh,
+    numKvHeads: nh,
+    headDim: c / nh,
+    intermediateSize: r.optInt("n_inner") ?? 4 * c,
+    maxPositions: r.int("n_positions"),
+    normEps: r.optNum("layer_norm_epsilon") ?? 1e-5,
+    ropeTheta: 10000,
+    tieEmbeddings: r.optBool("tie_word_embeddings") ?? true,
+    qkvBias: true,
+    bosTokenId: r.optInt("bos_token_id") ?? 50256,
+    eosTokenIds: [eos],
+    padTokenId: r.optInt("pad_token_id"),
+  };
+}
+
+function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
+  const act = r.optStr("hidden_act") ?? "silu";
+  if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
+  const scaling = r.json["rope_scaling"];
+  if (scaling !== undefined && scaling !== null) {
+    r.refuse("rope_scaling", "set (only unscaled RoPE is implemented)");
+  }
+  if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
+  if ((r.optInt("pretraining_tp") ?? 1) !== 1) r.refuse("pretraining_tp", "other than 1");
+  if (family === "qwen2" && r.optBool("use_sliding_window")) {
+    r.refuse("use_sliding_window", "true (sliding-window attention is not implemented)");
+  }
+  const attentionBias = r.optBool("attention_bias") ?? false;
+  if (family === "llama" && attentionBias) {
+    r.refuse("attention_bias", "true for llama (o_proj bias is not implemented)");
+  }
+  const c = r.int("hidden_size");
+  const nh = r.int("num_attention_heads");
+  const nkv = r.optInt("num_key_value_heads") ?? nh;
+  if (nh % nkv !== 0) {
+    r.refuse("num_key_value_heads", `${nkv} does not divide num_attention_heads ${nh}`);
+  }
+  const headDim = r.optInt("head_dim") ?? c / nh;
+  if (!Number.isInteger(headDim)) r.refuse("num_attention_heads", `${nh} does not divide ${c}`);
+  if (headDim % 2 !== 0) r.refuse("head_dim", `${headDim} is odd; RoPE needs an even head size`);
+  const eos = r.json["eos_token_id"];
+  const eosTokenIds = Array.isArray(eos)
+    ? eos.map((e, i) => r.checkInt(`eos_token_id[${i}]`, e))
+    : eos === undefined || eos === null
+    ? []
+    : [r.checkInt("eos_token_id", eos)];
+  return {
+    family,
+    vocabSize: r.int("vocab_size"),
+    hiddenSize: c,
+    numLayers: r.int("num_hidden_layers"),
+    numHeads: nh,
+    numKvHeads: nkv,
+    headDim,
+    intermediateSize: r.int("intermediate_size"),
+    maxPositions: r.optInt("max_position_embeddings") ?? 2048,
+    normEps: r.optNum("rms_norm_eps") ?? 1e-6,
+    ropeTheta: r.optNum("rope_theta") ?? 10000,
+    tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
+    qkvBias: family === "qwen2",
+    bosTokenId: r.optInt("bos_token_id"),
+    eosTokenIds,
+    padTokenId: r.optInt("pad_token_id"),
+  };
+}
+
+/**
+ * A Hugging Face `config.json` object for a config, loadable by transformers'
+ * `AutoModelForCausalLM` unchanged.
+ *
+ * @example
+ * ```ts
+ * import { configToHf, tinyConfig } from "./config.ts";
+ * const json = configToHf(tinyConfig("gpt2"));
+ * console.log(json.architectures); // ["GPT2LMHeadModel"]
+ * ```
+ */
+export function configToHf(c: ModelConfig): Json {
+  const eos = c.eosTokenIds.length === 1 ? c.eosTokenIds[0] : c.eosTokenIds;
+  if (c.family === "gpt2") {
+    return {
+      architectures: ["GPT2LMHeadModel"],
+      model_type: "gpt2",
+      vocab_size: c.vocabSize,
+      n_embd: c.hiddenSize,
+      n_layer: c.numLayers,
+      n_head: c.numHeads,
+      n_inner: c.intermediateSize,
+      n_positions: c.maxPositions,
+      n_ctx: c.maxPositions,
+      activation_function: "gelu_new",
+      layer_norm_epsilon: c.normEps,
+      tie_word_embeddings: c.tieEmbeddings,
+      bos_token_id: c.bosTokenId,
+      eos_token_id: eos,
+      pad_token_id: c.padTokenId,
+      resid_pdrop: 0,
+      embd_pdrop: 0,
+      attn_pdrop: 0,
+      torch_dtype: "float32",
+    };
+  }
+  return {
+    architectures: [c.family === "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM"],
+    model_type: c.family,
+    vocab_size: c.vocabSize,
+    hidden_size: c.hiddenSize,
+    intermediate_size: c.intermediateSize,
+    num_hidden_layers: c.numLayers,
+    num_attention_heads: c.numHeads,
+    num_key_value_heads: c.numKvHeads,
+    head_dim: c.headDim,
+    max_position_embeddings: c.maxPositions,
+    rms_norm_eps: c.normEps,
+    rope_theta: c.ropeTheta,
+    tie_word_embeddings: c.tieEmbeddings,
+    hidden_act: "silu",
+    attention_bias: c.family === "llama" ? false : undefined,
+    mlp_bias: false,
+    bos_token_id: c.bosTokenId,
+    eos_token_id: eos,
+    pad_token_id: c.padTokenId,
+    attention_dropout: 0,
+    torch_dtype: "float32",
+  };
+}
+
+/** One parameter tensor of a model. */
+export interface ParamSpec {
+  /** Hugging Face's tensor name, e.g. `model.layers.0.self_attn.q_proj.weight`. */
+  name: string;
+  /** Hugging Face's shape for it. */
+  shape: number[];
+  /** What it is, for initialisation and weight decay. */
+  kind:
+    | "embedding"
+    | "position"
+    | "linear"
+    | "residual_linear"
+    | "bias"
+    | "norm_weight"
+    | "norm_bias";
+  /** Whether AdamW decays it (not norms and biases). */
+  decay: boolean;
+}
+
+/**
+ * The parameters of a model with Hugging Face's names and shapes, in a fixed order. A tied head
+ * has no tensor of its own (transformers saves none). GPT-2's linear layers are `Conv1D`, stored
+ * (in, out); llama/qwen2's are `Linear`, stored (out, in).
+ *
+ * @example
+ * ```ts
+ * import { parameterSpecs, tinyConfig } from "./config.ts";
+ * const names = parameterSpecs(tinyConfig("llama")).map((p) => p.name);
+ * ```
+ */
+export function parameterSpecs(c: ModelConfig): ParamSpec[] {
+  const C = c.hiddenSize, F = c.intermediateSize, V = c.vocabSize;
+  const specs: ParamSpec[] = [];
+  const add = (name: string, shape: number[], kind: ParamSpec["kind"]) =>
+    specs.push({
+      name,
+      shape,
+      kind,
+      decay: kind === "linear" || kind === "residual_linear" || kind === "embedding" ||
+        kind === "position",
+    });
+  if (c.family === "gpt2") {
+    add("transformer.wte.weight", [V, C], "embedding");
+    add("transformer.wpe.weight", [c.maxPositions, C], "position");
+    for (let l = 0; l < c.numLayers; l++) {
+      const p = `transformer.h.${l}`;
+      add(`${p}.ln_1.weight`, [C], "norm_weight");
+      add(`${p}.ln_1.bias`, [C], "norm_bias");
+      add(`${p}.attn.c_attn.weight`, [C, 3 * C], "linear");
+      add(`${p}.attn.c_attn.bias`, [3 * C], "bias");
+      add(`${p}.attn.c_proj.weight`, [C, C], "residual_linear");
+      add(`${p}.attn.c_proj.bias`, [C], "bias");
+      add(`${p}.ln_2.weight`, [C], "norm_weight");
+      add(`${p}.ln_2.bias`, [C], "norm_bias");
+      add(`${p}.mlp.c_fc.weight`, [C, F], "linear");
+      add(`${p}.mlp.c_fc.bias`, [F], "bias");
+      add(`${p}.mlp.c_proj.weight`, [F, C], "residual_linear");
+      add(`${p}.mlp.c_proj.bias`, [C], "bias");
+    }
+    add("transformer.ln_f.weight", [C], "norm_weight");
+    add("transformer.ln_f.bias", [C], "norm_bias");
+    if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
+    return specs;
+  }
+  const Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
+  add("model.embed_tokens.weight", [V, C], "embedding");
+  for (let l = 0; l < c.numLayers; l++) {
+    const p = `model.layers.${l}`;
+    add(`${p}.input_layernorm.weight`, [C], "norm_weight");
+    add(`${p}.self_attn.q_proj.weight`, [Q, C], "linear");
+    if (c.qkvBias) add(`${p}.self_attn.q_proj.bias`, [Q], "bias");
+    add(`${p}.self_attn.k_proj.weight`, [KV, C], "linear");
+    if (c.qkvBias) add(`${p}.self_attn.k_proj.bias`, [KV], "bias");
+    add(`${p}.self_attn.v_proj.weight`, [KV, C], "linear");
+    if (c.qkvBias) add(`${p}.self_attn.v_proj.bias`, [KV], "bias");
+    add(`${p}.self_attn.o_proj.weight`, [C, Q], "residual_linear");
+    add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
+    add(`${p}.mlp.gate_proj.weight`, [F, C], "linear");
+    add(`${p}.mlp.up_proj.weight`, [F, C], "linear");
+    add(`${p}.mlp.down_proj.weight`, [C, F], "residual_linear");
+  }
+  add("model.norm.weight", [C], "norm_weight");
+  if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
+  return specs;
+}
+
+/**
+ * A small config of a family, for tests and the built-in demo. Override any field.
+ *
+ * @example
+ * ```ts
+ * import { tinyConfig } from "./config.ts";
+ * const c = tinyConfig("llama", { vocabSize: 97, numKvHeads: 2 });
+ * ```
+ */
+export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> = {}): ModelConfig {
+  const base: ModelConfig = {
+    family,
+    vocabSize: 97,
+    hiddenSize: 32,
+    numLayers: 2,
+    numHeads: 4,
+    numKvHeads: family === "gpt2" ? 4 : 2,
+    headDim: 8,
+    intermediateSize: family === "gpt2" ? 128 : 88,
+    maxPositions: 64,
+    normEps: family === "gpt2" ? 1e-5 : 1e-6,
+    ropeTheta: 10000,
+    tieEmbeddings: family === "gpt2",
+    qkvBias: family !== "llama",
+    bosTokenId: null,
+    eosTokenIds: [],
+    padTokenId: null,
+  };
+  const c = { ...base, ...overrides };
+  if (family === "gpt2") {
+    // GPT-2 has no grouped-query attention and its head size follows from C and NH.
+    c.numKvHeads = overrides.numKvHeads ?? c.numHeads;
+    c.headDim = overrides.headDim ?? c.hiddenSize / c.numHeads;
+  }
+  return validateConfig(c);
+}
+
+/**
+ * Checks a config's internal consistency; returns it unchanged or throws {@linkcode ConfigError}.
+ *
+ * @example
+ * ```ts
+ * import { tinyConfig, validateConfig } from "./config.ts";
+ * validateConfig(tinyConfig("gpt2"));
+ * ```
+ */
+export function validateConfig(c: ModelConfig): ModelConfig {
+  const positive: (keyof ModelConfig)[] = [
+    "vocabSize",
+    "hiddenSize",
+    "numLayers",
+    "numHeads",
+    "numKvHeads",
+    "headDim",
+    "intermediateSize",
+    "maxPositions",
+  ];
+  for (const k of positive) {
+    const v = c[k];
+    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
+      throw new ConfigError(`ModelConfig.${k} must be a positive integer, got ${v}`);
+    }
+  }
+  if (c.numHeads % c.numKvHeads !== 0) {
+    throw new ConfigError(
+      `ModelConfig.numKvHeads ${c.numKvHeads} must divide numHeads ${c.numHeads}`,
+    );
+  }
+  if (
+    c.family === "gpt2" && (c.numKvHeads !== c.numHeads || c.headDim * c.numHeads !== c.hiddenSize)
+  ) {
+    throw new ConfigError(
+      "ModelConfig: gpt2 needs numKvHeads = numHeads and headDim·numHeads = hiddenSize",
+    );
+  }
+  if (c.family !== "gpt2" && c.headDim % 2 !== 0) {
+    throw new ConfigError(`ModelConfig.headDim ${c.headDim} must be even for RoPE`);
+  }
+  return c;
+}
+
+/**
+ * Reads `config.json` from a model folder.
+ *
+ * @example
+ * ```ts
+ * import { readConfig } from "./config.ts";
+ * const c = await readConfig("../shared/data/stories260K");
+ * ```
+ */
+export async function readConfig(dir: string): Promise<ModelConfig> {
+  const file = `${dir}/config.json`;
+  let json: unknown;
+  try {
+    json = JSON.parse(await Deno.readTextFile(file));
+  } catch (e) {
+    throw new ConfigError(`${file}: ${(e as Error).message}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new ConfigError(`${file}: must hold a JSON object`);
+  }
+  return validateConfig(configFromHf(json as Json, file));
+}
+
+class FieldReader {
+  constructor(readonly json: Json, readonly file: string) {}
+
+  refuse(field: string, what: string): never {
+    throw new ConfigError(`${this.file}: ${field} ${what} is not supported`);
+  }
+
+  #get(field: string): unknown {
+    return this.json[field];
+  }
+
+  checkInt(field: string, v: unknown): number {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+      throw new ConfigError(
+        `${this.file}: ${field} must be a non-negative integer, got ${JSON.stringify(v)}`,
+      );
+    }
+    return v;
+  }
+
+  int(field: string): number {
+    const v = this.#get(field);
+    if (v === undefined || v === null) throw new ConfigError(`${this.file}: ${field} is missing`);
+    return this.checkInt(field, v);
+  }
+
+  optInt(field: string): number | null {
+    const v = this.#get(field);
+    return v === undefined || v === null ? null : this.checkInt(field, v);
+  }
+
+  optNum(field: string): number | null {
+    const v = this.#get(field);
+    if (v === undefined || v === null) return null;
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new ConfigError(`${this.file}: ${field} must be a number, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
+
+  optBool(field: string): boolean | null {
+    const v = this.#get(field);
+    if (v === undefined || v === null) return null;
+    if (typeof v !== "boolean") {
+      throw new ConfigError(
+        `${this.file}: ${field} must be true or false, got ${JSON.stringify(v)}`,
+      );
+    }
+    return v;
+  }
+
+  str(field: string): string {
+    const v = this.optStr(field);
+    if (v === null) throw new ConfigError(`${this.file}: ${field} is missing`);
+    return v;
+  }
+
+  optStr(field: string): string | null {
+    const v = this.#get(field);
+    if (v === undefined || v === null) return null;
+    if (typeof v !== "string") {
+      throw new ConfigError(`${this.file}: ${field} must be a string, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
+}

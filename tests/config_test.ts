@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import {
+  ConfigError,
+  configFromHf,
+  configToHf,
+  parameterSpecs,
+  readConfig,
+  tinyConfig,
+} from "../model/config.ts";
+import { readModelWeights } from "../model/safetensors.ts";
+
+const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathname;
+const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, () => false);
+
+Deno.test("config: each family round-trips through config.json", () => {
+  for (const family of ["gpt2", "llama", "qwen2"] as const) {
+    const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
+    assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c, family);
+  }
+});
+
+Deno.test("config: unknown model types and unsupported options are refused by field", () => {
+  const llama = configToHf(tinyConfig("llama"));
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ ...llama, model_type: "mamba" }, /model_type "mamba" is not supported/],
+    [{ ...llama, model_type: undefined }, /model_type is missing/],
+    [{ ...llama, rope_scaling: { type: "linear", factor: 2 } }, /rope_scaling/],
+    [{ ...llama, hidden_act: "gelu" }, /hidden_act "gelu"/],
+    [{ ...llama, mlp_bias: true }, /mlp_bias/],
+    [{ ...llama, num_key_value_heads: 3 }, /num_key_value_heads 3 does not divide/],
+    [{ ...llama, hidden_size: "64" }, /hidden_size must be a non-negative integer/],
+    [{ ...llama, vocab_size: undefined }, /vocab_size is missing/],
+    [{ ...llama, model_type: "qwen2", use_sliding_window: true }, /use_sliding_window/],
+    [{ ...configToHf(tinyConfig("gpt2")), activation_function: "relu" }, /activation_function/],
+    [{ ...configToHf(tinyConfig("gpt2")), add_cross_attention: true }, /add_cross_attention/],
+  ];
+  for (const [json, pattern] of cases) {
+    assert.throws(() => configFromHf(json, "m/config.json"), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^m\/config\.json: /);
+      assert.match(e.message, pattern);
+      return true;
+    });
+  }
+});
+
+Deno.test("config: GPT-2 parameters carry Hugging Face's names and shapes", () => {
+  const c = tinyConfig("gpt2", {
+    numLayers: 1,
+    hiddenSize: 8,
+    numHeads: 2,
+    headDim: 4,
+    vocabSize: 11,
+    intermediateSize: 32,
+    maxPositions: 16,
+  });
+  const got = parameterSpecs(c).map((p) => [p.name, p.shape]);
+  assert.deepEqual(got, [
+    ["transformer.wte.weight", [11, 8]],
+    ["transformer.wpe.weight", [16, 8]],
+    ["transformer.h.0.ln_1.weight", [8]],
+    ["transformer.h.0.ln_1.bias", [8]],
+    ["transformer.h.0.attn.c_attn.weight", [8, 24]],
+    ["transformer.h.0.attn.c_attn.bias", [24]],
+    ["transformer.h.0.attn.c_proj.weight", [8, 8]],
+    ["transformer.h.0.attn.c_proj.bias", [8]],
+    ["transformer.h.0.ln_2.weight", [8]],
+    ["transformer.h.0.ln_2.bias", [8]],
+    ["transformer.h.0.mlp.c_fc.weight", [8, 32]],
+    ["transformer.h.0.mlp.c_fc.bias", [32]],
+    ["transformer.h.0.mlp.c_proj.weight", [32, 8]],
+    ["transformer.h.0.mlp.c_proj.bias", [8]],
+    ["transformer.ln_f.weight", [8]],
+    ["transformer.ln_f.bias", [8]],
+  ]);
+});
+
+Deno.test("config: Llama and Qwen2 parameters carry Hugging Face's names and shapes", () => {
+  const c = tinyConfig("llama", {
+    numLayers: 1,
+    hiddenSize: 8,
+    numHeads: 4,
+    numKvHeads: 2,
+    headDim: 2,
+    vocabSize: 11,
+    intermediateSize: 20,
+    tieEmbeddings: false,
+  });
+  assert.deepEqual(parameterSpecs(c).map((p) => [p.name, p.shape]), [
+    ["model.embed_tokens.weight", [11, 8]],
+    ["model.layers.0.input_layernorm.weight", [8]],
+    ["model.layers.0.self_attn.q_proj.weight", [8, 8]],
+    ["model.layers.0.self_attn.k_proj.weight", [4, 8]],
+    ["model.layers.0.self_attn.v_proj.weight", [4, 8]],
+    ["model.layers.0.self_attn.o_proj.weight", [8, 8]],
+    ["model.layers.0.post_attention_layernorm.weight", [8]],
+    ["model.layers.0.mlp.gate_proj.weight", [20, 8]],
+    ["model.layers.0.mlp.up_proj.weight", [20, 8]],
+    ["model.layers.0.mlp.down_proj.weight", [8, 20]],
+    ["model.norm.weight", [8]],
+    ["lm_head.weight", [11, 8]],
+  ]);
+  const q = parameterSpecs({ ...c, family: "qwen2", qkvBias: true }).map((p) => p.name);
+  for (const n of ["q_proj", "k_proj", "v_proj"]) {
+    assert.ok(q.includes(`model.layers.0.self_attn.${n}.bias`));
+  }
+  assert.ok(!q.includes("model.layers.0.self_attn.o_proj.bias"));
+  const decayed = parameterSpecs(c).filter((p) => p.decay).map((p) => p.name);
+  assert.ok(!decayed.some((n) => n.includes("norm")), "norms must not be decayed");
+});
+
+Deno.test({
+  name: "config: stories260K reads, and its tensors are exactly the parameter list",
+  ignore: !hasStories,
+  fn: async () => {
+    const c = await readConfig(STORIES);
+    assert.equal(c.family, "llama");
+    assert.equal(c.numKvHeads, 4);
+    assert.equal(c.headDim, 8);
+    assert.deepEqual(c.eosTokenIds, [2]);
+    const weights = await readModelWeights(STORIES);
+    const specs = parameterSpecs(c);
+    assert.deepEqual([...weights.keys()].sort(), specs.map((p) => p.name).sort());
+    for (const p of specs) assert.deepEqual(weights.get(p.name)!.shape, p.shape, p.name);
+  },
+});
