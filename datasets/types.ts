@@ -1,0 +1,47 @@
+/**
+ * The data types shared by the data stages and the tokenizer.
+ *
+ * @module
+ */
+
+/** One chat turn. `role` is usually `system`, `user` or `assistant`. */
+export interface Message {
+  /** Who speaks. */
+  role: string;
+  /** What they say. */
+  content: string;
+}
+
+/** Where a row came from, for error messages and reports. */
+export interface RowSource {
+  /** The file it was read from. */
+  file: string;
+  /** Its 1-based row (JSON array element or JSONL line). */
+  row: number;
+}
+
+/**
+ * One preference pair, normalised from any supported format.
+ *
+ * - `kind: "chat"`: the source gave role-tagged messages (TRL conversational, ShareGPT, HH);
+ *   tokenize with the chat template.
+ * - `kind: "text"`: the source gave plain strings (TRL standard, Alpaca); `prompt` holds one user
+ *   message (plus a system one when given) and each response one assistant message; tokenize by
+ *   the chat template when configured, else by plain concatenation.
+ * - `kind: "ids"`: pre-tokenized rows; `ids` is used exactly as given (no BOS/EOS added) and the
+ *   message lists are empty.
+ */
+export interface PreferencePair {
+  /** The conversation before the responses (system turns included), oldest first. */
+  prompt: Message[];
+  /** The preferred continuation (usually one assistant message). */
+  chosen: Message[];
+  /** The dispreferred continuation. */
+  rejected: Message[];
+  /** How the source expressed the pair. */
+  kind: "chat" | "text" | "ids";
+  /** Token ids of pre-tokenized rows. */
+  ids?: { prompt: number[]; chosen: number[]; rejected: number[] };
+  /** Where the row came from. */
+  source: RowSource;
+}
