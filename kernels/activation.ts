@@ -1,0 +1,178 @@
+/**
+ * Pointwise MLP activations: GELU (tanh form, GPT-2) and SwiGLU (Llama, Qwen2), forward and
+ * backward. See `activation.wgsl` for the math and the numerics at large |x|.
+ *
+ * @module
+ */
+import code from "./activation.wgsl" with { type: "text" };
+import { type Encoder, grid1d, type Kernel, type Tensor, uniforms } from "./gpu.ts";
+
+const WG = 256;
+const kernel = (entryPoint: string): Kernel => ({ label: "activation", code, entryPoint });
+const GELU_FORWARD = kernel("gelu_forward");
+const GELU_BACKWARD = kernel("gelu_backward");
+const SWIGLU_FORWARD = kernel("swiglu_forward");
+const SWIGLU_BACKWARD = kernel("swiglu_backward");
+
+/** Launch options shared by the activation launchers. */
+export interface ActivationLaunchOptions {
+  /**
+   * Workgroups allowed per dispatch dimension; defaults to the device's
+   * `maxComputeWorkgroupsPerDimension`. Tests lower it to exercise the x/y split cheaply.
+   */
+  maxWorkgroupsPerDimension?: number;
+}
+
+/** Tensors of {@linkcode geluForward}. */
+export interface GeluForwardArgs extends ActivationLaunchOptions {
+  /** (N,) result, any shape of N elements (e.g. (B, T, 4C)). */
+  out: Tensor;
+  /** (N,) input. */
+  x: Tensor;
+}
+
+/**
+ * Encodes `out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, GPT-2's GELU.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { geluForward } from "./activation.ts";
+ * const gpu = await Gpu.create();
+ * const x = gpu.upload(new Float32Array([-1, 0, 1])), out = gpu.tensor([3]);
+ * const enc = gpu.encoder();
+ * geluForward(enc, { out, x });
+ * gpu.submit(enc);
+ * ```
+ */
+export function geluForward(enc: Encoder, args: GeluForwardArgs): void {
+  const n = sameSize("geluForward", args.x, args.out);
+  launch(enc, GELU_FORWARD, n, [args.x, args.out], args.maxWorkgroupsPerDimension);
+}
+
+/** Tensors of {@linkcode geluBackward}. */
+export interface GeluBackwardArgs extends ActivationLaunchOptions {
+  /** (N,) gradient for the input, overwritten. */
+  dx: Tensor;
+  /** (N,) the forward's input. */
+  x: Tensor;
+  /** (N,) gradient of the output. */
+  dOut: Tensor;
+}
+
+/**
+ * Encodes `dx = dOut·gelu'(x)` (overwrites `dx`).
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { geluBackward } from "./activation.ts";
+ * const gpu = await Gpu.create();
+ * const x = gpu.upload(new Float32Array([-1, 0, 1]));
+ * const dOut = gpu.upload(new Float32Array([1, 1, 1])), dx = gpu.tensor([3]);
+ * const enc = gpu.encoder();
+ * geluBackward(enc, { dx, x, dOut });
+ * gpu.submit(enc);
+ * ```
+ */
+export function geluBackward(enc: Encoder, args: GeluBackwardArgs): void {
+  const n = sameSize("geluBackward", args.x, args.dOut, args.dx);
+  launch(enc, GELU_BACKWARD, n, [args.x, args.dOut, args.dx], args.maxWorkgroupsPerDimension);
+}
+
+/** Tensors of {@linkcode swigluForward}. */
+export interface SwigluForwardArgs extends ActivationLaunchOptions {
+  /** (N, F) result. */
+  out: Tensor;
+  /** (N, F) gate projection. */
+  gate: Tensor;
+  /** (N, F) up projection. */
+  up: Tensor;
+}
+
+/**
+ * Encodes `out = silu(gate)·up`, Llama's SwiGLU.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { swigluForward } from "./activation.ts";
+ * const gpu = await Gpu.create();
+ * const gate = gpu.upload(new Float32Array([-1, 2])), up = gpu.upload(new Float32Array([3, 4]));
+ * const out = gpu.tensor([2]);
+ * const enc = gpu.encoder();
+ * swigluForward(enc, { out, gate, up });
+ * gpu.submit(enc);
+ * ```
+ */
+export function swigluForward(enc: Encoder, args: SwigluForwardArgs): void {
+  const n = sameSize("swigluForward", args.gate, args.up, args.out);
+  launch(enc, SWIGLU_FORWARD, n, [args.gate, args.up, args.out], args.maxWorkgroupsPerDimension);
+}
+
+/** Tensors of {@linkcode swigluBackward}. */
+export interface SwigluBackwardArgs extends ActivationLaunchOptions {
+  /** (N, F) gradient for the gate, overwritten. */
+  dGate: Tensor;
+  /** (N, F) gradient for up, overwritten. */
+  dUp: Tensor;
+  /** (N, F) the forward's gate input. */
+  gate: Tensor;
+  /** (N, F) the forward's up input. */
+  up: Tensor;
+  /** (N, F) gradient of the output. */
+  dOut: Tensor;
+}
+
+/**
+ * Encodes `dGate = dOut·up·silu'(gate)` and `dUp = dOut·silu(gate)` (both overwritten).
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { swigluBackward } from "./activation.ts";
+ * const gpu = await Gpu.create();
+ * const gate = gpu.upload(new Float32Array([-1, 2])), up = gpu.upload(new Float32Array([3, 4]));
+ * const dOut = gpu.upload(new Float32Array([1, 1]));
+ * const dGate = gpu.tensor([2]), dUp = gpu.tensor([2]);
+ * const enc = gpu.encoder();
+ * swigluBackward(enc, { dGate, dUp, gate, up, dOut });
+ * gpu.submit(enc);
+ * ```
+ */
+export function swigluBackward(enc: Encoder, args: SwigluBackwardArgs): void {
+  const { gate, up, dOut, dGate, dUp } = args;
+  const n = sameSize("swigluBackward", gate, up, dOut, dGate, dUp);
+  launch(enc, SWIGLU_BACKWARD, n, [gate, up, dOut, dGate, dUp], args.maxWorkgroupsPerDimension);
+}
+
+function launch(
+  enc: Encoder,
+  kernel: Kernel,
+  n: number,
+  bindings: Tensor[],
+  maxWorkgroups?: number,
+): void {
+  const max = maxWorkgroups ?? enc.gpu.limits.maxComputeWorkgroupsPerDimension;
+  const [gx, gy] = grid1d(n, WG, max);
+  enc.dispatch({
+    kernel,
+    constants: { WG },
+    uniforms: uniforms({ n, row_stride: gx * WG }),
+    bindings,
+    workgroups: [gx, gy],
+  });
+}
+
+function sameSize(name: string, ...ts: Tensor[]): number {
+  const n = ts[0].size;
+  for (const t of ts) {
+    if (t.dtype !== "f32") {
+      throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected f32`);
+    }
+    if (t.size !== n) {
+      throw new RangeError(`${name}: "${t.label}" has ${t.size} elements, expected ${n}`);
+    }
+  }
+  return n;
+}

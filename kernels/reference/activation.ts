@@ -1,0 +1,93 @@
+/**
+ * Float64 reference of the MLP activations (see `../activation.wgsl`).
+ *
+ * @module
+ */
+import type { Vec } from "./types.ts";
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_K = 0.044715;
+
+/**
+ * GPT-2's GELU, `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, elementwise, evaluated as the
+ * identical `x·σ(2u)`.
+ *
+ * @example
+ * ```ts
+ * import { geluForward } from "./activation.ts";
+ * geluForward([-1, 0, 1]); // ≈ [-0.1588, 0, 0.8412]
+ * ```
+ */
+export function geluForward(x: Vec): Float64Array {
+  const out = new Float64Array(x.length);
+  // 0.5·(1 + tanh(u)) = σ(2u): the σ form keeps the far negative tail (≈ 1e-28 at x = −9)
+  // that 1 + tanh(u) would round to 0 even in float64.
+  for (let i = 0; i < x.length; i++) out[i] = x[i] * sigmoid(2 * geluU(x[i]));
+  return out;
+}
+
+function geluU(x: number): number {
+  return SQRT_2_OVER_PI * (x + GELU_K * x * x * x);
+}
+
+/**
+ * The input gradient of {@linkcode geluForward}: `dx = dOut·gelu'(x)`.
+ *
+ * @example
+ * ```ts
+ * import { geluBackward } from "./activation.ts";
+ * geluBackward([0], [1]); // [0.5]
+ * ```
+ */
+export function geluBackward(x: Vec, dOut: Vec): Float64Array {
+  const dx = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    // d/dx [x·σ(2u)] = σ + x·σ·(1−σ)·2u', σ = σ(2u); 1 − σ from σ(−2u) to avoid cancellation.
+    const v = x[i], u = geluU(v), s = sigmoid(2 * u), sc = sigmoid(-2 * u);
+    const du = SQRT_2_OVER_PI * (1 + 3 * GELU_K * v * v);
+    dx[i] = dOut[i] * (s + 2 * v * s * sc * du);
+  }
+  return dx;
+}
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/**
+ * SwiGLU, `out = silu(gate)·up` with `silu(z) = z·σ(z)`, elementwise.
+ *
+ * @example
+ * ```ts
+ * import { swigluForward } from "./activation.ts";
+ * swigluForward([0, 1], [5, 2]); // ≈ [0, 1.4621]
+ * ```
+ */
+export function swigluForward(gate: Vec, up: Vec): Float64Array {
+  const out = new Float64Array(gate.length);
+  for (let i = 0; i < gate.length; i++) out[i] = gate[i] * sigmoid(gate[i]) * up[i];
+  return out;
+}
+
+/**
+ * The gradients of {@linkcode swigluForward} for gate and up.
+ *
+ * @example
+ * ```ts
+ * import { swigluBackward } from "./activation.ts";
+ * const { dGate, dUp } = swigluBackward([0], [5], [1]); // dGate [2.5], dUp [0]
+ * ```
+ */
+export function swigluBackward(
+  gate: Vec,
+  up: Vec,
+  dOut: Vec,
+): { dGate: Float64Array; dUp: Float64Array } {
+  const dGate = new Float64Array(gate.length), dUp = new Float64Array(gate.length);
+  for (let i = 0; i < gate.length; i++) {
+    const g = gate[i], s = sigmoid(g);
+    dGate[i] = dOut[i] * up[i] * s * (1 + g * (1 - s));
+    dUp[i] = dOut[i] * g * s;
+  }
+  return { dGate, dUp };
+}
