@@ -1,0 +1,307 @@
+/**
+ * Causal multi-head attention with grouped-query heads and right padding, flash-style: the
+ * forward saves each query row's logsumexp, the backward recomputes the probabilities from it.
+ * See `attention.wgsl` for the math, layouts and numerics.
+ *
+ * @module
+ */
+import code from "./attention.wgsl" with { type: "text" };
+import { type Encoder, grid1d, type Tensor, uniforms } from "./gpu.ts";
+
+/** The largest head size the kernels hold in registers. */
+export const ATTENTION_MAX_HEAD_SIZE = 128;
+
+const STATS_WG = 64;
+const FORWARD = { label: "attention", code, entryPoint: "forward" };
+const ROW_STATS = { label: "attention", code, entryPoint: "row_stats" };
+const BACKWARD_DQ = { label: "attention", code, entryPoint: "backward_dq" };
+const BACKWARD_DKV = { label: "attention", code, entryPoint: "backward_dkv" };
+
+/** Tensors and sizes of {@linkcode attentionForward}. */
+export interface AttentionForwardArgs {
+  /** (B, T, NH, HS) result, overwritten; zero at padded positions. */
+  out: Tensor;
+  /** (B, NH, T) logsumexp of each query row's scaled scores, kept for the backward; 0 when padded. */
+  lse: Tensor;
+  /** (B, T, NH, HS) queries; any shape whose first two dimensions are B and T. */
+  q: Tensor;
+  /** (B, T, NKV, HS) keys. */
+  k: Tensor;
+  /** (B, T, NKV, HS) values. */
+  v: Tensor;
+  /** (B,) i32 or u32: valid positions of each row (right padding beyond). */
+  lengths: Tensor;
+  /** NH, query heads. */
+  nHeads: number;
+  /** NKV, key/value heads; divides NH (query head h reads kv head h / (NH/NKV)). */
+  nKvHeads: number;
+  /** Softmax scale. Default 1/√HS. */
+  scale?: number;
+  /** Rows per tile (a multiple of 4, at most 64). Default: the largest of 32, 16, 8, 4 that fits. */
+  tile?: number;
+}
+
+/**
+ * Encodes causal attention `out_i = Σ_{j ≤ i, j < len} softmax_j(scale·q_i·k_j) v_j` and
+ * `lse_i = log Σ_j exp(scale·q_i·k_j)`, tiled over keys with an online softmax.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { attentionForward } from "./attention.ts";
+ * const gpu = await Gpu.create();
+ * const [B, T, NH, NKV, HS] = [2, 5, 4, 2, 8];
+ * const q = gpu.upload(new Float32Array(B * T * NH * HS).fill(0.1), [B, T, NH, HS]);
+ * const k = gpu.upload(new Float32Array(B * T * NKV * HS).fill(0.2), [B, T, NKV, HS]);
+ * const v = gpu.upload(new Float32Array(B * T * NKV * HS).fill(0.3), [B, T, NKV, HS]);
+ * const lengths = gpu.upload(new Int32Array([5, 3]));
+ * const out = gpu.tensor([B, T, NH, HS]), lse = gpu.tensor([B, NH, T]);
+ * const enc = gpu.encoder();
+ * attentionForward(enc, { out, lse, q, k, v, lengths, nHeads: NH, nKvHeads: NKV });
+ * gpu.submit(enc);
+ * ```
+ */
+export function attentionForward(enc: Encoder, args: AttentionForwardArgs): void {
+  const name = "attentionForward";
+  const s = shapeOf(name, args);
+  expectSize(name, args.out, s.b * s.t * s.nh * s.hs);
+  expectSize(name, args.lse, s.b * s.nh * s.t);
+  const { q, k, v, lengths, out, lse } = args;
+  checkBindings(enc, name, [q, k, v, lengths, out, lse]);
+  if (s.b * s.t === 0) return;
+  const tile = pickTile(enc, name, s.hs, 0, args.tile);
+  launchTiles(enc, FORWARD, s, tile, s.nh, [q, k, v, lengths, out, lse]);
+}
+
+/** Tensors and sizes of {@linkcode attentionBackward}. */
+export interface AttentionBackwardArgs {
+  /** (B, T, NH, HS) gradient for q, overwritten. */
+  dQ: Tensor;
+  /** (B, T, NKV, HS) gradient for k, overwritten. */
+  dK: Tensor;
+  /** (B, T, NKV, HS) gradient for v, overwritten. */
+  dV: Tensor;
+  /** (B, T, NH, HS) gradient of the output. */
+  dOut: Tensor;
+  /** (B, T, NH, HS) queries, as given to the forward. */
+  q: Tensor;
+  /** (B, T, NKV, HS) keys. */
+  k: Tensor;
+  /** (B, T, NKV, HS) values. */
+  v: Tensor;
+  /** (B, T, NH, HS) the forward's output. */
+  out: Tensor;
+  /** (B, NH, T) the forward's logsumexp. */
+  lse: Tensor;
+  /** (B,) i32 or u32 valid positions of each row. */
+  lengths: Tensor;
+  /** NH, query heads. */
+  nHeads: number;
+  /** NKV, key/value heads. */
+  nKvHeads: number;
+  /** Softmax scale, as in the forward. Default 1/√HS. */
+  scale?: number;
+  /** (B, NH, T, 2) f32 scratch for (lse, D) per query row; taken from the pool when omitted. */
+  stats?: Tensor;
+  /** Rows per tile (a multiple of 4, at most 64). Default: the largest of 32, 16, 8, 4 that fits. */
+  tile?: number;
+}
+
+/**
+ * Encodes the attention backward: a pre-pass storing `D_i = dOut_i·out_i` beside the lse, then
+ * `dQ` per query tile over keys, and `dK`, `dV` per key tile over the queries of every query head
+ * in its group (no atomics: deterministic). Padded positions get zero gradient.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { attentionBackward, attentionForward } from "./attention.ts";
+ * const gpu = await Gpu.create();
+ * const [B, T, NH, HS] = [1, 3, 2, 4];
+ * const x = () => gpu.upload(new Float32Array(B * T * NH * HS).fill(0.5), [B, T, NH, HS]);
+ * const q = x(), k = x(), v = x(), dOut = x(), out = x(), dQ = x(), dK = x(), dV = x();
+ * const lse = gpu.tensor([B, NH, T]), lengths = gpu.upload(new Int32Array([3]));
+ * const enc = gpu.encoder();
+ * attentionForward(enc, { out, lse, q, k, v, lengths, nHeads: NH, nKvHeads: NH });
+ * attentionBackward(enc, { dQ, dK, dV, dOut, q, k, v, out, lse, lengths, nHeads: NH, nKvHeads: NH });
+ * gpu.submit(enc);
+ * ```
+ */
+export function attentionBackward(enc: Encoder, args: AttentionBackwardArgs): void {
+  const name = "attentionBackward";
+  const s = shapeOf(name, args);
+  const nq = s.b * s.t * s.nh * s.hs, nkv = s.b * s.t * s.nkv * s.hs;
+  expectSize(name, args.out, nq);
+  expectSize(name, args.dOut, nq);
+  expectSize(name, args.dQ, nq);
+  expectSize(name, args.dK, nkv);
+  expectSize(name, args.dV, nkv);
+  expectSize(name, args.lse, s.b * s.nh * s.t);
+  if (args.stats) expectSize(name, args.stats, 2 * s.b * s.nh * s.t);
+  const { q, k, v, lengths, out, lse, dOut, dQ, dK, dV } = args;
+  checkBindings(enc, name, [q, k, v, lengths, out, lse, dOut, dQ, dK, dV]);
+  if (args.stats) checkBindings(enc, name, [args.stats]);
+  else if (2 * s.b * s.nh * s.t * 4 > enc.gpu.limits.maxStorageBufferBindingSize) {
+    throw new RangeError(`${name}: the (B, NH, T, 2) statistics exceed the binding size limit`);
+  }
+  if (s.b * s.t === 0) return;
+  const tileQ = pickTile(enc, name, s.hs, 0, args.tile);
+  const tileKv = pickTile(enc, name, s.hs, 8, args.tile);
+  const stats = args.stats ?? enc.gpu.tensor([s.b, s.nh, s.t, 2], { label: "attention stats" });
+
+  const nRows = s.b * s.t * s.nh;
+  const [gx, gy] = grid1d(nRows, STATS_WG, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
+  enc.dispatch({
+    kernel: ROW_STATS,
+    constants: { WG: STATS_WG, HS: s.hs },
+    uniforms: params(s, 1, 0, gx * STATS_WG, nRows),
+    bindings: [dOut, out, lse, lengths, stats],
+    workgroups: [gx, gy],
+  });
+  launchTiles(enc, BACKWARD_DQ, s, tileQ, s.nh, [q, k, v, lengths, dOut, stats, dQ]);
+  launchTiles(enc, BACKWARD_DKV, s, tileKv, s.nkv, [q, k, v, lengths, dOut, stats, dK, dV]);
+  // Pool buffers are only handed out again for later encoding, which runs after this one.
+  if (!args.stats) stats.release();
+}
+
+interface Shape {
+  b: number;
+  t: number;
+  nh: number;
+  nkv: number;
+  hs: number;
+  scale: number;
+}
+
+function shapeOf(
+  name: string,
+  args: {
+    q: Tensor;
+    k: Tensor;
+    v: Tensor;
+    lengths: Tensor;
+    nHeads: number;
+    nKvHeads: number;
+    scale?: number;
+  },
+): Shape {
+  const { q, k, v, lengths, nHeads: nh, nKvHeads: nkv } = args;
+  if (!Number.isInteger(nh) || nh < 1 || !Number.isInteger(nkv) || nkv < 1 || nh % nkv !== 0) {
+    throw new RangeError(
+      `${name}: nKvHeads (${nkv}) must be a positive integer dividing nHeads (${nh})`,
+    );
+  }
+  if (q.shape.length < 3) {
+    throw new RangeError(`${name}: "${q.label}" must be (B, T, NH, HS), got [${q.shape}]`);
+  }
+  const [b, t] = q.shape;
+  const hs = b * t === 0 ? 1 : q.size / (b * t * nh);
+  if (!Number.isInteger(hs) || hs < 1) {
+    throw new RangeError(
+      `${name}: "${q.label}" of shape [${q.shape}] does not split into ${nh} heads`,
+    );
+  }
+  if (hs > ATTENTION_MAX_HEAD_SIZE) {
+    throw new RangeError(
+      `${name}: head size ${hs} exceeds the largest supported (${ATTENTION_MAX_HEAD_SIZE})`,
+    );
+  }
+  expectSize(name, k, b * t * nkv * hs);
+  expectSize(name, v, b * t * nkv * hs);
+  expectSize(name, lengths, b);
+  if (lengths.dtype !== "i32" && lengths.dtype !== "u32") {
+    throw new TypeError(`${name}: "${lengths.label}" must be i32 or u32, got ${lengths.dtype}`);
+  }
+  for (const x of [q, k, v]) {
+    if (x.dtype !== "f32") throw new TypeError(`${name}: "${x.label}" must be f32, got ${x.dtype}`);
+  }
+  const scale = args.scale ?? 1 / Math.sqrt(hs);
+  if (!Number.isFinite(scale)) throw new RangeError(`${name}: scale must be finite, got ${scale}`);
+  return { b, t, nh, nkv, hs, scale };
+}
+
+function expectSize(name: string, t: Tensor, n: number): void {
+  if (t.size !== n) {
+    throw new RangeError(`${name}: "${t.label}" has ${t.size} elements, expected ${n}`);
+  }
+}
+
+/** Refuses, before encoding anything, tensors the device cannot bind whole. */
+function checkBindings(enc: Encoder, name: string, ts: Tensor[]): void {
+  const max = enc.gpu.limits.maxStorageBufferBindingSize;
+  for (const t of ts) {
+    if (t.byteLength > max) {
+      throw new RangeError(
+        `${name}: "${t.label}" is ${t.byteLength} bytes, more than this device binds at once ` +
+          `(maxStorageBufferBindingSize ${max}); run fewer rows per call`,
+      );
+    }
+  }
+}
+
+/** The largest tile whose two (TILE, HS) vec4 tiles plus `extra` bytes per row fit. */
+function pickTile(
+  enc: Encoder,
+  name: string,
+  hs: number,
+  extra: number,
+  wanted?: number,
+): number {
+  const limits = enc.gpu.limits;
+  const bytes = (tile: number) => 2 * tile * Math.ceil(hs / 4) * 16 + tile * extra;
+  const fits = (tile: number) =>
+    bytes(tile) <= limits.maxComputeWorkgroupStorageSize &&
+    tile <= limits.maxComputeInvocationsPerWorkgroup && tile <= limits.maxComputeWorkgroupSizeX;
+  if (wanted !== undefined) {
+    if (!Number.isInteger(wanted) || wanted < 4 || wanted > 64 || wanted % 4 !== 0) {
+      throw new RangeError(`${name}: tile must be a multiple of 4 in [4, 64], got ${wanted}`);
+    }
+    if (!fits(wanted)) {
+      throw new RangeError(
+        `${name}: a tile of ${wanted} rows at head size ${hs} needs ${bytes(wanted)} bytes of ` +
+          `workgroup memory; this device has ${limits.maxComputeWorkgroupStorageSize}`,
+      );
+    }
+    return wanted;
+  }
+  for (const tile of [32, 16, 8, 4]) if (fits(tile)) return tile;
+  throw new RangeError(
+    `${name}: head size ${hs} needs ${bytes(4)} bytes of workgroup memory; this device has ` +
+      `${limits.maxComputeWorkgroupStorageSize}`,
+  );
+}
+
+function params(s: Shape, nTiles: number, nGroups: number, rowStride: number, nRows = 0) {
+  return uniforms({
+    t: s.t,
+    nh: s.nh,
+    nkv: s.nkv,
+    group: s.nh / s.nkv,
+    n_tiles: nTiles,
+    n_groups: nGroups,
+    row_stride: rowStride,
+    scale: s.scale,
+    n_rows: nRows,
+  }, ["scale"]);
+}
+
+/** One workgroup per (tile, head, row), numbered linearly and split over x and y. */
+function launchTiles(
+  enc: Encoder,
+  kernel: typeof FORWARD,
+  s: Shape,
+  tile: number,
+  heads: number,
+  bindings: Tensor[],
+): void {
+  const nTiles = Math.ceil(s.t / tile);
+  const nGroups = nTiles * heads * s.b;
+  const [gx, gy] = grid1d(nGroups, 1, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
+  enc.dispatch({
+    kernel,
+    constants: { TILE: tile, HS: s.hs },
+    uniforms: params(s, nTiles, nGroups, gx),
+    bindings,
+    workgroups: [gx, gy],
+  });
+}

@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import { attentionBackward, attentionForward } from "../kernels/attention.ts";
+import { type Gpu, type HostArray, Tensor } from "../kernels/gpu.ts";
+import * as ref from "../kernels/reference/attention.ts";
+import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
+import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
+import { Rng } from "../util/rng.ts";
+
+/** One test shape: B = lengths.length rows of T positions. */
+interface Case {
+  t: number;
+  nh: number;
+  nkv: number;
+  hs: number;
+  lengths: number[];
+  tile?: number;
+  scale?: number;
+  u32?: boolean;
+}
+
+// T = 1; T not a multiple of the tile (13, 37 with tiles of 32, 8 and 4); GQA ratios 1, 2, 4;
+// odd head sizes; padded rows, including an empty one; the largest head size.
+const CASES: Case[] = [
+  { t: 1, nh: 2, nkv: 1, hs: 8, lengths: [1, 0] },
+  { t: 13, nh: 3, nkv: 3, hs: 5, lengths: [13, 7], u32: true },
+  { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 1] },
+  { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], tile: 8, scale: 0.7 },
+  { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4 },
+  { t: 9, nh: 2, nkv: 1, hs: 128, lengths: [9, 6] },
+];
+
+function describe(c: Case): string {
+  return `T=${c.t} NH=${c.nh} NKV=${c.nkv} HS=${c.hs} lengths=[${c.lengths}]` +
+    (c.tile ? ` tile=${c.tile}` : "");
+}
+
+function shapeOf(c: Case): ref.AttentionShape {
+  return {
+    batch: c.lengths.length,
+    seqLen: c.t,
+    nHeads: c.nh,
+    nKvHeads: c.nkv,
+    headSize: c.hs,
+    scale: c.scale,
+  };
+}
+
+interface HostInputs {
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  dOut: Float32Array;
+}
+
+function randomInputs(c: Case, rng: Rng): HostInputs {
+  const b = c.lengths.length;
+  const nq = b * c.t * c.nh * c.hs, nkv = b * c.t * c.nkv * c.hs;
+  // Scores of order 1–3 make the softmax neither flat nor one-hot.
+  return {
+    q: rng.uniformArray(nq, -2, 2),
+    k: rng.uniformArray(nkv, -2, 2),
+    v: rng.uniformArray(nkv, -1, 1),
+    dOut: rng.uniformArray(nq, -1, 1),
+  };
+}
+
+/** Runs forward then backward on the GPU (outputs poisoned with NaN first); reads everything. */
+async function runGpu(gpu: Gpu, c: Case, x: HostInputs): Promise<HostArray[]> {
+  const b = c.lengths.length;
+  const qs = [b, c.t, c.nh, c.hs], ks = [b, c.t, c.nkv, c.hs];
+  const q = gpu.upload(x.q, qs, { label: "q" }), k = gpu.upload(x.k, ks, { label: "k" });
+  const v = gpu.upload(x.v, ks, { label: "v" }), dOut = gpu.upload(x.dOut, qs, { label: "dOut" });
+  const lengths = gpu.upload(
+    c.u32 ? new Uint32Array(c.lengths) : new Int32Array(c.lengths),
+    [b],
+    { label: "lengths" },
+  );
+  const out = poisoned(gpu, qs, "out"), lse = poisoned(gpu, [b, c.nh, c.t], "lse");
+  const dQ = poisoned(gpu, qs, "dQ"), dK = poisoned(gpu, ks, "dK"), dV = poisoned(gpu, ks, "dV");
+  const common = { q, k, v, lengths, nHeads: c.nh, nKvHeads: c.nkv, scale: c.scale, tile: c.tile };
+  const enc = gpu.encoder();
+  attentionForward(enc, { ...common, out, lse });
+  attentionBackward(enc, { ...common, out, lse, dOut, dQ, dK, dV });
+  gpu.submit(enc);
+  const got = await gpu.read([out, lse, dQ, dK, dV]);
+  for (const t of [q, k, v, dOut, lengths, out, lse, dQ, dK, dV]) t.release();
+  return got;
+}
+
+/** Asserts every value at a padded position (t ≥ length) is exactly zero. */
+function assertPaddedZero(
+  got: HostArray,
+  c: Case,
+  layout: "bthd" | "bht",
+  heads: number,
+  label: string,
+) {
+  const b = c.lengths.length, width = layout === "bthd" ? heads * c.hs : 1;
+  for (let r = 0; r < b; r++) {
+    for (let h = 0; h < (layout === "bht" ? heads : 1); h++) {
+      for (let t = c.lengths[r]; t < c.t; t++) {
+        const base = layout === "bthd" ? (r * c.t + t) * width : (r * heads + h) * c.t + t;
+        for (let e = 0; e < width; e++) {
+          assert.ok(
+            Object.is(got[base + e], 0),
+            `${label}: padded row ${r} t=${t} is ${got[base + e]}`,
+          );
+        }
+      }
+    }
+  }
+}
+
+gpuTest("attention forward and backward match float64, rerun bit-identically", async (gpu) => {
+  const rng = new Rng(31);
+  const worst = { out: 0, lse: 0, dQ: 0, dK: 0, dV: 0 };
+  for (const c of CASES) {
+    const x = randomInputs(c, rng);
+    const [out, lse, dQ, dK, dV] = await runGpu(gpu, c, x);
+    const inputs = { ...x, lengths: c.lengths };
+    const want = ref.attentionForward(inputs, shapeOf(c));
+    const grads = ref.attentionBackward(inputs, shapeOf(c));
+    const label = describe(c);
+    const checks: [keyof typeof worst, HostArray, Float64Array][] = [
+      ["out", out, want.out],
+      ["lse", lse, want.lse],
+      ["dQ", dQ, grads.dQ],
+      ["dK", dK, grads.dK],
+      ["dV", dV, grads.dV],
+    ];
+    for (const [name, a, e] of checks) {
+      const r = assertClose(a, e, { label: `${label}: ${name}` }).relError;
+      worst[name] = Math.max(worst[name], r);
+    }
+    assertPaddedZero(out, c, "bthd", c.nh, `${label}: out`);
+    assertPaddedZero(lse, c, "bht", c.nh, `${label}: lse`);
+    assertPaddedZero(dQ, c, "bthd", c.nh, `${label}: dQ`);
+    assertPaddedZero(dK, c, "bthd", c.nkv, `${label}: dK`);
+    assertPaddedZero(dV, c, "bthd", c.nkv, `${label}: dV`);
+
+    const again = await runGpu(gpu, c, x);
+    [out, lse, dQ, dK, dV].forEach((a, i) =>
+      assert.ok(bitEqual(a, again[i]), `${label}: rerun ${i}`)
+    );
+  }
+  console.log("attention worst relative errors:", JSON.stringify(worst));
+});
+
+gpuTest(
+  "attention: padded positions neither change valid outputs nor get gradient",
+  async (gpu) => {
+    const rng = new Rng(32);
+    for (const c of [CASES[2], CASES[3]]) {
+      const x = randomInputs(c, rng);
+      const base = await runGpu(gpu, c, x);
+      // New values, NaN included, everywhere past each row's length.
+      const y = { q: x.q.slice(), k: x.k.slice(), v: x.v.slice(), dOut: x.dOut.slice() };
+      for (let r = 0; r < c.lengths.length; r++) {
+        for (let t = c.lengths[r]; t < c.t; t++) {
+          for (
+            const [arr, heads] of [[y.q, c.nh], [y.k, c.nkv], [y.v, c.nkv], [y.dOut, c.nh]] as const
+          ) {
+            const w = heads * c.hs, o = (r * c.t + t) * w;
+            for (let e = 0; e < w; e++) arr[o + e] = e % 3 === 0 ? NaN : rng.uniform() * 50 - 25;
+          }
+        }
+      }
+      const changed = await runGpu(gpu, c, y);
+      base.forEach((a, i) => assert.ok(bitEqual(a, changed[i]), `${describe(c)}: output ${i}`));
+    }
+  },
+);
+
+Deno.test("attention reference backward matches finite differences", () => {
+  const rng = new Rng(33);
+  for (const c of [CASES[2], CASES[4]].map((c) => ({ ...c, t: 6, lengths: [6, 4] }))) {
+    const shape = shapeOf(c);
+    const x = randomInputs(c, rng);
+    const q = Float64Array.from(x.q), k = Float64Array.from(x.k), v = Float64Array.from(x.v);
+    const w = x.dOut; // L = Σ w·out, so dL/dout = w
+    const loss = (qq: Vec64, kk: Vec64, vv: Vec64) =>
+      dot(w, ref.attentionForward({ q: qq, k: kk, v: vv, lengths: c.lengths }, shape).out);
+    const g = ref.attentionBackward({ q, k, v, lengths: c.lengths, dOut: w }, shape);
+    const opts = { rtol: 1e-6 };
+    assertClose(g.dQ, finiteDifference((z) => loss(z, k, v), q), { ...opts, label: "dQ" });
+    assertClose(g.dK, finiteDifference((z) => loss(q, z, v), k), { ...opts, label: "dK" });
+    assertClose(g.dV, finiteDifference((z) => loss(q, k, z), v), { ...opts, label: "dV" });
+  }
+});
+
+type Vec64 = Float64Array;
+
+gpuTest("attention splits more than 65535 workgroups over x and y", async (gpu) => {
+  // T = 1 and one head: every row is its own workgroup, B of them.
+  const c: Case = {
+    t: 1,
+    nh: 2,
+    nkv: 1,
+    hs: 1,
+    tile: 4,
+    lengths: Array.from({ length: gpu.limits.maxComputeWorkgroupsPerDimension + 7 }, () => 1),
+  };
+  c.lengths[c.lengths.length - 1] = 0;
+  const x = randomInputs(c, new Rng(34));
+  const [out, lse, dQ, dK, dV] = await runGpu(gpu, c, x);
+  const inputs = { ...x, lengths: c.lengths };
+  const want = ref.attentionForward(inputs, shapeOf(c));
+  const grads = ref.attentionBackward(inputs, shapeOf(c));
+  assertClose(out, want.out, { label: "out" });
+  assertClose(lse, want.lse, { label: "lse" });
+  assertClose(dQ, grads.dQ, { label: "dQ" });
+  assertClose(dK, grads.dK, { label: "dK" });
+  assertClose(dV, grads.dV, { label: "dV" });
+});
+
+gpuTest("attention refuses oversized bindings and bad shapes clearly", (gpu) => {
+  const max = gpu.limits.maxStorageBufferBindingSize;
+  // A stand-in buffer: the launcher must refuse before anything touches the device.
+  const fake = { size: 2 * max + 1024, label: "big" } as unknown as GPUBuffer;
+  const hs = 64, nh = 4, t = 1024, b = Math.ceil((max / 4 + 1) / (t * nh * hs));
+  const q = new Tensor(fake, [b, t, nh, hs], { label: "q" });
+  const k = new Tensor(fake, [b, t, nh, hs], { label: "k" });
+  const out = new Tensor(fake, [b, t, nh, hs], { label: "out" });
+  const lse = gpu.tensor([b, nh, t], { label: "lse" });
+  const lengths = gpu.tensor([b], { dtype: "i32", label: "lengths" });
+  const enc = gpu.encoder();
+  const args = { out, lse, q, k, v: k, lengths, nHeads: nh, nKvHeads: nh };
+  assert.throws(
+    () => attentionForward(enc, args),
+    /attentionForward: "q" is \d+ bytes, more than this device binds at once/,
+  );
+  const small = gpu.tensor([1, 2, 4, 130], { label: "wide" });
+  const l1 = gpu.tensor([1], { dtype: "i32" });
+  const lse1 = gpu.tensor([1, 4, 2], { label: "lengths" });
+  const smallArgs = { out: small, lse: lse1, q: small, k: small, v: small, lengths: l1 };
+  const ok = gpu.tensor([1, 2, 4, 8]);
+  const fine = { out: ok, lse: lse1, q: ok, k: ok, v: ok, lengths: l1 };
+  assert.throws(
+    () => attentionForward(enc, { ...smallArgs, nHeads: 4, nKvHeads: 4 }),
+    /head size 130 exceeds the largest supported \(128\)/,
+  );
+  assert.throws(
+    () => attentionForward(enc, { ...smallArgs, nHeads: 4, nKvHeads: 3 }),
+    /nKvHeads \(3\) must be a positive integer dividing nHeads \(4\)/,
+  );
+  assert.throws(
+    () => attentionForward(enc, { ...fine, lengths: lse1, nHeads: 4, nKvHeads: 4 }),
+    /"lengths" has 8 elements, expected 1/,
+  );
+  gpu.submit(enc);
+  for (const x of [lse, lengths, small, l1, lse1, ok]) x.release();
+});
