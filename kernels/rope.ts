@@ -1,0 +1,196 @@
+/**
+ * Rotary position embedding in Hugging Face's `rotate_half` convention, forward and backward,
+ * in place or out of place, with the cos/sin table computed on the CPU in float64. See
+ * `rope.wgsl` for the math and layouts.
+ *
+ * @module
+ */
+import code from "./rope.wgsl" with { type: "text" };
+import { type Encoder, grid1d, type Kernel, type Tensor, uniforms } from "./gpu.ts";
+
+const WG = 256;
+const ROTATE: Kernel = { label: "rope", code, entryPoint: "rotate" };
+const ROTATE_INPLACE: Kernel = { label: "rope", code, entryPoint: "rotate_inplace" };
+
+/** Options of {@linkcode ropeTable}. */
+export interface RopeTableOptions {
+  /** Rows of the table: positions 0 … maxPositions−1 (e.g. `max_position_embeddings`). */
+  maxPositions: number;
+  /** HS, the head size (even). */
+  headSize: number;
+  /** The base θ: 10000 (Llama 2, default), 500000 (Llama 3), 1000000 (Qwen2). */
+  theta?: number;
+}
+
+/**
+ * The RoPE tables `cos[pos, d] = cos(pos·θ^(−2d/HS))` and the matching `sin`, each
+ * (maxPositions, HS/2), computed in float64 and rounded to f32 once, ready to upload.
+ *
+ * @example
+ * ```ts
+ * import { ropeTable } from "./rope.ts";
+ * const { cos, sin } = ropeTable({ maxPositions: 2048, headSize: 64, theta: 10000 });
+ * console.log(cos.length); // 65536 = 2048 × 32
+ * ```
+ */
+export function ropeTable(options: RopeTableOptions): { cos: Float32Array; sin: Float32Array } {
+  const { maxPositions, headSize, theta = 10000 } = options;
+  if (!Number.isInteger(headSize) || headSize < 2 || headSize % 2 !== 0) {
+    throw new RangeError(`ropeTable: headSize must be a positive even integer, got ${headSize}`);
+  }
+  if (!Number.isInteger(maxPositions) || maxPositions < 1) {
+    throw new RangeError(`ropeTable: maxPositions must be a positive integer, got ${maxPositions}`);
+  }
+  if (!(theta > 0)) throw new RangeError(`ropeTable: theta must be positive, got ${theta}`);
+  const half = headSize / 2;
+  const cos = new Float32Array(maxPositions * half), sin = new Float32Array(maxPositions * half);
+  for (let d = 0; d < half; d++) {
+    const omega = Math.pow(theta, (-2 * d) / headSize);
+    for (let pos = 0; pos < maxPositions; pos++) {
+      cos[pos * half + d] = Math.cos(pos * omega);
+      sin[pos * half + d] = Math.sin(pos * omega);
+    }
+  }
+  return { cos, sin };
+}
+
+/** What the RoPE launchers share. */
+export interface RopeCommonArgs {
+  /** (maxPositions, HS/2) cosines from {@linkcode ropeTable}. */
+  cos: Tensor;
+  /** (maxPositions, HS/2) sines from {@linkcode ropeTable}. */
+  sin: Tensor;
+  /** T, the sequence length: the input is (B, T, nHeads, headSize). */
+  seqLen: number;
+  /** NH of this tensor (q and k may differ under grouped-query attention). */
+  nHeads: number;
+  /** HS, the head size (even). */
+  headSize: number;
+  /** Position of t = 0, e.g. the tokens already in a KV cache. Default 0. */
+  positionOffset?: number;
+  /**
+   * Workgroups allowed per dispatch dimension; defaults to the device's
+   * `maxComputeWorkgroupsPerDimension`. Tests lower it to exercise the x/y split cheaply.
+   */
+  maxWorkgroupsPerDimension?: number;
+}
+
+/** Tensors and sizes of {@linkcode ropeForward}. */
+export interface RopeForwardArgs extends RopeCommonArgs {
+  /** (B, T, nHeads, headSize) input, rotated in place when `out` is omitted. */
+  x: Tensor;
+  /** (B, T, nHeads, headSize) result; omit to rotate `x` in place. */
+  out?: Tensor;
+}
+
+/**
+ * Encodes the rotation of every head vector by its position's angles (`rotate_half` form).
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { ropeForward, ropeTable } from "./rope.ts";
+ * const gpu = await Gpu.create();
+ * const table = ropeTable({ maxPositions: 16, headSize: 4 });
+ * const cos = gpu.upload(table.cos, [16, 2]), sin = gpu.upload(table.sin, [16, 2]);
+ * const q = gpu.upload(new Float32Array(1 * 3 * 2 * 4).fill(1), [1, 3, 2, 4]); // B T NH HS
+ * const enc = gpu.encoder();
+ * ropeForward(enc, { x: q, cos, sin, seqLen: 3, nHeads: 2, headSize: 4 }); // in place
+ * gpu.submit(enc);
+ * ```
+ */
+export function ropeForward(enc: Encoder, args: RopeForwardArgs): void {
+  launch(enc, "ropeForward", args, args.x, args.out, 1);
+}
+
+/** Tensors and sizes of {@linkcode ropeBackward}. */
+export interface RopeBackwardArgs extends RopeCommonArgs {
+  /** (B, T, nHeads, headSize) gradient of the output; turned into dx in place without `dx`. */
+  dOut: Tensor;
+  /** (B, T, nHeads, headSize) gradient of the input, overwritten; omit to work in place. */
+  dx?: Tensor;
+}
+
+/**
+ * Encodes RoPE's backward: the inverse rotation of `dOut` (a rotation's transpose).
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { ropeBackward, ropeTable } from "./rope.ts";
+ * const gpu = await Gpu.create();
+ * const table = ropeTable({ maxPositions: 16, headSize: 4 });
+ * const cos = gpu.upload(table.cos, [16, 2]), sin = gpu.upload(table.sin, [16, 2]);
+ * const dOut = gpu.upload(new Float32Array(24).fill(1), [1, 3, 2, 4]);
+ * const dx = gpu.tensor([1, 3, 2, 4]);
+ * const enc = gpu.encoder();
+ * ropeBackward(enc, { dOut, dx, cos, sin, seqLen: 3, nHeads: 2, headSize: 4 });
+ * gpu.submit(enc);
+ * ```
+ */
+export function ropeBackward(enc: Encoder, args: RopeBackwardArgs): void {
+  launch(enc, "ropeBackward", args, args.dOut, args.dx, -1);
+}
+
+function launch(
+  enc: Encoder,
+  name: string,
+  args: RopeCommonArgs,
+  src: Tensor,
+  dst: Tensor | undefined,
+  sign: number,
+): void {
+  const { cos, sin, seqLen, nHeads, headSize, positionOffset = 0 } = args;
+  for (const [what, v] of [["seqLen", seqLen], ["nHeads", nHeads], ["headSize", headSize]]) {
+    if (!Number.isInteger(v) || (v as number) < 1) {
+      throw new RangeError(`${name}: ${what} must be a positive integer, got ${v}`);
+    }
+  }
+  if (headSize % 2 !== 0) throw new RangeError(`${name}: headSize must be even, got ${headSize}`);
+  if (!Number.isInteger(positionOffset) || positionOffset < 0) {
+    throw new RangeError(`${name}: positionOffset must be a non-negative integer`);
+  }
+  const half = headSize / 2, rowSize = seqLen * nHeads * headSize;
+  for (const t of [src, dst ?? src, cos, sin]) {
+    if (t.dtype !== "f32") throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected f32`);
+  }
+  if (src.size % rowSize !== 0) {
+    throw new RangeError(
+      `${name}: "${src.label}" has ${src.size} elements, not a multiple of ` +
+        `T·NH·HS = ${seqLen}·${nHeads}·${headSize}`,
+    );
+  }
+  if (dst && dst.size !== src.size) {
+    throw new RangeError(`${name}: "${dst.label}" has ${dst.size} elements, expected ${src.size}`);
+  }
+  if (cos.size !== sin.size || cos.size % half !== 0) {
+    throw new RangeError(
+      `${name}: tables "${cos.label}" and "${sin.label}" must both be (maxPositions, ${half})`,
+    );
+  }
+  const maxPositions = cos.size / half;
+  if (positionOffset + seqLen > maxPositions) {
+    throw new RangeError(
+      `${name}: positions up to ${positionOffset + seqLen - 1} need a RoPE table of at least ` +
+        `${positionOffset + seqLen} rows; "${cos.label}" has ${maxPositions}`,
+    );
+  }
+  const pairs = src.size / 2;
+  const max = args.maxWorkgroupsPerDimension ?? enc.gpu.limits.maxComputeWorkgroupsPerDimension;
+  const [gx, gy] = grid1d(pairs, WG, max);
+  enc.dispatch({
+    kernel: dst ? ROTATE : ROTATE_INPLACE,
+    constants: { WG },
+    uniforms: uniforms({
+      pairs,
+      half,
+      n_heads: nHeads,
+      seq_len: seqLen,
+      pos_offset: positionOffset,
+      sign,
+      row_stride: gx * WG,
+    }, ["sign"]),
+    bindings: dst ? [cos, sin, src, dst] : [cos, sin, src],
+    workgroups: [gx, gy],
+  });
+}

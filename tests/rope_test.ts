@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import type { HostArray, Tensor } from "../kernels/gpu.ts";
+import * as ref from "../kernels/reference/rope.ts";
+import { ropeBackward, ropeForward, ropeTable } from "../kernels/rope.ts";
+import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
+import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
+import { Rng } from "../util/rng.ts";
+
+interface Case {
+  b: number;
+  t: number;
+  nh: number;
+  hs: number;
+  theta: number;
+  offset: number;
+}
+
+// HS = 2 (one pair), odd T and NH, GQA-like head counts, Llama's HS = 64, and Qwen2's θ = 1e6
+// at positions past 100000 (a long KV cache), where f32 angles would be visibly off.
+const CASES: Case[] = [
+  { b: 1, t: 1, nh: 1, hs: 2, theta: 10000, offset: 0 },
+  { b: 2, t: 5, nh: 3, hs: 6, theta: 10000, offset: 0 },
+  { b: 3, t: 7, nh: 2, hs: 64, theta: 10000, offset: 17 },
+  { b: 2, t: 13, nh: 4, hs: 10, theta: 1e6, offset: 100_000 },
+];
+
+gpuTest(
+  "rope: forward and backward match float64, in and out of place, bit-identical",
+  async (gpu) => {
+    const rng = new Rng(41);
+    for (const { b, t, nh, hs, theta, offset } of CASES) {
+      const shape = [b, t, nh, hs], n = b * t * nh * hs, half = hs / 2;
+      const table = ropeTable({ maxPositions: offset + t, headSize: hs, theta });
+      const cos = gpu.upload(table.cos, [offset + t, half], { label: "cos" });
+      const sin = gpu.upload(table.sin, [offset + t, half], { label: "sin" });
+      const x = rng.uniformArray(n), g = rng.uniformArray(n);
+      const tx = gpu.upload(x, shape, { label: "x" }), tg = gpu.upload(g, shape, { label: "dOut" });
+      const inX = gpu.tensor(shape, { label: "x in place" });
+      const inG = gpu.tensor(shape, { label: "dOut in place" });
+      const out = poisoned(gpu, shape, "out"), dx = poisoned(gpu, shape, "dx");
+      const sizes = { cos, sin, seqLen: t, nHeads: nh, headSize: hs, positionOffset: offset };
+      const runs: HostArray[][] = [];
+      for (let r = 0; r < 2; r++) {
+        for (const p of [out, dx]) gpu.write(p, new Float32Array(n).fill(NaN));
+        const enc = gpu.encoder();
+        enc.copy(tx, inX);
+        enc.copy(tg, inG);
+        ropeForward(enc, { ...sizes, x: tx, out });
+        ropeBackward(enc, { ...sizes, dOut: tg, dx });
+        ropeForward(enc, { ...sizes, x: inX });
+        ropeBackward(enc, { ...sizes, dOut: inG });
+        gpu.submit(enc);
+        runs.push(await gpu.read([out, dx, inX, inG]));
+      }
+      const o = { seqLen: t, nHeads: nh, headSize: hs, theta, positionOffset: offset };
+      const wantOut = ref.ropeForward(x, o), wantDx = ref.ropeBackward(g, o);
+      const at = `(B, T, NH, HS) = (${shape}), θ ${theta}, offset ${offset}`;
+      const [gOut, gDx, gInX, gInG] = runs[0];
+      assertClose(gOut, wantOut, { label: `out ${at}` });
+      assertClose(gDx, wantDx, { label: `dx ${at}` });
+      assert.ok(bitEqual(gInX, gOut), `in-place forward differs from out of place, ${at}`);
+      assert.ok(bitEqual(gInG, gDx), `in-place backward differs from out of place, ${at}`);
+      runs[0].forEach((a, i) => assert.ok(bitEqual(a, runs[1][i]), `rerun differs (${i}), ${at}`));
+      for (const tt of [cos, sin, tx, tg, inX, inG, out, dx] as Tensor[]) tt.release();
+    }
+  },
+);
+
+Deno.test("rope: reference backward matches finite differences; forward∘backward = identity", () => {
+  const rng = new Rng(42);
+  const o = { seqLen: 3, nHeads: 2, headSize: 6, theta: 10000, positionOffset: 5 };
+  const n = 2 * 3 * 2 * 6;
+  const x = Float64Array.from(rng.uniformArray(n)), w = Float64Array.from(rng.uniformArray(n));
+  assertClose(ref.ropeBackward(w, o), finiteDifference((v) => dot(w, ref.ropeForward(v, o)), x), {
+    rtol: 1e-8,
+  });
+  assertClose(ref.ropeBackward(ref.ropeForward(x, o), o), x, { rtol: 1e-12 });
+});
+
+Deno.test("rope: the table is float64-accurate at large positions and refuses odd head sizes", () => {
+  const { cos, sin } = ropeTable({ maxPositions: 200_001, headSize: 4, theta: 1e6 });
+  // Position 200000, d = 0: the angle is 200000 rad exactly.
+  assert.ok(Math.abs(cos[200_000 * 2] - Math.cos(200_000)) < 1e-7);
+  assert.ok(Math.abs(sin[200_000 * 2] - Math.sin(200_000)) < 1e-7);
+  assert.throws(
+    () => ropeTable({ maxPositions: 4, headSize: 5 }),
+    /headSize must be a positive even/,
+  );
+});
+
+gpuTest("rope: a forced small workgroup limit splits over y, or refuses clearly", async (gpu) => {
+  const b = 3, t = 9, nh = 5, hs = 22, n = b * t * nh * hs, half = hs / 2; // 1485 pairs, 6 groups
+  const table = ropeTable({ maxPositions: t, headSize: hs });
+  const cos = gpu.upload(table.cos, [t, half], { label: "cos" });
+  const sin = gpu.upload(table.sin, [t, half], { label: "sin" });
+  const x = new Rng(43).uniformArray(n);
+  const tx = gpu.upload(x, [b, t, nh, hs], { label: "x" }), out = poisoned(gpu, [b, t, nh, hs]);
+  const sizes = { cos, sin, seqLen: t, nHeads: nh, headSize: hs };
+  const enc = gpu.encoder();
+  ropeForward(enc, { ...sizes, x: tx, out, maxWorkgroupsPerDimension: 4 }); // 6 groups → 3 × 2
+  gpu.submit(enc);
+  const [got] = await gpu.read([out]);
+  assertClose(got, ref.ropeForward(x, { seqLen: t, nHeads: nh, headSize: hs }), { label: "split" });
+  const e = gpu.encoder();
+  assert.throws(
+    () => ropeForward(e, { ...sizes, x: tx, maxWorkgroupsPerDimension: 2 }),
+    /exceed the device's dispatch limits/,
+  );
+  assert.throws(
+    () => ropeForward(e, { ...sizes, x: tx, positionOffset: 1 }),
+    /ropeForward: positions up to 9 need a RoPE table of at least 10 rows; "cos" has 9/,
+  );
+  assert.throws(
+    () => ropeBackward(e, { ...sizes, nHeads: 4, dOut: tx }),
+    /ropeBackward: "x" has 2970 elements, not a multiple of T·NH·HS = 9·4·22/,
+  );
+  for (const tt of [cos, sin, tx, out]) tt.release();
+});
