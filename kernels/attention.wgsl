@@ -129,7 +129,7 @@ fn stage_kv(b: u32, kvh: u32, k0: u32, end: u32, lid: u32) {
   }
 }
 
-// 1 where key j may be seen by query i (causal and inside the row's length).
+// True where keys j0 … j0+3 may be seen by query i: causal, and i (hence j) inside the length.
 fn visible(i: u32, j0: u32, len: u32) -> vec4<bool> {
   let j = vec4u(j0) + vec4u(0u, 1u, 2u, 3u);
   return (j <= vec4u(i)) & (vec4u(i) < vec4u(len));

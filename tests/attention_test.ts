@@ -247,6 +247,13 @@ gpuTest("attention refuses oversized bindings and bad shapes clearly", (gpu) => 
     () => attentionForward(enc, { ...fine, lengths: lse1, nHeads: 4, nKvHeads: 4 }),
     /"lengths" has 8 elements, expected 1/,
   );
+  const wide = gpu.tensor([1, 2, 1, 128]), lse2 = gpu.tensor([1, 1, 2]);
+  const wideArgs = { out: wide, lse: lse2, q: wide, k: wide, v: wide, lengths: l1 };
+  assert.throws(
+    () => attentionForward(enc, { ...wideArgs, nHeads: 1, nKvHeads: 1, tile: 64 }),
+    /a tile of 64 rows at head size 128 needs 65536 bytes of workgroup memory/,
+  );
   gpu.submit(enc);
+  for (const x of [wide, lse2]) x.release();
   for (const x of [lse, lengths, small, l1, lse1, ok]) x.release();
 });
