@@ -1,0 +1,197 @@
+/**
+ * DPO-family losses on sequence log-probs: per-pair losses, rewards, `g = dL/dlogπ` per row and
+ * the logged metrics, on the GPU. See `dpo.wgsl` for each variant's formula and the numerics.
+ *
+ * @module
+ */
+import code from "./dpo.wgsl" with { type: "text" };
+import { type Encoder, type Tensor, uniforms } from "./gpu.ts";
+
+/** The loss variants, each a small WGSL function (selected by an override constant). */
+export type DpoVariant = "sigmoid" | "ipo" | "hinge" | "sigmoid_norm" | "simpo";
+
+/** The WGSL `VARIANT` constant of each loss variant. */
+export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze({
+  sigmoid: 0,
+  ipo: 1,
+  hinge: 2,
+  sigmoid_norm: 3,
+  simpo: 4,
+});
+
+/**
+ * The order of the values {@linkcode dpoLoss} writes to `metrics`, with TRL's names: means over
+ * the pairs of the batch. The last two need `logitSums`.
+ */
+export const DPO_METRICS = Object.freeze(
+  [
+    "loss",
+    "rewards/chosen",
+    "rewards/rejected",
+    "rewards/accuracies",
+    "rewards/margins",
+    "logps/chosen",
+    "logps/rejected",
+    "nll_loss",
+    "logits/chosen",
+    "logits/rejected",
+  ] as const,
+);
+
+const WG = 64;
+const PAIRS = { label: "dpo", code, entryPoint: "pairs" };
+const METRICS = { label: "dpo", code, entryPoint: "metrics_mean" };
+
+/** Options of {@linkcode dpoLoss}. */
+export interface DpoLossArgs {
+  /** (2P,) policy sequence log-probs `logπ(y|x)`, rows `[chosen(P); rejected(P)]`. */
+  policyLogps: Tensor;
+  /** (2P,) reference sequence log-probs; may be omitted for `simpo` (reference-free). */
+  refLogps?: Tensor;
+  /** (2P,) response token counts (values below 1 count as 1). */
+  counts: Tensor;
+  /** (P,) receives each pair's loss (NLL term included). */
+  losses: Tensor;
+  /** (P,) receives the chosen rewards. */
+  rewardsChosen: Tensor;
+  /** (P,) receives the rejected rewards. */
+  rewardsRejected: Tensor;
+  /** (2P,) receives `dL/dlogπ` per row for L = the mean of the pair losses. */
+  grad: Tensor;
+  /** (≥ 8,) receives the means of {@linkcode DPO_METRICS}; (≥ 10,) with `logitSums`. */
+  metrics: Tensor;
+  /** The loss variant. */
+  variant: DpoVariant;
+  /** β, the inverse temperature (> 0). */
+  beta: number;
+  /** cDPO label smoothing ε in [0, 0.5) (sigmoid, sigmoid_norm, simpo). Default 0. */
+  labelSmoothing?: number;
+  /** SimPO's target margin γ. Default 0. */
+  gamma?: number;
+  /** Weight α of the chosen NLL term `α·(−logπ_w / c_w)` (TRL's rpo_alpha). Default 0. */
+  nllAlpha?: number;
+  /** (2P,) per row, Σ over response tokens of Σ_v logits: gives metrics 8 and 9. */
+  logitSums?: Tensor;
+  /** V, the vocabulary size (needed with `logitSums`). */
+  vocabSize?: number;
+}
+
+/**
+ * Encodes a DPO-family loss over P pairs: per-pair losses and rewards, `grad = dL/dlogπ` per row
+ * (L the mean pair loss) for the log-softmax backward, and the metrics in
+ * {@linkcode DPO_METRICS} order — everything on the GPU, nothing read back.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { dpoLoss } from "./dpo.ts";
+ * const gpu = await Gpu.create();
+ * const policyLogps = gpu.upload(new Float32Array([-10, -12]));
+ * const refLogps = gpu.upload(new Float32Array([-11, -11]));
+ * const counts = gpu.upload(new Float32Array([5, 6]));
+ * const [losses, rewardsChosen, rewardsRejected] = [1, 1, 1].map((n) => gpu.tensor([n]));
+ * const grad = gpu.tensor([2]), metrics = gpu.tensor([8]);
+ * const enc = gpu.encoder();
+ * dpoLoss(enc, {
+ *   policyLogps, refLogps, counts, losses, rewardsChosen, rewardsRejected, grad, metrics,
+ *   variant: "sigmoid", beta: 0.1,
+ * });
+ * gpu.submit(enc);
+ * ```
+ */
+export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
+  const { policyLogps, counts, losses, rewardsChosen, rewardsRejected, grad, metrics } = args;
+  const { variant, beta, labelSmoothing = 0, gamma = 0, nllAlpha = 0, logitSums } = args;
+  const code = DPO_VARIANTS[variant];
+  if (code === undefined) {
+    throw new RangeError(
+      `dpoLoss: unknown variant "${variant}"; one of ${Object.keys(DPO_VARIANTS).join(", ")}`,
+    );
+  }
+  const rows = policyLogps.size;
+  if (rows < 2 || rows % 2 !== 0) {
+    throw new RangeError(
+      `dpoLoss: "${policyLogps.label}" must hold 2P rows [chosen; rejected], got ${rows}`,
+    );
+  }
+  const pairs = rows / 2;
+  const refLogps = args.refLogps ?? (variant === "simpo" ? policyLogps : undefined);
+  if (!refLogps) throw new RangeError(`dpoLoss: variant "${variant}" needs refLogps`);
+  const sized: [Tensor | undefined, number][] = [
+    [refLogps, rows],
+    [counts, rows],
+    [grad, rows],
+    [logitSums, rows],
+    [losses, pairs],
+    [rewardsChosen, pairs],
+    [rewardsRejected, pairs],
+  ];
+  for (const [t, n] of sized) {
+    if (t && t.size !== n) {
+      throw new RangeError(`dpoLoss: "${t.label}" has ${t.size} elements, expected ${n}`);
+    }
+  }
+  const needMetrics = logitSums ? 10 : 8;
+  if (metrics.size < needMetrics) {
+    throw new RangeError(
+      `dpoLoss: "${metrics.label}" has ${metrics.size} elements, needs ${needMetrics}`,
+    );
+  }
+  if (!(beta > 0 && beta < Infinity)) {
+    throw new RangeError(`dpoLoss: beta must be positive and finite, got ${beta}`);
+  }
+  if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
+    throw new RangeError(`dpoLoss: labelSmoothing must lie in [0, 0.5), got ${labelSmoothing}`);
+  }
+  if (labelSmoothing > 0 && (variant === "ipo" || variant === "hinge")) {
+    throw new RangeError(`dpoLoss: labelSmoothing does not apply to the ${variant} loss`);
+  }
+  if (gamma !== 0 && variant !== "simpo") {
+    throw new RangeError(`dpoLoss: gamma applies to simpo only, not ${variant}`);
+  }
+  if (!Number.isFinite(gamma) || !(nllAlpha >= 0 && nllAlpha < Infinity)) {
+    throw new RangeError(`dpoLoss: gamma must be finite and nllAlpha ≥ 0 (${gamma}, ${nllAlpha})`);
+  }
+  const vocab = args.vocabSize ?? 0;
+  if (logitSums && !(Number.isInteger(vocab) && vocab > 0)) {
+    throw new RangeError("dpoLoss: logitSums needs vocabSize, the vocabulary size");
+  }
+  const groups = Math.ceil(pairs / WG);
+  const maxWg = enc.gpu.limits.maxComputeWorkgroupsPerDimension;
+  if (groups > maxWg) throw new RangeError(`dpoLoss: ${pairs} pairs exceed ${maxWg * WG}`);
+  const u = uniforms(
+    {
+      pairs,
+      has_logits: logitSums ? 1 : 0,
+      beta,
+      label_smoothing: labelSmoothing,
+      gamma,
+      nll_alpha: nllAlpha,
+      vocab,
+    },
+    ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab"],
+  );
+  enc.dispatch({
+    kernel: PAIRS,
+    constants: { WG, VARIANT: code },
+    uniforms: u,
+    bindings: [policyLogps, refLogps, counts, losses, rewardsChosen, rewardsRejected, grad],
+    workgroups: [groups],
+  });
+  enc.dispatch({
+    kernel: METRICS,
+    constants: { WG },
+    uniforms: u,
+    // Without logitSums the kernel reads nothing at binding 2; counts stands in.
+    bindings: [
+      policyLogps,
+      logitSums ?? counts,
+      counts,
+      losses,
+      rewardsChosen,
+      rewardsRejected,
+      metrics,
+    ],
+    workgroups: [1],
+  });
+}

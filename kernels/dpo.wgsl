@@ -1,0 +1,222 @@
+// DPO-family losses on sequence log-probs: per-pair loss, rewards, g = dL/dlogπ per row, and the
+// logged metrics. Rows are [chosen(P); rejected(P)]: row i is pair i's chosen response, row P + i
+// its rejected one.
+//
+// Per pair, with w = chosen, l = rejected, logπ from the policy, logπ_ref cached, c = response
+// token counts (at least 1 is used, so an empty response gives 0 rather than NaN), avg x = x / c:
+//   sigmoid       z = β·h,  h = (logπ_w − logπ_ref_w) − (logπ_l − logπ_ref_l)
+//                 loss = −(1−ε)·logσ(z) − ε·logσ(−z)                (cDPO label smoothing ε)
+//   ipo           h on length-averaged log-probs (policy and reference), loss = (h − 1/(2β))²
+//   hinge         loss = relu(1 − β·h)
+//   sigmoid_norm  the sigmoid loss with h on length-averaged log-probs
+//   simpo         z = β·(avg logπ_w − avg logπ_l) − γ, the sigmoid loss of z (reference-free)
+//   + NLL term    α · (−logπ_w / c_w) on every variant (TRL's rpo_alpha)
+// rewards: β·(logπ − logπ_ref) on the log-probs the variant uses (length-averaged for ipo and
+// sigmoid_norm; β·avg logπ for simpo). L = mean over pairs, so grad = (dloss/dlogπ) / P.
+// Each variant is a small function below, chosen by the override constant VARIANT.
+//
+// Numerics: logσ(z) = min(z, 0) − log1p(exp(−|z|)) and σ from exp(−|z|) ≤ 1, so |z| = 1000
+// gives finite losses and gradients; log1p is the accurate form log(u)·x/(u − 1), u = 1 + x.
+//
+// pairs (grid over P, WG per workgroup): policy, ref, counts (2P,) → losses, rewards_chosen,
+//   rewards_rejected (P,), grad (2P,).
+// metrics (one workgroup): means over pairs, in this fixed order, written to metrics (M,):
+//   0 loss, 1 rewards/chosen, 2 rewards/rejected, 3 rewards/accuracies (chosen > rejected),
+//   4 rewards/margins, 5 logps/chosen, 6 logps/rejected (sequence sums), 7 nll_loss
+//   (−logπ_w / c_w), and with has_logits: 8 logits/chosen, 9 logits/rejected
+//   (Σ logit_sums / (V · Σ counts), the mean logit over response tokens and vocabulary).
+// Both reduce in a fixed order: bit-identical reruns.
+
+struct Params {
+  pairs: u32,           // P
+  has_logits: u32,      // metrics: write slots 8 and 9 from logit_sums
+  beta: f32,            // β
+  label_smoothing: f32, // ε
+  gamma: f32,           // γ (simpo)
+  nll_alpha: f32,       // α
+  vocab: f32,           // V (metrics 8, 9)
+}
+
+override WG: u32 = 64;        // a power of two
+override VARIANT: u32 = 0u;   // 0 sigmoid, 1 ipo, 2 hinge, 3 sigmoid_norm, 4 simpo
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> policy: array<f32>;                // (2P,)
+@group(0) @binding(2) var<storage, read> reference: array<f32>;             // (2P,)
+@group(0) @binding(3) var<storage, read> counts: array<f32>;                // (2P,)
+@group(0) @binding(4) var<storage, read_write> losses: array<f32>;          // (P,)
+@group(0) @binding(5) var<storage, read_write> rewards_chosen: array<f32>;  // (P,)
+@group(0) @binding(6) var<storage, read_write> rewards_rejected: array<f32>;// (P,)
+@group(0) @binding(7) var<storage, read_write> grad: array<f32>;            // (2P,)
+
+// The four sequence log-probs of a pair and its token counts.
+struct Pair {
+  pw: f32, pl: f32, // policy chosen, rejected
+  rw: f32, rl: f32, // reference chosen, rejected
+  cw: f32, cl: f32, // counts (≥ 1)
+}
+
+// A pair's loss, its derivatives by logπ_w and logπ_l, and its two rewards.
+struct PairLoss {
+  loss: f32,
+  d_w: f32,
+  d_l: f32,
+  reward_w: f32,
+  reward_l: f32,
+}
+
+fn log1p_small(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) {
+    return x;
+  }
+  return log(u) * x / (u - 1.0);
+}
+
+// (−(1−ε)·logσ(z) − ε·logσ(−z), its derivative by z), stable for any finite z.
+fn smoothed_sigmoid_loss(z: f32) -> vec2f {
+  let eps = p.label_smoothing;
+  let e = exp(-abs(z));
+  let softplus_tail = log1p_small(e);
+  let log_sig_pos = min(z, 0.0) - softplus_tail;  // logσ(z)
+  let log_sig_neg = min(-z, 0.0) - softplus_tail; // logσ(−z)
+  let big = 1.0 / (1.0 + e);                       // σ(|z|)
+  let small = e / (1.0 + e);                       // σ(−|z|)
+  let sig_pos = select(small, big, z >= 0.0);      // σ(z)
+  let sig_neg = select(big, small, z >= 0.0);      // σ(−z)
+  return vec2f(
+    -(1.0 - eps) * log_sig_pos - eps * log_sig_neg,
+    -(1.0 - eps) * sig_neg + eps * sig_pos,
+  );
+}
+
+fn loss_sigmoid(x: Pair) -> PairLoss {
+  let aw = x.pw - x.rw;
+  let al = x.pl - x.rl;
+  let l = smoothed_sigmoid_loss(p.beta * (aw - al));
+  return PairLoss(l.x, p.beta * l.y, -p.beta * l.y, p.beta * aw, p.beta * al);
+}
+
+fn loss_ipo(x: Pair) -> PairLoss {
+  let aw = (x.pw - x.rw) / x.cw;
+  let al = (x.pl - x.rl) / x.cl;
+  let d = (aw - al) - 0.5 / p.beta;
+  return PairLoss(d * d, 2.0 * d / x.cw, -2.0 * d / x.cl, p.beta * aw, p.beta * al);
+}
+
+fn loss_hinge(x: Pair) -> PairLoss {
+  let aw = x.pw - x.rw;
+  let al = x.pl - x.rl;
+  let m = 1.0 - p.beta * (aw - al);
+  let dh = select(0.0, -p.beta, m > 0.0);
+  return PairLoss(max(m, 0.0), dh, -dh, p.beta * aw, p.beta * al);
+}
+
+fn loss_sigmoid_norm(x: Pair) -> PairLoss {
+  let aw = (x.pw - x.rw) / x.cw;
+  let al = (x.pl - x.rl) / x.cl;
+  let l = smoothed_sigmoid_loss(p.beta * (aw - al));
+  return PairLoss(l.x, p.beta * l.y / x.cw, -p.beta * l.y / x.cl, p.beta * aw, p.beta * al);
+}
+
+fn loss_simpo(x: Pair) -> PairLoss {
+  let aw = x.pw / x.cw;
+  let al = x.pl / x.cl;
+  let l = smoothed_sigmoid_loss(p.beta * (aw - al) - p.gamma);
+  return PairLoss(l.x, p.beta * l.y / x.cw, -p.beta * l.y / x.cl, p.beta * aw, p.beta * al);
+}
+
+fn pair_loss(x: Pair) -> PairLoss {
+  var out: PairLoss;
+  switch VARIANT {
+    case 1u: { out = loss_ipo(x); }
+    case 2u: { out = loss_hinge(x); }
+    case 3u: { out = loss_sigmoid_norm(x); }
+    case 4u: { out = loss_simpo(x); }
+    default: { out = loss_sigmoid(x); }
+  }
+  return out;
+}
+
+@compute @workgroup_size(WG)
+fn pairs(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  let np = p.pairs;
+  if (i >= np) {
+    return;
+  }
+  let x = Pair(
+    policy[i], policy[np + i],
+    reference[i], reference[np + i],
+    max(counts[i], 1.0), max(counts[np + i], 1.0),
+  );
+  var out = pair_loss(x);
+  // The NLL term on the chosen response: α · (−logπ_w / c_w).
+  out.loss += p.nll_alpha * (-x.pw / x.cw);
+  out.d_w -= p.nll_alpha / x.cw;
+  let inv_p = 1.0 / f32(np);
+  losses[i] = out.loss;
+  rewards_chosen[i] = out.reward_w;
+  rewards_rejected[i] = out.reward_l;
+  grad[i] = out.d_w * inv_p;
+  grad[np + i] = out.d_l * inv_p;
+}
+
+@group(0) @binding(2) var<storage, read> logit_sums: array<f32>;         // (2P,)
+@group(0) @binding(4) var<storage, read> losses_in: array<f32>;          // (P,)
+@group(0) @binding(5) var<storage, read> chosen_in: array<f32>;          // (P,)
+@group(0) @binding(6) var<storage, read> rejected_in: array<f32>;        // (P,)
+@group(0) @binding(7) var<storage, read_write> metrics: array<f32>;      // (M,)
+
+var<workgroup> red_a: array<vec4f, WG>;
+var<workgroup> red_b: array<vec4f, WG>;
+var<workgroup> red_c: array<vec4f, WG>;
+
+@compute @workgroup_size(WG)
+fn metrics_mean(@builtin(local_invocation_index) lid: u32) {
+  let np = p.pairs;
+  var a = vec4f(0.0); // loss, rewards/chosen, rewards/rejected, accuracy
+  var b = vec4f(0.0); // margin, logπ_w, logπ_l, nll
+  var c = vec4f(0.0); // Σ logits chosen, Σ logits rejected, count chosen, count rejected
+  for (var i = lid; i < np; i += WG) {
+    let rc = chosen_in[i];
+    let rr = rejected_in[i];
+    let pw = policy[i];
+    let cw = counts[i];
+    a += vec4f(losses_in[i], rc, rr, select(0.0, 1.0, rc > rr));
+    b += vec4f(rc - rr, pw, policy[np + i], -pw / max(cw, 1.0));
+    if (p.has_logits == 1u) {
+      c += vec4f(logit_sums[i], logit_sums[np + i], cw, counts[np + i]);
+    }
+  }
+  red_a[lid] = a;
+  red_b[lid] = b;
+  red_c[lid] = c;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (lid < half) {
+      red_a[lid] += red_a[lid + half];
+      red_b[lid] += red_b[lid + half];
+      red_c[lid] += red_c[lid + half];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    let inv_p = 1.0 / f32(np);
+    let sa = red_a[0] * inv_p;
+    let sb = red_b[0] * inv_p;
+    metrics[0] = sa.x;
+    metrics[1] = sa.y;
+    metrics[2] = sa.z;
+    metrics[3] = sa.w;
+    metrics[4] = sb.x;
+    metrics[5] = sb.y;
+    metrics[6] = sb.z;
+    metrics[7] = sb.w;
+    if (p.has_logits == 1u) {
+      let sc = red_c[0];
+      metrics[8] = sc.x / (p.vocab * sc.z);
+      metrics[9] = sc.y / (p.vocab * sc.w);
+    }
+  }
+}

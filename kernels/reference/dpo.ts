@@ -1,0 +1,304 @@
+/**
+ * Float64 reference of the DPO-family losses (see `../dpo.wgsl`): each variant is a small
+ * function of a pair's four sequence log-probs (and token counts) returning the loss, its
+ * derivatives by the two policy log-probs, and the rewards; {@linkcode dpoLoss} runs one over a
+ * batch and computes the metrics in the GPU kernel's order.
+ *
+ * @module
+ */
+import type { Vec } from "./types.ts";
+
+/** One pair's sequence log-probs and response token counts. */
+export interface PairLogps {
+  /** Policy log-prob of the chosen response. */
+  policyChosen: number;
+  /** Policy log-prob of the rejected response. */
+  policyRejected: number;
+  /** Reference log-prob of the chosen response. */
+  refChosen: number;
+  /** Reference log-prob of the rejected response. */
+  refRejected: number;
+  /** Chosen response tokens (≥ 1). */
+  countChosen: number;
+  /** Rejected response tokens (≥ 1). */
+  countRejected: number;
+}
+
+/** One pair's loss, its derivatives by the policy log-probs, and its rewards. */
+export interface PairLoss {
+  /** The pair's loss. */
+  loss: number;
+  /** dloss/dlogπ_w. */
+  dChosen: number;
+  /** dloss/dlogπ_l. */
+  dRejected: number;
+  /** Chosen reward. */
+  rewardChosen: number;
+  /** Rejected reward. */
+  rewardRejected: number;
+}
+
+/** Hyperparameters of the variants. */
+export interface DpoOptions {
+  /** β. */
+  beta: number;
+  /** cDPO label smoothing ε. Default 0. */
+  labelSmoothing?: number;
+  /** SimPO margin γ. Default 0. */
+  gamma?: number;
+  /** Weight of the chosen NLL term. Default 0. */
+  nllAlpha?: number;
+}
+
+/**
+ * `logσ(z)`, stable for any z.
+ *
+ * @example
+ * ```ts
+ * import { logSigmoid } from "./dpo.ts";
+ * logSigmoid(-1000); // -1000
+ * ```
+ */
+export function logSigmoid(z: number): number {
+  return Math.min(z, 0) - Math.log1p(Math.exp(-Math.abs(z)));
+}
+
+/**
+ * `σ(z)`, stable for any z.
+ *
+ * @example
+ * ```ts
+ * import { sigmoid } from "./dpo.ts";
+ * sigmoid(0); // 0.5
+ * ```
+ */
+export function sigmoid(z: number): number {
+  const e = Math.exp(-Math.abs(z));
+  return z >= 0 ? 1 / (1 + e) : e / (1 + e);
+}
+
+/** `−(1−ε)·logσ(z) − ε·logσ(−z)` and its derivative by z. */
+function smoothedSigmoidLoss(z: number, eps: number): [number, number] {
+  return [
+    -(1 - eps) * logSigmoid(z) - eps * logSigmoid(-z),
+    -(1 - eps) * sigmoid(-z) + eps * sigmoid(z),
+  ];
+}
+
+/**
+ * DPO's sigmoid loss with cDPO label smoothing: `z = β·h`, `h = (logπ_w − logπ_ref_w) −
+ * (logπ_l − logπ_ref_l)`, `loss = −(1−ε)·logσ(z) − ε·logσ(−z)`.
+ *
+ * @example
+ * ```ts
+ * import { dpoSigmoid } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 3, countRejected: 4 };
+ * dpoSigmoid(x, { beta: 0.1 }).loss; // −logσ(0.3)
+ * ```
+ */
+export function dpoSigmoid(x: PairLogps, o: DpoOptions): PairLoss {
+  const aw = x.policyChosen - x.refChosen, al = x.policyRejected - x.refRejected;
+  const [loss, dz] = smoothedSigmoidLoss(o.beta * (aw - al), o.labelSmoothing ?? 0);
+  return {
+    loss,
+    dChosen: o.beta * dz,
+    dRejected: -o.beta * dz,
+    rewardChosen: o.beta * aw,
+    rewardRejected: o.beta * al,
+  };
+}
+
+/**
+ * IPO: `(h − 1/(2β))²` with h on length-averaged log-probs (policy and reference).
+ *
+ * @example
+ * ```ts
+ * import { dpoIpo } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoIpo(x, { beta: 0.5 }).loss; // (2 − 1)² = 1
+ * ```
+ */
+export function dpoIpo(x: PairLogps, o: DpoOptions): PairLoss {
+  const cw = x.countChosen, cl = x.countRejected;
+  const aw = (x.policyChosen - x.refChosen) / cw, al = (x.policyRejected - x.refRejected) / cl;
+  const d = aw - al - 1 / (2 * o.beta);
+  return {
+    loss: d * d,
+    dChosen: 2 * d / cw,
+    dRejected: -2 * d / cl,
+    rewardChosen: o.beta * aw,
+    rewardRejected: o.beta * al,
+  };
+}
+
+/**
+ * The hinge loss `relu(1 − β·h)` (SLiC).
+ *
+ * @example
+ * ```ts
+ * import { dpoHinge } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoHinge(x, { beta: 0.1 }).loss; // 0.8
+ * ```
+ */
+export function dpoHinge(x: PairLogps, o: DpoOptions): PairLoss {
+  const aw = x.policyChosen - x.refChosen, al = x.policyRejected - x.refRejected;
+  const m = 1 - o.beta * (aw - al);
+  const dh = m > 0 ? -o.beta : 0;
+  return {
+    loss: Math.max(m, 0),
+    dChosen: dh,
+    dRejected: -dh,
+    rewardChosen: o.beta * aw,
+    rewardRejected: o.beta * al,
+  };
+}
+
+/**
+ * The sigmoid loss (with label smoothing) on length-averaged log-probs.
+ *
+ * @example
+ * ```ts
+ * import { dpoSigmoidNorm } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 2, countRejected: 2 };
+ * dpoSigmoidNorm(x, { beta: 1 }).loss; // −logσ(1.5)
+ * ```
+ */
+export function dpoSigmoidNorm(x: PairLogps, o: DpoOptions): PairLoss {
+  const cw = x.countChosen, cl = x.countRejected;
+  const aw = (x.policyChosen - x.refChosen) / cw, al = (x.policyRejected - x.refRejected) / cl;
+  const [loss, dz] = smoothedSigmoidLoss(o.beta * (aw - al), o.labelSmoothing ?? 0);
+  return {
+    loss,
+    dChosen: o.beta * dz / cw,
+    dRejected: -o.beta * dz / cl,
+    rewardChosen: o.beta * aw,
+    rewardRejected: o.beta * al,
+  };
+}
+
+/**
+ * Reference-free SimPO: `−logσ(β·(avg logπ_w − avg logπ_l) − γ)` (with label smoothing);
+ * rewards `β·avg logπ`.
+ *
+ * @example
+ * ```ts
+ * import { simpo } from "./dpo.ts";
+ * const x = { policyChosen: -4, policyRejected: -9, refChosen: 0, refRejected: 0, countChosen: 2, countRejected: 3 };
+ * simpo(x, { beta: 2, gamma: 1 }).loss; // −logσ(2·(−2 + 3) − 1)
+ * ```
+ */
+export function simpo(x: PairLogps, o: DpoOptions): PairLoss {
+  const cw = x.countChosen, cl = x.countRejected;
+  const aw = x.policyChosen / cw, al = x.policyRejected / cl;
+  const z = o.beta * (aw - al) - (o.gamma ?? 0);
+  const [loss, dz] = smoothedSigmoidLoss(z, o.labelSmoothing ?? 0);
+  return {
+    loss,
+    dChosen: o.beta * dz / cw,
+    dRejected: -o.beta * dz / cl,
+    rewardChosen: o.beta * aw,
+    rewardRejected: o.beta * al,
+  };
+}
+
+/** The variants by name, as the GPU launcher's `variant`. */
+export const DPO_LOSSES = {
+  sigmoid: dpoSigmoid,
+  ipo: dpoIpo,
+  hinge: dpoHinge,
+  sigmoid_norm: dpoSigmoidNorm,
+  simpo,
+} as const;
+
+/** What {@linkcode dpoLoss} returns. */
+export interface DpoResult {
+  /** The batch loss: the mean of `losses`. */
+  loss: number;
+  /** (P,) per-pair losses (NLL term included). */
+  losses: Float64Array;
+  /** (P,) chosen rewards. */
+  rewardsChosen: Float64Array;
+  /** (P,) rejected rewards. */
+  rewardsRejected: Float64Array;
+  /** (2P,) `dL/dlogπ` per row. */
+  grad: Float64Array;
+  /** The means in the GPU kernel's metric order (10 values; the last two NaN without logits). */
+  metrics: Float64Array;
+}
+
+/**
+ * A DPO-family loss over a batch of P pairs, rows `[chosen(P); rejected(P)]`: the variant's pair
+ * losses plus `α·(−logπ_w / c_w)`, their mean L, `dL/dlogπ` per row, and the metrics (loss,
+ * rewards chosen/rejected, accuracy, margin, logps chosen/rejected, NLL, and mean logits when
+ * `logitSums` and `vocabSize` are given). Counts below 1 count as 1.
+ *
+ * @example
+ * ```ts
+ * import { dpoLoss } from "./dpo.ts";
+ * const r = dpoLoss([-5, -9], [-6, -8], [3, 4], "sigmoid", { beta: 0.1 });
+ * console.log(r.loss, r.grad);
+ * ```
+ */
+export function dpoLoss(
+  policy: Vec,
+  ref: Vec | null,
+  counts: Vec,
+  variant: keyof typeof DPO_LOSSES,
+  options: DpoOptions & { logitSums?: Vec; vocabSize?: number },
+): DpoResult {
+  const p = policy.length / 2, alpha = options.nllAlpha ?? 0;
+  const r: DpoResult = {
+    loss: 0,
+    losses: new Float64Array(p),
+    rewardsChosen: new Float64Array(p),
+    rewardsRejected: new Float64Array(p),
+    grad: new Float64Array(2 * p),
+    metrics: new Float64Array(10).fill(NaN),
+  };
+  const m = new Float64Array(8);
+  let lc = 0, lr = 0, nc = 0, nr = 0;
+  for (let i = 0; i < p; i++) {
+    const x: PairLogps = {
+      policyChosen: policy[i],
+      policyRejected: policy[p + i],
+      refChosen: ref ? ref[i] : 0,
+      refRejected: ref ? ref[p + i] : 0,
+      countChosen: Math.max(counts[i], 1),
+      countRejected: Math.max(counts[p + i], 1),
+    };
+    const out = DPO_LOSSES[variant](x, options);
+    const nll = -x.policyChosen / x.countChosen;
+    const loss = out.loss + alpha * nll;
+    r.losses[i] = loss;
+    r.rewardsChosen[i] = out.rewardChosen;
+    r.rewardsRejected[i] = out.rewardRejected;
+    r.grad[i] = (out.dChosen - alpha / x.countChosen) / p;
+    r.grad[p + i] = out.dRejected / p;
+    const row = [
+      loss,
+      out.rewardChosen,
+      out.rewardRejected,
+      out.rewardChosen > out.rewardRejected ? 1 : 0,
+      out.rewardChosen - out.rewardRejected,
+      x.policyChosen,
+      x.policyRejected,
+      nll,
+    ];
+    row.forEach((v, k) => m[k] += v / p);
+    if (options.logitSums) {
+      lc += options.logitSums[i];
+      lr += options.logitSums[p + i];
+      nc += counts[i];
+      nr += counts[p + i];
+    }
+  }
+  r.metrics.set(m);
+  r.loss = m[0];
+  if (options.logitSums) {
+    const v = options.vocabSize ?? NaN;
+    r.metrics[8] = lc / (v * nc);
+    r.metrics[9] = lr / (v * nr);
+  }
+  return r;
+}

@@ -1,0 +1,247 @@
+import assert from "node:assert/strict";
+import { DPO_METRICS, dpoLoss, type DpoLossArgs, type DpoVariant } from "../kernels/dpo.ts";
+import type { HostArray, Tensor } from "../kernels/gpu.ts";
+import * as ref from "../kernels/reference/dpo.ts";
+import { assertClose, finiteDifference } from "../testing/assert_close.ts";
+import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
+import { Rng } from "../util/rng.ts";
+
+interface Config {
+  variant: DpoVariant;
+  beta: number;
+  labelSmoothing?: number;
+  gamma?: number;
+  nllAlpha?: number;
+}
+
+/** Every variant, with label smoothing, SimPO's margin and the NLL term where they apply. */
+const CONFIGS: Config[] = [
+  { variant: "sigmoid", beta: 0.1 },
+  { variant: "sigmoid", beta: 0.5, labelSmoothing: 0.1 },
+  { variant: "sigmoid", beta: 0.1, nllAlpha: 0.7 },
+  { variant: "ipo", beta: 0.1 },
+  { variant: "hinge", beta: 0.3 },
+  { variant: "sigmoid_norm", beta: 2, labelSmoothing: 0.2 },
+  { variant: "simpo", beta: 2.5, gamma: 1.2 },
+  { variant: "simpo", beta: 2, gamma: 0.5, labelSmoothing: 0.05, nllAlpha: 1 },
+];
+
+const describe = (c: Config) =>
+  [
+    c.variant,
+    `β=${c.beta}`,
+    c.labelSmoothing && `ε=${c.labelSmoothing}`,
+    c.gamma && `γ=${c.gamma}`,
+    c.nllAlpha && `α=${c.nllAlpha}`,
+  ]
+    .filter(Boolean).join(" ");
+
+function batch(rng: Rng, pairs: number) {
+  // Realistic per-token log-probs (−0.3 … −2.5 per token) keep SimPO's z within f32's range.
+  const counts = Float32Array.from({ length: 2 * pairs }, () => 1 + rng.int(120));
+  const policy = Float32Array.from(counts, (c) => -c * (0.3 + 2.2 * rng.uniform()));
+  const refLogps = Float32Array.from(policy, (x) => x + rng.normal(0, 3));
+  const logitSums = Float32Array.from(counts, (c) => c * 97 * rng.normal(0.2, 1));
+  return { policy, refLogps, counts, logitSums };
+}
+
+Deno.test("dpo reference gradients match finite differences for every variant", () => {
+  const rng = new Rng(50);
+  const p = 5;
+  const { policy, refLogps, counts } = batch(rng, p);
+  for (const c of CONFIGS) {
+    const x = Float64Array.from(policy);
+    const r = ref.dpoLoss(x, refLogps, counts, c.variant, c);
+    const fd = finiteDifference(
+      (y) => ref.dpoLoss(y, refLogps, counts, c.variant, c).loss,
+      x,
+      1e-4,
+    );
+    assertClose(r.grad, fd, { rtol: 1e-7, label: describe(c) });
+  }
+});
+
+/** Pairs whose β·h (or SimPO's z) is ±100 and ±1000, where a naive log(σ) over- or underflows. */
+function extremeBatch(variant: DpoVariant, beta: number) {
+  const zs = [100, -100, 1000, -1000, 3];
+  const p = zs.length;
+  const policy = new Float32Array(2 * p), refLogps = new Float32Array(2 * p);
+  const counts = new Float32Array(2 * p).fill(1);
+  zs.forEach((z, i) => {
+    // Split the margin between chosen and rejected: h = z/β exactly in f32.
+    const h = z / beta;
+    policy[i] = -20 + h / 2;
+    policy[p + i] = -20 - h / 2;
+    refLogps[i] = variant === "simpo" ? 0 : -20;
+    refLogps[p + i] = variant === "simpo" ? 0 : -20;
+  });
+  return { policy, refLogps, counts };
+}
+
+Deno.test("dpo reference: extreme margins give finite losses and gradients", () => {
+  for (const c of CONFIGS) {
+    const { policy, refLogps, counts } = extremeBatch(c.variant, c.beta);
+    const r = ref.dpoLoss(policy, refLogps, counts, c.variant, c);
+    for (const v of [...r.losses, ...r.grad]) assert.ok(Number.isFinite(v), describe(c));
+    if (c.variant === "hinge" || c.variant === "ipo") continue; // kinks / quadratic: trivial
+    const x = Float64Array.from(policy);
+    const fd = finiteDifference(
+      (y) => ref.dpoLoss(y, refLogps, counts, c.variant, c).loss,
+      x,
+      1e-3,
+    );
+    assertClose(r.grad, fd, { rtol: 1e-6, label: `${describe(c)} extreme` });
+  }
+  assert.equal(ref.logSigmoid(-1000), -1000);
+  assert.ok(ref.logSigmoid(1000) === 0);
+  assert.ok(Math.abs(ref.logSigmoid(100) + Math.exp(-100)) < 1e-50);
+});
+
+interface Outputs {
+  losses: Tensor;
+  rewardsChosen: Tensor;
+  rewardsRejected: Tensor;
+  grad: Tensor;
+  metrics: Tensor;
+}
+
+async function runGpu(
+  gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
+  c: Config,
+  host: {
+    policy: Float32Array;
+    refLogps: Float32Array;
+    counts: Float32Array;
+    logitSums?: Float32Array;
+  },
+  runs = 1,
+): Promise<HostArray[][]> {
+  const p = host.policy.length / 2;
+  const inputs = {
+    policyLogps: gpu.upload(host.policy),
+    refLogps: gpu.upload(host.refLogps),
+    counts: gpu.upload(host.counts),
+    logitSums: host.logitSums ? gpu.upload(host.logitSums) : undefined,
+  };
+  const results: HostArray[][] = [];
+  for (let r = 0; r < runs; r++) {
+    const out: Outputs = {
+      losses: poisoned(gpu, [p], "losses"),
+      rewardsChosen: poisoned(gpu, [p], "rewardsChosen"),
+      rewardsRejected: poisoned(gpu, [p], "rewardsRejected"),
+      grad: poisoned(gpu, [2 * p], "grad"),
+      metrics: poisoned(gpu, [10], "metrics"),
+    };
+    const enc = gpu.encoder();
+    const args: DpoLossArgs = { ...inputs, ...out, ...c, vocabSize: 97 };
+    dpoLoss(enc, args);
+    gpu.submit(enc);
+    results.push(await gpu.read(Object.values(out)));
+    for (const t of Object.values(out)) t.release();
+  }
+  for (const t of Object.values(inputs)) t?.release();
+  return results;
+}
+
+function check(got: HostArray[], want: ref.DpoResult, label: string, withLogits: boolean): void {
+  assertClose(got[0], want.losses, { label: `${label} losses` });
+  assertClose(got[1], want.rewardsChosen, { label: `${label} rewards/chosen` });
+  assertClose(got[2], want.rewardsRejected, { label: `${label} rewards/rejected` });
+  assertClose(got[3], want.grad, { label: `${label} grad` });
+  const n = withLogits ? 10 : 8;
+  for (let k = 0; k < n; k++) {
+    assertClose([got[4][k]], [want.metrics[k]], {
+      label: `${label} ${DPO_METRICS[k]}`,
+      atol: 1e-7,
+    });
+  }
+  if (!withLogits) assert.ok(Number.isNaN(got[4][8]) && Number.isNaN(got[4][9]));
+}
+
+gpuTest("dpo: every variant matches float64 at P = 1, 3, 300, bit-identically", async (gpu) => {
+  const rng = new Rng(51);
+  for (const c of CONFIGS) {
+    for (const p of [1, 3, 300]) {
+      const host = batch(rng, p);
+      const withLogits = p !== 3;
+      const h = withLogits ? host : { ...host, logitSums: undefined };
+      const runs = await runGpu(gpu, c, h, 2);
+      const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, {
+        ...c,
+        logitSums: h.logitSums,
+        vocabSize: 97,
+      });
+      check(runs[0], want, `${describe(c)} P=${p}`, withLogits);
+      runs[0].forEach((a, i) =>
+        assert.ok(bitEqual(a, runs[1][i]), `${describe(c)}: rerun differs`)
+      );
+    }
+  }
+});
+
+gpuTest("dpo: extreme margins (β·h = ±100, ±1000) stay finite and match float64", async (gpu) => {
+  for (const c of CONFIGS) {
+    const host = extremeBatch(c.variant, c.beta);
+    const [got] = await runGpu(gpu, c, host);
+    const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, c);
+    for (const a of got.slice(0, 4)) {
+      assert.ok(a.every(Number.isFinite), `${describe(c)}: non-finite`);
+    }
+    check(got, want, `${describe(c)} extreme`, false);
+  }
+});
+
+gpuTest("dpo: simpo runs without reference log-probs", async (gpu) => {
+  const host = batch(new Rng(52), 9);
+  const c: Config = { variant: "simpo", beta: 2, gamma: 1 };
+  const policyLogps = gpu.upload(host.policy), counts = gpu.upload(host.counts);
+  const out: Outputs = {
+    losses: poisoned(gpu, [9]),
+    rewardsChosen: poisoned(gpu, [9]),
+    rewardsRejected: poisoned(gpu, [9]),
+    grad: poisoned(gpu, [18]),
+    metrics: poisoned(gpu, [8]),
+  };
+  const enc = gpu.encoder();
+  dpoLoss(enc, { policyLogps, counts, ...out, ...c });
+  gpu.submit(enc);
+  const got = await gpu.read(Object.values(out));
+  const want = ref.dpoLoss(host.policy, null, host.counts, "simpo", c);
+  assertClose(got[0], want.losses);
+  assertClose(got[3], want.grad);
+  for (const t of [policyLogps, counts, ...Object.values(out)]) t.release();
+});
+
+gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
+  const t2 = gpu.tensor([2], { label: "two" }), t1 = gpu.tensor([1], { label: "one" });
+  const t3 = gpu.tensor([3], { label: "three" }), m = gpu.tensor([8], { label: "m" });
+  const base: DpoLossArgs = {
+    policyLogps: t2,
+    refLogps: t2,
+    counts: t2,
+    losses: t1,
+    rewardsChosen: t1,
+    rewardsRejected: t1,
+    grad: t2,
+    metrics: m,
+    variant: "sigmoid",
+    beta: 0.1,
+  };
+  const enc = gpu.encoder();
+  const bad: [Partial<DpoLossArgs>, RegExp][] = [
+    [{ variant: "kto" as DpoVariant }, /unknown variant "kto"/],
+    [{ policyLogps: t3 }, /must hold 2P rows/],
+    [{ refLogps: undefined }, /needs refLogps/],
+    [{ losses: t2 }, /"two" has 2 elements, expected 1/],
+    [{ metrics: t3 }, /needs 8/],
+    [{ logitSums: t2, vocabSize: 97 }, /needs 10/],
+    [{ beta: 0 }, /beta must be positive/],
+    [{ variant: "ipo", labelSmoothing: 0.1 }, /does not apply to the ipo loss/],
+    [{ gamma: 1 }, /gamma applies to simpo only/],
+    [{ labelSmoothing: 0.5 }, /labelSmoothing must lie/],
+  ];
+  for (const [change, message] of bad) {
+    assert.throws(() => dpoLoss(enc, { ...base, ...change }), message);
+  }
+  for (const t of [t1, t2, t3, m]) t.release();
+});
