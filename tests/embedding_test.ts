@@ -216,3 +216,42 @@ gpuTest(
     for (const t of [wte, tokens, out, wpe]) t.release();
   },
 );
+
+gpuTest(
+  "embedding: GPT-2's 50257×768 table (154 MB) past the device's binding limit",
+  async (gpu) => {
+    const v = 50257, c = 768, b = 2, t = 32, n = b * t;
+    const chunks = embeddingChunks(gpu, { vocabSize: v, channels: c });
+    // A cheap, exact pattern instead of random data for 38.6M values.
+    const wte = new Float32Array(v * c);
+    for (let r = 0; r < v; r++) {
+      for (let j = 0; j < c; j++) wte[r * c + j] = ((r * 31 + j * 7) % 997) / 499 - 1;
+    }
+    // Tokens on both sides of every chunk boundary, the last id, and random ones, some repeated.
+    const rng = new Rng(56);
+    const picks = [0, v - 1, ...chunks.flatMap(([v0]) => v0 > 0 ? [v0 - 1, v0] : [])];
+    const tokens = Int32Array.from({ length: n }, (_, i) => picks[i] ?? rng.int(v));
+    tokens[n - 1] = v - 1;
+    const g = rng.uniformArray(n * c);
+    const tTok = gpu.upload(tokens, [n], { label: "tokens" });
+    const tWte = gpu.upload(wte, [v, c], { label: "wte" });
+    const dWte = gpu.tensor([v, c], { label: "dWte" });
+    const tG = gpu.upload(g, [n, c], { label: "dOut" });
+    const out = poisoned(gpu, [n, c], "out");
+    const host = buildTokenIndex(tokens, v);
+    const index = uploadTokenIndex(gpu, host);
+    const enc = gpu.encoder();
+    enc.zero(dWte);
+    embeddingForward(enc, { out, tokens: tTok, wte: tWte });
+    embeddingBackward(enc, { dWte, dOut: tG, index });
+    gpu.submit(enc);
+    const rows = [...host.unique];
+    const got = await gpu.read([out, ...rows.map((r) => dWte.view(r * c, [c], `dWte[${r}]`))]);
+    assertClose(got[0], ref.embeddingForward(tokens, wte, { channels: c }), { label: "out" });
+    const want = ref.embeddingBackward(tokens, g, { channels: c, vocabSize: v }).dWte;
+    rows.forEach((r, k) => {
+      assertClose(got[k + 1], want.subarray(r * c, (r + 1) * c), { label: `dWte[${r}]` });
+    });
+    release(index, tTok, tWte, dWte, tG, out);
+  },
+);
