@@ -14,6 +14,8 @@ import { type Encoder, grid1d, type Kernel, type Tensor, uniforms } from "./gpu.
 /** Invocations per workgroup of every kernel in this family. */
 export const LOG_SOFTMAX_WG = 256;
 const WG = LOG_SOFTMAX_WG;
+/** Columns each backward invocation handles (strided by WG). */
+const BACKWARD_COLS = 8;
 const kernel = (entryPoint: string): Kernel => ({ label: "log_softmax", code, entryPoint });
 const FORWARD = kernel("forward");
 const FORWARD_SUM = kernel("forward_sum");
@@ -121,11 +123,11 @@ export function logSoftmaxBackward(enc: Encoder, args: LogSoftmaxBackwardArgs): 
         `"${logits.label}" ${logits.size}`,
     );
   }
-  const groupsX = Math.ceil(v / WG);
+  const groupsX = Math.ceil(v / (WG * BACKWARD_COLS));
   for (const b of rowBlocks(enc, "logSoftmaxBackward", logits, rows, v, args.maxBindingBytes)) {
     enc.dispatch({
       kernel: inPlace ? BACKWARD_INPLACE : BACKWARD,
-      constants: { WG },
+      constants: { WG, COLS: BACKWARD_COLS },
       uniforms: params({ rows: b.rows, v, row0: b.row0, base: b.base }),
       bindings: inPlace
         ? [b.view(logits), targets, lse, coef]

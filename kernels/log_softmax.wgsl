@@ -10,8 +10,8 @@
 //   workgroup memory: the max M first, then Σ exp(x − M) and Σ x. Subtracting M keeps exp ≤ 1;
 //   the fixed order makes reruns bit-identical. Only lse is kept for the backward.
 //
-// backward / backward_inplace, one invocation per logit, a workgroup row of WG columns per
-// logits row:
+// backward / backward_inplace, a workgroup per COLS·WG columns of one row, each invocation
+// loading its row's target, coef and lse once:
 //   d_logits[r, v] = coef[r] · (onehot(t)[v] − exp(logits[r, v] − lse[r]))   0 where t < 0
 //   with coef = dL/dlogp per token (DPO: g_row · mask; SFT: −mask / Σ mask). backward_inplace
 //   overwrites logits (bound read_write: WebGPU forbids one buffer bound read and read_write).
@@ -130,29 +130,43 @@ fn forward_sum(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
 @group(0) @binding(4) var<storage, read> coef: array<f32>;              // (R,)
 @group(0) @binding(5) var<storage, read_write> d_logits: array<f32>;    // (R, V)
 
-// dlogits of one element given its logit; wid.y is the row in this launch.
-fn grad_of(row: u32, col: u32, x: f32) -> f32 {
-  let t = targets[row];
-  let onehot = select(0.0, 1.0, i32(col) == t);
-  let g = coef[row] * (onehot - exp(x - lse_in[row]));
-  return select(g, 0.0, t < 0);
+// A workgroup covers COLS·WG columns of one row (wid.y): each invocation loads the row's
+// target, coef and lse once, then COLS columns strided by WG (contiguous across the workgroup).
+override COLS: u32 = 8u;
+
+struct RowGrad {
+  tgt: i32,
+  coef: f32,
+  lse: f32,
+}
+
+fn row_terms(row: u32) -> RowGrad {
+  return RowGrad(targets[row], coef[row], lse_in[row]);
+}
+
+fn grad_of(r: RowGrad, col: u32, x: f32) -> f32 {
+  let onehot = select(0.0, 1.0, i32(col) == r.tgt);
+  // Ignored rows are exactly 0, whatever their logits hold.
+  return select(r.coef * (onehot - exp(x - r.lse)), 0.0, r.tgt < 0);
 }
 
 @compute @workgroup_size(WG)
-fn backward(@builtin(global_invocation_id) gid: vec3u) {
-  let col = gid.x;
-  if (col < p.v) {
-    let i = p.base + gid.y * p.v + col;
-    d_logits[i] = grad_of(p.row0 + gid.y, col, logits[i]);
+fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let r = row_terms(p.row0 + wid.y);
+  let start = p.base + wid.y * p.v;
+  let end = min(p.v, (wid.x + 1u) * COLS * WG);
+  for (var col = wid.x * COLS * WG + lid; col < end; col += WG) {
+    d_logits[start + col] = grad_of(r, col, logits[start + col]);
   }
 }
 
 @compute @workgroup_size(WG)
-fn backward_inplace(@builtin(global_invocation_id) gid: vec3u) {
-  let col = gid.x;
-  if (col < p.v) {
-    let i = p.base + gid.y * p.v + col;
-    logits_io[i] = grad_of(p.row0 + gid.y, col, logits_io[i]);
+fn backward_inplace(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let r = row_terms(p.row0 + wid.y);
+  let start = p.base + wid.y * p.v;
+  let end = min(p.v, (wid.x + 1u) * COLS * WG);
+  for (var col = wid.x * COLS * WG + lid; col < end; col += WG) {
+    logits_io[start + col] = grad_of(r, col, logits_io[start + col]);
   }
 }
 

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { DPO_METRICS, dpoLoss, type DpoLossArgs, type DpoVariant } from "../kernels/dpo.ts";
 import type { HostArray, Tensor } from "../kernels/gpu.ts";
+import {
+  logSoftmaxBackward,
+  logSoftmaxGather,
+  maskedRowSums,
+  tokenCoef,
+} from "../kernels/log_softmax.ts";
 import * as ref from "../kernels/reference/dpo.ts";
+import * as refLs from "../kernels/reference/log_softmax.ts";
 import { assertClose, finiteDifference } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
@@ -245,3 +252,56 @@ gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
   }
   for (const t of [t1, t2, t3, m]) t.release();
 });
+
+gpuTest(
+  "dpo end to end: logits → logp → sequence sums → loss → dL/dlogits matches finite differences",
+  async (gpu) => {
+    const rng = new Rng(53);
+    const p = 2, b = 2 * p, t = 5, v = 13, rows = b * t;
+    const logits = rng.normalArray(rows * v, 0, 1.5);
+    // The first two positions of every row are prompt (ignored); the rest response.
+    const targets = Int32Array.from({ length: rows }, (_, i) => i % t < 2 ? -1 : rng.int(v));
+    const mask = Float32Array.from(targets, (x) => x < 0 ? 0 : 1);
+    const refLogps = rng.uniformArray(b, -12, -4);
+    const configs: Config[] = [
+      { variant: "sigmoid", beta: 0.5, labelSmoothing: 0.1 },
+      { variant: "simpo", beta: 2, gamma: 0.3, nllAlpha: 0.5 },
+    ];
+    for (const c of configs) {
+      const lossOf = (x: Float64Array) => {
+        const { logp } = refLs.logSoftmaxGather(x, targets, v);
+        const { sums, counts } = refLs.maskedRowSums(logp, mask, t);
+        return ref.dpoLoss(sums, refLogps, counts, c.variant, c).loss;
+      };
+      const x = Float64Array.from(logits);
+      const fd = finiteDifference(lossOf, x);
+      const tl = gpu.upload(logits, [rows, v]), tt = gpu.upload(targets);
+      const tm = gpu.upload(mask, [b, t]), tr = gpu.upload(refLogps);
+      const logp = gpu.tensor([b, t]), lse = gpu.tensor([rows]);
+      const sums = gpu.tensor([b]), counts = gpu.tensor([b]), coef = gpu.tensor([b, t]);
+      const out: Outputs = {
+        losses: gpu.tensor([p]),
+        rewardsChosen: gpu.tensor([p]),
+        rewardsRejected: gpu.tensor([p]),
+        grad: gpu.tensor([b]),
+        metrics: poisoned(gpu, [8]),
+      };
+      const dLogits = poisoned(gpu, [rows, v]);
+      const enc = gpu.encoder();
+      logSoftmaxGather(enc, { logits: tl, targets: tt, logp, lse });
+      maskedRowSums(enc, { values: logp, mask: tm, sums, counts });
+      dpoLoss(enc, { policyLogps: sums, refLogps: tr, counts, ...out, ...c });
+      tokenCoef(enc, { rowGrad: out.grad, mask: tm, coef });
+      logSoftmaxBackward(enc, { logits: tl, lse, targets: tt, coef, dLogits });
+      gpu.submit(enc);
+      const [metrics, d] = await gpu.read([out.metrics, dLogits]);
+      assertClose([metrics[0]], [lossOf(x)], { label: `${describe(c)} loss` });
+      assertClose(d, fd, { label: `${describe(c)} dL/dlogits` });
+      for (
+        const u of [tl, tt, tm, tr, logp, lse, sums, counts, coef, dLogits, ...Object.values(out)]
+      ) {
+        u.release();
+      }
+    }
+  },
+);
