@@ -9,7 +9,7 @@
 import type { Vec } from "./types.ts";
 
 /** One pair's sequence log-probs and response token counts. */
-export interface PairLogps {
+export interface DpoPairLogps {
   /** Policy log-prob of the chosen response. */
   policyChosen: number;
   /** Policy log-prob of the rejected response. */
@@ -25,7 +25,7 @@ export interface PairLogps {
 }
 
 /** One pair's loss, its derivatives by the policy log-probs, and its rewards. */
-export interface PairLoss {
+export interface DpoPairLoss {
   /** The pair's loss. */
   loss: number;
   /** dloss/dlogπ_w. */
@@ -55,11 +55,11 @@ export interface DpoOptions {
  *
  * @example
  * ```ts
- * import { logSigmoid } from "./dpo.ts";
- * logSigmoid(-1000); // -1000
+ * import { stableLogSigmoid } from "./dpo.ts";
+ * stableLogSigmoid(-1000); // -1000
  * ```
  */
-export function logSigmoid(z: number): number {
+export function stableLogSigmoid(z: number): number {
   return Math.min(z, 0) - Math.log1p(Math.exp(-Math.abs(z)));
 }
 
@@ -68,11 +68,11 @@ export function logSigmoid(z: number): number {
  *
  * @example
  * ```ts
- * import { sigmoid } from "./dpo.ts";
- * sigmoid(0); // 0.5
+ * import { stableSigmoid } from "./dpo.ts";
+ * stableSigmoid(0); // 0.5
  * ```
  */
-export function sigmoid(z: number): number {
+export function stableSigmoid(z: number): number {
   const e = Math.exp(-Math.abs(z));
   return z >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
@@ -80,8 +80,8 @@ export function sigmoid(z: number): number {
 /** `−(1−ε)·logσ(z) − ε·logσ(−z)` and its derivative by z. */
 function smoothedSigmoidLoss(z: number, eps: number): [number, number] {
   return [
-    -(1 - eps) * logSigmoid(z) - eps * logSigmoid(-z),
-    -(1 - eps) * sigmoid(-z) + eps * sigmoid(z),
+    -(1 - eps) * stableLogSigmoid(z) - eps * stableLogSigmoid(-z),
+    -(1 - eps) * stableSigmoid(-z) + eps * stableSigmoid(z),
   ];
 }
 
@@ -96,7 +96,7 @@ function smoothedSigmoidLoss(z: number, eps: number): [number, number] {
  * dpoSigmoid(x, { beta: 0.1 }).loss; // −logσ(0.3)
  * ```
  */
-export function dpoSigmoid(x: PairLogps, o: DpoOptions): PairLoss {
+export function dpoSigmoid(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   const aw = x.policyChosen - x.refChosen, al = x.policyRejected - x.refRejected;
   const [loss, dz] = smoothedSigmoidLoss(o.beta * (aw - al), o.labelSmoothing ?? 0);
   return {
@@ -118,7 +118,7 @@ export function dpoSigmoid(x: PairLogps, o: DpoOptions): PairLoss {
  * dpoIpo(x, { beta: 0.5 }).loss; // (2 − 1)² = 1
  * ```
  */
-export function dpoIpo(x: PairLogps, o: DpoOptions): PairLoss {
+export function dpoIpo(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   const cw = x.countChosen, cl = x.countRejected;
   const aw = (x.policyChosen - x.refChosen) / cw, al = (x.policyRejected - x.refRejected) / cl;
   const d = aw - al - 1 / (2 * o.beta);
@@ -141,7 +141,7 @@ export function dpoIpo(x: PairLogps, o: DpoOptions): PairLoss {
  * dpoHinge(x, { beta: 0.1 }).loss; // 0.8
  * ```
  */
-export function dpoHinge(x: PairLogps, o: DpoOptions): PairLoss {
+export function dpoHinge(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   const aw = x.policyChosen - x.refChosen, al = x.policyRejected - x.refRejected;
   const m = 1 - o.beta * (aw - al);
   const dh = m > 0 ? -o.beta : 0;
@@ -164,7 +164,7 @@ export function dpoHinge(x: PairLogps, o: DpoOptions): PairLoss {
  * dpoSigmoidNorm(x, { beta: 1 }).loss; // −logσ(1.5)
  * ```
  */
-export function dpoSigmoidNorm(x: PairLogps, o: DpoOptions): PairLoss {
+export function dpoSigmoidNorm(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   const cw = x.countChosen, cl = x.countRejected;
   const aw = (x.policyChosen - x.refChosen) / cw, al = (x.policyRejected - x.refRejected) / cl;
   const [loss, dz] = smoothedSigmoidLoss(o.beta * (aw - al), o.labelSmoothing ?? 0);
@@ -183,12 +183,12 @@ export function dpoSigmoidNorm(x: PairLogps, o: DpoOptions): PairLoss {
  *
  * @example
  * ```ts
- * import { simpo } from "./dpo.ts";
+ * import { dpoSimpo } from "./dpo.ts";
  * const x = { policyChosen: -4, policyRejected: -9, refChosen: 0, refRejected: 0, countChosen: 2, countRejected: 3 };
- * simpo(x, { beta: 2, gamma: 1 }).loss; // −logσ(2·(−2 + 3) − 1)
+ * dpoSimpo(x, { beta: 2, gamma: 1 }).loss; // −logσ(2·(−2 + 3) − 1)
  * ```
  */
-export function simpo(x: PairLogps, o: DpoOptions): PairLoss {
+export function dpoSimpo(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   const cw = x.countChosen, cl = x.countRejected;
   const aw = x.policyChosen / cw, al = x.policyRejected / cl;
   const z = o.beta * (aw - al) - (o.gamma ?? 0);
@@ -208,7 +208,7 @@ export const DPO_LOSSES = {
   ipo: dpoIpo,
   hinge: dpoHinge,
   sigmoid_norm: dpoSigmoidNorm,
-  simpo,
+  simpo: dpoSimpo,
 } as const;
 
 /** What {@linkcode dpoLoss} returns. */
@@ -259,7 +259,7 @@ export function dpoLoss(
   const m = new Float64Array(8);
   let lc = 0, lr = 0, nc = 0, nr = 0;
   for (let i = 0; i < p; i++) {
-    const x: PairLogps = {
+    const x: DpoPairLogps = {
       policyChosen: policy[i],
       policyRejected: policy[p + i],
       refChosen: ref ? ref[i] : 0,
