@@ -232,3 +232,21 @@ Deno.test("crossEntropy reference coefficient matches finite differences", () =>
   const fd = finiteDifference((x) => ref.crossEntropy(x, mask).loss, logp);
   assertClose(coef, fd, { rtol: 1e-8 });
 });
+
+gpuTest("log_softmax splits more than 65535 rows over several dispatches", async (gpu) => {
+  const rows = gpu.limits.maxComputeWorkgroupsPerDimension + 2, v = 3;
+  const rng = new Rng(49);
+  const logits = rng.normalArray(rows * v, 0, 1);
+  const targets = Int32Array.from({ length: rows }, () => rng.int(v));
+  const coefH = rng.uniformArray(rows, 0.5, 1);
+  const tl = gpu.upload(logits, [rows, v]), tt = gpu.upload(targets), coef = gpu.upload(coefH);
+  const logp = poisoned(gpu, [rows]), lse = poisoned(gpu, [rows]), d = poisoned(gpu, [rows, v]);
+  const enc = gpu.encoder();
+  logSoftmaxGather(enc, { logits: tl, targets: tt, logp, lse });
+  logSoftmaxBackward(enc, { logits: tl, lse, targets: tt, coef, dLogits: d });
+  gpu.submit(enc);
+  const [gl, gd] = await gpu.read([logp, d]);
+  assertClose(gl, ref.logSoftmaxGather(logits, targets, v).logp);
+  assertClose(gd, ref.logSoftmaxBackward(logits, targets, coefH, v));
+  for (const t of [tl, tt, coef, logp, lse, d]) t.release();
+});
