@@ -102,8 +102,8 @@ export interface DpoLossArgs {
 export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   const { policyLogps, counts, losses, rewardsChosen, rewardsRejected, grad, metrics } = args;
   const { variant, beta, labelSmoothing = 0, gamma = 0, nllAlpha = 0, logitSums } = args;
-  const code = DPO_VARIANTS[variant];
-  if (code === undefined) {
+  const variantId = DPO_VARIANTS[variant];
+  if (variantId === undefined) {
     throw new RangeError(
       `dpoLoss: unknown variant "${variant}"; one of ${Object.keys(DPO_VARIANTS).join(", ")}`,
     );
@@ -173,7 +173,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   );
   enc.dispatch({
     kernel: PAIRS,
-    constants: { WG, VARIANT: code },
+    constants: { WG, VARIANT: variantId },
     uniforms: u,
     bindings: [policyLogps, refLogps, counts, losses, rewardsChosen, rewardsRejected, grad],
     workgroups: [groups],
