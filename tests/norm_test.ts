@@ -12,9 +12,9 @@ import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
 
-// (N, C): C = 1, small primes, one past a power of two, wider than 8 per invocation at 128;
+// (N, C): C = 1, small primes, one past powers of two (4099 takes the 64-lane row workgroup);
 // N large enough for several row blocks in the parameter-gradient partials.
-const SHAPES: [number, number][] = [[1, 1], [3, 7], [37, 97], [130, 257], [17, 1031]];
+const SHAPES: [number, number][] = [[1, 1], [3, 7], [37, 97], [130, 257], [17, 1031], [3, 4099]];
 const EPS = 1e-5;
 
 /** Runs `encode` twice: outputs re-poisoned, accumulators reset to `init`; reruns bit-equal. */
