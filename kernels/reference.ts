@@ -11,3 +11,7 @@
 export type { Vec } from "./reference/types.ts";
 export * from "./reference/residual.ts";
 export * from "./reference/reduce.ts";
+export * from "./reference/log_softmax.ts";
+export * from "./reference/dpo.ts";
+export * from "./reference/adamw.ts";
+export * from "./reference/activation.ts";

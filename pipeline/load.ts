@@ -12,6 +12,7 @@
  *
  * @module
  */
+import type { Logger } from "./stage.ts";
 import {
   type Columns,
   DataError,
@@ -59,8 +60,8 @@ export interface LoadOptions {
 
 /** What a stage may use from its surroundings. */
 export interface LoadContext {
-  /** Progress lines (which file, which format, how many rows). */
-  logger?: (message: string) => void;
+  /** Progress lines (which file, which format, how many rows) go to its `info`. */
+  logger?: Pick<Logger, "info">;
   /** Cancels loading between files and every few thousand rows. */
   signal?: AbortSignal;
 }
@@ -182,7 +183,7 @@ export async function load(
   options: LoadOptions = {},
   ctx: LoadContext = {},
 ): Promise<LoadResult> {
-  const log = ctx.logger ?? (() => {});
+  const log = (message: string) => ctx.logger?.info(message);
   const onInvalid = options.onInvalid ?? "error";
   const onDegenerate = options.onDegenerate ?? "keep";
   checkChoice("onInvalid", onInvalid, ["error", "skip"]);

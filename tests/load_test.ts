@@ -649,7 +649,7 @@ Deno.test("load: several paths, the logger and cancellation", async () => {
   const r = await load(
     { paths: [`${FIXTURES}trl_standard.jsonl`, `${FIXTURES}tokenized.jsonl`] },
     {},
-    { logger: (m) => lines.push(m) },
+    { logger: { info: (m) => lines.push(m) } },
   );
   assert.equal(r.pairs.length, 4);
   assert.equal(r.format, "trl-standard");
