@@ -1,0 +1,438 @@
+/**
+ * Matrix multiply `C = α·op(A)·op(B) (+ bias) (+ β·C)` in all four transpose combinations,
+ * batched by strides, and the bias gradient. See `matmul.wgsl` for the math, layouts and tiling.
+ *
+ * Operands larger than one storage binding (GPT-2's 50257 × 768 embedding is 154 MB; lavapipe
+ * binds 128 MiB) are split by the launcher into chunks along the batch, M, N and, when nothing
+ * else helps, K (later K chunks accumulate with β = 1), each bound as its own buffer range.
+ *
+ * @module
+ */
+import code from "./matmul.wgsl" with { type: "text" };
+import { type Encoder, type Tensor, uniforms } from "./gpu.ts";
+
+const MATMUL = { label: "matmul", code, entryPoint: "matmul" };
+const BIAS_GRAD = { label: "matmul", code, entryPoint: "bias_grad" };
+
+/** Rows and columns of C one invocation computes (fixed by the WGSL). */
+const ROWS_PER_GROUP = 8, COLS_PER_LANE = 8;
+/** Columns of dBias per bias-gradient workgroup (the WGSL's BG_COLS). */
+const BG_COLS = 16;
+
+/** Options of {@linkcode matmul}. */
+export interface MatmulArgs {
+  /** (batch, M, N) result, row stride `ldc`; only read when `beta ≠ 0`. */
+  out: Tensor;
+  /** (batch, M, K), or (batch, K, M) with `transA`; row stride `lda`. */
+  a: Tensor;
+  /** (batch, K, N), or (batch, N, K) with `transB`; row stride `ldb`. */
+  b: Tensor;
+  /** A is stored (K, M): use Aᵀ. Default false. */
+  transA?: boolean;
+  /** B is stored (N, K): use Bᵀ (e.g. a Hugging Face Linear weight). Default false. */
+  transB?: boolean;
+  /** Scales op(A)·op(B). Default 1. */
+  alpha?: number;
+  /** Scales the previous C; 0 (the default) never reads C, 1 accumulates (`+=`). */
+  beta?: number;
+  /** (N,) added to every row of C. */
+  bias?: Tensor;
+  /** Rows of C. Default: from the last two dimensions of `a`. */
+  m?: number;
+  /** Columns of C. Default: from the last two dimensions of `b`. */
+  n?: number;
+  /** The summed dimension. Default: from the last two dimensions of `a`. */
+  k?: number;
+  /** Independent products. Default: `out.size / (M·N)`. */
+  batch?: number;
+  /** Element distance between batches of A. Default dense (`M·K`); 0 shares one A. */
+  strideA?: number;
+  /** Element distance between batches of B. Default dense (`K·N`); 0 shares one B. */
+  strideB?: number;
+  /** Element distance between batches of C. Default dense (`M·N`). */
+  strideC?: number;
+  /** Row stride of A as stored. Default: its row length (K, or M with `transA`). */
+  lda?: number;
+  /** Row stride of B as stored. Default: its row length (N, or K with `transB`). */
+  ldb?: number;
+  /** Row stride of C. Default N. */
+  ldc?: number;
+  /** Largest bound range in bytes; defaults to the device's maxStorageBufferBindingSize. */
+  maxBindingBytes?: number;
+}
+
+/** The dimensions of one launch (a chunk of the whole product). */
+interface Chunk {
+  z0: number;
+  z1: number;
+  m0: number;
+  m1: number;
+  n0: number;
+  n1: number;
+  k0: number;
+  k1: number;
+}
+
+/**
+ * Encodes `C = α·op(A)·op(B) (+ bias) (+ β·C)` for any M, N, K ≥ 1 and any batch count. With
+ * `beta = 0` C is write-only; `beta = 1` adds to it (parameter gradients).
+ *
+ * @example The classifier `logits = x·Wᵀ` with a Hugging Face (V, C) weight
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { matmul } from "./matmul.ts";
+ * const gpu = await Gpu.create();
+ * const x = gpu.upload(new Float32Array(4 * 8).fill(1), [4, 8]); // (B·T, C)
+ * const w = gpu.upload(new Float32Array(16 * 8).fill(0.5), [16, 8]); // (V, C)
+ * const logits = gpu.tensor([4, 16]); // (B·T, V)
+ * const enc = gpu.encoder();
+ * matmul(enc, { out: logits, a: x, b: w, transB: true });
+ * gpu.submit(enc);
+ * ```
+ */
+export function matmul(enc: Encoder, args: MatmulArgs): void {
+  const { out, a, b, bias, transA = false, transB = false, alpha = 1, beta = 0 } = args;
+  const [aRows, aCols] = lastTwo(a), [bRows, bCols] = lastTwo(b);
+  const m = args.m ?? (transA ? aCols : aRows);
+  const k = args.k ?? (transA ? aRows : aCols);
+  const n = args.n ?? (transB ? bRows : bCols);
+  for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`matmul: ${name} must be a positive integer, got ${v}`);
+    }
+  }
+  const kB = transB ? bCols : bRows;
+  if (args.k === undefined && b.shape.length >= 2 && kB !== k) {
+    throw new RangeError(
+      `matmul: inner dimensions differ: op(A) "${a.label}" is (${m}, ${k}), op(B) "${b.label}" ` +
+        `is (${kB}, ${n})`,
+    );
+  }
+  const batch = args.batch ?? Math.max(1, Math.floor(out.size / (m * n)));
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(`matmul: batch must be a positive integer, got ${batch}`);
+  }
+  const lda = args.lda ?? (transA ? m : k), ldb = args.ldb ?? (transB ? k : n);
+  const ldc = args.ldc ?? n;
+  if (lda < (transA ? m : k) || ldb < (transB ? k : n) || ldc < n) {
+    throw new RangeError(`matmul: a row stride (lda ${lda}, ldb ${ldb}, ldc ${ldc}) is too short`);
+  }
+  const sA = args.strideA ?? m * k, sB = args.strideB ?? k * n, sC = args.strideC ?? m * n;
+  for (const [name, v] of [["strideA", sA], ["strideB", sB], ["strideC", sC]] as const) {
+    if (!Number.isInteger(v) || v < 0) {
+      throw new RangeError(`matmul: ${name} must be a non-negative integer, got ${v}`);
+    }
+  }
+  const layout = { transA, transB, lda, ldb, ldc, sA, sB, sC };
+  const whole: Chunk = { z0: 0, z1: batch, m0: 0, m1: m, n0: 0, n1: n, k0: 0, k1: k };
+  const fp = footprints(whole, layout);
+  for (
+    const [t, need, what] of [
+      [a, fp.a, transA ? "(K, M)" : "(M, K)"],
+      [b, fp.b, transB ? "(N, K)" : "(K, N)"],
+      [out, fp.c, "(M, N)"],
+    ] as const
+  ) {
+    if (t.size < need) {
+      throw new RangeError(
+        `matmul: "${t.label}" holds ${t.size} elements; ${batch} × ${what} with M ${m}, N ${n}, ` +
+          `K ${k} and its strides needs ${need}`,
+      );
+    }
+  }
+  if (bias && bias.size < n) {
+    throw new RangeError(
+      `matmul: bias "${bias.label}" holds ${bias.size} elements, needs N = ${n}`,
+    );
+  }
+  for (const t of [a, b, bias]) {
+    if (t && t.buffer === out.buffer) {
+      throw new RangeError(
+        `matmul: out "${out.label}" shares its buffer with "${t.label}"; WebGPU forbids binding a ` +
+          `buffer as writable and readable in one dispatch`,
+      );
+    }
+  }
+  if (!Number.isFinite(alpha) || !Number.isFinite(beta)) {
+    throw new RangeError(`matmul: alpha and beta must be finite, got ${alpha} and ${beta}`);
+  }
+
+  const limits = enc.gpu.limits;
+  const maxBytes = Math.min(args.maxBindingBytes ?? Infinity, limits.maxStorageBufferBindingSize);
+  const align = limits.minStorageBufferOffsetAlignment;
+  const maxWg = limits.maxComputeWorkgroupsPerDimension;
+  const wg = laneCount(n);
+  const splits = planSplits(whole, layout, {
+    // A bound range may start up to `align − 4` bytes before its first element.
+    maxElements: Math.floor((maxBytes - align) / 4),
+    maxRows: ROWS_PER_GROUP * maxWg,
+    maxCols: COLS_PER_LANE * wg * maxWg,
+    maxBatch: maxWg,
+  });
+  if (!splits) {
+    throw new RangeError(
+      `matmul: cannot split M ${m}, N ${n}, K ${k}, batch ${batch} into pieces whose bound ` +
+        `ranges fit in ${maxBytes} bytes (maxStorageBufferBindingSize); one row of an operand ` +
+        `is already too large`,
+    );
+  }
+  for (const ch of chunksOf(whole, splits)) {
+    const first = ch.k0 === 0;
+    const ra = rangeA(ch, layout), rb = rangeB(ch, layout), rc = rangeC(ch, layout);
+    const ba = bindRange(a, ra, align, maxBytes), bb = bindRange(b, rb, align, maxBytes);
+    const bc = bindRange(out, rc, align, maxBytes);
+    const useBias = first && bias !== undefined;
+    const bbias = useBias ? bindRange(bias, [ch.n0, ch.n1], align, maxBytes) : ba;
+    const cm = ch.m1 - ch.m0, cn = ch.n1 - ch.n0;
+    enc.dispatch({
+      kernel: MATMUL,
+      constants: {
+        TA: transA ? 1 : 0,
+        TB: transB ? 1 : 0,
+        BIAS: useBias ? 1 : 0,
+        BETA: !first || beta !== 0 ? 1 : 0,
+        WG: wg,
+      },
+      uniforms: uniforms({
+        m: cm,
+        n: cn,
+        k: ch.k1 - ch.k0,
+        lda,
+        ldb,
+        ldc,
+        off_a: ba.elementOffset,
+        off_b: bb.elementOffset,
+        off_c: bc.elementOffset,
+        off_bias: bbias.elementOffset,
+        stride_a: sA,
+        stride_b: sB,
+        stride_c: sC,
+        alpha,
+        beta: first ? beta : 1,
+      }, ["alpha", "beta"]),
+      bindings: [ba.binding, bb.binding, bc.binding, bbias.binding],
+      workgroups: [
+        Math.ceil(cn / (COLS_PER_LANE * wg)),
+        Math.ceil(cm / ROWS_PER_GROUP),
+        ch.z1 - ch.z0,
+      ],
+    });
+  }
+}
+
+/** Options of {@linkcode biasGrad}. */
+export interface BiasGradArgs {
+  /** (N,) bias gradient, accumulated (`+=`). */
+  dBias: Tensor;
+  /** (M, N) gradient of the layer's output (any leading dimensions, flattened into M). */
+  dOut: Tensor;
+  /** Largest bound range in bytes; defaults to the device's maxStorageBufferBindingSize. */
+  maxBindingBytes?: number;
+}
+
+/**
+ * Encodes `dBias += Σ_rows dOut` (column sums) deterministically: fixed-order per-slice sums and
+ * a tree in workgroup memory, no atomics. A `dOut` larger than one binding is summed in row
+ * chunks, one after another.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { biasGrad } from "./matmul.ts";
+ * const gpu = await Gpu.create();
+ * const dOut = gpu.upload(new Float32Array([1, 2, 3, 4, 5, 6]), [3, 2]);
+ * const dBias = gpu.upload(new Float32Array([0, 0]));
+ * const enc = gpu.encoder();
+ * biasGrad(enc, { dBias, dOut }); // dBias = [9, 12]
+ * gpu.submit(enc);
+ * ```
+ */
+export function biasGrad(enc: Encoder, args: BiasGradArgs): void {
+  const { dBias, dOut } = args;
+  const n = dBias.size;
+  if (n < 1 || dOut.size % n !== 0 || dOut.shape[dOut.shape.length - 1] !== n) {
+    throw new RangeError(
+      `biasGrad: dOut "${dOut.label}" [${dOut.shape}] must end in N = ${n} (dBias ` +
+        `"${dBias.label}")`,
+    );
+  }
+  const m = dOut.size / n;
+  const limits = enc.gpu.limits;
+  const maxBytes = Math.min(args.maxBindingBytes ?? Infinity, limits.maxStorageBufferBindingSize);
+  const align = limits.minStorageBufferOffsetAlignment;
+  const rowsPerChunk = Math.floor(Math.floor((maxBytes - align) / 4) / n);
+  if (rowsPerChunk < 1) {
+    throw new RangeError(
+      `biasGrad: one row of "${dOut.label}" (${n * 4} bytes) does not fit in a binding of ` +
+        `${maxBytes} bytes`,
+    );
+  }
+  const groups = Math.ceil(n / BG_COLS);
+  const maxWg = limits.maxComputeWorkgroupsPerDimension;
+  const gy = Math.ceil(groups / maxWg), gx = Math.ceil(groups / gy);
+  const bBias = bindRange(dBias, [0, n], align, maxBytes);
+  for (let r0 = 0; r0 < m; r0 += rowsPerChunk) {
+    const r1 = Math.min(m, r0 + rowsPerChunk);
+    const src = bindRange(dOut, [r0 * n, r1 * n], align, maxBytes);
+    enc.dispatch({
+      kernel: BIAS_GRAD,
+      uniforms: uniforms({
+        m: r1 - r0,
+        n,
+        off: src.elementOffset,
+        groups_x: gx,
+        off_bias: bBias.elementOffset,
+      }),
+      bindings: [src.binding, bBias.binding],
+      workgroups: [gx, gy],
+    });
+  }
+}
+
+// ---- chunking -------------------------------------------------------------------------------
+
+interface Layout {
+  transA: boolean;
+  transB: boolean;
+  lda: number;
+  ldb: number;
+  ldc: number;
+  sA: number;
+  sB: number;
+  sC: number;
+}
+
+/** [first, end) elements of A a chunk touches. */
+function rangeA(c: Chunk, l: Layout): [number, number] {
+  const first = c.z0 * l.sA + (l.transA ? c.k0 * l.lda + c.m0 : c.m0 * l.lda + c.k0);
+  const last = (c.z1 - 1) * l.sA +
+    (l.transA ? (c.k1 - 1) * l.lda + c.m1 - 1 : (c.m1 - 1) * l.lda + c.k1 - 1);
+  return [first, last + 1];
+}
+
+/** [first, end) elements of B a chunk touches. */
+function rangeB(c: Chunk, l: Layout): [number, number] {
+  const first = c.z0 * l.sB + (l.transB ? c.n0 * l.ldb + c.k0 : c.k0 * l.ldb + c.n0);
+  const last = (c.z1 - 1) * l.sB +
+    (l.transB ? (c.n1 - 1) * l.ldb + c.k1 - 1 : (c.k1 - 1) * l.ldb + c.n1 - 1);
+  return [first, last + 1];
+}
+
+/** [first, end) elements of C a chunk touches. */
+function rangeC(c: Chunk, l: Layout): [number, number] {
+  const first = c.z0 * l.sC + c.m0 * l.ldc + c.n0;
+  return [first, (c.z1 - 1) * l.sC + (c.m1 - 1) * l.ldc + c.n1];
+}
+
+/** Elements each operand's bound range spans for a chunk (its end, for the whole product). */
+function footprints(c: Chunk, l: Layout): { a: number; b: number; c: number } {
+  const span = ([s, e]: [number, number]) => e - s;
+  return { a: span(rangeA(c, l)), b: span(rangeB(c, l)), c: span(rangeC(c, l)) };
+}
+
+interface SplitLimits {
+  maxElements: number;
+  maxRows: number;
+  maxCols: number;
+  maxBatch: number;
+}
+
+type Splits = { z: number; m: number; n: number; k: number };
+
+/**
+ * The fewest chunks (powers of two per dimension, K last) whose largest chunk fits every limit,
+ * or null. Chunks of equal size span equal ranges, and the first is the largest.
+ */
+function planSplits(whole: Chunk, l: Layout, lim: SplitLimits): Splits | null {
+  const dims = { z: whole.z1, m: whole.m1, n: whole.n1, k: whole.k1 };
+  const fits = (s: Splits) => {
+    const cz = Math.ceil(dims.z / s.z), cm = Math.ceil(dims.m / s.m);
+    const cn = Math.ceil(dims.n / s.n), ck = Math.ceil(dims.k / s.k);
+    if (cz > lim.maxBatch || cm > lim.maxRows || cn > lim.maxCols) return false;
+    const f = footprints({ z0: 0, z1: cz, m0: 0, m1: cm, n0: 0, n1: cn, k0: 0, k1: ck }, l);
+    return Math.max(f.a, f.b, f.c, cn) <= lim.maxElements;
+  };
+  const pow2 = (n: number) => {
+    const out = [1];
+    while (out[out.length - 1] < n) out.push(out[out.length - 1] * 2);
+    return out;
+  };
+  if (fits({ z: 1, m: 1, n: 1, k: 1 })) return { z: 1, m: 1, n: 1, k: 1 };
+  let best: Splits | null = null, bestCost = Infinity;
+  for (const k of pow2(dims.k)) {
+    for (const z of pow2(dims.z)) {
+      for (const m of pow2(dims.m)) {
+        for (const n of pow2(dims.n)) {
+          // Splitting K re-reads and re-writes C per piece: count it double.
+          const cost = z * m * n * k * (k > 1 ? 2 : 1);
+          if (cost >= bestCost) break;
+          const s = { z, m, n, k };
+          if (fits(s)) {
+            best = s;
+            bestCost = cost;
+            break;
+          }
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/** The chunks of a split, K pieces of the same C region in order. */
+function* chunksOf(whole: Chunk, s: Splits): Generator<Chunk> {
+  const piece = (len: number, parts: number) => Math.ceil(len / parts);
+  const pz = piece(whole.z1, s.z), pm = piece(whole.m1, s.m);
+  const pn = piece(whole.n1, s.n), pk = piece(whole.k1, s.k);
+  for (let z0 = 0; z0 < whole.z1; z0 += pz) {
+    for (let m0 = 0; m0 < whole.m1; m0 += pm) {
+      for (let n0 = 0; n0 < whole.n1; n0 += pn) {
+        for (let k0 = 0; k0 < whole.k1; k0 += pk) {
+          yield {
+            z0,
+            z1: Math.min(whole.z1, z0 + pz),
+            m0,
+            m1: Math.min(whole.m1, m0 + pm),
+            n0,
+            n1: Math.min(whole.n1, n0 + pn),
+            k0,
+            k1: Math.min(whole.k1, k0 + pk),
+          };
+        }
+      }
+    }
+  }
+}
+
+/**
+ * A binding of elements [first, end) of a tensor, starting at the aligned byte at or before
+ * `first`, and the element offset of `first` inside it.
+ */
+function bindRange(
+  t: Tensor,
+  [first, end]: [number, number],
+  align: number,
+  maxBytes: number,
+): { binding: { buffer: GPUBuffer; offset: number; size: number }; elementOffset: number } {
+  const startByte = t.byteOffset + first * 4;
+  const offset = Math.floor(startByte / align) * align;
+  const size = Math.max(4, t.byteOffset + end * 4 - offset);
+  if (size > maxBytes) {
+    throw new RangeError(
+      `matmul: a range of "${t.label}" spans ${size} bytes, more than a binding's ${maxBytes}`,
+    );
+  }
+  return { binding: { buffer: t.buffer, offset, size }, elementOffset: (startByte - offset) / 4 };
+}
+
+/** Invocations per workgroup: enough 8-column lanes to cover N, 8 … 64. */
+function laneCount(n: number): number {
+  const lanes = Math.ceil(n / COLS_PER_LANE);
+  return lanes <= 8 ? 8 : lanes <= 16 ? 16 : lanes <= 32 ? 32 : 64;
+}
+
+/** The last two dimensions of a tensor ((1, size) for a vector). */
+function lastTwo(t: Tensor): [number, number] {
+  const s = t.shape;
+  return s.length >= 2 ? [s[s.length - 2], s[s.length - 1]] : [1, s[0] ?? 1];
+}

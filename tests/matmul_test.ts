@@ -1,0 +1,309 @@
+import assert from "node:assert/strict";
+import type { Gpu, Tensor } from "../kernels/gpu.ts";
+import { biasGrad, matmul, type MatmulArgs } from "../kernels/matmul.ts";
+import * as ref from "../kernels/reference/matmul.ts";
+import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
+import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
+import { Rng } from "../util/rng.ts";
+
+const TRANSPOSES = [[false, false], [false, true], [true, false], [true, true]] as const;
+const tag = (ta: boolean, tb: boolean) => `${ta ? "T" : "N"}${tb ? "T" : "N"}`;
+
+/** (M, N, K): ones, primes, and sizes that are not multiples of the 8 × (8·WG) tiles. */
+const SHAPES: [number, number, number][] = [[1, 1, 1], [37, 29, 53], [70, 130, 9], [9, 1, 17]];
+
+interface Case {
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+  withBias?: boolean;
+  batch?: number;
+}
+
+/** Random host operands of a case (batches dense, one after another). */
+function operands(rng: Rng, c: Case) {
+  const batch = c.batch ?? 1;
+  return {
+    a: rng.uniformArray(batch * c.m * c.k),
+    b: rng.uniformArray(batch * c.k * c.n),
+    c0: rng.uniformArray(batch * c.m * c.n),
+    bias: rng.uniformArray(c.n),
+  };
+}
+
+/** Runs a case on the GPU (C poisoned unless β ≠ 0) and returns C. */
+async function gpuMatmul(
+  gpu: Gpu,
+  c: Case,
+  host: ReturnType<typeof operands>,
+  extra: Partial<MatmulArgs> = {},
+): Promise<Float32Array> {
+  const batch = c.batch ?? 1;
+  const a = gpu.upload(host.a, [batch, c.transA ? c.k : c.m, c.transA ? c.m : c.k], { label: "A" });
+  const b = gpu.upload(host.b, [batch, c.transB ? c.n : c.k, c.transB ? c.k : c.n], { label: "B" });
+  const out = c.beta ? gpu.upload(host.c0, [batch, c.m, c.n]) : poisoned(gpu, [batch, c.m, c.n]);
+  const bias = c.withBias ? gpu.upload(host.bias, [c.n], { label: "bias" }) : undefined;
+  const enc = gpu.encoder();
+  matmul(enc, {
+    out,
+    a,
+    b,
+    bias,
+    transA: c.transA,
+    transB: c.transB,
+    alpha: c.alpha,
+    beta: c.beta,
+    batch,
+    ...extra,
+  });
+  gpu.submit(enc);
+  const [got] = await gpu.read([out]);
+  for (const t of [a, b, out, bias]) t?.release();
+  return got as Float32Array;
+}
+
+function refMatmul(c: Case, host: ReturnType<typeof operands>): Float64Array {
+  return ref.matmul(host.a, host.b, {
+    ...c,
+    bias: c.withBias ? host.bias : undefined,
+    c: host.c0,
+  });
+}
+
+gpuTest(
+  "matmul: all four transposes match float64 at 1, primes and non-tile sizes",
+  async (gpu) => {
+    const rng = new Rng(100);
+    for (const [m, n, k] of SHAPES) {
+      for (const [transA, transB] of TRANSPOSES) {
+        const c = { m, n, k, transA, transB };
+        const host = operands(rng, c);
+        const got = await gpuMatmul(gpu, c, host);
+        assertClose(got, refMatmul(c, host), { label: `${tag(transA, transB)} M${m} N${n} K${k}` });
+      }
+    }
+  },
+);
+
+gpuTest("matmul: alpha, beta (accumulate) and bias", async (gpu) => {
+  const rng = new Rng(101);
+  const cases: Case[] = [
+    { m: 13, n: 67, k: 31, alpha: -1.5, withBias: true },
+    { m: 13, n: 67, k: 31, transB: true, beta: 1, withBias: true },
+    { m: 66, n: 5, k: 1, transA: true, alpha: 0.25, beta: -0.5 },
+    { m: 3, n: 9, k: 130, transA: true, transB: true, alpha: 2, beta: 0.75, withBias: true },
+  ];
+  for (const c of cases) {
+    const host = operands(rng, c);
+    assertClose(await gpuMatmul(gpu, c, host), refMatmul(c, host), { label: JSON.stringify(c) });
+  }
+});
+
+gpuTest("matmul: batched by strides, with a shared operand (stride 0)", async (gpu) => {
+  const rng = new Rng(102);
+  for (const [transA, transB] of TRANSPOSES) {
+    const c = { m: 11, n: 19, k: 7, transA, transB, batch: 3, withBias: true };
+    const host = operands(rng, c);
+    assertClose(await gpuMatmul(gpu, c, host), refMatmul(c, host), { label: tag(transA, transB) });
+    // B shared by every batch: strideB 0 reads batch 0's B each time.
+    const shared = { ...host, b: host.b.slice(0, c.k * c.n) };
+    const want = ref.matmul(host.a, new Float32Array([...shared.b, ...shared.b, ...shared.b]), {
+      ...c,
+      bias: host.bias,
+    });
+    const b = gpu.upload(shared.b, [c.transB ? c.n : c.k, c.transB ? c.k : c.n]);
+    const a = gpu.upload(host.a, [3, transA ? c.k : c.m, transA ? c.m : c.k]);
+    const bias = gpu.upload(host.bias), out = poisoned(gpu, [3, c.m, c.n]);
+    const enc = gpu.encoder();
+    matmul(enc, { out, a, b, bias, transA, transB, m: c.m, n: c.n, k: c.k, batch: 3, strideB: 0 });
+    gpu.submit(enc);
+    assertClose((await gpu.read([out]))[0], want, { label: `shared B ${tag(transA, transB)}` });
+    for (const t of [a, b, bias, out]) t.release();
+  }
+});
+
+gpuTest("matmul: reruns are bit-identical", async (gpu) => {
+  const c = { m: 45, n: 77, k: 91, transB: true, withBias: true };
+  const host = operands(new Rng(103), c);
+  const first = await gpuMatmul(gpu, c, host), second = await gpuMatmul(gpu, c, host);
+  assert.ok(bitEqual(first, second), "two runs differ");
+});
+
+gpuTest("matmul: operands beyond the binding limit are split (forced small limit)", async (gpu) => {
+  const rng = new Rng(104);
+  // 4 KiB bindings: every operand below is larger, so M, N, batch and (for K = 3001) K split.
+  const cases: Case[] = [
+    { m: 70, n: 45, k: 23, withBias: true },
+    { m: 70, n: 45, k: 23, transB: true, beta: 1 },
+    { m: 33, n: 61, k: 40, transA: true, alpha: 0.5 },
+    { m: 33, n: 61, k: 40, transA: true, transB: true, batch: 3, withBias: true },
+    { m: 5, n: 3, k: 3001, withBias: true, beta: 0.5 },
+    { m: 5, n: 3, k: 3001, transA: true, transB: true },
+  ];
+  for (const c of cases) {
+    const host = operands(rng, c);
+    const before = gpu.stats.dispatches;
+    const got = await gpuMatmul(gpu, c, host, { maxBindingBytes: 4096 });
+    assert.ok(gpu.stats.dispatches - before > 1, `${JSON.stringify(c)} was not split`);
+    assertClose(got, refMatmul(c, host), { label: JSON.stringify(c) });
+  }
+  // Unaligned views (element offsets inside the bound ranges) split the same way.
+  const c = { m: 20, n: 30, k: 25, transB: true };
+  const host = operands(rng, c);
+  const inputs = gpu.tensor([3 + c.m * c.k + 5 + c.n * c.k]), outBuf = gpu.tensor([7 + c.m * c.n]);
+  const a = inputs.view(3, [c.m, c.k]), b = inputs.view(3 + c.m * c.k + 5, [c.n, c.k]);
+  const out = outBuf.view(7, [c.m, c.n]);
+  gpu.write(outBuf, new Float32Array(outBuf.size).fill(NaN));
+  gpu.write(a, host.a);
+  gpu.write(b, host.b);
+  const enc = gpu.encoder();
+  matmul(enc, { out, a, b, transB: true, maxBindingBytes: 1024 });
+  gpu.submit(enc);
+  const [got, whole] = await gpu.read([out, outBuf]);
+  assertClose(got, refMatmul(c, host), { label: "unaligned views" });
+  assert.ok(whole.slice(0, 7).every(Number.isNaN), "wrote before out");
+  inputs.release();
+  outBuf.release();
+});
+
+gpuTest("matmul: refuses shapes it cannot split, and bad sizes, with clear errors", (gpu) => {
+  const a = gpu.tensor([4, 6]), b = gpu.tensor([6, 5]), out = gpu.tensor([4, 5]);
+  const enc = gpu.encoder();
+  assert.throws(
+    () => matmul(enc, { out, a, b, maxBindingBytes: 200 }),
+    (e: Error) => e instanceof RangeError && /cannot split/.test(e.message),
+  );
+  assert.throws(
+    () => matmul(enc, { out, a, b, transB: true }),
+    (e: Error) => e instanceof RangeError && /inner dimensions differ/.test(e.message),
+  );
+  assert.throws(() => matmul(enc, { out, a, b, k: 0 }), RangeError);
+  assert.throws(() => matmul(enc, { out, a: out.view(0, [4, 6]), b }), /shares its buffer/);
+  const bias = gpu.tensor([4]);
+  assert.throws(() => matmul(enc, { out, a, b, bias }), /bias/);
+  for (const t of [a, b, out, bias]) t.release();
+});
+
+gpuTest("matmul: more than 65535 batches are split over several dispatches", async (gpu) => {
+  const batch = gpu.limits.maxComputeWorkgroupsPerDimension + 7;
+  const c = { m: 1, n: 2, k: 1, batch };
+  const host = operands(new Rng(105), c);
+  const before = gpu.stats.dispatches;
+  assertClose(await gpuMatmul(gpu, c, host), refMatmul(c, host));
+  assert.equal(gpu.stats.dispatches - before, 2);
+});
+
+Deno.test("matmul reference backward matches finite differences (every transpose)", () => {
+  const rng = new Rng(106);
+  for (const [transA, transB] of TRANSPOSES) {
+    const o = { m: 3, n: 4, k: 5, transA, transB, alpha: 0.7, beta: -0.3, batch: 2 };
+    const a = Float64Array.from(rng.uniformArray(2 * 15)),
+      b = Float64Array.from(rng.uniformArray(40));
+    const bias = Float64Array.from(rng.uniformArray(4)),
+      c = Float64Array.from(rng.uniformArray(24));
+    const w = rng.uniformArray(24); // L = Σ w·C
+    const g = ref.matmulBackward(w, a, b, o);
+    const f = (x: Partial<Record<"a" | "b" | "bias" | "c", Float64Array>>) =>
+      dot(w, ref.matmul(x.a ?? a, x.b ?? b, { ...o, bias: x.bias ?? bias, c: x.c ?? c }));
+    const label = tag(transA, transB);
+    assertClose(g.dA, finiteDifference((x) => f({ a: x }), a), {
+      rtol: 1e-8,
+      label: `${label} dA`,
+    });
+    assertClose(g.dB, finiteDifference((x) => f({ b: x }), b), {
+      rtol: 1e-8,
+      label: `${label} dB`,
+    });
+    assertClose(g.dBias, finiteDifference((x) => f({ bias: x }), bias), { rtol: 1e-8 });
+    assertClose(g.dC, finiteDifference((x) => f({ c: x }), c), { rtol: 1e-8 });
+  }
+});
+
+Deno.test("matmul reference biasGrad is the column sum", () => {
+  const rng = new Rng(107);
+  const d = rng.uniformArray(3 * 4), init = rng.uniformArray(4);
+  const w = new Float64Array(4).fill(1);
+  // dBias from matmulBackward of any product with that dC, plus the running value.
+  const g = ref.matmulBackward(d, new Float64Array(3), new Float64Array(4), { m: 3, n: 4, k: 1 });
+  assertClose(ref.biasGrad(d, { m: 3, n: 4, dBias: init }), g.dBias.map((v, j) => v + init[j]));
+  assert.equal(dot(ref.biasGrad(d, { m: 3, n: 4 }), w), d.reduce((s, v) => s + v, 0));
+});
+
+gpuTest(
+  "matmul backward on the GPU (dA = dC·op(B)ᵀ, dB = op(A)ᵀ·dC, +=) matches the reference",
+  async (gpu) => {
+    const rng = new Rng(108);
+    for (const [transA, transB] of TRANSPOSES) {
+      for (const [m, n, k] of [[1, 1, 1], [23, 41, 17]]) {
+        const o = { m, n, k, transA, transB, alpha: 1.25 };
+        const ha = rng.uniformArray(m * k),
+          hb = rng.uniformArray(k * n),
+          hdc = rng.uniformArray(m * n);
+        const dBInit = rng.uniformArray(k * n);
+        const want = ref.matmulBackward(hdc, ha, hb, o);
+        const a = gpu.upload(ha, transA ? [k, m] : [m, k]),
+          b = gpu.upload(hb, transB ? [n, k] : [k, n]);
+        const dC = gpu.upload(hdc, [m, n]);
+        const dA = poisoned(gpu, transA ? [k, m] : [m, k], "dA"); // activation gradient: =
+        const dB = gpu.upload(dBInit, transB ? [n, k] : [k, n], { label: "dB" }); // parameter: +=
+        const enc = gpu.encoder();
+        if (!transA) matmul(enc, { out: dA, a: dC, b, transB: !transB, alpha: 1.25 });
+        else matmul(enc, { out: dA, a: b, b: dC, transA: transB, transB: true, alpha: 1.25 });
+        if (!transB) matmul(enc, { out: dB, a, b: dC, transA: !transA, alpha: 1.25, beta: 1 });
+        else {matmul(enc, {
+            out: dB,
+            a: dC,
+            b: a,
+            transA: true,
+            transB: transA,
+            alpha: 1.25,
+            beta: 1,
+          });}
+        gpu.submit(enc);
+        const [gA, gB] = await gpu.read([dA, dB]);
+        const label = `${tag(transA, transB)} M${m} N${n} K${k}`;
+        assertClose(gA, want.dA, { label: `${label} dA` });
+        assertClose(gB, want.dB.map((v, i) => v + dBInit[i]), { label: `${label} dB` });
+        for (const t of [a, b, dC, dA, dB]) t.release();
+      }
+    }
+  },
+);
+
+gpuTest(
+  "biasGrad: column sums accumulate, match float64, rerun bit-identically, split",
+  async (gpu) => {
+    const rng = new Rng(109);
+    for (const [m, n, limit] of [[1, 1, 0], [37, 53, 0], [1000, 130, 0], [301, 29, 4096]]) {
+      const hd = rng.uniformArray(m * n, -0.5, 1), init = rng.uniformArray(n);
+      const dOut = gpu.upload(hd, [m, n], { label: "dOut" });
+      const runs: Float32Array[] = [];
+      let dBias: Tensor | null = null;
+      for (let r = 0; r < 2; r++) {
+        dBias = gpu.upload(init, [n], { label: "dBias" });
+        const before = gpu.stats.dispatches;
+        const enc = gpu.encoder();
+        biasGrad(enc, { dBias, dOut, maxBindingBytes: limit || undefined });
+        gpu.submit(enc);
+        runs.push((await gpu.read([dBias]))[0] as Float32Array);
+        if (limit) assert.ok(gpu.stats.dispatches - before > 1, "not split");
+        dBias.release();
+      }
+      assertClose(runs[0], ref.biasGrad(hd, { m, n, dBias: init }), { label: `M${m} N${n}` });
+      assert.ok(bitEqual(runs[0], runs[1]), `M${m} N${n}: reruns differ`);
+      dOut.release();
+    }
+    const dOut = gpu.tensor([4, 5]), dBias = gpu.tensor([4]);
+    assert.throws(() => biasGrad(gpu.encoder(), { dBias, dOut }), RangeError);
+    assert.throws(
+      () => biasGrad(gpu.encoder(), { dBias: dOut.view(0, [5]), dOut, maxBindingBytes: 260 }),
+      /does not fit/,
+    );
+    dOut.release();
+    dBias.release();
+  },
+);
