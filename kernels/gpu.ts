@@ -57,7 +57,7 @@ export interface Kernel {
 /** `override` constants for a pipeline: the tile and workgroup sizes. */
 export type Constants = Record<string, number>;
 
-/** The limits we ask the adapter for: its own maxima, not WebGPU's defaults. */
+/** The limits we ask the adapter for: its own maxima (and minimum alignments), not WebGPU's defaults. */
 export const REQUESTED_LIMITS = [
   "maxBufferSize",
   "maxStorageBufferBindingSize",
@@ -70,6 +70,8 @@ export const REQUESTED_LIMITS = [
   "maxStorageBuffersPerShaderStage",
   "maxUniformBufferBindingSize",
   "maxBindGroups",
+  "minStorageBufferOffsetAlignment",
+  "minUniformBufferOffsetAlignment",
 ] as const;
 
 /** The optional features we use where the adapter has them. */

@@ -15,3 +15,6 @@ export * from "./reference/log_softmax.ts";
 export * from "./reference/dpo.ts";
 export * from "./reference/adamw.ts";
 export * from "./reference/activation.ts";
+export * from "./reference/embedding.ts";
+export * from "./reference/norm.ts";
+export * from "./reference/rope.ts";
