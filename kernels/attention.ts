@@ -37,7 +37,10 @@ export interface AttentionForwardArgs {
   nKvHeads: number;
   /** Softmax scale. Default 1/√HS. */
   scale?: number;
-  /** Rows per tile (a multiple of 4, at most 64). Default: the largest of 32, 16, 8, 4 that fits. */
+  /**
+   * Invocations per workgroup and rows per staged tile (a multiple of 4, at most 64); each
+   * workgroup covers 2·tile rows. Default: the largest of 16, 8, 4 whose tiles fit.
+   */
   tile?: number;
 }
 
@@ -103,7 +106,10 @@ export interface AttentionBackwardArgs {
   scale?: number;
   /** (B, NH, T, 2) f32 scratch for (lse, D) per query row; taken from the pool when omitted. */
   stats?: Tensor;
-  /** Rows per tile (a multiple of 4, at most 64). Default: the largest of 32, 16, 8, 4 that fits. */
+  /**
+   * Invocations per workgroup and rows per staged tile (a multiple of 4, at most 64); each
+   * workgroup covers 2·tile rows. Default: the largest of 16, 8, 4 whose tiles fit.
+   */
   tile?: number;
 }
 
@@ -264,7 +270,7 @@ function pickTile(
     }
     return wanted;
   }
-  for (const tile of [32, 16, 8, 4]) if (fits(tile)) return tile;
+  for (const tile of [16, 8, 4]) if (fits(tile)) return tile;
   throw new RangeError(
     `${name}: head size ${hs} needs ${bytes(4)} bytes of workgroup memory; this device has ` +
       `${limits.maxComputeWorkgroupStorageSize}`,
@@ -285,7 +291,7 @@ function params(s: Shape, nTiles: number, nGroups: number, rowStride: number, nR
   }, ["scale"]);
 }
 
-/** One workgroup per (tile, head, row), numbered linearly and split over x and y. */
+/** One workgroup per (block of 2·tile rows, head, row), numbered linearly, split over x and y. */
 function launchTiles(
   enc: Encoder,
   kernel: typeof FORWARD,
@@ -294,7 +300,7 @@ function launchTiles(
   heads: number,
   bindings: Tensor[],
 ): void {
-  const nTiles = Math.ceil(s.t / tile);
+  const nTiles = Math.ceil(s.t / (2 * tile)); // blocks of 2·TILE rows
   const nGroups = nTiles * heads * s.b;
   const [gx, gy] = grid1d(nGroups, 1, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
   enc.dispatch({

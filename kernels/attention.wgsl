@@ -3,24 +3,28 @@
 // Shapes (row-major, contiguous): B rows, T positions, NH query heads, NKV key/value heads
 // (NKV divides NH; query head h reads kv head h / G, G = NH / NKV), HS head size.
 //   q, out, d_out, dq: (B, T, NH, HS)      k, v, dk, dv: (B, T, NKV, HS)
-//   lse: (B, NH, T)   lengths: (B,) i32 (or u32 ≤ 2³¹); positions t ≥ lengths[b] are padding
+//   lse: (B, NH, T)   lengths: (B,) i32 (or u32 < 2³¹); positions t ≥ lengths[b] are padding
 //   stats: (B, NH, T) vec2f (lse, D), written by the backward's pre-pass
 //
 // forward, for a valid query row i < len (len = clamp(lengths[b], 0, T)):
 //   s_ij = scale · q_i·k_j  for keys j ≤ i, j < len        (the mask: causal and length)
 //   lse_i = log Σ_j exp(s_ij);   out_i = Σ_j exp(s_ij − lse_i) · v_j
 // and for a padded row (len ≤ i < T): out_i = 0, lse_i = 0.
-//   One workgroup per (query tile of TILE rows, head, row b); one invocation per query row.
-//   The workgroup walks the key tiles up to its last causal key, staging K and V in workgroup
-//   memory, and each invocation keeps an online softmax: running max m, running sum l and the
-//   unnormalised output, rescaled by exp(m_old − m_new) once per key tile. No T×T matrix exists.
+//   One workgroup of TILE invocations per (block of 2·TILE query rows, head, row b); invocation
+//   l owns rows l and l + TILE of the block, so every K/V value it loads from workgroup memory
+//   serves two rows (loads, not arithmetic, bound these kernels on lavapipe). The workgroup walks
+//   key tiles of TILE keys up to its last causal key, staging K and V in workgroup memory; each
+//   row keeps an online softmax: running max m, running sum l and the unnormalised output,
+//   rescaled by exp(m_old − m_new) once per key tile. No T×T matrix exists.
 //
 // backward, with P_ij = exp(s_ij − lse_i) recomputed from the saved lse:
 //   D_i = Σ_d dOut_i·out_i   (pre-pass `row_stats`, stored beside lse)
 //   dS_ij = P_ij · (dOut_i·v_j − D_i)
-//   dQ_i = scale · Σ_j dS_ij k_j                       (`backward_dq`: per query tile over keys)
-//   dK_j = scale · Σ_{h in group} Σ_i dS_ij q_i       (`backward_dkv`: per key tile over the G query
-//   dV_j = Σ_{h in group} Σ_i P_ij dOut_i              heads of its group and over query tiles)
+//   dQ_i = scale · Σ_j dS_ij k_j                   (`backward_dq`: per block of 2·TILE queries,
+//                                                    over key tiles, like the forward)
+//   dK_j = scale · Σ_{h in group} Σ_i dS_ij q_i   (`backward_dkv`: per block of 2·TILE keys, over
+//   dV_j = Σ_{h in group} Σ_i P_ij dOut_i          the G query heads of its group and over query
+//                                                    tiles of TILE rows staged in workgroup memory)
 // Every output element is written by one invocation in a fixed order: no atomics, reruns are
 // bit-identical. Padded positions get zero gradient; their q, k, v, dOut are never read, so they
 // cannot leak into valid outputs (rows at or past len load as zeros).
@@ -31,16 +35,19 @@
 // running max is a real score after the first key tile and l ≥ 1.
 //
 // Workgroups are numbered linearly (x + y · row_stride) so a launch can exceed 65535 in x;
-// w = (tile, head, b) with tile fastest. Vectors of HS are held as HS4 = ⌈HS/4⌉ vec4f, zero
+// w = (block, head, b) with block fastest. Vectors of HS are held as HS4 = ⌈HS/4⌉ vec4f, zero
 // padded; private arrays are sized for HS ≤ 128 (MAX_HS4) and loops run to the override HS4, so
 // the compiler sees constant trip counts.
+//
+// naga note: keep @workgroup_size(TILE) with TILE set directly; an entry point whose workgroup
+// size was a second override (rows = 2·TILE as its own constant) made naga 29 panic.
 
 struct Params {
   t: u32,          // T
   nh: u32,         // NH
   nkv: u32,        // NKV
   group: u32,      // G = NH / NKV
-  n_tiles: u32,    // ⌈T / TILE⌉
+  n_tiles: u32,    // blocks per (row, head): ⌈T / (2·TILE)⌉
   n_groups: u32,   // workgroups of this launch: n_tiles · heads · B
   row_stride: u32, // workgroups per row of the dispatch (its x count)
   scale: f32,      // softmax scale, 1/√HS by default
@@ -51,7 +58,7 @@ const MAX_HS4: u32 = 32u;   // HS ≤ 128
 const MAX_TILE4: u32 = 16u; // TILE ≤ 64
 const NEG: f32 = -1e30;
 
-override TILE: u32 = 32u; // rows per tile and invocations per workgroup; a multiple of 4, ≤ 64
+override TILE: u32 = 16u; // invocations per workgroup and rows per staged tile; 4 | TILE ≤ 64
 override HS: u32 = 64u;   // head size
 override HS4: u32 = (HS + 3u) / 4u;
 override WG: u32 = 64u;   // pre-pass invocations per workgroup
@@ -129,10 +136,43 @@ fn stage_kv(b: u32, kvh: u32, k0: u32, end: u32, lid: u32) {
   }
 }
 
+// (x·a0, x·a1, x·a2, x·a3)
+fn dot4(x: vec4f, a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f) -> vec4f {
+  return vec4f(dot(x, a0), dot(x, a1), dot(x, a2), dot(x, a3));
+}
+
+// w.x·a0 + w.y·a1 + w.z·a2 + w.w·a3
+fn mix4(w: vec4f, a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f) -> vec4f {
+  return w.x * a0 + w.y * a1 + w.z * a2 + w.w * a3;
+}
+
+fn hmax(x: vec4f) -> f32 {
+  return max(max(x.x, x.y), max(x.z, x.w));
+}
+
 // True where keys j0 … j0+3 may be seen by query i: causal, and i (hence j) inside the length.
 fn visible(i: u32, j0: u32, len: u32) -> vec4<bool> {
   let j = vec4u(j0) + vec4u(0u, 1u, 2u, 3u);
   return (j <= vec4u(i)) & (vec4u(i) < vec4u(len));
+}
+
+// Writes out_i = acc / l and lse_i = m + log l for query row i (zeros when padded).
+fn finish_row(b: u32, h: u32, i: u32, m: f32, l: f32, acc: ptr<function, array<vec4f, MAX_HS4>>) {
+  if (i >= p.t) {
+    return;
+  }
+  let live = i < u32(clamp(lengths[b], 0, i32(p.t)));
+  let inv = select(0.0, 1.0 / l, live);
+  let base = q_row(b, i, h);
+  for (var c = 0u; c < HS4; c++) {
+    let o = (*acc)[c] * inv;
+    for (var e = 0u; e < 4u; e++) {
+      if (4u * c + e < HS) {
+        out[base + 4u * c + e] = o[e];
+      }
+    }
+  }
+  lse[(b * p.nh + h) * p.t + i] = select(0.0, m + log(l), live);
 }
 
 @compute @workgroup_size(TILE)
@@ -142,76 +182,90 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
   }
   let w = work_item(wid, p.nh);
   let kvh = w.head / p.group;
-  let q0 = w.tile * TILE;
-  let i = q0 + lid;
-  let live = i < w.len;
+  let q0 = w.tile * 2u * TILE;
+  let i0 = q0 + lid; // this invocation's two query rows
+  let i1 = i0 + TILE;
+  let live0 = i0 < w.len;
+  let live1 = i1 < w.len;
 
-  var qr: array<vec4f, MAX_HS4>;  // scale · q_i
-  var acc: array<vec4f, MAX_HS4>; // Σ_j exp(s_ij − m) v_j
-  let qbase = q_row(w.b, min(i, p.t - 1u), w.head);
+  var qa: array<vec4f, MAX_HS4>; // scale · q_i0
+  var qb: array<vec4f, MAX_HS4>; // scale · q_i1
+  var acc0: array<vec4f, MAX_HS4>; // Σ_j exp(s_i0j − m0) v_j
+  var acc1: array<vec4f, MAX_HS4>;
+  let base0 = q_row(w.b, min(i0, p.t - 1u), w.head);
+  let base1 = q_row(w.b, min(i1, p.t - 1u), w.head);
   for (var c = 0u; c < HS4; c++) {
-    qr[c] = select(vec4f(0.0), ld_q(qbase, c) * p.scale, live);
-    acc[c] = vec4f(0.0);
+    qa[c] = select(vec4f(0.0), ld_q(base0, c) * p.scale, live0);
+    qb[c] = select(vec4f(0.0), ld_q(base1, c) * p.scale, live1);
+    acc0[c] = vec4f(0.0);
+    acc1[c] = vec4f(0.0);
   }
-  var m = NEG;
-  var l = 0.0;
+  var m0 = NEG;
+  var l0 = 0.0;
+  var m1 = NEG;
+  var l1 = 0.0;
 
-  // The last key any row of this tile sees is min(q0 + TILE, len) − 1.
-  let end = min(q0 + TILE, w.len);
+  // The last key any row of this block sees is min(q0 + 2·TILE, len) − 1.
+  let end = min(q0 + 2u * TILE, w.len);
   for (var k0 = 0u; k0 < end; k0 += TILE) {
     workgroupBarrier();
     stage_kv(w.b, kvh, k0, end, lid);
     workgroupBarrier();
 
-    var s: array<vec4f, MAX_TILE4>;
-    var tile_max = NEG;
+    var s0: array<vec4f, MAX_TILE4>; // masked scores of row i0 against this tile's keys
+    var s1: array<vec4f, MAX_TILE4>;
+    var max0 = NEG;
+    var max1 = NEG;
     for (var jc = 0u; jc < TILE / 4u; jc++) {
       let r = jc * 4u * HS4;
-      var d = vec4f(0.0);
+      var d0 = vec4f(0.0);
+      var d1 = vec4f(0.0);
       for (var c = 0u; c < HS4; c++) {
-        let x = qr[c];
-        d += vec4f(
-          dot(x, tile_a[r + c]),
-          dot(x, tile_a[r + HS4 + c]),
-          dot(x, tile_a[r + 2u * HS4 + c]),
-          dot(x, tile_a[r + 3u * HS4 + c]),
-        );
+        let a0 = tile_a[r + c];
+        let a1 = tile_a[r + HS4 + c];
+        let a2 = tile_a[r + 2u * HS4 + c];
+        let a3 = tile_a[r + 3u * HS4 + c];
+        d0 += dot4(qa[c], a0, a1, a2, a3);
+        d1 += dot4(qb[c], a0, a1, a2, a3);
       }
-      let sm = select(vec4f(NEG), d, visible(i, k0 + jc * 4u, w.len));
-      s[jc] = sm;
-      tile_max = max(tile_max, max(max(sm.x, sm.y), max(sm.z, sm.w)));
+      let j = k0 + jc * 4u;
+      s0[jc] = select(vec4f(NEG), d0, visible(i0, j, w.len));
+      s1[jc] = select(vec4f(NEG), d1, visible(i1, j, w.len));
+      max0 = max(max0, hmax(s0[jc]));
+      max1 = max(max1, hmax(s1[jc]));
     }
-    let m_new = max(m, tile_max);
-    let corr = exp(m - m_new);
-    m = m_new;
-    l *= corr;
+    let new0 = max(m0, max0);
+    let new1 = max(m1, max1);
+    let corr0 = exp(m0 - new0);
+    let corr1 = exp(m1 - new1);
+    m0 = new0;
+    m1 = new1;
+    l0 *= corr0;
+    l1 *= corr1;
     for (var c = 0u; c < HS4; c++) {
-      acc[c] *= corr;
+      acc0[c] *= corr0;
+      acc1[c] *= corr1;
     }
     for (var jc = 0u; jc < TILE / 4u; jc++) {
-      let pr = select(vec4f(0.0), exp(s[jc] - m), visible(i, k0 + jc * 4u, w.len));
-      l += pr.x + pr.y + pr.z + pr.w;
+      let j = k0 + jc * 4u;
+      let p0 = select(vec4f(0.0), exp(s0[jc] - m0), visible(i0, j, w.len));
+      let p1 = select(vec4f(0.0), exp(s1[jc] - m1), visible(i1, j, w.len));
+      l0 += p0.x + p0.y + p0.z + p0.w;
+      l1 += p1.x + p1.y + p1.z + p1.w;
       let r = jc * 4u * HS4;
       for (var c = 0u; c < HS4; c++) {
-        acc[c] += pr.x * tile_b[r + c] + pr.y * tile_b[r + HS4 + c] +
-          pr.z * tile_b[r + 2u * HS4 + c] + pr.w * tile_b[r + 3u * HS4 + c];
+        let b0 = tile_b[r + c];
+        let b1 = tile_b[r + HS4 + c];
+        let b2 = tile_b[r + 2u * HS4 + c];
+        let b3 = tile_b[r + 3u * HS4 + c];
+        acc0[c] += mix4(p0, b0, b1, b2, b3);
+        acc1[c] += mix4(p1, b0, b1, b2, b3);
       }
     }
   }
 
-  if (i < p.t) {
-    let inv = select(0.0, 1.0 / l, live);
-    let obase = q_row(w.b, i, w.head);
-    for (var c = 0u; c < HS4; c++) {
-      let o = acc[c] * inv;
-      for (var e = 0u; e < 4u; e++) {
-        if (4u * c + e < HS) {
-          out[obase + 4u * c + e] = o[e];
-        }
-      }
-    }
-    lse[(w.b * p.nh + w.head) * p.t + i] = select(0.0, m + log(l), live);
-  }
+  finish_row(w.b, w.head, i0, m0, l0, &acc0);
+  finish_row(w.b, w.head, i1, m1, l1, &acc1);
 }
 
 // backward pre-pass bindings
@@ -234,10 +288,16 @@ fn row_stats(@builtin(global_invocation_id) gid: vec3u) {
   let len = u32(clamp(lengths[b], 0, i32(p.t)));
   var st = vec2f(0.0);
   if (t < len) {
+    // Summed in the same vec4 chunks as the dOut·v dot products of the dQ and dK/dV kernels, so
+    // dp − D cancels as exactly as it can where one key takes all the probability (T = 1).
     let base = r * HS;
     var d = 0.0;
-    for (var e = 0u; e < HS; e++) {
-      d += d_out[base + e] * out_in[base + e];
+    for (var c = 0u; c < HS4; c++) {
+      let i = base + 4u * c;
+      let keep = vec4u(4u * c) + vec4u(0u, 1u, 2u, 3u) < vec4u(HS);
+      let g = select(vec4f(0.0), vec4f(d_out[i], d_out[i + 1u], d_out[i + 2u], d_out[i + 3u]), keep);
+      let o = select(vec4f(0.0), vec4f(out_in[i], out_in[i + 1u], out_in[i + 2u], out_in[i + 3u]), keep);
+      d += dot(g, o);
     }
     st = vec2f(lse_in[(b * p.nh + h) * p.t + t], d);
   }
@@ -257,7 +317,7 @@ fn ld_g(base: u32, c: u32) -> vec4f {
   return select(vec4f(0.0), x, vec4u(4u * c) + vec4u(0u, 1u, 2u, 3u) < vec4u(HS));
 }
 
-// Writes elements 4c … 4c+3 of a gradient row, stopping at HS.
+// Write elements 4c … 4c+3 of a gradient row, stopping at HS.
 fn store_dq(base: u32, c: u32, x: vec4f) {
   for (var e = 0u; e < 4u; e++) {
     if (4u * c + e < HS) {
@@ -289,60 +349,81 @@ fn backward_dq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
   }
   let w = work_item(wid, p.nh);
   let kvh = w.head / p.group;
-  let q0 = w.tile * TILE;
-  let i = q0 + lid;
-  let live = i < w.len;
-  let ti = min(i, p.t - 1u);
+  let q0 = w.tile * 2u * TILE;
+  let i0 = q0 + lid; // this invocation's two query rows
+  let i1 = i0 + TILE;
+  let live0 = i0 < w.len;
+  let live1 = i1 < w.len;
 
-  var qr: array<vec4f, MAX_HS4>; // scale · q_i
-  var gr: array<vec4f, MAX_HS4>; // dOut_i
-  var acc: array<vec4f, MAX_HS4>; // Σ_j dS_ij k_j
-  let base = q_row(w.b, ti, w.head);
+  var qa: array<vec4f, MAX_HS4>; // scale · q_i0
+  var qb: array<vec4f, MAX_HS4>;
+  var ga: array<vec4f, MAX_HS4>; // dOut_i0
+  var gb: array<vec4f, MAX_HS4>;
+  var acc0: array<vec4f, MAX_HS4>; // Σ_j dS_i0j k_j
+  var acc1: array<vec4f, MAX_HS4>;
+  let base0 = q_row(w.b, min(i0, p.t - 1u), w.head);
+  let base1 = q_row(w.b, min(i1, p.t - 1u), w.head);
   for (var c = 0u; c < HS4; c++) {
-    qr[c] = select(vec4f(0.0), ld_q(base, c) * p.scale, live);
-    gr[c] = select(vec4f(0.0), ld_g(base, c), live);
-    acc[c] = vec4f(0.0);
+    qa[c] = select(vec4f(0.0), ld_q(base0, c) * p.scale, live0);
+    qb[c] = select(vec4f(0.0), ld_q(base1, c) * p.scale, live1);
+    ga[c] = select(vec4f(0.0), ld_g(base0, c), live0);
+    gb[c] = select(vec4f(0.0), ld_g(base1, c), live1);
+    acc0[c] = vec4f(0.0);
+    acc1[c] = vec4f(0.0);
   }
-  let st = select(vec2f(0.0), stats_in[(w.b * p.nh + w.head) * p.t + ti], live);
+  let row = (w.b * p.nh + w.head) * p.t;
+  let st0 = select(vec2f(0.0), stats_in[row + min(i0, p.t - 1u)], live0); // (lse, D)
+  let st1 = select(vec2f(0.0), stats_in[row + min(i1, p.t - 1u)], live1);
 
-  let end = min(q0 + TILE, w.len);
+  let end = min(q0 + 2u * TILE, w.len);
   for (var k0 = 0u; k0 < end; k0 += TILE) {
     workgroupBarrier();
     stage_kv(w.b, kvh, k0, end, lid);
     workgroupBarrier();
     for (var jc = 0u; jc < TILE / 4u; jc++) {
       let r = jc * 4u * HS4;
-      var s = vec4f(0.0);
-      var dp = vec4f(0.0);
+      var s0 = vec4f(0.0);
+      var s1 = vec4f(0.0);
+      var dp0 = vec4f(0.0);
+      var dp1 = vec4f(0.0);
       for (var c = 0u; c < HS4; c++) {
-        let x = qr[c];
-        let g = gr[c];
-        s += vec4f(
-          dot(x, tile_a[r + c]),
-          dot(x, tile_a[r + HS4 + c]),
-          dot(x, tile_a[r + 2u * HS4 + c]),
-          dot(x, tile_a[r + 3u * HS4 + c]),
-        );
-        dp += vec4f(
-          dot(g, tile_b[r + c]),
-          dot(g, tile_b[r + HS4 + c]),
-          dot(g, tile_b[r + 2u * HS4 + c]),
-          dot(g, tile_b[r + 3u * HS4 + c]),
-        );
+        let a0 = tile_a[r + c];
+        let a1 = tile_a[r + HS4 + c];
+        let a2 = tile_a[r + 2u * HS4 + c];
+        let a3 = tile_a[r + 3u * HS4 + c];
+        s0 += dot4(qa[c], a0, a1, a2, a3);
+        s1 += dot4(qb[c], a0, a1, a2, a3);
+        let b0 = tile_b[r + c];
+        let b1 = tile_b[r + HS4 + c];
+        let b2 = tile_b[r + 2u * HS4 + c];
+        let b3 = tile_b[r + 3u * HS4 + c];
+        dp0 += dot4(ga[c], b0, b1, b2, b3);
+        dp1 += dot4(gb[c], b0, b1, b2, b3);
       }
-      let pr = select(vec4f(0.0), exp(s - st.x), visible(i, k0 + jc * 4u, w.len));
-      let ds = pr * (dp - st.y);
+      let j = k0 + jc * 4u;
+      let ds0 = select(vec4f(0.0), exp(s0 - st0.x), visible(i0, j, w.len)) * (dp0 - st0.y);
+      let ds1 = select(vec4f(0.0), exp(s1 - st1.x), visible(i1, j, w.len)) * (dp1 - st1.y);
       for (var c = 0u; c < HS4; c++) {
-        acc[c] += ds.x * tile_a[r + c] + ds.y * tile_a[r + HS4 + c] +
-          ds.z * tile_a[r + 2u * HS4 + c] + ds.w * tile_a[r + 3u * HS4 + c];
+        let a0 = tile_a[r + c];
+        let a1 = tile_a[r + HS4 + c];
+        let a2 = tile_a[r + 2u * HS4 + c];
+        let a3 = tile_a[r + 3u * HS4 + c];
+        acc0[c] += mix4(ds0, a0, a1, a2, a3);
+        acc1[c] += mix4(ds1, a0, a1, a2, a3);
       }
     }
   }
 
-  if (i < p.t) {
-    let base_out = q_row(w.b, i, w.head);
+  if (i0 < p.t) {
+    let base = q_row(w.b, i0, w.head);
     for (var c = 0u; c < HS4; c++) {
-      store_dq(base_out, c, acc[c] * p.scale);
+      store_dq(base, c, acc0[c] * p.scale);
+    }
+  }
+  if (i1 < p.t) {
+    let base = q_row(w.b, i1, w.head);
+    for (var c = 0u; c < HS4; c++) {
+      store_dq(base, c, acc1[c] * p.scale);
     }
   }
 }
@@ -353,26 +434,36 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
     return;
   }
   let w = work_item(wid, p.nkv);
-  let k0 = w.tile * TILE;
-  let j = k0 + lid;
-  let live = j < w.len;
-  let tj = min(j, p.t - 1u);
+  let k0 = w.tile * 2u * TILE;
+  let j0 = k0 + lid; // this invocation's two keys
+  let j1 = j0 + TILE;
+  let live0 = j0 < w.len;
+  let live1 = j1 < w.len;
 
-  var kr: array<vec4f, MAX_HS4>;  // k_j
-  var vr: array<vec4f, MAX_HS4>;  // v_j
-  var dka: array<vec4f, MAX_HS4>; // Σ dS_ij · scale · q_i
-  var dva: array<vec4f, MAX_HS4>; // Σ P_ij dOut_i
-  let base = kv_row(w.b, tj, w.head);
+  var ka: array<vec4f, MAX_HS4>; // k_j0
+  var kb: array<vec4f, MAX_HS4>;
+  var va: array<vec4f, MAX_HS4>; // v_j0
+  var vb: array<vec4f, MAX_HS4>;
+  var dk0: array<vec4f, MAX_HS4>; // Σ dS_ij0 · scale · q_i
+  var dk1: array<vec4f, MAX_HS4>;
+  var dv0: array<vec4f, MAX_HS4>; // Σ P_ij0 dOut_i
+  var dv1: array<vec4f, MAX_HS4>;
+  let base0 = kv_row(w.b, min(j0, p.t - 1u), w.head);
+  let base1 = kv_row(w.b, min(j1, p.t - 1u), w.head);
   for (var c = 0u; c < HS4; c++) {
-    kr[c] = select(vec4f(0.0), ld_k(base, c), live);
-    vr[c] = select(vec4f(0.0), ld_v(base, c), live);
-    dka[c] = vec4f(0.0);
-    dva[c] = vec4f(0.0);
+    ka[c] = select(vec4f(0.0), ld_k(base0, c), live0);
+    kb[c] = select(vec4f(0.0), ld_k(base1, c), live1);
+    va[c] = select(vec4f(0.0), ld_v(base0, c), live0);
+    vb[c] = select(vec4f(0.0), ld_v(base1, c), live1);
+    dk0[c] = vec4f(0.0);
+    dk1[c] = vec4f(0.0);
+    dv0[c] = vec4f(0.0);
+    dv1[c] = vec4f(0.0);
   }
 
   for (var g = 0u; g < p.group; g++) {
     let h = w.head * p.group + g;
-    // Queries i ≥ k0 can see this tile's keys; they start at k0, not on a TILE boundary.
+    // Queries i ≥ k0 can see this block's keys; their tiles start at k0, not on a boundary.
     for (var q0 = k0; q0 < w.len; q0 += TILE) {
       workgroupBarrier();
       for (var e = lid; e < TILE * HS4; e += TILE) {
@@ -389,53 +480,72 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
         tile_b[e] = gx;
       }
       let i = q0 + lid;
-      tile_s[lid] = select(vec2f(0.0), stats_in[(w.b * p.nh + h) * p.t + min(i, p.t - 1u)], i < w.len);
+      let st = stats_in[(w.b * p.nh + h) * p.t + min(i, p.t - 1u)];
+      tile_s[lid] = select(vec2f(0.0), st, i < w.len);
       workgroupBarrier();
 
       for (var ic = 0u; ic < TILE / 4u; ic++) {
         let r = ic * 4u * HS4;
-        var s = vec4f(0.0);
-        var dp = vec4f(0.0);
+        var s0 = vec4f(0.0);
+        var s1 = vec4f(0.0);
+        var dp0 = vec4f(0.0);
+        var dp1 = vec4f(0.0);
         for (var c = 0u; c < HS4; c++) {
-          let x = kr[c];
-          let y = vr[c];
-          s += vec4f(
-            dot(x, tile_a[r + c]),
-            dot(x, tile_a[r + HS4 + c]),
-            dot(x, tile_a[r + 2u * HS4 + c]),
-            dot(x, tile_a[r + 3u * HS4 + c]),
-          );
-          dp += vec4f(
-            dot(y, tile_b[r + c]),
-            dot(y, tile_b[r + HS4 + c]),
-            dot(y, tile_b[r + 2u * HS4 + c]),
-            dot(y, tile_b[r + 3u * HS4 + c]),
-          );
+          let a0 = tile_a[r + c];
+          let a1 = tile_a[r + HS4 + c];
+          let a2 = tile_a[r + 2u * HS4 + c];
+          let a3 = tile_a[r + 3u * HS4 + c];
+          s0 += dot4(ka[c], a0, a1, a2, a3);
+          s1 += dot4(kb[c], a0, a1, a2, a3);
+          let b0 = tile_b[r + c];
+          let b1 = tile_b[r + HS4 + c];
+          let b2 = tile_b[r + 2u * HS4 + c];
+          let b3 = tile_b[r + 3u * HS4 + c];
+          dp0 += dot4(va[c], b0, b1, b2, b3);
+          dp1 += dot4(vb[c], b0, b1, b2, b3);
         }
-        let i0 = q0 + ic * 4u;
-        let s0 = tile_s[ic * 4u];
-        let s1 = tile_s[ic * 4u + 1u];
-        let s2 = tile_s[ic * 4u + 2u];
-        let s3 = tile_s[ic * 4u + 3u];
-        let iv = vec4u(i0) + vec4u(0u, 1u, 2u, 3u);
-        let ok = (iv >= vec4u(j)) & (iv < vec4u(w.len)) & vec4<bool>(live);
-        let pr = select(vec4f(0.0), exp(s - vec4f(s0.x, s1.x, s2.x, s3.x)), ok);
-        let ds = pr * (dp - vec4f(s0.y, s1.y, s2.y, s3.y));
+        let t0 = tile_s[ic * 4u];
+        let t1 = tile_s[ic * 4u + 1u];
+        let t2 = tile_s[ic * 4u + 2u];
+        let t3 = tile_s[ic * 4u + 3u];
+        let lse4 = vec4f(t0.x, t1.x, t2.x, t3.x);
+        let d4 = vec4f(t0.y, t1.y, t2.y, t3.y);
+        let iv = vec4u(q0 + ic * 4u) + vec4u(0u, 1u, 2u, 3u);
+        let inside = iv < vec4u(w.len);
+        let p0 = select(vec4f(0.0), exp(s0 - lse4), (iv >= vec4u(j0)) & inside);
+        let p1 = select(vec4f(0.0), exp(s1 - lse4), (iv >= vec4u(j1)) & inside);
+        let ds0 = p0 * (dp0 - d4);
+        let ds1 = p1 * (dp1 - d4);
         for (var c = 0u; c < HS4; c++) {
-          dva[c] += pr.x * tile_b[r + c] + pr.y * tile_b[r + HS4 + c] +
-            pr.z * tile_b[r + 2u * HS4 + c] + pr.w * tile_b[r + 3u * HS4 + c];
-          dka[c] += ds.x * tile_a[r + c] + ds.y * tile_a[r + HS4 + c] +
-            ds.z * tile_a[r + 2u * HS4 + c] + ds.w * tile_a[r + 3u * HS4 + c];
+          let a0 = tile_a[r + c];
+          let a1 = tile_a[r + HS4 + c];
+          let a2 = tile_a[r + 2u * HS4 + c];
+          let a3 = tile_a[r + 3u * HS4 + c];
+          dk0[c] += mix4(ds0, a0, a1, a2, a3);
+          dk1[c] += mix4(ds1, a0, a1, a2, a3);
+          let b0 = tile_b[r + c];
+          let b1 = tile_b[r + HS4 + c];
+          let b2 = tile_b[r + 2u * HS4 + c];
+          let b3 = tile_b[r + 3u * HS4 + c];
+          dv0[c] += mix4(p0, b0, b1, b2, b3);
+          dv1[c] += mix4(p1, b0, b1, b2, b3);
         }
       }
     }
   }
 
-  if (j < p.t) {
-    let base_out = kv_row(w.b, j, w.head);
+  if (j0 < p.t) {
+    let base = kv_row(w.b, j0, w.head);
     for (var c = 0u; c < HS4; c++) {
-      store_dk(base_out, c, dka[c]);
-      store_dv(base_out, c, dva[c]);
+      store_dk(base, c, dk0[c]);
+      store_dv(base, c, dv0[c]);
+    }
+  }
+  if (j1 < p.t) {
+    let base = kv_row(w.b, j1, w.head);
+    for (var c = 0u; c < HS4; c++) {
+      store_dk(base, c, dk1[c]);
+      store_dv(base, c, dv1[c]);
     }
   }
 }

@@ -18,15 +18,16 @@ interface Case {
   u32?: boolean;
 }
 
-// T = 1; T not a multiple of the tile (13, 37 with tiles of 32, 8 and 4); GQA ratios 1, 2, 4;
-// odd head sizes; padded rows, including an empty one; the largest head size.
+// T = 1; T not a multiple of the tiles (blocks of 2·tile rows: 32, 16, 8); GQA ratios 1, 2, 4;
+// odd head sizes; padded rows, including an empty one; the largest head size. Few distinct
+// (HS, tile) pairs, as each compiles its own pipelines (seconds each on lavapipe, cold).
 const CASES: Case[] = [
-  { t: 1, nh: 2, nkv: 1, hs: 8, lengths: [1, 0] },
+  { t: 1, nh: 2, nkv: 1, hs: 16, lengths: [1, 0] },
   { t: 13, nh: 3, nkv: 3, hs: 5, lengths: [13, 7], u32: true },
   { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 1] },
   { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], tile: 8, scale: 0.7 },
   { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4 },
-  { t: 9, nh: 2, nkv: 1, hs: 128, lengths: [9, 6] },
+  { t: 40, nh: 2, nkv: 1, hs: 128, lengths: [40, 23] },
 ];
 
 function describe(c: Case): string {
@@ -129,8 +130,11 @@ gpuTest("attention forward and backward match float64, rerun bit-identically", a
       ["dV", dV, grads.dV],
     ];
     for (const [name, a, e] of checks) {
-      const r = assertClose(a, e, { label: `${label}: ${name}` }).relError;
-      worst[name] = Math.max(worst[name], r);
+      // At T = 1 dQ and dK are exactly zero (one key: dS = dOut·v − D = 0), where a relative
+      // error means nothing; there f32 rounding may leave ~1e-7, so allow that much absolutely.
+      const zero = e.every((x) => x === 0);
+      const r = assertClose(a, e, { label: `${label}: ${name}`, atol: zero ? 1e-6 : 0 }).relError;
+      if (!zero) worst[name] = Math.max(worst[name], r);
     }
     assertPaddedZero(out, c, "bthd", c.nh, `${label}: out`);
     assertPaddedZero(lse, c, "bht", c.nh, `${label}: lse`);
