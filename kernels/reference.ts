@@ -18,3 +18,5 @@ export * from "./reference/activation.ts";
 export * from "./reference/embedding.ts";
 export * from "./reference/norm.ts";
 export * from "./reference/rope.ts";
+export * from "./reference/matmul.ts";
+export * from "./reference/attention.ts";

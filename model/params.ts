@@ -1,0 +1,329 @@
+/**
+ * A model's parameters in our internal layout, and the conversion to and from Hugging Face's.
+ *
+ * The internal layout is Hugging Face's with one change: GPT-2's fused `c_attn` (C, 3C) is kept as
+ * three (C, C) matrices `attn.q`, `attn.k`, `attn.v` (and three biases), so every family computes
+ * q, k and v the same way. Linear weights keep their stored orientation: GPT-2's `Conv1D` is
+ * (in, out), llama/qwen2's `Linear` is (out, in); {@linkcode LayerNames} says which.
+ *
+ * @module
+ */
+import { type ModelConfig, parameterSpecs, type ParamSpec } from "./config.ts";
+import type { NamedTensor } from "./safetensors.ts";
+import { Rng } from "../util/rng.ts";
+
+/** How a linear weight is stored: (in, out) as GPT-2's Conv1D, or (out, in) as nn.Linear. */
+export type WeightLayout = "in_out" | "out_in";
+
+/** The internal names of one block's parameters (absent ones are undefined). */
+export interface LayerNames {
+  /** Pre-attention norm weight (C,), and bias (gpt2). */
+  norm1: string;
+  norm1Bias?: string;
+  /** Projections to q (C → NH·HS), k and v (C → NKV·HS), and their biases (gpt2, qwen2). */
+  q: string;
+  k: string;
+  v: string;
+  qBias?: string;
+  kBias?: string;
+  vBias?: string;
+  /** Output projection (NH·HS → C) and its bias (gpt2). */
+  o: string;
+  oBias?: string;
+  /** Pre-MLP norm weight (C,), and bias (gpt2). */
+  norm2: string;
+  norm2Bias?: string;
+  /** gpt2 MLP: fc (C → F) + bias, GELU, proj (F → C) + bias. */
+  fc?: string;
+  fcBias?: string;
+  proj?: string;
+  projBias?: string;
+  /** llama MLP: gate and up (C → F), SwiGLU, down (F → C). */
+  gate?: string;
+  up?: string;
+  down?: string;
+}
+
+/** The internal names of the whole model. */
+export interface ModelNames {
+  /** Token embedding (V, C). */
+  wte: string;
+  /** Learned positions (maxPositions, C), gpt2 only. */
+  wpe?: string;
+  /** Blocks. */
+  layers: LayerNames[];
+  /** Final norm weight (C,) and bias (gpt2). */
+  normF: string;
+  normFBias?: string;
+  /** Untied head (V, C), stored (out, in) in every family; undefined when tied to `wte`. */
+  head?: string;
+  /** How the block's linear weights are stored. */
+  layout: WeightLayout;
+}
+
+/**
+ * The internal names of a model's parameters.
+ *
+ * @example
+ * ```ts
+ * import { modelNames } from "./params.ts";
+ * import { tinyConfig } from "./config.ts";
+ * console.log(modelNames(tinyConfig("gpt2")).layers[0].q); // transformer.h.0.attn.q.weight
+ * ```
+ */
+export function modelNames(c: ModelConfig): ModelNames {
+  const head = c.tieEmbeddings ? undefined : "lm_head.weight";
+  if (c.family === "gpt2") {
+    const layers = Array.from({ length: c.numLayers }, (_, l): LayerNames => {
+      const p = `transformer.h.${l}`;
+      return {
+        norm1: `${p}.ln_1.weight`,
+        norm1Bias: `${p}.ln_1.bias`,
+        q: `${p}.attn.q.weight`,
+        k: `${p}.attn.k.weight`,
+        v: `${p}.attn.v.weight`,
+        qBias: `${p}.attn.q.bias`,
+        kBias: `${p}.attn.k.bias`,
+        vBias: `${p}.attn.v.bias`,
+        o: `${p}.attn.c_proj.weight`,
+        oBias: `${p}.attn.c_proj.bias`,
+        norm2: `${p}.ln_2.weight`,
+        norm2Bias: `${p}.ln_2.bias`,
+        fc: `${p}.mlp.c_fc.weight`,
+        fcBias: `${p}.mlp.c_fc.bias`,
+        proj: `${p}.mlp.c_proj.weight`,
+        projBias: `${p}.mlp.c_proj.bias`,
+      };
+    });
+    return {
+      wte: "transformer.wte.weight",
+      wpe: "transformer.wpe.weight",
+      layers,
+      normF: "transformer.ln_f.weight",
+      normFBias: "transformer.ln_f.bias",
+      head,
+      layout: "in_out",
+    };
+  }
+  const layers = Array.from({ length: c.numLayers }, (_, l): LayerNames => {
+    const p = `model.layers.${l}`;
+    const bias = (n: string) => c.qkvBias ? `${p}.self_attn.${n}_proj.bias` : undefined;
+    return {
+      norm1: `${p}.input_layernorm.weight`,
+      q: `${p}.self_attn.q_proj.weight`,
+      k: `${p}.self_attn.k_proj.weight`,
+      v: `${p}.self_attn.v_proj.weight`,
+      qBias: bias("q"),
+      kBias: bias("k"),
+      vBias: bias("v"),
+      o: `${p}.self_attn.o_proj.weight`,
+      norm2: `${p}.post_attention_layernorm.weight`,
+      gate: `${p}.mlp.gate_proj.weight`,
+      up: `${p}.mlp.up_proj.weight`,
+      down: `${p}.mlp.down_proj.weight`,
+    };
+  });
+  return {
+    wte: "model.embed_tokens.weight",
+    layers,
+    normF: "model.norm.weight",
+    head,
+    layout: "out_in",
+  };
+}
+
+/** One internal parameter. */
+export interface InternalParam {
+  /** Internal name. */
+  name: string;
+  /** Internal shape. */
+  shape: number[];
+  /** Role, for initialisation. */
+  kind: ParamSpec["kind"];
+  /** Whether AdamW decays it. */
+  decay: boolean;
+}
+
+/**
+ * The internal parameters, in a fixed order (the order gradients are reduced and saved in).
+ *
+ * @example
+ * ```ts
+ * import { internalParams } from "./params.ts";
+ * import { tinyConfig } from "./config.ts";
+ * const total = internalParams(tinyConfig("llama")).reduce((s, p) => s + p.shape.reduce((a, b) => a * b), 0);
+ * ```
+ */
+export function internalParams(c: ModelConfig): InternalParam[] {
+  const out: InternalParam[] = [];
+  for (const p of parameterSpecs(c)) {
+    const fused = p.name.match(/^(transformer\.h\.\d+\.attn)\.c_attn\.(weight|bias)$/);
+    if (!fused) {
+      out.push({ ...p });
+      continue;
+    }
+    const C = c.hiddenSize;
+    for (const part of ["q", "k", "v"]) {
+      out.push({
+        name: `${fused[1]}.${part}.${fused[2]}`,
+        shape: fused[2] === "weight" ? [C, C] : [C],
+        kind: p.kind,
+        decay: p.decay,
+      });
+    }
+  }
+  return out;
+}
+
+/** Float32 parameter values by internal name. */
+export type ParamValues = Map<string, Float32Array>;
+
+/** A checkpoint's tensors do not match the model. Names the file and the tensor. */
+export class WeightsError extends Error {
+  override name = "WeightsError";
+}
+
+/**
+ * Converts Hugging Face tensors (from `model.safetensors`) to internal parameters, checking that
+ * every expected tensor is present with the expected shape. Accepts GPT-2 files without the
+ * `transformer.` prefix and ignores their attention-mask buffers; ignores a saved `lm_head.weight`
+ * of a tied model.
+ *
+ * @example
+ * ```ts
+ * import { fromHf } from "./params.ts";
+ * import { readConfig } from "./config.ts";
+ * import { readModelWeights } from "./safetensors.ts";
+ * const dir = "../shared/data/stories260K";
+ * const params = fromHf(await readConfig(dir), await readModelWeights(dir), dir);
+ * ```
+ */
+export function fromHf(
+  c: ModelConfig,
+  weights: Map<string, NamedTensor>,
+  source = "model",
+): ParamValues {
+  const get = (name: string, shape: number[]): Float32Array => {
+    let t = weights.get(name);
+    if (!t && name.startsWith("transformer.")) t = weights.get(name.slice("transformer.".length));
+    if (!t) throw new WeightsError(`${source}: tensor "${name}" is missing`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new WeightsError(
+        `${source}: tensor "${name}" has shape [${t.shape}], the config needs [${shape}]`,
+      );
+    }
+    return t.data;
+  };
+  const known = new Set<string>();
+  const out: ParamValues = new Map();
+  for (const spec of parameterSpecs(c)) {
+    known.add(spec.name);
+    const data = get(spec.name, spec.shape);
+    const fused = spec.name.match(/^(transformer\.h\.\d+\.attn)\.c_attn\.(weight|bias)$/);
+    if (!fused) {
+      out.set(spec.name, Float32Array.from(data));
+      continue;
+    }
+    const C = c.hiddenSize;
+    ["q", "k", "v"].forEach((part, i) => {
+      const name = `${fused[1]}.${part}.${fused[2]}`;
+      if (fused[2] === "bias") out.set(name, data.slice(i * C, (i + 1) * C));
+      else {
+        const w = new Float32Array(C * C); // columns [i·C, (i+1)·C) of the (C, 3C) matrix
+        for (let r = 0; r < C; r++) {
+          w.set(data.subarray(r * 3 * C + i * C, r * 3 * C + (i + 1) * C), r * C);
+        }
+        out.set(name, w);
+      }
+    });
+  }
+  for (const name of weights.keys()) {
+    const bare = name.startsWith("transformer.") ? name : `transformer.${name}`;
+    const ignorable = /\.attn\.(masked_)?bias$/.test(name) || name === "lm_head.weight";
+    if (!known.has(name) && !known.has(bare) && !ignorable) {
+      throw new WeightsError(`${source}: unexpected tensor "${name}" for a ${c.family} model`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Converts internal parameters back to Hugging Face's tensor names, shapes and layouts.
+ *
+ * @example
+ * ```ts
+ * import { initParams, toHf } from "./params.ts";
+ * import { tinyConfig } from "./config.ts";
+ * const c = tinyConfig("gpt2");
+ * const tensors = toHf(c, initParams(c, { seed: 1 })); // includes transformer.h.0.attn.c_attn.weight
+ * ```
+ */
+export function toHf(c: ModelConfig, params: ParamValues): Map<string, NamedTensor> {
+  const out = new Map<string, NamedTensor>();
+  const take = (name: string) => {
+    const d = params.get(name);
+    if (!d) throw new WeightsError(`Parameter "${name}" is missing`);
+    return d;
+  };
+  for (const spec of parameterSpecs(c)) {
+    const fused = spec.name.match(/^(transformer\.h\.\d+\.attn)\.c_attn\.(weight|bias)$/);
+    if (!fused) {
+      out.set(spec.name, { shape: spec.shape, data: take(spec.name) });
+      continue;
+    }
+    const C = c.hiddenSize;
+    const parts = ["q", "k", "v"].map((p) => take(`${fused[1]}.${p}.${fused[2]}`));
+    const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+    if (fused[2] === "bias") parts.forEach((p, i) => data.set(p, i * C));
+    else {
+      for (let r = 0; r < C; r++) {
+        parts.forEach((p, i) => data.set(p.subarray(r * C, (r + 1) * C), r * 3 * C + i * C));
+      }
+    }
+    out.set(spec.name, { shape: spec.shape, data });
+  }
+  return out;
+}
+
+/** Options of {@linkcode initParams}. */
+export interface InitOptions {
+  /** Seed of the initialisation. */
+  seed: number;
+  /** Standard deviation of weights. Default 0.02 (GPT-2). */
+  std?: number;
+}
+
+/**
+ * Fresh weights for training from scratch, as GPT-2 initialises them: linear and embedding
+ * weights normal(0, std), residual projections normal(0, std/√(2L)), biases 0, norm weights 1.
+ *
+ * @example
+ * ```ts
+ * import { initParams } from "./params.ts";
+ * import { tinyConfig } from "./config.ts";
+ * const params = initParams(tinyConfig("llama"), { seed: 42 });
+ * ```
+ */
+export function initParams(c: ModelConfig, options: InitOptions): ParamValues {
+  const { seed, std = 0.02 } = options;
+  const rng = new Rng(seed);
+  const out: ParamValues = new Map();
+  for (const p of internalParams(c)) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    switch (p.kind) {
+      case "norm_weight":
+        out.set(p.name, new Float32Array(n).fill(1));
+        break;
+      case "bias":
+      case "norm_bias":
+        out.set(p.name, new Float32Array(n));
+        break;
+      case "residual_linear":
+        out.set(p.name, rng.normalArray(n, 0, std / Math.sqrt(2 * c.numLayers)));
+        break;
+      default:
+        out.set(p.name, rng.normalArray(n, 0, std));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,272 @@
+/**
+ * The whole transformer in float64 on the CPU, built from the kernels' float64 references
+ * (`kernels/reference.ts`): the oracle for the GPU model's log-probs and gradients, itself checked
+ * against finite differences in the tests. Slow by design; only for tiny models.
+ *
+ * Layouts match the GPU model: rows of `B` sequences of `T` tokens, right padding, token
+ * `n = b·T + t`; per-token log-probs of `targets` (−1: ignored, log-prob 0).
+ *
+ * @module
+ */
+import * as ref from "../kernels/reference.ts";
+import type { ModelConfig } from "./config.ts";
+import { modelNames, type WeightLayout } from "./params.ts";
+
+/** Float64 (or float32) parameter values by internal name. */
+export type RefParams = Map<string, ArrayLike<number>>;
+
+/** A batch for the reference model. */
+export interface RefBatch {
+  /** (B·T) input token ids. */
+  tokens: ArrayLike<number>;
+  /** (B·T) target ids; −1 where ignored. */
+  targets: ArrayLike<number>;
+  /** (B) valid tokens per row. */
+  lengths: ArrayLike<number>;
+  /** B. */
+  batch: number;
+  /** T. */
+  seqLen: number;
+}
+
+/** What the forward keeps for the backward. */
+interface Saved {
+  layers: {
+    x: Float64Array;
+    h1: Float64Array;
+    q: Float64Array;
+    k: Float64Array;
+    v: Float64Array;
+    att: Float64Array;
+    mid: Float64Array;
+    h2: Float64Array;
+    a: Float64Array; // gpt2: fc pre-activation; llama: gate
+    b: Float64Array; // gpt2: GELU output; llama: up
+    s: Float64Array; // llama: SwiGLU output (gpt2: same as b)
+  }[];
+  xL: Float64Array;
+  hF: Float64Array;
+  logits: Float64Array;
+}
+
+/**
+ * A float64 forward and backward of a {@linkcode ModelConfig} over given parameters.
+ *
+ * @example
+ * ```ts
+ * import { ReferenceModel } from "./reference_model.ts";
+ * import { tinyConfig } from "./config.ts";
+ * import { initParams } from "./params.ts";
+ * const c = tinyConfig("gpt2");
+ * const m = new ReferenceModel(c, initParams(c, { seed: 1 }));
+ * const logp = m.forward({ tokens: [1, 2, 3], targets: [2, 3, -1], lengths: [3], batch: 1, seqLen: 3 });
+ * ```
+ */
+export class ReferenceModel {
+  readonly config: ModelConfig;
+  readonly params: RefParams;
+  #saved: Saved | null = null;
+  #batch: RefBatch | null = null;
+
+  constructor(config: ModelConfig, params: RefParams) {
+    this.config = config;
+    this.params = params;
+  }
+
+  #p(name: string | undefined): ArrayLike<number> {
+    const v = name ? this.params.get(name) : undefined;
+    if (!v) throw new RangeError(`ReferenceModel: parameter "${name}" is missing`);
+    return v;
+  }
+
+  /** Per-token log-probs (B·T) of the targets. */
+  forward(batch: RefBatch): Float64Array {
+    const c = this.config, names = modelNames(c);
+    const { batch: B, seqLen: T } = batch;
+    const N = B * T, C = c.hiddenSize, NH = c.numHeads, NKV = c.numKvHeads, HS = c.headDim;
+    const F = c.intermediateSize, V = c.vocabSize;
+    const shape = { batch: B, seqLen: T, nHeads: NH, nKvHeads: NKV, headSize: HS };
+    let x = ref.embeddingForward(batch.tokens, this.#p(names.wte), {
+      channels: C,
+      wpe: names.wpe ? this.#p(names.wpe) : undefined,
+      seqLen: T,
+    });
+    const saved: Saved["layers"] = [];
+    for (const ln of names.layers) {
+      const h1 = this.#norm(x, ln.norm1, ln.norm1Bias);
+      let q = linear(h1, this.#p(ln.q), this.#opt(ln.qBias), N, C, NH * HS, names.layout);
+      let k = linear(h1, this.#p(ln.k), this.#opt(ln.kBias), N, C, NKV * HS, names.layout);
+      const v = linear(h1, this.#p(ln.v), this.#opt(ln.vBias), N, C, NKV * HS, names.layout);
+      if (c.family !== "gpt2") {
+        q = ref.ropeForward(q, { seqLen: T, nHeads: NH, headSize: HS, theta: c.ropeTheta });
+        k = ref.ropeForward(k, { seqLen: T, nHeads: NKV, headSize: HS, theta: c.ropeTheta });
+      }
+      const { out: att } = ref.attentionForward({ q, k, v, lengths: batch.lengths }, shape);
+      const o = linear(att, this.#p(ln.o), this.#opt(ln.oBias), N, NH * HS, C, names.layout);
+      const mid = ref.residualForward(x, o);
+      const h2 = this.#norm(mid, ln.norm2, ln.norm2Bias);
+      let a: Float64Array, b: Float64Array, s: Float64Array, m: Float64Array;
+      if (c.family === "gpt2") {
+        a = linear(h2, this.#p(ln.fc), this.#opt(ln.fcBias), N, C, F, names.layout);
+        b = s = ref.geluForward(a);
+        m = linear(s, this.#p(ln.proj), this.#opt(ln.projBias), N, F, C, names.layout);
+      } else {
+        a = linear(h2, this.#p(ln.gate), undefined, N, C, F, names.layout);
+        b = linear(h2, this.#p(ln.up), undefined, N, C, F, names.layout);
+        s = ref.swigluForward(a, b);
+        m = linear(s, this.#p(ln.down), undefined, N, F, C, names.layout);
+      }
+      saved.push({ x, h1, q, k, v, att, mid, h2, a, b, s });
+      x = ref.residualForward(mid, m);
+    }
+    const hF = this.#norm(x, names.normF, names.normFBias);
+    const head = this.#p(names.head ?? names.wte);
+    const logits = linear(hF, head, undefined, N, C, V, "out_in");
+    this.#saved = { layers: saved, xL: x, hF, logits };
+    this.#batch = batch;
+    return ref.logSoftmaxGather(logits, batch.targets, V).logp;
+  }
+
+  /**
+   * Gradients of `L = Σₙ coef[n]·logp[n]` for the last forward, by internal name.
+   */
+  backward(coef: ArrayLike<number>): Map<string, Float64Array> {
+    const saved = this.#saved, batch = this.#batch;
+    if (!saved || !batch) throw new RangeError("ReferenceModel.backward needs a forward first");
+    const c = this.config, names = modelNames(c);
+    const { batch: B, seqLen: T } = batch;
+    const N = B * T, C = c.hiddenSize, NH = c.numHeads, NKV = c.numKvHeads, HS = c.headDim;
+    const F = c.intermediateSize, V = c.vocabSize;
+    const shape = { batch: B, seqLen: T, nHeads: NH, nKvHeads: NKV, headSize: HS };
+    const grads = new Map<string, Float64Array>();
+    const add = (name: string | undefined, g: Float64Array) => {
+      if (!name) return;
+      const prev = grads.get(name);
+      if (!prev) grads.set(name, Float64Array.from(g));
+      else for (let i = 0; i < g.length; i++) prev[i] += g[i];
+    };
+    const dLogits = ref.logSoftmaxBackward(saved.logits, batch.targets, coef, V);
+    const head = this.#p(names.head ?? names.wte);
+    const gh = linearBackward(dLogits, saved.hF, head, N, C, V, "out_in");
+    add(names.head ?? names.wte, gh.dW);
+    let dx = this.#normBackward(saved.xL, gh.dx, names.normF, names.normFBias, add);
+    for (let l = c.numLayers - 1; l >= 0; l--) {
+      const ln = names.layers[l], s = saved.layers[l];
+      // MLP
+      let dh2: Float64Array;
+      if (c.family === "gpt2") {
+        const gp = linearBackward(dx, s.s, this.#p(ln.proj), N, F, C, names.layout);
+        add(ln.proj, gp.dW);
+        add(ln.projBias, gp.dBias);
+        const da = ref.geluBackward(s.a, gp.dx);
+        const gf = linearBackward(da, s.h2, this.#p(ln.fc), N, C, F, names.layout);
+        add(ln.fc, gf.dW);
+        add(ln.fcBias, gf.dBias);
+        dh2 = gf.dx;
+      } else {
+        const gd = linearBackward(dx, s.s, this.#p(ln.down), N, F, C, names.layout);
+        add(ln.down, gd.dW);
+        const { dGate, dUp } = ref.swigluBackward(s.a, s.b, gd.dx);
+        const gg = linearBackward(dGate, s.h2, this.#p(ln.gate), N, C, F, names.layout);
+        const gu = linearBackward(dUp, s.h2, this.#p(ln.up), N, C, F, names.layout);
+        add(ln.gate, gg.dW);
+        add(ln.up, gu.dW);
+        dh2 = ref.residualForward(gg.dx, gu.dx);
+      }
+      const dMid = ref.residualForward(
+        dx,
+        this.#normBackward(s.mid, dh2, ln.norm2, ln.norm2Bias, add),
+      );
+      // Attention
+      const go = linearBackward(dMid, s.att, this.#p(ln.o), N, NH * HS, C, names.layout);
+      add(ln.o, go.dW);
+      add(ln.oBias, go.dBias);
+      const g = ref.attentionBackward(
+        { q: s.q, k: s.k, v: s.v, lengths: batch.lengths, dOut: go.dx },
+        shape,
+      );
+      let dQ = g.dQ, dK = g.dK;
+      if (c.family !== "gpt2") {
+        dQ = ref.ropeBackward(dQ, { seqLen: T, nHeads: NH, headSize: HS, theta: c.ropeTheta });
+        dK = ref.ropeBackward(dK, { seqLen: T, nHeads: NKV, headSize: HS, theta: c.ropeTheta });
+      }
+      const gq = linearBackward(dQ, s.h1, this.#p(ln.q), N, C, NH * HS, names.layout);
+      const gk = linearBackward(dK, s.h1, this.#p(ln.k), N, C, NKV * HS, names.layout);
+      const gv = linearBackward(g.dV, s.h1, this.#p(ln.v), N, C, NKV * HS, names.layout);
+      add(ln.q, gq.dW);
+      add(ln.k, gk.dW);
+      add(ln.v, gv.dW);
+      add(ln.qBias, gq.dBias);
+      add(ln.kBias, gk.dBias);
+      add(ln.vBias, gv.dBias);
+      const dh1 = ref.residualForward(ref.residualForward(gq.dx, gk.dx), gv.dx);
+      dx = ref.residualForward(dMid, this.#normBackward(s.x, dh1, ln.norm1, ln.norm1Bias, add));
+    }
+    const e = ref.embeddingBackward(batch.tokens, dx, {
+      channels: C,
+      vocabSize: V,
+      maxPositions: names.wpe ? c.maxPositions : undefined,
+      seqLen: T,
+    });
+    add(names.wte, e.dWte);
+    if (names.wpe && e.dWpe) add(names.wpe, e.dWpe);
+    return grads;
+  }
+
+  #opt(name: string | undefined): ArrayLike<number> | undefined {
+    return name ? this.#p(name) : undefined;
+  }
+
+  #norm(x: Float64Array, weight: string, bias: string | undefined): Float64Array {
+    const eps = this.config.normEps;
+    return this.config.family === "gpt2"
+      ? ref.layerNormForward(x, this.#p(weight), this.#p(bias), { eps }).out
+      : ref.rmsNormForward(x, this.#p(weight), { eps }).out;
+  }
+
+  #normBackward(
+    x: Float64Array,
+    dOut: Float64Array,
+    weight: string,
+    bias: string | undefined,
+    add: (name: string | undefined, g: Float64Array) => void,
+  ): Float64Array {
+    const eps = this.config.normEps;
+    if (this.config.family === "gpt2") {
+      const g = ref.layerNormBackward(x, this.#p(weight), dOut, { eps });
+      add(weight, g.dWeight);
+      add(bias, g.dBias);
+      return g.dx;
+    }
+    const g = ref.rmsNormBackward(x, this.#p(weight), dOut, { eps });
+    add(weight, g.dWeight);
+    return g.dx;
+  }
+}
+
+/** `y (N, O) = x (N, I)·W + b`, W stored (I, O) or (O, I). */
+function linear(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  bias: ArrayLike<number> | undefined,
+  n: number,
+  i: number,
+  o: number,
+  layout: WeightLayout,
+): Float64Array {
+  return ref.matmul(x, w, { m: n, k: i, n: o, transB: layout === "out_in", bias });
+}
+
+/** Gradients of {@linkcode linear}: dx (N, I), dW in W's layout, dBias (O). */
+function linearBackward(
+  dy: Float64Array,
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  n: number,
+  i: number,
+  o: number,
+  layout: WeightLayout,
+): { dx: Float64Array; dW: Float64Array; dBias: Float64Array } {
+  const g = ref.matmulBackward(dy, x, w, { m: n, k: i, n: o, transB: layout === "out_in" });
+  return { dx: g.dA, dW: g.dB, dBias: g.dBias };
+}

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { type ModelConfig, tinyConfig } from "../model/config.ts";
+import { fromHf, initParams, internalParams, toHf } from "../model/params.ts";
+import { type RefBatch, ReferenceModel } from "../model/reference_model.ts";
+import { dot } from "../testing/assert_close.ts";
+import { Rng } from "../util/rng.ts";
+
+/** Rows of different lengths, right-padded with token 0; targets −1 past each row's end. */
+export function randomBatch(
+  c: ModelConfig,
+  lengths: number[],
+  seqLen: number,
+  seed: number,
+): RefBatch {
+  const rng = new Rng(seed);
+  const B = lengths.length, N = B * seqLen;
+  const tokens = new Int32Array(N), targets = new Int32Array(N).fill(-1);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < lengths[b]; t++) tokens[b * seqLen + t] = rng.int(c.vocabSize);
+    for (let t = 0; t + 1 < lengths[b]; t++) targets[b * seqLen + t] = tokens[b * seqLen + t + 1];
+  }
+  return { tokens, targets, lengths: Int32Array.from(lengths), batch: B, seqLen };
+}
+
+function checkAgainstFiniteDifferences(c: ModelConfig) {
+  const params = new Map(
+    [...initParams(c, { seed: 3, std: 0.3 })].map(([k, v]) => [k, Float64Array.from(v)]),
+  );
+  // Norm weights away from 1 and non-zero biases, so every gradient path is exercised.
+  const rng = new Rng(4);
+  for (const p of internalParams(c)) {
+    if (p.kind === "norm_weight" || p.kind === "bias" || p.kind === "norm_bias") {
+      const v = params.get(p.name)!;
+      for (let i = 0; i < v.length; i++) v[i] += rng.uniform() - 0.5;
+    }
+  }
+  const batch = randomBatch(c, [13, 9, 5], 13, 5);
+  const coef = Float64Array.from(batch.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+  const model = new ReferenceModel(c, params);
+  model.forward(batch);
+  const grads = model.backward(coef);
+  const loss = () => dot(coef, model.forward(batch));
+  const h = 1e-5;
+  for (const p of internalParams(c)) {
+    const v = params.get(p.name)!, g = grads.get(p.name);
+    assert.ok(g, `no gradient for ${p.name}`);
+    let num2 = 0, diff2 = 0;
+    for (let s = 0; s < 6; s++) {
+      const i = rng.int(v.length), keep = v[i];
+      v[i] = keep + h;
+      const up = loss();
+      v[i] = keep - h;
+      const down = loss();
+      v[i] = keep;
+      const fd = (up - down) / (2 * h);
+      num2 += fd * fd;
+      diff2 += (fd - g[i]) ** 2;
+    }
+    const rel = Math.sqrt(diff2) / Math.max(Math.sqrt(num2), 1e-12);
+    assert.ok(rel < 1e-6 || Math.sqrt(diff2) < 1e-9, `${p.name}: relative error ${rel}`);
+  }
+}
+
+Deno.test("reference model: tiny GPT-2 gradients match finite differences", () => {
+  checkAgainstFiniteDifferences(tinyConfig("gpt2", { numLayers: 2, maxPositions: 16 }));
+});
+
+Deno.test("reference model: tiny Llama (GQA, untied head) gradients match finite differences", () => {
+  checkAgainstFiniteDifferences(tinyConfig("llama", { tieEmbeddings: false }));
+});
+
+Deno.test("reference model: tiny Qwen2 (q/k/v biases, tied) gradients match finite differences", () => {
+  checkAgainstFiniteDifferences(tinyConfig("qwen2", { tieEmbeddings: true, numLayers: 1 }));
+});
+
+Deno.test("params: GPT-2 c_attn splits into q/k/v and merges back exactly", () => {
+  const c = tinyConfig("gpt2");
+  const params = initParams(c, { seed: 9 });
+  const hf = toHf(c, params);
+  assert.deepEqual(hf.get("transformer.h.0.attn.c_attn.weight")!.shape, [32, 96]);
+  const back = fromHf(c, hf, "test");
+  for (const [name, v] of params) assert.deepEqual(back.get(name), v, name);
+});
