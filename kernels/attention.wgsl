@@ -39,8 +39,9 @@
 // padded; private arrays are sized for HS ≤ 128 (MAX_HS4) and loops run to the override HS4, so
 // the compiler sees constant trip counts.
 //
-// naga note: keep @workgroup_size(TILE) with TILE set directly; an entry point whose workgroup
-// size was a second override (rows = 2·TILE as its own constant) made naga 29 panic.
+// naga note: a draft sized its workgroups by a second override (LANES = rows / 2) and naga 29
+// panicked creating the pipeline (pipeline_constants.rs, "unreachable"); the same code with a
+// fixed size worked. So TILE is set directly and is both the workgroup size and the tile height.
 
 struct Params {
   t: u32,          // T
