@@ -1,26 +1,10 @@
 import assert from "node:assert/strict";
 import { type ModelConfig, tinyConfig } from "../model/config.ts";
 import { fromHf, initParams, internalParams, toHf } from "../model/params.ts";
-import { type RefBatch, ReferenceModel } from "../model/reference_model.ts";
+import { ReferenceModel } from "../model/reference_model.ts";
 import { dot } from "../testing/assert_close.ts";
+import { randomBatch } from "../testing/model_batches.ts";
 import { Rng } from "../util/rng.ts";
-
-/** Rows of different lengths, right-padded with token 0; targets −1 past each row's end. */
-export function randomBatch(
-  c: ModelConfig,
-  lengths: number[],
-  seqLen: number,
-  seed: number,
-): RefBatch {
-  const rng = new Rng(seed);
-  const B = lengths.length, N = B * seqLen;
-  const tokens = new Int32Array(N), targets = new Int32Array(N).fill(-1);
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < lengths[b]; t++) tokens[b * seqLen + t] = rng.int(c.vocabSize);
-    for (let t = 0; t + 1 < lengths[b]; t++) targets[b * seqLen + t] = tokens[b * seqLen + t + 1];
-  }
-  return { tokens, targets, lengths: Int32Array.from(lengths), batch: B, seqLen };
-}
 
 function checkAgainstFiniteDifferences(c: ModelConfig) {
   const params = new Map(

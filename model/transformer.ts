@@ -1,0 +1,714 @@
+/**
+ * The decoder-only transformer on the GPU: parameters and their gradients, activation buffers
+ * sized once for the largest batch and reused, a forward pass to per-token log-probs of the
+ * targets, and a backward pass to every parameter's gradient.
+ *
+ * Shape legend: `B` rows, `T` sequence length, `N = B·T` tokens (row-major, token `n = b·T + t`,
+ * right padding), `C` channels, `NH`/`NKV` heads, `HS` head size, `F` MLP width, `V` vocabulary,
+ * `L` layers, `R` rows of one classifier chunk.
+ *
+ * The classifier never holds all `N·V` logits: it runs over chunks of `R` rows (a multiple of 64,
+ * so every chunk's views start on an aligned byte offset), keeping each token's log-prob,
+ * logsumexp and logit sum; the backward recomputes each chunk's logits and turns them in place
+ * into `dlogits = coef·(onehot − softmax)`.
+ *
+ * @module
+ */
+import { activationBackward, activationForward } from "./blocks.ts";
+import type { ModelConfig } from "./config.ts";
+import {
+  type InternalParam,
+  internalParams,
+  type ModelNames,
+  modelNames,
+  type ParamValues,
+  type WeightLayout,
+} from "./params.ts";
+import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
+import { attentionBackward, attentionForward } from "../kernels/attention.ts";
+import {
+  buildTokenIndex,
+  embeddingBackward,
+  embeddingForward,
+  type GpuTokenIndex,
+  uploadTokenIndex,
+} from "../kernels/embedding.ts";
+import { logSoftmaxBackward, logSoftmaxGather } from "../kernels/log_softmax.ts";
+import { biasGrad, matmul } from "../kernels/matmul.ts";
+import {
+  layerNormBackward,
+  layerNormForward,
+  rmsNormBackward,
+  rmsNormForward,
+} from "../kernels/norm.ts";
+import { residualForward } from "../kernels/residual.ts";
+import { ropeBackward, ropeForward, ropeTable } from "../kernels/rope.ts";
+
+/** A batch on the GPU. */
+export interface DeviceBatch {
+  /** (N,) i32 input ids. */
+  tokens: Tensor;
+  /** (N,) i32 target ids; −1 where ignored. */
+  targets: Tensor;
+  /** (B,) i32 valid tokens per row. */
+  lengths: Tensor;
+  /** The embedding backward's token index. */
+  index: GpuTokenIndex;
+  /** B. */
+  batch: number;
+  /** T. */
+  seqLen: number;
+}
+
+/** A batch on the host, as {@linkcode uploadBatch} takes it. */
+export interface HostBatch {
+  /** (N,) input ids. */
+  tokens: Int32Array;
+  /** (N,) target ids; −1 where ignored. */
+  targets: Int32Array;
+  /** (B,) valid tokens per row. */
+  lengths: Int32Array;
+  /** B. */
+  batch: number;
+  /** T. */
+  seqLen: number;
+}
+
+/**
+ * Uploads a batch (and its embedding-gradient index). Release with {@linkcode releaseBatch}.
+ *
+ * @example
+ * ```ts
+ * import { uploadBatch } from "./transformer.ts";
+ * import { Gpu } from "../kernels/gpu.ts";
+ * const gpu = await Gpu.create();
+ * const batch = uploadBatch(gpu, {
+ *   tokens: new Int32Array([1, 2, 3]), targets: new Int32Array([2, 3, -1]),
+ *   lengths: new Int32Array([3]), batch: 1, seqLen: 3,
+ * }, 97);
+ * ```
+ */
+export function uploadBatch(gpu: Gpu, host: HostBatch, vocabSize: number): DeviceBatch {
+  const n = host.batch * host.seqLen;
+  if (host.tokens.length !== n || host.targets.length !== n || host.lengths.length !== host.batch) {
+    throw new RangeError(
+      `uploadBatch: tokens and targets need B·T = ${n} ids and lengths B = ${host.batch}`,
+    );
+  }
+  return {
+    tokens: gpu.upload(host.tokens, [n], { label: "tokens" }),
+    targets: gpu.upload(host.targets, [n], { label: "targets" }),
+    lengths: gpu.upload(host.lengths, [host.batch], { label: "lengths" }),
+    index: uploadTokenIndex(gpu, buildTokenIndex(host.tokens, vocabSize)),
+    batch: host.batch,
+    seqLen: host.seqLen,
+  };
+}
+
+/**
+ * Returns a batch's tensors to the pool.
+ *
+ * @example
+ * ```ts
+ * import { releaseBatch, uploadBatch } from "./transformer.ts";
+ * import { Gpu } from "../kernels/gpu.ts";
+ * const gpu = await Gpu.create();
+ * const b = uploadBatch(gpu, { tokens: new Int32Array([1]), targets: new Int32Array([-1]), lengths: new Int32Array([1]), batch: 1, seqLen: 1 }, 4);
+ * releaseBatch(b);
+ * ```
+ */
+export function releaseBatch(b: DeviceBatch): void {
+  for (
+    const t of [b.tokens, b.targets, b.lengths, b.index.unique, b.index.offsets, b.index.positions]
+  ) {
+    t.release();
+  }
+}
+
+/** Options of {@linkcode Transformer.create}. */
+export interface TransformerOptions {
+  /** Largest B the activation buffers hold. */
+  maxBatch: number;
+  /** Largest T the activation buffers hold (≤ the config's maxPositions). */
+  maxSeqLen: number;
+  /** Bytes one classifier chunk of logits may take. Default 32 MiB (capped by the binding size). */
+  logitsChunkBytes?: number;
+}
+
+/** One block's saved activations (views sized for the current batch). */
+interface LayerActs {
+  x: Tensor; // (N, C) block input
+  h1: Tensor; // (N, C) normed
+  mean1: Tensor; // (N,)
+  rstd1: Tensor; // (N,)
+  q: Tensor; // (N, NH·HS) after RoPE
+  k: Tensor; // (N, NKV·HS) after RoPE
+  v: Tensor; // (N, NKV·HS)
+  att: Tensor; // (N, NH·HS)
+  lse: Tensor; // (B, NH, T)
+  mid: Tensor; // (N, C) after the attention residual
+  h2: Tensor; // (N, C)
+  mean2: Tensor; // (N,)
+  rstd2: Tensor; // (N,)
+  a: Tensor; // (N, F) gpt2: fc pre-activation; llama: gate
+  b: Tensor; // (N, F) llama: up (gpt2: unused)
+  s: Tensor; // (N, F) activation output
+}
+
+/**
+ * A transformer's parameters, gradients and activations on the GPU, with forward and backward.
+ *
+ * @example One forward and backward
+ * ```ts
+ * import { Gpu } from "../kernels/gpu.ts";
+ * import { tinyConfig } from "./config.ts";
+ * import { initParams } from "./params.ts";
+ * import { Transformer, uploadBatch } from "./transformer.ts";
+ * const gpu = await Gpu.create();
+ * const config = tinyConfig("llama");
+ * const model = Transformer.create(gpu, config, initParams(config, { seed: 1 }), { maxBatch: 2, maxSeqLen: 8 });
+ * const batch = uploadBatch(gpu, {
+ *   tokens: new Int32Array(16).fill(5), targets: new Int32Array(16).fill(6),
+ *   lengths: new Int32Array([8, 8]), batch: 2, seqLen: 8,
+ * }, config.vocabSize);
+ * const enc = gpu.encoder();
+ * model.zeroGrads(enc);
+ * model.forward(enc, batch);
+ * model.backward(enc, batch, model.logp.view(0, [16])); // L = Σ logp·logp, say
+ * gpu.submit(enc);
+ * ```
+ */
+export class Transformer {
+  /** The architecture. */
+  readonly config: ModelConfig;
+  /** The runtime. */
+  readonly gpu: Gpu;
+  /** Internal parameter names. */
+  readonly names: ModelNames;
+  /** Parameters in a fixed order. */
+  readonly paramList: readonly InternalParam[];
+  /** Parameter tensors by internal name. */
+  readonly params: Map<string, Tensor>;
+  /** Gradient tensors by internal name (accumulated with `+=`; zero with `zeroGrads`). */
+  readonly grads: Map<string, Tensor>;
+  /** (maxN,) per-token log-prob of the target (0 where ignored), for the last forward. */
+  readonly logp: Tensor;
+  /** (maxN,) per-token logsumexp of the logits. */
+  readonly lse: Tensor;
+  /** (maxN,) per-token sum of the logits (for TRL's logits metrics). */
+  readonly logitSum: Tensor;
+  /** Largest B and T. */
+  readonly maxBatch: number;
+  readonly maxSeqLen: number;
+  #store: Record<string, Tensor>;
+  #layerStore: Record<keyof LayerActs, Tensor>[];
+  #xs: Tensor[]; // (L+1) residual streams, (maxN, C)
+  #rope: { cos: Tensor; sin: Tensor } | null;
+  #chunkRows: number;
+
+  private constructor(
+    gpu: Gpu,
+    config: ModelConfig,
+    values: ParamValues,
+    options: TransformerOptions,
+  ) {
+    this.gpu = gpu;
+    this.config = config;
+    this.names = modelNames(config);
+    this.paramList = internalParams(config);
+    this.maxBatch = options.maxBatch;
+    this.maxSeqLen = options.maxSeqLen;
+    if (options.maxSeqLen > config.maxPositions) {
+      throw new RangeError(
+        `Transformer: maxSeqLen ${options.maxSeqLen} exceeds the model's ${config.maxPositions} positions`,
+      );
+    }
+    this.#checkFits(options);
+    this.params = new Map();
+    this.grads = new Map();
+    for (const p of this.paramList) {
+      const v = values.get(p.name);
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      if (!v || v.length !== size) {
+        throw new RangeError(
+          `Transformer: parameter "${p.name}" needs ${size} values, got ${v?.length ?? "none"}`,
+        );
+      }
+      this.params.set(p.name, gpu.upload(v, p.shape, { label: p.name }));
+      this.grads.set(p.name, gpu.tensor(p.shape, { label: `grad ${p.name}` }));
+    }
+    const c = config, maxN = options.maxBatch * options.maxSeqLen;
+    const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
+    const F = c.intermediateSize, V = c.vocabSize, B = options.maxBatch, T = options.maxSeqLen;
+    const t = (shape: number[], label: string) => gpu.tensor(shape, { label });
+    const budget = Math.min(
+      options.logitsChunkBytes ?? 32 * 2 ** 20,
+      gpu.limits.maxStorageBufferBindingSize,
+    );
+    this.#chunkRows = Math.max(64, Math.floor(budget / (V * 4) / 64) * 64);
+    const chunk = Math.min(this.#chunkRows, Math.ceil(maxN / 64) * 64);
+    this.logp = t([maxN], "logp");
+    this.lse = t([maxN], "lse");
+    this.logitSum = t([maxN], "logit sums");
+    this.#xs = Array.from({ length: c.numLayers + 1 }, (_, l) => t([maxN, C], `x${l}`));
+    this.#layerStore = Array.from({ length: c.numLayers }, (_, l) => ({
+      x: this.#xs[l],
+      h1: t([maxN, C], `h1.${l}`),
+      mean1: t([maxN], `mean1.${l}`),
+      rstd1: t([maxN], `rstd1.${l}`),
+      q: t([maxN, Q], `q.${l}`),
+      k: t([maxN, KV], `k.${l}`),
+      v: t([maxN, KV], `v.${l}`),
+      att: t([maxN, Q], `att.${l}`),
+      lse: t([B * c.numHeads * T], `att lse.${l}`),
+      mid: t([maxN, C], `mid.${l}`),
+      h2: t([maxN, C], `h2.${l}`),
+      mean2: t([maxN], `mean2.${l}`),
+      rstd2: t([maxN], `rstd2.${l}`),
+      a: t([maxN, F], `a.${l}`),
+      b: t([maxN, F], `b.${l}`),
+      s: t([maxN, F], `s.${l}`),
+    }));
+    this.#store = {
+      hF: t([maxN, C], "hF"),
+      meanF: t([maxN], "meanF"),
+      rstdF: t([maxN], "rstdF"),
+      o: t([maxN, C], "proj out"),
+      logits: t([chunk, V], "logits chunk"),
+      dX: t([maxN, C], "dX"),
+      dMid: t([maxN, C], "dMid"),
+      dH: t([maxN, C], "dH"),
+      dN: t([maxN, C], "dNorm"),
+      dQ: t([maxN, Q], "dQ"),
+      dK: t([maxN, KV], "dK"),
+      dV: t([maxN, KV], "dV"),
+      dAtt: t([maxN, Q], "dAtt"),
+      dF1: t([maxN, F], "dF1"),
+      dF2: t([maxN, F], "dF2"),
+      dF3: t([maxN, F], "dF3"),
+    };
+    if (c.family !== "gpt2") {
+      const table = ropeTable({
+        maxPositions: c.maxPositions,
+        headSize: c.headDim,
+        theta: c.ropeTheta,
+      });
+      const half = c.headDim / 2;
+      this.#rope = {
+        cos: gpu.upload(table.cos, [c.maxPositions, half], { label: "rope cos" }),
+        sin: gpu.upload(table.sin, [c.maxPositions, half], { label: "rope sin" }),
+      };
+    } else this.#rope = null;
+  }
+
+  /**
+   * Uploads parameters and allocates gradients and activations.
+   * Refuses a model whose buffers do not fit the device, in one sentence.
+   */
+  static create(
+    gpu: Gpu,
+    config: ModelConfig,
+    values: ParamValues,
+    options: TransformerOptions,
+  ): Transformer {
+    return new Transformer(gpu, config, values, options);
+  }
+
+  /** Bytes this model holds on the GPU (parameters, gradients, activations), estimated. */
+  static estimateBytes(config: ModelConfig, options: TransformerOptions): number {
+    const params = internalParams(config).reduce(
+      (s, p) => s + p.shape.reduce((a, b) => a * b, 1),
+      0,
+    );
+    const c = config, n = options.maxBatch * options.maxSeqLen;
+    const perLayer =
+      n * (5 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
+          3 * c.intermediateSize + 4) + options.maxBatch * c.numHeads * options.maxSeqLen;
+    const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim);
+    // Parameters, gradients and the two AdamW moments.
+    return 4 * (4 * params + c.numLayers * perLayer + scratch);
+  }
+
+  #checkFits(options: TransformerOptions): void {
+    const need = Transformer.estimateBytes(this.config, options);
+    const limit = this.gpu.limits.maxBufferSize * 8; // no memory query in WebGPU: a coarse bound
+    if (need > limit) {
+      throw new RangeError(
+        `This model needs about ${(need / 2 ** 30).toFixed(1)} GiB of GPU memory for batches of ` +
+          `${options.maxBatch}×${options.maxSeqLen}, more than this device can hold: use a smaller batch or sequence length`,
+      );
+    }
+  }
+
+  /** Zeroes every gradient (encoded). */
+  zeroGrads(enc: Encoder): void {
+    for (const g of this.grads.values()) enc.zero(g);
+  }
+
+  /** Reads all parameters back (one readback). */
+  async readParams(): Promise<ParamValues> {
+    const names = this.paramList.map((p) => p.name);
+    const data = await this.gpu.read(names.map((n) => this.params.get(n)!));
+    return new Map(names.map((n, i) => [n, data[i] as Float32Array]));
+  }
+
+  /** Reads all gradients back (one readback). */
+  async readGrads(): Promise<ParamValues> {
+    const names = this.paramList.map((p) => p.name);
+    const data = await this.gpu.read(names.map((n) => this.grads.get(n)!));
+    return new Map(names.map((n, i) => [n, data[i] as Float32Array]));
+  }
+
+  /** Overwrites all parameters from host values. */
+  writeParams(values: ParamValues): void {
+    for (const p of this.paramList) this.gpu.write(this.params.get(p.name)!, values.get(p.name)!);
+  }
+
+  /** Returns every buffer to the pool. */
+  release(): void {
+    const all = [
+      ...this.params.values(),
+      ...this.grads.values(),
+      this.logp,
+      this.lse,
+      this.logitSum,
+      ...this.#xs,
+      ...this.#layerStore.flatMap((l) =>
+        Object.entries(l).filter(([k]) => k !== "x").map(([, t]) => t)
+      ),
+      ...Object.values(this.#store),
+    ];
+    if (this.#rope) all.push(this.#rope.cos, this.#rope.sin);
+    for (const t of all) t.release();
+  }
+
+  #p(name: string | undefined): Tensor {
+    const t = name ? this.params.get(name) : undefined;
+    if (!t) throw new RangeError(`Transformer: no parameter "${name}"`);
+    return t;
+  }
+
+  #g(name: string | undefined): Tensor | undefined {
+    return name ? this.grads.get(name) : undefined;
+  }
+
+  #acts(
+    batch: DeviceBatch,
+  ): { layers: LayerActs[]; xs: Tensor[]; s: Record<string, Tensor>; n: number } {
+    const { batch: B, seqLen: T } = batch;
+    if (B > this.maxBatch || T > this.maxSeqLen) {
+      throw new RangeError(
+        `Transformer: batch ${B}×${T} exceeds the buffers' ${this.maxBatch}×${this.maxSeqLen}`,
+      );
+    }
+    const n = B * T, c = this.config;
+    const rows = (t: Tensor) => t.view(0, t.shape.length === 2 ? [n, t.shape[1]] : [n]);
+    const layers = this.#layerStore.map((l) => {
+      const out = {} as LayerActs;
+      for (const [k, t] of Object.entries(l) as [keyof LayerActs, Tensor][]) {
+        out[k] = k === "lse" ? t.view(0, [B * c.numHeads * T]) : rows(t);
+      }
+      return out;
+    });
+    const s: Record<string, Tensor> = {};
+    for (const [k, t] of Object.entries(this.#store)) s[k] = k === "logits" ? t : rows(t);
+    return { layers, xs: this.#xs.map(rows), s, n };
+  }
+
+  /**
+   * Encodes the forward pass: per-token log-probs of `batch.targets` into `logp` (and `lse`,
+   * `logitSum`), keeping what the backward needs.
+   */
+  forward(enc: Encoder, batch: DeviceBatch): void {
+    const c = this.config, names = this.names, T = batch.seqLen;
+    const { layers, xs, s, n } = this.#acts(batch);
+    embeddingForward(enc, {
+      out: xs[0],
+      tokens: batch.tokens,
+      wte: this.#p(names.wte),
+      wpe: names.wpe ? this.#p(names.wpe) : undefined,
+      seqLen: T,
+    });
+    names.layers.forEach((ln, l) => {
+      const a = layers[l];
+      this.#norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
+      this.#linear(enc, a.h1, a.q, ln.q, ln.qBias);
+      this.#linear(enc, a.h1, a.k, ln.k, ln.kBias);
+      this.#linear(enc, a.h1, a.v, ln.v, ln.vBias);
+      if (this.#rope) {
+        const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
+        ropeForward(enc, { ...common, x: a.q, nHeads: c.numHeads });
+        ropeForward(enc, { ...common, x: a.k, nHeads: c.numKvHeads });
+      }
+      const bt = (t: Tensor) => t.view(0, [batch.batch, T, t.shape[1]]);
+      attentionForward(enc, {
+        out: bt(a.att),
+        lse: a.lse,
+        q: bt(a.q),
+        k: bt(a.k),
+        v: bt(a.v),
+        lengths: batch.lengths,
+        nHeads: c.numHeads,
+        nKvHeads: c.numKvHeads,
+      });
+      this.#linear(enc, a.att, s.o, ln.o, ln.oBias);
+      residualForward(enc, { out: a.mid, a: a.x, b: s.o });
+      this.#norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+      if (c.family === "gpt2") {
+        this.#linear(enc, a.h2, a.a, ln.fc, ln.fcBias);
+      } else {
+        this.#linear(enc, a.h2, a.a, ln.gate);
+        this.#linear(enc, a.h2, a.b, ln.up);
+      }
+      activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b });
+      this.#linear(enc, a.s, s.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
+      residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o });
+    });
+    this.#norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
+    this.#classifierChunks(n, (r0, rows) => {
+      const logits = s.logits.view(0, [rows, c.vocabSize]);
+      matmul(enc, {
+        out: logits,
+        a: s.hF.view(r0 * c.hiddenSize, [rows, c.hiddenSize]),
+        b: this.#p(names.head ?? names.wte),
+        transB: true,
+        m: rows,
+        n: c.vocabSize,
+        k: c.hiddenSize,
+      });
+      logSoftmaxGather(enc, {
+        logits,
+        targets: batch.targets.view(r0, [rows]),
+        logp: this.logp.view(r0, [rows]),
+        lse: this.lse.view(r0, [rows]),
+        logitSum: this.logitSum.view(r0, [rows]),
+      });
+    });
+  }
+
+  /**
+   * Encodes the backward of `L = Σₙ coef[n]·logp[n]` for the last forward's batch, accumulating
+   * (`+=`) into every parameter's gradient. `coef` is (N,), zero where tokens do not count.
+   */
+  backward(enc: Encoder, batch: DeviceBatch, coef: Tensor): void {
+    const c = this.config, names = this.names, T = batch.seqLen;
+    const { layers, xs, s, n } = this.#acts(batch);
+    if (coef.size !== n) {
+      throw new RangeError(`Transformer.backward: coef has ${coef.size} values, needs ${n}`);
+    }
+    const head = names.head ?? names.wte;
+    this.#classifierChunks(n, (r0, rows) => {
+      const logits = s.logits.view(0, [rows, c.vocabSize]);
+      const hRows = s.hF.view(r0 * c.hiddenSize, [rows, c.hiddenSize]);
+      matmul(enc, {
+        out: logits,
+        a: hRows,
+        b: this.#p(head),
+        transB: true,
+        m: rows,
+        n: c.vocabSize,
+        k: c.hiddenSize,
+      });
+      logSoftmaxBackward(enc, {
+        logits,
+        lse: this.lse.view(r0, [rows]),
+        targets: batch.targets.view(r0, [rows]),
+        coef: coef.view(r0, [rows]),
+      });
+      // dH rows = dlogits (R, V)·W (V, C); dW (V, C) += dlogitsᵀ·H rows.
+      matmul(enc, {
+        out: s.dH.view(r0 * c.hiddenSize, [rows, c.hiddenSize]),
+        a: logits,
+        b: this.#p(head),
+        m: rows,
+        n: c.hiddenSize,
+        k: c.vocabSize,
+      });
+      matmul(enc, {
+        out: this.#g(head)!,
+        a: logits,
+        b: hRows,
+        transA: true,
+        beta: 1,
+        m: c.vocabSize,
+        n: c.hiddenSize,
+        k: rows,
+      });
+    });
+    // dX: the gradient of the current block's output, then (overwritten) of its input.
+    const dX = s.dX, dMid = s.dMid;
+    this.#normBackward(
+      enc,
+      xs[c.numLayers],
+      s.dH,
+      dX,
+      s.meanF,
+      s.rstdF,
+      names.normF,
+      names.normFBias,
+    );
+    for (let l = c.numLayers - 1; l >= 0; l--) {
+      const ln = names.layers[l], a = layers[l];
+      // MLP: dX is the gradient of this block's output.
+      if (c.family === "gpt2") {
+        this.#linearBackward(enc, dX, a.s, s.dF1, ln.proj, ln.projBias);
+      } else {
+        this.#linearBackward(enc, dX, a.s, s.dF1, ln.down);
+      }
+      activationBackward(enc, c.family, { dOut: s.dF1, a: a.a, b: a.b, dA: s.dF2, dB: s.dF3 });
+      if (c.family === "gpt2") {
+        this.#linearBackward(enc, s.dF2, a.h2, s.dH, ln.fc, ln.fcBias);
+      } else {
+        this.#linearBackward(enc, s.dF2, a.h2, s.dH, ln.gate);
+        this.#linearBackward(enc, s.dF3, a.h2, s.dH, ln.up, undefined, true);
+      }
+      this.#normBackward(enc, a.mid, s.dH, s.dN, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+      residualForward(enc, { out: dMid, a: s.dN, b: dX });
+      // Attention
+      this.#linearBackward(enc, dMid, a.att, s.dAtt, ln.o, ln.oBias);
+      const bt = (t: Tensor) => t.view(0, [batch.batch, T, t.shape[1]]);
+      attentionBackward(enc, {
+        dQ: bt(s.dQ),
+        dK: bt(s.dK),
+        dV: bt(s.dV),
+        dOut: bt(s.dAtt),
+        q: bt(a.q),
+        k: bt(a.k),
+        v: bt(a.v),
+        out: bt(a.att),
+        lse: a.lse,
+        lengths: batch.lengths,
+        nHeads: c.numHeads,
+        nKvHeads: c.numKvHeads,
+      });
+      if (this.#rope) {
+        const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
+        ropeBackward(enc, { ...common, dOut: s.dQ, nHeads: c.numHeads });
+        ropeBackward(enc, { ...common, dOut: s.dK, nHeads: c.numKvHeads });
+      }
+      this.#linearBackward(enc, s.dQ, a.h1, s.dH, ln.q, ln.qBias);
+      this.#linearBackward(enc, s.dK, a.h1, s.dH, ln.k, ln.kBias, true);
+      this.#linearBackward(enc, s.dV, a.h1, s.dH, ln.v, ln.vBias, true);
+      this.#normBackward(enc, a.x, s.dH, s.dN, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
+      residualForward(enc, { out: dX, a: s.dN, b: dMid });
+    }
+    embeddingBackward(enc, {
+      dWte: this.#g(names.wte)!,
+      dWpe: names.wpe ? this.#g(names.wpe) : undefined,
+      dOut: dX,
+      index: batch.index,
+      seqLen: T,
+    });
+  }
+
+  /** Runs `fn(firstRow, rows)` over classifier chunks of at most `#chunkRows` rows. */
+  #classifierChunks(n: number, fn: (r0: number, rows: number) => void): void {
+    for (let r0 = 0; r0 < n; r0 += this.#chunkRows) fn(r0, Math.min(this.#chunkRows, n - r0));
+  }
+
+  /** `y (N, O) = x (N, I)·W (+ b)`, W in the model's layout. */
+  #linear(enc: Encoder, x: Tensor, y: Tensor, w: string | undefined, b?: string): void {
+    const [n, i] = x.shape, o = y.shape[1];
+    matmul(enc, {
+      out: y,
+      a: x,
+      b: this.#p(w),
+      transB: this.names.layout === "out_in",
+      bias: b ? this.#p(b) : undefined,
+      m: n,
+      n: o,
+      k: i,
+    });
+  }
+
+  /**
+   * Backward of {@linkcode Transformer.#linear}: `dx = dy·Wᵀ` (overwritten, or added with
+   * `accumulateDx`), `dW += ` and `db += `.
+   */
+  #linearBackward(
+    enc: Encoder,
+    dy: Tensor,
+    x: Tensor,
+    dx: Tensor,
+    w: string | undefined,
+    b?: string,
+    accumulateDx = false,
+  ): void {
+    const [n, i] = x.shape, o = dy.shape[1];
+    const layout: WeightLayout = this.names.layout;
+    matmul(enc, {
+      out: dx,
+      a: dy,
+      b: this.#p(w),
+      transB: layout === "in_out",
+      beta: accumulateDx ? 1 : 0,
+      m: n,
+      n: i,
+      k: o,
+    });
+    if (layout === "in_out") {
+      // dW (I, O) += xᵀ·dy
+      matmul(enc, { out: this.#g(w)!, a: x, b: dy, transA: true, beta: 1, m: i, n: o, k: n });
+    } else {
+      // dW (O, I) += dyᵀ·x
+      matmul(enc, { out: this.#g(w)!, a: dy, b: x, transA: true, beta: 1, m: o, n: i, k: n });
+    }
+    if (b) biasGrad(enc, { dBias: this.#g(b)!, dOut: dy });
+  }
+
+  #norm(
+    enc: Encoder,
+    x: Tensor,
+    out: Tensor,
+    mean: Tensor,
+    rstd: Tensor,
+    weight: string,
+    bias: string | undefined,
+  ): void {
+    const eps = this.config.normEps;
+    if (this.config.family === "gpt2") {
+      layerNormForward(enc, {
+        out,
+        mean,
+        rstd,
+        x,
+        weight: this.#p(weight),
+        bias: this.#p(bias),
+        eps,
+      });
+    } else rmsNormForward(enc, { out, rstd, x, weight: this.#p(weight), eps });
+  }
+
+  #normBackward(
+    enc: Encoder,
+    x: Tensor,
+    dOut: Tensor,
+    dx: Tensor,
+    mean: Tensor,
+    rstd: Tensor,
+    weight: string,
+    bias: string | undefined,
+  ): void {
+    if (this.config.family === "gpt2") {
+      layerNormBackward(enc, {
+        dx,
+        dWeight: this.#g(weight)!,
+        dBias: this.#g(bias)!,
+        dOut,
+        x,
+        weight: this.#p(weight),
+        mean,
+        rstd,
+      });
+    } else {
+      rmsNormBackward(enc, {
+        dx,
+        dWeight: this.#g(weight)!,
+        dOut,
+        x,
+        weight: this.#p(weight),
+        rstd,
+      });
+    }
+  }
+}

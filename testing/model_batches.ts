@@ -1,0 +1,35 @@
+/**
+ * Random token batches for the model tests.
+ *
+ * @module
+ */
+import type { ModelConfig } from "../model/config.ts";
+import type { RefBatch } from "../model/reference_model.ts";
+import { Rng } from "../util/rng.ts";
+
+/**
+ * Rows of different lengths, right-padded with token 0; targets are the next token, −1 past each
+ * row's end.
+ *
+ * @example
+ * ```ts
+ * import { randomBatch } from "./model_batches.ts";
+ * import { tinyConfig } from "../model/config.ts";
+ * const b = randomBatch(tinyConfig("gpt2"), [5, 3], 5, 1);
+ * ```
+ */
+export function randomBatch(
+  c: ModelConfig,
+  lengths: number[],
+  seqLen: number,
+  seed: number,
+): RefBatch {
+  const rng = new Rng(seed);
+  const B = lengths.length, N = B * seqLen;
+  const tokens = new Int32Array(N), targets = new Int32Array(N).fill(-1);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < lengths[b]; t++) tokens[b * seqLen + t] = rng.int(c.vocabSize);
+    for (let t = 0; t + 1 < lengths[b]; t++) targets[b * seqLen + t] = tokens[b * seqLen + t + 1];
+  }
+  return { tokens, targets, lengths: Int32Array.from(lengths), batch: B, seqLen };
+}
