@@ -1,0 +1,365 @@
+/**
+ * The command line: `deno run main.ts <command> [options]`, behind the `deno task` entries.
+ *
+ * Each command is a {@linkcode Command}: a summary, its options (each with a description and,
+ * when it has one, a default, all shown by `--help`) and a `run` function. Options are parsed
+ * strictly by `node:util`'s `parseArgs`: an unknown flag, a missing value or a stray positional
+ * argument is an error that points at `--help`. Adding a command (train, sft, score, eval,
+ * bench) is adding an entry to {@linkcode COMMANDS}.
+ *
+ * Exit codes: 0 success, 1 the command failed (bad data, unusable tokenizer), 2 bad usage.
+ *
+ * @example
+ * ```sh
+ * deno task inspect --data ../shared/data/llamafactory/dpo_en_demo.json --tokenizer ../shared/data/gpt2
+ * deno run -R main.ts inspect --help
+ * ```
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { DataError, type Format, FORMATS } from "./datasets/formats.ts";
+import { TokenizerError } from "./model/tokenizer.ts";
+import { formatInspectReport, inspect } from "./pipeline/inspect.ts";
+import type { TemplateMode } from "./pipeline/tokenize.ts";
+
+/**
+ * Where a command writes: normal output and diagnostics.
+ *
+ * @example
+ * ```ts
+ * import type { Io } from "./main.ts";
+ * const lines: string[] = [];
+ * const io: Io = { out: (s) => lines.push(s), err: (s) => lines.push(s) };
+ * ```
+ */
+export interface Io {
+  /** Normal output (stdout). */
+  out(text: string): void;
+  /** Errors and warnings (stderr). */
+  err(text: string): void;
+}
+
+/**
+ * One command-line option.
+ *
+ * @example
+ * ```ts
+ * import type { OptionSpec } from "./main.ts";
+ * const spec: OptionSpec = { type: "string", value: "N", description: "Most tokens", default: "512" };
+ * ```
+ */
+export interface OptionSpec {
+  /** `"string"` takes a value; `"boolean"` is a switch. */
+  type: "string" | "boolean";
+  /** What the option does (one line). */
+  description: string;
+  /** The value's placeholder in the help (`FILE`, `N`). */
+  value?: string;
+  /** The default, passed to the command when the option is absent. */
+  default?: string | boolean;
+  /** A default described in words (`"detected"`), shown when there is no literal one. */
+  defaultText?: string;
+  /** May be given several times. */
+  multiple?: boolean;
+  /** A one-letter alias. */
+  short?: string;
+}
+
+/** Parsed option values, by option name. */
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/**
+ * A subcommand.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "./main.ts";
+ * const hello: Command = {
+ *   summary: "Say hello",
+ *   usage: "hello [--name NAME]",
+ *   options: { name: { type: "string", value: "NAME", description: "Who", default: "world" } },
+ *   run: (values, io) => {
+ *     io.out(`hello ${values.name}\n`);
+ *     return Promise.resolve(0);
+ *   },
+ * };
+ * ```
+ */
+export interface Command {
+  /** One line for the command list. */
+  summary: string;
+  /** The synopsis after the program name. */
+  usage: string;
+  /** More help, printed after the usage line. */
+  description?: string;
+  /** Its options (`help` is added to every command). */
+  options: Record<string, OptionSpec>;
+  /** Runs it; resolves to the exit code. */
+  run(values: OptionValues, io: Io): Promise<number>;
+}
+
+/**
+ * A mistake in the command line (exit code 2).
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./main.ts";
+ * const e = new UsageError("--max-length must be a positive integer, got \"abc\"");
+ * ```
+ */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const TEMPLATE_MODES: readonly TemplateMode[] = ["auto", "template", "plain"];
+
+const inspectCommand: Command = {
+  summary: "Show a preference dataset's format, invalid rows, token lengths and one example",
+  usage: "inspect --data FILE [--dataset NAME] [--model DIR | --tokenizer DIR] [options]",
+  description:
+    "Loads the data (listing invalid rows instead of stopping at the first), tokenizes " +
+    "every pair as training would, and prints token-length percentiles, what the length limits " +
+    "would truncate or drop, and one pair exactly as the model sees it.",
+  options: {
+    data: {
+      type: "string",
+      value: "FILE",
+      multiple: true,
+      description: "Data file (JSON, JSONL, gzip) or LLaMA-Factory folder; repeatable (required)",
+    },
+    dataset: {
+      type: "string",
+      value: "NAME",
+      description: "Entry of dataset_info.json, for LLaMA-Factory folders",
+    },
+    format: {
+      type: "string",
+      value: "NAME",
+      description: `Row format: ${FORMATS.join(", ")}`,
+      defaultText: "detected",
+    },
+    model: {
+      type: "string",
+      value: "DIR",
+      description: "Model folder whose tokenizer to use",
+    },
+    tokenizer: {
+      type: "string",
+      value: "DIR",
+      description: "Tokenizer folder (tokenizer.json, or vocab.json + merges.txt)",
+      defaultText: "the built-in byte tokenizer",
+    },
+    template: {
+      type: "string",
+      value: "MODE",
+      description: "auto (chat template when the tokenizer has one), template, or plain",
+      default: "auto",
+    },
+    "max-length": {
+      type: "string",
+      value: "N",
+      description: "Most tokens of prompt + longest response",
+      defaultText: "no limit",
+    },
+    "max-prompt-length": {
+      type: "string",
+      value: "N",
+      description: "Most tokens of a prompt (it keeps its end)",
+      defaultText: "no limit",
+    },
+    example: {
+      type: "string",
+      value: "N",
+      description: "Which pair to show (1-based)",
+      default: "1",
+    },
+  },
+  async run(values, io) {
+    const data = values.data as string[] | undefined;
+    if (data === undefined || data.length === 0) throw new UsageError("--data is required");
+    if (values.model !== undefined && values.tokenizer !== undefined) {
+      throw new UsageError("Give --model or --tokenizer, not both");
+    }
+    const format = values.format as string | undefined;
+    if (format !== undefined && !FORMATS.includes(format as Format)) {
+      throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+    }
+    const template = values.template as string;
+    if (!TEMPLATE_MODES.includes(template as TemplateMode)) {
+      throw new UsageError(
+        `--template must be one of ${TEMPLATE_MODES.join(", ")}, got "${template}"`,
+      );
+    }
+    const report = await inspect({
+      data,
+      dataset: values.dataset as string | undefined,
+      format: format as Format | undefined,
+      tokenizer: (values.tokenizer ?? values.model) as string | undefined,
+      template: template as TemplateMode,
+      maxLength: positiveInt(values, "max-length"),
+      maxPromptLength: positiveInt(values, "max-prompt-length"),
+      example: positiveInt(values, "example")! - 1,
+    });
+    io.out(formatInspectReport(report));
+    return 0;
+  },
+};
+
+/**
+ * The commands, by name.
+ *
+ * @example
+ * ```ts
+ * import { COMMANDS } from "./main.ts";
+ * console.log(Object.keys(COMMANDS)); // ["inspect"]
+ * ```
+ */
+export const COMMANDS: Record<string, Command> = {
+  inspect: inspectCommand,
+};
+
+/**
+ * The help text of one command: usage, description, and every option with its default.
+ *
+ * @param name The command.
+ * @returns The text.
+ *
+ * @example
+ * ```ts
+ * import { commandHelp } from "./main.ts";
+ * console.log(commandHelp("inspect"));
+ * ```
+ */
+export function commandHelp(name: string): string {
+  const command = COMMANDS[name];
+  if (command === undefined) throw new UsageError(`Unknown command "${name}"`);
+  const rows = Object.entries({ ...command.options, help: HELP }).map(([flag, spec]) => {
+    const names = (spec.short ? `-${spec.short}, ` : "    ") + `--${flag}` +
+      (spec.value ? ` ${spec.value}` : "");
+    const def = spec.default !== undefined && spec.type === "string"
+      ? ` (default: ${spec.default})`
+      : spec.defaultText !== undefined
+      ? ` (default: ${spec.defaultText})`
+      : "";
+    return [names, spec.description + def];
+  });
+  const width = Math.max(...rows.map(([n]) => n.length));
+  return [
+    `Usage: deno run main.ts ${command.usage}`,
+    "",
+    ...(command.description ? [wrap(command.description, 80), ""] : []),
+    "Options:",
+    ...rows.map(([n, d]) => `  ${n.padEnd(width)}  ${d}`),
+  ].join("\n") + "\n";
+}
+
+const HELP: OptionSpec = { type: "boolean", short: "h", description: "Show this help" };
+
+function programHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return [
+    "Usage: deno run main.ts <command> [options]",
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run `deno run main.ts <command> --help` for a command's options.",
+  ].join("\n") + "\n";
+}
+
+/**
+ * Runs the command line.
+ *
+ * @param args The arguments after the program (`Deno.args`).
+ * @param io Where to write; default stdout and stderr.
+ * @returns The exit code.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./main.ts";
+ * const code = await main(["inspect", "--help"]); // prints the options, returns 0
+ * ```
+ */
+export async function main(args: string[], io: Io = consoleIo): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(programHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`error: unknown command "${name}"\n\n${programHelp()}`);
+    return 2;
+  }
+  let values: OptionValues;
+  try {
+    const options = Object.fromEntries(
+      Object.entries({ ...command.options, help: HELP }).map(([flag, spec]) => [flag, {
+        type: spec.type,
+        ...(spec.short ? { short: spec.short } : {}),
+        ...(spec.multiple ? { multiple: true } : {}),
+        ...(spec.default !== undefined ? { default: spec.default } : {}),
+      }]),
+    );
+    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    io.err(`error: ${errorText(e)}\nRun \`deno run main.ts ${name} --help\` for the options.\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(commandHelp(name));
+    return 0;
+  }
+  try {
+    return await command.run(values, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`error: ${e.message}\nRun \`deno run main.ts ${name} --help\` for the options.\n`);
+      return 2;
+    }
+    if (e instanceof DataError || e instanceof TokenizerError || e instanceof RangeError) {
+      io.err(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** A string option as a positive integer, or `undefined` when absent. */
+function positiveInt(values: OptionValues, flag: string): number | undefined {
+  const v = values[flag];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== "string" || !/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`--${flag} must be a positive integer, got "${v}"`);
+  }
+  return n;
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+const encoder = new TextEncoder();
+const consoleIo: Io = {
+  out: (text) => Deno.stdout.writeSync(encoder.encode(text)),
+  err: (text) => Deno.stderr.writeSync(encoder.encode(text)),
+};
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
