@@ -1,12 +1,186 @@
 /**
- * Small pieces the transformer composes per family: the MLP activation (GELU for gpt2, SwiGLU
- * for llama/qwen2) behind one signature.
+ * The pieces the transformer composes, each behind one signature for every family: linear layers
+ * in either weight layout, the norm (LayerNorm for gpt2, RMSNorm for llama/qwen2) and the MLP
+ * activation (GELU for gpt2, SwiGLU for llama/qwen2).
  *
  * @module
  */
-import type { ModelFamily } from "./config.ts";
+import type { ModelConfig, ModelFamily } from "./config.ts";
+import type { WeightLayout } from "./params.ts";
 import type { Encoder, Tensor } from "../kernels/gpu.ts";
 import { geluBackward, geluForward, swigluBackward, swigluForward } from "../kernels/activation.ts";
+import { biasGrad, matmul } from "../kernels/matmul.ts";
+import {
+  layerNormBackward,
+  layerNormForward,
+  rmsNormBackward,
+  rmsNormForward,
+} from "../kernels/norm.ts";
+
+/** Tensors of {@linkcode linearForward}. */
+export interface LinearForwardArgs {
+  /** (N, I) input. */
+  x: Tensor;
+  /** (N, O) output. */
+  y: Tensor;
+  /** (I, O) with layout `in_out`, (O, I) with `out_in`. */
+  w: Tensor;
+  /** (O,) bias. */
+  bias?: Tensor;
+  /** How `w` is stored. */
+  layout: WeightLayout;
+}
+
+/**
+ * `y = x·W (+ b)` with W in either stored layout.
+ *
+ * @example
+ * ```ts
+ * import { linearForward } from "./blocks.ts";
+ * import { Gpu } from "../kernels/gpu.ts";
+ * const gpu = await Gpu.create();
+ * const x = gpu.upload(new Float32Array([1, 2]), [1, 2]), w = gpu.upload(new Float32Array([3, 4]), [1, 2]);
+ * const y = gpu.tensor([1, 1]);
+ * const enc = gpu.encoder();
+ * linearForward(enc, { x, y, w, layout: "out_in" }); // y = 1·3 + 2·4
+ * gpu.submit(enc);
+ * ```
+ */
+export function linearForward(enc: Encoder, args: LinearForwardArgs): void {
+  const { x, y, w, bias, layout } = args;
+  const [n, i] = x.shape, o = y.shape[1];
+  matmul(enc, { out: y, a: x, b: w, transB: layout === "out_in", bias, m: n, n: o, k: i });
+}
+
+/** Tensors of {@linkcode linearBackward}. */
+export interface LinearBackwardArgs {
+  /** (N, O) gradient of the output. */
+  dy: Tensor;
+  /** (N, I) the forward's input. */
+  x: Tensor;
+  /** (N, I) gradient of the input: overwritten, or added to with `accumulateDx`. */
+  dx: Tensor;
+  /** The weight, as in {@linkcode LinearForwardArgs}. */
+  w: Tensor;
+  /** Its gradient, accumulated (`+=`). */
+  dW: Tensor;
+  /** (O,) the bias's gradient, accumulated. */
+  dBias?: Tensor;
+  /** How `w` is stored. */
+  layout: WeightLayout;
+  /** Add to `dx` instead of overwriting it (several layers reading one input). */
+  accumulateDx?: boolean;
+}
+
+/**
+ * The backward of {@linkcode linearForward}: `dx = dy·Wᵀ`, `dW += xᵀ·dy` (in W's layout),
+ * `dBias += Σ dy`.
+ *
+ * @example
+ * ```ts
+ * import { linearBackward } from "./blocks.ts";
+ * import { Gpu } from "../kernels/gpu.ts";
+ * const gpu = await Gpu.create();
+ * const t = (...s: number[]) => gpu.upload(new Float32Array(s.reduce((a, b) => a * b)).fill(1), s);
+ * const enc = gpu.encoder();
+ * linearBackward(enc, { dy: t(4, 3), x: t(4, 2), dx: t(4, 2), w: t(3, 2), dW: t(3, 2), layout: "out_in" });
+ * gpu.submit(enc);
+ * ```
+ */
+export function linearBackward(enc: Encoder, args: LinearBackwardArgs): void {
+  const { dy, x, dx, w, dW, dBias, layout, accumulateDx = false } = args;
+  const [n, i] = x.shape, o = dy.shape[1];
+  const beta = accumulateDx ? 1 : 0;
+  matmul(enc, { out: dx, a: dy, b: w, transB: layout === "in_out", beta, m: n, n: i, k: o });
+  if (layout === "in_out") {
+    // dW (I, O) += xᵀ·dy
+    matmul(enc, { out: dW, a: x, b: dy, transA: true, beta: 1, m: i, n: o, k: n });
+  } else {
+    // dW (O, I) += dyᵀ·x
+    matmul(enc, { out: dW, a: dy, b: x, transA: true, beta: 1, m: o, n: i, k: n });
+  }
+  if (dBias) biasGrad(enc, { dBias, dOut: dy });
+}
+
+/** Tensors of {@linkcode normForward}. */
+export interface NormForwardArgs {
+  /** (N, C) input. */
+  x: Tensor;
+  /** (N, C) output. */
+  out: Tensor;
+  /** (N,) saved mean (LayerNorm only; unused by RMSNorm). */
+  mean: Tensor;
+  /** (N,) saved 1/σ. */
+  rstd: Tensor;
+  /** (C,) weight. */
+  weight: Tensor;
+  /** (C,) bias (LayerNorm). */
+  bias?: Tensor;
+}
+
+/**
+ * The family's norm: LayerNorm (gpt2) or RMSNorm (llama, qwen2), with the config's ε.
+ *
+ * @example
+ * ```ts
+ * import { normForward } from "./blocks.ts";
+ * import { tinyConfig } from "./config.ts";
+ * import { Gpu } from "../kernels/gpu.ts";
+ * const gpu = await Gpu.create();
+ * const x = gpu.upload(new Float32Array([1, 2, 3, 4]), [2, 2]), weight = gpu.upload(new Float32Array([1, 1]));
+ * const enc = gpu.encoder();
+ * normForward(enc, tinyConfig("llama"), { x, out: gpu.tensor([2, 2]), mean: gpu.tensor([2]), rstd: gpu.tensor([2]), weight });
+ * gpu.submit(enc);
+ * ```
+ */
+export function normForward(enc: Encoder, config: ModelConfig, args: NormForwardArgs): void {
+  const { x, out, mean, rstd, weight, bias } = args, eps = config.normEps;
+  if (config.family === "gpt2") {
+    if (!bias) throw new TypeError("normForward: LayerNorm needs a bias");
+    layerNormForward(enc, { out, mean, rstd, x, weight, bias, eps });
+  } else rmsNormForward(enc, { out, rstd, x, weight, eps });
+}
+
+/** Tensors of {@linkcode normBackward}. */
+export interface NormBackwardArgs {
+  /** (N, C) the forward's input. */
+  x: Tensor;
+  /** (N, C) gradient of the output. */
+  dOut: Tensor;
+  /** (N, C) gradient of the input, overwritten. */
+  dx: Tensor;
+  /** (N,) saved mean and 1/σ. */
+  mean: Tensor;
+  rstd: Tensor;
+  /** (C,) weight, and its gradient (`+=`). */
+  weight: Tensor;
+  dWeight: Tensor;
+  /** (C,) bias gradient (`+=`, LayerNorm). */
+  dBias?: Tensor;
+}
+
+/**
+ * The backward of {@linkcode normForward}.
+ *
+ * @example
+ * ```ts
+ * import { normBackward } from "./blocks.ts";
+ * import { tinyConfig } from "./config.ts";
+ * import { Gpu } from "../kernels/gpu.ts";
+ * const gpu = await Gpu.create();
+ * const t = (...s: number[]) => gpu.upload(new Float32Array(s.reduce((a, b) => a * b)).fill(1), s);
+ * const enc = gpu.encoder();
+ * normBackward(enc, tinyConfig("llama"), { x: t(2, 2), dOut: t(2, 2), dx: t(2, 2), mean: t(2), rstd: t(2), weight: t(2), dWeight: t(2) });
+ * gpu.submit(enc);
+ * ```
+ */
+export function normBackward(enc: Encoder, config: ModelConfig, args: NormBackwardArgs): void {
+  const { x, dOut, dx, mean, rstd, weight, dWeight, dBias } = args;
+  if (config.family === "gpt2") {
+    if (!dBias) throw new TypeError("normBackward: LayerNorm needs a bias gradient");
+    layerNormBackward(enc, { dx, dWeight, dBias, dOut, x, weight, mean, rstd });
+  } else rmsNormBackward(enc, { dx, dWeight, dOut, x, weight, rstd });
+}
 
 /** Tensors of {@linkcode activationForward}: (N, F) each. */
 export interface ActivationForwardArgs {

@@ -14,7 +14,14 @@
  *
  * @module
  */
-import { activationBackward, activationForward } from "./blocks.ts";
+import {
+  activationBackward,
+  activationForward,
+  linearBackward,
+  linearForward,
+  normBackward,
+  normForward,
+} from "./blocks.ts";
 import type { ModelConfig } from "./config.ts";
 import {
   type InternalParam,
@@ -22,7 +29,6 @@ import {
   type ModelNames,
   modelNames,
   type ParamValues,
-  type WeightLayout,
 } from "./params.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
 import { attentionBackward, attentionForward } from "../kernels/attention.ts";
@@ -34,13 +40,7 @@ import {
   uploadTokenIndex,
 } from "../kernels/embedding.ts";
 import { logSoftmaxBackward, logSoftmaxGather } from "../kernels/log_softmax.ts";
-import { biasGrad, matmul } from "../kernels/matmul.ts";
-import {
-  layerNormBackward,
-  layerNormForward,
-  rmsNormBackward,
-  rmsNormForward,
-} from "../kernels/norm.ts";
+import { matmul } from "../kernels/matmul.ts";
 import { residualForward } from "../kernels/residual.ts";
 import { ropeBackward, ropeForward, ropeTable } from "../kernels/rope.ts";
 
@@ -606,25 +606,16 @@ export class Transformer {
     for (let r0 = 0; r0 < n; r0 += this.#chunkRows) fn(r0, Math.min(this.#chunkRows, n - r0));
   }
 
-  /** `y (N, O) = x (N, I)·W (+ b)`, W in the model's layout. */
   #linear(enc: Encoder, x: Tensor, y: Tensor, w: string | undefined, b?: string): void {
-    const [n, i] = x.shape, o = y.shape[1];
-    matmul(enc, {
-      out: y,
-      a: x,
-      b: this.#p(w),
-      transB: this.names.layout === "out_in",
+    linearForward(enc, {
+      x,
+      y,
+      w: this.#p(w),
       bias: b ? this.#p(b) : undefined,
-      m: n,
-      n: o,
-      k: i,
+      layout: this.names.layout,
     });
   }
 
-  /**
-   * Backward of {@linkcode Transformer.#linear}: `dx = dy·Wᵀ` (overwritten, or added with
-   * `accumulateDx`), `dW += ` and `db += `.
-   */
   #linearBackward(
     enc: Encoder,
     dy: Tensor,
@@ -634,26 +625,16 @@ export class Transformer {
     b?: string,
     accumulateDx = false,
   ): void {
-    const [n, i] = x.shape, o = dy.shape[1];
-    const layout: WeightLayout = this.names.layout;
-    matmul(enc, {
-      out: dx,
-      a: dy,
-      b: this.#p(w),
-      transB: layout === "in_out",
-      beta: accumulateDx ? 1 : 0,
-      m: n,
-      n: i,
-      k: o,
+    linearBackward(enc, {
+      dy,
+      x,
+      dx,
+      w: this.#p(w),
+      dW: this.#g(w)!,
+      dBias: this.#g(b),
+      layout: this.names.layout,
+      accumulateDx,
     });
-    if (layout === "in_out") {
-      // dW (I, O) += xᵀ·dy
-      matmul(enc, { out: this.#g(w)!, a: x, b: dy, transA: true, beta: 1, m: i, n: o, k: n });
-    } else {
-      // dW (O, I) += dyᵀ·x
-      matmul(enc, { out: this.#g(w)!, a: dy, b: x, transA: true, beta: 1, m: o, n: i, k: n });
-    }
-    if (b) biasGrad(enc, { dBias: this.#g(b)!, dOut: dy });
   }
 
   #norm(
@@ -665,18 +646,14 @@ export class Transformer {
     weight: string,
     bias: string | undefined,
   ): void {
-    const eps = this.config.normEps;
-    if (this.config.family === "gpt2") {
-      layerNormForward(enc, {
-        out,
-        mean,
-        rstd,
-        x,
-        weight: this.#p(weight),
-        bias: this.#p(bias),
-        eps,
-      });
-    } else rmsNormForward(enc, { out, rstd, x, weight: this.#p(weight), eps });
+    normForward(enc, this.config, {
+      x,
+      out,
+      mean,
+      rstd,
+      weight: this.#p(weight),
+      bias: bias ? this.#p(bias) : undefined,
+    });
   }
 
   #normBackward(
@@ -689,26 +666,15 @@ export class Transformer {
     weight: string,
     bias: string | undefined,
   ): void {
-    if (this.config.family === "gpt2") {
-      layerNormBackward(enc, {
-        dx,
-        dWeight: this.#g(weight)!,
-        dBias: this.#g(bias)!,
-        dOut,
-        x,
-        weight: this.#p(weight),
-        mean,
-        rstd,
-      });
-    } else {
-      rmsNormBackward(enc, {
-        dx,
-        dWeight: this.#g(weight)!,
-        dOut,
-        x,
-        weight: this.#p(weight),
-        rstd,
-      });
-    }
+    normBackward(enc, this.config, {
+      x,
+      dOut,
+      dx,
+      mean,
+      rstd,
+      weight: this.#p(weight),
+      dWeight: this.#g(weight)!,
+      dBias: this.#g(bias),
+    });
   }
 }
