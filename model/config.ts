@@ -99,7 +99,6 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
   const c = r.int("n_embd");
   const nh = r.int("n_head");
   if (c % nh !== 0) r.refuse("n_head", `${nh} does not divide n_embd ${c}`);
-  const eos = r.optInt("eos_token_id") ?? 50256;
   return {
     family: "gpt2",
     vocabSize: r.int("vocab_size"),
@@ -114,8 +113,9 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
     ropeTheta: 10000,
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? true,
     qkvBias: true,
-    bosTokenId: r.optInt("bos_token_id") ?? 50256,
-    eosTokenIds: [eos],
+    // transformers' GPT2Config defaults (50256) apply when the key is absent; null means none.
+    bosTokenId: "bos_token_id" in r.json ? r.optInt("bos_token_id") : 50256,
+    eosTokenIds: "eos_token_id" in r.json ? r.tokenIds("eos_token_id") : [50256],
     padTokenId: r.optInt("pad_token_id"),
   };
 }
@@ -145,12 +145,6 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
   const headDim = r.optInt("head_dim") ?? c / nh;
   if (!Number.isInteger(headDim)) r.refuse("num_attention_heads", `${nh} does not divide ${c}`);
   if (headDim % 2 !== 0) r.refuse("head_dim", `${headDim} is odd; RoPE needs an even head size`);
-  const eos = r.json["eos_token_id"];
-  const eosTokenIds = Array.isArray(eos)
-    ? eos.map((e, i) => r.checkInt(`eos_token_id[${i}]`, e))
-    : eos === undefined || eos === null
-    ? []
-    : [r.checkInt("eos_token_id", eos)];
   return {
     family,
     vocabSize: r.int("vocab_size"),
@@ -166,7 +160,7 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
     qkvBias: family === "qwen2",
     bosTokenId: r.optInt("bos_token_id"),
-    eosTokenIds,
+    eosTokenIds: r.tokenIds("eos_token_id"),
     padTokenId: r.optInt("pad_token_id"),
   };
 }
@@ -183,7 +177,11 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
  * ```
  */
 export function configToHf(c: ModelConfig): Json {
-  const eos = c.eosTokenIds.length === 1 ? c.eosTokenIds[0] : c.eosTokenIds;
+  const eos = c.eosTokenIds.length === 0
+    ? null
+    : c.eosTokenIds.length === 1
+    ? c.eosTokenIds[0]
+    : c.eosTokenIds;
   if (c.family === "gpt2") {
     return {
       architectures: ["GPT2LMHeadModel"],
@@ -440,6 +438,15 @@ class FieldReader {
       );
     }
     return v;
+  }
+
+  /** A token id or a list of them (null or absent: none). */
+  tokenIds(field: string): number[] {
+    const v = this.#get(field);
+    if (v === undefined || v === null) return [];
+    return Array.isArray(v)
+      ? v.map((e, i) => this.checkInt(`${field}[${i}]`, e))
+      : [this.checkInt(field, v)];
   }
 
   int(field: string): number {

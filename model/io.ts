@@ -1,0 +1,111 @@
+/**
+ * A model folder as one thing: `loadModel(dir)` gives the config, the parameters and the tokenizer
+ * (when the folder has one); `saveModel(dir, model)` writes a Hugging Face model folder
+ * (`config.json`, `model.safetensors`, tokenizer files) that transformers loads unchanged.
+ * Saving is atomic: everything goes to a temporary folder beside `dir`, which is then renamed.
+ *
+ * @module
+ */
+import { configToHf, type ModelConfig, readConfig } from "./config.ts";
+import { fromHf, type ParamValues, toHf } from "./params.ts";
+import { readModelWeights, writeModelWeights } from "./safetensors.ts";
+import { loadTokenizer, saveTokenizer, type TextTokenizer } from "./tokenizer.ts";
+
+/** A loaded model. */
+export interface LoadedModel {
+  /** The architecture. */
+  config: ModelConfig;
+  /** Float32 parameters by internal name. */
+  params: ParamValues;
+  /** The folder's tokenizer, or null when it has none (token-id models such as stories260K). */
+  tokenizer: TextTokenizer | null;
+  /** Where it came from. */
+  dir: string;
+}
+
+const TOKENIZER_FILES = ["tokenizer.json", "vocab.json"];
+
+/**
+ * Loads a Hugging Face model folder: `config.json`, the safetensors weights (sharded or not) and
+ * the tokenizer when present.
+ *
+ * @example
+ * ```ts
+ * import { loadModel } from "./io.ts";
+ * const { config, params, tokenizer } = await loadModel("../shared/data/stories260K");
+ * console.log(config.family, params.size, tokenizer); // llama 47 null
+ * ```
+ */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  const config = await readConfig(dir);
+  const params = fromHf(config, await readModelWeights(dir), dir);
+  let tokenizer: TextTokenizer | null = null;
+  for (const f of TOKENIZER_FILES) {
+    if (await exists(`${dir}/${f}`)) {
+      tokenizer = await loadTokenizer(dir);
+      break;
+    }
+  }
+  return { config, params, tokenizer, dir };
+}
+
+/** What {@linkcode saveModel} writes. */
+export interface SaveModelOptions {
+  /** Extra files to write into the folder (name → text), e.g. a training summary. */
+  extraFiles?: Record<string, string>;
+  /** Shard the weights beyond this many bytes. Default 5 GB, as transformers does. */
+  maxShardBytes?: number;
+}
+
+/**
+ * Writes a model folder atomically: into `<dir>.tmp-…`, then renamed over `dir` (an existing
+ * folder is replaced only once the new one is complete).
+ *
+ * @example
+ * ```ts
+ * import { saveModel } from "./io.ts";
+ * import { tinyConfig } from "./config.ts";
+ * import { initParams } from "./params.ts";
+ * const config = tinyConfig("gpt2");
+ * await saveModel("out/model", { config, params: initParams(config, { seed: 1 }), tokenizer: null });
+ * ```
+ */
+export async function saveModel(
+  dir: string,
+  model: Pick<LoadedModel, "config" | "params" | "tokenizer">,
+  options: SaveModelOptions = {},
+): Promise<void> {
+  const tmp = `${dir}.tmp-${Deno.pid}-${Date.now()}`;
+  await Deno.mkdir(tmp, { recursive: true });
+  try {
+    await Deno.writeTextFile(
+      `${tmp}/config.json`,
+      JSON.stringify(configToHf(model.config), null, 2) + "\n",
+    );
+    await writeModelWeights(tmp, toHf(model.config, model.params), {
+      maxShardBytes: options.maxShardBytes,
+    });
+    if (model.tokenizer) await saveTokenizer(model.tokenizer, tmp);
+    for (const [name, text] of Object.entries(options.extraFiles ?? {})) {
+      await Deno.writeTextFile(`${tmp}/${name}`, text);
+    }
+    const old = `${dir}.old-${Deno.pid}-${Date.now()}`;
+    const hadOld = await exists(dir);
+    if (hadOld) await Deno.rename(dir, old);
+    await Deno.rename(tmp, dir);
+    if (hadOld) await Deno.remove(old, { recursive: true });
+  } catch (e) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw e;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
