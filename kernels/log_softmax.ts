@@ -193,8 +193,10 @@ export interface TokenCoefArgs {
   rowGrad: Tensor;
   /** (B, T) f32 response mask. */
   mask: Tensor;
-  /** (B, T) receives `rowGrad[b] · mask[b, t]`, the backward's per-token coefficient. */
+  /** (B, T) receives `scale · rowGrad[b] · mask[b, t]`, the backward's per-token coefficient. */
   coef: Tensor;
+  /** Multiplies the coefficients, e.g. 1/k over k accumulated micro-batches. Default 1. */
+  scale?: number;
 }
 
 /**
@@ -214,7 +216,7 @@ export interface TokenCoefArgs {
  * ```
  */
 export function tokenCoef(enc: Encoder, args: TokenCoefArgs): void {
-  const { rowGrad, mask, coef } = args;
+  const { rowGrad, mask, coef, scale = 1 } = args;
   const [rows, t] = rowsAndVocab("tokenCoef", mask);
   checkRows("tokenCoef", rows, rowGrad);
   if (coef.size !== mask.size) {
@@ -227,7 +229,7 @@ export function tokenCoef(enc: Encoder, args: TokenCoefArgs): void {
   enc.dispatch({
     kernel: TOKEN_COEF,
     constants: { WG },
-    uniforms: params({ rows, v: t, n, row_stride: gx * WG }),
+    uniforms: params({ rows, v: t, n, row_stride: gx * WG, scale }),
     bindings: [rowGrad, mask, coef],
     workgroups: [gx, gy],
   });
@@ -241,8 +243,10 @@ export interface CrossEntropyArgs {
   mask: Tensor;
   /** (1,) receives `−Σ mask·logp / Σ mask` (0 when no token counts). */
   loss: Tensor;
-  /** (N,) receives `dloss/dlogp = −mask / Σ mask`, the backward's coefficient. */
+  /** (N,) receives `scale · dloss/dlogp = −scale · mask / Σ mask`, the backward's coefficient. */
   coef: Tensor;
+  /** Multiplies the coefficients (not the loss), e.g. 1/k over k micro-batches. Default 1. */
+  scale?: number;
 }
 
 /**
@@ -262,7 +266,7 @@ export interface CrossEntropyArgs {
  * ```
  */
 export function crossEntropy(enc: Encoder, args: CrossEntropyArgs): void {
-  const { logp, mask, loss, coef } = args;
+  const { logp, mask, loss, coef, scale = 1 } = args;
   const n = logp.size;
   for (const t of [mask, coef]) {
     if (t.size !== n) {
@@ -273,15 +277,15 @@ export function crossEntropy(enc: Encoder, args: CrossEntropyArgs): void {
   enc.dispatch({
     kernel: CROSS_ENTROPY,
     constants: { WG },
-    uniforms: params({ n }),
+    uniforms: params({ n, scale }),
     bindings: [logp, mask, coef, loss],
     workgroups: [1],
   });
 }
 
 function params(fields: Partial<Record<string, number>>): Uint32Array {
-  const { rows = 0, v = 0, row0 = 0, base = 0, n = 0, row_stride = 0 } = fields;
-  return uniforms({ rows, v, row0, base, n, row_stride });
+  const { rows = 0, v = 0, row0 = 0, base = 0, n = 0, row_stride = 0, scale = 1 } = fields;
+  return uniforms({ rows, v, row0, base, n, row_stride, scale }, ["scale"]);
 }
 
 /** A block of rows bound as one range of the logits. */

@@ -22,9 +22,10 @@
 //
 // masked_row_sums, one workgroup per row b of (B, T):
 //   sums[b] = Σ_t mask[b, t] · values[b, t];  counts[b] = Σ_t mask[b, t]
-// token_coef, one invocation per token:  coef[b, t] = row_grad[b] · mask[b, t]
+// token_coef, one invocation per token:  coef[b, t] = scale · row_grad[b] · mask[b, t]
 // cross_entropy, one workgroup over N tokens:
-//   loss = −Σ mask·logp / Σ mask,  coef = −mask / Σ mask  (both 0 when Σ mask = 0)
+//   loss = −Σ mask·logp / Σ mask,  coef = −scale · mask / Σ mask  (both 0 when Σ mask = 0)
+//   (scale = 1/k averages the gradients of k accumulated micro-batches)
 //
 // Numerics: f32; each lane sums ~V/WG terms, then a tree of depth log2(WG).
 
@@ -35,6 +36,7 @@ struct Params {
   base: u32,       // element of row 0 inside the bound logits range
   n: u32,          // elements (token_coef, cross_entropy)
   row_stride: u32, // token_coef: invocations per row of workgroups
+  scale: f32,      // token_coef, cross_entropy: multiplies the coefficients
 }
 
 override WG: u32 = 256; // a power of two
@@ -197,7 +199,7 @@ fn masked_row_sums(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
 fn token_coef(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x + gid.y * p.row_stride;
   if (i < p.n) {
-    coef_out[i] = row_grad[i / p.v] * mask[i];
+    coef_out[i] = p.scale * row_grad[i / p.v] * mask[i];
   }
 }
 
@@ -218,6 +220,6 @@ fn cross_entropy(@builtin(local_invocation_index) lid: u32) {
     loss[0] = s.x * inv;
   }
   for (var i = lid; i < p.n; i += WG) {
-    coef_out[i] = mask[i] * inv;
+    coef_out[i] = p.scale * mask[i] * inv;
   }
 }

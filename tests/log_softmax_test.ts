@@ -258,3 +258,25 @@ gpuTest("log_softmax splits more than 65535 rows over several dispatches", async
   assertClose(gd, ref.logSoftmaxBackward(logits, targets, coefH, v));
   for (const t of [tl, tt, coef, logp, lse, d]) t.release();
 });
+
+gpuTest(
+  "tokenCoef and crossEntropy scale their coefficients (gradient accumulation)",
+  async (gpu) => {
+    const rng = new Rng(48);
+    const b = 3, t = 7, scale = 0.25;
+    const mask = Float32Array.from({ length: b * t }, (_, i) => (i % t) >= 2 ? 1 : 0);
+    const rowGrad = rng.uniformArray(b, -1, 1), logp = rng.uniformArray(b * t, -5, -0.1);
+    const tm = gpu.upload(mask, [b, t]), tg = gpu.upload(rowGrad), tp = gpu.upload(logp);
+    const c1 = poisoned(gpu, [b, t]), c2 = poisoned(gpu, [b * t]), loss = poisoned(gpu, [1]);
+    const enc = gpu.encoder();
+    tokenCoef(enc, { rowGrad: tg, mask: tm, coef: c1, scale });
+    crossEntropy(enc, { logp: tp, mask: tm.view(0, [b * t]), loss, coef: c2, scale });
+    gpu.submit(enc);
+    const [g1, g2, l] = await gpu.read([c1, c2, loss]);
+    assertClose(g1, ref.tokenCoef(rowGrad, mask, t).map((x) => scale * x));
+    const want = ref.crossEntropy(logp, mask);
+    assertClose(g2, want.coef.map((x) => scale * x));
+    assertClose(l, [want.loss]); // the loss itself is not scaled
+    for (const x of [tm, tg, tp, c1, c2, loss]) x.release();
+  },
+);
