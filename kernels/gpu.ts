@@ -171,6 +171,10 @@ export class Tensor {
  * Reuses GPU buffers by (usage, size) so a training step allocates nothing after the first.
  * Sizes are rounded up to 256 bytes. Tracks the bytes held, for peak-memory reports.
  *
+ * A released buffer becomes reusable only after the next submit ({@linkcode BufferPool.recycle}):
+ * a launcher may release its scratch while the encoder that uses it is still open, and an upload
+ * (`queue.writeBuffer`, which runs before that encoder's commands) must not land in it meanwhile.
+ *
  * @example
  * ```ts
  * import { Gpu } from "./gpu.ts";
@@ -184,6 +188,7 @@ export class Tensor {
 export class BufferPool {
   #device: GPUDevice;
   #free = new Map<string, GPUBuffer[]>();
+  #pending: GPUBuffer[] = [];
   #allocated = 0;
   #peak = 0;
 
@@ -215,16 +220,24 @@ export class BufferPool {
     return buffer;
   }
 
-  /** Gives a buffer back for reuse. */
+  /** Gives a buffer back; it is reused after the next submit. */
   release(buffer: GPUBuffer): void {
-    const key = `${buffer.usage}:${buffer.size}`;
-    let list = this.#free.get(key);
-    if (!list) this.#free.set(key, list = []);
-    list.push(buffer);
+    this.#pending.push(buffer);
+  }
+
+  /** Makes released buffers reusable; the runtime calls it after each submit. */
+  recycle(): void {
+    for (const buffer of this.#pending.splice(0)) {
+      const key = `${buffer.usage}:${buffer.size}`;
+      let list = this.#free.get(key);
+      if (!list) this.#free.set(key, list = []);
+      list.push(buffer);
+    }
   }
 
   /** Destroys every free buffer. */
   trim(): void {
+    this.recycle();
     for (const list of this.#free.values()) {
       for (const b of list) {
         this.#allocated -= b.size;
@@ -522,6 +535,7 @@ export class Gpu {
     this.#throwErrors();
     this.device.queue.submit([encoder.finish()]);
     this.stats.submits++;
+    this.pool.recycle();
     // Later writes to these blocks are queued after this submit, so they can be reused now.
     this.#uniformBlocks.push(...encoder.takeUniformBlocks());
   }
@@ -558,6 +572,7 @@ export class Gpu {
     });
     this.device.queue.submit([enc.finish()]);
     this.stats.submits++;
+    this.pool.recycle();
     this.stats.mapAsync++;
     const mapped = staging.mapAsync(GPUMapMode.READ);
     const lost = this.#lostPromise.then((info) => {

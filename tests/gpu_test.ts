@@ -66,14 +66,38 @@ gpuTest("gpu: pipelines are cached by kernel and constants", (gpu) => {
   assert.equal(gpu.stats.pipelines - before, 2);
 });
 
-gpuTest("gpu: the buffer pool reuses released buffers", (gpu) => {
+gpuTest("gpu: the buffer pool reuses released buffers only after a submit", (gpu) => {
   const t = gpu.tensor([1000], { label: "pooled" });
   const buffer = t.buffer;
   t.release();
+  // Still possibly in use by the open encoder's commands: an upload must not get it.
+  const early = gpu.tensor([1000]);
+  assert.notEqual(early.buffer, buffer);
+  gpu.submit(gpu.encoder());
   const u = gpu.tensor([1000]);
   assert.equal(u.buffer, buffer);
   u.release();
+  early.release();
   assert.ok(gpu.pool.peakBytes >= gpu.pool.bytesAllocated);
+});
+
+gpuTest("gpu: scratch released during encoding does not receive a later upload", async (gpu) => {
+  // A launcher releases its scratch right after encoding; an upload in the same encoder must
+  // not be written into it (queue writes run before the encoder's commands).
+  const n = 64;
+  const x = gpu.upload(new Float32Array(n).fill(2));
+  const scratch = gpu.tensor([n], { label: "scratch" });
+  const enc = gpu.encoder();
+  residualForward(enc, { out: scratch, a: x, b: x }); // scratch = 4
+  const copy = gpu.tensor([n]);
+  enc.copy(scratch, copy);
+  scratch.release();
+  const data = gpu.upload(new Float32Array(n).fill(7)); // must not share scratch's buffer
+  gpu.submit(enc);
+  const [c, d] = await gpu.read([copy, data]);
+  assert.deepEqual([...c], new Array(n).fill(4));
+  assert.deepEqual([...d], new Array(n).fill(7));
+  for (const t of [x, copy, data]) t.release();
 });
 
 gpuTest("gpu: upload and write check sizes", (gpu) => {

@@ -1,0 +1,310 @@
+/**
+ * Training objectives on the GPU, one micro-batch at a time: DPO (every variant of the `dpo`
+ * kernel) and SFT cross-entropy. Each encodes the forward, the loss and its metrics, and (when
+ * training) the backward into the model's gradients, with nothing read back: the metrics of all
+ * micro-batches of a step land in one tensor that the trainer reads once.
+ *
+ * Shape legend: `P` pairs, `B = 2P` rows `[chosen(P); rejected(P)]`, `T` length, `N = B·T`.
+ *
+ * @module
+ */
+import { DPO_METRICS, dpoLoss, type DpoVariant } from "../kernels/dpo.ts";
+import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
+import { crossEntropy, maskedRowSums, tokenCoef } from "../kernels/log_softmax.ts";
+import {
+  type DeviceBatch,
+  releaseBatch,
+  type Transformer,
+  uploadBatch,
+} from "../model/transformer.ts";
+
+/** The DPO loss options, with TRL's defaults. */
+export interface DpoLossConfig {
+  /** Loss variant. Default "sigmoid". */
+  variant: DpoVariant;
+  /** β. Default 0.1. */
+  beta: number;
+  /** cDPO label smoothing ε. Default 0. */
+  labelSmoothing: number;
+  /** SimPO's margin γ. Default 0. */
+  gamma: number;
+  /** Weight of the chosen NLL term (TRL's rpo_alpha). Default 0. */
+  nllAlpha: number;
+}
+
+/** TRL's defaults for {@linkcode DpoLossConfig}. */
+export const DEFAULT_DPO_LOSS: DpoLossConfig = {
+  variant: "sigmoid",
+  beta: 0.1,
+  labelSmoothing: 0,
+  gamma: 0,
+  nllAlpha: 0,
+};
+
+/** Floats per micro-batch slot of the metrics tensor (256 bytes keeps views aligned). */
+const SLOT = 64;
+
+/** A micro-batch's extra inputs, uploaded next to the {@linkcode DeviceBatch}. */
+export interface ObjectiveInputs {
+  /** (N,) f32 response mask. */
+  mask: Tensor;
+  /** (B,) reference sequence log-probs (DPO; unused by SFT and SimPO). */
+  refLogps?: Tensor;
+}
+
+/** What every objective offers the trainer. */
+export interface Objective {
+  /** Metric names, in the order {@linkcode Objective.decode} returns them. */
+  readonly names: readonly string[];
+  /** (micro-batches × 64) metrics of a step's micro-batches. */
+  readonly metrics: Tensor;
+  /**
+   * Encodes micro-batch `slot`: forward, loss and metrics, and with `backward` the gradients
+   * (scaled by `scale`, e.g. 1/k for k accumulated micro-batches).
+   */
+  encode(
+    enc: Encoder,
+    batch: DeviceBatch,
+    inputs: ObjectiveInputs,
+    options: { slot: number; scale: number; backward: boolean },
+  ): void;
+  /** Averages the first `count` slots of a metrics readback into named values. */
+  decode(raw: Float32Array, count: number): Record<string, number>;
+  /** Returns the buffers to the pool. */
+  release(): void;
+}
+
+/**
+ * The DPO objective over `[chosen(P); rejected(P)]` rows.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DPO_LOSS, DpoObjective } from "./objective.ts";
+ * // const objective = new DpoObjective(model, DEFAULT_DPO_LOSS, { maxRows: 8, slots: 1 });
+ * console.log(DEFAULT_DPO_LOSS.beta); // 0.1
+ * ```
+ */
+export class DpoObjective implements Objective {
+  readonly names: readonly string[] = DPO_METRICS;
+  readonly metrics: Tensor;
+  readonly #model: Transformer;
+  readonly #loss: DpoLossConfig;
+  readonly #t: Record<string, Tensor>;
+
+  constructor(model: Transformer, loss: DpoLossConfig, sizes: { maxRows: number; slots: number }) {
+    this.#model = model;
+    this.#loss = loss;
+    const gpu = model.gpu, B = sizes.maxRows, N = B * model.maxSeqLen;
+    const t = (n: number, label: string) => gpu.tensor([n], { label });
+    this.metrics = t(sizes.slots * SLOT, "dpo metrics");
+    this.#t = {
+      logps: t(B, "policy logps"),
+      counts: t(B, "response tokens"),
+      logitSums: t(B, "logit sums"),
+      losses: t(B / 2, "pair losses"),
+      rewardsChosen: t(B / 2, "rewards chosen"),
+      rewardsRejected: t(B / 2, "rewards rejected"),
+      grad: t(B, "dL/dlogp"),
+      coef: t(N, "token coef"),
+    };
+  }
+
+  encode(
+    enc: Encoder,
+    batch: DeviceBatch,
+    inputs: ObjectiveInputs,
+    options: { slot: number; scale: number; backward: boolean },
+  ): void {
+    const model = this.#model, B = batch.batch, T = batch.seqLen, P = B / 2, t = this.#t;
+    if (B % 2 !== 0) {
+      throw new RangeError(`DpoObjective: rows must be [chosen; rejected], got B = ${B}`);
+    }
+    const rows = (x: Tensor, n: number) => x.view(0, [n]);
+    const mask = inputs.mask.view(0, [B, T]);
+    model.forward(enc, batch);
+    maskedRowSums(enc, {
+      values: model.logp.view(0, [B, T]),
+      mask,
+      sums: rows(t.logps, B),
+      counts: rows(t.counts, B),
+    });
+    maskedRowSums(enc, {
+      values: model.logitSum.view(0, [B, T]),
+      mask,
+      sums: rows(t.logitSums, B),
+      counts: rows(t.counts, B),
+    });
+    const l = this.#loss;
+    dpoLoss(enc, {
+      policyLogps: rows(t.logps, B),
+      refLogps: inputs.refLogps ? rows(inputs.refLogps, B) : undefined,
+      counts: rows(t.counts, B),
+      losses: rows(t.losses, P),
+      rewardsChosen: rows(t.rewardsChosen, P),
+      rewardsRejected: rows(t.rewardsRejected, P),
+      grad: rows(t.grad, B),
+      metrics: this.metrics.view(options.slot * SLOT, [SLOT]),
+      variant: l.variant,
+      beta: l.beta,
+      labelSmoothing: l.labelSmoothing,
+      gamma: l.gamma,
+      nllAlpha: l.nllAlpha,
+      logitSums: rows(t.logitSums, B),
+      vocabSize: model.config.vocabSize,
+    });
+    if (!options.backward) return;
+    const coef = rows(t.coef, B * T);
+    tokenCoef(enc, {
+      rowGrad: rows(t.grad, B),
+      mask,
+      coef: coef.view(0, [B, T]),
+      scale: options.scale,
+    });
+    model.backward(enc, batch, coef);
+  }
+
+  decode(raw: Float32Array, count: number): Record<string, number> {
+    return averageSlots(raw, count, this.names);
+  }
+
+  /** (B,) the policy's sequence log-probs of the last micro-batch (for scoring). */
+  get sequenceLogps(): Tensor {
+    return this.#t.logps;
+  }
+
+  /** (B,) response token counts of the last micro-batch. */
+  get tokenCounts(): Tensor {
+    return this.#t.counts;
+  }
+
+  release(): void {
+    for (const x of [this.metrics, ...Object.values(this.#t)]) x.release();
+  }
+}
+
+/**
+ * Supervised fine-tuning: mean cross-entropy over response tokens.
+ *
+ * @example
+ * ```ts
+ * import { SftObjective } from "./objective.ts";
+ * // const objective = new SftObjective(model, { slots: 1 });
+ * ```
+ */
+export class SftObjective implements Objective {
+  readonly names: readonly string[] = ["loss"];
+  readonly metrics: Tensor;
+  readonly #model: Transformer;
+  readonly #coef: Tensor;
+
+  constructor(model: Transformer, sizes: { slots: number }) {
+    this.#model = model;
+    const gpu: Gpu = model.gpu;
+    this.metrics = gpu.tensor([sizes.slots * SLOT], { label: "sft metrics" });
+    this.#coef = gpu.tensor([model.maxBatch * model.maxSeqLen], { label: "sft coef" });
+  }
+
+  encode(
+    enc: Encoder,
+    batch: DeviceBatch,
+    inputs: ObjectiveInputs,
+    options: { slot: number; scale: number; backward: boolean },
+  ): void {
+    const model = this.#model, n = batch.batch * batch.seqLen;
+    model.forward(enc, batch);
+    const coef = this.#coef.view(0, [n]);
+    crossEntropy(enc, {
+      logp: model.logp.view(0, [n]),
+      mask: inputs.mask.view(0, [n]),
+      loss: this.metrics.view(options.slot * SLOT, [1]),
+      coef,
+      scale: options.scale,
+    });
+    if (options.backward) model.backward(enc, batch, coef);
+  }
+
+  decode(raw: Float32Array, count: number): Record<string, number> {
+    return averageSlots(raw, count, this.names);
+  }
+
+  release(): void {
+    this.metrics.release();
+    this.#coef.release();
+  }
+}
+
+function averageSlots(
+  raw: Float32Array,
+  count: number,
+  names: readonly string[],
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  names.forEach((name, j) => {
+    let s = 0;
+    for (let i = 0; i < count; i++) s += raw[i * SLOT + j];
+    out[name] = s / count;
+  });
+  return out;
+}
+
+/** A tokenized batch on the GPU: the model's inputs plus the objective's. */
+export interface MicroBatch {
+  /** Tokens, targets, lengths and the embedding index. */
+  device: DeviceBatch;
+  /** The objective's inputs. */
+  inputs: ObjectiveInputs;
+}
+
+/**
+ * Uploads a host batch (`pipeline/tokenize.ts`'s `Batch`) and, for DPO, its rows' reference
+ * log-probs `[chosen(P); rejected(P)]`.
+ *
+ * @example
+ * ```ts
+ * import { releaseMicroBatch, uploadMicroBatch } from "./objective.ts";
+ * // const mb = uploadMicroBatch(gpu, batch, config.vocabSize, refRows);
+ * // …
+ * // releaseMicroBatch(mb);
+ * ```
+ */
+export function uploadMicroBatch(
+  gpu: Gpu,
+  batch: {
+    rows: number;
+    length: number;
+    tokens: Int32Array;
+    targets: Int32Array;
+    mask: Float32Array;
+    lengths: Int32Array;
+  },
+  vocabSize: number,
+  refRows?: Float32Array,
+): MicroBatch {
+  const device = uploadBatch(gpu, {
+    tokens: batch.tokens,
+    targets: batch.targets,
+    lengths: batch.lengths,
+    batch: batch.rows,
+    seqLen: batch.length,
+  }, vocabSize);
+  const mask = gpu.upload(batch.mask, [batch.mask.length], { label: "response mask" });
+  const refLogps = refRows
+    ? gpu.upload(refRows, [refRows.length], { label: "ref logps" })
+    : undefined;
+  return { device, inputs: { mask, refLogps } };
+}
+
+/**
+ * Returns a micro-batch's tensors to the pool.
+ *
+ * @example
+ * ```ts
+ * import { releaseMicroBatch } from "./objective.ts";
+ * // releaseMicroBatch(mb);
+ * ```
+ */
+export function releaseMicroBatch(mb: MicroBatch): void {
+  releaseBatch(mb.device);
+  mb.inputs.mask.release();
+  mb.inputs.refLogps?.release();
+}

@@ -1,0 +1,417 @@
+/**
+ * The train stage: DPO (or SFT) over tokenized pairs, on the GPU, seeded and deterministic.
+ *
+ * The loop, per optimizer step: zero the gradients; for each of `gradAccumSteps` micro-batches
+ * upload it and encode forward, loss, metrics and backward (gradients scaled by 1/k); clip by the
+ * global norm and apply AdamW; submit everything at once; read back the step's metrics and the
+ * gradient norm in one readback. Metrics are those of the step's batches before its update, as
+ * TRL logs them. Checkpoints are atomic and a resumed run continues bit-identically: the data
+ * order is a pure function of (seed, epoch), and every kernel is deterministic.
+ *
+ * @module
+ */
+import type { Gpu } from "../kernels/gpu.ts";
+import type { ModelConfig } from "../model/config.ts";
+import { loadModel } from "../model/io.ts";
+import type { ParamValues } from "../model/params.ts";
+import type { TextTokenizer } from "../model/tokenizer.ts";
+import { Transformer } from "../model/transformer.ts";
+import {
+  checkpointPaths,
+  listCheckpoints,
+  readTrainerState,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+import {
+  DEFAULT_DPO_LOSS,
+  type DpoLossConfig,
+  DpoObjective,
+  type Objective,
+  releaseMicroBatch,
+  SftObjective,
+  uploadMicroBatch,
+} from "./objective.ts";
+import { AdamW, DEFAULT_OPTIMIZER, learningRate, type OptimizerConfig } from "./optimizer.ts";
+import type { StageContext } from "./stage.ts";
+import { type Batch, batchOrder, makeBatch, pairLength, type TokenizedPair } from "./tokenize.ts";
+
+/** The training options, with TRL-like defaults. */
+export interface TrainConfig {
+  /** "dpo" (preference pairs) or "sft" (cross-entropy on the chosen responses). Default "dpo". */
+  objective: "dpo" | "sft";
+  /** P: pairs per micro-batch (B = 2P rows for DPO, P rows for SFT). Default 4. */
+  pairsPerBatch: number;
+  /** Micro-batches per optimizer step. Default 1. */
+  gradAccumSteps: number;
+  /** Passes over the data (when `maxSteps` is 0). Default 1. */
+  epochs: number;
+  /** Optimizer steps to run; 0: as many as `epochs` give. Default 0. */
+  maxSteps: number;
+  /** Seed of the data order. Default 42. */
+  seed: number;
+  /** Length bucketing window, in batches (0: off). Default 0. */
+  bucketWindow: number;
+  /** Round each batch's length up to a multiple of this. Default 8. */
+  padToMultiple: number;
+  /** The DPO loss. */
+  loss: DpoLossConfig;
+  /** AdamW and the schedule. */
+  optimizer: OptimizerConfig;
+  /** Log metrics every this many steps. Default 1. */
+  logEvery: number;
+  /** Evaluate on the held-out pairs every this many steps (0: only at the end). Default 0. */
+  evalEvery: number;
+  /** Checkpoint every this many steps (0: only the final model). Default 0. */
+  saveEvery: number;
+  /** Checkpoints kept. Default 2. */
+  keepLast: number;
+}
+
+/** The defaults of {@linkcode TrainConfig}. */
+export const DEFAULT_TRAIN: TrainConfig = {
+  objective: "dpo",
+  pairsPerBatch: 4,
+  gradAccumSteps: 1,
+  epochs: 1,
+  maxSteps: 0,
+  seed: 42,
+  bucketWindow: 0,
+  padToMultiple: 8,
+  loss: DEFAULT_DPO_LOSS,
+  optimizer: DEFAULT_OPTIMIZER,
+  logEvery: 1,
+  evalEvery: 0,
+  saveEvery: 0,
+  keepLast: 2,
+};
+
+/** Pairs with their reference log-probs (DPO) — one split of a dataset. */
+export interface PairSet {
+  /** The pairs. */
+  pairs: TokenizedPair[];
+  /** Reference log-probs aligned with `pairs` (null for SFT or reference-free losses). */
+  ref: { chosen: Float32Array; rejected: Float32Array } | null;
+  /** Padding id. */
+  padTokenId: number;
+}
+
+/** What the train stage starts from. */
+export interface TrainInput {
+  /** The starting model. */
+  model: { config: ModelConfig; params: ParamValues; tokenizer: TextTokenizer | null };
+  /** Training pairs. */
+  train: PairSet;
+  /** Held-out pairs for evaluation during training. */
+  eval?: PairSet;
+}
+
+/** Where the stage writes and whether it resumes. */
+export interface TrainRunOptions {
+  /** The run folder (checkpoints go to `<runDir>/checkpoints`). */
+  runDir: string;
+  /** Continue from the newest checkpoint of `runDir`. Default false. */
+  resume?: boolean;
+  /** Receives one row per logged step (and eval rows). */
+  metrics?: { append(row: Record<string, number>): void | Promise<void> };
+  /** Called after each checkpoint is written (tests use it to stop a run). */
+  onCheckpoint?: (dir: string, step: number) => void | Promise<void>;
+}
+
+/** What the train stage returns. */
+export interface TrainOutput {
+  /** The trained weights. */
+  params: ParamValues;
+  /** Optimizer steps done. */
+  steps: number;
+  /** The logged rows. */
+  history: Record<string, number>[];
+}
+
+/** Training stopped on a non-finite loss or gradient. */
+export class NonFiniteError extends Error {
+  override name = "NonFiniteError";
+}
+
+/**
+ * Runs training. The model given is the start; with `resume`, the newest checkpoint's weights,
+ * optimizer state and position replace it.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TRAIN, train } from "./train.ts";
+ * // const out = await train({ model, train: { pairs, ref, padTokenId } },
+ * //   { ...DEFAULT_TRAIN, optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 1e-4 } },
+ * //   ctx, { runDir: "runs/demo" });
+ * ```
+ */
+export async function train(
+  input: TrainInput,
+  config: TrainConfig,
+  ctx: StageContext,
+  run: TrainRunOptions,
+): Promise<TrainOutput> {
+  validate(config, input);
+  const gpu = await ctx.gpu();
+  const { train: data } = input;
+  const rowsPerPair = config.objective === "dpo" ? 2 : 1;
+  const lengths = data.pairs.map(pairLength);
+  const perEpoch = batchOrder(lengths, orderOptions(config, 0)).length;
+  const totalMicro = config.maxSteps > 0
+    ? config.maxSteps * config.gradAccumSteps
+    : config.epochs * perEpoch;
+  const totalSteps = Math.ceil(totalMicro / config.gradAccumSteps);
+  const maxLen = Math.max(
+    1,
+    ...[...data.pairs, ...(input.eval?.pairs ?? [])].map((p) => pairLength(p)),
+  );
+  const maxSeqLen = Math.min(
+    input.model.config.maxPositions,
+    roundUp(maxLen, config.padToMultiple),
+  );
+  const model = Transformer.create(gpu, input.model.config, input.model.params, {
+    maxBatch: rowsPerPair * config.pairsPerBatch,
+    maxSeqLen,
+  });
+  const objective: Objective = config.objective === "dpo"
+    ? new DpoObjective(model, config.loss, {
+      maxRows: 2 * config.pairsPerBatch,
+      slots: config.gradAccumSteps,
+    })
+    : new SftObjective(model, { slots: config.gradAccumSteps });
+  const optimizer = new AdamW(model, config.optimizer);
+  const history: Record<string, number>[] = [];
+  let step = 0;
+  try {
+    if (run.resume) {
+      const last = (await listCheckpoints(run.runDir)).at(-1);
+      if (last) {
+        const state = await readTrainerState(last.dir);
+        if (JSON.stringify(state.config) !== JSON.stringify(config)) {
+          throw new RangeError(
+            `Cannot resume from ${last.dir}: it was written with another training configuration`,
+          );
+        }
+        model.writeParams((await loadModel(last.dir)).params);
+        await optimizer.load(checkpointPaths(last.dir).optimizer);
+        step = state.step;
+        ctx.logger.info(`train: resuming from ${last.dir} (step ${step} of ${totalSteps})`);
+      } else ctx.logger.info(`train: nothing to resume in ${run.runDir}; starting at step 0`);
+    }
+    const progress = ctx.progress(config.objective === "dpo" ? "dpo" : "sft", totalSteps);
+    let order: number[][] = [], orderEpoch = -1;
+    const microBatch = (m: number): Batch => {
+      const epoch = Math.floor(m / perEpoch);
+      if (epoch !== orderEpoch) {
+        order = batchOrder(lengths, orderOptions(config, epoch));
+        orderEpoch = epoch;
+      }
+      return makeBatch(data.pairs, order[m % perEpoch], {
+        padTokenId: data.padTokenId,
+        padToMultiple: config.padToMultiple,
+      });
+    };
+    while (step < totalSteps) {
+      ctx.signal.throwIfAborted();
+      const t0 = performance.now();
+      const first = step * config.gradAccumSteps;
+      const count = Math.min(config.gradAccumSteps, totalMicro - first);
+      const enc = gpu.encoder(`step ${step + 1}`);
+      model.zeroGrads(enc);
+      const uploaded = [];
+      let tokens = 0;
+      for (let j = 0; j < count; j++) {
+        const batch = asObjectiveBatch(microBatch(first + j), config.objective);
+        tokens += batch.lengths.reduce((a, b) => a + b, 0);
+        const mb = uploadMicroBatch(
+          gpu,
+          batch,
+          input.model.config.vocabSize,
+          refRows(data, batch.indices, config),
+        );
+        uploaded.push(mb);
+        objective.encode(enc, mb.device, mb.inputs, { slot: j, scale: 1 / count, backward: true });
+      }
+      const lr = learningRate(step, totalSteps, config.optimizer);
+      optimizer.step(enc, lr);
+      gpu.submit(enc);
+      for (const mb of uploaded) releaseMicroBatch(mb);
+      const [rawMetrics, rawNorm] = await gpu.read([
+        objective.metrics.view(0, [count * 64]),
+        optimizer.norm,
+      ]);
+      step++;
+      const row: Record<string, number> = {
+        step,
+        epoch: (first + count) / perEpoch,
+        ...objective.decode(rawMetrics as Float32Array, count),
+        grad_norm: rawNorm[0],
+        learning_rate: lr,
+        tokens_per_second: tokens / ((performance.now() - t0) / 1000),
+      };
+      if (!Number.isFinite(row.loss) || !Number.isFinite(row.grad_norm)) {
+        throw new NonFiniteError(
+          `Step ${step}: the ${!Number.isFinite(row.loss) ? "loss" : "gradient norm"} is ` +
+            `${!Number.isFinite(row.loss) ? row.loss : row.grad_norm}; training stopped ` +
+            `(lower the learning rate). The last checkpoint is intact.`,
+        );
+      }
+      if (step % config.logEvery === 0 || step === totalSteps) {
+        history.push(row);
+        await run.metrics?.append(row);
+      }
+      progress.update(step, {
+        loss: round(row.loss),
+        ...(row["rewards/accuracies"] !== undefined
+          ? { acc: round(row["rewards/accuracies"]) }
+          : {}),
+      });
+      if (
+        input.eval && config.evalEvery > 0 && step % config.evalEvery === 0 && step < totalSteps
+      ) {
+        const evalRow = await evaluatePairs(gpu, model, objective, input.eval, config);
+        const prefixed = prefix({ step, ...evalRow });
+        history.push(prefixed);
+        await run.metrics?.append(prefixed);
+      }
+      if (config.saveEvery > 0 && step % config.saveEvery === 0 && step < totalSteps) {
+        const dir = await saveCheckpoint(run.runDir, {
+          config: input.model.config,
+          params: await model.readParams(),
+          tokenizer: input.model.tokenizer,
+          saveOptimizer: (path) => optimizer.save(path),
+          state: { step, microBatches: first + count, totalSteps, config },
+        }, { keepLast: config.keepLast });
+        await run.onCheckpoint?.(dir, step);
+      }
+    }
+    progress.end();
+    if (input.eval) {
+      const evalRow = await evaluatePairs(gpu, model, objective, input.eval, config);
+      const prefixed = prefix({ step, ...evalRow });
+      history.push(prefixed);
+      await run.metrics?.append(prefixed);
+    }
+    return { params: await model.readParams(), steps: step, history };
+  } finally {
+    optimizer.release();
+    objective.release();
+    model.release();
+  }
+}
+
+/**
+ * The objective's metrics over a set of pairs, without training (forward only). Returns TRL's
+ * names; the caller adds the `eval_` prefix.
+ *
+ * @example
+ * ```ts
+ * import { evaluatePairs } from "./train.ts";
+ * // const metrics = await evaluatePairs(gpu, model, objective, evalSet, config);
+ * ```
+ */
+export async function evaluatePairs(
+  gpu: Gpu,
+  model: Transformer,
+  objective: Objective,
+  set: PairSet,
+  config: Pick<TrainConfig, "objective" | "pairsPerBatch" | "padToMultiple">,
+): Promise<Record<string, number>> {
+  const sums: Record<string, number> = {};
+  let batches = 0;
+  for (let i0 = 0; i0 < set.pairs.length; i0 += config.pairsPerBatch) {
+    const indices = Array.from(
+      { length: Math.min(config.pairsPerBatch, set.pairs.length - i0) },
+      (_, j) => i0 + j,
+    );
+    const batch = asObjectiveBatch(
+      makeBatch(set.pairs, indices, {
+        padTokenId: set.padTokenId,
+        padToMultiple: config.padToMultiple,
+      }),
+      config.objective,
+    );
+    const mb = uploadMicroBatch(gpu, batch, model.config.vocabSize, refRows(set, indices, config));
+    const enc = gpu.encoder("eval");
+    objective.encode(enc, mb.device, mb.inputs, { slot: 0, scale: 1, backward: false });
+    gpu.submit(enc);
+    const [raw] = await gpu.read([objective.metrics.view(0, [64])]);
+    releaseMicroBatch(mb);
+    // Weighted by pairs, so a short last batch counts for what it holds.
+    const m = objective.decode(raw as Float32Array, 1);
+    for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v * indices.length;
+    batches += indices.length;
+  }
+  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / batches]));
+}
+
+/** For SFT, a DPO batch's chosen rows only. */
+function asObjectiveBatch(batch: Batch, objective: "dpo" | "sft"): Batch {
+  if (objective === "dpo") return batch;
+  const P = batch.pairs, T = batch.length;
+  const rows = (a: Int32Array | Float32Array) => a.slice(0, P * T);
+  return {
+    ...batch,
+    rows: P,
+    tokens: rows(batch.tokens) as Int32Array,
+    targets: rows(batch.targets) as Int32Array,
+    mask: rows(batch.mask) as Float32Array,
+    lengths: batch.lengths.slice(0, P),
+    promptLengths: batch.promptLengths.slice(0, P),
+  };
+}
+
+/** `[chosen(P); rejected(P)]` reference log-probs of a batch's pairs (DPO only). */
+function refRows(
+  set: PairSet,
+  indices: number[],
+  config: Pick<TrainConfig, "objective">,
+): Float32Array | undefined {
+  if (config.objective !== "dpo" || !set.ref) return undefined;
+  const P = indices.length, out = new Float32Array(2 * P);
+  indices.forEach((i, j) => {
+    out[j] = set.ref!.chosen[i];
+    out[P + j] = set.ref!.rejected[i];
+  });
+  return out;
+}
+
+function orderOptions(config: TrainConfig, epoch: number) {
+  return {
+    pairsPerBatch: config.pairsPerBatch,
+    seed: config.seed,
+    epoch,
+    bucketWindow: config.bucketWindow,
+  };
+}
+
+function validate(config: TrainConfig, input: TrainInput): void {
+  const positive = ["pairsPerBatch", "gradAccumSteps", "logEvery", "padToMultiple"] as const;
+  for (const k of positive) {
+    if (!Number.isInteger(config[k]) || config[k] < 1) {
+      throw new RangeError(`train: ${k} must be a positive integer, got ${config[k]}`);
+    }
+  }
+  if (input.train.pairs.length === 0) throw new RangeError("train: there are no training pairs");
+  if (config.objective === "dpo" && config.loss.variant !== "simpo" && !input.train.ref) {
+    throw new RangeError(
+      `train: the ${config.loss.variant} loss needs reference log-probs (the ref-cache stage)`,
+    );
+  }
+  if (!(config.optimizer.lr >= 0)) {
+    throw new RangeError(`train: lr must be ≥ 0, got ${config.optimizer.lr}`);
+  }
+}
+
+function prefix(row: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k === "step" ? k : `eval_${k}`, v]),
+  );
+}
+
+function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import * as ref from "../kernels/reference.ts";
+import { tinyConfig } from "../model/config.ts";
+import { initParams, internalParams } from "../model/params.ts";
+import { ReferenceModel } from "../model/reference_model.ts";
+import { Transformer } from "../model/transformer.ts";
+import {
+  DEFAULT_DPO_LOSS,
+  DpoObjective,
+  releaseMicroBatch,
+  uploadMicroBatch,
+} from "../pipeline/objective.ts";
+import { createContext } from "../pipeline/stage.ts";
+import { makeBatch, type TokenizedPair } from "../pipeline/tokenize.ts";
+import { DEFAULT_TRAIN, NonFiniteError, train } from "../pipeline/train.ts";
+import { assertClose } from "../testing/assert_close.ts";
+import { gpuTest, testGpu } from "../testing/gpu_harness.ts";
+import { Rng } from "../util/rng.ts";
+
+const quiet = () => createContext({ gpu: testGpu ?? undefined, logger: { info() {}, warn() {} } });
+
+function randomPairs(n: number, vocab: number, seed: number): TokenizedPair[] {
+  const rng = new Rng(seed);
+  const ids = (len: number) => Int32Array.from({ length: len }, () => 1 + rng.int(vocab - 1));
+  return Array.from({ length: n }, (_, i) =>
+    ({
+      prompt: ids(2 + rng.int(4)),
+      chosen: ids(1 + rng.int(5)),
+      rejected: ids(1 + rng.int(6)),
+      truncated: { prompt: false, chosen: false, rejected: false },
+      source: { file: "mem", row: i + 1 },
+    }) as TokenizedPair);
+}
+
+for (const variant of ["sigmoid", "ipo"] as const) {
+  gpuTest(
+    `dpo step: the ${variant} gradient of a whole step matches float64 (tiny GPT-2, padding)`,
+    async (gpu) => {
+      const c = tinyConfig("gpt2", { maxPositions: 16 });
+      const params = initParams(c, { seed: 11, std: 0.2 });
+      const pairs = randomPairs(3, c.vocabSize, 12);
+      const batch = makeBatch(pairs, [0, 1, 2], { padTokenId: 0 });
+      const rng = new Rng(13);
+      const refRows = Float32Array.from({ length: 6 }, () => -5 - 10 * rng.uniform());
+      const loss = { ...DEFAULT_DPO_LOSS, variant, beta: 0.5 };
+      // float64: per-token log-probs → sequence sums → DPO → per-token coefficients → backward
+      const cpu = new ReferenceModel(c, params);
+      const T = batch.length, B = batch.rows;
+      const logp = cpu.forward({
+        tokens: batch.tokens,
+        targets: batch.targets,
+        lengths: batch.lengths,
+        batch: B,
+        seqLen: T,
+      });
+      const { sums, counts } = ref.maskedRowSums(logp, batch.mask, T);
+      const d = ref.dpoLoss(sums, refRows, counts, variant, { beta: loss.beta });
+      const want = cpu.backward(ref.tokenCoef(d.grad, batch.mask, T));
+      // GPU
+      const model = Transformer.create(gpu, c, params, { maxBatch: B, maxSeqLen: T });
+      const objective = new DpoObjective(model, loss, { maxRows: B, slots: 1 });
+      const mb = uploadMicroBatch(gpu, batch, c.vocabSize, refRows);
+      const enc = gpu.encoder();
+      model.zeroGrads(enc);
+      objective.encode(enc, mb.device, mb.inputs, { slot: 0, scale: 1, backward: true });
+      gpu.submit(enc);
+      const [metrics] = await gpu.read([objective.metrics.view(0, [10])]);
+      const got = await model.readGrads();
+      assertClose([metrics[0]], [d.loss], { rtol: 1e-5, label: "loss" });
+      for (const p of internalParams(c)) {
+        assertClose(got.get(p.name)!, want.get(p.name)!, { rtol: 1e-4, atol: 1e-6, label: p.name });
+      }
+      releaseMicroBatch(mb);
+      objective.release();
+      model.release();
+    },
+  );
+}
+
+gpuTest("train: DPO moves rewards the right way and is seeded (tiny Llama)", async (gpu) => {
+  const c = tinyConfig("llama");
+  const params = initParams(c, { seed: 21 });
+  const pairs = randomPairs(8, c.vocabSize, 22);
+  const refLogps = { chosen: new Float32Array(8), rejected: new Float32Array(8) };
+  // The policy starts as the reference: compute its log-probs the slow way.
+  const cpu = new ReferenceModel(c, params);
+  pairs.forEach((_, i) => {
+    const b = makeBatch(pairs, [i], { padTokenId: 0 });
+    const lp = cpu.forward({
+      tokens: b.tokens,
+      targets: b.targets,
+      lengths: b.lengths,
+      batch: 2,
+      seqLen: b.length,
+    });
+    const s = ref.maskedRowSums(lp, b.mask, b.length).sums;
+    refLogps.chosen[i] = s[0];
+    refLogps.rejected[i] = s[1];
+  });
+  const config = {
+    ...DEFAULT_TRAIN,
+    pairsPerBatch: 4,
+    gradAccumSteps: 2,
+    maxSteps: 6,
+    optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 3e-3, warmupSteps: 1 },
+  };
+  const run = async () =>
+    await train(
+      {
+        model: { config: c, params, tokenizer: null },
+        train: { pairs, ref: refLogps, padTokenId: 0 },
+      },
+      config,
+      quiet(),
+      { runDir: await Deno.makeTempDir() },
+    );
+  const a = await run();
+  assert.equal(a.steps, 6);
+  const first = a.history[0], last = a.history.at(-1)!;
+  assert.ok(Math.abs(first.loss - Math.log(2)) < 1e-4, `step 1 loss ${first.loss} should be log 2`);
+  assert.ok(last.loss < first.loss, `loss ${first.loss} → ${last.loss}`);
+  assert.ok(last["rewards/margins"] > 0);
+  assert.equal(first.learning_rate, 0); // warmup starts at 0, as transformers does
+  const b = await run();
+  assert.deepEqual(b.history.map((r) => r.loss), a.history.map((r) => r.loss));
+  for (const [k, v] of a.params) assert.deepEqual(b.params.get(k), v, k);
+  void gpu;
+});
+
+gpuTest("train: an absurd learning rate stops on non-finite values, naming the step", async () => {
+  const c = tinyConfig("gpt2", { maxPositions: 16 });
+  const pairs = randomPairs(4, c.vocabSize, 31);
+  const refLogps = {
+    chosen: new Float32Array(4).fill(-20),
+    rejected: new Float32Array(4).fill(-20),
+  };
+  await assert.rejects(
+    () =>
+      train(
+        {
+          model: { config: c, params: initParams(c, { seed: 1 }), tokenizer: null },
+          train: { pairs, ref: refLogps, padTokenId: 0 },
+        },
+        {
+          ...DEFAULT_TRAIN,
+          pairsPerBatch: 2,
+          maxSteps: 20,
+          optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 1e30, maxGradNorm: 0 },
+        },
+        quiet(),
+        { runDir: "/nonexistent" },
+      ),
+    (e: unknown) => e instanceof NonFiniteError && /^Step \d+: /.test(e.message),
+  );
+});
