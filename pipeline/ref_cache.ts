@@ -10,14 +10,13 @@
  *
  * @module
  */
-import { maskedRowSums } from "../kernels/log_softmax.ts";
 import type { ModelConfig } from "../model/config.ts";
 import type { ParamValues } from "../model/params.ts";
 import { readSafetensors, SafetensorsError, writeSafetensors } from "../model/safetensors.ts";
 import { Transformer } from "../model/transformer.ts";
-import { releaseMicroBatch, uploadMicroBatch } from "./objective.ts";
+import { longestPair, scorePairs } from "./score.ts";
 import type { StageContext } from "./stage.ts";
-import { makeBatch, type TokenizedDataset } from "./tokenize.ts";
+import type { TokenizedDataset } from "./tokenize.ts";
 
 /** Reference log-probs aligned with a dataset's pairs. */
 export interface RefLogps {
@@ -83,46 +82,21 @@ export async function refCache(
   ctx.logger.info(`ref-cache: computing reference log-probs of ${n} pairs`);
   const gpu = await ctx.gpu();
   const params = await reference.params();
-  const maxLen = Math.max(
-    1,
-    ...dataset.pairs.map((p) => p.prompt.length + Math.max(p.chosen.length, p.rejected.length)),
-  );
   const model = Transformer.create(gpu, reference.config, params, {
     maxBatch: 2 * pairsPerBatch,
-    maxSeqLen: Math.min(reference.config.maxPositions, maxLen),
+    maxSeqLen: Math.min(reference.config.maxPositions, longestPair(dataset.pairs)),
   });
-  const sums = gpu.tensor([2 * pairsPerBatch], { label: "ref seq logps" });
-  const counts = gpu.tensor([2 * pairsPerBatch], { label: "ref counts" });
-  const chosen = new Float32Array(n), rejected = new Float32Array(n);
   const progress = ctx.progress("ref-cache", n);
+  let chosen: Float32Array, rejected: Float32Array;
   try {
-    for (let i0 = 0; i0 < n; i0 += pairsPerBatch) {
-      ctx.signal.throwIfAborted();
-      const indices = Array.from({ length: Math.min(pairsPerBatch, n - i0) }, (_, j) => i0 + j);
-      const batch = makeBatch(dataset.pairs, indices, { padTokenId: dataset.padTokenId });
-      const mb = uploadMicroBatch(gpu, batch, reference.config.vocabSize);
-      const B = batch.rows, T = batch.length, P = indices.length;
-      const enc = gpu.encoder("ref-cache");
-      model.forward(enc, mb.device);
-      maskedRowSums(enc, {
-        values: model.logp.view(0, [B, T]),
-        mask: mb.inputs.mask.view(0, [B, T]),
-        sums: sums.view(0, [B]),
-        counts: counts.view(0, [B]),
-      });
-      gpu.submit(enc);
-      const [got] = await gpu.read([sums.view(0, [B])]);
-      releaseMicroBatch(mb);
-      for (let j = 0; j < P; j++) {
-        chosen[i0 + j] = got[j];
-        rejected[i0 + j] = got[P + j];
-      }
-      progress.update(i0 + P);
-    }
+    ({ chosen, rejected } = await scorePairs(model, dataset.pairs, {
+      pairsPerBatch,
+      padTokenId: dataset.padTokenId,
+      onProgress: (done) => progress.update(done),
+      signal: ctx.signal,
+    }));
   } finally {
     progress.end();
-    sums.release();
-    counts.release();
     model.release();
   }
   const bad = [...chosen, ...rejected].findIndex((x) => !Number.isFinite(x));

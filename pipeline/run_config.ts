@@ -1,0 +1,383 @@
+/**
+ * A run described by one YAML file: every key, its type, default and meaning in one schema, so the
+ * YAML, the command-line flags that override it (`--loss.beta 0.05`, or `--beta 0.05` when the
+ * leaf name is unique) and `--help` all come from the same place. Unknown keys are errors that
+ * name the key; values are checked against their type and choices.
+ *
+ * @module
+ */
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+
+/** One configurable value. */
+export interface FieldSpec {
+  /** Value type. */
+  type: "int" | "number" | "string" | "bool";
+  /** Default (null: unset). */
+  default: number | string | boolean | null;
+  /** What it does, for `--help` and the annotated YAML. */
+  description: string;
+  /** Allowed values, for strings. */
+  choices?: readonly string[];
+  /** Smallest allowed value, for numbers. */
+  min?: number;
+}
+
+/** The schema: sections of fields. */
+export type Schema = Record<string, Record<string, FieldSpec>>;
+
+/** A resolved configuration: section → key → value. */
+export type RunConfig = Record<string, Record<string, number | string | boolean | null>>;
+
+/** A configuration problem; the message names the key and the source. */
+export class ConfigKeyError extends Error {
+  override name = "ConfigKeyError";
+}
+
+const f = (
+  type: FieldSpec["type"],
+  def: FieldSpec["default"],
+  description: string,
+  extra: Partial<FieldSpec> = {},
+): FieldSpec => ({ type, default: def, description, ...extra });
+
+/** Every option of a training run, with its default. */
+export const RUN_SCHEMA: Schema = {
+  run: {
+    name: f("string", null, "Run folder name under out_dir (default: a timestamp)"),
+    out_dir: f("string", "runs", "Where run folders go"),
+    resume: f("bool", false, "Continue the named run from its newest checkpoint"),
+    cache_dir: f("string", "runs/cache", "Tokenized-data and reference log-prob caches"),
+  },
+  model: {
+    path: f(
+      "string",
+      null,
+      "Hugging Face model folder to start from (default: the built-in demo model)",
+    ),
+    ref: f("string", null, "Reference model folder (default: the starting model)"),
+  },
+  data: {
+    path: f(
+      "string",
+      null,
+      "Preference data: JSON/JSONL(.gz) file or LLaMA-Factory folder (default: the built-in shout task)",
+    ),
+    dataset: f("string", null, "Dataset name in a LLaMA-Factory folder's dataset_info.json"),
+    format: f("string", null, "Row format (default: detected)", {
+      choices: [
+        "trl-standard",
+        "trl-standard-implicit",
+        "trl-conversational",
+        "trl-conversational-implicit",
+        "alpaca",
+        "sharegpt",
+        "hh",
+        "tokenized",
+      ],
+    }),
+    on_invalid: f("string", "error", "Bad rows: stop with an error, or skip and report them", {
+      choices: ["error", "skip"],
+    }),
+    eval_fraction: f("number", 0.05, "Share of pairs held out for evaluation", { min: 0 }),
+    eval_size: f("int", null, "Exact number of held-out pairs (overrides eval_fraction)", {
+      min: 0,
+    }),
+    split_seed: f("int", 0, "Seed of the train/eval split"),
+  },
+  tokenize: {
+    template: f("string", "auto", "Chat template use", { choices: ["auto", "template", "plain"] }),
+    max_length: f("int", 512, "Most tokens of prompt + response", { min: 2 }),
+    max_prompt_length: f("int", null, "Most tokens of a prompt (keeps its end)", { min: 1 }),
+  },
+  train: {
+    objective: f("string", "dpo", "dpo, or sft (cross-entropy on the chosen responses)", {
+      choices: ["dpo", "sft"],
+    }),
+    pairs_per_batch: f("int", 4, "Pairs per micro-batch (rows: 2× for DPO)", { min: 1 }),
+    grad_accum_steps: f("int", 1, "Micro-batches per optimizer step", { min: 1 }),
+    epochs: f("int", 1, "Passes over the data (when max_steps is 0)", { min: 1 }),
+    max_steps: f("int", 0, "Optimizer steps (0: from epochs)", { min: 0 }),
+    seed: f("int", 42, "Seed of the data order"),
+    bucket_window: f("int", 0, "Length bucketing window in batches (0: off)", { min: 0 }),
+    lr: f("number", 1e-6, "Peak learning rate", { min: 0 }),
+    schedule: f("string", "linear", "Decay after warmup", {
+      choices: ["linear", "cosine", "constant"],
+    }),
+    warmup_steps: f("int", 0, "Linear warmup steps", { min: 0 }),
+    weight_decay: f("number", 0, "AdamW decoupled weight decay (not on norms and biases)", {
+      min: 0,
+    }),
+    beta1: f("number", 0.9, "Adam β1", { min: 0 }),
+    beta2: f("number", 0.999, "Adam β2", { min: 0 }),
+    eps: f("number", 1e-8, "Adam ε", { min: 0 }),
+    max_grad_norm: f("number", 1, "Clip the global gradient norm (0: off)", { min: 0 }),
+    log_every: f("int", 1, "Log metrics every N steps", { min: 1 }),
+    eval_every: f("int", 0, "Evaluate every N steps (0: at the end)", { min: 0 }),
+    save_every: f("int", 0, "Checkpoint every N steps (0: final model only)", { min: 0 }),
+    keep_last: f("int", 2, "Checkpoints kept", { min: 1 }),
+  },
+  loss: {
+    variant: f("string", "sigmoid", "DPO loss", {
+      choices: ["sigmoid", "ipo", "hinge", "sigmoid_norm", "simpo"],
+    }),
+    beta: f("number", 0.1, "β: strength of the KL anchor to the reference", { min: 0 }),
+    label_smoothing: f("number", 0, "cDPO label smoothing ε", { min: 0 }),
+    gamma: f("number", 0, "SimPO target margin γ"),
+    nll_alpha: f("number", 0, "Weight of an NLL term on chosen responses (RPO)", { min: 0 }),
+  },
+  eval: {
+    generate: f("bool", true, "Generate on held-out prompts with the policy and the reference"),
+    samples: f("int", 64, "Held-out prompts to generate for", { min: 0 }),
+    max_new_tokens: f("int", 32, "Most tokens per generation", { min: 1 }),
+    temperature: f("number", 1, "Sampling temperature (0: greedy)", { min: 0 }),
+    top_k: f("int", 0, "Top-k sampling (0: off)", { min: 0 }),
+    top_p: f("number", 1, "Top-p (nucleus) sampling", { min: 0 }),
+    seed: f("int", 0, "Sampling seed"),
+  },
+};
+
+/**
+ * The defaults of a schema as a configuration.
+ *
+ * @example
+ * ```ts
+ * import { defaults, RUN_SCHEMA } from "./run_config.ts";
+ * console.log(defaults(RUN_SCHEMA).loss.beta); // 0.1
+ * ```
+ */
+export function defaults(schema: Schema = RUN_SCHEMA): RunConfig {
+  return Object.fromEntries(
+    Object.entries(schema).map(([s, fields]) => [
+      s,
+      Object.fromEntries(Object.entries(fields).map(([k, spec]) => [k, spec.default])),
+    ]),
+  );
+}
+
+/**
+ * Overlays a parsed YAML object on a configuration. Unknown sections or keys, and values of the
+ * wrong type, are errors naming `source` and the key.
+ *
+ * @example
+ * ```ts
+ * import { applyObject, defaults } from "./run_config.ts";
+ * const c = applyObject(defaults(), { loss: { beta: 0.05 } }, "run.yaml");
+ * ```
+ */
+export function applyObject(
+  base: RunConfig,
+  object: unknown,
+  source: string,
+  schema: Schema = RUN_SCHEMA,
+): RunConfig {
+  const out = structuredClone(base);
+  if (object === null || object === undefined) return out;
+  if (typeof object !== "object" || Array.isArray(object)) {
+    throw new ConfigKeyError(
+      `${source}: must be a mapping of sections (${Object.keys(schema).join(", ")})`,
+    );
+  }
+  for (const [section, values] of Object.entries(object as Record<string, unknown>)) {
+    const fields = schema[section];
+    if (!fields) {
+      throw new ConfigKeyError(
+        `${source}: unknown section "${section}" (known: ${Object.keys(schema).join(", ")})`,
+      );
+    }
+    if (values === null) continue;
+    if (typeof values !== "object" || Array.isArray(values)) {
+      throw new ConfigKeyError(`${source}: section "${section}" must be a mapping`);
+    }
+    for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+      const spec = fields[key];
+      if (!spec) {
+        throw new ConfigKeyError(
+          `${source}: unknown key "${section}.${key}" (known: ${Object.keys(fields).join(", ")})`,
+        );
+      }
+      out[section][key] = checkValue(spec, value, `${source}: ${section}.${key}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Applies `--section.key value` (or `--key value` for a unique leaf, or `--key` for a boolean)
+ * flags. Values are parsed by the key's type.
+ *
+ * @example
+ * ```ts
+ * import { applyFlags, defaults } from "./run_config.ts";
+ * const c = applyFlags(defaults(), ["--beta", "0.05", "--train.lr", "1e-5"]);
+ * console.log(c.loss.beta, c.train.lr); // 0.05 0.00001
+ * ```
+ */
+export function applyFlags(
+  base: RunConfig,
+  args: string[],
+  schema: Schema = RUN_SCHEMA,
+): RunConfig {
+  const out = structuredClone(base);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("--")) throw new ConfigKeyError(`Unexpected argument "${arg}"`);
+    let name = arg.slice(2), inline: string | undefined;
+    const eq = name.indexOf("=");
+    if (eq >= 0) [name, inline] = [name.slice(0, eq), name.slice(eq + 1)];
+    const [section, key] = resolveFlag(name.replaceAll("-", "_"), schema);
+    const spec = schema[section][key];
+    let raw: string;
+    if (inline !== undefined) raw = inline;
+    else if (spec.type === "bool" && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+      raw = "true";
+    } else if (i + 1 < args.length) raw = args[++i];
+    else throw new ConfigKeyError(`--${name} needs a value`);
+    out[section][key] = checkValue(spec, parseScalar(spec, raw), `--${name}`);
+  }
+  return out;
+}
+
+/** Finds the section and key a flag names: `section.key`, or a leaf name unique in the schema. */
+function resolveFlag(name: string, schema: Schema): [string, string] {
+  if (name.includes(".")) {
+    const [section, key] = name.split(".", 2);
+    if (!schema[section]?.[key]) throw new ConfigKeyError(`Unknown option --${name}`);
+    return [section, key];
+  }
+  const hits = Object.entries(schema).filter(([, fields]) => name in fields).map(([s]) => s);
+  // A section name alone means its main path (e.g. --model DIR, --data FILE).
+  if (hits.length === 0 && schema[name]?.path) return [name, "path"];
+  if (hits.length === 1) return [hits[0], name];
+  if (hits.length > 1) {
+    throw new ConfigKeyError(
+      `--${name} is ambiguous: use ${hits.map((s) => `--${s}.${name}`).join(" or ")}`,
+    );
+  }
+  throw new ConfigKeyError(`Unknown option --${name}`);
+}
+
+function parseScalar(spec: FieldSpec, raw: string): unknown {
+  if (raw === "null") return null;
+  if (spec.type === "bool") {
+    if (raw === "true" || raw === "false") return raw === "true";
+    return raw;
+  }
+  if (spec.type === "int" || spec.type === "number") return raw.trim() === "" ? raw : Number(raw);
+  return raw;
+}
+
+function checkValue(
+  spec: FieldSpec,
+  value: unknown,
+  where: string,
+): number | string | boolean | null {
+  if (value === null) return null;
+  switch (spec.type) {
+    case "bool":
+      if (typeof value !== "boolean") {
+        throw new ConfigKeyError(`${where} must be true or false, got ${JSON.stringify(value)}`);
+      }
+      return value;
+    case "int":
+    case "number": {
+      if (
+        typeof value !== "number" || !Number.isFinite(value) ||
+        (spec.type === "int" && !Number.isInteger(value))
+      ) {
+        throw new ConfigKeyError(
+          `${where} must be ${spec.type === "int" ? "an integer" : "a number"}, got ${
+            JSON.stringify(value)
+          }`,
+        );
+      }
+      if (spec.min !== undefined && value < spec.min) {
+        throw new ConfigKeyError(`${where} must be ≥ ${spec.min}, got ${value}`);
+      }
+      return value;
+    }
+    case "string":
+      if (typeof value !== "string") {
+        throw new ConfigKeyError(`${where} must be a string, got ${JSON.stringify(value)}`);
+      }
+      if (spec.choices && !spec.choices.includes(value)) {
+        throw new ConfigKeyError(
+          `${where} must be one of ${spec.choices.join(", ")}, got "${value}"`,
+        );
+      }
+      return value;
+  }
+}
+
+/**
+ * Reads a YAML run file over the defaults.
+ *
+ * @example
+ * ```ts
+ * import { readRunConfig } from "./run_config.ts";
+ * // const config = await readRunConfig("configs/default.yaml");
+ * ```
+ */
+export async function readRunConfig(
+  path: string,
+  base: RunConfig = defaults(),
+): Promise<RunConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    throw new ConfigKeyError(`${path}: cannot read (${(e as Error).message})`);
+  }
+  let object: unknown;
+  try {
+    object = parseYaml(text);
+  } catch (e) {
+    throw new ConfigKeyError(`${path}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
+  }
+  return applyObject(base, object, path);
+}
+
+/**
+ * The configuration as YAML, each key commented with its meaning.
+ *
+ * @example
+ * ```ts
+ * import { defaults, toYaml } from "./run_config.ts";
+ * console.log(toYaml(defaults()));
+ * ```
+ */
+export function toYaml(config: RunConfig, schema: Schema = RUN_SCHEMA): string {
+  const lines: string[] = [];
+  for (const [section, fields] of Object.entries(schema)) {
+    lines.push(`${section}:`);
+    for (const [key, spec] of Object.entries(fields)) {
+      const value = stringifyYaml(config[section]?.[key] ?? null).trim();
+      lines.push(`  ${key}: ${value}`.padEnd(34) + ` # ${spec.description}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * `--help` text: every key as a flag with its default.
+ *
+ * @example
+ * ```ts
+ * import { flagsHelp } from "./run_config.ts";
+ * console.log(flagsHelp());
+ * ```
+ */
+export function flagsHelp(schema: Schema = RUN_SCHEMA, base: RunConfig = defaults(schema)): string {
+  const rows: [string, string][] = [];
+  for (const [section, fields] of Object.entries(schema)) {
+    for (const [key, spec] of Object.entries(fields)) {
+      const v = base[section][key];
+      const choices = spec.choices ? ` [${spec.choices.join("|")}]` : "";
+      rows.push([
+        `--${section}.${key}`,
+        `${spec.description}${choices} (default: ${v === null ? "unset" : v})`,
+      ]);
+    }
+  }
+  const width = Math.max(...rows.map(([n]) => n.length));
+  return rows.map(([n, d]) => `  ${n.padEnd(width)}  ${d}`).join("\n") + "\n";
+}
