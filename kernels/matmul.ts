@@ -12,10 +12,18 @@ import code from "./matmul.wgsl" with { type: "text" };
 import { type Encoder, type Tensor, uniforms } from "./gpu.ts";
 
 const MATMUL = { label: "matmul", code, entryPoint: "matmul" };
+const MATMUL_SMALL = { label: "matmul", code, entryPoint: "matmul_small" };
+const PROLOGUE = { label: "matmul", code, entryPoint: "prologue" };
+/** Invocations per prologue workgroup (columns). */
+const PW = 64;
 const BIAS_GRAD = { label: "matmul", code, entryPoint: "bias_grad" };
 
-/** Rows and columns of C one invocation computes (fixed by the WGSL). */
-const ROWS_PER_GROUP = 8, COLS_PER_LANE = 8;
+/** Rows of C one workgroup computes (fixed by the WGSL): 32, or 8 for `matmul_small`. */
+const ROWS = 32, ROWS_SMALL = 8;
+/** Columns of C one invocation computes (fixed by the WGSL). */
+const COLS_PER_LANE = 16;
+/** Invocations per workgroup: llvmpipe's SIMD width (one lane group). */
+const WG = 8;
 /** Columns of dBias per bias-gradient workgroup (the WGSL's BG_COLS). */
 const BG_COLS = 16;
 
@@ -161,38 +169,57 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
   const maxBytes = Math.min(args.maxBindingBytes ?? Infinity, limits.maxStorageBufferBindingSize);
   const align = limits.minStorageBufferOffsetAlignment;
   const maxWg = limits.maxComputeWorkgroupsPerDimension;
-  const wg = laneCount(n);
+  const small = m <= 16;
+  const rowsPerGroup = small ? ROWS_SMALL : ROWS;
   const splits = planSplits(whole, layout, {
     // A bound range may start up to `align − 4` bytes before its first element.
     maxElements: Math.floor((maxBytes - align) / 4),
-    maxRows: ROWS_PER_GROUP * maxWg,
-    maxCols: COLS_PER_LANE * wg * maxWg,
+    maxRows: rowsPerGroup * maxWg,
+    maxCols: Math.min(COLS_PER_LANE * WG, PW) * maxWg,
     maxBatch: maxWg,
   });
   if (!splits) {
     throw new RangeError(
       `matmul: cannot split M ${m}, N ${n}, K ${k}, batch ${batch} into pieces whose bound ` +
-        `ranges fit in ${maxBytes} bytes (maxStorageBufferBindingSize); one row of an operand ` +
-        `is already too large`,
+        `ranges fit in ${maxBytes} bytes (maxStorageBufferBindingSize or maxBindingBytes, with ` +
+        `starts aligned to ${align} bytes)`,
     );
   }
+  const maxRowsStep = Math.min(maxWg, 1024);
   for (const ch of chunksOf(whole, splits)) {
     const first = ch.k0 === 0;
     const ra = rangeA(ch, layout), rb = rangeB(ch, layout), rc = rangeC(ch, layout);
     const ba = bindRange(a, ra, align, maxBytes), bb = bindRange(b, rb, align, maxBytes);
     const bc = bindRange(out, rc, align, maxBytes);
-    const useBias = first && bias !== undefined;
-    const bbias = useBias ? bindRange(bias, [ch.n0, ch.n1], align, maxBytes) : ba;
-    const cm = ch.m1 - ch.m0, cn = ch.n1 - ch.n0;
+    const cm = ch.m1 - ch.m0, cn = ch.n1 - ch.n0, cz = ch.z1 - ch.z0;
+    // The first K chunk starts from 0, from C (β = 1), or from the prologue's β·C + bias.
+    let acc = !first || beta === 1;
+    if (first && (bias || (beta !== 0 && beta !== 1))) {
+      const bbias = bias ? bindRange(bias, [ch.n0, ch.n1], align, maxBytes) : ba;
+      const rowsStep = Math.min(cm, maxRowsStep);
+      enc.dispatch({
+        kernel: PROLOGUE,
+        constants: { PW },
+        uniforms: uniforms({
+          m: cm,
+          n: cn,
+          ldc,
+          off_c: bc.elementOffset,
+          stride_c: sC,
+          off_bias: bbias.elementOffset,
+          use_bias: bias ? 1 : 0,
+          use_beta: beta !== 0 ? 1 : 0,
+          rows_step: rowsStep,
+          beta,
+        }, ["beta"]),
+        bindings: [bc.binding, bbias.binding],
+        workgroups: [Math.ceil(cn / PW), rowsStep, cz],
+      });
+      acc = true;
+    }
     enc.dispatch({
-      kernel: MATMUL,
-      constants: {
-        TA: transA ? 1 : 0,
-        TB: transB ? 1 : 0,
-        BIAS: useBias ? 1 : 0,
-        BETA: !first || beta !== 0 ? 1 : 0,
-        WG: wg,
-      },
+      kernel: small ? MATMUL_SMALL : MATMUL,
+      constants: { WG, ACC: acc ? 1 : 0 },
       uniforms: uniforms({
         m: cm,
         n: cn,
@@ -203,19 +230,15 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
         off_a: ba.elementOffset,
         off_b: bb.elementOffset,
         off_c: bc.elementOffset,
-        off_bias: bbias.elementOffset,
         stride_a: sA,
         stride_b: sB,
         stride_c: sC,
+        ta: transA ? 1 : 0,
+        tb: transB ? 1 : 0,
         alpha,
-        beta: first ? beta : 1,
-      }, ["alpha", "beta"]),
-      bindings: [ba.binding, bb.binding, bc.binding, bbias.binding],
-      workgroups: [
-        Math.ceil(cn / (COLS_PER_LANE * wg)),
-        Math.ceil(cm / ROWS_PER_GROUP),
-        ch.z1 - ch.z0,
-      ],
+      }, ["alpha"]),
+      bindings: [ba.binding, bb.binding, bc.binding],
+      workgroups: [Math.ceil(cn / (COLS_PER_LANE * WG)), Math.ceil(cm / rowsPerGroup), cz],
     });
   }
 }
@@ -423,12 +446,6 @@ function bindRange(
     );
   }
   return { binding: { buffer: t.buffer, offset, size }, elementOffset: (startByte - offset) / 4 };
-}
-
-/** Invocations per workgroup: enough 8-column lanes to cover N, 8 … 64. */
-function laneCount(n: number): number {
-  const lanes = Math.ceil(n / COLS_PER_LANE);
-  return lanes <= 8 ? 8 : lanes <= 16 ? 16 : lanes <= 32 ? 32 : 64;
 }
 
 /** The last two dimensions of a tensor ((1, size) for a vector). */

@@ -1,31 +1,43 @@
 // Matrix multiply: C = α·op(A)·op(B) (+ bias broadcast over rows) (+ β·C), batched by strides,
 // and the bias gradient dBias += Σ_rows dOut.
 //
-// Layouts (row-major, element offsets and leading dimensions from the uniforms, so a launcher can
+// Layouts (row-major; element offsets and row strides come in the uniforms, so a launcher can
 // bind any sub-range of a buffer):
-//   A: (M, K) with row stride lda, or (K, M) when TA = 1       op(A)[i, l]
-//   B: (K, N) with row stride ldb, or (N, K) when TB = 1       op(B)[l, j]
+//   A: (M, K) with row stride lda, or (K, M) when ta = 1       op(A)[i, l]
+//   B: (K, N) with row stride ldb, or (N, K) when tb = 1       op(B)[l, j]
 //   C: (M, N) with row stride ldc                              bias: (N,)
 //   batch z (workgroup_id.z) starts at off + z·stride for each of A, B, C.
 //
-// matmul: a workgroup owns 8 rows × (WG·8) columns of C; invocation `lid` owns the 8 × 8 block at
-//   rows row0 … row0+7 (the same for the whole workgroup) and columns (wid.x·WG + lid)·8 … +7.
-//   Why this shape, on llvmpipe (which runs a workgroup's invocations as SIMD lanes):
-//   - the A index depends only on the workgroup and the loop counter, so it is non-divergent and
-//     llvmpipe loads it once and broadcasts it instead of gathering per lane;
-//   - per k step each lane gathers 8 values of B and issues 64 FMAs into 16 named vec4f
-//     accumulators (naga keeps those in registers, unlike array locals);
-//   - rows and columns past the edge are clamped to the last valid one, so the inner loop has no
-//     bounds checks or branches; only the final stores are guarded.
-//   Measured variants are in bench/matmul_variants/ (see its bench.ts).
-//   β = 0 (BETA = 0) never reads C, so C may hold anything (NaN) before the call.
+// The work is split in two so the big kernel stays quick to compile:
+//   prologue (only when there is a bias or β ∉ {0, 1}): C = β·C + bias (C is not read when β = 0);
+//   matmul:  C = α·op(A)·op(B) (ACC = 0, C never read: it may hold NaN) or C += α·op(A)·op(B)
+//            (ACC = 1: after the prologue, for β = 1, and for every K chunk after the first).
+//   Reading C inside the big kernel's epilogue under a runtime flag made llvmpipe compile it for
+//   a minute; as an override constant and without bias loads it is a few seconds.
+//
+// matmul: a workgroup of WG invocations owns 32 rows × (WG·16) columns of C; invocation `lid`
+//   owns the 32 × 16 block at rows row0 … row0+31 (the same for the whole workgroup) and columns
+//   (wid.x·WG + lid)·16 … +15. matmul_small is the same with 8 rows, for M ≤ 16 (generation).
+//   Why this shape, on llvmpipe (which runs a workgroup's invocations as SIMD lanes, 8 wide):
+//   - per-lane loads (gathers, each bounds-checked by the driver) and the loop's own overhead cost
+//     far more than FMAs, so the bigger the block the better, until compiling gets slow: per
+//     step of l a lane gathers 16 values of B, reads 32 of A and issues 512 FMAs;
+//   - the A index depends only on the workgroup and the loop counter (non-divergent), so the
+//     driver may load it once for all lanes;
+//   - accumulators are named vec4f variables (c{row}_{quarter}), not arrays: naga lowers local
+//     arrays to memory;
+//   - rows and columns past the edge are clamped to the last valid one, so the loop has no bounds
+//     checks or branches; only the final stores are guarded;
+//   - the transposes only change two index steps, so they are uniforms: one pipeline per ACC.
+//   The unrolled bodies are written by bench/matmul_variants/gen_kernel.py; the variants measured
+//   on the way (4×4 … 64×16 blocks, unrolled k loops, vec4 loads) are in that folder.
 //
 // bias_grad: dBias[j] += Σ_i dOut[i, j]. A workgroup owns BG_COLS columns; its BG_ROWS row slices
 //   each sum rows slice, slice + BG_ROWS, … serially, then the slices are added as a binary tree in
 //   workgroup memory. Fixed order: reruns are bit-identical. No atomics.
 //
 // Numerics: float32 FMAs summed in order l = 0 … K−1 per output (error grows like K·ε at worst,
-//   √K·ε typically); the epilogue is α·acc (+ bias) (+ β·C).
+//   √K·ε typically); then α·acc is added to (β·C + bias) when those are present.
 
 struct Params {
   m: u32,        // M, rows of C in this launch
@@ -34,43 +46,249 @@ struct Params {
   lda: u32,      // row stride of A as stored
   ldb: u32,      // row stride of B as stored
   ldc: u32,      // row stride of C
-  off_a: u32,    // element offsets of the first element of batch 0 in each binding
+  off_a: u32,    // element offsets of batch 0's first element in each binding
   off_b: u32,
   off_c: u32,
-  off_bias: u32,
   stride_a: u32, // element distance between batches
   stride_b: u32,
   stride_c: u32,
+  ta: u32,       // 1: A is stored (K, M)
+  tb: u32,       // 1: B is stored (N, K)
   alpha: f32,
-  beta: f32,
 }
 
-override TA: u32 = 0u;    // 1: A is stored (K, M)
-override TB: u32 = 0u;    // 1: B is stored (N, K)
-override BIAS: u32 = 0u;  // 1: add bias[j]
-override BETA: u32 = 0u;  // 1: add β·C (reads C)
-override WG: u32 = 64u;   // invocations per workgroup, each 8 columns wide
+override ACC: u32 = 0u; // 1: C += α·op(A)·op(B); 0: C = α·op(A)·op(B) without reading C
+override WG: u32 = 8u;  // invocations per workgroup, each 16 columns wide
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
 
+// BEGIN GENERATED by bench/matmul_variants/gen_kernel.py
+// matmul: each invocation owns rows row0 … row0+31 (shared by its workgroup) and columns
+// col0 … col0+15.
 @compute @workgroup_size(WG)
 fn matmul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let row0 = wid.y * 8u;
-  let col0 = (wid.x * WG + lid) * 8u;
+  let row0 = wid.y * 32u;
+  let col0 = (wid.x * WG + lid) * 16u;
   let last_row = p.m - 1u;
   let last_col = p.n - 1u;
-  // Index steps: moving along l, and from one row of op(A) / column of op(B) to the next.
-  let a_step = select(1u, p.lda, TA == 1u);
-  let a_row = select(p.lda, 1u, TA == 1u);
-  let b_step = select(p.ldb, 1u, TB == 1u);
-  let b_col = select(1u, p.ldb, TB == 1u);
+  // Index steps: along l, and from one row of op(A) / column of op(B) to the next.
+  let a_step = select(1u, p.lda, p.ta == 1u);
+  let a_row = select(p.lda, 1u, p.ta == 1u);
+  let b_step = select(p.ldb, 1u, p.tb == 1u);
+  let b_col = select(1u, p.ldb, p.tb == 1u);
   let oa = p.off_a + wid.z * p.stride_a;
   let ob = p.off_b + wid.z * p.stride_b;
+  // Rows and columns past the edge read the last valid one: no checks in the loop.
+  var ia0 = oa + min(row0 + 0u, last_row) * a_row;
+  var ia1 = oa + min(row0 + 1u, last_row) * a_row;
+  var ia2 = oa + min(row0 + 2u, last_row) * a_row;
+  var ia3 = oa + min(row0 + 3u, last_row) * a_row;
+  var ia4 = oa + min(row0 + 4u, last_row) * a_row;
+  var ia5 = oa + min(row0 + 5u, last_row) * a_row;
+  var ia6 = oa + min(row0 + 6u, last_row) * a_row;
+  var ia7 = oa + min(row0 + 7u, last_row) * a_row;
+  var ia8 = oa + min(row0 + 8u, last_row) * a_row;
+  var ia9 = oa + min(row0 + 9u, last_row) * a_row;
+  var ia10 = oa + min(row0 + 10u, last_row) * a_row;
+  var ia11 = oa + min(row0 + 11u, last_row) * a_row;
+  var ia12 = oa + min(row0 + 12u, last_row) * a_row;
+  var ia13 = oa + min(row0 + 13u, last_row) * a_row;
+  var ia14 = oa + min(row0 + 14u, last_row) * a_row;
+  var ia15 = oa + min(row0 + 15u, last_row) * a_row;
+  var ia16 = oa + min(row0 + 16u, last_row) * a_row;
+  var ia17 = oa + min(row0 + 17u, last_row) * a_row;
+  var ia18 = oa + min(row0 + 18u, last_row) * a_row;
+  var ia19 = oa + min(row0 + 19u, last_row) * a_row;
+  var ia20 = oa + min(row0 + 20u, last_row) * a_row;
+  var ia21 = oa + min(row0 + 21u, last_row) * a_row;
+  var ia22 = oa + min(row0 + 22u, last_row) * a_row;
+  var ia23 = oa + min(row0 + 23u, last_row) * a_row;
+  var ia24 = oa + min(row0 + 24u, last_row) * a_row;
+  var ia25 = oa + min(row0 + 25u, last_row) * a_row;
+  var ia26 = oa + min(row0 + 26u, last_row) * a_row;
+  var ia27 = oa + min(row0 + 27u, last_row) * a_row;
+  var ia28 = oa + min(row0 + 28u, last_row) * a_row;
+  var ia29 = oa + min(row0 + 29u, last_row) * a_row;
+  var ia30 = oa + min(row0 + 30u, last_row) * a_row;
+  var ia31 = oa + min(row0 + 31u, last_row) * a_row;
+  var ib0 = ob + min(col0 + 0u, last_col) * b_col;
+  var ib1 = ob + min(col0 + 1u, last_col) * b_col;
+  var ib2 = ob + min(col0 + 2u, last_col) * b_col;
+  var ib3 = ob + min(col0 + 3u, last_col) * b_col;
+  var ib4 = ob + min(col0 + 4u, last_col) * b_col;
+  var ib5 = ob + min(col0 + 5u, last_col) * b_col;
+  var ib6 = ob + min(col0 + 6u, last_col) * b_col;
+  var ib7 = ob + min(col0 + 7u, last_col) * b_col;
+  var ib8 = ob + min(col0 + 8u, last_col) * b_col;
+  var ib9 = ob + min(col0 + 9u, last_col) * b_col;
+  var ib10 = ob + min(col0 + 10u, last_col) * b_col;
+  var ib11 = ob + min(col0 + 11u, last_col) * b_col;
+  var ib12 = ob + min(col0 + 12u, last_col) * b_col;
+  var ib13 = ob + min(col0 + 13u, last_col) * b_col;
+  var ib14 = ob + min(col0 + 14u, last_col) * b_col;
+  var ib15 = ob + min(col0 + 15u, last_col) * b_col;
+  var c0_0 = vec4f(0.0); var c0_1 = vec4f(0.0); var c0_2 = vec4f(0.0); var c0_3 = vec4f(0.0);
+  var c1_0 = vec4f(0.0); var c1_1 = vec4f(0.0); var c1_2 = vec4f(0.0); var c1_3 = vec4f(0.0);
+  var c2_0 = vec4f(0.0); var c2_1 = vec4f(0.0); var c2_2 = vec4f(0.0); var c2_3 = vec4f(0.0);
+  var c3_0 = vec4f(0.0); var c3_1 = vec4f(0.0); var c3_2 = vec4f(0.0); var c3_3 = vec4f(0.0);
+  var c4_0 = vec4f(0.0); var c4_1 = vec4f(0.0); var c4_2 = vec4f(0.0); var c4_3 = vec4f(0.0);
+  var c5_0 = vec4f(0.0); var c5_1 = vec4f(0.0); var c5_2 = vec4f(0.0); var c5_3 = vec4f(0.0);
+  var c6_0 = vec4f(0.0); var c6_1 = vec4f(0.0); var c6_2 = vec4f(0.0); var c6_3 = vec4f(0.0);
+  var c7_0 = vec4f(0.0); var c7_1 = vec4f(0.0); var c7_2 = vec4f(0.0); var c7_3 = vec4f(0.0);
+  var c8_0 = vec4f(0.0); var c8_1 = vec4f(0.0); var c8_2 = vec4f(0.0); var c8_3 = vec4f(0.0);
+  var c9_0 = vec4f(0.0); var c9_1 = vec4f(0.0); var c9_2 = vec4f(0.0); var c9_3 = vec4f(0.0);
+  var c10_0 = vec4f(0.0); var c10_1 = vec4f(0.0); var c10_2 = vec4f(0.0); var c10_3 = vec4f(0.0);
+  var c11_0 = vec4f(0.0); var c11_1 = vec4f(0.0); var c11_2 = vec4f(0.0); var c11_3 = vec4f(0.0);
+  var c12_0 = vec4f(0.0); var c12_1 = vec4f(0.0); var c12_2 = vec4f(0.0); var c12_3 = vec4f(0.0);
+  var c13_0 = vec4f(0.0); var c13_1 = vec4f(0.0); var c13_2 = vec4f(0.0); var c13_3 = vec4f(0.0);
+  var c14_0 = vec4f(0.0); var c14_1 = vec4f(0.0); var c14_2 = vec4f(0.0); var c14_3 = vec4f(0.0);
+  var c15_0 = vec4f(0.0); var c15_1 = vec4f(0.0); var c15_2 = vec4f(0.0); var c15_3 = vec4f(0.0);
+  var c16_0 = vec4f(0.0); var c16_1 = vec4f(0.0); var c16_2 = vec4f(0.0); var c16_3 = vec4f(0.0);
+  var c17_0 = vec4f(0.0); var c17_1 = vec4f(0.0); var c17_2 = vec4f(0.0); var c17_3 = vec4f(0.0);
+  var c18_0 = vec4f(0.0); var c18_1 = vec4f(0.0); var c18_2 = vec4f(0.0); var c18_3 = vec4f(0.0);
+  var c19_0 = vec4f(0.0); var c19_1 = vec4f(0.0); var c19_2 = vec4f(0.0); var c19_3 = vec4f(0.0);
+  var c20_0 = vec4f(0.0); var c20_1 = vec4f(0.0); var c20_2 = vec4f(0.0); var c20_3 = vec4f(0.0);
+  var c21_0 = vec4f(0.0); var c21_1 = vec4f(0.0); var c21_2 = vec4f(0.0); var c21_3 = vec4f(0.0);
+  var c22_0 = vec4f(0.0); var c22_1 = vec4f(0.0); var c22_2 = vec4f(0.0); var c22_3 = vec4f(0.0);
+  var c23_0 = vec4f(0.0); var c23_1 = vec4f(0.0); var c23_2 = vec4f(0.0); var c23_3 = vec4f(0.0);
+  var c24_0 = vec4f(0.0); var c24_1 = vec4f(0.0); var c24_2 = vec4f(0.0); var c24_3 = vec4f(0.0);
+  var c25_0 = vec4f(0.0); var c25_1 = vec4f(0.0); var c25_2 = vec4f(0.0); var c25_3 = vec4f(0.0);
+  var c26_0 = vec4f(0.0); var c26_1 = vec4f(0.0); var c26_2 = vec4f(0.0); var c26_3 = vec4f(0.0);
+  var c27_0 = vec4f(0.0); var c27_1 = vec4f(0.0); var c27_2 = vec4f(0.0); var c27_3 = vec4f(0.0);
+  var c28_0 = vec4f(0.0); var c28_1 = vec4f(0.0); var c28_2 = vec4f(0.0); var c28_3 = vec4f(0.0);
+  var c29_0 = vec4f(0.0); var c29_1 = vec4f(0.0); var c29_2 = vec4f(0.0); var c29_3 = vec4f(0.0);
+  var c30_0 = vec4f(0.0); var c30_1 = vec4f(0.0); var c30_2 = vec4f(0.0); var c30_3 = vec4f(0.0);
+  var c31_0 = vec4f(0.0); var c31_1 = vec4f(0.0); var c31_2 = vec4f(0.0); var c31_3 = vec4f(0.0);
+  for (var l = 0u; l < p.k; l++) {
+    let b0 = vec4f(b[ib0], b[ib1], b[ib2], b[ib3]);
+    let b1 = vec4f(b[ib4], b[ib5], b[ib6], b[ib7]);
+    let b2 = vec4f(b[ib8], b[ib9], b[ib10], b[ib11]);
+    let b3 = vec4f(b[ib12], b[ib13], b[ib14], b[ib15]);
+    let a0 = vec4f(a[ia0]);
+    c0_0 = fma(a0, b0, c0_0); c0_1 = fma(a0, b1, c0_1); c0_2 = fma(a0, b2, c0_2); c0_3 = fma(a0, b3, c0_3);
+    let a1 = vec4f(a[ia1]);
+    c1_0 = fma(a1, b0, c1_0); c1_1 = fma(a1, b1, c1_1); c1_2 = fma(a1, b2, c1_2); c1_3 = fma(a1, b3, c1_3);
+    let a2 = vec4f(a[ia2]);
+    c2_0 = fma(a2, b0, c2_0); c2_1 = fma(a2, b1, c2_1); c2_2 = fma(a2, b2, c2_2); c2_3 = fma(a2, b3, c2_3);
+    let a3 = vec4f(a[ia3]);
+    c3_0 = fma(a3, b0, c3_0); c3_1 = fma(a3, b1, c3_1); c3_2 = fma(a3, b2, c3_2); c3_3 = fma(a3, b3, c3_3);
+    let a4 = vec4f(a[ia4]);
+    c4_0 = fma(a4, b0, c4_0); c4_1 = fma(a4, b1, c4_1); c4_2 = fma(a4, b2, c4_2); c4_3 = fma(a4, b3, c4_3);
+    let a5 = vec4f(a[ia5]);
+    c5_0 = fma(a5, b0, c5_0); c5_1 = fma(a5, b1, c5_1); c5_2 = fma(a5, b2, c5_2); c5_3 = fma(a5, b3, c5_3);
+    let a6 = vec4f(a[ia6]);
+    c6_0 = fma(a6, b0, c6_0); c6_1 = fma(a6, b1, c6_1); c6_2 = fma(a6, b2, c6_2); c6_3 = fma(a6, b3, c6_3);
+    let a7 = vec4f(a[ia7]);
+    c7_0 = fma(a7, b0, c7_0); c7_1 = fma(a7, b1, c7_1); c7_2 = fma(a7, b2, c7_2); c7_3 = fma(a7, b3, c7_3);
+    let a8 = vec4f(a[ia8]);
+    c8_0 = fma(a8, b0, c8_0); c8_1 = fma(a8, b1, c8_1); c8_2 = fma(a8, b2, c8_2); c8_3 = fma(a8, b3, c8_3);
+    let a9 = vec4f(a[ia9]);
+    c9_0 = fma(a9, b0, c9_0); c9_1 = fma(a9, b1, c9_1); c9_2 = fma(a9, b2, c9_2); c9_3 = fma(a9, b3, c9_3);
+    let a10 = vec4f(a[ia10]);
+    c10_0 = fma(a10, b0, c10_0); c10_1 = fma(a10, b1, c10_1); c10_2 = fma(a10, b2, c10_2); c10_3 = fma(a10, b3, c10_3);
+    let a11 = vec4f(a[ia11]);
+    c11_0 = fma(a11, b0, c11_0); c11_1 = fma(a11, b1, c11_1); c11_2 = fma(a11, b2, c11_2); c11_3 = fma(a11, b3, c11_3);
+    let a12 = vec4f(a[ia12]);
+    c12_0 = fma(a12, b0, c12_0); c12_1 = fma(a12, b1, c12_1); c12_2 = fma(a12, b2, c12_2); c12_3 = fma(a12, b3, c12_3);
+    let a13 = vec4f(a[ia13]);
+    c13_0 = fma(a13, b0, c13_0); c13_1 = fma(a13, b1, c13_1); c13_2 = fma(a13, b2, c13_2); c13_3 = fma(a13, b3, c13_3);
+    let a14 = vec4f(a[ia14]);
+    c14_0 = fma(a14, b0, c14_0); c14_1 = fma(a14, b1, c14_1); c14_2 = fma(a14, b2, c14_2); c14_3 = fma(a14, b3, c14_3);
+    let a15 = vec4f(a[ia15]);
+    c15_0 = fma(a15, b0, c15_0); c15_1 = fma(a15, b1, c15_1); c15_2 = fma(a15, b2, c15_2); c15_3 = fma(a15, b3, c15_3);
+    let a16 = vec4f(a[ia16]);
+    c16_0 = fma(a16, b0, c16_0); c16_1 = fma(a16, b1, c16_1); c16_2 = fma(a16, b2, c16_2); c16_3 = fma(a16, b3, c16_3);
+    let a17 = vec4f(a[ia17]);
+    c17_0 = fma(a17, b0, c17_0); c17_1 = fma(a17, b1, c17_1); c17_2 = fma(a17, b2, c17_2); c17_3 = fma(a17, b3, c17_3);
+    let a18 = vec4f(a[ia18]);
+    c18_0 = fma(a18, b0, c18_0); c18_1 = fma(a18, b1, c18_1); c18_2 = fma(a18, b2, c18_2); c18_3 = fma(a18, b3, c18_3);
+    let a19 = vec4f(a[ia19]);
+    c19_0 = fma(a19, b0, c19_0); c19_1 = fma(a19, b1, c19_1); c19_2 = fma(a19, b2, c19_2); c19_3 = fma(a19, b3, c19_3);
+    let a20 = vec4f(a[ia20]);
+    c20_0 = fma(a20, b0, c20_0); c20_1 = fma(a20, b1, c20_1); c20_2 = fma(a20, b2, c20_2); c20_3 = fma(a20, b3, c20_3);
+    let a21 = vec4f(a[ia21]);
+    c21_0 = fma(a21, b0, c21_0); c21_1 = fma(a21, b1, c21_1); c21_2 = fma(a21, b2, c21_2); c21_3 = fma(a21, b3, c21_3);
+    let a22 = vec4f(a[ia22]);
+    c22_0 = fma(a22, b0, c22_0); c22_1 = fma(a22, b1, c22_1); c22_2 = fma(a22, b2, c22_2); c22_3 = fma(a22, b3, c22_3);
+    let a23 = vec4f(a[ia23]);
+    c23_0 = fma(a23, b0, c23_0); c23_1 = fma(a23, b1, c23_1); c23_2 = fma(a23, b2, c23_2); c23_3 = fma(a23, b3, c23_3);
+    let a24 = vec4f(a[ia24]);
+    c24_0 = fma(a24, b0, c24_0); c24_1 = fma(a24, b1, c24_1); c24_2 = fma(a24, b2, c24_2); c24_3 = fma(a24, b3, c24_3);
+    let a25 = vec4f(a[ia25]);
+    c25_0 = fma(a25, b0, c25_0); c25_1 = fma(a25, b1, c25_1); c25_2 = fma(a25, b2, c25_2); c25_3 = fma(a25, b3, c25_3);
+    let a26 = vec4f(a[ia26]);
+    c26_0 = fma(a26, b0, c26_0); c26_1 = fma(a26, b1, c26_1); c26_2 = fma(a26, b2, c26_2); c26_3 = fma(a26, b3, c26_3);
+    let a27 = vec4f(a[ia27]);
+    c27_0 = fma(a27, b0, c27_0); c27_1 = fma(a27, b1, c27_1); c27_2 = fma(a27, b2, c27_2); c27_3 = fma(a27, b3, c27_3);
+    let a28 = vec4f(a[ia28]);
+    c28_0 = fma(a28, b0, c28_0); c28_1 = fma(a28, b1, c28_1); c28_2 = fma(a28, b2, c28_2); c28_3 = fma(a28, b3, c28_3);
+    let a29 = vec4f(a[ia29]);
+    c29_0 = fma(a29, b0, c29_0); c29_1 = fma(a29, b1, c29_1); c29_2 = fma(a29, b2, c29_2); c29_3 = fma(a29, b3, c29_3);
+    let a30 = vec4f(a[ia30]);
+    c30_0 = fma(a30, b0, c30_0); c30_1 = fma(a30, b1, c30_1); c30_2 = fma(a30, b2, c30_2); c30_3 = fma(a30, b3, c30_3);
+    let a31 = vec4f(a[ia31]);
+    c31_0 = fma(a31, b0, c31_0); c31_1 = fma(a31, b1, c31_1); c31_2 = fma(a31, b2, c31_2); c31_3 = fma(a31, b3, c31_3);
+    ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step; ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
+    ia8 += a_step; ia9 += a_step; ia10 += a_step; ia11 += a_step; ia12 += a_step; ia13 += a_step; ia14 += a_step; ia15 += a_step;
+    ia16 += a_step; ia17 += a_step; ia18 += a_step; ia19 += a_step; ia20 += a_step; ia21 += a_step; ia22 += a_step; ia23 += a_step;
+    ia24 += a_step; ia25 += a_step; ia26 += a_step; ia27 += a_step; ia28 += a_step; ia29 += a_step; ia30 += a_step; ia31 += a_step;
+    ib0 += b_step; ib1 += b_step; ib2 += b_step; ib3 += b_step; ib4 += b_step; ib5 += b_step; ib6 += b_step; ib7 += b_step;
+    ib8 += b_step; ib9 += b_step; ib10 += b_step; ib11 += b_step; ib12 += b_step; ib13 += b_step; ib14 += b_step; ib15 += b_step;
+  }
   let oc = p.off_c + wid.z * p.stride_c;
+  store_row(oc, row0 + 0u, col0, c0_0, c0_1, c0_2, c0_3);
+  store_row(oc, row0 + 1u, col0, c1_0, c1_1, c1_2, c1_3);
+  store_row(oc, row0 + 2u, col0, c2_0, c2_1, c2_2, c2_3);
+  store_row(oc, row0 + 3u, col0, c3_0, c3_1, c3_2, c3_3);
+  store_row(oc, row0 + 4u, col0, c4_0, c4_1, c4_2, c4_3);
+  store_row(oc, row0 + 5u, col0, c5_0, c5_1, c5_2, c5_3);
+  store_row(oc, row0 + 6u, col0, c6_0, c6_1, c6_2, c6_3);
+  store_row(oc, row0 + 7u, col0, c7_0, c7_1, c7_2, c7_3);
+  store_row(oc, row0 + 8u, col0, c8_0, c8_1, c8_2, c8_3);
+  store_row(oc, row0 + 9u, col0, c9_0, c9_1, c9_2, c9_3);
+  store_row(oc, row0 + 10u, col0, c10_0, c10_1, c10_2, c10_3);
+  store_row(oc, row0 + 11u, col0, c11_0, c11_1, c11_2, c11_3);
+  store_row(oc, row0 + 12u, col0, c12_0, c12_1, c12_2, c12_3);
+  store_row(oc, row0 + 13u, col0, c13_0, c13_1, c13_2, c13_3);
+  store_row(oc, row0 + 14u, col0, c14_0, c14_1, c14_2, c14_3);
+  store_row(oc, row0 + 15u, col0, c15_0, c15_1, c15_2, c15_3);
+  store_row(oc, row0 + 16u, col0, c16_0, c16_1, c16_2, c16_3);
+  store_row(oc, row0 + 17u, col0, c17_0, c17_1, c17_2, c17_3);
+  store_row(oc, row0 + 18u, col0, c18_0, c18_1, c18_2, c18_3);
+  store_row(oc, row0 + 19u, col0, c19_0, c19_1, c19_2, c19_3);
+  store_row(oc, row0 + 20u, col0, c20_0, c20_1, c20_2, c20_3);
+  store_row(oc, row0 + 21u, col0, c21_0, c21_1, c21_2, c21_3);
+  store_row(oc, row0 + 22u, col0, c22_0, c22_1, c22_2, c22_3);
+  store_row(oc, row0 + 23u, col0, c23_0, c23_1, c23_2, c23_3);
+  store_row(oc, row0 + 24u, col0, c24_0, c24_1, c24_2, c24_3);
+  store_row(oc, row0 + 25u, col0, c25_0, c25_1, c25_2, c25_3);
+  store_row(oc, row0 + 26u, col0, c26_0, c26_1, c26_2, c26_3);
+  store_row(oc, row0 + 27u, col0, c27_0, c27_1, c27_2, c27_3);
+  store_row(oc, row0 + 28u, col0, c28_0, c28_1, c28_2, c28_3);
+  store_row(oc, row0 + 29u, col0, c29_0, c29_1, c29_2, c29_3);
+  store_row(oc, row0 + 30u, col0, c30_0, c30_1, c30_2, c30_3);
+  store_row(oc, row0 + 31u, col0, c31_0, c31_1, c31_2, c31_3);
+}
+
+// matmul_small: each invocation owns rows row0 … row0+7 (shared by its workgroup) and columns
+// col0 … col0+15.
+@compute @workgroup_size(WG)
+fn matmul_small(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row0 = wid.y * 8u;
+  let col0 = (wid.x * WG + lid) * 16u;
+  let last_row = p.m - 1u;
+  let last_col = p.n - 1u;
+  // Index steps: along l, and from one row of op(A) / column of op(B) to the next.
+  let a_step = select(1u, p.lda, p.ta == 1u);
+  let a_row = select(p.lda, 1u, p.ta == 1u);
+  let b_step = select(p.ldb, 1u, p.tb == 1u);
+  let b_col = select(1u, p.ldb, p.tb == 1u);
+  let oa = p.off_a + wid.z * p.stride_a;
+  let ob = p.off_b + wid.z * p.stride_b;
+  // Rows and columns past the edge read the last valid one: no checks in the loop.
   var ia0 = oa + min(row0 + 0u, last_row) * a_row;
   var ia1 = oa + min(row0 + 1u, last_row) * a_row;
   var ia2 = oa + min(row0 + 2u, last_row) * a_row;
@@ -87,93 +305,122 @@ fn matmul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li
   var ib5 = ob + min(col0 + 5u, last_col) * b_col;
   var ib6 = ob + min(col0 + 6u, last_col) * b_col;
   var ib7 = ob + min(col0 + 7u, last_col) * b_col;
-  var acc0_lo = vec4f(0.0);
-  var acc0_hi = vec4f(0.0);
-  var acc1_lo = vec4f(0.0);
-  var acc1_hi = vec4f(0.0);
-  var acc2_lo = vec4f(0.0);
-  var acc2_hi = vec4f(0.0);
-  var acc3_lo = vec4f(0.0);
-  var acc3_hi = vec4f(0.0);
-  var acc4_lo = vec4f(0.0);
-  var acc4_hi = vec4f(0.0);
-  var acc5_lo = vec4f(0.0);
-  var acc5_hi = vec4f(0.0);
-  var acc6_lo = vec4f(0.0);
-  var acc6_hi = vec4f(0.0);
-  var acc7_lo = vec4f(0.0);
-  var acc7_hi = vec4f(0.0);
+  var ib8 = ob + min(col0 + 8u, last_col) * b_col;
+  var ib9 = ob + min(col0 + 9u, last_col) * b_col;
+  var ib10 = ob + min(col0 + 10u, last_col) * b_col;
+  var ib11 = ob + min(col0 + 11u, last_col) * b_col;
+  var ib12 = ob + min(col0 + 12u, last_col) * b_col;
+  var ib13 = ob + min(col0 + 13u, last_col) * b_col;
+  var ib14 = ob + min(col0 + 14u, last_col) * b_col;
+  var ib15 = ob + min(col0 + 15u, last_col) * b_col;
+  var c0_0 = vec4f(0.0); var c0_1 = vec4f(0.0); var c0_2 = vec4f(0.0); var c0_3 = vec4f(0.0);
+  var c1_0 = vec4f(0.0); var c1_1 = vec4f(0.0); var c1_2 = vec4f(0.0); var c1_3 = vec4f(0.0);
+  var c2_0 = vec4f(0.0); var c2_1 = vec4f(0.0); var c2_2 = vec4f(0.0); var c2_3 = vec4f(0.0);
+  var c3_0 = vec4f(0.0); var c3_1 = vec4f(0.0); var c3_2 = vec4f(0.0); var c3_3 = vec4f(0.0);
+  var c4_0 = vec4f(0.0); var c4_1 = vec4f(0.0); var c4_2 = vec4f(0.0); var c4_3 = vec4f(0.0);
+  var c5_0 = vec4f(0.0); var c5_1 = vec4f(0.0); var c5_2 = vec4f(0.0); var c5_3 = vec4f(0.0);
+  var c6_0 = vec4f(0.0); var c6_1 = vec4f(0.0); var c6_2 = vec4f(0.0); var c6_3 = vec4f(0.0);
+  var c7_0 = vec4f(0.0); var c7_1 = vec4f(0.0); var c7_2 = vec4f(0.0); var c7_3 = vec4f(0.0);
   for (var l = 0u; l < p.k; l++) {
-    let b_lo = vec4f(b[ib0], b[ib1], b[ib2], b[ib3]);
-    let b_hi = vec4f(b[ib4], b[ib5], b[ib6], b[ib7]);
-    let a0 = a[ia0];
-    acc0_lo = fma(vec4f(a0), b_lo, acc0_lo);
-    acc0_hi = fma(vec4f(a0), b_hi, acc0_hi);
-    let a1 = a[ia1];
-    acc1_lo = fma(vec4f(a1), b_lo, acc1_lo);
-    acc1_hi = fma(vec4f(a1), b_hi, acc1_hi);
-    let a2 = a[ia2];
-    acc2_lo = fma(vec4f(a2), b_lo, acc2_lo);
-    acc2_hi = fma(vec4f(a2), b_hi, acc2_hi);
-    let a3 = a[ia3];
-    acc3_lo = fma(vec4f(a3), b_lo, acc3_lo);
-    acc3_hi = fma(vec4f(a3), b_hi, acc3_hi);
-    let a4 = a[ia4];
-    acc4_lo = fma(vec4f(a4), b_lo, acc4_lo);
-    acc4_hi = fma(vec4f(a4), b_hi, acc4_hi);
-    let a5 = a[ia5];
-    acc5_lo = fma(vec4f(a5), b_lo, acc5_lo);
-    acc5_hi = fma(vec4f(a5), b_hi, acc5_hi);
-    let a6 = a[ia6];
-    acc6_lo = fma(vec4f(a6), b_lo, acc6_lo);
-    acc6_hi = fma(vec4f(a6), b_hi, acc6_hi);
-    let a7 = a[ia7];
-    acc7_lo = fma(vec4f(a7), b_lo, acc7_lo);
-    acc7_hi = fma(vec4f(a7), b_hi, acc7_hi);
-    ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step;
-    ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
-    ib0 += b_step; ib1 += b_step; ib2 += b_step; ib3 += b_step;
-    ib4 += b_step; ib5 += b_step; ib6 += b_step; ib7 += b_step;
+    let b0 = vec4f(b[ib0], b[ib1], b[ib2], b[ib3]);
+    let b1 = vec4f(b[ib4], b[ib5], b[ib6], b[ib7]);
+    let b2 = vec4f(b[ib8], b[ib9], b[ib10], b[ib11]);
+    let b3 = vec4f(b[ib12], b[ib13], b[ib14], b[ib15]);
+    let a0 = vec4f(a[ia0]);
+    c0_0 = fma(a0, b0, c0_0); c0_1 = fma(a0, b1, c0_1); c0_2 = fma(a0, b2, c0_2); c0_3 = fma(a0, b3, c0_3);
+    let a1 = vec4f(a[ia1]);
+    c1_0 = fma(a1, b0, c1_0); c1_1 = fma(a1, b1, c1_1); c1_2 = fma(a1, b2, c1_2); c1_3 = fma(a1, b3, c1_3);
+    let a2 = vec4f(a[ia2]);
+    c2_0 = fma(a2, b0, c2_0); c2_1 = fma(a2, b1, c2_1); c2_2 = fma(a2, b2, c2_2); c2_3 = fma(a2, b3, c2_3);
+    let a3 = vec4f(a[ia3]);
+    c3_0 = fma(a3, b0, c3_0); c3_1 = fma(a3, b1, c3_1); c3_2 = fma(a3, b2, c3_2); c3_3 = fma(a3, b3, c3_3);
+    let a4 = vec4f(a[ia4]);
+    c4_0 = fma(a4, b0, c4_0); c4_1 = fma(a4, b1, c4_1); c4_2 = fma(a4, b2, c4_2); c4_3 = fma(a4, b3, c4_3);
+    let a5 = vec4f(a[ia5]);
+    c5_0 = fma(a5, b0, c5_0); c5_1 = fma(a5, b1, c5_1); c5_2 = fma(a5, b2, c5_2); c5_3 = fma(a5, b3, c5_3);
+    let a6 = vec4f(a[ia6]);
+    c6_0 = fma(a6, b0, c6_0); c6_1 = fma(a6, b1, c6_1); c6_2 = fma(a6, b2, c6_2); c6_3 = fma(a6, b3, c6_3);
+    let a7 = vec4f(a[ia7]);
+    c7_0 = fma(a7, b0, c7_0); c7_1 = fma(a7, b1, c7_1); c7_2 = fma(a7, b2, c7_2); c7_3 = fma(a7, b3, c7_3);
+    ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step; ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
+    ib0 += b_step; ib1 += b_step; ib2 += b_step; ib3 += b_step; ib4 += b_step; ib5 += b_step; ib6 += b_step; ib7 += b_step;
+    ib8 += b_step; ib9 += b_step; ib10 += b_step; ib11 += b_step; ib12 += b_step; ib13 += b_step; ib14 += b_step; ib15 += b_step;
   }
-  store_row(oc, row0 + 0u, col0, acc0_lo, acc0_hi);
-  store_row(oc, row0 + 1u, col0, acc1_lo, acc1_hi);
-  store_row(oc, row0 + 2u, col0, acc2_lo, acc2_hi);
-  store_row(oc, row0 + 3u, col0, acc3_lo, acc3_hi);
-  store_row(oc, row0 + 4u, col0, acc4_lo, acc4_hi);
-  store_row(oc, row0 + 5u, col0, acc5_lo, acc5_hi);
-  store_row(oc, row0 + 6u, col0, acc6_lo, acc6_hi);
-  store_row(oc, row0 + 7u, col0, acc7_lo, acc7_hi);
-
+  let oc = p.off_c + wid.z * p.stride_c;
+  store_row(oc, row0 + 0u, col0, c0_0, c0_1, c0_2, c0_3);
+  store_row(oc, row0 + 1u, col0, c1_0, c1_1, c1_2, c1_3);
+  store_row(oc, row0 + 2u, col0, c2_0, c2_1, c2_2, c2_3);
+  store_row(oc, row0 + 3u, col0, c3_0, c3_1, c3_2, c3_3);
+  store_row(oc, row0 + 4u, col0, c4_0, c4_1, c4_2, c4_3);
+  store_row(oc, row0 + 5u, col0, c5_0, c5_1, c5_2, c5_3);
+  store_row(oc, row0 + 6u, col0, c6_0, c6_1, c6_2, c6_3);
+  store_row(oc, row0 + 7u, col0, c7_0, c7_1, c7_2, c7_3);
 }
+// END GENERATED
 
-// Writes up to 8 outputs of row r starting at column col, with the epilogue.
-fn store_row(oc: u32, r: u32, col: u32, lo: vec4f, hi: vec4f) {
+// Writes up to 16 outputs of row r starting at column col (α·acc, added to C when ACC = 1).
+fn store_row(oc: u32, r: u32, col: u32, v0: vec4f, v1: vec4f, v2: vec4f, v3: vec4f) {
   if (r >= p.m) {
     return;
   }
   let at = oc + r * p.ldc + col;
-  store_one(at, col, lo.x);
-  store_one(at + 1u, col + 1u, lo.y);
-  store_one(at + 2u, col + 2u, lo.z);
-  store_one(at + 3u, col + 3u, lo.w);
-  store_one(at + 4u, col + 4u, hi.x);
-  store_one(at + 5u, col + 5u, hi.y);
-  store_one(at + 6u, col + 6u, hi.z);
-  store_one(at + 7u, col + 7u, hi.w);
+  store4(at, col, p.alpha * v0);
+  store4(at + 4u, col + 4u, p.alpha * v1);
+  store4(at + 8u, col + 8u, p.alpha * v2);
+  store4(at + 12u, col + 12u, p.alpha * v3);
 }
 
-fn store_one(at: u32, col: u32, acc: f32) {
-  if (col >= p.n) {
+fn store4(at: u32, col: u32, v: vec4f) {
+  if (ACC == 1u) {
+    if (col < p.n) { c[at] += v.x; }
+    if (col + 1u < p.n) { c[at + 1u] += v.y; }
+    if (col + 2u < p.n) { c[at + 2u] += v.z; }
+    if (col + 3u < p.n) { c[at + 3u] += v.w; }
+  } else {
+    if (col < p.n) { c[at] = v.x; }
+    if (col + 1u < p.n) { c[at + 1u] = v.y; }
+    if (col + 2u < p.n) { c[at + 2u] = v.z; }
+    if (col + 3u < p.n) { c[at + 3u] = v.w; }
+  }
+}
+
+// ---- prologue: C = β·C + bias ----
+
+struct PrologueParams {
+  m: u32,        // rows of C in this launch
+  n: u32,        // columns
+  ldc: u32,
+  off_c: u32,
+  stride_c: u32,
+  off_bias: u32,
+  use_bias: u32, // 1: add bias[j]
+  use_beta: u32, // 1: start from β·C; 0: from 0 (C is not read)
+  rows_step: u32, // workgroups along y: each invocation walks rows y, y + rows_step, …
+  beta: f32,
+}
+
+override PW: u32 = 64u;
+
+@group(0) @binding(0) var<uniform> pp: PrologueParams;
+@group(0) @binding(1) var<storage, read_write> c_pro: array<f32>; // (M, N) rows ldc apart
+@group(0) @binding(2) var<storage, read> bias: array<f32>;        // (N,)
+
+@compute @workgroup_size(PW)
+fn prologue(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let j = gid.x;
+  if (j >= pp.n) {
     return;
   }
-  var v = p.alpha * acc;
-  if (BIAS == 1u) {
-    v += bias[p.off_bias + col];
+  let b = select(0.0, bias[pp.off_bias + j], pp.use_bias == 1u);
+  let base = pp.off_c + wid.z * pp.stride_c + j;
+  for (var r = wid.y; r < pp.m; r += pp.rows_step) {
+    let at = base + r * pp.ldc;
+    var v = b;
+    if (pp.use_beta == 1u) {
+      v += pp.beta * c_pro[at];
+    }
+    c_pro[at] = v;
   }
-  if (BETA == 1u) {
-    v += p.beta * c[at];
-  }
-  c[at] = v;
 }
 
 // ---- bias gradient ----

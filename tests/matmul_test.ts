@@ -146,9 +146,13 @@ gpuTest("matmul: operands beyond the binding limit are split (forced small limit
   ];
   for (const c of cases) {
     const host = operands(rng, c);
-    const before = gpu.stats.dispatches;
+    let before = gpu.stats.dispatches;
+    await gpuMatmul(gpu, c, host);
+    const unsplit = gpu.stats.dispatches - before;
+    before = gpu.stats.dispatches;
     const got = await gpuMatmul(gpu, c, host, { maxBindingBytes: 4096 });
-    assert.ok(gpu.stats.dispatches - before > 1, `${JSON.stringify(c)} was not split`);
+    const split = gpu.stats.dispatches - before;
+    assert.ok(split > unsplit, `${JSON.stringify(c)} was not split (${split} dispatches)`);
     assertClose(got, refMatmul(c, host), { label: JSON.stringify(c) });
   }
   // Unaligned views (element offsets inside the bound ranges) split the same way.
@@ -174,7 +178,7 @@ gpuTest("matmul: refuses shapes it cannot split, and bad sizes, with clear error
   const a = gpu.tensor([4, 6]), b = gpu.tensor([6, 5]), out = gpu.tensor([4, 5]);
   const enc = gpu.encoder();
   assert.throws(
-    () => matmul(enc, { out, a, b, maxBindingBytes: 200 }),
+    () => matmul(enc, { out, a, b, maxBindingBytes: gpu.limits.minStorageBufferOffsetAlignment }),
     (e: Error) => e instanceof RangeError && /cannot split/.test(e.message),
   );
   assert.throws(
@@ -300,7 +304,12 @@ gpuTest(
     const dOut = gpu.tensor([4, 5]), dBias = gpu.tensor([4]);
     assert.throws(() => biasGrad(gpu.encoder(), { dBias, dOut }), RangeError);
     assert.throws(
-      () => biasGrad(gpu.encoder(), { dBias: dOut.view(0, [5]), dOut, maxBindingBytes: 260 }),
+      () =>
+        biasGrad(gpu.encoder(), {
+          dBias: dOut.view(0, [5]),
+          dOut,
+          maxBindingBytes: gpu.limits.minStorageBufferOffsetAlignment + 8,
+        }),
       /does not fit/,
     );
     dOut.release();

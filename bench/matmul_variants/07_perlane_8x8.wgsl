@@ -16,9 +16,10 @@ override WG: u32 = 64u;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
 
-@compute @workgroup_size(8, 8)
+override WGY: u32 = 8u;
+@compute @workgroup_size(8, WGY)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) l3: vec3u) {
-  let row0 = (wid.y * 8u + l3.y) * 8u;
+  let row0 = (wid.y * WGY + l3.y) * 8u;
   let col0 = (wid.x * 8u + l3.x) * 8u;
   let bz = wid.z + p.z_base;
   let a_step = select(1u, p.lda, TA == 1u);

@@ -24,6 +24,24 @@ const VARIANTS: Variant[] = [
   { file: "04_uniform_rows_r8_c8.wgsl", colsPerGroup: 512, rowsPerGroup: 8, constants: { WG: 64 } },
   { file: "06_uniform_rows_r4_c8.wgsl", colsPerGroup: 512, rowsPerGroup: 4, constants: { WG: 64 } },
   { file: "07_perlane_8x8.wgsl", colsPerGroup: 64, rowsPerGroup: 64 },
+  { file: "11_perlane_8x4.wgsl", colsPerGroup: 32, rowsPerGroup: 64 },
+  { file: "12_perlane_4x8.wgsl", colsPerGroup: 64, rowsPerGroup: 32 },
+  { file: "13_perlane_8x8_unroll4.wgsl", colsPerGroup: 64, rowsPerGroup: 64 },
+  { file: "14_perlane_8x16.wgsl", colsPerGroup: 128, rowsPerGroup: 64 },
+  { file: "15_perlane_16x8.wgsl", colsPerGroup: 64, rowsPerGroup: 128 },
+  { file: "16_perlane_12x8.wgsl", colsPerGroup: 64, rowsPerGroup: 96 },
+  { file: "17_perlane_16x16.wgsl", colsPerGroup: 128, rowsPerGroup: 128 },
+  { file: "17_perlane_16x16.wgsl", colsPerGroup: 128, rowsPerGroup: 32, constants: { WGY: 2 } },
+  { file: "17_perlane_16x16.wgsl", colsPerGroup: 128, rowsPerGroup: 16, constants: { WGY: 1 } },
+  { file: "18_perlane_32x16.wgsl", colsPerGroup: 128, rowsPerGroup: 64, constants: { WGY: 2 } },
+  { file: "18_perlane_32x16.wgsl", colsPerGroup: 128, rowsPerGroup: 32, constants: { WGY: 1 } },
+  { file: "21_perlane_32x32.wgsl", colsPerGroup: 256, rowsPerGroup: 32, constants: { WGY: 1 } },
+  { file: "22_perlane_64x16.wgsl", colsPerGroup: 128, rowsPerGroup: 64, constants: { WGY: 1 } },
+  { file: "23_perlane_32x8.wgsl", colsPerGroup: 64, rowsPerGroup: 32, constants: { WGY: 1 } },
+  { file: "19_perlane_16x32.wgsl", colsPerGroup: 256, rowsPerGroup: 32, constants: { WGY: 2 } },
+  { file: "20_perlane_24x24.wgsl", colsPerGroup: 192, rowsPerGroup: 48, constants: { WGY: 2 } },
+  { file: "15_perlane_16x8.wgsl", colsPerGroup: 64, rowsPerGroup: 32, constants: { WGY: 2 } },
+  { file: "15_perlane_16x8.wgsl", colsPerGroup: 64, rowsPerGroup: 16, constants: { WGY: 1 } },
   {
     file: "08_uniform_r8_c8_unroll4.wgsl",
     colsPerGroup: 512,
@@ -90,14 +108,21 @@ async function time(
     }
     return { wall, cpu };
   };
+  const c0 = performance.now();
   await measure(1);
+  if (!compiled.has(encode)) {
+    console.log(`    first runs (with compile) ${(performance.now() - c0).toFixed(0)} ms`);
+  }
   const full = await measure(reps), empty = await measure(0);
   return { wall: (full.wall - empty.wall) / reps, cpu: (full.cpu - empty.cpu) / reps };
 }
 
+const compiled = new Set<unknown>();
 const todo: (Variant | "kernel")[] = [...VARIANTS, "kernel"];
 for (const v of todo) {
-  const name = v === "kernel" ? "kernels/matmul.ts" : v.file;
+  const name = v === "kernel"
+    ? "kernels/matmul.ts"
+    : `${v.file} ${JSON.stringify(v.constants ?? {})}`;
   if (filter.length && !filter.some((f) => name.startsWith(f))) continue;
   let code = "";
   if (v !== "kernel") {

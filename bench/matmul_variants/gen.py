@@ -5,8 +5,8 @@ def gen(R, C, name, desc, perlane=False):
     L = []
     L.append(f"// {desc}\n" + HEAD.split('\n',2)[2])
     if perlane:
-        L.append("@compute @workgroup_size(8, 8)\nfn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) l3: vec3u) {")
-        L.append(f"  let row0 = (wid.y * 8u + l3.y) * {R}u;\n  let col0 = (wid.x * 8u + l3.x) * {C}u;")
+        L.append("override WGY: u32 = 8u;\n@compute @workgroup_size(8, WGY)\nfn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) l3: vec3u) {")
+        L.append(f"  let row0 = (wid.y * WGY + l3.y) * {R}u;\n  let col0 = (wid.x * 8u + l3.x) * {C}u;")
     else:
         L.append("@compute @workgroup_size(WG)\nfn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {")
         L.append(f"  let row0 = wid.y * {R}u;\n  let col0 = (wid.x * WG + lid) * {C}u;")
@@ -49,8 +49,8 @@ gen(8, 8, '04_uniform_rows_r8_c8.wgsl', 'Variant 04: rows uniform per workgroup,
 gen(4, 8, '06_uniform_rows_r4_c8.wgsl', 'Variant 06: rows uniform per workgroup, 4 rows x 8 columns per invocation.')
 gen(8, 8, '07_perlane_8x8.wgsl', 'Variant 07: per-lane 8x8 tile, workgroup 8x8.', perlane=True)
 
-def gen_unrolled(R, C, U, name, desc):
-    gen(R, C, name, desc)
+def gen_unrolled(R, C, U, name, desc, perlane=False):
+    gen(R, C, name, desc, perlane)
     s = open(name).read()
     head, rest = s.split("  for (var kk = 0u; kk < p.k; kk++) {\n", 1)
     body, tail = rest.split("  }\n  let oc", 1)
@@ -59,3 +59,16 @@ def gen_unrolled(R, C, U, name, desc):
     open(name, 'w').write(head + ub + tail)
 gen_unrolled(8, 8, 4, '08_uniform_r8_c8_unroll4.wgsl', 'Variant 08: as 04 with the k loop unrolled by 4.')
 gen_unrolled(4, 4, 4, '09_uniform_r4_c4_unroll4.wgsl', 'Variant 09: as 02 with the k loop unrolled by 4.')
+gen(8, 4, '11_perlane_8x4.wgsl', 'Variant 11: per-lane 8 rows x 4 columns, workgroup 8x8.', perlane=True)
+gen(4, 8, '12_perlane_4x8.wgsl', 'Variant 12: per-lane 4 rows x 8 columns, workgroup 8x8.', perlane=True)
+gen_unrolled(8, 8, 4, '13_perlane_8x8_unroll4.wgsl', 'Variant 13: as 07 with the k loop unrolled by 4.', perlane=True)
+gen(8, 16, '14_perlane_8x16.wgsl', 'Variant 14: per-lane 8 rows x 16 columns, workgroup 8x8.', perlane=True)
+gen(16, 8, '15_perlane_16x8.wgsl', 'Variant 15: per-lane 16 rows x 8 columns, workgroup 8x8.', perlane=True)
+gen(12, 8, '16_perlane_12x8.wgsl', 'Variant 16: per-lane 12 rows x 8 columns, workgroup 8x8.', perlane=True)
+gen(16, 16, '17_perlane_16x16.wgsl', 'Variant 17: per-lane 16 rows x 16 columns, workgroup 8 x WGY.', perlane=True)
+gen(32, 16, '18_perlane_32x16.wgsl', 'Variant 18: per-lane 32 rows x 16 columns, workgroup 8 x WGY.', perlane=True)
+gen(16, 32, '19_perlane_16x32.wgsl', 'Variant 19: per-lane 16 rows x 32 columns, workgroup 8 x WGY.', perlane=True)
+gen(24, 24, '20_perlane_24x24.wgsl', 'Variant 20: per-lane 24 rows x 24 columns, workgroup 8 x WGY.', perlane=True)
+gen(32, 32, '21_perlane_32x32.wgsl', 'Variant 21: per-lane 32 rows x 32 columns, workgroup 8 x WGY.', perlane=True)
+gen(64, 16, '22_perlane_64x16.wgsl', 'Variant 22: per-lane 64 rows x 16 columns, workgroup 8 x WGY.', perlane=True)
+gen(32, 8, '23_perlane_32x8.wgsl', 'Variant 23: per-lane 32 rows x 8 columns, workgroup 8 x WGY.', perlane=True)
