@@ -22,6 +22,22 @@ import { DataError, type Format, FORMATS } from "./datasets/formats.ts";
 import { TokenizerError } from "./model/tokenizer.ts";
 import { formatInspectReport, inspect } from "./pipeline/inspect.ts";
 import type { TemplateMode } from "./pipeline/tokenize.ts";
+import { NoAdapterError } from "./kernels/gpu.ts";
+import { ConfigError } from "./model/config.ts";
+import { WeightsError } from "./model/params.ts";
+import { SafetensorsError } from "./model/safetensors.ts";
+import { createReporter } from "./pipeline/metrics.ts";
+import { formatSummary, runFromConfig } from "./pipeline/run.ts";
+import {
+  applyFlags,
+  ConfigKeyError,
+  defaults,
+  flagsHelp,
+  readRunConfig,
+  type RunConfig,
+} from "./pipeline/run_config.ts";
+import { createContext } from "./pipeline/stage.ts";
+import { NonFiniteError } from "./pipeline/train.ts";
 
 /**
  * Where a command writes: normal output and diagnostics.
@@ -97,6 +113,11 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** Runs it; resolves to the exit code. */
   run(values: OptionValues, io: Io): Promise<number>;
+  /**
+   * Takes its arguments unparsed (`values.args`), for commands whose flags come from the run
+   * configuration's schema (train, sft); `help` then prints this instead of the option table.
+   */
+  raw?: { help(): string };
 }
 
 /**
@@ -113,6 +134,64 @@ export class UsageError extends Error {
 }
 
 const TEMPLATE_MODES: readonly TemplateMode[] = ["auto", "template", "plain"];
+
+/** The built-in task's recipes, used when neither `--config` nor data are given. */
+const BUILTIN_RECIPES = {
+  dpo: new URL("./configs/shout_dpo.yaml", import.meta.url).pathname,
+  sft: new URL("./configs/shout_sft.yaml", import.meta.url).pathname,
+};
+
+/**
+ * `train` (DPO) and `sft`: a run from a YAML file (`--config FILE`) with flags overriding its
+ * keys. With neither a config nor data, the built-in task's recipe (`configs/shout_*.yaml`).
+ */
+function runCommand(objective: "dpo" | "sft"): Command {
+  const name = objective === "dpo" ? "train" : "sft";
+  const usage = `${name} [--config FILE] [--section.key VALUE …]`;
+  return {
+    summary: objective === "dpo"
+      ? "Align a model by DPO (no arguments: the built-in demo task)"
+      : "Supervised fine-tuning on the chosen responses (no arguments: make the demo's reference)",
+    usage,
+    options: {},
+    raw: {
+      help: () =>
+        `Usage: deno run main.ts ${usage}\n\n` +
+        wrap(
+          "Runs load → tokenize → " + (objective === "dpo" ? "ref-cache → train → eval" : "train") +
+            ". The configuration is one YAML file of sections (run, model, data, tokenize, train, " +
+            "loss, eval); any key can be overridden by a flag, as --section.key VALUE, or " +
+            "--key VALUE when the key name is unique (e.g. --beta 0.05, --model DIR, --data FILE). " +
+            `Without --config and without data, the built-in task's recipe ${
+              objective === "dpo" ? "configs/shout_dpo.yaml" : "configs/shout_sft.yaml"
+            } is used. The resolved configuration is saved as config.yaml in the run folder.`,
+          80,
+        ) +
+        "\n\nOptions (defaults without --config):\n  --config FILE  YAML run file\n" +
+        flagsHelp(),
+    },
+    async run(values, io) {
+      const args = [...(values.args as unknown as string[])];
+      let configPath: string | undefined;
+      const at = args.findIndex((a) => a === "--config" || a.startsWith("--config="));
+      if (at >= 0) {
+        const [flag] = args.splice(at, 1);
+        configPath = flag.includes("=") ? flag.slice(flag.indexOf("=") + 1) : args.splice(at, 1)[0];
+        if (!configPath) throw new UsageError("--config needs a file");
+      }
+      let base: RunConfig = defaults();
+      const overrides = applyFlags(defaults(), args);
+      if (configPath) base = await readRunConfig(configPath);
+      else if (overrides.data.path === null) base = await readRunConfig(BUILTIN_RECIPES[objective]);
+      const config = applyFlags(base, args);
+      config.train.objective = objective;
+      const { progress, logger } = createReporter();
+      const summary = await runFromConfig(config, createContext({ progress, logger }));
+      io.out("\n" + formatSummary(summary));
+      return 0;
+    },
+  };
+}
 
 const inspectCommand: Command = {
   summary: "Show a preference dataset's format, invalid rows, token lengths and one example",
@@ -216,6 +295,8 @@ const inspectCommand: Command = {
  * ```
  */
 export const COMMANDS: Record<string, Command> = {
+  train: runCommand("dpo"),
+  sft: runCommand("sft"),
   inspect: inspectCommand,
 };
 
@@ -234,6 +315,7 @@ export const COMMANDS: Record<string, Command> = {
 export function commandHelp(name: string): string {
   const command = COMMANDS[name];
   if (command === undefined) throw new UsageError(`Unknown command "${name}"`);
+  if (command.raw) return command.raw.help();
   const rows = Object.entries({ ...command.options, help: HELP }).map(([flag, spec]) => {
     const names = (spec.short ? `-${spec.short}, ` : "    ") + `--${flag}` +
       (spec.value ? ` ${spec.value}` : "");
@@ -292,6 +374,13 @@ export async function main(args: string[], io: Io = consoleIo): Promise<number> 
     io.err(`error: unknown command "${name}"\n\n${programHelp()}`);
     return 2;
   }
+  if (command.raw) {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.out(commandHelp(name));
+      return 0;
+    }
+    return await runGuarded(name, () => command.run({ args: rest as never }, io), io);
+  }
   let values: OptionValues;
   try {
     const options = Object.fromEntries(
@@ -311,14 +400,23 @@ export async function main(args: string[], io: Io = consoleIo): Promise<number> 
     io.out(commandHelp(name));
     return 0;
   }
+  return await runGuarded(name, () => command.run(values, io), io);
+}
+
+/** Runs a command, turning known errors into messages and exit codes. */
+async function runGuarded(name: string, fn: () => Promise<number>, io: Io): Promise<number> {
   try {
-    return await command.run(values, io);
+    return await fn();
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ConfigKeyError) {
       io.err(`error: ${e.message}\nRun \`deno run main.ts ${name} --help\` for the options.\n`);
       return 2;
     }
-    if (e instanceof DataError || e instanceof TokenizerError || e instanceof RangeError) {
+    if (
+      e instanceof DataError || e instanceof TokenizerError || e instanceof RangeError ||
+      e instanceof NonFiniteError || e instanceof ConfigError || e instanceof SafetensorsError ||
+      e instanceof WeightsError || e instanceof NoAdapterError
+    ) {
       io.err(`error: ${e.message}\n`);
       return 1;
     }

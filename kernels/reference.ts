@@ -20,3 +20,4 @@ export * from "./reference/norm.ts";
 export * from "./reference/rope.ts";
 export * from "./reference/matmul.ts";
 export * from "./reference/attention.ts";
+export * from "./reference/decode.ts";

@@ -47,6 +47,7 @@ export const RUN_SCHEMA: Schema = {
     out_dir: f("string", "runs", "Where run folders go"),
     resume: f("bool", false, "Continue the named run from its newest checkpoint"),
     cache_dir: f("string", "runs/cache", "Tokenized-data and reference log-prob caches"),
+    save_to: f("string", null, "Also save the final model to this folder"),
   },
   model: {
     path: f(

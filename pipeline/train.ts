@@ -85,6 +85,9 @@ export const DEFAULT_TRAIN: TrainConfig = {
   keepLast: 2,
 };
 
+/** One logged row: the step and TRL-named metrics. */
+export type StepRow = { step: number } & Record<string, number>;
+
 /** Pairs with their reference log-probs (DPO) — one split of a dataset. */
 export interface PairSet {
   /** The pairs. */
@@ -112,7 +115,7 @@ export interface TrainRunOptions {
   /** Continue from the newest checkpoint of `runDir`. Default false. */
   resume?: boolean;
   /** Receives one row per logged step (and eval rows). */
-  metrics?: { append(row: Record<string, number>): void | Promise<void> };
+  metrics?: { append(row: StepRow): void | Promise<void> };
   /** Called after each checkpoint is written (tests use it to stop a run). */
   onCheckpoint?: (dir: string, step: number) => void | Promise<void>;
 }
@@ -124,7 +127,7 @@ export interface TrainOutput {
   /** Optimizer steps done. */
   steps: number;
   /** The logged rows. */
-  history: Record<string, number>[];
+  history: StepRow[];
 }
 
 /** Training stopped on a non-finite loss or gradient. */
@@ -179,7 +182,7 @@ export async function train(
     })
     : new SftObjective(model, { slots: config.gradAccumSteps });
   const optimizer = new AdamW(model, config.optimizer);
-  const history: Record<string, number>[] = [];
+  const history: StepRow[] = [];
   let step = 0;
   try {
     if (run.resume) {
@@ -240,7 +243,7 @@ export async function train(
         optimizer.norm,
       ]);
       step++;
-      const row: Record<string, number> = {
+      const row: StepRow = {
         step,
         epoch: (first + count) / perEpoch,
         ...objective.decode(rawMetrics as Float32Array, count),
@@ -402,10 +405,11 @@ function validate(config: TrainConfig, input: TrainInput): void {
   }
 }
 
-function prefix(row: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(row).map(([k, v]) => [k === "step" ? k : `eval_${k}`, v]),
-  );
+/** The step and `eval_`-prefixed metrics. */
+function prefix(row: StepRow): StepRow {
+  const out: StepRow = { step: row.step };
+  for (const [k, v] of Object.entries(row)) if (k !== "step") out[`eval_${k}`] = v;
+  return out;
 }
 
 function roundUp(n: number, m: number): number {

@@ -1,0 +1,231 @@
+/**
+ * The eval stage: how the trained policy compares with the reference on held-out data.
+ *
+ * - Pair metrics (TRL's names with the `eval_` prefix): loss, rewards, accuracy, margins, log-probs
+ *   of the held-out chosen/rejected responses.
+ * - Generation on held-out prompts by the policy and by the reference (same seed): the mean task
+ *   reward where the dataset defines one, the policy's win rate over the reference (ties count
+ *   half), and the mean sequence-level KL(π‖π_ref) estimated from the policy's own samples:
+ *   `mean over samples y ~ π of log π(y|x) − log π_ref(y|x)`.
+ *
+ * @module
+ */
+import type { ModelConfig } from "../model/config.ts";
+import { generateDetailed } from "../model/generate.ts";
+import type { ParamValues } from "../model/params.ts";
+import type { TextTokenizer } from "../model/tokenizer.ts";
+import { Transformer } from "../model/transformer.ts";
+import { type DpoLossConfig, DpoObjective } from "./objective.ts";
+import { longestPair, scorePairs } from "./score.ts";
+import type { StageContext } from "./stage.ts";
+import { evaluatePairs, type PairSet } from "./train.ts";
+
+/** A model to evaluate. */
+export interface EvalModel {
+  /** Architecture. */
+  config: ModelConfig;
+  /** Weights. */
+  params: ParamValues;
+}
+
+/** What the eval stage reads. */
+export interface EvalInput {
+  /** The trained policy. */
+  policy: EvalModel;
+  /** The reference (the policy's starting point). */
+  reference: EvalModel;
+  /** Held-out pairs with reference log-probs. */
+  pairs: PairSet;
+  /** Turns generated ids into text, for the reward and the samples shown. */
+  tokenizer: TextTokenizer | null;
+  /** The prompt text of each pair, as the reward function reads it. */
+  promptTexts?: string[];
+  /** The task's reward of a response, where the dataset defines one. */
+  reward?: (prompt: string, response: string) => number;
+}
+
+/** Options of {@linkcode evaluate}. */
+export interface EvalOptions {
+  /** The DPO loss the pair metrics use. */
+  loss: DpoLossConfig;
+  /** Pairs per forward batch. */
+  pairsPerBatch: number;
+  /** Generate at all. */
+  generate: boolean;
+  /** Prompts to generate for (the first held-out ones). */
+  samples: number;
+  /** Most new tokens per generation. */
+  maxNewTokens: number;
+  /** Sampling temperature (0: greedy). */
+  temperature: number;
+  /** Top-k (0: off). */
+  topK: number;
+  /** Top-p. */
+  topP: number;
+  /** Sampling seed. */
+  seed: number;
+}
+
+/** One prompt's generations. */
+export interface Sample {
+  /** Prompt text (or ids). */
+  prompt: string;
+  /** The policy's response. */
+  policy: string;
+  /** The reference's response. */
+  reference: string;
+  /** Task rewards, where defined. */
+  policyReward?: number;
+  referenceReward?: number;
+  /** log π(y|x) − log π_ref(y|x) of the policy's sample. */
+  logRatio: number;
+}
+
+/** Generation results. */
+export interface GenerationReport {
+  /** Prompts generated for. */
+  prompts: number;
+  /** Mean task reward of the policy's and the reference's responses (when defined). */
+  policyReward?: number;
+  referenceReward?: number;
+  /** Share of prompts where the policy's reward beats the reference's (ties: half). */
+  winRate?: number;
+  /** Mean sequence-level KL(π‖π_ref) from the policy's samples. */
+  kl: number;
+  /** Mean response length in tokens. */
+  policyLength: number;
+  referenceLength: number;
+  /** Every sample. */
+  samples: Sample[];
+}
+
+/** What the eval stage returns (and `eval.json` holds). */
+export interface EvalReport {
+  /** `eval_`-prefixed pair metrics. */
+  metrics: Record<string, number>;
+  /** Generation results, when generating. */
+  generation?: GenerationReport;
+}
+
+/**
+ * Evaluates a policy against its reference on held-out pairs.
+ *
+ * @example
+ * ```ts
+ * import { evaluate } from "./eval.ts";
+ * // const report = await evaluate({ policy, reference, pairs, tokenizer, reward }, options, ctx);
+ * // console.log(report.metrics["eval_rewards/accuracies"], report.generation?.winRate);
+ * ```
+ */
+export async function evaluate(
+  input: EvalInput,
+  options: EvalOptions,
+  ctx: StageContext,
+): Promise<EvalReport> {
+  const gpu = await ctx.gpu();
+  const { pairs } = input;
+  const samples = options.generate ? Math.min(options.samples, pairs.pairs.length) : 0;
+  const promptMax = Math.max(1, ...pairs.pairs.slice(0, samples).map((p) => p.prompt.length));
+  const maxSeqLen = Math.min(
+    input.policy.config.maxPositions,
+    Math.max(longestPair(pairs.pairs), promptMax + options.maxNewTokens),
+  );
+  const P = options.pairsPerBatch;
+  const policy = Transformer.create(gpu, input.policy.config, input.policy.params, {
+    maxBatch: Math.max(2 * P, samples),
+    maxSeqLen,
+  });
+  const report: EvalReport = { metrics: {} };
+  try {
+    const objective = new DpoObjective(policy, options.loss, { maxRows: 2 * P, slots: 1 });
+    try {
+      const m = await evaluatePairs(gpu, policy, objective, pairs, {
+        objective: "dpo",
+        pairsPerBatch: P,
+        padToMultiple: 1,
+      });
+      for (const [k, v] of Object.entries(m)) report.metrics[`eval_${k}`] = v;
+    } finally {
+      objective.release();
+    }
+    if (samples === 0) return report;
+    const reference = Transformer.create(gpu, input.reference.config, input.reference.params, {
+      maxBatch: Math.max(2 * P, samples),
+      maxSeqLen,
+    });
+    try {
+      report.generation = await generation(input, options, ctx, policy, reference, samples);
+    } finally {
+      reference.release();
+    }
+  } finally {
+    policy.release();
+  }
+  return report;
+}
+
+async function generation(
+  input: EvalInput,
+  options: EvalOptions,
+  ctx: StageContext,
+  policy: Transformer,
+  reference: Transformer,
+  samples: number,
+): Promise<GenerationReport> {
+  const pairs = input.pairs.pairs.slice(0, samples);
+  const prompts = pairs.map((p) => [...p.prompt]);
+  const gen = {
+    maxNewTokens: options.maxNewTokens,
+    temperature: options.temperature,
+    topK: options.topK > 0 ? options.topK : undefined,
+    topP: options.topP,
+    seed: options.seed,
+  };
+  ctx.logger.info(`eval: generating for ${samples} held-out prompts (policy and reference)`);
+  const fromPolicy = await generateDetailed(policy, prompts, gen);
+  const fromReference = await generateDetailed(reference, prompts, gen);
+  // log π_ref of the policy's samples, for the KL estimate.
+  const asPairs = pairs.map((p, i) => {
+    const y = Int32Array.from(fromPolicy.tokens[i]);
+    return { prompt: p.prompt, chosen: y, rejected: y };
+  });
+  const refScores = await scorePairs(reference, asPairs, {
+    pairsPerBatch: Math.max(1, Math.floor(reference.maxBatch / 2)),
+    padTokenId: input.pairs.padTokenId,
+  });
+  const text = (ids: number[]) =>
+    input.tokenizer ? input.tokenizer.decode(ids, { skipSpecialTokens: true }) : ids.join(" ");
+  const out: Sample[] = pairs.map((p, i) => {
+    const logPolicy = fromPolicy.logprobs[i].reduce((a, b) => a + b, 0);
+    const prompt = input.promptTexts?.[i] ?? text([...p.prompt]);
+    const s: Sample = {
+      prompt,
+      policy: text(fromPolicy.tokens[i]),
+      reference: text(fromReference.tokens[i]),
+      logRatio: fromPolicy.tokens[i].length ? logPolicy - refScores.chosen[i] : 0,
+    };
+    if (input.reward) {
+      s.policyReward = input.reward(prompt, s.policy);
+      s.referenceReward = input.reward(prompt, s.reference);
+    }
+    return s;
+  });
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const report: GenerationReport = {
+    prompts: samples,
+    kl: mean(out.map((s) => s.logRatio)),
+    policyLength: mean(fromPolicy.tokens.map((t) => t.length)),
+    referenceLength: mean(fromReference.tokens.map((t) => t.length)),
+    samples: out,
+  };
+  if (input.reward) {
+    report.policyReward = mean(out.map((s) => s.policyReward!));
+    report.referenceReward = mean(out.map((s) => s.referenceReward!));
+    report.winRate = mean(
+      out.map((s) =>
+        s.policyReward! > s.referenceReward! ? 1 : s.policyReward === s.referenceReward ? 0.5 : 0
+      ),
+    );
+  }
+  return report;
+}

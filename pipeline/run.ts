@@ -1,0 +1,393 @@
+/**
+ * A whole run from one {@linkcode RunConfig}: `load → tokenize → ref-cache → train → eval`, with
+ * everything written to `runs/<name>/`: the resolved `config.yaml`, `metrics.jsonl`, charts,
+ * `eval.json`, checkpoints and the final model folder. This is what `deno task train` and
+ * `deno task sft` run; each stage is also usable alone (see `mod.ts`).
+ *
+ * With no model and no data configured, the run uses the built-in task (`datasets/synthetic.ts`)
+ * and its reference model (`datasets/shout_reference/`, made by `deno task sft`).
+ *
+ * @module
+ */
+import { shoutTask, type SyntheticTask } from "../datasets/synthetic.ts";
+import type { PreferencePair } from "../datasets/types.ts";
+import { type ModelConfig, readConfig, tinyConfig } from "../model/config.ts";
+import { listCheckpoints } from "./checkpoint.ts";
+import { type LoadedModel, loadModel, saveModel } from "../model/io.ts";
+import { initParams, type ParamValues } from "../model/params.ts";
+import { ByteTokenizer } from "../model/tokenizer.ts";
+import { type EvalReport, evaluate } from "./eval.ts";
+import { load } from "./load.ts";
+import { MetricsLog, rewardKlChart, truncateMetrics, writeTrainingCharts } from "./metrics.ts";
+import { type DpoLossConfig } from "./objective.ts";
+import type { OptimizerConfig } from "./optimizer.ts";
+import { hashModelDir, hashParams, refCache, type RefLogps } from "./ref_cache.ts";
+import { type RunConfig, toYaml } from "./run_config.ts";
+import type { StageContext } from "./stage.ts";
+import { splitTrainEval, tokenize, type TokenizedDataset } from "./tokenize.ts";
+import { type PairSet, type StepRow, train, type TrainConfig } from "./train.ts";
+import type { DpoVariant } from "../kernels/dpo.ts";
+
+/** The committed reference model of the built-in task. */
+export const BUILTIN_MODEL_DIR = new URL("../datasets/shout_reference", import.meta.url).pathname;
+
+/** The architecture `deno task sft` trains from scratch for the built-in task. */
+export function builtinModelConfig(): ModelConfig {
+  const tok = new ByteTokenizer();
+  return tinyConfig("llama", {
+    vocabSize: tok.vocabSize,
+    hiddenSize: 64,
+    numLayers: 2,
+    numHeads: 4,
+    numKvHeads: 2,
+    headDim: 16,
+    intermediateSize: 128,
+    maxPositions: 32,
+    tieEmbeddings: true,
+    bosTokenId: tok.bosTokenId,
+    eosTokenIds: tok.eosTokenId === null ? [] : [tok.eosTokenId],
+    padTokenId: tok.padTokenId,
+  });
+}
+
+/** What a run produced. */
+export interface RunSummary {
+  /** The run folder. */
+  runDir: string;
+  /** Optimizer steps. */
+  steps: number;
+  /** The final model folder. */
+  modelDir: string;
+  /** Evaluation (DPO runs). */
+  eval?: EvalReport;
+  /** The last logged training row. */
+  last?: StepRow;
+  /** Seconds the run took. */
+  seconds: number;
+}
+
+/**
+ * Runs `train` (DPO) or `sft` from a resolved configuration.
+ *
+ * @example
+ * ```ts
+ * import { runFromConfig } from "./run.ts";
+ * import { defaults } from "./run_config.ts";
+ * import { createContext } from "./stage.ts";
+ * // const summary = await runFromConfig(defaults(), createContext());
+ * ```
+ */
+export async function runFromConfig(config: RunConfig, ctx: StageContext): Promise<RunSummary> {
+  const t0 = performance.now();
+  const c = config;
+  const objective = c.train.objective as "dpo" | "sft";
+  const runDir = `${c.run.out_dir}/${c.run.name ?? timestamp()}`;
+  if (c.run.resume && c.run.name === null) {
+    throw new RangeError("run.resume needs run.name: the run folder to continue");
+  }
+  await Deno.mkdir(runDir, { recursive: true });
+  await Deno.writeTextFile(`${runDir}/config.yaml`, toYaml(config));
+  ctx.logger.info(`run: ${runDir}`);
+
+  // load
+  const builtin = c.data.path === null;
+  const task: SyntheticTask | null = builtin ? shoutTask() : null;
+  const start = await startingModel(c, objective, builtin);
+  const tokenizer = start.tokenizer ?? (builtin ? new ByteTokenizer() : null);
+  let pairs: PreferencePair[], heldOut: PreferencePair[] | null = null;
+  if (task) {
+    pairs = objective === "sft" ? task.sft : task.train;
+    heldOut = task.eval;
+    ctx.logger.info(`load: the built-in "${task.name}" task: ${task.description}`);
+  } else {
+    const loaded = await load(
+      { path: c.data.path as string, dataset: (c.data.dataset as string | null) ?? undefined },
+      {
+        format: (c.data.format ?? undefined) as never,
+        onInvalid: c.data.on_invalid as "error" | "skip",
+      },
+      ctx,
+    );
+    pairs = loaded.pairs;
+    const r = loaded.report;
+    ctx.logger.info(
+      `load: ${r.pairs} pairs (${loaded.format}) from ${r.rows} rows; ${r.skipped} skipped`,
+    );
+    for (const w of r.warnings.slice(0, 5)) ctx.logger.warn(`load: ${w.message}`);
+  }
+
+  // tokenize
+  const cacheDir = c.run.cache_dir as string | null ?? undefined;
+  const tokOptions = {
+    tokenizer: tokenizer ?? undefined,
+    template: c.tokenize.template as "auto" | "template" | "plain",
+    maxLength: Math.min(c.tokenize.max_length as number, start.config.maxPositions),
+    maxPromptLength: (c.tokenize.max_prompt_length as number | null) ?? undefined,
+    vocabSize: start.config.vocabSize,
+    cacheDir,
+  };
+  const all = await tokenize(pairs, tokOptions, ctx);
+  reportTokenize(all, ctx);
+  let trainData: TokenizedDataset, evalData: TokenizedDataset;
+  if (heldOut) {
+    trainData = all;
+    evalData = await tokenize(heldOut, tokOptions, ctx);
+  } else {
+    const split = splitTrainEval(all.pairs, {
+      evalFraction: c.data.eval_size === null ? c.data.eval_fraction as number : undefined,
+      evalSize: (c.data.eval_size as number | null) ?? undefined,
+      seed: c.data.split_seed as number,
+    });
+    trainData = { ...all, pairs: split.train, key: `${all.key}:train:${c.data.split_seed}` };
+    evalData = { ...all, pairs: split.eval, key: `${all.key}:eval:${c.data.split_seed}` };
+  }
+  ctx.logger.info(
+    `data: ${trainData.pairs.length} training pairs, ${evalData.pairs.length} held out`,
+  );
+
+  // ref-cache
+  const loss = lossConfig(c);
+  let trainRef: RefLogps | null = null, evalRef: RefLogps | null = null;
+  let reference: { config: ModelConfig; params: () => Promise<ParamValues> } = {
+    config: start.config,
+    params: () => Promise.resolve(start.params),
+  };
+  if (objective === "dpo") {
+    const refDir = c.model.ref as string | null;
+    let weightsHash: string;
+    if (refDir) {
+      let loaded: Promise<LoadedModel> | null = null;
+      const get = () => loaded ??= loadModel(refDir);
+      reference = { config: await readConfig(refDir), params: async () => (await get()).params };
+      weightsHash = await hashModelDir(refDir);
+    } else weightsHash = await hashParams(start.params);
+    const source = { ...reference, weightsHash };
+    const refOptions = { cacheDir, pairsPerBatch: c.train.pairs_per_batch as number };
+    trainRef = await refCache({ dataset: trainData, reference: source }, refOptions, ctx);
+    if (evalData.pairs.length) {
+      evalRef = await refCache({ dataset: evalData, reference: source }, refOptions, ctx);
+    }
+  }
+
+  // train
+  const trainConfig = trainingConfig(c, loss);
+  const metricsPath = `${runDir}/metrics.jsonl`;
+  if (c.run.resume) {
+    const last = (await listCheckpoints(runDir)).at(-1);
+    await truncateMetrics(metricsPath, last?.step ?? 0);
+  } else await Deno.remove(metricsPath).catch(() => {});
+  const log = await MetricsLog.open(metricsPath);
+  const set = (d: TokenizedDataset, ref: RefLogps | null): PairSet => ({
+    pairs: d.pairs,
+    ref,
+    padTokenId: d.padTokenId,
+  });
+  let result;
+  try {
+    result = await train(
+      {
+        model: start,
+        train: set(trainData, trainRef),
+        eval: evalData.pairs.length && objective === "dpo" ? set(evalData, evalRef) : undefined,
+      },
+      trainConfig,
+      ctx,
+      { runDir, resume: c.run.resume as boolean, metrics: log },
+    );
+  } finally {
+    log.close();
+  }
+  const modelDir = `${runDir}/model`;
+  await saveModel(modelDir, {
+    config: start.config,
+    params: result.params,
+    tokenizer: start.tokenizer ?? tokenizer,
+  });
+  if (c.run.save_to) {
+    await saveModel(c.run.save_to as string, {
+      config: start.config,
+      params: result.params,
+      tokenizer: start.tokenizer ?? tokenizer,
+    });
+    ctx.logger.info(`run: model also saved to ${c.run.save_to}`);
+  }
+  await writeTrainingCharts(runDir, result.history);
+
+  // eval
+  let report: EvalReport | undefined;
+  if (objective === "dpo" && evalData.pairs.length) {
+    report = await evaluate(
+      {
+        policy: { config: start.config, params: result.params },
+        reference: { config: reference.config, params: await reference.params() },
+        pairs: set(evalData, evalRef),
+        tokenizer,
+        promptTexts: task ? heldOut!.map((p) => p.prompt.at(-1)!.content) : undefined,
+        reward: task?.reward,
+      },
+      {
+        loss,
+        pairsPerBatch: c.train.pairs_per_batch as number,
+        generate: c.eval.generate as boolean,
+        samples: c.eval.samples as number,
+        maxNewTokens: c.eval.max_new_tokens as number,
+        temperature: c.eval.temperature as number,
+        topK: c.eval.top_k as number,
+        topP: c.eval.top_p as number,
+        seed: c.eval.seed as number,
+      },
+      ctx,
+    );
+    await Deno.writeTextFile(`${runDir}/eval.json`, JSON.stringify(report, null, 2) + "\n");
+    const g = report.generation;
+    if (g) {
+      const points = [{ step: 0, kl: 0, reward: g.referenceReward ?? 0 }, {
+        step: result.steps,
+        kl: g.kl,
+        reward: g.policyReward ?? 0,
+      }];
+      await Deno.writeTextFile(`${runDir}/reward_kl.svg`, rewardKlChart(points));
+    }
+  }
+  return {
+    runDir,
+    steps: result.steps,
+    modelDir,
+    eval: report,
+    last: result.history.filter((r) => r.loss !== undefined).at(-1),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * The closing summary of a run, for the terminal.
+ *
+ * @example
+ * ```ts
+ * import { formatSummary } from "./run.ts";
+ * console.log(formatSummary({ runDir: "runs/x", steps: 10, modelDir: "runs/x/model", seconds: 12 }));
+ * ```
+ */
+export function formatSummary(s: RunSummary): string {
+  const lines = [`Done in ${s.seconds.toFixed(0)} s: ${s.steps} steps.`];
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const m = s.eval?.metrics;
+  if (m) {
+    lines.push(
+      "",
+      "Held-out pairs (policy vs reference):",
+      `  preference accuracy  ${
+        pct(m["eval_rewards/accuracies"])
+      }   (reference: 50% by definition)`,
+      `  reward margin        ${m["eval_rewards/margins"].toFixed(3)}   (reference: 0)`,
+      `  DPO loss             ${m.eval_loss.toFixed(4)}   (reference: ${Math.log(2).toFixed(4)})`,
+    );
+  }
+  const g = s.eval?.generation;
+  if (g) {
+    lines.push("", `Generations on ${g.prompts} held-out prompts:`);
+    if (g.policyReward !== undefined) {
+      lines.push(
+        `  task reward          ${pct(g.referenceReward!)} → ${pct(g.policyReward)}   (${
+          g.policyReward >= g.referenceReward! ? "+" : ""
+        }${(100 * (g.policyReward - g.referenceReward!)).toFixed(1)} points)`,
+        `  win rate vs ref      ${pct(g.winRate!)}`,
+      );
+    }
+    lines.push(`  KL(policy ‖ ref)     ${g.kl.toFixed(3)} nats per response`);
+    const shown = g.samples.slice(0, 3);
+    for (const x of shown) {
+      lines.push(
+        `  e.g. ${JSON.stringify(x.prompt)}: reference ${JSON.stringify(x.reference)} → policy ${
+          JSON.stringify(x.policy)
+        }`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    `Outputs in ${s.runDir}/: config.yaml, metrics.jsonl, loss.svg, margins.svg, accuracy.svg` +
+      (g ? ", reward_kl.svg, eval.json" : m ? ", eval.json" : "") + ", model/",
+  );
+  return lines.join("\n") + "\n";
+}
+
+async function startingModel(
+  c: RunConfig,
+  objective: "dpo" | "sft",
+  builtin: boolean,
+): Promise<LoadedModel> {
+  if (c.model.path) return await loadModel(c.model.path as string);
+  if (objective === "sft" && builtin) {
+    const config = builtinModelConfig();
+    return {
+      config,
+      params: initParams(config, { seed: c.train.seed as number }),
+      tokenizer: new ByteTokenizer(),
+      dir: "",
+    };
+  }
+  if (!builtin) {
+    throw new RangeError(
+      "model.path is required with your own data (--model DIR: a Hugging Face model folder)",
+    );
+  }
+  try {
+    return await loadModel(BUILTIN_MODEL_DIR);
+  } catch (e) {
+    throw new RangeError(
+      `The built-in reference model is missing (${(e as Error).message}); make it with ` +
+        "`deno task sft --run.save_to datasets/shout_reference`",
+    );
+  }
+}
+
+function reportTokenize(d: TokenizedDataset, ctx: StageContext): void {
+  const r = d.report as unknown as Record<string, unknown>;
+  const truncated = Number(r.truncated ?? 0), dropped = Number(r.dropped ?? 0);
+  ctx.logger.info(`tokenize: ${d.pairs.length} pairs; ${truncated} truncated, ${dropped} dropped`);
+}
+
+function lossConfig(c: RunConfig): DpoLossConfig {
+  return {
+    variant: c.loss.variant as DpoVariant,
+    beta: c.loss.beta as number,
+    labelSmoothing: c.loss.label_smoothing as number,
+    gamma: c.loss.gamma as number,
+    nllAlpha: c.loss.nll_alpha as number,
+  };
+}
+
+function trainingConfig(c: RunConfig, loss: DpoLossConfig): TrainConfig {
+  const t = c.train;
+  const optimizer: OptimizerConfig = {
+    lr: t.lr as number,
+    beta1: t.beta1 as number,
+    beta2: t.beta2 as number,
+    eps: t.eps as number,
+    weightDecay: t.weight_decay as number,
+    maxGradNorm: t.max_grad_norm as number,
+    schedule: t.schedule as OptimizerConfig["schedule"],
+    warmupSteps: t.warmup_steps as number,
+  };
+  return {
+    objective: t.objective as "dpo" | "sft",
+    pairsPerBatch: t.pairs_per_batch as number,
+    gradAccumSteps: t.grad_accum_steps as number,
+    epochs: t.epochs as number,
+    maxSteps: t.max_steps as number,
+    seed: t.seed as number,
+    bucketWindow: t.bucket_window as number,
+    padToMultiple: 8,
+    loss,
+    optimizer,
+    logEvery: t.log_every as number,
+    evalEvery: t.eval_every as number,
+    saveEvery: t.save_every as number,
+    keepLast: t.keep_last as number,
+  };
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, "-").replace("T", "_").slice(0, 19);
+}
