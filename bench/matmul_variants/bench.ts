@@ -1,8 +1,11 @@
 /**
- * Times the numbered matmul variants in this folder (median of timed runs after warm-up) and
- * prints GFLOP/s per variant, transpose combination and shape.
+ * Times the numbered matmul variants in this folder and the real launcher (plain, `beta: 1`,
+ * with bias) and prints GFLOP/s per variant, transpose combination and shape (M×K×N): wall clock,
+ * and CPU time of all threads ÷ core count, which other processes sharing the machine disturb
+ * less. Each figure is the best of 7 submits of R dispatches, minus an empty submit, ÷ R.
  *
- * Usage: deno run -A bench/matmul_variants/bench.ts [variant-prefix ...]
+ * Usage: deno run -A bench/matmul_variants/bench.ts [name-prefix ...]
+ *        SHAPE='[512,512,512]' deno run -A bench/matmul_variants/bench.ts kernels
  *
  * @module
  */
@@ -108,24 +111,24 @@ async function time(
     }
     return { wall, cpu };
   };
-  const c0 = performance.now();
-  await measure(1);
-  if (!compiled.has(encode)) {
-    console.log(`    first runs (with compile) ${(performance.now() - c0).toFixed(0)} ms`);
-  }
+  await measure(1); // compiles the pipeline and warms up
   const full = await measure(reps), empty = await measure(0);
   return { wall: (full.wall - empty.wall) / reps, cpu: (full.cpu - empty.cpu) / reps };
 }
 
-const compiled = new Set<unknown>();
-const todo: (Variant | "kernel")[] = [...VARIANTS, "kernel"];
+const todo: (Variant | "kernel" | "kernel+=" | "kernel+bias")[] = [
+  ...VARIANTS,
+  "kernel",
+  "kernel+=",
+  "kernel+bias",
+];
 for (const v of todo) {
-  const name = v === "kernel"
-    ? "kernels/matmul.ts"
+  const name = typeof v === "string"
+    ? `kernels/matmul.ts ${v}`
     : `${v.file} ${JSON.stringify(v.constants ?? {})}`;
   if (filter.length && !filter.some((f) => name.startsWith(f))) continue;
   let code = "";
-  if (v !== "kernel") {
+  if (typeof v !== "string") {
     try {
       code = await Deno.readTextFile(new URL(v.file, here));
     } catch {
@@ -135,13 +138,17 @@ for (const v of todo) {
   const cells: string[] = [];
   for (const [m, k, n] of SHAPES) {
     for (const [ta, tb] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
-      if (v !== "kernel" && v.file.startsWith("10") && tb) continue;
+      if (typeof v !== "string" && v.file.startsWith("10") && tb) continue;
       const a = gpu.tensor([m * k]), b = gpu.tensor([k * n]), c = gpu.tensor([m * n]);
+      const bias = gpu.tensor([n]);
+      gpu.write(c, new Float32Array(m * n).fill(0));
       gpu.write(a, new Float32Array(m * k).fill(0.5));
       gpu.write(b, new Float32Array(k * n).fill(0.25));
       const run = (enc: ReturnType<Gpu["encoder"]>) => {
-        if (v === "kernel") {
+        if (typeof v === "string") {
           matmul(enc, {
+            beta: v === "kernel+=" ? 1 : 0,
+            bias: v === "kernel+bias" ? bias : undefined,
             out: c.view(0, [m, n]),
             a: a.view(0, ta ? [k, m] : [m, k]),
             b: b.view(0, tb ? [n, k] : [k, n]),
@@ -156,7 +163,7 @@ for (const v of todo) {
           (2 * m * n * k / ms / 1e6).toFixed(2)
         } cpu ${(2 * m * n * k / cpu / 1e6).toFixed(2)}`,
       );
-      for (const t of [a, b, c]) t.release();
+      for (const t of [a, b, c, bias]) t.release();
     }
   }
   console.log(`${name}\n  ${cells.join("\n  ")}`);
