@@ -27,7 +27,7 @@ import { ConfigError } from "./model/config.ts";
 import { WeightsError } from "./model/params.ts";
 import { SafetensorsError } from "./model/safetensors.ts";
 import { createReporter } from "./pipeline/metrics.ts";
-import { formatSummary, runFromConfig } from "./pipeline/run.ts";
+import { evalFromConfig, formatSummary, runFromConfig, scoreFromConfig } from "./pipeline/run.ts";
 import {
   applyFlags,
   ConfigKeyError,
@@ -135,36 +135,43 @@ export class UsageError extends Error {
 
 const TEMPLATE_MODES: readonly TemplateMode[] = ["auto", "template", "plain"];
 
-/** The built-in task's recipes, used when neither `--config` nor data are given. */
-const BUILTIN_RECIPES = {
-  dpo: new URL("./configs/shout_dpo.yaml", import.meta.url).pathname,
-  sft: new URL("./configs/shout_sft.yaml", import.meta.url).pathname,
-};
+/** A command whose flags come from the run configuration's schema. */
+interface SchemaCommandSpec {
+  name: string;
+  summary: string;
+  /** Extra flags this command takes besides the schema's (shown in the usage line). */
+  extra?: string;
+  description: string;
+  /** The built-in task's recipe, used when neither `--config` nor data are given. */
+  recipe?: string;
+  /** Runs with the resolved configuration and the extra flags' values. */
+  run(config: RunConfig, extra: Record<string, string>, io: Io): Promise<number>;
+}
 
 /**
- * `train` (DPO) and `sft`: a run from a YAML file (`--config FILE`) with flags overriding its
- * keys. With neither a config nor data, the built-in task's recipe (`configs/shout_*.yaml`).
+ * A command configured by one YAML file (`--config FILE`) with flags overriding its keys
+ * (`--section.key VALUE`, or `--key VALUE` when the key name is unique).
  */
-function runCommand(objective: "dpo" | "sft"): Command {
-  const name = objective === "dpo" ? "train" : "sft";
-  const usage = `${name} [--config FILE] [--section.key VALUE …]`;
+function schemaCommand(spec: SchemaCommandSpec): Command {
+  const usage = `${spec.name} [--config FILE]${
+    spec.extra ? ` ${spec.extra}` : ""
+  } [--section.key VALUE …]`;
+  const extraNames = [...(spec.extra ?? "").matchAll(/--([a-z-]+)/g)].map((m) => m[1]);
   return {
-    summary: objective === "dpo"
-      ? "Align a model by DPO (no arguments: the built-in demo task)"
-      : "Supervised fine-tuning on the chosen responses (no arguments: make the demo's reference)",
+    summary: spec.summary,
     usage,
     options: {},
     raw: {
       help: () =>
         `Usage: deno run main.ts ${usage}\n\n` +
         wrap(
-          "Runs load → tokenize → " + (objective === "dpo" ? "ref-cache → train → eval" : "train") +
-            ". The configuration is one YAML file of sections (run, model, data, tokenize, train, " +
-            "loss, eval); any key can be overridden by a flag, as --section.key VALUE, or " +
-            "--key VALUE when the key name is unique (e.g. --beta 0.05, --model DIR, --data FILE). " +
-            `Without --config and without data, the built-in task's recipe ${
-              objective === "dpo" ? "configs/shout_dpo.yaml" : "configs/shout_sft.yaml"
-            } is used. The resolved configuration is saved as config.yaml in the run folder.`,
+          spec.description + " The configuration is one YAML file of sections (run, model, data, " +
+            "tokenize, train, loss, eval); any key can be overridden by a flag, as --section.key " +
+            "VALUE, or --key VALUE when the key name is unique (e.g. --beta 0.05, --model DIR, " +
+            "--data FILE, --ref DIR). Unknown keys are errors." +
+            (spec.recipe
+              ? ` Without --config and without data, the built-in task's recipe ${spec.recipe} is used.`
+              : ""),
           80,
         ) +
         "\n\nOptions (defaults without --config):\n  --config FILE  YAML run file\n" +
@@ -172,26 +179,96 @@ function runCommand(objective: "dpo" | "sft"): Command {
     },
     async run(values, io) {
       const args = [...(values.args as unknown as string[])];
-      let configPath: string | undefined;
-      const at = args.findIndex((a) => a === "--config" || a.startsWith("--config="));
-      if (at >= 0) {
-        const [flag] = args.splice(at, 1);
-        configPath = flag.includes("=") ? flag.slice(flag.indexOf("=") + 1) : args.splice(at, 1)[0];
-        if (!configPath) throw new UsageError("--config needs a file");
+      const take = (flag: string): string | undefined => {
+        const at = args.findIndex((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+        if (at < 0) return undefined;
+        const [given] = args.splice(at, 1);
+        const value = given.includes("=")
+          ? given.slice(given.indexOf("=") + 1)
+          : args.splice(at, 1)[0];
+        if (!value) throw new UsageError(`--${flag} needs a value`);
+        return value;
+      };
+      const configPath = take("config");
+      const extra: Record<string, string> = {};
+      for (const name of extraNames) {
+        const v = take(name);
+        if (v !== undefined) extra[name] = v;
       }
-      let base: RunConfig = defaults();
       const overrides = applyFlags(defaults(), args);
+      let base: RunConfig = defaults();
       if (configPath) base = await readRunConfig(configPath);
-      else if (overrides.data.path === null) base = await readRunConfig(BUILTIN_RECIPES[objective]);
-      const config = applyFlags(base, args);
-      config.train.objective = objective;
-      const { progress, logger } = createReporter();
-      const summary = await runFromConfig(config, createContext({ progress, logger }));
-      io.out("\n" + formatSummary(summary));
-      return 0;
+      else if (spec.recipe && overrides.data.path === null) {
+        base = await readRunConfig(new URL(spec.recipe, import.meta.url).pathname);
+      }
+      return await spec.run(applyFlags(base, args), extra, io);
     },
   };
 }
+
+function reporterContext() {
+  const { progress, logger } = createReporter();
+  return createContext({ progress, logger });
+}
+
+const trainCommand = schemaCommand({
+  name: "train",
+  summary: "Align a model by DPO (no arguments: the built-in demo task)",
+  description: "Runs load → tokenize → ref-cache → train → eval and writes everything to " +
+    "runs/<name>/ (config.yaml, metrics.jsonl, charts, eval.json, checkpoints, model/).",
+  recipe: "./configs/shout_dpo.yaml",
+  async run(config, _extra, io) {
+    config.train.objective = "dpo";
+    io.out("\n" + formatSummary(await runFromConfig(config, reporterContext())));
+    return 0;
+  },
+});
+
+const sftCommand = schemaCommand({
+  name: "sft",
+  summary:
+    "Supervised fine-tuning on the chosen responses (no arguments: make the demo's reference)",
+  description: "Runs load → tokenize → train with cross-entropy on the chosen responses. With " +
+    "no model and no data it trains the built-in task's reference model from scratch; " +
+    "`deno task sft --run.save_to datasets/shout_reference` regenerates the committed one.",
+  recipe: "./configs/shout_sft.yaml",
+  async run(config, _extra, io) {
+    config.train.objective = "sft";
+    io.out("\n" + formatSummary(await runFromConfig(config, reporterContext())));
+    return 0;
+  },
+});
+
+const evalCommand = schemaCommand({
+  name: "eval",
+  summary: "Compare a trained model with its reference on held-out pairs and generations",
+  description: "Evaluates --model DIR against --ref DIR (the built-in reference for the built-in " +
+    "task) on the held-out split: eval_ metrics, generations by both, task reward and win rate " +
+    "where the data define a reward, and KL(policy ‖ ref); writes eval.json into the run folder.",
+  recipe: "./configs/shout_dpo.yaml",
+  async run(config, _extra, io) {
+    const { runDir, summary } = await evalFromConfig(config, reporterContext());
+    io.out(
+      "\n" + formatSummary(summary).replace(/Outputs in .*\n$/, `Wrote ${runDir}/eval.json\n`),
+    );
+    return 0;
+  },
+});
+
+const scoreCommand = schemaCommand({
+  name: "score",
+  summary: "Write each pair's log-probs (and rewards against --ref) as JSON lines",
+  extra: "--out FILE.jsonl",
+  description: "Scores every pair of --data under --model: one JSON line per pair with id, " +
+    "chosen_logp, rejected_logp, chosen_tokens and rejected_tokens, and with --ref also " +
+    "chosen_reward and rejected_reward (β·(log π − log π_ref), β from --beta).",
+  async run(config, extra, io) {
+    if (!extra.out) throw new UsageError("--out FILE.jsonl is required");
+    const n = await scoreFromConfig(config, extra.out, reporterContext());
+    io.out(`Scored ${n} pairs: ${extra.out}\n`);
+    return 0;
+  },
+});
 
 const inspectCommand: Command = {
   summary: "Show a preference dataset's format, invalid rows, token lengths and one example",
@@ -295,8 +372,10 @@ const inspectCommand: Command = {
  * ```
  */
 export const COMMANDS: Record<string, Command> = {
-  train: runCommand("dpo"),
-  sft: runCommand("sft"),
+  train: trainCommand,
+  sft: sftCommand,
+  eval: evalCommand,
+  score: scoreCommand,
   inspect: inspectCommand,
 };
 

@@ -15,13 +15,16 @@ import { type ModelConfig, readConfig, tinyConfig } from "../model/config.ts";
 import { listCheckpoints } from "./checkpoint.ts";
 import { type LoadedModel, loadModel, saveModel } from "../model/io.ts";
 import { initParams, type ParamValues } from "../model/params.ts";
-import { ByteTokenizer } from "../model/tokenizer.ts";
-import { type EvalReport, evaluate } from "./eval.ts";
+import { ByteTokenizer, type TextTokenizer } from "../model/tokenizer.ts";
+import { type EvalOptions, type EvalReport, evaluate } from "./eval.ts";
 import { load } from "./load.ts";
 import { MetricsLog, rewardKlChart, truncateMetrics, writeTrainingCharts } from "./metrics.ts";
 import { type DpoLossConfig } from "./objective.ts";
 import type { OptimizerConfig } from "./optimizer.ts";
 import { hashModelDir, hashParams, refCache, type RefLogps } from "./ref_cache.ts";
+import { longestPair, scorePairs } from "./score.ts";
+import { Transformer } from "../model/transformer.ts";
+import { atomicWrite } from "../model/safetensors.ts";
 import { type RunConfig, toYaml } from "./run_config.ts";
 import type { StageContext } from "./stage.ts";
 import { splitTrainEval, tokenize, type TokenizedDataset } from "./tokenize.ts";
@@ -89,61 +92,9 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   await Deno.writeTextFile(`${runDir}/config.yaml`, toYaml(config));
   ctx.logger.info(`run: ${runDir}`);
 
-  // load
-  const builtin = c.data.path === null;
-  const task: SyntheticTask | null = builtin ? shoutTask() : null;
-  const start = await startingModel(c, objective, builtin);
-  const tokenizer = start.tokenizer ?? (builtin ? new ByteTokenizer() : null);
-  let pairs: PreferencePair[], heldOut: PreferencePair[] | null = null;
-  if (task) {
-    pairs = objective === "sft" ? task.sft : task.train;
-    heldOut = task.eval;
-    ctx.logger.info(`load: the built-in "${task.name}" task: ${task.description}`);
-  } else {
-    const loaded = await load(
-      { path: c.data.path as string, dataset: (c.data.dataset as string | null) ?? undefined },
-      {
-        format: (c.data.format ?? undefined) as never,
-        onInvalid: c.data.on_invalid as "error" | "skip",
-      },
-      ctx,
-    );
-    pairs = loaded.pairs;
-    const r = loaded.report;
-    ctx.logger.info(
-      `load: ${r.pairs} pairs (${loaded.format}) from ${r.rows} rows; ${r.skipped} skipped`,
-    );
-    for (const w of r.warnings.slice(0, 5)) ctx.logger.warn(`load: ${w.message}`);
-  }
-
-  // tokenize
-  const cacheDir = c.run.cache_dir as string | null ?? undefined;
-  const tokOptions = {
-    tokenizer: tokenizer ?? undefined,
-    template: c.tokenize.template as "auto" | "template" | "plain",
-    maxLength: Math.min(c.tokenize.max_length as number, start.config.maxPositions),
-    maxPromptLength: (c.tokenize.max_prompt_length as number | null) ?? undefined,
-    vocabSize: start.config.vocabSize,
-    cacheDir,
-  };
-  const all = await tokenize(pairs, tokOptions, ctx);
-  reportTokenize(all, ctx);
-  let trainData: TokenizedDataset, evalData: TokenizedDataset;
-  if (heldOut) {
-    trainData = all;
-    evalData = await tokenize(heldOut, tokOptions, ctx);
-  } else {
-    const split = splitTrainEval(all.pairs, {
-      evalFraction: c.data.eval_size === null ? c.data.eval_fraction as number : undefined,
-      evalSize: (c.data.eval_size as number | null) ?? undefined,
-      seed: c.data.split_seed as number,
-    });
-    trainData = { ...all, pairs: split.train, key: `${all.key}:train:${c.data.split_seed}` };
-    evalData = { ...all, pairs: split.eval, key: `${all.key}:eval:${c.data.split_seed}` };
-  }
-  ctx.logger.info(
-    `data: ${trainData.pairs.length} training pairs, ${evalData.pairs.length} held out`,
-  );
+  const data = await prepareData(c, objective, ctx);
+  const { start, tokenizer, task, trainData, evalData, heldOut } = data;
+  const cacheDir = (c.run.cache_dir as string | null) ?? undefined;
 
   // ref-cache
   const loss = lossConfig(c);
@@ -222,20 +173,10 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
         reference: { config: reference.config, params: await reference.params() },
         pairs: set(evalData, evalRef),
         tokenizer,
-        promptTexts: task ? heldOut!.map((p) => p.prompt.at(-1)!.content) : undefined,
+        promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
         reward: task?.reward,
       },
-      {
-        loss,
-        pairsPerBatch: c.train.pairs_per_batch as number,
-        generate: c.eval.generate as boolean,
-        samples: c.eval.samples as number,
-        maxNewTokens: c.eval.max_new_tokens as number,
-        temperature: c.eval.temperature as number,
-        topK: c.eval.top_k as number,
-        topP: c.eval.top_p as number,
-        seed: c.eval.seed as number,
-      },
+      evalOptions(c, loss),
       ctx,
     );
     await Deno.writeTextFile(`${runDir}/eval.json`, JSON.stringify(report, null, 2) + "\n");
@@ -259,6 +200,99 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   };
 }
 
+/** Everything a run needs before training: the models, the tokenizer and the tokenized data. */
+export interface PreparedData {
+  /** The starting (policy) model. */
+  start: LoadedModel;
+  /** The tokenizer (the model's, the built-in byte tokenizer for the built-in task, or null). */
+  tokenizer: TextTokenizer | null;
+  /** The built-in task, when no data were given. */
+  task: SyntheticTask | null;
+  /** Training pairs. */
+  trainData: TokenizedDataset;
+  /** Held-out pairs. */
+  evalData: TokenizedDataset;
+  /** The held-out pairs before tokenizing (their prompts' text feeds the task reward). */
+  heldOut: PreferencePair[];
+}
+
+/**
+ * Loads the starting model and the data, tokenizes them and splits off the held-out pairs, as
+ * the configuration says (the built-in task when `data.path` is unset).
+ *
+ * @example
+ * ```ts
+ * import { prepareData } from "./run.ts";
+ * import { defaults } from "./run_config.ts";
+ * import { createContext } from "./stage.ts";
+ * // const data = await prepareData(defaults(), "dpo", createContext());
+ * ```
+ */
+export async function prepareData(
+  c: RunConfig,
+  objective: "dpo" | "sft",
+  ctx: StageContext,
+): Promise<PreparedData> {
+  const builtin = c.data.path === null;
+  const task: SyntheticTask | null = builtin ? shoutTask() : null;
+  const start = await startingModel(c, objective, builtin);
+  const tokenizer = start.tokenizer ?? (builtin ? new ByteTokenizer() : null);
+  let pairs: PreferencePair[], heldOut: PreferencePair[] | null = null;
+  if (task) {
+    pairs = objective === "sft" ? task.sft : task.train;
+    heldOut = task.eval;
+    ctx.logger.info(`load: the built-in "${task.name}" task: ${task.description}`);
+  } else {
+    const loaded = await load(
+      { path: c.data.path as string, dataset: (c.data.dataset as string | null) ?? undefined },
+      {
+        format: (c.data.format ?? undefined) as never,
+        onInvalid: c.data.on_invalid as "error" | "skip",
+      },
+      ctx,
+    );
+    pairs = loaded.pairs;
+    const r = loaded.report;
+    ctx.logger.info(
+      `load: ${r.pairs} pairs (${loaded.format}) from ${r.rows} rows; ${r.skipped} skipped`,
+    );
+    for (const w of r.warnings.slice(0, 5)) ctx.logger.warn(`load: ${w.message}`);
+  }
+  const cfg = start.config;
+  const tokOptions = {
+    tokenizer: tokenizer ?? undefined,
+    // Models without a tokenizer take pre-tokenized rows; pad and EOS come from the config.
+    padTokenId: tokenizer ? undefined : cfg.padTokenId ?? cfg.eosTokenIds[0] ?? 0,
+    eosTokenId: tokenizer ? undefined : cfg.eosTokenIds[0] ?? null,
+    template: c.tokenize.template as "auto" | "template" | "plain",
+    maxLength: Math.min(c.tokenize.max_length as number, cfg.maxPositions),
+    maxPromptLength: (c.tokenize.max_prompt_length as number | null) ?? undefined,
+    vocabSize: cfg.vocabSize,
+    cacheDir: (c.run.cache_dir as string | null) ?? undefined,
+  };
+  const all = await tokenize(pairs, tokOptions, ctx);
+  reportTokenize(all, ctx);
+  let trainData: TokenizedDataset, evalData: TokenizedDataset;
+  if (heldOut) {
+    trainData = all;
+    evalData = await tokenize(heldOut, tokOptions, ctx);
+  } else {
+    const split = splitTrainEval(all.pairs, {
+      evalFraction: c.data.eval_size === null ? c.data.eval_fraction as number : undefined,
+      evalSize: (c.data.eval_size as number | null) ?? undefined,
+      seed: c.data.split_seed as number,
+    });
+    const evalSources = new Set(split.eval.map((p) => `${p.source.file}:${p.source.row}`));
+    heldOut = pairs.filter((p) => evalSources.has(`${p.source.file}:${p.source.row}`));
+    trainData = { ...all, pairs: split.train, key: `${all.key}:train:${c.data.split_seed}` };
+    evalData = { ...all, pairs: split.eval, key: `${all.key}:eval:${c.data.split_seed}` };
+  }
+  ctx.logger.info(
+    `data: ${trainData.pairs.length} training pairs, ${evalData.pairs.length} held out`,
+  );
+  return { start, tokenizer, task, trainData, evalData, heldOut };
+}
+
 /**
  * The closing summary of a run, for the terminal.
  *
@@ -269,7 +303,7 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
  * ```
  */
 export function formatSummary(s: RunSummary): string {
-  const lines = [`Done in ${s.seconds.toFixed(0)} s: ${s.steps} steps.`];
+  const lines = [`Done in ${s.seconds.toFixed(0)} s${s.steps ? `: ${s.steps} steps` : ""}.`];
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const m = s.eval?.metrics;
   if (m) {
@@ -348,6 +382,20 @@ function reportTokenize(d: TokenizedDataset, ctx: StageContext): void {
   ctx.logger.info(`tokenize: ${d.pairs.length} pairs; ${truncated} truncated, ${dropped} dropped`);
 }
 
+function evalOptions(c: RunConfig, loss: DpoLossConfig): EvalOptions {
+  return {
+    loss,
+    pairsPerBatch: c.train.pairs_per_batch as number,
+    generate: c.eval.generate as boolean,
+    samples: c.eval.samples as number,
+    maxNewTokens: c.eval.max_new_tokens as number,
+    temperature: c.eval.temperature as number,
+    topK: c.eval.top_k as number,
+    topP: c.eval.top_p as number,
+    seed: c.eval.seed as number,
+  };
+}
+
 function lossConfig(c: RunConfig): DpoLossConfig {
   return {
     variant: c.loss.variant as DpoVariant,
@@ -390,4 +438,145 @@ function trainingConfig(c: RunConfig, loss: DpoLossConfig): TrainConfig {
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, "-").replace("T", "_").slice(0, 19);
+}
+
+/**
+ * `deno task eval`: evaluates a trained policy (`model.path`) against its reference (`model.ref`,
+ * by default the built-in reference for the built-in task) on the held-out pairs (the same
+ * split as training), writing `eval.json` into the run folder.
+ *
+ * @example
+ * ```ts
+ * import { evalFromConfig } from "./run.ts";
+ * import { applyFlags, defaults } from "./run_config.ts";
+ * import { createContext } from "./stage.ts";
+ * // const { report } = await evalFromConfig(applyFlags(defaults(), ["--model", "runs/x/model"]), createContext());
+ * ```
+ */
+export async function evalFromConfig(
+  config: RunConfig,
+  ctx: StageContext,
+): Promise<{ runDir: string; report: EvalReport; summary: RunSummary }> {
+  const t0 = performance.now();
+  const c = config;
+  if (c.model.path === null) {
+    throw new RangeError("eval needs model.path: the trained model folder (--model DIR)");
+  }
+  const builtin = c.data.path === null;
+  const refDir = (c.model.ref as string | null) ?? (builtin ? BUILTIN_MODEL_DIR : null);
+  if (refDir === null) {
+    throw new RangeError("eval needs model.ref: the reference model folder (--ref DIR)");
+  }
+  const runDir = `${c.run.out_dir}/${c.run.name ?? `eval-${timestamp()}`}`;
+  await Deno.mkdir(runDir, { recursive: true });
+  const { start, tokenizer, task, evalData, heldOut } = await prepareData(c, "dpo", ctx);
+  if (evalData.pairs.length === 0) {
+    throw new RangeError("eval: there are no held-out pairs (data.eval_fraction is 0?)");
+  }
+  const reference = await loadModel(refDir);
+  const loss = lossConfig(c);
+  const evalRef = loss.variant === "simpo" ? null : await refCache(
+    {
+      dataset: evalData,
+      reference: {
+        config: reference.config,
+        params: () => Promise.resolve(reference.params),
+        weightsHash: await hashModelDir(refDir),
+      },
+    },
+    {
+      cacheDir: (c.run.cache_dir as string | null) ?? undefined,
+      pairsPerBatch: c.train.pairs_per_batch as number,
+    },
+    ctx,
+  );
+  const report = await evaluate(
+    {
+      policy: { config: start.config, params: start.params },
+      reference: { config: reference.config, params: reference.params },
+      pairs: { pairs: evalData.pairs, ref: evalRef, padTokenId: evalData.padTokenId },
+      tokenizer,
+      promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
+      reward: task?.reward,
+    },
+    evalOptions(c, loss),
+    ctx,
+  );
+  await Deno.writeTextFile(`${runDir}/eval.json`, JSON.stringify(report, null, 2) + "\n");
+  return {
+    runDir,
+    report,
+    summary: {
+      runDir,
+      steps: 0,
+      modelDir: c.model.path as string,
+      eval: report,
+      seconds: (performance.now() - t0) / 1000,
+    },
+  };
+}
+
+/**
+ * `deno task score`: one JSON line per pair with the model's sequence log-probs of both responses
+ * and their token counts, and with a reference model (`model.ref`) the implicit rewards
+ * `β·(log π − log π_ref)` (β from `loss.beta`). Every pair is scored (no held-out split).
+ *
+ * @example
+ * ```ts
+ * import { scoreFromConfig } from "./run.ts";
+ * import { applyFlags, defaults } from "./run_config.ts";
+ * import { createContext } from "./stage.ts";
+ * // await scoreFromConfig(applyFlags(defaults(), ["--model", "m", "--data", "d.jsonl"]), "s.jsonl", createContext());
+ * ```
+ */
+export async function scoreFromConfig(
+  config: RunConfig,
+  out: string,
+  ctx: StageContext,
+): Promise<number> {
+  const c = structuredClone(config);
+  if (c.model.path === null) {
+    throw new RangeError("score needs model.path: the model folder (--model DIR)");
+  }
+  c.data.eval_fraction = 0;
+  c.data.eval_size = null;
+  const { start, trainData } = await prepareData(c, "dpo", ctx);
+  const gpu = await ctx.gpu();
+  const P = c.train.pairs_per_batch as number;
+  const scoreWith = async (model: { config: ModelConfig; params: ParamValues }) => {
+    const t = Transformer.create(gpu, model.config, model.params, {
+      maxBatch: 2 * P,
+      maxSeqLen: Math.min(model.config.maxPositions, longestPair(trainData.pairs)),
+    });
+    try {
+      return await scorePairs(t, trainData.pairs, {
+        pairsPerBatch: P,
+        padTokenId: trainData.padTokenId,
+        signal: ctx.signal,
+      });
+    } finally {
+      t.release();
+    }
+  };
+  const policy = await scoreWith(start);
+  const ref = c.model.ref ? await scoreWith(await loadModel(c.model.ref as string)) : null;
+  const beta = c.loss.beta as number;
+  const lines = trainData.pairs.map((p, i) => {
+    const row: Record<string, number | string> = {
+      id: i + 1,
+      source: `${p.source.file}:${p.source.row}`,
+      chosen_logp: policy.chosen[i],
+      rejected_logp: policy.rejected[i],
+      chosen_tokens: policy.chosenTokens[i],
+      rejected_tokens: policy.rejectedTokens[i],
+    };
+    if (ref) {
+      row.chosen_reward = beta * (policy.chosen[i] - ref.chosen[i]);
+      row.rejected_reward = beta * (policy.rejected[i] - ref.rejected[i]);
+    }
+    return JSON.stringify(row);
+  });
+  await atomicWrite(out, new TextEncoder().encode(lines.join("\n") + (lines.length ? "\n" : "")));
+  ctx.logger.info(`score: ${lines.length} pairs written to ${out}`);
+  return lines.length;
 }

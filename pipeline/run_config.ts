@@ -263,7 +263,10 @@ function parseScalar(spec: FieldSpec, raw: string): unknown {
     if (raw === "true" || raw === "false") return raw === "true";
     return raw;
   }
-  if (spec.type === "int" || spec.type === "number") return raw.trim() === "" ? raw : Number(raw);
+  if (spec.type === "int" || spec.type === "number") {
+    const n = Number(raw);
+    return raw.trim() === "" || Number.isNaN(n) ? raw : n;
+  }
   return raw;
 }
 
