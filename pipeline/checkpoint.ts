@@ -89,6 +89,9 @@ export async function saveCheckpoint(
     paths.state,
     new TextEncoder().encode(JSON.stringify(content.state, null, 2) + "\n"),
   );
+  // Crash tests set this to widen the window in which a kill lands mid-checkpoint.
+  const pause = Number(Deno.env.get("DPO_CHECKPOINT_PAUSE_MS") ?? 0);
+  if (pause > 0) await new Promise((r) => setTimeout(r, pause));
   await Deno.remove(final, { recursive: true }).catch(() => {});
   await Deno.rename(tmp, final);
   const keep = options.keepLast ?? 2;

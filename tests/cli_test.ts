@@ -1,0 +1,222 @@
+import assert from "node:assert/strict";
+import { main } from "../main.ts";
+import { loadModel } from "../model/io.ts";
+import { listCheckpoints, readTrainerState } from "../pipeline/checkpoint.ts";
+import { readMetrics } from "../pipeline/metrics.ts";
+import { testGpu } from "../testing/gpu_harness.ts";
+import { writeTinyRun } from "../testing/tiny_run.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** The flags of a tiny DPO run writing under `dir`. */
+function tinyFlags(
+  dir: string,
+  model: string,
+  data: string,
+  name: string,
+  steps: number,
+): string[] {
+  return [
+    "--model",
+    model,
+    "--data",
+    data,
+    "--run.out_dir",
+    `${dir}/runs`,
+    "--run.name",
+    name,
+    "--run.cache_dir",
+    `${dir}/cache`,
+    "--train.max_steps",
+    String(steps),
+    "--train.save_every",
+    "10",
+    "--train.keep_last",
+    "3",
+    "--train.pairs_per_batch",
+    "2",
+    "--train.lr",
+    "0.001",
+    "--eval.generate",
+    "false",
+    "--data.eval_size",
+    "4",
+  ];
+}
+
+function spawnTrain(args: string[], env: Record<string, string> = {}) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "train", ...args],
+    cwd: ROOT,
+    env: { ...env, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 120_000) {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+const quietIo = () => {
+  const out: string[] = [], err: string[] = [];
+  return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
+};
+
+Deno.test({
+  name: "cli: a run killed with SIGKILL and resumed ends bit-identical to an uninterrupted one",
+  ignore: testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { model, data } = await writeTinyRun(dir, 24);
+      const steps = 120;
+      // Uninterrupted.
+      const a = await spawnTrain(tinyFlags(dir, model, data, "a", steps)).output();
+      assert.equal(a.code, 0, new TextDecoder().decode(a.stderr));
+      // Killed once a checkpoint exists, then resumed.
+      const child = spawnTrain(tinyFlags(dir, model, data, "b", steps));
+      await waitFor(() => exists(`${dir}/runs/b/checkpoints/step-20`), "checkpoint step-20");
+      child.kill("SIGKILL");
+      const killed = await child.output();
+      assert.notEqual(killed.code, 0);
+      assert.equal(
+        await exists(`${dir}/runs/b/model`),
+        false,
+        "the killed run should not have finished",
+      );
+      const kept = await listCheckpoints(`${dir}/runs/b`);
+      assert.ok(kept.length > 0 && kept.at(-1)!.step < steps);
+      const resumed = await spawnTrain([
+        ...tinyFlags(dir, model, data, "b", steps),
+        "--run.resume",
+        "true",
+      ]).output();
+      assert.equal(resumed.code, 0, new TextDecoder().decode(resumed.stderr));
+      const wa = await Deno.readFile(`${dir}/runs/a/model/model.safetensors`);
+      const wb = await Deno.readFile(`${dir}/runs/b/model/model.safetensors`);
+      assert.ok(wa.length === wb.length && wa.every((x, i) => x === wb[i]), "final weights differ");
+      // The resumed log has every step once, with the same losses.
+      const la = (await readMetrics(`${dir}/runs/a/metrics.jsonl`)).filter((r) =>
+        r.loss !== undefined
+      );
+      const lb = (await readMetrics(`${dir}/runs/b/metrics.jsonl`)).filter((r) =>
+        r.loss !== undefined
+      );
+      assert.deepEqual(lb.map((r) => r.step), la.map((r) => r.step));
+      assert.deepEqual(lb.map((r) => r.loss), la.map((r) => r.loss));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "cli: a kill during a checkpoint write leaves the previous checkpoint loadable",
+  ignore: testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { model, data } = await writeTinyRun(dir, 24);
+      const child = spawnTrain(tinyFlags(dir, model, data, "c", 60), {
+        DPO_CHECKPOINT_PAUSE_MS: "3000",
+      });
+      // step-10 is complete; step-20 is being written (its temporary folder exists).
+      await waitFor(async () => {
+        if (!(await exists(`${dir}/runs/c/checkpoints/step-10`))) return false;
+        return [...Deno.readDirSync(`${dir}/runs/c/checkpoints`)].some((e) =>
+          e.name.startsWith(".tmp-step-20")
+        );
+      }, "the step-20 checkpoint write");
+      child.kill("SIGKILL");
+      await child.output();
+      const kept = await listCheckpoints(`${dir}/runs/c`);
+      assert.deepEqual(kept.map((k) => k.step), [10]);
+      const state = await readTrainerState(kept[0].dir);
+      assert.equal(state.step, 10);
+      const m = await loadModel(kept[0].dir);
+      assert.equal(m.config.vocabSize, 97);
+      // And the run resumes from it.
+      const resumed = await spawnTrain([
+        ...tinyFlags(dir, model, data, "c", 60),
+        "--run.resume",
+        "true",
+      ]).output();
+      assert.equal(resumed.code, 0, new TextDecoder().decode(resumed.stderr));
+      assert.ok(await exists(`${dir}/runs/c/model/model.safetensors`));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "cli: an absurd learning rate stops with a message naming the step (exit 1)",
+  ignore: testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { model, data } = await writeTinyRun(dir, 12);
+      const { io, err } = quietIo();
+      const code = await main([
+        "train",
+        ...tinyFlags(dir, model, data, "nan", 20),
+        "--train.lr",
+        "1e30",
+        "--train.max_grad_norm",
+        "0",
+      ], io);
+      assert.equal(code, 1);
+      assert.match(err.join(""), /Step \d+: the (loss|gradient norm) is (NaN|Infinity|-Infinity)/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("cli: unknown keys and bad values are refused, naming the key (exit 2)", async () => {
+  for (
+    const [args, pattern] of [
+      [["train", "--nope", "1"], /Unknown option --nope/],
+      [["train", "--train.lr", "abc"], /--train\.lr must be a number, got "abc"/],
+      [["train", "--loss.variant", "foo"], /must be one of sigmoid, ipo/],
+      [["train", "--seed", "1"], /--seed is ambiguous: use --train.seed or --eval.seed/],
+      [["score", "--model", "x"], /--out FILE\.jsonl is required/],
+    ] as [string[], RegExp][]
+  ) {
+    const { io, err } = quietIo();
+    assert.equal(await main(args, io), 2, args.join(" "));
+    assert.match(err.join(""), pattern);
+  }
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/bad.yaml`, "train:\n  lr: 0.1\n  lrr: 2\n");
+    const { io, err } = quietIo();
+    assert.equal(await main(["train", "--config", `${dir}/bad.yaml`], io), 2);
+    assert.match(err.join(""), /bad\.yaml: unknown key "train\.lrr"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: --help lists every option with its default", async () => {
+  const { io, out } = quietIo();
+  assert.equal(await main(["train", "--help"], io), 0);
+  const text = out.join("");
+  for (const key of ["--loss.beta", "--train.lr", "--model.ref", "--data.path", "--eval.samples"]) {
+    assert.ok(text.includes(key), key);
+  }
+  assert.match(text, /--loss\.beta .*\(default: 0\.1\)/);
+});
