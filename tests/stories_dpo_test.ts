@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { loadModel } from "../model/io.ts";
+import { hashParams, refCache } from "../pipeline/ref_cache.ts";
+import { createContext } from "../pipeline/stage.ts";
+import { splitTrainEval, tokenize } from "../pipeline/tokenize.ts";
+import { DEFAULT_TRAIN, train } from "../pipeline/train.ts";
+import type { PreferencePair } from "../datasets/types.ts";
+import { testGpu } from "../testing/gpu_harness.ts";
+import { Rng } from "../util/rng.ts";
+
+const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathname;
+const hasStories = await Deno.stat(`${STORIES}/model.safetensors`).then(() => true, () => false);
+
+/** Token-id pairs: chosen responses use ids 100–199, rejected ones 300–399; both end in EOS (2). */
+function idPairs(n: number, seed: number): PreferencePair[] {
+  const rng = new Rng(seed);
+  const ids = (len: number, lo: number) => Array.from({ length: len }, () => lo + rng.int(100));
+  return Array.from({ length: n }, (_, i) => ({
+    prompt: [],
+    chosen: [],
+    rejected: [],
+    kind: "ids" as const,
+    ids: {
+      prompt: [1, ...ids(3 + rng.int(6), 3)],
+      chosen: [...ids(3 + rng.int(5), 100), 2],
+      rejected: [...ids(3 + rng.int(5), 300), 2],
+    },
+    source: { file: "ids", row: i + 1 },
+  }));
+}
+
+Deno.test({
+  name: "stories260K: 50 DPO steps on token-id preferences raise held-out accuracy and margins",
+  ignore: !hasStories || testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const start = await loadModel(STORIES);
+    const ctx = createContext({ gpu: testGpu!, logger: { info() {}, warn() {} } });
+    const data = await tokenize(idPairs(96, 5), { vocabSize: 512, padTokenId: 0, eosTokenId: 2 });
+    const split = splitTrainEval(data.pairs, { evalSize: 16, seed: 1 });
+    const reference = {
+      config: start.config,
+      params: () => Promise.resolve(start.params),
+      weightsHash: await hashParams(start.params),
+    };
+    const trainSet = { ...data, pairs: split.train, key: `${data.key}:train` };
+    const evalSet = { ...data, pairs: split.eval, key: `${data.key}:eval` };
+    const trainRef = await refCache({ dataset: trainSet, reference }, { pairsPerBatch: 8 }, ctx);
+    const evalRef = await refCache({ dataset: evalSet, reference }, { pairsPerBatch: 8 }, ctx);
+    const out = await train(
+      {
+        model: start,
+        train: { pairs: split.train, ref: trainRef, padTokenId: 0 },
+        eval: { pairs: split.eval, ref: evalRef, padTokenId: 0 },
+      },
+      {
+        ...DEFAULT_TRAIN,
+        pairsPerBatch: 4,
+        maxSteps: 50,
+        evalEvery: 25,
+        optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 5e-4, warmupSteps: 5 },
+      },
+      ctx,
+      { runDir: "/nonexistent" },
+    );
+    assert.equal(out.steps, 50);
+    const evals = out.history.filter((r) => r["eval_rewards/accuracies"] !== undefined);
+    const [mid, end] = [evals[0], evals.at(-1)!];
+    // At step 0 the policy is the reference: every reward is 0, so accuracy and margin are 0.
+    assert.ok(end["eval_rewards/accuracies"] >= 0.9, `accuracy ${end["eval_rewards/accuracies"]}`);
+    assert.ok(
+      end["eval_rewards/margins"] > mid["eval_rewards/margins"] && mid["eval_rewards/margins"] > 0,
+    );
+    assert.ok(end.eval_loss < Math.log(2));
+  },
+});
