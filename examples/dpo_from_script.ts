@@ -1,0 +1,107 @@
+/**
+ * Using the trainer's stages from your own Deno script: write a small TRL-format preference file,
+ * then run load → tokenize → ref-cache → train → eval on the built-in reference model, and print
+ * what changed. Run it from anywhere with the project's import map:
+ *
+ *   deno run -A --config path/to/project/deno.json examples/dpo_from_script.ts
+ *
+ * @module
+ */
+import {
+  BUILTIN_MODEL_DIR,
+  createContext,
+  DEFAULT_TRAIN,
+  evaluate,
+  hashParams,
+  load,
+  loadModel,
+  type LoadResult,
+  pipeline,
+  refCache,
+  shoutTask,
+  type Stage,
+  step,
+  tokenize,
+  type TokenizedDataset,
+  train,
+} from "../mod.ts";
+
+const dir = await Deno.makeTempDir();
+try {
+  // 1. A preference file in TRL's conversational format (prompt / chosen / rejected messages).
+  const task = shoutTask({ seed: 7, trainPairs: 256, evalPairs: 32, sftExamples: 0 });
+  const rows = [...task.train, ...task.eval].map((p) =>
+    JSON.stringify({ prompt: p.prompt, chosen: p.chosen, rejected: p.rejected })
+  );
+  await Deno.writeTextFile(`${dir}/prefs.jsonl`, rows.join("\n") + "\n");
+
+  // 2. load → tokenize, composed as a pipeline (each stage also works alone).
+  const model = await loadModel(BUILTIN_MODEL_DIR);
+  const toPairs: Stage<LoadResult, LoadResult["pairs"], Record<never, never>> = (r) =>
+    Promise.resolve(r.pairs);
+  const prepare = pipeline(
+    step(load, { onInvalid: "error" }),
+    step(toPairs, {}),
+    step(tokenize, { tokenizer: model.tokenizer!, maxLength: 32 }),
+  );
+  const ctx = createContext({ logger: { info: () => {}, warn: (m) => console.warn(m) } });
+  const data: TokenizedDataset = await prepare(`${dir}/prefs.jsonl`, ctx);
+  const trainSet = { ...data, pairs: data.pairs.slice(0, 256), key: `${data.key}:train` };
+  const evalSet = { ...data, pairs: data.pairs.slice(256), key: `${data.key}:eval` };
+
+  // 3. Reference log-probs, computed once (the reference is the starting model).
+  const reference = {
+    config: model.config,
+    params: () => Promise.resolve(model.params),
+    weightsHash: await hashParams(model.params),
+  };
+  const trainRef = await refCache({ dataset: trainSet, reference }, {}, ctx);
+  const evalRef = await refCache({ dataset: evalSet, reference }, {}, ctx);
+
+  // 4. Train by DPO.
+  const config = {
+    ...DEFAULT_TRAIN,
+    pairsPerBatch: 16,
+    maxSteps: 30,
+    loss: { ...DEFAULT_TRAIN.loss, beta: 1 },
+    optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 5e-4, warmupSteps: 3 },
+  };
+  const result = await train(
+    { model, train: { pairs: trainSet.pairs, ref: trainRef, padTokenId: data.padTokenId } },
+    config,
+    ctx,
+    { runDir: `${dir}/run` },
+  );
+
+  // 5. Evaluate against the reference: pair metrics, generations, task reward, KL.
+  const report = await evaluate(
+    {
+      policy: { config: model.config, params: result.params },
+      reference: { config: model.config, params: model.params },
+      pairs: { pairs: evalSet.pairs, ref: evalRef, padTokenId: data.padTokenId },
+      tokenizer: model.tokenizer,
+      promptTexts: task.eval.map((p) => p.prompt[0].content),
+      reward: task.reward,
+    },
+    {
+      loss: config.loss,
+      pairsPerBatch: 16,
+      generate: true,
+      samples: 32,
+      maxNewTokens: 8,
+      temperature: 1,
+      topK: 0,
+      topP: 1,
+      seed: 0,
+    },
+    ctx,
+  );
+  const g = report.generation!;
+  console.log(`steps: ${result.steps}, final loss ${result.history.at(-1)!.loss.toFixed(4)}`);
+  console.log(`held-out accuracy: ${report.metrics["eval_rewards/accuracies"].toFixed(3)}`);
+  console.log(`task reward: ${g.referenceReward!.toFixed(3)} → ${g.policyReward!.toFixed(3)}`);
+  console.log(`KL(policy ‖ ref): ${g.kl.toFixed(3)}`);
+  if (!(report.metrics["eval_rewards/accuracies"] > 0.5)) throw new Error("DPO did not learn");
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
