@@ -181,7 +181,7 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
     );
     await Deno.writeTextFile(`${runDir}/eval.json`, JSON.stringify(report, null, 2) + "\n");
     const g = report.generation;
-    if (g) {
+    if (g?.policyReward !== undefined) {
       const points = [{ step: 0, kl: 0, reward: g.referenceReward ?? 0 }, {
         step: result.steps,
         kl: g.kl,
@@ -310,9 +310,7 @@ export function formatSummary(s: RunSummary): string {
     lines.push(
       "",
       "Held-out pairs (policy vs reference):",
-      `  preference accuracy  ${
-        pct(m["eval_rewards/accuracies"])
-      }   (reference: 50% by definition)`,
+      `  preference accuracy  ${pct(m["eval_rewards/accuracies"])}   (reference: no preference)`,
       `  reward margin        ${m["eval_rewards/margins"].toFixed(3)}   (reference: 0)`,
       `  DPO loss             ${m.eval_loss.toFixed(4)}   (reference: ${Math.log(2).toFixed(4)})`,
     );
@@ -341,7 +339,8 @@ export function formatSummary(s: RunSummary): string {
   lines.push(
     "",
     `Outputs in ${s.runDir}/: config.yaml, metrics.jsonl, loss.svg, margins.svg, accuracy.svg` +
-      (g ? ", reward_kl.svg, eval.json" : m ? ", eval.json" : "") + ", model/",
+      (g?.policyReward !== undefined ? ", reward_kl.svg" : "") + (m ? ", eval.json" : "") +
+      ", model/",
   );
   return lines.join("\n") + "\n";
 }
