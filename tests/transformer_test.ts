@@ -88,3 +88,28 @@ gpuTest(
     await checkModel(gpu, tinyConfig("qwen2", { tieEmbeddings: true }));
   },
 );
+
+gpuTest("transformer: a model too large for the device is refused in one sentence", (gpu) => {
+  const huge = tinyConfig("llama", {
+    vocabSize: 50_000,
+    hiddenSize: 8192,
+    numHeads: 64,
+    numKvHeads: 8,
+    headDim: 128,
+    intermediateSize: 28_672,
+    numLayers: 80,
+    maxPositions: 4096,
+  });
+  assert.throws(
+    () => Transformer.create(gpu, huge, new Map(), { maxBatch: 8, maxSeqLen: 4096 }),
+    (e: unknown) =>
+      e instanceof RangeError &&
+      /^This model needs about [\d.]+ GiB of GPU memory/.test(e.message) &&
+      /more than this device can hold/.test(e.message),
+  );
+  // A single tensor beyond the largest buffer is refused by name before anything is allocated.
+  assert.throws(
+    () => gpu.tensor([gpu.limits.maxBufferSize / 4 + 1], { label: "too big" }),
+    /"too big" needs \d+ bytes, more than this device's largest buffer/,
+  );
+});
