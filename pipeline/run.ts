@@ -16,7 +16,7 @@ import { listCheckpoints } from "./checkpoint.ts";
 import { type LoadedModel, loadModel, saveModel } from "../model/io.ts";
 import { initParams, type ParamValues } from "../model/params.ts";
 import { ByteTokenizer, type TextTokenizer } from "../model/tokenizer.ts";
-import { type EvalOptions, type EvalReport, evaluate } from "./eval.ts";
+import { type EvalInput, type EvalOptions, type EvalReport, evaluate } from "./eval.ts";
 import { load } from "./load.ts";
 import { MetricsLog, rewardKlChart, truncateMetrics, writeTrainingCharts } from "./metrics.ts";
 import { type DpoLossConfig } from "./objective.ts";
@@ -167,19 +167,14 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   // eval
   let report: EvalReport | undefined;
   if (objective === "dpo" && evalData.pairs.length) {
-    report = await evaluate(
-      {
-        policy: { config: start.config, params: result.params },
-        reference: { config: reference.config, params: await reference.params() },
-        pairs: set(evalData, evalRef),
-        tokenizer,
-        promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
-        reward: task?.reward,
-      },
-      evalOptions(c, loss),
-      ctx,
-    );
-    await Deno.writeTextFile(`${runDir}/eval.json`, JSON.stringify(report, null, 2) + "\n");
+    report = await evaluateToFile(runDir, c, {
+      policy: { config: start.config, params: result.params },
+      reference: { config: reference.config, params: await reference.params() },
+      pairs: set(evalData, evalRef),
+      tokenizer,
+      promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
+      reward: task?.reward,
+    }, ctx);
     const g = report.generation;
     if (g?.policyReward !== undefined) {
       const points = [{ step: 0, kl: 0, reward: g.referenceReward ?? 0 }, {
@@ -381,6 +376,18 @@ function reportTokenize(d: TokenizedDataset, ctx: StageContext): void {
   ctx.logger.info(`tokenize: ${d.pairs.length} pairs; ${truncated} truncated, ${dropped} dropped`);
 }
 
+/** The eval stage with the configuration's options; writes `<runDir>/eval.json`. */
+async function evaluateToFile(
+  runDir: string,
+  c: RunConfig,
+  input: EvalInput,
+  ctx: StageContext,
+): Promise<EvalReport> {
+  const report = await evaluate(input, evalOptions(c, lossConfig(c)), ctx);
+  await Deno.writeTextFile(`${runDir}/eval.json`, JSON.stringify(report, null, 2) + "\n");
+  return report;
+}
+
 function evalOptions(c: RunConfig, loss: DpoLossConfig): EvalOptions {
   return {
     loss,
@@ -489,19 +496,14 @@ export async function evalFromConfig(
     },
     ctx,
   );
-  const report = await evaluate(
-    {
-      policy: { config: start.config, params: start.params },
-      reference: { config: reference.config, params: reference.params },
-      pairs: { pairs: evalData.pairs, ref: evalRef, padTokenId: evalData.padTokenId },
-      tokenizer,
-      promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
-      reward: task?.reward,
-    },
-    evalOptions(c, loss),
-    ctx,
-  );
-  await Deno.writeTextFile(`${runDir}/eval.json`, JSON.stringify(report, null, 2) + "\n");
+  const report = await evaluateToFile(runDir, c, {
+    policy: { config: start.config, params: start.params },
+    reference: { config: reference.config, params: reference.params },
+    pairs: { pairs: evalData.pairs, ref: evalRef, padTokenId: evalData.padTokenId },
+    tokenizer,
+    promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
+    reward: task?.reward,
+  }, ctx);
   return {
     runDir,
     report,
