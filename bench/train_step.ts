@@ -1,0 +1,187 @@
+/**
+ * One full training step of ours, as `pipeline/train.ts` runs it: zero the gradients, upload the
+ * micro-batch, encode forward, loss and backward, the global-norm clip and AdamW, submit once, read
+ * the metrics and the gradient norm back in one readback. The step time is wall clock over all of
+ * that (upload and readback included), as the peer's is over `minimize` and `loss.data()`.
+ *
+ * Each measurement opens its own device, so the pool's peak bytes are the step's alone.
+ *
+ * @module
+ */
+import { Gpu } from "../kernels/gpu.ts";
+import { initParams } from "../model/params.ts";
+import { Transformer } from "../model/transformer.ts";
+import {
+  DEFAULT_DPO_LOSS,
+  DpoObjective,
+  type Objective,
+  releaseMicroBatch,
+  SftObjective,
+  uploadMicroBatch,
+} from "../pipeline/objective.ts";
+import { AdamW, DEFAULT_OPTIMIZER } from "../pipeline/optimizer.ts";
+import { Rng } from "../util/rng.ts";
+import type { BenchConfig } from "./configs.ts";
+import { summarize, type Summary } from "./measure.ts";
+
+/** Options of {@linkcode benchTrainStep}. */
+export interface TrainStepOptions {
+  /** Timed steps. */
+  steps: number;
+  /** Untimed steps after the first (which compiles the pipelines). Default 2. */
+  warmup?: number;
+  /** Rows per step, overriding the config's (tests use fewer). */
+  rows?: number;
+}
+
+/** What a training-step measurement gives. */
+export interface TrainStepResult {
+  /** "sft" or "dpo". */
+  objective: "sft" | "dpo";
+  /** Rows per step (DPO: 2 × pairs). */
+  rows: number;
+  /** Tokens per step (rows × T). */
+  tokens: number;
+  /** Milliseconds per step after warm-up. */
+  ms: Summary;
+  /** The first step, pipeline compilation included. */
+  firstMs: number;
+  /** The buffer pool's peak bytes over the run (parameters, gradients, AdamW moments, activations). */
+  peakBytes: number;
+  /** Loss after the first and the last step. */
+  lossFirst: number;
+  lossLast: number;
+  /** Submits per step (1 plus the readback's copy). */
+  submitsPerStep: number;
+  /** Dispatches encoded per step. */
+  dispatchesPerStep: number;
+}
+
+/**
+ * A deterministic batch of `rows` full rows of length T: next-token targets over pseudo-random
+ * ids; SFT trains on every token, DPO on all but the first quarter (the shared "prompt"), with the
+ * rejected rows' responses different from the chosen ones'.
+ *
+ * @example
+ * ```ts
+ * import { syntheticBatch } from "./train_step.ts";
+ * const b = syntheticBatch({ rows: 4, seqLen: 8, vocab: 50, dpo: true, seed: 1 });
+ * console.log(b.tokens.length, b.mask[0], b.mask[7]); // 32 0 1
+ * ```
+ */
+export function syntheticBatch(
+  o: { rows: number; seqLen: number; vocab: number; dpo: boolean; seed: number },
+): {
+  rows: number;
+  length: number;
+  tokens: Int32Array;
+  targets: Int32Array;
+  mask: Float32Array;
+  lengths: Int32Array;
+} {
+  const { rows, seqLen: T, vocab, dpo } = o;
+  const rng = new Rng(o.seed);
+  const prompt = dpo ? Math.floor(T / 4) : 0;
+  const P = rows / 2;
+  const seqs: Int32Array[] = [];
+  for (let r = 0; r < rows; r++) {
+    const s = new Int32Array(T + 1);
+    for (let t = 0; t <= T; t++) {
+      // DPO: a rejected row repeats its chosen row's prompt.
+      s[t] = dpo && r >= P && t < prompt ? seqs[r - P][t] : rng.int(vocab);
+    }
+    seqs.push(s);
+  }
+  const tokens = new Int32Array(rows * T), targets = new Int32Array(rows * T);
+  const mask = new Float32Array(rows * T);
+  seqs.forEach((s, r) => {
+    tokens.set(s.subarray(0, T), r * T);
+    targets.set(s.subarray(1), r * T);
+    mask.fill(1, r * T + prompt, (r + 1) * T);
+  });
+  return { rows, length: T, tokens, targets, mask, lengths: new Int32Array(rows).fill(T) };
+}
+
+/**
+ * Measures our training step of a config: SFT (mean cross-entropy) or DPO (sigmoid loss, β 0.1,
+ * with synthetic reference log-probs), AdamW with lr 1e-3 and clipping at norm 1.
+ *
+ * @example
+ * ```ts ignore
+ * import { TINY } from "./configs.ts";
+ * import { benchTrainStep } from "./train_step.ts";
+ * const r = await benchTrainStep(TINY, "dpo", { steps: 5 });
+ * console.log(r.ms.median, r.tokens / r.ms.median * 1000, "tokens/s");
+ * ```
+ */
+export async function benchTrainStep(
+  config: BenchConfig,
+  objective: "sft" | "dpo",
+  options: TrainStepOptions,
+): Promise<TrainStepResult> {
+  const dpo = objective === "dpo";
+  const rows = options.rows ?? (dpo ? 2 * config.pairs : config.sftRows);
+  const T = config.seqLen, c = config.model;
+  const gpu = await Gpu.create();
+  const model = Transformer.create(gpu, c, initParams(c, { seed: 1 }), {
+    maxBatch: rows,
+    maxSeqLen: T,
+  });
+  const obj: Objective = dpo
+    ? new DpoObjective(model, DEFAULT_DPO_LOSS, { maxRows: rows, slots: 1 })
+    : new SftObjective(model, { slots: 1 });
+  const optimizer = new AdamW(model, {
+    ...DEFAULT_OPTIMIZER,
+    lr: 1e-3,
+    schedule: "constant",
+  });
+  const batch = syntheticBatch({ rows, seqLen: T, vocab: c.vocabSize, dpo, seed: 7 });
+  // Reference log-probs a little below what a fresh model gives (−log V per response token).
+  const responseTokens = T - (dpo ? Math.floor(T / 4) : 0);
+  const ref = dpo
+    ? new Float32Array(rows).map((_, i) => -responseTokens * Math.log(c.vocabSize) - 1 - i % 3)
+    : undefined;
+  try {
+    const step = async (): Promise<number> => {
+      const enc = gpu.encoder("bench step");
+      model.zeroGrads(enc);
+      const mb = uploadMicroBatch(gpu, batch, c.vocabSize, ref);
+      obj.encode(enc, mb.device, mb.inputs, { slot: 0, scale: 1, backward: true });
+      optimizer.step(enc, 1e-3);
+      gpu.submit(enc);
+      releaseMicroBatch(mb);
+      const [metrics] = await gpu.read([obj.metrics.view(0, [64]), optimizer.norm]);
+      return obj.decode(metrics as Float32Array, 1).loss;
+    };
+    const t0 = performance.now();
+    const lossFirst = await step();
+    const firstMs = performance.now() - t0;
+    for (let i = 0; i < (options.warmup ?? 2); i++) await step();
+    const before = { ...gpu.stats };
+    const samples: number[] = [];
+    let lossLast = lossFirst;
+    for (let i = 0; i < options.steps; i++) {
+      const s0 = performance.now();
+      lossLast = await step();
+      samples.push(performance.now() - s0);
+    }
+    const per = (k: "submits" | "dispatches") => (gpu.stats[k] - before[k]) / options.steps;
+    return {
+      objective,
+      rows,
+      tokens: rows * T,
+      ms: summarize(samples),
+      firstMs,
+      peakBytes: gpu.pool.peakBytes,
+      lossFirst,
+      lossLast,
+      submitsPerStep: per("submits"),
+      dispatchesPerStep: per("dispatches"),
+    };
+  } finally {
+    optimizer.release();
+    obj.release();
+    model.release();
+    gpu.destroy();
+  }
+}

@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { benchPlan } from "../bench/bench.ts";
+import {
+  classifierChunkRows,
+  GPT2_SMALL,
+  squareShapes,
+  stepMatmulShapes,
+  TINY,
+} from "../bench/configs.ts";
+import { benchLoadTokenize, writeSyntheticTrl } from "../bench/data.ts";
+import { benchAdamW, benchAttention, benchLogSoftmax, benchMatmul } from "../bench/kernels.ts";
+import { copyCeiling, fmaCeiling, syncLatency } from "../bench/limits.ts";
+import {
+  adamwBytes,
+  attentionBytes,
+  attentionFlops,
+  batchFor,
+  gigaPerSecond,
+  matmulBytes,
+  matmulFlops,
+  median,
+  summarize,
+} from "../bench/measure.ts";
+import { parseJsonLines, runJsonProcess } from "../bench/peers/run.ts";
+import { formatNumber, markdownTable, Reporter } from "../bench/report.ts";
+import { benchTrainStep, syntheticBatch } from "../bench/train_step.ts";
+import { gpuTest } from "../testing/gpu_harness.ts";
+
+const positive = (x: number | undefined, what: string) =>
+  assert.ok(x !== undefined && Number.isFinite(x) && x > 0, `${what} = ${x}`);
+
+Deno.test("bench median and summary", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.throws(() => median([]), RangeError);
+  assert.deepEqual(summarize([5, 1, 9]), { median: 5, min: 1, max: 9, n: 3 });
+});
+
+Deno.test("bench FLOP and byte counts", () => {
+  assert.equal(matmulFlops(2, 3, 4), 48);
+  assert.equal(matmulBytes(2, 3, 4), 4 * (6 + 12 + 8));
+  const s = { batch: 2, seqLen: 3, heads: 2, kvHeads: 1, headSize: 4 };
+  // 2·2·(3·4/2) = 24 kept pairs.
+  assert.equal(attentionFlops(s, "forward"), 4 * 4 * 24);
+  assert.equal(attentionFlops(s, "backward"), 10 * 4 * 24);
+  assert.ok(attentionBytes(s, "backward") > attentionBytes(s, "forward"));
+  assert.equal(adamwBytes(10), 280);
+  assert.equal(gigaPerSecond(1e9, 1000), 1);
+});
+
+Deno.test("bench batch rule amortises the fixed cost of a sync", () => {
+  assert.equal(batchFor(40, 12, 15, 64), 40); // 1 ms per launch
+  assert.equal(batchFor(40, 12, 12, 64), 64); // no measurable cost: capped
+  assert.equal(batchFor(40, 100, 400, 64), 1);
+});
+
+Deno.test("bench shapes of a training step", () => {
+  const tiny = stepMatmulShapes(TINY, 2 ** 27);
+  assert.equal(tiny.length, 12);
+  for (const v of ["NN", "NT", "TN"]) assert.equal(tiny.filter((s) => s.variant === v).length, 4);
+  assert.deepEqual(tiny.find((s) => s.role === "head fwd"), {
+    variant: "NT",
+    m: 256,
+    k: 128,
+    n: 256,
+    role: "head fwd",
+  });
+  assert.equal(classifierChunkRows(50257, 4096, 2 ** 27), 128);
+  assert.equal(classifierChunkRows(256, 256, 2 ** 27), 256);
+  const big = stepMatmulShapes(GPT2_SMALL, 2 ** 27);
+  assert.ok(big.some((s) => s.variant === "NT" && s.m === 128 && s.n === 50257));
+  assert.equal(squareShapes().length, 9);
+  assert.ok(benchPlan(true).reps < benchPlan(false).reps);
+});
+
+Deno.test("bench report formatting", () => {
+  const printed: string[] = [];
+  const rep = new Reporter({ json: true, print: (t) => printed.push(t) });
+  rep.line({ kind: "x", ms: 1.234567891, skip: undefined });
+  rep.table("ignored in json mode", ["a"], [[1]]);
+  assert.deepEqual(printed.map((l) => JSON.parse(l)), [{ kind: "x", ms: 1.2346 }]);
+  assert.equal(formatNumber(12.3456), "12.35");
+  assert.match(markdownTable("T", ["a", "b"], [[1, undefined]]), /\| 1 \| – \|/);
+  assert.deepEqual(parseJsonLines('noise\n{"kind":"a"}\n{broken\n'), [{ kind: "a" }]);
+});
+
+Deno.test("bench synthetic batch", () => {
+  const b = syntheticBatch({ rows: 4, seqLen: 8, vocab: 50, dpo: true, seed: 3 });
+  assert.equal(b.tokens.length, 32);
+  assert.deepEqual([...b.tokens.subarray(0, 2)], [...b.tokens.subarray(16, 18)]); // shared prompt
+  assert.equal(b.mask[1], 0);
+  assert.equal(b.mask[2], 1);
+  assert.ok(b.targets.every((t) => t >= 0 && t < 50));
+});
+
+Deno.test({
+  name: "bench peer runner reports a failing subprocess instead of throwing",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const ok = await runJsonProcess(Deno.execPath(), [
+      "eval",
+      'console.log("x"); console.log(JSON.stringify({ kind: "r", v: 1 }))',
+    ]);
+    assert.equal(ok.error, undefined);
+    assert.deepEqual(ok.lines, [{ kind: "r", v: 1 }]);
+    const bad = await runJsonProcess(Deno.execPath(), ["eval", 'throw new Error("boom")']);
+    assert.match(bad.error ?? "", /boom/);
+    const missing = await runJsonProcess("/nonexistent/program", []);
+    assert.match(missing.error ?? "", /could not start/);
+  },
+});
+
+Deno.test("bench load + tokenize on a small synthetic file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assert.ok((await writeSyntheticTrl(`${dir}/p.jsonl`, 5, 1)) > 0);
+    const lines = (await Deno.readTextFile(`${dir}/p.jsonl`)).trim().split("\n");
+    assert.equal(lines.length, 5);
+    assert.deepEqual(Object.keys(JSON.parse(lines[0])), ["prompt", "chosen", "rejected"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  const r = await benchLoadTokenize({ rows: 20, reps: 1, gpt2Dir: null });
+  assert.equal(r.rows, 20);
+  positive(r.loadMs.median, "load ms");
+  assert.equal(r.tokenize.length, 1);
+  positive(r.tokenize[0].tokens, "tokens");
+});
+
+const QUICK = { reps: 2, targetMs: 2 };
+
+gpuTest("bench matmul measurement is finite, positive and checked", async (gpu) => {
+  for (const variant of ["NN", "NT", "TN"] as const) {
+    const r = await benchMatmul(gpu, { variant, m: 40, k: 24, n: 36, role: "test" }, QUICK);
+    assert.equal(r.checked, true, variant);
+    positive(r.timing.wall.median, "ms");
+    positive(gigaPerSecond(r.flops, r.timing.wall.median), "GFLOP/s");
+    assert.equal(r.timing.wall.n, 2);
+  }
+});
+
+gpuTest("bench attention, log-softmax, AdamW and FMA measurements", async (gpu) => {
+  const att = await benchAttention(
+    gpu,
+    { batch: 1, seqLen: 8, heads: 2, kvHeads: 2, headSize: 8 },
+    QUICK,
+  );
+  positive(att.forward.timing.wall.median, "attention fwd ms");
+  positive(att.backward.timing.wall.median, "attention bwd ms");
+  const ls = await benchLogSoftmax(gpu, 4, 300, QUICK);
+  positive(ls.forward.timing.wall.median, "log-softmax fwd ms");
+  positive(ls.backward.bytes, "log-softmax bwd bytes");
+  const w = await benchAdamW(gpu, 1000, QUICK);
+  positive(w.timing.wall.median, "adamw ms");
+  const f = await fmaCeiling(gpu, { reps: 2, invocations: 256, iters: 8, targetMs: 2 });
+  positive(gigaPerSecond(f.flops, f.timing.wall.median), "FMA GFLOP/s");
+  const c = await copyCeiling(gpu, { reps: 2, floats: 4096, targetMs: 2 });
+  positive(gigaPerSecond(c.bytes, c.timing.wall.median), "copy GB/s");
+  positive((await syncLatency(gpu, 2)).median, "sync ms");
+});
+
+gpuTest("bench training step of the tiny config runs and learns", async () => {
+  const r = await benchTrainStep(TINY, "sft", { steps: 2, warmup: 1 });
+  assert.equal(r.tokens, 4 * 64);
+  positive(r.ms.median, "step ms");
+  positive(r.peakBytes, "peak bytes");
+  assert.ok(r.lossLast < r.lossFirst, `loss ${r.lossFirst} → ${r.lossLast}`);
+  const d = await benchTrainStep(TINY, "dpo", { steps: 1, warmup: 0 });
+  assert.ok(Number.isFinite(d.lossFirst) && d.lossFirst > 0);
+});
