@@ -74,8 +74,8 @@ export interface BenchPlan {
  */
 export function benchPlan(quick: boolean): BenchPlan {
   return quick
-    ? { reps: 3, targetMs: 20, steps: 4, dataReps: 1, dataRows: 10_000 }
-    : { reps: 7, targetMs: 40, steps: 10, dataReps: 3, dataRows: 10_000 };
+    ? { reps: 3, targetMs: 100, steps: 4, dataReps: 1, dataRows: 10_000 }
+    : { reps: 5, targetMs: 250, steps: 10, dataReps: 3, dataRows: 10_000 };
 }
 
 /**

@@ -201,7 +201,7 @@ export interface TimeOptions {
   reps: number;
   /** Milliseconds one sample aims at (sets the launches per sample). Default 40. */
   targetMs?: number;
-  /** Most launches per sample. Default 64. */
+  /** Most launches per sample. Default 256. */
   maxBatch?: number;
   /** Read this tensor back to end a sample (else `gpu.sync()`). */
   readback?: Tensor;
@@ -238,7 +238,7 @@ export async function timeEncoded(
   encode: (enc: Encoder) => void,
   options: TimeOptions,
 ): Promise<Timing> {
-  const { reps, targetMs = 40, maxBatch = 64, readback, gpuTimestamps = true } = options;
+  const { reps, targetMs = 40, maxBatch = 256, readback, gpuTimestamps = true } = options;
   const stamps = gpuTimestamps && gpu.hasFeature("timestamp-query");
   const sample = async (batch: number) => {
     const t0 = performance.now();

@@ -129,7 +129,7 @@ async function timeProduct(
       four = Math.min(four, performance.now() - t0);
     }
     const marginal = Math.max((four - once) / 3, once / 64, 1e-3);
-    batch = Math.max(1, Math.min(64, Math.ceil(targetMs / marginal)));
+    batch = Math.max(1, Math.min(256, Math.ceil(targetMs / marginal)));
   }
 
   const c = product();
