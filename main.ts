@@ -22,7 +22,7 @@ import { DataError, type Format, FORMATS } from "./datasets/formats.ts";
 import { TokenizerError } from "./model/tokenizer.ts";
 import { formatInspectReport, inspect } from "./pipeline/inspect.ts";
 import type { TemplateMode } from "./pipeline/tokenize.ts";
-import { NoAdapterError } from "./kernels/gpu.ts";
+import { GpuError } from "./kernels/gpu.ts";
 import { ConfigError } from "./model/config.ts";
 import { WeightsError } from "./model/params.ts";
 import { SafetensorsError } from "./model/safetensors.ts";
@@ -494,7 +494,8 @@ async function runGuarded(name: string, fn: () => Promise<number>, io: Io): Prom
     if (
       e instanceof DataError || e instanceof TokenizerError || e instanceof RangeError ||
       e instanceof NonFiniteError || e instanceof ConfigError || e instanceof SafetensorsError ||
-      e instanceof WeightsError || e instanceof NoAdapterError
+      e instanceof WeightsError || e instanceof GpuError || e instanceof Deno.errors.NotFound ||
+      e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.AlreadyExists
     ) {
       io.err(`error: ${e.message}\n`);
       return 1;

@@ -75,6 +75,8 @@ export async function saveModel(
   model: Pick<LoadedModel, "config" | "params" | "tokenizer">,
   options: SaveModelOptions = {},
 ): Promise<void> {
+  dir = dir.replace(/[\\/]+$/, "") || dir;
+  await refuseForeignFiles(dir);
   const tmp = `${dir}.tmp-${Deno.pid}-${Date.now()}`;
   await Deno.mkdir(tmp, { recursive: true });
   try {
@@ -89,14 +91,50 @@ export async function saveModel(
     for (const [name, text] of Object.entries(options.extraFiles ?? {})) {
       await Deno.writeTextFile(`${tmp}/${name}`, text);
     }
-    const old = `${dir}.old-${Deno.pid}-${Date.now()}`;
-    const hadOld = await exists(dir);
-    if (hadOld) await Deno.rename(dir, old);
-    await Deno.rename(tmp, dir);
-    if (hadOld) await Deno.remove(old, { recursive: true });
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
+  }
+  // Swap the complete new folder in; if that fails, put the old one back.
+  const old = `${dir}.old-${Deno.pid}-${Date.now()}`;
+  const hadOld = await exists(dir);
+  if (hadOld) await Deno.rename(dir, old);
+  try {
+    await Deno.rename(tmp, dir);
+  } catch (e) {
+    if (hadOld) await Deno.rename(old, dir).catch(() => {});
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw e;
+  }
+  if (hadOld) await Deno.remove(old, { recursive: true });
+}
+
+/** Files a model folder may hold; saving over a folder with anything else is refused. */
+const MODEL_FILE = new RegExp(
+  "^(config\\.json|generation_config\\.json|model(-\\d+-of-\\d+)?\\.safetensors|" +
+    "model\\.safetensors\\.index\\.json|tokenizer\\.json|tokenizer_config\\.json|" +
+    "special_tokens_map\\.json|vocab\\.json|merges\\.txt|added_tokens\\.json|" +
+    "chat_template\\.jinja|optimizer\\.safetensors|trainer_state\\.json|README\\.md)$",
+);
+
+async function refuseForeignFiles(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = [];
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    if (e instanceof Deno.errors.NotADirectory) {
+      throw new RangeError(`Cannot save a model to ${dir}: it is a file, not a folder`);
+    }
+    throw e;
+  }
+  const foreign = names.filter((n) => !MODEL_FILE.test(n));
+  if (foreign.length) {
+    throw new RangeError(
+      `Cannot save a model to ${dir}: it holds other files (${foreign.slice(0, 3).join(", ")}` +
+        `${foreign.length > 3 ? ", …" : ""}); choose an empty folder or an existing model folder`,
+    );
   }
 }
 

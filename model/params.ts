@@ -239,7 +239,10 @@ export function fromHf(
   }
   for (const name of weights.keys()) {
     const bare = name.startsWith("transformer.") ? name : `transformer.${name}`;
-    const ignorable = /\.attn\.(masked_)?bias$/.test(name) || name === "lm_head.weight";
+    // Buffers older checkpoints saved: GPT-2's causal masks, Llama's RoPE frequencies.
+    const ignorable = /\.attn\.(masked_)?bias$/.test(name) ||
+      /\.rotary_emb\.inv_freq$/.test(name) ||
+      name === "lm_head.weight";
     if (!known.has(name) && !known.has(bare) && !ignorable) {
       throw new WeightsError(`${source}: unexpected tensor "${name}" for a ${c.family} model`);
     }

@@ -133,6 +133,11 @@ export interface TransformerOptions {
   maxSeqLen: number;
   /** Bytes one classifier chunk of logits may take. Default 32 MiB (capped by the binding size). */
   logitsChunkBytes?: number;
+  /**
+   * Forward only (scoring, evaluation, generation): no gradients and no backward buffers, about
+   * half the memory. `backward` then throws. Default false.
+   */
+  inference?: boolean;
 }
 
 /** One block's saved activations (views sized for the current batch). */
@@ -235,7 +240,9 @@ export class Transformer {
         );
       }
       this.params.set(p.name, gpu.upload(v, p.shape, { label: p.name }));
-      this.grads.set(p.name, gpu.tensor(p.shape, { label: `grad ${p.name}` }));
+      if (!options.inference) {
+        this.grads.set(p.name, gpu.tensor(p.shape, { label: `grad ${p.name}` }));
+      }
     }
     const c = config, maxN = options.maxBatch * options.maxSeqLen;
     const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
@@ -275,17 +282,19 @@ export class Transformer {
       rstdF: t([maxN], "rstdF"),
       o: t([maxN, C], "proj out"),
       logits: t([chunk, V], "logits chunk"),
-      dX: t([maxN, C], "dX"),
-      dMid: t([maxN, C], "dMid"),
-      dH: t([maxN, C], "dH"),
-      dN: t([maxN, C], "dNorm"),
-      dQ: t([maxN, Q], "dQ"),
-      dK: t([maxN, KV], "dK"),
-      dV: t([maxN, KV], "dV"),
-      dAtt: t([maxN, Q], "dAtt"),
-      dF1: t([maxN, F], "dF1"),
-      dF2: t([maxN, F], "dF2"),
-      dF3: t([maxN, F], "dF3"),
+      ...(options.inference ? {} : {
+        dX: t([maxN, C], "dX"),
+        dMid: t([maxN, C], "dMid"),
+        dH: t([maxN, C], "dH"),
+        dN: t([maxN, C], "dNorm"),
+        dQ: t([maxN, Q], "dQ"),
+        dK: t([maxN, KV], "dK"),
+        dV: t([maxN, KV], "dV"),
+        dAtt: t([maxN, Q], "dAtt"),
+        dF1: t([maxN, F], "dF1"),
+        dF2: t([maxN, F], "dF2"),
+        dF3: t([maxN, F], "dF3"),
+      }),
     };
     if (c.family !== "gpt2") {
       const table = ropeTable({
@@ -324,6 +333,7 @@ export class Transformer {
     const perLayer =
       n * (5 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
           3 * c.intermediateSize + 4) + options.maxBatch * c.numHeads * options.maxSeqLen;
+    if (options.inference) return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize);
     const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim);
     // Parameters, gradients and the two AdamW moments.
     return 4 * (4 * params + c.numLayers * perLayer + scratch);
@@ -492,6 +502,9 @@ export class Transformer {
    */
   backward(enc: Encoder, batch: DeviceBatch, coef: Tensor): void {
     const c = this.config, names = this.names, T = batch.seqLen;
+    if (this.grads.size === 0) {
+      throw new RangeError("Transformer.backward: this model was created for inference only");
+    }
     const { layers, xs, s, n } = this.#acts(batch);
     if (coef.size !== n) {
       throw new RangeError(`Transformer.backward: coef has ${coef.size} values, needs ${n}`);

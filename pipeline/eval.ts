@@ -90,8 +90,13 @@ export interface GenerationReport {
   referenceReward?: number;
   /** Share of prompts where the policy's reward beats the reference's (ties: half). */
   winRate?: number;
-  /** Mean sequence-level KL(π‖π_ref) from the policy's samples. */
+  /**
+   * Mean of `log π(y|x) − log π_ref(y|x)` over the policy's samples: an unbiased estimate of the
+   * sequence-level KL(π‖π_ref) when sampling is unmodified (temperature 1, no top-k/top-p).
+   */
   kl: number;
+  /** Whether `kl` estimates the KL (unmodified sampling) or is only a log-ratio on the samples. */
+  klIsEstimate: boolean;
   /** Mean response length in tokens. */
   policyLength: number;
   referenceLength: number;
@@ -131,10 +136,8 @@ export async function evaluate(
     Math.max(longestPair(pairs.pairs), promptMax + options.maxNewTokens),
   );
   const P = options.pairsPerBatch;
-  const policy = Transformer.create(gpu, input.policy.config, input.policy.params, {
-    maxBatch: Math.max(2 * P, samples),
-    maxSeqLen,
-  });
+  const sizes = { maxBatch: 2 * P, maxSeqLen, inference: true };
+  const policy = Transformer.create(gpu, input.policy.config, input.policy.params, sizes);
   const report: EvalReport = { metrics: {} };
   try {
     const objective = new DpoObjective(policy, options.loss, { maxRows: 2 * P, slots: 1 });
@@ -149,10 +152,12 @@ export async function evaluate(
       objective.release();
     }
     if (samples === 0) return report;
-    const reference = Transformer.create(gpu, input.reference.config, input.reference.params, {
-      maxBatch: Math.max(2 * P, samples),
-      maxSeqLen,
-    });
+    const reference = Transformer.create(
+      gpu,
+      input.reference.config,
+      input.reference.params,
+      sizes,
+    );
     try {
       report.generation = await generation(input, options, ctx, policy, reference, samples);
     } finally {
@@ -160,6 +165,7 @@ export async function evaluate(
     }
   } finally {
     policy.release();
+    gpu.pool.trim();
   }
   return report;
 }
@@ -180,6 +186,7 @@ async function generation(
     topK: options.topK > 0 ? options.topK : undefined,
     topP: options.topP,
     seed: options.seed,
+    batchSize: policy.maxBatch,
   };
   ctx.logger.info(`eval: generating for ${samples} held-out prompts (policy and reference)`);
   const fromPolicy = await generateDetailed(policy, prompts, gen);
@@ -214,6 +221,7 @@ async function generation(
   const report: GenerationReport = {
     prompts: samples,
     kl: mean(out.map((s) => s.logRatio)),
+    klIsEstimate: options.temperature === 1 && options.topK <= 0 && options.topP >= 1,
     policyLength: mean(fromPolicy.tokens.map((t) => t.length)),
     referenceLength: mean(fromReference.tokens.map((t) => t.length)),
     samples: out,

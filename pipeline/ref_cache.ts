@@ -67,7 +67,13 @@ export async function refCache(
   const pairsPerBatch = options.pairsPerBatch ?? 8;
   const n = dataset.pairs.length;
   const key = await sha256Hex(
-    JSON.stringify({ v: 1, weights: reference.weightsHash, data: dataset.key, pairsPerBatch }),
+    JSON.stringify({
+      v: 2,
+      weights: reference.weightsHash,
+      config: reference.config,
+      data: dataset.key,
+      pairsPerBatch,
+    }),
   );
   const file = options.cacheDir
     ? `${options.cacheDir}/ref-logps-${key.slice(0, 16)}.safetensors`
@@ -85,6 +91,7 @@ export async function refCache(
   const model = Transformer.create(gpu, reference.config, params, {
     maxBatch: 2 * pairsPerBatch,
     maxSeqLen: Math.min(reference.config.maxPositions, longestPair(dataset.pairs)),
+    inference: true,
   });
   const progress = ctx.progress("ref-cache", n);
   let chosen: Float32Array, rejected: Float32Array;
@@ -98,6 +105,7 @@ export async function refCache(
   } finally {
     progress.end();
     model.release();
+    gpu.pool.trim();
   }
   const bad = [...chosen, ...rejected].findIndex((x) => !Number.isFinite(x));
   if (bad >= 0) {

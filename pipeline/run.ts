@@ -12,13 +12,19 @@
 import { shoutTask, type SyntheticTask } from "../datasets/synthetic.ts";
 import type { PreferencePair } from "../datasets/types.ts";
 import { type ModelConfig, readConfig, tinyConfig } from "../model/config.ts";
-import { listCheckpoints } from "./checkpoint.ts";
+import { listCheckpoints, readTrainerState } from "./checkpoint.ts";
 import { type LoadedModel, loadModel, saveModel } from "../model/io.ts";
 import { initParams, type ParamValues } from "../model/params.ts";
 import { ByteTokenizer, type TextTokenizer } from "../model/tokenizer.ts";
 import { type EvalInput, type EvalOptions, type EvalReport, evaluate } from "./eval.ts";
 import { load } from "./load.ts";
-import { MetricsLog, rewardKlChart, truncateMetrics, writeTrainingCharts } from "./metrics.ts";
+import {
+  MetricsLog,
+  readMetrics,
+  rewardKlChart,
+  truncateMetrics,
+  writeTrainingCharts,
+} from "./metrics.ts";
 import { type DpoLossConfig } from "./objective.ts";
 import type { OptimizerConfig } from "./optimizer.ts";
 import { hashModelDir, hashParams, refCache, type RefLogps } from "./ref_cache.ts";
@@ -85,31 +91,37 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   const c = config;
   const objective = c.train.objective as "dpo" | "sft";
   const runDir = `${c.run.out_dir}/${c.run.name ?? timestamp()}`;
-  if (c.run.resume && c.run.name === null) {
-    throw new RangeError("run.resume needs run.name: the run folder to continue");
-  }
-  await Deno.mkdir(runDir, { recursive: true });
-  await Deno.writeTextFile(`${runDir}/config.yaml`, toYaml(config));
-  ctx.logger.info(`run: ${runDir}`);
+  const loss = lossConfig(c);
+  const trainConfig = trainingConfig(c, loss);
+  // Nothing of an earlier run is touched until we know this run may use its folder.
+  await claimRunDir(runDir, c, trainConfig);
 
   const data = await prepareData(c, objective, ctx);
   const { start, tokenizer, task, trainData, evalData, heldOut } = data;
   const cacheDir = (c.run.cache_dir as string | null) ?? undefined;
+  await Deno.mkdir(runDir, { recursive: true });
+  await Deno.writeTextFile(`${runDir}/config.yaml`, toYaml(config));
+  ctx.logger.info(`run: ${runDir}`);
 
   // ref-cache
-  const loss = lossConfig(c);
   let trainRef: RefLogps | null = null, evalRef: RefLogps | null = null;
   let reference: { config: ModelConfig; params: () => Promise<ParamValues> } = {
     config: start.config,
     params: () => Promise.resolve(start.params),
   };
-  if (objective === "dpo") {
+  if (objective === "dpo" && loss.variant !== "simpo") {
     const refDir = c.model.ref as string | null;
     let weightsHash: string;
     if (refDir) {
       let loaded: Promise<LoadedModel> | null = null;
       const get = () => loaded ??= loadModel(refDir);
       reference = { config: await readConfig(refDir), params: async () => (await get()).params };
+      if (reference.config.vocabSize !== start.config.vocabSize) {
+        throw new RangeError(
+          `The reference ${refDir} has a vocabulary of ${reference.config.vocabSize}, the model ` +
+            `${start.config.vocabSize}: they must share one tokenizer`,
+        );
+      }
       weightsHash = await hashModelDir(refDir);
     } else weightsHash = await hashParams(start.params);
     const source = { ...reference, weightsHash };
@@ -121,7 +133,6 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   }
 
   // train
-  const trainConfig = trainingConfig(c, loss);
   const metricsPath = `${runDir}/metrics.jsonl`;
   if (c.run.resume) {
     const last = (await listCheckpoints(runDir)).at(-1);
@@ -162,7 +173,8 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
     });
     ctx.logger.info(`run: model also saved to ${c.run.save_to}`);
   }
-  await writeTrainingCharts(runDir, result.history);
+  // Charts from the whole log: a resumed run's history holds only the steps since the resume.
+  await writeTrainingCharts(runDir, await readMetrics(metricsPath));
 
   // eval
   let report: EvalReport | undefined;
@@ -271,6 +283,11 @@ export async function prepareData(
   if (heldOut) {
     trainData = all;
     evalData = await tokenize(heldOut, tokOptions, ctx);
+  } else if (objective === "sft") {
+    // SFT evaluates nothing: train on every pair.
+    trainData = all;
+    evalData = { ...all, pairs: [], key: `${all.key}:none` };
+    heldOut = [];
   } else {
     const split = splitTrainEval(all.pairs, {
       evalFraction: c.data.eval_size === null ? c.data.eval_fraction as number : undefined,
@@ -282,6 +299,9 @@ export async function prepareData(
     trainData = { ...all, pairs: split.train, key: `${all.key}:train:${c.data.split_seed}` };
     evalData = { ...all, pairs: split.eval, key: `${all.key}:eval:${c.data.split_seed}` };
   }
+  // Keep the untokenized held-out pairs aligned with the tokenized ones (tokenize may drop rows).
+  const kept = new Set(evalData.pairs.map((p) => `${p.source.file}:${p.source.row}`));
+  heldOut = heldOut.filter((p) => kept.has(`${p.source.file}:${p.source.row}`));
   ctx.logger.info(
     `data: ${trainData.pairs.length} training pairs, ${evalData.pairs.length} held out`,
   );
@@ -321,7 +341,12 @@ export function formatSummary(s: RunSummary): string {
         `  win rate vs ref      ${pct(g.winRate!)}`,
       );
     }
-    lines.push(`  KL(policy ‖ ref)     ${g.kl.toFixed(3)} nats per response`);
+    lines.push(
+      g.klIsEstimate
+        ? `  KL(policy ‖ ref)     ${g.kl.toFixed(3)} nats per response`
+        : `  log π/π_ref          ${g.kl.toFixed(3)} nats per sampled response (not a KL ` +
+          "estimate: sampling was tempered or filtered)",
+    );
     const shown = g.samples.slice(0, 3);
     for (const x of shown) {
       lines.push(
@@ -374,6 +399,44 @@ function reportTokenize(d: TokenizedDataset, ctx: StageContext): void {
   const r = d.report as unknown as Record<string, unknown>;
   const truncated = Number(r.truncated ?? 0), dropped = Number(r.dropped ?? 0);
   ctx.logger.info(`tokenize: ${d.pairs.length} pairs; ${truncated} truncated, ${dropped} dropped`);
+}
+
+/**
+ * Checks that a run may write to `runDir`: a new run needs an absent or empty folder (or
+ * `run.overwrite`, which removes the old one); a resumed run needs its checkpoints to have been
+ * written with the same training configuration. Refuses before anything is written.
+ */
+async function claimRunDir(runDir: string, c: RunConfig, trainConfig: TrainConfig): Promise<void> {
+  if (c.run.resume) {
+    if (c.run.name === null) {
+      throw new RangeError("run.resume needs run.name: the run folder to continue");
+    }
+    const last = (await listCheckpoints(runDir)).at(-1);
+    if (last) {
+      const state = await readTrainerState(last.dir);
+      if (JSON.stringify(state.config) !== JSON.stringify(trainConfig)) {
+        throw new RangeError(
+          `Cannot resume ${runDir}: its checkpoints were written with another training ` +
+            `configuration (see ${runDir}/config.yaml); nothing was changed`,
+        );
+      }
+    }
+    return;
+  }
+  let entries: string[] = [];
+  try {
+    entries = [...Deno.readDirSync(runDir)].map((e) => e.name);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  if (entries.length === 0) return;
+  if (!c.run.overwrite) {
+    throw new RangeError(
+      `The run folder ${runDir} already exists: choose another run.name, continue it with ` +
+        "--run.resume true, or replace it with --run.overwrite true",
+    );
+  }
+  await Deno.remove(runDir, { recursive: true });
 }
 
 /** The eval stage with the configuration's options; writes `<runDir>/eval.json`. */
@@ -548,6 +611,7 @@ export async function scoreFromConfig(
     const t = Transformer.create(gpu, model.config, model.params, {
       maxBatch: 2 * P,
       maxSeqLen: Math.min(model.config.maxPositions, longestPair(trainData.pairs)),
+      inference: true,
     });
     try {
       return await scorePairs(t, trainData.pairs, {

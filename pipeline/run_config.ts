@@ -20,6 +20,12 @@ export interface FieldSpec {
   choices?: readonly string[];
   /** Smallest allowed value, for numbers. */
   min?: number;
+  /** Largest allowed value, for numbers. */
+  max?: number;
+  /** Values must be greater than this. */
+  gt?: number;
+  /** Values must be less than this. */
+  lt?: number;
 }
 
 /** The schema: sections of fields. */
@@ -46,6 +52,7 @@ export const RUN_SCHEMA: Schema = {
     name: f("string", null, "Run folder name under out_dir (default: a timestamp)"),
     out_dir: f("string", "runs", "Where run folders go"),
     resume: f("bool", false, "Continue the named run from its newest checkpoint"),
+    overwrite: f("bool", false, "Replace an existing run folder of the same name"),
     cache_dir: f("string", "runs/cache", "Tokenized-data and reference log-prob caches"),
     save_to: f("string", null, "Also save the final model to this folder"),
   },
@@ -79,7 +86,7 @@ export const RUN_SCHEMA: Schema = {
     on_invalid: f("string", "error", "Bad rows: stop with an error, or skip and report them", {
       choices: ["error", "skip"],
     }),
-    eval_fraction: f("number", 0.05, "Share of pairs held out for evaluation", { min: 0 }),
+    eval_fraction: f("number", 0.05, "Share of pairs held out for evaluation", { min: 0, lt: 1 }),
     eval_size: f("int", null, "Exact number of held-out pairs (overrides eval_fraction)", {
       min: 0,
     }),
@@ -108,9 +115,9 @@ export const RUN_SCHEMA: Schema = {
     weight_decay: f("number", 0, "AdamW decoupled weight decay (not on norms and biases)", {
       min: 0,
     }),
-    beta1: f("number", 0.9, "Adam β1", { min: 0 }),
-    beta2: f("number", 0.999, "Adam β2", { min: 0 }),
-    eps: f("number", 1e-8, "Adam ε", { min: 0 }),
+    beta1: f("number", 0.9, "Adam β1", { min: 0, lt: 1 }),
+    beta2: f("number", 0.999, "Adam β2", { min: 0, lt: 1 }),
+    eps: f("number", 1e-8, "Adam ε", { gt: 0 }),
     max_grad_norm: f("number", 1, "Clip the global gradient norm (0: off)", { min: 0 }),
     log_every: f("int", 1, "Log metrics every N steps", { min: 1 }),
     eval_every: f("int", 0, "Evaluate every N steps (0: at the end)", { min: 0 }),
@@ -121,8 +128,8 @@ export const RUN_SCHEMA: Schema = {
     variant: f("string", "sigmoid", "DPO loss", {
       choices: ["sigmoid", "ipo", "hinge", "sigmoid_norm", "simpo"],
     }),
-    beta: f("number", 0.1, "β: strength of the KL anchor to the reference", { min: 0 }),
-    label_smoothing: f("number", 0, "cDPO label smoothing ε", { min: 0 }),
+    beta: f("number", 0.1, "β: strength of the KL anchor to the reference", { gt: 0 }),
+    label_smoothing: f("number", 0, "cDPO label smoothing ε", { min: 0, lt: 0.5 }),
     gamma: f("number", 0, "SimPO target margin γ"),
     nll_alpha: f("number", 0, "Weight of an NLL term on chosen responses (RPO)", { min: 0 }),
   },
@@ -132,7 +139,7 @@ export const RUN_SCHEMA: Schema = {
     max_new_tokens: f("int", 32, "Most tokens per generation", { min: 1 }),
     temperature: f("number", 1, "Sampling temperature (0: greedy)", { min: 0 }),
     top_k: f("int", 0, "Top-k sampling (0: off)", { min: 0 }),
-    top_p: f("number", 1, "Top-p (nucleus) sampling", { min: 0 }),
+    top_p: f("number", 1, "Top-p (nucleus) sampling", { gt: 0, max: 1 }),
     seed: f("int", 0, "Sampling seed"),
   },
 };
@@ -275,7 +282,10 @@ function checkValue(
   value: unknown,
   where: string,
 ): number | string | boolean | null {
-  if (value === null) return null;
+  if (value === null) {
+    if (spec.default !== null) throw new ConfigKeyError(`${where} cannot be null`);
+    return null;
+  }
   switch (spec.type) {
     case "bool":
       if (typeof value !== "boolean") {
@@ -294,8 +304,14 @@ function checkValue(
           }`,
         );
       }
-      if (spec.min !== undefined && value < spec.min) {
-        throw new ConfigKeyError(`${where} must be ≥ ${spec.min}, got ${value}`);
+      const bounds: [boolean, string][] = [
+        [spec.min !== undefined && value < spec.min, `≥ ${spec.min}`],
+        [spec.max !== undefined && value > spec.max, `≤ ${spec.max}`],
+        [spec.gt !== undefined && value <= spec.gt, `> ${spec.gt}`],
+        [spec.lt !== undefined && value >= spec.lt, `< ${spec.lt}`],
+      ];
+      for (const [broken, want] of bounds) {
+        if (broken) throw new ConfigKeyError(`${where} must be ${want}, got ${value}`);
       }
       return value;
     }

@@ -34,6 +34,7 @@ import {
 import { AdamW, DEFAULT_OPTIMIZER, learningRate, type OptimizerConfig } from "./optimizer.ts";
 import type { StageContext } from "./stage.ts";
 import { type Batch, batchOrder, makeBatch, pairLength, type TokenizedPair } from "./tokenize.ts";
+import { longestPair } from "./score.ts";
 
 /** The training options, with TRL-like defaults. */
 export interface TrainConfig {
@@ -163,14 +164,12 @@ export async function train(
     ? config.maxSteps * config.gradAccumSteps
     : config.epochs * perEpoch;
   const totalSteps = Math.ceil(totalMicro / config.gradAccumSteps);
-  const maxLen = Math.max(
-    1,
-    ...[...data.pairs, ...(input.eval?.pairs ?? [])].map((p) => pairLength(p)),
-  );
-  const maxSeqLen = Math.min(
-    input.model.config.maxPositions,
-    roundUp(maxLen, config.padToMultiple),
-  );
+  const maxLen = longestPair([...data.pairs, ...(input.eval?.pairs ?? [])]);
+  // Rows are padded to a multiple of padToMultiple, but never past the model's positions.
+  const padToMultiple = roundUp(maxLen, config.padToMultiple) <= input.model.config.maxPositions
+    ? config.padToMultiple
+    : 1;
+  const maxSeqLen = Math.min(input.model.config.maxPositions, roundUp(maxLen, padToMultiple));
   const model = Transformer.create(gpu, input.model.config, input.model.params, {
     maxBatch: rowsPerPair * config.pairsPerBatch,
     maxSeqLen,
@@ -210,7 +209,7 @@ export async function train(
       }
       return makeBatch(data.pairs, order[m % perEpoch], {
         padTokenId: data.padTokenId,
-        padToMultiple: config.padToMultiple,
+        padToMultiple,
       });
     };
     while (step < totalSteps) {
@@ -255,7 +254,8 @@ export async function train(
         throw new NonFiniteError(
           `Step ${step}: the ${!Number.isFinite(row.loss) ? "loss" : "gradient norm"} is ` +
             `${!Number.isFinite(row.loss) ? row.loss : row.grad_norm}; training stopped ` +
-            `(lower the learning rate). The last checkpoint is intact.`,
+            `(lower the learning rate).` +
+            (config.saveEvery > 0 ? " The last checkpoint is intact." : ""),
         );
       }
       if (step % config.logEvery === 0 || step === totalSteps) {
@@ -271,7 +271,10 @@ export async function train(
       if (
         input.eval && config.evalEvery > 0 && step % config.evalEvery === 0 && step < totalSteps
       ) {
-        const evalRow = await evaluatePairs(gpu, model, objective, input.eval, config);
+        const evalRow = await evaluatePairs(gpu, model, objective, input.eval, {
+          ...config,
+          padToMultiple,
+        });
         const prefixed = prefix({ step, ...evalRow });
         history.push(prefixed);
         await run.metrics?.append(prefixed);
@@ -289,7 +292,10 @@ export async function train(
     }
     progress.end();
     if (input.eval) {
-      const evalRow = await evaluatePairs(gpu, model, objective, input.eval, config);
+      const evalRow = await evaluatePairs(gpu, model, objective, input.eval, {
+        ...config,
+        padToMultiple,
+      });
       const prefixed = prefix({ step, ...evalRow });
       history.push(prefixed);
       await run.metrics?.append(prefixed);
@@ -299,6 +305,7 @@ export async function train(
     optimizer.release();
     objective.release();
     model.release();
+    gpu.pool.trim();
   }
 }
 

@@ -220,3 +220,19 @@ Deno.test("cli: --help lists every option with its default", async () => {
   }
   assert.match(text, /--loss\.beta .*\(default: 0\.1\)/);
 });
+
+Deno.test("cli: out-of-range values and nulls are refused before anything runs", async () => {
+  for (
+    const [args, pattern] of [
+      [["train", "--loss.beta", "0"], /--loss\.beta must be > 0, got 0/],
+      [["train", "--train.beta2", "1"], /--train\.beta2 must be < 1, got 1/],
+      [["train", "--loss.label_smoothing", "0.5"], /must be < 0\.5/],
+      [["train", "--eval.top_p", "0"], /--eval\.top_p must be > 0/],
+      [["train", "--train.epochs", "null"], /--train\.epochs cannot be null/],
+    ] as [string[], RegExp][]
+  ) {
+    const { io, err } = quietIo();
+    assert.equal(await main(args, io), 2, args.join(" "));
+    assert.match(err.join(""), pattern);
+  }
+});

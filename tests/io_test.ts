@@ -63,3 +63,22 @@ Deno.test({
     }
   },
 });
+
+Deno.test("io: saving never deletes a user's other files; trailing slashes are fine", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = tinyConfig("gpt2");
+    const model = { config, params: initParams(config, { seed: 1 }), tokenizer: null };
+    await Deno.mkdir(`${dir}/mine`);
+    await Deno.writeTextFile(`${dir}/mine/notes.txt`, "keep me");
+    await assert.rejects(() => saveModel(`${dir}/mine`, model), /holds other files \(notes\.txt\)/);
+    assert.equal(await Deno.readTextFile(`${dir}/mine/notes.txt`), "keep me");
+    await saveModel(`${dir}/out/`, model);
+    await saveModel(`${dir}/out/`, model); // over an existing model folder
+    assert.deepEqual((await loadModel(`${dir}/out`)).config, config);
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(names, ["mine", "out"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
