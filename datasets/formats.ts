@@ -182,6 +182,7 @@ export interface DataErrorInit {
  * ```
  */
 export class DataError extends Error {
+  /** The error's name, as shown before its message. */
   override name = "DataError";
   /** The file. */
   readonly file: string;

@@ -23,7 +23,18 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
  * The order of the values {@linkcode dpoLoss} writes to `metrics`, with TRL's names: means over
  * the pairs of the batch. The last two need `logitSums`.
  */
-export const DPO_METRICS = Object.freeze(
+export const DPO_METRICS: readonly [
+  "loss",
+  "rewards/chosen",
+  "rewards/rejected",
+  "rewards/accuracies",
+  "rewards/margins",
+  "logps/chosen",
+  "logps/rejected",
+  "nll_loss",
+  "logits/chosen",
+  "logits/rejected",
+] = Object.freeze(
   [
     "loss",
     "rewards/chosen",

@@ -26,21 +26,25 @@ export function dtypeBytes(dtype: DType): number {
 
 /** Base class of the runtime's errors. */
 export class GpuError extends Error {
+  /** The error's name, as shown before its message. */
   override name = "GpuError";
 }
 
 /** No WebGPU adapter could be found. */
 export class NoAdapterError extends GpuError {
+  /** The error's name, as shown before its message. */
   override name = "NoAdapterError";
 }
 
 /** The device was lost (driver reset, out of memory, destroyed). */
 export class DeviceLostError extends GpuError {
+  /** The error's name, as shown before its message. */
   override name = "DeviceLostError";
 }
 
 /** The device reported a validation or out-of-memory error for work we encoded. */
 export class GpuValidationError extends GpuError {
+  /** The error's name, as shown before its message. */
   override name = "GpuValidationError";
 }
 

@@ -149,11 +149,13 @@ export interface NormBackwardArgs {
   dOut: Tensor;
   /** (N, C) gradient of the input, overwritten. */
   dx: Tensor;
-  /** (N,) saved mean and 1/σ. */
+  /** (N,) saved mean of the forward. */
   mean: Tensor;
+  /** (N,) saved 1/σ of the forward. */
   rstd: Tensor;
-  /** (C,) weight, and its gradient (`+=`). */
+  /** (C,) weight. */
   weight: Tensor;
+  /** (C,) weight gradient (`+=`). */
   dWeight: Tensor;
   /** (C,) bias gradient (`+=`, LayerNorm). */
   dBias?: Tensor;

@@ -51,10 +51,12 @@ export interface ModelConfig {
 
 /** A config.json field we cannot honour, or a bad value. Names the field. */
 export class ConfigError extends Error {
+  /** The error's name, as shown before its message. */
   override name = "ConfigError";
 }
 
-type Json = Record<string, unknown>;
+/** A parsed JSON object, as read from a `config.json` file. */
+export type Json = Record<string, unknown>;
 
 /**
  * Reads a Hugging Face `config.json` object. Unknown `model_type`s and options we do not implement

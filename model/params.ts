@@ -17,30 +17,43 @@ export type WeightLayout = "in_out" | "out_in";
 
 /** The internal names of one block's parameters (absent ones are undefined). */
 export interface LayerNames {
-  /** Pre-attention norm weight (C,), and bias (gpt2). */
+  /** Pre-attention norm weight (C,). */
   norm1: string;
+  /** Pre-attention norm bias (C,), gpt2 only. */
   norm1Bias?: string;
-  /** Projections to q (C → NH·HS), k and v (C → NKV·HS), and their biases (gpt2, qwen2). */
+  /** Query projection (C → NH·HS). */
   q: string;
+  /** Key projection (C → NKV·HS). */
   k: string;
+  /** Value projection (C → NKV·HS). */
   v: string;
+  /** Query bias (gpt2, qwen2). */
   qBias?: string;
+  /** Key bias (gpt2, qwen2). */
   kBias?: string;
+  /** Value bias (gpt2, qwen2). */
   vBias?: string;
-  /** Output projection (NH·HS → C) and its bias (gpt2). */
+  /** Output projection (NH·HS → C). */
   o: string;
+  /** Output projection bias (gpt2). */
   oBias?: string;
-  /** Pre-MLP norm weight (C,), and bias (gpt2). */
+  /** Pre-MLP norm weight (C,). */
   norm2: string;
+  /** Pre-MLP norm bias (C,), gpt2 only. */
   norm2Bias?: string;
-  /** gpt2 MLP: fc (C → F) + bias, GELU, proj (F → C) + bias. */
+  /** gpt2 MLP input projection (C → F), followed by GELU. */
   fc?: string;
+  /** Bias of the gpt2 MLP input projection. */
   fcBias?: string;
+  /** gpt2 MLP output projection (F → C). */
   proj?: string;
+  /** Bias of the gpt2 MLP output projection. */
   projBias?: string;
-  /** llama MLP: gate and up (C → F), SwiGLU, down (F → C). */
+  /** llama MLP gate projection (C → F), the SwiGLU gate. */
   gate?: string;
+  /** llama MLP up projection (C → F), multiplied by the gated activation. */
   up?: string;
+  /** llama MLP down projection (F → C). */
   down?: string;
 }
 
@@ -52,8 +65,9 @@ export interface ModelNames {
   wpe?: string;
   /** Blocks. */
   layers: LayerNames[];
-  /** Final norm weight (C,) and bias (gpt2). */
+  /** Final norm weight (C,). */
   normF: string;
+  /** Final norm bias (C,), gpt2 only. */
   normFBias?: string;
   /** Untied head (V, C), stored (out, in) in every family; undefined when tied to `wte`. */
   head?: string;
@@ -180,6 +194,7 @@ export type ParamValues = Map<string, Float32Array>;
 
 /** A checkpoint's tensors do not match the model. Names the file and the tensor. */
 export class WeightsError extends Error {
+  /** The error's name, as shown before its message. */
   override name = "WeightsError";
 }
 

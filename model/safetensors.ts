@@ -32,6 +32,7 @@ export interface SafetensorsFile {
 
 /** A malformed or unsupported safetensors file. The message names the file and the tensor. */
 export class SafetensorsError extends Error {
+  /** The error's name, as shown before its message. */
   override name = "SafetensorsError";
 }
 

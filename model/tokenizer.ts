@@ -37,6 +37,8 @@ import type { Message } from "../datasets/types.ts";
 /** A problem with a tokenizer's files or with what it was asked to do. */
 export class TokenizerError extends Error {
   /**
+   * Creates the error from its message.
+   *
    * @param message What went wrong (files and fields named).
    *
    * @example
@@ -270,6 +272,8 @@ export class ByteTokenizer implements TextTokenizer {
   #decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
   /**
+   * Creates a byte-level tokenizer with the built-in special tokens.
+   *
    * @param options A different chat template, if wanted.
    *
    * @example
@@ -345,6 +349,8 @@ export class ByteTokenizer implements TextTokenizer {
   }
 
   /**
+   * Returns the id of a single token string, or undefined when it is not one token.
+   *
    * @example
    * ```ts
    * import { ByteTokenizer } from "./tokenizer.ts";
@@ -359,6 +365,8 @@ export class ByteTokenizer implements TextTokenizer {
   }
 
   /**
+   * Renders a conversation as text with the chat template.
+   *
    * @example
    * ```ts
    * import { ByteTokenizer } from "./tokenizer.ts";
@@ -472,6 +480,8 @@ export class HfTokenizer implements TextTokenizer {
   #files: Record<string, string>;
 
   /**
+   * Builds a tokenizer from the parsed Hugging Face tokenizer files.
+   *
    * @param tokenizerJson The parsed `tokenizer.json`.
    * @param config The parsed `tokenizer_config.json` (`{}` when there is none).
    * @param options Source name for messages, chat template override, files to save.
@@ -557,6 +567,8 @@ export class HfTokenizer implements TextTokenizer {
   }
 
   /**
+   * Turns text into token ids.
+   *
    * @example
    * ```ts
    * import { loadTokenizer } from "./tokenizer.ts";
@@ -571,6 +583,8 @@ export class HfTokenizer implements TextTokenizer {
   }
 
   /**
+   * Turns token ids back into text.
+   *
    * @example
    * ```ts
    * import { loadTokenizer } from "./tokenizer.ts";
@@ -594,6 +608,8 @@ export class HfTokenizer implements TextTokenizer {
   }
 
   /**
+   * Returns the id of a single token string, or undefined when the vocabulary lacks it.
+   *
    * @example
    * ```ts
    * import { loadTokenizer } from "./tokenizer.ts";
@@ -605,6 +621,8 @@ export class HfTokenizer implements TextTokenizer {
   }
 
   /**
+   * Renders a conversation as text with the model's chat template.
+   *
    * @example
    * ```ts
    * import { loadTokenizer } from "./tokenizer.ts";

@@ -202,8 +202,9 @@ export class Transformer {
   readonly lse: Tensor;
   /** (maxN,) per-token sum of the logits (for TRL's logits metrics). */
   readonly logitSum: Tensor;
-  /** Largest B and T. */
+  /** Largest batch size B the buffers hold. */
   readonly maxBatch: number;
+  /** Largest sequence length T the buffers hold. */
   readonly maxSeqLen: number;
   #store: Record<string, Tensor>;
   #layerStore: Record<keyof LayerActs, Tensor>[];

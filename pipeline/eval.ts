@@ -74,8 +74,9 @@ export interface Sample {
   policy: string;
   /** The reference's response. */
   reference: string;
-  /** Task rewards, where defined. */
+  /** Task reward of the policy's response, where defined. */
   policyReward?: number;
+  /** Task reward of the reference's response, where defined. */
   referenceReward?: number;
   /** log π(y|x) − log π_ref(y|x) of the policy's sample. */
   logRatio: number;
@@ -85,8 +86,9 @@ export interface Sample {
 export interface GenerationReport {
   /** Prompts generated for. */
   prompts: number;
-  /** Mean task reward of the policy's and the reference's responses (when defined). */
+  /** Mean task reward of the policy's responses (when defined). */
   policyReward?: number;
+  /** Mean task reward of the reference's responses (when defined). */
   referenceReward?: number;
   /** Share of prompts where the policy's reward beats the reference's (ties: half). */
   winRate?: number;
@@ -97,8 +99,9 @@ export interface GenerationReport {
   kl: number;
   /** Whether `kl` estimates the KL (unmodified sampling) or is only a log-ratio on the samples. */
   klIsEstimate: boolean;
-  /** Mean response length in tokens. */
+  /** Mean length in tokens of the policy's responses. */
   policyLength: number;
+  /** Mean length in tokens of the reference's responses. */
   referenceLength: number;
   /** Every sample. */
   samples: Sample[];

@@ -91,6 +91,7 @@ export class DpoObjective implements Objective {
   readonly #loss: DpoLossConfig;
   readonly #t: Record<string, Tensor>;
 
+  /** Allocates the DPO loss buffers for the given batch sizes. */
   constructor(model: Transformer, loss: DpoLossConfig, sizes: { maxRows: number; slots: number }) {
     this.#model = model;
     this.#loss = loss;
@@ -197,6 +198,7 @@ export class SftObjective implements Objective {
   readonly #model: Transformer;
   readonly #coef: Tensor;
 
+  /** Allocates the cross-entropy buffers for the given number of slots. */
   constructor(model: Transformer, sizes: { slots: number }) {
     this.#model = model;
     const gpu: Gpu = model.gpu;

@@ -95,6 +95,7 @@ export class AdamW {
   readonly #v = new Map<string, Tensor>();
   readonly #scratch: Tensor;
 
+  /** Allocates the moment buffers for every parameter of the model. */
   constructor(model: Transformer, config: OptimizerConfig) {
     this.config = config;
     this.#model = model;

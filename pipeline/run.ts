@@ -38,7 +38,8 @@ import { type PairSet, type StepRow, train, type TrainConfig } from "./train.ts"
 import type { DpoVariant } from "../kernels/dpo.ts";
 
 /** The committed reference model of the built-in task. */
-export const BUILTIN_MODEL_DIR = new URL("../datasets/shout_reference", import.meta.url).pathname;
+export const BUILTIN_MODEL_DIR: string =
+  new URL("../datasets/shout_reference", import.meta.url).pathname;
 
 /** The architecture `deno task sft` trains from scratch for the built-in task. */
 export function builtinModelConfig(): ModelConfig {

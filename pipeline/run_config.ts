@@ -36,6 +36,7 @@ export type RunConfig = Record<string, Record<string, number | string | boolean 
 
 /** A configuration problem; the message names the key and the source. */
 export class ConfigKeyError extends Error {
+  /** The error's name, as shown before its message. */
   override name = "ConfigKeyError";
 }
 

@@ -75,14 +75,18 @@ export function step<I, O, Opts>(stage: Stage<I, O, Opts>, options: Opts): Step<
  * ```
  */
 export function pipeline<A, B>(s1: Step<A, B>): Step<A, B>;
+/** Chains two steps. */
 export function pipeline<A, B, C>(s1: Step<A, B>, s2: Step<B, C>): Step<A, C>;
+/** Chains three steps. */
 export function pipeline<A, B, C, D>(s1: Step<A, B>, s2: Step<B, C>, s3: Step<C, D>): Step<A, D>;
+/** Chains four steps. */
 export function pipeline<A, B, C, D, E>(
   s1: Step<A, B>,
   s2: Step<B, C>,
   s3: Step<C, D>,
   s4: Step<D, E>,
 ): Step<A, E>;
+/** Chains five steps. */
 export function pipeline<A, B, C, D, E, F>(
   s1: Step<A, B>,
   s2: Step<B, C>,
@@ -139,4 +143,4 @@ export const consoleLogger: Logger = {
 };
 
 /** A progress factory that reports nothing. */
-export const silentProgress: ProgressFactory = () => ({ update() {}, end() {} });
+export const silentProgress: ProgressFactory = (): ProgressHandle => ({ update() {}, end() {} });

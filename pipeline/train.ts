@@ -133,6 +133,7 @@ export interface TrainOutput {
 
 /** Training stopped on a non-finite loss or gradient. */
 export class NonFiniteError extends Error {
+  /** The error's name, as shown before its message. */
   override name = "NonFiniteError";
 }
 
