@@ -65,15 +65,27 @@ export function logSoftmaxGather(enc: Encoder, args: LogSoftmaxGatherArgs): void
   const [rows, v] = rowsAndVocab("logSoftmaxGather", logits);
   checkRows("logSoftmaxGather", rows, targets, logp, lse, ...(logitSum ? [logitSum] : []));
   checkTargets("logSoftmaxGather", targets);
+  const lanes = forwardLanes(v);
   for (const b of rowBlocks(enc, "logSoftmaxGather", logits, rows, v, args.maxBindingBytes)) {
     enc.dispatch({
       kernel: logitSum ? FORWARD_SUM : FORWARD,
-      constants: { WG },
+      constants: { WG: lanes },
       uniforms: params({ rows: b.rows, v, row0: b.row0, base: b.base }),
       bindings: [b.view(logits), targets, lse, logp, ...(logitSum ? [logitSum] : [])],
       workgroups: [b.rows],
     });
   }
+}
+
+/**
+ * Lanes of the forward's one-workgroup-per-row reduction: about 16 logits per lane, between 32
+ * and 256. A small vocabulary with 256 lanes spends its time in the reductions' barriers (18 per
+ * row), which cost more than the arithmetic on a software adapter.
+ */
+function forwardLanes(v: number): number {
+  let lanes = 32;
+  while (lanes < WG && lanes * 16 < v) lanes *= 2;
+  return lanes;
 }
 
 /** Options of {@linkcode logSoftmaxBackward}. */
