@@ -145,6 +145,23 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
     ref,
     padTokenId: d.padTokenId,
   });
+  // Task reward and KL at each periodic evaluation, for the reward-against-KL chart.
+  const curve: { step: number; kl: number; reward: number }[] = [];
+  const evalInput = async (params: ParamValues): Promise<EvalInput> => ({
+    policy: { config: start.config, params },
+    reference: { config: reference.config, params: await reference.params() },
+    pairs: set(evalData, evalRef),
+    tokenizer,
+    promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
+    reward: task?.reward,
+  });
+  const curvePoint = c.eval.curve && task && c.eval.generate && objective === "dpo"
+    ? async (step: number, params: () => Promise<ParamValues>) => {
+      const r = await evaluate(await evalInput(await params()), evalOptions(c, loss), ctx);
+      const g = r.generation;
+      if (g?.policyReward !== undefined) curve.push({ step, kl: g.kl, reward: g.policyReward });
+    }
+    : undefined;
   let result;
   try {
     result = await train(
@@ -155,7 +172,7 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
       },
       trainConfig,
       ctx,
-      { runDir, resume: c.run.resume as boolean, metrics: log },
+      { runDir, resume: c.run.resume as boolean, metrics: log, onEval: curvePoint },
     );
   } finally {
     log.close();
@@ -180,21 +197,14 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   // eval
   let report: EvalReport | undefined;
   if (objective === "dpo" && evalData.pairs.length) {
-    report = await evaluateToFile(runDir, c, {
-      policy: { config: start.config, params: result.params },
-      reference: { config: reference.config, params: await reference.params() },
-      pairs: set(evalData, evalRef),
-      tokenizer,
-      promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
-      reward: task?.reward,
-    }, ctx);
+    report = await evaluateToFile(runDir, c, await evalInput(result.params), ctx);
     const g = report.generation;
     if (g?.policyReward !== undefined) {
-      const points = [{ step: 0, kl: 0, reward: g.referenceReward ?? 0 }, {
-        step: result.steps,
-        kl: g.kl,
-        reward: g.policyReward ?? 0,
-      }];
+      const points = [
+        { step: 0, kl: 0, reward: g.referenceReward ?? 0 },
+        ...curve,
+        { step: result.steps, kl: g.kl, reward: g.policyReward },
+      ];
       await Deno.writeTextFile(`${runDir}/reward_kl.svg`, rewardKlChart(points));
     }
   }

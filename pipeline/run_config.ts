@@ -136,6 +136,11 @@ export const RUN_SCHEMA: Schema = {
   },
   eval: {
     generate: f("bool", true, "Generate on held-out prompts with the policy and the reference"),
+    curve: f(
+      "bool",
+      false,
+      "Also generate at every train.eval_every step, for the reward-against-KL curve",
+    ),
     samples: f("int", 64, "Held-out prompts to generate for", { min: 0 }),
     max_new_tokens: f("int", 32, "Most tokens per generation", { min: 1 }),
     temperature: f("number", 1, "Sampling temperature (0: greedy)", { min: 0 }),

@@ -119,6 +119,11 @@ export interface TrainRunOptions {
   metrics?: { append(row: StepRow): void | Promise<void> };
   /** Called after each checkpoint is written (tests use it to stop a run). */
   onCheckpoint?: (dir: string, step: number) => void | Promise<void>;
+  /**
+   * Called at each periodic evaluation (every `evalEvery` steps, before the last) with a way to
+   * read the current weights, e.g. to sample from the policy as it trains.
+   */
+  onEval?: (step: number, params: () => Promise<ParamValues>) => void | Promise<void>;
 }
 
 /** What the train stage returns. */
@@ -279,6 +284,7 @@ export async function train(
         const prefixed = prefix({ step, ...evalRow });
         history.push(prefixed);
         await run.metrics?.append(prefixed);
+        await run.onEval?.(step, () => model.readParams());
       }
       if (config.saveEvery > 0 && step % config.saveEvery === 0 && step < totalSteps) {
         const dir = await saveCheckpoint(run.runDir, {
