@@ -26,6 +26,7 @@ import {
   DEFAULT_DPO_LOSS,
   type DpoLossConfig,
   DpoObjective,
+  type MicroBatch,
   type Objective,
   releaseMicroBatch,
   SftObjective,
@@ -225,24 +226,31 @@ export async function train(
       const count = Math.min(config.gradAccumSteps, totalMicro - first);
       const enc = gpu.encoder(`step ${step + 1}`);
       model.zeroGrads(enc);
-      const uploaded = [];
+      const uploaded: MicroBatch[] = [];
       let tokens = 0;
-      for (let j = 0; j < count; j++) {
-        const batch = asObjectiveBatch(microBatch(first + j), config.objective);
-        tokens += batch.lengths.reduce((a, b) => a + b, 0);
-        const mb = uploadMicroBatch(
-          gpu,
-          batch,
-          input.model.config.vocabSize,
-          refRows(data, batch.indices, config),
-        );
-        uploaded.push(mb);
-        objective.encode(enc, mb.device, mb.inputs, { slot: j, scale: 1 / count, backward: true });
-      }
       const lr = learningRate(step, totalSteps, config.optimizer);
-      optimizer.step(enc, lr);
-      gpu.submit(enc);
-      for (const mb of uploaded) releaseMicroBatch(mb);
+      try {
+        for (let j = 0; j < count; j++) {
+          const batch = asObjectiveBatch(microBatch(first + j), config.objective);
+          tokens += batch.lengths.reduce((a, b) => a + b, 0);
+          const mb = uploadMicroBatch(
+            gpu,
+            batch,
+            input.model.config.vocabSize,
+            refRows(data, batch.indices, config),
+          );
+          uploaded.push(mb);
+          objective.encode(enc, mb.device, mb.inputs, {
+            slot: j,
+            scale: 1 / count,
+            backward: true,
+          });
+        }
+        optimizer.step(enc, lr);
+        gpu.submit(enc);
+      } finally {
+        for (const mb of uploaded) releaseMicroBatch(mb);
+      }
       const [rawMetrics, rawNorm] = await gpu.read([
         objective.metrics.view(0, [count * 64]),
         optimizer.norm,
