@@ -18,7 +18,7 @@
  * @module
  */
 import type { Transformer } from "./transformer.ts";
-import { activationForward, linearForward, normForward } from "./blocks.ts";
+import { activationForward } from "./blocks.ts";
 import type { Encoder, Tensor } from "../kernels/gpu.ts";
 import { attentionForward } from "../kernels/attention.ts";
 import {
@@ -354,16 +354,16 @@ class Forward {
     embeddingForward(enc, {
       out: x,
       tokens: tok,
-      wte: this.#p(names.wte),
-      wpe: names.wpe ? this.#p(names.wpe) : undefined,
+      wte: this.#m.param(names.wte),
+      wpe: names.wpe ? this.#m.param(names.wpe) : undefined,
       seqLen: T,
     });
     const bt = (t: Tensor) => t.view(0, [B, T, t.shape[1]]);
     names.layers.forEach((ln, l) => {
-      this.#norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
-      this.#linear(enc, h, q, ln.q, ln.qBias);
-      this.#linear(enc, h, k, ln.k, ln.kBias);
-      this.#linear(enc, h, v, ln.v, ln.vBias);
+      this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
+      this.#m.linear(enc, h, q, ln.q, ln.qBias);
+      this.#m.linear(enc, h, k, ln.k, ln.kBias);
+      this.#m.linear(enc, h, v, ln.v, ln.vBias);
       if (this.#rope) {
         const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
         ropeForward(enc, { ...common, x: q, nHeads: c.numHeads });
@@ -407,15 +407,15 @@ class Forward {
     decodeEmbedding(enc, {
       out: x,
       tokens: tok,
-      wte: this.#p(names.wte),
-      wpe: names.wpe ? this.#p(names.wpe) : undefined,
+      wte: this.#m.param(names.wte),
+      wpe: names.wpe ? this.#m.param(names.wpe) : undefined,
       positions: s.positions,
     });
     names.layers.forEach((ln, l) => {
-      this.#norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
-      this.#linear(enc, h, q, ln.q, ln.qBias);
-      this.#linear(enc, h, k, ln.k, ln.kBias);
-      this.#linear(enc, h, v, ln.v, ln.vBias);
+      this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
+      this.#m.linear(enc, h, q, ln.q, ln.qBias);
+      this.#m.linear(enc, h, k, ln.k, ln.kBias);
+      this.#m.linear(enc, h, v, ln.v, ln.vBias);
       if (this.#rope) {
         const common = { ...this.#rope, positions: s.positions, headSize: HS };
         decodeRope(enc, { ...common, x: q, nHeads: c.numHeads });
@@ -457,17 +457,17 @@ class Forward {
     const c = this.#m.config, ln = this.#m.names.layers[l], s = this.#s;
     const f = (name: string) => s[name].view(0, [a.n, c.intermediateSize]);
     const fa = f("fa"), fb = f("fb"), fs = f("fs");
-    this.#linear(enc, a.att, a.o, ln.o, ln.oBias);
+    this.#m.linear(enc, a.att, a.o, ln.o, ln.oBias);
     residualForward(enc, { out: a.mid, a: a.x, b: a.o });
-    this.#norm(enc, a.mid, a.h, a.mean, a.rstd, ln.norm2, ln.norm2Bias);
+    this.#m.norm(enc, a.mid, a.h, a.mean, a.rstd, ln.norm2, ln.norm2Bias);
     if (c.family === "gpt2") {
-      this.#linear(enc, a.h, fa, ln.fc, ln.fcBias);
+      this.#m.linear(enc, a.h, fa, ln.fc, ln.fcBias);
     } else {
-      this.#linear(enc, a.h, fa, ln.gate);
-      this.#linear(enc, a.h, fb, ln.up);
+      this.#m.linear(enc, a.h, fa, ln.gate);
+      this.#m.linear(enc, a.h, fb, ln.up);
     }
     activationForward(enc, c.family, { out: fs, a: fa, b: fb });
-    this.#linear(enc, fs, a.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
+    this.#m.linear(enc, fs, a.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
     residualForward(enc, { out: a.x, a: a.mid, b: a.o });
   }
 
@@ -475,11 +475,11 @@ class Forward {
   async #head(enc: Encoder): Promise<Float32Array> {
     const m = this.#m, c = m.config, names = m.names, s = this.#s, B = this.#batch;
     const mean = s.mean.view(0, [B]), rstd = s.rstd.view(0, [B]);
-    this.#norm(enc, s.last, s.lastNorm, mean, rstd, names.normF, names.normFBias);
+    this.#m.norm(enc, s.last, s.lastNorm, mean, rstd, names.normF, names.normFBias);
     matmul(enc, {
       out: s.logits,
       a: s.lastNorm,
-      b: this.#p(names.head ?? names.wte),
+      b: this.#m.param(names.head ?? names.wte),
       transB: true,
       m: B,
       n: c.vocabSize,
@@ -488,41 +488,6 @@ class Forward {
     m.gpu.submit(enc);
     const [logits] = await m.gpu.read([s.logits]);
     return logits as Float32Array;
-  }
-
-  #p(name: string | undefined): Tensor {
-    const t = name ? this.#m.params.get(name) : undefined;
-    if (!t) throw new RangeError(`generate: the model has no parameter "${name}"`);
-    return t;
-  }
-
-  #linear(enc: Encoder, x: Tensor, y: Tensor, w: string | undefined, b?: string): void {
-    linearForward(enc, {
-      x,
-      y,
-      w: this.#p(w),
-      bias: b ? this.#p(b) : undefined,
-      layout: this.#m.names.layout,
-    });
-  }
-
-  #norm(
-    enc: Encoder,
-    x: Tensor,
-    out: Tensor,
-    mean: Tensor,
-    rstd: Tensor,
-    weight: string,
-    bias: string | undefined,
-  ): void {
-    normForward(enc, this.#m.config, {
-      x,
-      out,
-      mean,
-      rstd,
-      weight: this.#p(weight),
-      bias: bias ? this.#p(bias) : undefined,
-    });
   }
 }
 

@@ -393,7 +393,15 @@ export class Transformer {
     for (const t of all) t.release();
   }
 
-  #p(name: string | undefined): Tensor {
+  /**
+   * The parameter tensor of an internal name; throws naming it when the model has none.
+   *
+   * @example
+   * ```ts
+   * // const wte = model.param(model.names.wte);
+   * ```
+   */
+  param(name: string | undefined): Tensor {
     const t = name ? this.params.get(name) : undefined;
     if (!t) throw new RangeError(`Transformer: no parameter "${name}"`);
     return t;
@@ -436,16 +444,16 @@ export class Transformer {
     embeddingForward(enc, {
       out: xs[0],
       tokens: batch.tokens,
-      wte: this.#p(names.wte),
-      wpe: names.wpe ? this.#p(names.wpe) : undefined,
+      wte: this.param(names.wte),
+      wpe: names.wpe ? this.param(names.wpe) : undefined,
       seqLen: T,
     });
     names.layers.forEach((ln, l) => {
       const a = layers[l];
-      this.#norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
-      this.#linear(enc, a.h1, a.q, ln.q, ln.qBias);
-      this.#linear(enc, a.h1, a.k, ln.k, ln.kBias);
-      this.#linear(enc, a.h1, a.v, ln.v, ln.vBias);
+      this.norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
+      this.linear(enc, a.h1, a.q, ln.q, ln.qBias);
+      this.linear(enc, a.h1, a.k, ln.k, ln.kBias);
+      this.linear(enc, a.h1, a.v, ln.v, ln.vBias);
       if (this.#rope) {
         const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
         ropeForward(enc, { ...common, x: a.q, nHeads: c.numHeads });
@@ -462,26 +470,26 @@ export class Transformer {
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
       });
-      this.#linear(enc, a.att, s.o, ln.o, ln.oBias);
+      this.linear(enc, a.att, s.o, ln.o, ln.oBias);
       residualForward(enc, { out: a.mid, a: a.x, b: s.o });
-      this.#norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+      this.norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
       if (c.family === "gpt2") {
-        this.#linear(enc, a.h2, a.a, ln.fc, ln.fcBias);
+        this.linear(enc, a.h2, a.a, ln.fc, ln.fcBias);
       } else {
-        this.#linear(enc, a.h2, a.a, ln.gate);
-        this.#linear(enc, a.h2, a.b, ln.up);
+        this.linear(enc, a.h2, a.a, ln.gate);
+        this.linear(enc, a.h2, a.b, ln.up);
       }
       activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b });
-      this.#linear(enc, a.s, s.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
+      this.linear(enc, a.s, s.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
       residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o });
     });
-    this.#norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
+    this.norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
     this.#classifierChunks(n, (r0, rows) => {
       const logits = s.logits.view(0, [rows, c.vocabSize]);
       matmul(enc, {
         out: logits,
         a: s.hF.view(r0 * c.hiddenSize, [rows, c.hiddenSize]),
-        b: this.#p(names.head ?? names.wte),
+        b: this.param(names.head ?? names.wte),
         transB: true,
         m: rows,
         n: c.vocabSize,
@@ -517,7 +525,7 @@ export class Transformer {
       matmul(enc, {
         out: logits,
         a: hRows,
-        b: this.#p(head),
+        b: this.param(head),
         transB: true,
         m: rows,
         n: c.vocabSize,
@@ -533,7 +541,7 @@ export class Transformer {
       matmul(enc, {
         out: s.dH.view(r0 * c.hiddenSize, [rows, c.hiddenSize]),
         a: logits,
-        b: this.#p(head),
+        b: this.param(head),
         m: rows,
         n: c.hiddenSize,
         k: c.vocabSize,
@@ -620,12 +628,21 @@ export class Transformer {
     for (let r0 = 0; r0 < n; r0 += this.#chunkRows) fn(r0, Math.min(this.#chunkRows, n - r0));
   }
 
-  #linear(enc: Encoder, x: Tensor, y: Tensor, w: string | undefined, b?: string): void {
+  /**
+   * Encodes `y = x·W (+ b)` for the weight and bias of these internal names, in the model's layout
+   * (the forward's linear layers; generation reuses it).
+   *
+   * @example
+   * ```ts
+   * // model.linear(enc, h, q, model.names.layers[0].q, model.names.layers[0].qBias);
+   * ```
+   */
+  linear(enc: Encoder, x: Tensor, y: Tensor, w: string | undefined, b?: string): void {
     linearForward(enc, {
       x,
       y,
-      w: this.#p(w),
-      bias: b ? this.#p(b) : undefined,
+      w: this.param(w),
+      bias: b ? this.param(b) : undefined,
       layout: this.names.layout,
     });
   }
@@ -643,7 +660,7 @@ export class Transformer {
       dy,
       x,
       dx,
-      w: this.#p(w),
+      w: this.param(w),
       dW: this.#g(w)!,
       dBias: this.#g(b),
       layout: this.names.layout,
@@ -651,7 +668,16 @@ export class Transformer {
     });
   }
 
-  #norm(
+  /**
+   * Encodes the family's norm with the weight and bias of these internal names (LayerNorm saves
+   * `mean`; both save `rstd`).
+   *
+   * @example
+   * ```ts
+   * // model.norm(enc, x, h, mean, rstd, model.names.normF, model.names.normFBias);
+   * ```
+   */
+  norm(
     enc: Encoder,
     x: Tensor,
     out: Tensor,
@@ -665,8 +691,8 @@ export class Transformer {
       out,
       mean,
       rstd,
-      weight: this.#p(weight),
-      bias: bias ? this.#p(bias) : undefined,
+      weight: this.param(weight),
+      bias: bias ? this.param(bias) : undefined,
     });
   }
 
@@ -686,7 +712,7 @@ export class Transformer {
       dx,
       mean,
       rstd,
-      weight: this.#p(weight),
+      weight: this.param(weight),
       dWeight: this.#g(weight)!,
       dBias: this.#g(bias),
     });
