@@ -5,7 +5,7 @@
  * @module
  */
 import code from "./activation.wgsl" with { type: "text" };
-import { type Encoder, grid1d, type Kernel, type Tensor, uniforms } from "./gpu.ts";
+import { type Encoder, expectSameSize, grid1d, type Kernel, type Tensor, uniforms } from "./gpu.ts";
 
 const WG = 256;
 const kernel = (entryPoint: string): Kernel => ({ label: "activation", code, entryPoint });
@@ -46,7 +46,7 @@ export interface GeluForwardArgs extends ActivationLaunchOptions {
  * ```
  */
 export function geluForward(enc: Encoder, args: GeluForwardArgs): void {
-  const n = sameSize("geluForward", args.x, args.out);
+  const n = expectSameSize("geluForward", args.x, args.out);
   launch(enc, GELU_FORWARD, n, [args.x, args.out], args.maxWorkgroupsPerDimension);
 }
 
@@ -76,7 +76,7 @@ export interface GeluBackwardArgs extends ActivationLaunchOptions {
  * ```
  */
 export function geluBackward(enc: Encoder, args: GeluBackwardArgs): void {
-  const n = sameSize("geluBackward", args.x, args.dOut, args.dx);
+  const n = expectSameSize("geluBackward", args.x, args.dOut, args.dx);
   launch(enc, GELU_BACKWARD, n, [args.x, args.dOut, args.dx], args.maxWorkgroupsPerDimension);
 }
 
@@ -106,7 +106,7 @@ export interface SwigluForwardArgs extends ActivationLaunchOptions {
  * ```
  */
 export function swigluForward(enc: Encoder, args: SwigluForwardArgs): void {
-  const n = sameSize("swigluForward", args.gate, args.up, args.out);
+  const n = expectSameSize("swigluForward", args.gate, args.up, args.out);
   launch(enc, SWIGLU_FORWARD, n, [args.gate, args.up, args.out], args.maxWorkgroupsPerDimension);
 }
 
@@ -142,7 +142,7 @@ export interface SwigluBackwardArgs extends ActivationLaunchOptions {
  */
 export function swigluBackward(enc: Encoder, args: SwigluBackwardArgs): void {
   const { gate, up, dOut, dGate, dUp } = args;
-  const n = sameSize("swigluBackward", gate, up, dOut, dGate, dUp);
+  const n = expectSameSize("swigluBackward", gate, up, dOut, dGate, dUp);
   launch(enc, SWIGLU_BACKWARD, n, [gate, up, dOut, dGate, dUp], args.maxWorkgroupsPerDimension);
 }
 
@@ -162,17 +162,4 @@ function launch(
     bindings,
     workgroups: [gx, gy],
   });
-}
-
-function sameSize(name: string, ...ts: Tensor[]): number {
-  const n = ts[0].size;
-  for (const t of ts) {
-    if (t.dtype !== "f32") {
-      throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected f32`);
-    }
-    if (t.size !== n) {
-      throw new RangeError(`${name}: "${t.label}" has ${t.size} elements, expected ${n}`);
-    }
-  }
-  return n;
 }

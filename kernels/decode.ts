@@ -9,7 +9,7 @@
  */
 import code from "./decode.wgsl" with { type: "text" };
 import { embeddingChunks } from "./embedding.ts";
-import { type Encoder, grid1d, type Kernel, type Tensor, uniforms } from "./gpu.ts";
+import { type Encoder, expectTensor, grid1d, type Kernel, type Tensor, uniforms } from "./gpu.ts";
 
 const WG = 256;
 const kernel = (entryPoint: string): Kernel => ({ label: "decode", code, entryPoint });
@@ -74,12 +74,12 @@ export function decodeEmbedding(enc: Encoder, args: DecodeEmbeddingArgs): void {
   }
   const [v, c] = wte.shape;
   const b = tokens.size;
-  isI32(name, tokens);
-  expectF32(name, out, b * c);
+  expectTensor(name, tokens, { dtype: "i32" });
+  expectTensor(name, out, { size: b * c });
   let p = 0;
   if (wpe) {
     if (!positions) throw new TypeError(`${name}: a position table needs "positions"`);
-    isI32(name, positions, b);
+    expectTensor(name, positions, { dtype: "i32", size: b });
     if (wpe.dtype !== "f32" || wpe.size % c !== 0) {
       throw new RangeError(`${name}: "${wpe.label}" must be an f32 (P, ${c}) table`);
     }
@@ -159,8 +159,8 @@ export function decodeRope(enc: Encoder, args: DecodeRopeArgs): void {
   positive(name, { nHeads, headSize });
   if (headSize % 2 !== 0) throw new RangeError(`${name}: headSize must be even, got ${headSize}`);
   const b = positions.size, half = headSize / 2;
-  isI32(name, positions);
-  expectF32(name, x, b * nHeads * headSize);
+  expectTensor(name, positions, { dtype: "i32" });
+  expectTensor(name, x, { size: b * nHeads * headSize });
   if (cos.dtype !== "f32" || sin.dtype !== "f32" || cos.size !== sin.size || cos.size % half) {
     throw new RangeError(
       `${name}: tables "${cos.label}" and "${sin.label}" must both be f32 (P, ${half})`,
@@ -231,9 +231,9 @@ export function kvAppend(enc: Encoder, args: KvAppendArgs): void {
       `${name}: "${src.label}" [${src.shape}] does not match "${cache.label}" [${cache.shape}]`,
     );
   }
-  expectF32(name, cache, b * tMax * w);
-  expectF32(name, src, b * t * w);
-  if (positions) isI32(name, positions, b);
+  expectTensor(name, cache, { size: b * tMax * w });
+  expectTensor(name, src, { size: b * t * w });
+  if (positions) expectTensor(name, positions, { dtype: "i32", size: b });
   else if (t > tMax) {
     throw new RangeError(`${name}: ${t} rows do not fit "${cache.label}" of ${tMax} positions`);
   }
@@ -297,7 +297,7 @@ export function decodeAttention(enc: Encoder, args: DecodeAttentionArgs): void {
     throw new RangeError(`${name}: nKvHeads (${nkv}) must divide nHeads (${nh})`);
   }
   const b = positions.size;
-  isI32(name, positions);
+  expectTensor(name, positions, { dtype: "i32" });
   if (b === 0) return;
   const hs = q.size / (b * nh);
   if (!Number.isInteger(hs) || hs < 1) {
@@ -308,8 +308,8 @@ export function decodeAttention(enc: Encoder, args: DecodeAttentionArgs): void {
   if (hs > DECODE_MAX_HEAD_SIZE) {
     throw new RangeError(`${name}: head size ${hs} exceeds ${DECODE_MAX_HEAD_SIZE}`);
   }
-  expectF32(name, q, b * nh * hs);
-  expectF32(name, out, b * nh * hs);
+  expectTensor(name, q, { size: b * nh * hs });
+  expectTensor(name, out, { size: b * nh * hs });
   const row = nkv * hs;
   const tMax = kCache.size / (b * row);
   if (!Number.isInteger(tMax) || tMax < 1) {
@@ -317,8 +317,8 @@ export function decodeAttention(enc: Encoder, args: DecodeAttentionArgs): void {
       `${name}: "${kCache.label}" [${kCache.shape}] is not (${b}, Tmax, ${nkv}, ${hs})`,
     );
   }
-  expectF32(name, kCache, b * tMax * row);
-  expectF32(name, vCache, b * tMax * row);
+  expectTensor(name, kCache, { size: b * tMax * row });
+  expectTensor(name, vCache, { size: b * tMax * row });
   const scale = args.scale ?? 1 / Math.sqrt(hs);
   if (!Number.isFinite(scale)) throw new RangeError(`${name}: scale must be finite, got ${scale}`);
   // Invocations: enough for one per head element, at least 64 keys per chunk.
@@ -376,9 +376,9 @@ export function gatherRows(enc: Encoder, args: GatherRowsArgs): void {
     throw new RangeError(`${name}: "${x.label}" must be (N, C), got [${x.shape}]`);
   }
   const [n, c] = x.shape, b = indices.size;
-  isI32(name, indices);
-  expectF32(name, x, n * c);
-  expectF32(name, out, b * c);
+  expectTensor(name, indices, { dtype: "i32" });
+  expectTensor(name, x, { size: n * c });
+  expectTensor(name, out, { size: b * c });
   if (b * c === 0) return;
   const [gx, gy] = grid(enc, b * c, args);
   enc.dispatch({
@@ -429,19 +429,5 @@ function positive(name: string, values: Record<string, number>): void {
     if (!Number.isInteger(v) || v < 1) {
       throw new RangeError(`${name}: ${what} must be a positive integer, got ${v}`);
     }
-  }
-}
-
-function isI32(name: string, t: Tensor, size?: number): void {
-  if (t.dtype !== "i32") throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected i32`);
-  if (size !== undefined && t.size !== size) {
-    throw new RangeError(`${name}: "${t.label}" has ${t.size} elements, expected ${size}`);
-  }
-}
-
-function expectF32(name: string, t: Tensor, size: number): void {
-  if (t.dtype !== "f32") throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected f32`);
-  if (t.size !== size) {
-    throw new RangeError(`${name}: "${t.label}" has ${t.size} elements, expected ${size}`);
   }
 }

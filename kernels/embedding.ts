@@ -6,7 +6,15 @@
  * @module
  */
 import code from "./embedding.wgsl" with { type: "text" };
-import { type Encoder, type Gpu, grid1d, type Kernel, type Tensor, uniforms } from "./gpu.ts";
+import {
+  type Encoder,
+  expectTensor,
+  type Gpu,
+  grid1d,
+  type Kernel,
+  type Tensor,
+  uniforms,
+} from "./gpu.ts";
 
 const WG = 256;
 const kernel = (entryPoint: string): Kernel => ({ label: "embedding", code, entryPoint });
@@ -165,7 +173,7 @@ export function embeddingForward(enc: Encoder, args: EmbeddingForwardArgs): void
   if (tokens.dtype !== "i32") {
     throw new TypeError(`${name}: "${tokens.label}" is ${tokens.dtype}, expected i32`);
   }
-  check(name, out, n * c);
+  expectTensor(name, out, { size: n * c });
   const seqLen = wpe ? positionsFit(name, wpe, c, n, args.seqLen, positionOffset) : 1;
   const max = args.maxWorkgroupsPerDimension ?? enc.gpu.limits.maxComputeWorkgroupsPerDimension;
   const [gx, gy] = grid1d(n * c, WG, max);
@@ -236,7 +244,7 @@ export function embeddingBackward(enc: Encoder, args: EmbeddingBackwardArgs): vo
       `${name}: the token index was built for V = ${host.vocabSize}, "${dWte.label}" has ${v} rows`,
     );
   }
-  check(name, dOut, n * c);
+  expectTensor(name, dOut, { size: n * c });
   for (const [t, size] of [[index.unique, u], [index.offsets, u + 1], [index.positions, n]]) {
     const tt = t as Tensor;
     if (tt.size !== size || tt.dtype !== "i32") {
@@ -420,13 +428,6 @@ function rowWorkgroup(c: number): number {
   let wg = 32;
   while (wg < 256 && wg * 4 < c) wg *= 2;
   return wg;
-}
-
-function check(name: string, t: Tensor, size: number): void {
-  if (t.dtype !== "f32") throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected f32`);
-  if (t.size !== size) {
-    throw new RangeError(`${name}: "${t.label}" has ${t.size} elements, expected ${size}`);
-  }
 }
 
 function lowerBound(sorted: Int32Array, value: number): number {

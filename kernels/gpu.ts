@@ -957,3 +957,44 @@ function lostMessage(info: GPUDeviceLostInfo): string {
     : `The GPU device was lost (${info.message || info.reason}); restart the run — a driver ` +
       `reset or running out of GPU memory are the usual causes`;
 }
+
+/**
+ * Checks a launcher's tensor: its dtype (default f32) and, when given, its element count. The
+ * errors name the launcher and the tensor.
+ *
+ * @example
+ * ```ts
+ * import { expectTensor, Gpu } from "./gpu.ts";
+ * const gpu = await Gpu.create();
+ * expectTensor("myKernel", gpu.tensor([4]), { size: 4 });
+ * ```
+ */
+export function expectTensor(
+  name: string,
+  t: Tensor,
+  options: { size?: number; dtype?: DType } = {},
+): void {
+  const { size, dtype = "f32" } = options;
+  if (t.dtype !== dtype) {
+    throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected ${dtype}`);
+  }
+  if (size !== undefined && t.size !== size) {
+    throw new RangeError(`${name}: "${t.label}" has ${t.size} elements, expected ${size}`);
+  }
+}
+
+/**
+ * Checks that f32 tensors have the same element count; returns it.
+ *
+ * @example
+ * ```ts
+ * import { expectSameSize, Gpu } from "./gpu.ts";
+ * const gpu = await Gpu.create();
+ * const n = expectSameSize("add", gpu.tensor([3]), gpu.tensor([3])); // 3
+ * ```
+ */
+export function expectSameSize(name: string, ...ts: Tensor[]): number {
+  const n = ts[0].size;
+  for (const t of ts) expectTensor(name, t, { size: n });
+  return n;
+}

@@ -6,7 +6,7 @@
  * @module
  */
 import code from "./norm.wgsl" with { type: "text" };
-import { type Encoder, type Kernel, type Tensor, uniforms } from "./gpu.ts";
+import { type Encoder, expectTensor, type Kernel, type Tensor, uniforms } from "./gpu.ts";
 
 const kernel = (entryPoint: string): Kernel => ({ label: "norm", code, entryPoint });
 const LN_FORWARD = kernel("layernorm_forward");
@@ -71,10 +71,10 @@ export interface LayerNormForwardArgs extends NormLaunchOptions {
 export function layerNormForward(enc: Encoder, args: LayerNormForwardArgs): void {
   const name = "layerNormForward";
   const { n, c } = rowsOf(name, args.x, args.weight);
-  check(name, args.bias, c);
-  check(name, args.out, n * c);
-  check(name, args.mean, n);
-  check(name, args.rstd, n);
+  expectTensor(name, args.bias, { size: c });
+  expectTensor(name, args.out, { size: n * c });
+  expectTensor(name, args.mean, { size: n });
+  expectTensor(name, args.rstd, { size: n });
   rowLaunch(enc, LN_FORWARD, n, c, args.eps ?? 1e-5, args.maxWorkgroupsPerDimension, [
     args.x,
     args.weight,
@@ -134,12 +134,12 @@ export interface LayerNormBackwardArgs extends NormLaunchOptions {
 export function layerNormBackward(enc: Encoder, args: LayerNormBackwardArgs): void {
   const name = "layerNormBackward";
   const { n, c } = rowsOf(name, args.x, args.weight);
-  check(name, args.dWeight, c);
-  check(name, args.dBias, c);
-  check(name, args.dOut, n * c);
-  check(name, args.dx, n * c);
-  check(name, args.mean, n);
-  check(name, args.rstd, n);
+  expectTensor(name, args.dWeight, { size: c });
+  expectTensor(name, args.dBias, { size: c });
+  expectTensor(name, args.dOut, { size: n * c });
+  expectTensor(name, args.dx, { size: n * c });
+  expectTensor(name, args.mean, { size: n });
+  expectTensor(name, args.rstd, { size: n });
   const maxWg = args.maxWorkgroupsPerDimension;
   rowLaunch(enc, LN_BACKWARD, n, c, 0, maxWg, [
     args.x,
@@ -193,8 +193,8 @@ export interface RmsNormForwardArgs extends NormLaunchOptions {
 export function rmsNormForward(enc: Encoder, args: RmsNormForwardArgs): void {
   const name = "rmsNormForward";
   const { n, c } = rowsOf(name, args.x, args.weight);
-  check(name, args.out, n * c);
-  check(name, args.rstd, n);
+  expectTensor(name, args.out, { size: n * c });
+  expectTensor(name, args.rstd, { size: n });
   rowLaunch(enc, RMS_FORWARD, n, c, args.eps ?? 1e-6, args.maxWorkgroupsPerDimension, [
     args.x,
     args.weight,
@@ -246,10 +246,10 @@ export interface RmsNormBackwardArgs extends NormLaunchOptions {
 export function rmsNormBackward(enc: Encoder, args: RmsNormBackwardArgs): void {
   const name = "rmsNormBackward";
   const { n, c } = rowsOf(name, args.x, args.weight);
-  check(name, args.dWeight, c);
-  check(name, args.dOut, n * c);
-  check(name, args.dx, n * c);
-  check(name, args.rstd, n);
+  expectTensor(name, args.dWeight, { size: c });
+  expectTensor(name, args.dOut, { size: n * c });
+  expectTensor(name, args.dx, { size: n * c });
+  expectTensor(name, args.rstd, { size: n });
   const maxWg = args.maxWorkgroupsPerDimension;
   rowLaunch(enc, RMS_BACKWARD, n, c, 0, maxWg, [
     args.x,
@@ -386,11 +386,4 @@ function rowsOf(name: string, x: Tensor, weight: Tensor): { n: number; c: number
     if (t.dtype !== "f32") throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected f32`);
   }
   return { n: x.size / c, c };
-}
-
-function check(name: string, t: Tensor, size: number): void {
-  if (t.dtype !== "f32") throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected f32`);
-  if (t.size !== size) {
-    throw new RangeError(`${name}: "${t.label}" has ${t.size} elements, expected ${size}`);
-  }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import code from "./residual.wgsl" with { type: "text" };
-import { type Encoder, grid1d, type Tensor, uniforms } from "./gpu.ts";
+import { type Encoder, expectSameSize, grid1d, type Tensor, uniforms } from "./gpu.ts";
 
 const WG = 256;
 const FORWARD = { label: "residual", code, entryPoint: "forward" };
@@ -36,7 +36,7 @@ export interface ResidualForwardArgs {
  * ```
  */
 export function residualForward(enc: Encoder, args: ResidualForwardArgs): void {
-  const n = sameSize("residualForward", args.out, args.a, args.b);
+  const n = expectSameSize("residualForward", args.out, args.a, args.b);
   launch(enc, FORWARD, n, [args.a, args.b, args.out]);
 }
 
@@ -66,7 +66,7 @@ export interface ResidualBackwardArgs {
  * ```
  */
 export function residualBackward(enc: Encoder, args: ResidualBackwardArgs): void {
-  const n = sameSize("residualBackward", args.dOut, args.dA, args.dB);
+  const n = expectSameSize("residualBackward", args.dOut, args.dA, args.dB);
   launch(enc, BACKWARD, n, [args.dOut, args.dA, args.dB]);
 }
 
@@ -84,14 +84,4 @@ function launch(
     bindings,
     workgroups: [gx, gy],
   });
-}
-
-function sameSize(name: string, ...ts: Tensor[]): number {
-  const n = ts[0].size;
-  for (const t of ts) {
-    if (t.size !== n) {
-      throw new RangeError(`${name}: "${t.label}" has ${t.size} elements, expected ${n}`);
-    }
-  }
-  return n;
 }
