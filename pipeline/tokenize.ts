@@ -914,7 +914,7 @@ export function pairLength(pair: Pick<TokenizedPair, "prompt" | "chosen" | "reje
  * `lengths[b] = len − 1` (the valid input positions). So the sum of a row's mask is
  * `|response|`, and `Σ_t mask·logp(targets)` is the response's log-probability given the prompt.
  * (With an empty prompt nothing predicts the first response token; its mask sum is one less.)
- * T is the largest `len − 1` of the batch, rounded up to `padToMultiple`.
+ * T is the largest `len − 1` of the batch, rounded up to `padToMultiple` (but not past `maxLength`).
  *
  * @example
  * ```ts
@@ -957,6 +957,11 @@ export interface BatchOptions {
   padTokenId: number;
   /** Round T up to a multiple of this. Default `1`. */
   padToMultiple?: number;
+  /**
+   * Never pad T past this (e.g. the model's positions): the rounding stops here, though T is never
+   * less than the longest row. Default: no cap.
+   */
+  maxLength?: number;
 }
 
 /**
@@ -1003,7 +1008,10 @@ export function makeBatch(
   }
   let longest = 1;
   for (const s of seqs) longest = Math.max(longest, s.prompt.length + s.response.length - 1);
-  const T = Math.ceil(longest / multiple) * multiple;
+  const T = Math.max(
+    longest,
+    Math.min(Math.ceil(longest / multiple) * multiple, options.maxLength ?? Infinity),
+  );
   const tokens = new Int32Array(rows * T).fill(options.padTokenId);
   const targets = new Int32Array(rows * T).fill(-1);
   const mask = new Float32Array(rows * T);

@@ -172,11 +172,10 @@ export async function train(
     : config.epochs * perEpoch;
   const totalSteps = Math.ceil(totalMicro / config.gradAccumSteps);
   const maxLen = longestPair([...data.pairs, ...(input.eval?.pairs ?? [])]);
-  // Rows are padded to a multiple of padToMultiple, but never past the model's positions.
-  const padToMultiple = roundUp(maxLen, config.padToMultiple) <= input.model.config.maxPositions
-    ? config.padToMultiple
-    : 1;
-  const maxSeqLen = Math.min(input.model.config.maxPositions, roundUp(maxLen, padToMultiple));
+  const maxSeqLen = Math.min(
+    input.model.config.maxPositions,
+    roundUp(maxLen, config.padToMultiple),
+  );
   const model = Transformer.create(gpu, input.model.config, input.model.params, {
     maxBatch: rowsPerPair * config.pairsPerBatch,
     maxSeqLen,
@@ -216,7 +215,8 @@ export async function train(
       }
       return makeBatch(data.pairs, order[m % perEpoch], {
         padTokenId: data.padTokenId,
-        padToMultiple,
+        padToMultiple: config.padToMultiple,
+        maxLength: maxSeqLen,
       });
     };
     while (step < totalSteps) {
@@ -285,10 +285,7 @@ export async function train(
       if (
         input.eval && config.evalEvery > 0 && step % config.evalEvery === 0 && step < totalSteps
       ) {
-        const evalRow = await evaluatePairs(gpu, model, objective, input.eval, {
-          ...config,
-          padToMultiple,
-        });
+        const evalRow = await evaluatePairs(gpu, model, objective, input.eval, config);
         const prefixed = prefix({ step, ...evalRow });
         history.push(prefixed);
         await run.metrics?.append(prefixed);
@@ -307,10 +304,7 @@ export async function train(
     }
     progress.end();
     if (input.eval) {
-      const evalRow = await evaluatePairs(gpu, model, objective, input.eval, {
-        ...config,
-        padToMultiple,
-      });
+      const evalRow = await evaluatePairs(gpu, model, objective, input.eval, config);
       const prefixed = prefix({ step, ...evalRow });
       history.push(prefixed);
       await run.metrics?.append(prefixed);
@@ -352,6 +346,7 @@ export async function evaluatePairs(
       makeBatch(set.pairs, indices, {
         padTokenId: set.padTokenId,
         padToMultiple: config.padToMultiple,
+        maxLength: model.maxSeqLen,
       }),
       config.objective,
     );

@@ -153,3 +153,31 @@ gpuTest("train: an absurd learning rate stops on non-finite values, naming the s
     (e: unknown) => e instanceof NonFiniteError && /^Step \d+: /.test(e.message),
   );
 });
+
+gpuTest(
+  "train: rows are never padded past the model's positions (maxPositions 13, multiple 8)",
+  async () => {
+    const c = tinyConfig("llama", { maxPositions: 13 });
+    const pairs = randomPairs(4, c.vocabSize, 41).map((p) => ({
+      ...p,
+      prompt: Int32Array.from([1, 2, 3, 4, 5, 6]),
+      chosen: Int32Array.from([7, 8, 9, 2]),
+      rejected: Int32Array.from([10, 11, 12, 13, 2]),
+    }));
+    const out = await train(
+      {
+        model: { config: c, params: initParams(c, { seed: 1 }), tokenizer: null },
+        train: {
+          pairs,
+          ref: { chosen: new Float32Array(4), rejected: new Float32Array(4) },
+          padTokenId: 0,
+        },
+      },
+      { ...DEFAULT_TRAIN, pairsPerBatch: 2, maxSteps: 2, padToMultiple: 8 },
+      quiet(),
+      { runDir: "/nonexistent" },
+    );
+    assert.equal(out.steps, 2);
+    assert.ok(out.history.every((r) => Number.isFinite(r.loss)));
+  },
+);
