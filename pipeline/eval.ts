@@ -42,6 +42,11 @@ export interface EvalInput {
   promptTexts?: string[];
   /** The task's reward of a response, where the dataset defines one. */
   reward?: (prompt: string, response: string) => number;
+  /**
+   * The policy's `eval_` pair metrics when the caller already has them (the train stage computes
+   * them on the same pairs at its last step); they are then not computed again.
+   */
+  metrics?: Record<string, number>;
 }
 
 /** Options of {@linkcode evaluate}. */
@@ -141,19 +146,10 @@ export async function evaluate(
   const P = options.pairsPerBatch;
   const sizes = { maxBatch: 2 * P, maxSeqLen, inference: true };
   const policy = Transformer.create(gpu, input.policy.config, input.policy.params, sizes);
-  const report: EvalReport = { metrics: {} };
   try {
-    const objective = new DpoObjective(policy, options.loss, { maxRows: 2 * P, slots: 1 });
-    try {
-      const m = await evaluatePairs(gpu, policy, objective, pairs, {
-        objective: "dpo",
-        pairsPerBatch: P,
-        padToMultiple: 1,
-      });
-      for (const [k, v] of Object.entries(m)) report.metrics[`eval_${k}`] = v;
-    } finally {
-      objective.release();
-    }
+    const report: EvalReport = {
+      metrics: input.metrics ?? await pairMetrics(policy, pairs, options),
+    };
     if (samples === 0) return report;
     const reference = Transformer.create(
       gpu,
@@ -166,11 +162,31 @@ export async function evaluate(
     } finally {
       reference.release();
     }
+    return report;
   } finally {
     policy.release();
     gpu.pool.trim();
   }
-  return report;
+}
+
+/** The policy's `eval_` metrics on the held-out pairs (forward only). */
+async function pairMetrics(
+  policy: Transformer,
+  pairs: PairSet,
+  options: EvalOptions,
+): Promise<Record<string, number>> {
+  const P = options.pairsPerBatch;
+  const objective = new DpoObjective(policy, options.loss, { maxRows: 2 * P, slots: 1 });
+  try {
+    const m = await evaluatePairs(policy.gpu, policy, objective, pairs, {
+      objective: "dpo",
+      pairsPerBatch: P,
+      padToMultiple: 1,
+    });
+    return Object.fromEntries(Object.entries(m).map(([k, v]) => [`eval_${k}`, v]));
+  } finally {
+    objective.release();
+  }
 }
 
 async function generation(

@@ -197,7 +197,12 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   // eval
   let report: EvalReport | undefined;
   if (objective === "dpo" && evalData.pairs.length) {
-    report = await evaluateToFile(runDir, c, await evalInput(result.params), ctx);
+    // The train stage already measured the held-out pairs at its last step: reuse those metrics.
+    const last = result.history.findLast((r) => r.step === result!.steps && "eval_loss" in r);
+    const metrics = last
+      ? Object.fromEntries(Object.entries(last).filter(([k]) => k.startsWith("eval_")))
+      : undefined;
+    report = await evaluateToFile(runDir, c, { ...await evalInput(result.params), metrics }, ctx);
     const g = report.generation;
     if (g?.policyReward !== undefined) {
       const points = [
