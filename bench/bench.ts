@@ -6,7 +6,10 @@
  * Sections (all by default; `--only=limits,matmul,kernels,train,data` picks some):
  * - `limits`: the adapter's WGSL `vec4f` FMA ceiling; numpy's float32 GEMM (all cores and one).
  * - `matmul`: GFLOP/s at every shape a training step of each config runs (NN, NT, TN) and at
- *   square 256, 512, 1024 — ours, the peers, and ours/peer.
+ *   square 256, 512, 1024 — ours, the peers, and ours/peer. The peers stay up for the section and
+ *   their samples are interleaved with ours, shape by shape and round by round, so a neighbour
+ *   slowing the shared CPUs slows both sides of a ratio; ours/peer is the median of the rounds'
+ *   ratios.
  * - `kernels`: attention forward/backward, log-softmax over the vocabulary forward/backward,
  *   AdamW — ms, GFLOP/s or GB/s.
  * - `train`: a full SFT and DPO training step per config — ms, tokens/s, peak GPU memory — and the
@@ -15,7 +18,8 @@
  *
  * `gpt2-small` runs only where the adapter is not a software fallback. Every time is a median over
  * samples after warm-up (the `n` column); see `measure.ts` for the timing rule. Peers run in
- * their own processes, one after another; a peer that fails is reported and skipped.
+ * their own processes (the matmul peers served, the training-step peers one after another); a
+ * peer that fails is reported and skipped.
  *
  * @module
  */
@@ -34,14 +38,14 @@ import {
   benchAdamW,
   benchAttention,
   benchLogSoftmax,
-  benchMatmul,
   type KernelResult,
+  prepareMatmul,
 } from "./kernels.ts";
 import { copyCeiling, fmaCeiling, numpyGemm, syncLatency } from "./limits.ts";
 import { gigaPerSecond, median } from "./measure.ts";
-import type { PeerMatmulError, PeerMatmulLine } from "./peers/tfjs_matmul.ts";
+import type { PeerMatmulError, PeerMatmulPrepared } from "./peers/tfjs_matmul.ts";
 import type { PeerTrainLine } from "./peers/tfjs_train_step.ts";
-import { runPeer } from "./peers/run.ts";
+import { PeerServer, runPeer } from "./peers/run.ts";
 import { Reporter } from "./report.ts";
 import { benchTrainStep, type TrainStepResult } from "./train_step.ts";
 import { internalParams } from "../model/params.ts";
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
   }
 
   if (only.has("limits")) await limitsSection(gpu, rep, plan);
-  if (only.has("matmul")) await matmulSection(gpu, rep, plan, configs, peers, software);
+  if (only.has("matmul")) await matmulSection(gpu, rep, plan, configs, peers);
   if (only.has("kernels")) await kernelsSection(gpu, rep, plan, configs);
   if (only.has("train")) await trainSection(rep, plan, configs, peers);
   if (only.has("data")) await dataSection(rep, plan);
@@ -276,7 +280,6 @@ async function matmulSection(
   plan: BenchPlan,
   configs: readonly BenchConfig[],
   peers: boolean,
-  software: boolean,
 ): Promise<void> {
   const maxBinding = gpu.limits.maxStorageBufferBindingSize;
   const shapes: BenchShape[] = [
@@ -287,103 +290,127 @@ async function matmulSection(
   ];
   const key = (s: { variant: string; m: number; k: number; n: number }) =>
     `${s.variant} ${s.m}x${s.k}x${s.n}`;
-  const ours = new Map<string, KernelResult>();
-  for (const s of shapes) {
-    const r = await attempt(rep, `matmul ${s.config} ${key(s)}`, () => benchMatmul(gpu, s, plan));
-    if (!r) continue;
-    ours.set(key(s), r);
-    rep.line({
-      kind: "matmul",
-      impl: "ours",
-      config: s.config,
-      role: s.role,
-      variant: s.variant,
-      m: s.m,
-      k: s.k,
-      n: s.n,
-      samples: r.timing.wall.n,
-      batch: r.timing.batch,
-      ms: r.timing.wall.median,
-      gpu_ms: r.timing.gpu?.median,
-      gflops: gigaPerSecond(r.flops, r.timing.wall.median),
-      gpu_gflops: r.timing.gpu ? gigaPerSecond(r.flops, r.timing.gpu.median) : undefined,
-      checked: r.checked,
-    });
-  }
-  const peerMs = new Map<string, Map<string, number>>();
+  // Each peer stays up for the whole section, and every round takes one sample of ours and then
+  // one of each peer at the same shape, so both sides see the same load on a shared machine; the
+  // ratio is the median of the rounds' ratios.
+  const servers: { name: string; backend: string; server: PeerServer }[] = [];
   if (peers) {
     for (const p of PEERS) {
-      // The wasm peer on the big config's shapes would take minutes; it runs the small ones.
-      const list = shapes.filter((s) => p.backend !== "wasm" || s.config !== "gpt2-small");
-      const run = await runPeer<PeerMatmulLine | PeerMatmulError | { kind: "info" }>(MATMUL_PEER, [
-        p.backend,
-        JSON.stringify(list.map(({ variant, m, k, n }) => ({ variant, m, k, n }))),
-        String(software ? Math.min(plan.reps, 5) : plan.reps),
-        String(plan.targetMs),
-      ], { timeoutSeconds: 600 });
-      const got = new Map<string, number>();
-      for (const l of run.lines) {
-        if (l.kind === "matmul_error") {
-          const e = l as PeerMatmulError;
-          rep.line({ ...e, kind: "peer_error", impl: p.name, section: "matmul" });
-          rep.note(`${p.name}: ${key(e)} failed: ${e.error}\n`);
+      try {
+        const server = await PeerServer.start(MATMUL_PEER, [p.backend, "--serve"], {
+          timeoutSeconds: 600,
+        });
+        servers.push({ ...p, server });
+      } catch (e) {
+        const error = (e as Error).message;
+        rep.line({ kind: "peer_error", impl: p.name, section: "matmul", error });
+        rep.note(`${p.name} matmul peer failed: ${error}\n`);
+      }
+    }
+  }
+  const rows: unknown[][] = [];
+  for (const s of shapes) {
+    const item = `matmul ${s.config} ${key(s)}`;
+    const ours = await attempt(rep, item, () => prepareMatmul(gpu, s, plan));
+    if (!ours) continue;
+    try {
+      const active: { name: string; server: PeerServer; batch: number; samples: number[] }[] = [];
+      for (const p of servers) {
+        // The wasm peer on the big config's shapes would take minutes; it runs the small ones.
+        if (p.backend === "wasm" && s.config === "gpt2-small") continue;
+        const { variant, m, k, n } = s;
+        try {
+          const r = await p.server.request<PeerMatmulPrepared | PeerMatmulError>({
+            op: "prepare",
+            shape: { variant, m, k, n },
+            targetMs: plan.targetMs,
+          });
+          if (r.kind === "prepared" && r.checked) {
+            active.push({ name: p.name, server: p.server, batch: r.batch, samples: [] });
+          } else {
+            const error = r.kind === "matmul_error" ? r.error : "wrong product (spot check)";
+            rep.line({ kind: "peer_error", impl: p.name, section: "matmul", item, error });
+            rep.note(`${p.name}: ${key(s)} failed: ${error}\n`);
+          }
+        } catch (e) {
+          rep.note(`${p.name}: ${key(s)} failed: ${(e as Error).message}\n`);
         }
-        if (l.kind !== "matmul") continue;
-        const line = l as PeerMatmulLine;
-        const ms = median(line.samples);
-        got.set(key(line), ms);
+      }
+      const walls: number[] = [], gpus: number[] = [];
+      for (let r = 0; r < plan.reps; r++) {
+        const o = await ours.sampler.sample();
+        walls.push(o.wall);
+        if (o.gpu !== undefined) gpus.push(o.gpu);
+        for (const a of active) {
+          try {
+            a.samples.push((await a.server.request<{ ms: number }>({ op: "sample" })).ms);
+          } catch (e) {
+            rep.note(`${a.name}: ${key(s)} failed: ${(e as Error).message}\n`);
+          }
+        }
+      }
+      for (const a of active) await a.server.request({ op: "release" }).catch(() => {});
+      const wall = median(walls), gf = gigaPerSecond(ours.flops, wall);
+      const gpuMs = gpus.length === walls.length ? median(gpus) : undefined;
+      rep.line({
+        kind: "matmul",
+        impl: "ours",
+        config: s.config,
+        role: s.role,
+        variant: s.variant,
+        m: s.m,
+        k: s.k,
+        n: s.n,
+        samples: walls.length,
+        batch: ours.sampler.batch,
+        ms: wall,
+        gpu_ms: gpuMs,
+        gflops: gf,
+        gpu_gflops: gpuMs ? gigaPerSecond(ours.flops, gpuMs) : undefined,
+        checked: ours.checked,
+      });
+      const row: unknown[] = [
+        s.config,
+        s.role,
+        s.variant,
+        `${s.m}×${s.k}×${s.n}`,
+        walls.length,
+        wall,
+        gf,
+        gpuMs ? gigaPerSecond(ours.flops, gpuMs) : undefined,
+      ];
+      for (const p of PEERS) {
+        const a = active.find((x) => x.name === p.name);
+        if (!a || a.samples.length !== walls.length) {
+          row.push(undefined, undefined);
+          continue;
+        }
+        const ms = median(a.samples);
+        const speedup = median(a.samples.map((x, i) => x / walls[i]));
         rep.line({
           kind: "matmul",
           impl: p.name,
-          variant: line.variant,
-          m: line.m,
-          k: line.k,
-          n: line.n,
-          samples: line.samples.length,
-          batch: line.batch,
+          variant: s.variant,
+          m: s.m,
+          k: s.k,
+          n: s.n,
+          samples: a.samples.length,
+          batch: a.batch,
           ms,
-          gflops: gigaPerSecond(2 * line.m * line.k * line.n, ms),
-          checked: line.checked,
+          gflops: gigaPerSecond(ours.flops, ms),
+          checked: true,
         });
+        rep.line({ kind: "ratio", item, vs: p.name, speedup });
+        row.push(gigaPerSecond(ours.flops, ms), `${speedup.toFixed(2)}×`);
       }
-      if (run.error) {
-        rep.line({ kind: "peer_error", impl: p.name, section: "matmul", error: run.error });
-        rep.note(`${p.name} matmul peer failed: ${run.error}\n`);
-      }
-      peerMs.set(p.name, got);
+      rows.push(row);
+    } finally {
+      ours.release();
     }
   }
-  const rows = shapes.filter((s) => ours.has(key(s))).map((s) => {
-    const r = ours.get(key(s))!;
-    const gf = gigaPerSecond(r.flops, r.timing.wall.median);
-    const row: unknown[] = [
-      s.config,
-      s.role,
-      s.variant,
-      `${s.m}×${s.k}×${s.n}`,
-      r.timing.wall.n,
-      r.timing.wall.median,
-      gf,
-      r.timing.gpu ? gigaPerSecond(r.flops, r.timing.gpu.median) : undefined,
-    ];
-    for (const p of PEERS) {
-      const ms = peerMs.get(p.name)?.get(key(s));
-      row.push(ms === undefined ? undefined : gigaPerSecond(r.flops, ms));
-      const speedup = ms === undefined ? undefined : ms / r.timing.wall.median;
-      row.push(speedup === undefined ? undefined : `${speedup.toFixed(2)}×`);
-      if (speedup !== undefined) {
-        rep.line({
-          kind: "ratio",
-          item: `matmul ${s.config} ${key(s)}`,
-          vs: p.name,
-          speedup,
-        });
-      }
-    }
-    return row;
-  });
+  for (const p of servers) await p.server.close();
   rep.table(
-    "Matmul (GFLOP/s; ours/peer = peer ms ÷ our ms)",
+    "Matmul (GFLOP/s; ours/peer = median over rounds of peer ms ÷ our ms, interleaved)",
     [
       "config",
       "role",

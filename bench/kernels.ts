@@ -17,10 +17,13 @@ import {
   attentionBytes,
   attentionFlops,
   type AttentionShape,
+  collect,
   gigaPerSecond,
   logSoftmaxBytes,
   matmulBytes,
   matmulFlops,
+  prepareTiming,
+  type Sampler,
   timeEncoded,
   type Timing,
 } from "./measure.ts";
@@ -45,24 +48,40 @@ export interface KernelResult {
   checked?: boolean;
 }
 
+/** A matmul ready to be sampled: {@linkcode prepareMatmul}. */
+export interface PreparedMatmul {
+  /** Takes one more timed sample. */
+  sampler: Sampler;
+  /** FLOPs of one launch. */
+  flops: number;
+  /** Bytes one launch must move at least. */
+  bytes: number;
+  /** Whether the spot check against a CPU computation passed. */
+  checked: boolean;
+  /** Releases the operands. */
+  release(): void;
+}
+
 /**
- * Times `C = op(A)·op(B)` with our launcher (β = 0, no bias) and checks one element of C against
- * a float64 dot product. Each sample ends with the readback of C, as the peers' do.
+ * Uploads random operands for `C = op(A)·op(B)` with our launcher (β = 0, no bias), checks one
+ * element of C against a float64 dot product, and calibrates the timing; each sample then ends
+ * with the readback of C, as the peers' do. The caller releases it.
  *
  * @example
  * ```ts ignore
  * import { Gpu } from "../kernels/gpu.ts";
- * import { benchMatmul } from "./kernels.ts";
+ * import { prepareMatmul } from "./kernels.ts";
  * const gpu = await Gpu.create();
- * const r = await benchMatmul(gpu, { variant: "NT", m: 64, k: 32, n: 48, role: "test" }, { reps: 3 });
- * console.log(r.checked, r.flops / r.timing.wall.median / 1e6, "GFLOP/s");
+ * const p = await prepareMatmul(gpu, { variant: "NN", m: 64, k: 32, n: 48, role: "test" }, { reps: 3 });
+ * console.log(p.checked, (await p.sampler.sample()).wall);
+ * p.release();
  * ```
  */
-export async function benchMatmul(
+export async function prepareMatmul(
   gpu: Gpu,
   shape: MatmulShape,
   options: KernelBenchOptions,
-): Promise<KernelResult> {
+): Promise<PreparedMatmul> {
   const { variant, m, k, n } = shape;
   const transA = variant[0] === "T", transB = variant[1] === "T";
   const rng = new Rng(m * 31 + k * 7 + n);
@@ -70,6 +89,9 @@ export async function benchMatmul(
   const a = gpu.upload(aHost, transA ? [k, m] : [m, k], { label: "bench A" });
   const b = gpu.upload(bHost, transB ? [n, k] : [k, n], { label: "bench B" });
   const out = gpu.tensor([m, n], { label: "bench C" });
+  const release = () => {
+    for (const t of [a, b, out]) t.release();
+  };
   try {
     const encode = (enc: ReturnType<Gpu["encoder"]>) =>
       matmul(enc, { out, a, b, transA, transB, m, n, k });
@@ -85,15 +107,37 @@ export async function benchMatmul(
       scale += Math.abs(x * y);
     }
     const checked = Math.abs((c as Float32Array)[i * n + j] - want) <= 1e-4 * Math.max(1, scale);
-    const timing = await timeEncoded(gpu, encode, { ...options, readback: out });
-    return {
-      timing,
-      flops: matmulFlops(m, k, n),
-      bytes: matmulBytes(m, k, n),
-      checked,
-    };
+    const sampler = await prepareTiming(gpu, encode, { ...options, readback: out });
+    return { sampler, flops: matmulFlops(m, k, n), bytes: matmulBytes(m, k, n), checked, release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/**
+ * Times `C = op(A)·op(B)` with our launcher: {@linkcode prepareMatmul}, then `reps` samples.
+ *
+ * @example
+ * ```ts ignore
+ * import { Gpu } from "../kernels/gpu.ts";
+ * import { benchMatmul } from "./kernels.ts";
+ * const gpu = await Gpu.create();
+ * const r = await benchMatmul(gpu, { variant: "NT", m: 64, k: 32, n: 48, role: "test" }, { reps: 3 });
+ * console.log(r.checked, r.flops / r.timing.wall.median / 1e6, "GFLOP/s");
+ * ```
+ */
+export async function benchMatmul(
+  gpu: Gpu,
+  shape: MatmulShape,
+  options: KernelBenchOptions,
+): Promise<KernelResult> {
+  const p = await prepareMatmul(gpu, shape, options);
+  try {
+    const timing = await collect(p.sampler, options.reps);
+    return { timing, flops: p.flops, bytes: p.bytes, checked: p.checked };
   } finally {
-    for (const t of [a, b, out]) t.release();
+    p.release();
   }
 }
 

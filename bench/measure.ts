@@ -219,28 +219,43 @@ export interface Timing {
   batch: number;
 }
 
+/** One wall-clock sample (and its GPU-timestamp time when measured), per launch. */
+export interface Sample {
+  /** Wall-clock ms per launch. */
+  wall: number;
+  /** GPU-timestamp ms per launch, when the device can time. */
+  gpu?: number;
+}
+
+/** A calibrated work item: its batch size and a function that takes one more sample. */
+export interface Sampler {
+  /** Launches per sample. */
+  batch: number;
+  /** Encodes, submits and syncs one sample of `batch` launches. */
+  sample(): Promise<Sample>;
+}
+
 /**
- * Times `encode` (one launch of some kernels, encoded into the encoder given) by the rule in
- * this module's header. A warm-up submit compiles the pipelines; a few more size the
- * batch.
+ * Warms `encode` up (compiling its pipelines) and sizes its batch by the rule in this module's
+ * header, then hands back a sampler, so a caller can interleave samples of ours with a peer's.
  *
  * @example
  * ```ts ignore
  * import { Gpu } from "../kernels/gpu.ts";
- * import { timeEncoded } from "./measure.ts";
+ * import { prepareTiming } from "./measure.ts";
  * const gpu = await Gpu.create();
- * const t = await timeEncoded(gpu, (enc) => { … }, { reps: 5 });
- * console.log(t.wall.median, t.gpu?.median);
+ * const s = await prepareTiming(gpu, (enc) => { … }, { reps: 5 });
+ * console.log(s.batch, (await s.sample()).wall);
  * ```
  */
-export async function timeEncoded(
+export async function prepareTiming(
   gpu: Gpu,
   encode: (enc: Encoder) => void,
   options: TimeOptions,
-): Promise<Timing> {
-  const { reps, targetMs = 40, maxBatch = 256, readback, gpuTimestamps = true } = options;
+): Promise<Sampler> {
+  const { targetMs = 40, maxBatch = 256, readback, gpuTimestamps = true } = options;
   const stamps = gpuTimestamps && gpu.hasFeature("timestamp-query");
-  const sample = async (batch: number) => {
+  const sample = async (batch: number): Promise<Sample> => {
     const t0 = performance.now();
     const enc = gpu.encoder("bench");
     const run = () => {
@@ -260,15 +275,51 @@ export async function timeEncoded(
   const once = Math.min((await sample(1)).wall, (await sample(1)).wall);
   const four = once >= targetMs ? 0 : 4 * Math.min((await sample(4)).wall, (await sample(4)).wall);
   const batch = once >= targetMs ? 1 : batchFor(targetMs, once, four, maxBatch);
+  return { batch, sample: () => sample(batch) };
+}
+
+/**
+ * Times `encode` (one launch of some kernels, encoded into the encoder given) by the rule in
+ * this module's header: {@linkcode prepareTiming}, then `reps` samples.
+ *
+ * @example
+ * ```ts ignore
+ * import { Gpu } from "../kernels/gpu.ts";
+ * import { timeEncoded } from "./measure.ts";
+ * const gpu = await Gpu.create();
+ * const t = await timeEncoded(gpu, (enc) => { … }, { reps: 5 });
+ * console.log(t.wall.median, t.gpu?.median);
+ * ```
+ */
+export async function timeEncoded(
+  gpu: Gpu,
+  encode: (enc: Encoder) => void,
+  options: TimeOptions,
+): Promise<Timing> {
+  return collect(await prepareTiming(gpu, encode, options), options.reps);
+}
+
+/**
+ * Takes `reps` samples of a calibrated work item and summarises them.
+ *
+ * @example
+ * ```ts
+ * import { collect } from "./measure.ts";
+ * let i = 0;
+ * const t = await collect({ batch: 1, sample: () => Promise.resolve({ wall: ++i }) }, 3);
+ * console.log(t.wall.median, t.gpu); // 2 undefined
+ * ```
+ */
+export async function collect(sampler: Sampler, reps: number): Promise<Timing> {
   const walls: number[] = [], gpus: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const s = await sample(batch);
+    const s = await sampler.sample();
     walls.push(s.wall);
     if (s.gpu !== undefined) gpus.push(s.gpu);
   }
   return {
     wall: summarize(walls),
     gpu: gpus.length === reps ? summarize(gpus) : undefined,
-    batch,
+    batch: sampler.batch,
   };
 }

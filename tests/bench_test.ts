@@ -21,7 +21,7 @@ import {
   median,
   summarize,
 } from "../bench/measure.ts";
-import { parseJsonLines, runJsonProcess } from "../bench/peers/run.ts";
+import { parseJsonLines, PeerServer, runJsonProcess } from "../bench/peers/run.ts";
 import { formatNumber, markdownTable, Reporter } from "../bench/report.ts";
 import { benchTrainStep, syntheticBatch } from "../bench/train_step.ts";
 import { gpuTest } from "../testing/gpu_harness.ts";
@@ -108,6 +108,48 @@ Deno.test({
     assert.match(bad.error ?? "", /boom/);
     const missing = await runJsonProcess("/nonexistent/program", []);
     assert.match(missing.error ?? "", /could not start/);
+  },
+});
+
+Deno.test({
+  name: "bench peer server answers one line per request and reports a peer that dies",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      // A peer that doubles `x`, and dies with a message on a request without one.
+      const script = `${dir}/echo_peer.ts`;
+      await Deno.writeTextFile(
+        script,
+        `console.log(JSON.stringify({ kind: "info", who: "echo" }));
+let pending = "";
+for await (const chunk of Deno.stdin.readable) {
+  pending += new TextDecoder().decode(chunk);
+  let nl;
+  while ((nl = pending.indexOf("\\n")) >= 0) {
+    const req = JSON.parse(pending.slice(0, nl));
+    pending = pending.slice(nl + 1);
+    if (req.x === undefined) throw new Error("no x in request");
+    console.log("not json");
+    console.log(JSON.stringify({ kind: "twice", y: 2 * req.x }));
+  }
+}`,
+      );
+      const peer = await PeerServer.start(new URL(`file://${script}`), []);
+      assert.deepEqual(peer.info, { kind: "info", who: "echo" });
+      assert.deepEqual(await peer.request({ x: 3 }), { kind: "twice", y: 6 });
+      assert.deepEqual(await peer.request({ x: -1.5 }), { kind: "twice", y: -3 });
+      await assert.rejects(() => peer.request({}), /no x in request/);
+      await assert.rejects(() => peer.request({ x: 1 }), /peer stopped/);
+      await peer.close();
+      await assert.rejects(
+        () => PeerServer.start(new URL(`file://${dir}/missing.ts`), []),
+        /missing\.ts|not found|Module not found/i,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
 

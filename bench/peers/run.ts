@@ -120,3 +120,127 @@ function lastErrorLine(stderr: string): string {
   const named = lines.find((l) => /error/i.test(l));
   return (named ?? lines.at(-1) ?? "exited with an error").slice(0, 300);
 }
+
+/**
+ * A peer kept running between requests: one JSON line written to its stdin, one JSON line read
+ * back. The bench uses it to interleave a peer's samples with ours, so both see the same load on
+ * a shared machine. Failures (the process exits, a reply is late or not JSON) reject the request
+ * with a one-line reason; the server is unusable afterwards and says so.
+ *
+ * @example
+ * ```ts ignore
+ * import { PeerServer } from "./run.ts";
+ * const peer = await PeerServer.start(new URL("./tfjs_matmul.ts", import.meta.url), ["webgpu", "--serve"]);
+ * console.log(await peer.request({ op: "prepare", shape: { variant: "NN", m: 64, k: 64, n: 64 }, targetMs: 50 }));
+ * await peer.close();
+ * ```
+ */
+export class PeerServer {
+  /** The first line the peer printed (its `info`). */
+  readonly info: Record<string, unknown>;
+  #child: Deno.ChildProcess;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #lines: AsyncIterator<string>;
+  #stderr: Promise<string>;
+  #broken: string | null = null;
+  #timeoutSeconds: number;
+
+  private constructor(
+    child: Deno.ChildProcess,
+    lines: AsyncIterator<string>,
+    info: Record<string, unknown>,
+    stderr: Promise<string>,
+    timeoutSeconds: number,
+  ) {
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    this.#lines = lines;
+    this.info = info;
+    this.#stderr = stderr;
+    this.#timeoutSeconds = timeoutSeconds;
+  }
+
+  /**
+   * Starts `deno run -A <script> <args…>` and waits for its first JSON line. Rejects with the
+   * peer's error line when it exits before printing one.
+   */
+  static async start(
+    script: URL,
+    args: readonly string[],
+    options: RunPeerOptions = {},
+  ): Promise<PeerServer> {
+    const timeout = options.timeoutSeconds ?? 300;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", script.pathname, ...args],
+      env: options.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const lines = jsonLines(child.stdout);
+    const first = await withTimeout(lines.next(), timeout, "start");
+    if (first.done) {
+      throw new Error(lastErrorLine(await stderr));
+    }
+    return new PeerServer(child, lines, JSON.parse(first.value), stderr, timeout);
+  }
+
+  /** Sends one request and returns the peer's one-line JSON answer. */
+  async request<T = Record<string, unknown>>(body: unknown): Promise<T> {
+    if (this.#broken) throw new Error(this.#broken);
+    try {
+      await this.#writer.write(new TextEncoder().encode(JSON.stringify(body) + "\n"));
+      const next = await withTimeout(this.#lines.next(), this.#timeoutSeconds, "request");
+      if (next.done) throw new Error(lastErrorLine(await this.#stderr));
+      return JSON.parse(next.value) as T;
+    } catch (e) {
+      this.#broken = `peer stopped: ${(e as Error).message}`;
+      this.#kill();
+      throw new Error(this.#broken);
+    }
+  }
+
+  /** Closes the peer's stdin (it exits) and waits for it. */
+  async close(): Promise<void> {
+    try {
+      await this.#writer.close();
+    } catch { /* already closed */ }
+    const timer = setTimeout(() => this.#kill(), 10_000);
+    await this.#child.status;
+    clearTimeout(timer);
+    await this.#stderr.catch(() => "");
+  }
+
+  #kill(): void {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }
+}
+
+/** The JSON lines (starting with `{`) of a byte stream, as they arrive. */
+async function* jsonLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of stream) {
+    pending += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (line.startsWith("{")) yield line;
+    }
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} timed out after ${seconds} s`)),
+      seconds * 1000,
+    );
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}

@@ -17,6 +17,15 @@
  *
  * Prints one JSON object per line: `{"kind":"info",…}` first, then `{"kind":"matmul",…}` per shape.
  *
+ * Served mode, so the bench can interleave the peer's samples with ours (both then see the same
+ * machine load): `deno run -A bench/peers/tfjs_matmul.ts webgpu --serve` prints the info line, then
+ * answers one JSON request per stdin line with one JSON line, until stdin closes:
+ *
+ * - `{"op":"prepare","shape":{…},"targetMs":250}` → `{"kind":"prepared","batch":…,"checked":…}`
+ *   (uploads the operands, compiles, sizes the batch; a failure answers `{"kind":"matmul_error",…}`);
+ * - `{"op":"sample"}` → `{"kind":"sample","ms":…}`: one sample of the prepared shape, ms per product;
+ * - `{"op":"release"}` → `{"kind":"released"}`.
+ *
  * @module
  */
 import { PEER_BACKENDS, type PeerBackend, setupTfjs } from "./tfjs_setup.ts";
@@ -46,6 +55,17 @@ export interface PeerMatmulLine extends PeerMatmulShape {
   checked: boolean;
 }
 
+/** The served mode's answer to `prepare`. */
+export interface PeerMatmulPrepared extends PeerMatmulShape {
+  kind: "prepared";
+  /** Which TensorFlow.js backend. */
+  backend: string;
+  /** Products per sample. */
+  batch: number;
+  /** Whether the spot check passed. */
+  checked: boolean;
+}
+
 /** What the peer prints for a shape it could not run. */
 export interface PeerMatmulError extends PeerMatmulShape {
   kind: "matmul_error";
@@ -55,94 +75,159 @@ export interface PeerMatmulError extends PeerMatmulShape {
   error: string;
 }
 
+/** A request of the served mode (see the module header). */
+export type PeerMatmulRequest =
+  | { op: "prepare"; shape: PeerMatmulShape; targetMs: number }
+  | { op: "sample" }
+  | { op: "release" };
+
+type Tf = Awaited<ReturnType<typeof setupTfjs>>;
+
 async function main(): Promise<void> {
   const backend = (Deno.args[0] ?? "webgpu") as PeerBackend;
   if (!PEER_BACKENDS.includes(backend)) throw new TypeError(`Unknown backend "${backend}"`);
+  const tf = await setupTfjs(backend);
+  console.log(JSON.stringify({ kind: "info", backend: tf.getBackend(), tfjs: tf.version_core }));
+  if (Deno.args[1] === "--serve") return await serve(tf, backend);
   const shapes = JSON.parse(Deno.args[1] ?? "[]") as PeerMatmulShape[];
   const reps = Number(Deno.args[2] ?? 5);
   const targetMs = Number(Deno.args[3] ?? 50);
-  const tf = await setupTfjs(backend);
-  console.log(JSON.stringify({ kind: "info", backend: tf.getBackend(), tfjs: tf.version_core }));
-
   for (const s of shapes) {
     // A shape the backend cannot run (too big a binding, say) is reported; the rest go on.
     try {
-      console.log(JSON.stringify(await timeShape(tf, backend, s, reps, targetMs)));
+      const p = await prepare(tf, s, targetMs);
+      try {
+        const samples: number[] = [];
+        for (let r = 0; r < reps; r++) samples.push(await p.sample());
+        const line: PeerMatmulLine = {
+          kind: "matmul",
+          backend,
+          ...s,
+          batch: p.batch,
+          samples,
+          checked: p.checked,
+        };
+        console.log(JSON.stringify(line));
+      } finally {
+        p.dispose();
+      }
     } catch (e) {
-      const error = (e as Error).message.split("\n")[0].slice(0, 200);
-      const line: PeerMatmulError = { kind: "matmul_error", backend, ...s, error };
-      console.log(JSON.stringify(line));
+      console.log(JSON.stringify(errorLine(backend, s, e)));
     }
   }
 }
 
-/** Times one shape (see the module header). */
-async function timeShape(
-  tf: Awaited<ReturnType<typeof setupTfjs>>,
-  backend: string,
-  s: PeerMatmulShape,
-  reps: number,
-  targetMs: number,
-): Promise<PeerMatmulLine> {
+/** The served mode: one prepared shape at a time, sampled on request. */
+async function serve(tf: Tf, backend: PeerBackend): Promise<void> {
+  let current: Prepared | null = null;
+  const release = () => {
+    current?.dispose();
+    current = null;
+  };
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of Deno.stdin.readable) {
+    pending += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const text = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (!text) continue;
+      const req = JSON.parse(text) as PeerMatmulRequest;
+      if (req.op === "release") {
+        release();
+        console.log(JSON.stringify({ kind: "released" }));
+      } else if (req.op === "sample") {
+        if (!current) throw new Error("sample before prepare");
+        console.log(JSON.stringify({ kind: "sample", ms: await (current as Prepared).sample() }));
+      } else {
+        release();
+        try {
+          current = await prepare(tf, req.shape, req.targetMs);
+          const { batch, checked } = current;
+          const line: PeerMatmulPrepared = {
+            kind: "prepared",
+            backend,
+            ...req.shape,
+            batch,
+            checked,
+          };
+          console.log(JSON.stringify(line));
+        } catch (e) {
+          console.log(JSON.stringify(errorLine(backend, req.shape, e)));
+        }
+      }
+    }
+  }
+  release();
+}
+
+function errorLine(backend: string, s: PeerMatmulShape, e: unknown): PeerMatmulError {
+  const error = (e as Error).message.split("\n")[0].slice(0, 200);
+  return { kind: "matmul_error", backend, ...s, error };
+}
+
+/** A shape with its operands uploaded, compiled and its batch sized. */
+interface Prepared {
+  /** Products per sample. */
+  batch: number;
+  /** Whether the spot check passed. */
+  checked: boolean;
+  /** One sample: ms per product. */
+  sample(): Promise<number>;
+  /** Frees the operands. */
+  dispose(): void;
+}
+
+/**
+ * Uploads random operands, compiles (warm-up), sizes the batch by the rule ours uses, and
+ * spot-checks one element of C.
+ */
+async function prepare(tf: Tf, s: PeerMatmulShape, targetMs: number): Promise<Prepared> {
   const transA = s.variant[0] === "T", transB = s.variant[1] === "T";
   // Stored shapes: A is (M, K) or (K, M); B is (K, N) or (N, K).
   const a = tf.randomNormal(transA ? [s.k, s.m] : [s.m, s.k], 0, 1, "float32", 11);
   const b = tf.randomNormal(transB ? [s.n, s.k] : [s.k, s.n], 0, 1, "float32", 12);
-  const product = () => tf.matMul(a as never, b as never, transA, transB);
-  try {
-    return await timeProduct(product, s, { a, b, reps, targetMs, backend });
-  } finally {
+  const dispose = () => {
     a.dispose();
     b.dispose();
-  }
-}
-
-async function timeProduct(
-  product: () => { data(): Promise<ArrayLike<number>>; dispose(): void },
-  s: PeerMatmulShape,
-  o: {
-    a: { data(): Promise<ArrayLike<number>> };
-    b: { data(): Promise<ArrayLike<number>> };
-    reps: number;
-    targetMs: number;
-    backend: string;
-  },
-): Promise<PeerMatmulLine> {
-  const { reps, targetMs, backend } = o;
-
-  // Warm-up: compiles the shader (webgpu) and measures one product to size the batch.
-  let once = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    const c = product();
-    await c.data();
-    once = Math.min(once, performance.now() - t0);
-    c.dispose();
-  }
-  // As ours: from one product and four back to back, the marginal cost of one.
-  let batch = 1;
-  if (once < targetMs) {
-    let four = Infinity;
-    for (let i = 0; i < 2; i++) {
+  };
+  try {
+    const product = () => tf.matMul(a as never, b as never, transA, transB);
+    // Warm-up: compiles the shader (webgpu) and measures one product to size the batch.
+    let once = Infinity;
+    for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
-      await timedBatch(product, 4);
-      four = Math.min(four, performance.now() - t0);
+      const c = product();
+      await c.data();
+      once = Math.min(once, performance.now() - t0);
+      c.dispose();
     }
-    const marginal = Math.max((four - once) / 3, once / 64, 1e-3);
-    batch = Math.max(1, Math.min(256, Math.ceil(targetMs / marginal)));
+    // As ours: from one product and four back to back, the marginal cost of one.
+    let batch = 1;
+    if (once < targetMs) {
+      let four = Infinity;
+      for (let i = 0; i < 2; i++) {
+        const t0 = performance.now();
+        await timedBatch(product, 4);
+        four = Math.min(four, performance.now() - t0);
+      }
+      const marginal = Math.max((four - once) / 3, once / 64, 1e-3);
+      batch = Math.max(1, Math.min(256, Math.ceil(targetMs / marginal)));
+    }
+    const c = product();
+    const checked = spotCheck(await c.data(), await a.data(), await b.data(), s);
+    c.dispose();
+    const sample = async () => {
+      const t0 = performance.now();
+      await timedBatch(product, batch);
+      return (performance.now() - t0) / batch;
+    };
+    return { batch, checked, sample, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
   }
-
-  const c = product();
-  const checked = spotCheck(await c.data(), await o.a.data(), await o.b.data(), s);
-  c.dispose();
-
-  const samples: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await timedBatch(product, batch);
-    samples.push((performance.now() - t0) / batch);
-  }
-  return { kind: "matmul", backend, ...s, batch, samples, checked };
 }
 
 /** Runs `count` products back to back and waits for the last one's values. */
