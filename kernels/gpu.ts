@@ -691,6 +691,8 @@ export class Encoder {
   #pass: GPUComputePassEncoder | null = null;
   #blocks: GPUBuffer[] = [];
   #blockUsed = UNIFORM_BLOCK;
+  /** Host copy of the newest block's bytes, written to it in one go when it is full or at finish. */
+  #staged = new Uint8Array(UNIFORM_BLOCK);
   #timers: { label: string; index: number }[] = [];
   #querySet: GPUQuerySet | null = null;
   #queryBuffer: Tensor | null = null;
@@ -834,6 +836,7 @@ export class Encoder {
       this.raw.resolveQuerySet(this.#querySet, 0, count, resolve, 0);
       this.raw.copyBufferToBuffer(resolve, 0, this.#queryBuffer.buffer, 0, count * 8);
     }
+    this.#flushUniforms();
     this.#finished = true;
     return this.raw.finish();
   }
@@ -852,22 +855,33 @@ export class Encoder {
     this.#pass = null;
   }
 
-  /** Writes uniform bytes into a fresh slot: slots are never reused within one encoder. */
+  /**
+   * Puts uniform bytes in a fresh slot (slots are never reused within one encoder). The bytes are
+   * staged on the host and each block is written with one `writeBuffer` (when it fills up, or at
+   * {@linkcode Encoder.finish}): one per dispatch cost more than the bind group.
+   */
   #uniform(data: ArrayBufferView): GPUBufferBinding {
     const align = Math.max(this.gpu.limits.minUniformBufferOffsetAlignment, 16);
     const size = Math.ceil(Math.max(data.byteLength, 16) / 16) * 16;
     if (size > UNIFORM_BLOCK) throw new RangeError("Uniform struct larger than 64 KiB");
     let offset = Math.ceil(this.#blockUsed / align) * align;
     if (offset + size > UNIFORM_BLOCK) {
+      this.#flushUniforms();
       this.#blocks.push(this.gpu.acquireUniformBlock());
       offset = 0;
     }
     const block = this.#blocks[this.#blocks.length - 1];
-    const bytes = new Uint8Array(size);
-    bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    this.gpu.device.queue.writeBuffer(block, offset, bytes);
+    this.#staged.fill(0, offset, offset + size);
+    this.#staged.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
     this.#blockUsed = offset + size;
     return { buffer: block, offset, size };
+  }
+
+  /** Writes the newest block's staged bytes. */
+  #flushUniforms(): void {
+    const block = this.#blocks[this.#blocks.length - 1];
+    if (!block || this.#blockUsed === 0 || this.#blockUsed > UNIFORM_BLOCK) return;
+    this.gpu.device.queue.writeBuffer(block, 0, this.#staged, 0, this.#blockUsed);
   }
 }
 

@@ -108,19 +108,22 @@ gpuTest("gpu: upload and write check sizes", (gpu) => {
 });
 
 gpuTest("gpu: many dispatches in one encoder each get their own uniforms", async (gpu) => {
-  // 300 dispatches need more than one 64 KiB uniform block; each adds the running sum once more.
+  // Enough dispatches to fill more than one 64 KiB uniform block (each slot is at least the
+  // device's uniform offset alignment); each adds the running sum once more.
+  const slot = Math.max(gpu.limits.minUniformBufferOffsetAlignment, 16);
+  const count = Math.ceil(65536 / slot) + 300;
   const n = 37;
   const one = gpu.upload(new Float32Array(n).fill(1));
   const a = gpu.upload(new Float32Array(n).fill(0)), b = gpu.tensor([n]);
   const enc = gpu.encoder();
   let src = a, dst = b;
-  for (let k = 0; k < 300; k++) {
+  for (let k = 0; k < count; k++) {
     residualForward(enc, { out: dst, a: src, b: one });
     [src, dst] = [dst, src];
   }
   gpu.submit(enc);
   const [r] = await gpu.read([src]);
-  assert.deepEqual([...r], new Array(n).fill(300));
+  assert.deepEqual([...r], new Array(n).fill(count));
   for (const t of [one, a, b]) t.release();
 });
 
