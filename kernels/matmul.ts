@@ -33,6 +33,8 @@ const ROWS = 32, ROWS_SMALL = 8;
 const COLS_PER_LANE = 16;
 /** Invocations per workgroup: llvmpipe's SIMD width (one lane group). */
 const WG = 8;
+/** K from which row blocks walk the fastest grid axis (see `matmul.wgsl`, rows_fast). */
+const ROWS_FAST_K = 512;
 /** Columns of dBias per bias-gradient workgroup (the WGSL's BG_COLS). */
 const BG_COLS = 16;
 
@@ -226,6 +228,10 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       });
       acc = true;
     }
+    // Row blocks walk the fastest grid axis once a B panel (K × WG·16) outgrows a core's L2.
+    const rowsFast = ch.k1 - ch.k0 >= ROWS_FAST_K;
+    const colBlocks = Math.ceil(cn / (COLS_PER_LANE * WG)),
+      rowBlocks = Math.ceil(cm / rowsPerGroup);
     enc.dispatch({
       kernel: small ? MATMUL_SMALL : MATMUL,
       constants: { WG, ACC: acc ? 1 : 0 },
@@ -244,10 +250,11 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
         stride_c: sC,
         ta: transA ? 1 : 0,
         tb: transB ? 1 : 0,
+        rows_fast: rowsFast ? 1 : 0,
         alpha,
       }, ["alpha"]),
       bindings: [ba.binding, bb.binding, bc.binding],
-      workgroups: [Math.ceil(cn / (COLS_PER_LANE * WG)), Math.ceil(cm / rowsPerGroup), cz],
+      workgroups: rowsFast ? [rowBlocks, colBlocks, cz] : [colBlocks, rowBlocks, cz],
     });
   }
 }

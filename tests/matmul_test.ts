@@ -89,6 +89,23 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "matmul: K ≥ 512 (row blocks on the fastest grid axis) matches float64, batched and small M",
+  async (gpu) => {
+    const rng = new Rng(105);
+    // Several row and column blocks, so a swapped grid that mixed them up would show.
+    for (const [transA, transB] of TRANSPOSES) {
+      const c = { m: 70, n: 150, k: 517, transA, transB, batch: 2 };
+      const host = operands(rng, c);
+      const got = await gpuMatmul(gpu, c, host);
+      assertClose(got, refMatmul(c, host), { label: `${tag(transA, transB)} K517` });
+    }
+    const c = { m: 9, n: 140, k: 600, transB: true, beta: 1 };
+    const host = operands(rng, c);
+    assertClose(await gpuMatmul(gpu, c, host), refMatmul(c, host), { label: "small M, K600" });
+  },
+);
+
 gpuTest("matmul: alpha, beta (accumulate) and bias", async (gpu) => {
   const rng = new Rng(101);
   const cases: Case[] = [
