@@ -9,7 +9,8 @@
  *   square 256, 512, 1024 — ours, the peers, and ours/peer. The peers stay up for the section and
  *   their samples are interleaved with ours, shape by shape and round by round, so a neighbour
  *   slowing the shared CPUs slows both sides of a ratio; ours/peer is the median of the rounds'
- *   ratios.
+ *   ratios. On a hardware adapter it also times PyTorch's GEMM shapes (`torchGemmShapes`), which
+ *   `compare_torch.ts` sets beside `torch_baseline.py` (`device.sh` runs both on a GPU machine).
  * - `kernels`: attention forward/backward, log-softmax over the vocabulary forward/backward,
  *   AdamW — ms, GFLOP/s or GB/s.
  * - `train`: a full SFT and DPO training step per config — ms, tokens/s, peak GPU memory — and the
@@ -32,6 +33,7 @@ import {
   squareShapes,
   stepMatmulShapes,
   TINY,
+  torchGemmShapes,
 } from "./configs.ts";
 import { benchLoadTokenize } from "./data.ts";
 import {
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
   }
 
   if (only.has("limits")) await limitsSection(gpu, rep, plan);
-  if (only.has("matmul")) await matmulSection(gpu, rep, plan, configs, peers);
+  if (only.has("matmul")) await matmulSection(gpu, rep, plan, configs, peers, software);
   if (only.has("kernels")) await kernelsSection(gpu, rep, plan, configs);
   if (only.has("train")) await trainSection(rep, plan, configs, peers);
   if (only.has("data")) await dataSection(rep, plan);
@@ -280,6 +282,7 @@ async function matmulSection(
   plan: BenchPlan,
   configs: readonly BenchConfig[],
   peers: boolean,
+  software: boolean,
 ): Promise<void> {
   const maxBinding = gpu.limits.maxStorageBufferBindingSize;
   const shapes: BenchShape[] = [
@@ -287,6 +290,8 @@ async function matmulSection(
       stepMatmulShapes(c, maxBinding).map((s) => ({ ...s, config: c.name }))
     ),
     ...squareShapes().map((s) => ({ ...s, config: "square" })),
+    // PyTorch's GEMM shapes, so a GPU run puts ours beside `torch_baseline.py matmul`.
+    ...(software ? [] : torchGemmShapes().map((s) => ({ ...s, config: "torch-gemm" }))),
   ];
   const key = (s: { variant: string; m: number; k: number; n: number }) =>
     `${s.variant} ${s.m}x${s.k}x${s.n}`;
@@ -316,8 +321,10 @@ async function matmulSection(
     try {
       const active: { name: string; server: PeerServer; batch: number; samples: number[] }[] = [];
       for (const p of servers) {
-        // The wasm peer on the big config's shapes would take minutes; it runs the small ones.
-        if (p.backend === "wasm" && s.config === "gpt2-small") continue;
+        // The wasm peer on the big shapes would take minutes; it runs the small ones.
+        if (p.backend === "wasm" && (s.config === "gpt2-small" || s.config === "torch-gemm")) {
+          continue;
+        }
         const { variant, m, k, n } = s;
         try {
           const r = await p.server.request<PeerMatmulPrepared | PeerMatmulError>({

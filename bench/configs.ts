@@ -168,3 +168,26 @@ export function squareShapes(sizes: readonly number[] = [256, 512, 1024]): Matmu
     }))
   );
 }
+
+/**
+ * The fp32 GEMMs the PyTorch peer times (`torch_baseline.py matmul`, in
+ * `../shared/device/`): squares 1024–4096 and GPT-2-small's linears and head over 2048 rows, all
+ * `A (M, K) · B (K, N)`. Measured on GPU machines only, so ours and PyTorch's sit side by side.
+ * @example
+ * ```ts
+ * import { torchGemmShapes } from "./configs.ts";
+ * console.log(torchGemmShapes().length, torchGemmShapes()[0].m); // 7 1024
+ * ```
+ */
+export function torchGemmShapes(): MatmulShape[] {
+  const sizes: [number, number, number][] = [
+    [1024, 1024, 1024],
+    [2048, 2048, 2048],
+    [4096, 4096, 4096],
+    [2048, 768, 2304],
+    [2048, 768, 3072],
+    [2048, 3072, 768],
+    [2048, 768, 50257],
+  ];
+  return sizes.map(([m, k, n]) => ({ variant: "NN", m, k, n, role: "torch GEMM" }));
+}

@@ -22,6 +22,7 @@ import {
   summarize,
 } from "../bench/measure.ts";
 import { parseJsonLines, PeerServer, runJsonProcess } from "../bench/peers/run.ts";
+import { compareWithTorch } from "../bench/compare_torch.ts";
 import { formatNumber, markdownTable, Reporter } from "../bench/report.ts";
 import { benchTrainStep, syntheticBatch } from "../bench/train_step.ts";
 import { gpuTest } from "../testing/gpu_harness.ts";
@@ -151,6 +152,46 @@ for await (const chunk of Deno.stdin.readable) {
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("bench comparison with PyTorch pairs shapes and steps and judges the targets", () => {
+  const ours = [
+    { kind: "matmul", impl: "ours", variant: "NN", m: 1024, k: 1024, n: 1024, gflops: 9000 },
+    { kind: "matmul", impl: "ours", variant: "NT", m: 2048, k: 768, n: 2304, gflops: 1 },
+    { kind: "matmul", impl: "tfjs-webgpu", variant: "NN", m: 2048, k: 768, n: 2304, gflops: 1e9 },
+    { kind: "matmul", impl: "ours", variant: "NN", m: 2048, k: 768, n: 2304, gflops: 4000 },
+    {
+      kind: "train_step",
+      impl: "ours",
+      config: "gpt2-small",
+      objective: "dpo",
+      tokens_per_s: 30000,
+      peak_mb: 4096,
+    },
+  ];
+  const torch = [
+    { peer: "torch", op: "matmul", tf32: false, m: 1024, k: 1024, n: 1024, tflops: 15 },
+    { peer: "torch", op: "matmul", tf32: true, m: 1024, k: 1024, n: 1024, tflops: 100 },
+    { peer: "torch", op: "matmul", tf32: false, m: 2048, k: 768, n: 2304, tflops: 10 },
+    { peer: "torch", op: "matmul", tf32: false, m: 4096, k: 4096, n: 4096, tflops: 20 },
+    {
+      peer: "torch",
+      op: "dpo_step",
+      bf16: false,
+      tf32: false,
+      tokens_per_s: 50000,
+      peak_mem_gib: 5,
+    },
+  ];
+  const v = compareWithTorch(ours, torch);
+  assert.deepEqual(v.map((x) => [x.item, x.met]), [
+    ["fp32 GEMM 1024×1024×1024", true], // 9 of 15 TFLOP/s
+    ["fp32 GEMM 2048×768×2304", false], // 4 of 10: only our NN line counts
+    ["gpt2-small DPO step", true], // 30k of 50k tokens/s
+    ["gpt2-small DPO peak memory", true], // 4 GiB against 5
+  ]);
+  assert.equal(v[0].ratio, 0.6);
+  assert.equal(v[3].ratio, 1.25);
 });
 
 Deno.test("bench load + tokenize on a small synthetic file", async () => {
