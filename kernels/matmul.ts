@@ -3,9 +3,9 @@
  * batched by strides, and the bias gradient. See `matmul.wgsl` for the math, layouts and tiling.
  *
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
- * 8 × 16 when M ≤ 16), preceded by a cheap elementwise prologue `C = β·C + bias` only when there
- * is a bias or β ∉ {0, 1}. Pipelines: two kernels × (write, accumulate) — compiled once each
- * (2–8 s cold on llvmpipe, then from Mesa's disk cache).
+ * 8 × 16 when M ≤ 16), which adds the bias in its epilogue, preceded by an elementwise prologue
+ * `C = β·C` only when β ∉ {0, 1}. Pipelines: two kernels × (write, accumulate) × (bias or not) —
+ * compiled once each on first use (2–8 s cold on llvmpipe, then from Mesa's disk cache).
  *
  * Operands larger than one storage binding (GPT-2's 50257 × 768 embedding is 154 MB; lavapipe
  * binds 128 MiB) are split by the launcher into chunks along the batch, M, N and, when nothing
@@ -25,6 +25,8 @@ const MATMUL_SMALL = { label: "matmul", code, entryPoint: "matmul_small" };
 const PROLOGUE = { label: "matmul", code, entryPoint: "prologue" };
 /** Invocations per prologue workgroup (columns). */
 const PW = 64;
+/** Rows each prologue invocation walks (about). */
+const PROLOGUE_ROWS = 16;
 const BIAS_GRAD = { label: "matmul", code, entryPoint: "bias_grad" };
 
 /** Rows of C one workgroup computes (fixed by the WGSL): 32, or 8 for `matmul_small`. */
@@ -203,11 +205,15 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     const ba = bindRange(a, ra, align, maxBytes), bb = bindRange(b, rb, align, maxBytes);
     const bc = bindRange(out, rc, align, maxBytes);
     const cm = ch.m1 - ch.m0, cn = ch.n1 - ch.n0, cz = ch.z1 - ch.z0;
-    // The first K chunk starts from 0, from C (β = 1), or from the prologue's β·C + bias.
+    // The first K chunk starts from 0, from C (β = 1), or from the prologue's β·C; it adds the
+    // bias in its epilogue. Later chunks accumulate.
     let acc = !first || beta === 1;
-    if (first && (bias || (beta !== 0 && beta !== 1))) {
-      const bbias = bias ? bindRange(bias, [ch.n0, ch.n1], align, maxBytes) : ba;
-      const rowsStep = Math.min(cm, maxRowsStep);
+    const addBias = first && bias !== undefined;
+    const bbias = addBias ? bindRange(bias, [ch.n0, ch.n1], align, maxBytes) : ba;
+    if (first && beta !== 0 && beta !== 1) {
+      // Each invocation walks about 16 rows: lavapipe pays ~1 µs per workgroup, a GPU still gets
+      // thousands of workgroups at training sizes.
+      const rowsStep = Math.min(maxRowsStep, Math.ceil(cm / PROLOGUE_ROWS));
       enc.dispatch({
         kernel: PROLOGUE,
         constants: { PW },
@@ -217,13 +223,10 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
           ldc,
           off_c: bc.elementOffset,
           stride_c: sC,
-          off_bias: bbias.elementOffset,
-          use_bias: bias ? 1 : 0,
-          use_beta: beta !== 0 ? 1 : 0,
           rows_step: rowsStep,
           beta,
         }, ["beta"]),
-        bindings: [bc.binding, bbias.binding],
+        bindings: [bc.binding],
         workgroups: [Math.ceil(cn / PW), rowsStep, cz],
       });
       acc = true;
@@ -234,7 +237,7 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       rowBlocks = Math.ceil(cm / rowsPerGroup);
     enc.dispatch({
       kernel: small ? MATMUL_SMALL : MATMUL,
-      constants: { WG, ACC: acc ? 1 : 0 },
+      constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0 },
       uniforms: uniforms({
         m: cm,
         n: cn,
@@ -251,9 +254,11 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
         ta: transA ? 1 : 0,
         tb: transB ? 1 : 0,
         rows_fast: rowsFast ? 1 : 0,
+        off_bias: bbias.elementOffset,
         alpha,
       }, ["alpha"]),
-      bindings: [ba.binding, bb.binding, bc.binding],
+      // Without a bias, A's range stands in for the unused read-only binding.
+      bindings: [ba.binding, bb.binding, bc.binding, bbias.binding],
       workgroups: rowsFast ? [rowBlocks, colBlocks, cz] : [colBlocks, rowBlocks, cz],
     });
   }

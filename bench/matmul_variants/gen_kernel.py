@@ -44,8 +44,9 @@ def entry(name, R):
         L.append("    " + " ".join(f"ib{t} += b_step;" for t in range(j, j + 8)))
     L.append("  }")
     L.append("  let oc = p.off_c + wid.z * p.stride_c;")
+    L.append("  let bias = load_bias(col0, last_col);")
     for i in range(R):
-        L.append(f"  store_row(oc, row0 + {i}u, col0, c{i}_0, c{i}_1, c{i}_2, c{i}_3);")
+        L.append(f"  store_row(oc, row0 + {i}u, col0, c{i}_0, c{i}_1, c{i}_2, c{i}_3, bias);")
     L.append("}")
     return "\n".join(L)
 
