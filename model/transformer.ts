@@ -22,6 +22,7 @@ import {
   normBackward,
   normForward,
 } from "./blocks.ts";
+import { FlatTensors } from "./flat.ts";
 import type { ModelConfig } from "./config.ts";
 import {
   type InternalParam,
@@ -196,6 +197,10 @@ export class Transformer {
   readonly params: Map<string, Tensor>;
   /** Gradient tensors by internal name (accumulated with `+=`; zero with `zeroGrads`). */
   readonly grads: Map<string, Tensor>;
+  /** The buckets behind `params` (views into them; see `flat.ts`). */
+  readonly flatParams: FlatTensors;
+  /** The buckets behind `grads`, laid out as `flatParams`; null for inference-only models. */
+  readonly flatGrads: FlatTensors | null;
   /** (maxN,) per-token log-prob of the target (0 where ignored), for the last forward. */
   readonly logp: Tensor;
   /** (maxN,) per-token logsumexp of the logits. */
@@ -230,8 +235,6 @@ export class Transformer {
       );
     }
     this.#checkFits(options);
-    this.params = new Map();
-    this.grads = new Map();
     for (const p of this.paramList) {
       const v = values.get(p.name);
       const size = p.shape.reduce((a, b) => a * b, 1);
@@ -240,11 +243,14 @@ export class Transformer {
           `Transformer: parameter "${p.name}" needs ${size} values, got ${v?.length ?? "none"}`,
         );
       }
-      this.params.set(p.name, gpu.upload(v, p.shape, { label: p.name }));
-      if (!options.inference) {
-        this.grads.set(p.name, gpu.tensor(p.shape, { label: `grad ${p.name}` }));
-      }
     }
+    // Parameters and gradients are views into a few flat buckets (one dispatch per bucket for
+    // zeroing, the gradient norm and AdamW).
+    this.flatParams = FlatTensors.create(gpu, this.paramList, "param");
+    this.params = new Map(this.flatParams.views);
+    for (const p of this.paramList) gpu.write(this.params.get(p.name)!, values.get(p.name)!);
+    this.flatGrads = options.inference ? null : FlatTensors.create(gpu, this.paramList, "grad");
+    this.grads = new Map(this.flatGrads?.views ?? []);
     const c = config, maxN = options.maxBatch * options.maxSeqLen;
     const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
     const F = c.intermediateSize, V = c.vocabSize, B = options.maxBatch, T = options.maxSeqLen;
@@ -353,7 +359,7 @@ export class Transformer {
 
   /** Zeroes every gradient (encoded). */
   zeroGrads(enc: Encoder): void {
-    for (const g of this.grads.values()) enc.zero(g);
+    for (const g of this.flatGrads?.buckets ?? []) enc.zero(g);
   }
 
   /** Reads all parameters back (one readback). */
@@ -377,9 +383,9 @@ export class Transformer {
 
   /** Returns every buffer to the pool. */
   release(): void {
+    this.flatParams.release();
+    this.flatGrads?.release();
     const all = [
-      ...this.params.values(),
-      ...this.grads.values(),
       this.logp,
       this.lse,
       this.logitSum,

@@ -9,6 +9,7 @@ import { adamw } from "../kernels/adamw.ts";
 import type { Encoder, Tensor } from "../kernels/gpu.ts";
 import { gradNorm, gradNormSlots } from "../kernels/reduce.ts";
 import type { Transformer } from "../model/transformer.ts";
+import { FlatTensors } from "../model/flat.ts";
 import { type NamedTensor, readSafetensors, writeSafetensors } from "../model/safetensors.ts";
 
 /** The optimizer's options, with TRL's defaults. */
@@ -91,51 +92,55 @@ export class AdamW {
   /** (2,) [global gradient norm, clip scale] of the last step. */
   readonly norm: Tensor;
   readonly #model: Transformer;
-  readonly #m = new Map<string, Tensor>();
-  readonly #v = new Map<string, Tensor>();
+  readonly #grads: FlatTensors;
+  readonly #m: FlatTensors;
+  readonly #v: FlatTensors;
   readonly #scratch: Tensor;
 
-  /** Allocates the moment buffers for every parameter of the model. */
+  /**
+   * Allocates the moment buffers for every parameter of the model, laid out as its parameter and
+   * gradient buckets, so one update is a few dispatches whatever the number of tensors.
+   */
   constructor(model: Transformer, config: OptimizerConfig) {
+    if (!model.flatGrads) {
+      throw new RangeError("AdamW: the model was created for inference only (no gradients)");
+    }
     this.config = config;
     this.#model = model;
+    this.#grads = model.flatGrads;
     const gpu = model.gpu;
-    for (const p of model.paramList) {
-      const n = p.shape.reduce((a, b) => a * b, 1);
-      const m = gpu.tensor(p.shape, { label: `adam m ${p.name}` });
-      const v = gpu.tensor(p.shape, { label: `adam v ${p.name}` });
-      gpu.write(m, new Float32Array(n));
-      gpu.write(v, new Float32Array(n));
-      this.#m.set(p.name, m);
-      this.#v.set(p.name, v);
-    }
+    this.#m = FlatTensors.create(gpu, model.paramList, "adam m");
+    this.#v = FlatTensors.create(gpu, model.paramList, "adam v");
     this.norm = gpu.tensor([2], { label: "grad norm" });
-    const grads = model.paramList.map((p) => model.grads.get(p.name)!);
-    this.#scratch = gpu.tensor([gradNormSlots(gpu, grads)], { label: "grad norm partials" });
+    this.#scratch = gpu.tensor([gradNormSlots(gpu, this.#grads.buckets)], {
+      label: "grad norm partials",
+    });
   }
 
-  /** Encodes one update with learning rate `lr`: global norm, clip scale, AdamW per tensor. */
+  /**
+   * Encodes one update with learning rate `lr`: the global norm and clip scale over the gradient
+   * buckets, then AdamW over each run of tensors sharing a weight decay.
+   */
   step(enc: Encoder, lr: number): void {
     const model = this.#model, c = this.config;
-    const grads = model.paramList.map((p) => model.grads.get(p.name)!);
     gradNorm(enc, {
-      grads,
+      grads: this.#grads.buckets,
       out: this.norm,
       maxNorm: c.maxGradNorm > 0 ? c.maxGradNorm : Infinity,
       scratch: this.#scratch,
     });
     this.steps++;
-    for (const p of model.paramList) {
+    for (const run of this.#grads.layout.runs) {
       adamw(enc, {
-        param: model.params.get(p.name)!,
-        grad: model.grads.get(p.name)!,
-        m: this.#m.get(p.name)!,
-        v: this.#v.get(p.name)!,
+        param: model.flatParams.run(run),
+        grad: this.#grads.run(run),
+        m: this.#m.run(run),
+        v: this.#v.run(run),
         lr,
         beta1: c.beta1,
         beta2: c.beta2,
         eps: c.eps,
-        weightDecay: p.decay ? c.weightDecay : 0,
+        weightDecay: run.decay ? c.weightDecay : 0,
         step: this.steps,
         clipScale: this.norm,
       });
@@ -145,7 +150,7 @@ export class AdamW {
   /** Saves the moments and the step count to a safetensors file (atomically). */
   async save(path: string): Promise<void> {
     const gpu = this.#model.gpu, list = this.#model.paramList;
-    const data = await gpu.read(list.flatMap((p) => [this.#m.get(p.name)!, this.#v.get(p.name)!]));
+    const data = await gpu.read(list.flatMap((p) => [this.#m.get(p.name), this.#v.get(p.name)]));
     const tensors = new Map<string, NamedTensor>();
     list.forEach((p, i) => {
       tensors.set(`${p.name}.exp_avg`, { shape: p.shape, data: data[2 * i] as Float32Array });
@@ -164,12 +169,12 @@ export class AdamW {
     for (const p of this.#model.paramList) {
       for (const [suffix, map] of [["exp_avg", this.#m], ["exp_avg_sq", this.#v]] as const) {
         const t = tensors.get(`${p.name}.${suffix}`);
-        if (!t || t.data.length !== map.get(p.name)!.size) {
+        if (!t || t.data.length !== map.get(p.name).size) {
           throw new RangeError(
             `${path}: optimizer state for "${p.name}" (${suffix}) is missing or the wrong size`,
           );
         }
-        gpu.write(map.get(p.name)!, t.data);
+        gpu.write(map.get(p.name), t.data);
       }
     }
     const steps = Number(metadata.steps);
@@ -181,8 +186,9 @@ export class AdamW {
 
   /** Returns the buffers to the pool. */
   release(): void {
-    for (const t of [...this.#m.values(), ...this.#v.values(), this.norm, this.#scratch]) {
-      t.release();
-    }
+    this.#m.release();
+    this.#v.release();
+    this.norm.release();
+    this.#scratch.release();
   }
 }
