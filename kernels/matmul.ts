@@ -22,6 +22,8 @@ import { type Encoder, type Tensor, uniforms } from "./gpu.ts";
 
 const MATMUL = { label: "matmul", code, entryPoint: "matmul" };
 const MATMUL_SMALL = { label: "matmul", code, entryPoint: "matmul_small" };
+const MATMUL_BV4 = { label: "matmul", code, entryPoint: "matmul_bv4" };
+const MATMUL_SMALL_BV4 = { label: "matmul", code, entryPoint: "matmul_small_bv4" };
 const PROLOGUE = { label: "matmul", code, entryPoint: "prologue" };
 /** Invocations per prologue workgroup (columns). */
 const PW = 64;
@@ -235,8 +237,14 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     const rowsFast = ch.k1 - ch.k0 >= ROWS_FAST_K;
     const colBlocks = Math.ceil(cn / (COLS_PER_LANE * WG)),
       rowBlocks = Math.ceil(cm / rowsPerGroup);
+    // B read as vec4f when every row of op(B) starts on a multiple of 4 elements; its binding then
+    // spans whole vec4s (the last row's last vec4 may reach past N: only unused columns see it).
+    const size16 = Math.ceil(bb.binding.size / 16) * 16;
+    const bv4 = !transB && ldb % 4 === 0 && sB % 4 === 0 && bb.elementOffset % 4 === 0 &&
+      bb.binding.offset + size16 <= bb.binding.buffer.size && size16 <= maxBytes;
+    if (bv4) bb.binding.size = size16;
     enc.dispatch({
-      kernel: small ? MATMUL_SMALL : MATMUL,
+      kernel: bv4 ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4) : (small ? MATMUL_SMALL : MATMUL),
       constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0 },
       uniforms: uniforms({
         m: cm,

@@ -36,6 +36,9 @@
 //   - rows and columns past the edge are clamped to the last valid one, so the loop has no bounds
 //     checks or branches; only the final stores are guarded;
 //   - the transposes only change two index steps, so they are uniforms: one pipeline per ACC.
+//   - *_bv4: the same with B read as vec4f, when B is not transposed and its row stride and
+//     offsets are multiples of 4 (a vec4f load is one lane loop instead of four: +10–20 % for
+//     NN and TN products on lavapipe; bench/matmul_variants variant 24).
 //   The unrolled bodies are written by bench/matmul_variants/gen_kernel.py; the variants measured
 //   on the way (4×4 … 64×16 blocks, unrolled k loops, vec4 loads) are in that folder.
 //
@@ -73,6 +76,7 @@ override WG: u32 = 8u;   // invocations per workgroup, each 16 columns wide
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read> b4: array<vec4f>; // B as vec4f (the *_bv4 entry points)
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<storage, read> mm_bias: array<f32>; // (N,); any read-only range when BIAS = 0
 
@@ -363,6 +367,281 @@ fn matmul_small(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
     ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step; ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
     ib0 += b_step; ib1 += b_step; ib2 += b_step; ib3 += b_step; ib4 += b_step; ib5 += b_step; ib6 += b_step; ib7 += b_step;
     ib8 += b_step; ib9 += b_step; ib10 += b_step; ib11 += b_step; ib12 += b_step; ib13 += b_step; ib14 += b_step; ib15 += b_step;
+  }
+  let oc = p.off_c + wid.z * p.stride_c;
+  let bias = load_bias(col0, last_col);
+  store_row(oc, row0 + 0u, col0, c0_0, c0_1, c0_2, c0_3, bias);
+  store_row(oc, row0 + 1u, col0, c1_0, c1_1, c1_2, c1_3, bias);
+  store_row(oc, row0 + 2u, col0, c2_0, c2_1, c2_2, c2_3, bias);
+  store_row(oc, row0 + 3u, col0, c3_0, c3_1, c3_2, c3_3, bias);
+  store_row(oc, row0 + 4u, col0, c4_0, c4_1, c4_2, c4_3, bias);
+  store_row(oc, row0 + 5u, col0, c5_0, c5_1, c5_2, c5_3, bias);
+  store_row(oc, row0 + 6u, col0, c6_0, c6_1, c6_2, c6_3, bias);
+  store_row(oc, row0 + 7u, col0, c7_0, c7_1, c7_2, c7_3, bias);
+}
+
+// matmul_bv4: each invocation owns rows row0 … row0+31 (shared by its workgroup) and columns
+// col0 … col0+15. B is read as vec4f (b4): B not transposed, its row stride and
+// offsets multiples of 4.
+@compute @workgroup_size(WG)
+fn matmul_bv4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  // Which grid axis walks the row blocks (see the header: rows_fast).
+  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);
+  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);
+  let row0 = block_row * 32u;
+  let col0 = (block_col * WG + lid) * 16u;
+  let last_row = p.m - 1u;
+  let last_col = p.n - 1u;
+  // Index steps: along l, and from one row of op(A) / column of op(B) to the next.
+  let a_step = select(1u, p.lda, p.ta == 1u);
+  let a_row = select(p.lda, 1u, p.ta == 1u);
+  let b_step = select(p.ldb, 1u, p.tb == 1u);
+  let b_col = select(1u, p.ldb, p.tb == 1u);
+  let oa = p.off_a + wid.z * p.stride_a;
+  let ob = p.off_b + wid.z * p.stride_b;
+  // Rows and columns past the edge read the last valid one: no checks in the loop.
+  var ia0 = oa + min(row0 + 0u, last_row) * a_row;
+  var ia1 = oa + min(row0 + 1u, last_row) * a_row;
+  var ia2 = oa + min(row0 + 2u, last_row) * a_row;
+  var ia3 = oa + min(row0 + 3u, last_row) * a_row;
+  var ia4 = oa + min(row0 + 4u, last_row) * a_row;
+  var ia5 = oa + min(row0 + 5u, last_row) * a_row;
+  var ia6 = oa + min(row0 + 6u, last_row) * a_row;
+  var ia7 = oa + min(row0 + 7u, last_row) * a_row;
+  var ia8 = oa + min(row0 + 8u, last_row) * a_row;
+  var ia9 = oa + min(row0 + 9u, last_row) * a_row;
+  var ia10 = oa + min(row0 + 10u, last_row) * a_row;
+  var ia11 = oa + min(row0 + 11u, last_row) * a_row;
+  var ia12 = oa + min(row0 + 12u, last_row) * a_row;
+  var ia13 = oa + min(row0 + 13u, last_row) * a_row;
+  var ia14 = oa + min(row0 + 14u, last_row) * a_row;
+  var ia15 = oa + min(row0 + 15u, last_row) * a_row;
+  var ia16 = oa + min(row0 + 16u, last_row) * a_row;
+  var ia17 = oa + min(row0 + 17u, last_row) * a_row;
+  var ia18 = oa + min(row0 + 18u, last_row) * a_row;
+  var ia19 = oa + min(row0 + 19u, last_row) * a_row;
+  var ia20 = oa + min(row0 + 20u, last_row) * a_row;
+  var ia21 = oa + min(row0 + 21u, last_row) * a_row;
+  var ia22 = oa + min(row0 + 22u, last_row) * a_row;
+  var ia23 = oa + min(row0 + 23u, last_row) * a_row;
+  var ia24 = oa + min(row0 + 24u, last_row) * a_row;
+  var ia25 = oa + min(row0 + 25u, last_row) * a_row;
+  var ia26 = oa + min(row0 + 26u, last_row) * a_row;
+  var ia27 = oa + min(row0 + 27u, last_row) * a_row;
+  var ia28 = oa + min(row0 + 28u, last_row) * a_row;
+  var ia29 = oa + min(row0 + 29u, last_row) * a_row;
+  var ia30 = oa + min(row0 + 30u, last_row) * a_row;
+  var ia31 = oa + min(row0 + 31u, last_row) * a_row;
+  var ib0 = ob + min(col0 + 0u, last_col) * b_col;
+  var ib4 = ob + min(col0 + 4u, last_col) * b_col;
+  var ib8 = ob + min(col0 + 8u, last_col) * b_col;
+  var ib12 = ob + min(col0 + 12u, last_col) * b_col;
+  var c0_0 = vec4f(0.0); var c0_1 = vec4f(0.0); var c0_2 = vec4f(0.0); var c0_3 = vec4f(0.0);
+  var c1_0 = vec4f(0.0); var c1_1 = vec4f(0.0); var c1_2 = vec4f(0.0); var c1_3 = vec4f(0.0);
+  var c2_0 = vec4f(0.0); var c2_1 = vec4f(0.0); var c2_2 = vec4f(0.0); var c2_3 = vec4f(0.0);
+  var c3_0 = vec4f(0.0); var c3_1 = vec4f(0.0); var c3_2 = vec4f(0.0); var c3_3 = vec4f(0.0);
+  var c4_0 = vec4f(0.0); var c4_1 = vec4f(0.0); var c4_2 = vec4f(0.0); var c4_3 = vec4f(0.0);
+  var c5_0 = vec4f(0.0); var c5_1 = vec4f(0.0); var c5_2 = vec4f(0.0); var c5_3 = vec4f(0.0);
+  var c6_0 = vec4f(0.0); var c6_1 = vec4f(0.0); var c6_2 = vec4f(0.0); var c6_3 = vec4f(0.0);
+  var c7_0 = vec4f(0.0); var c7_1 = vec4f(0.0); var c7_2 = vec4f(0.0); var c7_3 = vec4f(0.0);
+  var c8_0 = vec4f(0.0); var c8_1 = vec4f(0.0); var c8_2 = vec4f(0.0); var c8_3 = vec4f(0.0);
+  var c9_0 = vec4f(0.0); var c9_1 = vec4f(0.0); var c9_2 = vec4f(0.0); var c9_3 = vec4f(0.0);
+  var c10_0 = vec4f(0.0); var c10_1 = vec4f(0.0); var c10_2 = vec4f(0.0); var c10_3 = vec4f(0.0);
+  var c11_0 = vec4f(0.0); var c11_1 = vec4f(0.0); var c11_2 = vec4f(0.0); var c11_3 = vec4f(0.0);
+  var c12_0 = vec4f(0.0); var c12_1 = vec4f(0.0); var c12_2 = vec4f(0.0); var c12_3 = vec4f(0.0);
+  var c13_0 = vec4f(0.0); var c13_1 = vec4f(0.0); var c13_2 = vec4f(0.0); var c13_3 = vec4f(0.0);
+  var c14_0 = vec4f(0.0); var c14_1 = vec4f(0.0); var c14_2 = vec4f(0.0); var c14_3 = vec4f(0.0);
+  var c15_0 = vec4f(0.0); var c15_1 = vec4f(0.0); var c15_2 = vec4f(0.0); var c15_3 = vec4f(0.0);
+  var c16_0 = vec4f(0.0); var c16_1 = vec4f(0.0); var c16_2 = vec4f(0.0); var c16_3 = vec4f(0.0);
+  var c17_0 = vec4f(0.0); var c17_1 = vec4f(0.0); var c17_2 = vec4f(0.0); var c17_3 = vec4f(0.0);
+  var c18_0 = vec4f(0.0); var c18_1 = vec4f(0.0); var c18_2 = vec4f(0.0); var c18_3 = vec4f(0.0);
+  var c19_0 = vec4f(0.0); var c19_1 = vec4f(0.0); var c19_2 = vec4f(0.0); var c19_3 = vec4f(0.0);
+  var c20_0 = vec4f(0.0); var c20_1 = vec4f(0.0); var c20_2 = vec4f(0.0); var c20_3 = vec4f(0.0);
+  var c21_0 = vec4f(0.0); var c21_1 = vec4f(0.0); var c21_2 = vec4f(0.0); var c21_3 = vec4f(0.0);
+  var c22_0 = vec4f(0.0); var c22_1 = vec4f(0.0); var c22_2 = vec4f(0.0); var c22_3 = vec4f(0.0);
+  var c23_0 = vec4f(0.0); var c23_1 = vec4f(0.0); var c23_2 = vec4f(0.0); var c23_3 = vec4f(0.0);
+  var c24_0 = vec4f(0.0); var c24_1 = vec4f(0.0); var c24_2 = vec4f(0.0); var c24_3 = vec4f(0.0);
+  var c25_0 = vec4f(0.0); var c25_1 = vec4f(0.0); var c25_2 = vec4f(0.0); var c25_3 = vec4f(0.0);
+  var c26_0 = vec4f(0.0); var c26_1 = vec4f(0.0); var c26_2 = vec4f(0.0); var c26_3 = vec4f(0.0);
+  var c27_0 = vec4f(0.0); var c27_1 = vec4f(0.0); var c27_2 = vec4f(0.0); var c27_3 = vec4f(0.0);
+  var c28_0 = vec4f(0.0); var c28_1 = vec4f(0.0); var c28_2 = vec4f(0.0); var c28_3 = vec4f(0.0);
+  var c29_0 = vec4f(0.0); var c29_1 = vec4f(0.0); var c29_2 = vec4f(0.0); var c29_3 = vec4f(0.0);
+  var c30_0 = vec4f(0.0); var c30_1 = vec4f(0.0); var c30_2 = vec4f(0.0); var c30_3 = vec4f(0.0);
+  var c31_0 = vec4f(0.0); var c31_1 = vec4f(0.0); var c31_2 = vec4f(0.0); var c31_3 = vec4f(0.0);
+  for (var l = 0u; l < p.k; l++) {
+    let b0 = b4[ib0 >> 2u];
+    let b1 = b4[ib4 >> 2u];
+    let b2 = b4[ib8 >> 2u];
+    let b3 = b4[ib12 >> 2u];
+    let a0 = vec4f(a[ia0]);
+    c0_0 = fma(a0, b0, c0_0); c0_1 = fma(a0, b1, c0_1); c0_2 = fma(a0, b2, c0_2); c0_3 = fma(a0, b3, c0_3);
+    let a1 = vec4f(a[ia1]);
+    c1_0 = fma(a1, b0, c1_0); c1_1 = fma(a1, b1, c1_1); c1_2 = fma(a1, b2, c1_2); c1_3 = fma(a1, b3, c1_3);
+    let a2 = vec4f(a[ia2]);
+    c2_0 = fma(a2, b0, c2_0); c2_1 = fma(a2, b1, c2_1); c2_2 = fma(a2, b2, c2_2); c2_3 = fma(a2, b3, c2_3);
+    let a3 = vec4f(a[ia3]);
+    c3_0 = fma(a3, b0, c3_0); c3_1 = fma(a3, b1, c3_1); c3_2 = fma(a3, b2, c3_2); c3_3 = fma(a3, b3, c3_3);
+    let a4 = vec4f(a[ia4]);
+    c4_0 = fma(a4, b0, c4_0); c4_1 = fma(a4, b1, c4_1); c4_2 = fma(a4, b2, c4_2); c4_3 = fma(a4, b3, c4_3);
+    let a5 = vec4f(a[ia5]);
+    c5_0 = fma(a5, b0, c5_0); c5_1 = fma(a5, b1, c5_1); c5_2 = fma(a5, b2, c5_2); c5_3 = fma(a5, b3, c5_3);
+    let a6 = vec4f(a[ia6]);
+    c6_0 = fma(a6, b0, c6_0); c6_1 = fma(a6, b1, c6_1); c6_2 = fma(a6, b2, c6_2); c6_3 = fma(a6, b3, c6_3);
+    let a7 = vec4f(a[ia7]);
+    c7_0 = fma(a7, b0, c7_0); c7_1 = fma(a7, b1, c7_1); c7_2 = fma(a7, b2, c7_2); c7_3 = fma(a7, b3, c7_3);
+    let a8 = vec4f(a[ia8]);
+    c8_0 = fma(a8, b0, c8_0); c8_1 = fma(a8, b1, c8_1); c8_2 = fma(a8, b2, c8_2); c8_3 = fma(a8, b3, c8_3);
+    let a9 = vec4f(a[ia9]);
+    c9_0 = fma(a9, b0, c9_0); c9_1 = fma(a9, b1, c9_1); c9_2 = fma(a9, b2, c9_2); c9_3 = fma(a9, b3, c9_3);
+    let a10 = vec4f(a[ia10]);
+    c10_0 = fma(a10, b0, c10_0); c10_1 = fma(a10, b1, c10_1); c10_2 = fma(a10, b2, c10_2); c10_3 = fma(a10, b3, c10_3);
+    let a11 = vec4f(a[ia11]);
+    c11_0 = fma(a11, b0, c11_0); c11_1 = fma(a11, b1, c11_1); c11_2 = fma(a11, b2, c11_2); c11_3 = fma(a11, b3, c11_3);
+    let a12 = vec4f(a[ia12]);
+    c12_0 = fma(a12, b0, c12_0); c12_1 = fma(a12, b1, c12_1); c12_2 = fma(a12, b2, c12_2); c12_3 = fma(a12, b3, c12_3);
+    let a13 = vec4f(a[ia13]);
+    c13_0 = fma(a13, b0, c13_0); c13_1 = fma(a13, b1, c13_1); c13_2 = fma(a13, b2, c13_2); c13_3 = fma(a13, b3, c13_3);
+    let a14 = vec4f(a[ia14]);
+    c14_0 = fma(a14, b0, c14_0); c14_1 = fma(a14, b1, c14_1); c14_2 = fma(a14, b2, c14_2); c14_3 = fma(a14, b3, c14_3);
+    let a15 = vec4f(a[ia15]);
+    c15_0 = fma(a15, b0, c15_0); c15_1 = fma(a15, b1, c15_1); c15_2 = fma(a15, b2, c15_2); c15_3 = fma(a15, b3, c15_3);
+    let a16 = vec4f(a[ia16]);
+    c16_0 = fma(a16, b0, c16_0); c16_1 = fma(a16, b1, c16_1); c16_2 = fma(a16, b2, c16_2); c16_3 = fma(a16, b3, c16_3);
+    let a17 = vec4f(a[ia17]);
+    c17_0 = fma(a17, b0, c17_0); c17_1 = fma(a17, b1, c17_1); c17_2 = fma(a17, b2, c17_2); c17_3 = fma(a17, b3, c17_3);
+    let a18 = vec4f(a[ia18]);
+    c18_0 = fma(a18, b0, c18_0); c18_1 = fma(a18, b1, c18_1); c18_2 = fma(a18, b2, c18_2); c18_3 = fma(a18, b3, c18_3);
+    let a19 = vec4f(a[ia19]);
+    c19_0 = fma(a19, b0, c19_0); c19_1 = fma(a19, b1, c19_1); c19_2 = fma(a19, b2, c19_2); c19_3 = fma(a19, b3, c19_3);
+    let a20 = vec4f(a[ia20]);
+    c20_0 = fma(a20, b0, c20_0); c20_1 = fma(a20, b1, c20_1); c20_2 = fma(a20, b2, c20_2); c20_3 = fma(a20, b3, c20_3);
+    let a21 = vec4f(a[ia21]);
+    c21_0 = fma(a21, b0, c21_0); c21_1 = fma(a21, b1, c21_1); c21_2 = fma(a21, b2, c21_2); c21_3 = fma(a21, b3, c21_3);
+    let a22 = vec4f(a[ia22]);
+    c22_0 = fma(a22, b0, c22_0); c22_1 = fma(a22, b1, c22_1); c22_2 = fma(a22, b2, c22_2); c22_3 = fma(a22, b3, c22_3);
+    let a23 = vec4f(a[ia23]);
+    c23_0 = fma(a23, b0, c23_0); c23_1 = fma(a23, b1, c23_1); c23_2 = fma(a23, b2, c23_2); c23_3 = fma(a23, b3, c23_3);
+    let a24 = vec4f(a[ia24]);
+    c24_0 = fma(a24, b0, c24_0); c24_1 = fma(a24, b1, c24_1); c24_2 = fma(a24, b2, c24_2); c24_3 = fma(a24, b3, c24_3);
+    let a25 = vec4f(a[ia25]);
+    c25_0 = fma(a25, b0, c25_0); c25_1 = fma(a25, b1, c25_1); c25_2 = fma(a25, b2, c25_2); c25_3 = fma(a25, b3, c25_3);
+    let a26 = vec4f(a[ia26]);
+    c26_0 = fma(a26, b0, c26_0); c26_1 = fma(a26, b1, c26_1); c26_2 = fma(a26, b2, c26_2); c26_3 = fma(a26, b3, c26_3);
+    let a27 = vec4f(a[ia27]);
+    c27_0 = fma(a27, b0, c27_0); c27_1 = fma(a27, b1, c27_1); c27_2 = fma(a27, b2, c27_2); c27_3 = fma(a27, b3, c27_3);
+    let a28 = vec4f(a[ia28]);
+    c28_0 = fma(a28, b0, c28_0); c28_1 = fma(a28, b1, c28_1); c28_2 = fma(a28, b2, c28_2); c28_3 = fma(a28, b3, c28_3);
+    let a29 = vec4f(a[ia29]);
+    c29_0 = fma(a29, b0, c29_0); c29_1 = fma(a29, b1, c29_1); c29_2 = fma(a29, b2, c29_2); c29_3 = fma(a29, b3, c29_3);
+    let a30 = vec4f(a[ia30]);
+    c30_0 = fma(a30, b0, c30_0); c30_1 = fma(a30, b1, c30_1); c30_2 = fma(a30, b2, c30_2); c30_3 = fma(a30, b3, c30_3);
+    let a31 = vec4f(a[ia31]);
+    c31_0 = fma(a31, b0, c31_0); c31_1 = fma(a31, b1, c31_1); c31_2 = fma(a31, b2, c31_2); c31_3 = fma(a31, b3, c31_3);
+    ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step; ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
+    ia8 += a_step; ia9 += a_step; ia10 += a_step; ia11 += a_step; ia12 += a_step; ia13 += a_step; ia14 += a_step; ia15 += a_step;
+    ia16 += a_step; ia17 += a_step; ia18 += a_step; ia19 += a_step; ia20 += a_step; ia21 += a_step; ia22 += a_step; ia23 += a_step;
+    ia24 += a_step; ia25 += a_step; ia26 += a_step; ia27 += a_step; ia28 += a_step; ia29 += a_step; ia30 += a_step; ia31 += a_step;
+    ib0 += b_step; ib4 += b_step; ib8 += b_step; ib12 += b_step;
+  }
+  let oc = p.off_c + wid.z * p.stride_c;
+  let bias = load_bias(col0, last_col);
+  store_row(oc, row0 + 0u, col0, c0_0, c0_1, c0_2, c0_3, bias);
+  store_row(oc, row0 + 1u, col0, c1_0, c1_1, c1_2, c1_3, bias);
+  store_row(oc, row0 + 2u, col0, c2_0, c2_1, c2_2, c2_3, bias);
+  store_row(oc, row0 + 3u, col0, c3_0, c3_1, c3_2, c3_3, bias);
+  store_row(oc, row0 + 4u, col0, c4_0, c4_1, c4_2, c4_3, bias);
+  store_row(oc, row0 + 5u, col0, c5_0, c5_1, c5_2, c5_3, bias);
+  store_row(oc, row0 + 6u, col0, c6_0, c6_1, c6_2, c6_3, bias);
+  store_row(oc, row0 + 7u, col0, c7_0, c7_1, c7_2, c7_3, bias);
+  store_row(oc, row0 + 8u, col0, c8_0, c8_1, c8_2, c8_3, bias);
+  store_row(oc, row0 + 9u, col0, c9_0, c9_1, c9_2, c9_3, bias);
+  store_row(oc, row0 + 10u, col0, c10_0, c10_1, c10_2, c10_3, bias);
+  store_row(oc, row0 + 11u, col0, c11_0, c11_1, c11_2, c11_3, bias);
+  store_row(oc, row0 + 12u, col0, c12_0, c12_1, c12_2, c12_3, bias);
+  store_row(oc, row0 + 13u, col0, c13_0, c13_1, c13_2, c13_3, bias);
+  store_row(oc, row0 + 14u, col0, c14_0, c14_1, c14_2, c14_3, bias);
+  store_row(oc, row0 + 15u, col0, c15_0, c15_1, c15_2, c15_3, bias);
+  store_row(oc, row0 + 16u, col0, c16_0, c16_1, c16_2, c16_3, bias);
+  store_row(oc, row0 + 17u, col0, c17_0, c17_1, c17_2, c17_3, bias);
+  store_row(oc, row0 + 18u, col0, c18_0, c18_1, c18_2, c18_3, bias);
+  store_row(oc, row0 + 19u, col0, c19_0, c19_1, c19_2, c19_3, bias);
+  store_row(oc, row0 + 20u, col0, c20_0, c20_1, c20_2, c20_3, bias);
+  store_row(oc, row0 + 21u, col0, c21_0, c21_1, c21_2, c21_3, bias);
+  store_row(oc, row0 + 22u, col0, c22_0, c22_1, c22_2, c22_3, bias);
+  store_row(oc, row0 + 23u, col0, c23_0, c23_1, c23_2, c23_3, bias);
+  store_row(oc, row0 + 24u, col0, c24_0, c24_1, c24_2, c24_3, bias);
+  store_row(oc, row0 + 25u, col0, c25_0, c25_1, c25_2, c25_3, bias);
+  store_row(oc, row0 + 26u, col0, c26_0, c26_1, c26_2, c26_3, bias);
+  store_row(oc, row0 + 27u, col0, c27_0, c27_1, c27_2, c27_3, bias);
+  store_row(oc, row0 + 28u, col0, c28_0, c28_1, c28_2, c28_3, bias);
+  store_row(oc, row0 + 29u, col0, c29_0, c29_1, c29_2, c29_3, bias);
+  store_row(oc, row0 + 30u, col0, c30_0, c30_1, c30_2, c30_3, bias);
+  store_row(oc, row0 + 31u, col0, c31_0, c31_1, c31_2, c31_3, bias);
+}
+
+// matmul_small_bv4: each invocation owns rows row0 … row0+7 (shared by its workgroup) and columns
+// col0 … col0+15. B is read as vec4f (b4): B not transposed, its row stride and
+// offsets multiples of 4.
+@compute @workgroup_size(WG)
+fn matmul_small_bv4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  // Which grid axis walks the row blocks (see the header: rows_fast).
+  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);
+  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);
+  let row0 = block_row * 8u;
+  let col0 = (block_col * WG + lid) * 16u;
+  let last_row = p.m - 1u;
+  let last_col = p.n - 1u;
+  // Index steps: along l, and from one row of op(A) / column of op(B) to the next.
+  let a_step = select(1u, p.lda, p.ta == 1u);
+  let a_row = select(p.lda, 1u, p.ta == 1u);
+  let b_step = select(p.ldb, 1u, p.tb == 1u);
+  let b_col = select(1u, p.ldb, p.tb == 1u);
+  let oa = p.off_a + wid.z * p.stride_a;
+  let ob = p.off_b + wid.z * p.stride_b;
+  // Rows and columns past the edge read the last valid one: no checks in the loop.
+  var ia0 = oa + min(row0 + 0u, last_row) * a_row;
+  var ia1 = oa + min(row0 + 1u, last_row) * a_row;
+  var ia2 = oa + min(row0 + 2u, last_row) * a_row;
+  var ia3 = oa + min(row0 + 3u, last_row) * a_row;
+  var ia4 = oa + min(row0 + 4u, last_row) * a_row;
+  var ia5 = oa + min(row0 + 5u, last_row) * a_row;
+  var ia6 = oa + min(row0 + 6u, last_row) * a_row;
+  var ia7 = oa + min(row0 + 7u, last_row) * a_row;
+  var ib0 = ob + min(col0 + 0u, last_col) * b_col;
+  var ib4 = ob + min(col0 + 4u, last_col) * b_col;
+  var ib8 = ob + min(col0 + 8u, last_col) * b_col;
+  var ib12 = ob + min(col0 + 12u, last_col) * b_col;
+  var c0_0 = vec4f(0.0); var c0_1 = vec4f(0.0); var c0_2 = vec4f(0.0); var c0_3 = vec4f(0.0);
+  var c1_0 = vec4f(0.0); var c1_1 = vec4f(0.0); var c1_2 = vec4f(0.0); var c1_3 = vec4f(0.0);
+  var c2_0 = vec4f(0.0); var c2_1 = vec4f(0.0); var c2_2 = vec4f(0.0); var c2_3 = vec4f(0.0);
+  var c3_0 = vec4f(0.0); var c3_1 = vec4f(0.0); var c3_2 = vec4f(0.0); var c3_3 = vec4f(0.0);
+  var c4_0 = vec4f(0.0); var c4_1 = vec4f(0.0); var c4_2 = vec4f(0.0); var c4_3 = vec4f(0.0);
+  var c5_0 = vec4f(0.0); var c5_1 = vec4f(0.0); var c5_2 = vec4f(0.0); var c5_3 = vec4f(0.0);
+  var c6_0 = vec4f(0.0); var c6_1 = vec4f(0.0); var c6_2 = vec4f(0.0); var c6_3 = vec4f(0.0);
+  var c7_0 = vec4f(0.0); var c7_1 = vec4f(0.0); var c7_2 = vec4f(0.0); var c7_3 = vec4f(0.0);
+  for (var l = 0u; l < p.k; l++) {
+    let b0 = b4[ib0 >> 2u];
+    let b1 = b4[ib4 >> 2u];
+    let b2 = b4[ib8 >> 2u];
+    let b3 = b4[ib12 >> 2u];
+    let a0 = vec4f(a[ia0]);
+    c0_0 = fma(a0, b0, c0_0); c0_1 = fma(a0, b1, c0_1); c0_2 = fma(a0, b2, c0_2); c0_3 = fma(a0, b3, c0_3);
+    let a1 = vec4f(a[ia1]);
+    c1_0 = fma(a1, b0, c1_0); c1_1 = fma(a1, b1, c1_1); c1_2 = fma(a1, b2, c1_2); c1_3 = fma(a1, b3, c1_3);
+    let a2 = vec4f(a[ia2]);
+    c2_0 = fma(a2, b0, c2_0); c2_1 = fma(a2, b1, c2_1); c2_2 = fma(a2, b2, c2_2); c2_3 = fma(a2, b3, c2_3);
+    let a3 = vec4f(a[ia3]);
+    c3_0 = fma(a3, b0, c3_0); c3_1 = fma(a3, b1, c3_1); c3_2 = fma(a3, b2, c3_2); c3_3 = fma(a3, b3, c3_3);
+    let a4 = vec4f(a[ia4]);
+    c4_0 = fma(a4, b0, c4_0); c4_1 = fma(a4, b1, c4_1); c4_2 = fma(a4, b2, c4_2); c4_3 = fma(a4, b3, c4_3);
+    let a5 = vec4f(a[ia5]);
+    c5_0 = fma(a5, b0, c5_0); c5_1 = fma(a5, b1, c5_1); c5_2 = fma(a5, b2, c5_2); c5_3 = fma(a5, b3, c5_3);
+    let a6 = vec4f(a[ia6]);
+    c6_0 = fma(a6, b0, c6_0); c6_1 = fma(a6, b1, c6_1); c6_2 = fma(a6, b2, c6_2); c6_3 = fma(a6, b3, c6_3);
+    let a7 = vec4f(a[ia7]);
+    c7_0 = fma(a7, b0, c7_0); c7_1 = fma(a7, b1, c7_1); c7_2 = fma(a7, b2, c7_2); c7_3 = fma(a7, b3, c7_3);
+    ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step; ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
+    ib0 += b_step; ib4 += b_step; ib8 += b_step; ib12 += b_step;
   }
   let oc = p.off_c + wid.z * p.stride_c;
   let bias = load_bias(col0, last_col);

@@ -106,6 +106,40 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "matmul: B rows on multiples of 4 (read as vec4f) match float64: NN, TN, small M, K chunks",
+  async (gpu) => {
+    const rng = new Rng(106);
+    const cases: [Case, Partial<MatmulArgs>][] = [
+      [{ m: 37, n: 20, k: 29, batch: 2 }, {}],
+      [{ m: 70, n: 132, k: 33, transA: true, alpha: -1.5, withBias: true }, {}],
+      [{ m: 5, n: 44, k: 600, beta: 1 }, {}], // matmul_small, accumulating, K ≥ 512
+      [{ m: 9, n: 12, k: 1000, withBias: true }, { maxBindingBytes: 4096 }], // K chunks
+    ];
+    for (const [c, extra] of cases) {
+      const host = operands(rng, c);
+      const got = await gpuMatmul(gpu, c, host, extra);
+      assertClose(got, refMatmul(c, host), { label: JSON.stringify(c) });
+    }
+    // B as a view: at element 4 its rows stay on multiples of 4; at element 2 they do not.
+    const c = { m: 33, n: 24, k: 17 };
+    const host = operands(rng, c);
+    const want = refMatmul(c, host);
+    for (const start of [4, 2]) {
+      const a = gpu.upload(host.a, [c.m, c.k]);
+      const store = gpu.upload(new Float32Array([...new Array(start).fill(7), ...host.b]));
+      const b = store.view(start, [c.k, c.n]);
+      const out = poisoned(gpu, [c.m, c.n]);
+      const enc = gpu.encoder();
+      matmul(enc, { out, a, b });
+      gpu.submit(enc);
+      const [got] = await gpu.read([out]);
+      assertClose(got as Float32Array, want, { label: `B view at ${start}` });
+      for (const t of [a, store, out]) t.release();
+    }
+  },
+);
+
 gpuTest("matmul: alpha, beta (accumulate) and bias", async (gpu) => {
   const rng = new Rng(101);
   const cases: Case[] = [

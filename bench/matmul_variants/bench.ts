@@ -4,20 +4,32 @@
  * and CPU time of all threads ÷ core count, which other processes sharing the machine disturb
  * less. Each figure is the best of 7 submits of R dispatches, minus an empty submit, ÷ R.
  *
- * Usage: deno run -A bench/matmul_variants/bench.ts [name-prefix ...]
+ * With `--ab`, the selected variants and the launcher are instead measured round by round at each
+ * shape and transpose (5 rounds, best of 3 per round), so they share the machine's load, and each
+ * variant's C is compared with the launcher's (relative error); min and median GFLOP/s are printed.
+ * Variants may read A or B from a uniform buffer or an `rgba32float` texture (`a`, `b` below) and
+ * may run only some transposes (`only`).
+ *
+ * Usage: deno run -A bench/matmul_variants/bench.ts [--ab] [name-prefix ...]
  *        SHAPE='[512,512,512]' deno run -A bench/matmul_variants/bench.ts kernels
+ *        SHAPE='[256,128,128]' deno run -A bench/matmul_variants/bench.ts --ab 18 24 25 26 27
  *
  * @module
  */
 import { Gpu, type Tensor, uniforms } from "../../kernels/gpu.ts";
 import { matmul } from "../../kernels/matmul.ts";
 
-/** How a variant tiles C: columns and rows per workgroup. */
+/** How a variant tiles C (columns and rows per workgroup) and reads its operands. */
 interface Variant {
   file: string;
   colsPerGroup: number;
   rowsPerGroup: number;
   constants?: Record<string, number>;
+  /** How A and B are bound: storage (default), uniform (≤ 64 KiB) or rgba32float texture. */
+  a?: "storage" | "uniform" | "texture";
+  b?: "storage" | "uniform" | "texture";
+  /** Transposes it runs (default all). */
+  only?: string[];
 }
 
 const VARIANTS: Variant[] = [
@@ -63,6 +75,30 @@ const VARIANTS: Variant[] = [
     rowsPerGroup: 4,
     constants: { WG: 64 },
   },
+  {
+    file: "24_b_vec4.wgsl",
+    colsPerGroup: 128,
+    rowsPerGroup: 32,
+    constants: { WGY: 1 },
+    only: ["NN", "TN"],
+  },
+  {
+    file: "25_a_uniform.wgsl",
+    colsPerGroup: 128,
+    rowsPerGroup: 32,
+    constants: { WGY: 1 },
+    a: "uniform",
+  },
+  {
+    file: "26_ab_textures_k4.wgsl",
+    colsPerGroup: 128,
+    rowsPerGroup: 32,
+    constants: { WGY: 1 },
+    a: "texture",
+    b: "texture",
+    only: ["NN"],
+  },
+  { file: "27_ab_vec4_k4.wgsl", colsPerGroup: 128, rowsPerGroup: 32, constants: { WGY: 1 } },
 ];
 
 const SHAPES: [number, number, number][] = Deno.env.get("SHAPE")
@@ -75,7 +111,8 @@ const SHAPES: [number, number, number][] = Deno.env.get("SHAPE")
 
 const gpu = await Gpu.create();
 const CORES = navigator.hardwareConcurrency;
-const filter = Deno.args;
+const AB = Deno.args.includes("--ab");
+const filter = Deno.args.filter((a) => a !== "--ab");
 const here = new URL(".", import.meta.url);
 
 /** CPU nanoseconds used by all threads of this process so far (llvmpipe's workers included). */
@@ -122,7 +159,8 @@ const todo: (Variant | "kernel" | "kernel+=" | "kernel+bias")[] = [
   "kernel+=",
   "kernel+bias",
 ];
-for (const v of todo) {
+if (AB) await abMode();
+for (const v of AB ? [] : todo) {
   const name = typeof v === "string"
     ? `kernels/matmul.ts ${v}`
     : `${v.file} ${JSON.stringify(v.constants ?? {})}`;
@@ -201,4 +239,174 @@ function dispatchVariant(
     bindings: [a, b, c],
     workgroups: [Math.ceil(s.n / v.colsPerGroup), Math.ceil(s.m / v.rowsPerGroup), 1],
   });
+}
+
+/** Host operands of a shape: A stored (M, K) or (K, M), B (K, N) or (N, K); never zeros. */
+function operands(
+  m: number,
+  k: number,
+  n: number,
+): { a: Float32Array<ArrayBuffer>; b: Float32Array<ArrayBuffer> } {
+  const a = new Float32Array(m * k), b = new Float32Array(k * n);
+  for (let i = 0; i < a.length; i++) a[i] = Math.sin(1.3 * i + 0.2);
+  for (let i = 0; i < b.length; i++) b[i] = Math.cos(0.7 * i + 0.1);
+  return { a, b };
+}
+
+/** `--ab`: the launcher and the selected variants, round by round (see the module header). */
+async function abMode(): Promise<void> {
+  const dev = gpu.device, U = GPUBufferUsage;
+  const selected = VARIANTS.filter((v) =>
+    !filter.length || filter.some((f) => v.file.startsWith(f))
+  );
+  for (const [m, k, n] of SHAPES) {
+    for (const t of ["NN", "NT", "TN", "TT"]) {
+      const ta = t[0] === "T" ? 1 : 0, tb = t[1] === "T" ? 1 : 0;
+      const host = operands(m, k, n);
+      const a = gpu.upload(host.a, ta ? [k, m] : [m, k]),
+        b = gpu.upload(host.b, tb ? [n, k] : [k, n]);
+      const c = gpu.tensor([m, n]);
+      const launch = (r: number) => {
+        const enc = gpu.encoder();
+        for (let i = 0; i < r; i++) {
+          matmul(enc, { out: c, a, b, transA: ta === 1, transB: tb === 1 });
+        }
+        gpu.submit(enc);
+        return gpu.sync();
+      };
+      await launch(1);
+      const [want] = await gpu.read([c]);
+      const runners: { name: string; run: (r: number) => Promise<void>; err: number }[] = [
+        { name: "kernels/matmul.ts", run: launch, err: 0 },
+      ];
+      const owned: { destroy(): void }[] = [];
+      for (const v of selected) {
+        if (v.only && !v.only.includes(t)) continue;
+        if (v.a === "uniform" && m * k * 4 > 65536) continue;
+        if ((v.a === "texture" || v.b === "texture") && (k % 4 || n % 4)) continue;
+        const code = await Deno.readTextFile(new URL(v.file, here));
+        const bind = (
+          kind: Variant["a"],
+          data: Float32Array<ArrayBuffer>,
+          rows: number,
+          cols: number,
+        ): GPUBindingResource => {
+          if (kind === "texture") {
+            const tex = dev.createTexture({
+              size: [cols / 4, rows],
+              format: "rgba32float",
+              usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+            });
+            dev.queue.writeTexture({ texture: tex }, data, { bytesPerRow: cols * 4 }, [
+              cols / 4,
+              rows,
+            ]);
+            owned.push(tex);
+            return tex.createView();
+          }
+          const uniform = kind === "uniform";
+          const buf = dev.createBuffer({
+            size: uniform ? 65536 : data.byteLength,
+            usage: (uniform ? U.UNIFORM : U.STORAGE) | U.COPY_DST,
+          });
+          dev.queue.writeBuffer(buf, 0, data);
+          owned.push(buf);
+          return { buffer: buf };
+        };
+        const params = dev.createBuffer({ size: 80, usage: U.UNIFORM | U.COPY_DST });
+        owned.push(params);
+        dev.queue.writeBuffer(
+          params,
+          0,
+          new Uint32Array(uniforms({
+            m,
+            n,
+            k,
+            lda: ta ? m : k,
+            ldb: tb ? k : n,
+            ldc: n,
+            off_a: 0,
+            off_b: 0,
+            off_c: 0,
+            off_bias: 0,
+            stride_a: 0,
+            stride_b: 0,
+            stride_c: 0,
+            batch: 1,
+            z_base: 0,
+            alpha: 1,
+            beta: 0,
+          }, ["alpha", "beta"])),
+        );
+        const pipe = gpu.pipeline({ label: v.file, code, entryPoint: "main" }, {
+          ...v.constants,
+          TA: ta,
+          TB: tb,
+        });
+        const group = dev.createBindGroup({
+          layout: pipe.getBindGroupLayout(0),
+          entries: [
+            { binding: 0, resource: { buffer: params } },
+            { binding: 1, resource: bind(v.a, host.a, ta ? k : m, ta ? m : k) },
+            { binding: 2, resource: bind(v.b, host.b, tb ? n : k, tb ? k : n) },
+            {
+              binding: 3,
+              resource: { buffer: c.buffer, offset: c.byteOffset, size: c.byteLength },
+            },
+          ],
+        });
+        const run = (r: number) => {
+          const enc = dev.createCommandEncoder();
+          const pass = enc.beginComputePass();
+          pass.setPipeline(pipe);
+          pass.setBindGroup(0, group);
+          for (let i = 0; i < r; i++) {
+            pass.dispatchWorkgroups(Math.ceil(n / v.colsPerGroup), Math.ceil(m / v.rowsPerGroup));
+          }
+          pass.end();
+          dev.queue.submit([enc.finish()]);
+          return dev.queue.onSubmittedWorkDone();
+        };
+        gpu.write(c, new Float32Array(m * n).fill(NaN));
+        await run(1);
+        const [got] = await gpu.read([c]);
+        let e = 0, w = 0;
+        for (let i = 0; i < got.length; i++) {
+          e += (got[i] - want[i]) ** 2;
+          w += want[i] ** 2;
+        }
+        runners.push({ name: v.file, run, err: Math.sqrt(e / w) });
+      }
+      const reps = Math.max(2, Math.round(2e8 / (m * n * k)));
+      const walls = runners.map(() => [] as number[]), cpus = runners.map(() => [] as number[]);
+      for (let round = 0; round < 5; round++) {
+        for (const [i, r] of runners.entries()) {
+          const best = async (count: number) => {
+            let wall = Infinity, cpu = Infinity;
+            for (let j = 0; j < 3; j++) {
+              const c0 = cpuNs(), t0 = performance.now();
+              await r.run(count);
+              wall = Math.min(wall, performance.now() - t0);
+              cpu = Math.min(cpu, (cpuNs() - c0) / 1e6 / CORES);
+            }
+            return { wall, cpu };
+          };
+          const full = await best(reps), empty = await best(0);
+          walls[i].push((full.wall - empty.wall) / reps);
+          cpus[i].push((full.cpu - empty.cpu) / reps);
+        }
+      }
+      const gf = (ms: number) => (2 * m * n * k / ms / 1e6).toFixed(1);
+      for (const [i, r] of runners.entries()) {
+        const sorted = [...walls[i]].sort((x, y) => x - y);
+        console.log(
+          `${t} ${m}x${k}x${n} ${r.name.padEnd(24)} GFLOP/s best ${gf(sorted[0])} median ${
+            gf(sorted[2])
+          } cpu ${gf(Math.min(...cpus[i]))}  rel. error vs launcher ${r.err.toExponential(1)}`,
+        );
+      }
+      for (const o of owned) o.destroy();
+      for (const x of [a, b, c]) x.release();
+    }
+  }
 }
