@@ -7,8 +7,8 @@
  * Layout (the same for parameters, gradients and both moments, so one range addresses all four):
  * parameters AdamW decays come first, then the rest, each at an element offset aligned to the
  * device's `minStorageBufferOffsetAlignment` (so each view can be bound on its own). A bucket is
- * filled until the next tensor would pass the largest storage binding; a tensor larger than that
- * gets a bucket of its own (kernels split such tensors into aligned ranges). The gaps between
+ * filled until the next tensor would pass the largest storage binding (or buffer); a tensor larger
+ * than that gets a bucket of its own (kernels split such tensors into aligned ranges). The gaps between
  * tensors are zero in every bucket and stay zero: their gradient is zero, so AdamW leaves them at
  * zero, and they add nothing to the gradient norm.
  *
@@ -132,7 +132,9 @@ export class FlatTensors {
     const limits = gpu.limits;
     const layout = flatLayout(params, {
       alignElements: Math.max(1, limits.minStorageBufferOffsetAlignment / 4),
-      maxElements: Math.floor(limits.maxStorageBufferBindingSize / 4),
+      maxElements: Math.floor(
+        Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / 4,
+      ),
     });
     const buckets: Tensor[] = [];
     try {
