@@ -14,7 +14,7 @@
  * - `kernels`: attention forward/backward, log-softmax over the vocabulary forward/backward,
  *   AdamW — ms, GFLOP/s or GB/s.
  * - `train`: a full SFT and DPO training step per config — ms, tokens/s, peak GPU memory — and the
- *   peers' step of the tiny model, with ours/peer.
+ *   peers' step of the tiny model with the same objective (SFT and DPO), with ours/peer.
  * - `data`: load + tokenize of 10k synthetic TRL rows, pairs/s.
  *
  * `gpt2-small` runs only where the adapter is not a software fallback. Every time is a median over
@@ -566,49 +566,55 @@ async function trainSection(
       ]);
     }
   }
+  // The peers' step of the same model and objective: `sft` (token cross-entropy) and `dpo`.
   const peerMs = new Map<string, number>();
   if (peers) {
     for (const p of PEERS) {
-      const run = await runPeer<PeerTrainLine>(TRAIN_PEER, [p.backend, String(plan.steps), "3"], {
-        timeoutSeconds: 300,
-      });
-      const line = run.lines.find((l) => l.kind === "train_step");
-      if (!line) {
-        const error = run.error ?? "printed no result";
-        rep.line({ kind: "peer_error", impl: p.name, section: "train", error });
-        rep.note(`${p.name} training-step peer failed: ${error}\n`);
-        continue;
+      for (const objective of ["sft", "dpo"] as const) {
+        const run = await runPeer<PeerTrainLine>(
+          TRAIN_PEER,
+          [p.backend, String(plan.steps), "3", objective],
+          { timeoutSeconds: 300 },
+        );
+        const line = run.lines.find((l) => l.kind === "train_step");
+        if (!line) {
+          const error = run.error ?? "printed no result";
+          rep.line({ kind: "peer_error", impl: p.name, section: "train", objective, error });
+          rep.note(`${p.name} ${objective} training-step peer failed: ${error}\n`);
+          continue;
+        }
+        const ms = median(line.samples);
+        peerMs.set(`${p.name} ${objective}`, ms);
+        const peerRows = objective === "dpo" ? 2 * TINY.pairs : TINY.sftRows;
+        rep.line({
+          kind: "train_step",
+          impl: p.name,
+          config: "tiny",
+          objective,
+          rows: peerRows,
+          tokens: line.tokens,
+          samples: line.samples.length,
+          ms,
+          min_ms: Math.min(...line.samples),
+          first_ms: line.first_ms,
+          tokens_per_s: line.tokens / ms * 1000,
+          loss_first: line.loss_first,
+          loss_last: line.loss_last,
+          params: line.params,
+        });
+        rows.push([
+          "tiny",
+          p.name,
+          objective === "sft" ? "sft (CE, Adam)" : "dpo (sigmoid, Adam)",
+          `${peerRows}×${TINY.seqLen}`,
+          line.samples.length,
+          ms,
+          line.tokens / ms * 1000,
+          undefined,
+          line.first_ms,
+          `${line.loss_first.toFixed(3)} → ${line.loss_last.toFixed(3)}`,
+        ]);
       }
-      const ms = median(line.samples);
-      peerMs.set(p.name, ms);
-      rep.line({
-        kind: "train_step",
-        impl: p.name,
-        config: "tiny",
-        objective: "sft",
-        rows: TINY.sftRows,
-        tokens: line.tokens,
-        samples: line.samples.length,
-        ms,
-        min_ms: Math.min(...line.samples),
-        first_ms: line.first_ms,
-        tokens_per_s: line.tokens / ms * 1000,
-        loss_first: line.loss_first,
-        loss_last: line.loss_last,
-        params: line.params,
-      });
-      rows.push([
-        "tiny",
-        p.name,
-        "sft (CE, Adam)",
-        `${TINY.sftRows}×${TINY.seqLen}`,
-        line.samples.length,
-        ms,
-        line.tokens / ms * 1000,
-        undefined,
-        line.first_ms,
-        `${line.loss_first.toFixed(3)} → ${line.loss_last.toFixed(3)}`,
-      ]);
     }
   }
   rep.table(
@@ -632,7 +638,7 @@ async function trainSection(
     const r = ours.get(`tiny ${objective}`);
     if (!r) continue;
     for (const p of PEERS) {
-      const ms = peerMs.get(p.name);
+      const ms = peerMs.get(`${p.name} ${objective}`);
       if (ms === undefined) continue;
       const speedup = ms / r.ms.median;
       rep.line({ kind: "ratio", item: `train_step tiny ${objective}`, vs: p.name, speedup });

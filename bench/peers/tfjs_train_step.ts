@@ -3,15 +3,19 @@
  * config, so its step time compares directly with ours.
  *
  * ```sh
- * deno run -A bench/peers/tfjs_train_step.ts wasm 10 3
+ * deno run -A bench/peers/tfjs_train_step.ts wasm 10 3 dpo
  * ```
  *
- * Arguments: backend (`webgpu`, `wasm` or `cpu`), timed steps, warm-up steps.
+ * Arguments: backend (`webgpu`, `wasm` or `cpu`), timed steps, warm-up steps, objective (`sft`,
+ * the default, or `dpo`).
  *
  * The model: 4 rows of 64 tokens, width 128, 4 heads, vocabulary 256, 2 pre-LayerNorm blocks
  * (fused q/k/v projection, causal softmax attention, a 4× GELU MLP, biases everywhere), learned
  * positions, a final LayerNorm and an untied output head; the loss is the mean token
- * cross-entropy; the update is Adam (lr 1e-3) through `optimizer.minimize`. Token embeddings are
+ * cross-entropy (`sft`) or, for `dpo`, the sigmoid DPO loss (β 0.1) of rows [chosen₀, chosen₁;
+ * rejected₀, rejected₁] with each row's log-prob summed over its last three quarters (the
+ * response, as in our bench's synthetic batch) against fixed reference log-probs; the update is
+ * Adam (lr 1e-3) through `optimizer.minimize`. Token embeddings are
  * looked up as `oneHot(ids)·wte`, because the wasm backend lacks the kernel behind `tf.gather`'s
  * gradient. A step ends when the loss has been read back (`await loss.data()`).
  *
@@ -29,6 +33,8 @@ export interface PeerTrainLine {
   kind: "train_step";
   /** Which TensorFlow.js backend. */
   backend: string;
+  /** `sft` or `dpo`. */
+  objective: "sft" | "dpo";
   /** Milliseconds of each timed step. */
   samples: number[];
   /** The first step, with shader compilation and tracing. */
@@ -46,6 +52,10 @@ async function main(): Promise<void> {
   const backend = (Deno.args[0] ?? "webgpu") as PeerBackend;
   if (!PEER_BACKENDS.includes(backend)) throw new TypeError(`Unknown backend "${backend}"`);
   const steps = Number(Deno.args[1] ?? 10), warmup = Number(Deno.args[2] ?? 3);
+  const objective = (Deno.args[3] ?? "sft") as "sft" | "dpo";
+  if (objective !== "sft" && objective !== "dpo") {
+    throw new TypeError(`Unknown objective "${objective}"`);
+  }
   const tf = await setupTfjs(backend);
   const { rows: B, seqLen: T, width: C, heads: NH, vocab: V, layers: L } = TINY;
   const HS = C / NH;
@@ -109,6 +119,16 @@ async function main(): Promise<void> {
       targets[r * T + t] = ids[r * (T + 1) + t + 1];
     }
   }
+  // DPO: the last three quarters of each row are the response; the reference log-probs sit a
+  // little below what a fresh model gives (−log V per response token).
+  const responseStart = Math.floor(T / 4), responseTokens = T - responseStart;
+  const response = tf.tensor2d(
+    Array.from({ length: B * T }, (_, i) => (i % T >= responseStart ? 1 : 0)),
+    [B, T],
+  );
+  const reference = tf.tensor1d(
+    Array.from({ length: B }, (_, i) => -responseTokens * Math.log(V) - 1 - i % 3),
+  );
   const inputHot = tf.oneHot(tf.tensor1d(inputs, "int32"), V);
   const targetHot = tf.oneHot(tf.tensor1d(targets, "int32"), V);
 
@@ -125,7 +145,12 @@ async function main(): Promise<void> {
       x = tf.add(x, tf.add(tf.matMul(hidden, w.out), w.outBias));
     }
     const logits = tf.matMul(layerNorm(x, weights.lnfGain, weights.lnfBias), weights.head);
-    return tf.neg(tf.mean(tf.sum(tf.mul(targetHot, tf.logSoftmax(logits)), -1))) as never;
+    const tokenLogp = tf.sum(tf.mul(targetHot, tf.logSoftmax(logits)), -1); // (B·T,)
+    if (objective === "sft") return tf.neg(tf.mean(tokenLogp)) as never;
+    const seq = tf.sum(tf.mul(tf.reshape(tokenLogp, [B, T]), response), -1); // (B,)
+    const [chosen, rejected] = tf.split(tf.sub(seq, reference), 2);
+    // −log σ(z) = softplus(−z); tf.logSigmoid's custom gradient fails inside minimize.
+    return tf.mean(tf.softplus(tf.neg(tf.mul(tf.sub(chosen, rejected), 0.1)))) as never;
   };
 
   const adam = tf.train.adam(1e-3);
@@ -150,6 +175,7 @@ async function main(): Promise<void> {
   const line: PeerTrainLine = {
     kind: "train_step",
     backend: tf.getBackend(),
+    objective,
     samples,
     first_ms: firstMs,
     params,
