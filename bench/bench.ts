@@ -96,10 +96,7 @@ export function benchPlan(quick: boolean): BenchPlan {
  * ```
  */
 export function isSoftwareAdapter(gpu: Gpu): boolean {
-  const info = gpu.adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  if (info.isFallbackAdapter) return true;
-  const text = `${info.description} ${info.device} ${info.vendor} ${gpu.describe()}`;
-  return /llvmpipe|lavapipe|swiftshader|software|microsoft basic/i.test(text);
+  return gpu.isCpu || /software fallback/.test(gpu.describe());
 }
 
 const PEERS = [

@@ -365,6 +365,23 @@ export class Gpu {
   }
 
   /**
+   * Whether the adapter runs on the CPU (Mesa's lavapipe/llvmpipe, SwiftShader, WARP, or any
+   * adapter marked as a fallback): launchers pick kernel shapes for a SIMD CPU there.
+   *
+   * @example
+   * ```ts
+   * import { Gpu } from "./gpu.ts";
+   * console.log((await Gpu.create()).isCpu); // true on lavapipe
+   * ```
+   */
+  get isCpu(): boolean {
+    const i = this.adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    if (i.isFallbackAdapter) return true;
+    const text = `${i.description} ${i.device} ${i.vendor} ${i.architecture}`;
+    return /llvmpipe|lavapipe|swiftshader|software|microsoft basic/i.test(text);
+  }
+
+  /**
    * One line naming the adapter, for logs and benchmark reports.
    *
    * @example

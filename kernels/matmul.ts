@@ -23,6 +23,9 @@ import { type Encoder, type Tensor, uniforms } from "./gpu.ts";
 const MATMUL = { label: "matmul", code, entryPoint: "matmul" };
 const MATMUL_SMALL = { label: "matmul", code, entryPoint: "matmul_small" };
 const MATMUL_BV4 = { label: "matmul", code, entryPoint: "matmul_bv4" };
+const MATMUL_TILED = { label: "matmul", code, entryPoint: "matmul_tiled" };
+/** Rows and columns of C one `matmul_tiled` workgroup computes. */
+const TILE = 128;
 const MATMUL_SMALL_BV4 = { label: "matmul", code, entryPoint: "matmul_small_bv4" };
 const PROLOGUE = { label: "matmul", code, entryPoint: "prologue" };
 /** Invocations per prologue workgroup (columns). */
@@ -58,6 +61,12 @@ export interface MatmulArgs {
   alpha?: number;
   /** Scales the previous C; 0 (the default) never reads C, 1 accumulates (`+=`). */
   beta?: number;
+  /**
+   * Which kernel: `lanes` (register blocks per invocation, for CPU adapters) or `tiled` (128 ×
+   * 128 workgroup tiles, for GPUs). Default: `lanes` on a CPU adapter, else `tiled`. Both sum in
+   * the same order and give the same bits.
+   */
+  kernel?: "lanes" | "tiled";
   /** (N,) added to every row of C. */
   bias?: Tensor;
   /** Rows of C. Default: from the last two dimensions of `a`. */
@@ -184,13 +193,16 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
   const maxBytes = Math.min(args.maxBindingBytes ?? Infinity, limits.maxStorageBufferBindingSize);
   const align = limits.minStorageBufferOffsetAlignment;
   const maxWg = limits.maxComputeWorkgroupsPerDimension;
-  const small = m <= 16;
-  const rowsPerGroup = small ? ROWS_SMALL : ROWS;
+  // CPUs (lavapipe): 8 invocations = one SIMD group with big register blocks; GPUs: 128 × 128
+  // tiles in workgroup memory.
+  const tiled = (args.kernel ?? (enc.gpu.isCpu ? "lanes" : "tiled")) === "tiled";
+  const small = !tiled && m <= 16;
+  const rowsPerGroup = tiled ? TILE : small ? ROWS_SMALL : ROWS;
   const splits = planSplits(whole, layout, {
     // A bound range may start up to `align − 4` bytes before its first element.
     maxElements: Math.floor((maxBytes - align) / 4),
     maxRows: rowsPerGroup * maxWg,
-    maxCols: Math.min(COLS_PER_LANE * WG, PW) * maxWg,
+    maxCols: Math.min(tiled ? TILE : COLS_PER_LANE * WG, PW) * maxWg,
     maxBatch: maxWg,
   });
   if (!splits) {
@@ -235,16 +247,20 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     }
     // Row blocks walk the fastest grid axis once a B panel (K × WG·16) outgrows a core's L2.
     const rowsFast = ch.k1 - ch.k0 >= ROWS_FAST_K;
-    const colBlocks = Math.ceil(cn / (COLS_PER_LANE * WG)),
-      rowBlocks = Math.ceil(cm / rowsPerGroup);
+    const colBlocks = Math.ceil(cn / (tiled ? TILE : COLS_PER_LANE * WG));
+    const rowBlocks = Math.ceil(cm / rowsPerGroup);
     // B read as vec4f when every row of op(B) starts on a multiple of 4 elements; its binding then
     // spans whole vec4s (the last row's last vec4 may reach past N: only unused columns see it).
     const size16 = Math.ceil(bb.binding.size / 16) * 16;
-    const bv4 = !transB && ldb % 4 === 0 && sB % 4 === 0 && bb.elementOffset % 4 === 0 &&
+    const bv4 = !tiled && !transB && ldb % 4 === 0 && sB % 4 === 0 && bb.elementOffset % 4 === 0 &&
       bb.binding.offset + size16 <= bb.binding.buffer.size && size16 <= maxBytes;
     if (bv4) bb.binding.size = size16;
     enc.dispatch({
-      kernel: bv4 ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4) : (small ? MATMUL_SMALL : MATMUL),
+      kernel: tiled
+        ? MATMUL_TILED
+        : bv4
+        ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4)
+        : (small ? MATMUL_SMALL : MATMUL),
       constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0 },
       uniforms: uniforms({
         m: cm,

@@ -140,6 +140,29 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "matmul: the tiled kernel (GPUs) matches float64 and the lanes kernel bit for bit",
+  async (gpu) => {
+    const rng = new Rng(107);
+    const cases: [Case, Partial<MatmulArgs>][] = [
+      [{ m: 1, n: 1, k: 1 }, {}],
+      [{ m: 37, n: 53, k: 29 }, {}],
+      [{ m: 130, n: 129, k: 17, transA: true }, {}], // two row and two column blocks
+      [{ m: 70, n: 150, k: 33, transB: true, alpha: -1.5, withBias: true }, {}],
+      [{ m: 9, n: 20, k: 41, transA: true, transB: true, beta: 1, batch: 3 }, {}],
+      [{ m: 33, n: 61, k: 520, withBias: true, beta: 0.5 }, {}], // prologue, rows_fast
+      [{ m: 5, n: 3, k: 3001, withBias: true }, { maxBindingBytes: 4096 }], // K chunks
+    ];
+    for (const [c, extra] of cases) {
+      const host = operands(rng, c);
+      const tiled = await gpuMatmul(gpu, c, host, { ...extra, kernel: "tiled" });
+      const lanes = await gpuMatmul(gpu, c, host, { ...extra, kernel: "lanes" });
+      assertClose(tiled, refMatmul(c, host), { label: `tiled ${JSON.stringify(c)}` });
+      assert.ok(bitEqual(tiled, lanes), `tiled and lanes differ: ${JSON.stringify(c)}`);
+    }
+  },
+);
+
 gpuTest("matmul: alpha, beta (accumulate) and bias", async (gpu) => {
   const rng = new Rng(101);
   const cases: Case[] = [
