@@ -3,8 +3,10 @@
  * batched by strides, and the bias gradient. See `matmul.wgsl` for the math, layouts and tiling.
  *
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
- * 8 × 16 when M ≤ 16), which adds the bias in its epilogue, preceded by an elementwise prologue
- * `C = β·C` only when β ∉ {0, 1}. Pipelines: two kernels × (write, accumulate) × (bias or not) —
+ * 8 × 16 when M ≤ 16) on CPU adapters, or of the tiled kernel (128 × 128 per workgroup through
+ * workgroup memory) on GPUs, which adds the bias in its epilogue, preceded by an elementwise
+ * prologue `C = β·C` only when β ∉ {0, 1}. The tiled kernel has been checked for correctness on
+ * lavapipe only; its speed on a GPU is not measured yet. Pipelines: two kernels × (write, accumulate) × (bias or not) —
  * compiled once each on first use (2–8 s cold on llvmpipe, then from Mesa's disk cache).
  *
  * Operands larger than one storage binding (GPT-2's 50257 × 768 embedding is 154 MB; lavapipe
