@@ -44,7 +44,7 @@ import {
   prepareMatmul,
 } from "./kernels.ts";
 import { copyCeiling, fmaCeiling, numpyGemm, syncLatency } from "./limits.ts";
-import { gigaPerSecond, median } from "./measure.ts";
+import { gigaPerSecond, median, pairedSpeedup } from "./measure.ts";
 import type { PeerMatmulError, PeerMatmulPrepared } from "./peers/tfjs_matmul.ts";
 import type { PeerTrainLine } from "./peers/tfjs_train_step.ts";
 import { PeerServer, runPeer } from "./peers/run.ts";
@@ -390,7 +390,7 @@ async function matmulSection(
           continue;
         }
         const ms = median(a.samples);
-        const speedup = median(a.samples.map((x, i) => x / walls[i]));
+        const speedup = pairedSpeedup(walls, a.samples);
         rep.line({
           kind: "matmul",
           impl: p.name,

@@ -54,6 +54,24 @@ export function summarize(xs: readonly number[]): Summary {
 }
 
 /**
+ * How many times faster ours is than a peer from samples taken in pairs (round `i` of each side
+ * ran back to back): the median over rounds of `peer[i] ÷ ours[i]`, so a slow minute that hit both
+ * sides of a round cancels out. Both lists hold ms per launch, in round order.
+ *
+ * @example
+ * ```ts
+ * import { pairedSpeedup } from "./measure.ts";
+ * console.log(pairedSpeedup([1, 2, 1], [3, 6, 30])); // ratios 3, 3, 30 → 3
+ * ```
+ */
+export function pairedSpeedup(ours: readonly number[], peer: readonly number[]): number {
+  if (ours.length === 0 || ours.length !== peer.length) {
+    throw new RangeError(`pairedSpeedup: ${ours.length} and ${peer.length} samples do not pair up`);
+  }
+  return median(ours.map((o, i) => peer[i] / o));
+}
+
+/**
  * FLOPs of `C = op(A)·op(B)` with C (M, N) and K summed: one multiply and one add per term.
  *
  * @example

@@ -19,6 +19,7 @@ import {
   matmulBytes,
   matmulFlops,
   median,
+  pairedSpeedup,
   summarize,
 } from "../bench/measure.ts";
 import { parseJsonLines, PeerServer, runJsonProcess } from "../bench/peers/run.ts";
@@ -35,6 +36,14 @@ Deno.test("bench median and summary", () => {
   assert.equal(median([4, 1, 3, 2]), 2.5);
   assert.throws(() => median([]), RangeError);
   assert.deepEqual(summarize([5, 1, 9]), { median: 5, min: 1, max: 9, n: 3 });
+});
+
+Deno.test("bench paired speedup is the median of the rounds' ratios", () => {
+  // Round 2 was slow for both sides; the peer's slow round 3 alone does not move the median.
+  assert.equal(pairedSpeedup([1, 4, 1], [3, 12, 300]), 3);
+  assert.equal(pairedSpeedup([2, 2], [1, 3]), 0.5);
+  assert.throws(() => pairedSpeedup([1], [1, 2]), RangeError);
+  assert.throws(() => pairedSpeedup([], []), RangeError);
 });
 
 Deno.test("bench FLOP and byte counts", () => {
