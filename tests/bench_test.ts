@@ -41,7 +41,7 @@ Deno.test("bench median and summary", () => {
 Deno.test("bench paired speedup is the median of the rounds' ratios", () => {
   // Round 2 was slow for both sides; the peer's slow round 3 alone does not move the median.
   assert.equal(pairedSpeedup([1, 4, 1], [3, 12, 300]), 3);
-  assert.equal(pairedSpeedup([2, 2], [1, 3]), 0.5);
+  assert.equal(pairedSpeedup([2, 2], [1, 3]), 1); // ratios 0.5 and 1.5: the middle of two
   assert.throws(() => pairedSpeedup([1], [1, 2]), RangeError);
   assert.throws(() => pairedSpeedup([], []), RangeError);
 });
