@@ -356,7 +356,16 @@ gpuTest(
   "biasGrad: column sums accumulate, match float64, rerun bit-identically, split",
   async (gpu) => {
     const rng = new Rng(109);
-    for (const [m, n, limit] of [[1, 1, 0], [37, 53, 0], [1000, 130, 0], [301, 29, 4096]]) {
+    // [M, N, binding limit (0: the device's), row slices (1: CPU default, 16: GPU default)]
+    const shapes: [number, number, number, number][] = [
+      [1, 1, 0, 1],
+      [37, 53, 0, 1],
+      [37, 53, 0, 16],
+      [1000, 130, 0, 1],
+      [1000, 130, 0, 16],
+      [301, 29, 4096, 4],
+    ];
+    for (const [m, n, limit, rowSlices] of shapes) {
       const hd = rng.uniformArray(m * n, -0.5, 1), init = rng.uniformArray(n);
       const dOut = gpu.upload(hd, [m, n], { label: "dOut" });
       const runs: Float32Array[] = [];
@@ -365,14 +374,15 @@ gpuTest(
         dBias = gpu.upload(init, [n], { label: "dBias" });
         const before = gpu.stats.dispatches;
         const enc = gpu.encoder();
-        biasGrad(enc, { dBias, dOut, maxBindingBytes: limit || undefined });
+        biasGrad(enc, { dBias, dOut, maxBindingBytes: limit || undefined, rowSlices });
         gpu.submit(enc);
         runs.push((await gpu.read([dBias]))[0] as Float32Array);
         if (limit) assert.ok(gpu.stats.dispatches - before > 1, "not split");
         dBias.release();
       }
-      assertClose(runs[0], ref.biasGrad(hd, { m, n, dBias: init }), { label: `M${m} N${n}` });
-      assert.ok(bitEqual(runs[0], runs[1]), `M${m} N${n}: reruns differ`);
+      const label = `M${m} N${n} slices ${rowSlices}`;
+      assertClose(runs[0], ref.biasGrad(hd, { m, n, dBias: init }), { label });
+      assert.ok(bitEqual(runs[0], runs[1]), `${label}: reruns differ`);
       dOut.release();
     }
     const dOut = gpu.tensor([4, 5]), dBias = gpu.tensor([4]);
