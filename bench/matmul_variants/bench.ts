@@ -127,30 +127,42 @@ function cpuNs(): number {
 }
 
 /**
- * Milliseconds of one dispatch: R dispatches per submit, minus an empty submit, min over 7 tries.
- * Besides wall time, CPU time (all threads) divided by the core count, which other processes
- * sharing the machine disturb less.
+ * Milliseconds of one dispatch: `reps` dispatches per submit (`run(count)` submits and waits),
+ * minus an empty submit, each the best of `tries`. Besides wall time, CPU time (all threads)
+ * divided by the core count, which other processes sharing the machine disturb less.
  */
-async function time(
-  encode: (enc: ReturnType<Gpu["encoder"]>) => void,
+async function perDispatch(
+  run: (count: number) => Promise<void>,
   reps: number,
+  tries: number,
 ): Promise<{ wall: number; cpu: number }> {
-  const measure = async (r: number) => {
+  const best = async (count: number) => {
     let wall = Infinity, cpu = Infinity;
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < tries; i++) {
       const c0 = cpuNs(), t0 = performance.now();
-      const enc = gpu.encoder();
-      for (let j = 0; j < r; j++) encode(enc);
-      gpu.submit(enc);
-      await gpu.sync();
+      await run(count);
       wall = Math.min(wall, performance.now() - t0);
       cpu = Math.min(cpu, (cpuNs() - c0) / 1e6 / CORES);
     }
     return { wall, cpu };
   };
-  await measure(1); // compiles the pipeline and warms up
-  const full = await measure(reps), empty = await measure(0);
+  const full = await best(reps), empty = await best(0);
   return { wall: (full.wall - empty.wall) / reps, cpu: (full.cpu - empty.cpu) / reps };
+}
+
+/** {@linkcode perDispatch} of an encoded launch, best of 7, after one warm-up (compiles). */
+async function time(
+  encode: (enc: ReturnType<Gpu["encoder"]>) => void,
+  reps: number,
+): Promise<{ wall: number; cpu: number }> {
+  const run = (count: number) => {
+    const enc = gpu.encoder();
+    for (let j = 0; j < count; j++) encode(enc);
+    gpu.submit(enc);
+    return gpu.sync();
+  };
+  await run(1);
+  return await perDispatch(run, reps, 7);
 }
 
 const todo: (Variant | "kernel" | "kernel+=" | "kernel+bias")[] = [
@@ -381,19 +393,9 @@ async function abMode(): Promise<void> {
       const walls = runners.map(() => [] as number[]), cpus = runners.map(() => [] as number[]);
       for (let round = 0; round < 5; round++) {
         for (const [i, r] of runners.entries()) {
-          const best = async (count: number) => {
-            let wall = Infinity, cpu = Infinity;
-            for (let j = 0; j < 3; j++) {
-              const c0 = cpuNs(), t0 = performance.now();
-              await r.run(count);
-              wall = Math.min(wall, performance.now() - t0);
-              cpu = Math.min(cpu, (cpuNs() - c0) / 1e6 / CORES);
-            }
-            return { wall, cpu };
-          };
-          const full = await best(reps), empty = await best(0);
-          walls[i].push((full.wall - empty.wall) / reps);
-          cpus[i].push((full.cpu - empty.cpu) / reps);
+          const t = await perDispatch(r.run, reps, 3);
+          walls[i].push(t.wall);
+          cpus[i].push(t.cpu);
         }
       }
       const gf = (ms: number) => (2 * m * n * k / ms / 1e6).toFixed(1);
