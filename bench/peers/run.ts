@@ -219,8 +219,18 @@ export class PeerServer {
   }
 }
 
-/** The JSON lines (starting with `{`) of a byte stream, as they arrive. */
-async function* jsonLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/**
+ * The JSON-object lines (starting with `{`) of a byte stream, trimmed, as they arrive; other
+ * lines are skipped. Used on both ends of a served peer: its stdout here, its stdin there.
+ *
+ * @example
+ * ```ts
+ * import { jsonLines } from "./run.ts";
+ * const stream = new Blob(['note\n{"a":1}\n']).stream();
+ * for await (const line of jsonLines(stream)) console.log(line); // {"a":1}
+ * ```
+ */
+export async function* jsonLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   let pending = "";
   for await (const chunk of stream) {

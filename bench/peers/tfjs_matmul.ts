@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { jsonLines } from "./run.ts";
 import { PEER_BACKENDS, type PeerBackend, setupTfjs } from "./tfjs_setup.ts";
 
 /** One shape a peer is asked to time. */
@@ -124,38 +125,29 @@ async function serve(tf: Tf, backend: PeerBackend): Promise<void> {
     current?.dispose();
     current = null;
   };
-  const decoder = new TextDecoder();
-  let pending = "";
-  for await (const chunk of Deno.stdin.readable) {
-    pending += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      const text = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (!text) continue;
-      const req = JSON.parse(text) as PeerMatmulRequest;
-      if (req.op === "release") {
-        release();
-        console.log(JSON.stringify({ kind: "released" }));
-      } else if (req.op === "sample") {
-        if (!current) throw new Error("sample before prepare");
-        console.log(JSON.stringify({ kind: "sample", ms: await (current as Prepared).sample() }));
-      } else {
-        release();
-        try {
-          current = await prepare(tf, req.shape, req.targetMs);
-          const { batch, checked } = current;
-          const line: PeerMatmulPrepared = {
-            kind: "prepared",
-            backend,
-            ...req.shape,
-            batch,
-            checked,
-          };
-          console.log(JSON.stringify(line));
-        } catch (e) {
-          console.log(JSON.stringify(errorLine(backend, req.shape, e)));
-        }
+  for await (const text of jsonLines(Deno.stdin.readable)) {
+    const req = JSON.parse(text) as PeerMatmulRequest;
+    if (req.op === "release") {
+      release();
+      console.log(JSON.stringify({ kind: "released" }));
+    } else if (req.op === "sample") {
+      if (!current) throw new Error("sample before prepare");
+      console.log(JSON.stringify({ kind: "sample", ms: await (current as Prepared).sample() }));
+    } else {
+      release();
+      try {
+        current = await prepare(tf, req.shape, req.targetMs);
+        const { batch, checked } = current;
+        const line: PeerMatmulPrepared = {
+          kind: "prepared",
+          backend,
+          ...req.shape,
+          batch,
+          checked,
+        };
+        console.log(JSON.stringify(line));
+      } catch (e) {
+        console.log(JSON.stringify(errorLine(backend, req.shape, e)));
       }
     }
   }
