@@ -1,18 +1,48 @@
 #!/usr/bin/env bash
 # One call on a GPU machine (see ../shared/device/README.md), from the project root:
 #   source .device/on-device.sh && bash bench/device.sh
-# Runs our bench (gpt2-small included on a hardware adapter), the PyTorch peer's GEMMs and DPO
-# step, and the comparison against the NVIDIA targets; everything lands in $OUT (or bench-out/).
-# Needs .device/torch_baseline.py (copy ../shared/device/torch_baseline.py there before packing).
-# BENCH_ARGS (default --quick, so the whole call fits one 10-minute device command) goes to the bench.
+# 1. the kernel and model tests on the GPU's adapter (correctness first);
+# 2. the matmul variants against the launcher at big shapes (bench/matmul_variants, --ab);
+# 3. our bench (gpt2-small included on a hardware adapter; no TensorFlow.js peers there);
+# 4. the PyTorch peer's GEMMs and DPO step, and the comparison against the NVIDIA targets.
+# Everything lands in $OUT (or bench-out/). Needs .device/torch_baseline.py (copy
+# ../shared/device/torch_baseline.py there before packing). When .device/deno.json exists (the
+# project's config without the TensorFlow.js imports, whose 300 MB cache does not travel), Deno
+# runs with it. BENCH_ARGS (default --quick) goes to the bench; STEPS picks the parts (1234).
 set -u
 out="${OUT:-bench-out}"
 mkdir -p "$out"
+steps="${STEPS:-1234}"
+cfg=()
+[ -f .device/deno.json ] && cfg=(--no-lock --config .device/deno.json)
 nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
-timeout 420 deno task bench --json ${BENCH_ARGS:---quick} > "$out/ours.jsonl" 2> "$out/ours.stderr"
-echo "bench exit $?" >> "$out/status.txt"
-timeout 60 python3 .device/torch_baseline.py matmul > "$out/torch.jsonl" 2> "$out/torch.stderr"
-echo "torch matmul exit $?" >> "$out/status.txt"
-timeout 90 python3 .device/torch_baseline.py dpo >> "$out/torch.jsonl" 2>> "$out/torch.stderr"
-echo "torch dpo exit $?" >> "$out/status.txt"
-deno run -A bench/compare_torch.ts "$out/ours.jsonl" "$out/torch.jsonl" | tee "$out/compare.md"
+if [[ $steps == *1* ]]; then
+  timeout "${TEST_TIMEOUT:-90}" deno test -A "${cfg[@]}" tests/matmul_test.ts \
+    tests/attention_test.ts tests/log_softmax_test.ts tests/reduce_test.ts tests/adamw_test.ts \
+    tests/norm_test.ts tests/dpo_test.ts tests/transformer_test.ts tests/flat_test.ts \
+    tests/embedding_test.ts tests/activation_test.ts tests/rope_test.ts tests/residual_test.ts \
+    > "$out/tests.txt" 2>&1
+  echo "tests exit $?" | tee -a "$out/status.txt"
+  grep -E "^(ok|FAILED)|passed|failed" "$out/tests.txt" | tail -5
+fi
+if [[ $steps == *2* ]]; then
+  for shape in "[4096,4096,4096]" "[768,4096,768]" "[4096,768,3072]" "[128,50257,768]"; do
+    SHAPE="$shape" timeout 60 deno run -A "${cfg[@]}" bench/matmul_variants/bench.ts --ab \
+      ${VARIANTS:-28 29} >> "$out/variants.txt" 2>&1
+  done
+  echo "variants exit $?" | tee -a "$out/status.txt"
+  grep GFLOP "$out/variants.txt" | sed 's/  rel. error vs launcher/ err/'
+fi
+if [[ $steps == *3* ]]; then
+  timeout "${BENCH_TIMEOUT:-240}" deno run -A "${cfg[@]}" bench/bench.ts --json --no-peers \
+    ${BENCH_ARGS:---quick} > "$out/ours.jsonl" 2> "$out/ours.stderr"
+  echo "bench exit $?" | tee -a "$out/status.txt"
+fi
+if [[ $steps == *4* ]]; then
+  timeout 60 python3 .device/torch_baseline.py matmul > "$out/torch.jsonl" 2> "$out/torch.stderr"
+  echo "torch matmul exit $?" | tee -a "$out/status.txt"
+  timeout 90 python3 .device/torch_baseline.py dpo >> "$out/torch.jsonl" 2>> "$out/torch.stderr"
+  echo "torch dpo exit $?" | tee -a "$out/status.txt"
+  deno run -A "${cfg[@]}" bench/compare_torch.ts "$out/ours.jsonl" "$out/torch.jsonl" |
+    tee "$out/compare.md"
+fi

@@ -30,6 +30,8 @@ interface Variant {
   b?: "storage" | "uniform" | "texture";
   /** Transposes it runs (default all). */
   only?: string[];
+  /** Reads operands as vec4f: M, K and N must be multiples of 4. */
+  needs4?: boolean;
 }
 
 const VARIANTS: Variant[] = [
@@ -99,6 +101,8 @@ const VARIANTS: Variant[] = [
     only: ["NN"],
   },
   { file: "27_ab_vec4_k4.wgsl", colsPerGroup: 128, rowsPerGroup: 32, constants: { WGY: 1 } },
+  { file: "28_tiled_k16_prefetch.wgsl", colsPerGroup: 128, rowsPerGroup: 128 },
+  { file: "29_tiled_k16_prefetch_vec4.wgsl", colsPerGroup: 128, rowsPerGroup: 128, needs4: true },
 ];
 
 const SHAPES: [number, number, number][] = Deno.env.get("SHAPE")
@@ -295,6 +299,7 @@ async function abMode(): Promise<void> {
       for (const v of selected) {
         if (v.only && !v.only.includes(t)) continue;
         if (v.a === "uniform" && m * k * 4 > 65536) continue;
+        if (v.needs4 && (m % 4 || k % 4 || n % 4)) continue;
         if ((v.a === "texture" || v.b === "texture") && (k % 4 || n % 4)) continue;
         const code = await Deno.readTextFile(new URL(v.file, here));
         const bind = (
