@@ -154,8 +154,18 @@ async function main(): Promise<void> {
     quick: args.quick,
     load_average: await loadAverage(),
     command: `deno task bench ${Deno.args.join(" ")}`.trim(),
+    limits: {
+      maxStorageBufferBindingSize: gpu.limits.maxStorageBufferBindingSize,
+      maxBufferSize: gpu.limits.maxBufferSize,
+      maxComputeWorkgroupStorageSize: gpu.limits.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: gpu.limits.maxComputeInvocationsPerWorkgroup,
+    },
   });
   rep.note(`# Benchmark\n\nadapter: ${gpu.describe()}`);
+  rep.note(
+    `limits: binding ${gpu.limits.maxStorageBufferBindingSize} B, buffer ` +
+      `${gpu.limits.maxBufferSize} B, workgroup memory ${gpu.limits.maxComputeWorkgroupStorageSize} B`,
+  );
   rep.note(`deno ${Deno.version.deno}, commit ${commit}, ${new Date().toISOString()}`);
   rep.note(`load average (1, 5, 15 min) at the start: ${(await loadAverage()) ?? "unknown"}`);
   rep.note(

@@ -30,6 +30,8 @@ export interface ResultLine {
   n?: number;
   ms?: number;
   gflops?: number;
+  /** GFLOP/s by the GPU's timestamps (device time, as PyTorch's CUDA events measure). */
+  gpu_gflops?: number;
   tflops?: number;
   tokens?: number;
   tokens_per_s?: number;
@@ -59,7 +61,10 @@ export interface Verdict {
 /**
  * Pairs our lines with PyTorch's: every fp32 (TF32 off) GEMM PyTorch timed against our NN matmul
  * at the same M, K, N; our gpt2-small DPO step against PyTorch's fp32 DPO step (tokens/s and peak
- * memory). Missing counterparts are left out.
+ * memory). Missing counterparts are left out. A GEMM is judged by device time on both sides:
+ * PyTorch's CUDA events and our GPU timestamps (`gpu_gflops`) when the line has them, so
+ * Deno's ~12 ms per readback, which an event-timed CUDA call never pays, stays out; otherwise
+ * our wall-clock GFLOP/s.
  *
  * @example
  * ```ts
@@ -83,15 +88,15 @@ export function compareWithTorch(
       l.k === t.k && l.n === t.n && l.gflops !== undefined
     );
     if (!o) continue;
-    const torchGf = t.tflops * 1000;
+    const torchGf = t.tflops * 1000, gf = o.gpu_gflops ?? o.gflops!;
     out.push({
       item: `fp32 GEMM ${t.m}×${t.k}×${t.n}`,
-      ours: o.gflops!,
+      ours: gf,
       torch: torchGf,
-      unit: "GFLOP/s",
-      ratio: o.gflops! / torchGf,
+      unit: o.gpu_gflops !== undefined ? "GFLOP/s (device time)" : "GFLOP/s",
+      ratio: gf / torchGf,
       needed: 0.5,
-      met: o.gflops! / torchGf >= 0.5,
+      met: gf / torchGf >= 0.5,
     });
   }
   const step = torch.find((t) => t.op === "dpo_step" && !t.bf16 && !t.tf32);

@@ -35,6 +35,17 @@ const PW = 64;
 /** Rows each prologue invocation walks (about). */
 const PROLOGUE_ROWS = 16;
 const BIAS_GRAD = { label: "matmul", code, entryPoint: "bias_grad" };
+const SPLIT_REDUCE = { label: "matmul", code, entryPoint: "splitk_reduce" };
+/**
+ * Split K (tiled kernel): below this many workgroups a GPU has idle cores (an H200 has 132 SMs,
+ * each running two 256-invocation workgroups at once), so K is cut into slices computed side by
+ * side and summed by a second pass.
+ */
+const SPLIT_GROUPS = 256;
+/** The shortest K slice worth its own workgroups. */
+const SPLIT_MIN_K = 256;
+/** At most this many K slices. */
+const MAX_SPLIT = 32;
 
 /** Rows of C one workgroup computes (fixed by the WGSL): 32, or 8 for `matmul_small`. */
 const ROWS = 32, ROWS_SMALL = 8;
@@ -71,6 +82,14 @@ export interface MatmulArgs {
    * the same order and give the same bits.
    */
   kernel?: "lanes" | "tiled";
+  /**
+   * K slices of the tiled kernel (split K): each slice's product goes to a scratch buffer, then
+   * one pass sums the slices in order into C. Default: on a GPU, enough slices (≤ 32, each
+   * K ≥ 256) to reach 256 workgroups when a product has fewer (e.g. 768 × 768 weight gradients,
+   * or a 128-row classifier chunk's input gradient with K = 50257); 1 on a CPU adapter. The sum
+   * order then differs from the unsplit kernel's (not bit-identical, still float32-accurate).
+   */
+  splitK?: number;
   /** (N,) added to every row of C. */
   bias?: Tensor;
   /** Rows of C. Default: from the last two dimensions of `a`. */
@@ -259,6 +278,42 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     const bv4 = !tiled && !transB && ldb % 4 === 0 && sB % 4 === 0 && bb.elementOffset % 4 === 0 &&
       bb.binding.offset + size16 <= bb.binding.buffer.size && size16 <= maxBytes;
     if (bv4) bb.binding.size = size16;
+    const kLen = ch.k1 - ch.k0;
+    const slices = tiled && cz === 1
+      ? splitSlices(args.splitK, enc.gpu.isCpu, rowBlocks * colBlocks, kLen, cm * cn, maxBytes)
+      : 1;
+    const params = {
+      m: cm,
+      n: cn,
+      k: kLen,
+      lda,
+      ldb,
+      ldc,
+      off_a: ba.elementOffset,
+      off_b: bb.elementOffset,
+      off_c: bc.elementOffset,
+      stride_a: sA,
+      stride_b: sB,
+      stride_c: sC,
+      ta: transA ? 1 : 0,
+      tb: transB ? 1 : 0,
+      rows_fast: rowsFast ? 1 : 0,
+      off_bias: bbias.elementOffset,
+      alpha,
+    };
+    if (slices > 1) {
+      encodeSplitK(enc, params, slices, {
+        a: ba.binding,
+        b: bb.binding,
+        c: bc.binding,
+        bias: addBias ? bbias.binding : undefined,
+        acc,
+        align,
+        maxBytes,
+        maxRowsStep,
+      });
+      continue;
+    }
     enc.dispatch({
       kernel: tiled
         ? MATMUL_TILED
@@ -266,30 +321,145 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
         ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4)
         : (small ? MATMUL_SMALL : MATMUL),
       constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0 },
-      uniforms: uniforms({
-        m: cm,
-        n: cn,
-        k: ch.k1 - ch.k0,
-        lda,
-        ldb,
-        ldc,
-        off_a: ba.elementOffset,
-        off_b: bb.elementOffset,
-        off_c: bc.elementOffset,
-        stride_a: sA,
-        stride_b: sB,
-        stride_c: sC,
-        ta: transA ? 1 : 0,
-        tb: transB ? 1 : 0,
-        rows_fast: rowsFast ? 1 : 0,
-        off_bias: bbias.elementOffset,
-        alpha,
-      }, ["alpha"]),
+      uniforms: matmulUniforms(params),
       // Without a bias, A's range stands in for the unused read-only binding.
       bindings: [ba.binding, bb.binding, bc.binding, bbias.binding],
       workgroups: rowsFast ? [rowBlocks, colBlocks, cz] : [colBlocks, rowBlocks, cz],
     });
   }
+}
+
+/** The `Params` uniform of the matmul kernels (field order as in the WGSL). */
+interface MatmulParams {
+  m: number;
+  n: number;
+  k: number;
+  lda: number;
+  ldb: number;
+  ldc: number;
+  off_a: number;
+  off_b: number;
+  off_c: number;
+  stride_a: number;
+  stride_b: number;
+  stride_c: number;
+  ta: number;
+  tb: number;
+  rows_fast: number;
+  off_bias: number;
+  alpha: number;
+}
+
+function matmulUniforms(p: MatmulParams): Uint32Array {
+  return uniforms({ ...p }, ["alpha"]);
+}
+
+/**
+ * K slices for a tiled launch of `groups` workgroups (see {@linkcode MatmulArgs.splitK}); 1 means
+ * no split. The slices' partial products (slices × cells floats) must fit one binding.
+ */
+function splitSlices(
+  wanted: number | undefined,
+  isCpu: boolean,
+  groups: number,
+  kLen: number,
+  cells: number,
+  maxBytes: number,
+): number {
+  let s: number;
+  if (wanted !== undefined) {
+    if (!Number.isInteger(wanted) || wanted < 1) {
+      throw new RangeError(`matmul: splitK must be a positive integer, got ${wanted}`);
+    }
+    s = wanted;
+  } else if (isCpu || groups >= SPLIT_GROUPS || kLen < 2 * SPLIT_MIN_K) {
+    return 1;
+  } else {
+    s = Math.min(Math.ceil(SPLIT_GROUPS / groups), Math.floor(kLen / SPLIT_MIN_K), MAX_SPLIT);
+  }
+  s = Math.min(s, kLen, Math.floor((maxBytes - 256) / 4 / cells));
+  return s >= 2 ? s : 1;
+}
+
+/** Scratch for split-K partial products, one per encoder (its dispatches run in order). */
+const splitScratch = new WeakMap<Encoder, Tensor>();
+
+/**
+ * Split K: the tiled kernel writes `slices` partial products of K slices side by side into a
+ * scratch (slices, M, N), then `splitk_reduce` sets C = α·Σ partials + bias (or adds it to C).
+ */
+function encodeSplitK(
+  enc: Encoder,
+  p: MatmulParams,
+  wantedSlices: number,
+  o: {
+    a: GPUBufferBinding;
+    b: GPUBufferBinding;
+    c: GPUBufferBinding;
+    bias?: GPUBufferBinding;
+    acc: boolean;
+    align: number;
+    maxBytes: number;
+    maxRowsStep: number;
+  },
+): void {
+  // Slices of a multiple of 16 (two of the kernel's K steps); the last takes the rest.
+  const ks = Math.ceil(p.k / wantedSlices / 16) * 16;
+  const slices = Math.ceil(p.k / ks), kLast = p.k - (slices - 1) * ks;
+  const cells = p.m * p.n;
+  let scratch = splitScratch.get(enc);
+  if (!scratch || scratch.size < slices * cells) {
+    // Released at once: the pool hands it out again only after this encoder is submitted.
+    scratch = enc.gpu.tensor([slices * cells], { label: "matmul split-K partials" });
+    scratch.release();
+    splitScratch.set(enc, scratch);
+  }
+  const ws = bindRange(scratch, [0, slices * cells], o.align, o.maxBytes);
+  const stepA = p.ta ? ks * p.lda : ks, stepB = p.tb ? ks : ks * p.ldb;
+  const rowBlocks = Math.ceil(p.m / TILE), colBlocks = Math.ceil(p.n / TILE);
+  const slice = (k: number, first: number, count: number) => {
+    const rowsFast = k >= ROWS_FAST_K;
+    enc.dispatch({
+      kernel: MATMUL_TILED,
+      constants: { WG, ACC: 0, BIAS: 0 },
+      uniforms: matmulUniforms({
+        ...p,
+        k,
+        ldc: p.n,
+        off_a: p.off_a + first * stepA,
+        off_b: p.off_b + first * stepB,
+        off_c: ws.elementOffset + first * cells,
+        stride_a: stepA,
+        stride_b: stepB,
+        stride_c: cells,
+        rows_fast: rowsFast ? 1 : 0,
+        off_bias: 0,
+        alpha: 1,
+      }),
+      bindings: [o.a, o.b, ws.binding, o.a],
+      workgroups: rowsFast ? [rowBlocks, colBlocks, count] : [colBlocks, rowBlocks, count],
+    });
+  };
+  slice(ks, 0, slices - 1);
+  slice(kLast, slices - 1, 1);
+  const rowsStep = Math.min(o.maxRowsStep, p.m);
+  enc.dispatch({
+    kernel: SPLIT_REDUCE,
+    constants: { PW, ACC: o.acc ? 1 : 0, BIAS: o.bias ? 1 : 0 },
+    uniforms: uniforms({
+      m: p.m,
+      n: p.n,
+      ldc: p.ldc,
+      off_c: p.off_c,
+      off_w: ws.elementOffset,
+      slices,
+      rows_step: rowsStep,
+      off_bias: p.off_bias,
+      alpha: p.alpha,
+    }, ["alpha"]),
+    bindings: [ws.binding, o.c, o.bias ?? ws.binding],
+    workgroups: [Math.ceil(p.n / PW), rowsStep, 1],
+  });
 }
 
 /** Options of {@linkcode biasGrad}. */

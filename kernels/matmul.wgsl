@@ -861,6 +861,54 @@ fn prologue(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wi
   }
 }
 
+// ---- split-K reduction (GPUs) ----
+//
+// With split K the tiled kernel writes S partial products W[s] = op(A)[:, K slice s]·op(B)[K slice
+// s, :] (dense (S, M, N) in a scratch binding); splitk_reduce then sets
+//   C = α·(W[0] + W[1] + … + W[S−1]) + bias      (ACC = 0)   or   C += that   (ACC = 1)
+// summing s in order, one invocation per element: the same bits on every run.
+
+struct SplitParams {
+  m: u32,         // rows of C
+  n: u32,         // columns of C
+  ldc: u32,       // row stride of C
+  off_c: u32,     // element offset of C in its binding
+  off_w: u32,     // element offset of W[0] in its binding
+  slices: u32,    // S
+  rows_step: u32, // workgroups along y: each invocation walks rows y, y + rows_step, …
+  off_bias: u32,  // element offset of the bias in its binding
+  alpha: f32,
+}
+
+@group(0) @binding(0) var<uniform> sp: SplitParams;
+@group(0) @binding(1) var<storage, read> partials: array<f32>;      // (S, M, N)
+@group(0) @binding(2) var<storage, read_write> c_split: array<f32>; // (M, N) rows ldc apart
+@group(0) @binding(3) var<storage, read> split_bias: array<f32>;    // (N,); anything when BIAS = 0
+
+@compute @workgroup_size(PW)
+fn splitk_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let j = gid.x;
+  if (j >= sp.n) {
+    return;
+  }
+  let cells = sp.m * sp.n;
+  for (var r = wid.y; r < sp.m; r += sp.rows_step) {
+    var s = 0.0;
+    for (var t = 0u; t < sp.slices; t++) {
+      s += partials[sp.off_w + t * cells + r * sp.n + j];
+    }
+    var v = sp.alpha * s;
+    if (BIAS == 1u) {
+      v += split_bias[sp.off_bias + j];
+    }
+    let at = sp.off_c + r * sp.ldc + j;
+    if (ACC == 1u) {
+      v += c_split[at];
+    }
+    c_split[at] = v;
+  }
+}
+
 // ---- bias gradient ----
 
 struct BiasParams {

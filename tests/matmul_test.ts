@@ -155,11 +155,45 @@ gpuTest(
     ];
     for (const [c, extra] of cases) {
       const host = operands(rng, c);
-      const tiled = await gpuMatmul(gpu, c, host, { ...extra, kernel: "tiled" });
+      const tiled = await gpuMatmul(gpu, c, host, { ...extra, kernel: "tiled", splitK: 1 });
       const lanes = await gpuMatmul(gpu, c, host, { ...extra, kernel: "lanes" });
       assertClose(tiled, refMatmul(c, host), { label: `tiled ${JSON.stringify(c)}` });
       assert.ok(bitEqual(tiled, lanes), `tiled and lanes differ: ${JSON.stringify(c)}`);
     }
+  },
+);
+
+gpuTest(
+  "matmul: split K (tiled kernel) matches float64: every transpose, bias, α, β, K chunks",
+  async (gpu) => {
+    const rng = new Rng(108);
+    const cases: [Case, Partial<MatmulArgs>][] = [
+      ...TRANSPOSES.map(([transA, transB]): [Case, Partial<MatmulArgs>] => [
+        { m: 37, n: 53, k: 600, transA, transB },
+        { splitK: 3 }, // slices of 208, 208 and 184
+      ]),
+      [{ m: 130, n: 129, k: 70, alpha: -1.5, withBias: true }, { splitK: 5 }], // 16 × 4 + 6
+      [{ m: 9, n: 20, k: 517, transB: true, beta: 1, withBias: true }, { splitK: 2 }],
+      [{ m: 33, n: 61, k: 520, transA: true, beta: 0.5, withBias: true }, { splitK: 4 }],
+      [{ m: 5, n: 3, k: 3001, withBias: true }, { splitK: 3, maxBindingBytes: 4096 }],
+      [{ m: 7, n: 9, k: 40, batch: 2 }, { splitK: 2 }], // batched: not split
+    ];
+    for (const [c, extra] of cases) {
+      const host = operands(rng, c);
+      const before = gpu.stats.dispatches;
+      const got = await gpuMatmul(gpu, c, host, { ...extra, kernel: "tiled" });
+      assertClose(got, refMatmul(c, host), { label: `split ${JSON.stringify([c, extra])}` });
+      // Split: the full slices, the last slice and the reduction (plus β's prologue).
+      const plain = (c.batch ?? 1) > 1 || extra.maxBindingBytes;
+      if (!plain) assert.equal(gpu.stats.dispatches - before, 3 + (c.beta === 0.5 ? 1 : 0));
+    }
+    await assert.rejects(
+      gpuMatmul(gpu, { m: 2, n: 2, k: 2 }, operands(rng, { m: 2, n: 2, k: 2 }), {
+        kernel: "tiled",
+        splitK: 0,
+      }),
+      /splitK must be a positive integer/,
+    );
   },
 );
 

@@ -75,7 +75,11 @@ gpuTest("norm: LayerNorm forward and backward match float64, bit-identical rerun
     assertClose(gOut, f.out, { label: `out ${at}` });
     assertClose(gMean, f.mean, { label: `mean ${at}` });
     assertClose(gRstd, f.rstd, { label: `rstd ${at}` });
-    assertClose(gDx, bw.dx, { label: `dx ${at}` });
+    // At C = 1 the exact dx is 0 (x̂ ≡ 0), so a relative bound alone cannot hold: on an NVIDIA
+    // H200 float32 rounding left 2e-7 (the driver's compiler may fuse and reorder the
+    // arithmetic). The slack is 1e-5 of dx's natural scale, max rstd · ‖dOut‖.
+    const dxScale = Math.max(...f.rstd) * Math.hypot(...g);
+    assertClose(gDx, bw.dx, { label: `dx ${at}`, atol: c === 1 ? 1e-5 * dxScale : 0 });
     assertClose(gDW, plus(w0, bw.dWeight), { label: `dWeight ${at}` });
     assertClose(gDB, plus(b0, bw.dBias), { label: `dBias ${at}` });
     for (const t of [tx, tw, tb, tg, out, mean, rstd, dx, dW, dB]) t.release();
