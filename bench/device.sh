@@ -4,15 +4,16 @@
 # 1. the kernel and model tests on the GPU's adapter (correctness first);
 # 2. the matmul variants against the launcher at big shapes (bench/matmul_variants, --ab);
 # 3. our bench (gpt2-small included on a hardware adapter; no TensorFlow.js peers there);
-# 4. the PyTorch peer's GEMMs and DPO step, and the comparison against the NVIDIA targets.
+# 4. the PyTorch peer's GEMMs and DPO step, and the comparison against the NVIDIA targets;
+# 5. attention forward and backward at gpt2-small's shape for every tile (bench/attention_tiles.ts).
 # Everything lands in $OUT (or bench-out/). Needs .device/torch_baseline.py (copy
 # ../shared/device/torch_baseline.py there before packing). When .device/deno.json exists (the
 # project's config without the TensorFlow.js imports, whose 300 MB cache does not travel), Deno
-# runs with it. BENCH_ARGS (default --quick) goes to the bench; STEPS picks the parts (1234).
+# runs with it. BENCH_ARGS (default --quick) goes to the bench; STEPS picks the parts (12345).
 set -u
 out="${OUT:-bench-out}"
 mkdir -p "$out"
-steps="${STEPS:-1234}"
+steps="${STEPS:-12345}"
 cfg=()
 [ -f .device/deno.json ] && cfg=(--no-lock --config .device/deno.json)
 nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
@@ -45,4 +46,7 @@ if [[ $steps == *4* ]]; then
   echo "torch dpo exit $?" | tee -a "$out/status.txt"
   deno run -A "${cfg[@]}" bench/compare_torch.ts "$out/ours.jsonl" "$out/torch.jsonl" |
     tee "$out/compare.md"
+fi
+if [[ $steps == *5* ]]; then
+  timeout 120 deno run -A "${cfg[@]}" bench/attention_tiles.ts --quick | tee "$out/attention_tiles.md"
 fi

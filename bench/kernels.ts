@@ -150,7 +150,8 @@ export interface AttentionResult {
 }
 
 /**
- * Times causal attention forward and backward on full rows (no padding).
+ * Times causal attention forward and backward on full rows (no padding), with the launcher's
+ * default tile or `tile`.
  *
  * @example
  * ```ts ignore
@@ -166,6 +167,7 @@ export async function benchAttention(
   gpu: Gpu,
   s: AttentionShape,
   options: KernelBenchOptions,
+  tile?: number,
 ): Promise<AttentionResult> {
   const { batch: B, seqLen: T, heads: NH, kvHeads: NKV, headSize: HS } = s;
   const rng = new Rng(B * T + NH);
@@ -182,13 +184,27 @@ export async function benchAttention(
   try {
     const fwd = await timeEncoded(
       gpu,
-      (enc) => attentionForward(enc, { out, lse, q, k, v, lengths, ...heads }),
+      (enc) => attentionForward(enc, { out, lse, q, k, v, lengths, tile, ...heads }),
       options,
     );
     const bwd = await timeEncoded(
       gpu,
       (enc) =>
-        attentionBackward(enc, { dQ, dK, dV, dOut, q, k, v, out, lse, lengths, stats, ...heads }),
+        attentionBackward(enc, {
+          dQ,
+          dK,
+          dV,
+          dOut,
+          q,
+          k,
+          v,
+          out,
+          lse,
+          lengths,
+          stats,
+          tile,
+          ...heads,
+        }),
       options,
     );
     return {

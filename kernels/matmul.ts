@@ -26,6 +26,7 @@ const MATMUL = { label: "matmul", code, entryPoint: "matmul" };
 const MATMUL_SMALL = { label: "matmul", code, entryPoint: "matmul_small" };
 const MATMUL_BV4 = { label: "matmul", code, entryPoint: "matmul_bv4" };
 const MATMUL_TILED = { label: "matmul", code, entryPoint: "matmul_tiled" };
+const MATMUL_TILED_V4 = { label: "matmul", code, entryPoint: "matmul_tiled_v4" };
 /** Rows and columns of C one `matmul_tiled` workgroup computes. */
 const TILE = 128;
 const MATMUL_SMALL_BV4 = { label: "matmul", code, entryPoint: "matmul_small_bv4" };
@@ -279,6 +280,14 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       bb.binding.offset + size16 <= bb.binding.buffer.size && size16 <= maxBytes;
     if (bv4) bb.binding.size = size16;
     const kLen = ch.k1 - ch.k0;
+    // The tiled kernel reads A and B as vec4f when each one's contiguous extent, row stride,
+    // offset and batch stride are multiples of 4 (and its binding can span whole vec4s).
+    const v4 = tiled && lda % 4 === 0 && ldb % 4 === 0 && (cz === 1 || sA % 4 + sB % 4 === 0) &&
+      (transA ? cm : kLen) % 4 === 0 && (transB ? kLen : cn) % 4 === 0 &&
+      widenTo16(ba, maxBytes) && widenTo16(bb, maxBytes);
+    const tiledKernel: TiledKernel = v4
+      ? { kernel: MATMUL_TILED_V4, extra: { TA: transA ? 1 : 0, TB: transB ? 1 : 0 } }
+      : { kernel: MATMUL_TILED, extra: {} };
     const slices = tiled && cz === 1
       ? splitSlices(args.splitK, enc.gpu.isCpu, rowBlocks * colBlocks, kLen, cm * cn, maxBytes)
       : 1;
@@ -303,6 +312,7 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     };
     if (slices > 1) {
       encodeSplitK(enc, params, slices, {
+        tiled: tiledKernel,
         a: ba.binding,
         b: bb.binding,
         c: bc.binding,
@@ -316,17 +326,23 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     }
     enc.dispatch({
       kernel: tiled
-        ? MATMUL_TILED
+        ? tiledKernel.kernel
         : bv4
         ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4)
         : (small ? MATMUL_SMALL : MATMUL),
-      constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0 },
+      constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0, ...tiledKernel.extra },
       uniforms: matmulUniforms(params),
       // Without a bias, A's range stands in for the unused read-only binding.
       bindings: [ba.binding, bb.binding, bc.binding, bbias.binding],
       workgroups: rowsFast ? [rowBlocks, colBlocks, cz] : [colBlocks, rowBlocks, cz],
     });
   }
+}
+
+/** A tiled entry point and the override constants it takes beyond WG, ACC and BIAS. */
+interface TiledKernel {
+  kernel: typeof MATMUL_TILED;
+  extra: Record<string, number>;
 }
 
 /** The `Params` uniform of the matmul kernels (field order as in the WGSL). */
@@ -393,6 +409,7 @@ function encodeSplitK(
   p: MatmulParams,
   wantedSlices: number,
   o: {
+    tiled: TiledKernel;
     a: GPUBufferBinding;
     b: GPUBufferBinding;
     c: GPUBufferBinding;
@@ -420,8 +437,8 @@ function encodeSplitK(
   const slice = (k: number, first: number, count: number) => {
     const rowsFast = k >= ROWS_FAST_K;
     enc.dispatch({
-      kernel: MATMUL_TILED,
-      constants: { WG, ACC: 0, BIAS: 0 },
+      kernel: o.tiled.kernel,
+      constants: { WG, ACC: 0, BIAS: 0, ...o.tiled.extra },
       uniforms: matmulUniforms({
         ...p,
         k,
@@ -674,6 +691,23 @@ function bindRange(
     );
   }
   return { binding: { buffer: t.buffer, offset, size }, elementOffset: (startByte - offset) / 4 };
+}
+
+/**
+ * Whether a bound range starts on a vec4f (its element offset a multiple of 4) and can span whole
+ * vec4s; if so its size is rounded up to 16 bytes (in place).
+ */
+function widenTo16(
+  r: { binding: { buffer: GPUBuffer; offset: number; size: number }; elementOffset: number },
+  maxBytes: number,
+): boolean {
+  const size16 = Math.ceil(r.binding.size / 16) * 16;
+  if (
+    r.elementOffset % 4 !== 0 || r.binding.offset + size16 > r.binding.buffer.size ||
+    size16 > maxBytes
+  ) return false;
+  r.binding.size = size16;
+  return true;
 }
 
 /** The last two dimensions of a tensor ((1, size) for a vector). */

@@ -164,6 +164,62 @@ gpuTest(
 );
 
 gpuTest(
+  "matmul: aligned operands take the vec4f tiled kernel, bit-identical to the others",
+  async (gpu) => {
+    const rng = new Rng(109);
+    /** Runs a case with the tiled kernel and returns C and the entry points dispatched. */
+    const run = async (c: Case, host: ReturnType<typeof operands>, extra: Partial<MatmulArgs>) => {
+      const entries: string[] = [];
+      const batch = c.batch ?? 1;
+      const a = gpu.upload(host.a, [batch, c.transA ? c.k : c.m, c.transA ? c.m : c.k]);
+      const b = gpu.upload(host.b, [batch, c.transB ? c.n : c.k, c.transB ? c.k : c.n]);
+      const out = c.beta
+        ? gpu.upload(host.c0, [batch, c.m, c.n])
+        : poisoned(gpu, [batch, c.m, c.n]);
+      const bias = c.withBias ? gpu.upload(host.bias, [c.n]) : undefined;
+      const enc = gpu.encoder();
+      const dispatch = enc.dispatch.bind(enc);
+      enc.dispatch = (d) => {
+        entries.push(d.kernel.entryPoint);
+        dispatch(d);
+      };
+      matmul(enc, { out, a, b, bias, ...c, batch, kernel: "tiled", splitK: 1, ...extra });
+      gpu.submit(enc);
+      const [got] = await gpu.read([out]);
+      for (const t of [a, b, out, bias]) t?.release();
+      return { got: got as Float32Array, entries };
+    };
+    const cases: Case[] = [
+      ...TRANSPOSES.map(([transA, transB]) => ({ m: 132, n: 136, k: 40, transA, transB })),
+      { m: 36, n: 20, k: 600, transB: true, alpha: -1.5, withBias: true, beta: 1 },
+      { m: 8, n: 12, k: 24, transA: true, batch: 3 },
+    ];
+    for (const c of cases) {
+      const host = operands(rng, c);
+      const v4 = await run(c, host, {});
+      assert.deepEqual([...new Set(v4.entries)], ["matmul_tiled_v4"], JSON.stringify(c));
+      assertClose(v4.got, refMatmul(c, host), { label: `v4 ${JSON.stringify(c)}` });
+      // The lanes kernel sums in the same order as matmul_tiled (tested above): same bits.
+      const lanes = await gpuMatmul(gpu, c, host, { kernel: "lanes" });
+      assert.ok(bitEqual(v4.got, lanes), `v4 and lanes differ: ${JSON.stringify(c)}`);
+      // Split K over the vec4f kernel.
+      const split = await run(c, host, { splitK: 2 });
+      if ((c.batch ?? 1) === 1) {
+        assert.deepEqual(
+          [...new Set(split.entries)].sort(),
+          ["matmul_tiled_v4", "splitk_reduce"],
+        );
+      }
+      assertClose(split.got, refMatmul(c, host), { label: `v4 split ${JSON.stringify(c)}` });
+    }
+    // Not aligned (K = 41 along A's rows): the scalar kernel.
+    const c = { m: 8, n: 12, k: 41 };
+    const odd = await run(c, operands(rng, c), {});
+    assert.deepEqual([...new Set(odd.entries)], ["matmul_tiled"]);
+  },
+);
+
+gpuTest(
   "matmul: split K (tiled kernel) matches float64: every transpose, bias, α, β, K chunks",
   async (gpu) => {
     const rng = new Rng(108);
