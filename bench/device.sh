@@ -5,15 +5,16 @@
 # 2. the matmul variants against the launcher at big shapes (bench/matmul_variants, --ab);
 # 3. our bench (gpt2-small included on a hardware adapter; no TensorFlow.js peers there);
 # 4. the PyTorch peer's GEMMs and DPO step, and the comparison against the NVIDIA targets;
-# 5. attention forward and backward at gpt2-small's shape for every tile (bench/attention_tiles.ts).
+# 5. attention forward and backward at gpt2-small's shape for every tile (bench/attention_tiles.ts);
+# 6. where a gpt2-small DPO step's GPU time goes, per kernel (bench/profile_step.ts).
 # Everything lands in $OUT (or bench-out/). Needs .device/torch_baseline.py (copy
 # ../shared/device/torch_baseline.py there before packing). When .device/deno.json exists (the
 # project's config without the TensorFlow.js imports, whose 300 MB cache does not travel), Deno
-# runs with it. BENCH_ARGS (default --quick) goes to the bench; STEPS picks the parts (12345).
+# runs with it. BENCH_ARGS (default --quick) goes to the bench; STEPS picks the parts (123456).
 set -u
 out="${OUT:-bench-out}"
 mkdir -p "$out"
-steps="${STEPS:-12345}"
+steps="${STEPS:-123456}"
 cfg=()
 [ -f .device/deno.json ] && cfg=(--no-lock --config .device/deno.json)
 nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
@@ -49,4 +50,7 @@ if [[ $steps == *4* ]]; then
 fi
 if [[ $steps == *5* ]]; then
   timeout 120 deno run -A "${cfg[@]}" bench/attention_tiles.ts --quick | tee "$out/attention_tiles.md"
+fi
+if [[ $steps == *6* ]]; then
+  timeout 120 deno run -A "${cfg[@]}" bench/profile_step.ts gpt2-small dpo | tee "$out/profile.md"
 fi

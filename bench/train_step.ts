@@ -32,6 +32,22 @@ export interface TrainStepOptions {
   warmup?: number;
   /** Rows per step, overriding the config's (tests use fewer). */
   rows?: number;
+  /**
+   * After the timed steps, run one more with every dispatch in its own timed compute pass (GPU
+   * timestamps) and return the GPU time per kernel entry point (`profile`). Needs the device's
+   * `timestamp-query`; without it `profile` stays empty.
+   */
+  profile?: boolean;
+}
+
+/** GPU time of one kernel entry point over a profiled step. */
+export interface ProfileLine {
+  /** `label.entryPoint` of the kernel. */
+  kernel: string;
+  /** Dispatches of it in the step. */
+  count: number;
+  /** Their GPU milliseconds, summed. */
+  ms: number;
 }
 
 /** What a training-step measurement gives. */
@@ -55,6 +71,8 @@ export interface TrainStepResult {
   submitsPerStep: number;
   /** Dispatches encoded per step. */
   dispatchesPerStep: number;
+  /** With `profile`: GPU time per kernel of one step, largest first. */
+  profile?: ProfileLine[];
 }
 
 /**
@@ -142,8 +160,14 @@ export async function benchTrainStep(
     ? new Float32Array(rows).map((_, i) => -responseTokens * Math.log(c.vocabSize) - 1 - i % 3)
     : undefined;
   try {
-    const step = async (): Promise<number> => {
+    let stamps: { label: string; ms: number }[] | null = null;
+    const step = async (profile = false): Promise<number> => {
       const enc = gpu.encoder("bench step");
+      if (profile) {
+        const dispatch = enc.dispatch.bind(enc);
+        enc.dispatch = (d) =>
+          enc.timed(`${d.kernel.label}.${d.kernel.entryPoint}`, () => dispatch(d));
+      }
       model.zeroGrads(enc);
       const mb = uploadMicroBatch(gpu, batch, c.vocabSize, ref);
       obj.encode(enc, mb.device, mb.inputs, { slot: 0, scale: 1, backward: true });
@@ -151,6 +175,7 @@ export async function benchTrainStep(
       gpu.submit(enc);
       releaseMicroBatch(mb);
       const [metrics] = await gpu.read([obj.metrics.view(0, [64]), optimizer.norm]);
+      if (profile) stamps = await enc.readTimings();
       return obj.decode(metrics as Float32Array, 1).loss;
     };
     const t0 = performance.now();
@@ -166,7 +191,21 @@ export async function benchTrainStep(
       samples.push(performance.now() - s0);
     }
     const per = (k: "submits" | "dispatches") => (gpu.stats[k] - before[k]) / options.steps;
+    const submitsPerStep = per("submits"), dispatchesPerStep = per("dispatches");
+    let profile: ProfileLine[] | undefined;
+    if (options.profile) {
+      await step(true);
+      const byKernel = new Map<string, ProfileLine>();
+      for (const { label, ms } of stamps ?? []) {
+        const line = byKernel.get(label) ?? { kernel: label, count: 0, ms: 0 };
+        line.count++;
+        line.ms += ms;
+        byKernel.set(label, line);
+      }
+      profile = [...byKernel.values()].sort((a, b) => b.ms - a.ms);
+    }
     return {
+      profile,
       objective,
       rows,
       tokens: rows * T,
@@ -175,8 +214,8 @@ export async function benchTrainStep(
       peakBytes: gpu.pool.peakBytes,
       lossFirst,
       lossLast,
-      submitsPerStep: per("submits"),
-      dispatchesPerStep: per("dispatches"),
+      submitsPerStep,
+      dispatchesPerStep,
     };
   } finally {
     optimizer.release();

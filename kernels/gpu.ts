@@ -684,6 +684,9 @@ export interface Dispatch {
   workgroups: readonly [number, number?, number?];
 }
 
+/** Timestamps one encoder can take (WebGPU's largest query set): 2048 timed regions. */
+const MAX_STAMPS = 4096;
+
 /**
  * A command encoder with the runtime's dispatch conventions, timed regions and uniform memory.
  * Dispatches share one compute pass until a copy or a timed region needs a new one.
@@ -802,10 +805,12 @@ export class Encoder {
     if (!this.gpu.hasFeature("timestamp-query")) return fn();
     this.#endPass();
     if (!this.#querySet) {
-      this.#querySet = this.gpu.device.createQuerySet({ type: "timestamp", count: 256 });
+      this.#querySet = this.gpu.device.createQuerySet({ type: "timestamp", count: MAX_STAMPS });
     }
     const index = this.#timers.length * 2;
-    if (index + 1 >= 256) throw new RangeError("At most 128 timed regions per encoder");
+    if (index + 1 >= MAX_STAMPS) {
+      throw new RangeError(`At most ${MAX_STAMPS / 2} timed regions per encoder`);
+    }
     this.#timers.push({ label, index });
     this.#pass = this.raw.beginComputePass({
       timestampWrites: {

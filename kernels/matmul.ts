@@ -38,11 +38,13 @@ const PROLOGUE_ROWS = 16;
 const BIAS_GRAD = { label: "matmul", code, entryPoint: "bias_grad" };
 const SPLIT_REDUCE = { label: "matmul", code, entryPoint: "splitk_reduce" };
 /**
- * Split K (tiled kernel): below this many workgroups a GPU has idle cores (an H200 has 132 SMs,
- * each running two 256-invocation workgroups at once), so K is cut into slices computed side by
- * side and summed by a second pass.
+ * Split K (tiled kernel): the workgroups a GPU runs in one wave (an H200's 132 SMs run two
+ * 256-invocation workgroups each). A launch of W ≤ SPLIT_GROUPS / 2 workgroups leaves cores idle,
+ * so K is cut into ⌊SPLIT_GROUPS / W⌋ slices computed side by side (still one wave) and summed by
+ * a second pass. More slices than that would add a second wave: measured on an H200, splitting a
+ * 192-workgroup product in two made it 1.7× slower.
  */
-const SPLIT_GROUPS = 256;
+const SPLIT_GROUPS = 264;
 /** The shortest K slice worth its own workgroups. */
 const SPLIT_MIN_K = 256;
 /** At most this many K slices. */
@@ -85,10 +87,10 @@ export interface MatmulArgs {
   kernel?: "lanes" | "tiled";
   /**
    * K slices of the tiled kernel (split K): each slice's product goes to a scratch buffer, then
-   * one pass sums the slices in order into C. Default: on a GPU, enough slices (≤ 32, each
-   * K ≥ 256) to reach 256 workgroups when a product has fewer (e.g. 768 × 768 weight gradients,
-   * or a 128-row classifier chunk's input gradient with K = 50257); 1 on a CPU adapter. The sum
-   * order then differs from the unsplit kernel's (not bit-identical, still float32-accurate).
+   * one pass sums the slices in order into C. Default: on a GPU, when a product has at most 132
+   * workgroups (e.g. 768 × 768 weight gradients, or a 128-row classifier chunk's input gradient
+   * with K = 50257), ⌊264 / workgroups⌋ slices (≤ 32, each K ≥ 256); 1 on a CPU adapter. The
+   * sum order then differs from the unsplit kernel's (not bit-identical, still float32-accurate).
    */
   splitK?: number;
   /** (N,) added to every row of C. */
@@ -388,10 +390,10 @@ function splitSlices(
       throw new RangeError(`matmul: splitK must be a positive integer, got ${wanted}`);
     }
     s = wanted;
-  } else if (isCpu || groups >= SPLIT_GROUPS || kLen < 2 * SPLIT_MIN_K) {
+  } else if (isCpu || kLen < 2 * SPLIT_MIN_K) {
     return 1;
   } else {
-    s = Math.min(Math.ceil(SPLIT_GROUPS / groups), Math.floor(kLen / SPLIT_MIN_K), MAX_SPLIT);
+    s = Math.min(Math.floor(SPLIT_GROUPS / groups), Math.floor(kLen / SPLIT_MIN_K), MAX_SPLIT);
   }
   s = Math.min(s, kLen, Math.floor((maxBytes - 256) / 4 / cells));
   return s >= 2 ? s : 1;

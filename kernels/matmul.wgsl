@@ -861,48 +861,50 @@ fn matmul_tiled_v4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
 // Past the matrix the values are zeros; the clamped index keeps every read inside the binding
 // (with extents multiples of 4, a vec4f is either wholly inside or wholly outside).
 
-fn load_a16(lid: u32, base: u32, row0: u32, k0: u32) -> array<vec4f, 2> {
-  var v: array<vec4f, 2>;
+fn load_a16(lid: u32, base: u32, r0: u32, k0: u32) -> array<vec4f, 2> {
   if (TA == 1u) {
     let k = k0 + lid / 16u;
-    let r = row0 + (lid % 16u) * 8u;
+    let r = r0 + (lid % 16u) * 8u;
     let at = base + min(k, p.k - 1u) * p.lda;
-    for (var q = 0u; q < 2u; q++) {
-      let rq = r + 4u * q;
-      v[q] = select(vec4f(0.0), a4[(at + min(rq, p.m - 4u)) / 4u], k < p.k && rq < p.m);
-    }
-  } else {
-    let r = row0 + lid / 2u;
-    let k = k0 + (lid % 2u) * 8u;
-    let at = base + min(r, p.m - 1u) * p.lda;
-    for (var q = 0u; q < 2u; q++) {
-      let kq = k + 4u * q;
-      v[q] = select(vec4f(0.0), a4[(at + min(kq, p.k - 4u)) / 4u], r < p.m && kq < p.k);
-    }
+    let v0 = a4[(at + min(r, p.m - 4u)) / 4u];
+    let v1 = a4[(at + min(r + 4u, p.m - 4u)) / 4u];
+    return array<vec4f, 2>(
+      select(vec4f(0.0), v0, k < p.k && r < p.m),
+      select(vec4f(0.0), v1, k < p.k && r + 4u < p.m),
+    );
   }
-  return v;
+  let r = r0 + lid / 2u;
+  let k = k0 + (lid % 2u) * 8u;
+  let at = base + min(r, p.m - 1u) * p.lda;
+  let v0 = a4[(at + min(k, p.k - 4u)) / 4u];
+  let v1 = a4[(at + min(k + 4u, p.k - 4u)) / 4u];
+  return array<vec4f, 2>(
+    select(vec4f(0.0), v0, r < p.m && k < p.k),
+    select(vec4f(0.0), v1, r < p.m && k + 4u < p.k),
+  );
 }
 
-fn load_b16(lid: u32, base: u32, col0: u32, k0: u32) -> array<vec4f, 2> {
-  var v: array<vec4f, 2>;
+fn load_b16(lid: u32, base: u32, c0: u32, k0: u32) -> array<vec4f, 2> {
   if (TB == 0u) {
     let k = k0 + lid / 16u;
-    let c = col0 + (lid % 16u) * 8u;
+    let c = c0 + (lid % 16u) * 8u;
     let at = base + min(k, p.k - 1u) * p.ldb;
-    for (var q = 0u; q < 2u; q++) {
-      let cq = c + 4u * q;
-      v[q] = select(vec4f(0.0), b4[(at + min(cq, p.n - 4u)) / 4u], k < p.k && cq < p.n);
-    }
-  } else {
-    let c = col0 + lid / 2u;
-    let k = k0 + (lid % 2u) * 8u;
-    let at = base + min(c, p.n - 1u) * p.ldb;
-    for (var q = 0u; q < 2u; q++) {
-      let kq = k + 4u * q;
-      v[q] = select(vec4f(0.0), b4[(at + min(kq, p.k - 4u)) / 4u], c < p.n && kq < p.k);
-    }
+    let v0 = b4[(at + min(c, p.n - 4u)) / 4u];
+    let v1 = b4[(at + min(c + 4u, p.n - 4u)) / 4u];
+    return array<vec4f, 2>(
+      select(vec4f(0.0), v0, k < p.k && c < p.n),
+      select(vec4f(0.0), v1, k < p.k && c + 4u < p.n),
+    );
   }
-  return v;
+  let c = c0 + lid / 2u;
+  let k = k0 + (lid % 2u) * 8u;
+  let at = base + min(c, p.n - 1u) * p.ldb;
+  let v0 = b4[(at + min(k, p.k - 4u)) / 4u];
+  let v1 = b4[(at + min(k + 4u, p.k - 4u)) / 4u];
+  return array<vec4f, 2>(
+    select(vec4f(0.0), v0, c < p.n && k < p.k),
+    select(vec4f(0.0), v1, c < p.n && k + 4u < p.k),
+  );
 }
 
 fn store_a16(lid: u32, v: array<vec4f, 2>) {
@@ -910,13 +912,21 @@ fn store_a16(lid: u32, v: array<vec4f, 2>) {
     let at = (lid / 16u) * 32u + (lid % 16u) * 2u;
     tile_a16[at] = v[0];
     tile_a16[at + 1u] = v[1];
-  } else {
-    let r = lid / 2u;
-    let k = (lid % 2u) * 8u;
-    for (var e = 0u; e < 8u; e++) {
-      tile_a16[(k + e) * 32u + r / 4u][r % 4u] = v[e / 4u][e % 4u];
-    }
+    return;
   }
+  // K contiguous: 8 values of line lid / 2 at k = 8·(lid % 2) + e, constant indices only
+  // (a dynamically indexed local array could live in slow local memory).
+  let r = lid / 2u;
+  let at = (lid % 2u) * 8u * 32u + r / 4u;
+  let c = r % 4u;
+  tile_a16[at + 0u][c] = v[0].x;
+  tile_a16[at + 32u][c] = v[0].y;
+  tile_a16[at + 64u][c] = v[0].z;
+  tile_a16[at + 96u][c] = v[0].w;
+  tile_a16[at + 128u][c] = v[1].x;
+  tile_a16[at + 160u][c] = v[1].y;
+  tile_a16[at + 192u][c] = v[1].z;
+  tile_a16[at + 224u][c] = v[1].w;
 }
 
 fn store_b16(lid: u32, v: array<vec4f, 2>) {
@@ -924,13 +934,21 @@ fn store_b16(lid: u32, v: array<vec4f, 2>) {
     let at = (lid / 16u) * 32u + (lid % 16u) * 2u;
     tile_b16[at] = v[0];
     tile_b16[at + 1u] = v[1];
-  } else {
-    let c = lid / 2u;
-    let k = (lid % 2u) * 8u;
-    for (var e = 0u; e < 8u; e++) {
-      tile_b16[(k + e) * 32u + c / 4u][c % 4u] = v[e / 4u][e % 4u];
-    }
+    return;
   }
+  // K contiguous: 8 values of line lid / 2 at k = 8·(lid % 2) + e, constant indices only
+  // (a dynamically indexed local array could live in slow local memory).
+  let r = lid / 2u;
+  let at = (lid % 2u) * 8u * 32u + r / 4u;
+  let c = r % 4u;
+  tile_b16[at + 0u][c] = v[0].x;
+  tile_b16[at + 32u][c] = v[0].y;
+  tile_b16[at + 64u][c] = v[0].z;
+  tile_b16[at + 96u][c] = v[0].w;
+  tile_b16[at + 128u][c] = v[1].x;
+  tile_b16[at + 160u][c] = v[1].y;
+  tile_b16[at + 192u][c] = v[1].z;
+  tile_b16[at + 224u][c] = v[1].w;
 }
 
 // The bias of 16 columns from col0 (clamped to the last), or zeros when BIAS = 0.

@@ -18,7 +18,7 @@ interface Case {
   u32?: boolean;
 }
 
-// T = 1; T not a multiple of the tiles (blocks of 2·tile rows: 32, 16, 8); GQA ratios 1, 2, 4;
+// T = 1; T not a multiple of the tiles (blocks of 2·tile rows: 64, 32, 16, 8); GQA ratios 1, 2, 4;
 // odd head sizes; padded rows, including an empty one; the largest head size. Few distinct
 // (HS, tile) pairs, as each compiles its own pipelines (seconds each on lavapipe, cold).
 const CASES: Case[] = [
@@ -28,6 +28,7 @@ const CASES: Case[] = [
   { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], tile: 8, scale: 0.7 },
   { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4 },
   { t: 40, nh: 2, nkv: 1, hs: 128, lengths: [40, 23] },
+  { t: 70, nh: 2, nkv: 1, hs: 16, lengths: [70, 45], tile: 32 }, // the GPUs' default tile
 ];
 
 function describe(c: Case): string {

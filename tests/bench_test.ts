@@ -270,6 +270,12 @@ gpuTest("bench training step of the tiny config runs and learns", async () => {
   positive(r.ms.median, "step ms");
   positive(r.peakBytes, "peak bytes");
   assert.ok(r.lossLast < r.lossFirst, `loss ${r.lossFirst} → ${r.lossLast}`);
-  const d = await benchTrainStep(TINY, "dpo", { steps: 1, warmup: 0 });
+  const d = await benchTrainStep(TINY, "dpo", { steps: 1, warmup: 0, profile: true });
   assert.ok(Number.isFinite(d.lossFirst) && d.lossFirst > 0);
+  // The profiled step times every dispatch of a step (the adapters here have timestamps).
+  const profile = d.profile ?? [];
+  assert.equal(profile.reduce((n, l) => n + l.count, 0), d.dispatchesPerStep);
+  assert.ok(profile.some((l) => l.kernel.startsWith("matmul.")), JSON.stringify(profile));
+  for (const l of profile) positive(l.ms, `${l.kernel} ms`);
+  for (let i = 1; i < profile.length; i++) assert.ok(profile[i].ms <= profile[i - 1].ms);
 });
