@@ -3,11 +3,13 @@
  * batched by strides, and the bias gradient. See `matmul.wgsl` for the math, layouts and tiling.
  *
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
- * 8 × 16 when M ≤ 16) on CPU adapters, or of the tiled kernel (128 × 128 per workgroup through
- * workgroup memory) on GPUs, which adds the bias in its epilogue, preceded by an elementwise
- * prologue `C = β·C` only when β ∉ {0, 1}. The tiled kernel has been checked for correctness on
- * lavapipe only; its speed on a GPU is not measured yet. Pipelines: two kernels × (write, accumulate) × (bias or not) —
- * compiled once each on first use (2–8 s cold on llvmpipe, then from Mesa's disk cache).
+ * 8 × 16 when M ≤ 16) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
+ * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' rows are
+ * 4-aligned, else `matmul_tiled` — which adds the bias in its epilogue, preceded by an elementwise
+ * prologue `C = β·C` only when β ∉ {0, 1}. A tiled launch with at most 132 workgroups and a long K
+ * is split along K on GPUs (slices side by side into a scratch, then an ordered reduction: see
+ * {@linkcode MatmulArgs.splitK}). Pipelines are compiled once each on first use (2–8 s cold on
+ * llvmpipe, then from Mesa's disk cache).
  *
  * Operands larger than one storage binding (GPT-2's 50257 × 768 embedding is 154 MB; lavapipe
  * binds 128 MiB) are split by the launcher into chunks along the batch, M, N and, when nothing
@@ -15,7 +17,9 @@
  * offset inside it passed as a uniform; a shape no split can fit is refused with a RangeError.
  *
  * Measured on lavapipe (2 shared vCPUs), see bench/matmul_variants/: 12–25 GFLOP/s wall clock,
- * 21–28 per CPU-second × 2, for every transpose at 256³, 512³, 256×128×384 and 256×512×128.
+ * 21–28 per CPU-second × 2, for every transpose at 256³, 512³, 256×128×384 and 256×512×128. On an
+ * NVIDIA H200 (bench/RESULTS.md, session 3): 15–33 TFLOP/s at gpt2-small's step shapes and 4096³
+ * (0.65× PyTorch's fp32 GEMM there), 4 TFLOP/s at the unaligned 2048×768×50257.
  *
  * @module
  */

@@ -39,6 +39,13 @@
 //   - matmul_tiled is for GPUs (see its comment below): their lanes are threads, 512
 //     accumulators per thread would spill, and staging tiles in workgroup memory is cheap there.
 //     It sums in the same order (zeros past K add exactly nothing), so it agrees bit for bit.
+//     matmul_tiled_v4 is the same with vec4f operand loads, K steps of 16 and register prefetch,
+//     for operands whose rows are 4-aligned (same order, same bits; on an H200 22 → 33 TFLOP/s
+//     at 4096³). Its staging uses constant indices only: a first version that indexed a local
+//     array in a loop ran NT products 1.7–2.4× slower there.
+//   - splitk_reduce (below) sums split-K partial products: on a GPU a launch of few workgroups
+//     over a long K (a 128-row classifier chunk's input gradient over 50257 logits: 6
+//     workgroups) runs as K slices side by side instead (head dx on an H200: 20.2 → 1.2 ms).
 //   - *_bv4: the same with B read as vec4f, when B is not transposed and its row stride and
 //     offsets are multiples of 4 (a vec4f load is one lane loop instead of four: +10–20 % for
 //     NN and TN products on lavapipe; bench/matmul_variants variant 24).
