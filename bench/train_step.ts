@@ -67,7 +67,7 @@ export interface TrainStepResult {
   /** Loss after the first and the last step. */
   lossFirst: number;
   lossLast: number;
-  /** Submits per step (1 plus the readback's copy). */
+  /** Submits per step: 1 plus the readback's copy, and on GPUs one per `gpu.flushEvery` dispatches. */
   submitsPerStep: number;
   /** Dispatches encoded per step. */
   dispatchesPerStep: number;

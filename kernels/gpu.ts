@@ -294,6 +294,12 @@ export class Gpu {
   readonly pool: BufferPool;
   /** What the runtime did so far. */
   readonly stats: GpuStats = { mapAsync: 0, submits: 0, dispatches: 0, pipelines: 0 };
+  /**
+   * Encoders submit what they hold every this many dispatches ({@linkcode Encoder.flush}), so a
+   * GPU starts on a long step while the host still encodes the rest; 0 never does. Default: 0
+   * on a CPU adapter (lavapipe runs the GPU's work on the same cores that encode), 64 on GPUs.
+   */
+  flushEvery = 0;
   #pipelines = new Map<string, GPUComputePipeline>();
   #modules = new Map<string, GPUShaderModule>();
   #codeIds = new Map<string, number>();
@@ -307,6 +313,7 @@ export class Gpu {
     this.device = device;
     this.pool = new BufferPool(device);
     this.#lostPromise = device.lost.then((info) => (this.#lost = info));
+    this.flushEvery = this.isCpu ? 0 : FLUSH_EVERY;
     device.addEventListener("uncapturederror", (event) => {
       this.#errors.push((event as GPUUncapturedErrorEvent).error.message);
     });
@@ -684,6 +691,13 @@ export interface Dispatch {
   workgroups: readonly [number, number?, number?];
 }
 
+/**
+ * Dispatches between an encoder's automatic submits on GPUs. A gpt2-small DPO step has ~870 and
+ * spent ~45 ms encoding them on an H200's host while the GPU idled (bench/RESULTS.md, session 3);
+ * one submit costs tens of µs.
+ */
+const FLUSH_EVERY = 64;
+
 /** Timestamps one encoder can take (WebGPU's largest query set): 2048 timed regions. */
 const MAX_STAMPS = 4096;
 
@@ -706,8 +720,11 @@ const MAX_STAMPS = 4096;
 export class Encoder {
   /** The runtime this encoder belongs to. */
   readonly gpu: Gpu;
-  /** The raw WebGPU encoder, for copies launchers need. */
-  readonly raw: GPUCommandEncoder;
+  #raw: GPUCommandEncoder;
+  #label?: string;
+  #sinceFlush = 0;
+  /** Inside {@linkcode Encoder.timed}: no automatic flush (it would cut the timed pass). */
+  #timing = false;
   #pass: GPUComputePassEncoder | null = null;
   #blocks: GPUBuffer[] = [];
   #blockUsed = UNIFORM_BLOCK;
@@ -722,7 +739,31 @@ export class Encoder {
   /** Use {@linkcode Gpu.encoder}. */
   constructor(gpu: Gpu, label?: string) {
     this.gpu = gpu;
-    this.raw = gpu.device.createCommandEncoder({ label });
+    this.#label = label;
+    this.#raw = gpu.device.createCommandEncoder({ label });
+  }
+
+  /** The raw WebGPU encoder (a new one after each {@linkcode Encoder.flush}), for copies. */
+  get raw(): GPUCommandEncoder {
+    return this.#raw;
+  }
+
+  /**
+   * Submits what this encoder holds so far and goes on in a fresh command encoder, so the device
+   * can start while the rest is encoded ({@linkcode Gpu.flushEvery} does it automatically).
+   * Commands run in the order they were encoded, as with one submit; buffers released while
+   * encoding still become reusable only at {@linkcode Gpu.submit}. One difference: a
+   * `queue.writeBuffer` (`gpu.write`, `gpu.upload`) issued after a flush lands after the commands
+   * flushed before it, not before all of them — write a buffer before encoding what reads it.
+   */
+  flush(): void {
+    if (this.#finished) throw new GpuError("This encoder was already submitted");
+    this.#endPass();
+    this.#flushUniforms();
+    this.gpu.device.queue.submit([this.#raw.finish()]);
+    this.gpu.stats.submits++;
+    this.#raw = this.gpu.device.createCommandEncoder({ label: this.#label });
+    this.#sinceFlush = 0;
   }
 
   /**
@@ -773,6 +814,7 @@ export class Encoder {
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(x, y, z);
     gpu.stats.dispatches++;
+    if (gpu.flushEvery > 0 && ++this.#sinceFlush >= gpu.flushEvery && !this.#timing) this.flush();
   }
 
   /** Copies a tensor into another of the same byte length. */
@@ -781,7 +823,7 @@ export class Encoder {
       throw new RangeError(`copy "${src.label}" → "${dst.label}": byte lengths differ`);
     }
     this.#endPass();
-    this.raw.copyBufferToBuffer(
+    this.#raw.copyBufferToBuffer(
       src.buffer,
       src.byteOffset,
       dst.buffer,
@@ -793,7 +835,7 @@ export class Encoder {
   /** Sets a tensor's bytes to zero. */
   zero(t: Tensor): void {
     this.#endPass();
-    this.raw.clearBuffer(t.buffer, t.byteOffset, Math.ceil(t.byteLength / 4) * 4);
+    this.#raw.clearBuffer(t.buffer, t.byteOffset, Math.ceil(t.byteLength / 4) * 4);
   }
 
   /**
@@ -812,14 +854,19 @@ export class Encoder {
       throw new RangeError(`At most ${MAX_STAMPS / 2} timed regions per encoder`);
     }
     this.#timers.push({ label, index });
-    this.#pass = this.raw.beginComputePass({
+    this.#pass = this.#raw.beginComputePass({
       timestampWrites: {
         querySet: this.#querySet,
         beginningOfPassWriteIndex: index,
         endOfPassWriteIndex: index + 1,
       },
     });
-    fn();
+    this.#timing = true;
+    try {
+      fn();
+    } finally {
+      this.#timing = false;
+    }
     this.#endPass();
   }
 
@@ -855,12 +902,12 @@ export class Encoder {
         size: count * 8,
         usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
       });
-      this.raw.resolveQuerySet(this.#querySet, 0, count, resolve, 0);
-      this.raw.copyBufferToBuffer(resolve, 0, this.#queryBuffer.buffer, 0, count * 8);
+      this.#raw.resolveQuerySet(this.#querySet, 0, count, resolve, 0);
+      this.#raw.copyBufferToBuffer(resolve, 0, this.#queryBuffer.buffer, 0, count * 8);
     }
     this.#flushUniforms();
     this.#finished = true;
-    return this.raw.finish();
+    return this.#raw.finish();
   }
 
   /** Hands the uniform blocks back to the runtime after submit. */
@@ -869,7 +916,7 @@ export class Encoder {
   }
 
   #computePass(): GPUComputePassEncoder {
-    return this.#pass ??= this.raw.beginComputePass();
+    return this.#pass ??= this.#raw.beginComputePass();
   }
 
   #endPass(): void {

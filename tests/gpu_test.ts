@@ -127,6 +127,50 @@ gpuTest("gpu: many dispatches in one encoder each get their own uniforms", async
   for (const t of [one, a, b]) t.release();
 });
 
+gpuTest("gpu: an encoder that flushes every few dispatches runs them in order", async (gpu) => {
+  const flushEvery = gpu.flushEvery;
+  gpu.flushEvery = 7;
+  try {
+    const n = 37, count = 100;
+    const one = gpu.upload(new Float32Array(n).fill(1));
+    const a = gpu.upload(new Float32Array(n).fill(0)), b = gpu.tensor([n]);
+    const copy = gpu.tensor([n]);
+    const submits = gpu.stats.submits;
+    const enc = gpu.encoder();
+    let src = a, dst = b;
+    for (let k = 0; k < count; k++) {
+      residualForward(enc, { out: dst, a: src, b: one });
+      [src, dst] = [dst, src];
+      if (k === 50) enc.copy(src, copy); // a copy between flushes sees the 51 adds before it
+    }
+    const scratch = gpu.tensor([n]);
+    scratch.release(); // released while encoding: not reused before the final submit
+    const other = gpu.tensor([n]);
+    assert.notEqual(other.buffer, scratch.buffer);
+    other.release();
+    gpu.submit(enc);
+    assert.equal(gpu.stats.submits - submits, Math.floor(count / 7) + 1);
+    const [r, c] = await gpu.read([src, copy]);
+    assert.deepEqual([...r], new Array(n).fill(count));
+    assert.deepEqual([...c], new Array(n).fill(51));
+    // A timed region is never cut by an automatic flush.
+    if (gpu.hasFeature("timestamp-query")) {
+      gpu.flushEvery = 1;
+      const e2 = gpu.encoder();
+      e2.timed("three adds", () => {
+        for (let k = 0; k < 3; k++) residualForward(e2, { out: b, a, b: one });
+      });
+      gpu.submit(e2);
+      const timings = await e2.readTimings();
+      assert.equal(timings.length, 1);
+      assert.ok(Number.isFinite(timings[0].ms) && timings[0].ms >= 0);
+    }
+    for (const t of [one, a, b, copy]) t.release();
+  } finally {
+    gpu.flushEvery = flushEvery;
+  }
+});
+
 gpuTest("gpu: dispatches beyond a device limit are refused with a clear error", (gpu) => {
   const kernel = {
     label: "noop",

@@ -41,15 +41,21 @@ async function checkModel(gpu: Parameters<Parameters<typeof gpuTest>[1]>[0], c: 
   }, c.vocabSize);
   const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
   const runs = [];
-  for (let r = 0; r < 2; r++) {
+  const flushEvery = gpu.flushEvery;
+  // The rerun submits every 3 dispatches (as GPUs do every 64): the same bits.
+  for (const every of [0, 3]) {
+    gpu.flushEvery = every;
+    const submits = gpu.stats.submits;
     const enc = gpu.encoder();
     model.zeroGrads(enc);
     model.forward(enc, batch);
     model.backward(enc, batch, coefT);
     gpu.submit(enc);
+    if (every) assert.ok(gpu.stats.submits - submits > 10, "the rerun flushed");
     const [logp] = await gpu.read([model.logp.view(0, [coef.length])]);
     runs.push({ logp, grads: await model.readGrads() });
   }
+  gpu.flushEvery = flushEvery;
   assertClose(runs[0].logp, wantLogp, { rtol: 1e-5, label: `${c.family} logp` });
   for (const p of internalParams(c)) {
     const got = runs[0].grads.get(p.name)!;
@@ -60,7 +66,7 @@ async function checkModel(gpu: Parameters<Parameters<typeof gpuTest>[1]>[0], c: 
       atol: 1e-6,
       label: `${c.family} d${p.name}`,
     });
-    assert.ok(bitEqual(got, runs[1].grads.get(p.name)!), `${p.name}: reruns differ`);
+    assert.ok(bitEqual(got, runs[1].grads.get(p.name)!), `${p.name}: the flushed rerun differs`);
   }
   assert.ok(bitEqual(runs[0].logp, runs[1].logp));
   releaseBatch(batch);
