@@ -37,6 +37,11 @@ export interface LogSoftmaxGatherArgs {
   lse: Tensor;
   /** (R,) receives `Σ_v logits[r, v]` when given (TRL's mean-logit metrics). */
   logitSum?: Tensor;
+  /**
+   * V, the logits per row, when `logits` is (R, ld) with ld > V padding columns (never read).
+   * Default: the last dimension of `logits`.
+   */
+  vocab?: number;
   /** Largest binding in bytes, below the device's limit (tests force splitting with it). */
   maxBindingBytes?: number;
 }
@@ -62,15 +67,16 @@ export interface LogSoftmaxGatherArgs {
  */
 export function logSoftmaxGather(enc: Encoder, args: LogSoftmaxGatherArgs): void {
   const { logits, targets, logp, lse, logitSum } = args;
-  const [rows, v] = rowsAndVocab("logSoftmaxGather", logits);
+  const [rows, ld] = rowsAndVocab("logSoftmaxGather", logits);
+  const v = vocabOf("logSoftmaxGather", args.vocab, ld);
   checkRows("logSoftmaxGather", rows, targets, logp, lse, ...(logitSum ? [logitSum] : []));
   checkTargets("logSoftmaxGather", targets);
   const lanes = forwardLanes(v);
-  for (const b of rowBlocks(enc, "logSoftmaxGather", logits, rows, v, args.maxBindingBytes)) {
+  for (const b of rowBlocks(enc, "logSoftmaxGather", logits, rows, ld, args.maxBindingBytes)) {
     enc.dispatch({
       kernel: logitSum ? FORWARD_SUM : FORWARD,
       constants: { WG: lanes },
-      uniforms: params({ rows: b.rows, v, row0: b.row0, base: b.base }),
+      uniforms: params({ rows: b.rows, v, row0: b.row0, base: b.base, ld }),
       bindings: [b.view(logits), targets, lse, logp, ...(logitSum ? [logitSum] : [])],
       workgroups: [b.rows],
     });
@@ -100,6 +106,8 @@ export interface LogSoftmaxBackwardArgs {
   coef: Tensor;
   /** (R, V) receives `dL/dlogits` (overwritten); omit, or pass `logits`, to work in place. */
   dLogits?: Tensor;
+  /** V when `logits` (and `dLogits`) are (R, ld) with padding columns, as in the forward. */
+  vocab?: number;
   /** Largest binding in bytes, below the device's limit (tests force splitting with it). */
   maxBindingBytes?: number;
 }
@@ -126,7 +134,8 @@ export interface LogSoftmaxBackwardArgs {
 export function logSoftmaxBackward(enc: Encoder, args: LogSoftmaxBackwardArgs): void {
   const { logits, lse, targets, coef } = args;
   const inPlace = !args.dLogits || sameRange(args.dLogits, logits);
-  const [rows, v] = rowsAndVocab("logSoftmaxBackward", logits);
+  const [rows, ld] = rowsAndVocab("logSoftmaxBackward", logits);
+  const v = vocabOf("logSoftmaxBackward", args.vocab, ld);
   checkRows("logSoftmaxBackward", rows, lse, targets, coef);
   checkTargets("logSoftmaxBackward", targets);
   if (args.dLogits && args.dLogits.size !== logits.size) {
@@ -136,11 +145,11 @@ export function logSoftmaxBackward(enc: Encoder, args: LogSoftmaxBackwardArgs): 
     );
   }
   const groupsX = Math.ceil(v / (WG * BACKWARD_COLS));
-  for (const b of rowBlocks(enc, "logSoftmaxBackward", logits, rows, v, args.maxBindingBytes)) {
+  for (const b of rowBlocks(enc, "logSoftmaxBackward", logits, rows, ld, args.maxBindingBytes)) {
     enc.dispatch({
       kernel: inPlace ? BACKWARD_INPLACE : BACKWARD,
       constants: { WG, COLS: BACKWARD_COLS },
-      uniforms: params({ rows: b.rows, v, row0: b.row0, base: b.base }),
+      uniforms: params({ rows: b.rows, v, row0: b.row0, base: b.base, ld }),
       bindings: inPlace
         ? [b.view(logits), targets, lse, coef]
         : [b.view(logits), targets, lse, coef, b.view(args.dLogits!)],
@@ -297,7 +306,19 @@ export function crossEntropy(enc: Encoder, args: CrossEntropyArgs): void {
 
 function params(fields: Partial<Record<string, number>>): Uint32Array {
   const { rows = 0, v = 0, row0 = 0, base = 0, n = 0, row_stride = 0, scale = 1 } = fields;
-  return uniforms({ rows, v, row0, base, n, row_stride, scale }, ["scale"]);
+  const ld = fields.ld ?? v;
+  return uniforms({ rows, v, row0, base, n, row_stride, scale, ld }, ["scale"]);
+}
+
+/** V: `vocab` when given (1 … the row stride `ld`), else `ld`. */
+function vocabOf(name: string, vocab: number | undefined, ld: number): number {
+  if (vocab === undefined) return ld;
+  if (!Number.isInteger(vocab) || vocab < 1 || vocab > ld) {
+    throw new RangeError(
+      `${name}: vocab must be an integer in 1 … ${ld} (the row stride), got ${vocab}`,
+    );
+  }
+  return vocab;
 }
 
 /** A block of rows bound as one range of the logits. */
@@ -309,8 +330,9 @@ interface RowBlock {
 }
 
 /**
- * Splits R rows of width V into blocks whose logits range fits one binding (and whose count fits
- * one dispatch dimension). Each range starts at the aligned element at or before its first row.
+ * Splits R rows `v` elements apart (the row stride) into blocks whose logits range fits one
+ * binding (and whose count fits one dispatch dimension). Each range starts at the aligned element
+ * at or before its first row.
  */
 function rowBlocks(
   enc: Encoder,

@@ -19,6 +19,8 @@
 // The launchers bind logits in row blocks that fit one binding: `base` is the element where row
 // 0 of the block starts inside the bound range (the range starts at an aligned element at or
 // before it), `row0` the block's first row in the per-row tensors (targets, lse, logp, coef).
+// Rows lie `ld` ≥ V elements apart; the ld − V padding columns are never read or written (the
+// model pads GPT-2's 50257 to 50260 so the classifier's products can read rows as vec4f).
 //
 // masked_row_sums, one workgroup per row b of (B, T):
 //   sums[b] = Σ_t mask[b, t] · values[b, t];  counts[b] = Σ_t mask[b, t]
@@ -37,6 +39,7 @@ struct Params {
   n: u32,          // elements (token_coef, cross_entropy)
   row_stride: u32, // token_coef: invocations per row of workgroups
   scale: f32,      // token_coef, cross_entropy: multiplies the coefficients
+  ld: u32,         // forward, backward: elements between logits rows (≥ V; padding unread)
 }
 
 override WG: u32 = 256; // a power of two
@@ -106,7 +109,7 @@ fn gather(row: u32, start: u32, lse: f32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let start = p.base + wid.x * p.v;
+  let start = p.base + wid.x * p.ld;
   let stats = row_stats(lid, start);
   if (lid == 0u) {
     let row = p.row0 + wid.x;
@@ -117,7 +120,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
 
 @compute @workgroup_size(WG)
 fn forward_sum(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let start = p.base + wid.x * p.v;
+  let start = p.base + wid.x * p.ld;
   let stats = row_stats(lid, start);
   if (lid == 0u) {
     let row = p.row0 + wid.x;
@@ -155,7 +158,7 @@ fn grad_of(r: RowGrad, col: u32, x: f32) -> f32 {
 @compute @workgroup_size(WG)
 fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let r = row_terms(p.row0 + wid.y);
-  let start = p.base + wid.y * p.v;
+  let start = p.base + wid.y * p.ld;
   let end = min(p.v, (wid.x + 1u) * COLS * WG);
   for (var col = wid.x * COLS * WG + lid; col < end; col += WG) {
     d_logits[start + col] = grad_of(r, col, logits[start + col]);
@@ -165,7 +168,7 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) 
 @compute @workgroup_size(WG)
 fn backward_inplace(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let r = row_terms(p.row0 + wid.y);
-  let start = p.base + wid.y * p.v;
+  let start = p.base + wid.y * p.ld;
   let end = min(p.v, (wid.x + 1u) * COLS * WG);
   for (var col = wid.x * COLS * WG + lid; col < end; col += WG) {
     logits_io[start + col] = grad_of(r, col, logits_io[start + col]);

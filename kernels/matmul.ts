@@ -4,9 +4,9 @@
  *
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
  * 8 × 16 when M ≤ 16) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
- * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' rows are
- * 4-aligned, else `matmul_tiled` — which adds the bias in its epilogue, preceded by an elementwise
- * prologue `C = β·C` only when β ∉ {0, 1}. A tiled launch with at most 132 workgroups and a long K
+ * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' row
+ * strides and offsets are multiples of 4, else `matmul_tiled` — which adds the bias in its
+ * epilogue, preceded by an elementwise prologue `C = β·C` only when β ∉ {0, 1}. A tiled launch with at most 132 workgroups and a long K
  * is split along K on GPUs (slices side by side into a scratch, then an ordered reduction: see
  * {@linkcode MatmulArgs.splitK}). Pipelines are compiled once each on first use (2–8 s cold on
  * llvmpipe, then from Mesa's disk cache).
@@ -286,10 +286,10 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       bb.binding.offset + size16 <= bb.binding.buffer.size && size16 <= maxBytes;
     if (bv4) bb.binding.size = size16;
     const kLen = ch.k1 - ch.k0;
-    // The tiled kernel reads A and B as vec4f when each one's contiguous extent, row stride,
-    // offset and batch stride are multiples of 4 (and its binding can span whole vec4s).
+    // The tiled kernel reads A and B as vec4f when each one's row stride, offset and batch stride
+    // are multiples of 4 and its binding can span whole vec4s (extents need not be: a padded row
+    // stride is enough, as for the classifier's logits).
     const v4 = tiled && lda % 4 === 0 && ldb % 4 === 0 && (cz === 1 || sA % 4 + sB % 4 === 0) &&
-      (transA ? cm : kLen) % 4 === 0 && (transB ? kLen : cn) % 4 === 0 &&
       widenTo16(ba, maxBytes) && widenTo16(bb, maxBytes);
     const tiledKernel: TiledKernel = v4
       ? { kernel: MATMUL_TILED_V4, extra: { TA: transA ? 1 : 0, TB: transB ? 1 : 0 } }

@@ -40,9 +40,9 @@
 //     accumulators per thread would spill, and staging tiles in workgroup memory is cheap there.
 //     It sums in the same order (zeros past K add exactly nothing), so it agrees bit for bit.
 //     matmul_tiled_v4 is the same with vec4f operand loads, K steps of 16 and register prefetch,
-//     for operands whose rows are 4-aligned (same order, same bits; on an H200 22 → 33 TFLOP/s
-//     at 4096³). Its staging uses constant indices only: a first version that indexed a local
-//     array in a loop ran NT products 1.7–2.4× slower there.
+//     for operands whose row strides and offsets are multiples of 4 (same order, same bits; on
+//     an H200 22 → 33 TFLOP/s at 4096³). Its staging uses constant indices only: a first version
+//     that indexed a local array in a loop ran NT products 1.7–2.4× slower there.
 //   - splitk_reduce (below) sums split-K partial products: on a GPU a launch of few workgroups
 //     over a long K (a 128-row classifier chunk's input gradient over 50257 logits: 6
 //     workgroups) runs as K slices side by side instead (head dx on an H200: 20.2 → 1.2 ms).
@@ -865,29 +865,38 @@ fn matmul_tiled_v4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
 // Each invocation stages 8 values of each 128 × 16 operand tile per K step, as two vec4f. An
 // operand stored with the tile's rows (M for A, N for B) contiguous is read by k = lid / 16 at
 // rows 8·(lid % 16) + 0…7; one stored with K contiguous by row lid / 2 at k 8·(lid % 2) + 0…7.
-// Past the matrix the values are zeros; the clamped index keeps every read inside the binding
-// (with extents multiples of 4, a vec4f is either wholly inside or wholly outside).
+// Row strides and offsets are multiples of 4, so every vec4f starts a group of 4 within a row;
+// the extents need not be: elements past the matrix are selected to zero lane by lane, and the
+// index is clamped to the row's last group (which may reach into the row's padding, or, in the
+// last row, up to 3 elements past the end: the launcher widens the binding to whole vec4s).
+
+// Which of the 4 elements from i on lie below n.
+fn lanes_below(i: u32, n: u32) -> vec4<bool> {
+  return vec4u(i, i + 1u, i + 2u, i + 3u) < vec4u(n);
+}
 
 fn load_a16(lid: u32, base: u32, r0: u32, k0: u32) -> array<vec4f, 2> {
   if (TA == 1u) {
     let k = k0 + lid / 16u;
     let r = r0 + (lid % 16u) * 8u;
     let at = base + min(k, p.k - 1u) * p.lda;
-    let v0 = a4[(at + min(r, p.m - 4u)) / 4u];
-    let v1 = a4[(at + min(r + 4u, p.m - 4u)) / 4u];
+    let last = (p.m - 1u) & ~3u;
+    let v0 = a4[(at + min(r, last)) / 4u];
+    let v1 = a4[(at + min(r + 4u, last)) / 4u];
     return array<vec4f, 2>(
-      select(vec4f(0.0), v0, k < p.k && r < p.m),
-      select(vec4f(0.0), v1, k < p.k && r + 4u < p.m),
+      select(vec4f(0.0), v0, lanes_below(r, p.m) & vec4<bool>(k < p.k)),
+      select(vec4f(0.0), v1, lanes_below(r + 4u, p.m) & vec4<bool>(k < p.k)),
     );
   }
   let r = r0 + lid / 2u;
   let k = k0 + (lid % 2u) * 8u;
   let at = base + min(r, p.m - 1u) * p.lda;
-  let v0 = a4[(at + min(k, p.k - 4u)) / 4u];
-  let v1 = a4[(at + min(k + 4u, p.k - 4u)) / 4u];
+  let last = (p.k - 1u) & ~3u;
+  let v0 = a4[(at + min(k, last)) / 4u];
+  let v1 = a4[(at + min(k + 4u, last)) / 4u];
   return array<vec4f, 2>(
-    select(vec4f(0.0), v0, r < p.m && k < p.k),
-    select(vec4f(0.0), v1, r < p.m && k + 4u < p.k),
+    select(vec4f(0.0), v0, lanes_below(k, p.k) & vec4<bool>(r < p.m)),
+    select(vec4f(0.0), v1, lanes_below(k + 4u, p.k) & vec4<bool>(r < p.m)),
   );
 }
 
@@ -896,21 +905,23 @@ fn load_b16(lid: u32, base: u32, c0: u32, k0: u32) -> array<vec4f, 2> {
     let k = k0 + lid / 16u;
     let c = c0 + (lid % 16u) * 8u;
     let at = base + min(k, p.k - 1u) * p.ldb;
-    let v0 = b4[(at + min(c, p.n - 4u)) / 4u];
-    let v1 = b4[(at + min(c + 4u, p.n - 4u)) / 4u];
+    let last = (p.n - 1u) & ~3u;
+    let v0 = b4[(at + min(c, last)) / 4u];
+    let v1 = b4[(at + min(c + 4u, last)) / 4u];
     return array<vec4f, 2>(
-      select(vec4f(0.0), v0, k < p.k && c < p.n),
-      select(vec4f(0.0), v1, k < p.k && c + 4u < p.n),
+      select(vec4f(0.0), v0, lanes_below(c, p.n) & vec4<bool>(k < p.k)),
+      select(vec4f(0.0), v1, lanes_below(c + 4u, p.n) & vec4<bool>(k < p.k)),
     );
   }
   let c = c0 + lid / 2u;
   let k = k0 + (lid % 2u) * 8u;
   let at = base + min(c, p.n - 1u) * p.ldb;
-  let v0 = b4[(at + min(k, p.k - 4u)) / 4u];
-  let v1 = b4[(at + min(k + 4u, p.k - 4u)) / 4u];
+  let last = (p.k - 1u) & ~3u;
+  let v0 = b4[(at + min(k, last)) / 4u];
+  let v1 = b4[(at + min(k + 4u, last)) / 4u];
   return array<vec4f, 2>(
-    select(vec4f(0.0), v0, c < p.n && k < p.k),
-    select(vec4f(0.0), v1, c < p.n && k + 4u < p.k),
+    select(vec4f(0.0), v0, lanes_below(k, p.k) & vec4<bool>(c < p.n)),
+    select(vec4f(0.0), v1, lanes_below(k + 4u, p.k) & vec4<bool>(c < p.n)),
   );
 }
 

@@ -216,6 +216,8 @@ export class Transformer {
   #xs: Tensor[]; // (L+1) residual streams, (maxN, C)
   #rope: { cos: Tensor; sin: Tensor } | null;
   #chunkRows: number;
+  /** Elements between rows of the logits chunk: V rounded up to a multiple of 4. */
+  #vocabStride: number;
 
   private constructor(
     gpu: Gpu,
@@ -259,7 +261,10 @@ export class Transformer {
       options.logitsChunkBytes ?? 32 * 2 ** 20,
       gpu.limits.maxStorageBufferBindingSize,
     );
-    this.#chunkRows = Math.max(64, Math.floor(budget / (V * 4) / 64) * 64);
+    // Logits rows padded to a multiple of 4 (GPT-2: 50257 → 50260), so the classifier's products
+    // read them as vec4f on GPUs; the padding is never read.
+    const Vp = this.#vocabStride = Math.ceil(V / 4) * 4;
+    this.#chunkRows = Math.max(64, Math.floor(budget / (Vp * 4) / 64) * 64);
     const chunk = Math.min(this.#chunkRows, Math.ceil(maxN / 64) * 64);
     this.logp = t([maxN], "logp");
     this.lse = t([maxN], "lse");
@@ -288,7 +293,7 @@ export class Transformer {
       meanF: t([maxN], "meanF"),
       rstdF: t([maxN], "rstdF"),
       o: t([maxN, C], "proj out"),
-      logits: t([chunk, V], "logits chunk"),
+      logits: t([chunk, Vp], "logits chunk"),
       ...(options.inference ? {} : {
         dX: t([maxN, C], "dX"),
         dMid: t([maxN, C], "dMid"),
@@ -490,8 +495,9 @@ export class Transformer {
       residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o });
     });
     this.norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
+    const Vp = this.#vocabStride;
     this.#classifierChunks(n, (r0, rows) => {
-      const logits = s.logits.view(0, [rows, c.vocabSize]);
+      const logits = s.logits.view(0, [rows, Vp]);
       matmul(enc, {
         out: logits,
         a: s.hF.view(r0 * c.hiddenSize, [rows, c.hiddenSize]),
@@ -500,9 +506,11 @@ export class Transformer {
         m: rows,
         n: c.vocabSize,
         k: c.hiddenSize,
+        ldc: Vp,
       });
       logSoftmaxGather(enc, {
         logits,
+        vocab: c.vocabSize,
         targets: batch.targets.view(r0, [rows]),
         logp: this.logp.view(r0, [rows]),
         lse: this.lse.view(r0, [rows]),
@@ -524,9 +532,9 @@ export class Transformer {
     if (coef.size !== n) {
       throw new RangeError(`Transformer.backward: coef has ${coef.size} values, needs ${n}`);
     }
-    const head = names.head ?? names.wte;
+    const head = names.head ?? names.wte, Vp = this.#vocabStride;
     this.#classifierChunks(n, (r0, rows) => {
-      const logits = s.logits.view(0, [rows, c.vocabSize]);
+      const logits = s.logits.view(0, [rows, Vp]);
       const hRows = s.hF.view(r0 * c.hiddenSize, [rows, c.hiddenSize]);
       matmul(enc, {
         out: logits,
@@ -536,9 +544,11 @@ export class Transformer {
         m: rows,
         n: c.vocabSize,
         k: c.hiddenSize,
+        ldc: Vp,
       });
       logSoftmaxBackward(enc, {
         logits,
+        vocab: c.vocabSize,
         lse: this.lse.view(r0, [rows]),
         targets: batch.targets.view(r0, [rows]),
         coef: coef.view(r0, [rows]),
@@ -551,6 +561,7 @@ export class Transformer {
         m: rows,
         n: c.hiddenSize,
         k: c.vocabSize,
+        lda: Vp,
       });
       matmul(enc, {
         out: this.#g(head)!,
@@ -561,6 +572,7 @@ export class Transformer {
         m: c.vocabSize,
         n: c.hiddenSize,
         k: rows,
+        lda: Vp,
       });
     });
     // dX: the gradient of the current block's output, then (overwritten) of its input.

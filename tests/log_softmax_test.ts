@@ -94,6 +94,70 @@ gpuTest("log_softmax backward matches the reference, out of place and in place",
   }
 });
 
+gpuTest(
+  "log_softmax with padded rows (vocab < row stride) never touches the padding",
+  async (gpu) => {
+    // GPT-2's 50257 logits per row padded to 50260 (the model's classifier layout), and a small
+    // case split into row blocks by a forced binding limit.
+    const rng = new Rng(43);
+    const cases: [number, number, number, number | undefined][] = [
+      [3, 50257, 50260, undefined],
+      [9, 97, 100, 1024],
+    ];
+    for (const [rows, v, ld, maxBindingBytes] of cases) {
+      const { logits, targets } = inputs(rng, rows, v);
+      const coef = rng.uniformArray(rows, 0.5, 2);
+      const padded = new Float32Array(rows * ld).fill(NaN);
+      for (let r = 0; r < rows; r++) padded.set(logits.subarray(r * v, (r + 1) * v), r * ld);
+      const tl = gpu.upload(padded, [rows, ld]), tt = gpu.upload(targets), tc = gpu.upload(coef);
+      const logp = poisoned(gpu, [rows], "logp"), lse = poisoned(gpu, [rows], "lse");
+      const logitSum = poisoned(gpu, [rows], "logitSum");
+      const enc = gpu.encoder();
+      logSoftmaxGather(enc, {
+        logits: tl,
+        targets: tt,
+        logp,
+        lse,
+        logitSum,
+        vocab: v,
+        maxBindingBytes,
+      });
+      logSoftmaxBackward(enc, {
+        logits: tl,
+        lse,
+        targets: tt,
+        coef: tc,
+        vocab: v,
+        maxBindingBytes,
+      });
+      gpu.submit(enc);
+      const [gLogp, gLse, gSum, gD] = await gpu.read([logp, lse, logitSum, tl]);
+      const want = ref.logSoftmaxGather(logits, targets, v);
+      const label = `R=${rows} V=${v} ld=${ld}`;
+      assertClose(gLogp, want.logp, { label: `${label} logp` });
+      assertClose(gLse, want.lse, { label: `${label} lse` });
+      assertClose(gSum, want.logitSum, { label: `${label} logitSum` });
+      const d = gD as Float32Array, dense = new Float32Array(rows * v);
+      for (let r = 0; r < rows; r++) {
+        dense.set(d.subarray(r * ld, r * ld + v), r * v);
+        for (let c = v; c < ld; c++) {
+          assert.ok(Number.isNaN(d[r * ld + c]), `${label}: padding written`);
+        }
+      }
+      assertClose(dense, ref.logSoftmaxBackward(logits, targets, coef, v), {
+        label: `${label} dLogits`,
+      });
+      for (const t of [tl, tt, tc, logp, lse, logitSum]) t.release();
+    }
+    const t = gpu.tensor([2, 8]), i = gpu.upload(new Int32Array(2)), o = gpu.tensor([2]);
+    assert.throws(
+      () => logSoftmaxGather(gpu.encoder(), { logits: t, targets: i, logp: o, lse: o, vocab: 9 }),
+      /vocab must be an integer in 1 … 8/,
+    );
+    for (const x of [t, i, o]) x.release();
+  },
+);
+
 Deno.test("log_softmax reference backward matches finite differences of Σ coef·logp", () => {
   const rng = new Rng(43);
   const rows = 4, v = 7;

@@ -212,10 +212,43 @@ gpuTest(
       }
       assertClose(split.got, refMatmul(c, host), { label: `v4 split ${JSON.stringify(c)}` });
     }
-    // Not aligned (K = 41 along A's rows): the scalar kernel.
+    // Not aligned (A's rows 41 apart): the scalar kernel.
     const c = { m: 8, n: 12, k: 41 };
     const odd = await run(c, operands(rng, c), {});
     assert.deepEqual([...new Set(odd.entries)], ["matmul_tiled"]);
+    // Odd extents with row strides padded to multiples of 4 (the classifier's logits): vec4f,
+    // the elements past each row's end masked lane by lane.
+    for (const [transA, transB] of TRANSPOSES) {
+      const c = { m: 37, n: 53, k: 41, transA, transB };
+      const host = operands(rng, c);
+      const pad = (data: Float32Array, rows: number, cols: number) => {
+        const ld = Math.ceil(cols / 4) * 4, out = new Float32Array(rows * ld).fill(NaN);
+        for (let r = 0; r < rows; r++) out.set(data.subarray(r * cols, (r + 1) * cols), r * ld);
+        return { data: out, ld };
+      };
+      const pa = pad(host.a, transA ? c.k : c.m, transA ? c.m : c.k);
+      const pb = pad(host.b, transB ? c.n : c.k, transB ? c.k : c.n);
+      const a = gpu.upload(pa.data, [pa.data.length]), b = gpu.upload(pb.data, [pb.data.length]);
+      const out = poisoned(gpu, [c.m, c.n]);
+      const entries: string[] = [];
+      const enc = gpu.encoder();
+      const dispatch = enc.dispatch.bind(enc);
+      enc.dispatch = (d) => {
+        entries.push(d.kernel.entryPoint);
+        dispatch(d);
+      };
+      const args = { out, a, b, transA, transB, m: c.m, n: c.n, k: c.k, lda: pa.ld, ldb: pb.ld };
+      matmul(enc, { ...args, kernel: "tiled", splitK: 1 });
+      gpu.submit(enc);
+      const [got] = await gpu.read([out]);
+      assert.deepEqual([...new Set(entries)], ["matmul_tiled_v4"], tag(transA, transB));
+      assertClose(got as Float32Array, refMatmul(c, host), {
+        label: `padded ${tag(transA, transB)}`,
+      });
+      const lanes = await gpuMatmul(gpu, c, host, { kernel: "lanes" });
+      assert.ok(bitEqual(got as Float32Array, lanes), `padded v4 and lanes differ`);
+      for (const t of [a, b, out]) t.release();
+    }
   },
 );
 
