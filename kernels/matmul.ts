@@ -40,6 +40,9 @@ const PW = 64;
 /** Rows each prologue invocation walks (about). */
 const PROLOGUE_ROWS = 16;
 const BIAS_GRAD = { label: "matmul", code, entryPoint: "bias_grad" };
+const BIAS_GRAD_FINISH = { label: "matmul", code, entryPoint: "bias_grad_finish" };
+/** Fewest rows per part when the bias gradient's rows are cut into parts (16 per row slice). */
+const BG_PART_MIN_ROWS = 256;
 const SPLIT_REDUCE = { label: "matmul", code, entryPoint: "splitk_reduce" };
 /**
  * Split K (tiled kernel): the workgroups a GPU runs in one wave (an H200's 132 SMs run two
@@ -495,6 +498,12 @@ export interface BiasGradArgs {
   maxBindingBytes?: number;
   /** Row slices per workgroup, a power of two ≤ 16. Default: 1 on a CPU adapter, else 16. */
   rowSlices?: number;
+  /**
+   * Parts the rows are cut into, summed side by side into a (parts, N) scratch and then added in
+   * order. Default: 1 on a CPU adapter; on a GPU enough to give ~264 workgroups (each part at
+   * least 256 rows), since N = 768 columns alone make 48.
+   */
+  rowParts?: number;
 }
 
 /**
@@ -545,21 +554,55 @@ export function biasGrad(enc: Encoder, args: BiasGradArgs): void {
   for (let r0 = 0; r0 < m; r0 += rowsPerChunk) {
     const r1 = Math.min(m, r0 + rowsPerChunk);
     const src = bindRange(dOut, [r0 * n, r1 * n], align, maxBytes);
+    const rows = r1 - r0;
+    let parts = args.rowParts ??
+      (enc.gpu.isCpu ? 1 : Math.min(
+        Math.ceil(SPLIT_GROUPS / groups),
+        Math.floor(rows / BG_PART_MIN_ROWS),
+        maxWg,
+      ));
+    if (!Number.isInteger(parts) || parts < 1) {
+      throw new RangeError(`biasGrad: rowParts must be a positive integer, got ${parts}`);
+    }
+    parts = Math.min(parts, rows, Math.floor((maxBytes - 256) / 4 / n));
+    const partRows = Math.ceil(rows / Math.max(parts, 1));
+    parts = Math.ceil(rows / partRows);
+    const scratch = parts > 1 ? enc.gpu.tensor([parts, n], { label: "bias grad parts" }) : null;
     enc.dispatch({
       kernel: BIAS_GRAD,
       // CPU adapters: one row slice (serial sums, no barrier tree: 256×512 on lavapipe 0.40 →
       // 0.29 ms); GPUs: 16 slices.
-      constants: { BG_COLS, BG_ROWS: slices },
+      constants: { BG_COLS, BG_ROWS: slices, PARTS: scratch ? 1 : 0 },
       uniforms: uniforms({
-        m: r1 - r0,
+        m: rows,
         n,
         off: src.elementOffset,
         groups_x: gx,
         off_bias: bBias.elementOffset,
+        part_rows: partRows,
       }),
-      bindings: [src.binding, bBias.binding],
-      workgroups: [gx, gy],
+      bindings: [src.binding, scratch ?? bBias.binding],
+      workgroups: [gx, gy, parts],
     });
+    if (scratch) {
+      const threads = BG_COLS * slices, fx = Math.min(Math.ceil(n / threads), maxWg);
+      enc.dispatch({
+        kernel: BIAS_GRAD_FINISH,
+        constants: { BG_COLS, BG_ROWS: slices },
+        uniforms: uniforms({
+          m: parts,
+          n,
+          off: 0,
+          groups_x: fx,
+          off_bias: bBias.elementOffset,
+          part_rows: 0,
+        }),
+        bindings: [scratch, bBias.binding],
+        workgroups: [fx, Math.ceil(Math.ceil(n / threads) / fx)],
+      });
+      // Reused only after this encoder's submit.
+      scratch.release();
+    }
   }
 }
 

@@ -54,7 +54,9 @@
 //
 // bias_grad: dBias[j] += Σ_i dOut[i, j]. A workgroup owns BG_COLS columns; its BG_ROWS row slices
 //   each sum rows slice, slice + BG_ROWS, … serially, then the slices are added as a binary tree in
-//   workgroup memory. Fixed order: reruns are bit-identical. No atomics.
+//   workgroup memory. Fixed order: reruns are bit-identical. No atomics. On GPUs the rows are also
+//   cut into P parts (workgroup_id.z; PARTS = 1) whose sums go to a (P, N) scratch, which
+//   bias_grad_finish adds in order: N = 768 columns are only 48 workgroups otherwise.
 //
 // Numerics: float32 FMAs summed in order l = 0 … K−1 per output (error grows like K·ε at worst,
 //   √K·ε typically); then α·acc + bias, added to β·C when C is read.
@@ -1118,19 +1120,23 @@ fn splitk_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_i
 // ---- bias gradient ----
 
 struct BiasParams {
-  m: u32,      // M, rows of dOut in this launch
+  m: u32,      // M, rows of dOut in this launch (bias_grad_finish: P, the parts)
   n: u32,      // N, columns
   off: u32,    // element offset of dOut's first row in its binding
   groups_x: u32, // workgroups along x (the grid may wrap into y for very wide N)
   off_bias: u32, // element offset of dBias in its binding
+  part_rows: u32, // rows per part (workgroup_id.z): M when the launch has one part
 }
 
 override BG_COLS: u32 = 16u;
 override BG_ROWS: u32 = 16u; // a power of two
+override PARTS: u32 = 0u;    // 1: write each part's column sums to partials[part, j] instead
 
 @group(0) @binding(0) var<uniform> q: BiasParams;
-@group(0) @binding(1) var<storage, read> d_out: array<f32>;         // (M, N)
-@group(0) @binding(2) var<storage, read_write> d_bias: array<f32>;  // (N,)
+// d_out: (M, N), or bias_grad_finish's (P, N) partials; d_bias: (N,), or the (P, N) partials
+// bias_grad writes when PARTS = 1.
+@group(0) @binding(1) var<storage, read> d_out: array<f32>;
+@group(0) @binding(2) var<storage, read_write> d_bias: array<f32>;
 
 var<workgroup> partial: array<f32, BG_COLS * BG_ROWS>;
 
@@ -1138,8 +1144,10 @@ var<workgroup> partial: array<f32, BG_COLS * BG_ROWS>;
 fn bias_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let j = (wid.x + wid.y * q.groups_x) * BG_COLS + lid.x;
   let jc = min(j, q.n - 1u);
+  let first = wid.z * q.part_rows;
+  let end = min(q.m, first + q.part_rows);
   var s = 0.0;
-  for (var i = lid.y; i < q.m; i += BG_ROWS) {
+  for (var i = first + lid.y; i < end; i += BG_ROWS) {
     s += d_out[q.off + i * q.n + jc];
   }
   let slot = lid.y * BG_COLS + lid.x;
@@ -1152,6 +1160,24 @@ fn bias_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) li
     workgroupBarrier();
   }
   if (lid.y == 0u && j < q.n) {
-    d_bias[q.off_bias + j] += partial[lid.x];
+    if (PARTS == 1u) {
+      d_bias[wid.z * q.n + j] = partial[lid.x];
+    } else {
+      d_bias[q.off_bias + j] += partial[lid.x];
+    }
   }
+}
+
+// dBias[j] += Σ_p partials[p, j], p = 0 … P−1 in order (P = m here), one invocation per column.
+@compute @workgroup_size(BG_COLS * BG_ROWS)
+fn bias_grad_finish(@builtin(global_invocation_id) gid: vec3u) {
+  let j = gid.x + gid.y * q.groups_x * BG_COLS * BG_ROWS;
+  if (j >= q.n) {
+    return;
+  }
+  var s = 0.0;
+  for (var p = 0u; p < q.m; p++) {
+    s += d_out[p * q.n + j];
+  }
+  d_bias[q.off_bias + j] += s;
 }

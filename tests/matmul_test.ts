@@ -479,16 +479,21 @@ gpuTest(
   "biasGrad: column sums accumulate, match float64, rerun bit-identically, split",
   async (gpu) => {
     const rng = new Rng(109);
-    // [M, N, binding limit (0: the device's), row slices (1: CPU default, 16: GPU default)]
-    const shapes: [number, number, number, number][] = [
-      [1, 1, 0, 1],
-      [37, 53, 0, 1],
-      [37, 53, 0, 16],
-      [1000, 130, 0, 1],
-      [1000, 130, 0, 16],
-      [301, 29, 4096, 4],
+    // [M, N, binding limit (0: the device's), row slices (1: CPU default, 16: GPU default), row
+    // parts (0: the default, 1 on a CPU adapter)]
+    const shapes: [number, number, number, number, number][] = [
+      [1, 1, 0, 1, 0],
+      [37, 53, 0, 1, 0],
+      [37, 53, 0, 16, 0],
+      [1000, 130, 0, 1, 0],
+      [1000, 130, 0, 16, 0],
+      [301, 29, 4096, 4, 0],
+      [1000, 130, 0, 16, 3], // parts of 334, 334 and 332 rows
+      [1000, 130, 0, 1, 7],
+      [5, 300, 0, 16, 3],
+      [301, 29, 4096, 4, 2], // parts within binding chunks
     ];
-    for (const [m, n, limit, rowSlices] of shapes) {
+    for (const [m, n, limit, rowSlices, parts] of shapes) {
       const hd = rng.uniformArray(m * n, -0.5, 1), init = rng.uniformArray(n);
       const dOut = gpu.upload(hd, [m, n], { label: "dOut" });
       const runs: Float32Array[] = [];
@@ -497,19 +502,26 @@ gpuTest(
         dBias = gpu.upload(init, [n], { label: "dBias" });
         const before = gpu.stats.dispatches;
         const enc = gpu.encoder();
-        biasGrad(enc, { dBias, dOut, maxBindingBytes: limit || undefined, rowSlices });
+        const rowParts = parts || undefined;
+        biasGrad(enc, { dBias, dOut, maxBindingBytes: limit || undefined, rowSlices, rowParts });
         gpu.submit(enc);
         runs.push((await gpu.read([dBias]))[0] as Float32Array);
         if (limit) assert.ok(gpu.stats.dispatches - before > 1, "not split");
+        // Parts add a finishing pass.
+        if (parts > 1 && !limit) assert.equal(gpu.stats.dispatches - before, 2);
         dBias.release();
       }
-      const label = `M${m} N${n} slices ${rowSlices}`;
+      const label = `M${m} N${n} slices ${rowSlices} parts ${parts}`;
       assertClose(runs[0], ref.biasGrad(hd, { m, n, dBias: init }), { label });
       assert.ok(bitEqual(runs[0], runs[1]), `${label}: reruns differ`);
       dOut.release();
     }
     const dOut = gpu.tensor([4, 5]), dBias = gpu.tensor([4]);
     assert.throws(() => biasGrad(gpu.encoder(), { dBias, dOut }), RangeError);
+    assert.throws(
+      () => biasGrad(gpu.encoder(), { dBias: dOut.view(0, [5]), dOut, rowParts: 0 }),
+      /rowParts must be a positive integer/,
+    );
     assert.throws(
       () =>
         biasGrad(gpu.encoder(), {
