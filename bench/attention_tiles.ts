@@ -1,8 +1,8 @@
 /**
  * Attention forward and backward at one shape for every tile the device fits (4 … 64 rows per
- * staged tile, invocations per workgroup), to pick a GPU's default: wall and GPU-timestamp ms and
- * GFLOP/s, medians over samples (`measure.ts`). Default shape: gpt2-small's (B 8, T 512, 12 heads
- * of 64).
+ * staged tile, invocations per workgroup) and 1 or 2 rows per invocation, to pick a GPU's
+ * defaults: wall and GPU-timestamp ms and GFLOP/s, medians over samples (`measure.ts`). Default
+ * shape: gpt2-small's (B 8, T 512, 12 heads of 64).
  *
  * ```sh
  * deno run -A bench/attention_tiles.ts [--quick] [B T NH HS]
@@ -21,22 +21,24 @@ if (import.meta.main) {
   const gpu = await Gpu.create();
   const plan = benchPlan(quick);
   console.log(`adapter: ${gpu.describe()}; B ${batch} T ${seqLen} NH ${heads} HS ${headSize}`);
-  console.log("| tile | pass | wall ms | GPU ms | GFLOP/s (GPU) |");
-  console.log("| --- | --- | --- | --- | --- |");
+  console.log("| tile | rows/lane | pass | wall ms | GPU ms | GFLOP/s (GPU) |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
   const shape = { batch, seqLen, heads, kvHeads: heads, headSize };
   for (const tile of [4, 8, 16, 32, 64]) {
-    try {
-      const r = await benchAttention(gpu, shape, plan, tile);
-      for (const [pass, k] of [["fwd", r.forward], ["bwd", r.backward]] as const) {
-        const ms = k.timing.gpu?.median ?? k.timing.wall.median;
-        console.log(
-          `| ${tile} | ${pass} | ${k.timing.wall.median.toFixed(3)} | ${
-            k.timing.gpu?.median.toFixed(3) ?? "-"
-          } | ${(k.flops / ms / 1e6).toFixed(0)} |`,
-        );
+    for (const rowsPerLane of [2, 1] as const) {
+      try {
+        const r = await benchAttention(gpu, shape, plan, { tile, rowsPerLane });
+        for (const [pass, k] of [["fwd", r.forward], ["bwd", r.backward]] as const) {
+          const ms = k.timing.gpu?.median ?? k.timing.wall.median;
+          console.log(
+            `| ${tile} | ${rowsPerLane} | ${pass} | ${k.timing.wall.median.toFixed(3)} | ${
+              k.timing.gpu?.median.toFixed(3) ?? "-"
+            } | ${(k.flops / ms / 1e6).toFixed(0)} |`,
+          );
+        }
+      } catch (e) {
+        console.log(`| ${tile} | ${rowsPerLane} | - | ${(e as Error).message.slice(0, 80)} | | |`);
       }
-    } catch (e) {
-      console.log(`| ${tile} | - | ${(e as Error).message.slice(0, 80)} | | |`);
     }
   }
   gpu.destroy();

@@ -5,7 +5,8 @@
 # 2. the matmul variants against the launcher at big shapes (bench/matmul_variants, --ab);
 # 3. our bench (gpt2-small included on a hardware adapter; no TensorFlow.js peers there);
 # 4. the PyTorch peer's GEMMs and DPO step, and the comparison against the NVIDIA targets;
-# 5. attention forward and backward at gpt2-small's shape for every tile (bench/attention_tiles.ts);
+# 5. attention forward and backward at gpt2-small's shape for every tile and 1 or 2 rows per
+#    invocation (bench/attention_tiles.ts);
 # 6. where a gpt2-small DPO step's GPU time goes, per kernel (bench/profile_step.ts).
 # Everything lands in $OUT (or bench-out/). Needs .device/torch_baseline.py (copy
 # ../shared/device/torch_baseline.py there before packing). When .device/deno.json exists (the

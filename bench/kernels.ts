@@ -151,7 +151,7 @@ export interface AttentionResult {
 
 /**
  * Times causal attention forward and backward on full rows (no padding), with the launcher's
- * default tile or `tile`.
+ * default tile and rows per invocation, or those of `launch`.
  *
  * @example
  * ```ts ignore
@@ -167,8 +167,9 @@ export async function benchAttention(
   gpu: Gpu,
   s: AttentionShape,
   options: KernelBenchOptions,
-  tile?: number,
+  launch: { tile?: number; rowsPerLane?: 1 | 2 } = {},
 ): Promise<AttentionResult> {
+  const { tile, rowsPerLane } = launch;
   const { batch: B, seqLen: T, heads: NH, kvHeads: NKV, headSize: HS } = s;
   const rng = new Rng(B * T + NH);
   const qShape = [B, T, NH, HS], kvShape = [B, T, NKV, HS];
@@ -184,7 +185,7 @@ export async function benchAttention(
   try {
     const fwd = await timeEncoded(
       gpu,
-      (enc) => attentionForward(enc, { out, lse, q, k, v, lengths, tile, ...heads }),
+      (enc) => attentionForward(enc, { out, lse, q, k, v, lengths, tile, rowsPerLane, ...heads }),
       options,
     );
     const bwd = await timeEncoded(
@@ -203,6 +204,7 @@ export async function benchAttention(
           lengths,
           stats,
           tile,
+          rowsPerLane,
           ...heads,
         }),
       options,

@@ -39,10 +39,16 @@ export interface AttentionForwardArgs {
   scale?: number;
   /**
    * Invocations per workgroup and rows per staged tile (a multiple of 4, at most 64); each
-   * workgroup covers 2·tile rows. Default: the largest of 32 (GPUs only), 16, 8, 4 whose tiles
-   * fit.
+   * workgroup covers `rowsPerLane`·tile rows. Default: the largest of 32 (GPUs only), 16, 8, 4
+   * whose tiles fit.
    */
   tile?: number;
+  /**
+   * Rows (queries; keys for dK/dV) each invocation owns: 2 (the default) shares every staged K/V
+   * (or Q/dOut) value between two rows, 1 halves the private arrays (a GPU's registers). Swept
+   * by `bench/attention_tiles.ts`.
+   */
+  rowsPerLane?: 1 | 2;
 }
 
 /**
@@ -74,7 +80,8 @@ export function attentionForward(enc: Encoder, args: AttentionForwardArgs): void
   checkBindings(enc, name, [q, k, v, lengths, out, lse]);
   if (s.b * s.t === 0) return;
   const tile = pickTile(enc, name, s.hs, 0, args.tile);
-  launchTiles(enc, FORWARD, s, tile, s.nh, [q, k, v, lengths, out, lse]);
+  const rows = rowsOf(name, args.rowsPerLane);
+  launchTiles(enc, FORWARD, s, tile, rows, s.nh, [q, k, v, lengths, out, lse]);
 }
 
 /** Tensors and sizes of {@linkcode attentionBackward}. */
@@ -109,10 +116,16 @@ export interface AttentionBackwardArgs {
   stats?: Tensor;
   /**
    * Invocations per workgroup and rows per staged tile (a multiple of 4, at most 64); each
-   * workgroup covers 2·tile rows. Default: the largest of 32 (GPUs only), 16, 8, 4 whose tiles
-   * fit.
+   * workgroup covers `rowsPerLane`·tile rows. Default: the largest of 32 (GPUs only), 16, 8, 4
+   * whose tiles fit.
    */
   tile?: number;
+  /**
+   * Rows (queries; keys for dK/dV) each invocation owns: 2 (the default) shares every staged K/V
+   * (or Q/dOut) value between two rows, 1 halves the private arrays (a GPU's registers). Swept
+   * by `bench/attention_tiles.ts`.
+   */
+  rowsPerLane?: 1 | 2;
 }
 
 /**
@@ -166,8 +179,9 @@ export function attentionBackward(enc: Encoder, args: AttentionBackwardArgs): vo
     bindings: [dOut, out, lse, lengths, stats],
     workgroups: [gx, gy],
   });
-  launchTiles(enc, BACKWARD_DQ, s, tileQ, s.nh, [q, k, v, lengths, dOut, stats, dQ]);
-  launchTiles(enc, BACKWARD_DKV, s, tileKv, s.nkv, [q, k, v, lengths, dOut, stats, dK, dV]);
+  const rows = rowsOf(name, args.rowsPerLane);
+  launchTiles(enc, BACKWARD_DQ, s, tileQ, rows, s.nh, [q, k, v, lengths, dOut, stats, dQ]);
+  launchTiles(enc, BACKWARD_DKV, s, tileKv, rows, s.nkv, [q, k, v, lengths, dOut, stats, dK, dV]);
   // Pool buffers are only handed out again for later encoding, which runs after this one.
   if (!args.stats) stats.release();
 }
@@ -247,6 +261,15 @@ function checkBindings(enc: Encoder, name: string, ts: Tensor[]): void {
   }
 }
 
+/** Rows per invocation: 1 or 2 (default 2). */
+function rowsOf(name: string, rows: number | undefined): number {
+  if (rows === undefined) return 2;
+  if (rows !== 1 && rows !== 2) {
+    throw new RangeError(`${name}: rowsPerLane must be 1 or 2, got ${rows}`);
+  }
+  return rows;
+}
+
 /** The largest tile whose two (TILE, HS) vec4 tiles plus `extra` bytes per row fit. */
 function pickTile(
   enc: Encoder,
@@ -301,15 +324,16 @@ function launchTiles(
   kernel: typeof FORWARD,
   s: Shape,
   tile: number,
+  rows: number,
   heads: number,
   bindings: Tensor[],
 ): void {
-  const nTiles = Math.ceil(s.t / (2 * tile)); // blocks of 2·TILE rows
+  const nTiles = Math.ceil(s.t / (rows * tile)); // blocks of ROWS·TILE rows
   const nGroups = nTiles * heads * s.b;
   const [gx, gy] = grid1d(nGroups, 1, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
   enc.dispatch({
     kernel,
-    constants: { TILE: tile, HS: s.hs },
+    constants: { TILE: tile, HS: s.hs, ROWS: rows },
     uniforms: params(s, nTiles, nGroups, gx),
     bindings,
     workgroups: [gx, gy],

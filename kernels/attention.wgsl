@@ -10,9 +10,11 @@
 //   s_ij = scale · q_i·k_j  for keys j ≤ i, j < len        (the mask: causal and length)
 //   lse_i = log Σ_j exp(s_ij);   out_i = Σ_j exp(s_ij − lse_i) · v_j
 // and for a padded row (len ≤ i < T): out_i = 0, lse_i = 0.
-//   One workgroup of TILE invocations per (block of 2·TILE query rows, head, row b); invocation
-//   l owns rows l and l + TILE of the block, so every K/V value it loads from workgroup memory
-//   serves two rows (loads, not arithmetic, bound these kernels on lavapipe). The workgroup walks
+//   One workgroup of TILE invocations per (block of ROWS·TILE query rows, head, row b);
+//   invocation l owns row l of the block, and with ROWS = 2 (the default) also row l + TILE, so
+//   every K/V value it loads from workgroup memory serves two rows (loads, not arithmetic, bound
+//   these kernels on lavapipe). ROWS = 1 halves each invocation's private arrays (on a GPU they
+//   must fit its registers); the override removes the second row's code. The workgroup walks
 //   key tiles of TILE keys up to its last causal key, staging K and V in workgroup memory; each
 //   row keeps an online softmax: running max m, running sum l and the unnormalised output,
 //   rescaled by exp(m_old − m_new) once per key tile. No T×T matrix exists.
@@ -20,9 +22,9 @@
 // backward, with P_ij = exp(s_ij − lse_i) recomputed from the saved lse:
 //   D_i = Σ_d dOut_i·out_i   (pre-pass `row_stats`, stored beside lse)
 //   dS_ij = P_ij · (dOut_i·v_j − D_i)
-//   dQ_i = scale · Σ_j dS_ij k_j                   (`backward_dq`: per block of 2·TILE queries,
+//   dQ_i = scale · Σ_j dS_ij k_j                   (`backward_dq`: per block of ROWS·TILE queries,
 //                                                    over key tiles, like the forward)
-//   dK_j = scale · Σ_{h in group} Σ_i dS_ij q_i   (`backward_dkv`: per block of 2·TILE keys, over
+//   dK_j = scale · Σ_{h in group} Σ_i dS_ij q_i   (`backward_dkv`: per block of ROWS·TILE keys, over
 //   dV_j = Σ_{h in group} Σ_i P_ij dOut_i          the G query heads of its group and over query
 //                                                    tiles of TILE rows staged in workgroup memory)
 // Every output element is written by one invocation in a fixed order: no atomics, reruns are
@@ -48,7 +50,7 @@ struct Params {
   nh: u32,         // NH
   nkv: u32,        // NKV
   group: u32,      // G = NH / NKV
-  n_tiles: u32,    // blocks per (row, head): ⌈T / (2·TILE)⌉
+  n_tiles: u32,    // blocks per (row, head): ⌈T / (ROWS·TILE)⌉
   n_groups: u32,   // workgroups of this launch: n_tiles · heads · B
   row_stride: u32, // workgroups per row of the dispatch (its x count)
   scale: f32,      // softmax scale, 1/√HS by default
@@ -60,6 +62,7 @@ const MAX_TILE4: u32 = 16u; // TILE ≤ 64
 const NEG: f32 = -1e30;
 
 override TILE: u32 = 16u; // invocations per workgroup and rows per staged tile; 4 | TILE ≤ 64
+override ROWS: u32 = 2u;  // query (forward, dQ) or key (dK/dV) rows per invocation: 1 or 2
 override HS: u32 = 64u;   // head size
 override HS4: u32 = (HS + 3u) / 4u;
 override WG: u32 = 64u;   // pre-pass invocations per workgroup
@@ -183,11 +186,11 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
   }
   let w = work_item(wid, p.nh);
   let kvh = w.head / p.group;
-  let q0 = w.tile * 2u * TILE;
-  let i0 = q0 + lid; // this invocation's two query rows
+  let q0 = w.tile * ROWS * TILE;
+  let i0 = q0 + lid; // this invocation's query rows (the second when ROWS = 2)
   let i1 = i0 + TILE;
   let live0 = i0 < w.len;
-  let live1 = i1 < w.len;
+  let live1 = ROWS == 2u && i1 < w.len;
 
   var qa: array<vec4f, MAX_HS4>; // scale · q_i0
   var qb: array<vec4f, MAX_HS4>; // scale · q_i1
@@ -197,17 +200,19 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
   let base1 = q_row(w.b, min(i1, p.t - 1u), w.head);
   for (var c = 0u; c < HS4; c++) {
     qa[c] = select(vec4f(0.0), ld_q(base0, c) * p.scale, live0);
-    qb[c] = select(vec4f(0.0), ld_q(base1, c) * p.scale, live1);
     acc0[c] = vec4f(0.0);
-    acc1[c] = vec4f(0.0);
+    if (ROWS == 2u) {
+      qb[c] = select(vec4f(0.0), ld_q(base1, c) * p.scale, live1);
+      acc1[c] = vec4f(0.0);
+    }
   }
   var m0 = NEG;
   var l0 = 0.0;
   var m1 = NEG;
   var l1 = 0.0;
 
-  // The last key any row of this block sees is min(q0 + 2·TILE, len) − 1.
-  let end = min(q0 + 2u * TILE, w.len);
+  // The last key any row of this block sees is min(q0 + ROWS·TILE, len) − 1.
+  let end = min(q0 + ROWS * TILE, w.len);
   for (var k0 = 0u; k0 < end; k0 += TILE) {
     workgroupBarrier();
     stage_kv(w.b, kvh, k0, end, lid);
@@ -227,13 +232,17 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
         let a2 = tile_a[r + 2u * HS4 + c];
         let a3 = tile_a[r + 3u * HS4 + c];
         d0 += dot4(qa[c], a0, a1, a2, a3);
-        d1 += dot4(qb[c], a0, a1, a2, a3);
+        if (ROWS == 2u) {
+          d1 += dot4(qb[c], a0, a1, a2, a3);
+        }
       }
       let j = k0 + jc * 4u;
       s0[jc] = select(vec4f(NEG), d0, visible(i0, j, w.len));
-      s1[jc] = select(vec4f(NEG), d1, visible(i1, j, w.len));
       max0 = max(max0, hmax(s0[jc]));
-      max1 = max(max1, hmax(s1[jc]));
+      if (ROWS == 2u) {
+        s1[jc] = select(vec4f(NEG), d1, visible(i1, j, w.len));
+        max1 = max(max1, hmax(s1[jc]));
+      }
     }
     let new0 = max(m0, max0);
     let new1 = max(m1, max1);
@@ -245,14 +254,19 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
     l1 *= corr1;
     for (var c = 0u; c < HS4; c++) {
       acc0[c] *= corr0;
-      acc1[c] *= corr1;
+      if (ROWS == 2u) {
+        acc1[c] *= corr1;
+      }
     }
     for (var jc = 0u; jc < TILE / 4u; jc++) {
       let j = k0 + jc * 4u;
       let p0 = select(vec4f(0.0), exp(s0[jc] - m0), visible(i0, j, w.len));
-      let p1 = select(vec4f(0.0), exp(s1[jc] - m1), visible(i1, j, w.len));
+      var p1 = vec4f(0.0);
       l0 += p0.x + p0.y + p0.z + p0.w;
-      l1 += p1.x + p1.y + p1.z + p1.w;
+      if (ROWS == 2u) {
+        p1 = select(vec4f(0.0), exp(s1[jc] - m1), visible(i1, j, w.len));
+        l1 += p1.x + p1.y + p1.z + p1.w;
+      }
       let r = jc * 4u * HS4;
       for (var c = 0u; c < HS4; c++) {
         let b0 = tile_b[r + c];
@@ -260,13 +274,17 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
         let b2 = tile_b[r + 2u * HS4 + c];
         let b3 = tile_b[r + 3u * HS4 + c];
         acc0[c] += mix4(p0, b0, b1, b2, b3);
-        acc1[c] += mix4(p1, b0, b1, b2, b3);
+        if (ROWS == 2u) {
+          acc1[c] += mix4(p1, b0, b1, b2, b3);
+        }
       }
     }
   }
 
   finish_row(w.b, w.head, i0, m0, l0, &acc0);
-  finish_row(w.b, w.head, i1, m1, l1, &acc1);
+  if (ROWS == 2u) {
+    finish_row(w.b, w.head, i1, m1, l1, &acc1);
+  }
 }
 
 // backward pre-pass bindings
@@ -350,11 +368,11 @@ fn backward_dq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
   }
   let w = work_item(wid, p.nh);
   let kvh = w.head / p.group;
-  let q0 = w.tile * 2u * TILE;
-  let i0 = q0 + lid; // this invocation's two query rows
+  let q0 = w.tile * ROWS * TILE;
+  let i0 = q0 + lid; // this invocation's query rows (the second when ROWS = 2)
   let i1 = i0 + TILE;
   let live0 = i0 < w.len;
-  let live1 = i1 < w.len;
+  let live1 = ROWS == 2u && i1 < w.len;
 
   var qa: array<vec4f, MAX_HS4>; // scale · q_i0
   var qb: array<vec4f, MAX_HS4>;
@@ -366,17 +384,19 @@ fn backward_dq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
   let base1 = q_row(w.b, min(i1, p.t - 1u), w.head);
   for (var c = 0u; c < HS4; c++) {
     qa[c] = select(vec4f(0.0), ld_q(base0, c) * p.scale, live0);
-    qb[c] = select(vec4f(0.0), ld_q(base1, c) * p.scale, live1);
     ga[c] = select(vec4f(0.0), ld_g(base0, c), live0);
-    gb[c] = select(vec4f(0.0), ld_g(base1, c), live1);
     acc0[c] = vec4f(0.0);
-    acc1[c] = vec4f(0.0);
+    if (ROWS == 2u) {
+      qb[c] = select(vec4f(0.0), ld_q(base1, c) * p.scale, live1);
+      gb[c] = select(vec4f(0.0), ld_g(base1, c), live1);
+      acc1[c] = vec4f(0.0);
+    }
   }
   let row = (w.b * p.nh + w.head) * p.t;
   let st0 = select(vec2f(0.0), stats_in[row + min(i0, p.t - 1u)], live0); // (lse, D)
   let st1 = select(vec2f(0.0), stats_in[row + min(i1, p.t - 1u)], live1);
 
-  let end = min(q0 + 2u * TILE, w.len);
+  let end = min(q0 + ROWS * TILE, w.len);
   for (var k0 = 0u; k0 < end; k0 += TILE) {
     workgroupBarrier();
     stage_kv(w.b, kvh, k0, end, lid);
@@ -393,13 +413,15 @@ fn backward_dq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
         let a2 = tile_a[r + 2u * HS4 + c];
         let a3 = tile_a[r + 3u * HS4 + c];
         s0 += dot4(qa[c], a0, a1, a2, a3);
-        s1 += dot4(qb[c], a0, a1, a2, a3);
         let b0 = tile_b[r + c];
         let b1 = tile_b[r + HS4 + c];
         let b2 = tile_b[r + 2u * HS4 + c];
         let b3 = tile_b[r + 3u * HS4 + c];
         dp0 += dot4(ga[c], b0, b1, b2, b3);
-        dp1 += dot4(gb[c], b0, b1, b2, b3);
+        if (ROWS == 2u) {
+          s1 += dot4(qb[c], a0, a1, a2, a3);
+          dp1 += dot4(gb[c], b0, b1, b2, b3);
+        }
       }
       let j = k0 + jc * 4u;
       let ds0 = select(vec4f(0.0), exp(s0 - st0.x), visible(i0, j, w.len)) * (dp0 - st0.y);
@@ -410,7 +432,9 @@ fn backward_dq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
         let a2 = tile_a[r + 2u * HS4 + c];
         let a3 = tile_a[r + 3u * HS4 + c];
         acc0[c] += mix4(ds0, a0, a1, a2, a3);
-        acc1[c] += mix4(ds1, a0, a1, a2, a3);
+        if (ROWS == 2u) {
+          acc1[c] += mix4(ds1, a0, a1, a2, a3);
+        }
       }
     }
   }
@@ -421,7 +445,7 @@ fn backward_dq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
       store_dq(base, c, acc0[c] * p.scale);
     }
   }
-  if (i1 < p.t) {
+  if (ROWS == 2u && i1 < p.t) {
     let base = q_row(w.b, i1, w.head);
     for (var c = 0u; c < HS4; c++) {
       store_dq(base, c, acc1[c] * p.scale);
@@ -435,11 +459,11 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
     return;
   }
   let w = work_item(wid, p.nkv);
-  let k0 = w.tile * 2u * TILE;
-  let j0 = k0 + lid; // this invocation's two keys
+  let k0 = w.tile * ROWS * TILE;
+  let j0 = k0 + lid; // this invocation's keys (the second when ROWS = 2)
   let j1 = j0 + TILE;
   let live0 = j0 < w.len;
-  let live1 = j1 < w.len;
+  let live1 = ROWS == 2u && j1 < w.len;
 
   var ka: array<vec4f, MAX_HS4>; // k_j0
   var kb: array<vec4f, MAX_HS4>;
@@ -453,13 +477,15 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   let base1 = kv_row(w.b, min(j1, p.t - 1u), w.head);
   for (var c = 0u; c < HS4; c++) {
     ka[c] = select(vec4f(0.0), ld_k(base0, c), live0);
-    kb[c] = select(vec4f(0.0), ld_k(base1, c), live1);
     va[c] = select(vec4f(0.0), ld_v(base0, c), live0);
-    vb[c] = select(vec4f(0.0), ld_v(base1, c), live1);
     dk0[c] = vec4f(0.0);
-    dk1[c] = vec4f(0.0);
     dv0[c] = vec4f(0.0);
-    dv1[c] = vec4f(0.0);
+    if (ROWS == 2u) {
+      kb[c] = select(vec4f(0.0), ld_k(base1, c), live1);
+      vb[c] = select(vec4f(0.0), ld_v(base1, c), live1);
+      dk1[c] = vec4f(0.0);
+      dv1[c] = vec4f(0.0);
+    }
   }
 
   for (var g = 0u; g < p.group; g++) {
@@ -497,13 +523,15 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
           let a2 = tile_a[r + 2u * HS4 + c];
           let a3 = tile_a[r + 3u * HS4 + c];
           s0 += dot4(ka[c], a0, a1, a2, a3);
-          s1 += dot4(kb[c], a0, a1, a2, a3);
           let b0 = tile_b[r + c];
           let b1 = tile_b[r + HS4 + c];
           let b2 = tile_b[r + 2u * HS4 + c];
           let b3 = tile_b[r + 3u * HS4 + c];
           dp0 += dot4(va[c], b0, b1, b2, b3);
-          dp1 += dot4(vb[c], b0, b1, b2, b3);
+          if (ROWS == 2u) {
+            s1 += dot4(kb[c], a0, a1, a2, a3);
+            dp1 += dot4(vb[c], b0, b1, b2, b3);
+          }
         }
         let t0 = tile_s[ic * 4u];
         let t1 = tile_s[ic * 4u + 1u];
@@ -523,13 +551,15 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
           let a2 = tile_a[r + 2u * HS4 + c];
           let a3 = tile_a[r + 3u * HS4 + c];
           dk0[c] += mix4(ds0, a0, a1, a2, a3);
-          dk1[c] += mix4(ds1, a0, a1, a2, a3);
           let b0 = tile_b[r + c];
           let b1 = tile_b[r + HS4 + c];
           let b2 = tile_b[r + 2u * HS4 + c];
           let b3 = tile_b[r + 3u * HS4 + c];
           dv0[c] += mix4(p0, b0, b1, b2, b3);
-          dv1[c] += mix4(p1, b0, b1, b2, b3);
+          if (ROWS == 2u) {
+            dk1[c] += mix4(ds1, a0, a1, a2, a3);
+            dv1[c] += mix4(p1, b0, b1, b2, b3);
+          }
         }
       }
     }
@@ -542,7 +572,7 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
       store_dv(base, c, dv0[c]);
     }
   }
-  if (j1 < p.t) {
+  if (ROWS == 2u && j1 < p.t) {
     let base = kv_row(w.b, j1, w.head);
     for (var c = 0u; c < HS4; c++) {
       store_dk(base, c, dk1[c]);

@@ -14,6 +14,8 @@ interface Case {
   hs: number;
   lengths: number[];
   tile?: number;
+  /** Rows per invocation (the launcher's `rowsPerLane`); default 2. */
+  rows?: 1 | 2;
   scale?: number;
   u32?: boolean;
 }
@@ -29,11 +31,14 @@ const CASES: Case[] = [
   { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4 },
   { t: 40, nh: 2, nkv: 1, hs: 128, lengths: [40, 23] },
   { t: 70, nh: 2, nkv: 1, hs: 16, lengths: [70, 45], tile: 32 }, // the GPUs' default tile
+  // One row per invocation: GQA, padding, an empty row, T not a multiple of the 8-row blocks.
+  { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 0], rows: 1 },
+  { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4, rows: 1 },
 ];
 
 function describe(c: Case): string {
   return `T=${c.t} NH=${c.nh} NKV=${c.nkv} HS=${c.hs} lengths=[${c.lengths}]` +
-    (c.tile ? ` tile=${c.tile}` : "");
+    (c.tile ? ` tile=${c.tile}` : "") + (c.rows ? ` rows=${c.rows}` : "");
 }
 
 function shapeOf(c: Case): ref.AttentionShape {
@@ -79,7 +84,17 @@ async function runGpu(gpu: Gpu, c: Case, x: HostInputs): Promise<HostArray[]> {
   );
   const out = poisoned(gpu, qs, "out"), lse = poisoned(gpu, [b, c.nh, c.t], "lse");
   const dQ = poisoned(gpu, qs, "dQ"), dK = poisoned(gpu, ks, "dK"), dV = poisoned(gpu, ks, "dV");
-  const common = { q, k, v, lengths, nHeads: c.nh, nKvHeads: c.nkv, scale: c.scale, tile: c.tile };
+  const common = {
+    q,
+    k,
+    v,
+    lengths,
+    nHeads: c.nh,
+    nKvHeads: c.nkv,
+    scale: c.scale,
+    tile: c.tile,
+    rowsPerLane: c.rows,
+  };
   const enc = gpu.encoder();
   attentionForward(enc, { ...common, out, lse });
   attentionBackward(enc, { ...common, out, lse, dOut, dQ, dK, dV });
@@ -251,6 +266,10 @@ gpuTest("attention refuses oversized bindings and bad shapes clearly", (gpu) => 
   assert.throws(
     () => attentionForward(enc, { ...fine, lengths: lse1, nHeads: 4, nKvHeads: 4 }),
     /"lengths" has 8 elements, expected 1/,
+  );
+  assert.throws(
+    () => attentionForward(enc, { ...fine, nHeads: 4, nKvHeads: 4, rowsPerLane: 3 as 1 }),
+    /rowsPerLane must be 1 or 2, got 3/,
   );
   const wide = gpu.tensor([1, 2, 1, 128]), lse2 = gpu.tensor([1, 1, 2]);
   const wideArgs = { out: wide, lse: lse2, q: wide, k: wide, v: wide, lengths: l1 };
