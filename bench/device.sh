@@ -33,7 +33,7 @@ if [[ $steps == *2* ]]; then
   # on the fast grid axis, the launcher row blocks); the others as in bench/RESULTS.md.
   for shape in "[2048,768,50257]" "[4096,4096,4096]" "[768,4096,768]" "[2048,768,2304]"; do
     SHAPE="$shape" timeout 60 deno run -A "${cfg[@]}" bench/matmul_variants/bench.ts --ab \
-      ${VARIANTS:-28 29} >> "$out/variants.txt" 2>&1
+      ${VARIANTS:-28 30 31 32} >> "$out/variants.txt" 2>&1
   done
   echo "variants exit $?" | tee -a "$out/status.txt"
   grep GFLOP "$out/variants.txt" | sed 's/  rel. error vs launcher/ err/'

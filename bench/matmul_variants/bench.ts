@@ -103,6 +103,9 @@ const VARIANTS: Variant[] = [
   { file: "27_ab_vec4_k4.wgsl", colsPerGroup: 128, rowsPerGroup: 32, constants: { WGY: 1 } },
   { file: "28_tiled_k16_prefetch.wgsl", colsPerGroup: 128, rowsPerGroup: 128 },
   { file: "29_tiled_k16_prefetch_vec4.wgsl", colsPerGroup: 128, rowsPerGroup: 128, needs4: true },
+  { file: "30_tiled_v4.wgsl", colsPerGroup: 128, rowsPerGroup: 128, needs4: true },
+  { file: "31_tiled_v4_unrolled.wgsl", colsPerGroup: 128, rowsPerGroup: 128, needs4: true },
+  { file: "32_tiled_v4_two_stages.wgsl", colsPerGroup: 128, rowsPerGroup: 128, needs4: true },
 ];
 
 const SHAPES: [number, number, number][] = Deno.env.get("SHAPE")
