@@ -90,11 +90,16 @@ export interface MatmulShape {
   n: number;
   /** What uses it, e.g. `"fc fwd, proj dx"`; `"square"` for the square sizes. */
   role: string;
+  /** Row stride of A as stored, when padded (the classifier's logits: V rounded up to 4). */
+  lda?: number;
+  /** Row stride of C, when padded. */
+  ldc?: number;
 }
 
 /**
- * The classifier's rows per chunk, as `Transformer` picks them: a 32 MiB budget of logits (or the
- * binding limit), in multiples of 64, capped by the rows of the batch.
+ * The classifier's rows per chunk, as `Transformer` picks them: a 32 MiB budget of logits rows
+ * padded to a multiple of 4 (or the binding limit), in multiples of 64, capped by the rows of the
+ * batch.
  *
  * @example
  * ```ts
@@ -104,7 +109,7 @@ export interface MatmulShape {
  */
 export function classifierChunkRows(vocab: number, rows: number, maxBinding: number): number {
   const budget = Math.min(32 * 2 ** 20, maxBinding);
-  const chunk = Math.max(64, Math.floor(budget / (vocab * 4) / 64) * 64);
+  const chunk = Math.max(64, Math.floor(budget / (Math.ceil(vocab / 4) * 4 * 4) / 64) * 64);
   return Math.min(chunk, Math.ceil(rows / 64) * 64, rows);
 }
 
@@ -112,8 +117,8 @@ export function classifierChunkRows(vocab: number, rows: number, maxBinding: num
  * The distinct matmuls of one DPO training step of a GPT-2-family config (weights stored
  * (in, out), the head (V, C)): per linear `I → O` over N rows, forward NN (N×I·I×O), input
  * gradient NT and weight gradient TN; the head forward NT, its input gradient NN and weight
- * gradient TN, per classifier chunk. Shapes used by several layers appear once, with their
- * roles joined.
+ * gradient TN, per classifier chunk, with the logits' rows padded to a multiple of 4 as the model
+ * stores them (`lda`, `ldc`). Shapes used by several layers appear once, with their roles joined.
  *
  * @example
  * ```ts
@@ -134,9 +139,11 @@ export function stepMatmulShapes(config: BenchConfig, maxBinding: number): Matmu
       if (variant === "NT") list.push({ variant, m: N, k: O, n: I, role: `${name} dx` });
       if (variant === "TN") list.push({ variant, m: I, k: N, n: O, role: `${name} dW` });
     }
-    if (variant === "NN") list.push({ variant, m: R, k: V, n: C, role: "head dx" });
-    if (variant === "NT") list.push({ variant, m: R, k: C, n: V, role: "head fwd" });
-    if (variant === "TN") list.push({ variant, m: V, k: R, n: C, role: "head dW" });
+    const Vp = Math.ceil(V / 4) * 4, pad = Vp !== V;
+    const lda = pad ? { lda: Vp } : {}, ldc = pad ? { ldc: Vp } : {};
+    if (variant === "NN") list.push({ variant, m: R, k: V, n: C, role: "head dx", ...lda });
+    if (variant === "NT") list.push({ variant, m: R, k: C, n: V, role: "head fwd", ...ldc });
+    if (variant === "TN") list.push({ variant, m: V, k: R, n: C, role: "head dW", ...lda });
   }
   const merged = new Map<string, MatmulShape>();
   for (const s of list) {

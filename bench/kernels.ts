@@ -86,15 +86,20 @@ export async function prepareMatmul(
   const transA = variant[0] === "T", transB = variant[1] === "T";
   const rng = new Rng(m * 31 + k * 7 + n);
   const aHost = rng.uniformArray(m * k), bHost = rng.uniformArray(k * n);
-  const a = gpu.upload(aHost, transA ? [k, m] : [m, k], { label: "bench A" });
+  // A stored with its row stride (padded rows hold zeros), C with its own.
+  const [aRows, aCols] = transA ? [k, m] : [m, k];
+  const lda = shape.lda ?? aCols, ldc = shape.ldc ?? n;
+  const aStored = new Float32Array(aRows * lda);
+  for (let r = 0; r < aRows; r++) aStored.set(aHost.subarray(r * aCols, (r + 1) * aCols), r * lda);
+  const a = gpu.upload(aStored, [aRows, lda], { label: "bench A" });
   const b = gpu.upload(bHost, transB ? [n, k] : [k, n], { label: "bench B" });
-  const out = gpu.tensor([m, n], { label: "bench C" });
+  const out = gpu.tensor([m, ldc], { label: "bench C" });
   const release = () => {
     for (const t of [a, b, out]) t.release();
   };
   try {
     const encode = (enc: ReturnType<Gpu["encoder"]>) =>
-      matmul(enc, { out, a, b, transA, transB, m, n, k });
+      matmul(enc, { out, a, b, transA, transB, m, n, k, lda, ldc, batch: 1 });
     const enc = gpu.encoder();
     encode(enc);
     gpu.submit(enc);
@@ -106,7 +111,7 @@ export async function prepareMatmul(
       want += x * y;
       scale += Math.abs(x * y);
     }
-    const checked = Math.abs((c as Float32Array)[i * n + j] - want) <= 1e-4 * Math.max(1, scale);
+    const checked = Math.abs((c as Float32Array)[i * ldc + j] - want) <= 1e-4 * Math.max(1, scale);
     const sampler = await prepareTiming(gpu, encode, { ...options, readback: out });
     return { sampler, flops: matmulFlops(m, k, n), bytes: matmulBytes(m, k, n), checked, release };
   } catch (e) {

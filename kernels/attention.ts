@@ -182,8 +182,8 @@ export function attentionBackward(enc: Encoder, args: AttentionBackwardArgs): vo
   const rows = rowsOf(name, args.rowsPerLane);
   launchTiles(enc, BACKWARD_DQ, s, tileQ, rows, s.nh, [q, k, v, lengths, dOut, stats, dQ]);
   launchTiles(enc, BACKWARD_DKV, s, tileKv, rows, s.nkv, [q, k, v, lengths, dOut, stats, dK, dV]);
-  // Pool buffers are only handed out again for later encoding, which runs after this one.
-  if (!args.stats) stats.release();
+  // Back to the pool once this encoder is submitted.
+  if (!args.stats) enc.keepUntilSubmit(stats);
 }
 
 interface Shape {

@@ -563,6 +563,9 @@ export class Gpu {
     this.#throwErrors();
     this.device.queue.submit([encoder.finish()]);
     this.stats.submits++;
+    // Scratch the encoder kept to the end: its commands are queued now, so anything a later
+    // owner writes or encodes runs after them.
+    for (const t of encoder.takeScratch()) t.release();
     this.pool.recycle();
     // Later writes to these blocks are queued after this submit, so they can be reused now.
     this.#uniformBlocks.push(...encoder.takeUniformBlocks());
@@ -727,6 +730,7 @@ export class Encoder {
   #timing = false;
   #pass: GPUComputePassEncoder | null = null;
   #blocks: GPUBuffer[] = [];
+  #scratch: Tensor[] = [];
   #blockUsed = UNIFORM_BLOCK;
   /** Host copy of the newest block's bytes, written to it in one go when it is full or at finish. */
   #staged = new Uint8Array(UNIFORM_BLOCK);
@@ -908,6 +912,21 @@ export class Encoder {
     this.#flushUniforms();
     this.#finished = true;
     return this.#raw.finish();
+  }
+
+  /**
+   * A scratch tensor this encoder's commands use (possibly after later encoding, e.g. reused by
+   * the next launch) and that goes back to the pool only when {@linkcode Gpu.submit} submits
+   * this encoder — unlike `release()` during encoding, which another submit or readback in the
+   * meantime could hand out again.
+   */
+  keepUntilSubmit(t: Tensor): void {
+    this.#scratch.push(t);
+  }
+
+  /** The tensors {@linkcode Encoder.keepUntilSubmit} holds, for the runtime to release. */
+  takeScratch(): Tensor[] {
+    return this.#scratch.splice(0);
   }
 
   /** Hands the uniform blocks back to the runtime after submit. */

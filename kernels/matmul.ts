@@ -406,7 +406,10 @@ function splitSlices(
   return s >= 2 ? s : 1;
 }
 
-/** Scratch for split-K partial products, one per encoder (its dispatches run in order). */
+/**
+ * Scratch for split-K partial products, one per encoder (its dispatches run in order), kept until
+ * the encoder is submitted ({@linkcode Encoder.keepUntilSubmit}): later products reuse it.
+ */
 const splitScratch = new WeakMap<Encoder, Tensor>();
 
 /**
@@ -435,9 +438,8 @@ function encodeSplitK(
   const cells = p.m * p.n;
   let scratch = splitScratch.get(enc);
   if (!scratch || scratch.size < slices * cells) {
-    // Released at once: the pool hands it out again only after this encoder is submitted.
     scratch = enc.gpu.tensor([slices * cells], { label: "matmul split-K partials" });
-    scratch.release();
+    enc.keepUntilSubmit(scratch);
     splitScratch.set(enc, scratch);
   }
   const ws = bindRange(scratch, [0, slices * cells], o.align, o.maxBytes);
@@ -556,10 +558,9 @@ export function biasGrad(enc: Encoder, args: BiasGradArgs): void {
     const src = bindRange(dOut, [r0 * n, r1 * n], align, maxBytes);
     const rows = r1 - r0;
     let parts = args.rowParts ??
-      (enc.gpu.isCpu ? 1 : Math.min(
-        Math.ceil(SPLIT_GROUPS / groups),
-        Math.floor(rows / BG_PART_MIN_ROWS),
-        maxWg,
+      (enc.gpu.isCpu ? 1 : Math.max(
+        1,
+        Math.min(Math.ceil(SPLIT_GROUPS / groups), Math.floor(rows / BG_PART_MIN_ROWS), maxWg),
       ));
     if (!Number.isInteger(parts) || parts < 1) {
       throw new RangeError(`biasGrad: rowParts must be a positive integer, got ${parts}`);
@@ -600,8 +601,7 @@ export function biasGrad(enc: Encoder, args: BiasGradArgs): void {
         bindings: [scratch, bBias.binding],
         workgroups: [fx, Math.ceil(Math.ceil(n / threads) / fx)],
       });
-      // Reused only after this encoder's submit.
-      scratch.release();
+      enc.keepUntilSubmit(scratch);
     }
   }
 }

@@ -373,7 +373,7 @@ function paramGradients(
     workgroups: [columnGroups],
   });
   // Pool buffers are only handed out again for later encoding, which runs after this one.
-  if (!o.scratch) scratch.release();
+  if (!o.scratch) enc.keepUntilSubmit(scratch);
 }
 
 function rowsOf(name: string, x: Tensor, weight: Tensor): { n: number; c: number } {

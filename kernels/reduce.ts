@@ -99,7 +99,7 @@ export function sum(enc: Encoder, args: SumArgs): void {
   partialSums(enc, { out: scratch, x, groups, square });
   partialSums(enc, { out, x: scratch.view(0, [groups]), groups: 1, outOffset });
   // Pool buffers are only handed out again for later encoding, which runs after this one.
-  if (!args.scratch) scratch.release();
+  if (!args.scratch) enc.keepUntilSubmit(scratch);
 }
 
 /** Options of {@linkcode gradNorm}. */
@@ -240,5 +240,5 @@ export function gradNorm(enc: Encoder, args: GradNormArgs): void {
     bindings: [scratch.view(0, [total]), out],
     workgroups: [1],
   });
-  if (!args.scratch) scratch.release();
+  if (!args.scratch) enc.keepUntilSubmit(scratch);
 }

@@ -507,6 +507,7 @@ export class Transformer {
         n: c.vocabSize,
         k: c.hiddenSize,
         ldc: Vp,
+        batch: 1,
       });
       logSoftmaxGather(enc, {
         logits,
@@ -545,6 +546,7 @@ export class Transformer {
         n: c.vocabSize,
         k: c.hiddenSize,
         ldc: Vp,
+        batch: 1,
       });
       logSoftmaxBackward(enc, {
         logits,
@@ -562,6 +564,7 @@ export class Transformer {
         n: c.hiddenSize,
         k: c.vocabSize,
         lda: Vp,
+        batch: 1,
       });
       matmul(enc, {
         out: this.#g(head)!,
@@ -573,6 +576,7 @@ export class Transformer {
         n: c.hiddenSize,
         k: rows,
         lda: Vp,
+        batch: 1,
       });
     });
     // dX: the gradient of the current block's output, then (overwritten) of its input.

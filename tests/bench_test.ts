@@ -78,7 +78,18 @@ Deno.test("bench shapes of a training step", () => {
   assert.equal(classifierChunkRows(50257, 4096, 2 ** 27), 128);
   assert.equal(classifierChunkRows(256, 256, 2 ** 27), 256);
   const big = stepMatmulShapes(GPT2_SMALL, 2 ** 27);
-  assert.ok(big.some((s) => s.variant === "NT" && s.m === 128 && s.n === 50257));
+  // The head's products with the logits' rows padded to 50260, as the model stores them.
+  const head = (role: string) => big.find((s) => s.role === role);
+  assert.deepEqual(head("head fwd"), {
+    variant: "NT",
+    m: 128,
+    k: 768,
+    n: 50257,
+    role: "head fwd",
+    ldc: 50260,
+  });
+  assert.equal(head("head dx")?.lda, 50260);
+  assert.equal(head("head dW")?.lda, 50260);
   assert.equal(squareShapes().length, 9);
   assert.ok(benchPlan(true).reps < benchPlan(false).reps);
 });
@@ -242,6 +253,13 @@ gpuTest("bench matmul measurement is finite, positive and checked", async (gpu) 
     positive(gigaPerSecond(r.flops, r.timing.wall.median), "GFLOP/s");
     assert.equal(r.timing.wall.n, 2);
   }
+  // Padded row strides, as the model stores the classifier's logits (A rows 27 → 28, C rows).
+  for (const variant of ["NN", "TN"] as const) {
+    const shape = { variant, m: 40, k: 27, n: 36, role: "padded", lda: variant === "NN" ? 28 : 44 };
+    assert.equal((await benchMatmul(gpu, shape, QUICK)).checked, true, `padded ${variant}`);
+  }
+  const fwd = { variant: "NT" as const, m: 40, k: 24, n: 37, role: "padded C", ldc: 40 };
+  assert.equal((await benchMatmul(gpu, fwd, QUICK)).checked, true, "padded C");
 });
 
 gpuTest("bench attention, log-softmax, AdamW and FMA measurements", async (gpu) => {

@@ -286,6 +286,70 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "matmul and biasGrad with a GPU's defaults (split K, vec4f, row parts) match float64",
+  async (gpu) => {
+    // The GPU defaults, forced on this adapter: split K below 133 workgroups, vec4f staging,
+    // bias gradients in row parts (including chunks of fewer than 256 rows: one part).
+    Object.defineProperty(gpu, "isCpu", { get: () => false, configurable: true });
+    try {
+      const rng = new Rng(110);
+      const cases: Case[] = [
+        { m: 37, n: 53, k: 1200, withBias: true }, // one workgroup: 4 K slices
+        { m: 36, n: 20, k: 600, transA: true, transB: true, beta: 0.5 }, // vec4f, 2 slices
+        { m: 130, n: 129, k: 70 }, // K too short to split
+      ];
+      for (const c of cases) {
+        const host = operands(rng, c);
+        const got = await gpuMatmul(gpu, c, host);
+        assertClose(got, refMatmul(c, host), { label: `GPU defaults ${JSON.stringify(c)}` });
+      }
+      for (const m of [100, 255, 256, 1000]) {
+        const n = 130, hd = rng.uniformArray(m * n), init = rng.uniformArray(n);
+        const dOut = gpu.upload(hd, [m, n]), dBias = gpu.upload(init);
+        const enc = gpu.encoder();
+        biasGrad(enc, { dBias, dOut });
+        gpu.submit(enc);
+        const [got] = await gpu.read([dBias]);
+        assertClose(got, ref.biasGrad(hd, { m, n, dBias: init }), { label: `biasGrad M${m}` });
+        dOut.release();
+        dBias.release();
+      }
+    } finally {
+      delete (gpu as unknown as { isCpu?: boolean }).isCpu;
+    }
+    assert.equal(Object.getOwnPropertyDescriptor(gpu, "isCpu"), undefined);
+  },
+);
+
+gpuTest(
+  "matmul: split-K scratch stays with its encoder until that encoder is submitted",
+  async (gpu) => {
+    // Encoder A splits K (its scratch is reused by A's later products); another submit and an
+    // upload meanwhile must not receive the scratch's buffer.
+    const rng = new Rng(111);
+    const c = { m: 8, n: 8, k: 64 };
+    const host = operands(rng, c);
+    const a = gpu.upload(host.a, [c.m, c.k]), b = gpu.upload(host.b, [c.k, c.n]);
+    const out1 = gpu.tensor([c.m, c.n]), out2 = gpu.tensor([c.m, c.n]);
+    const encA = gpu.encoder();
+    matmul(encA, { out: out1, a, b, kernel: "tiled", splitK: 4 }); // scratch: 4 × 64 floats
+    gpu.submit(gpu.encoder()); // another encoder submitted while A is open
+    const values = new Float32Array(4 * c.m * c.n).map((_, i) => i + 0.5);
+    const x = gpu.upload(values, [values.length]); // the scratch's size
+    const y = gpu.tensor([values.length]);
+    matmul(encA, { out: out2, a, b, kernel: "tiled", splitK: 4 }); // reuses A's scratch
+    encA.copy(x, y);
+    gpu.submit(encA);
+    const [gy, g1, g2] = await gpu.read([y, out1, out2]);
+    assert.deepEqual([...gy], [...values]);
+    const want = refMatmul(c, host);
+    assertClose(g1, want, { label: "first product" });
+    assertClose(g2, want, { label: "second product" });
+    for (const t of [a, b, out1, out2, x, y]) t.release();
+  },
+);
+
 gpuTest("matmul: alpha, beta (accumulate) and bias", async (gpu) => {
   const rng = new Rng(101);
   const cases: Case[] = [
