@@ -654,17 +654,25 @@ interface SplitLimits {
   maxBatch: number;
 }
 
-type Splits = { z: number; m: number; n: number; k: number };
+/** Parts per dimension; `by4`: M, N and K pieces are multiples of 4 (see {@linkcode piece}). */
+type Splits = { z: number; m: number; n: number; k: number; by4: boolean };
 
 /**
  * The fewest chunks (powers of two per dimension, K last) whose largest chunk fits every limit,
- * or null. Chunks of equal size span equal ranges, and the first is the largest.
+ * or null — with pieces that are multiples of 4 when that takes no more chunks. Chunks of equal
+ * size span equal ranges, and the first is the largest.
  */
 function planSplits(whole: Chunk, l: Layout, lim: SplitLimits): Splits | null {
+  const aligned = planSplitsBy(whole, l, lim, true), any = planSplitsBy(whole, l, lim, false);
+  const cost = (s: Splits) => s.z * s.m * s.n * s.k * (s.k > 1 ? 2 : 1);
+  return aligned && (!any || cost(aligned) <= cost(any)) ? aligned : any;
+}
+
+function planSplitsBy(whole: Chunk, l: Layout, lim: SplitLimits, by4: boolean): Splits | null {
   const dims = { z: whole.z1, m: whole.m1, n: whole.n1, k: whole.k1 };
   const fits = (s: Splits) => {
-    const cz = Math.ceil(dims.z / s.z), cm = Math.ceil(dims.m / s.m);
-    const cn = Math.ceil(dims.n / s.n), ck = Math.ceil(dims.k / s.k);
+    const cz = Math.ceil(dims.z / s.z), cm = piece(dims.m, s.m, by4);
+    const cn = piece(dims.n, s.n, by4), ck = piece(dims.k, s.k, by4);
     if (cz > lim.maxBatch || cm > lim.maxRows || cn > lim.maxCols) return false;
     const f = footprints({ z0: 0, z1: cz, m0: 0, m1: cm, n0: 0, n1: cn, k0: 0, k1: ck }, l);
     return Math.max(f.a, f.b, f.c, cn) <= lim.maxElements;
@@ -674,7 +682,7 @@ function planSplits(whole: Chunk, l: Layout, lim: SplitLimits): Splits | null {
     while (out[out.length - 1] < n) out.push(out[out.length - 1] * 2);
     return out;
   };
-  if (fits({ z: 1, m: 1, n: 1, k: 1 })) return { z: 1, m: 1, n: 1, k: 1 };
+  if (fits({ z: 1, m: 1, n: 1, k: 1, by4 })) return { z: 1, m: 1, n: 1, k: 1, by4 };
   let best: Splits | null = null, bestCost = Infinity;
   for (const k of pow2(dims.k)) {
     for (const z of pow2(dims.z)) {
@@ -683,7 +691,7 @@ function planSplits(whole: Chunk, l: Layout, lim: SplitLimits): Splits | null {
           // Splitting K re-reads and re-writes C per piece: count it double.
           const cost = z * m * n * k * (k > 1 ? 2 : 1);
           if (cost >= bestCost) break;
-          const s = { z, m, n, k };
+          const s = { z, m, n, k, by4 };
           if (fits(s)) {
             best = s;
             bestCost = cost;
@@ -697,10 +705,18 @@ function planSplits(whole: Chunk, l: Layout, lim: SplitLimits): Splits | null {
 }
 
 /** The chunks of a split, K pieces of the same C region in order. */
+/**
+ * The length of each of `parts` pieces of `len` along M, N or K; with `by4` a multiple of 4 when
+ * cut, so every piece's offsets stay 4-aligned (the tiled kernel's vec4f loads) if the whole's do.
+ */
+function piece(len: number, parts: number, by4: boolean): number {
+  const even = Math.ceil(len / parts);
+  return parts === 1 || !by4 ? even : Math.ceil(even / 4) * 4;
+}
+
 function* chunksOf(whole: Chunk, s: Splits): Generator<Chunk> {
-  const piece = (len: number, parts: number) => Math.ceil(len / parts);
-  const pz = piece(whole.z1, s.z), pm = piece(whole.m1, s.m);
-  const pn = piece(whole.n1, s.n), pk = piece(whole.k1, s.k);
+  const pz = Math.ceil(whole.z1 / s.z), pm = piece(whole.m1, s.m, s.by4);
+  const pn = piece(whole.n1, s.n, s.by4), pk = piece(whole.k1, s.k, s.by4);
   for (let z0 = 0; z0 < whole.z1; z0 += pz) {
     for (let m0 = 0; m0 < whole.m1; m0 += pm) {
       for (let n0 = 0; n0 < whole.n1; n0 += pn) {

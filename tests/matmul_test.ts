@@ -212,6 +212,16 @@ gpuTest(
       }
       assertClose(split.got, refMatmul(c, host), { label: `v4 split ${JSON.stringify(c)}` });
     }
+    // C split by a small binding limit into two pieces of M: cut at a multiple of 4 (28, not
+    // 26), so the second piece's A columns still start on a vec4f.
+    {
+      const c = { m: 52, n: 40, k: 4, transA: true };
+      const host = operands(rng, c);
+      const v4 = await run(c, host, { maxBindingBytes: 5000 });
+      assert.equal(v4.entries.length, 2);
+      assert.deepEqual([...new Set(v4.entries)], ["matmul_tiled_v4"]);
+      assertClose(v4.got, refMatmul(c, host), { label: "split by the binding limit" });
+    }
     // Not aligned (A's rows 41 apart): the scalar kernel.
     const c = { m: 8, n: 12, k: 41 };
     const odd = await run(c, operands(rng, c), {});
