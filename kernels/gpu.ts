@@ -585,6 +585,50 @@ export class Gpu {
    */
   async read(tensors: readonly Tensor[]): Promise<HostArray[]> {
     this.#checkAlive();
+    const { staging, offsets } = this.#staging(tensors);
+    const enc = this.device.createCommandEncoder({ label: "readback" });
+    tensors.forEach((t, i) => {
+      const size = Math.ceil(t.byteLength / 4) * 4;
+      if (size > 0) enc.copyBufferToBuffer(t.buffer, t.byteOffset, staging, offsets[i], size);
+    });
+    this.device.queue.submit([enc.finish()]);
+    this.stats.submits++;
+    this.pool.recycle();
+    return await this.#map(staging, offsets, tensors);
+  }
+
+  /**
+   * Copies tensors into a readback buffer as part of `enc` — so the values are those at this
+   * point of its commands — and returns a function that maps them once `enc` has been submitted:
+   * one `mapAsync`, like {@linkcode Gpu.read}. Meanwhile the host may encode and submit more work
+   * that overwrites the tensors (a training loop keeps the next step in flight while it waits).
+   *
+   * @example
+   * ```ts
+   * import { Gpu } from "./gpu.ts";
+   * const gpu = await Gpu.create();
+   * const x = gpu.upload(new Float32Array([1, 2]));
+   * const enc = gpu.encoder();
+   * const later = gpu.readAfter(enc, [x]);
+   * gpu.submit(enc);
+   * gpu.write(x, new Float32Array([3, 4])); // does not affect what `later` returns
+   * console.log((await later())[0]); // Float32Array [1, 2]
+   * ```
+   */
+  readAfter(enc: Encoder, tensors: readonly Tensor[]): () => Promise<HostArray[]> {
+    this.#checkAlive();
+    const { staging, offsets } = this.#staging(tensors);
+    tensors.forEach((t, i) => enc.copyToBuffer(t, staging, offsets[i]));
+    return async () => {
+      if (!enc.submitted) {
+        throw new GpuError("readAfter: submit the encoder before waiting for its readback");
+      }
+      return await this.#map(staging, offsets, tensors);
+    };
+  }
+
+  /** A mappable buffer for `tensors`, 8-byte aligned each, and their offsets in it. */
+  #staging(tensors: readonly Tensor[]): { staging: GPUBuffer; offsets: number[] } {
     const offsets: number[] = [];
     let total = 0;
     for (const t of tensors) {
@@ -596,14 +640,15 @@ export class Gpu {
       GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       "readback",
     );
-    const enc = this.device.createCommandEncoder({ label: "readback" });
-    tensors.forEach((t, i) => {
-      const size = Math.ceil(t.byteLength / 4) * 4;
-      if (size > 0) enc.copyBufferToBuffer(t.buffer, t.byteOffset, staging, offsets[i], size);
-    });
-    this.device.queue.submit([enc.finish()]);
-    this.stats.submits++;
-    this.pool.recycle();
+    return { staging, offsets };
+  }
+
+  /** Maps a filled staging buffer, copies the tensors' bytes out and gives the buffer back. */
+  async #map(
+    staging: GPUBuffer,
+    offsets: number[],
+    tensors: readonly Tensor[],
+  ): Promise<HostArray[]> {
     this.stats.mapAsync++;
     const mapped = staging.mapAsync(GPUMapMode.READ);
     const lost = this.#lostPromise.then((info) => {
@@ -622,6 +667,7 @@ export class Gpu {
     this.#throwErrors();
     return tensors.map((t, i) => hostView(bytes.buffer, offsets[i], t));
   }
+
 
   /**
    * Waits for all submitted work to finish (without reading anything back).
@@ -819,6 +865,19 @@ export class Encoder {
     pass.dispatchWorkgroups(x, y, z);
     gpu.stats.dispatches++;
     if (gpu.flushEvery > 0 && ++this.#sinceFlush >= gpu.flushEvery && !this.#timing) this.flush();
+  }
+
+  /** Whether {@linkcode Gpu.submit} has submitted this encoder. */
+  get submitted(): boolean {
+    return this.#finished;
+  }
+
+  /** Copies a tensor's bytes (rounded up to 4) into a raw buffer at `offset` (a readback). */
+  copyToBuffer(src: Tensor, dst: GPUBuffer, offset: number): void {
+    const size = Math.ceil(src.byteLength / 4) * 4;
+    if (size === 0) return;
+    this.#endPass();
+    this.#raw.copyBufferToBuffer(src.buffer, src.byteOffset, dst, offset, size);
   }
 
   /** Copies a tensor into another of the same byte length. */

@@ -45,6 +45,30 @@ gpuTest("gpu: a readback of several tensors is one mapAsync", async (gpu) => {
   for (const t of [ta, tb, tc]) t.release();
 });
 
+gpuTest("gpu: readAfter captures values at its point in the encoder, mapped later", async (gpu) => {
+  const n = 37;
+  const one = gpu.upload(new Float32Array(n).fill(1));
+  const x = gpu.upload(new Float32Array(n).fill(0)), y = gpu.tensor([n]);
+  const mapsBefore = gpu.stats.mapAsync;
+  const enc = gpu.encoder();
+  residualForward(enc, { out: y, a: x, b: one }); // y = 1
+  const later = gpu.readAfter(enc, [y, x.view(3, [2])]);
+  residualForward(enc, { out: x, a: y, b: one }); // x = 2, after the copy
+  await assert.rejects(later(), /submit the encoder before waiting/);
+  gpu.submit(enc);
+  // More work overwrites y before the readback is awaited.
+  const enc2 = gpu.encoder();
+  residualForward(enc2, { out: y, a: x, b: x }); // y = 4
+  gpu.submit(enc2);
+  const [gy, gx] = await later();
+  assert.deepEqual([...gy], new Array(n).fill(1));
+  assert.deepEqual([...gx], [0, 0]);
+  assert.equal(gpu.stats.mapAsync - mapsBefore, 1);
+  const [now] = await gpu.read([y]);
+  assert.deepEqual([...now], new Array(n).fill(4));
+  for (const t of [one, x, y]) t.release();
+});
+
 gpuTest("gpu: views read back their own range", async (gpu) => {
   const t = gpu.upload(new Float32Array(64).map((_, k) => k), [64]);
   const [v] = await gpu.read([t.view(8, [8])]);
