@@ -668,7 +668,6 @@ export class Gpu {
     return tensors.map((t, i) => hostView(bytes.buffer, offsets[i], t));
   }
 
-
   /**
    * Waits for all submitted work to finish (without reading anything back).
    *
