@@ -1,7 +1,7 @@
 /**
  * Attention forward and backward at one shape for every tile the device fits (4 … 64 rows per
- * staged tile, invocations per workgroup) and 1 or 2 rows per invocation, to pick a GPU's
- * defaults: wall and GPU-timestamp ms and GFLOP/s, medians over samples (`measure.ts`). Default
+ * staged tile, invocations per workgroup), 1 or 2 rows per invocation, and dK/dV in one pass or
+ * two, to pick a GPU's defaults: wall and GPU-timestamp ms and GFLOP/s, medians over samples (`measure.ts`). Default
  * shape: gpt2-small's (B 8, T 512, 12 heads of 64).
  *
  * ```sh
@@ -21,23 +21,31 @@ if (import.meta.main) {
   const gpu = await Gpu.create();
   const plan = benchPlan(quick);
   console.log(`adapter: ${gpu.describe()}; B ${batch} T ${seqLen} NH ${heads} HS ${headSize}`);
-  console.log("| tile | rows/lane | pass | wall ms | GPU ms | GFLOP/s (GPU) |");
-  console.log("| --- | --- | --- | --- | --- | --- |");
+  console.log("| tile | rows/lane | dK/dV | pass | wall ms | GPU ms | GFLOP/s (GPU) |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
   const shape = { batch, seqLen, heads, kvHeads: heads, headSize };
   for (const tile of [4, 8, 16, 32, 64]) {
     for (const rowsPerLane of [2, 1] as const) {
-      try {
-        const r = await benchAttention(gpu, shape, plan, { tile, rowsPerLane });
-        for (const [pass, k] of [["fwd", r.forward], ["bwd", r.backward]] as const) {
-          const ms = k.timing.gpu?.median ?? k.timing.wall.median;
-          console.log(
-            `| ${tile} | ${rowsPerLane} | ${pass} | ${k.timing.wall.median.toFixed(3)} | ${
-              k.timing.gpu?.median.toFixed(3) ?? "-"
-            } | ${(k.flops / ms / 1e6).toFixed(0)} |`,
-          );
+      for (const splitDkv of [false, true]) {
+        const at = `| ${tile} | ${rowsPerLane} | ${splitDkv ? "2 passes" : "1 pass"} |`;
+        try {
+          const r = await benchAttention(gpu, shape, plan, { tile, rowsPerLane, splitDkv });
+          // The forward does not depend on splitDkv: printed once per tile and rows.
+          const passes = splitDkv ? [["bwd", r.backward]] as const : [
+            ["fwd", r.forward],
+            ["bwd", r.backward],
+          ] as const;
+          for (const [pass, k] of passes) {
+            const ms = k.timing.gpu?.median ?? k.timing.wall.median;
+            console.log(
+              `${at} ${pass} | ${k.timing.wall.median.toFixed(3)} | ${
+                k.timing.gpu?.median.toFixed(3) ?? "-"
+              } | ${(k.flops / ms / 1e6).toFixed(0)} |`,
+            );
+          }
+        } catch (e) {
+          console.log(`${at} - | ${(e as Error).message.slice(0, 80)} | | |`);
         }
-      } catch (e) {
-        console.log(`| ${tile} | ${rowsPerLane} | - | ${(e as Error).message.slice(0, 80)} | | |`);
       }
     }
   }

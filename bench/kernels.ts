@@ -172,9 +172,9 @@ export async function benchAttention(
   gpu: Gpu,
   s: AttentionShape,
   options: KernelBenchOptions,
-  launch: { tile?: number; rowsPerLane?: 1 | 2 } = {},
+  launch: { tile?: number; rowsPerLane?: 1 | 2; splitDkv?: boolean } = {},
 ): Promise<AttentionResult> {
-  const { tile, rowsPerLane } = launch;
+  const { tile, rowsPerLane, splitDkv } = launch;
   const { batch: B, seqLen: T, heads: NH, kvHeads: NKV, headSize: HS } = s;
   const rng = new Rng(B * T + NH);
   const qShape = [B, T, NH, HS], kvShape = [B, T, NKV, HS];
@@ -210,6 +210,7 @@ export async function benchAttention(
           stats,
           tile,
           rowsPerLane,
+          splitDkv,
           ...heads,
         }),
       options,

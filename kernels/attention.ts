@@ -126,6 +126,12 @@ export interface AttentionBackwardArgs {
    * by `bench/attention_tiles.ts`.
    */
   rowsPerLane?: 1 | 2;
+  /**
+   * Compute dK and dV in two passes over the queries (each invocation then keeps half the
+   * arrays — a GPU's registers — at the cost of computing the scores twice). Default false.
+   * Swept by `bench/attention_tiles.ts`.
+   */
+  splitDkv?: boolean;
 }
 
 /**
@@ -181,7 +187,10 @@ export function attentionBackward(enc: Encoder, args: AttentionBackwardArgs): vo
   });
   const rows = rowsOf(name, args.rowsPerLane);
   launchTiles(enc, BACKWARD_DQ, s, tileQ, rows, s.nh, [q, k, v, lengths, dOut, stats, dQ]);
-  launchTiles(enc, BACKWARD_DKV, s, tileKv, rows, s.nkv, [q, k, v, lengths, dOut, stats, dK, dV]);
+  const kvBindings = [q, k, v, lengths, dOut, stats, dK, dV];
+  for (const parts of args.splitDkv ? [1, 2] : [3]) {
+    launchTiles(enc, BACKWARD_DKV, s, tileKv, rows, s.nkv, kvBindings, { DKV: parts });
+  }
   // Back to the pool once this encoder is submitted.
   if (!args.stats) enc.keepUntilSubmit(stats);
 }
@@ -327,13 +336,14 @@ function launchTiles(
   rows: number,
   heads: number,
   bindings: Tensor[],
+  extra: Record<string, number> = {},
 ): void {
   const nTiles = Math.ceil(s.t / (rows * tile)); // blocks of ROWS·TILE rows
   const nGroups = nTiles * heads * s.b;
   const [gx, gy] = grid1d(nGroups, 1, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
   enc.dispatch({
     kernel,
-    constants: { TILE: tile, HS: s.hs, ROWS: rows },
+    constants: { TILE: tile, HS: s.hs, ROWS: rows, ...extra },
     uniforms: params(s, nTiles, nGroups, gx),
     bindings,
     workgroups: [gx, gy],

@@ -26,7 +26,8 @@
 //                                                    over key tiles, like the forward)
 //   dK_j = scale · Σ_{h in group} Σ_i dS_ij q_i   (`backward_dkv`: per block of ROWS·TILE keys, over
 //   dV_j = Σ_{h in group} Σ_i P_ij dOut_i          the G query heads of its group and over query
-//                                                    tiles of TILE rows staged in workgroup memory)
+//                                                    tiles of TILE rows staged in workgroup memory;
+//                                                    with DKV = 1 then 2, dK and dV in two passes)
 // Every output element is written by one invocation in a fixed order: no atomics, reruns are
 // bit-identical. Padded positions get zero gradient; their q, k, v, dOut are never read, so they
 // cannot leak into valid outputs (rows at or past len load as zeros).
@@ -63,6 +64,7 @@ const NEG: f32 = -1e30;
 
 override TILE: u32 = 16u; // invocations per workgroup and rows per staged tile; 4 | TILE ≤ 64
 override ROWS: u32 = 2u;  // query (forward, dQ) or key (dK/dV) rows per invocation: 1 or 2
+override DKV: u32 = 3u;   // backward_dkv computes dK (bit 1) and/or dV (bit 2)
 override HS: u32 = 64u;   // head size
 override HS4: u32 = (HS + 3u) / 4u;
 override WG: u32 = 64u;   // pre-pass invocations per workgroup
@@ -475,16 +477,28 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   var dv1: array<vec4f, MAX_HS4>;
   let base0 = kv_row(w.b, min(j0, p.t - 1u), w.head);
   let base1 = kv_row(w.b, min(j1, p.t - 1u), w.head);
+  // With DKV = 1 or 2 the launcher runs this kernel twice, for dK then for dV: each keeps half
+  // the arrays (a GPU's registers), at the cost of recomputing the scores.
+  let do_dk = (DKV & 1u) != 0u;
+  let do_dv = (DKV & 2u) != 0u;
   for (var c = 0u; c < HS4; c++) {
     ka[c] = select(vec4f(0.0), ld_k(base0, c), live0);
-    va[c] = select(vec4f(0.0), ld_v(base0, c), live0);
-    dk0[c] = vec4f(0.0);
-    dv0[c] = vec4f(0.0);
+    if (do_dk) {
+      va[c] = select(vec4f(0.0), ld_v(base0, c), live0);
+      dk0[c] = vec4f(0.0);
+    }
+    if (do_dv) {
+      dv0[c] = vec4f(0.0);
+    }
     if (ROWS == 2u) {
       kb[c] = select(vec4f(0.0), ld_k(base1, c), live1);
-      vb[c] = select(vec4f(0.0), ld_v(base1, c), live1);
-      dk1[c] = vec4f(0.0);
-      dv1[c] = vec4f(0.0);
+      if (do_dk) {
+        vb[c] = select(vec4f(0.0), ld_v(base1, c), live1);
+        dk1[c] = vec4f(0.0);
+      }
+      if (do_dv) {
+        dv1[c] = vec4f(0.0);
+      }
     }
   }
 
@@ -523,14 +537,18 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
           let a2 = tile_a[r + 2u * HS4 + c];
           let a3 = tile_a[r + 3u * HS4 + c];
           s0 += dot4(ka[c], a0, a1, a2, a3);
-          let b0 = tile_b[r + c];
-          let b1 = tile_b[r + HS4 + c];
-          let b2 = tile_b[r + 2u * HS4 + c];
-          let b3 = tile_b[r + 3u * HS4 + c];
-          dp0 += dot4(va[c], b0, b1, b2, b3);
           if (ROWS == 2u) {
             s1 += dot4(kb[c], a0, a1, a2, a3);
-            dp1 += dot4(vb[c], b0, b1, b2, b3);
+          }
+          if (do_dk) {
+            let b0 = tile_b[r + c];
+            let b1 = tile_b[r + HS4 + c];
+            let b2 = tile_b[r + 2u * HS4 + c];
+            let b3 = tile_b[r + 3u * HS4 + c];
+            dp0 += dot4(va[c], b0, b1, b2, b3);
+            if (ROWS == 2u) {
+              dp1 += dot4(vb[c], b0, b1, b2, b3);
+            }
           }
         }
         let t0 = tile_s[ic * 4u];
@@ -550,15 +568,21 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
           let a1 = tile_a[r + HS4 + c];
           let a2 = tile_a[r + 2u * HS4 + c];
           let a3 = tile_a[r + 3u * HS4 + c];
-          dk0[c] += mix4(ds0, a0, a1, a2, a3);
-          let b0 = tile_b[r + c];
-          let b1 = tile_b[r + HS4 + c];
-          let b2 = tile_b[r + 2u * HS4 + c];
-          let b3 = tile_b[r + 3u * HS4 + c];
-          dv0[c] += mix4(p0, b0, b1, b2, b3);
-          if (ROWS == 2u) {
-            dk1[c] += mix4(ds1, a0, a1, a2, a3);
-            dv1[c] += mix4(p1, b0, b1, b2, b3);
+          if (do_dk) {
+            dk0[c] += mix4(ds0, a0, a1, a2, a3);
+            if (ROWS == 2u) {
+              dk1[c] += mix4(ds1, a0, a1, a2, a3);
+            }
+          }
+          if (do_dv) {
+            let b0 = tile_b[r + c];
+            let b1 = tile_b[r + HS4 + c];
+            let b2 = tile_b[r + 2u * HS4 + c];
+            let b3 = tile_b[r + 3u * HS4 + c];
+            dv0[c] += mix4(p0, b0, b1, b2, b3);
+            if (ROWS == 2u) {
+              dv1[c] += mix4(p1, b0, b1, b2, b3);
+            }
           }
         }
       }
@@ -568,15 +592,23 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   if (j0 < p.t) {
     let base = kv_row(w.b, j0, w.head);
     for (var c = 0u; c < HS4; c++) {
-      store_dk(base, c, dk0[c]);
-      store_dv(base, c, dv0[c]);
+      if (do_dk) {
+        store_dk(base, c, dk0[c]);
+      }
+      if (do_dv) {
+        store_dv(base, c, dv0[c]);
+      }
     }
   }
   if (ROWS == 2u && j1 < p.t) {
     let base = kv_row(w.b, j1, w.head);
     for (var c = 0u; c < HS4; c++) {
-      store_dk(base, c, dk1[c]);
-      store_dv(base, c, dv1[c]);
+      if (do_dk) {
+        store_dk(base, c, dk1[c]);
+      }
+      if (do_dv) {
+        store_dv(base, c, dv1[c]);
+      }
     }
   }
 }

@@ -16,6 +16,8 @@ interface Case {
   tile?: number;
   /** Rows per invocation (the launcher's `rowsPerLane`); default 2. */
   rows?: 1 | 2;
+  /** dK and dV in two passes (the launcher's `splitDkv`). */
+  split?: boolean;
   scale?: number;
   u32?: boolean;
 }
@@ -32,13 +34,15 @@ const CASES: Case[] = [
   { t: 40, nh: 2, nkv: 1, hs: 128, lengths: [40, 23] },
   { t: 70, nh: 2, nkv: 1, hs: 16, lengths: [70, 45], tile: 32 }, // the GPUs' default tile
   // One row per invocation: GQA, padding, an empty row, T not a multiple of the 8-row blocks.
-  { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 0], rows: 1 },
+  { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 0], rows: 1, split: true },
   { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4, rows: 1 },
+  { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], tile: 8, split: true }, // two rows per lane
 ];
 
 function describe(c: Case): string {
   return `T=${c.t} NH=${c.nh} NKV=${c.nkv} HS=${c.hs} lengths=[${c.lengths}]` +
-    (c.tile ? ` tile=${c.tile}` : "") + (c.rows ? ` rows=${c.rows}` : "");
+    (c.tile ? ` tile=${c.tile}` : "") + (c.rows ? ` rows=${c.rows}` : "") +
+    (c.split ? " split dK/dV" : "");
 }
 
 function shapeOf(c: Case): ref.AttentionShape {
@@ -97,7 +101,7 @@ async function runGpu(gpu: Gpu, c: Case, x: HostInputs): Promise<HostArray[]> {
   };
   const enc = gpu.encoder();
   attentionForward(enc, { ...common, out, lse });
-  attentionBackward(enc, { ...common, out, lse, dOut, dQ, dK, dV });
+  attentionBackward(enc, { ...common, out, lse, dOut, dQ, dK, dV, splitDkv: c.split });
   gpu.submit(enc);
   const got = await gpu.read([out, lse, dQ, dK, dV]);
   for (const t of [q, k, v, dOut, lengths, out, lse, dQ, dK, dV]) t.release();
