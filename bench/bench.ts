@@ -554,6 +554,8 @@ async function trainSection(
         min_ms: r.ms.min,
         first_ms: r.firstMs,
         tokens_per_s: tokensPerS,
+        pipelined_ms: r.pipelinedMs.median,
+        pipelined_tokens_per_s: r.tokens / r.pipelinedMs.median * 1000,
         peak_mb: r.peakBytes / 2 ** 20,
         loss_first: r.lossFirst,
         loss_last: r.lossLast,
@@ -567,6 +569,7 @@ async function trainSection(
         r.ms.n,
         r.ms.median,
         tokensPerS,
+        r.pipelinedMs.median,
         r.peakBytes / 2 ** 20,
         r.firstMs,
         `${r.lossFirst.toFixed(3)} → ${r.lossLast.toFixed(3)}`,
@@ -618,6 +621,7 @@ async function trainSection(
           ms,
           line.tokens / ms * 1000,
           undefined,
+          undefined,
           line.first_ms,
           `${line.loss_first.toFixed(3)} → ${line.loss_last.toFixed(3)}`,
         ]);
@@ -634,11 +638,17 @@ async function trainSection(
       "n",
       "ms",
       "tokens/s",
+      "in flight ms",
       "peak MiB",
       "first ms",
       "loss",
     ],
     rows,
+  );
+  rep.note(
+    "ms: each step waited for (its readback) before the next, as the peers' steps; in flight ms: " +
+      "ours with the next step submitted before the previous one's readback is awaited, as " +
+      "`deno task train` runs.\n",
   );
   const ratioRows: unknown[][] = [];
   for (const objective of ["sft", "dpo"] as const) {

@@ -58,8 +58,13 @@ export interface TrainStepResult {
   rows: number;
   /** Tokens per step (rows × T). */
   tokens: number;
-  /** Milliseconds per step after warm-up. */
+  /** Milliseconds per step after warm-up, each step waited for (its readback) before the next. */
   ms: Summary;
+  /**
+   * Milliseconds per step with one step in flight, as `deno task train` runs (the next step is
+   * submitted before the previous one's readback is awaited): the interval between completions.
+   */
+  pipelinedMs: Summary;
   /** The first step, pipeline compilation included. */
   firstMs: number;
   /** The buffer pool's peak bytes over the run (parameters, gradients, AdamW moments, activations). */
@@ -161,7 +166,8 @@ export async function benchTrainStep(
     : undefined;
   try {
     let stamps: { label: string; ms: number }[] | null = null;
-    const step = async (profile = false): Promise<number> => {
+    /** Encodes and submits one step; the returned function waits for its loss. */
+    const launch = (profile = false): () => Promise<number> => {
       const enc = gpu.encoder("bench step");
       if (profile) {
         const dispatch = enc.dispatch.bind(enc);
@@ -172,12 +178,16 @@ export async function benchTrainStep(
       const mb = uploadMicroBatch(gpu, batch, c.vocabSize, ref);
       obj.encode(enc, mb.device, mb.inputs, { slot: 0, scale: 1, backward: true });
       optimizer.step(enc, 1e-3);
+      const readback = gpu.readAfter(enc, [obj.metrics.view(0, [64]), optimizer.norm]);
       gpu.submit(enc);
       releaseMicroBatch(mb);
-      const [metrics] = await gpu.read([obj.metrics.view(0, [64]), optimizer.norm]);
-      if (profile) stamps = await enc.readTimings();
-      return obj.decode(metrics as Float32Array, 1).loss;
+      return async () => {
+        const [metrics] = await readback();
+        if (profile) stamps = await enc.readTimings();
+        return obj.decode(metrics as Float32Array, 1).loss;
+      };
     };
+    const step = (profile = false): Promise<number> => launch(profile)();
     const t0 = performance.now();
     const lossFirst = await step();
     const firstMs = performance.now() - t0;
@@ -192,6 +202,18 @@ export async function benchTrainStep(
     }
     const per = (k: "submits" | "dispatches") => (gpu.stats[k] - before[k]) / options.steps;
     const submitsPerStep = per("submits"), dispatchesPerStep = per("dispatches");
+    // The same steps with one in flight: step i + 1 is submitted before step i's loss is awaited.
+    const pipelined: number[] = [];
+    let waiting = launch(), last = performance.now();
+    for (let i = 0; i < options.steps; i++) {
+      const next = launch();
+      lossLast = await waiting();
+      const now = performance.now();
+      pipelined.push(now - last);
+      last = now;
+      waiting = next;
+    }
+    lossLast = await waiting();
     let profile: ProfileLine[] | undefined;
     if (options.profile) {
       await step(true);
@@ -210,6 +232,7 @@ export async function benchTrainStep(
       rows,
       tokens: rows * T,
       ms: summarize(samples),
+      pipelinedMs: summarize(pipelined),
       firstMs,
       peakBytes: gpu.pool.peakBytes,
       lossFirst,
