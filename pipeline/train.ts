@@ -231,6 +231,12 @@ export async function train(
     let pending: (() => Promise<void>) | null = null;
     let lastDone = performance.now();
     while (step < totalSteps) {
+      if (ctx.signal.aborted && pending) {
+        // Stopping: the step in flight is still read, logged (and saved, if due) first.
+        const last = pending;
+        pending = null;
+        await last();
+      }
       ctx.signal.throwIfAborted();
       const first = step * config.gradAccumSteps;
       const count = Math.min(config.gradAccumSteps, totalMicro - first);

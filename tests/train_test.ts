@@ -154,6 +154,40 @@ gpuTest("train: an absurd learning rate stops on non-finite values, naming the s
   );
 });
 
+gpuTest("train: an abort lets the step in flight finish and be logged", async () => {
+  // Training keeps one step in flight; aborting while step 3 is logged (step 4 already submitted)
+  // stops after step 4 is read and logged too: every step that ran is in the metrics.
+  const c = tinyConfig("gpt2", { maxPositions: 16 });
+  const pairs = randomPairs(8, c.vocabSize, 33);
+  const ref = { chosen: new Float32Array(8).fill(-20), rejected: new Float32Array(8).fill(-20) };
+  const controller = new AbortController();
+  const logged: number[] = [];
+  const metrics = {
+    append(row: { step: number }) {
+      logged.push(row.step);
+      if (row.step === 3) controller.abort(new Error("stopped by the user"));
+    },
+  };
+  await assert.rejects(
+    () =>
+      train(
+        {
+          model: { config: c, params: initParams(c, { seed: 2 }), tokenizer: null },
+          train: { pairs, ref, padTokenId: 0 },
+        },
+        { ...DEFAULT_TRAIN, pairsPerBatch: 1, maxSteps: 8, logEvery: 1 },
+        createContext({
+          gpu: testGpu ?? undefined,
+          logger: { info() {}, warn() {} },
+          signal: controller.signal,
+        }),
+        { runDir: "/nonexistent", metrics },
+      ),
+    /stopped by the user/,
+  );
+  assert.deepEqual(logged, [1, 2, 3, 4]);
+});
+
 gpuTest(
   "train: rows are never padded past the model's positions (maxPositions 13, multiple 8)",
   async () => {
