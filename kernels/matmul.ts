@@ -278,17 +278,14 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       });
       acc = true;
     }
+    const kLen = ch.k1 - ch.k0;
     // Row blocks walk the fastest grid axis once a B panel (K × WG·16) outgrows a core's L2.
-    const rowsFast = ch.k1 - ch.k0 >= ROWS_FAST_K;
+    const rowsFast = kLen >= ROWS_FAST_K;
     const colBlocks = Math.ceil(cn / (tiled ? TILE : COLS_PER_LANE * WG));
     const rowBlocks = Math.ceil(cm / rowsPerGroup);
     // B read as vec4f when every row of op(B) starts on a multiple of 4 elements; its binding then
     // spans whole vec4s (the last row's last vec4 may reach past N: only unused columns see it).
-    const size16 = Math.ceil(bb.binding.size / 16) * 16;
-    const bv4 = !tiled && !transB && ldb % 4 === 0 && sB % 4 === 0 && bb.elementOffset % 4 === 0 &&
-      bb.binding.offset + size16 <= bb.binding.buffer.size && size16 <= maxBytes;
-    if (bv4) bb.binding.size = size16;
-    const kLen = ch.k1 - ch.k0;
+    const bv4 = !tiled && !transB && ldb % 4 === 0 && sB % 4 === 0 && widenTo16(bb, maxBytes);
     // The tiled kernel reads A and B as vec4f when each one's row stride, offset and batch stride
     // are multiples of 4 and its binding can span whole vec4s (extents need not be: a padded row
     // stride is enough, as for the classifier's logits).
