@@ -35,19 +35,47 @@ function operands(rng: Rng, c: Case) {
   };
 }
 
-/** Runs a case on the GPU (C poisoned unless β ≠ 0) and returns C. */
+/** Rows of a batch-1 operand stored `ld` apart (a multiple of 4), the padding NaN. */
+function padRows(data: Float32Array, rows: number, cols: number) {
+  const ld = Math.ceil(cols / 4) * 4, out = new Float32Array(rows * ld).fill(NaN);
+  for (let r = 0; r < rows; r++) out.set(data.subarray(r * cols, (r + 1) * cols), r * ld);
+  return { data: out, ld };
+}
+
+/**
+ * Runs a case on the GPU (C poisoned unless β ≠ 0) and returns C. `spy.entries` collects the
+ * entry points dispatched; `spy.padded` stores A's and B's rows on multiples of 4 (batch 1).
+ */
 async function gpuMatmul(
   gpu: Gpu,
   c: Case,
   host: ReturnType<typeof operands>,
   extra: Partial<MatmulArgs> = {},
+  spy: { entries?: string[]; padded?: boolean } = {},
 ): Promise<Float32Array> {
   const batch = c.batch ?? 1;
-  const a = gpu.upload(host.a, [batch, c.transA ? c.k : c.m, c.transA ? c.m : c.k], { label: "A" });
-  const b = gpu.upload(host.b, [batch, c.transB ? c.n : c.k, c.transB ? c.k : c.n], { label: "B" });
+  const [aRows, aCols] = c.transA ? [c.k, c.m] : [c.m, c.k];
+  const [bRows, bCols] = c.transB ? [c.n, c.k] : [c.k, c.n];
+  let a: Tensor, b: Tensor, strides = {};
+  if (spy.padded) {
+    const pa = padRows(host.a, aRows, aCols), pb = padRows(host.b, bRows, bCols);
+    a = gpu.upload(pa.data, [pa.data.length], { label: "A" });
+    b = gpu.upload(pb.data, [pb.data.length], { label: "B" });
+    strides = { m: c.m, n: c.n, k: c.k, lda: pa.ld, ldb: pb.ld };
+  } else {
+    a = gpu.upload(host.a, [batch, aRows, aCols], { label: "A" });
+    b = gpu.upload(host.b, [batch, bRows, bCols], { label: "B" });
+  }
   const out = c.beta ? gpu.upload(host.c0, [batch, c.m, c.n]) : poisoned(gpu, [batch, c.m, c.n]);
   const bias = c.withBias ? gpu.upload(host.bias, [c.n], { label: "bias" }) : undefined;
   const enc = gpu.encoder();
+  if (spy.entries) {
+    const dispatch = enc.dispatch.bind(enc), entries = spy.entries;
+    enc.dispatch = (d) => {
+      entries.push(d.kernel.entryPoint);
+      dispatch(d);
+    };
+  }
   matmul(enc, {
     out,
     a,
@@ -58,6 +86,7 @@ async function gpuMatmul(
     alpha: c.alpha,
     beta: c.beta,
     batch,
+    ...strides,
     ...extra,
   });
   gpu.submit(enc);
@@ -170,24 +199,10 @@ gpuTest(
     /** Runs a case with the tiled kernel and returns C and the entry points dispatched. */
     const run = async (c: Case, host: ReturnType<typeof operands>, extra: Partial<MatmulArgs>) => {
       const entries: string[] = [];
-      const batch = c.batch ?? 1;
-      const a = gpu.upload(host.a, [batch, c.transA ? c.k : c.m, c.transA ? c.m : c.k]);
-      const b = gpu.upload(host.b, [batch, c.transB ? c.n : c.k, c.transB ? c.k : c.n]);
-      const out = c.beta
-        ? gpu.upload(host.c0, [batch, c.m, c.n])
-        : poisoned(gpu, [batch, c.m, c.n]);
-      const bias = c.withBias ? gpu.upload(host.bias, [c.n]) : undefined;
-      const enc = gpu.encoder();
-      const dispatch = enc.dispatch.bind(enc);
-      enc.dispatch = (d) => {
-        entries.push(d.kernel.entryPoint);
-        dispatch(d);
-      };
-      matmul(enc, { out, a, b, bias, ...c, batch, kernel: "tiled", splitK: 1, ...extra });
-      gpu.submit(enc);
-      const [got] = await gpu.read([out]);
-      for (const t of [a, b, out, bias]) t?.release();
-      return { got: got as Float32Array, entries };
+      const got = await gpuMatmul(gpu, c, host, { kernel: "tiled", splitK: 1, ...extra }, {
+        entries,
+      });
+      return { got, entries };
     };
     const cases: Case[] = [
       ...TRANSPOSES.map(([transA, transB]) => ({ m: 132, n: 136, k: 40, transA, transB })),
@@ -231,33 +246,15 @@ gpuTest(
     for (const [transA, transB] of TRANSPOSES) {
       const c = { m: 37, n: 53, k: 41, transA, transB };
       const host = operands(rng, c);
-      const pad = (data: Float32Array, rows: number, cols: number) => {
-        const ld = Math.ceil(cols / 4) * 4, out = new Float32Array(rows * ld).fill(NaN);
-        for (let r = 0; r < rows; r++) out.set(data.subarray(r * cols, (r + 1) * cols), r * ld);
-        return { data: out, ld };
-      };
-      const pa = pad(host.a, transA ? c.k : c.m, transA ? c.m : c.k);
-      const pb = pad(host.b, transB ? c.n : c.k, transB ? c.k : c.n);
-      const a = gpu.upload(pa.data, [pa.data.length]), b = gpu.upload(pb.data, [pb.data.length]);
-      const out = poisoned(gpu, [c.m, c.n]);
       const entries: string[] = [];
-      const enc = gpu.encoder();
-      const dispatch = enc.dispatch.bind(enc);
-      enc.dispatch = (d) => {
-        entries.push(d.kernel.entryPoint);
-        dispatch(d);
-      };
-      const args = { out, a, b, transA, transB, m: c.m, n: c.n, k: c.k, lda: pa.ld, ldb: pb.ld };
-      matmul(enc, { ...args, kernel: "tiled", splitK: 1 });
-      gpu.submit(enc);
-      const [got] = await gpu.read([out]);
-      assert.deepEqual([...new Set(entries)], ["matmul_tiled_v4"], tag(transA, transB));
-      assertClose(got as Float32Array, refMatmul(c, host), {
-        label: `padded ${tag(transA, transB)}`,
+      const got = await gpuMatmul(gpu, c, host, { kernel: "tiled", splitK: 1 }, {
+        entries,
+        padded: true,
       });
+      assert.deepEqual([...new Set(entries)], ["matmul_tiled_v4"], tag(transA, transB));
+      assertClose(got, refMatmul(c, host), { label: `padded ${tag(transA, transB)}` });
       const lanes = await gpuMatmul(gpu, c, host, { kernel: "lanes" });
-      assert.ok(bitEqual(got as Float32Array, lanes), `padded v4 and lanes differ`);
-      for (const t of [a, b, out]) t.release();
+      assert.ok(bitEqual(got, lanes), `padded v4 and lanes differ`);
     }
   },
 );
