@@ -779,12 +779,12 @@ fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   store_quad(oc, row0 + 64u + ty * 4u + 3u, colB, c7_1, biasB);
 }
 
-// matmul_tiled_v4 (GPUs, aligned operands): matmul_tiled's 128 × 128 blocks and 8 × 8 outputs
-// per invocation, with operands read as vec4f (each operand's contiguous extent, row stride,
-// offsets and batch stride multiples of 4), K steps of 16 staged in tile_a16/tile_b16, the
-// transposes as overrides (TA, TB), and register prefetch: the next step's 8 values of each
-// operand are loaded before this step's 1024 FMAs (bench/matmul_variants variant 29). It sums
-// in the same order as matmul_tiled.
+// matmul_tiled_v4 (GPUs, 4-aligned operands): matmul_tiled's 128 × 128 blocks and 8 × 8
+// outputs per invocation, with operands read as vec4f (row strides, offsets and batch strides
+// multiples of 4; elements past a row's end are masked), K steps of 16 staged in
+// tile_a16/tile_b16, the transposes as overrides (TA, TB), and register prefetch: the next
+// step's 8 values of each operand are loaded before this step's 1024 FMAs
+// (bench/matmul_variants variant 29). It sums in the same order as matmul_tiled.
 @compute @workgroup_size(256)
 fn matmul_tiled_v4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let block_row = select(wid.y, wid.x, p.rows_fast == 1u);

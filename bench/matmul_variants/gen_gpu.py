@@ -6,8 +6,10 @@
 # into registers before this step's 1024 FMAs, so their latency hides behind the arithmetic.
 # 28: operands read as f32 (any shape).
 # 29: operands read as vec4f (M, K, N, leading dimensions and offsets multiples of 4).
+from gen_kernel import fma_block
 
-HEAD = """struct Params {
+# The variants' Params (this folder's layout) and transposes, shared with gen_gpu2.py.
+PARAMS = """struct Params {
   m: u32, n: u32, k: u32,
   lda: u32, ldb: u32, ldc: u32,
   off_a: u32, off_b: u32, off_c: u32, off_bias: u32,
@@ -18,13 +20,29 @@ HEAD = """struct Params {
 override TA: u32 = 0u;
 override TB: u32 = 0u;
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<ELEM>;
+"""
+
+HEAD = PARAMS + """@group(0) @binding(1) var<storage, read> a: array<ELEM>;
 @group(0) @binding(2) var<storage, read> b: array<ELEM>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
 // op(A)[128 rows, 16 k] and op(B)[16 k, 128 columns], k-major: element (k, r) at [k * 32 + r / 4][r % 4].
 var<workgroup> tile_a: array<vec4f, 512>;
 var<workgroup> tile_b: array<vec4f, 512>;
+"""
+
+# α·v written to up to 4 columns of row r (the variants have no bias or accumulation).
+STORE_QUAD = """fn store_quad(oc: u32, r: u32, col: u32, v: vec4f) {
+  if (r >= p.m) {
+    return;
+  }
+  let at = oc + r * p.ldc + col;
+  let w = p.alpha * v;
+  if (col < p.n) { c[at] = w.x; }
+  if (col + 1u < p.n) { c[at + 1u] = w.y; }
+  if (col + 2u < p.n) { c[at + 2u] = w.z; }
+  if (col + 3u < p.n) { c[at + 3u] = w.w; }
+}
 """
 
 
@@ -124,15 +142,8 @@ def main_fn():
           "      ra = load_a(lid, row0, k0 + 16u, z);",
           "      rb = load_b(lid, col0, k0 + 16u, z);",
           "    }",
-          "    for (var kk = 0u; kk < 16u; kk++) {",
-          "      let a0 = tile_a[kk * 32u + ty];",
-          "      let a1 = tile_a[kk * 32u + 16u + ty];",
-          "      let b0 = tile_b[kk * 32u + tx];",
-          "      let b1 = tile_b[kk * 32u + 16u + tx];"]
-    for i in range(8):
-        comp = "xyzw"[i % 4]
-        av = f"a{i // 4}.{comp}"
-        L.append(f"      c{i}_0 = fma(vec4f({av}), b0, c{i}_0); c{i}_1 = fma(vec4f({av}), b1, c{i}_1);")
+          "    for (var kk = 0u; kk < 16u; kk++) {"]
+    L += fma_block("      ", "tile_a", "tile_b", "kk * 32u")
     L += ["    }",
           "    workgroupBarrier();",
           "  }",
@@ -141,29 +152,17 @@ def main_fn():
         r = f"row0 + {64 * (i // 4)}u + ty * 4u + {i % 4}u"
         L.append(f"  store_quad(oc, {r}, col0 + tx * 4u, c{i}_0);")
         L.append(f"  store_quad(oc, {r}, col0 + 64u + tx * 4u, c{i}_1);")
-    L += ["}",
-          "",
-          "fn store_quad(oc: u32, r: u32, col: u32, v: vec4f) {",
-          "  if (r >= p.m) {",
-          "    return;",
-          "  }",
-          "  let at = oc + r * p.ldc + col;",
-          "  let w = p.alpha * v;",
-          "  if (col < p.n) { c[at] = w.x; }",
-          "  if (col + 1u < p.n) { c[at + 1u] = w.y; }",
-          "  if (col + 2u < p.n) { c[at + 2u] = w.z; }",
-          "  if (col + 3u < p.n) { c[at + 3u] = w.w; }",
-          "}",
-          ""]
+    L += ["}", "", STORE_QUAD]
     return "\n".join(L)
 
 
-for num, name, v4, title in [
-    (28, "28_tiled_k16_prefetch.wgsl", False,
-     "128 x 128 blocks, K steps of 16, register prefetch, TA/TB overrides, f32 loads"),
-    (29, "29_tiled_k16_prefetch_vec4.wgsl", True,
-     "variant 28 with vec4f loads (M, K, N, leading dimensions, offsets multiples of 4)"),
-]:
-    text = f"// Variant {num} (GPUs): {title}.\n" + HEAD.replace("ELEM", "vec4f" if v4 else "f32") \
-        + "\n" + loader("a", v4) + "\n" + loader("b", v4) + "\n" + main_fn()
-    open(name, "w").write(text)
+if __name__ == "__main__":
+    for num, name, v4, title in [
+        (28, "28_tiled_k16_prefetch.wgsl", False,
+         "128 x 128 blocks, K steps of 16, register prefetch, TA/TB overrides, f32 loads"),
+        (29, "29_tiled_k16_prefetch_vec4.wgsl", True,
+         "variant 28 with vec4f loads (M, K, N, leading dimensions, offsets multiples of 4)"),
+    ]:
+        text = f"// Variant {num} (GPUs): {title}.\n" + HEAD.replace("ELEM", "vec4f" if v4 else "f32") \
+            + "\n" + loader("a", v4) + "\n" + loader("b", v4) + "\n" + main_fn()
+        open(name, "w").write(text)

@@ -7,22 +7,14 @@
 #     next step reads while this step computes from the other, so one barrier per K step, not two.
 import re
 
+from gen_gpu import PARAMS, STORE_QUAD
+from gen_kernel import fma_block
+
 src = open("../../kernels/matmul.wgsl").read()
 helpers = src[src.index("// Which of the 4 elements from i on lie below n."):src.index("fn store_a16(")]
 stores = src[src.index("fn store_a16("):src.index("// The bias of 16 columns from col0")]
 
-HEAD = """struct Params {
-  m: u32, n: u32, k: u32,
-  lda: u32, ldb: u32, ldc: u32,
-  off_a: u32, off_b: u32, off_c: u32, off_bias: u32,
-  stride_a: u32, stride_b: u32, stride_c: u32,
-  batch: u32, z_base: u32,
-  alpha: f32, beta: f32,
-}
-override TA: u32 = 0u;
-override TB: u32 = 0u;
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a4: array<vec4f>;
+HEAD = PARAMS + """@group(0) @binding(1) var<storage, read> a4: array<vec4f>;
 @group(0) @binding(2) var<storage, read> b4: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
@@ -31,30 +23,9 @@ var<workgroup> tile_a16: array<vec4f, STAGE_SIZE>;
 var<workgroup> tile_b16: array<vec4f, STAGE_SIZE>;
 """
 
-TAIL = """
-fn store_quad(oc: u32, r: u32, col: u32, v: vec4f) {
-  if (r >= p.m) {
-    return;
-  }
-  let at = oc + r * p.ldc + col;
-  let w = p.alpha * v;
-  if (col < p.n) { c[at] = w.x; }
-  if (col + 1u < p.n) { c[at + 1u] = w.y; }
-  if (col + 2u < p.n) { c[at + 2u] = w.z; }
-  if (col + 3u < p.n) { c[at + 3u] = w.w; }
-}
-"""
 
-
-def fmas(indent, base_a, base_b):
-    L = [f"{indent}let a0 = tile_a16[{base_a} + ty];",
-         f"{indent}let a1 = tile_a16[{base_a} + 16u + ty];",
-         f"{indent}let b0 = tile_b16[{base_b} + tx];",
-         f"{indent}let b1 = tile_b16[{base_b} + 16u + tx];"]
-    for i in range(8):
-        av = f"a{i // 4}.{'xyzw'[i % 4]}"
-        L.append(f"{indent}c{i}_0 = fma(vec4f({av}), b0, c{i}_0); c{i}_1 = fma(vec4f({av}), b1, c{i}_1);")
-    return L
+def fmas(indent, base):
+    return fma_block(indent, "tile_a16", "tile_b16", base)
 
 
 def entry(kind):
@@ -84,7 +55,7 @@ def entry(kind):
               "    }",
               "    let s0 = stage * 512u;",
               "    for (var kk = 0u; kk < 16u; kk++) {"]
-        L += fmas("      ", "s0 + kk * 32u", "s0 + kk * 32u")
+        L += fmas("      ", "s0 + kk * 32u")
         L += ["    }",
               "    // The other stage was last read before the previous step's barrier.",
               "    if (more) {",
@@ -106,11 +77,11 @@ def entry(kind):
         if kind == 31:
             for kk in range(16):
                 L.append(f"    {{ // kk = {kk}")
-                L += fmas("      ", f"{kk * 32}u", f"{kk * 32}u")
+                L += fmas("      ", f"{kk * 32}u")
                 L.append("    }")
         else:
             L.append("    for (var kk = 0u; kk < 16u; kk++) {")
-            L += fmas("      ", "kk * 32u", "kk * 32u")
+            L += fmas("      ", "kk * 32u")
             L.append("    }")
         L += ["    workgroupBarrier();",
               "  }"]
@@ -137,8 +108,9 @@ TITLES = {
     32: "variant 30 with two workgroup-memory stages: one barrier per K step",
 }
 NAMES = {30: "30_tiled_v4.wgsl", 31: "31_tiled_v4_unrolled.wgsl", 32: "32_tiled_v4_two_stages.wgsl"}
-for kind in (30, 31, 32):
-    text = (f"// Variant {kind} (GPUs): {TITLES[kind]}. Written by gen_gpu2.py.\n" +
-            HEAD.replace("STAGE_SIZE", "1024" if kind == 32 else "512") + "\n" + helpers +
-            staged_stores() + entry(kind) + "\n" + TAIL)
-    open(NAMES[kind], "w").write(text)
+if __name__ == "__main__":
+    for kind in (30, 31, 32):
+        text = (f"// Variant {kind} (GPUs): {TITLES[kind]}. Written by gen_gpu2.py.\n" +
+                HEAD.replace("STAGE_SIZE", "1024" if kind == 32 else "512") + "\n" + helpers +
+                staged_stores() + entry(kind) + "\n\n" + STORE_QUAD)
+        open(NAMES[kind], "w").write(text)

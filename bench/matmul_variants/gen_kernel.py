@@ -57,6 +57,51 @@ def entry(name, R, bv4=False):
     L.append("}")
     return "\n".join(L)
 
+def block_setup():
+    """The tiled kernels' block origin, invocation coordinates and operand offsets."""
+    return ["  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);",
+            "  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);",
+            "  let row0 = block_row * 128u;",
+            "  let col0 = block_col * 128u;",
+            "  let tx = lid % 16u;",
+            "  let ty = lid / 16u;",
+            "  let oa = p.off_a + wid.z * p.stride_a;",
+            "  let ob = p.off_b + wid.z * p.stride_b;"]
+
+
+def accumulators():
+    """The 8 x 8 outputs of an invocation as 16 named vec4f accumulators (not an array)."""
+    return [f"  var c{i}_{h} = vec4f(0.0);" for i in range(8) for h in range(2)]
+
+
+def fma_block(indent, tile_a, tile_b, base):
+    """One k of the inner loop: 4 workgroup-memory vec4 reads, 64 FMAs (row k at `base`)."""
+    L = [f"{indent}let a0 = {tile_a}[{base} + ty];",
+         f"{indent}let a1 = {tile_a}[{base} + 16u + ty];",
+         f"{indent}let b0 = {tile_b}[{base} + tx];",
+         f"{indent}let b1 = {tile_b}[{base} + 16u + tx];"]
+    for i in range(8):
+        src = f"a{i // 4}.{'xyzw'[i % 4]}"
+        L.append(f"{indent}c{i}_0 = fma(vec4f({src}), b0, c{i}_0); c{i}_1 = fma(vec4f({src}), b1, c{i}_1);")
+    return L
+
+
+def epilogue():
+    """α·acc + bias stored for the invocation's 8 rows × 2 column quads, then the closing brace."""
+    L = ["  let oc = p.off_c + wid.z * p.stride_c;",
+         "  let last_col = p.n - 1u;",
+         "  let colA = col0 + tx * 4u;",
+         "  let colB = col0 + 64u + tx * 4u;",
+         "  let biasA = bias4(colA, last_col);",
+         "  let biasB = bias4(colB, last_col);"]
+    for i in range(8):
+        r = f"row0 + {64 * (i // 4)}u + ty * 4u + {i % 4}u"
+        L.append(f"  store_quad(oc, {r}, colA, c{i}_0, biasA);")
+        L.append(f"  store_quad(oc, {r}, colB, c{i}_1, biasB);")
+    L.append("}")
+    return L
+
+
 def tiled():
     """The GPU kernel: 256 invocations share 128 x 128 of C through workgroup tiles of 8 k."""
     L = ["// matmul_tiled (GPUs): a workgroup of 256 invocations owns a 128 × 128 block of C. For each",
@@ -65,25 +110,15 @@ def tiled():
          "// adds the 8 × 8 outputs at rows {0, 64} + 4·ty + 0…3 and columns {0, 64} + 4·tx + 0…3 of the",
          "// block: 64 FMAs per 4 workgroup-memory vec4 reads.",
          "@compute @workgroup_size(256)",
-         "fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {",
-         "  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);",
-         "  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);",
-         "  let row0 = block_row * 128u;",
-         "  let col0 = block_col * 128u;",
-         "  let tx = lid % 16u;",
-         "  let ty = lid / 16u;",
-         "  let oa = p.off_a + wid.z * p.stride_a;",
-         "  let ob = p.off_b + wid.z * p.stride_b;",
-         "  // What this invocation stages: 4 elements of each tile. Untransposed A and transposed B",
-         "  // are read along K (2 invocations per row or column); the others along M or N.",
-         "  let a_r = select(lid / 2u, (lid * 4u) % 128u, p.ta == 1u); // first tile row",
-         "  let a_k = select((lid % 2u) * 4u, lid / 32u, p.ta == 1u);  // first k",
-         "  let b_c = select((lid * 4u) % 128u, lid / 2u, p.tb == 1u);",
-         "  let b_k = select(lid / 32u, (lid % 2u) * 4u, p.tb == 1u);",
-        ]
-    for i in range(8):
-        for h in range(2):
-            L.append(f"  var c{i}_{h} = vec4f(0.0);")
+         "fn matmul_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {"]
+    L += block_setup()
+    L += ["  // What this invocation stages: 4 elements of each tile. Untransposed A and transposed B",
+          "  // are read along K (2 invocations per row or column); the others along M or N.",
+          "  let a_r = select(lid / 2u, (lid * 4u) % 128u, p.ta == 1u); // first tile row",
+          "  let a_k = select((lid % 2u) * 4u, lid / 32u, p.ta == 1u);  // first k",
+          "  let b_c = select((lid * 4u) % 128u, lid / 2u, p.tb == 1u);",
+          "  let b_k = select(lid / 32u, (lid % 2u) * 4u, p.tb == 1u);"]
+    L += accumulators()
     L += ["  for (var k0 = 0u; k0 < p.k; k0 += 8u) {",
           "    for (var e = 0u; e < 4u; e++) {",
           "      // A element (row r, k), B element (k, column c) of this step's tiles.",
@@ -107,54 +142,25 @@ def tiled():
           "      tile_b[bk * 32u + bc / 4u][bc % 4u] = bv;",
           "    }",
           "    workgroupBarrier();",
-          "    for (var kk = 0u; kk < 8u; kk++) {",
-          "      let a0 = tile_a[kk * 32u + ty];",
-          "      let a1 = tile_a[kk * 32u + 16u + ty];",
-          "      let b0 = tile_b[kk * 32u + tx];",
-          "      let b1 = tile_b[kk * 32u + 16u + tx];",
-         ]
-    comps = "xyzw"
-    for i in range(8):
-        src = f"a{i // 4}.{comps[i % 4]}"
-        L.append(f"      c{i}_0 = fma(vec4f({src}), b0, c{i}_0); c{i}_1 = fma(vec4f({src}), b1, c{i}_1);")
+          "    for (var kk = 0u; kk < 8u; kk++) {"]
+    L += fma_block("      ", "tile_a", "tile_b", "kk * 32u")
     L += ["    }",
           "    workgroupBarrier();",
-          "  }",
-          "  let oc = p.off_c + wid.z * p.stride_c;",
-          "  let last_col = p.n - 1u;",
-          "  let colA = col0 + tx * 4u;",
-          "  let colB = col0 + 64u + tx * 4u;",
-          "  let biasA = bias4(colA, last_col);",
-          "  let biasB = bias4(colB, last_col);"]
-    for i in range(8):
-        r = f"row0 + {64 * (i // 4)}u + ty * 4u + {i % 4}u"
-        L.append(f"  store_quad(oc, {r}, colA, c{i}_0, biasA);")
-        L.append(f"  store_quad(oc, {r}, colB, c{i}_1, biasB);")
-    L.append("}")
-    return "\n".join(L)
+          "  }"]
+    return "\n".join(L + epilogue())
 
 
 def tiled_v4():
     """matmul_tiled with vec4f operand loads, K steps of 16 and register prefetch (variant 29)."""
-    L = ["// matmul_tiled_v4 (GPUs, aligned operands): matmul_tiled's 128 × 128 blocks and 8 × 8 outputs",
-         "// per invocation, with operands read as vec4f (each operand's contiguous extent, row stride,",
-         "// offsets and batch stride multiples of 4), K steps of 16 staged in tile_a16/tile_b16, the",
-         "// transposes as overrides (TA, TB), and register prefetch: the next step's 8 values of each",
-         "// operand are loaded before this step's 1024 FMAs (bench/matmul_variants variant 29). It sums",
-         "// in the same order as matmul_tiled.",
+    L = ["// matmul_tiled_v4 (GPUs, 4-aligned operands): matmul_tiled's 128 × 128 blocks and 8 × 8",
+         "// outputs per invocation, with operands read as vec4f (row strides, offsets and batch strides",
+         "// multiples of 4; elements past a row's end are masked), K steps of 16 staged in",
+         "// tile_a16/tile_b16, the transposes as overrides (TA, TB), and register prefetch: the next",
+         "// step's 8 values of each operand are loaded before this step's 1024 FMAs",
+         "// (bench/matmul_variants variant 29). It sums in the same order as matmul_tiled.",
          "@compute @workgroup_size(256)",
-         "fn matmul_tiled_v4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {",
-         "  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);",
-         "  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);",
-         "  let row0 = block_row * 128u;",
-         "  let col0 = block_col * 128u;",
-         "  let tx = lid % 16u;",
-         "  let ty = lid / 16u;",
-         "  let oa = p.off_a + wid.z * p.stride_a;",
-         "  let ob = p.off_b + wid.z * p.stride_b;"]
-    for i in range(8):
-        for h in range(2):
-            L.append(f"  var c{i}_{h} = vec4f(0.0);")
+         "fn matmul_tiled_v4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {"]
+    L += block_setup() + accumulators()
     L += ["  var ra = load_a16(lid, oa, row0, 0u);",
           "  var rb = load_b16(lid, ob, col0, 0u);",
           "  for (var k0 = 0u; k0 < p.k; k0 += 16u) {",
@@ -165,37 +171,20 @@ def tiled_v4():
           "      ra = load_a16(lid, oa, row0, k0 + 16u);",
           "      rb = load_b16(lid, ob, col0, k0 + 16u);",
           "    }",
-          "    for (var kk = 0u; kk < 16u; kk++) {",
-          "      let a0 = tile_a16[kk * 32u + ty];",
-          "      let a1 = tile_a16[kk * 32u + 16u + ty];",
-          "      let b0 = tile_b16[kk * 32u + tx];",
-          "      let b1 = tile_b16[kk * 32u + 16u + tx];"]
-    comps = "xyzw"
-    for i in range(8):
-        src = f"a{i // 4}.{comps[i % 4]}"
-        L.append(f"      c{i}_0 = fma(vec4f({src}), b0, c{i}_0); c{i}_1 = fma(vec4f({src}), b1, c{i}_1);")
+          "    for (var kk = 0u; kk < 16u; kk++) {"]
+    L += fma_block("      ", "tile_a16", "tile_b16", "kk * 32u")
     L += ["    }",
           "    workgroupBarrier();",
-          "  }",
-          "  let oc = p.off_c + wid.z * p.stride_c;",
-          "  let last_col = p.n - 1u;",
-          "  let colA = col0 + tx * 4u;",
-          "  let colB = col0 + 64u + tx * 4u;",
-          "  let biasA = bias4(colA, last_col);",
-          "  let biasB = bias4(colB, last_col);"]
-    for i in range(8):
-        r = f"row0 + {64 * (i // 4)}u + ty * 4u + {i % 4}u"
-        L.append(f"  store_quad(oc, {r}, colA, c{i}_0, biasA);")
-        L.append(f"  store_quad(oc, {r}, colB, c{i}_1, biasB);")
-    L.append("}")
-    return "\n".join(L)
+          "  }"]
+    return "\n".join(L + epilogue())
 
 
-out = "\n\n".join([entry("matmul", 32), entry("matmul_small", 8), entry("matmul_bv4", 32, True),
-                   entry("matmul_small_bv4", 8, True), tiled(), tiled_v4()])
-path = "kernels/matmul.wgsl"
-src = open(path).read()
-begin, end = "// BEGIN GENERATED by bench/matmul_variants/gen_kernel.py\n", "// END GENERATED\n"
-head, rest = src.split(begin)
-_, tail = rest.split(end)
-open(path, "w").write(head + begin + out + "\n" + end + tail)
+if __name__ == "__main__":
+    out = "\n\n".join([entry("matmul", 32), entry("matmul_small", 8), entry("matmul_bv4", 32, True),
+                       entry("matmul_small_bv4", 8, True), tiled(), tiled_v4()])
+    path = "kernels/matmul.wgsl"
+    src = open(path).read()
+    begin, end = "// BEGIN GENERATED by bench/matmul_variants/gen_kernel.py\n", "// END GENERATED\n"
+    head, rest = src.split(begin)
+    _, tail = rest.split(end)
+    open(path, "w").write(head + begin + out + "\n" + end + tail)
