@@ -83,13 +83,14 @@ export interface TrainStepResult {
 /**
  * A deterministic batch of `rows` full rows of length T: next-token targets over pseudo-random
  * ids; SFT trains on every token, DPO on all but the first quarter (the shared "prompt"), with the
- * rejected rows' responses different from the chosen ones'.
+ * rejected rows' responses different from the chosen ones'. As in the tokenize stage's batches,
+ * prompt positions have no target (−1), so the classifier runs on the response tokens only.
  *
  * @example
  * ```ts
  * import { syntheticBatch } from "./train_step.ts";
  * const b = syntheticBatch({ rows: 4, seqLen: 8, vocab: 50, dpo: true, seed: 1 });
- * console.log(b.tokens.length, b.mask[0], b.mask[7]); // 32 0 1
+ * console.log(b.tokens.length, b.mask[0], b.targets[0], b.mask[7]); // 32 0 -1 1
  * ```
  */
 export function syntheticBatch(
@@ -120,6 +121,7 @@ export function syntheticBatch(
   seqs.forEach((s, r) => {
     tokens.set(s.subarray(0, T), r * T);
     targets.set(s.subarray(1), r * T);
+    targets.fill(-1, r * T, r * T + prompt);
     mask.fill(1, r * T + prompt, (r + 1) * T);
   });
   return { rows, length: T, tokens, targets, mask, lengths: new Int32Array(rows).fill(T) };

@@ -349,12 +349,13 @@ export interface GatherRowsArgs extends DecodeLaunchOptions {
   out: Tensor;
   /** (N, C) rows to pick from. */
   x: Tensor;
-  /** (B,) i32 row of `x` for each output row; one outside [0, N) gives NaN. */
+  /** (B,) i32 row of `x` for each output row; −1 gives a zero row, any other outside [0, N) NaN. */
   indices: Tensor;
 }
 
 /**
- * Encodes `out[b] = x[indices[b]]`, e.g. each sequence's last valid position before the head.
+ * Encodes `out[b] = x[indices[b]]` (a zero row where `indices[b] = −1`), e.g. each sequence's
+ * last valid position before the head, or the tokens that have a target.
  *
  * @example
  * ```ts

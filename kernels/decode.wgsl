@@ -34,7 +34,10 @@
 //   Numerics: f32; m starts at −1e30 (finite, so exp(m_old − m_new) is 0, never NaN); chunk 0
 //   holds key 0, so l ≥ 1 at the end.
 //
-// gather: out[b, :] = x[idx_b, :]    x (N, C), indices (B,) i32; an index outside [0, N) gives NaN.
+// gather: out[b, :] = x[idx_b, :]    x (N, C), indices (B,) i32; idx_b = −1 gives a zero row, any
+//   other index outside [0, N) a NaN row. Generation picks each sequence's last position with it;
+//   the classifier packs the rows that have a target (and unpacks its results through the inverse
+//   map, −1 where a row has no target), so a gather's backward is a gather too.
 //
 // Element-wise grids are one invocation per element, split over x/y past 65535 workgroups:
 // i = gid.x + gid.y · row_stride. attend numbers its workgroups the same way.
@@ -282,7 +285,7 @@ fn gather(@builtin(global_invocation_id) gid: vec3u) {
   if (i < p.total) {
     let b = i / p.c;
     let r = g_indices[b];
-    var x = nan();
+    var x = select(nan(), 0.0, r == -1);
     if (r >= 0 && u32(r) < p.t_max) {
       x = g_x[u32(r) * p.c + (i - b * p.c)];
     }

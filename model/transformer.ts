@@ -10,7 +10,10 @@
  * The classifier never holds all `N·V` logits: it runs over chunks of `R` rows (a multiple of 64,
  * so every chunk's views start on an aligned byte offset), keeping each token's log-prob,
  * logsumexp and logit sum; the backward recomputes each chunk's logits and turns them in place
- * into `dlogits = coef·(onehot − softmax)`.
+ * into `dlogits = coef·(onehot − softmax)`. It runs only on the `S ≤ N` tokens that have a target
+ * (a preference batch's prompts and padding have none): their final hidden rows are packed into
+ * `(S, C)` first and the results unpacked into token order after (zeros for the other tokens),
+ * which saves `(N − S)/N` of the classifier, the largest product of a model with a big vocabulary.
  *
  * @module
  */
@@ -41,6 +44,7 @@ import {
   uploadTokenIndex,
 } from "../kernels/embedding.ts";
 import { logSoftmaxBackward, logSoftmaxGather } from "../kernels/log_softmax.ts";
+import { gatherRows } from "../kernels/decode.ts";
 import { matmul } from "../kernels/matmul.ts";
 import { residualForward } from "../kernels/residual.ts";
 import { ropeBackward, ropeForward, ropeTable } from "../kernels/rope.ts";
@@ -59,6 +63,23 @@ export interface DeviceBatch {
   batch: number;
   /** T. */
   seqLen: number;
+  /**
+   * The tokens that have a target, when some do not (absent: every token has one). The
+   * classifier runs on these `S` rows only.
+   */
+  picked?: PickedRows;
+}
+
+/** The `S` tokens of a batch that have a target (`targets[n] ≥ 0`), in token order. */
+export interface PickedRows {
+  /** S. */
+  count: number;
+  /** (max(S, 1),) i32: the token `n` of each picked row. */
+  rows: Tensor;
+  /** (N,) i32: the picked row of each token, −1 for a token without a target. */
+  slots: Tensor;
+  /** (max(S, 1),) i32: the picked rows' targets. */
+  targets: Tensor;
 }
 
 /** A batch on the host, as {@linkcode uploadBatch} takes it. */
@@ -96,7 +117,7 @@ export function uploadBatch(gpu: Gpu, host: HostBatch, vocabSize: number): Devic
       `uploadBatch: tokens and targets need B·T = ${n} ids and lengths B = ${host.batch}`,
     );
   }
-  return {
+  const batch: DeviceBatch = {
     tokens: gpu.upload(host.tokens, [n], { label: "tokens" }),
     targets: gpu.upload(host.targets, [n], { label: "targets" }),
     lengths: gpu.upload(host.lengths, [host.batch], { label: "lengths" }),
@@ -104,6 +125,25 @@ export function uploadBatch(gpu: Gpu, host: HostBatch, vocabSize: number): Devic
     batch: host.batch,
     seqLen: host.seqLen,
   };
+  let count = 0;
+  for (let i = 0; i < n; i++) if (host.targets[i] >= 0) count++;
+  if (count < n) {
+    const rows = new Int32Array(Math.max(count, 1)), targets = new Int32Array(rows.length);
+    const slots = new Int32Array(n).fill(-1);
+    for (let i = 0, j = 0; i < n; i++) {
+      if (host.targets[i] < 0) continue;
+      rows[j] = i;
+      targets[j] = host.targets[i];
+      slots[i] = j++;
+    }
+    batch.picked = {
+      count,
+      rows: gpu.upload(rows, [rows.length], { label: "picked rows" }),
+      slots: gpu.upload(slots, [n], { label: "picked slots" }),
+      targets: gpu.upload(targets, [targets.length], { label: "picked targets" }),
+    };
+  }
+  return batch;
 }
 
 /**
@@ -124,6 +164,7 @@ export function releaseBatch(b: DeviceBatch): void {
   ) {
     t.release();
   }
+  if (b.picked) { for (const t of [b.picked.rows, b.picked.slots, b.picked.targets]) t.release(); }
 }
 
 /** Options of {@linkcode Transformer.create}. */
@@ -139,6 +180,20 @@ export interface TransformerOptions {
    * half the memory. `backward` then throws. Default false.
    */
   inference?: boolean;
+  /**
+   * Keep every logit of the forward for the backward (`N·V·4` bytes) instead of recomputing
+   * them: one product of the classifier's size fewer per training step. Default: on for training
+   * models whose logits take at most 1 GiB and one buffer; ignored for inference models.
+   */
+  keepLogits?: boolean;
+}
+
+/** Bytes of the logits a training model keeps from its forward for its backward (0: none). */
+function keptLogitsBytes(config: ModelConfig, options: TransformerOptions, maxBuffer = Infinity) {
+  if (options.inference || options.keepLogits === false) return 0;
+  const bytes = options.maxBatch * options.maxSeqLen * Math.ceil(config.vocabSize / 4) * 16;
+  const limit = options.keepLogits ? maxBuffer : Math.min(2 ** 30, maxBuffer);
+  return bytes <= limit ? bytes : 0;
 }
 
 /** One block's saved activations (views sized for the current batch). */
@@ -216,6 +271,10 @@ export class Transformer {
   #xs: Tensor[]; // (L+1) residual streams, (maxN, C)
   #rope: { cos: Tensor; sin: Tensor } | null;
   #chunkRows: number;
+  #keepLogits: boolean;
+  /** The batch whose logits the last forward kept (null: none, or already used). */
+  #keptFor: DeviceBatch | null = null;
+  #picked: { logp: Tensor; lse: Tensor; logitSum: Tensor; coef: Tensor };
   /** Elements between rows of the logits chunk: V rounded up to a multiple of 4. */
   #vocabStride: number;
 
@@ -237,6 +296,15 @@ export class Transformer {
       );
     }
     this.#checkFits(options);
+    // Kept logits: chunk r0's rows live at row r0 of one (maxN, Vp) tensor instead of all at 0.
+    this.#keepLogits = keptLogitsBytes(config, options, gpu.limits.maxBufferSize) > 0;
+    if (options.keepLogits && !this.#keepLogits && !options.inference) {
+      throw new RangeError(
+        `Transformer: keepLogits needs ${options.maxBatch * options.maxSeqLen}×` +
+          `${Math.ceil(config.vocabSize / 4) * 4} logits in one buffer, more than this device's ` +
+          `${gpu.limits.maxBufferSize} bytes`,
+      );
+    }
     for (const p of this.paramList) {
       const v = values.get(p.name);
       const size = p.shape.reduce((a, b) => a * b, 1);
@@ -269,6 +337,14 @@ export class Transformer {
     this.logp = t([maxN], "logp");
     this.lse = t([maxN], "lse");
     this.logitSum = t([maxN], "logit sums");
+    // The picked rows' per-token results (see `PickedRows`); their hidden rows are packed into
+    // "proj out" and their dH rows into "dX", both free while the classifier runs.
+    this.#picked = {
+      logp: t([maxN, 1], "picked logp"),
+      lse: t([maxN, 1], "picked lse"),
+      logitSum: t([maxN, 1], "picked logit sums"),
+      coef: t([maxN, 1], "picked coef"),
+    };
     this.#xs = Array.from({ length: c.numLayers + 1 }, (_, l) => t([maxN, C], `x${l}`));
     this.#layerStore = Array.from({ length: c.numLayers }, (_, l) => ({
       x: this.#xs[l],
@@ -293,7 +369,7 @@ export class Transformer {
       meanF: t([maxN], "meanF"),
       rstdF: t([maxN], "rstdF"),
       o: t([maxN, C], "proj out"),
-      logits: t([chunk, Vp], "logits chunk"),
+      logits: this.#keepLogits ? t([maxN, Vp], "logits") : t([chunk, Vp], "logits chunk"),
       ...(options.inference ? {} : {
         dX: t([maxN, C], "dX"),
         dMid: t([maxN, C], "dMid"),
@@ -348,7 +424,7 @@ export class Transformer {
     if (options.inference) return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize);
     const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim);
     // Parameters, gradients and the two AdamW moments.
-    return 4 * (4 * params + c.numLayers * perLayer + scratch);
+    return 4 * (4 * params + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options);
   }
 
   #checkFits(options: TransformerOptions): void {
@@ -399,6 +475,7 @@ export class Transformer {
         Object.entries(l).filter(([k]) => k !== "x").map(([, t]) => t)
       ),
       ...Object.values(this.#store),
+      ...Object.values(this.#picked),
     ];
     if (this.#rope) all.push(this.#rope.cos, this.#rope.sin);
     for (const t of all) t.release();
@@ -495,29 +572,56 @@ export class Transformer {
       residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o });
     });
     this.norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
-    const Vp = this.#vocabStride;
-    this.#classifierChunks(n, (r0, rows) => {
-      const logits = s.logits.view(0, [rows, Vp]);
-      matmul(enc, {
-        out: logits,
-        a: s.hF.view(r0 * c.hiddenSize, [rows, c.hiddenSize]),
-        b: this.param(names.head ?? names.wte),
-        transB: true,
-        m: rows,
-        n: c.vocabSize,
-        k: c.hiddenSize,
-        ldc: Vp,
-        batch: 1,
-      });
+    const C = c.hiddenSize;
+    const pick = this.#pick(enc, batch, s);
+    const out = pick
+      ? { logp: this.#picked.logp, lse: this.#picked.lse, logitSum: this.#picked.logitSum }
+      : { logp: this.logp, lse: this.lse, logitSum: this.logitSum };
+    this.#classifierChunks(pick?.count ?? n, (r0, rows) => {
+      const logits = this.#headLogits(enc, s, r0, (pick ? s.o : s.hF).view(r0 * C, [rows, C]));
       logSoftmaxGather(enc, {
         logits,
         vocab: c.vocabSize,
-        targets: batch.targets.view(r0, [rows]),
-        logp: this.logp.view(r0, [rows]),
-        lse: this.lse.view(r0, [rows]),
-        logitSum: this.logitSum.view(r0, [rows]),
+        targets: (pick?.targets ?? batch.targets).view(r0, [rows]),
+        logp: out.logp.view(r0, [rows]),
+        lse: out.lse.view(r0, [rows]),
+        logitSum: out.logitSum.view(r0, [rows]),
       });
     });
+    this.#keptFor = this.#keepLogits ? batch : null;
+    if (pick) {
+      // Back to token order: zeros for the tokens without a target.
+      const rows = Math.max(pick.count, 1);
+      for (
+        const [to, from] of [[this.logp, out.logp], [this.lse, out.lse], [
+          this.logitSum,
+          out.logitSum,
+        ]]
+      ) {
+        gatherRows(enc, {
+          out: to.view(0, [n, 1]),
+          x: from.view(0, [rows, 1]),
+          indices: pick.slots,
+        });
+      }
+    }
+  }
+
+  /**
+   * When only some of the batch's tokens have a target (and the rows fit one binding), packs
+   * their final hidden rows into "proj out" and returns them; otherwise null.
+   */
+  #pick(enc: Encoder, batch: DeviceBatch, s: Record<string, Tensor>): PickedRows | null {
+    const pick = batch.picked, n = batch.batch * batch.seqLen, C = this.config.hiddenSize;
+    if (!pick || n * C * 4 > this.gpu.limits.maxStorageBufferBindingSize) return null;
+    if (pick.count > 0) {
+      gatherRows(enc, {
+        out: s.o.view(0, [pick.count, C]),
+        x: s.hF,
+        indices: pick.rows.view(0, [pick.count]),
+      });
+    }
+    return pick;
   }
 
   /**
@@ -533,31 +637,35 @@ export class Transformer {
     if (coef.size !== n) {
       throw new RangeError(`Transformer.backward: coef has ${coef.size} values, needs ${n}`);
     }
-    const head = names.head ?? names.wte, Vp = this.#vocabStride;
-    this.#classifierChunks(n, (r0, rows) => {
-      const logits = s.logits.view(0, [rows, Vp]);
-      const hRows = s.hF.view(r0 * c.hiddenSize, [rows, c.hiddenSize]);
-      matmul(enc, {
-        out: logits,
-        a: hRows,
-        b: this.param(head),
-        transB: true,
-        m: rows,
-        n: c.vocabSize,
-        k: c.hiddenSize,
-        ldc: Vp,
-        batch: 1,
+    const head = names.head ?? names.wte, Vp = this.#vocabStride, C = c.hiddenSize;
+    const pick = this.#pick(enc, batch, s);
+    if (pick && pick.count > 0) {
+      gatherRows(enc, {
+        out: this.#picked.coef.view(0, [pick.count, 1]),
+        x: coef.view(0, [n, 1]),
+        indices: pick.rows.view(0, [pick.count]),
       });
+    }
+    // With picked rows: hidden rows packed in "proj out", their dH rows packed in "dX".
+    const hIn = pick ? s.o : s.hF, dHOut = pick ? s.dX : s.dH;
+    const rowCoef = pick ? this.#picked.coef : coef, rowTargets = pick?.targets ?? batch.targets;
+    const rowLse = pick ? this.#picked.lse : this.lse;
+    // The forward's logits, when it kept them for this batch (the backward overwrites them).
+    const kept = this.#keptFor === batch;
+    this.#keptFor = null;
+    this.#classifierChunks(pick?.count ?? n, (r0, rows) => {
+      const hRows = hIn.view(r0 * C, [rows, C]);
+      const logits = this.#headLogits(enc, s, r0, hRows, kept);
       logSoftmaxBackward(enc, {
         logits,
         vocab: c.vocabSize,
-        lse: this.lse.view(r0, [rows]),
-        targets: batch.targets.view(r0, [rows]),
-        coef: coef.view(r0, [rows]),
+        lse: rowLse.view(r0, [rows]),
+        targets: rowTargets.view(r0, [rows]),
+        coef: rowCoef.view(r0, [rows]),
       });
       // dH rows = dlogits (R, V)·W (V, C); dW (V, C) += dlogitsᵀ·H rows.
       matmul(enc, {
-        out: s.dH.view(r0 * c.hiddenSize, [rows, c.hiddenSize]),
+        out: dHOut.view(r0 * C, [rows, C]),
         a: logits,
         b: this.param(head),
         m: rows,
@@ -579,6 +687,13 @@ export class Transformer {
         batch: 1,
       });
     });
+    if (pick) {
+      gatherRows(enc, {
+        out: s.dH.view(0, [n, C]),
+        x: s.dX.view(0, [Math.max(pick.count, 1), C]),
+        indices: pick.slots,
+      });
+    }
     // dX: the gradient of the current block's output, then (overwritten) of its input.
     const dX = s.dX, dMid = s.dMid;
     this.#normBackward(
@@ -643,6 +758,35 @@ export class Transformer {
       index: batch.index,
       seqLen: T,
     });
+  }
+
+  /**
+   * The logits of classifier rows r0 … r0 + R − 1 (R = `hRows`' rows), (R, Vp): encodes
+   * `hRows·Wᵀ` into them unless `kept` (the forward's are still there).
+   */
+  #headLogits(
+    enc: Encoder,
+    s: Record<string, Tensor>,
+    r0: number,
+    hRows: Tensor,
+    kept = false,
+  ): Tensor {
+    const [rows, C] = hRows.shape, Vp = this.#vocabStride, names = this.names;
+    const logits = s.logits.view(this.#keepLogits ? r0 * Vp : 0, [rows, Vp]);
+    if (!kept) {
+      matmul(enc, {
+        out: logits,
+        a: hRows,
+        b: this.param(names.head ?? names.wte),
+        transB: true,
+        m: rows,
+        n: this.config.vocabSize,
+        k: C,
+        ldc: Vp,
+        batch: 1,
+      });
+    }
+    return logits;
   }
 
   /** Runs `fn(firstRow, rows)` over classifier chunks of at most `#chunkRows` rows. */

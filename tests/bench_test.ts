@@ -111,7 +111,11 @@ Deno.test("bench synthetic batch", () => {
   assert.deepEqual([...b.tokens.subarray(0, 2)], [...b.tokens.subarray(16, 18)]); // shared prompt
   assert.equal(b.mask[1], 0);
   assert.equal(b.mask[2], 1);
-  assert.ok(b.targets.every((t) => t >= 0 && t < 50));
+  // Prompt positions have no target, as in the tokenize stage's batches; the rest do.
+  b.mask.forEach((m, i) => {
+    const t = b.targets[i];
+    assert.ok(m === 1 ? t >= 0 && t < 50 : t === -1, `token ${i}: mask ${m}, target ${t}`);
+  });
 });
 
 Deno.test({

@@ -232,6 +232,30 @@ gpuTest("gather rows: last positions of each row", async (gpu) => {
   }
 });
 
+gpuTest(
+  "gather rows: −1 gives a zero row, any other index outside the rows a NaN row",
+  async (gpu) => {
+    const rng = new Rng(16);
+    const n = 9, c = 67;
+    const x = rng.uniformArray(n * c), indices = Int32Array.from([4, -1, 8, 9, -2, 0, -1]);
+    const tx = gpu.upload(x, [n, c]), ti = gpu.upload(indices);
+    const out = poisoned(gpu, [indices.length, c]);
+    const [got] = await twice(gpu, [out], (enc) => gatherRows(enc, { out, x: tx, indices: ti }));
+    const want = ref.gatherRows(x, indices, c);
+    indices.forEach((r, b) => {
+      const row = got.slice(b * c, (b + 1) * c), wantRow = want.slice(b * c, (b + 1) * c);
+      if (r === -1) assert.ok(row.every((v) => Object.is(v, 0)), `row ${b} (index -1) is +0`);
+      else if (r < 0 || r >= n) assert.ok(row.every(Number.isNaN), `row ${b} (index ${r}) is NaN`);
+      else assertClose(row, wantRow, { rtol: 0, label: `row ${b}` });
+    });
+    assert.ok(
+      want.slice(3 * c, 5 * c).every(Number.isNaN) && want[c] === 0,
+      "the reference agrees",
+    );
+    for (const t of [tx, ti, out]) t.release();
+  },
+);
+
 gpuTest("decode launchers refuse bad shapes and oversized bindings, naming the tensor", (gpu) => {
   const enc = gpu.encoder();
   const q = gpu.tensor([2, 4, 8], { label: "q" }), pos = gpu.upload(new Int32Array([1, 2]));

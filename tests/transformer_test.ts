@@ -119,3 +119,144 @@ gpuTest("transformer: a model too large for the device is refused in one sentenc
     /"too big" needs \d+ bytes, more than this device's largest buffer/,
   );
 });
+
+gpuTest(
+  "transformer: the classifier on the tokens with a target matches it on every token",
+  async (gpu) => {
+    // Chunks of 64 rows (a 64-row logits budget) so the picked rows span several chunks; prompts
+    // (first 5 positions) and padding have no target; one batch has none at all.
+    const c = tinyConfig("gpt2", { maxPositions: 64, vocabSize: 97 });
+    const T = 60, lengths = [60, 41, 7, 55];
+    const params = testParams(c, 3);
+    const model = Transformer.create(gpu, c, params, {
+      maxBatch: 4,
+      maxSeqLen: T,
+      logitsChunkBytes: 64 * 100 * 4,
+    });
+    const raw = randomBatch(c, lengths, T, 4);
+    const host = {
+      tokens: Int32Array.from(raw.tokens),
+      targets: Int32Array.from(raw.targets),
+      lengths: Int32Array.from(raw.lengths),
+      batch: raw.batch,
+    };
+    for (let b = 0; b < lengths.length; b++) host.targets.fill(-1, b * T, b * T + 5);
+    const none = { ...host, targets: new Int32Array(host.targets.length).fill(-1) };
+    for (const [name, h] of [["prompts and padding", host], ["no targets", none]] as const) {
+      const rng = new Rng(5);
+      const coef = Float32Array.from(h.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+      const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
+      const runs = [];
+      for (const packed of [true, false]) {
+        const batch = uploadBatch(gpu, { ...h, seqLen: T }, c.vocabSize);
+        const count = h.targets.filter((t) => t >= 0).length;
+        assert.equal(batch.picked?.count, count, `${name}: ${count} tokens have a target`);
+        const picked = batch.picked!;
+        if (!packed) delete batch.picked; // the same batch through the every-token path
+        const enc = gpu.encoder();
+        model.zeroGrads(enc);
+        model.forward(enc, batch);
+        model.backward(enc, batch, coefT);
+        gpu.submit(enc);
+        const n = coef.length;
+        const [logp, lse, sums] = await gpu.read(
+          [model.logp, model.lse, model.logitSum].map((t) => t.view(0, [n])),
+        );
+        runs.push({ logp, lse, sums, grads: await model.readGrads() });
+        batch.picked = picked;
+        releaseBatch(batch);
+      }
+      const [packed, every] = runs;
+      assertClose(packed.logp, every.logp, { rtol: 1e-6, label: `${name}: logp` });
+      h.targets.forEach((t, i) => {
+        // Tokens without a target: every output 0 when packed (the every-token path still
+        // computes their lse and logit sums, which nothing reads).
+        if (t < 0) assert.ok(packed.lse[i] === 0 && packed.sums[i] === 0 && packed.logp[i] === 0);
+        else {
+          assertClose([packed.lse[i], packed.sums[i]], [every.lse[i], every.sums[i]], {
+            rtol: 1e-6,
+            label: `${name}: lse and logit sum of token ${i}`,
+          });
+        }
+      });
+      for (const p of internalParams(c)) {
+        assertClose(packed.grads.get(p.name)!, every.grads.get(p.name)!, {
+          rtol: 1e-5,
+          atol: 1e-7,
+          label: `${name}: d${p.name}`,
+        });
+      }
+      if (name === "no targets") {
+        for (const g of packed.grads.values()) assert.ok(g.every((x) => x === 0));
+      }
+      coefT.release();
+    }
+    model.release();
+  },
+);
+
+gpuTest(
+  "transformer: logits kept from the forward give the backward's bits of recomputed ones",
+  async (gpu) => {
+    const c = tinyConfig("llama", { maxPositions: 32, vocabSize: 101 });
+    const T = 30, lengths = [30, 17, 25];
+    const params = testParams(c, 11);
+    const raw = randomBatch(c, lengths, T, 12);
+    const rng = new Rng(13);
+    const coef = Float32Array.from(raw.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+    const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
+    const runs = [];
+    for (const keepLogits of [false, true]) {
+      // 64-row chunks: the kept logits span two.
+      const model = Transformer.create(gpu, c, params, {
+        maxBatch: 3,
+        maxSeqLen: T,
+        logitsChunkBytes: 64 * 104 * 4,
+        keepLogits,
+      });
+      const batch = uploadBatch(gpu, {
+        tokens: Int32Array.from(raw.tokens),
+        targets: Int32Array.from(raw.targets),
+        lengths: Int32Array.from(raw.lengths),
+        batch: raw.batch,
+        seqLen: T,
+      }, c.vocabSize);
+      const grads = [];
+      // A backward right after its forward (kept logits), then a second one (recomputed: the
+      // first turned the kept logits into their gradient).
+      for (const second of [false, true]) {
+        const enc = gpu.encoder();
+        if (!second) {
+          model.zeroGrads(enc);
+          model.forward(enc, batch);
+        }
+        model.backward(enc, batch, coefT);
+        gpu.submit(enc);
+        grads.push(await model.readGrads());
+      }
+      runs.push(grads);
+      releaseBatch(batch);
+      model.release();
+    }
+    for (const p of internalParams(c)) {
+      for (const i of [0, 1]) {
+        const a = runs[0][i].get(p.name)!, b = runs[1][i].get(p.name)!;
+        assert.ok(bitEqual(a, b), `d${p.name} after backward ${i + 1}: kept ≠ recomputed`);
+      }
+      // The second backward added the same gradient again.
+      const once = runs[1][0].get(p.name)!, twice = runs[1][1].get(p.name)!;
+      assertClose(twice, once.map((x) => 2 * x), { rtol: 1e-6, atol: 1e-9, label: `2·d${p.name}` });
+    }
+    coefT.release();
+  },
+);
+
+gpuTest("transformer: keepLogits beyond one buffer is refused, naming the sizes", (gpu) => {
+  const c = tinyConfig("gpt2", { vocabSize: 50257, maxPositions: 1024 });
+  const rows = Math.ceil(gpu.limits.maxBufferSize / (50260 * 4) / 1024) + 1;
+  assert.throws(
+    () =>
+      Transformer.create(gpu, c, new Map(), { maxBatch: rows, maxSeqLen: 1024, keepLogits: true }),
+    /keepLogits needs \d+×50260 logits in one buffer/,
+  );
+});

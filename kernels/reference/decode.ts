@@ -178,7 +178,8 @@ export function decodeAttention(
 }
 
 /**
- * `out[b] = x[indices[b]]`, x (N, C), out (B, C).
+ * `out[b] = x[indices[b]]`, x (N, C), out (B, C); a zero row where `indices[b] = −1`, a NaN row
+ * for any other index outside [0, N).
  *
  * @example
  * ```ts
@@ -188,8 +189,12 @@ export function decodeAttention(
  */
 export function gatherRows(x: Vec, indices: Vec, channels: number): Float64Array {
   const out = new Float64Array(indices.length * channels);
+  const n = x.length / channels;
   for (let b = 0; b < indices.length; b++) {
-    for (let j = 0; j < channels; j++) out[b * channels + j] = x[indices[b] * channels + j];
+    const r = indices[b], inside = r >= 0 && r < n;
+    for (let j = 0; j < channels; j++) {
+      out[b * channels + j] = inside ? x[r * channels + j] : r === -1 ? 0 : NaN;
+    }
   }
   return out;
 }
