@@ -1,7 +1,7 @@
 /**
  * Attention forward and backward at one shape for every tile the device fits (4 … 64 rows per
  * staged tile, invocations per workgroup), 1 or 2 rows per invocation, and dK/dV in one pass or
- * two, to pick a GPU's defaults: wall and GPU-timestamp ms and GFLOP/s, medians over samples (`measure.ts`). Default
+ * two, then with the products design (matmuls over materialized scores), to pick a GPU's defaults: wall and GPU-timestamp ms and GFLOP/s, medians over samples (`measure.ts`). Default
  * shape: gpt2-small's (B 8, T 512, 12 heads of 64).
  *
  * ```sh
@@ -13,6 +13,7 @@
 import { Gpu } from "../kernels/gpu.ts";
 import { benchPlan } from "./bench.ts";
 import { benchAttention } from "./kernels.ts";
+import type { AttentionOptions } from "../model/transformer.ts";
 
 if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
@@ -24,29 +25,36 @@ if (import.meta.main) {
   console.log("| tile | rows/lane | dK/dV | pass | wall ms | GPU ms | GFLOP/s (GPU) |");
   console.log("| --- | --- | --- | --- | --- | --- | --- |");
   const shape = { batch, seqLen, heads, kvHeads: heads, headSize };
+  // The flash design at every tile, rows per invocation and dK/dV passes; then the products
+  // design (the matmul kernels over materialized scores), in the table's last rows.
+  const runs: { at: string; options: AttentionOptions; split?: boolean }[] = [];
   for (const tile of [4, 8, 16, 32, 64]) {
     for (const rowsPerLane of [2, 1] as const) {
       for (const splitDkv of [false, true]) {
         const at = `| ${tile} | ${rowsPerLane} | ${splitDkv ? "2 passes" : "1 pass"} |`;
-        try {
-          const r = await benchAttention(gpu, shape, plan, { tile, rowsPerLane, splitDkv });
-          // The forward does not depend on splitDkv: printed once per tile and rows.
-          const passes = splitDkv ? [["bwd", r.backward]] as const : [
-            ["fwd", r.forward],
-            ["bwd", r.backward],
-          ] as const;
-          for (const [pass, k] of passes) {
-            const ms = k.timing.gpu?.median ?? k.timing.wall.median;
-            console.log(
-              `${at} ${pass} | ${k.timing.wall.median.toFixed(3)} | ${
-                k.timing.gpu?.median.toFixed(3) ?? "-"
-              } | ${(k.flops / ms / 1e6).toFixed(0)} |`,
-            );
-          }
-        } catch (e) {
-          console.log(`${at} - | ${(e as Error).message.slice(0, 80)} | | |`);
-        }
+        runs.push({ at, options: { tile, rowsPerLane, splitDkv }, split: splitDkv });
       }
+    }
+  }
+  runs.push({ at: "| products | - | - |", options: { design: "products" } });
+  for (const { at, options, split: splitDkv } of runs) {
+    try {
+      const r = await benchAttention(gpu, shape, plan, options);
+      // The forward does not depend on splitDkv: printed once per tile and rows.
+      const passes = splitDkv ? [["bwd", r.backward]] as const : [
+        ["fwd", r.forward],
+        ["bwd", r.backward],
+      ] as const;
+      for (const [pass, k] of passes) {
+        const ms = k.timing.gpu?.median ?? k.timing.wall.median;
+        console.log(
+          `${at} ${pass} | ${k.timing.wall.median.toFixed(3)} | ${
+            k.timing.gpu?.median.toFixed(3) ?? "-"
+          } | ${(k.flops / ms / 1e6).toFixed(0)} |`,
+        );
+      }
+    } catch (e) {
+      console.log(`${at} - | ${(e as Error).message.slice(0, 80)} | | |`);
     }
   }
   gpu.destroy();

@@ -6,8 +6,9 @@
 # 3. our bench (gpt2-small included on a hardware adapter; no TensorFlow.js peers there);
 # 4. the PyTorch peer's GEMMs and DPO step, and the comparison against the NVIDIA targets;
 # 5. attention forward and backward at gpt2-small's shape for every tile and 1 or 2 rows per
-#    invocation (bench/attention_tiles.ts);
-# 6. where a gpt2-small DPO step's GPU time goes, per kernel (bench/profile_step.ts).
+#    invocation, and with the products design (bench/attention_tiles.ts);
+# 6. where a gpt2-small DPO step's GPU time goes, per kernel (bench/profile_step.ts), with the
+#    default attention, the products design and one row per invocation.
 # Everything lands in $OUT (or bench-out/). Needs .device/torch_baseline.py (copy
 # ../shared/device/torch_baseline.py there before packing). When .device/deno.json exists (the
 # project's config without the TensorFlow.js imports, whose 300 MB cache does not travel), Deno
@@ -55,5 +56,11 @@ if [[ $steps == *5* ]]; then
   timeout 120 deno run -A "${cfg[@]}" bench/attention_tiles.ts --quick | tee "$out/attention_tiles.md"
 fi
 if [[ $steps == *6* ]]; then
-  timeout 120 deno run -A "${cfg[@]}" bench/profile_step.ts gpt2-small dpo | tee "$out/profile.md"
+  # The step with the launchers' attention, then with the products design and with one row per
+  # invocation (ATTENTION_RUNS overrides the list; each run is one line of profile_step flags).
+  runs="${ATTENTION_RUNS:-$'--attention=flash\n--attention=products\n--rows-per-lane=1'}"
+  while IFS= read -r flags; do
+    timeout 120 deno run -A "${cfg[@]}" bench/profile_step.ts gpt2-small dpo $flags |
+      tee -a "$out/profile.md"
+  done <<< "$runs"
 fi

@@ -6,7 +6,8 @@
  * @module
  */
 import { adamw } from "../kernels/adamw.ts";
-import { attentionBackward, attentionForward } from "../kernels/attention.ts";
+import { attentionBackward, attentionForward, AttentionWorkspace } from "../kernels/attention.ts";
+import type { AttentionOptions } from "../model/transformer.ts";
 import type { Gpu, Tensor } from "../kernels/gpu.ts";
 import { logSoftmaxBackward, logSoftmaxGather } from "../kernels/log_softmax.ts";
 import { matmul } from "../kernels/matmul.ts";
@@ -172,9 +173,9 @@ export async function benchAttention(
   gpu: Gpu,
   s: AttentionShape,
   options: KernelBenchOptions,
-  launch: { tile?: number; rowsPerLane?: 1 | 2; splitDkv?: boolean } = {},
+  launch: AttentionOptions = {},
 ): Promise<AttentionResult> {
-  const { tile, rowsPerLane, splitDkv } = launch;
+  const { tile, rowsPerLane, splitDkv, design } = launch;
   const { batch: B, seqLen: T, heads: NH, kvHeads: NKV, headSize: HS } = s;
   const rng = new Rng(B * T + NH);
   const qShape = [B, T, NH, HS], kvShape = [B, T, NKV, HS];
@@ -186,7 +187,10 @@ export async function benchAttention(
   const dQ = gpu.tensor(qShape), dK = gpu.tensor(kvShape), dV = gpu.tensor(kvShape);
   const stats = gpu.tensor([B, NH, T, 2], { label: "att stats" });
   const lengths = gpu.upload(new Int32Array(B).fill(T), [B], { label: "lengths" });
-  const heads = { nHeads: NH, nKvHeads: NKV };
+  const workspace = design === "products"
+    ? AttentionWorkspace.create(gpu, { batch: B, seqLen: T, nHeads: NH, headSize: HS })
+    : undefined;
+  const heads = { nHeads: NH, nKvHeads: NKV, design, workspace };
   try {
     const fwd = await timeEncoded(
       gpu,
@@ -229,6 +233,7 @@ export async function benchAttention(
     };
   } finally {
     for (const t of [q, k, v, dOut, out, lse, dQ, dK, dV, stats, lengths]) t.release();
+    workspace?.release();
   }
 }
 

@@ -5,29 +5,56 @@
  * matters.
  *
  * ```sh
- * deno run -A bench/profile_step.ts [tiny|gpt2-small] [sft|dpo]   # default: tiny dpo
+ * deno run -A bench/profile_step.ts [tiny|gpt2-small] [sft|dpo] [--attention=flash|products]
+ *   [--rows-per-lane=1|2] [--split-dkv]   # default: tiny dpo, the launchers' attention
  * ```
  *
  * @module
  */
+import { parseArgs } from "node:util";
 import { CONFIGS } from "./configs.ts";
 import { benchTrainStep } from "./train_step.ts";
+import type { AttentionOptions } from "../model/transformer.ts";
 
 if (import.meta.main) {
-  const [name = "tiny", objective = "dpo"] = Deno.args;
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      attention: { type: "string" },
+      "rows-per-lane": { type: "string" },
+      "split-dkv": { type: "boolean" },
+    },
+  });
+  const [name = "tiny", objective = "dpo"] = positionals;
   const config = CONFIGS.find((c) => c.name === name);
-  if (!config || (objective !== "sft" && objective !== "dpo")) {
-    console.error("usage: deno run -A bench/profile_step.ts [tiny|gpt2-small] [sft|dpo]");
+  const design = values.attention ?? "flash";
+  const rows = values["rows-per-lane"] === undefined ? undefined : Number(values["rows-per-lane"]);
+  if (
+    !config || (objective !== "sft" && objective !== "dpo") ||
+    (design !== "flash" && design !== "products") ||
+    (rows !== undefined && rows !== 1 && rows !== 2)
+  ) {
+    console.error(
+      "usage: deno run -A bench/profile_step.ts [tiny|gpt2-small] [sft|dpo] " +
+        "[--attention=flash|products] [--rows-per-lane=1|2] [--split-dkv]",
+    );
     Deno.exit(2);
   }
-  const r = await benchTrainStep(config, objective, { steps: 2, profile: true });
+  const attention: AttentionOptions = {
+    design,
+    rowsPerLane: rows as 1 | 2 | undefined,
+    splitDkv: values["split-dkv"],
+  };
+  console.log(`attention: ${JSON.stringify(attention)}`);
+  const r = await benchTrainStep(config, objective, { steps: 2, profile: true, attention });
   const lines = r.profile ?? [];
   const total = lines.reduce((s, l) => s + l.ms, 0);
   console.log(
     `${name} ${objective}: ${r.rows}×${config.seqLen} tokens, wall ${r.ms.median.toFixed(1)} ms ` +
       `per step, ${r.dispatchesPerStep} dispatches; GPU time of the profiled step ${
         total.toFixed(1)
-      } ms`,
+      } ms; in flight ${r.pipelinedMs.median.toFixed(1)} ms per step`,
   );
   if (!lines.length) console.log("(no timestamps: this device lacks timestamp-query)");
   console.log("| kernel | dispatches | GPU ms | share |");

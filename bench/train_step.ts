@@ -10,7 +10,7 @@
  */
 import { Gpu } from "../kernels/gpu.ts";
 import { initParams } from "../model/params.ts";
-import { Transformer } from "../model/transformer.ts";
+import { type AttentionOptions, Transformer } from "../model/transformer.ts";
 import {
   DEFAULT_DPO_LOSS,
   DpoObjective,
@@ -38,6 +38,8 @@ export interface TrainStepOptions {
    * `timestamp-query`; without it `profile` stays empty.
    */
   profile?: boolean;
+  /** The model's attention settings (design, tile, …); default the launchers'. */
+  attention?: AttentionOptions;
 }
 
 /** GPU time of one kernel entry point over a profiled step. */
@@ -151,6 +153,7 @@ export async function benchTrainStep(
   const model = Transformer.create(gpu, c, initParams(c, { seed: 1 }), {
     maxBatch: rows,
     maxSeqLen: T,
+    attention: options.attention,
   });
   const obj: Objective = dpo
     ? new DpoObjective(model, DEFAULT_DPO_LOSS, { maxRows: rows, slots: 1 })

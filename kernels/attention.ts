@@ -7,6 +7,23 @@
  */
 import code from "./attention.wgsl" with { type: "text" };
 import { type Encoder, grid1d, type Tensor, uniforms } from "./gpu.ts";
+import {
+  AttentionWorkspace,
+  productsBackward,
+  productsForward,
+  type ProductsShape,
+} from "./attention_products.ts";
+
+export { AttentionWorkspace, type AttentionWorkspaceOptions } from "./attention_products.ts";
+
+/**
+ * How attention is computed: `"flash"` (the default) tiles keys through workgroup memory with an
+ * online softmax and never holds a T×T matrix; `"products"` materializes each (row, head)'s
+ * T×T scores a chunk at a time and leaves the arithmetic to the matmul kernels (memory
+ * O(chunk·T²), see `attention_products.wgsl`). Both give the same results within float32
+ * rounding; which is faster depends on the device (`bench/attention_tiles.ts` times both).
+ */
+export type AttentionDesign = "flash" | "products";
 
 /** The largest head size the kernels hold in registers. */
 export const ATTENTION_MAX_HEAD_SIZE = 128;
@@ -49,6 +66,13 @@ export interface AttentionForwardArgs {
    * by `bench/attention_tiles.ts`.
    */
   rowsPerLane?: 1 | 2;
+  /** The design; default `"flash"`. */
+  design?: AttentionDesign;
+  /**
+   * The products design's buffers (see {@linkcode AttentionWorkspace}); when omitted, one is
+   * allocated for this call and returned to the pool at the encoder's submit.
+   */
+  workspace?: AttentionWorkspace;
 }
 
 /**
@@ -79,6 +103,11 @@ export function attentionForward(enc: Encoder, args: AttentionForwardArgs): void
   const { q, k, v, lengths, out, lse } = args;
   checkBindings(enc, name, [q, k, v, lengths, out, lse]);
   if (s.b * s.t === 0) return;
+  if (args.design === "products") {
+    const ws = args.workspace ?? scratchWorkspace(enc, s, false);
+    productsForward(enc, s, { q, k, v, lengths, out, lse }, ws);
+    return;
+  }
   const tile = pickTile(enc, name, s.hs, 0, args.tile);
   const rows = rowsOf(name, args.rowsPerLane);
   launchTiles(enc, FORWARD, s, tile, rows, s.nh, [q, k, v, lengths, out, lse]);
@@ -132,6 +161,10 @@ export interface AttentionBackwardArgs {
    * Swept by `bench/attention_tiles.ts`.
    */
   splitDkv?: boolean;
+  /** The design, as in the forward; default `"flash"`. */
+  design?: AttentionDesign;
+  /** The products design's buffers, made with `backward: true`; as in the forward. */
+  workspace?: AttentionWorkspace;
 }
 
 /**
@@ -172,6 +205,11 @@ export function attentionBackward(enc: Encoder, args: AttentionBackwardArgs): vo
     throw new RangeError(`${name}: the (B, NH, T, 2) statistics exceed the binding size limit`);
   }
   if (s.b * s.t === 0) return;
+  if (args.design === "products") {
+    const ws = args.workspace ?? scratchWorkspace(enc, s, true);
+    productsBackward(enc, s, { q, k, v, lengths, lse, dOut, dQ, dK, dV }, ws);
+    return;
+  }
   const tileQ = pickTile(enc, name, s.hs, 0, args.tile);
   const tileKv = pickTile(enc, name, s.hs, 8, args.tile);
   const stats = args.stats ?? enc.gpu.tensor([s.b, s.nh, s.t, 2], { label: "attention stats" });
@@ -195,14 +233,7 @@ export function attentionBackward(enc: Encoder, args: AttentionBackwardArgs): vo
   if (!args.stats) enc.keepUntilSubmit(stats);
 }
 
-interface Shape {
-  b: number;
-  t: number;
-  nh: number;
-  nkv: number;
-  hs: number;
-  scale: number;
-}
+type Shape = ProductsShape;
 
 function shapeOf(
   name: string,
@@ -249,6 +280,19 @@ function shapeOf(
   const scale = args.scale ?? 1 / Math.sqrt(hs);
   if (!Number.isFinite(scale)) throw new RangeError(`${name}: scale must be finite, got ${scale}`);
   return { b, t, nh, nkv, hs, scale };
+}
+
+/** A workspace for one call, back to the pool at the encoder's submit. */
+function scratchWorkspace(enc: Encoder, s: Shape, backward: boolean): AttentionWorkspace {
+  const ws = AttentionWorkspace.create(enc.gpu, {
+    batch: s.b,
+    seqLen: s.t,
+    nHeads: s.nh,
+    headSize: s.hs,
+    backward,
+  });
+  for (const t of ws.tensors) enc.keepUntilSubmit(t);
+  return ws;
 }
 
 function expectSize(name: string, t: Tensor, n: number): void {

@@ -35,7 +35,12 @@ import {
   type ParamValues,
 } from "./params.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
-import { attentionBackward, attentionForward } from "../kernels/attention.ts";
+import {
+  attentionBackward,
+  type AttentionDesign,
+  attentionForward,
+  AttentionWorkspace,
+} from "../kernels/attention.ts";
 import {
   buildTokenIndex,
   embeddingBackward,
@@ -186,6 +191,20 @@ export interface TransformerOptions {
    * models whose logits take at most 1 GiB and one buffer; ignored for inference models.
    */
   keepLogits?: boolean;
+  /** How the attention kernels run (defaults: the launchers'). */
+  attention?: AttentionOptions;
+}
+
+/** Attention settings of a {@linkcode Transformer} (see `kernels/attention.ts`). */
+export interface AttentionOptions {
+  /** `"flash"` (default) or `"products"` (the model then holds an `AttentionWorkspace`). */
+  design?: AttentionDesign;
+  /** The flash design's tile. */
+  tile?: number;
+  /** The flash design's rows per invocation. */
+  rowsPerLane?: 1 | 2;
+  /** The flash design's dK/dV in two passes. */
+  splitDkv?: boolean;
 }
 
 /** Bytes of the logits a training model keeps from its forward for its backward (0: none). */
@@ -275,6 +294,7 @@ export class Transformer {
   /** The batch whose logits the last forward kept (null: none, or already used). */
   #keptFor: DeviceBatch | null = null;
   #picked: { logp: Tensor; lse: Tensor; logitSum: Tensor; coef: Tensor };
+  #attention: AttentionOptions & { workspace?: AttentionWorkspace };
   /** Elements between rows of the logits chunk: V rounded up to a multiple of 4. */
   #vocabStride: number;
 
@@ -384,6 +404,19 @@ export class Transformer {
         dF3: t([maxN, F], "dF3"),
       }),
     };
+    const design = options.attention?.design;
+    this.#attention = {
+      ...options.attention,
+      workspace: design === "products"
+        ? AttentionWorkspace.create(gpu, {
+          batch: B,
+          seqLen: T,
+          nHeads: c.numHeads,
+          headSize: c.headDim,
+          backward: !options.inference,
+        })
+        : undefined,
+    };
     if (c.family !== "gpt2") {
       const table = ropeTable({
         maxPositions: c.maxPositions,
@@ -421,10 +454,18 @@ export class Transformer {
     const perLayer =
       n * (5 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
           3 * c.intermediateSize + 4) + options.maxBatch * c.numHeads * options.maxSeqLen;
-    if (options.inference) return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize);
+    // The products design's workspace: head-major copies and one or two score chunks.
+    const products = options.attention?.design === "products";
+    const copies = options.inference ? 4 : 7, chunks = options.inference ? 1 : 2;
+    const workspace = !products ? 0 : 4 * copies * n * c.numHeads * c.headDim +
+      chunks * Math.min(2 ** 28, 4 * options.maxBatch * c.numHeads * options.maxSeqLen ** 2);
+    if (options.inference) {
+      return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize) + workspace;
+    }
     const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim);
     // Parameters, gradients and the two AdamW moments.
-    return 4 * (4 * params + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options);
+    return 4 * (4 * params + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options) +
+      workspace;
   }
 
   #checkFits(options: TransformerOptions): void {
@@ -479,6 +520,7 @@ export class Transformer {
     ];
     if (this.#rope) all.push(this.#rope.cos, this.#rope.sin);
     for (const t of all) t.release();
+    this.#attention.workspace?.release();
   }
 
   /**
@@ -549,6 +591,7 @@ export class Transformer {
       }
       const bt = (t: Tensor) => t.view(0, [batch.batch, T, t.shape[1]]);
       attentionForward(enc, {
+        ...this.#attention,
         out: bt(a.att),
         lse: a.lse,
         q: bt(a.q),
@@ -727,6 +770,7 @@ export class Transformer {
       this.#linearBackward(enc, dMid, a.att, s.dAtt, ln.o, ln.oBias);
       const bt = (t: Tensor) => t.view(0, [batch.batch, T, t.shape[1]]);
       attentionBackward(enc, {
+        ...this.#attention,
         dQ: bt(s.dQ),
         dK: bt(s.dK),
         dV: bt(s.dV),

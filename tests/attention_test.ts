@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { attentionBackward, attentionForward } from "../kernels/attention.ts";
+import { attentionBackward, attentionForward, AttentionWorkspace } from "../kernels/attention.ts";
 import { type Gpu, type HostArray, Tensor } from "../kernels/gpu.ts";
 import * as ref from "../kernels/reference/attention.ts";
 import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
@@ -20,6 +20,9 @@ interface Case {
   split?: boolean;
   scale?: number;
   u32?: boolean;
+  /** The products design; with `scoreBytes`, through a workspace whose chunks hold that much. */
+  products?: boolean;
+  scoreBytes?: number;
 }
 
 // T = 1; T not a multiple of the tiles (blocks of 2·tile rows: 64, 32, 16, 8); GQA ratios 1, 2, 4;
@@ -39,10 +42,21 @@ const CASES: Case[] = [
   { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], tile: 8, split: true }, // two rows per lane
 ];
 
+// The products design: T = 1, GQA, odd and largest head sizes, padded and empty rows, and score
+// chunks of one pair (several chunks per call, the workspace reused) or a few.
+const PRODUCT_CASES: Case[] = [
+  { t: 1, nh: 2, nkv: 1, hs: 16, lengths: [1, 0], products: true },
+  { t: 13, nh: 3, nkv: 3, hs: 5, lengths: [13, 7], u32: true, products: true },
+  { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 0], products: true, scoreBytes: 37 * 37 * 4 },
+  { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], scale: 0.7, products: true },
+  { t: 40, nh: 2, nkv: 1, hs: 128, lengths: [40, 23], products: true, scoreBytes: 3 * 1600 * 4 },
+];
+
 function describe(c: Case): string {
   return `T=${c.t} NH=${c.nh} NKV=${c.nkv} HS=${c.hs} lengths=[${c.lengths}]` +
     (c.tile ? ` tile=${c.tile}` : "") + (c.rows ? ` rows=${c.rows}` : "") +
-    (c.split ? " split dK/dV" : "");
+    (c.split ? " split dK/dV" : "") + (c.products ? " products" : "") +
+    (c.scoreBytes ? ` chunks of ${c.scoreBytes} B` : "");
 }
 
 function shapeOf(c: Case): ref.AttentionShape {
@@ -98,6 +112,16 @@ async function runGpu(gpu: Gpu, c: Case, x: HostInputs): Promise<HostArray[]> {
     scale: c.scale,
     tile: c.tile,
     rowsPerLane: c.rows,
+    design: c.products ? "products" as const : undefined,
+    workspace: c.scoreBytes
+      ? AttentionWorkspace.create(gpu, {
+        batch: b,
+        seqLen: c.t,
+        nHeads: c.nh,
+        headSize: c.hs,
+        scoreBytes: c.scoreBytes,
+      })
+      : undefined,
   };
   const enc = gpu.encoder();
   attentionForward(enc, { ...common, out, lse });
@@ -105,6 +129,7 @@ async function runGpu(gpu: Gpu, c: Case, x: HostInputs): Promise<HostArray[]> {
   gpu.submit(enc);
   const got = await gpu.read([out, lse, dQ, dK, dV]);
   for (const t of [q, k, v, dOut, lengths, out, lse, dQ, dK, dV]) t.release();
+  common.workspace?.release();
   return got;
 }
 
@@ -132,10 +157,11 @@ function assertPaddedZero(
   }
 }
 
-gpuTest("attention forward and backward match float64, rerun bit-identically", async (gpu) => {
-  const rng = new Rng(31);
+/** Checks every case against float64 (padding exactly zero, reruns bit-identical). */
+async function checkCases(gpu: Gpu, cases: Case[], seed: number, design: string) {
+  const rng = new Rng(seed);
   const worst = { out: 0, lse: 0, dQ: 0, dK: 0, dV: 0 };
-  for (const c of CASES) {
+  for (const c of cases) {
     const x = randomInputs(c, rng);
     const [out, lse, dQ, dK, dV] = await runGpu(gpu, c, x);
     const inputs = { ...x, lengths: c.lengths };
@@ -167,14 +193,22 @@ gpuTest("attention forward and backward match float64, rerun bit-identically", a
       assert.ok(bitEqual(a, again[i]), `${label}: rerun ${i}`)
     );
   }
-  console.log("attention worst relative errors:", JSON.stringify(worst));
+  console.log(`attention (${design}) worst relative errors:`, JSON.stringify(worst));
+}
+
+gpuTest("attention forward and backward match float64, rerun bit-identically", async (gpu) => {
+  await checkCases(gpu, CASES, 31, "flash");
+});
+
+gpuTest("attention products design matches float64, reruns bit-identically", async (gpu) => {
+  await checkCases(gpu, PRODUCT_CASES, 35, "products");
 });
 
 gpuTest(
   "attention: padded positions neither change valid outputs nor get gradient",
   async (gpu) => {
     const rng = new Rng(32);
-    for (const c of [CASES[2], CASES[3]]) {
+    for (const c of [CASES[2], CASES[3], PRODUCT_CASES[2], PRODUCT_CASES[3]]) {
       const x = randomInputs(c, rng);
       const base = await runGpu(gpu, c, x);
       // New values, NaN included, everywhere past each row's length.
@@ -281,7 +315,53 @@ gpuTest("attention refuses oversized bindings and bad shapes clearly", (gpu) => 
     () => attentionForward(enc, { ...wideArgs, nHeads: 1, nKvHeads: 1, tile: 64 }),
     /a tile of 64 rows at head size 128 needs 65536 bytes of workgroup memory/,
   );
+  // The products design: a workspace for other sizes, or without the backward's buffers.
+  const ws = AttentionWorkspace.create(gpu, {
+    batch: 1,
+    seqLen: 2,
+    nHeads: 2,
+    headSize: 8,
+    backward: false,
+  });
+  assert.throws(
+    () =>
+      attentionForward(enc, { ...fine, nHeads: 4, nKvHeads: 4, design: "products", workspace: ws }),
+    /the workspace holds 1×2 rows of 2 heads of 8, not 1×2 of 4 of 8/,
+  );
+  const ws4 = AttentionWorkspace.create(gpu, {
+    batch: 1,
+    seqLen: 2,
+    nHeads: 4,
+    headSize: 8,
+    backward: false,
+  });
+  const grads = { dOut: ok, dQ: ok, dK: ok, dV: ok, out: ok };
+  assert.throws(
+    () =>
+      attentionBackward(enc, {
+        ...fine,
+        ...grads,
+        nHeads: 4,
+        nKvHeads: 4,
+        design: "products",
+        workspace: ws4,
+      }),
+    /the workspace was made without the backward's buffers/,
+  );
+  assert.throws(
+    () =>
+      AttentionWorkspace.create(gpu, {
+        batch: 1,
+        seqLen: 100,
+        nHeads: 1,
+        headSize: 8,
+        scoreBytes: 1000,
+      }),
+    /one 100×100 score matrix \(40000 bytes\) exceeds the chunk budget of 1000 bytes/,
+  );
   gpu.submit(enc);
+  ws.release();
+  ws4.release();
   for (const x of [wide, lse2]) x.release();
   for (const x of [lse, lengths, small, l1, lse1, ok]) x.release();
 });

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { type ModelConfig, tinyConfig } from "../model/config.ts";
 import { initParams, internalParams } from "../model/params.ts";
 import { ReferenceModel } from "../model/reference_model.ts";
-import { releaseBatch, Transformer, uploadBatch } from "../model/transformer.ts";
+import {
+  type AttentionOptions,
+  releaseBatch,
+  Transformer,
+  uploadBatch,
+} from "../model/transformer.ts";
 import { assertClose } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
@@ -21,7 +26,11 @@ function testParams(c: ModelConfig, seed: number) {
   return params;
 }
 
-async function checkModel(gpu: Parameters<Parameters<typeof gpuTest>[1]>[0], c: ModelConfig) {
+async function checkModel(
+  gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
+  c: ModelConfig,
+  attention?: AttentionOptions,
+) {
   const T = 13, lengths = [13, 9, 4];
   const params = testParams(c, 7);
   const host = randomBatch(c, lengths, T, 8);
@@ -31,7 +40,7 @@ async function checkModel(gpu: Parameters<Parameters<typeof gpuTest>[1]>[0], c: 
   const wantLogp = cpu.forward(host);
   const wantGrads = cpu.backward(coef);
 
-  const model = Transformer.create(gpu, c, params, { maxBatch: 4, maxSeqLen: 16 });
+  const model = Transformer.create(gpu, c, params, { maxBatch: 4, maxSeqLen: 16, attention });
   const batch = uploadBatch(gpu, {
     tokens: Int32Array.from(host.tokens),
     targets: Int32Array.from(host.targets),
@@ -87,6 +96,17 @@ gpuTest("transformer: tiny Llama (GQA, untied) log-probs and every gradient matc
     tinyConfig("llama", { tieEmbeddings: false, hiddenSize: 48, numHeads: 6, numKvHeads: 2 }),
   );
 });
+
+gpuTest(
+  "transformer: tiny Llama (GQA) with the products attention design matches the float64 model",
+  async (gpu) => {
+    await checkModel(
+      gpu,
+      tinyConfig("llama", { tieEmbeddings: false, hiddenSize: 48, numHeads: 6, numKvHeads: 2 }),
+      { design: "products" },
+    );
+  },
+);
 
 gpuTest(
   "transformer: tiny Qwen2 (q/k/v biases, tied) log-probs and every gradient match",
