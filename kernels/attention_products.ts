@@ -35,6 +35,11 @@ export interface AttentionWorkspaceOptions {
    * 256 MiB, capped by the binding size.
    */
   scoreBytes?: number;
+  /**
+   * Query rows per causal block: each block's products stop at its last visible key (or start at
+   * its first query), skipping the masked half of the T×T work. Default 128 (a GPU tile).
+   */
+  causalBlock?: number;
 }
 
 /**
@@ -212,6 +217,111 @@ function chunks(total: number, per: number, fn: (z0: number, zc: number) => void
   for (let z0 = 0; z0 < total; z0 += per) fn(z0, Math.min(per, total - z0));
 }
 
+/** Causal blocks of query rows: [first row, rows] pairs covering 0 … T − 1. */
+function causalBlocks(t: number, block = 128): [number, number][] {
+  if (!Number.isInteger(block) || block < 1) {
+    throw new RangeError(
+      `AttentionWorkspace: causalBlock must be a positive integer, got ${block}`,
+    );
+  }
+  const out: [number, number][] = [];
+  for (let r0 = 0; r0 < t; r0 += block) out.push([r0, Math.min(block, t - r0)]);
+  return out;
+}
+
+/**
+ * One chunk's operands as functions of an element offset inside a pair's matrix: score chunks
+ * (Z, T, T) and head-major (Z, T, HS) views starting at the pair z0, each holding everything from
+ * that offset to the chunk's end (the products address pairs by their batch strides).
+ */
+function chunkViews(
+  ws: AttentionWorkspace,
+  s: ProductsShape,
+  h: Record<string, Tensor>,
+  z0: number,
+  zc: number,
+) {
+  const T = s.t, HS = s.hs, pair = T * HS, square = T * T;
+  const from = (x: Tensor, base: number, size: number) => (o: number) =>
+    x.view(base + o, [size - o]);
+  const heads = (x: Tensor) => from(x, z0 * pair, zc * pair);
+  return {
+    s,
+    zc,
+    pair,
+    square,
+    sc: from(ws.scores[0], 0, zc * square),
+    dp: from(ws.scores[ws.scores.length - 1], 0, zc * square),
+    qh: heads(h.qh),
+    kh: heads(h.kh),
+    vh: heads(h.vh),
+    oh: heads(h.oh),
+    dqh: h.dqh ? heads(h.dqh) : heads(h.oh),
+    dkh: h.dkh ? heads(h.dkh) : heads(h.oh),
+    dvh: h.dvh ? heads(h.dvh) : heads(h.oh),
+  };
+}
+
+type Views = ReturnType<typeof chunkViews>;
+type At = (offset: number) => Tensor;
+
+/** out[i, j] = x_i·y_j for every block of rows i and the keys j up to the block's last row. */
+function lowerScores(enc: Encoder, c: Views, blocks: [number, number][], out: At, x: At, y: At) {
+  const { s, zc, pair, square } = c;
+  for (const [r0, rows] of blocks) {
+    matmul(enc, {
+      out: out(r0 * s.t),
+      a: x(r0 * s.hs),
+      b: y(0),
+      transB: true,
+      m: rows,
+      n: r0 + rows,
+      k: s.hs,
+      ldc: s.t,
+      batch: zc,
+      strideA: pair,
+      strideB: pair,
+      strideC: square,
+    });
+  }
+}
+
+/**
+ * Per causal block, with w a (T, T) lower-triangular matrix of the pair:
+ * `"rows"`: out_i = alpha·Σ_{j ≤ i} w[i, j]·y_j for the block's rows i (P·V, or dS·K);
+ * `"columns"`: out_j = alpha·Σ_{i ≥ j} w[i, j]·y_i for the block's keys j (Pᵀ·dOut, or dSᵀ·Q).
+ */
+function triangleTimesHeads(
+  enc: Encoder,
+  c: Views,
+  blocks: [number, number][],
+  by: "rows" | "columns",
+  out: At,
+  w: At,
+  y: At,
+  alpha = 1,
+) {
+  const { s, zc, pair, square } = c;
+  for (const [b0, size] of blocks) {
+    const rows = by === "rows";
+    matmul(enc, {
+      out: out(b0 * s.hs),
+      a: rows ? w(b0 * s.t) : w(b0 * s.t + b0),
+      transA: !rows,
+      b: y(rows ? 0 : b0 * s.hs),
+      alpha,
+      m: size,
+      n: s.hs,
+      k: rows ? b0 + size : s.t - b0,
+      lda: s.t,
+      batch: zc,
+      strideA: square,
+      strideB: pair,
+      strideC: pair,
+    });
+  }
+}
+
 /**
  * Encodes the forward with the products design (see `attentionForward` for the arguments).
  *
@@ -232,13 +342,12 @@ export function productsForward(
   relayout(enc, TO_HEADS, s, s.nh, t.q, h.qh, t.lengths);
   relayout(enc, TO_HEADS, s, s.nkv, t.k, h.kh, t.lengths);
   relayout(enc, TO_HEADS, s, s.nkv, t.v, h.vh, t.lengths);
-  const T = s.t, HS = s.hs, pair = T * HS;
+  const blocks = causalBlocks(s.t, ws.options.causalBlock);
   chunks(s.b * s.nh, pairs, (z0, zc) => {
-    const sc = ws.scores[0].view(0, [zc, T, T]);
-    const at = (x: Tensor) => x.view(z0 * pair, [zc, T, HS]);
-    matmul(enc, { out: sc, a: at(h.qh), b: at(h.kh), transB: true, m: T, n: T, k: HS, batch: zc });
-    rowLaunch(enc, SOFTMAX, s, z0, zc, [t.lengths, sc, t.lse]);
-    matmul(enc, { out: at(h.oh), a: sc, b: at(h.vh), m: T, n: HS, k: T, batch: zc });
+    const c = chunkViews(ws, s, h, z0, zc);
+    lowerScores(enc, c, blocks, c.sc, c.qh, c.kh);
+    rowLaunch(enc, SOFTMAX, s, z0, zc, [t.lengths, c.sc(0), t.lse]);
+    triangleTimesHeads(enc, c, blocks, "rows", c.oh, c.sc, c.vh);
   });
   relayout(enc, FROM_HEADS, s, s.nh, h.oh, t.out, t.lengths);
 }
@@ -277,19 +386,16 @@ export function productsBackward(
     [t.dOut, s.nh, h.oh],
   ];
   for (const [x, heads, xh] of pairs4) relayout(enc, TO_HEADS, s, heads, x, xh, t.lengths);
-  const T = s.t, HS = s.hs, pair = T * HS;
+  const blocks = causalBlocks(s.t, ws.options.causalBlock);
   chunks(s.b * s.nh, pairs, (z0, zc) => {
-    const sc = ws.scores[0].view(0, [zc, T, T]), dp = ws.scores[1].view(0, [zc, T, T]);
-    const at = (x: Tensor) => x.view(z0 * pair, [zc, T, HS]);
-    const qh = at(h.qh), kh = at(h.kh), vh = at(h.vh), doh = at(h.oh);
-    matmul(enc, { out: sc, a: qh, b: kh, transB: true, m: T, n: T, k: HS, batch: zc });
-    matmul(enc, { out: dp, a: doh, b: vh, transB: true, m: T, n: T, k: HS, batch: zc });
-    rowLaunch(enc, SOFTMAX_GRAD, s, z0, zc, [t.lengths, sc, dp, t.lse]);
-    // dV = Pᵀ·dOut; dQ = scale·dS·K; dK = scale·dSᵀ·Q (all per pair).
-    const common = { m: T, n: HS, k: T, batch: zc };
-    matmul(enc, { out: at(h.dvh), a: sc, b: doh, transA: true, ...common });
-    matmul(enc, { out: at(h.dqh), a: dp, b: kh, alpha: s.scale, ...common });
-    matmul(enc, { out: at(h.dkh), a: dp, b: qh, transA: true, alpha: s.scale, ...common });
+    const c = chunkViews(ws, s, h, z0, zc);
+    lowerScores(enc, c, blocks, c.sc, c.qh, c.kh);
+    lowerScores(enc, c, blocks, c.dp, c.oh, c.vh); // dP = dOut·Vᵀ
+    rowLaunch(enc, SOFTMAX_GRAD, s, z0, zc, [t.lengths, c.sc(0), c.dp(0), t.lse]);
+    // dQ = scale·dS·K; dV = Pᵀ·dOut; dK = scale·dSᵀ·Q (all per pair).
+    triangleTimesHeads(enc, c, blocks, "rows", c.dqh, c.dp, c.kh, s.scale);
+    triangleTimesHeads(enc, c, blocks, "columns", c.dvh, c.sc, c.oh);
+    triangleTimesHeads(enc, c, blocks, "columns", c.dkh, c.dp, c.qh, s.scale);
   });
   const back: [Tensor, number, Tensor][] = [
     [h.dqh, s.nh, t.dQ],

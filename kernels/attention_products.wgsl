@@ -179,7 +179,12 @@ fn softmax_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   }
   let dsum = tree_lse(lid, vec2f(0.0, acc)).y; // D_i (a plain sum)
   for (var j = lid; j < p.t; j += WG) {
-    let pj = scores[row.start + j];
-    grads[row.start + j] = pj * (grads[row.start + j] - dsum);
+    // Masked entries are written 0 without reading dP: the products skip the masked blocks, so
+    // dP may hold anything there.
+    var ds = 0.0;
+    if (j < seen) {
+      ds = scores[row.start + j] * (grads[row.start + j] - dsum);
+    }
+    grads[row.start + j] = ds;
   }
 }

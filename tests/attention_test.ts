@@ -23,6 +23,8 @@ interface Case {
   /** The products design; with `scoreBytes`, through a workspace whose chunks hold that much. */
   products?: boolean;
   scoreBytes?: number;
+  /** The products design's causal block (default 128). */
+  causalBlock?: number;
 }
 
 // T = 1; T not a multiple of the tiles (blocks of 2·tile rows: 64, 32, 16, 8); GQA ratios 1, 2, 4;
@@ -44,19 +46,40 @@ const CASES: Case[] = [
 
 // The products design: T = 1, GQA, odd and largest head sizes, padded and empty rows, and score
 // chunks of one pair (several chunks per call, the workspace reused) or a few.
+// Causal blocks of 4, 8 and 16 rows (the last one ragged) and the default 128 at T = 130.
 const PRODUCT_CASES: Case[] = [
   { t: 1, nh: 2, nkv: 1, hs: 16, lengths: [1, 0], products: true },
-  { t: 13, nh: 3, nkv: 3, hs: 5, lengths: [13, 7], u32: true, products: true },
-  { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 0], products: true, scoreBytes: 37 * 37 * 4 },
+  { t: 13, nh: 3, nkv: 3, hs: 5, lengths: [13, 7], u32: true, products: true, causalBlock: 4 },
+  {
+    t: 37,
+    nh: 4,
+    nkv: 2,
+    hs: 16,
+    lengths: [37, 20, 0],
+    products: true,
+    scoreBytes: 37 * 37 * 4,
+    causalBlock: 8,
+  },
   { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], scale: 0.7, products: true },
-  { t: 40, nh: 2, nkv: 1, hs: 128, lengths: [40, 23], products: true, scoreBytes: 3 * 1600 * 4 },
+  {
+    t: 40,
+    nh: 2,
+    nkv: 1,
+    hs: 128,
+    lengths: [40, 23],
+    products: true,
+    scoreBytes: 3 * 1600 * 4,
+    causalBlock: 16,
+  },
+  { t: 130, nh: 2, nkv: 1, hs: 8, lengths: [130, 77], products: true },
 ];
 
 function describe(c: Case): string {
   return `T=${c.t} NH=${c.nh} NKV=${c.nkv} HS=${c.hs} lengths=[${c.lengths}]` +
     (c.tile ? ` tile=${c.tile}` : "") + (c.rows ? ` rows=${c.rows}` : "") +
     (c.split ? " split dK/dV" : "") + (c.products ? " products" : "") +
-    (c.scoreBytes ? ` chunks of ${c.scoreBytes} B` : "");
+    (c.scoreBytes ? ` chunks of ${c.scoreBytes} B` : "") +
+    (c.causalBlock ? ` causal blocks of ${c.causalBlock}` : "");
 }
 
 function shapeOf(c: Case): ref.AttentionShape {
@@ -113,16 +136,19 @@ async function runGpu(gpu: Gpu, c: Case, x: HostInputs): Promise<HostArray[]> {
     tile: c.tile,
     rowsPerLane: c.rows,
     design: c.products ? "products" as const : undefined,
-    workspace: c.scoreBytes
+    workspace: c.scoreBytes || c.causalBlock
       ? AttentionWorkspace.create(gpu, {
         batch: b,
         seqLen: c.t,
         nHeads: c.nh,
         headSize: c.hs,
         scoreBytes: c.scoreBytes,
+        causalBlock: c.causalBlock,
       })
       : undefined,
   };
+  // Workspace scores start as NaN: entries the causal blocks skip must never be read.
+  for (const t of common.workspace?.scores ?? []) gpu.write(t, new Float32Array(t.size).fill(NaN));
   const enc = gpu.encoder();
   attentionForward(enc, { ...common, out, lse });
   attentionBackward(enc, { ...common, out, lse, dOut, dQ, dK, dV, splitDkv: c.split });
