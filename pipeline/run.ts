@@ -36,6 +36,7 @@ import type { StageContext } from "./stage.ts";
 import { splitTrainEval, tokenize, type TokenizedDataset } from "./tokenize.ts";
 import { type PairSet, type StepRow, train, type TrainConfig } from "./train.ts";
 import type { DpoVariant } from "../kernels/dpo.ts";
+import type { AttentionDesign } from "../kernels/attention.ts";
 
 /** The committed reference model of the built-in task. */
 export const BUILTIN_MODEL_DIR: string =
@@ -511,6 +512,7 @@ function trainingConfig(c: RunConfig, loss: DpoLossConfig): TrainConfig {
     maxSteps: t.max_steps as number,
     seed: t.seed as number,
     bucketWindow: t.bucket_window as number,
+    attention: t.attention as AttentionDesign,
     padToMultiple: 8,
     loss,
     optimizer,

@@ -108,6 +108,12 @@ export const RUN_SCHEMA: Schema = {
     max_steps: f("int", 0, "Optimizer steps (0: from epochs)", { min: 0 }),
     seed: f("int", 42, "Seed of the data order"),
     bucket_window: f("int", 0, "Length bucketing window in batches (0: off)", { min: 0 }),
+    attention: f(
+      "string",
+      "flash",
+      "Attention kernels: flash (tiled, no T×T matrix) or products (T×T scores through the matmul kernels)",
+      { choices: ["flash", "products"] },
+    ),
     lr: f("number", 1e-6, "Peak learning rate", { min: 0 }),
     schedule: f("string", "linear", "Decay after warmup", {
       choices: ["linear", "cosine", "constant"],

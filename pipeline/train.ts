@@ -11,6 +11,7 @@
  * @module
  */
 import type { Gpu, HostArray } from "../kernels/gpu.ts";
+import type { AttentionDesign } from "../kernels/attention.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { loadModel } from "../model/io.ts";
 import type { ParamValues } from "../model/params.ts";
@@ -53,6 +54,8 @@ export interface TrainConfig {
   seed: number;
   /** Length bucketing window, in batches (0: off). Default 0. */
   bucketWindow: number;
+  /** The attention kernels' design (see `kernels/attention.ts`). Default `"flash"`. */
+  attention?: AttentionDesign;
   /** Round each batch's length up to a multiple of this. Default 8. */
   padToMultiple: number;
   /** The DPO loss. */
@@ -179,6 +182,7 @@ export async function train(
   const model = Transformer.create(gpu, input.model.config, input.model.params, {
     maxBatch: rowsPerPair * config.pairsPerBatch,
     maxSeqLen,
+    attention: { design: config.attention ?? "flash" },
   });
   const objective: Objective = config.objective === "dpo"
     ? new DpoObjective(model, config.loss, {

@@ -127,6 +127,39 @@ gpuTest("train: DPO moves rewards the right way and is seeded (tiny Llama)", asy
   void gpu;
 });
 
+gpuTest("train: the products attention design trains like the flash design", async () => {
+  const c = tinyConfig("llama");
+  const params = initParams(c, { seed: 31 });
+  const pairs = randomPairs(8, c.vocabSize, 32);
+  const ref = { chosen: new Float32Array(8).fill(-20), rejected: new Float32Array(8).fill(-20) };
+  const config = {
+    ...DEFAULT_TRAIN,
+    pairsPerBatch: 4,
+    maxSteps: 4,
+    optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 3e-3 },
+  };
+  const runs = [];
+  for (const attention of ["flash", "products"] as const) {
+    runs.push(
+      await train(
+        { model: { config: c, params, tokenizer: null }, train: { pairs, ref, padTokenId: 0 } },
+        { ...config, attention },
+        quiet(),
+        { runDir: await Deno.makeTempDir() },
+      ),
+    );
+  }
+  const [flash, products] = runs;
+  assert.equal(products.steps, 4);
+  assertClose(products.history.map((r) => r.loss), flash.history.map((r) => r.loss), {
+    rtol: 1e-4,
+    label: "loss per step",
+  });
+  for (const [k, v] of flash.params) {
+    assertClose(products.params.get(k)!, v, { rtol: 1e-4, atol: 1e-6, label: k });
+  }
+});
+
 gpuTest("train: an absurd learning rate stops on non-finite values, naming the step", async () => {
   const c = tinyConfig("gpt2", { maxPositions: 16 });
   const pairs = randomPairs(4, c.vocabSize, 31);
