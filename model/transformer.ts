@@ -207,6 +207,26 @@ export interface AttentionOptions {
   splitDkv?: boolean;
 }
 
+/**
+ * Whether a model keeps its logits: asked for (`keepLogits: true`, refused earlier when they do
+ * not fit one buffer), or by default when `kept` bytes of them fit beside the `base` estimate
+ * under the memory `limit`.
+ *
+ * @example
+ * ```ts
+ * import { keepsLogits } from "./transformer.ts";
+ * keepsLogits({ maxBatch: 1, maxSeqLen: 8 }, 2 ** 20, 15 * 2 ** 30, 16 * 2 ** 30); // true
+ * ```
+ */
+export function keepsLogits(
+  options: TransformerOptions,
+  kept: number,
+  base: number,
+  limit: number,
+): boolean {
+  return kept > 0 && (options.keepLogits === true || base + kept <= limit);
+}
+
 /** Bytes of the logits a training model keeps from its forward for its backward (0: none). */
 function keptLogitsBytes(config: ModelConfig, options: TransformerOptions, maxBuffer = Infinity) {
   if (options.inference || options.keepLogits === false) return 0;
@@ -315,16 +335,18 @@ export class Transformer {
         `Transformer: maxSeqLen ${options.maxSeqLen} exceeds the model's ${config.maxPositions} positions`,
       );
     }
-    this.#checkFits(options);
     // Kept logits: chunk r0's rows live at row r0 of one (maxN, Vp) tensor instead of all at 0.
-    this.#keepLogits = keptLogitsBytes(config, options, gpu.limits.maxBufferSize) > 0;
-    if (options.keepLogits && !this.#keepLogits && !options.inference) {
+    // By default only when they fit one buffer and the model fits with them.
+    const kept = keptLogitsBytes(config, options, gpu.limits.maxBufferSize);
+    if (options.keepLogits && kept === 0 && !options.inference) {
       throw new RangeError(
         `Transformer: keepLogits needs ${options.maxBatch * options.maxSeqLen}×` +
           `${Math.ceil(config.vocabSize / 4) * 4} logits in one buffer, more than this device's ` +
           `${gpu.limits.maxBufferSize} bytes`,
       );
     }
+    const base = this.#checkFits({ ...options, keepLogits: false }, options.keepLogits ? kept : 0);
+    this.#keepLogits = keepsLogits(options, kept, base, this.#memoryLimit);
     for (const p of this.paramList) {
       const v = values.get(p.name);
       const size = p.shape.reduce((a, b) => a * b, 1);
@@ -334,6 +356,18 @@ export class Transformer {
         );
       }
     }
+    // The products design's buffers first: it refuses sequences too long for its score chunks
+    // before anything else is allocated.
+    const workspace = options.attention?.design === "products"
+      ? AttentionWorkspace.create(gpu, {
+        batch: options.maxBatch,
+        seqLen: options.maxSeqLen,
+        nHeads: config.numHeads,
+        headSize: config.headDim,
+        backward: !options.inference,
+      })
+      : undefined;
+    this.#attention = { ...options.attention, workspace };
     // Parameters and gradients are views into a few flat buckets (one dispatch per bucket for
     // zeroing, the gradient norm and AdamW).
     this.flatParams = FlatTensors.create(gpu, this.paramList, "param");
@@ -404,19 +438,6 @@ export class Transformer {
         dF3: t([maxN, F], "dF3"),
       }),
     };
-    const design = options.attention?.design;
-    this.#attention = {
-      ...options.attention,
-      workspace: design === "products"
-        ? AttentionWorkspace.create(gpu, {
-          batch: B,
-          seqLen: T,
-          nHeads: c.numHeads,
-          headSize: c.headDim,
-          backward: !options.inference,
-        })
-        : undefined,
-    };
     if (c.family !== "gpt2") {
       const table = ropeTable({
         maxPositions: c.maxPositions,
@@ -468,15 +489,21 @@ export class Transformer {
       workspace;
   }
 
-  #checkFits(options: TransformerOptions): void {
-    const need = Transformer.estimateBytes(this.config, options);
-    const limit = this.gpu.limits.maxBufferSize * 8; // no memory query in WebGPU: a coarse bound
-    if (need > limit) {
+  /** No memory query in WebGPU: a coarse bound. */
+  get #memoryLimit(): number {
+    return this.gpu.limits.maxBufferSize * 8;
+  }
+
+  /** Refuses a model that needs more than the bound (plus `extra` bytes); returns the estimate. */
+  #checkFits(options: TransformerOptions, extra = 0): number {
+    const need = Transformer.estimateBytes(this.config, options) + extra;
+    if (need > this.#memoryLimit) {
       throw new RangeError(
         `This model needs about ${(need / 2 ** 30).toFixed(1)} GiB of GPU memory for batches of ` +
           `${options.maxBatch}×${options.maxSeqLen}, more than this device can hold: use a smaller batch or sequence length`,
       );
     }
+    return need;
   }
 
   /** Zeroes every gradient (encoded). */

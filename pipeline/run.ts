@@ -34,7 +34,7 @@ import { atomicWrite } from "../model/safetensors.ts";
 import { type RunConfig, toYaml } from "./run_config.ts";
 import type { StageContext } from "./stage.ts";
 import { splitTrainEval, tokenize, type TokenizedDataset } from "./tokenize.ts";
-import { type PairSet, type StepRow, train, type TrainConfig } from "./train.ts";
+import { type PairSet, sameTraining, type StepRow, train, type TrainConfig } from "./train.ts";
 import type { DpoVariant } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
 
@@ -431,7 +431,7 @@ async function claimRunDir(runDir: string, c: RunConfig, trainConfig: TrainConfi
     const last = (await listCheckpoints(runDir)).at(-1);
     if (last) {
       const state = await readTrainerState(last.dir);
-      if (JSON.stringify(state.config) !== JSON.stringify(trainConfig)) {
+      if (!sameTraining(state.config, trainConfig)) {
         throw new RangeError(
           `Cannot resume ${runDir}: its checkpoints were written with another training ` +
             `configuration (see ${runDir}/config.yaml); nothing was changed`,

@@ -90,6 +90,23 @@ export const DEFAULT_TRAIN: TrainConfig = {
   keepLast: 2,
 };
 
+/**
+ * Whether a checkpoint's saved training configuration lets a run with `config` resume from it:
+ * equal but for `attention`, which is how, not what, the model computes (the same results within
+ * float32 rounding), so a run may resume with the other design, or from a checkpoint written
+ * before the setting existed.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TRAIN, sameTraining } from "./train.ts";
+ * sameTraining({ ...DEFAULT_TRAIN, attention: "products" }, DEFAULT_TRAIN); // true
+ * ```
+ */
+export function sameTraining(saved: unknown, config: TrainConfig): boolean {
+  const what = (c: unknown) => JSON.stringify({ ...(c as object), attention: undefined });
+  return what(saved) === what(config);
+}
+
 /** One logged row: the step and TRL-named metrics. */
 export type StepRow = { step: number } & Record<string, number>;
 
@@ -198,7 +215,7 @@ export async function train(
       const last = (await listCheckpoints(run.runDir)).at(-1);
       if (last) {
         const state = await readTrainerState(last.dir);
-        if (JSON.stringify(state.config) !== JSON.stringify(config)) {
+        if (!sameTraining(state.config, config)) {
           throw new RangeError(
             `Cannot resume from ${last.dir}: it was written with another training configuration`,
           );

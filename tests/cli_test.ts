@@ -146,11 +146,19 @@ Deno.test({
       assert.equal(state.step, 10);
       const m = await loadModel(kept[0].dir);
       assert.equal(m.config.vocabSize, 97);
-      // And the run resumes from it.
+      // And the run resumes from it, even with the other attention design and a state written
+      // before the attention setting existed.
+      const statePath = `${kept[0].dir}/trainer_state.json`;
+      const saved = JSON.parse(await Deno.readTextFile(statePath));
+      assert.equal(saved.config.attention, "flash");
+      delete saved.config.attention;
+      await Deno.writeTextFile(statePath, JSON.stringify(saved));
       const resumed = await spawnTrain([
         ...tinyFlags(dir, model, data, "c", 60),
         "--run.resume",
         "true",
+        "--train.attention",
+        "products",
       ]).output();
       assert.equal(resumed.code, 0, new TextDecoder().decode(resumed.stderr));
       assert.ok(await exists(`${dir}/runs/c/model/model.safetensors`));

@@ -4,6 +4,7 @@ import { initParams, internalParams } from "../model/params.ts";
 import { ReferenceModel } from "../model/reference_model.ts";
 import {
   type AttentionOptions,
+  keepsLogits,
   releaseBatch,
   Transformer,
   uploadBatch,
@@ -279,4 +280,33 @@ gpuTest("transformer: keepLogits beyond one buffer is refused, naming the sizes"
       Transformer.create(gpu, c, new Map(), { maxBatch: rows, maxSeqLen: 1024, keepLogits: true }),
     /keepLogits needs \d+×50260 logits in one buffer/,
   );
+});
+
+Deno.test("transformer: logits are kept by default only where the model fits with them", () => {
+  const o = { maxBatch: 4, maxSeqLen: 512 }, GiB = 2 ** 30;
+  assert.equal(keepsLogits(o, 0.8 * GiB, 4 * GiB, 16 * GiB), true);
+  // 15.5 GiB without them fits a 16 GiB bound; with 0.8 GiB more it would not: not kept.
+  assert.equal(keepsLogits(o, 0.8 * GiB, 15.5 * GiB, 16 * GiB), false);
+  // Asked for: kept (the fit check then counts them and refuses the model if need be).
+  assert.equal(keepsLogits({ ...o, keepLogits: true }, 0.8 * GiB, 15.5 * GiB, 16 * GiB), true);
+  // None to keep (too big for a buffer, inference, or keepLogits: false).
+  assert.equal(keepsLogits(o, 0, 1, 16 * GiB), false);
+});
+
+gpuTest("transformer: a products model refused for its sequence length leaks nothing", (gpu) => {
+  const T = Math.ceil(Math.sqrt(gpu.limits.maxStorageBufferBindingSize / 4)) + 1;
+  const c = tinyConfig("llama", { maxPositions: T });
+  gpu.pool.trim();
+  const before = gpu.pool.bytesAllocated;
+  assert.throws(
+    () =>
+      Transformer.create(gpu, c, initParams(c, { seed: 1 }), {
+        maxBatch: 1,
+        maxSeqLen: T,
+        attention: { design: "products" },
+      }),
+    /score matrix .* exceeds the chunk budget/,
+  );
+  gpu.pool.trim();
+  assert.equal(gpu.pool.bytesAllocated, before);
 });
