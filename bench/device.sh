@@ -8,15 +8,16 @@
 # 5. attention forward and backward at gpt2-small's shape for every tile and 1 or 2 rows per
 #    invocation, and with the products design (bench/attention_tiles.ts);
 # 6. where a gpt2-small DPO step's GPU time goes, per kernel (bench/profile_step.ts), with the
-#    default attention, the products design and one row per invocation.
+#    default attention, the products design and one row per invocation;
+# 7. the step's products with K cut into 1–8 slices (bench/matmul_waves.ts: wave quantization).
 # Everything lands in $OUT (or bench-out/). Needs .device/torch_baseline.py (copy
 # ../shared/device/torch_baseline.py there before packing). When .device/deno.json exists (the
 # project's config without the TensorFlow.js imports, whose 300 MB cache does not travel), Deno
-# runs with it. BENCH_ARGS (default --quick) goes to the bench; STEPS picks the parts (123456).
+# runs with it. BENCH_ARGS (default --quick) goes to the bench; STEPS picks the parts (1234567).
 set -u
 out="${OUT:-bench-out}"
 mkdir -p "$out"
-steps="${STEPS:-123456}"
+steps="${STEPS:-1234567}"
 cfg=()
 [ -f .device/deno.json ] && cfg=(--no-lock --config .device/deno.json)
 nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
@@ -63,4 +64,7 @@ if [[ $steps == *6* ]]; then
     timeout 120 deno run -A "${cfg[@]}" bench/profile_step.ts gpt2-small dpo $flags |
       tee -a "$out/profile.md"
   done <<< "$runs"
+fi
+if [[ $steps == *7* ]]; then
+  timeout 150 deno run -A "${cfg[@]}" bench/matmul_waves.ts --quick | tee "$out/waves.md"
 fi

@@ -10,7 +10,7 @@ import { attentionBackward, attentionForward, AttentionWorkspace } from "../kern
 import type { AttentionOptions } from "../model/transformer.ts";
 import type { Gpu, Tensor } from "../kernels/gpu.ts";
 import { logSoftmaxBackward, logSoftmaxGather } from "../kernels/log_softmax.ts";
-import { matmul } from "../kernels/matmul.ts";
+import { matmul, type MatmulArgs } from "../kernels/matmul.ts";
 import { Rng } from "../util/rng.ts";
 import type { MatmulShape } from "./configs.ts";
 import {
@@ -82,6 +82,7 @@ export async function prepareMatmul(
   gpu: Gpu,
   shape: MatmulShape,
   options: KernelBenchOptions,
+  launch: Pick<MatmulArgs, "splitK" | "kernel"> = {},
 ): Promise<PreparedMatmul> {
   const { variant, m, k, n } = shape;
   const transA = variant[0] === "T", transB = variant[1] === "T";
@@ -100,7 +101,7 @@ export async function prepareMatmul(
   };
   try {
     const encode = (enc: ReturnType<Gpu["encoder"]>) =>
-      matmul(enc, { out, a, b, transA, transB, m, n, k, lda, ldc, batch: 1 });
+      matmul(enc, { out, a, b, transA, transB, m, n, k, lda, ldc, batch: 1, ...launch });
     const enc = gpu.encoder();
     encode(enc);
     gpu.submit(enc);
@@ -137,8 +138,9 @@ export async function benchMatmul(
   gpu: Gpu,
   shape: MatmulShape,
   options: KernelBenchOptions,
+  launch: Pick<MatmulArgs, "splitK" | "kernel"> = {},
 ): Promise<KernelResult> {
-  const p = await prepareMatmul(gpu, shape, options);
+  const p = await prepareMatmul(gpu, shape, options, launch);
   try {
     const timing = await collect(p.sampler, options.reps);
     return { timing, flops: p.flops, bytes: p.bytes, checked: p.checked };

@@ -1,0 +1,60 @@
+/**
+ * Wave quantization on a GPU: gpt2-small's DPO-step products (`stepMatmulShapes`) timed with the
+ * launcher's default and with K cut into 1, 2, 3, 4, 6 and 8 slices (`splitK`; slices of at least
+ * 128), by GPU timestamps (medians, `measure.ts`). With 128 × 128 tiles a product has
+ * ⌈M/128⌉·⌈N/128⌉ workgroups; an H200 runs 264 at once (two per SM), so 144 or 192 of them leave
+ * 45 or 27 % of a wave idle, and slicing K fills it at the cost of a reduction pass. The table
+ * says, per shape, which slicing was fastest: the data for a wave-aware split rule.
+ *
+ * ```sh
+ * deno run -A bench/matmul_waves.ts [--quick] [--tiled] [--tiny]
+ * # --tiled: the GPU kernel on any adapter; --tiny: the tiny config's shapes (a smoke run)
+ * ```
+ *
+ * @module
+ */
+import { Gpu } from "../kernels/gpu.ts";
+import { benchPlan } from "./bench.ts";
+import { GPT2_SMALL, stepMatmulShapes, TINY } from "./configs.ts";
+import { benchMatmul } from "./kernels.ts";
+
+if (import.meta.main) {
+  const quick = Deno.args.includes("--quick");
+  const kernel = Deno.args.includes("--tiled") ? "tiled" as const : undefined;
+  const gpu = await Gpu.create();
+  const plan = benchPlan(quick);
+  const config = Deno.args.includes("--tiny") ? TINY : GPT2_SMALL;
+  const shapes = stepMatmulShapes(config, gpu.limits.maxStorageBufferBindingSize);
+  const slices = [1, 2, 3, 4, 6, 8];
+  console.log(`adapter: ${gpu.describe()}`);
+  console.log(
+    `| op | M×K×N | role | workgroups | default ms | ${
+      slices.map((s) => `K/${s}`).join(" | ")
+    } | best |`,
+  );
+  console.log(`| --- | --- | --- | --- | --- | ${slices.map(() => "---").join(" | ")} | --- |`);
+  for (const shape of shapes) {
+    const groups = Math.ceil(shape.m / 128) * Math.ceil(shape.n / 128);
+    const ms = async (splitK?: number) => {
+      try {
+        const r = await benchMatmul(gpu, shape, plan, { splitK, kernel });
+        return r.timing.gpu?.median ?? r.timing.wall.median;
+      } catch {
+        return NaN;
+      }
+    };
+    const base = await ms();
+    const times: number[] = [];
+    for (const s of slices) times.push(shape.k / s >= 128 ? await ms(s) : NaN);
+    let best = "default", bestMs = base;
+    times.forEach((t, i) => {
+      if (t < bestMs) [best, bestMs] = [`K/${slices[i]}`, t];
+    });
+    const f = (t: number) => Number.isNaN(t) ? "–" : t.toFixed(3);
+    console.log(
+      `| ${shape.variant} | ${shape.m}×${shape.k}×${shape.n} | ${shape.role} | ${groups} | ` +
+        `${f(base)} | ${times.map(f).join(" | ")} | ${best} (${(base / bestMs).toFixed(2)}×) |`,
+    );
+  }
+  gpu.destroy();
+}
