@@ -15,6 +15,12 @@
  * `(S, C)` first and the results unpacked into token order after (zeros for the other tokens),
  * which saves `(N − S)/N` of the classifier, the largest product of a model with a big vocabulary.
  *
+ * Padding-free layers: when at least 1/16 of a batch is padding, every layer but attention runs on
+ * the `N'` valid tokens only (`PackedTokens`): the embedding is computed for all tokens and packed,
+ * q, k and v are unpacked into (B, T) rows for attention (zeros at padding), its output packed
+ * again, and the backward mirrors it. Padding costs nothing but in attention, which already
+ * skips it.
+ *
  * @module
  */
 import {
@@ -73,6 +79,11 @@ export interface DeviceBatch {
    * classifier runs on these `S` rows only.
    */
   picked?: PickedRows;
+  /**
+   * The valid tokens (`t < lengths[b]`), when at least 1/16 of the batch is padding (and no
+   * target lies in it): every layer but attention then runs on these `N'` rows only.
+   */
+  packed?: PackedTokens;
 }
 
 /** The `S` tokens of a batch that have a target (`targets[n] ≥ 0`), in token order. */
@@ -85,6 +96,20 @@ export interface PickedRows {
   slots: Tensor;
   /** (max(S, 1),) i32: the picked rows' targets. */
   targets: Tensor;
+  /** With {@linkcode PackedTokens}: (max(S, 1),) i32, the packed row of each picked row. */
+  packedRows?: Tensor;
+  /** With {@linkcode PackedTokens}: (N',) i32, the picked row of each packed row, or −1. */
+  packedSlots?: Tensor;
+}
+
+/** The `N'` valid tokens of a padded batch, in token order (padding-free layers). */
+export interface PackedTokens {
+  /** N'. */
+  count: number;
+  /** (N',) i32: the token `n = b·T + t` of each packed row. */
+  rows: Tensor;
+  /** (N,) i32: the packed row of each token, −1 for padding. */
+  slots: Tensor;
 }
 
 /** A batch on the host, as {@linkcode uploadBatch} takes it. */
@@ -130,15 +155,40 @@ export function uploadBatch(gpu: Gpu, host: HostBatch, vocabSize: number): Devic
     batch: host.batch,
     seqLen: host.seqLen,
   };
+  // Valid tokens (t < length), and whether packing them is worth it and safe.
+  const T = host.seqLen, packedOf = new Int32Array(n).fill(-1);
+  let valid = 0, targetInPadding = false;
+  for (let i = 0; i < n; i++) {
+    const len = Math.min(Math.max(host.lengths[Math.floor(i / T)], 0), T);
+    if (i % T < len) packedOf[i] = valid++;
+    else if (host.targets[i] >= 0) targetInPadding = true;
+  }
+  const pack = valid > 0 && !targetInPadding && n - valid >= Math.max(1, n / 16);
+  if (pack) {
+    const rows = new Int32Array(valid);
+    packedOf.forEach((j, i) => {
+      if (j >= 0) rows[j] = i;
+    });
+    batch.packed = {
+      count: valid,
+      rows: gpu.upload(rows, [valid], { label: "packed rows" }),
+      slots: gpu.upload(packedOf, [n], { label: "packed slots" }),
+    };
+  }
   let count = 0;
   for (let i = 0; i < n; i++) if (host.targets[i] >= 0) count++;
   if (count < n) {
     const rows = new Int32Array(Math.max(count, 1)), targets = new Int32Array(rows.length);
     const slots = new Int32Array(n).fill(-1);
+    const packedRows = new Int32Array(rows.length), packedSlots = new Int32Array(valid).fill(-1);
     for (let i = 0, j = 0; i < n; i++) {
       if (host.targets[i] < 0) continue;
       rows[j] = i;
       targets[j] = host.targets[i];
+      if (pack) {
+        packedRows[j] = packedOf[i];
+        packedSlots[packedOf[i]] = j;
+      }
       slots[i] = j++;
     }
     batch.picked = {
@@ -146,6 +196,12 @@ export function uploadBatch(gpu: Gpu, host: HostBatch, vocabSize: number): Devic
       rows: gpu.upload(rows, [rows.length], { label: "picked rows" }),
       slots: gpu.upload(slots, [n], { label: "picked slots" }),
       targets: gpu.upload(targets, [targets.length], { label: "picked targets" }),
+      ...(pack
+        ? {
+          packedRows: gpu.upload(packedRows, [rows.length], { label: "picked packed rows" }),
+          packedSlots: gpu.upload(packedSlots, [valid], { label: "picked packed slots" }),
+        }
+        : {}),
     };
   }
   return batch;
@@ -169,7 +225,13 @@ export function releaseBatch(b: DeviceBatch): void {
   ) {
     t.release();
   }
-  if (b.picked) { for (const t of [b.picked.rows, b.picked.slots, b.picked.targets]) t.release(); }
+  const p = b.picked;
+  if (p) {
+    for (const t of [p.rows, p.slots, p.targets, p.packedRows, p.packedSlots]) {
+      t?.release();
+    }
+  }
+  if (b.packed) { for (const t of [b.packed.rows, b.packed.slots]) t.release(); }
 }
 
 /** Options of {@linkcode Transformer.create}. */
@@ -423,6 +485,11 @@ export class Transformer {
       meanF: t([maxN], "meanF"),
       rstdF: t([maxN], "rstdF"),
       o: t([maxN, C], "proj out"),
+      // Packed q, k, v (padding-free batches): the linears' outputs before they are unpacked
+      // for attention, and in the backward their gradients after they are packed again.
+      pq: t([maxN, Q], "packed q"),
+      pk: t([maxN, KV], "packed k"),
+      pv: t([maxN, KV], "packed v"),
       logits: this.#keepLogits ? t([maxN, Vp], "logits") : t([chunk, Vp], "logits chunk"),
       ...(options.inference ? {} : {
         dX: t([maxN, C], "dX"),
@@ -568,9 +635,15 @@ export class Transformer {
     return name ? this.grads.get(name) : undefined;
   }
 
-  #acts(
-    batch: DeviceBatch,
-  ): { layers: LayerActs[]; xs: Tensor[]; s: Record<string, Tensor>; n: number } {
+  #acts(batch: DeviceBatch): {
+    layers: LayerActs[];
+    xs: Tensor[];
+    s: Record<string, Tensor>;
+    n: number;
+    packed: PackedTokens | null;
+    pick: PickedRows | null;
+    rows: number;
+  } {
     const { batch: B, seqLen: T } = batch;
     if (B > this.maxBatch || T > this.maxSeqLen) {
       throw new RangeError(
@@ -578,17 +651,46 @@ export class Transformer {
       );
     }
     const n = B * T, c = this.config;
-    const rows = (t: Tensor) => t.view(0, t.shape.length === 2 ? [n, t.shape[1]] : [n]);
+    // The gathers bind whole (N, C) and (N, NH·HS) tensors: packing and picking need them to fit.
+    const bind = this.gpu.limits.maxStorageBufferBindingSize;
+    const fits = (width: number) => n * width * 4 <= bind;
+    const pick = batch.picked && fits(c.hiddenSize) ? batch.picked : null;
+    // Packed layers hand the classifier packed rows, which only the picked path reads.
+    const packed = batch.packed && pick?.packedRows &&
+        fits(Math.max(c.hiddenSize, c.numHeads * c.headDim))
+      ? batch.packed
+      : null;
+    // Rows of the layers: the packed tokens, or every token. Attention's q, k, v, out and their
+    // gradients stay (B, T)-shaped.
+    const m = packed?.count ?? n;
+    const view = (t: Tensor, r: number) => t.view(0, t.shape.length === 2 ? [r, t.shape[1]] : [r]);
+    const padded = new Set(["q", "k", "v", "att", "dQ", "dK", "dV", "dAtt"]);
     const layers = this.#layerStore.map((l) => {
       const out = {} as LayerActs;
       for (const [k, t] of Object.entries(l) as [keyof LayerActs, Tensor][]) {
-        out[k] = k === "lse" ? t.view(0, [B * c.numHeads * T]) : rows(t);
+        out[k] = k === "lse" ? t.view(0, [B * c.numHeads * T]) : view(t, padded.has(k) ? n : m);
       }
       return out;
     });
     const s: Record<string, Tensor> = {};
-    for (const [k, t] of Object.entries(this.#store)) s[k] = k === "logits" ? t : rows(t);
-    return { layers, xs: this.#xs.map(rows), s, n };
+    for (const [k, t] of Object.entries(this.#store)) {
+      s[k] = k === "logits" ? t : view(t, padded.has(k) ? n : m);
+    }
+    return { layers, xs: this.#xs.map((t) => view(t, m)), s, n, packed, pick, rows: m };
+  }
+
+  /** Packed rows ← tokens: `out (N', W) = x (N, W)` at the packed tokens. */
+  #pack(enc: Encoder, packed: PackedTokens, x: Tensor, out: Tensor): void {
+    gatherRows(enc, { out, x, indices: packed.rows });
+  }
+
+  /** Tokens ← packed rows: `out (N, W)`, zeros for padding. */
+  #unpack(enc: Encoder, packed: PackedTokens, x: Tensor, out: Tensor): void {
+    gatherRows(enc, {
+      out,
+      x: x.view(0, [Math.max(packed.count, 1), x.shape[1]]),
+      indices: packed.slots,
+    });
   }
 
   /**
@@ -597,20 +699,31 @@ export class Transformer {
    */
   forward(enc: Encoder, batch: DeviceBatch): void {
     const c = this.config, names = this.names, T = batch.seqLen;
-    const { layers, xs, s, n } = this.#acts(batch);
+    const { layers, xs, s, n, packed, pick } = this.#acts(batch);
+    const C = c.hiddenSize;
+    // Padding-free: the embedding of every token goes to "proj out", then the valid ones are
+    // packed into the residual stream.
+    const embedded = packed ? this.#store.o.view(0, [n, C]) : xs[0];
     embeddingForward(enc, {
-      out: xs[0],
+      out: embedded,
       tokens: batch.tokens,
       wte: this.param(names.wte),
       wpe: names.wpe ? this.param(names.wpe) : undefined,
       seqLen: T,
     });
+    if (packed) this.#pack(enc, packed, embedded, xs[0]);
     names.layers.forEach((ln, l) => {
       const a = layers[l];
       this.norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
-      this.linear(enc, a.h1, a.q, ln.q, ln.qBias);
-      this.linear(enc, a.h1, a.k, ln.k, ln.kBias);
-      this.linear(enc, a.h1, a.v, ln.v, ln.vBias);
+      const [q, k, v] = packed ? [s.pq, s.pk, s.pv] : [a.q, a.k, a.v];
+      this.linear(enc, a.h1, q, ln.q, ln.qBias);
+      this.linear(enc, a.h1, k, ln.k, ln.kBias);
+      this.linear(enc, a.h1, v, ln.v, ln.vBias);
+      if (packed) {
+        this.#unpack(enc, packed, q, a.q);
+        this.#unpack(enc, packed, k, a.k);
+        this.#unpack(enc, packed, v, a.v);
+      }
       if (this.#rope) {
         const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
         ropeForward(enc, { ...common, x: a.q, nHeads: c.numHeads });
@@ -628,7 +741,8 @@ export class Transformer {
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
       });
-      this.linear(enc, a.att, s.o, ln.o, ln.oBias);
+      if (packed) this.#pack(enc, packed, a.att, s.pq);
+      this.linear(enc, packed ? s.pq : a.att, s.o, ln.o, ln.oBias);
       residualForward(enc, { out: a.mid, a: a.x, b: s.o });
       this.norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
       if (c.family === "gpt2") {
@@ -642,8 +756,7 @@ export class Transformer {
       residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o });
     });
     this.norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
-    const C = c.hiddenSize;
-    const pick = this.#pick(enc, batch, s);
+    this.#pickRows(enc, pick, packed, s);
     const out = pick
       ? { logp: this.#picked.logp, lse: this.#picked.lse, logitSum: this.#picked.logitSum }
       : { logp: this.logp, lse: this.lse, logitSum: this.logitSum };
@@ -677,21 +790,19 @@ export class Transformer {
     }
   }
 
-  /**
-   * When only some of the batch's tokens have a target (and the rows fit one binding), packs
-   * their final hidden rows into "proj out" and returns them; otherwise null.
-   */
-  #pick(enc: Encoder, batch: DeviceBatch, s: Record<string, Tensor>): PickedRows | null {
-    const pick = batch.picked, n = batch.batch * batch.seqLen, C = this.config.hiddenSize;
-    if (!pick || n * C * 4 > this.gpu.limits.maxStorageBufferBindingSize) return null;
-    if (pick.count > 0) {
-      gatherRows(enc, {
-        out: s.o.view(0, [pick.count, C]),
-        x: s.hF,
-        indices: pick.rows.view(0, [pick.count]),
-      });
-    }
-    return pick;
+  /** Gathers the picked rows' final hidden rows (from the layers' rows) into "proj out". */
+  #pickRows(
+    enc: Encoder,
+    pick: PickedRows | null,
+    packed: PackedTokens | null,
+    s: Record<string, Tensor>,
+  ): void {
+    if (!pick || pick.count === 0) return;
+    gatherRows(enc, {
+      out: s.o.view(0, [pick.count, this.config.hiddenSize]),
+      x: s.hF,
+      indices: (packed ? pick.packedRows! : pick.rows).view(0, [pick.count]),
+    });
   }
 
   /**
@@ -703,12 +814,12 @@ export class Transformer {
     if (this.grads.size === 0) {
       throw new RangeError("Transformer.backward: this model was created for inference only");
     }
-    const { layers, xs, s, n } = this.#acts(batch);
+    const { layers, xs, s, n, packed, pick } = this.#acts(batch);
     if (coef.size !== n) {
       throw new RangeError(`Transformer.backward: coef has ${coef.size} values, needs ${n}`);
     }
     const head = names.head ?? names.wte, Vp = this.#vocabStride, C = c.hiddenSize;
-    const pick = this.#pick(enc, batch, s);
+    this.#pickRows(enc, pick, packed, s);
     if (pick && pick.count > 0) {
       gatherRows(enc, {
         out: this.#picked.coef.view(0, [pick.count, 1]),
@@ -758,10 +869,11 @@ export class Transformer {
       });
     });
     if (pick) {
+      // Back to the layers' rows (packed tokens, or every token): zeros where no target.
       gatherRows(enc, {
-        out: s.dH.view(0, [n, C]),
+        out: s.dH,
         x: s.dX.view(0, [Math.max(pick.count, 1), C]),
-        indices: pick.slots,
+        indices: packed ? pick.packedSlots! : pick.slots,
       });
     }
     // dX: the gradient of the current block's output, then (overwritten) of its input.
@@ -793,8 +905,16 @@ export class Transformer {
       }
       this.#normBackward(enc, a.mid, s.dH, s.dN, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
       residualForward(enc, { out: dMid, a: s.dN, b: dX });
-      // Attention
-      this.#linearBackward(enc, dMid, a.att, s.dAtt, ln.o, ln.oBias);
+      // Attention. Padding-free: the output projection's input is packed again, and its input
+      // gradient (packed in "dQ", free until attention writes it) unpacked for attention.
+      if (packed) {
+        const dAtt = s.dQ.view(0, [packed.count, s.dQ.shape[1]]);
+        this.#pack(enc, packed, a.att, s.pq);
+        this.#linearBackward(enc, dMid, s.pq, dAtt, ln.o, ln.oBias);
+        this.#unpack(enc, packed, dAtt, s.dAtt);
+      } else {
+        this.#linearBackward(enc, dMid, a.att, s.dAtt, ln.o, ln.oBias);
+      }
       const bt = (t: Tensor) => t.view(0, [batch.batch, T, t.shape[1]]);
       attentionBackward(enc, {
         ...this.#attention,
@@ -816,16 +936,26 @@ export class Transformer {
         ropeBackward(enc, { ...common, dOut: s.dQ, nHeads: c.numHeads });
         ropeBackward(enc, { ...common, dOut: s.dK, nHeads: c.numKvHeads });
       }
-      this.#linearBackward(enc, s.dQ, a.h1, s.dH, ln.q, ln.qBias);
-      this.#linearBackward(enc, s.dK, a.h1, s.dH, ln.k, ln.kBias, true);
-      this.#linearBackward(enc, s.dV, a.h1, s.dH, ln.v, ln.vBias, true);
+      let [dq, dk, dv] = [s.dQ, s.dK, s.dV];
+      if (packed) {
+        this.#pack(enc, packed, dq, s.pq);
+        this.#pack(enc, packed, dk, s.pk);
+        this.#pack(enc, packed, dv, s.pv);
+        [dq, dk, dv] = [s.pq, s.pk, s.pv];
+      }
+      this.#linearBackward(enc, dq, a.h1, s.dH, ln.q, ln.qBias);
+      this.#linearBackward(enc, dk, a.h1, s.dH, ln.k, ln.kBias, true);
+      this.#linearBackward(enc, dv, a.h1, s.dH, ln.v, ln.vBias, true);
       this.#normBackward(enc, a.x, s.dH, s.dN, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
       residualForward(enc, { out: dX, a: s.dN, b: dMid });
     }
+    // Padding-free: the embedding's gradient for every token (zeros for padding), in "dMid".
+    const dEmbedded = packed ? this.#store.dMid.view(0, [n, C]) : dX;
+    if (packed) this.#unpack(enc, packed, dX, dEmbedded);
     embeddingBackward(enc, {
       dWte: this.#g(names.wte)!,
       dWpe: names.wpe ? this.#g(names.wpe) : undefined,
-      dOut: dX,
+      dOut: dEmbedded,
       index: batch.index,
       seqLen: T,
     });

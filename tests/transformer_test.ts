@@ -27,6 +27,21 @@ function testParams(c: ModelConfig, seed: number) {
   return params;
 }
 
+/** Uploads a `randomBatch` (copies of its arrays). */
+function uploadRaw(
+  gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
+  raw: ReturnType<typeof randomBatch>,
+  vocab: number,
+) {
+  return uploadBatch(gpu, {
+    tokens: Int32Array.from(raw.tokens),
+    targets: Int32Array.from(raw.targets),
+    lengths: Int32Array.from(raw.lengths),
+    batch: raw.batch,
+    seqLen: raw.seqLen,
+  }, vocab);
+}
+
 async function checkModel(
   gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
   c: ModelConfig,
@@ -235,13 +250,7 @@ gpuTest(
         logitsChunkBytes: 64 * 104 * 4,
         keepLogits,
       });
-      const batch = uploadBatch(gpu, {
-        tokens: Int32Array.from(raw.tokens),
-        targets: Int32Array.from(raw.targets),
-        lengths: Int32Array.from(raw.lengths),
-        batch: raw.batch,
-        seqLen: T,
-      }, c.vocabSize);
+      const batch = uploadRaw(gpu, raw, c.vocabSize);
       const grads = [];
       // A backward right after its forward (kept logits), then a second one (recomputed: the
       // first turned the kept logits into their gradient).
@@ -309,4 +318,83 @@ gpuTest("transformer: a products model refused for its sequence length leaks not
   );
   gpu.pool.trim();
   assert.equal(gpu.pool.bytesAllocated, before);
+});
+
+gpuTest(
+  "transformer: padding-free layers (packed tokens) match the padded ones, both attention designs",
+  async (gpu) => {
+    const T = 20, lengths = [20, 3, 0, 14];
+    for (
+      const [c, design] of [
+        [tinyConfig("gpt2", { maxPositions: 32 }), "flash"],
+        [tinyConfig("llama", { numHeads: 4, numKvHeads: 2, maxPositions: 32 }), "products"],
+      ] as const
+    ) {
+      const params = testParams(c, 5);
+      const raw = randomBatch(c, lengths, T, 6);
+      const rng = new Rng(7);
+      const coef = Float32Array.from(raw.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+      const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
+      const model = Transformer.create(gpu, c, params, {
+        maxBatch: lengths.length,
+        maxSeqLen: T,
+        attention: { design },
+      });
+      const runs = [];
+      for (const packedRun of [true, false]) {
+        const batch = uploadRaw(gpu, raw, c.vocabSize);
+        assert.equal(batch.packed?.count, 37, "37 valid tokens of 80 are packed");
+        const packed = batch.packed;
+        if (!packedRun) delete batch.packed;
+        const enc = gpu.encoder();
+        model.zeroGrads(enc);
+        model.forward(enc, batch);
+        model.backward(enc, batch, coefT);
+        gpu.submit(enc);
+        const [logp] = await gpu.read([model.logp.view(0, [coef.length])]);
+        runs.push({ logp, grads: await model.readGrads() });
+        batch.packed = packed;
+        releaseBatch(batch);
+      }
+      const label = `${c.family} ${design}`;
+      assertClose(runs[0].logp, runs[1].logp, { rtol: 1e-6, label: `${label} logp` });
+      for (const p of internalParams(c)) {
+        assertClose(runs[0].grads.get(p.name)!, runs[1].grads.get(p.name)!, {
+          rtol: 1e-5,
+          atol: 1e-7,
+          label: `${label} d${p.name}`,
+        });
+      }
+      coefT.release();
+      model.release();
+    }
+  },
+);
+
+gpuTest("transformer: batches are packed only with enough padding and no target in it", (gpu) => {
+  const c = tinyConfig("gpt2", { maxPositions: 32 });
+  const up = (lengths: number[], T: number, targetAt?: number) => {
+    const raw = randomBatch(c, lengths, T, 1);
+    const targets = Int32Array.from(raw.targets);
+    if (targetAt !== undefined) targets[targetAt] = 3;
+    return uploadBatch(gpu, {
+      tokens: Int32Array.from(raw.tokens),
+      targets,
+      lengths: Int32Array.from(raw.lengths),
+      batch: raw.batch,
+      seqLen: T,
+    }, c.vocabSize);
+  };
+  const cases: [string, ReturnType<typeof up>, number | undefined][] = [
+    ["no padding", up([16, 16], 16), undefined],
+    ["1 of 32 tokens padding (< 1/16)", up([16, 15], 16), undefined],
+    ["2 of 32 tokens padding", up([16, 14], 16), 30],
+    ["a target in the padding", up([16, 14], 16, 31), undefined],
+    ["every row empty", up([0, 0], 16), undefined],
+  ];
+  for (const [what, batch, packed] of cases) {
+    assert.equal(batch.packed?.count, packed, what);
+    if (packed) assert.ok(batch.picked?.packedRows && batch.picked.packedSlots, what);
+    releaseBatch(batch);
+  }
 });
