@@ -547,10 +547,13 @@ export class Transformer {
     const copies = options.inference ? 4 : 7, chunks = options.inference ? 1 : 2;
     const workspace = !products ? 0 : 4 * copies * n * c.numHeads * c.headDim +
       chunks * Math.min(2 ** 28, 4 * options.maxBatch * c.numHeads * options.maxSeqLen ** 2);
+    // Packed q, k, v (padding-free batches), in every model.
+    const packedQkv = n * (c.numHeads + 2 * c.numKvHeads) * c.headDim;
     if (options.inference) {
-      return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize) + workspace;
+      return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize + packedQkv) + workspace;
     }
-    const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim);
+    const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim) +
+      packedQkv;
     // Parameters, gradients and the two AdamW moments.
     return 4 * (4 * params + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options) +
       workspace;

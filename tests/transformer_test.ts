@@ -398,3 +398,31 @@ gpuTest("transformer: batches are packed only with enough padding and no target 
     releaseBatch(batch);
   }
 });
+
+gpuTest("transformer: the memory estimate is within 15 % of what a model allocates", (gpu) => {
+  // New buffers must be counted in estimateBytes, which decides whether a model fits.
+  const configs = [
+    tinyConfig("llama", { hiddenSize: 64, numHeads: 8, headDim: 16, numLayers: 2 }),
+    tinyConfig("gpt2", { hiddenSize: 96, numLayers: 3, vocabSize: 1000 }),
+  ];
+  for (const c of configs) {
+    for (
+      const options of [{ inference: true }, {}, { attention: { design: "products" as const } }]
+    ) {
+      const o = { maxBatch: 4, maxSeqLen: Math.min(64, c.maxPositions), ...options };
+      gpu.pool.trim();
+      const before = gpu.pool.bytesAllocated;
+      const model = Transformer.create(gpu, c, initParams(c, { seed: 1 }), o);
+      // A training estimate also counts AdamW's two moments, which the optimizer allocates.
+      const params = internalParams(c).reduce((n, p) => n + p.shape.reduce((a, b) => a * b), 0);
+      const moments = o.inference ? 0 : 2 * 4 * params;
+      const got = gpu.pool.bytesAllocated - before;
+      const want = Transformer.estimateBytes(c, o) - moments;
+      assert.ok(
+        Math.abs(got - want) <= 0.15 * got,
+        `${c.family} ${JSON.stringify(options)}: estimate ${want} B, allocated ${got} B`,
+      );
+      model.release();
+    }
+  }
+});
