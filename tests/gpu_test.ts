@@ -151,6 +151,47 @@ gpuTest("gpu: many dispatches in one encoder each get their own uniforms", async
   for (const t of [one, a, b]) t.release();
 });
 
+gpuTest(
+  "gpu: a repeated step reuses its bind groups; destroyed and foreign buffers never",
+  async (gpu) => {
+    const n = 41;
+    const step = (x: Tensor, y: Tensor, out: Tensor) => {
+      const enc = gpu.encoder();
+      for (let k = 0; k < 5; k++) residualForward(enc, { out, a: x, b: y });
+      gpu.submit(enc);
+    };
+    const x = gpu.upload(new Float32Array(n).fill(2)), y = gpu.upload(new Float32Array(n).fill(3));
+    const out = gpu.tensor([n]);
+    step(x, y, out);
+    const made = gpu.stats.bindGroups;
+    step(x, y, out); // the same dispatches, uniform slots and buffers: all five groups reused
+    assert.equal(gpu.stats.bindGroups, made);
+    assert.deepEqual([...(await gpu.read([out]))[0]], new Array(n).fill(5));
+    // A buffer destroyed by the pool takes its groups along: the next tensor, with new values,
+    // gets groups of its own and the right result.
+    x.release();
+    gpu.submit(gpu.encoder());
+    gpu.pool.trim();
+    const x2 = gpu.upload(new Float32Array(n).fill(7));
+    step(x2, y, out);
+    assert.deepEqual([...(await gpu.read([out]))[0]], new Array(n).fill(10));
+    // A tensor over a buffer the runtime did not make is bound afresh each time.
+    const raw = gpu.device.createBuffer({
+      size: n * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+    });
+    const foreign = new Tensor(raw, [n], { label: "foreign" });
+    gpu.write(foreign, new Float32Array(n).fill(1));
+    const before = gpu.stats.bindGroups;
+    step(foreign, y, out);
+    step(foreign, y, out);
+    assert.equal(gpu.stats.bindGroups - before, 10);
+    assert.deepEqual([...(await gpu.read([out]))[0]], new Array(n).fill(4));
+    raw.destroy();
+    for (const t of [x2, y, out]) t.release();
+  },
+);
+
 gpuTest("gpu: an encoder that flushes every few dispatches runs them in order", async (gpu) => {
   const flushEvery = gpu.flushEvery;
   gpu.flushEvery = 7;
