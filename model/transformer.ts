@@ -763,7 +763,9 @@ export class Transformer {
     const out = pick
       ? { logp: this.#picked.logp, lse: this.#picked.lse, logitSum: this.#picked.logitSum }
       : { logp: this.logp, lse: this.lse, logitSum: this.logitSum };
-    this.#classifierChunks(pick?.count ?? n, (r0, rows) => {
+    // Kept logits: every row in one product and one log-softmax (the launchers split what exceeds
+    // a binding); otherwise chunks of R rows.
+    this.#classifierChunks(pick?.count ?? n, this.#keepLogits, (r0, rows) => {
       const logits = this.#headLogits(enc, s, r0, (pick ? s.o : s.hF).view(r0 * C, [rows, C]));
       logSoftmaxGather(enc, {
         logits,
@@ -837,9 +839,12 @@ export class Transformer {
     // The forward's logits, when it kept them for this batch (the backward overwrites them).
     const kept = this.#keptFor === batch;
     this.#keptFor = null;
-    this.#classifierChunks(pick?.count ?? n, (r0, rows) => {
-      const hRows = hIn.view(r0 * C, [rows, C]);
-      const logits = this.#headLogits(enc, s, r0, hRows, kept);
+    const total = pick?.count ?? n;
+    // dLogits in place of the logits (recomputed unless kept), dH rows = dLogits·W per chunk
+    // (split K on GPUs: few workgroups over K = V), and dW += dLogitsᵀ·H: per chunk, or with kept
+    // logits once over every row (K = all rows instead of R: one pass over dW).
+    const grad = (r0: number, rows: number) => {
+      const logits = this.#headLogits(enc, s, r0, hIn.view(r0 * C, [rows, C]), kept);
       logSoftmaxBackward(enc, {
         logits,
         vocab: c.vocabSize,
@@ -847,30 +852,37 @@ export class Transformer {
         targets: rowTargets.view(r0, [rows]),
         coef: rowCoef.view(r0, [rows]),
       });
-      // dH rows = dlogits (R, V)·W (V, C); dW (V, C) += dlogitsᵀ·H rows.
+      return logits;
+    };
+    const weightGrad = (logits: Tensor, r0: number, rows: number) =>
+      matmul(enc, {
+        out: this.#g(head)!,
+        a: logits,
+        b: hIn.view(r0 * C, [rows, C]),
+        transA: true,
+        beta: 1,
+        m: c.vocabSize,
+        n: C,
+        k: rows,
+        lda: Vp,
+        batch: 1,
+      });
+    const all = kept && total > 0 ? grad(0, total) : null;
+    this.#classifierChunks(total, false, (r0, rows) => {
+      const logits = all ? s.logits.view(r0 * Vp, [rows, Vp]) : grad(r0, rows);
       matmul(enc, {
         out: dHOut.view(r0 * C, [rows, C]),
         a: logits,
         b: this.param(head),
         m: rows,
-        n: c.hiddenSize,
+        n: C,
         k: c.vocabSize,
         lda: Vp,
         batch: 1,
       });
-      matmul(enc, {
-        out: this.#g(head)!,
-        a: logits,
-        b: hRows,
-        transA: true,
-        beta: 1,
-        m: c.vocabSize,
-        n: c.hiddenSize,
-        k: rows,
-        lda: Vp,
-        batch: 1,
-      });
+      if (!all) weightGrad(logits, r0, rows);
     });
+    if (all) weightGrad(all, 0, total);
     if (pick) {
       // Back to the layers' rows (packed tokens, or every token): zeros where no target.
       gatherRows(enc, {
@@ -993,9 +1005,10 @@ export class Transformer {
     return logits;
   }
 
-  /** Runs `fn(firstRow, rows)` over classifier chunks of at most `#chunkRows` rows. */
-  #classifierChunks(n: number, fn: (r0: number, rows: number) => void): void {
-    for (let r0 = 0; r0 < n; r0 += this.#chunkRows) fn(r0, Math.min(this.#chunkRows, n - r0));
+  /** Runs `fn(firstRow, rows)` over classifier chunks of at most `#chunkRows` rows (or all). */
+  #classifierChunks(n: number, whole: boolean, fn: (r0: number, rows: number) => void): void {
+    const step = whole ? Math.max(n, 1) : this.#chunkRows;
+    for (let r0 = 0; r0 < n; r0 += step) fn(r0, Math.min(step, n - r0));
   }
 
   /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ModelConfig, tinyConfig } from "../model/config.ts";
-import { initParams, internalParams } from "../model/params.ts";
+import { initParams, internalParams, modelNames } from "../model/params.ts";
 import { ReferenceModel } from "../model/reference_model.ts";
 import {
   type AttentionOptions,
@@ -232,7 +232,7 @@ gpuTest(
 );
 
 gpuTest(
-  "transformer: logits kept from the forward give the backward's bits of recomputed ones",
+  "transformer: logits kept from the forward give the backward's results of recomputed ones",
   async (gpu) => {
     const c = tinyConfig("llama", { maxPositions: 32, vocabSize: 101 });
     const T = 30, lengths = [30, 17, 25];
@@ -268,10 +268,15 @@ gpuTest(
       releaseBatch(batch);
       model.release();
     }
+    const head = modelNames(c).head!;
     for (const p of internalParams(c)) {
       for (const i of [0, 1]) {
         const a = runs[0][i].get(p.name)!, b = runs[1][i].get(p.name)!;
-        assert.ok(bitEqual(a, b), `d${p.name} after backward ${i + 1}: kept ≠ recomputed`);
+        const label = `d${p.name} after backward ${i + 1}: kept ≠ recomputed`;
+        // With kept logits the head's weight gradient is one product over every row instead of
+        // one per chunk: the same sum in another grouping. Everything else: the same bits.
+        if (p.name === head) assertClose(a, b, { rtol: 1e-6, atol: 1e-9, label });
+        else assert.ok(bitEqual(a, b), label);
       }
       // The second backward added the same gradient again.
       const once = runs[1][0].get(p.name)!, twice = runs[1][1].get(p.name)!;
