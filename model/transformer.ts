@@ -7,10 +7,13 @@
  * right padding), `C` channels, `NH`/`NKV` heads, `HS` head size, `F` MLP width, `V` vocabulary,
  * `L` layers, `R` rows of one classifier chunk.
  *
- * The classifier never holds all `N·V` logits: it runs over chunks of `R` rows (a multiple of 64,
- * so every chunk's views start on an aligned byte offset), keeping each token's log-prob,
- * logsumexp and logit sum; the backward recomputes each chunk's logits and turns them in place
- * into `dlogits = coef·(onehot − softmax)`. It runs only on the `S ≤ N` tokens that have a target
+ * The classifier keeps each token's log-prob, logsumexp and logit sum; its backward turns the
+ * logits in place into `dlogits = coef·(onehot − softmax)`. A training model whose logits fit
+ * (`keepLogits`, up to 1 GiB by default) keeps all of them from the forward, runs the product and
+ * log-softmax once over every row and the head's weight gradient as one product; otherwise the
+ * classifier never holds all `N·V` logits: it runs over chunks of `R` rows (a multiple of 64, so
+ * every chunk's views start on an aligned byte offset) and the backward recomputes each chunk's
+ * logits. Either way it runs only on the `S ≤ N` tokens that have a target
  * (a preference batch's prompts and padding have none): their final hidden rows are packed into
  * `(S, C)` first and the results unpacked into token order after (zeros for the other tokens),
  * which saves `(N − S)/N` of the classifier, the largest product of a model with a big vocabulary.
