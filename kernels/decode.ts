@@ -20,6 +20,7 @@ const APPEND = kernel("append");
 const APPEND_PREFIX = kernel("append_prefix");
 const ATTEND = kernel("attend");
 const GATHER = kernel("gather");
+const GATHER_ADD = kernel("gather_add");
 
 /** The largest head size {@linkcode decodeAttention} handles (one invocation per element). */
 export const DECODE_MAX_HEAD_SIZE = 256;
@@ -351,6 +352,8 @@ export interface GatherRowsArgs extends DecodeLaunchOptions {
   x: Tensor;
   /** (B,) i32 row of `x` for each output row; −1 gives a zero row, any other outside [0, N) NaN. */
   indices: Tensor;
+  /** (B,) i32 a second row of `x` added to each output row, by the same rule (−1: none). */
+  plus?: Tensor;
 }
 
 /**
@@ -378,15 +381,16 @@ export function gatherRows(enc: Encoder, args: GatherRowsArgs): void {
   }
   const [n, c] = x.shape, b = indices.size;
   expectTensor(name, indices, { dtype: "i32" });
+  if (args.plus) expectTensor(name, args.plus, { size: b, dtype: "i32" });
   expectTensor(name, x, { size: n * c });
   expectTensor(name, out, { size: b * c });
   if (b * c === 0) return;
   const [gx, gy] = grid(enc, b * c, args);
   enc.dispatch({
-    kernel: GATHER,
+    kernel: args.plus ? GATHER_ADD : GATHER,
     constants: { WG },
     uniforms: params({ total: b * c, c, t_max: n, row_stride: gx * WG }),
-    bindings: [x, indices, out],
+    bindings: args.plus ? [x, indices, out, args.plus] : [x, indices, out],
     workgroups: [gx, gy],
   });
 }

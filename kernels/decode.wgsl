@@ -38,6 +38,7 @@
 //   other index outside [0, N) a NaN row. Generation picks each sequence's last position with it;
 //   the classifier packs the rows that have a target (and unpacks its results through the inverse
 //   map, −1 where a row has no target), so a gather's backward is a gather too.
+// gather_add: the same with a second index per output row, whose row is added (−1: nothing).
 //
 // Element-wise grids are one invocation per element, split over x/y past 65535 workgroups:
 // i = gid.x + gid.y · row_stride. attend numbers its workgroups the same way.
@@ -279,16 +280,34 @@ fn attend(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li
 @group(0) @binding(2) var<storage, read> g_indices: array<i32>;   // (B,)
 @group(0) @binding(3) var<storage, read_write> g_out: array<f32>; // (B, C)
 
+@group(0) @binding(4) var<storage, read> g_plus: array<i32>;      // (B,) gather_add only
+
+// x[r, e] by the gather's rule: 0 for r = −1, NaN for any other r outside [0, N).
+fn gathered(r: i32, e: u32) -> f32 {
+  var x = select(nan(), 0.0, r == -1);
+  if (r >= 0 && u32(r) < p.t_max) {
+    x = g_x[u32(r) * p.c + e];
+  }
+  return x;
+}
+
 @compute @workgroup_size(WG)
 fn gather(@builtin(global_invocation_id) gid: vec3u) {
   let i = linear_index(gid);
   if (i < p.total) {
     let b = i / p.c;
-    let r = g_indices[b];
-    var x = select(nan(), 0.0, r == -1);
-    if (r >= 0 && u32(r) < p.t_max) {
-      x = g_x[u32(r) * p.c + (i - b * p.c)];
-    }
-    g_out[i] = x;
+    g_out[i] = gathered(g_indices[b], i - b * p.c);
+  }
+}
+
+// gather_add: out[b, :] = x[idx_b, :] + x[plus_b, :] (each by the gather's rule): two rows summed,
+// the first then the second. Packing the gradient of a key or value shared by two rows.
+@compute @workgroup_size(WG)
+fn gather_add(@builtin(global_invocation_id) gid: vec3u) {
+  let i = linear_index(gid);
+  if (i < p.total) {
+    let b = i / p.c;
+    let e = i - b * p.c;
+    g_out[i] = gathered(g_indices[b], e) + gathered(g_plus[b], e);
   }
 }

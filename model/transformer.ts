@@ -105,14 +105,24 @@ export interface PickedRows {
   packedSlots?: Tensor;
 }
 
-/** The `N'` valid tokens of a padded batch, in token order (padding-free layers). */
+/**
+ * The `N'` tokens of a batch the layers compute, in token order: the valid ones (`t < length`),
+ * less the prefixes a row shares with another (a DPO pair's rejected row repeats its chosen row's
+ * prompt, whose hidden states are the same).
+ */
 export interface PackedTokens {
   /** N'. */
   count: number;
   /** (N',) i32: the token `n = b·T + t` of each packed row. */
   rows: Tensor;
-  /** (N,) i32: the packed row of each token, −1 for padding. */
+  /** (N,) i32: the packed row of each token, −1 for padding and shared positions. */
   slots: Tensor;
+  /**
+   * Shared prefixes, when some row has one: `kvSlots` (N,) is `slots` with each shared position
+   * pointing at the packed row it repeats (its keys and values are that row's); `twins` (N',)
+   * the token repeating each packed row, or −1 (their key and value gradients add up).
+   */
+  shared?: { kvSlots: Tensor; twins: Tensor; tokens: number };
 }
 
 /** A batch on the host, as {@linkcode uploadBatch} takes it. */
@@ -130,7 +140,10 @@ export interface HostBatch {
 }
 
 /**
- * Uploads a batch (and its embedding-gradient index). Release with {@linkcode releaseBatch}.
+ * Uploads a batch (and its embedding-gradient index). Release with {@linkcode releaseBatch}. Lists
+ * the tokens with a target ({@linkcode PickedRows}) and the tokens the layers compute
+ * ({@linkcode PackedTokens}: valid ones, each prefix a row repeats from another counted once;
+ * `sharePrefixes: false` computes every row's own).
  *
  * @example
  * ```ts
@@ -143,7 +156,12 @@ export interface HostBatch {
  * }, 97);
  * ```
  */
-export function uploadBatch(gpu: Gpu, host: HostBatch, vocabSize: number): DeviceBatch {
+export function uploadBatch(
+  gpu: Gpu,
+  host: HostBatch,
+  vocabSize: number,
+  options: { sharePrefixes?: boolean } = {},
+): DeviceBatch {
   const n = host.batch * host.seqLen;
   if (host.tokens.length !== n || host.targets.length !== n || host.lengths.length !== host.batch) {
     throw new RangeError(
@@ -158,15 +176,21 @@ export function uploadBatch(gpu: Gpu, host: HostBatch, vocabSize: number): Devic
     batch: host.batch,
     seqLen: host.seqLen,
   };
-  // Valid tokens (t < length), and whether packing them is worth it and safe.
-  const T = host.seqLen, packedOf = new Int32Array(n).fill(-1);
-  let valid = 0, targetInPadding = false;
+  // The tokens the layers compute: valid ones (t < length) less shared prefixes, and whether
+  // packing them is worth it (≥ 1/16 of the batch saved) and safe (no target left out).
+  const T = host.seqLen, B = host.batch;
+  const share = options.sharePrefixes === false
+    ? { from: new Int32Array(B).fill(-1), length: new Int32Array(B) }
+    : sharedPrefixes(host);
+  const packedOf = new Int32Array(n).fill(-1);
+  let valid = 0, targetLeftOut = false;
   for (let i = 0; i < n; i++) {
-    const len = Math.min(Math.max(host.lengths[Math.floor(i / T)], 0), T);
-    if (i % T < len) packedOf[i] = valid++;
-    else if (host.targets[i] >= 0) targetInPadding = true;
+    const b = Math.floor(i / T), t = i % T;
+    const len = Math.min(Math.max(host.lengths[b], 0), T);
+    if (t < len && !(share.from[b] >= 0 && t < share.length[b])) packedOf[i] = valid++;
+    else if (host.targets[i] >= 0) targetLeftOut = true;
   }
-  const pack = valid > 0 && !targetInPadding && n - valid >= Math.max(1, n / 16);
+  const pack = valid > 0 && !targetLeftOut && n - valid >= Math.max(1, n / 16);
   if (pack) {
     const rows = new Int32Array(valid);
     packedOf.forEach((j, i) => {
@@ -177,6 +201,23 @@ export function uploadBatch(gpu: Gpu, host: HostBatch, vocabSize: number): Devic
       rows: gpu.upload(rows, [valid], { label: "packed rows" }),
       slots: gpu.upload(packedOf, [n], { label: "packed slots" }),
     };
+    let sharedTokens = 0;
+    const kvSlots = Int32Array.from(packedOf), twins = new Int32Array(valid).fill(-1);
+    for (let b = 0; b < B; b++) {
+      const a = share.from[b];
+      for (let t = 0; a >= 0 && t < share.length[b]; t++) {
+        kvSlots[b * T + t] = packedOf[a * T + t];
+        twins[packedOf[a * T + t]] = b * T + t;
+        sharedTokens++;
+      }
+    }
+    if (sharedTokens > 0) {
+      batch.packed.shared = {
+        kvSlots: gpu.upload(kvSlots, [n], { label: "packed kv slots" }),
+        twins: gpu.upload(twins, [valid], { label: "packed twins" }),
+        tokens: sharedTokens,
+      };
+    }
   }
   let count = 0;
   for (let i = 0; i < n; i++) if (host.targets[i] >= 0) count++;
@@ -211,6 +252,53 @@ export function uploadBatch(gpu: Gpu, host: HostBatch, vocabSize: number): Devic
 }
 
 /**
+ * Rows whose prefix repeats another row's: `from[b]` is the row whose first `length[b]` tokens row
+ * b shares (−1: none), always an earlier row. A prefix counts up to the row's first target and
+ * both rows' lengths (no shared position needs its own logits). Each row lends to at most one row
+ * and does not also borrow; the longest common prefixes are paired first (so a DPO pair's rows
+ * pair up by their prompt, not by a BOS token common to all rows).
+ *
+ * @example
+ * ```ts
+ * import { sharedPrefixes } from "./transformer.ts";
+ * const tokens = new Int32Array([5, 6, 7, 8, 5, 6, 7, 9]), targets = new Int32Array(8).fill(-1);
+ * targets.fill(1, 2, 3).fill(1, 6, 7); // targets from t = 2 in both rows
+ * sharedPrefixes({ tokens, targets, lengths: new Int32Array([4, 4]), batch: 2, seqLen: 4 });
+ * // { from: [-1, 0], length: [0, 2] }
+ * ```
+ */
+export function sharedPrefixes(host: HostBatch): { from: Int32Array; length: Int32Array } {
+  const { batch: B, seqLen: T, tokens, targets } = host;
+  const len = Int32Array.from(host.lengths, (l) => Math.min(Math.max(l, 0), T));
+  const firstTarget = new Int32Array(B);
+  for (let b = 0; b < B; b++) {
+    let t = 0;
+    while (t < len[b] && targets[b * T + t] < 0) t++;
+    firstTarget[b] = t;
+  }
+  const candidates: [number, number, number][] = []; // [length, lender, borrower]
+  for (let b = 0; b < B; b++) {
+    for (let a = 0; a < b; a++) {
+      const limit = Math.min(len[a], len[b], firstTarget[b]);
+      let l = 0;
+      while (l < limit && tokens[a * T + l] === tokens[b * T + l]) l++;
+      if (l > 0) candidates.push([l, a, b]);
+    }
+  }
+  // Longest first; ties to the earlier borrower, then the earlier lender (deterministic).
+  candidates.sort((x, y) => y[0] - x[0] || x[2] - y[2] || x[1] - y[1]);
+  const from = new Int32Array(B).fill(-1), length = new Int32Array(B);
+  const lends = new Uint8Array(B);
+  for (const [l, a, b] of candidates) {
+    if (from[b] >= 0 || lends[b] || lends[a] || from[a] >= 0) continue;
+    from[b] = a;
+    length[b] = l;
+    lends[a] = 1;
+  }
+  return { from, length };
+}
+
+/**
  * Returns a batch's tensors to the pool.
  *
  * @example
@@ -234,7 +322,8 @@ export function releaseBatch(b: DeviceBatch): void {
       t?.release();
     }
   }
-  if (b.packed) { for (const t of [b.packed.rows, b.packed.slots]) t.release(); }
+  const q = b.packed;
+  if (q) { for (const t of [q.rows, q.slots, q.shared?.kvSlots, q.shared?.twins]) t?.release(); }
 }
 
 /** Options of {@linkcode Transformer.create}. */
@@ -685,17 +774,17 @@ export class Transformer {
     return { layers, xs: this.#xs.map((t) => view(t, m)), s, n, packed, pick, rows: m };
   }
 
-  /** Packed rows ← tokens: `out (N', W) = x (N, W)` at the packed tokens. */
-  #pack(enc: Encoder, packed: PackedTokens, x: Tensor, out: Tensor): void {
-    gatherRows(enc, { out, x, indices: packed.rows });
+  /** Packed rows ← tokens: `out (N', W) = x (N, W)` at the packed tokens (`+` their twins'). */
+  #pack(enc: Encoder, packed: PackedTokens, x: Tensor, out: Tensor, twins?: Tensor): void {
+    gatherRows(enc, { out, x, indices: packed.rows, plus: twins });
   }
 
-  /** Tokens ← packed rows: `out (N, W)`, zeros for padding. */
-  #unpack(enc: Encoder, packed: PackedTokens, x: Tensor, out: Tensor): void {
+  /** Tokens ← packed rows: `out (N, W)`, zeros for padding (`slots`: another map). */
+  #unpack(enc: Encoder, packed: PackedTokens, x: Tensor, out: Tensor, slots?: Tensor): void {
     gatherRows(enc, {
       out,
       x: x.view(0, [Math.max(packed.count, 1), x.shape[1]]),
-      indices: packed.slots,
+      indices: slots ?? packed.slots,
     });
   }
 
@@ -726,9 +815,11 @@ export class Transformer {
       this.linear(enc, a.h1, k, ln.k, ln.kBias);
       this.linear(enc, a.h1, v, ln.v, ln.vBias);
       if (packed) {
+        // Keys and values of shared positions are those of the row they repeat.
+        const kv = packed.shared?.kvSlots ?? packed.slots;
         this.#unpack(enc, packed, q, a.q);
-        this.#unpack(enc, packed, k, a.k);
-        this.#unpack(enc, packed, v, a.v);
+        this.#unpack(enc, packed, k, a.k, kv);
+        this.#unpack(enc, packed, v, a.v, kv);
       }
       if (this.#rope) {
         const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
@@ -956,9 +1047,11 @@ export class Transformer {
       }
       let [dq, dk, dv] = [s.dQ, s.dK, s.dV];
       if (packed) {
+        // A shared position's key and value gradients add to the row it repeats.
+        const twins = packed.shared?.twins;
         this.#pack(enc, packed, dq, s.pq);
-        this.#pack(enc, packed, dk, s.pk);
-        this.#pack(enc, packed, dv, s.pv);
+        this.#pack(enc, packed, dk, s.pk, twins);
+        this.#pack(enc, packed, dv, s.pv, twins);
         [dq, dk, dv] = [s.pq, s.pk, s.pv];
       }
       this.#linearBackward(enc, dq, a.h1, s.dH, ln.q, ln.qBias);

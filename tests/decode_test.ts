@@ -256,6 +256,23 @@ gpuTest(
   },
 );
 
+gpuTest("gather rows with a second index adds the two rows (−1: nothing)", async (gpu) => {
+  const rng = new Rng(17);
+  const n = 11, c = 130;
+  const x = rng.uniformArray(n * c);
+  const indices = Int32Array.from([3, -1, 10, 0, 7]), plus = Int32Array.from([5, 2, -1, 0, -1]);
+  const tx = gpu.upload(x, [n, c]), ti = gpu.upload(indices), tp = gpu.upload(plus);
+  const out = poisoned(gpu, [indices.length, c]);
+  const [got] = await twice(gpu, [out], (enc) => {
+    gatherRows(enc, { out, x: tx, indices: ti, plus: tp, maxWorkgroupsPerDimension: 2 });
+  });
+  assertClose(got, ref.gatherRows(x, indices, c, plus), { rtol: 1e-7 });
+  // Row 3 is x[0] twice; row 4 is x[7] alone.
+  assert.equal(got[3 * c + 5], Math.fround(2 * Math.fround(x[5])));
+  assert.equal(got[4 * c + 1], Math.fround(x[7 * c + 1]));
+  for (const t of [tx, ti, tp, out]) t.release();
+});
+
 gpuTest("decode launchers refuse bad shapes and oversized bindings, naming the tensor", (gpu) => {
   const enc = gpu.encoder();
   const q = gpu.tensor([2, 4, 8], { label: "q" }), pos = gpu.upload(new Int32Array([1, 2]));

@@ -6,6 +6,7 @@ import {
   type AttentionOptions,
   keepsLogits,
   releaseBatch,
+  sharedPrefixes,
   Transformer,
   uploadBatch,
 } from "../model/transformer.ts";
@@ -40,6 +41,22 @@ function uploadRaw(
     batch: raw.batch,
     seqLen: raw.seqLen,
   }, vocab);
+}
+
+/** One forward and backward of `batch` from zeroed gradients: the log-probs and gradients. */
+async function step(
+  gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
+  model: Transformer,
+  batch: ReturnType<typeof uploadBatch>,
+  coef: ReturnType<typeof uploadBatch>["tokens"],
+) {
+  const enc = gpu.encoder();
+  model.zeroGrads(enc);
+  model.forward(enc, batch);
+  model.backward(enc, batch, coef);
+  gpu.submit(enc);
+  const [logp] = await gpu.read([model.logp.view(0, [coef.size])]);
+  return { logp, grads: await model.readGrads() };
 }
 
 async function checkModel(
@@ -351,13 +368,7 @@ gpuTest(
         assert.equal(batch.packed?.count, 37, "37 valid tokens of 80 are packed");
         const packed = batch.packed;
         if (!packedRun) delete batch.packed;
-        const enc = gpu.encoder();
-        model.zeroGrads(enc);
-        model.forward(enc, batch);
-        model.backward(enc, batch, coefT);
-        gpu.submit(enc);
-        const [logp] = await gpu.read([model.logp.view(0, [coef.length])]);
-        runs.push({ logp, grads: await model.readGrads() });
+        runs.push(await step(gpu, model, batch, coefT));
         batch.packed = packed;
         releaseBatch(batch);
       }
@@ -431,3 +442,91 @@ gpuTest("transformer: the memory estimate is within 15 % of what a model allocat
     }
   }
 });
+
+Deno.test("sharedPrefixes pairs rows by their longest common prefix, up to the first target", () => {
+  // Rows 0, 1 chosen and 2, 3 rejected of two pairs; every row starts with BOS 1. Pair 0's prompt
+  // is 1 5 6 7, pair 1's 1 8 9; targets start at the prompt's last token.
+  const T = 7;
+  const rows = [[1, 5, 6, 7, 20, 21, 2], [1, 8, 9, 30, 31, 2, 0], [1, 5, 6, 7, 22, 2, 0], [
+    1,
+    8,
+    9,
+    32,
+    2,
+    0,
+    0,
+  ]];
+  const tokens = Int32Array.from(rows.flat()), targets = new Int32Array(4 * T).fill(-1);
+  const prompts = [4, 3, 4, 3], lengths = Int32Array.from([7, 6, 6, 5]);
+  rows.forEach((_, b) => targets.fill(9, b * T + prompts[b] - 1, b * T + lengths[b] - 1));
+  const s = sharedPrefixes({ tokens, targets, lengths, batch: 4, seqLen: T });
+  assert.deepEqual([...s.from], [-1, -1, 0, 1]);
+  assert.deepEqual([...s.length], [0, 0, 3, 2]); // the prompt less its last token
+});
+
+gpuTest(
+  "transformer: prompts shared by a DPO pair's rows match the float64 model and the unshared path",
+  async (gpu) => {
+    for (
+      const [c, design] of [
+        [tinyConfig("gpt2", { maxPositions: 32 }), "flash"],
+        [tinyConfig("llama", { numHeads: 4, numKvHeads: 2, maxPositions: 32 }), "products"],
+      ] as const
+    ) {
+      // Two pairs: prompts of 9 and 5 tokens, responses of different lengths, right padding.
+      const rng = new Rng(21);
+      const T = 16, P = 2, prompts = [9, 5], responses = [[6, 3], [4, 7]];
+      const tokens = new Int32Array(2 * P * T), targets = new Int32Array(2 * P * T).fill(-1);
+      const lengths = new Int32Array(2 * P);
+      for (let j = 0; j < P; j++) {
+        const prompt = Array.from({ length: prompts[j] }, () => rng.int(c.vocabSize));
+        for (const [side, row] of [[0, j], [1, P + j]]) {
+          const seq = [
+            ...prompt,
+            ...Array.from({ length: responses[j][side] }, () => rng.int(c.vocabSize)),
+          ];
+          tokens.set(seq.slice(0, -1), row * T);
+          for (let t = prompts[j] - 1; t < seq.length - 1; t++) targets[row * T + t] = seq[t + 1];
+          lengths[row] = seq.length - 1;
+        }
+      }
+      const host = { tokens, targets, lengths, batch: 2 * P, seqLen: T };
+      const params = testParams(c, 22);
+      const coef = Float32Array.from(targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+      const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
+      const cpu = new ReferenceModel(c, params);
+      const wantLogp = cpu.forward(host);
+      const wantGrads = cpu.backward(coef);
+      const model = Transformer.create(gpu, c, params, {
+        maxBatch: 2 * P,
+        maxSeqLen: T,
+        attention: { design },
+      });
+      const runs = [];
+      for (const sharePrefixes of [true, false]) {
+        const batch = uploadBatch(gpu, host, c.vocabSize, { sharePrefixes });
+        assert.equal(batch.packed?.shared?.tokens, sharePrefixes ? 8 + 4 : undefined);
+        runs.push(await step(gpu, model, batch, coefT));
+        releaseBatch(batch);
+      }
+      const label = `${c.family} ${design}`;
+      assertClose(runs[0].logp, wantLogp, { rtol: 1e-5, label: `${label} logp vs float64` });
+      assertClose(runs[0].logp, runs[1].logp, { rtol: 1e-6, label: `${label} logp vs unshared` });
+      for (const p of internalParams(c)) {
+        const got = runs[0].grads.get(p.name)!;
+        assertClose(got, wantGrads.get(p.name)!, {
+          rtol: 1e-4,
+          atol: 1e-6,
+          label: `${label} d${p.name} vs float64`,
+        });
+        assertClose(got, runs[1].grads.get(p.name)!, {
+          rtol: 1e-5,
+          atol: 1e-7,
+          label: `${label} d${p.name} vs unshared`,
+        });
+      }
+      coefT.release();
+      model.release();
+    }
+  },
+);

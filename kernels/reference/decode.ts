@@ -178,8 +178,8 @@ export function decodeAttention(
 }
 
 /**
- * `out[b] = x[indices[b]]`, x (N, C), out (B, C); a zero row where `indices[b] = −1`, a NaN row
- * for any other index outside [0, N).
+ * `out[b] = x[indices[b]]` (`+ x[plus[b]]` when given), x (N, C), out (B, C); a zero row where an
+ * index is −1, a NaN row for any other index outside [0, N).
  *
  * @example
  * ```ts
@@ -187,13 +187,18 @@ export function decodeAttention(
  * gatherRows([0, 1, 10, 11], [1], 2); // [10, 11]
  * ```
  */
-export function gatherRows(x: Vec, indices: Vec, channels: number): Float64Array {
+export function gatherRows(
+  x: Vec,
+  indices: Vec,
+  channels: number,
+  plus?: Vec,
+): Float64Array {
   const out = new Float64Array(indices.length * channels);
   const n = x.length / channels;
+  const row = (r: number, j: number) => r >= 0 && r < n ? x[r * channels + j] : r === -1 ? 0 : NaN;
   for (let b = 0; b < indices.length; b++) {
-    const r = indices[b], inside = r >= 0 && r < n;
     for (let j = 0; j < channels; j++) {
-      out[b * channels + j] = inside ? x[r * channels + j] : r === -1 ? 0 : NaN;
+      out[b * channels + j] = row(indices[b], j) + (plus ? row(plus[b], j) : 0);
     }
   }
   return out;
