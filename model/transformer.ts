@@ -18,11 +18,15 @@
  * `(S, C)` first and the results unpacked into token order after (zeros for the other tokens),
  * which saves `(N − S)/N` of the classifier, the largest product of a model with a big vocabulary.
  *
- * Padding-free layers: when at least 1/16 of a batch is padding, every layer but attention runs on
- * the `N'` valid tokens only (`PackedTokens`): the embedding is computed for all tokens and packed,
- * q, k and v are unpacked into (B, T) rows for attention (zeros at padding), its output packed
- * again, and the backward mirrors it. Padding costs nothing but in attention, which already
- * skips it.
+ * Padding-free layers: when at least 1/16 of a batch is padding or repeated prefix, every layer
+ * but attention runs on the `N'` tokens it must compute (`PackedTokens`): the valid ones, less the
+ * prefix a row repeats from an earlier row (a DPO pair's rejected row repeats its chosen row's
+ * prompt, with the same hidden states). The embedding is computed for all tokens and packed; q, k
+ * and v are unpacked into (B, T) rows for attention (zeros at padding; a repeated position's keys
+ * and values are those of the row it repeats), its output packed again, and the backward mirrors
+ * it (a repeated position's key and value gradients add to its lender's). Padding costs nothing
+ * but in attention, which already skips it. A prefix is lent to one row at most (a prompt in more
+ * than one pair of a batch is computed once per pair).
  *
  * @module
  */
