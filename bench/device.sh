@@ -26,6 +26,7 @@ if [[ $steps == *1* ]]; then
     tests/attention_test.ts tests/log_softmax_test.ts tests/reduce_test.ts tests/adamw_test.ts \
     tests/norm_test.ts tests/dpo_test.ts tests/transformer_test.ts tests/flat_test.ts \
     tests/embedding_test.ts tests/activation_test.ts tests/rope_test.ts tests/residual_test.ts \
+    tests/decode_test.ts tests/gpu_test.ts \
     > "$out/tests.txt" 2>&1
   echo "tests exit $?" | tee -a "$out/status.txt"
   grep -E "^(ok|FAILED)|passed|failed" "$out/tests.txt" | tail -5
