@@ -16,6 +16,7 @@ import { Gpu } from "../kernels/gpu.ts";
 import { tinyConfig } from "../model/config.ts";
 import { initParams } from "../model/params.ts";
 import { releaseBatch, Transformer, uploadBatch } from "../model/transformer.ts";
+import { interleaved } from "./layers_ab.ts";
 import { syntheticBatch } from "./train_step.ts";
 
 if (import.meta.main) {
@@ -37,43 +38,27 @@ if (import.meta.main) {
   const recompute = Transformer.create(gpu, c, params, { ...opts, keepLogits: false });
   const kept = Transformer.create(gpu, c, params, { ...opts, keepLogits: true });
   const host = syntheticBatch({ rows, seqLen: T, vocab, dpo: true, seed: 7 });
-  const batch = uploadBatch(gpu, { ...host, batch: rows, seqLen: T }, vocab);
-  const picked = batch.picked;
-  const coef = gpu.upload(host.mask, [host.mask.length], { label: "coef" });
-  const ways = [
-    { name: "every token, logits recomputed", model: recompute, packed: false },
-    { name: "rows with a target, recomputed", model: recompute, packed: true },
-    { name: "rows with a target, logits kept", model: kept, packed: true },
-  ];
-  const ms: number[][] = ways.map(() => []);
-  for (let r = 0; r < rounds + 2; r++) {
-    for (const [i, w] of ways.entries()) {
-      batch.picked = w.packed ? picked : undefined;
-      const t0 = performance.now();
-      const enc = gpu.encoder();
-      w.model.zeroGrads(enc);
-      w.model.forward(enc, batch);
-      w.model.backward(enc, batch, coef);
-      gpu.submit(enc);
-      await gpu.read([w.model.logp.view(0, [1])]);
-      if (r >= 2) ms[i].push(performance.now() - t0); // two warm-up rounds
-    }
-  }
-  const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  console.log(`adapter: ${gpu.describe()}`);
+  const upload = () => uploadBatch(gpu, { ...host, batch: rows, seqLen: T }, vocab);
+  const every = upload(), picked = upload();
+  const keep = every.picked;
+  delete every.picked; // every token through the classifier (and so through every layer)
   console.log(
-    `V ${vocab}, C ${C}, ${L} blocks, ${rows}×${T} tokens, ${picked?.count ?? rows * T} with a ` +
-      `target; medians of ${rounds} interleaved rounds`,
+    `V ${vocab}, C ${C}, ${L} blocks, ${rows}×${T} tokens, ${picked.picked?.count ?? rows * T} ` +
+      "with a target",
   );
-  console.log("| path | ms | × the old path |");
-  console.log("| --- | --- | --- |");
-  const base = median(ms[0]);
-  ways.forEach((w, i) => {
-    const m = median(ms[i]);
-    console.log(`| ${w.name} | ${m.toFixed(1)} | ${(m / base).toFixed(3)} |`);
-  });
-  batch.picked = picked;
-  releaseBatch(batch);
+  const coef = gpu.upload(host.mask, [host.mask.length], { label: "coef" });
+  await interleaved(
+    gpu,
+    [
+      { name: "every token, logits recomputed", model: recompute, batch: every },
+      { name: "rows with a target, recomputed", model: recompute, batch: picked },
+      { name: "rows with a target, logits kept", model: kept, batch: picked },
+    ],
+    coef,
+    rounds,
+  );
+  every.picked = keep;
+  for (const b of [every, picked]) releaseBatch(b);
   coef.release();
   recompute.release();
   kept.release();

@@ -1,6 +1,7 @@
 /**
- * Shared pieces of the layer A/B scripts (`padding_free.ts`, `prompt_sharing.ts`): their model
- * and an interleaved timing of forward + backward over several ways of passing one batch.
+ * Shared pieces of the A/B scripts (`padding_free.ts`, `prompt_sharing.ts`, `classifier_rows.ts`):
+ * their model and an interleaved timing of forward + backward over several ways of running a
+ * batch.
  *
  * @module
  */
@@ -34,30 +35,29 @@ export function abModel(gpu: Gpu, rows: number, seqLen: number): Transformer {
 }
 
 /**
- * Times forward + backward of each way (a batch as uploaded, or changed), interleaved round by
- * round after two warm-up rounds, and prints a table of medians relative to the first way.
+ * Times forward + backward of each way (a model and a batch as uploaded, or changed), interleaved
+ * round by round after two warm-up rounds, and prints a table of medians relative to the first.
  *
  * @example
  * ```ts ignore
  * import { interleaved } from "./layers_ab.ts";
- * await interleaved(gpu, model, [{ name: "a", batch }], coef, 8);
+ * await interleaved(gpu, [{ name: "a", model, batch }], coef, 8);
  * ```
  */
 export async function interleaved(
   gpu: Gpu,
-  model: Transformer,
-  ways: { name: string; batch: DeviceBatch }[],
+  ways: { name: string; model: Transformer; batch: DeviceBatch }[],
   coef: Tensor,
   rounds: number,
 ): Promise<void> {
   const ms: number[][] = ways.map(() => []);
   for (let r = 0; r < rounds + 2; r++) {
-    for (const [i, w] of ways.entries()) {
+    for (const [i, { model, batch }] of ways.entries()) {
       const t0 = performance.now();
       const enc = gpu.encoder();
       model.zeroGrads(enc);
-      model.forward(enc, w.batch);
-      model.backward(enc, w.batch, coef);
+      model.forward(enc, batch);
+      model.backward(enc, batch, coef);
       gpu.submit(enc);
       await gpu.read([model.logp.view(0, [1])]);
       if (r >= 2) ms[i].push(performance.now() - t0);
@@ -65,7 +65,7 @@ export async function interleaved(
   }
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
   console.log(`adapter: ${gpu.describe()}; medians of ${rounds} interleaved rounds`);
-  console.log("| layers on | ms | × the first |");
+  console.log("| way | ms | × the first |");
   console.log("| --- | --- | --- |");
   const base = median(ms[0]);
   ways.forEach((w, i) => {

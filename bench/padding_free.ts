@@ -41,10 +41,9 @@ if (import.meta.main) {
   const coef = gpu.upload(coefHost, [B * T], { label: "coef" });
   await interleaved(
     gpu,
-    model,
     [
-      { name: "all B·T rows", batch: padded },
-      { name: "valid tokens", batch: packed },
+      { name: "layers on all B·T rows", model, batch: padded },
+      { name: "layers on the valid tokens", model, batch: packed },
     ],
     coef,
     rounds,

@@ -42,16 +42,20 @@ if (import.meta.main) {
   const keep = padded.packed;
   delete padded.packed; // every row through every layer
   const ways = [
-    { name: "all B·T rows", batch: padded },
-    { name: "valid tokens", batch: uploadBatch(gpu, host, V, { sharePrefixes: false }) },
-    { name: "valid tokens, prompts shared", batch: uploadBatch(gpu, host, V) },
+    { name: "layers on all B·T rows", model, batch: padded },
+    {
+      name: "layers on the valid tokens",
+      model,
+      batch: uploadBatch(gpu, host, V, { sharePrefixes: false }),
+    },
+    { name: "the valid tokens, prompts shared", model, batch: uploadBatch(gpu, host, V) },
   ];
   const valid = lengths.reduce((a, x) => a + x, 0);
   console.log(
     `${B}×${T} tokens, ${valid} valid, ${ways[2].batch.packed?.count} computed with shared prompts`,
   );
   const coef = gpu.upload(coefHost, [B * T], { label: "coef" });
-  await interleaved(gpu, model, ways, coef, rounds);
+  await interleaved(gpu, ways, coef, rounds);
   padded.packed = keep;
   for (const w of ways) releaseBatch(w.batch);
   coef.release();
