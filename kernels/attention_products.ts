@@ -232,7 +232,8 @@ function causalBlocks(t: number, block = 128): [number, number][] {
 /**
  * One chunk's operands as functions of an element offset inside a pair's matrix: score chunks
  * (Z, T, T) and head-major (Z, T, HS) views starting at the pair z0, each holding everything from
- * that offset to the chunk's end (the products address pairs by their batch strides).
+ * that offset to the chunk's end (the products address pairs by their batch strides). A view is
+ * made only when asked for.
  */
 function chunkViews(
   ws: AttentionWorkspace,
@@ -251,14 +252,15 @@ function chunkViews(
     pair,
     square,
     sc: from(ws.scores[0], 0, zc * square),
-    dp: from(ws.scores[ws.scores.length - 1], 0, zc * square),
+    // The backward's buffers (absent from a forward-only workspace; the forward never asks).
+    dp: from(ws.scores[1], 0, zc * square),
     qh: heads(h.qh),
     kh: heads(h.kh),
     vh: heads(h.vh),
     oh: heads(h.oh),
-    dqh: h.dqh ? heads(h.dqh) : heads(h.oh),
-    dkh: h.dkh ? heads(h.dkh) : heads(h.oh),
-    dvh: h.dvh ? heads(h.dvh) : heads(h.oh),
+    dqh: heads(h.dqh),
+    dkh: heads(h.dkh),
+    dvh: heads(h.dvh),
   };
 }
 

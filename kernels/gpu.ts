@@ -747,12 +747,14 @@ export class Gpu {
    * ```
    */
   bindGroup(pipeline: GPUComputePipeline, entries: GPUBindGroupEntry[]): GPUBindGroup {
-    let key: string | null = `${this.#pipelineIds.get(pipeline) ?? "?"}`;
+    const pid = this.#pipelineIds.get(pipeline);
+    let key: string | null = pid === undefined ? null : `${pid}`;
     const ids: number[] = [];
     for (const e of entries) {
+      if (key === null) break;
       const r = e.resource as GPUBufferBinding;
       const id = this.#bufferIds.get(r.buffer);
-      if (id === undefined || !this.#pipelineIds.has(pipeline)) {
+      if (id === undefined) {
         key = null;
         break;
       }
