@@ -471,6 +471,8 @@ export class Transformer {
   #keepLogits: boolean;
   /** The batch whose logits the last forward kept (null: none, or already used). */
   #keptFor: DeviceBatch | null = null;
+  /** The batch of the last forward: the activations (and picked hidden rows) the backward uses. */
+  #lastForward: DeviceBatch | null = null;
   #picked: { logp: Tensor; lse: Tensor; logitSum: Tensor; coef: Tensor };
   #attention: AttentionOptions & { workspace?: AttentionWorkspace };
   /** Elements between rows of the logits chunk: V rounded up to a multiple of 4. */
@@ -875,6 +877,7 @@ export class Transformer {
       });
     });
     this.#keptFor = this.#keepLogits ? batch : null;
+    this.#lastForward = batch;
     if (pick) {
       // Back to token order: zeros for the tokens without a target.
       const rows = Math.max(pick.count, 1);
@@ -917,12 +920,18 @@ export class Transformer {
     if (this.grads.size === 0) {
       throw new RangeError("Transformer.backward: this model was created for inference only");
     }
+    if (this.#lastForward !== batch) {
+      throw new RangeError(
+        "Transformer.backward: the last forward was of another batch; its activations are the " +
+          "ones kept, so run the forward of this batch again first",
+      );
+    }
     const { layers, xs, s, n, packed, pick } = this.#acts(batch);
     if (coef.size !== n) {
       throw new RangeError(`Transformer.backward: coef has ${coef.size} values, needs ${n}`);
     }
+    // The picked rows' hidden states are still in "proj out" from that forward.
     const head = names.head ?? names.wte, Vp = this.#vocabStride, C = c.hiddenSize;
-    this.#pickRows(enc, pick, packed, s);
     if (pick && pick.count > 0) {
       gatherRows(enc, {
         out: this.#picked.coef.view(0, [pick.count, 1]),

@@ -530,3 +530,21 @@ gpuTest(
     }
   },
 );
+
+gpuTest("transformer: a backward of another batch than the last forward's is refused", (gpu) => {
+  const c = tinyConfig("llama", { maxPositions: 16 });
+  const model = Transformer.create(gpu, c, testParams(c, 31), { maxBatch: 3, maxSeqLen: 13 });
+  const a = uploadRaw(gpu, randomBatch(c, [13, 9, 4], 13, 32), c.vocabSize);
+  const b = uploadRaw(gpu, randomBatch(c, [6, 13, 11], 13, 33), c.vocabSize);
+  const coef = gpu.upload(new Float32Array(39).fill(0.1), [39]);
+  const enc = gpu.encoder();
+  // The layers keep one batch's activations: B's forward replaced A's.
+  model.forward(enc, a);
+  model.forward(enc, b);
+  assert.throws(() => model.backward(enc, a, coef), /the last forward was of another batch/);
+  model.backward(enc, b, coef);
+  gpu.submit(enc);
+  for (const x of [a, b]) releaseBatch(x);
+  coef.release();
+  model.release();
+});
