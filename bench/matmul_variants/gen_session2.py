@@ -5,6 +5,7 @@
 # 25: A from a uniform buffer, array<vec4f, 4096> (A at most 64 KiB).
 # 26: A and B from rgba32float textures, K unrolled by 4 (NN; K, N multiples of 4).
 # 27: A and B read as vec4f with K unrolled by 4 (all transposes; K multiple of 4, aligned).
+# 33 (session 4): 24 with C stored as vec4f too (ldc and offsets multiples of 4).
 import re
 
 base = open("18_perlane_32x16.wgsl").read()
@@ -131,6 +132,31 @@ def v27():
     return "\n".join(L) + "\n\n" + store
 
 
+def v33():
+    s = v24()
+    s = s.replace("@group(0) @binding(3) var<storage, read_write> c: array<f32>;",
+                  "@group(0) @binding(3) var<storage, read_write> c4: array<vec4f>;")
+    old = s[s.index("fn store4(oc: u32, r: u32, col: u32, v: vec4f) {"):]
+    new = """fn store4(oc: u32, r: u32, col: u32, v: vec4f) {
+  if (r >= p.m) { return; }
+  // C as vec4f (ldc and offsets multiples of 4): one store per 4 columns; a row's last, partial
+  // quad keeps the elements past N (read back and written unchanged).
+  let base = (oc + r * p.ldc + col) / 4u;
+  let s = p.alpha * v;
+  if (col + 3u < p.n) {
+    c4[base] = s;
+  } else if (col < p.n) {
+    let keep = vec4u(col) + vec4u(0u, 1u, 2u, 3u) < vec4u(p.n);
+    c4[base] = select(c4[base], s, keep);
+  }
+}
+"""
+    intro = ("// Variant 33: variant 24 (B as vec4f) with C stored as vec4f too (session 4): on llvmpipe each\n"
+             "// scalar store is a lane loop with a bounds check, like a load.\n")
+    return intro + s.replace(old, new)
+
+
 for name, fn in [("24_b_vec4.wgsl", v24), ("25_a_uniform.wgsl", v25),
-                 ("26_ab_textures_k4.wgsl", v26), ("27_ab_vec4_k4.wgsl", v27)]:
+                 ("26_ab_textures_k4.wgsl", v26), ("27_ab_vec4_k4.wgsl", v27),
+                 ("33_bc_vec4.wgsl", v33)]:
     open(name, "w").write(fn())
