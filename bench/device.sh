@@ -9,7 +9,7 @@
 #    invocation, and with the products design (bench/attention_tiles.ts);
 # 6. where a gpt2-small DPO step's GPU time goes, per kernel (bench/profile_step.ts), with the
 #    default attention, the products design and one row per invocation;
-# 7. the step's products with K cut into 1–8 slices (bench/matmul_waves.ts: wave quantization).
+# 7. the step's products with K cut into 1–12 slices, and the PyTorch GEMMs (bench/matmul_waves.ts: wave quantization).
 # Everything lands in $OUT (or bench-out/). Needs .device/torch_baseline.py (copy
 # ../shared/device/torch_baseline.py there before packing). When .device/deno.json exists (the
 # project's config without the TensorFlow.js imports, whose 300 MB cache does not travel), Deno
@@ -67,5 +67,5 @@ if [[ $steps == *6* ]]; then
   done <<< "$runs"
 fi
 if [[ $steps == *7* ]]; then
-  timeout 150 deno run -A "${cfg[@]}" bench/matmul_waves.ts --quick | tee "$out/waves.md"
+  timeout 200 deno run -A "${cfg[@]}" bench/matmul_waves.ts --quick | tee "$out/waves.md"
 fi

@@ -1,6 +1,7 @@
 /**
- * Wave quantization on a GPU: gpt2-small's DPO-step products (`stepMatmulShapes`) timed with the
- * launcher's default and with K cut into 1, 2, 3, 4, 6 and 8 slices (`splitK`; slices of at least
+ * Wave quantization on a GPU: gpt2-small's DPO-step products (`stepMatmulShapes`) and the PyTorch
+ * peer's GEMMs below 4096² (`torchGemmShapes`) timed with the
+ * launcher's default and with K cut into 1, 2, 3, 4, 6, 8 and 12 slices (`splitK`; slices of at least
  * 128), by GPU timestamps (medians, `measure.ts`). With 128 × 128 tiles a product has
  * ⌈M/128⌉·⌈N/128⌉ workgroups; an H200 runs 264 at once (two per SM), so 144 or 192 of them leave
  * 45 or 27 % of a wave idle, and slicing K fills it at the cost of a reduction pass. The table
@@ -15,7 +16,7 @@
  */
 import { Gpu } from "../kernels/gpu.ts";
 import { benchPlan } from "./bench.ts";
-import { GPT2_SMALL, stepMatmulShapes, TINY } from "./configs.ts";
+import { GPT2_SMALL, stepMatmulShapes, TINY, torchGemmShapes } from "./configs.ts";
 import { benchMatmul } from "./kernels.ts";
 
 if (import.meta.main) {
@@ -24,8 +25,14 @@ if (import.meta.main) {
   const gpu = await Gpu.create();
   const plan = benchPlan(quick);
   const config = Deno.args.includes("--tiny") ? TINY : GPT2_SMALL;
-  const shapes = stepMatmulShapes(config, gpu.limits.maxStorageBufferBindingSize);
-  const slices = [1, 2, 3, 4, 6, 8];
+  const tiny = config === TINY;
+  // The step's products, then the PyTorch peer's GEMMs (the NVIDIA target's shapes) but the
+  // 411 MB one, which no slicing helps (600+ workgroups).
+  const shapes = [
+    ...stepMatmulShapes(config, gpu.limits.maxStorageBufferBindingSize),
+    ...(tiny ? [] : torchGemmShapes().filter((s) => s.n !== 50257 && s.m * s.n < 2 ** 24)),
+  ];
+  const slices = [1, 2, 3, 4, 6, 8, 12];
   console.log(`adapter: ${gpu.describe()}`);
   console.log(
     `| op | M×K×N | role | workgroups | default ms | ${
