@@ -6,8 +6,8 @@
  * 8 × 16 when M ≤ 16) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
  * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' row
  * strides and offsets are multiples of 4, else `matmul_tiled` — which adds the bias in its
- * epilogue, preceded by an elementwise prologue `C = β·C` only when β ∉ {0, 1}. A tiled launch with at most 132 workgroups and a long K
- * is split along K on GPUs (slices side by side into a scratch, then an ordered reduction: see
+ * epilogue, preceded by an elementwise prologue `C = β·C` only when β ∉ {0, 1}. A tiled launch
+ * that leaves part of a wave idle and has a long K is split along K on GPUs (slices side by side into a scratch, then an ordered reduction: see
  * {@linkcode MatmulArgs.splitK}). Pipelines are compiled once each on first use (2–8 s cold on
  * llvmpipe, then from Mesa's disk cache).
  *
@@ -52,6 +52,15 @@ const SPLIT_REDUCE = { label: "matmul", code, entryPoint: "splitk_reduce" };
  * 192-workgroup product in two made it 1.7× slower.
  */
 const SPLIT_GROUPS = 264;
+/**
+ * Deep split: a launch of at most ¾ of a wave with K ≥ SPLIT_DEEP_K is cut into slices of K ≥
+ * SPLIT_DEEP_K / 4 until it has about SPLIT_DEEP_GROUPS workgroups (several waves, so the partial
+ * last wave matters less). Measured on an H200 (`bench/matmul_waves.ts`): 144-workgroup weight
+ * gradients (K 4096) 1.14 → 0.80 ms in 8 slices, 192-workgroup products with K 3072 1.12× faster
+ * in 6, 96 workgroups with K 3072 0.61 → 0.46 ms in 6; with K 768 slicing only lost.
+ */
+const SPLIT_DEEP_K = 2048;
+const SPLIT_DEEP_GROUPS = 1152;
 /** The shortest K slice worth its own workgroups. */
 const SPLIT_MIN_K = 256;
 /** At most this many K slices. */
@@ -96,7 +105,8 @@ export interface MatmulArgs {
    * K slices of the tiled kernel (split K): each slice's product goes to a scratch buffer, then
    * one pass sums the slices in order into C. Default: on a GPU, when a product has at most 132
    * workgroups (e.g. 768 × 768 weight gradients, or a 128-row classifier chunk's input gradient
-   * with K = 50257), ⌊264 / workgroups⌋ slices (≤ 32, each K ≥ 256); 1 on a CPU adapter. The
+   * with K = 50257), ⌊264 / workgroups⌋ slices (each K ≥ 256); when it has at most 198 and K ≥
+   * 2048, enough slices of K ≥ 512 for ~1152 workgroups, if more; at most 32; 1 on a CPU adapter. The
    * sum order then differs from the unsplit kernel's (not bit-identical, still float32-accurate).
    */
   splitK?: number;
@@ -397,7 +407,15 @@ function splitSlices(
   } else if (isCpu || kLen < 2 * SPLIT_MIN_K) {
     return 1;
   } else {
-    s = Math.min(Math.floor(SPLIT_GROUPS / groups), Math.floor(kLen / SPLIT_MIN_K), MAX_SPLIT);
+    // One wave (few workgroups), or deep K slices for a launch that leaves over a quarter of a
+    // wave idle (see SPLIT_DEEP_GROUPS).
+    const wave = groups <= SPLIT_GROUPS / 2
+      ? Math.min(Math.floor(SPLIT_GROUPS / groups), Math.floor(kLen / SPLIT_MIN_K))
+      : 1;
+    const deep = groups <= 0.75 * SPLIT_GROUPS && kLen >= SPLIT_DEEP_K
+      ? Math.min(Math.floor(kLen / (SPLIT_DEEP_K / 4)), Math.ceil(SPLIT_DEEP_GROUPS / groups))
+      : 1;
+    s = Math.min(Math.max(wave, deep), MAX_SPLIT);
   }
   s = Math.min(s, kLen, Math.floor((maxBytes - 256) / 4 / cells));
   return s >= 2 ? s : 1;

@@ -110,9 +110,9 @@ export const RUN_SCHEMA: Schema = {
     bucket_window: f("int", 0, "Length bucketing window in batches (0: off)", { min: 0 }),
     attention: f(
       "string",
-      "flash",
-      "Attention kernels: flash (tiled, no T×T matrix) or products (T×T scores through the matmul kernels)",
-      { choices: ["flash", "products"] },
+      "auto",
+      "Attention kernels: flash (tiled, no T×T matrix), products (T×T scores through the matmul kernels) or auto (products on a GPU, flash on a CPU adapter)",
+      { choices: ["auto", "flash", "products"] },
     ),
     lr: f("number", 1e-6, "Peak learning rate", { min: 0 }),
     schedule: f("string", "linear", "Decay after warmup", {

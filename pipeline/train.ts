@@ -54,8 +54,11 @@ export interface TrainConfig {
   seed: number;
   /** Length bucketing window, in batches (0: off). Default 0. */
   bucketWindow: number;
-  /** The attention kernels' design (see `kernels/attention.ts`). Default `"flash"`. */
-  attention?: AttentionDesign;
+  /**
+   * The attention kernels' design (see `kernels/attention.ts`); `"auto"` or absent: products on a
+   * GPU, flash on a CPU adapter (`withAttentionDesign` in `model/transformer.ts`).
+   */
+  attention?: AttentionDesign | "auto";
   /** Round each batch's length up to a multiple of this. Default 8. */
   padToMultiple: number;
   /** The DPO loss. */
@@ -199,7 +202,7 @@ export async function train(
   const model = Transformer.create(gpu, input.model.config, input.model.params, {
     maxBatch: rowsPerPair * config.pairsPerBatch,
     maxSeqLen,
-    attention: { design: config.attention ?? "flash" },
+    attention: { design: config.attention === "auto" ? undefined : config.attention },
   });
   const objective: Objective = config.objective === "dpo"
     ? new DpoObjective(model, config.loss, {
