@@ -9,6 +9,7 @@ import {
   sharedPrefixes,
   Transformer,
   uploadBatch,
+  withAttentionDesign,
 } from "../model/transformer.ts";
 import { assertClose } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest } from "../testing/gpu_harness.ts";
@@ -423,7 +424,13 @@ gpuTest("transformer: the memory estimate is within 15 % of what a model allocat
   ];
   for (const c of configs) {
     for (
-      const options of [{ inference: true }, {}, { attention: { design: "products" as const } }]
+      const options of [
+        { inference: true },
+        {},
+        { attention: { design: "products" as const } },
+        { inference: true, attention: { design: "products" as const } },
+        { attention: { design: "flash" as const } },
+      ]
     ) {
       const o = { maxBatch: 4, maxSeqLen: Math.min(64, c.maxPositions), ...options };
       gpu.pool.trim();
@@ -433,7 +440,8 @@ gpuTest("transformer: the memory estimate is within 15 % of what a model allocat
       const params = internalParams(c).reduce((n, p) => n + p.shape.reduce((a, b) => a * b), 0);
       const moments = o.inference ? 0 : 2 * 4 * params;
       const got = gpu.pool.bytesAllocated - before;
-      const want = Transformer.estimateBytes(c, o) - moments;
+      // The estimate counts the design asked for: the model's default depends on the adapter.
+      const want = Transformer.estimateBytes(c, withAttentionDesign(gpu, o)) - moments;
       assert.ok(
         Math.abs(got - want) <= 0.15 * got,
         `${c.family} ${JSON.stringify(options)}: estimate ${want} B, allocated ${got} B`,
@@ -548,3 +556,28 @@ gpuTest("transformer: a backward of another batch than the last forward's is ref
   coef.release();
   model.release();
 });
+
+gpuTest(
+  "transformer: the attention design defaults to products on GPUs, flash on CPU adapters",
+  (gpu) => {
+    const o = { maxBatch: 2, maxSeqLen: 512 };
+    // This adapter as it is (lavapipe in CI), then the same limits on a GPU.
+    assert.equal(withAttentionDesign(gpu, o).attention?.design, gpu.isCpu ? "flash" : "products");
+    const fake = (isCpu: boolean, binding = 2 ** 31) =>
+      ({ isCpu, limits: { maxStorageBufferBindingSize: binding } }) as unknown as typeof gpu;
+    assert.equal(withAttentionDesign(fake(false), o).attention?.design, "products");
+    assert.equal(withAttentionDesign(fake(true), o).attention?.design, "flash");
+    // One T×T score matrix must fit the products design's chunk (256 MiB, or the binding limit).
+    const long = { maxBatch: 1, maxSeqLen: 8193 };
+    assert.equal(withAttentionDesign(fake(false), long).attention?.design, "flash");
+    assert.equal(withAttentionDesign(fake(false), o).attention?.design, "products");
+    assert.equal(withAttentionDesign(fake(false, 2 ** 19), o).attention?.design, "flash");
+    // Asked for: kept, with the other settings.
+    const asked = { ...o, attention: { design: "flash" as const, tile: 8 } };
+    assert.deepEqual(withAttentionDesign(fake(false), asked).attention, asked.attention);
+    assert.equal(
+      withAttentionDesign(fake(false), { ...o, attention: { tile: 8 } }).attention?.tile,
+      8,
+    );
+  },
+);
