@@ -114,7 +114,13 @@ export async function prepareMatmul(
       scale += Math.abs(x * y);
     }
     const checked = Math.abs((c as Float32Array)[i * ldc + j] - want) <= 1e-4 * Math.max(1, scale);
-    const sampler = await prepareTiming(gpu, encode, { ...options, readback: out });
+    // Samples end with reading C back on CPU adapters, like the TensorFlow.js peers' samples. On
+    // GPUs (compared with PyTorch by device time) they end with a sync instead: reading back a
+    // 64–411 MB C idles the GPU for 0.1–0.7 s before each single-launch sample, and on an H200
+    // such samples timed 1.4× (4096³) and 4.9× (2048×768×50257) the same launcher's time back to
+    // back in the same run, most likely clocks dropping while idle; PyTorch's samples only sync.
+    const readback = gpu.isCpu ? out : undefined;
+    const sampler = await prepareTiming(gpu, encode, { ...options, readback });
     return { sampler, flops: matmulFlops(m, k, n), bytes: matmulBytes(m, k, n), checked, release };
   } catch (e) {
     release();
