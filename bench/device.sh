@@ -9,15 +9,17 @@
 #    invocation, and with the products design (bench/attention_tiles.ts);
 # 6. where a gpt2-small DPO step's GPU time goes, per kernel (bench/profile_step.ts), with the
 #    default attention, the products design and one row per invocation;
-# 7. the step's products with K cut into 1–12 slices, and the PyTorch GEMMs (bench/matmul_waves.ts: wave quantization).
+# 7. the step's products with K cut into 1–12 slices, and the PyTorch GEMMs (bench/matmul_waves.ts:
+#    wave quantization);
+# 8. the same shapes with C's row or column blocks on the fastest grid axis (bench/matmul_grid.ts).
 # Everything lands in $OUT (or bench-out/). Needs .device/torch_baseline.py (copy
 # ../shared/device/torch_baseline.py there before packing). When .device/deno.json exists (the
 # project's config without the TensorFlow.js imports, whose 300 MB cache does not travel), Deno
-# runs with it. BENCH_ARGS (default --quick) goes to the bench; STEPS picks the parts (1234567).
+# runs with it. BENCH_ARGS (default --quick) goes to the bench; STEPS picks the parts (12345678).
 set -u
 out="${OUT:-bench-out}"
 mkdir -p "$out"
-steps="${STEPS:-1234567}"
+steps="${STEPS:-12345678}"
 cfg=()
 [ -f .device/deno.json ] && cfg=(--no-lock --config .device/deno.json)
 nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
@@ -68,4 +70,7 @@ if [[ $steps == *6* ]]; then
 fi
 if [[ $steps == *7* ]]; then
   timeout 200 deno run -A "${cfg[@]}" bench/matmul_waves.ts --quick | tee "$out/waves.md"
+fi
+if [[ $steps == *8* ]]; then
+  timeout 150 deno run -A "${cfg[@]}" bench/matmul_grid.ts --quick | tee "$out/grid.md"
 fi

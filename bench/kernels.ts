@@ -82,7 +82,7 @@ export async function prepareMatmul(
   gpu: Gpu,
   shape: MatmulShape,
   options: KernelBenchOptions,
-  launch: Pick<MatmulArgs, "splitK" | "kernel"> = {},
+  launch: Pick<MatmulArgs, "splitK" | "kernel" | "gridOrder"> = {},
 ): Promise<PreparedMatmul> {
   const { variant, m, k, n } = shape;
   const transA = variant[0] === "T", transB = variant[1] === "T";
@@ -144,7 +144,7 @@ export async function benchMatmul(
   gpu: Gpu,
   shape: MatmulShape,
   options: KernelBenchOptions,
-  launch: Pick<MatmulArgs, "splitK" | "kernel"> = {},
+  launch: Pick<MatmulArgs, "splitK" | "kernel" | "gridOrder"> = {},
 ): Promise<KernelResult> {
   const p = await prepareMatmul(gpu, shape, options, launch);
   try {

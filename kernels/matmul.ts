@@ -110,6 +110,13 @@ export interface MatmulArgs {
    * sum order then differs from the unsplit kernel's (not bit-identical, still float32-accurate).
    */
   splitK?: number;
+  /**
+   * Which grid axis walks C's row blocks: `"rows"` on the fastest axis (workgroups in flight
+   * share B's column panel and stream A's blocks) or `"columns"` (they share A's row panel).
+   * Default: rows once the launch's K ≥ 512 (a B panel outgrowing a CPU core's L2; tuned on
+   * lavapipe), else columns. Same sums in the same order either way.
+   */
+  gridOrder?: "rows" | "columns";
   /** (N,) added to every row of C. */
   bias?: Tensor;
   /** Rows of C. Default: from the last two dimensions of `a`. */
@@ -290,7 +297,7 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     }
     const kLen = ch.k1 - ch.k0;
     // Row blocks walk the fastest grid axis once a B panel (K × WG·16) outgrows a core's L2.
-    const rowsFast = kLen >= ROWS_FAST_K;
+    const rowsFast = args.gridOrder ? args.gridOrder === "rows" : kLen >= ROWS_FAST_K;
     const colBlocks = Math.ceil(cn / (tiled ? TILE : COLS_PER_LANE * WG));
     const rowBlocks = Math.ceil(cm / rowsPerGroup);
     // B read as vec4f when every row of op(B) starts on a multiple of 4 elements; its binding then
@@ -337,6 +344,7 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
         align,
         maxBytes,
         maxRowsStep,
+        gridOrder: args.gridOrder,
       });
       continue;
     }
@@ -445,6 +453,7 @@ function encodeSplitK(
     align: number;
     maxBytes: number;
     maxRowsStep: number;
+    gridOrder?: "rows" | "columns";
   },
 ): void {
   // Slices of a multiple of 16 (two of the kernel's K steps); the last takes the rest.
@@ -461,7 +470,7 @@ function encodeSplitK(
   const stepA = p.ta ? ks * p.lda : ks, stepB = p.tb ? ks : ks * p.ldb;
   const rowBlocks = Math.ceil(p.m / TILE), colBlocks = Math.ceil(p.n / TILE);
   const slice = (k: number, first: number, count: number) => {
-    const rowsFast = k >= ROWS_FAST_K;
+    const rowsFast = o.gridOrder ? o.gridOrder === "rows" : k >= ROWS_FAST_K;
     enc.dispatch({
       kernel: o.tiled.kernel,
       constants: { WG, ACC: 0, BIAS: 0, ...o.tiled.extra },

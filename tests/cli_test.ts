@@ -150,7 +150,7 @@ Deno.test({
       // before the attention setting existed.
       const statePath = `${kept[0].dir}/trainer_state.json`;
       const saved = JSON.parse(await Deno.readTextFile(statePath));
-      assert.equal(saved.config.attention, "flash");
+      assert.equal(saved.config.attention, "auto");
       delete saved.config.attention;
       await Deno.writeTextFile(statePath, JSON.stringify(saved));
       const resumed = await spawnTrain([

@@ -401,6 +401,28 @@ gpuTest("matmul: reruns are bit-identical", async (gpu) => {
   assert.ok(bitEqual(first, second), "two runs differ");
 });
 
+gpuTest("matmul: either grid order gives the same bits (lanes and tiled, split K)", async (gpu) => {
+  // K 600 (≥ 512) puts row blocks on the fast axis by default; K 91 column blocks.
+  for (
+    const c of [{ m: 45, n: 77, k: 600, transB: true, withBias: true }, { m: 70, n: 33, k: 91 }]
+  ) {
+    const host = operands(new Rng(c.k), c);
+    const want = refMatmul(c, host);
+    for (const kernel of ["lanes", "tiled"] as const) {
+      for (const splitK of [undefined, 3]) {
+        if (kernel === "lanes" && splitK) continue;
+        const runs = [];
+        for (const gridOrder of [undefined, "rows", "columns"] as const) {
+          const got = await gpuMatmul(gpu, c, host, { kernel, splitK, gridOrder });
+          assertClose(got, want, { label: `${kernel} K/${splitK} ${gridOrder}` });
+          runs.push(got);
+        }
+        assert.ok(bitEqual(runs[0], runs[1]) && bitEqual(runs[1], runs[2]), `${kernel} ${splitK}`);
+      }
+    }
+  }
+});
+
 gpuTest("matmul: operands beyond the binding limit are split (forced small limit)", async (gpu) => {
   const rng = new Rng(104);
   // 4 KiB bindings: every operand below is larger, so M, N, batch and (for K = 3001) K split.
