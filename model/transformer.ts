@@ -657,6 +657,11 @@ export class Transformer {
     return new Transformer(gpu, config, values, options);
   }
 
+  /** The attention design this model runs (its default resolved: {@linkcode withAttentionDesign}). */
+  get attentionDesign(): AttentionDesign {
+    return this.#attention.design ?? "flash";
+  }
+
   /** Bytes this model holds on the GPU (parameters, gradients, activations), estimated. */
   static estimateBytes(config: ModelConfig, options: TransformerOptions): number {
     const params = internalParams(config).reduce(

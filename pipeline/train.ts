@@ -204,6 +204,11 @@ export async function train(
     maxSeqLen,
     attention: { design: config.attention === "auto" ? undefined : config.attention },
   });
+  ctx.logger.info(
+    `train: ${gpu.describe()}; up to ${rowsPerPair * config.pairsPerBatch} rows × ${maxSeqLen} ` +
+      `tokens per micro-batch; attention: ${model.attentionDesign}` +
+      (config.attention === "auto" || !config.attention ? " (auto)" : ""),
+  );
   const objective: Objective = config.objective === "dpo"
     ? new DpoObjective(model, config.loss, {
       maxRows: 2 * config.pairsPerBatch,

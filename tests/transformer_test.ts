@@ -579,5 +579,16 @@ gpuTest(
       withAttentionDesign(fake(false), { ...o, attention: { tile: 8 } }).attention?.tile,
       8,
     );
+    // A model reports the design it resolved.
+    const c = tinyConfig("gpt2", { numLayers: 1 });
+    for (const design of [undefined, "flash", "products"] as const) {
+      const model = Transformer.create(gpu, c, initParams(c, { seed: 1 }), {
+        maxBatch: 2,
+        maxSeqLen: 16,
+        attention: { design },
+      });
+      assert.equal(model.attentionDesign, design ?? (gpu.isCpu ? "flash" : "products"));
+      model.release();
+    }
   },
 );
