@@ -5,9 +5,11 @@
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
  * 8 × 16 when M ≤ 16) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
  * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' row
- * strides and offsets are multiples of 4, else `matmul_tiled` — which adds the bias in its
- * epilogue, preceded by an elementwise prologue `C = β·C` only when β ∉ {0, 1}. A tiled launch
- * that leaves part of a wave idle and has a long K is split along K on GPUs (slices side by side into a scratch, then an ordered reduction: see
+ * strides and offsets are multiples of 4, else `matmul_tiled`; a big product first copies an
+ * unaligned operand onto aligned rows instead ({@linkcode MatmulArgs.repack}) — which adds the
+ * bias in its epilogue, preceded by an elementwise prologue `C = β·C` only when β ∉ {0, 1}. A
+ * tiled launch that leaves part of a wave idle and has a long K is split along K on GPUs (slices
+ * side by side into a scratch, then an ordered reduction: see
  * {@linkcode MatmulArgs.splitK}). Pipelines are compiled once each on first use (2–8 s cold on
  * llvmpipe, then from Mesa's disk cache).
  *
@@ -18,19 +20,26 @@
  *
  * Measured on lavapipe (2 shared vCPUs), see bench/matmul_variants/: 12–25 GFLOP/s wall clock,
  * 21–28 per CPU-second × 2, for every transpose at 256³, 512³, 256×128×384 and 256×512×128. On an
- * NVIDIA H200 (bench/RESULTS.md, session 3): 15–33 TFLOP/s at gpt2-small's step shapes and 4096³
- * (0.65× PyTorch's fp32 GEMM there), 4 TFLOP/s at the unaligned 2048×768×50257.
+ * NVIDIA H200 (bench/RESULTS.md, session 5): 14–29 TFLOP/s at gpt2-small's step shapes and
+ * PyTorch's GEMM shapes, 0.50–0.61× PyTorch's fp32 GEMM at four of its seven shapes.
  *
  * @module
  */
 import code from "./matmul.wgsl" with { type: "text" };
-import { type Encoder, type Tensor, uniforms } from "./gpu.ts";
+import { type Encoder, grid1d, type Tensor, uniforms } from "./gpu.ts";
 
 const MATMUL = { label: "matmul", code, entryPoint: "matmul" };
 const MATMUL_SMALL = { label: "matmul", code, entryPoint: "matmul_small" };
 const MATMUL_BV4 = { label: "matmul", code, entryPoint: "matmul_bv4" };
 const MATMUL_TILED = { label: "matmul", code, entryPoint: "matmul_tiled" };
 const MATMUL_TILED_V4 = { label: "matmul", code, entryPoint: "matmul_tiled_v4" };
+const PAD_ROWS = { label: "matmul", code, entryPoint: "pad_rows" };
+/**
+ * The side of C from which an unaligned operand is repacked by default ({@linkcode
+ * MatmulArgs.repack}): B (K × N) is reused by M rows, A by N columns. At 1024 the copy moves 8
+ * bytes per element against 2048 FLOPs per element of the product.
+ */
+const REPACK_MIN_REUSE = 1024;
 /** Rows and columns of C one `matmul_tiled` workgroup computes. */
 const TILE = 128;
 const MATMUL_SMALL_BV4 = { label: "matmul", code, entryPoint: "matmul_small_bv4" };
@@ -141,6 +150,13 @@ export interface MatmulArgs {
   ldc?: number;
   /** Largest bound range in bytes; defaults to the device's maxStorageBufferBindingSize. */
   maxBindingBytes?: number;
+  /**
+   * Tiled kernel, one product: copy an operand whose row stride or offset is not a multiple of 4
+   * into an aligned scratch first (`pad_rows`), so the product runs on `matmul_tiled_v4` (same
+   * sums, same bits). Default: when the other side of C is at least 1024 long (the copy then
+   * costs a few % of the product; e.g. PyTorch's 2048×768×50257 GEMM with B's rows 50257 apart).
+   */
+  repack?: boolean;
 }
 
 /** The dimensions of one launch (a chunk of the whole product). */
@@ -246,6 +262,37 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
   // CPUs (lavapipe): 8 invocations = one SIMD group with big register blocks; GPUs: 128 × 128
   // tiles in workgroup memory.
   const tiled = (args.kernel ?? (enc.gpu.isCpu ? "lanes" : "tiled")) === "tiled";
+  if (tiled && batch === 1 && args.repack !== false) {
+    // Operands whose rows the vec4f kernel cannot read, copied to a 4-aligned stride first.
+    const aligned = (t: Tensor, ld: number) => ld % 4 === 0 && t.byteOffset % 16 === 0;
+    const repackA = !aligned(a, lda) && (args.repack || n >= REPACK_MIN_REUSE);
+    const repackB = !aligned(b, ldb) && (args.repack || m >= REPACK_MIN_REUSE);
+    const [rowsA, colsA] = transA ? [k, m] : [m, k], [rowsB, colsB] = transB ? [n, k] : [k, n];
+    const fits = (rows: number, cols: number, ld: number) =>
+      rows * Math.ceil(cols / 4) * 4 * 4 <= maxBytes &&
+      ((rows - 1) * ld + cols) * 4 + align <= maxBytes;
+    if (
+      (repackA || repackB) && (aligned(a, lda) || repackA) && (aligned(b, ldb) || repackB) &&
+      (!repackA || fits(rowsA, colsA, lda)) && (!repackB || fits(rowsB, colsB, ldb))
+    ) {
+      const padded = (t: Tensor, rows: number, cols: number, ld: number) =>
+        padRows(enc, t, rows, cols, ld, align, maxBytes);
+      const pa = repackA ? padded(a, rowsA, colsA, lda) : undefined;
+      const pb = repackB ? padded(b, rowsB, colsB, ldb) : undefined;
+      matmul(enc, {
+        ...args,
+        m,
+        n,
+        k,
+        batch: 1,
+        kernel: "tiled",
+        repack: false,
+        ...(pa ? { a: pa, lda: pa.shape[1] } : {}),
+        ...(pb ? { b: pb, ldb: pb.shape[1] } : {}),
+      });
+      return;
+    }
+  }
   const small = !tiled && m <= 16;
   const rowsPerGroup = tiled ? TILE : small ? ROWS_SMALL : ROWS;
   const splits = planSplits(whole, layout, {
@@ -765,6 +812,42 @@ function* chunksOf(whole: Chunk, s: Splits): Generator<Chunk> {
  * A binding of elements [first, end) of a tensor, starting at the aligned byte at or before
  * `first`, and the element offset of `first` inside it.
  */
+/**
+ * Copies a (rows, cols) operand stored `ld` apart into a scratch (rows, ⌈cols/4⌉·4), the padding
+ * zeros (`pad_rows`); the scratch goes back to the pool at the encoder's submit.
+ */
+function padRows(
+  enc: Encoder,
+  t: Tensor,
+  rows: number,
+  cols: number,
+  ld: number,
+  align: number,
+  maxBytes: number,
+): Tensor {
+  const ld4 = Math.ceil(cols / 4) * 4;
+  const dst = enc.gpu.tensor([rows, ld4], { label: `matmul: "${t.label}" on aligned rows` });
+  enc.keepUntilSubmit(dst);
+  const src = bindRange(t, [0, (rows - 1) * ld + cols], align, maxBytes);
+  const out = bindRange(dst, [0, rows * ld4], align, maxBytes);
+  const [gx, gy] = grid1d(rows * ld4, 256, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
+  enc.dispatch({
+    kernel: PAD_ROWS,
+    uniforms: uniforms({
+      rows,
+      cols,
+      ld_src: ld,
+      ld_dst: ld4,
+      off_src: src.elementOffset,
+      off_dst: out.elementOffset,
+      groups_x: gx,
+    }),
+    bindings: [src.binding, out.binding],
+    workgroups: [gx, gy, 1],
+  });
+  return dst;
+}
+
 function bindRange(
   t: Tensor,
   [first, end]: [number, number],

@@ -1117,6 +1117,43 @@ fn splitk_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_i
   }
 }
 
+// ---- pad_rows: an operand copied onto a row stride that is a multiple of 4 ----
+//
+// dst[off_dst + r·ld_dst + c] = c < cols ? src[off_src + r·ld_src + c] : 0, for r < rows and
+// c < ld_dst (one invocation per element of dst, flat index over a grid that may wrap into y).
+// The launcher repacks an operand whose row stride or offset is not a multiple of 4 before a big
+// tiled product, so matmul_tiled_v4 can read it as vec4f: (rows·ld_dst) × 4 bytes read and
+// written once, against 2·M·N·K FLOPs.
+
+struct PadParams {
+  rows: u32,
+  cols: u32,
+  ld_src: u32,
+  ld_dst: u32,
+  off_src: u32,
+  off_dst: u32,
+  groups_x: u32,
+}
+
+@group(0) @binding(0) var<uniform> pad: PadParams;
+@group(0) @binding(1) var<storage, read> pad_src: array<f32>;        // (rows, ld_src)
+@group(0) @binding(2) var<storage, read_write> pad_dst: array<f32>;  // (rows, ld_dst)
+
+@compute @workgroup_size(256)
+fn pad_rows(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.y * pad.groups_x + wid.x) * 256u + lid;
+  if (i >= pad.rows * pad.ld_dst) {
+    return;
+  }
+  let r = i / pad.ld_dst;
+  let c = i % pad.ld_dst;
+  var v = 0.0;
+  if (c < pad.cols) {
+    v = pad_src[pad.off_src + r * pad.ld_src + c];
+  }
+  pad_dst[pad.off_dst + i] = v;
+}
+
 // ---- bias gradient ----
 
 struct BiasParams {

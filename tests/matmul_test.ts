@@ -423,6 +423,43 @@ gpuTest("matmul: either grid order gives the same bits (lanes and tiled, split K
   }
 });
 
+gpuTest(
+  "matmul: unaligned operands repacked for the vec4f kernel give the same bits",
+  async (gpu) => {
+    // K 91 and N 77: rows of A (NN) and of B (NN) are not 4-aligned, so the tiled launcher uses
+    // its scalar kernel unless it repacks them; with `repack` it copies them and runs the vec4f one.
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        for (const extra of [{ withBias: true }, { beta: 1, alpha: 0.5 }]) {
+          const c = { m: 45, n: 77, k: 91, transA, transB, ...extra };
+          const host = operands(new Rng(7 + Number(transA) + 2 * Number(transB)), c);
+          const label = `${tag(transA, transB)} ${JSON.stringify(extra)}`;
+          const plain: string[] = [], packed: string[] = [];
+          const want = await gpuMatmul(gpu, c, host, { kernel: "tiled", repack: false }, {
+            entries: plain,
+          });
+          const got = await gpuMatmul(gpu, c, host, { kernel: "tiled", repack: true }, {
+            entries: packed,
+          });
+          assertClose(got, refMatmul(c, host), { label });
+          assert.ok(bitEqual(got, want), `${label}: repacked and plain differ`);
+          assert.deepEqual(plain, ["matmul_tiled"], label);
+          assert.deepEqual(packed, ["pad_rows", "pad_rows", "matmul_tiled_v4"], label);
+        }
+      }
+    }
+    // Only the unaligned operand is copied; an aligned pair is left alone.
+    const one: string[] = [];
+    const c = { m: 45, n: 76, k: 91 }, host = operands(new Rng(3), c);
+    await gpuMatmul(gpu, c, host, { kernel: "tiled", repack: true }, { entries: one });
+    assert.deepEqual(one, ["pad_rows", "matmul_tiled_v4"]);
+    const none: string[] = [];
+    const d = { m: 45, n: 76, k: 92 }, hostD = operands(new Rng(4), d);
+    await gpuMatmul(gpu, d, hostD, { kernel: "tiled", repack: true }, { entries: none });
+    assert.deepEqual(none, ["matmul_tiled_v4"]);
+  },
+);
+
 gpuTest("matmul: operands beyond the binding limit are split (forced small limit)", async (gpu) => {
   const rng = new Rng(104);
   // 4 KiB bindings: every operand below is larger, so M, N, batch and (for K = 3001) K split.
