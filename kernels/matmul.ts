@@ -5,11 +5,12 @@
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
  * 8 × 16 when M ≤ 16) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
  * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' row
- * strides and offsets are multiples of 4, else `matmul_tiled`; a big product first copies an
- * unaligned operand onto aligned rows instead ({@linkcode MatmulArgs.repack}) — which adds the
- * bias in its epilogue, preceded by an elementwise prologue `C = β·C` only when β ∉ {0, 1}. A
- * tiled launch that leaves part of a wave idle and has a long K is split along K on GPUs (slices
- * side by side into a scratch, then an ordered reduction: see
+ * strides and offsets are multiples of 4, else `matmul_tiled` — which adds the bias in its
+ * epilogue. More dispatches only where needed: an elementwise prologue `C = β·C` when β ∉ {0,
+ * 1}; on GPUs, a copy of an unaligned operand onto aligned rows before a big product, so it runs
+ * on `matmul_tiled_v4` ({@linkcode MatmulArgs.repack}); and a tiled launch that leaves part of a
+ * wave idle and has a long K is split along K (slices side by side into a scratch, then an
+ * ordered reduction: see
  * {@linkcode MatmulArgs.splitK}). Pipelines are compiled once each on first use (2–8 s cold on
  * llvmpipe, then from Mesa's disk cache).
  *
@@ -275,10 +276,8 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       (repackA || repackB) && (aligned(a, lda) || repackA) && (aligned(b, ldb) || repackB) &&
       (!repackA || fits(rowsA, colsA, lda)) && (!repackB || fits(rowsB, colsB, ldb))
     ) {
-      const padded = (t: Tensor, rows: number, cols: number, ld: number) =>
-        padRows(enc, t, rows, cols, ld, align, maxBytes);
-      const pa = repackA ? padded(a, rowsA, colsA, lda) : undefined;
-      const pb = repackB ? padded(b, rowsB, colsB, ldb) : undefined;
+      const pa = repackA ? padRows(enc, 0, a, rowsA, colsA, lda, align, maxBytes) : undefined;
+      const pb = repackB ? padRows(enc, 1, b, rowsB, colsB, ldb, align, maxBytes) : undefined;
       matmul(enc, {
         ...args,
         m,
@@ -459,21 +458,53 @@ function splitSlices(
       throw new RangeError(`matmul: splitK must be a positive integer, got ${wanted}`);
     }
     s = wanted;
-  } else if (isCpu || kLen < 2 * SPLIT_MIN_K) {
+  } else if (isCpu) {
     return 1;
   } else {
-    // One wave (few workgroups), or deep K slices for a launch that leaves over a quarter of a
-    // wave idle (see SPLIT_DEEP_GROUPS).
-    const wave = groups <= SPLIT_GROUPS / 2
-      ? Math.min(Math.floor(SPLIT_GROUPS / groups), Math.floor(kLen / SPLIT_MIN_K))
-      : 1;
-    const deep = groups <= 0.75 * SPLIT_GROUPS && kLen >= SPLIT_DEEP_K
-      ? Math.min(Math.floor(kLen / (SPLIT_DEEP_K / 4)), Math.ceil(SPLIT_DEEP_GROUPS / groups))
-      : 1;
-    s = Math.min(Math.max(wave, deep), MAX_SPLIT);
+    s = gpuSplitK(groups, kLen);
   }
   s = Math.min(s, kLen, Math.floor((maxBytes - 256) / 4 / cells));
   return s >= 2 ? s : 1;
+}
+
+/**
+ * The K slices a GPU launch of `groups` 128 × 128 workgroups over `k` gets by default (see
+ * {@linkcode MatmulArgs.splitK}; before the scratch's binding limit): one wave for a launch of at
+ * most 132 workgroups, or deep slices (K ≥ 512 each, toward ~1152 workgroups) for one of at most
+ * 198 with K ≥ 2048; 1 means no split.
+ *
+ * @example
+ * ```ts
+ * import { gpuSplitK } from "./matmul.ts";
+ * console.log(gpuSplitK(144, 4096), gpuSplitK(6, 50257), gpuSplitK(288, 768)); // 8 32 1
+ * ```
+ */
+export function gpuSplitK(groups: number, k: number): number {
+  if (k < 2 * SPLIT_MIN_K) return 1;
+  // One wave (few workgroups), or deep K slices for a launch that leaves over a quarter of a
+  // wave idle (see SPLIT_DEEP_GROUPS).
+  const wave = groups <= SPLIT_GROUPS / 2
+    ? Math.min(Math.floor(SPLIT_GROUPS / groups), Math.floor(k / SPLIT_MIN_K))
+    : 1;
+  const deep = groups <= 0.75 * SPLIT_GROUPS && k >= SPLIT_DEEP_K
+    ? Math.min(Math.floor(k / (SPLIT_DEEP_K / 4)), Math.ceil(SPLIT_DEEP_GROUPS / groups))
+    : 1;
+  return Math.max(1, Math.min(Math.max(wave, deep), MAX_SPLIT));
+}
+
+/**
+ * Bytes of split-K scratch a GPU product (M, N, K) takes by default (0 when it is not split);
+ * an encoder keeps its largest until it is submitted.
+ *
+ * @example
+ * ```ts
+ * import { splitScratchBytes } from "./matmul.ts";
+ * console.log(splitScratchBytes(768, 3072, 4096) / 2 ** 20); // 72 (8 slices)
+ * ```
+ */
+export function splitScratchBytes(m: number, n: number, k: number): number {
+  const s = gpuSplitK(Math.ceil(m / TILE) * Math.ceil(n / TILE), k);
+  return s > 1 ? 4 * s * m * n : 0;
 }
 
 /**
@@ -809,15 +840,19 @@ function* chunksOf(whole: Chunk, s: Splits): Generator<Chunk> {
 }
 
 /**
- * A binding of elements [first, end) of a tensor, starting at the aligned byte at or before
- * `first`, and the element offset of `first` inside it.
+ * Scratch for repacked operands, one per encoder and operand (A, B), kept until the encoder is
+ * submitted: a later product of the same encoder reuses it (its dispatches run in order).
  */
+const repackScratch = new WeakMap<Encoder, (Tensor | undefined)[]>();
+
 /**
- * Copies a (rows, cols) operand stored `ld` apart into a scratch (rows, ⌈cols/4⌉·4), the padding
- * zeros (`pad_rows`); the scratch goes back to the pool at the encoder's submit.
+ * Copies a (rows, cols) operand stored `ld` apart onto rows ⌈cols/4⌉·4 apart, the padding zeros
+ * (`pad_rows`), into the encoder's scratch for operand `slot` (0: A, 1: B); returns a (rows,
+ * ⌈cols/4⌉·4) view of it.
  */
 function padRows(
   enc: Encoder,
+  slot: 0 | 1,
   t: Tensor,
   rows: number,
   cols: number,
@@ -826,8 +861,15 @@ function padRows(
   maxBytes: number,
 ): Tensor {
   const ld4 = Math.ceil(cols / 4) * 4;
-  const dst = enc.gpu.tensor([rows, ld4], { label: `matmul: "${t.label}" on aligned rows` });
-  enc.keepUntilSubmit(dst);
+  const slots = repackScratch.get(enc) ?? [];
+  let scratch = slots[slot];
+  if (!scratch || scratch.size < rows * ld4) {
+    scratch = enc.gpu.tensor([rows * ld4], { label: `matmul repacked ${slot ? "B" : "A"}` });
+    enc.keepUntilSubmit(scratch);
+    slots[slot] = scratch;
+    repackScratch.set(enc, slots);
+  }
+  const dst = scratch.view(0, [rows, ld4]);
   const src = bindRange(t, [0, (rows - 1) * ld + cols], align, maxBytes);
   const out = bindRange(dst, [0, rows * ld4], align, maxBytes);
   const [gx, gy] = grid1d(rows * ld4, 256, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
@@ -848,6 +890,10 @@ function padRows(
   return dst;
 }
 
+/**
+ * A binding of elements [first, end) of a tensor, starting at the aligned byte at or before
+ * `first`, and the element offset of `first` inside it.
+ */
 function bindRange(
   t: Tensor,
   [first, end]: [number, number],

@@ -63,7 +63,7 @@ import {
 } from "../kernels/embedding.ts";
 import { logSoftmaxBackward, logSoftmaxGather } from "../kernels/log_softmax.ts";
 import { gatherRows } from "../kernels/decode.ts";
-import { matmul } from "../kernels/matmul.ts";
+import { matmul, splitScratchBytes } from "../kernels/matmul.ts";
 import { residualForward } from "../kernels/residual.ts";
 import { ropeBackward, ropeForward, ropeTable } from "../kernels/rope.ts";
 
@@ -679,14 +679,25 @@ export class Transformer {
       chunks * Math.min(2 ** 28, 4 * options.maxBatch * c.numHeads * options.maxSeqLen ** 2);
     // Packed q, k, v (padding-free batches), in every model.
     const packedQkv = n * (c.numHeads + 2 * c.numKvHeads) * c.headDim;
+    // Split-K partial products on a GPU (none on a CPU adapter): an encoder keeps its largest,
+    // and the one it outgrew, until it is submitted. Forward, input- and weight-gradient products
+    // of every (in, out) projection, the classifier's included.
+    const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
+    const F = c.intermediateSize, V = c.vocabSize;
+    let split = 0;
+    for (const [i, o] of [[C, Q], [C, KV], [Q, C], [C, F], [F, C], [C, V]]) {
+      const shapes = options.inference ? [[n, i, o]] : [[n, i, o], [n, o, i], [o, n, i]];
+      for (const [m, k, nn] of shapes) split = Math.max(split, splitScratchBytes(m, nn, k));
+    }
     if (options.inference) {
-      return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize + packedQkv) + workspace;
+      return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize + packedQkv) + workspace +
+        2 * split;
     }
     const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim) +
       packedQkv;
     // Parameters, gradients and the two AdamW moments.
     return 4 * (4 * params + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options) +
-      workspace;
+      workspace + 2 * split;
   }
 
   /** No memory query in WebGPU: a coarse bound. */

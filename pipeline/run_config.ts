@@ -111,7 +111,7 @@ export const RUN_SCHEMA: Schema = {
     attention: f(
       "string",
       "auto",
-      "Attention kernels: flash (tiled, no T×T matrix), products (T×T scores through the matmul kernels) or auto (products on a GPU, flash on a CPU adapter)",
+      "Attention kernels: flash (tiled, no T×T matrix), products (T×T scores through the matmul kernels) or auto (products on a GPU when one T×T score matrix fits 256 MiB, i.e. T ≤ 8192; else flash)",
       { choices: ["auto", "flash", "products"] },
     ),
     lr: f("number", 1e-6, "Peak learning rate", { min: 0 }),

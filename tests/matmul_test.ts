@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { Gpu, Tensor } from "../kernels/gpu.ts";
-import { biasGrad, matmul, type MatmulArgs } from "../kernels/matmul.ts";
+import {
+  biasGrad,
+  gpuSplitK,
+  matmul,
+  type MatmulArgs,
+  splitScratchBytes,
+} from "../kernels/matmul.ts";
 import * as ref from "../kernels/reference/matmul.ts";
 import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
@@ -459,6 +465,73 @@ gpuTest(
     assert.deepEqual(none, ["matmul_tiled_v4"]);
   },
 );
+
+gpuTest("matmul: repack by default for big products, and for unaligned offsets", async (gpu) => {
+  // By default B (rows 5 apart) is repacked once M ≥ 1024 rows reuse it, not below.
+  for (const [m, want] of [[1024, ["pad_rows", "matmul_tiled_v4"]], [1023, ["matmul_tiled"]]]) {
+    const e = { m: m as number, n: 5, k: 8 }, hostE = operands(new Rng(5), e), seen: string[] = [];
+    const got = await gpuMatmul(gpu, e, hostE, { kernel: "tiled" }, { entries: seen });
+    assert.deepEqual(seen, want, `M ${m}`);
+    assertClose(got, refMatmul(e, hostE), { label: `default repack, M ${m}` });
+  }
+  // An aligned stride at an unaligned offset is repacked too: A viewed 1 element into a buffer.
+  const f = { m: 40, n: 36, k: 44 }, hostF = operands(new Rng(6), f);
+  const a = gpu.upload(new Float32Array([NaN, ...hostF.a]), [1 + f.m * f.k], { label: "A + 1" });
+  const b = gpu.upload(hostF.b, [f.k, f.n], { label: "B" });
+  const out = poisoned(gpu, [f.m, f.n]), seen: string[] = [];
+  const enc = gpu.encoder();
+  const dispatch = enc.dispatch.bind(enc);
+  enc.dispatch = (x) => {
+    seen.push(x.kernel.entryPoint);
+    dispatch(x);
+  };
+  matmul(enc, { out, a: a.view(1, [f.m, f.k]), b, kernel: "tiled", repack: true });
+  gpu.submit(enc);
+  const [got] = await gpu.read([out]);
+  assert.deepEqual(seen, ["pad_rows", "matmul_tiled_v4"]);
+  assertClose(got, refMatmul(f, hostF), { label: "A at element offset 1" });
+  for (const t of [a, b, out]) t.release();
+  // Two repacked products in one encoder share the scratch (the second copy runs after the first
+  // product): both right.
+  const g1 = { m: 20, n: 33, k: 17 }, g2 = { m: 30, n: 21, k: 27, transB: true };
+  const h1 = operands(new Rng(8), g1), h2 = operands(new Rng(9), g2);
+  const t = (x: Float32Array, shape: number[]) => gpu.upload(x, shape);
+  const [a1, b1, a2, b2] = [
+    t(h1.a, [20, 17]),
+    t(h1.b, [17, 33]),
+    t(h2.a, [30, 27]),
+    t(h2.b, [21, 27]),
+  ];
+  const o1 = poisoned(gpu, [20, 33]), o2 = poisoned(gpu, [30, 21]);
+  const both = gpu.encoder();
+  matmul(both, { out: o1, a: a1, b: b1, kernel: "tiled", repack: true });
+  matmul(both, { out: o2, a: a2, b: b2, transB: true, kernel: "tiled", repack: true });
+  gpu.submit(both);
+  const [r1, r2] = await gpu.read([o1, o2]);
+  assertClose(r1, refMatmul(g1, h1), { label: "first of two" });
+  assertClose(r2, refMatmul(g2, h2), { label: "second of two" });
+  for (const x of [a1, b1, a2, b2, o1, o2]) x.release();
+});
+
+Deno.test("matmul: the GPU split-K rule and its scratch", () => {
+  // One wave for few workgroups; deep slices (K ≥ 512 each, ~1152 workgroups) for up to 198
+  // with K ≥ 2048; nothing for a wave or more, or a short K (measured on an H200: RESULTS.md).
+  const cases: [number, number, number][] = [
+    [6, 50257, 32], // the classifier's input gradient per 128-row chunk
+    [36, 4096, 8], // 768² weight gradients (one wave: 7; deep: 8)
+    [64, 1024, 4], // 1024³
+    [96, 3072, 6], // 2048×3072×768
+    [144, 4096, 8], // 768×3072 weight gradients
+    [192, 3072, 6], // 4096×3072×768
+    [192, 768, 1], // 4096×768×768: K too short for deep slices, too many groups for one wave
+    [256, 2048, 1], // 2048³: a wave
+    [288, 768, 1],
+    [10, 500, 1], // K < 512
+  ];
+  for (const [groups, k, want] of cases) assert.equal(gpuSplitK(groups, k), want, `${groups} ${k}`);
+  assert.equal(splitScratchBytes(768, 3072, 4096), 8 * 768 * 3072 * 4);
+  assert.equal(splitScratchBytes(2048, 2048, 2048), 0);
+});
 
 gpuTest("matmul: operands beyond the binding limit are split (forced small limit)", async (gpu) => {
   const rng = new Rng(104);
