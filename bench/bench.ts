@@ -532,21 +532,31 @@ async function trainSection(
   const rows: unknown[][] = [];
   const ours = new Map<string, TrainStepResult>();
   for (const c of configs) {
-    for (const objective of ["sft", "dpo"] as const) {
+    // DPO with a pair's rows sharing their prompt (real preference data), and for the GPU config
+    // also with every row's own prompt, as in the PyTorch peer's random batch (which computes
+    // every row either way).
+    const runs = [
+      { objective: "sft" as const, sharedPrompts: true },
+      { objective: "dpo" as const, sharedPrompts: true },
+      ...(c.name === "tiny" ? [] : [{ objective: "dpo" as const, sharedPrompts: false }]),
+    ];
+    for (const { objective, sharedPrompts } of runs) {
       const steps = c.name === "tiny" ? plan.steps : Math.max(3, Math.floor(plan.steps / 2));
+      const what = sharedPrompts ? objective : `${objective}, prompts not shared`;
       const r = await attempt(
         rep,
-        `train_step ${c.name} ${objective}`,
-        () => benchTrainStep(c, objective, { steps }),
+        `train_step ${c.name} ${what}`,
+        () => benchTrainStep(c, objective, { steps, sharedPrompts }),
       );
       if (!r) continue;
-      ours.set(`${c.name} ${objective}`, r);
+      if (sharedPrompts) ours.set(`${c.name} ${objective}`, r);
       const tokensPerS = r.tokens / r.ms.median * 1000;
       rep.line({
         kind: "train_step",
         impl: "ours",
         config: c.name,
         objective,
+        ...(objective === "dpo" ? { shared_prompts: sharedPrompts } : {}),
         rows: r.rows,
         tokens: r.tokens,
         samples: r.ms.n,
@@ -564,7 +574,7 @@ async function trainSection(
       rows.push([
         c.name,
         "ours",
-        objective,
+        what,
         `${r.rows}×${c.seqLen}`,
         r.ms.n,
         r.ms.median,

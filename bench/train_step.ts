@@ -40,6 +40,11 @@ export interface TrainStepOptions {
   profile?: boolean;
   /** The model's attention settings (design, tile, …); default the launchers'. */
   attention?: AttentionOptions;
+  /**
+   * DPO: whether a pair's rows share their prompt, as in real preference data (default true).
+   * False gives every row its own random prompt, like the PyTorch peer's batch.
+   */
+  sharedPrompts?: boolean;
 }
 
 /** GPU time of one kernel entry point over a profiled step. */
@@ -84,9 +89,10 @@ export interface TrainStepResult {
 
 /**
  * A deterministic batch of `rows` full rows of length T: next-token targets over pseudo-random
- * ids; SFT trains on every token, DPO on all but the first quarter (the shared "prompt"), with the
- * rejected rows' responses different from the chosen ones'. As in the tokenize stage's batches,
- * prompt positions have no target (−1), so the classifier runs on the response tokens only.
+ * ids; SFT trains on every token, DPO on all but the first quarter (the "prompt", shared by a
+ * pair's rows unless `sharedPrompts` is false), with the rejected rows' responses different from
+ * the chosen ones'. As in the tokenize stage's batches, prompt positions have no target (−1), so
+ * the classifier runs on the response tokens only.
  *
  * @example
  * ```ts
@@ -96,7 +102,14 @@ export interface TrainStepResult {
  * ```
  */
 export function syntheticBatch(
-  o: { rows: number; seqLen: number; vocab: number; dpo: boolean; seed: number },
+  o: {
+    rows: number;
+    seqLen: number;
+    vocab: number;
+    dpo: boolean;
+    seed: number;
+    sharedPrompts?: boolean;
+  },
 ): {
   rows: number;
   length: number;
@@ -114,7 +127,8 @@ export function syntheticBatch(
     const s = new Int32Array(T + 1);
     for (let t = 0; t <= T; t++) {
       // DPO: a rejected row repeats its chosen row's prompt.
-      s[t] = dpo && r >= P && t < prompt ? seqs[r - P][t] : rng.int(vocab);
+      const shared = dpo && o.sharedPrompts !== false && r >= P && t < prompt;
+      s[t] = shared ? seqs[r - P][t] : rng.int(vocab);
     }
     seqs.push(s);
   }
@@ -163,7 +177,14 @@ export async function benchTrainStep(
     lr: 1e-3,
     schedule: "constant",
   });
-  const batch = syntheticBatch({ rows, seqLen: T, vocab: c.vocabSize, dpo, seed: 7 });
+  const batch = syntheticBatch({
+    rows,
+    seqLen: T,
+    vocab: c.vocabSize,
+    dpo,
+    seed: 7,
+    sharedPrompts: options.sharedPrompts,
+  });
   // Reference log-probs a little below what a fresh model gives (−log V per response token).
   const responseTokens = T - (dpo ? Math.floor(T / 4) : 0);
   const ref = dpo

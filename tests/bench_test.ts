@@ -116,6 +116,17 @@ Deno.test("bench synthetic batch", () => {
     const t = b.targets[i];
     assert.ok(m === 1 ? t >= 0 && t < 50 : t === -1, `token ${i}: mask ${m}, target ${t}`);
   });
+  // Unshared: every row draws its own prompt (like the PyTorch peer's batch); masks unchanged.
+  const u = syntheticBatch({
+    rows: 4,
+    seqLen: 8,
+    vocab: 50,
+    dpo: true,
+    seed: 3,
+    sharedPrompts: false,
+  });
+  assert.notDeepEqual([...u.tokens.subarray(0, 2)], [...u.tokens.subarray(16, 18)]);
+  assert.deepEqual(u.mask, b.mask);
 });
 
 Deno.test({
@@ -203,6 +214,15 @@ Deno.test("bench comparison with PyTorch pairs shapes and steps and judges the t
       pipelined_tokens_per_s: 20000, // slower in flight: judged on its own line
       peak_mb: 4096,
     },
+    {
+      kind: "train_step",
+      impl: "ours",
+      config: "gpt2-small",
+      objective: "dpo",
+      shared_prompts: false, // the peer's batch: judged on its own line
+      tokens_per_s: 24000,
+      peak_mb: 4200,
+    },
   ];
   const torch = [
     { peer: "torch", op: "matmul", tf32: false, m: 1024, k: 1024, n: 1024, tflops: 15 },
@@ -223,14 +243,16 @@ Deno.test("bench comparison with PyTorch pairs shapes and steps and judges the t
     ["fp32 GEMM 1024×1024×1024", true], // 9 of 15 TFLOP/s
     ["fp32 GEMM 2048×768×2304", true], // 6 of 10 by device time; only our NN line counts
     ["gpt2-small DPO step", true], // 30k of 50k tokens/s
+    ["gpt2-small DPO step, prompts not shared (the peer's batch)", false], // 24k of 50k
     ["gpt2-small DPO step, one in flight", false], // 20k of 50k
     ["gpt2-small DPO peak memory", true], // 4 GiB against 5
   ]);
   assert.equal(v[0].ratio, 0.6);
   assert.equal(v[1].ratio, 0.6);
   assert.equal(v[1].unit, "GFLOP/s (device time)");
-  assert.equal(v[3].ratio, 0.4);
-  assert.equal(v[4].ratio, 1.25);
+  assert.equal(v[3].ratio, 0.48);
+  assert.equal(v[4].ratio, 0.4);
+  assert.equal(v[5].ratio, 1.25);
 });
 
 Deno.test("bench load + tokenize on a small synthetic file", async () => {
