@@ -113,11 +113,12 @@ export interface MatmulArgs {
   kernel?: "lanes" | "tiled";
   /**
    * K slices of the tiled kernel (split K): each slice's product goes to a scratch buffer, then
-   * one pass sums the slices in order into C. Default: on a GPU, when a product has at most 132
-   * workgroups (e.g. 768 × 768 weight gradients, or a 128-row classifier chunk's input gradient
-   * with K = 50257), ⌊264 / workgroups⌋ slices (each K ≥ 256); when it has at most 198 and K ≥
-   * 2048, enough slices of K ≥ 512 for ~1152 workgroups, if more; at most 32; 1 on a CPU adapter. The
-   * sum order then differs from the unsplit kernel's (not bit-identical, still float32-accurate).
+   * one pass sums the slices in order into C. Default ({@linkcode gpuSplitK}): on a GPU, when a
+   * product has at most 132 workgroups (e.g. a 128-row classifier chunk's input gradient with
+   * K = 50257), ⌊264 / workgroups⌋ slices (each K ≥ 256); when it has at most 198 and K ≥ 2048,
+   * enough slices of K ≥ 512 for ~1152 workgroups if that is more (e.g. 768 × 3072 weight
+   * gradients: 8); at most 32; 1 on a CPU adapter. The sum order then differs from the unsplit
+   * kernel's (not bit-identical, still float32-accurate).
    */
   splitK?: number;
   /**

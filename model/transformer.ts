@@ -657,7 +657,9 @@ export class Transformer {
     return new Transformer(gpu, config, values, options);
   }
 
-  /** The attention design this model runs (its default resolved: {@linkcode withAttentionDesign}). */
+  /**
+   * The attention design this model runs (its default resolved: {@linkcode withAttentionDesign}).
+   */
   get attentionDesign(): AttentionDesign {
     return this.#attention.design ?? "flash";
   }

@@ -433,7 +433,8 @@ gpuTest(
   "matmul: unaligned operands repacked for the vec4f kernel give the same bits",
   async (gpu) => {
     // K 91 and N 77: rows of A (NN) and of B (NN) are not 4-aligned, so the tiled launcher uses
-    // its scalar kernel unless it repacks them; with `repack` it copies them and runs the vec4f one.
+    // its scalar kernel unless it repacks them; with `repack` it copies them and runs the vec4f
+    // one.
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
         for (const extra of [{ withBias: true }, { beta: 1, alpha: 0.5 }]) {
