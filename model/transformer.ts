@@ -357,8 +357,8 @@ export interface TransformerOptions {
 export interface AttentionOptions {
   /**
    * `"flash"` or `"products"` (the model then holds an `AttentionWorkspace`). Default: products
-   * on a GPU when one T×T score matrix fits its 256 MiB chunk (T ≤ 8192), else flash (see
-   * {@linkcode withAttentionDesign}).
+   * on a GPU when one T×T score matrix fits its 256 MiB chunk (T ≤ 8192) and the model fits with
+   * its workspace, else flash (see {@linkcode withAttentionDesign}).
    */
   design?: AttentionDesign;
   /** The flash design's tile. */
@@ -372,7 +372,8 @@ export interface AttentionOptions {
 /**
  * Options with the attention design filled in: the one asked for, else `"products"` on a GPU when
  * one T×T score matrix fits the products design's chunk (256 MiB, or the binding limit), else
- * `"flash"`. Measured on an H200 (gpt2-small DPO step, 8 × 512 tokens): products 26 ms of
+ * `"flash"` (a model also falls back to flash when only the products workspace keeps it from
+ * fitting). Measured on an H200 (gpt2-small DPO step, 8 × 512 tokens): products 26 ms of
  * attention per step against the flash kernels' 50 ms; on CPU adapters (lavapipe) the flash
  * kernels are faster.
  *
@@ -510,8 +511,16 @@ export class Transformer {
     values: ParamValues,
     options: TransformerOptions,
   ) {
+    const asked = options.attention?.design;
     options = withAttentionDesign(gpu, options);
     this.gpu = gpu;
+    if (!asked && options.attention?.design === "products") {
+      // The default design, unless only its workspace keeps the model from fitting.
+      const flash = { ...options, attention: { ...options.attention, design: "flash" as const } };
+      const fits = (o: TransformerOptions) =>
+        Transformer.estimateBytes(config, { ...o, keepLogits: false }) <= this.#memoryLimit;
+      if (!fits(options) && fits(flash)) options = flash;
+    }
     this.config = config;
     this.names = modelNames(config);
     this.paramList = internalParams(config);

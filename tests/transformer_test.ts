@@ -590,5 +590,35 @@ gpuTest(
       assert.equal(model.attentionDesign, design ?? (gpu.isCpu ? "flash" : "products"));
       model.release();
     }
+    // As a GPU whose memory bound (8 × maxBufferSize) holds the model with the flash design but
+    // not with the products workspace: the default falls back to flash; asked for, it is refused.
+    const real = gpu.limits;
+    const o2 = { maxBatch: 4, maxSeqLen: 64 };
+    const need = (design: "flash" | "products") =>
+      Transformer.estimateBytes(c, { ...o2, keepLogits: false, attention: { design } });
+    const bound = (need("flash") + need("products")) / 2;
+    assert.ok(need("products") > need("flash"));
+    Object.defineProperty(gpu, "isCpu", { get: () => false, configurable: true });
+    const limits = new Proxy(real, {
+      get: (t, k) => k === "maxBufferSize" ? Math.floor(bound / 8) : Reflect.get(t, k, t),
+    });
+    Object.defineProperty(gpu, "limits", { get: () => limits, configurable: true });
+    try {
+      const model = Transformer.create(gpu, c, initParams(c, { seed: 1 }), o2);
+      assert.equal(model.attentionDesign, "flash");
+      model.release();
+      assert.throws(
+        () =>
+          Transformer.create(gpu, c, initParams(c, { seed: 1 }), {
+            ...o2,
+            attention: { design: "products" },
+          }),
+        /more than this device can hold/,
+      );
+    } finally {
+      delete (gpu as unknown as { isCpu?: boolean }).isCpu;
+      delete (gpu as unknown as { limits?: unknown }).limits;
+    }
+    assert.equal(gpu.limits, real);
   },
 );
