@@ -14,7 +14,11 @@ import {
   type ProductsShape,
 } from "./attention_products.ts";
 
-export { AttentionWorkspace, type AttentionWorkspaceOptions } from "./attention_products.ts";
+export {
+  AttentionWorkspace,
+  type AttentionWorkspaceOptions,
+  SCORE_CHUNK_BYTES,
+} from "./attention_products.ts";
 
 /**
  * How attention is computed: `"flash"` (the default) tiles keys through workgroup memory with an

@@ -32,7 +32,7 @@ export interface AttentionWorkspaceOptions {
   backward?: boolean;
   /**
    * Bytes one chunk of (T, T) score matrices may take (two such buffers in the backward). Default
-   * 256 MiB, capped by the binding size.
+   * {@linkcode SCORE_CHUNK_BYTES} (256 MiB), capped by the binding size.
    */
   scoreBytes?: number;
   /**
@@ -41,6 +41,9 @@ export interface AttentionWorkspaceOptions {
    */
   causalBlock?: number;
 }
+
+/** Default bytes of one chunk of (T, T) score matrices (capped by the binding size). */
+export const SCORE_CHUNK_BYTES = 256 * 2 ** 20;
 
 /**
  * The buffers of the products design, allocated once for the largest batch: head-major copies
@@ -69,7 +72,10 @@ export class AttentionWorkspace {
   private constructor(gpu: Gpu, o: AttentionWorkspaceOptions) {
     this.options = { ...o };
     const { batch: B, seqLen: T, nHeads: NH, headSize: HS } = o;
-    const budget = Math.min(o.scoreBytes ?? 256 * 2 ** 20, gpu.limits.maxStorageBufferBindingSize);
+    const budget = Math.min(
+      o.scoreBytes ?? SCORE_CHUNK_BYTES,
+      gpu.limits.maxStorageBufferBindingSize,
+    );
     const pair = T * T * 4;
     if (pair > budget) {
       throw new RangeError(

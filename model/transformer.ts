@@ -53,6 +53,7 @@ import {
   type AttentionDesign,
   attentionForward,
   AttentionWorkspace,
+  SCORE_CHUNK_BYTES,
 } from "../kernels/attention.ts";
 import {
   buildTokenIndex,
@@ -371,25 +372,40 @@ export interface AttentionOptions {
 
 /**
  * Options with the attention design filled in: the one asked for, else `"products"` on a GPU when
- * one T×T score matrix fits the products design's chunk (256 MiB, or the binding limit), else
- * `"flash"` (a model also falls back to flash when only the products workspace keeps it from
- * fitting). Measured on an H200 (gpt2-small DPO step, 8 × 512 tokens): products 26 ms of
- * attention per step against the flash kernels' 50 ms; on CPU adapters (lavapipe) the flash
- * kernels are faster.
+ * one T×T score matrix fits the products design's chunk ({@linkcode SCORE_CHUNK_BYTES}, or the
+ * binding limit) and, given the model's `config`, the model fits the device with that design's
+ * workspace; else `"flash"`. Measured on an H200 (gpt2-small DPO step, 8 × 512 tokens): products
+ * 26 ms of attention per step against the flash kernels' 50 ms; on CPU adapters (lavapipe) the
+ * flash kernels are faster.
  *
  * @example
  * ```ts ignore
- * const o = withAttentionDesign(gpu, { maxBatch: 8, maxSeqLen: 512 });
+ * const o = withAttentionDesign(gpu, { maxBatch: 8, maxSeqLen: 512 }, config);
  * console.log(o.attention?.design); // "products" on a GPU, "flash" on lavapipe
  * ```
  */
-export function withAttentionDesign(gpu: Gpu, options: TransformerOptions): TransformerOptions {
+export function withAttentionDesign(
+  gpu: Gpu,
+  options: TransformerOptions,
+  config?: ModelConfig,
+): TransformerOptions {
   if (options.attention?.design) return options;
-  const chunk = Math.min(256 * 2 ** 20, gpu.limits.maxStorageBufferBindingSize);
-  const design: AttentionDesign = !gpu.isCpu && 4 * options.maxSeqLen ** 2 <= chunk
-    ? "products"
-    : "flash";
-  return { ...options, attention: { ...options.attention, design } };
+  const chunk = Math.min(SCORE_CHUNK_BYTES, gpu.limits.maxStorageBufferBindingSize);
+  const design = (d: AttentionDesign) => ({
+    ...options,
+    attention: { ...options.attention, design: d },
+  });
+  const products = design("products");
+  const fits = (o: TransformerOptions) =>
+    !config || Transformer.estimateBytes(config, { ...o, keepLogits: false }) <= memoryLimit(gpu);
+  return !gpu.isCpu && 4 * options.maxSeqLen ** 2 <= chunk && fits(products)
+    ? products
+    : design("flash");
+}
+
+/** No memory query in WebGPU: a coarse bound on what a model may hold. */
+function memoryLimit(gpu: Gpu): number {
+  return gpu.limits.maxBufferSize * 8;
 }
 
 /**
@@ -511,16 +527,8 @@ export class Transformer {
     values: ParamValues,
     options: TransformerOptions,
   ) {
-    const asked = options.attention?.design;
-    options = withAttentionDesign(gpu, options);
+    options = withAttentionDesign(gpu, options, config);
     this.gpu = gpu;
-    if (!asked && options.attention?.design === "products") {
-      // The default design, unless only its workspace keeps the model from fitting.
-      const flash = { ...options, attention: { ...options.attention, design: "flash" as const } };
-      const fits = (o: TransformerOptions) =>
-        Transformer.estimateBytes(config, { ...o, keepLogits: false }) <= this.#memoryLimit;
-      if (!fits(options) && fits(flash)) options = flash;
-    }
     this.config = config;
     this.names = modelNames(config);
     this.paramList = internalParams(config);
@@ -687,7 +695,8 @@ export class Transformer {
     const products = options.attention?.design === "products";
     const copies = options.inference ? 4 : 7, chunks = options.inference ? 1 : 2;
     const workspace = !products ? 0 : 4 * copies * n * c.numHeads * c.headDim +
-      chunks * Math.min(2 ** 28, 4 * options.maxBatch * c.numHeads * options.maxSeqLen ** 2);
+      chunks *
+        Math.min(SCORE_CHUNK_BYTES, 4 * options.maxBatch * c.numHeads * options.maxSeqLen ** 2);
     // Packed q, k, v (padding-free batches), in every model.
     const packedQkv = n * (c.numHeads + 2 * c.numKvHeads) * c.headDim;
     // Split-K partial products on a GPU (none on a CPU adapter): an encoder keeps its largest,
@@ -713,7 +722,7 @@ export class Transformer {
 
   /** No memory query in WebGPU: a coarse bound. */
   get #memoryLimit(): number {
-    return this.gpu.limits.maxBufferSize * 8;
+    return memoryLimit(this.gpu);
   }
 
   /** Refuses a model that needs more than the bound (plus `extra` bytes); returns the estimate. */

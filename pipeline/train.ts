@@ -199,15 +199,15 @@ export async function train(
     input.model.config.maxPositions,
     roundUp(maxLen, config.padToMultiple),
   );
+  const auto = config.attention === undefined || config.attention === "auto";
   const model = Transformer.create(gpu, input.model.config, input.model.params, {
     maxBatch: rowsPerPair * config.pairsPerBatch,
     maxSeqLen,
     attention: { design: config.attention === "auto" ? undefined : config.attention },
   });
   ctx.logger.info(
-    `train: ${gpu.describe()}; up to ${rowsPerPair * config.pairsPerBatch} rows × ${maxSeqLen} ` +
-      `tokens per micro-batch; attention: ${model.attentionDesign}` +
-      (config.attention === "auto" || !config.attention ? " (auto)" : ""),
+    `train: ${gpu.describe()}; up to ${model.maxBatch} rows × ${maxSeqLen} tokens per ` +
+      `micro-batch; attention: ${model.attentionDesign}${auto ? " (auto)" : ""}`,
   );
   const objective: Objective = config.objective === "dpo"
     ? new DpoObjective(model, config.loss, {

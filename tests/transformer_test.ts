@@ -441,7 +441,7 @@ gpuTest("transformer: the memory estimate is within 15 % of what a model allocat
       const moments = o.inference ? 0 : 2 * 4 * params;
       const got = gpu.pool.bytesAllocated - before;
       // The estimate counts the design asked for: the model's default depends on the adapter.
-      const want = Transformer.estimateBytes(c, withAttentionDesign(gpu, o)) - moments;
+      const want = Transformer.estimateBytes(c, withAttentionDesign(gpu, o, c)) - moments;
       assert.ok(
         Math.abs(got - want) <= 0.15 * got,
         `${c.family} ${JSON.stringify(options)}: estimate ${want} B, allocated ${got} B`,
