@@ -14,39 +14,20 @@
  *
  * @module
  */
-import { Gpu } from "../kernels/gpu.ts";
-import { benchPlan } from "./bench.ts";
-import { GPT2_SMALL, stepMatmulShapes, TINY, torchGemmShapes } from "./configs.ts";
-import { benchMatmul } from "./kernels.ts";
+import { launcherSweep, msCell } from "./sweep.ts";
 
 if (import.meta.main) {
-  const quick = Deno.args.includes("--quick");
-  const kernel = Deno.args.includes("--tiled") ? "tiled" as const : undefined;
-  const tiny = Deno.args.includes("--tiny");
-  const gpu = await Gpu.create();
-  const plan = benchPlan(quick);
-  const shapes = tiny ? stepMatmulShapes(TINY, gpu.limits.maxStorageBufferBindingSize) : [
-    ...stepMatmulShapes(GPT2_SMALL, gpu.limits.maxStorageBufferBindingSize),
-    ...torchGemmShapes(),
-  ];
+  const { gpu, shapes, ms } = await launcherSweep(Deno.args);
   const orders = [undefined, "rows", "columns"] as const;
   console.log(`adapter: ${gpu.describe()}`);
   console.log("| op | M×K×N | role | default ms | rows ms | columns ms | columns ÷ rows |");
   console.log("| --- | --- | --- | --- | --- | --- | --- |");
   for (const shape of shapes) {
     const times: number[] = [];
-    for (const gridOrder of orders) {
-      try {
-        const r = await benchMatmul(gpu, shape, plan, { kernel, gridOrder });
-        times.push(r.timing.gpu?.median ?? r.timing.wall.median);
-      } catch {
-        times.push(NaN);
-      }
-    }
-    const f = (t: number) => Number.isNaN(t) ? "–" : t.toFixed(3);
+    for (const gridOrder of orders) times.push(await ms(shape, { gridOrder }));
     console.log(
       `| ${shape.variant} | ${shape.m}×${shape.k}×${shape.n} | ${shape.role} | ` +
-        `${times.map(f).join(" | ")} | ${(times[2] / times[1]).toFixed(2)} |`,
+        `${times.map(msCell).join(" | ")} | ${(times[2] / times[1]).toFixed(2)} |`,
     );
   }
   gpu.destroy();

@@ -14,24 +14,16 @@
  *
  * @module
  */
-import { Gpu } from "../kernels/gpu.ts";
-import { benchPlan } from "./bench.ts";
-import { GPT2_SMALL, stepMatmulShapes, TINY, torchGemmShapes } from "./configs.ts";
-import { benchMatmul } from "./kernels.ts";
+import { launcherSweep, msCell } from "./sweep.ts";
 
 if (import.meta.main) {
-  const quick = Deno.args.includes("--quick");
-  const kernel = Deno.args.includes("--tiled") ? "tiled" as const : undefined;
-  const gpu = await Gpu.create();
-  const plan = benchPlan(quick);
-  const config = Deno.args.includes("--tiny") ? TINY : GPT2_SMALL;
-  const tiny = config === TINY;
+  const sweep = await launcherSweep(Deno.args);
+  const { gpu, ms } = sweep;
   // The step's products, then the PyTorch peer's GEMMs (the NVIDIA target's shapes) but the
   // 411 MB one, which no slicing helps (600+ workgroups).
-  const shapes = [
-    ...stepMatmulShapes(config, gpu.limits.maxStorageBufferBindingSize),
-    ...(tiny ? [] : torchGemmShapes().filter((s) => s.n !== 50257 && s.m * s.n < 2 ** 24)),
-  ];
+  const shapes = sweep.shapes.filter((s) =>
+    s.role !== "torch GEMM" || (s.n !== 50257 && s.m * s.n < 2 ** 24)
+  );
   const slices = [1, 2, 3, 4, 6, 8, 12];
   console.log(`adapter: ${gpu.describe()}`);
   console.log(
@@ -42,25 +34,18 @@ if (import.meta.main) {
   console.log(`| --- | --- | --- | --- | --- | ${slices.map(() => "---").join(" | ")} | --- |`);
   for (const shape of shapes) {
     const groups = Math.ceil(shape.m / 128) * Math.ceil(shape.n / 128);
-    const ms = async (splitK?: number) => {
-      try {
-        const r = await benchMatmul(gpu, shape, plan, { splitK, kernel });
-        return r.timing.gpu?.median ?? r.timing.wall.median;
-      } catch {
-        return NaN;
-      }
-    };
-    const base = await ms();
+    const base = await ms(shape, {});
     const times: number[] = [];
-    for (const s of slices) times.push(shape.k / s >= 128 ? await ms(s) : NaN);
+    for (const s of slices) times.push(shape.k / s >= 128 ? await ms(shape, { splitK: s }) : NaN);
     let best = "default", bestMs = base;
     times.forEach((t, i) => {
       if (t < bestMs) [best, bestMs] = [`K/${slices[i]}`, t];
     });
-    const f = (t: number) => Number.isNaN(t) ? "–" : t.toFixed(3);
     console.log(
       `| ${shape.variant} | ${shape.m}×${shape.k}×${shape.n} | ${shape.role} | ${groups} | ` +
-        `${f(base)} | ${times.map(f).join(" | ")} | ${best} (${(base / bestMs).toFixed(2)}×) |`,
+        `${msCell(base)} | ${times.map(msCell).join(" | ")} | ${best} (${
+          (base / bestMs).toFixed(2)
+        }×) |`,
     );
   }
   gpu.destroy();
