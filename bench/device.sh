@@ -2,7 +2,8 @@
 # One call on a GPU machine (see ../shared/device/README.md), from the project root:
 #   source .device/on-device.sh && bash bench/device.sh
 # 1. the kernel and model tests on the GPU's adapter (correctness first);
-# 2. the matmul variants against the launcher at big shapes (bench/matmul_variants, --ab);
+# 2. the matmul variants against the launcher at big shapes (bench/matmul_variants, --ab: 30
+#    the rolled k loop, 31 unrolled like the launcher, 32/34 two stages, 35 64 × 128 blocks);
 # 3. our bench (gpt2-small included on a hardware adapter; no TensorFlow.js peers there);
 # 4. the PyTorch peer's GEMMs and DPO step, and the comparison against the NVIDIA targets;
 # 5. attention forward and backward at gpt2-small's shape for every tile and 1 or 2 rows per
@@ -38,7 +39,7 @@ if [[ $steps == *2* ]]; then
   # on the fast grid axis, the launcher row blocks); the others as in bench/RESULTS.md.
   for shape in "[2048,768,50257]" "[4096,4096,4096]" "[768,4096,768]" "[2048,768,2304]"; do
     SHAPE="$shape" timeout 60 deno run -A "${cfg[@]}" bench/matmul_variants/bench.ts --ab \
-      ${VARIANTS:-28 30 31 32} >> "$out/variants.txt" 2>&1
+      ${VARIANTS:-28 30 31 32 34 35} >> "$out/variants.txt" 2>&1
   done
   echo "variants exit $?" | tee -a "$out/status.txt"
   grep GFLOP "$out/variants.txt" | sed 's/  rel. error vs launcher/ err/'

@@ -114,6 +114,13 @@ const VARIANTS: Variant[] = [
   { file: "30_tiled_v4.wgsl", colsPerGroup: 128, rowsPerGroup: 128, needs4: true },
   { file: "31_tiled_v4_unrolled.wgsl", colsPerGroup: 128, rowsPerGroup: 128, needs4: true },
   { file: "32_tiled_v4_two_stages.wgsl", colsPerGroup: 128, rowsPerGroup: 128, needs4: true },
+  {
+    file: "34_tiled_v4_two_stages_unrolled.wgsl",
+    colsPerGroup: 128,
+    rowsPerGroup: 128,
+    needs4: true,
+  },
+  { file: "35_tiled_v4_64x128.wgsl", colsPerGroup: 128, rowsPerGroup: 64, needs4: true },
 ];
 
 const SHAPES: [number, number, number][] = Deno.env.get("SHAPE")

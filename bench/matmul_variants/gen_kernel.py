@@ -151,13 +151,15 @@ def tiled():
 
 
 def tiled_v4():
-    """matmul_tiled with vec4f operand loads, K steps of 16 and register prefetch (variant 29)."""
+    """matmul_tiled with vec4f operand loads, K steps of 16, register prefetch (variant 29) and
+    the k loop of a step unrolled (variant 31)."""
     L = ["// matmul_tiled_v4 (GPUs, 4-aligned operands): matmul_tiled's 128 × 128 blocks and 8 × 8",
          "// outputs per invocation, with operands read as vec4f (row strides, offsets and batch strides",
          "// multiples of 4; elements past a row's end are masked), K steps of 16 staged in",
          "// tile_a16/tile_b16, the transposes as overrides (TA, TB), and register prefetch: the next",
          "// step's 8 values of each operand are loaded before this step's 1024 FMAs",
-         "// (bench/matmul_variants variant 29). It sums in the same order as matmul_tiled.",
+         "// (bench/matmul_variants variant 29), which are unrolled in the source (variant 31). It",
+         "// sums in the same order as matmul_tiled.",
          "@compute @workgroup_size(256)",
          "fn matmul_tiled_v4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {"]
     L += block_setup() + accumulators()
@@ -171,10 +173,13 @@ def tiled_v4():
           "      ra = load_a16(lid, oa, row0, k0 + 16u);",
           "      rb = load_b16(lid, ob, col0, k0 + 16u);",
           "    }",
-          "    for (var kk = 0u; kk < 16u; kk++) {"]
-    L += fma_block("      ", "tile_a16", "tile_b16", "kk * 32u")
-    L += ["    }",
-          "    workgroupBarrier();",
+          "    // The 16 k of the step unrolled in the source, each reading workgroup memory at a",
+          "    // constant offset (variant 31; the loop form is variant 30)."]
+    for kk in range(16):
+        L.append(f"    {{ // kk = {kk}")
+        L += fma_block("      ", "tile_a16", "tile_b16", f"{kk * 32}u")
+        L.append("    }")
+    L += ["    workgroupBarrier();",
           "  }"]
     return "\n".join(L + epilogue())
 
