@@ -5,7 +5,9 @@
  * 128), by GPU timestamps (medians, `measure.ts`). With 128 × 128 tiles a product has
  * ⌈M/128⌉·⌈N/128⌉ workgroups; an H200 runs 264 at once (two per SM), so 144 or 192 of them leave
  * 45 or 27 % of a wave idle, and slicing K fills it at the cost of a reduction pass. The table
- * says, per shape, which slicing was fastest: the data for a wave-aware split rule.
+ * says, per shape, which slicing was fastest: the data for a wave-aware split rule. Where the
+ * tail split applies (`gpuTailSplit`: a last wave at most a third full), the default is also timed
+ * without it ("no tail").
  *
  * ```sh
  * deno run -A bench/matmul_waves.ts [--quick] [--tiled] [--tiny]
@@ -14,6 +16,7 @@
  *
  * @module
  */
+import { gpuTailSplit } from "../kernels/matmul.ts";
 import { launcherSweep, msCell } from "./sweep.ts";
 
 if (import.meta.main) {
@@ -27,23 +30,30 @@ if (import.meta.main) {
   const slices = [1, 2, 3, 4, 6, 8, 12];
   console.log(`adapter: ${gpu.describe()}`);
   console.log(
-    `| op | M×K×N | role | workgroups | default ms | ${
+    `| op | M×K×N | role | workgroups | default ms | no tail | ${
       slices.map((s) => `K/${s}`).join(" | ")
     } | best |`,
   );
-  console.log(`| --- | --- | --- | --- | --- | ${slices.map(() => "---").join(" | ")} | --- |`);
+  console.log(
+    `| --- | --- | --- | --- | --- | --- | ${slices.map(() => "---").join(" | ")} | --- |`,
+  );
   for (const shape of shapes) {
-    const groups = Math.ceil(shape.m / 128) * Math.ceil(shape.n / 128);
+    const rowBlocks = Math.ceil(shape.m / 128), colBlocks = Math.ceil(shape.n / 128);
+    const groups = rowBlocks * colBlocks;
     const base = await ms(shape, {});
+    const tail = gpuTailSplit(rowBlocks, colBlocks, shape.k);
+    const noTail = tail ? await ms(shape, { tailSplit: false }) : NaN;
     const times: number[] = [];
     for (const s of slices) times.push(shape.k / s >= 128 ? await ms(shape, { splitK: s }) : NaN);
     let best = "default", bestMs = base;
+    if (noTail < bestMs) [best, bestMs] = ["no tail", noTail];
     times.forEach((t, i) => {
       if (t < bestMs) [best, bestMs] = [`K/${slices[i]}`, t];
     });
+    const plan = tail ? ` (tail: ${tail.keep} ${tail.along} kept, ${tail.slices} slices)` : "";
     console.log(
-      `| ${shape.variant} | ${shape.m}×${shape.k}×${shape.n} | ${shape.role} | ${groups} | ` +
-        `${msCell(base)} | ${times.map(msCell).join(" | ")} | ${best} (${
+      `| ${shape.variant} | ${shape.m}×${shape.k}×${shape.n} | ${shape.role} | ${groups}${plan} | ` +
+        `${msCell(base)} | ${msCell(noTail)} | ${times.map(msCell).join(" | ")} | ${best} (${
           (base / bestMs).toFixed(2)
         }×) |`,
     );

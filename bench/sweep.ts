@@ -22,7 +22,10 @@ export interface LauncherSweep {
   /** gpt2-small's step products and the PyTorch peer's GEMMs, or with `--tiny` the tiny step's. */
   shapes: MatmulShape[];
   /** Times one launch setting of a shape: GPU (else wall) median ms, NaN when refused. */
-  ms: (shape: MatmulShape, launch: Pick<MatmulArgs, "splitK" | "gridOrder">) => Promise<number>;
+  ms: (
+    shape: MatmulShape,
+    launch: Pick<MatmulArgs, "splitK" | "gridOrder" | "tailSplit">,
+  ) => Promise<number>;
 }
 
 /**
@@ -45,7 +48,10 @@ export async function launcherSweep(args: readonly string[]): Promise<LauncherSw
   const shapes = args.includes("--tiny")
     ? stepMatmulShapes(TINY, binding)
     : [...stepMatmulShapes(GPT2_SMALL, binding), ...torchGemmShapes()];
-  const ms = async (shape: MatmulShape, launch: Pick<MatmulArgs, "splitK" | "gridOrder">) => {
+  const ms = async (
+    shape: MatmulShape,
+    launch: Pick<MatmulArgs, "splitK" | "gridOrder" | "tailSplit">,
+  ) => {
     try {
       const r = await benchMatmul(gpu, shape, plan, { kernel, ...launch });
       return r.timing.gpu?.median ?? r.timing.wall.median;

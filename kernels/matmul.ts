@@ -8,10 +8,11 @@
  * strides and offsets are multiples of 4, else `matmul_tiled` — which adds the bias in its
  * epilogue. More dispatches only where needed: an elementwise prologue `C = β·C` when β ∉ {0,
  * 1}; on GPUs, a copy of an unaligned operand onto aligned rows before a big product, so it runs
- * on `matmul_tiled_v4` ({@linkcode MatmulArgs.repack}); and a tiled launch that leaves part of a
+ * on `matmul_tiled_v4` ({@linkcode MatmulArgs.repack}); a tiled launch that leaves part of a
  * wave idle and has a long K is split along K (slices side by side into a scratch, then an
- * ordered reduction: see
- * {@linkcode MatmulArgs.splitK}). Pipelines are compiled once each on first use (2–8 s cold on
+ * ordered reduction: see {@linkcode MatmulArgs.splitK}); and one whose last wave would be
+ * nearly empty runs that wave's blocks as a second, K-split launch
+ * ({@linkcode MatmulArgs.tailSplit}). Pipelines are compiled once each on first use (2–8 s cold on
  * llvmpipe, then from Mesa's disk cache).
  *
  * Operands larger than one storage binding (GPT-2's 50257 × 768 embedding is 154 MB; lavapipe
@@ -73,6 +74,12 @@ const SPLIT_DEEP_K = 2048;
 const SPLIT_DEEP_GROUPS = 1152;
 /** The shortest K slice worth its own workgroups. */
 const SPLIT_MIN_K = 256;
+/**
+ * Tail split: a launch whose last wave holds at most a third of a wave's workgroups runs its
+ * whole waves as usual and the rest (whole row or column blocks) in K slices of ≥ TAIL_MIN_K.
+ */
+const TAIL_MIN_K = 128;
+const TAIL_MIN_SLICES = 3;
 /** At most this many K slices. */
 const MAX_SPLIT = 32;
 
@@ -118,7 +125,7 @@ export interface MatmulArgs {
    * K = 50257), ⌊264 / workgroups⌋ slices (each K ≥ 256); when it has at most 198 and K ≥ 2048,
    * enough slices of K ≥ 512 for ~1152 workgroups if that is more (e.g. 768 × 3072 weight
    * gradients: 8); at most 32; 1 on a CPU adapter. The sum order then differs from the unsplit
-   * kernel's (not bit-identical, still float32-accurate).
+   * kernel's (not bit-identical, still float32-accurate). Given, it also turns the tail split off.
    */
   splitK?: number;
   /**
@@ -128,6 +135,21 @@ export interface MatmulArgs {
    * lavapipe), else columns. Same sums in the same order either way.
    */
   gridOrder?: "rows" | "columns";
+  /**
+   * Tiled kernel, no `splitK` given: when a launch's last wave would hold at most a third of
+   * the workgroups a wave runs ({@linkcode MatmulArgs.waveGroups}), the whole waves' row (or
+   * column) blocks run as one launch and the remaining blocks as another, split along K into
+   * enough slices to fill a wave ({@linkcode gpuTailSplit}); e.g. PyTorch's 2048×768×2304 GEMM:
+   * 288 workgroups of 128 × 128, 256 of them in one launch, 32 in 6 K slices. The tail's sums
+   * are then grouped by slice (float32-accurate, not bit-identical to the unsplit kernel).
+   * Default: on GPUs, not on CPU adapters.
+   */
+  tailSplit?: boolean;
+  /**
+   * Workgroups of the tiled kernel a GPU runs at once, for the tail split. Default 264 (an H100
+   * or H200: 132 SMs, two workgroups each).
+   */
+  waveGroups?: number;
   /** (N,) added to every row of C. */
   bias?: Tensor;
   /** Rows of C. Default: from the last two dimensions of `a`. */
@@ -310,7 +332,12 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     );
   }
   const maxRowsStep = Math.min(maxWg, 1024);
-  for (const ch of chunksOf(whole, splits)) {
+  const waveGroups = args.waveGroups ?? SPLIT_GROUPS;
+  if (!Number.isInteger(waveGroups) || waveGroups < 1) {
+    throw new RangeError(`matmul: waveGroups must be a positive integer, got ${waveGroups}`);
+  }
+  const tails = tiled && args.splitK === undefined && (args.tailSplit ?? !enc.gpu.isCpu);
+  for (const [ch, tailSlices] of withTails(chunksOf(whole, splits), tails ? waveGroups : 0)) {
     const first = ch.k0 === 0;
     const ra = rangeA(ch, layout), rb = rangeB(ch, layout), rc = rangeC(ch, layout);
     const ba = bindRange(a, ra, align, maxBytes), bb = bindRange(b, rb, align, maxBytes);
@@ -358,7 +385,9 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     const tiledKernel: TiledKernel = v4
       ? { kernel: MATMUL_TILED_V4, extra: { TA: transA ? 1 : 0, TB: transB ? 1 : 0 } }
       : { kernel: MATMUL_TILED, extra: {} };
-    const slices = tiled && cz === 1
+    const slices = tailSlices !== undefined
+      ? Math.max(1, Math.min(tailSlices, Math.floor((maxBytes - 256) / 4 / (cm * cn))))
+      : tiled && cz === 1
       ? splitSlices(args.splitK, enc.gpu.isCpu, rowBlocks * colBlocks, kLen, cm * cn, maxBytes)
       : 1;
     const params = {
@@ -493,6 +522,84 @@ export function gpuSplitK(groups: number, k: number): number {
   return Math.max(1, Math.min(Math.max(wave, deep), MAX_SPLIT));
 }
 
+/** Where {@linkcode gpuTailSplit} cuts a launch, and the K slices of its tail. */
+export interface TailSplit {
+  /** The blocks cut off: whole row blocks (the last rows of C) or column blocks. */
+  along: "rows" | "columns";
+  /** Row (or column) blocks of 128 kept in the first launch, which fills whole waves. */
+  keep: number;
+  /** K slices of the second launch, the tail. */
+  slices: number;
+}
+
+/**
+ * The tail split of a single tiled product of `rowBlocks × colBlocks` workgroups (see
+ * {@linkcode MatmulArgs.tailSplit}), or undefined where it does not apply: at most one wave, a
+ * last wave over a third full, or K too short for 3 slices of 128. It keeps as many whole row
+ * or column blocks as fit the whole waves (whichever keeps more workgroups).
+ *
+ * Predicted on an H200 for 2048×768×2304 (session 6, not yet measured): one wave of 256 and a
+ * sixth of a wave's time for the 6-sliced tail (0.27 + ~0.06 ms) instead of a wave and a second
+ * one of 32 workgroups left mostly idle (0.43 ms measured).
+ *
+ * @example
+ * ```ts
+ * import { gpuTailSplit } from "./matmul.ts";
+ * console.log(gpuTailSplit(16, 18, 768)); // { along: "columns", keep: 16, slices: 6 }
+ * console.log(gpuTailSplit(16, 24, 768)); // undefined: 384 workgroups, the last wave 45 % full
+ * ```
+ */
+export function gpuTailSplit(
+  rowBlocks: number,
+  colBlocks: number,
+  k: number,
+  waveGroups: number = SPLIT_GROUPS,
+): TailSplit | undefined {
+  const groups = rowBlocks * colBlocks;
+  if (groups <= waveGroups || k < TAIL_MIN_SLICES * TAIL_MIN_K) return undefined;
+  const whole = Math.floor(groups / waveGroups) * waveGroups;
+  const keepRows = Math.floor(whole / colBlocks), keepCols = Math.floor(whole / rowBlocks);
+  const byRows = keepRows * colBlocks >= keepCols * rowBlocks;
+  const keep = byRows ? keepRows : keepCols;
+  const tail = groups - keep * (byRows ? colBlocks : rowBlocks);
+  if (keep < 1 || tail > waveGroups / TAIL_MIN_SLICES) return undefined;
+  const slices = Math.min(Math.floor(waveGroups / tail), Math.floor(k / TAIL_MIN_K), MAX_SPLIT);
+  return slices >= TAIL_MIN_SLICES
+    ? { along: byRows ? "rows" : "columns", keep, slices }
+    : undefined;
+}
+
+/**
+ * The launcher's chunks with the tail split applied (`waveGroups` 0: none): each chunk with the
+ * K slices the rule fixed for it (1 for the whole waves' part), or undefined for the usual rules.
+ */
+function* withTails(
+  chunks: Iterable<Chunk>,
+  waveGroups: number,
+): Iterable<[Chunk, number | undefined]> {
+  for (const ch of chunks) {
+    const plan = waveGroups > 0 && ch.z1 - ch.z0 === 1
+      ? gpuTailSplit(
+        Math.ceil((ch.m1 - ch.m0) / TILE),
+        Math.ceil((ch.n1 - ch.n0) / TILE),
+        ch.k1 - ch.k0,
+        waveGroups,
+      )
+      : undefined;
+    if (!plan) {
+      yield [ch, undefined];
+    } else if (plan.along === "rows") {
+      const cut = ch.m0 + plan.keep * TILE;
+      yield [{ ...ch, m1: cut }, 1];
+      yield [{ ...ch, m0: cut }, plan.slices];
+    } else {
+      const cut = ch.n0 + plan.keep * TILE;
+      yield [{ ...ch, n1: cut }, 1];
+      yield [{ ...ch, n0: cut }, plan.slices];
+    }
+  }
+}
+
 /**
  * Bytes of split-K scratch a GPU product (M, N, K) takes by default (0 when it is not split);
  * an encoder keeps its largest until it is submitted.
@@ -504,8 +611,13 @@ export function gpuSplitK(groups: number, k: number): number {
  * ```
  */
 export function splitScratchBytes(m: number, n: number, k: number): number {
-  const s = gpuSplitK(Math.ceil(m / TILE) * Math.ceil(n / TILE), k);
-  return s > 1 ? 4 * s * m * n : 0;
+  const rowBlocks = Math.ceil(m / TILE), colBlocks = Math.ceil(n / TILE);
+  const s = gpuSplitK(rowBlocks * colBlocks, k);
+  if (s > 1) return 4 * s * m * n;
+  const tail = gpuTailSplit(rowBlocks, colBlocks, k);
+  if (!tail) return 0;
+  const cells = tail.along === "rows" ? (m - tail.keep * TILE) * n : m * (n - tail.keep * TILE);
+  return 4 * tail.slices * cells;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Gpu, Tensor } from "../kernels/gpu.ts";
 import {
   biasGrad,
   gpuSplitK,
+  gpuTailSplit,
   matmul,
   type MatmulArgs,
   splitScratchBytes,
@@ -532,6 +533,70 @@ Deno.test("matmul: the GPU split-K rule and its scratch", () => {
   for (const [groups, k, want] of cases) assert.equal(gpuSplitK(groups, k), want, `${groups} ${k}`);
   assert.equal(splitScratchBytes(768, 3072, 4096), 8 * 768 * 3072 * 4);
   assert.equal(splitScratchBytes(2048, 2048, 2048), 0);
+});
+
+gpuTest(
+  "matmul: tail split (the last wave's blocks in K slices) matches float64, rows or columns cut",
+  async (gpu) => {
+    const rng = new Rng(109);
+    // 5 × 2 blocks of 128 with waves of 9: 4 row blocks (8 workgroups) as usual, the last row
+    // block's 2 in 4 slices; 2 × 5 blocks cut the same way along the columns. The last blocks
+    // are partial (M or N 600), K is not a multiple of 16 or of the slices (K 523 with A not
+    // transposed or B transposed: rows not 4-aligned, the scalar tiled kernel).
+    const cases: [Case, string][] = [
+      ...TRANSPOSES.map(([transA, transB]): [Case, string] => [
+        { m: 600, n: 200, k: 524, transA, transB },
+        "rows",
+      ]),
+      [{ m: 200, n: 600, k: 523, withBias: true, alpha: -0.75 }, "columns"],
+      [{ m: 200, n: 600, k: 523, transB: true, beta: 1, withBias: true }, "columns"],
+      [{ m: 600, n: 200, k: 523, transA: true, beta: 0.5 }, "rows"],
+    ];
+    for (const [c, along] of cases) {
+      const plan = gpuTailSplit(Math.ceil(c.m / 128), Math.ceil(c.n / 128), c.k, 9);
+      assert.deepEqual(plan, { along, keep: 4, slices: 4 });
+      const host = operands(rng, c), entries: string[] = [];
+      const got = await gpuMatmul(
+        gpu,
+        c,
+        host,
+        { kernel: "tiled", tailSplit: true, waveGroups: 9 },
+        { entries },
+      );
+      assertClose(got, refMatmul(c, host), { label: `tail ${JSON.stringify(c)}` });
+      // The whole waves' launch, the tail's full slices and last slice, the reduction (each
+      // part after β's prologue).
+      const pro = c.beta === 0.5 ? ["prologue"] : [];
+      const aligned = (c.transA ? c.m : c.k) % 4 === 0 && (c.transB ? c.k : c.n) % 4 === 0;
+      const tiles = aligned ? "matmul_tiled_v4" : "matmul_tiled";
+      assert.deepEqual(entries, [...pro, tiles, ...pro, tiles, tiles, "splitk_reduce"]);
+      // Without the option (or with K slices given) on this CPU adapter: one launch.
+      const plain: string[] = [];
+      await gpuMatmul(gpu, c, host, { kernel: "tiled", waveGroups: 9 }, { entries: plain });
+      assert.deepEqual(plain, [...pro, tiles]);
+    }
+    await assert.rejects(
+      gpuMatmul(gpu, { m: 2, n: 2, k: 2 }, operands(rng, { m: 2, n: 2, k: 2 }), {
+        kernel: "tiled",
+        waveGroups: 0,
+      }),
+      /waveGroups must be a positive integer/,
+    );
+  },
+);
+
+Deno.test("matmul: the GPU tail-split rule and its scratch", () => {
+  // PyTorch's 2048×768×2304 (288 workgroups): 16 column blocks × 16 rows in one wave, 32 in 6
+  // slices of 128; a last wave over a third full, one wave or less, or a short K: no split.
+  assert.deepEqual(gpuTailSplit(16, 18, 768), { along: "columns", keep: 16, slices: 6 });
+  // gpt2-small's qkv product on 4096 unshared rows: 29 of 32 row blocks in two waves.
+  assert.deepEqual(gpuTailSplit(32, 18, 768), { along: "rows", keep: 29, slices: 4 });
+  assert.equal(gpuTailSplit(16, 24, 768), undefined); // 384: the last wave 45 % full
+  assert.equal(gpuTailSplit(16, 16, 2048), undefined); // 256: one wave
+  assert.equal(gpuTailSplit(32, 32, 4096), undefined); // 1024: the last wave 88 % full
+  assert.equal(gpuTailSplit(16, 18, 256), undefined); // K 256: 2 slices of 128 at most
+  assert.equal(splitScratchBytes(2048, 2304, 768), 6 * 2048 * 256 * 4);
+  assert.equal(splitScratchBytes(2048, 3072, 768), 0);
 });
 
 gpuTest("matmul: operands beyond the binding limit are split (forced small limit)", async (gpu) => {
