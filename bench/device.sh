@@ -35,9 +35,11 @@ if [[ $steps == *1* ]]; then
   grep -E "^(ok|FAILED)|passed|failed" "$out/tests.txt" | tail -5
 fi
 if [[ $steps == *2* ]]; then
-  # 2048×768×50257: the unaligned PyTorch shape at 4 TFLOP/s (variant 28 walks column blocks
-  # on the fast grid axis, the launcher row blocks); the others as in bench/RESULTS.md.
-  for shape in "[2048,768,50257]" "[4096,4096,4096]" "[768,4096,768]" "[2048,768,2304]"; do
+  # 2048×768×50257: the unaligned PyTorch shape (variant 28 only; the launcher repacks B);
+  # 4096³; 4096×768×768: gpt2-small's q, k, v, o products (192 workgroups of 128 × 128, under a
+  # wave: variant 35's 64 × 128 blocks); 2048×768×2304: 288 workgroups, just past a wave (the
+  # launcher's tail split against variant 35).
+  for shape in "[2048,768,50257]" "[4096,4096,4096]" "[4096,768,768]" "[2048,768,2304]"; do
     SHAPE="$shape" timeout 60 deno run -A "${cfg[@]}" bench/matmul_variants/bench.ts --ab \
       ${VARIANTS:-28 30 31 32 34 35} >> "$out/variants.txt" 2>&1
   done
