@@ -1,19 +1,20 @@
 /**
  * Where a training step's GPU time goes: one step of a config, every dispatch timed by GPU
  * timestamps in its own compute pass, summed per kernel entry point (largest first), beside the
- * step's wall time. The separate passes add a little time of their own; the shares are what
+ * step's wall time; then the matmul kernels' time per launch grid (the 20 largest), which tells
+ * the products apart. The separate passes add a little time of their own; the shares are what
  * matters.
  *
  * ```sh
  * deno run -A bench/profile_step.ts [tiny|gpt2-small] [sft|dpo] [--attention=flash|products]
- *   [--rows-per-lane=1|2] [--split-dkv]   # default: tiny dpo, the launchers' attention
+ *   [--rows-per-lane=1|2] [--split-dkv]   # default: tiny dpo, the model's default attention
  * ```
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { CONFIGS } from "./configs.ts";
-import { benchTrainStep } from "./train_step.ts";
+import { benchTrainStep, type ProfileLine } from "./train_step.ts";
 import type { AttentionOptions } from "../model/transformer.ts";
 
 if (import.meta.main) {
@@ -28,11 +29,11 @@ if (import.meta.main) {
   });
   const [name = "tiny", objective = "dpo"] = positionals;
   const config = CONFIGS.find((c) => c.name === name);
-  const design = values.attention ?? "flash";
+  const design = values.attention;
   const rows = values["rows-per-lane"] === undefined ? undefined : Number(values["rows-per-lane"]);
   if (
     !config || (objective !== "sft" && objective !== "dpo") ||
-    (design !== "flash" && design !== "products") ||
+    (design !== undefined && design !== "flash" && design !== "products") ||
     (rows !== undefined && rows !== 1 && rows !== 2)
   ) {
     console.error(
@@ -46,8 +47,8 @@ if (import.meta.main) {
     rowsPerLane: rows as 1 | 2 | undefined,
     splitDkv: values["split-dkv"],
   };
-  console.log(`attention: ${JSON.stringify(attention)}`);
   const r = await benchTrainStep(config, objective, { steps: 2, profile: true, attention });
+  console.log(`attention: ${r.attentionDesign} ${JSON.stringify(attention)}`);
   const lines = r.profile ?? [];
   const total = lines.reduce((s, l) => s + l.ms, 0);
   console.log(
@@ -59,9 +60,14 @@ if (import.meta.main) {
   if (!lines.length) console.log("(no timestamps: this device lacks timestamp-query)");
   console.log("| kernel | dispatches | GPU ms | share |");
   console.log("| --- | --- | --- | --- |");
-  for (const l of lines) {
-    console.log(
-      `| ${l.kernel} | ${l.count} | ${l.ms.toFixed(3)} | ${(100 * l.ms / total).toFixed(1)} % |`,
-    );
+  const row = (l: ProfileLine) =>
+    `| ${l.kernel} | ${l.count} | ${l.ms.toFixed(3)} | ${(100 * l.ms / total).toFixed(1)} % |`;
+  for (const l of lines) console.log(row(l));
+  const launches = r.profileLaunches ?? [];
+  if (launches.length) {
+    console.log("\nmatmul launches by grid (x×y×z workgroups; the 20 largest):\n");
+    console.log("| kernel and grid | dispatches | GPU ms | share |");
+    console.log("| --- | --- | --- | --- |");
+    for (const l of launches.slice(0, 20)) console.log(row(l));
   }
 }

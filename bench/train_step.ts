@@ -9,6 +9,7 @@
  * @module
  */
 import { Gpu } from "../kernels/gpu.ts";
+import type { AttentionDesign } from "../kernels/attention.ts";
 import { initParams } from "../model/params.ts";
 import { type AttentionOptions, Transformer } from "../model/transformer.ts";
 import {
@@ -38,7 +39,7 @@ export interface TrainStepOptions {
    * `timestamp-query`; without it `profile` stays empty.
    */
   profile?: boolean;
-  /** The model's attention settings (design, tile, …); default the launchers'. */
+  /** The model's attention settings (design, tile, …); default the model's (`withAttentionDesign`). */
   attention?: AttentionOptions;
   /**
    * DPO: whether a pair's rows share their prompt, as in real preference data (default true).
@@ -47,9 +48,9 @@ export interface TrainStepOptions {
   sharedPrompts?: boolean;
 }
 
-/** GPU time of one kernel entry point over a profiled step. */
+/** GPU time of one kernel entry point (or one matmul launch grid) over a profiled step. */
 export interface ProfileLine {
-  /** `label.entryPoint` of the kernel. */
+  /** `label.entryPoint` of the kernel; in `profileLaunches`, followed by ` x×y×z` workgroups. */
   kernel: string;
   /** Dispatches of it in the step. */
   count: number;
@@ -59,6 +60,8 @@ export interface ProfileLine {
 
 /** What a training-step measurement gives. */
 export interface TrainStepResult {
+  /** The attention design the model ran (its default resolved). */
+  attentionDesign: AttentionDesign;
   /** "sft" or "dpo". */
   objective: "sft" | "dpo";
   /** Rows per step (DPO: 2 × pairs). */
@@ -85,6 +88,11 @@ export interface TrainStepResult {
   dispatchesPerStep: number;
   /** With `profile`: GPU time per kernel of one step, largest first. */
   profile?: ProfileLine[];
+  /**
+   * With `profile`: the matmul kernels' GPU time per launch grid (x×y×z workgroups, which tells
+   * the products apart: the layers', the classifier's, attention's batched ones), largest first.
+   */
+  profileLaunches?: ProfileLine[];
 }
 
 /**
@@ -197,8 +205,10 @@ export async function benchTrainStep(
       const enc = gpu.encoder("bench step");
       if (profile) {
         const dispatch = enc.dispatch.bind(enc);
-        enc.dispatch = (d) =>
-          enc.timed(`${d.kernel.label}.${d.kernel.entryPoint}`, () => dispatch(d));
+        enc.dispatch = (d) => {
+          const [x, y = 1, z = 1] = d.workgroups;
+          enc.timed(`${d.kernel.label}.${d.kernel.entryPoint} ${x}×${y}×${z}`, () => dispatch(d));
+        };
       }
       model.zeroGrads(enc);
       const mb = uploadMicroBatch(gpu, batch, c.vocabSize, ref);
@@ -240,20 +250,32 @@ export async function benchTrainStep(
       waiting = next;
     }
     lossLast = await waiting();
-    let profile: ProfileLine[] | undefined;
+    let profile: ProfileLine[] | undefined, profileLaunches: ProfileLine[] | undefined;
     if (options.profile) {
       await step(true);
-      const byKernel = new Map<string, ProfileLine>();
-      for (const { label, ms } of stamps ?? []) {
-        const line = byKernel.get(label) ?? { kernel: label, count: 0, ms: 0 };
+      const byKernel = new Map<string, ProfileLine>(), byLaunch = new Map<string, ProfileLine>();
+      const add = (map: Map<string, ProfileLine>, kernel: string, ms: number) => {
+        const line = map.get(kernel) ?? { kernel, count: 0, ms: 0 };
         line.count++;
         line.ms += ms;
-        byKernel.set(label, line);
+        map.set(kernel, line);
+      };
+      // (Assigned in launch's closure, which the type checker does not follow.)
+      const timings = stamps as { label: string; ms: number }[] | null;
+      for (const { label, ms } of timings ?? []) {
+        const kernel = label.slice(0, label.lastIndexOf(" "));
+        add(byKernel, kernel, ms);
+        if (kernel.startsWith("matmul.matmul")) add(byLaunch, label, ms);
       }
-      profile = [...byKernel.values()].sort((a, b) => b.ms - a.ms);
+      const sorted = (map: Map<string, ProfileLine>) =>
+        [...map.values()].sort((a, b) => b.ms - a.ms);
+      profile = sorted(byKernel);
+      profileLaunches = sorted(byLaunch);
     }
     return {
+      attentionDesign: model.attentionDesign,
       profile,
+      profileLaunches,
       objective,
       rows,
       tokens: rows * T,
