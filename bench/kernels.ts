@@ -63,6 +63,12 @@ export interface PreparedMatmul {
   release(): void;
 }
 
+/** The launcher settings a matmul measurement may force (default: the launcher's own). */
+export type MatmulLaunch = Pick<
+  MatmulArgs,
+  "splitK" | "kernel" | "gridOrder" | "tailSplit" | "blockRows"
+>;
+
 /**
  * Uploads random operands for `C = op(A)·op(B)` with our launcher (β = 0, no bias), checks one
  * element of C against a float64 dot product, and calibrates the timing; each sample then ends
@@ -82,7 +88,7 @@ export async function prepareMatmul(
   gpu: Gpu,
   shape: MatmulShape,
   options: KernelBenchOptions,
-  launch: Pick<MatmulArgs, "splitK" | "kernel" | "gridOrder"> = {},
+  launch: MatmulLaunch = {},
 ): Promise<PreparedMatmul> {
   const { variant, m, k, n } = shape;
   const transA = variant[0] === "T", transB = variant[1] === "T";
@@ -144,7 +150,7 @@ export async function benchMatmul(
   gpu: Gpu,
   shape: MatmulShape,
   options: KernelBenchOptions,
-  launch: Pick<MatmulArgs, "splitK" | "kernel" | "gridOrder"> = {},
+  launch: MatmulLaunch = {},
 ): Promise<KernelResult> {
   const p = await prepareMatmul(gpu, shape, options, launch);
   try {

@@ -7,7 +7,8 @@
  * 45 or 27 % of a wave idle, and slicing K fills it at the cost of a reduction pass. The table
  * says, per shape, which slicing was fastest: the data for a wave-aware split rule. Where the
  * tail split applies (`gpuTailSplit`: a last wave at most a third full), the default is also timed
- * without it ("no tail").
+ * without it ("no tail"); and every shape with blocks of 64 × 128 (`blockRows: 64`, "64 rows"),
+ * which doubles the workgroups at the same split.
  *
  * ```sh
  * deno run -A bench/matmul_waves.ts [--quick] [--tiled] [--tiny]
@@ -30,12 +31,12 @@ if (import.meta.main) {
   const slices = [1, 2, 3, 4, 6, 8, 12];
   console.log(`adapter: ${gpu.describe()}`);
   console.log(
-    `| op | M×K×N | role | workgroups | default ms | no tail | ${
+    `| op | M×K×N | role | workgroups | default ms | no tail | 64 rows | ${
       slices.map((s) => `K/${s}`).join(" | ")
     } | best |`,
   );
   console.log(
-    `| --- | --- | --- | --- | --- | --- | ${slices.map(() => "---").join(" | ")} | --- |`,
+    `| --- | --- | --- | --- | --- | --- | --- | ${slices.map(() => "---").join(" | ")} | --- |`,
   );
   for (const shape of shapes) {
     const rowBlocks = Math.ceil(shape.m / 128), colBlocks = Math.ceil(shape.n / 128);
@@ -43,19 +44,21 @@ if (import.meta.main) {
     const base = await ms(shape, {});
     const tail = gpuTailSplit(rowBlocks, colBlocks, shape.k);
     const noTail = tail ? await ms(shape, { tailSplit: false }) : NaN;
+    const half = await ms(shape, { blockRows: 64 });
     const times: number[] = [];
     for (const s of slices) times.push(shape.k / s >= 128 ? await ms(shape, { splitK: s }) : NaN);
     let best = "default", bestMs = base;
     if (noTail < bestMs) [best, bestMs] = ["no tail", noTail];
+    if (half < bestMs) [best, bestMs] = ["64 rows", half];
     times.forEach((t, i) => {
       if (t < bestMs) [best, bestMs] = [`K/${slices[i]}`, t];
     });
     const plan = tail ? ` (tail: ${tail.keep} ${tail.along} kept, ${tail.slices} slices)` : "";
     console.log(
       `| ${shape.variant} | ${shape.m}×${shape.k}×${shape.n} | ${shape.role} | ${groups}${plan} | ` +
-        `${msCell(base)} | ${msCell(noTail)} | ${times.map(msCell).join(" | ")} | ${best} (${
-          (base / bestMs).toFixed(2)
-        }×) |`,
+        `${msCell(base)} | ${msCell(noTail)} | ${msCell(half)} | ${
+          times.map(msCell).join(" | ")
+        } | ${best} (${(base / bestMs).toFixed(2)}×) |`,
     );
   }
   gpu.destroy();

@@ -5,7 +5,6 @@
  * @module
  */
 import { Gpu } from "../kernels/gpu.ts";
-import type { MatmulArgs } from "../kernels/matmul.ts";
 import { benchPlan } from "./bench.ts";
 import {
   GPT2_SMALL,
@@ -14,7 +13,7 @@ import {
   TINY,
   torchGemmShapes,
 } from "./configs.ts";
-import { benchMatmul } from "./kernels.ts";
+import { benchMatmul, type MatmulLaunch } from "./kernels.ts";
 
 /** What a launcher sweep (`matmul_waves.ts`, `matmul_grid.ts`) reads from its command line. */
 export interface LauncherSweep {
@@ -24,7 +23,7 @@ export interface LauncherSweep {
   /** Times one launch setting of a shape: GPU (else wall) median ms, NaN when refused. */
   ms: (
     shape: MatmulShape,
-    launch: Pick<MatmulArgs, "splitK" | "gridOrder" | "tailSplit">,
+    launch: MatmulLaunch,
   ) => Promise<number>;
 }
 
@@ -50,7 +49,7 @@ export async function launcherSweep(args: readonly string[]): Promise<LauncherSw
     : [...stepMatmulShapes(GPT2_SMALL, binding), ...torchGemmShapes()];
   const ms = async (
     shape: MatmulShape,
-    launch: Pick<MatmulArgs, "splitK" | "gridOrder" | "tailSplit">,
+    launch: MatmulLaunch,
   ) => {
     try {
       const r = await benchMatmul(gpu, shape, plan, { kernel, ...launch });

@@ -5,8 +5,8 @@
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
  * 8 × 16 when M ≤ 16) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
  * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' row
- * strides and offsets are multiples of 4, else `matmul_tiled` — which adds the bias in its
- * epilogue. More dispatches only where needed: an elementwise prologue `C = β·C` when β ∉ {0,
+ * strides and offsets are multiples of 4, else `matmul_tiled`; `matmul_tiled_v4_half` (64 × 128)
+ * on request ({@linkcode MatmulArgs.blockRows}) — which adds the bias in its epilogue. More dispatches only where needed: an elementwise prologue `C = β·C` when β ∉ {0,
  * 1}; on GPUs, a copy of an unaligned operand onto aligned rows before a big product, so it runs
  * on `matmul_tiled_v4` ({@linkcode MatmulArgs.repack}); a tiled launch that leaves part of a
  * wave idle and has a long K is split along K (slices side by side into a scratch, then an
@@ -35,6 +35,7 @@ const MATMUL_SMALL = { label: "matmul", code, entryPoint: "matmul_small" };
 const MATMUL_BV4 = { label: "matmul", code, entryPoint: "matmul_bv4" };
 const MATMUL_TILED = { label: "matmul", code, entryPoint: "matmul_tiled" };
 const MATMUL_TILED_V4 = { label: "matmul", code, entryPoint: "matmul_tiled_v4" };
+const MATMUL_TILED_V4_HALF = { label: "matmul", code, entryPoint: "matmul_tiled_v4_half" };
 const PAD_ROWS = { label: "matmul", code, entryPoint: "pad_rows" };
 /**
  * The side of C from which an unaligned operand is repacked by default ({@linkcode
@@ -150,6 +151,13 @@ export interface MatmulArgs {
    * or H200: 132 SMs, two workgroups each).
    */
   waveGroups?: number;
+  /**
+   * Rows of C per workgroup of the tiled kernel: 128, or 64 (`matmul_tiled_v4_half`: twice the
+   * workgroups of half the work, for products whose 128 × 128 blocks leave much of a wave idle;
+   * only where `matmul_tiled_v4` runs, else 128). The split rules count in 128 × 128 blocks
+   * either way. Same sums in the same order. Default 128 (64 is not yet timed on a GPU).
+   */
+  blockRows?: 128 | 64;
   /** (N,) added to every row of C. */
   bias?: Tensor;
   /** Rows of C. Default: from the last two dimensions of `a`. */
@@ -316,7 +324,12 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     }
   }
   const small = !tiled && m <= 16;
-  const rowsPerGroup = tiled ? TILE : small ? ROWS_SMALL : ROWS;
+  const blockRows = args.blockRows ?? TILE;
+  if (blockRows !== TILE && blockRows !== TILE / 2) {
+    throw new RangeError(`matmul: blockRows must be 128 or 64, got ${blockRows}`);
+  }
+  // The tiled kernels' chunks are planned for the smaller block (a dimension's workgroup limit).
+  const rowsPerGroup = tiled ? blockRows : small ? ROWS_SMALL : ROWS;
   const splits = planSplits(whole, layout, {
     // A bound range may start up to `align − 4` bytes before its first element.
     maxElements: Math.floor((maxBytes - align) / 4),
@@ -373,7 +386,6 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     // Row blocks walk the fastest grid axis once a B panel (K × WG·16) outgrows a core's L2.
     const rowsFast = args.gridOrder ? args.gridOrder === "rows" : kLen >= ROWS_FAST_K;
     const colBlocks = Math.ceil(cn / (tiled ? TILE : COLS_PER_LANE * WG));
-    const rowBlocks = Math.ceil(cm / rowsPerGroup);
     // B read as vec4f when every row of op(B) starts on a multiple of 4 elements; its binding then
     // spans whole vec4s (the last row's last vec4 may reach past N: only unused columns see it).
     const bv4 = !tiled && !transB && ldb % 4 === 0 && sB % 4 === 0 && widenTo16(bb, maxBytes);
@@ -382,13 +394,26 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     // stride is enough, as for the classifier's logits).
     const v4 = tiled && lda % 4 === 0 && ldb % 4 === 0 && (cz === 1 || sA % 4 + sB % 4 === 0) &&
       widenTo16(ba, maxBytes) && widenTo16(bb, maxBytes);
+    const half = v4 && blockRows < TILE;
     const tiledKernel: TiledKernel = v4
-      ? { kernel: MATMUL_TILED_V4, extra: { TA: transA ? 1 : 0, TB: transB ? 1 : 0 } }
-      : { kernel: MATMUL_TILED, extra: {} };
+      ? {
+        kernel: half ? MATMUL_TILED_V4_HALF : MATMUL_TILED_V4,
+        extra: { TA: transA ? 1 : 0, TB: transB ? 1 : 0 },
+        rows: half ? blockRows : TILE,
+      }
+      : { kernel: MATMUL_TILED, extra: {}, rows: TILE };
+    const rowBlocks = Math.ceil(cm / (tiled ? tiledKernel.rows : rowsPerGroup));
     const slices = tailSlices !== undefined
       ? Math.max(1, Math.min(tailSlices, Math.floor((maxBytes - 256) / 4 / (cm * cn))))
       : tiled && cz === 1
-      ? splitSlices(args.splitK, enc.gpu.isCpu, rowBlocks * colBlocks, kLen, cm * cn, maxBytes)
+      ? splitSlices(
+        args.splitK,
+        enc.gpu.isCpu,
+        Math.ceil(cm / TILE) * colBlocks,
+        kLen,
+        cm * cn,
+        maxBytes,
+      )
       : 1;
     const params = {
       m: cm,
@@ -439,10 +464,11 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
   }
 }
 
-/** A tiled entry point and the override constants it takes beyond WG, ACC and BIAS. */
+/** A tiled entry point, the override constants it takes beyond WG, ACC and BIAS, its block rows. */
 interface TiledKernel {
   kernel: typeof MATMUL_TILED;
   extra: Record<string, number>;
+  rows: number;
 }
 
 /** The `Params` uniform of the matmul kernels (field order as in the WGSL). */
@@ -659,7 +685,7 @@ function encodeSplitK(
   }
   const ws = bindRange(scratch, [0, slices * cells], o.align, o.maxBytes);
   const stepA = p.ta ? ks * p.lda : ks, stepB = p.tb ? ks : ks * p.ldb;
-  const rowBlocks = Math.ceil(p.m / TILE), colBlocks = Math.ceil(p.n / TILE);
+  const rowBlocks = Math.ceil(p.m / o.tiled.rows), colBlocks = Math.ceil(p.n / TILE);
   const slice = (k: number, first: number, count: number) => {
     const rowsFast = o.gridOrder ? o.gridOrder === "rows" : k >= ROWS_FAST_K;
     enc.dispatch({

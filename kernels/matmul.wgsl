@@ -42,7 +42,9 @@
 //     matmul_tiled_v4 is the same with vec4f operand loads, K steps of 16 and register prefetch,
 //     for operands whose row strides and offsets are multiples of 4 (same order, same bits; on
 //     an H200 22 → 33 TFLOP/s at 4096³). Its staging uses constant indices only: a first version
-//     that indexed a local array in a loop ran NT products 1.7–2.4× slower there.
+//     that indexed a local array in a loop ran NT products 1.7–2.4× slower there. Since session
+//     6 its k loop is unrolled in the source (variant 31). matmul_tiled_v4_half is the same with
+//     blocks of 64 rows and 128 invocations (an option of the launcher, blockRows: 64).
 //   - splitk_reduce (below) sums split-K partial products: on a GPU a launch of few workgroups
 //     over a long K (a 128-row classifier chunk's input gradient over 50257 logits: 6
 //     workgroups) runs as K slices side by side instead (head dx on an H200: 20.2 → 1.2 ms).
@@ -1073,6 +1075,301 @@ fn matmul_tiled_v4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
   store_quad(oc, row0 + 64u + ty * 4u + 3u, colA, c7_0, biasA);
   store_quad(oc, row0 + 64u + ty * 4u + 3u, colB, c7_1, biasB);
 }
+
+// matmul_tiled_v4_half (GPUs, 4-aligned operands): matmul_tiled_v4 with blocks of 64 rows
+// × 128 columns and 128 invocations, each still 8 × 8 outputs: rows {0, 32} + 4·ty + 0…3 (ty
+// = lid / 16 < 8), columns {0, 64} + 4·tx + 0…3. Twice the workgroups of half the work, for
+// products whose 128 × 128 blocks leave much of a wave idle (bench/matmul_variants variant
+// 35). It stages A through load_a16h/store_a16h and B as matmul_tiled_v4 does, each
+// invocation standing in for two (lid and lid + 128). Same sums in the same order.
+@compute @workgroup_size(128)
+fn matmul_tiled_v4_half(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);
+  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);
+  let row0 = block_row * 64u;
+  let col0 = block_col * 128u;
+  let tx = lid % 16u;
+  let ty = lid / 16u;
+  let oa = p.off_a + wid.z * p.stride_a;
+  let ob = p.off_b + wid.z * p.stride_b;
+  var c0_0 = vec4f(0.0);
+  var c0_1 = vec4f(0.0);
+  var c1_0 = vec4f(0.0);
+  var c1_1 = vec4f(0.0);
+  var c2_0 = vec4f(0.0);
+  var c2_1 = vec4f(0.0);
+  var c3_0 = vec4f(0.0);
+  var c3_1 = vec4f(0.0);
+  var c4_0 = vec4f(0.0);
+  var c4_1 = vec4f(0.0);
+  var c5_0 = vec4f(0.0);
+  var c5_1 = vec4f(0.0);
+  var c6_0 = vec4f(0.0);
+  var c6_1 = vec4f(0.0);
+  var c7_0 = vec4f(0.0);
+  var c7_1 = vec4f(0.0);
+  var ra = load_a16h(lid, oa, row0, 0u);
+  var rb0 = load_b16(lid, ob, col0, 0u);
+  var rb1 = load_b16(lid + 128u, ob, col0, 0u);
+  for (var k0 = 0u; k0 < p.k; k0 += 16u) {
+    store_a16h(lid, ra);
+    store_b16(lid, rb0);
+    store_b16(lid + 128u, rb1);
+    workgroupBarrier();
+    if (k0 + 16u < p.k) {
+      ra = load_a16h(lid, oa, row0, k0 + 16u);
+      rb0 = load_b16(lid, ob, col0, k0 + 16u);
+      rb1 = load_b16(lid + 128u, ob, col0, k0 + 16u);
+    }
+    { // kk = 0
+      let a0 = tile_a16[0u + ty];
+      let a1 = tile_a16[0u + 8u + ty];
+      let b0 = tile_b16[0u + tx];
+      let b1 = tile_b16[0u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 1
+      let a0 = tile_a16[16u + ty];
+      let a1 = tile_a16[16u + 8u + ty];
+      let b0 = tile_b16[32u + tx];
+      let b1 = tile_b16[32u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 2
+      let a0 = tile_a16[32u + ty];
+      let a1 = tile_a16[32u + 8u + ty];
+      let b0 = tile_b16[64u + tx];
+      let b1 = tile_b16[64u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 3
+      let a0 = tile_a16[48u + ty];
+      let a1 = tile_a16[48u + 8u + ty];
+      let b0 = tile_b16[96u + tx];
+      let b1 = tile_b16[96u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 4
+      let a0 = tile_a16[64u + ty];
+      let a1 = tile_a16[64u + 8u + ty];
+      let b0 = tile_b16[128u + tx];
+      let b1 = tile_b16[128u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 5
+      let a0 = tile_a16[80u + ty];
+      let a1 = tile_a16[80u + 8u + ty];
+      let b0 = tile_b16[160u + tx];
+      let b1 = tile_b16[160u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 6
+      let a0 = tile_a16[96u + ty];
+      let a1 = tile_a16[96u + 8u + ty];
+      let b0 = tile_b16[192u + tx];
+      let b1 = tile_b16[192u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 7
+      let a0 = tile_a16[112u + ty];
+      let a1 = tile_a16[112u + 8u + ty];
+      let b0 = tile_b16[224u + tx];
+      let b1 = tile_b16[224u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 8
+      let a0 = tile_a16[128u + ty];
+      let a1 = tile_a16[128u + 8u + ty];
+      let b0 = tile_b16[256u + tx];
+      let b1 = tile_b16[256u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 9
+      let a0 = tile_a16[144u + ty];
+      let a1 = tile_a16[144u + 8u + ty];
+      let b0 = tile_b16[288u + tx];
+      let b1 = tile_b16[288u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 10
+      let a0 = tile_a16[160u + ty];
+      let a1 = tile_a16[160u + 8u + ty];
+      let b0 = tile_b16[320u + tx];
+      let b1 = tile_b16[320u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 11
+      let a0 = tile_a16[176u + ty];
+      let a1 = tile_a16[176u + 8u + ty];
+      let b0 = tile_b16[352u + tx];
+      let b1 = tile_b16[352u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 12
+      let a0 = tile_a16[192u + ty];
+      let a1 = tile_a16[192u + 8u + ty];
+      let b0 = tile_b16[384u + tx];
+      let b1 = tile_b16[384u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 13
+      let a0 = tile_a16[208u + ty];
+      let a1 = tile_a16[208u + 8u + ty];
+      let b0 = tile_b16[416u + tx];
+      let b1 = tile_b16[416u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 14
+      let a0 = tile_a16[224u + ty];
+      let a1 = tile_a16[224u + 8u + ty];
+      let b0 = tile_b16[448u + tx];
+      let b1 = tile_b16[448u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 15
+      let a0 = tile_a16[240u + ty];
+      let a1 = tile_a16[240u + 8u + ty];
+      let b0 = tile_b16[480u + tx];
+      let b1 = tile_b16[480u + 16u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    workgroupBarrier();
+  }
+  let oc = p.off_c + wid.z * p.stride_c;
+  let last_col = p.n - 1u;
+  let colA = col0 + tx * 4u;
+  let colB = col0 + 64u + tx * 4u;
+  let biasA = bias4(colA, last_col);
+  let biasB = bias4(colB, last_col);
+  store_quad(oc, row0 + 0u + ty * 4u + 0u, colA, c0_0, biasA);
+  store_quad(oc, row0 + 0u + ty * 4u + 0u, colB, c0_1, biasB);
+  store_quad(oc, row0 + 0u + ty * 4u + 1u, colA, c1_0, biasA);
+  store_quad(oc, row0 + 0u + ty * 4u + 1u, colB, c1_1, biasB);
+  store_quad(oc, row0 + 0u + ty * 4u + 2u, colA, c2_0, biasA);
+  store_quad(oc, row0 + 0u + ty * 4u + 2u, colB, c2_1, biasB);
+  store_quad(oc, row0 + 0u + ty * 4u + 3u, colA, c3_0, biasA);
+  store_quad(oc, row0 + 0u + ty * 4u + 3u, colB, c3_1, biasB);
+  store_quad(oc, row0 + 32u + ty * 4u + 0u, colA, c4_0, biasA);
+  store_quad(oc, row0 + 32u + ty * 4u + 0u, colB, c4_1, biasB);
+  store_quad(oc, row0 + 32u + ty * 4u + 1u, colA, c5_0, biasA);
+  store_quad(oc, row0 + 32u + ty * 4u + 1u, colB, c5_1, biasB);
+  store_quad(oc, row0 + 32u + ty * 4u + 2u, colA, c6_0, biasA);
+  store_quad(oc, row0 + 32u + ty * 4u + 2u, colB, c6_1, biasB);
+  store_quad(oc, row0 + 32u + ty * 4u + 3u, colA, c7_0, biasA);
+  store_quad(oc, row0 + 32u + ty * 4u + 3u, colB, c7_1, biasB);
+}
 // END GENERATED
 
 // ---- matmul_tiled_v4's operand staging ----
@@ -1182,6 +1479,45 @@ fn store_b16(lid: u32, v: array<vec4f, 2>) {
   tile_b16[at + 160u][c] = v[1].y;
   tile_b16[at + 192u][c] = v[1].z;
   tile_b16[at + 224u][c] = v[1].w;
+}
+
+// matmul_tiled_v4_half's A tile, 64 rows × 16 k in tile_a16[k * 16 + r / 4][r % 4]: each of its 128
+// invocations stages 8 values, k = lid / 8 at rows 8·(lid % 8) + 0…7 (A stored (K, M)) or row
+// lid / 2 at k 8·(lid % 2) + 0…7, masked and clamped as in load_a16.
+fn load_a16h(lid: u32, base: u32, r0: u32, k0: u32) -> array<vec4f, 2> {
+  if (TA == 1u) {
+    let k = k0 + lid / 8u;
+    let r = r0 + (lid % 8u) * 8u;
+    let at = base + min(k, p.k - 1u) * p.lda;
+    let last = (p.m - 1u) & ~3u;
+    let v0 = a4[(at + min(r, last)) / 4u];
+    let v1 = a4[(at + min(r + 4u, last)) / 4u];
+    return array<vec4f, 2>(
+      select(vec4f(0.0), v0, lanes_below(r, p.m) & vec4<bool>(k < p.k)),
+      select(vec4f(0.0), v1, lanes_below(r + 4u, p.m) & vec4<bool>(k < p.k)),
+    );
+  }
+  return load_a16(lid, base, r0, k0);
+}
+
+fn store_a16h(lid: u32, v: array<vec4f, 2>) {
+  if (TA == 1u) {
+    let at = (lid / 8u) * 16u + (lid % 8u) * 2u;
+    tile_a16[at] = v[0];
+    tile_a16[at + 1u] = v[1];
+    return;
+  }
+  let r = lid / 2u;
+  let at = (lid % 2u) * 8u * 16u + r / 4u;
+  let c = r % 4u;
+  tile_a16[at + 0u][c] = v[0].x;
+  tile_a16[at + 16u][c] = v[0].y;
+  tile_a16[at + 32u][c] = v[0].z;
+  tile_a16[at + 48u][c] = v[0].w;
+  tile_a16[at + 64u][c] = v[1].x;
+  tile_a16[at + 80u][c] = v[1].y;
+  tile_a16[at + 96u][c] = v[1].z;
+  tile_a16[at + 112u][c] = v[1].w;
 }
 
 // The bias of 16 columns from col0 (clamped to the last), or zeros when BIAS = 0.

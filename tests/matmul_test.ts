@@ -536,6 +536,64 @@ Deno.test("matmul: the GPU split-K rule and its scratch", () => {
 });
 
 gpuTest(
+  "matmul: 64-row blocks (matmul_tiled_v4_half) match float64 and the lanes kernel bit for bit",
+  async (gpu) => {
+    const rng = new Rng(110);
+    const cases: [Case, Partial<MatmulArgs>][] = [
+      // 3 row blocks of 64 (the last partial), 2 column blocks, every transpose.
+      ...TRANSPOSES.map(([transA, transB]): [Case, Partial<MatmulArgs>] => [
+        { m: 152, n: 132, k: 40, transA, transB },
+        {},
+      ]),
+      [{ m: 64, n: 8, k: 52, withBias: true, alpha: -1.5 }, {}],
+      [{ m: 36, n: 20, k: 600, transB: true, withBias: true, beta: 1 }, {}], // rows_fast, +=
+      [{ m: 68, n: 24, k: 48, transA: true, batch: 3, beta: 0.5 }, {}], // prologue, batched
+      [{ m: 52, n: 40, k: 4, transA: true }, { maxBindingBytes: 5000 }], // two pieces of M
+    ];
+    for (const [c, extra] of cases) {
+      const host = operands(rng, c), entries: string[] = [];
+      const label = JSON.stringify([c, extra]);
+      const half = await gpuMatmul(
+        gpu,
+        c,
+        host,
+        { ...extra, kernel: "tiled", splitK: 1, blockRows: 64 },
+        { entries },
+      );
+      const kernels = [...new Set(entries)].filter((e) => e !== "prologue");
+      assert.deepEqual(kernels, ["matmul_tiled_v4_half"], label);
+      assertClose(half, refMatmul(c, host), { label: `half ${label}` });
+      const lanes = await gpuMatmul(gpu, c, host, { ...extra, kernel: "lanes" });
+      assert.ok(bitEqual(half, lanes), `half and lanes differ: ${label}`);
+    }
+    // Split K and the tail split over 64-row blocks (their rules count 128-row blocks: 5 × 2
+    // with waves of 9 as in the tail test below), and an unaligned A (the scalar 128-row kernel).
+    for (
+      const [c, extra, kernels] of [
+        [{ m: 152, n: 132, k: 600, transA: true }, { splitK: 3 }, ["splitk_reduce"]],
+        [{ m: 600, n: 200, k: 524 }, { tailSplit: true, waveGroups: 9 }, ["splitk_reduce"]],
+        [{ m: 20, n: 12, k: 41 }, { splitK: 1 }, ["matmul_tiled"]],
+      ] as [Case, Partial<MatmulArgs>, string[]][]
+    ) {
+      const host = operands(rng, c), entries: string[] = [];
+      const got = await gpuMatmul(gpu, c, host, { ...extra, kernel: "tiled", blockRows: 64 }, {
+        entries,
+      });
+      const half = kernels[0] === "matmul_tiled" ? [] : ["matmul_tiled_v4_half"];
+      assert.deepEqual([...new Set(entries)].sort(), [...half, ...kernels].sort());
+      assertClose(got, refMatmul(c, host), { label: `half ${JSON.stringify([c, extra])}` });
+    }
+    await assert.rejects(
+      gpuMatmul(gpu, { m: 2, n: 2, k: 2 }, operands(rng, { m: 2, n: 2, k: 2 }), {
+        kernel: "tiled",
+        blockRows: 32 as 64,
+      }),
+      /blockRows must be 128 or 64/,
+    );
+  },
+);
+
+gpuTest(
   "matmul: tail split (the last wave's blocks in K slices) matches float64, rows or columns cut",
   async (gpu) => {
     const rng = new Rng(109);
