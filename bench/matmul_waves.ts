@@ -7,8 +7,9 @@
  * 45 or 27 % of a wave idle, and slicing K fills it at the cost of a reduction pass. The table
  * says, per shape, which slicing was fastest: the data for a wave-aware split rule. Where the
  * tail split applies (`gpuTailSplit`: a last wave at most a third full), the default is also timed
- * without it ("no tail"); and every shape with blocks of 64 × 128 (`blockRows: 64`, "64 rows"),
- * which doubles the workgroups at the same split.
+ * without it ("no tail"); and every shape with blocks of 64 × 128 (`blockRows: 64`, "64 rows";
+ * without the tail split, so the two compare where both apply), which doubles the workgroups at
+ * the same K split.
  *
  * ```sh
  * deno run -A bench/matmul_waves.ts [--quick] [--tiled] [--tiny]
@@ -44,7 +45,7 @@ if (import.meta.main) {
     const base = await ms(shape, {});
     const tail = gpuTailSplit(rowBlocks, colBlocks, shape.k);
     const noTail = tail ? await ms(shape, { tailSplit: false }) : NaN;
-    const half = await ms(shape, { blockRows: 64 });
+    const half = await ms(shape, { blockRows: 64, tailSplit: false });
     const times: number[] = [];
     for (const s of slices) times.push(shape.k / s >= 128 ? await ms(shape, { splitK: s }) : NaN);
     let best = "default", bestMs = base;

@@ -137,10 +137,10 @@ export interface MatmulArgs {
    */
   gridOrder?: "rows" | "columns";
   /**
-   * Tiled kernel, no `splitK` given: when a launch's last wave would hold at most a third of
-   * the workgroups a wave runs ({@linkcode MatmulArgs.waveGroups}), the whole waves' row (or
-   * column) blocks run as one launch and the remaining blocks as another, split along K into
-   * enough slices to fill a wave ({@linkcode gpuTailSplit}); e.g. PyTorch's 2048×768×2304 GEMM:
+   * Tiled kernel, no `splitK` given: when a launch's last, partial wave would hold at most a
+   * third of the workgroups a wave runs ({@linkcode MatmulArgs.waveGroups}; counted in whole
+   * row or column blocks), the whole waves' blocks run as one launch and the remaining blocks as
+   * another, split along K into enough slices to fill a wave ({@linkcode gpuTailSplit}); e.g. PyTorch's 2048×768×2304 GEMM:
    * 288 workgroups of 128 × 128, 256 of them in one launch, 32 in 6 K slices. The tail's sums
    * are then grouped by slice (float32-accurate, not bit-identical to the unsplit kernel).
    * Default: on GPUs, not on CPU adapters.
@@ -560,9 +560,11 @@ export interface TailSplit {
 
 /**
  * The tail split of a single tiled product of `rowBlocks × colBlocks` workgroups (see
- * {@linkcode MatmulArgs.tailSplit}), or undefined where it does not apply: at most one wave, a
- * last wave over a third full, or K too short for 3 slices of 128. It keeps as many whole row
- * or column blocks as fit the whole waves (whichever keeps more workgroups).
+ * {@linkcode MatmulArgs.tailSplit}), or undefined where it does not apply. It keeps as many
+ * whole row or column blocks as fit the whole waves (whichever keeps more workgroups) and splits
+ * the rest along K; not when the product is at most one wave or exactly whole waves, when the
+ * blocks left over hold more than a third of a wave's workgroups, or when K is too short for 3
+ * slices of 128.
  *
  * Predicted on an H200 for 2048×768×2304 (session 6, not yet measured): one wave of 256 and a
  * sixth of a wave's time for the 6-sliced tail (0.27 + ~0.06 ms) instead of a wave and a second
@@ -588,7 +590,8 @@ export function gpuTailSplit(
   const byRows = keepRows * colBlocks >= keepCols * rowBlocks;
   const keep = byRows ? keepRows : keepCols;
   const tail = groups - keep * (byRows ? colBlocks : rowBlocks);
-  if (keep < 1 || tail > waveGroups / TAIL_MIN_SLICES) return undefined;
+  // Nothing to cut (whole waves exactly), or a tail over a third of a wave.
+  if (keep < 1 || tail < 1 || tail > waveGroups / TAIL_MIN_SLICES) return undefined;
   const slices = Math.min(Math.floor(waveGroups / tail), Math.floor(k / TAIL_MIN_K), MAX_SPLIT);
   return slices >= TAIL_MIN_SLICES
     ? { along: byRows ? "rows" : "columns", keep, slices }
@@ -612,7 +615,8 @@ function* withTails(
         waveGroups,
       )
       : undefined;
-    if (!plan) {
+    const end = plan?.along === "rows" ? ch.m1 - ch.m0 : ch.n1 - ch.n0;
+    if (!plan || plan.keep * TILE >= end) {
       yield [ch, undefined];
     } else if (plan.along === "rows") {
       const cut = ch.m0 + plan.keep * TILE;

@@ -1079,9 +1079,10 @@ fn matmul_tiled_v4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
 // matmul_tiled_v4_half (GPUs, 4-aligned operands): matmul_tiled_v4 with blocks of 64 rows
 // × 128 columns and 128 invocations, each still 8 × 8 outputs: rows {0, 32} + 4·ty + 0…3 (ty
 // = lid / 16 < 8), columns {0, 64} + 4·tx + 0…3. Twice the workgroups of half the work, for
-// products whose 128 × 128 blocks leave much of a wave idle (bench/matmul_variants variant
-// 35). It stages A through load_a16h/store_a16h and B as matmul_tiled_v4 does, each
-// invocation standing in for two (lid and lid + 128). Same sums in the same order.
+// products whose 128 × 128 blocks leave much of a wave idle (the blocks of bench/
+// matmul_variants variant 35). It stages A through load_a16h/store_a16h and B as
+// matmul_tiled_v4 does, each invocation standing in for two (lid and lid + 128), where
+// variant 35 loads its 16 values of B in one go. Same sums in the same order.
 @compute @workgroup_size(128)
 fn matmul_tiled_v4_half(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let block_row = select(wid.y, wid.x, p.rows_fast == 1u);

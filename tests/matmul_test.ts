@@ -628,10 +628,27 @@ gpuTest(
       const aligned = (c.transA ? c.m : c.k) % 4 === 0 && (c.transB ? c.k : c.n) % 4 === 0;
       const tiles = aligned ? "matmul_tiled_v4" : "matmul_tiled";
       assert.deepEqual(entries, [...pro, tiles, ...pro, tiles, tiles, "splitk_reduce"]);
-      // Without the option (or with K slices given) on this CPU adapter: one launch.
-      const plain: string[] = [];
-      await gpuMatmul(gpu, c, host, { kernel: "tiled", waveGroups: 9 }, { entries: plain });
-      assert.deepEqual(plain, [...pro, tiles]);
+      // Turned off, or with K slices given: one launch.
+      for (const off of [{ tailSplit: false }, { tailSplit: true, splitK: 1 }]) {
+        const plain: string[] = [];
+        await gpuMatmul(gpu, c, host, { kernel: "tiled", waveGroups: 9, ...off }, {
+          entries: plain,
+        });
+        assert.deepEqual(plain, [...pro, tiles], JSON.stringify(off));
+      }
+    }
+    // Exactly whole waves (2 × 3 blocks, waves of 3): nothing to cut, one launch.
+    {
+      const c = { m: 200, n: 300, k: 384 }, host = operands(rng, c), entries: string[] = [];
+      const got = await gpuMatmul(
+        gpu,
+        c,
+        host,
+        { kernel: "tiled", tailSplit: true, waveGroups: 3 },
+        { entries },
+      );
+      assert.deepEqual(entries, ["matmul_tiled_v4"]);
+      assertClose(got, refMatmul(c, host), { label: "whole waves" });
     }
     await assert.rejects(
       gpuMatmul(gpu, { m: 2, n: 2, k: 2 }, operands(rng, { m: 2, n: 2, k: 2 }), {
@@ -653,6 +670,11 @@ Deno.test("matmul: the GPU tail-split rule and its scratch", () => {
   assert.equal(gpuTailSplit(16, 16, 2048), undefined); // 256: one wave
   assert.equal(gpuTailSplit(32, 32, 4096), undefined); // 1024: the last wave 88 % full
   assert.equal(gpuTailSplit(16, 18, 256), undefined); // K 256: 2 slices of 128 at most
+  // Exactly whole waves (22 × 24 = 2 × 264; 2 × 3 with waves of 3): nothing to cut.
+  assert.equal(gpuTailSplit(22, 24, 768), undefined);
+  assert.equal(gpuTailSplit(16, 33, 768), undefined);
+  assert.equal(gpuTailSplit(2, 3, 384, 3), undefined);
+  assert.equal(splitScratchBytes(2700, 3072, 768), 0);
   assert.equal(splitScratchBytes(2048, 2304, 768), 6 * 2048 * 256 * 4);
   assert.equal(splitScratchBytes(2048, 3072, 768), 0);
 });

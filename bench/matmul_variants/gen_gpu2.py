@@ -17,7 +17,7 @@ from gen_kernel import fma_block
 
 src = open("../../kernels/matmul.wgsl").read()
 helpers = src[src.index("// Which of the 4 elements from i on lie below n."):src.index("fn store_a16(")]
-stores = src[src.index("fn store_a16("):src.index("// The bias of 16 columns from col0")]
+stores = src[src.index("fn store_a16("):src.index("// matmul_tiled_v4_half's A tile")]
 
 HEAD = PARAMS + """@group(0) @binding(1) var<storage, read> a4: array<vec4f>;
 @group(0) @binding(2) var<storage, read> b4: array<vec4f>;
