@@ -564,8 +564,9 @@ async function trainSection(
         min_ms: r.ms.min,
         first_ms: r.firstMs,
         tokens_per_s: tokensPerS,
-        pipelined_ms: r.pipelinedMs.median,
-        pipelined_tokens_per_s: r.tokens / r.pipelinedMs.median * 1000,
+        loop_ms: r.loopMs.median,
+        loop_tokens_per_s: r.tokens / r.loopMs.median * 1000,
+        sync_every: r.syncEvery,
         peak_mb: r.peakBytes / 2 ** 20,
         loss_first: r.lossFirst,
         loss_last: r.lossLast,
@@ -579,7 +580,7 @@ async function trainSection(
         r.ms.n,
         r.ms.median,
         tokensPerS,
-        r.pipelinedMs.median,
+        r.loopMs.median,
         r.peakBytes / 2 ** 20,
         r.firstMs,
         `${r.lossFirst.toFixed(3)} → ${r.lossLast.toFixed(3)}`,
@@ -648,7 +649,7 @@ async function trainSection(
       "n",
       "ms",
       "tokens/s",
-      "in flight ms",
+      "loop ms",
       "peak MiB",
       "first ms",
       "loss",
@@ -656,9 +657,9 @@ async function trainSection(
     rows,
   );
   rep.note(
-    "ms: each step waited for (its readback) before the next, as the peers' steps; in flight ms: " +
-      "ours with the next step submitted before the previous one's readback is awaited, as " +
-      "`deno task train` runs.\n",
+    "ms: each step waited for (its readback) before the next, as the peers' steps; loop ms: " +
+      "ours as `deno task train` runs, steps submitted back to back and read back together every " +
+      "8 (`train.sync_every`), per step.\n",
   );
   const ratioRows: unknown[][] = [];
   for (const objective of ["sft", "dpo"] as const) {

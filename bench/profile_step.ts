@@ -55,7 +55,9 @@ if (import.meta.main) {
     `${name} ${objective}: ${r.rows}×${config.seqLen} tokens, wall ${r.ms.median.toFixed(1)} ms ` +
       `per step, ${r.dispatchesPerStep} dispatches; GPU time of the profiled step ${
         total.toFixed(1)
-      } ms; in flight ${r.pipelinedMs.median.toFixed(1)} ms per step`,
+      } ms; as the trainer runs (${r.syncEvery} steps per readback) ${
+        r.loopMs.median.toFixed(1)
+      } ms per step`,
   );
   if (!lines.length) console.log("(no timestamps: this device lacks timestamp-query)");
   console.log("| kernel | dispatches | GPU ms | share |");

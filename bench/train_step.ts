@@ -2,7 +2,9 @@
  * One full training step of ours, as `pipeline/train.ts` runs it: zero the gradients, upload the
  * micro-batch, encode forward, loss and backward, the global-norm clip and AdamW, submit once, read
  * the metrics and the gradient norm back in one readback. The step time is wall clock over all of
- * that (upload and readback included), as the peer's is over `minimize` and `loss.data()`.
+ * that (upload and readback included), as the peer's is over `minimize` and `loss.data()`; the loop
+ * time is the trainer's own rhythm, `syncEvery` steps submitted back to back and read back
+ * together.
  *
  * Each measurement opens its own device, so the pool's peak bytes are the step's alone.
  *
@@ -21,6 +23,7 @@ import {
   uploadMicroBatch,
 } from "../pipeline/objective.ts";
 import { AdamW, DEFAULT_OPTIMIZER } from "../pipeline/optimizer.ts";
+import { DEFAULT_TRAIN } from "../pipeline/train.ts";
 import { Rng } from "../util/rng.ts";
 import type { BenchConfig } from "./configs.ts";
 import { summarize, type Summary } from "./measure.ts";
@@ -71,10 +74,14 @@ export interface TrainStepResult {
   /** Milliseconds per step after warm-up, each step waited for (its readback) before the next. */
   ms: Summary;
   /**
-   * Milliseconds per step with one step in flight, as `deno task train` runs (the next step is
-   * submitted before the previous one's readback is awaited): the interval between completions.
+   * Milliseconds per step as `deno task train` runs: steps submitted back to back, their metrics
+   * read back together every `DEFAULT_TRAIN.syncEvery` steps (the host encodes a step while the
+   * device runs the last, and Deno's ~10 ms readback is paid once per batch): one sample per
+   * batch of steps, divided by its steps.
    */
-  pipelinedMs: Summary;
+  loopMs: Summary;
+  /** Steps per readback in `loopMs` (the trainer's default `syncEvery`). */
+  syncEvery: number;
   /** The first step, pipeline compilation included. */
   firstMs: number;
   /** The buffer pool's peak bytes over the run (parameters, gradients, AdamW moments, activations). */
@@ -238,18 +245,16 @@ export async function benchTrainStep(
     }
     const per = (k: "submits" | "dispatches") => (gpu.stats[k] - before[k]) / options.steps;
     const submitsPerStep = per("submits"), dispatchesPerStep = per("dispatches");
-    // The same steps with one in flight: step i + 1 is submitted before step i's loss is awaited.
-    const pipelined: number[] = [];
-    let waiting = launch(), last = performance.now();
-    for (let i = 0; i < options.steps; i++) {
-      const next = launch();
-      lossLast = await waiting();
-      const now = performance.now();
-      pipelined.push(now - last);
-      last = now;
-      waiting = next;
+    // The same steps as the trainer runs them: `syncEvery` submitted back to back, then read
+    // back together (their waits overlap). A sample per batch, per step.
+    const syncEvery = DEFAULT_TRAIN.syncEvery!;
+    const loop: number[] = [];
+    for (let i = 0; i < Math.max(2, Math.ceil(options.steps / syncEvery)); i++) {
+      const s0 = performance.now();
+      const waiting = Array.from({ length: syncEvery }, () => launch());
+      lossLast = (await Promise.all(waiting.map((w) => w()))).at(-1)!;
+      loop.push((performance.now() - s0) / syncEvery);
     }
-    lossLast = await waiting();
     let profile: ProfileLine[] | undefined, profileLaunches: ProfileLine[] | undefined;
     if (options.profile) {
       await step(true);
@@ -280,7 +285,8 @@ export async function benchTrainStep(
       rows,
       tokens: rows * T,
       ms: summarize(samples),
-      pipelinedMs: summarize(pipelined),
+      loopMs: summarize(loop),
+      syncEvery,
       firstMs,
       peakBytes: gpu.pool.peakBytes,
       lossFirst,

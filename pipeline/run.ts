@@ -517,6 +517,7 @@ function trainingConfig(c: RunConfig, loss: DpoLossConfig): TrainConfig {
     loss,
     optimizer,
     logEvery: t.log_every as number,
+    syncEvery: t.sync_every as number,
     evalEvery: t.eval_every as number,
     saveEvery: t.save_every as number,
     keepLast: t.keep_last as number,

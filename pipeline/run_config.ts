@@ -127,6 +127,13 @@ export const RUN_SCHEMA: Schema = {
     eps: f("number", 1e-8, "Adam ε", { gt: 0 }),
     max_grad_norm: f("number", 1, "Clip the global gradient norm (0: off)", { min: 0 }),
     log_every: f("int", 1, "Log metrics every N steps", { min: 1 }),
+    sync_every: f(
+      "int",
+      8,
+      "Read metrics back every N steps, together (each readback costs ~10 ms); eval, save and " +
+        "the last step always sync",
+      { min: 1 },
+    ),
     eval_every: f("int", 0, "Evaluate every N steps (0: at the end)", { min: 0 }),
     save_every: f("int", 0, "Checkpoint every N steps (0: final model only)", { min: 0 }),
     keep_last: f("int", 2, "Checkpoints kept", { min: 1 }),

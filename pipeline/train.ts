@@ -3,9 +3,11 @@
  *
  * The loop, per optimizer step: zero the gradients; for each of `gradAccumSteps` micro-batches
  * upload it and encode forward, loss, metrics and backward (gradients scaled by 1/k); clip by the
- * global norm and apply AdamW; submit everything at once; read back the step's metrics and the
- * gradient norm in one readback. Metrics are those of the step's batches before its update, as
- * TRL logs them. Checkpoints are atomic and a resumed run continues bit-identically: the data
+ * global norm and apply AdamW; submit everything at once. Every `syncEvery` steps (and at steps
+ * that evaluate or save, and the last) the submitted steps' metrics and gradient norms are read
+ * back together: a readback costs Deno ~10 ms however little it waits for, and steps submitted
+ * back to back let the host encode one while the device runs another. Metrics are those of the
+ * step's batches before its update, as TRL logs them. Checkpoints are atomic and a resumed run continues bit-identically: the data
  * order is a pure function of (seed, epoch), and every kernel is deterministic.
  *
  * @module
@@ -67,6 +69,12 @@ export interface TrainConfig {
   optimizer: OptimizerConfig;
   /** Log metrics every this many steps. Default 1. */
   logEvery: number;
+  /**
+   * Steps submitted before their metrics are read back, together (steps that evaluate or save,
+   * and the last, always are). Only when metrics reach the log and the progress bar, and how late
+   * a non-finite loss stops training, depend on it; the training does not. Default 8.
+   */
+  syncEvery?: number;
   /** Evaluate on the held-out pairs every this many steps (0: only at the end). Default 0. */
   evalEvery: number;
   /** Checkpoint every this many steps (0: only the final model). Default 0. */
@@ -88,6 +96,7 @@ export const DEFAULT_TRAIN: TrainConfig = {
   loss: DEFAULT_DPO_LOSS,
   optimizer: DEFAULT_OPTIMIZER,
   logEvery: 1,
+  syncEvery: 8,
   evalEvery: 0,
   saveEvery: 0,
   keepLast: 2,
@@ -96,8 +105,8 @@ export const DEFAULT_TRAIN: TrainConfig = {
 /**
  * Whether a checkpoint's saved training configuration lets a run with `config` resume from it:
  * equal but for `attention`, which is how, not what, the model computes (the same results within
- * float32 rounding), so a run may resume with the other design, or from a checkpoint written
- * before the setting existed.
+ * float32 rounding), and `syncEvery` (when metrics are read back), so a run may resume with other
+ * values of them, or from a checkpoint written before the settings existed.
  *
  * @example
  * ```ts
@@ -106,8 +115,22 @@ export const DEFAULT_TRAIN: TrainConfig = {
  * ```
  */
 export function sameTraining(saved: unknown, config: TrainConfig): boolean {
-  const what = (c: unknown) => JSON.stringify({ ...(c as object), attention: undefined });
+  const what = (c: unknown) =>
+    JSON.stringify({ ...(c as object), attention: undefined, syncEvery: undefined });
   return what(saved) === what(config);
+}
+
+/** A step submitted to the device whose metrics are not read back yet. */
+interface Submitted {
+  step: number;
+  epoch: number;
+  /** Micro-batches done after it (the checkpoint's data position). */
+  microBatches: number;
+  /** Its micro-batches (metrics slots). */
+  count: number;
+  lr: number;
+  tokens: number;
+  readback: () => Promise<HostArray[]>;
 }
 
 /** One logged row: the step and TRL-named metrics. */
@@ -253,19 +276,72 @@ export async function train(
         maxLength: maxSeqLen,
       });
     };
-    // One step stays in flight: step n + 1 is encoded and submitted before step n's metrics are
-    // read back, so the readback's latency (~12 ms in Deno) overlaps GPU work. A step that
-    // evaluates or saves, and the last, is read before the next is submitted, so those see the
-    // parameters after exactly that step.
-    let pending: (() => Promise<void>) | null = null;
-    let lastDone = performance.now();
-    while (step < totalSteps) {
-      if (ctx.signal.aborted && pending) {
-        // Stopping: the step in flight is still read, logged (and saved, if due) first.
-        const last = pending;
-        pending = null;
-        await last();
+    // Steps are submitted back to back and read back together every `syncEvery` steps, and at a
+    // step that evaluates or saves (which then sees the parameters after exactly that step), the
+    // last, and a stop. One readback costs Deno ~10 ms (its poll sleeps), however many steps it
+    // covers; meanwhile the host encodes the next step while the device runs the last.
+    const syncEvery = config.syncEvery ?? DEFAULT_TRAIN.syncEvery!;
+    const submitted: Submitted[] = [];
+    let lastSync = performance.now();
+    /** Reads back every submitted step, then logs, checks, evaluates and saves them in order. */
+    const sync = async () => {
+      const steps = submitted.splice(0);
+      // All at once: their waits overlap, so the batch costs one readback's latency.
+      const raw = await Promise.all(steps.map((s) => s.readback()));
+      const now = performance.now();
+      const tokens = steps.reduce((n, s) => n + s.tokens, 0);
+      const tokensPerSecond = tokens / ((now - lastSync) / 1000);
+      lastSync = now;
+      for (const [i, s] of steps.entries()) {
+        const [rawMetrics, rawNorm] = raw[i];
+        const row: StepRow = {
+          step: s.step,
+          epoch: s.epoch,
+          ...objective.decode(rawMetrics as Float32Array, s.count),
+          grad_norm: rawNorm[0],
+          learning_rate: s.lr,
+          tokens_per_second: tokensPerSecond,
+        };
+        if (!Number.isFinite(row.loss) || !Number.isFinite(row.grad_norm)) {
+          throw new NonFiniteError(
+            `Step ${s.step}: the ${!Number.isFinite(row.loss) ? "loss" : "gradient norm"} is ` +
+              `${!Number.isFinite(row.loss) ? row.loss : row.grad_norm}; training stopped ` +
+              `(lower the learning rate).` +
+              (config.saveEvery > 0 ? " The last checkpoint is intact." : ""),
+          );
+        }
+        if (s.step % config.logEvery === 0 || s.step === totalSteps) {
+          history.push(row);
+          await run.metrics?.append(row);
+        }
+        progress.update(s.step, {
+          loss: round(row.loss),
+          ...(row["rewards/accuracies"] !== undefined
+            ? { acc: round(row["rewards/accuracies"]) }
+            : {}),
+        });
+        if (evalAt(s.step)) {
+          const evalRow = await evaluatePairs(gpu, model, objective, input.eval!, config);
+          const prefixed = prefix({ step: s.step, ...evalRow });
+          history.push(prefixed);
+          await run.metrics?.append(prefixed);
+          await run.onEval?.(s.step, () => model.readParams());
+        }
+        if (saveAt(s.step)) {
+          const dir = await saveCheckpoint(run.runDir, {
+            config: input.model.config,
+            params: await model.readParams(),
+            tokenizer: input.model.tokenizer,
+            saveOptimizer: (path) => optimizer.save(path),
+            state: { step: s.step, microBatches: s.microBatches, totalSteps, config },
+          }, { keepLast: config.keepLast });
+          await run.onCheckpoint?.(dir, s.step);
+        }
       }
+    };
+    while (step < totalSteps) {
+      // Stopping: the steps already submitted are still read, logged (and saved, if due) first.
+      if (ctx.signal.aborted && submitted.length) await sync();
       ctx.signal.throwIfAborted();
       const first = step * config.gradAccumSteps;
       const count = Math.min(config.gradAccumSteps, totalMicro - first);
@@ -299,63 +375,23 @@ export async function train(
         for (const mb of uploaded) releaseMicroBatch(mb);
       }
       step++;
-      const done = step;
-      if (pending) await pending();
-      pending = async () => {
-        const [rawMetrics, rawNorm] = await readback();
-        const now = performance.now();
-        const row: StepRow = {
-          step: done,
-          epoch: (first + count) / perEpoch,
-          ...objective.decode(rawMetrics as Float32Array, count),
-          grad_norm: rawNorm[0],
-          learning_rate: lr,
-          tokens_per_second: tokens / ((now - lastDone) / 1000),
-        };
-        lastDone = now;
-        if (!Number.isFinite(row.loss) || !Number.isFinite(row.grad_norm)) {
-          throw new NonFiniteError(
-            `Step ${done}: the ${!Number.isFinite(row.loss) ? "loss" : "gradient norm"} is ` +
-              `${!Number.isFinite(row.loss) ? row.loss : row.grad_norm}; training stopped ` +
-              `(lower the learning rate).` +
-              (config.saveEvery > 0 ? " The last checkpoint is intact." : ""),
-          );
-        }
-        if (done % config.logEvery === 0 || done === totalSteps) {
-          history.push(row);
-          await run.metrics?.append(row);
-        }
-        progress.update(done, {
-          loss: round(row.loss),
-          ...(row["rewards/accuracies"] !== undefined
-            ? { acc: round(row["rewards/accuracies"]) }
-            : {}),
-        });
-        if (evalAt(done)) {
-          const evalRow = await evaluatePairs(gpu, model, objective, input.eval!, config);
-          const prefixed = prefix({ step: done, ...evalRow });
-          history.push(prefixed);
-          await run.metrics?.append(prefixed);
-          await run.onEval?.(done, () => model.readParams());
-        }
-        if (saveAt(done)) {
-          const dir = await saveCheckpoint(run.runDir, {
-            config: input.model.config,
-            params: await model.readParams(),
-            tokenizer: input.model.tokenizer,
-            saveOptimizer: (path) => optimizer.save(path),
-            state: { step: done, microBatches: first + count, totalSteps, config },
-          }, { keepLast: config.keepLast });
-          await run.onCheckpoint?.(dir, done);
-        }
-      };
-      if (done === totalSteps || evalAt(done) || saveAt(done)) {
-        const now = pending;
-        pending = null;
-        await now();
+      submitted.push({
+        step,
+        epoch: (first + count) / perEpoch,
+        microBatches: first + count,
+        count,
+        lr,
+        tokens,
+        readback,
+      });
+      if (
+        submitted.length >= syncEvery || step === totalSteps || evalAt(step) || saveAt(step)
+      ) {
+        await sync();
       }
     }
-    if (pending) await pending();
+    if (submitted.length) await sync();
+    ctx.signal.throwIfAborted();
     progress.end();
     if (input.eval) {
       const evalRow = await evaluatePairs(gpu, model, objective, input.eval, config);
@@ -464,6 +500,10 @@ function validate(config: TrainConfig, input: TrainInput): void {
     if (!Number.isInteger(config[k]) || config[k] < 1) {
       throw new RangeError(`train: ${k} must be a positive integer, got ${config[k]}`);
     }
+  }
+  const syncEvery = config.syncEvery ?? DEFAULT_TRAIN.syncEvery!;
+  if (!Number.isInteger(syncEvery) || syncEvery < 1) {
+    throw new RangeError(`train: syncEvery must be a positive integer, got ${config.syncEvery}`);
   }
   if (input.train.pairs.length === 0) throw new RangeError("train: there are no training pairs");
   if (config.objective === "dpo" && config.loss.variant !== "simpo" && !input.train.ref) {

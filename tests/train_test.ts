@@ -12,7 +12,7 @@ import {
 } from "../pipeline/objective.ts";
 import { createContext } from "../pipeline/stage.ts";
 import { makeBatch, type TokenizedPair } from "../pipeline/tokenize.ts";
-import { DEFAULT_TRAIN, NonFiniteError, train } from "../pipeline/train.ts";
+import { DEFAULT_TRAIN, NonFiniteError, sameTraining, train } from "../pipeline/train.ts";
 import { assertClose } from "../testing/assert_close.ts";
 import { gpuTest, testGpu } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
@@ -187,9 +187,9 @@ gpuTest("train: an absurd learning rate stops on non-finite values, naming the s
   );
 });
 
-gpuTest("train: an abort lets the step in flight finish and be logged", async () => {
-  // Training keeps one step in flight; aborting while step 3 is logged (step 4 already submitted)
-  // stops after step 4 is read and logged too: every step that ran is in the metrics.
+gpuTest("train: an abort lets the submitted steps finish and be logged", async () => {
+  // Metrics are read back every 2 steps here; aborting while step 3 is logged (step 4 submitted
+  // and read with it) stops after step 4 is logged too: every step that ran is in the metrics.
   const c = tinyConfig("gpt2", { maxPositions: 16 });
   const pairs = randomPairs(8, c.vocabSize, 33);
   const ref = { chosen: new Float32Array(8).fill(-20), rejected: new Float32Array(8).fill(-20) };
@@ -208,7 +208,7 @@ gpuTest("train: an abort lets the step in flight finish and be logged", async ()
           model: { config: c, params: initParams(c, { seed: 2 }), tokenizer: null },
           train: { pairs, ref, padTokenId: 0 },
         },
-        { ...DEFAULT_TRAIN, pairsPerBatch: 1, maxSteps: 8, logEvery: 1 },
+        { ...DEFAULT_TRAIN, pairsPerBatch: 1, maxSteps: 8, logEvery: 1, syncEvery: 2 },
         createContext({
           gpu: testGpu ?? undefined,
           logger: { info() {}, warn() {} },
@@ -220,6 +220,105 @@ gpuTest("train: an abort lets the step in flight finish and be logged", async ()
   );
   assert.deepEqual(logged, [1, 2, 3, 4]);
 });
+
+gpuTest(
+  "train: steps are read back every syncEvery steps; the training does not change",
+  async (gpu) => {
+    const c = tinyConfig("gpt2", { maxPositions: 16 });
+    const pairs = randomPairs(8, c.vocabSize, 35);
+    const ref = { chosen: new Float32Array(8).fill(-20), rejected: new Float32Array(8).fill(-20) };
+    // What the device sees: each step's submit, and when its readback is awaited.
+    const events: string[] = [];
+    const labels = new WeakMap<object, string>();
+    const { encoder, submit, readAfter } = gpu;
+    gpu.encoder = (label?: string) => {
+      const enc = encoder.call(gpu, label);
+      labels.set(enc, label ?? "");
+      return enc;
+    };
+    gpu.submit = (enc) => {
+      const label = labels.get(enc) ?? "";
+      if (label.startsWith("step") && events.at(-1) !== `submit ${label}`) {
+        events.push(`submit ${label}`);
+      }
+      submit.call(gpu, enc);
+    };
+    gpu.readAfter = (enc, tensors) => {
+      const read = readAfter.call(gpu, enc, tensors);
+      return () => {
+        events.push(`read ${labels.get(enc)}`);
+        return read();
+      };
+    };
+    const run = async (syncEvery: number, saveEvery = 0) => {
+      events.length = 0;
+      const out = await train(
+        {
+          model: { config: c, params: initParams(c, { seed: 3 }), tokenizer: null },
+          train: { pairs, ref, padTokenId: 0 },
+        },
+        { ...DEFAULT_TRAIN, pairsPerBatch: 2, maxSteps: 7, syncEvery, saveEvery },
+        quiet(),
+        { runDir: await Deno.makeTempDir() },
+      );
+      return { out, events: [...events] };
+    };
+    try {
+      const each = await run(1), three = await run(3), saved = await run(3, 2);
+      const steps = (ns: number[], what: string) => ns.map((n) => `${what} step ${n}`);
+      assert.deepEqual(
+        each.events,
+        [1, 2, 3, 4, 5, 6, 7].flatMap((n) => [`submit step ${n}`, `read step ${n}`]),
+      );
+      assert.deepEqual(three.events, [
+        ...steps([1, 2, 3], "submit"),
+        ...steps([1, 2, 3], "read"),
+        ...steps([4, 5, 6], "submit"),
+        ...steps([4, 5, 6], "read"),
+        ...steps([7], "submit"),
+        ...steps([7], "read"),
+      ]);
+      // A step that saves is read (and the checkpoint written) before the next is submitted.
+      assert.deepEqual(saved.events, [
+        ...steps([1, 2], "submit"),
+        ...steps([1, 2], "read"),
+        ...steps([3, 4], "submit"),
+        ...steps([3, 4], "read"),
+        ...steps([5, 6], "submit"),
+        ...steps([5, 6], "read"),
+        ...steps([7], "submit"),
+        ...steps([7], "read"),
+      ]);
+      // Every step logged, with the same metrics, and the same parameters after.
+      const metrics = (h: typeof each.out.history) =>
+        h.map(({ tokens_per_second: _, ...row }) => row);
+      assert.equal(each.out.history.length, 7);
+      for (const other of [three, saved]) {
+        assert.deepEqual(metrics(other.out.history), metrics(each.out.history));
+        for (const [k, v] of each.out.params) assert.deepEqual(other.out.params.get(k), v, k);
+      }
+    } finally {
+      Object.assign(gpu, { encoder, submit, readAfter });
+    }
+    // How often metrics are read back does not stop a resume.
+    assert.ok(sameTraining({ ...DEFAULT_TRAIN, syncEvery: 1 }, DEFAULT_TRAIN));
+    const { syncEvery: _, ...older } = DEFAULT_TRAIN;
+    assert.ok(sameTraining(older, DEFAULT_TRAIN));
+    await assert.rejects(
+      () =>
+        train(
+          {
+            model: { config: c, params: initParams(c, { seed: 3 }), tokenizer: null },
+            train: { pairs, ref, padTokenId: 0 },
+          },
+          { ...DEFAULT_TRAIN, syncEvery: 0 },
+          quiet(),
+          { runDir: "/nonexistent" },
+        ),
+      /syncEvery must be a positive integer/,
+    );
+  },
+);
 
 gpuTest(
   "train: rows are never padded past the model's positions (maxPositions 13, multiple 8)",
