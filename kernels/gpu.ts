@@ -1125,6 +1125,52 @@ export class Encoder {
 }
 
 /**
+ * Runs `count` pieces of device work whose results are read back, `depth` of them submitted before
+ * their readbacks are awaited together: a readback costs Deno ~10 ms however little it waits for
+ * (its poll sleeps), and meanwhile the host encodes the next pieces. `submit(i)` encodes and submits
+ * piece i and returns its readback ({@linkcode Gpu.readAfter}); `take(i, data)` gets the results in
+ * order. A throw stops the run once the readbacks already submitted have finished.
+ *
+ * @example
+ * ```ts
+ * import { Gpu, readInBatches } from "./gpu.ts";
+ * const gpu = await Gpu.create();
+ * const x = gpu.upload(new Float32Array([0]));
+ * const seen: number[] = [];
+ * await readInBatches(5, 2, (i) => {
+ *   gpu.write(x, new Float32Array([i * i]));
+ *   const enc = gpu.encoder();
+ *   const later = gpu.readAfter(enc, [x]);
+ *   gpu.submit(enc);
+ *   return later;
+ * }, (_, [v]) => void seen.push(v[0]));
+ * console.log(seen); // [0, 1, 4, 9, 16]
+ * ```
+ */
+export async function readInBatches(
+  count: number,
+  depth: number,
+  submit: (i: number) => () => Promise<HostArray[]>,
+  take: (i: number, data: HostArray[]) => void | Promise<void>,
+): Promise<void> {
+  if (!Number.isInteger(depth) || depth < 1) {
+    throw new RangeError(`readInBatches: depth must be a positive integer, got ${depth}`);
+  }
+  let pending: (() => Promise<HostArray[]>)[] = [];
+  try {
+    for (let i0 = 0; i0 < count; i0 += depth) {
+      for (let i = i0; i < Math.min(count, i0 + depth); i++) pending.push(submit(i));
+      const data = await Promise.all(pending.map((read) => read()));
+      pending = [];
+      for (const [j, d] of data.entries()) await take(i0 + j, d);
+    }
+  } finally {
+    // Submitted but not awaited (a later submit threw): let them finish before the caller goes on.
+    if (pending.length) await Promise.allSettled(pending.map((read) => read()));
+  }
+}
+
+/**
  * Workgroup counts covering `n` invocations with workgroups of `wg`, split over x and y so no
  * dimension exceeds the device's limit. Kernels rebuild the linear index as
  * `gid.x + gid.y * (groups.x * wg)`.

@@ -4,10 +4,17 @@
  *
  * @module
  */
+import { readInBatches } from "../kernels/gpu.ts";
 import { maskedRowSums } from "../kernels/log_softmax.ts";
 import type { Transformer } from "../model/transformer.ts";
 import { releaseMicroBatch, uploadMicroBatch } from "./objective.ts";
 import { makeBatch, type TokenizedPair } from "./tokenize.ts";
+
+/**
+ * Batches submitted before their readbacks are awaited together ({@linkcode readInBatches}):
+ * Deno's ~10 ms per readback is then paid once per this many batches.
+ */
+export const READ_DEPTH = 8;
 
 /** Sequence log-probs and response token counts of pairs. */
 export interface PairScores {
@@ -34,8 +41,8 @@ export interface ScoreOptions {
 }
 
 /**
- * Scores every pair's chosen and rejected response under `model`: one forward and one readback
- * per batch.
+ * Scores every pair's chosen and rejected response under `model`: one forward per batch, read
+ * back {@linkcode READ_DEPTH} batches at a time.
  *
  * @example
  * ```ts
@@ -63,9 +70,11 @@ export async function scorePairs(
     chosenTokens: new Int32Array(n),
     rejectedTokens: new Int32Array(n),
   };
+  const batches = Math.ceil(n / P);
   try {
-    for (let i0 = 0; i0 < n; i0 += P) {
+    await readInBatches(batches, READ_DEPTH, (b) => {
       options.signal?.throwIfAborted();
+      const i0 = b * P;
       const indices = Array.from({ length: Math.min(P, n - i0) }, (_, j) => i0 + j);
       const batch = makeBatch(pairs, indices, { padTokenId: options.padTokenId ?? 0 });
       if (batch.length > model.maxSeqLen) {
@@ -76,7 +85,7 @@ export async function scorePairs(
         );
       }
       const mb = uploadMicroBatch(gpu, batch, model.config.vocabSize);
-      const B = batch.rows, T = batch.length, p = indices.length;
+      const B = batch.rows, T = batch.length;
       const enc = gpu.encoder("score");
       model.forward(enc, mb.device);
       maskedRowSums(enc, {
@@ -85,9 +94,13 @@ export async function scorePairs(
         sums: sums.view(0, [B]),
         counts: counts.view(0, [B]),
       });
+      // Copied out as part of this batch's commands: the next batches reuse sums and counts.
+      const read = gpu.readAfter(enc, [sums.view(0, [B]), counts.view(0, [B])]);
       gpu.submit(enc);
-      const [s, c] = await gpu.read([sums.view(0, [B]), counts.view(0, [B])]);
       releaseMicroBatch(mb);
+      return read;
+    }, (b, [s, c]) => {
+      const i0 = b * P, p = Math.min(P, n - i0);
       for (let j = 0; j < p; j++) {
         out.chosen[i0 + j] = s[j];
         out.rejected[i0 + j] = s[p + j];
@@ -95,7 +108,7 @@ export async function scorePairs(
         out.rejectedTokens[i0 + j] = c[p + j];
       }
       options.onProgress?.(i0 + p);
-    }
+    });
   } finally {
     sums.release();
     counts.release();

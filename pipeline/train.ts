@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { Gpu, HostArray } from "../kernels/gpu.ts";
+import { type Gpu, type HostArray, readInBatches } from "../kernels/gpu.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { loadModel } from "../model/io.ts";
@@ -38,7 +38,7 @@ import {
 import { AdamW, DEFAULT_OPTIMIZER, learningRate, type OptimizerConfig } from "./optimizer.ts";
 import type { StageContext } from "./stage.ts";
 import { type Batch, batchOrder, makeBatch, pairLength, type TokenizedPair } from "./tokenize.ts";
-import { longestPair } from "./score.ts";
+import { longestPair, READ_DEPTH } from "./score.ts";
 
 /** The training options, with TRL-like defaults. */
 export interface TrainConfig {
@@ -427,11 +427,11 @@ export async function evaluatePairs(
 ): Promise<Record<string, number>> {
   const sums: Record<string, number> = {};
   let batches = 0;
-  for (let i0 = 0; i0 < set.pairs.length; i0 += config.pairsPerBatch) {
-    const indices = Array.from(
-      { length: Math.min(config.pairsPerBatch, set.pairs.length - i0) },
-      (_, j) => i0 + j,
-    );
+  const P = config.pairsPerBatch, n = set.pairs.length;
+  const indicesOf = (b: number) =>
+    Array.from({ length: Math.min(P, n - b * P) }, (_, j) => b * P + j);
+  await readInBatches(Math.ceil(n / P), READ_DEPTH, (b) => {
+    const indices = indicesOf(b);
     const batch = asObjectiveBatch(
       makeBatch(set.pairs, indices, {
         padTokenId: set.padTokenId,
@@ -443,14 +443,18 @@ export async function evaluatePairs(
     const mb = uploadMicroBatch(gpu, batch, model.config.vocabSize, refRows(set, indices, config));
     const enc = gpu.encoder("eval");
     objective.encode(enc, mb.device, mb.inputs, { slot: 0, scale: 1, backward: false });
+    // Copied out as part of this batch's commands: the next batches reuse the metrics slot.
+    const read = gpu.readAfter(enc, [objective.metrics.view(0, [64])]);
     gpu.submit(enc);
-    const [raw] = await gpu.read([objective.metrics.view(0, [64])]);
     releaseMicroBatch(mb);
+    return read;
+  }, (b, [raw]) => {
     // Weighted by pairs, so a short last batch counts for what it holds.
+    const pairs = indicesOf(b).length;
     const m = objective.decode(raw as Float32Array, 1);
-    for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v * indices.length;
-    batches += indices.length;
-  }
+    for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v * pairs;
+    batches += pairs;
+  });
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / batches]));
 }
 

@@ -3,6 +3,7 @@ import {
   DeviceLostError,
   Gpu,
   grid1d,
+  readInBatches,
   REQUESTED_LIMITS,
   Tensor,
   uniforms,
@@ -68,6 +69,63 @@ gpuTest("gpu: readAfter captures values at its point in the encoder, mapped late
   assert.deepEqual([...now], new Array(n).fill(4));
   for (const t of [one, x, y]) t.release();
 });
+
+gpuTest(
+  "gpu: readInBatches submits depth pieces, then reads them together, in order",
+  async (gpu) => {
+    // One tensor rewritten by every piece: each readback still sees its own piece's value.
+    const x = gpu.upload(new Float32Array([0])), one = gpu.upload(new Float32Array([1]));
+    const y = gpu.tensor([1]), events: string[] = [], seen: number[] = [];
+    await readInBatches(5, 2, (i) => {
+      events.push(`submit ${i}`);
+      const enc = gpu.encoder();
+      residualForward(enc, { out: y, a: x, b: one }); // y = x + 1
+      residualForward(enc, { out: x, a: y, b: one }); // x = y + 1: piece i leaves x = 2(i + 1)
+      const read = gpu.readAfter(enc, [x]);
+      gpu.submit(enc);
+      return () => {
+        events.push(`read ${i}`);
+        return read();
+      };
+    }, (i, [v]) => {
+      events.push(`take ${i}`);
+      seen.push(v[0]);
+    });
+    assert.deepEqual(seen, [2, 4, 6, 8, 10]);
+    assert.deepEqual(events, [
+      "submit 0",
+      "submit 1",
+      "read 0",
+      "read 1",
+      "take 0",
+      "take 1",
+      "submit 2",
+      "submit 3",
+      "read 2",
+      "read 3",
+      "take 2",
+      "take 3",
+      "submit 4",
+      "read 4",
+      "take 4",
+    ]);
+    // A piece that throws while others wait: they finish (nothing left mapped), then the error.
+    const mapsBefore = gpu.stats.mapAsync;
+    await assert.rejects(
+      readInBatches(4, 4, (i) => {
+        if (i === 2) throw new RangeError("piece 2 is bad");
+        const enc = gpu.encoder();
+        const read = gpu.readAfter(enc, [x]);
+        gpu.submit(enc);
+        return read;
+      }, () => assert.fail("nothing is taken")),
+      /piece 2 is bad/,
+    );
+    assert.equal(gpu.stats.mapAsync - mapsBefore, 2);
+    await assert.rejects(readInBatches(1, 0, () => assert.fail(), () => {}), /depth must be/);
+    for (const t of [x, one, y]) t.release();
+  },
+);
 
 gpuTest("gpu: views read back their own range", async (gpu) => {
   const t = gpu.upload(new Float32Array(64).map((_, k) => k), [64]);
