@@ -17,6 +17,7 @@
  *
  * @module
  */
+import type { ModelConfig } from "./config.ts";
 import type { Transformer } from "./transformer.ts";
 import { activationForward } from "./blocks.ts";
 import type { Encoder, Tensor } from "../kernels/gpu.ts";
@@ -50,7 +51,11 @@ export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
   /** Tokens that end a row (kept as its last token). Default: the model config's. */
   eosTokenIds?: number[];
-  /** Seed of the sampling {@linkcode Rng}. Default 0. Greedy decoding draws nothing. */
+  /**
+   * Seed of the sampling: prompt i draws from its own {@linkcode Rng} stream, seeded by (seed, i),
+   * so a prompt's sample does not depend on `batchSize` or on the other prompts. Default 0.
+   * Greedy decoding draws nothing.
+   */
   seed?: number;
   /** Decode with the KV cache (default) or rerun the full forward every step. */
   useCache?: boolean;
@@ -149,7 +154,6 @@ export async function generateDetailed(
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`generate: batchSize must be a positive integer, got ${batchSize}`);
   }
-  const rng = new Rng(seed);
   const out: GenerateOutput = { tokens: [], logprobs: [], finishReasons: [] };
   for (let i = 0; i < prompts.length; i += batchSize) {
     const group = prompts.slice(i, i + batchSize);
@@ -160,10 +164,11 @@ export async function generateDetailed(
       tokens: [],
       logprobs: [],
       reason: limits[b] <= 0 ? "length" : null,
+      rng: new Rng(rowSeed(seed, i + b)),
     }));
     if (rows.some((r) => r.reason === null)) {
       const run = useCache ? runCached : runFull;
-      await run(model, rows, (logits, v) => pickTokens(rows, logits, v, options, rng, eos));
+      await run(model, rows, (logits, v) => pickTokens(rows, logits, v, options, eos));
     }
     for (const r of rows) {
       out.tokens.push(r.tokens);
@@ -183,6 +188,15 @@ interface Row {
   logprobs: number[];
   /** Set once the row is finished. */
   reason: FinishReason | null;
+  /** This prompt's own sampling stream. */
+  rng: Rng;
+}
+
+/** The seed of prompt `index`'s sampling stream under `seed` (a 32-bit mix of the two). */
+function rowSeed(seed: number, index: number): number {
+  let h = Math.imul((seed | 0) ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15), 0xc2b2ae35);
+  return (h ^ (h >>> 13)) | 0;
 }
 
 /** Chooses the next token of every unfinished row from (B, V) logits. */
@@ -191,13 +205,12 @@ function pickTokens(
   logits: Float32Array,
   v: number,
   sampling: SamplingOptions,
-  rng: Rng,
   eos: Set<number>,
 ): void {
   rows.forEach((r, b) => {
     if (r.reason) return;
     const row = logits.subarray(b * v, (b + 1) * v);
-    const id = sampleToken(row, sampling, rng);
+    const id = sampleToken(row, sampling, r.rng);
     r.tokens.push(id);
     r.logprobs.push(logSoftmaxAt(row, id));
     if (eos.has(id)) r.reason = "eos";
@@ -249,6 +262,27 @@ async function runFull(
   } finally {
     fwd.release();
   }
+}
+
+/**
+ * Bytes of device memory one row of a cached generation takes (its share of the prefill
+ * activations over `promptLen` positions, its KV caches over `maxLen`, its logits), for sizing
+ * `batchSize` to a memory budget.
+ *
+ * @example
+ * ```ts
+ * import { tinyConfig } from "./config.ts";
+ * import { generationRowBytes } from "./generate.ts";
+ * const perRow = generationRowBytes(tinyConfig("gpt2"), 16, 32);
+ * console.log(Math.floor(256 * 2 ** 20 / perRow), "rows fit 256 MiB");
+ * ```
+ */
+export function generationRowBytes(c: ModelConfig, promptLen: number, maxLen: number): number {
+  const Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
+  // Per prefill position: x, mid, h, o; q, att; k, v; fa, fb, fs; mean, rstd, lse per head; id.
+  const perToken = 4 * c.hiddenSize + 2 * Q + 2 * KV + 3 * c.intermediateSize + 3 + c.numHeads;
+  const cache = 2 * c.numLayers * maxLen * KV;
+  return 4 * (promptLen * perToken + cache + c.vocabSize + 2 * c.hiddenSize + 3);
 }
 
 /** Sizes of a {@linkcode Forward}'s buffers. */

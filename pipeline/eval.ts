@@ -11,7 +11,7 @@
  * @module
  */
 import type { ModelConfig } from "../model/config.ts";
-import { generateDetailed } from "../model/generate.ts";
+import { generateDetailed, generationRowBytes } from "../model/generate.ts";
 import type { ParamValues } from "../model/params.ts";
 import type { TextTokenizer } from "../model/tokenizer.ts";
 import { Transformer } from "../model/transformer.ts";
@@ -189,6 +189,9 @@ async function pairMetrics(
   }
 }
 
+/** Device memory a generation group may take (activations, KV caches, logits). */
+const GENERATE_BYTES = 256 * 2 ** 20;
+
 async function generation(
   input: EvalInput,
   options: EvalOptions,
@@ -205,7 +208,19 @@ async function generation(
     topK: options.topK > 0 ? options.topK : undefined,
     topP: options.topP,
     seed: options.seed,
-    batchSize: policy.maxBatch,
+    // As many prompts per group as fit GENERATE_BYTES (each group's step is one readback, ~10 ms
+    // in Deno), at least the pair batch; the samples do not depend on it.
+    batchSize: Math.max(
+      policy.maxBatch,
+      Math.floor(
+        GENERATE_BYTES /
+          generationRowBytes(
+            policy.config,
+            Math.max(...prompts.map((p) => p.length)),
+            policy.maxSeqLen,
+          ),
+      ),
+    ),
   };
   ctx.logger.info(`eval: generating for ${samples} held-out prompts (policy and reference)`);
   const fromPolicy = await generateDetailed(policy, prompts, gen);

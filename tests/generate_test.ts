@@ -202,6 +202,10 @@ gpuTest("generate: seeded sampling is reproducible, with or without the cache", 
   const a = await generate(model, PROMPTS, o);
   assert.deepEqual(await generate(model, PROMPTS, o), a);
   assert.deepEqual(await generate(model, PROMPTS, { ...o, useCache: false }), a);
+  // Prompt i draws from its own stream: groups of one, or the first prompt alone, sample the same
+  // continuations as the whole batch.
+  assert.deepEqual(await generate(model, PROMPTS, { ...o, batchSize: 1 }), a);
+  assert.deepEqual(await generate(model, PROMPTS.slice(0, 1), o), a.slice(0, 1));
   const other = await generate(model, PROMPTS, { ...o, seed: 4 });
   assert.notDeepEqual(other, a);
   const greedy = await generate(model, PROMPTS, { ...o, temperature: 0 });
