@@ -50,6 +50,7 @@ import type { PeerTrainLine } from "./peers/tfjs_train_step.ts";
 import { PeerServer, runPeer } from "./peers/run.ts";
 import { Reporter } from "./report.ts";
 import { benchTrainStep, type TrainStepResult } from "./train_step.ts";
+import { DEFAULT_TRAIN } from "../pipeline/train.ts";
 import { internalParams } from "../model/params.ts";
 
 /** The sections of a run, in order. */
@@ -659,7 +660,7 @@ async function trainSection(
   rep.note(
     "ms: each step waited for (its readback) before the next, as the peers' steps; loop ms: " +
       "ours as `deno task train` runs, steps submitted back to back and read back together every " +
-      "8 (`train.sync_every`), per step.\n",
+      `${DEFAULT_TRAIN.syncEvery} (\`train.sync_every\`), per step.\n`,
   );
   const ratioRows: unknown[][] = [];
   for (const objective of ["sft", "dpo"] as const) {

@@ -249,7 +249,7 @@ export async function benchTrainStep(
     // back together (their waits overlap). A sample per batch, per step.
     const syncEvery = DEFAULT_TRAIN.syncEvery!;
     const loop: number[] = [];
-    for (let i = 0; i < Math.max(2, Math.ceil(options.steps / syncEvery)); i++) {
+    for (let i = 0; i < Math.max(3, Math.ceil(options.steps / syncEvery)); i++) {
       const s0 = performance.now();
       const waiting = Array.from({ length: syncEvery }, () => launch());
       lossLast = (await Promise.all(waiting.map((w) => w()))).at(-1)!;

@@ -1125,11 +1125,12 @@ export class Encoder {
 }
 
 /**
- * Runs `count` pieces of device work whose results are read back, `depth` of them submitted before
- * their readbacks are awaited together: a readback costs Deno ~10 ms however little it waits for
- * (its poll sleeps), and meanwhile the host encodes the next pieces. `submit(i)` encodes and submits
- * piece i and returns its readback ({@linkcode Gpu.readAfter}); `take(i, data)` gets the results in
- * order. A throw stops the run once the readbacks already submitted have finished.
+ * Runs `count` pieces of device work whose results are read back, `depth` of them submitted
+ * before their readbacks are awaited together: a readback costs Deno ~10 ms however little it
+ * waits for (its poll sleeps), and meanwhile the host encodes the next pieces. `submit(i)` encodes
+ * and submits piece i and returns its readback ({@linkcode Gpu.readAfter}); `take(i, data)` gets
+ * the results in order. A throw (from `submit`, `take` or a readback) ends the run once every
+ * readback already submitted has finished.
  *
  * @example
  * ```ts
@@ -1156,17 +1157,23 @@ export async function readInBatches(
   if (!Number.isInteger(depth) || depth < 1) {
     throw new RangeError(`readInBatches: depth must be a positive integer, got ${depth}`);
   }
-  let pending: (() => Promise<HostArray[]>)[] = [];
+  const pending: (() => Promise<HostArray[]>)[] = [];
   try {
     for (let i0 = 0; i0 < count; i0 += depth) {
       for (let i = i0; i < Math.min(count, i0 + depth); i++) pending.push(submit(i));
-      const data = await Promise.all(pending.map((read) => read()));
-      pending = [];
-      for (const [j, d] of data.entries()) await take(i0 + j, d);
+      // Every readback runs to its end (each maps and returns its buffer once) before a failed
+      // one's error is thrown.
+      const settled = await Promise.allSettled(pending.splice(0).map((read) => read()));
+      const failed = settled.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
+      for (const [j, r] of settled.entries()) {
+        await take(i0 + j, (r as PromiseFulfilledResult<HostArray[]>).value);
+      }
     }
   } finally {
-    // Submitted but not awaited (a later submit threw): let them finish before the caller goes on.
-    if (pending.length) await Promise.allSettled(pending.map((read) => read()));
+    // Submitted but never awaited (a later submit threw): let them finish before the caller goes
+    // on.
+    if (pending.length) await Promise.allSettled(pending.splice(0).map((read) => read()));
   }
 }
 

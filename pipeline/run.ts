@@ -158,7 +158,9 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   });
   const curvePoint = c.eval.curve && task && c.eval.generate && objective === "dpo"
     ? async (step: number, params: () => Promise<ParamValues>) => {
-      const r = await evaluate(await evalInput(await params()), evalOptions(c, loss), ctx);
+      // Only the generations: the train stage has just measured the held-out pairs itself.
+      const input = { ...await evalInput(await params()), metrics: {} };
+      const r = await evaluate(input, evalOptions(c, loss), ctx);
       const g = r.generation;
       if (g?.policyReward !== undefined) curve.push({ step, kl: g.kl, reward: g.policyReward });
     }

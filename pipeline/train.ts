@@ -7,8 +7,9 @@
  * that evaluate or save, and the last) the submitted steps' metrics and gradient norms are read
  * back together: a readback costs Deno ~10 ms however little it waits for, and steps submitted
  * back to back let the host encode one while the device runs another. Metrics are those of the
- * step's batches before its update, as TRL logs them. Checkpoints are atomic and a resumed run continues bit-identically: the data
- * order is a pure function of (seed, epoch), and every kernel is deterministic.
+ * step's batches before its update, as TRL logs them. Checkpoints are atomic and a resumed run
+ * continues bit-identically: the data order is a pure function of (seed, epoch), and every kernel
+ * is deterministic.
  *
  * @module
  */
@@ -71,8 +72,9 @@ export interface TrainConfig {
   logEvery: number;
   /**
    * Steps submitted before their metrics are read back, together (steps that evaluate or save,
-   * and the last, always are). Only when metrics reach the log and the progress bar, and how late
-   * a non-finite loss stops training, depend on it; the training does not. Default 8.
+   * and the last, always are). Only when metrics reach the log and the progress bar, how late a
+   * non-finite loss stops training, and `tokens_per_second` (an average over the steps read back
+   * together) depend on it; the training does not. Default 8.
    */
   syncEvery?: number;
   /** Evaluate on the held-out pairs every this many steps (0: only at the end). Default 0. */
@@ -288,10 +290,9 @@ export async function train(
       const steps = submitted.splice(0);
       // All at once: their waits overlap, so the batch costs one readback's latency.
       const raw = await Promise.all(steps.map((s) => s.readback()));
-      const now = performance.now();
+      // Over the batch, from the end of the previous sync (its eval and saves excluded).
       const tokens = steps.reduce((n, s) => n + s.tokens, 0);
-      const tokensPerSecond = tokens / ((now - lastSync) / 1000);
-      lastSync = now;
+      const tokensPerSecond = tokens / ((performance.now() - lastSync) / 1000);
       for (const [i, s] of steps.entries()) {
         const [rawMetrics, rawNorm] = raw[i];
         const row: StepRow = {
@@ -338,10 +339,11 @@ export async function train(
           await run.onCheckpoint?.(dir, s.step);
         }
       }
+      lastSync = performance.now();
     };
     while (step < totalSteps) {
-      // Stopping: the steps already submitted are still read, logged (and saved, if due) first.
-      if (ctx.signal.aborted && submitted.length) await sync();
+      // A stop is seen during a sync (the only wait), so every step submitted is read, logged (and
+      // saved, if due) before it ends the run.
       ctx.signal.throwIfAborted();
       const first = step * config.gradAccumSteps;
       const count = Math.min(config.gradAccumSteps, totalMicro - first);
@@ -391,7 +393,6 @@ export async function train(
       }
     }
     if (submitted.length) await sync();
-    ctx.signal.throwIfAborted();
     progress.end();
     if (input.eval) {
       const evalRow = await evaluatePairs(gpu, model, objective, input.eval, config);

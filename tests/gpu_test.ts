@@ -122,6 +122,29 @@ gpuTest(
       /piece 2 is bad/,
     );
     assert.equal(gpu.stats.mapAsync - mapsBefore, 2);
+    // A readback that fails while others are under way: each of theirs maps once, then the
+    // error; the buffers they return serve the next run.
+    const before = gpu.stats.mapAsync;
+    await assert.rejects(
+      readInBatches(3, 3, (i) => {
+        const enc = gpu.encoder();
+        const read = gpu.readAfter(enc, [x]);
+        gpu.submit(enc);
+        return i === 1
+          ? () => read().then(() => Promise.reject(new Error("readback 1 failed")))
+          : read;
+      }, () => assert.fail("nothing is taken")),
+      /readback 1 failed/,
+    );
+    assert.equal(gpu.stats.mapAsync - before, 3);
+    const again: number[] = [];
+    await readInBatches(4, 4, () => {
+      const enc = gpu.encoder();
+      const read = gpu.readAfter(enc, [x]);
+      gpu.submit(enc);
+      return read;
+    }, (_, [v]) => void again.push(v[0]));
+    assert.deepEqual(again, [10, 10, 10, 10]);
     await assert.rejects(readInBatches(1, 0, () => assert.fail(), () => {}), /depth must be/);
     for (const t of [x, one, y]) t.release();
   },

@@ -82,6 +82,22 @@ gpuTest(
       const [inMemory, fromDisk] = [await score(out.params), await score(reloaded.params)];
       assert.deepEqual(fromDisk.chosen, inMemory.chosen);
       assert.deepEqual(fromDisk.rejected, inMemory.rejected);
+      // Batches read back several at a time each keep their own values: one pair per batch (16
+      // batches in two reads) scores every pair as it scores alone.
+      {
+        const m = Transformer.create(gpu, start.config, out.params, { maxBatch: 2, maxSeqLen: 32 });
+        try {
+          const batched = await scorePairs(m, data.pairs, { pairsPerBatch: 1 });
+          for (const [i, pair] of data.pairs.entries()) {
+            const alone = await scorePairs(m, [pair], { pairsPerBatch: 1 });
+            assert.equal(batched.chosen[i], alone.chosen[0], `pair ${i} chosen`);
+            assert.equal(batched.rejected[i], alone.rejected[0], `pair ${i} rejected`);
+            assert.equal(batched.rejectedTokens[i], alone.rejectedTokens[0], `pair ${i} tokens`);
+          }
+        } finally {
+          m.release();
+        }
+      }
       // The score command writes the same values, and rewards against the starting model.
       const file = `${dir}/scores.jsonl`;
       const config2 = applyFlags(defaults(), [

@@ -10,6 +10,7 @@ import {
   releaseMicroBatch,
   uploadMicroBatch,
 } from "../pipeline/objective.ts";
+import { listCheckpoints } from "../pipeline/checkpoint.ts";
 import { createContext } from "../pipeline/stage.ts";
 import { makeBatch, type TokenizedPair } from "../pipeline/tokenize.ts";
 import { DEFAULT_TRAIN, NonFiniteError, sameTraining, train } from "../pipeline/train.ts";
@@ -187,6 +188,53 @@ gpuTest("train: an absurd learning rate stops on non-finite values, naming the s
   );
 });
 
+gpuTest(
+  "train: a non-finite step read late is named as read early, and no checkpoint follows it",
+  async () => {
+    const c = tinyConfig("gpt2", { maxPositions: 16 });
+    const pairs = randomPairs(4, c.vocabSize, 31);
+    const ref = { chosen: new Float32Array(4).fill(-20), rejected: new Float32Array(4).fill(-20) };
+    const run = async (syncEvery: number, saveEvery: number, runDir: string) => {
+      try {
+        await train(
+          {
+            model: { config: c, params: initParams(c, { seed: 1 }), tokenizer: null },
+            train: { pairs, ref, padTokenId: 0 },
+          },
+          {
+            ...DEFAULT_TRAIN,
+            pairsPerBatch: 2,
+            maxSteps: 20,
+            syncEvery,
+            saveEvery,
+            optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 1e30, maxGradNorm: 0 },
+          },
+          quiet(),
+          { runDir },
+        );
+      } catch (e) {
+        if (e instanceof NonFiniteError) return Number(/^Step (\d+):/.exec(e.message)![1]);
+        throw e;
+      }
+      assert.fail("training should stop");
+    };
+    const early = await run(1, 0, "/nonexistent");
+    assert.equal(await run(8, 0, "/nonexistent"), early);
+    const dir = await Deno.makeTempDir();
+    try {
+      // Saving at the non-finite step itself (a save syncs): it is checked before it is saved.
+      assert.equal(await run(8, early, dir), early);
+      assert.deepEqual(await listCheckpoints(dir), []);
+      // Saving every step: the last two before it are kept, nothing after.
+      assert.equal(await run(8, 1, dir), early);
+      const saved = (await listCheckpoints(dir)).map((k) => k.step);
+      assert.deepEqual(saved, [early - 2, early - 1].filter((n) => n > 0));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
 gpuTest("train: an abort lets the submitted steps finish and be logged", async () => {
   // Metrics are read back every 2 steps here; aborting while step 3 is logged (step 4 submitted
   // and read with it) stops after step 4 is logged too: every step that ran is in the metrics.
@@ -299,6 +347,30 @@ gpuTest(
       }
     } finally {
       Object.assign(gpu, { encoder, submit, readAfter });
+    }
+    // A step that evaluates is read before the next is submitted: evaluation sees exactly its
+    // parameters, whatever syncEvery says.
+    const evalParams = async (syncEvery: number) => {
+      const seen: Map<string, Float32Array>[] = [];
+      await train(
+        {
+          model: { config: c, params: initParams(c, { seed: 3 }), tokenizer: null },
+          train: { pairs, ref, padTokenId: 0 },
+          eval: { pairs: pairs.slice(0, 2), ref, padTokenId: 0 },
+        },
+        { ...DEFAULT_TRAIN, pairsPerBatch: 2, maxSteps: 7, syncEvery, evalEvery: 3 },
+        quiet(),
+        {
+          runDir: "/nonexistent",
+          onEval: async (_step, params) => void seen.push(await params()),
+        },
+      );
+      return seen;
+    };
+    const [e1, e8] = [await evalParams(1), await evalParams(8)];
+    assert.equal(e1.length, 2); // steps 3 and 6
+    for (const [i, params] of e8.entries()) {
+      for (const [k, v] of params) assert.deepEqual(v, e1[i].get(k), `eval ${i} ${k}`);
     }
     // How often metrics are read back does not stop a resume.
     assert.ok(sameTraining({ ...DEFAULT_TRAIN, syncEvery: 1 }, DEFAULT_TRAIN));
