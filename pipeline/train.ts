@@ -279,9 +279,9 @@ export async function train(
       });
     };
     // Steps are submitted back to back and read back together every `syncEvery` steps, and at a
-    // step that evaluates or saves (which then sees the parameters after exactly that step), the
-    // last, and a stop. One readback costs Deno ~10 ms (its poll sleeps), however many steps it
-    // covers; meanwhile the host encodes the next step while the device runs the last.
+    // step that evaluates or saves (which then sees the parameters after exactly that step) and
+    // the last. One readback costs Deno ~10 ms (its poll sleeps), however many steps it covers;
+    // meanwhile the host encodes the next step while the device runs the last.
     const syncEvery = config.syncEvery ?? DEFAULT_TRAIN.syncEvery!;
     const submitted: Submitted[] = [];
     let lastSync = performance.now();
