@@ -223,8 +223,11 @@ async function generation(
     ),
   };
   ctx.logger.info(`eval: generating for ${samples} held-out prompts (policy and reference)`);
-  const fromPolicy = await generateDetailed(policy, prompts, gen);
-  const fromReference = await generateDetailed(reference, prompts, gen);
+  // Side by side: while one waits for its readback, the other encodes its next step.
+  const [fromPolicy, fromReference] = await Promise.all([
+    generateDetailed(policy, prompts, gen),
+    generateDetailed(reference, prompts, gen),
+  ]);
   // log π_ref of the policy's samples, for the KL estimate.
   const asPairs = pairs.map((p, i) => {
     const y = Int32Array.from(fromPolicy.tokens[i]);
