@@ -53,8 +53,9 @@ export interface GenerateOptions extends SamplingOptions {
   eosTokenIds?: number[];
   /**
    * Seed of the sampling: prompt i draws from its own {@linkcode Rng} stream, seeded by (seed, i),
-   * so a prompt's sample does not depend on `batchSize` or on the other prompts. Default 0.
-   * Greedy decoding draws nothing.
+   * so a prompt's sample does not depend on `batchSize` or on the other prompts (up to float
+   * rounding on GPUs, where the row count can change how a product splits K). Default 0. Greedy
+   * decoding draws nothing.
    */
   seed?: number;
   /** Decode with the KV cache (default) or rerun the full forward every step. */

@@ -189,7 +189,10 @@ async function pairMetrics(
   }
 }
 
-/** Device memory a generation group may take (activations, KV caches, logits). */
+/**
+ * Device memory the policy's and the reference's generation groups may take together (activations,
+ * KV caches, logits).
+ */
 const GENERATE_BYTES = 256 * 2 ** 20;
 
 async function generation(
@@ -202,32 +205,39 @@ async function generation(
 ): Promise<GenerationReport> {
   const pairs = input.pairs.pairs.slice(0, samples);
   const prompts = pairs.map((p) => [...p.prompt]);
+  const promptMax = Math.max(...prompts.map((p) => p.length));
   const gen = {
     maxNewTokens: options.maxNewTokens,
     temperature: options.temperature,
     topK: options.topK > 0 ? options.topK : undefined,
     topP: options.topP,
     seed: options.seed,
-    // As many prompts per group as fit GENERATE_BYTES (each group's step is one readback, ~10 ms
-    // in Deno), at least the pair batch; the samples do not depend on it.
+    // As many prompts per group as fit GENERATE_BYTES with both generations running (each step
+    // of a group is one readback, ~10 ms in Deno), at least the pair batch. The samples do not
+    // depend on it (up to float rounding on GPUs, where the row count can change a product's K
+    // split).
     batchSize: Math.max(
       policy.maxBatch,
       Math.floor(
-        GENERATE_BYTES /
-          generationRowBytes(
-            policy.config,
-            Math.max(...prompts.map((p) => p.length)),
-            policy.maxSeqLen,
-          ),
+        GENERATE_BYTES / [policy, reference].reduce(
+          (sum, m) => sum + generationRowBytes(m.config, promptMax, m.maxSeqLen),
+          0,
+        ),
       ),
     ),
   };
   ctx.logger.info(`eval: generating for ${samples} held-out prompts (policy and reference)`);
-  // Side by side: while one waits for its readback, the other encodes its next step.
-  const [fromPolicy, fromReference] = await Promise.all([
+  // Side by side: while one waits for its readback, the other encodes its next step. Both run to
+  // their end before an error of either is thrown (the caller then releases the models).
+  const settled = await Promise.allSettled([
     generateDetailed(policy, prompts, gen),
     generateDetailed(reference, prompts, gen),
   ]);
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  const [fromPolicy, fromReference] = settled.map((r) =>
+    (r as PromiseFulfilledResult<Awaited<ReturnType<typeof generateDetailed>>>).value
+  );
   // log π_ref of the policy's samples, for the KL estimate.
   const asPairs = pairs.map((p, i) => {
     const y = Int32Array.from(fromPolicy.tokens[i]);

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { tinyConfig } from "../model/config.ts";
+import { initParams } from "../model/params.ts";
+import { type EvalOptions, evaluate } from "../pipeline/eval.ts";
+import { DEFAULT_DPO_LOSS } from "../pipeline/objective.ts";
+import { createContext } from "../pipeline/stage.ts";
+import type { TokenizedPair } from "../pipeline/tokenize.ts";
+import { gpuTest, testGpu } from "../testing/gpu_harness.ts";
+import { Rng } from "../util/rng.ts";
+
+const quiet = () => createContext({ gpu: testGpu ?? undefined, logger: { info() {}, warn() {} } });
+
+function pairs(n: number, vocab: number): TokenizedPair[] {
+  const rng = new Rng(5);
+  const ids = (len: number) => Int32Array.from({ length: len }, () => 3 + rng.int(vocab - 3));
+  return Array.from({ length: n }, (_, i) =>
+    ({
+      prompt: ids(3 + rng.int(3)),
+      chosen: ids(2 + rng.int(3)),
+      rejected: ids(2 + rng.int(3)),
+      truncated: { prompt: false, chosen: false, rejected: false },
+      source: { file: "mem", row: i + 1 },
+    }) as TokenizedPair);
+}
+
+const OPTIONS: EvalOptions = {
+  loss: DEFAULT_DPO_LOSS,
+  pairsPerBatch: 2,
+  generate: true,
+  samples: 6,
+  maxNewTokens: 4,
+  temperature: 1,
+  topK: 0,
+  topP: 1,
+  seed: 9,
+};
+
+gpuTest("eval: generates with both models, deterministically", async () => {
+  const c = tinyConfig("gpt2", { maxPositions: 16 });
+  const set = pairs(6, c.vocabSize);
+  const input = {
+    policy: { config: c, params: initParams(c, { seed: 1 }) },
+    reference: { config: c, params: initParams(c, { seed: 2 }) },
+    pairs: {
+      pairs: set,
+      ref: { chosen: new Float32Array(6), rejected: new Float32Array(6) },
+      padTokenId: 0,
+    },
+    tokenizer: null,
+  };
+  const a = await evaluate(input, OPTIONS, quiet());
+  assert.equal(a.generation?.prompts, 6);
+  assert.ok(a.generation!.samples.every((s) => s.policy.length > 0 && s.reference.length > 0));
+  assert.deepEqual(await evaluate(input, OPTIONS, quiet()), a);
+});
+
+gpuTest(
+  "eval: a model that fails to generate stops the eval, and nothing runs on after",
+  async (gpu) => {
+    const c = tinyConfig("gpt2", { maxPositions: 16 });
+    const broken = initParams(c, { seed: 1 });
+    for (const v of broken.values()) v.fill(NaN);
+    const input = {
+      policy: { config: c, params: broken },
+      reference: { config: c, params: initParams(c, { seed: 2 }) },
+      pairs: {
+        pairs: pairs(6, c.vocabSize),
+        ref: { chosen: new Float32Array(6), rejected: new Float32Array(6) },
+        padTokenId: 0,
+      },
+      tokenizer: null,
+      metrics: {},
+    };
+    await assert.rejects(evaluate(input, OPTIONS, quiet()), /NaN/);
+    // The reference's generation ran to its end before the error: no work follows it.
+    const submits = gpu.stats.submits;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(gpu.stats.submits, submits);
+  },
+);
