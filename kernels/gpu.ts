@@ -635,7 +635,7 @@ export class Gpu {
    * Copies tensors into a readback buffer as part of `enc` — so the values are those at this
    * point of its commands — and returns a function that maps them once `enc` has been submitted:
    * one `mapAsync`, like {@linkcode Gpu.read}. Meanwhile the host may encode and submit more work
-   * that overwrites the tensors (a training loop keeps the next step in flight while it waits).
+   * that overwrites the tensors (the training loop submits several steps before it reads them).
    *
    * @example
    * ```ts
