@@ -1,10 +1,11 @@
 /**
- * Random token batches for the model tests.
+ * Random token batches and preference pairs for the tests.
  *
  * @module
  */
 import type { ModelConfig } from "../model/config.ts";
 import type { RefBatch } from "../model/reference_model.ts";
+import type { TokenizedPair } from "../pipeline/tokenize.ts";
 import { Rng } from "../util/rng.ts";
 
 /**
@@ -32,4 +33,27 @@ export function randomBatch(
     for (let t = 0; t + 1 < lengths[b]; t++) targets[b * seqLen + t] = tokens[b * seqLen + t + 1];
   }
   return { tokens, targets, lengths: Int32Array.from(lengths), batch: B, seqLen };
+}
+
+/**
+ * `n` tokenized pairs of random ids in [1, vocab): prompts of 2–5 tokens, chosen responses of 1–5,
+ * rejected ones of 1–6.
+ *
+ * @example
+ * ```ts
+ * import { randomPairs } from "./model_batches.ts";
+ * const pairs = randomPairs(4, 97, 1);
+ * ```
+ */
+export function randomPairs(n: number, vocab: number, seed: number): TokenizedPair[] {
+  const rng = new Rng(seed);
+  const ids = (len: number) => Int32Array.from({ length: len }, () => 1 + rng.int(vocab - 1));
+  return Array.from({ length: n }, (_, i) =>
+    ({
+      prompt: ids(2 + rng.int(4)),
+      chosen: ids(1 + rng.int(5)),
+      rejected: ids(1 + rng.int(6)),
+      truncated: { prompt: false, chosen: false, rejected: false },
+      source: { file: "mem", row: i + 1 },
+    }) as TokenizedPair);
 }

@@ -4,24 +4,10 @@ import { initParams } from "../model/params.ts";
 import { type EvalOptions, evaluate } from "../pipeline/eval.ts";
 import { DEFAULT_DPO_LOSS } from "../pipeline/objective.ts";
 import { createContext } from "../pipeline/stage.ts";
-import type { TokenizedPair } from "../pipeline/tokenize.ts";
 import { gpuTest, testGpu } from "../testing/gpu_harness.ts";
-import { Rng } from "../util/rng.ts";
+import { randomPairs } from "../testing/model_batches.ts";
 
 const quiet = () => createContext({ gpu: testGpu ?? undefined, logger: { info() {}, warn() {} } });
-
-function pairs(n: number, vocab: number): TokenizedPair[] {
-  const rng = new Rng(5);
-  const ids = (len: number) => Int32Array.from({ length: len }, () => 3 + rng.int(vocab - 3));
-  return Array.from({ length: n }, (_, i) =>
-    ({
-      prompt: ids(3 + rng.int(3)),
-      chosen: ids(2 + rng.int(3)),
-      rejected: ids(2 + rng.int(3)),
-      truncated: { prompt: false, chosen: false, rejected: false },
-      source: { file: "mem", row: i + 1 },
-    }) as TokenizedPair);
-}
 
 const OPTIONS: EvalOptions = {
   loss: DEFAULT_DPO_LOSS,
@@ -37,7 +23,7 @@ const OPTIONS: EvalOptions = {
 
 gpuTest("eval: generates with both models, deterministically", async () => {
   const c = tinyConfig("gpt2", { maxPositions: 16 });
-  const set = pairs(6, c.vocabSize);
+  const set = randomPairs(6, c.vocabSize, 5);
   const input = {
     policy: { config: c, params: initParams(c, { seed: 1 }) },
     reference: { config: c, params: initParams(c, { seed: 2 }) },
@@ -64,7 +50,7 @@ gpuTest(
       policy: { config: c, params: broken },
       reference: { config: c, params: initParams(c, { seed: 2 }) },
       pairs: {
-        pairs: pairs(6, c.vocabSize),
+        pairs: randomPairs(6, c.vocabSize, 5),
         ref: { chosen: new Float32Array(6), rejected: new Float32Array(6) },
         padTokenId: 0,
       },

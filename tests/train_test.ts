@@ -12,26 +12,14 @@ import {
 } from "../pipeline/objective.ts";
 import { listCheckpoints } from "../pipeline/checkpoint.ts";
 import { createContext } from "../pipeline/stage.ts";
-import { makeBatch, type TokenizedPair } from "../pipeline/tokenize.ts";
+import { makeBatch } from "../pipeline/tokenize.ts";
 import { DEFAULT_TRAIN, NonFiniteError, sameTraining, train } from "../pipeline/train.ts";
 import { assertClose } from "../testing/assert_close.ts";
 import { gpuTest, testGpu } from "../testing/gpu_harness.ts";
+import { randomPairs } from "../testing/model_batches.ts";
 import { Rng } from "../util/rng.ts";
 
 const quiet = () => createContext({ gpu: testGpu ?? undefined, logger: { info() {}, warn() {} } });
-
-function randomPairs(n: number, vocab: number, seed: number): TokenizedPair[] {
-  const rng = new Rng(seed);
-  const ids = (len: number) => Int32Array.from({ length: len }, () => 1 + rng.int(vocab - 1));
-  return Array.from({ length: n }, (_, i) =>
-    ({
-      prompt: ids(2 + rng.int(4)),
-      chosen: ids(1 + rng.int(5)),
-      rejected: ids(1 + rng.int(6)),
-      truncated: { prompt: false, chosen: false, rejected: false },
-      source: { file: "mem", row: i + 1 },
-    }) as TokenizedPair);
-}
 
 for (const variant of ["sigmoid", "ipo"] as const) {
   gpuTest(
