@@ -57,11 +57,11 @@ def entry(name, R, bv4=False):
     L.append("}")
     return "\n".join(L)
 
-def block_setup():
+def block_setup(rows=128):
     """The tiled kernels' block origin, invocation coordinates and operand offsets."""
     return ["  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);",
             "  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);",
-            "  let row0 = block_row * 128u;",
+            f"  let row0 = block_row * {rows}u;",
             "  let col0 = block_col * 128u;",
             "  let tx = lid % 16u;",
             "  let ty = lid / 16u;",
@@ -194,16 +194,8 @@ def tiled_v4_half():
          "// matmul_tiled_v4 does, each invocation standing in for two (lid and lid + 128), where",
          "// variant 35 loads its 16 values of B in one go. Same sums in the same order.",
          "@compute @workgroup_size(128)",
-         "fn matmul_tiled_v4_half(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {",
-         "  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);",
-         "  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);",
-         "  let row0 = block_row * 64u;",
-         "  let col0 = block_col * 128u;",
-         "  let tx = lid % 16u;",
-         "  let ty = lid / 16u;",
-         "  let oa = p.off_a + wid.z * p.stride_a;",
-         "  let ob = p.off_b + wid.z * p.stride_b;"]
-    L += accumulators()
+         "fn matmul_tiled_v4_half(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {"]
+    L += block_setup(64) + accumulators()
     L += ["  var ra = load_a16h(lid, oa, row0, 0u);",
           "  var rb0 = load_b16(lid, ob, col0, 0u);",
           "  var rb1 = load_b16(lid + 128u, ob, col0, 0u);",
