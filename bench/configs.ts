@@ -94,6 +94,8 @@ export interface MatmulShape {
   lda?: number;
   /** Row stride of C, when padded. */
   ldc?: number;
+  /** Independent products of this shape (dense, one after another; no padded strides). Default 1. */
+  batch?: number;
 }
 
 /**

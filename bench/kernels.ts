@@ -66,7 +66,7 @@ export interface PreparedMatmul {
 /** The launcher settings a matmul measurement may force (default: the launcher's own). */
 export type MatmulLaunch = Pick<
   MatmulArgs,
-  "splitK" | "kernel" | "gridOrder" | "tailSplit" | "blockRows"
+  "splitK" | "kernel" | "gridOrder" | "tailSplit" | "blockRows" | "blockCols"
 >;
 
 /**
@@ -90,24 +90,29 @@ export async function prepareMatmul(
   options: KernelBenchOptions,
   launch: MatmulLaunch = {},
 ): Promise<PreparedMatmul> {
-  const { variant, m, k, n } = shape;
+  const { variant, m, k, n, batch = 1 } = shape;
   const transA = variant[0] === "T", transB = variant[1] === "T";
   const rng = new Rng(m * 31 + k * 7 + n);
-  const aHost = rng.uniformArray(m * k), bHost = rng.uniformArray(k * n);
+  const aHost = rng.uniformArray(batch * m * k), bHost = rng.uniformArray(batch * k * n);
   // A stored with its row stride (padded rows hold zeros), C with its own.
   const [aRows, aCols] = transA ? [k, m] : [m, k];
   const lda = shape.lda ?? aCols, ldc = shape.ldc ?? n;
-  const aStored = new Float32Array(aRows * lda);
-  for (let r = 0; r < aRows; r++) aStored.set(aHost.subarray(r * aCols, (r + 1) * aCols), r * lda);
-  const a = gpu.upload(aStored, [aRows, lda], { label: "bench A" });
-  const b = gpu.upload(bHost, transB ? [n, k] : [k, n], { label: "bench B" });
-  const out = gpu.tensor([m, ldc], { label: "bench C" });
+  if (batch > 1 && (lda !== aCols || ldc !== n)) {
+    throw new RangeError("prepareMatmul: a batched shape takes no padded strides");
+  }
+  const aStored = new Float32Array(batch * aRows * lda);
+  for (let r = 0; r < batch * aRows; r++) {
+    aStored.set(aHost.subarray(r * aCols, (r + 1) * aCols), r * lda);
+  }
+  const a = gpu.upload(aStored, [batch * aRows, lda], { label: "bench A" });
+  const b = gpu.upload(bHost, transB ? [batch * n, k] : [batch * k, n], { label: "bench B" });
+  const out = gpu.tensor([batch * m, ldc], { label: "bench C" });
   const release = () => {
     for (const t of [a, b, out]) t.release();
   };
   try {
     const encode = (enc: ReturnType<Gpu["encoder"]>) =>
-      matmul(enc, { out, a, b, transA, transB, m, n, k, lda, ldc, batch: 1, ...launch });
+      matmul(enc, { out, a, b, transA, transB, m, n, k, lda, ldc, batch, ...launch });
     const enc = gpu.encoder();
     encode(enc);
     gpu.submit(enc);
@@ -127,7 +132,13 @@ export async function prepareMatmul(
     // back in the same run, most likely clocks dropping while idle; PyTorch's samples only sync.
     const readback = gpu.isCpu ? out : undefined;
     const sampler = await prepareTiming(gpu, encode, { ...options, readback });
-    return { sampler, flops: matmulFlops(m, k, n), bytes: matmulBytes(m, k, n), checked, release };
+    return {
+      sampler,
+      flops: batch * matmulFlops(m, k, n),
+      bytes: batch * matmulBytes(m, k, n),
+      checked,
+      release,
+    };
   } catch (e) {
     release();
     throw e;

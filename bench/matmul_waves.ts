@@ -9,7 +9,8 @@
  * tail split applies (`gpuTailSplit`: a last wave at most a third full), the default is also timed
  * without it ("no tail"); and every shape with blocks of 64 × 128 (`blockRows: 64`, "64 rows";
  * without the tail split, so the two compare where both apply), which doubles the workgroups at
- * the same K split.
+ * the same K split. Then attention's batched products with N = head size, in 64-column blocks (the
+ * GPU default for N ≤ 64) and in 128-column ones.
  *
  * ```sh
  * deno run -A bench/matmul_waves.ts [--quick] [--tiled] [--tiny]
@@ -60,6 +61,24 @@ if (import.meta.main) {
         `${msCell(base)} | ${msCell(noTail)} | ${msCell(half)} | ${
           times.map(msCell).join(" | ")
         } | ${best} (${(base / bestMs).toFixed(2)}×) |`,
+    );
+  }
+  // Attention's products with N = head size (64 at gpt2-small: P·V, dS·K, Pᵀ·dO, dSᵀ·Q; batched
+  // over 8 rows × 12 heads, T 512, every block computed): 64-column blocks, the GPU default for
+  // N ≤ 64, against 128-column ones. `--tiny`: 4 rows × 4 heads, T 64, head size 32.
+  const [B, T, HS] = Deno.args.includes("--tiny") ? [16, 64, 32] : [96, 512, 64];
+  console.log(`\nattention's N = ${HS} products, ${B} heads × rows batched:\n`);
+  console.log("| op | M×K×N | role | 64 columns ms | 128 columns ms | 128 ÷ 64 |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (
+    const [variant, role] of [["NN", "P·V, dS·K"], ["TN", "Pᵀ·dO, dSᵀ·Q"]] as const
+  ) {
+    const shape = { variant, m: T, k: T, n: HS, role, batch: B };
+    const base = await ms(shape, { blockCols: 64 }), wide = await ms(shape, { blockCols: 128 });
+    console.log(
+      `| ${variant} | ${T}×${T}×${HS} | ${role} | ${msCell(base)} | ${msCell(wide)} | ${
+        (wide / base).toFixed(2)
+      } |`,
     );
   }
   gpu.destroy();

@@ -5,9 +5,10 @@
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
  * 8 × 16 when M ≤ 16) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
  * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' row
- * strides and offsets are multiples of 4, else `matmul_tiled`; `matmul_tiled_v4_half` (64 × 128)
- * on request ({@linkcode MatmulArgs.blockRows}) — which adds the bias in its epilogue. More dispatches only where needed: an elementwise prologue `C = β·C` when β ∉ {0,
- * 1}; on GPUs, a copy of an unaligned operand onto aligned rows before a big product, so it runs
+ * strides and offsets are multiples of 4, else `matmul_tiled`; `matmul_tiled_v4_narrow` (128 × 64)
+ * for N ≤ 64 ({@linkcode MatmulArgs.blockCols}), `matmul_tiled_v4_half` (64 × 128) on request
+ * ({@linkcode MatmulArgs.blockRows}) — which adds the bias in its epilogue. More dispatches only
+ * where needed: an elementwise prologue `C = β·C` when β ∉ {0, 1}; on GPUs, a copy of an unaligned operand onto aligned rows before a big product, so it runs
  * on `matmul_tiled_v4` ({@linkcode MatmulArgs.repack}); a tiled launch that leaves part of a
  * wave idle and has a long K is split along K (slices side by side into a scratch, then an
  * ordered reduction: see {@linkcode MatmulArgs.splitK}); and one whose last wave would be
@@ -36,6 +37,7 @@ const MATMUL_BV4 = { label: "matmul", code, entryPoint: "matmul_bv4" };
 const MATMUL_TILED = { label: "matmul", code, entryPoint: "matmul_tiled" };
 const MATMUL_TILED_V4 = { label: "matmul", code, entryPoint: "matmul_tiled_v4" };
 const MATMUL_TILED_V4_HALF = { label: "matmul", code, entryPoint: "matmul_tiled_v4_half" };
+const MATMUL_TILED_V4_NARROW = { label: "matmul", code, entryPoint: "matmul_tiled_v4_narrow" };
 const PAD_ROWS = { label: "matmul", code, entryPoint: "pad_rows" };
 /**
  * The side of C from which an unaligned operand is repacked by default ({@linkcode
@@ -158,6 +160,13 @@ export interface MatmulArgs {
    * either way. Same sums in the same order. Default 128 (64 is not yet timed on a GPU).
    */
   blockRows?: 128 | 64;
+  /**
+   * Columns of C per workgroup of the tiled kernel: 128, or 64 (`matmul_tiled_v4_narrow`, 128
+   * invocations; only where `matmul_tiled_v4` runs, else 128). Default: 64 on GPUs when N ≤ 64
+   * (a 128-column block would leave half its invocations past N: attention's products at head
+   * size 64), else 128. Not with `blockRows: 64`. Same sums in the same order.
+   */
+  blockCols?: 128 | 64;
   /** (N,) added to every row of C. */
   bias?: Tensor;
   /** Rows of C. Default: from the last two dimensions of `a`. */
@@ -328,6 +337,14 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
   if (blockRows !== TILE && blockRows !== TILE / 2) {
     throw new RangeError(`matmul: blockRows must be 128 or 64, got ${blockRows}`);
   }
+  const blockCols = args.blockCols ??
+    (!enc.gpu.isCpu && n <= TILE / 2 && blockRows === TILE ? TILE / 2 : TILE);
+  if (blockCols !== TILE && blockCols !== TILE / 2) {
+    throw new RangeError(`matmul: blockCols must be 128 or 64, got ${blockCols}`);
+  }
+  if (blockRows < TILE && blockCols < TILE) {
+    throw new RangeError("matmul: blocks of 64 rows and of 64 columns cannot be combined");
+  }
   // The tiled kernels' chunks are planned for the smaller block (a dimension's workgroup limit).
   const rowsPerGroup = tiled ? blockRows : small ? ROWS_SMALL : ROWS;
   const splits = planSplits(whole, layout, {
@@ -385,7 +402,6 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     const kLen = ch.k1 - ch.k0;
     // Row blocks walk the fastest grid axis once a B panel (K × WG·16) outgrows a core's L2.
     const rowsFast = args.gridOrder ? args.gridOrder === "rows" : kLen >= ROWS_FAST_K;
-    const colBlocks = Math.ceil(cn / (tiled ? TILE : COLS_PER_LANE * WG));
     // B read as vec4f when every row of op(B) starts on a multiple of 4 elements; its binding then
     // spans whole vec4s (the last row's last vec4 may reach past N: only unused columns see it).
     const bv4 = !tiled && !transB && ldb % 4 === 0 && sB % 4 === 0 && widenTo16(bb, maxBytes);
@@ -394,22 +410,24 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     // stride is enough, as for the classifier's logits).
     const v4 = tiled && lda % 4 === 0 && ldb % 4 === 0 && (cz === 1 || sA % 4 + sB % 4 === 0) &&
       widenTo16(ba, maxBytes) && widenTo16(bb, maxBytes);
-    const half = v4 && blockRows < TILE;
+    const half = v4 && blockRows < TILE, narrow = v4 && blockCols < TILE;
     const tiledKernel: TiledKernel = v4
       ? {
-        kernel: half ? MATMUL_TILED_V4_HALF : MATMUL_TILED_V4,
+        kernel: half ? MATMUL_TILED_V4_HALF : narrow ? MATMUL_TILED_V4_NARROW : MATMUL_TILED_V4,
         extra: { TA: transA ? 1 : 0, TB: transB ? 1 : 0 },
         rows: half ? blockRows : TILE,
+        cols: narrow ? blockCols : TILE,
       }
-      : { kernel: MATMUL_TILED, extra: {}, rows: TILE };
+      : { kernel: MATMUL_TILED, extra: {}, rows: TILE, cols: TILE };
     const rowBlocks = Math.ceil(cm / (tiled ? tiledKernel.rows : rowsPerGroup));
+    const colBlocks = Math.ceil(cn / (tiled ? tiledKernel.cols : COLS_PER_LANE * WG));
     const slices = tailSlices !== undefined
       ? Math.max(1, Math.min(tailSlices, Math.floor((maxBytes - 256) / 4 / (cm * cn))))
       : tiled && cz === 1
       ? splitSlices(
         args.splitK,
         enc.gpu.isCpu,
-        Math.ceil(cm / TILE) * colBlocks,
+        Math.ceil(cm / TILE) * Math.ceil(cn / TILE),
         kLen,
         cm * cn,
         maxBytes,
@@ -464,11 +482,12 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
   }
 }
 
-/** A tiled entry point, the override constants it takes beyond WG, ACC and BIAS, its block rows. */
+/** A tiled entry point, the override constants it takes beyond WG, ACC and BIAS, its block. */
 interface TiledKernel {
   kernel: typeof MATMUL_TILED;
   extra: Record<string, number>;
   rows: number;
+  cols: number;
 }
 
 /** The `Params` uniform of the matmul kernels (field order as in the WGSL). */
@@ -689,7 +708,7 @@ function encodeSplitK(
   }
   const ws = bindRange(scratch, [0, slices * cells], o.align, o.maxBytes);
   const stepA = p.ta ? ks * p.lda : ks, stepB = p.tb ? ks : ks * p.ldb;
-  const rowBlocks = Math.ceil(p.m / o.tiled.rows), colBlocks = Math.ceil(p.n / TILE);
+  const rowBlocks = Math.ceil(p.m / o.tiled.rows), colBlocks = Math.ceil(p.n / o.tiled.cols);
   const slice = (k: number, first: number, count: number) => {
     const rowsFast = o.gridOrder ? o.gridOrder === "rows" : k >= ROWS_FAST_K;
     enc.dispatch({

@@ -1371,6 +1371,302 @@ fn matmul_tiled_v4_half(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
   store_quad(oc, row0 + 32u + ty * 4u + 3u, colA, c7_0, biasA);
   store_quad(oc, row0 + 32u + ty * 4u + 3u, colB, c7_1, biasB);
 }
+
+// matmul_tiled_v4_narrow (GPUs, 4-aligned operands): matmul_tiled_v4 with blocks of 128 rows
+// × 64 columns and 128 invocations, each still 8 × 8 outputs: rows {0, 64} + 4·ty + 0…3 (ty
+// = lid / 8 < 16), columns {0, 32} + 4·tx + 0…3 (tx = lid % 8). For products with N ≤ 64
+// (attention's P·V, dS·K, dSᵀ·Q, Pᵀ·dO at head size 64), where a 128-column block leaves half
+// its invocations on columns past N. It stages A as matmul_tiled_v4 does, each invocation
+// standing in for two (lid and lid + 128), and B through load_b16n/store_b16n. Same sums in
+// the same order.
+@compute @workgroup_size(128)
+fn matmul_tiled_v4_narrow(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);
+  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);
+  let row0 = block_row * 128u;
+  let col0 = block_col * 64u;
+  let tx = lid % 8u;
+  let ty = lid / 8u;
+  let oa = p.off_a + wid.z * p.stride_a;
+  let ob = p.off_b + wid.z * p.stride_b;
+  var c0_0 = vec4f(0.0);
+  var c0_1 = vec4f(0.0);
+  var c1_0 = vec4f(0.0);
+  var c1_1 = vec4f(0.0);
+  var c2_0 = vec4f(0.0);
+  var c2_1 = vec4f(0.0);
+  var c3_0 = vec4f(0.0);
+  var c3_1 = vec4f(0.0);
+  var c4_0 = vec4f(0.0);
+  var c4_1 = vec4f(0.0);
+  var c5_0 = vec4f(0.0);
+  var c5_1 = vec4f(0.0);
+  var c6_0 = vec4f(0.0);
+  var c6_1 = vec4f(0.0);
+  var c7_0 = vec4f(0.0);
+  var c7_1 = vec4f(0.0);
+  var ra0 = load_a16(lid, oa, row0, 0u);
+  var ra1 = load_a16(lid + 128u, oa, row0, 0u);
+  var rb = load_b16n(lid, ob, col0, 0u);
+  for (var k0 = 0u; k0 < p.k; k0 += 16u) {
+    store_a16(lid, ra0);
+    store_a16(lid + 128u, ra1);
+    store_b16n(lid, rb);
+    workgroupBarrier();
+    if (k0 + 16u < p.k) {
+      ra0 = load_a16(lid, oa, row0, k0 + 16u);
+      ra1 = load_a16(lid + 128u, oa, row0, k0 + 16u);
+      rb = load_b16n(lid, ob, col0, k0 + 16u);
+    }
+    { // kk = 0
+      let a0 = tile_a16[0u + ty];
+      let a1 = tile_a16[0u + 16u + ty];
+      let b0 = tile_b16[0u + tx];
+      let b1 = tile_b16[0u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 1
+      let a0 = tile_a16[32u + ty];
+      let a1 = tile_a16[32u + 16u + ty];
+      let b0 = tile_b16[16u + tx];
+      let b1 = tile_b16[16u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 2
+      let a0 = tile_a16[64u + ty];
+      let a1 = tile_a16[64u + 16u + ty];
+      let b0 = tile_b16[32u + tx];
+      let b1 = tile_b16[32u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 3
+      let a0 = tile_a16[96u + ty];
+      let a1 = tile_a16[96u + 16u + ty];
+      let b0 = tile_b16[48u + tx];
+      let b1 = tile_b16[48u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 4
+      let a0 = tile_a16[128u + ty];
+      let a1 = tile_a16[128u + 16u + ty];
+      let b0 = tile_b16[64u + tx];
+      let b1 = tile_b16[64u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 5
+      let a0 = tile_a16[160u + ty];
+      let a1 = tile_a16[160u + 16u + ty];
+      let b0 = tile_b16[80u + tx];
+      let b1 = tile_b16[80u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 6
+      let a0 = tile_a16[192u + ty];
+      let a1 = tile_a16[192u + 16u + ty];
+      let b0 = tile_b16[96u + tx];
+      let b1 = tile_b16[96u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 7
+      let a0 = tile_a16[224u + ty];
+      let a1 = tile_a16[224u + 16u + ty];
+      let b0 = tile_b16[112u + tx];
+      let b1 = tile_b16[112u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 8
+      let a0 = tile_a16[256u + ty];
+      let a1 = tile_a16[256u + 16u + ty];
+      let b0 = tile_b16[128u + tx];
+      let b1 = tile_b16[128u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 9
+      let a0 = tile_a16[288u + ty];
+      let a1 = tile_a16[288u + 16u + ty];
+      let b0 = tile_b16[144u + tx];
+      let b1 = tile_b16[144u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 10
+      let a0 = tile_a16[320u + ty];
+      let a1 = tile_a16[320u + 16u + ty];
+      let b0 = tile_b16[160u + tx];
+      let b1 = tile_b16[160u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 11
+      let a0 = tile_a16[352u + ty];
+      let a1 = tile_a16[352u + 16u + ty];
+      let b0 = tile_b16[176u + tx];
+      let b1 = tile_b16[176u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 12
+      let a0 = tile_a16[384u + ty];
+      let a1 = tile_a16[384u + 16u + ty];
+      let b0 = tile_b16[192u + tx];
+      let b1 = tile_b16[192u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 13
+      let a0 = tile_a16[416u + ty];
+      let a1 = tile_a16[416u + 16u + ty];
+      let b0 = tile_b16[208u + tx];
+      let b1 = tile_b16[208u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 14
+      let a0 = tile_a16[448u + ty];
+      let a1 = tile_a16[448u + 16u + ty];
+      let b0 = tile_b16[224u + tx];
+      let b1 = tile_b16[224u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    { // kk = 15
+      let a0 = tile_a16[480u + ty];
+      let a1 = tile_a16[480u + 16u + ty];
+      let b0 = tile_b16[240u + tx];
+      let b1 = tile_b16[240u + 8u + tx];
+      c0_0 = fma(vec4f(a0.x), b0, c0_0); c0_1 = fma(vec4f(a0.x), b1, c0_1);
+      c1_0 = fma(vec4f(a0.y), b0, c1_0); c1_1 = fma(vec4f(a0.y), b1, c1_1);
+      c2_0 = fma(vec4f(a0.z), b0, c2_0); c2_1 = fma(vec4f(a0.z), b1, c2_1);
+      c3_0 = fma(vec4f(a0.w), b0, c3_0); c3_1 = fma(vec4f(a0.w), b1, c3_1);
+      c4_0 = fma(vec4f(a1.x), b0, c4_0); c4_1 = fma(vec4f(a1.x), b1, c4_1);
+      c5_0 = fma(vec4f(a1.y), b0, c5_0); c5_1 = fma(vec4f(a1.y), b1, c5_1);
+      c6_0 = fma(vec4f(a1.z), b0, c6_0); c6_1 = fma(vec4f(a1.z), b1, c6_1);
+      c7_0 = fma(vec4f(a1.w), b0, c7_0); c7_1 = fma(vec4f(a1.w), b1, c7_1);
+    }
+    workgroupBarrier();
+  }
+  let oc = p.off_c + wid.z * p.stride_c;
+  let last_col = p.n - 1u;
+  let colA = col0 + tx * 4u;
+  let colB = col0 + 32u + tx * 4u;
+  let biasA = bias4(colA, last_col);
+  let biasB = bias4(colB, last_col);
+  store_quad(oc, row0 + 0u + ty * 4u + 0u, colA, c0_0, biasA);
+  store_quad(oc, row0 + 0u + ty * 4u + 0u, colB, c0_1, biasB);
+  store_quad(oc, row0 + 0u + ty * 4u + 1u, colA, c1_0, biasA);
+  store_quad(oc, row0 + 0u + ty * 4u + 1u, colB, c1_1, biasB);
+  store_quad(oc, row0 + 0u + ty * 4u + 2u, colA, c2_0, biasA);
+  store_quad(oc, row0 + 0u + ty * 4u + 2u, colB, c2_1, biasB);
+  store_quad(oc, row0 + 0u + ty * 4u + 3u, colA, c3_0, biasA);
+  store_quad(oc, row0 + 0u + ty * 4u + 3u, colB, c3_1, biasB);
+  store_quad(oc, row0 + 64u + ty * 4u + 0u, colA, c4_0, biasA);
+  store_quad(oc, row0 + 64u + ty * 4u + 0u, colB, c4_1, biasB);
+  store_quad(oc, row0 + 64u + ty * 4u + 1u, colA, c5_0, biasA);
+  store_quad(oc, row0 + 64u + ty * 4u + 1u, colB, c5_1, biasB);
+  store_quad(oc, row0 + 64u + ty * 4u + 2u, colA, c6_0, biasA);
+  store_quad(oc, row0 + 64u + ty * 4u + 2u, colB, c6_1, biasB);
+  store_quad(oc, row0 + 64u + ty * 4u + 3u, colA, c7_0, biasA);
+  store_quad(oc, row0 + 64u + ty * 4u + 3u, colB, c7_1, biasB);
+}
 // END GENERATED
 
 // ---- matmul_tiled_v4's operand staging ----
@@ -1519,6 +1815,45 @@ fn store_a16h(lid: u32, v: array<vec4f, 2>) {
   tile_a16[at + 80u][c] = v[1].y;
   tile_a16[at + 96u][c] = v[1].z;
   tile_a16[at + 112u][c] = v[1].w;
+}
+
+// matmul_tiled_v4_narrow's B tile, 16 k × 64 columns in tile_b16[k * 16 + c / 4][c % 4]: each of
+// its 128 invocations stages 8 values, k = lid / 8 at columns 8·(lid % 8) + 0…7 (B stored (K, N))
+// or column lid / 2 at k 8·(lid % 2) + 0…7 (B stored (N, K)), masked and clamped as in load_b16.
+fn load_b16n(lid: u32, base: u32, c0: u32, k0: u32) -> array<vec4f, 2> {
+  if (TB == 0u) {
+    let k = k0 + lid / 8u;
+    let c = c0 + (lid % 8u) * 8u;
+    let at = base + min(k, p.k - 1u) * p.ldb;
+    let last = (p.n - 1u) & ~3u;
+    let v0 = b4[(at + min(c, last)) / 4u];
+    let v1 = b4[(at + min(c + 4u, last)) / 4u];
+    return array<vec4f, 2>(
+      select(vec4f(0.0), v0, lanes_below(c, p.n) & vec4<bool>(k < p.k)),
+      select(vec4f(0.0), v1, lanes_below(c + 4u, p.n) & vec4<bool>(k < p.k)),
+    );
+  }
+  return load_b16(lid, base, c0, k0);
+}
+
+fn store_b16n(lid: u32, v: array<vec4f, 2>) {
+  if (TB == 0u) {
+    let at = (lid / 8u) * 16u + (lid % 8u) * 2u;
+    tile_b16[at] = v[0];
+    tile_b16[at + 1u] = v[1];
+    return;
+  }
+  let c = lid / 2u;
+  let at = (lid % 2u) * 8u * 16u + c / 4u;
+  let q = c % 4u;
+  tile_b16[at + 0u][q] = v[0].x;
+  tile_b16[at + 16u][q] = v[0].y;
+  tile_b16[at + 32u][q] = v[0].z;
+  tile_b16[at + 48u][q] = v[0].w;
+  tile_b16[at + 64u][q] = v[1].x;
+  tile_b16[at + 80u][q] = v[1].y;
+  tile_b16[at + 96u][q] = v[1].z;
+  tile_b16[at + 112u][q] = v[1].w;
 }
 
 // The bias of 16 columns from col0 (clamped to the last), or zeros when BIAS = 0.

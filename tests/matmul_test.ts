@@ -594,6 +594,76 @@ gpuTest(
 );
 
 gpuTest(
+  "matmul: 64-column blocks (matmul_tiled_v4_narrow) match float64 and the lanes kernel bit for bit",
+  async (gpu) => {
+    const rng = new Rng(112);
+    const cases: [Case, Partial<MatmulArgs>][] = [
+      // 2 row blocks (the last partial), N 64 (one block) and 100 (two, the last partial).
+      ...TRANSPOSES.map(([transA, transB]): [Case, Partial<MatmulArgs>] => [
+        { m: 152, n: 64, k: 40, transA, transB },
+        {},
+      ]),
+      [{ m: 20, n: 100, k: 52, withBias: true, alpha: -1.5 }, {}],
+      [{ m: 36, n: 8, k: 600, transB: true, withBias: true, beta: 1 }, {}], // rows_fast, +=
+      [{ m: 68, n: 24, k: 48, transA: true, batch: 3, beta: 0.5 }, {}], // prologue, batched
+      [{ m: 40, n: 52, k: 4, transA: true }, { maxBindingBytes: 5000 }], // pieces
+    ];
+    for (const [c, extra] of cases) {
+      const host = operands(rng, c), entries: string[] = [];
+      const label = JSON.stringify([c, extra]);
+      const narrow = await gpuMatmul(
+        gpu,
+        c,
+        host,
+        { ...extra, kernel: "tiled", splitK: 1, blockCols: 64 },
+        { entries },
+      );
+      const kernels = [...new Set(entries)].filter((e) => e !== "prologue");
+      assert.deepEqual(kernels, ["matmul_tiled_v4_narrow"], label);
+      assertClose(narrow, refMatmul(c, host), { label: `narrow ${label}` });
+      const lanes = await gpuMatmul(gpu, c, host, { ...extra, kernel: "lanes" });
+      assert.ok(bitEqual(narrow, lanes), `narrow and lanes differ: ${label}`);
+    }
+    // Split K over 64-column blocks.
+    {
+      const c = { m: 152, n: 60, k: 600, transA: true }, host = operands(rng, c);
+      const entries: string[] = [];
+      const got = await gpuMatmul(gpu, c, host, { kernel: "tiled", splitK: 3, blockCols: 64 }, {
+        entries,
+      });
+      assert.deepEqual([...new Set(entries)].sort(), ["matmul_tiled_v4_narrow", "splitk_reduce"]);
+      assertClose(got, refMatmul(c, host), { label: "narrow split" });
+    }
+    // The default on a GPU (forced here): 64 columns for N ≤ 64 only.
+    Object.defineProperty(gpu, "isCpu", { get: () => false, configurable: true });
+    try {
+      for (const [n, want] of [[64, "matmul_tiled_v4_narrow"], [68, "matmul_tiled_v4"]] as const) {
+        const c = { m: 20, n, k: 8 }, entries: string[] = [];
+        await gpuMatmul(gpu, c, operands(rng, c), {}, { entries });
+        assert.deepEqual(entries, [want], `N ${n}`);
+      }
+    } finally {
+      delete (gpu as unknown as { isCpu?: boolean }).isCpu;
+    }
+    await assert.rejects(
+      gpuMatmul(gpu, { m: 2, n: 2, k: 2 }, operands(rng, { m: 2, n: 2, k: 2 }), {
+        kernel: "tiled",
+        blockRows: 64,
+        blockCols: 64,
+      }),
+      /cannot be combined/,
+    );
+    await assert.rejects(
+      gpuMatmul(gpu, { m: 2, n: 2, k: 2 }, operands(rng, { m: 2, n: 2, k: 2 }), {
+        kernel: "tiled",
+        blockCols: 32 as 64,
+      }),
+      /blockCols must be 128 or 64/,
+    );
+  },
+);
+
+gpuTest(
   "matmul: tail split (the last wave's blocks in K slices) matches float64, rows or columns cut",
   async (gpu) => {
     const rng = new Rng(109);
