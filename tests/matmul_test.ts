@@ -536,103 +536,59 @@ Deno.test("matmul: the GPU split-K rule and its scratch", () => {
 });
 
 gpuTest(
-  "matmul: 64-row blocks (matmul_tiled_v4_half) match float64 and the lanes kernel bit for bit",
+  "matmul: 64-row and 64-column blocks (matmul_tiled_v4_half, _narrow) match float64 and lanes bits",
   async (gpu) => {
     const rng = new Rng(110);
+    // M 152 and N 100: 3 row blocks of 64 or 2 of 128, 2 column blocks of 64 or 1 of 128, the
+    // last ones partial; every transpose.
     const cases: [Case, Partial<MatmulArgs>][] = [
-      // 3 row blocks of 64 (the last partial), 2 column blocks, every transpose.
       ...TRANSPOSES.map(([transA, transB]): [Case, Partial<MatmulArgs>] => [
-        { m: 152, n: 132, k: 40, transA, transB },
+        { m: 152, n: 100, k: 40, transA, transB },
         {},
       ]),
-      [{ m: 64, n: 8, k: 52, withBias: true, alpha: -1.5 }, {}],
+      [{ m: 64, n: 64, k: 52, withBias: true, alpha: -1.5 }, {}],
       [{ m: 36, n: 20, k: 600, transB: true, withBias: true, beta: 1 }, {}], // rows_fast, +=
       [{ m: 68, n: 24, k: 48, transA: true, batch: 3, beta: 0.5 }, {}], // prologue, batched
       [{ m: 52, n: 40, k: 4, transA: true }, { maxBindingBytes: 5000 }], // two pieces of M
     ];
-    for (const [c, extra] of cases) {
-      const host = operands(rng, c), entries: string[] = [];
-      const label = JSON.stringify([c, extra]);
-      const half = await gpuMatmul(
-        gpu,
-        c,
-        host,
-        { ...extra, kernel: "tiled", splitK: 1, blockRows: 64 },
-        { entries },
-      );
-      const kernels = [...new Set(entries)].filter((e) => e !== "prologue");
-      assert.deepEqual(kernels, ["matmul_tiled_v4_half"], label);
-      assertClose(half, refMatmul(c, host), { label: `half ${label}` });
-      const lanes = await gpuMatmul(gpu, c, host, { ...extra, kernel: "lanes" });
-      assert.ok(bitEqual(half, lanes), `half and lanes differ: ${label}`);
-    }
-    // Split K and the tail split over 64-row blocks (their rules count 128-row blocks: 5 × 2
-    // with waves of 9 as in the tail test below), and an unaligned A (the scalar 128-row kernel).
-    for (
-      const [c, extra, kernels] of [
-        [{ m: 152, n: 132, k: 600, transA: true }, { splitK: 3 }, ["splitk_reduce"]],
-        [{ m: 600, n: 200, k: 524 }, { tailSplit: true, waveGroups: 9 }, ["splitk_reduce"]],
-        [{ m: 20, n: 12, k: 41 }, { splitK: 1 }, ["matmul_tiled"]],
-      ] as [Case, Partial<MatmulArgs>, string[]][]
-    ) {
-      const host = operands(rng, c), entries: string[] = [];
-      const got = await gpuMatmul(gpu, c, host, { ...extra, kernel: "tiled", blockRows: 64 }, {
-        entries,
-      });
-      const half = kernels[0] === "matmul_tiled" ? [] : ["matmul_tiled_v4_half"];
-      assert.deepEqual([...new Set(entries)].sort(), [...half, ...kernels].sort());
-      assertClose(got, refMatmul(c, host), { label: `half ${JSON.stringify([c, extra])}` });
-    }
-    await assert.rejects(
-      gpuMatmul(gpu, { m: 2, n: 2, k: 2 }, operands(rng, { m: 2, n: 2, k: 2 }), {
-        kernel: "tiled",
-        blockRows: 32 as 64,
-      }),
-      /blockRows must be 128 or 64/,
-    );
-  },
-);
-
-gpuTest(
-  "matmul: 64-column blocks (matmul_tiled_v4_narrow) match float64 and the lanes kernel bit for bit",
-  async (gpu) => {
-    const rng = new Rng(112);
-    const cases: [Case, Partial<MatmulArgs>][] = [
-      // 2 row blocks (the last partial), N 64 (one block) and 100 (two, the last partial).
-      ...TRANSPOSES.map(([transA, transB]): [Case, Partial<MatmulArgs>] => [
-        { m: 152, n: 64, k: 40, transA, transB },
-        {},
-      ]),
-      [{ m: 20, n: 100, k: 52, withBias: true, alpha: -1.5 }, {}],
-      [{ m: 36, n: 8, k: 600, transB: true, withBias: true, beta: 1 }, {}], // rows_fast, +=
-      [{ m: 68, n: 24, k: 48, transA: true, batch: 3, beta: 0.5 }, {}], // prologue, batched
-      [{ m: 40, n: 52, k: 4, transA: true }, { maxBindingBytes: 5000 }], // pieces
-    ];
-    for (const [c, extra] of cases) {
-      const host = operands(rng, c), entries: string[] = [];
-      const label = JSON.stringify([c, extra]);
-      const narrow = await gpuMatmul(
-        gpu,
-        c,
-        host,
-        { ...extra, kernel: "tiled", splitK: 1, blockCols: 64 },
-        { entries },
-      );
-      const kernels = [...new Set(entries)].filter((e) => e !== "prologue");
-      assert.deepEqual(kernels, ["matmul_tiled_v4_narrow"], label);
-      assertClose(narrow, refMatmul(c, host), { label: `narrow ${label}` });
-      const lanes = await gpuMatmul(gpu, c, host, { ...extra, kernel: "lanes" });
-      assert.ok(bitEqual(narrow, lanes), `narrow and lanes differ: ${label}`);
-    }
-    // Split K over 64-column blocks.
-    {
-      const c = { m: 152, n: 60, k: 600, transA: true }, host = operands(rng, c);
-      const entries: string[] = [];
-      const got = await gpuMatmul(gpu, c, host, { kernel: "tiled", splitK: 3, blockCols: 64 }, {
-        entries,
-      });
-      assert.deepEqual([...new Set(entries)].sort(), ["matmul_tiled_v4_narrow", "splitk_reduce"]);
-      assertClose(got, refMatmul(c, host), { label: "narrow split" });
+    const blocks = [
+      [{ blockRows: 64 }, "matmul_tiled_v4_half"],
+      [{ blockCols: 64 }, "matmul_tiled_v4_narrow"],
+    ] as const;
+    for (const [block, kernel] of blocks) {
+      for (const [c, extra] of cases) {
+        const host = operands(rng, c), entries: string[] = [];
+        const label = JSON.stringify([c, extra, block]);
+        const got = await gpuMatmul(
+          gpu,
+          c,
+          host,
+          { ...extra, ...block, kernel: "tiled", splitK: 1 },
+          { entries },
+        );
+        assert.deepEqual([...new Set(entries)].filter((e) => e !== "prologue"), [kernel], label);
+        assertClose(got, refMatmul(c, host), { label });
+        const lanes = await gpuMatmul(gpu, c, host, { ...extra, kernel: "lanes" });
+        assert.ok(bitEqual(got, lanes), `${kernel} and lanes differ: ${label}`);
+      }
+      // Split K and the tail split over these blocks (their rules count 128 × 128 blocks: 5 × 2
+      // with waves of 9 as in the tail test below), and an unaligned A (the scalar 128 × 128
+      // kernel).
+      for (
+        const [c, extra, others] of [
+          [{ m: 152, n: 100, k: 600, transA: true }, { splitK: 3 }, ["splitk_reduce"]],
+          [{ m: 600, n: 200, k: 524 }, { tailSplit: true, waveGroups: 9 }, ["splitk_reduce"]],
+          [{ m: 20, n: 12, k: 41 }, { splitK: 1 }, ["matmul_tiled"]],
+        ] as [Case, Partial<MatmulArgs>, string[]][]
+      ) {
+        const host = operands(rng, c), entries: string[] = [];
+        const got = await gpuMatmul(gpu, c, host, { ...extra, ...block, kernel: "tiled" }, {
+          entries,
+        });
+        const own = others[0] === "matmul_tiled" ? [] : [kernel];
+        assert.deepEqual([...new Set(entries)].sort(), [...own, ...others].sort());
+        assertClose(got, refMatmul(c, host), { label: JSON.stringify([c, extra, block]) });
+      }
     }
     // The default on a GPU (forced here): 64 columns for N ≤ 64 only.
     Object.defineProperty(gpu, "isCpu", { get: () => false, configurable: true });
@@ -645,21 +601,19 @@ gpuTest(
     } finally {
       delete (gpu as unknown as { isCpu?: boolean }).isCpu;
     }
-    await assert.rejects(
-      gpuMatmul(gpu, { m: 2, n: 2, k: 2 }, operands(rng, { m: 2, n: 2, k: 2 }), {
-        kernel: "tiled",
-        blockRows: 64,
-        blockCols: 64,
-      }),
-      /cannot be combined/,
-    );
-    await assert.rejects(
-      gpuMatmul(gpu, { m: 2, n: 2, k: 2 }, operands(rng, { m: 2, n: 2, k: 2 }), {
-        kernel: "tiled",
-        blockCols: 32 as 64,
-      }),
-      /blockCols must be 128 or 64/,
-    );
+    const tiny = { m: 2, n: 2, k: 2 };
+    for (
+      const [bad, message] of [
+        [{ blockRows: 32 as 64 }, /blockRows must be 128 or 64/],
+        [{ blockCols: 32 as 64 }, /blockCols must be 128 or 64/],
+        [{ blockRows: 64, blockCols: 64 }, /cannot be combined/],
+      ] as [Partial<MatmulArgs>, RegExp][]
+    ) {
+      await assert.rejects(
+        gpuMatmul(gpu, tiny, operands(rng, tiny), { kernel: "tiled", ...bad }),
+        message,
+      );
+    }
   },
 );
 
