@@ -21,6 +21,8 @@ const APPEND_PREFIX = kernel("append_prefix");
 const ATTEND = kernel("attend");
 const GATHER = kernel("gather");
 const GATHER_ADD = kernel("gather_add");
+const GATHER4 = kernel("gather4");
+const GATHER_ADD4 = kernel("gather_add4");
 
 /** The largest head size {@linkcode decodeAttention} handles (one invocation per element). */
 export const DECODE_MAX_HEAD_SIZE = 256;
@@ -385,11 +387,13 @@ export function gatherRows(enc: Encoder, args: GatherRowsArgs): void {
   expectTensor(name, x, { size: n * c });
   expectTensor(name, out, { size: b * c });
   if (b * c === 0) return;
-  const [gx, gy] = grid(enc, b * c, args);
+  // Four elements per invocation where rows are whole vec4s (C a multiple of 4, 16-byte starts).
+  const q = c % 4 === 0 && x.byteOffset % 16 === 0 && out.byteOffset % 16 === 0 ? 4 : 1;
+  const [gx, gy] = grid(enc, b * c / q, args);
   enc.dispatch({
-    kernel: args.plus ? GATHER_ADD : GATHER,
+    kernel: q === 4 ? (args.plus ? GATHER_ADD4 : GATHER4) : args.plus ? GATHER_ADD : GATHER,
     constants: { WG },
-    uniforms: params({ total: b * c, c, t_max: n, row_stride: gx * WG }),
+    uniforms: params({ total: b * c / q, c: c / q, t_max: n, row_stride: gx * WG }),
     bindings: args.plus ? [x, indices, out, args.plus] : [x, indices, out],
     workgroups: [gx, gy],
   });

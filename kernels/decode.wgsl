@@ -311,3 +311,36 @@ fn gather_add(@builtin(global_invocation_id) gid: vec3u) {
     g_out[i] = gathered(g_indices[b], e) + gathered(g_plus[b], e);
   }
 }
+
+// gather4 / gather_add4: the same four elements at a time, for C a multiple of 4 (p.c = C / 4,
+// p.total = B·C / 4): one vec4f load and store per invocation instead of four of each (on
+// llvmpipe each storage access is a loop over the SIMD lanes). Same values.
+@group(0) @binding(1) var<storage, read> g_x4: array<vec4f>;         // (N, C/4)
+@group(0) @binding(3) var<storage, read_write> g_out4: array<vec4f>; // (B, C/4)
+
+fn gathered4(r: i32, q: u32) -> vec4f {
+  var x = select(vec4f(nan()), vec4f(0.0), r == -1);
+  if (r >= 0 && u32(r) < p.t_max) {
+    x = g_x4[u32(r) * p.c + q];
+  }
+  return x;
+}
+
+@compute @workgroup_size(WG)
+fn gather4(@builtin(global_invocation_id) gid: vec3u) {
+  let i = linear_index(gid);
+  if (i < p.total) {
+    let b = i / p.c;
+    g_out4[i] = gathered4(g_indices[b], i - b * p.c);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn gather_add4(@builtin(global_invocation_id) gid: vec3u) {
+  let i = linear_index(gid);
+  if (i < p.total) {
+    let b = i / p.c;
+    let q = i - b * p.c;
+    g_out4[i] = gathered4(g_indices[b], q) + gathered4(g_plus[b], q);
+  }
+}

@@ -208,22 +208,35 @@ gpuTest("decode attention: one query per row over its cache matches float64", as
 gpuTest("decode attention and gather split launches past the workgroup limit", async (gpu) => {
   const rng = new Rng(5);
   await checkAttention(gpu, rng, { b: 5, tMax: 9, nh: 3, nkv: 1, hs: 4 }, 4); // 15 groups
-  const n = 13, c = 150, b = 7;
-  const x = rng.uniformArray(n * c), indices = ints(rng, b, n);
-  const tx = gpu.upload(x, [n, c]), ti = gpu.upload(indices), out = poisoned(gpu, [b, c]);
-  const [got] = await twice(gpu, [out], (enc) => {
-    gatherRows(enc, { out, x: tx, indices: ti, maxWorkgroupsPerDimension: 3 }); // 5 groups: 3 × 2
-  });
-  assertClose(got, ref.gatherRows(x, indices, c), { rtol: 0 });
-  for (const t of [tx, ti, out]) t.release();
+  // C 150: 1050 elements, 5 groups of 256 (3 × 2); C 296: 518 vec4s, 3 groups (2 × 2).
+  for (const [c, limit] of [[150, 3], [296, 2]]) {
+    const n = 13, b = 7;
+    const x = rng.uniformArray(n * c), indices = ints(rng, b, n);
+    const tx = gpu.upload(x, [n, c]), ti = gpu.upload(indices), out = poisoned(gpu, [b, c]);
+    const [got] = await twice(gpu, [out], (enc) => {
+      gatherRows(enc, { out, x: tx, indices: ti, maxWorkgroupsPerDimension: limit });
+    });
+    assertClose(got, ref.gatherRows(x, indices, c), { rtol: 0, label: `C ${c}` });
+    for (const t of [tx, ti, out]) t.release();
+  }
 });
 
 gpuTest("gather rows: last positions of each row", async (gpu) => {
   const rng = new Rng(6);
-  for (const [n, c, b] of [[1, 1, 1], [10, 7, 3], [64, 129, 9]]) {
+  // C a multiple of 4 (128, 4) takes the vec4f entry point, the others the scalar one.
+  for (const [n, c, b] of [[1, 1, 1], [10, 7, 3], [64, 129, 9], [40, 128, 11], [3, 4, 5]]) {
     const x = rng.uniformArray(n * c), indices = ints(rng, b, n);
     const tx = gpu.upload(x, [n, c]), ti = gpu.upload(indices), out = poisoned(gpu, [b, c]);
-    const [got] = await twice(gpu, [out], (enc) => gatherRows(enc, { out, x: tx, indices: ti }));
+    const entries: string[] = [];
+    const [got] = await twice(gpu, [out], (enc) => {
+      const dispatch = enc.dispatch.bind(enc);
+      enc.dispatch = (d) => {
+        entries.push(d.kernel.entryPoint);
+        dispatch(d);
+      };
+      gatherRows(enc, { out, x: tx, indices: ti });
+    });
+    assert.equal(entries[0], c % 4 === 0 ? "gather4" : "gather", `C ${c}`);
     assertClose(got, ref.gatherRows(x, indices, c), {
       rtol: 0,
       label: `(N, C, B) = (${n}, ${c}, ${b})`,
@@ -236,41 +249,46 @@ gpuTest(
   "gather rows: −1 gives a zero row, any other index outside the rows a NaN row",
   async (gpu) => {
     const rng = new Rng(16);
-    const n = 9, c = 67;
-    const x = rng.uniformArray(n * c), indices = Int32Array.from([4, -1, 8, 9, -2, 0, -1]);
-    const tx = gpu.upload(x, [n, c]), ti = gpu.upload(indices);
-    const out = poisoned(gpu, [indices.length, c]);
-    const [got] = await twice(gpu, [out], (enc) => gatherRows(enc, { out, x: tx, indices: ti }));
-    const want = ref.gatherRows(x, indices, c);
-    indices.forEach((r, b) => {
-      const row = got.slice(b * c, (b + 1) * c), wantRow = want.slice(b * c, (b + 1) * c);
-      if (r === -1) assert.ok(row.every((v) => Object.is(v, 0)), `row ${b} (index -1) is +0`);
-      else if (r < 0 || r >= n) assert.ok(row.every(Number.isNaN), `row ${b} (index ${r}) is NaN`);
-      else assertClose(row, wantRow, { rtol: 0, label: `row ${b}` });
-    });
-    assert.ok(
-      want.slice(3 * c, 5 * c).every(Number.isNaN) && want[c] === 0,
-      "the reference agrees",
-    );
-    for (const t of [tx, ti, out]) t.release();
+    for (const c of [67, 68]) { // scalar and vec4f
+      const n = 9;
+      const x = rng.uniformArray(n * c), indices = Int32Array.from([4, -1, 8, 9, -2, 0, -1]);
+      const tx = gpu.upload(x, [n, c]), ti = gpu.upload(indices);
+      const out = poisoned(gpu, [indices.length, c]);
+      const [got] = await twice(gpu, [out], (enc) => gatherRows(enc, { out, x: tx, indices: ti }));
+      const want = ref.gatherRows(x, indices, c);
+      indices.forEach((r, b) => {
+        const row = got.slice(b * c, (b + 1) * c), wantRow = want.slice(b * c, (b + 1) * c);
+        if (r === -1) assert.ok(row.every((v) => Object.is(v, 0)), `row ${b} (index -1) is +0`);
+        else if (r < 0 || r >= n) {
+          assert.ok(row.every(Number.isNaN), `row ${b} (index ${r}) is NaN`);
+        } else assertClose(row, wantRow, { rtol: 0, label: `row ${b}` });
+      });
+      assert.ok(
+        want.slice(3 * c, 5 * c).every(Number.isNaN) && want[c] === 0,
+        "the reference agrees",
+      );
+      for (const t of [tx, ti, out]) t.release();
+    }
   },
 );
 
 gpuTest("gather rows with a second index adds the two rows (−1: nothing)", async (gpu) => {
   const rng = new Rng(17);
-  const n = 11, c = 130;
-  const x = rng.uniformArray(n * c);
-  const indices = Int32Array.from([3, -1, 10, 0, 7]), plus = Int32Array.from([5, 2, -1, 0, -1]);
-  const tx = gpu.upload(x, [n, c]), ti = gpu.upload(indices), tp = gpu.upload(plus);
-  const out = poisoned(gpu, [indices.length, c]);
-  const [got] = await twice(gpu, [out], (enc) => {
-    gatherRows(enc, { out, x: tx, indices: ti, plus: tp, maxWorkgroupsPerDimension: 2 });
-  });
-  assertClose(got, ref.gatherRows(x, indices, c, plus), { rtol: 1e-7 });
-  // Row 3 is x[0] twice; row 4 is x[7] alone.
-  assert.equal(got[3 * c + 5], Math.fround(2 * Math.fround(x[5])));
-  assert.equal(got[4 * c + 1], Math.fround(x[7 * c + 1]));
-  for (const t of [tx, ti, tp, out]) t.release();
+  for (const c of [130, 132]) { // scalar and vec4f
+    const n = 11;
+    const x = rng.uniformArray(n * c);
+    const indices = Int32Array.from([3, -1, 10, 0, 7]), plus = Int32Array.from([5, 2, -1, 0, -1]);
+    const tx = gpu.upload(x, [n, c]), ti = gpu.upload(indices), tp = gpu.upload(plus);
+    const out = poisoned(gpu, [indices.length, c]);
+    const [got] = await twice(gpu, [out], (enc) => {
+      gatherRows(enc, { out, x: tx, indices: ti, plus: tp, maxWorkgroupsPerDimension: 2 });
+    });
+    assertClose(got, ref.gatherRows(x, indices, c, plus), { rtol: 1e-7 });
+    // Row 3 is x[0] twice; row 4 is x[7] alone.
+    assert.equal(got[3 * c + 5], Math.fround(2 * Math.fround(x[5])));
+    assert.equal(got[4 * c + 1], Math.fround(x[7 * c + 1]));
+    for (const t of [tx, ti, tp, out]) t.release();
+  }
 });
 
 gpuTest("decode launchers refuse bad shapes and oversized bindings, naming the tensor", (gpu) => {
