@@ -65,7 +65,7 @@ fi
 if [[ $steps == *6* ]]; then
   # The step with the launchers' attention, then with the products design and with one row per
   # invocation (ATTENTION_RUNS overrides the list; each run is one line of profile_step flags).
-  runs="${ATTENTION_RUNS:-$'--attention=flash\n--attention=products\n--rows-per-lane=1'}"
+  runs="${ATTENTION_RUNS:-$'--attention=flash\n--attention=products\n--attention=flash --rows-per-lane=1'}"
   while IFS= read -r flags; do
     timeout 120 deno run -A "${cfg[@]}" bench/profile_step.ts gpt2-small dpo $flags |
       tee -a "$out/profile.md"
