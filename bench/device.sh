@@ -63,8 +63,8 @@ if [[ $steps == *5* ]]; then
   timeout 120 deno run -A "${cfg[@]}" bench/attention_tiles.ts --quick | tee "$out/attention_tiles.md"
 fi
 if [[ $steps == *6* ]]; then
-  # The step with the launchers' attention, then with the products design and with one row per
-  # invocation (ATTENTION_RUNS overrides the list; each run is one line of profile_step flags).
+  # The step with flash attention, with the products design (the GPU default), and with flash at
+  # one row per invocation (ATTENTION_RUNS overrides the list; one line of profile_step flags each).
   runs="${ATTENTION_RUNS:-$'--attention=flash\n--attention=products\n--attention=flash --rows-per-lane=1'}"
   while IFS= read -r flags; do
     timeout 120 deno run -A "${cfg[@]}" bench/profile_step.ts gpt2-small dpo $flags |
