@@ -1667,22 +1667,6 @@ fn matmul_tiled_v4_narrow(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
   store_quad(oc, row0 + 64u + ty * 4u + 3u, colA, c7_0, biasA);
   store_quad(oc, row0 + 64u + ty * 4u + 3u, colB, c7_1, biasB);
 }
-// END GENERATED
-
-// ---- matmul_tiled_v4's operand staging ----
-//
-// Each invocation stages 8 values of each 128 × 16 operand tile per K step, as two vec4f. An
-// operand stored with the tile's rows (M for A, N for B) contiguous is read by k = lid / 16 at
-// rows 8·(lid % 16) + 0…7; one stored with K contiguous by row lid / 2 at k 8·(lid % 2) + 0…7.
-// Row strides and offsets are multiples of 4, so every vec4f starts a group of 4 within a row;
-// the extents need not be: elements past the matrix are selected to zero lane by lane, and the
-// index is clamped to the row's last group (which may reach into the row's padding, or, in the
-// last row, up to 3 elements past the end: the launcher widens the binding to whole vec4s).
-
-// Which of the 4 elements from i on lie below n.
-fn lanes_below(i: u32, n: u32) -> vec4<bool> {
-  return vec4u(i, i + 1u, i + 2u, i + 3u) < vec4u(n);
-}
 
 fn load_a16(lid: u32, base: u32, r0: u32, k0: u32) -> array<vec4f, 2> {
   if (TA == 1u) {
@@ -1778,9 +1762,6 @@ fn store_b16(lid: u32, v: array<vec4f, 2>) {
   tile_b16[at + 224u][c] = v[1].w;
 }
 
-// matmul_tiled_v4_half's A tile, 64 rows × 16 k in tile_a16[k * 16 + r / 4][r % 4]: each of its 128
-// invocations stages 8 values, k = lid / 8 at rows 8·(lid % 8) + 0…7 (A stored (K, M)) or row
-// lid / 2 at k 8·(lid % 2) + 0…7, masked and clamped as in load_a16.
 fn load_a16h(lid: u32, base: u32, r0: u32, k0: u32) -> array<vec4f, 2> {
   if (TA == 1u) {
     let k = k0 + lid / 8u;
@@ -1794,7 +1775,16 @@ fn load_a16h(lid: u32, base: u32, r0: u32, k0: u32) -> array<vec4f, 2> {
       select(vec4f(0.0), v1, lanes_below(r + 4u, p.m) & vec4<bool>(k < p.k)),
     );
   }
-  return load_a16(lid, base, r0, k0);
+  let r = r0 + lid / 2u;
+  let k = k0 + (lid % 2u) * 8u;
+  let at = base + min(r, p.m - 1u) * p.lda;
+  let last = (p.k - 1u) & ~3u;
+  let v0 = a4[(at + min(k, last)) / 4u];
+  let v1 = a4[(at + min(k + 4u, last)) / 4u];
+  return array<vec4f, 2>(
+    select(vec4f(0.0), v0, lanes_below(k, p.k) & vec4<bool>(r < p.m)),
+    select(vec4f(0.0), v1, lanes_below(k + 4u, p.k) & vec4<bool>(r < p.m)),
+  );
 }
 
 fn store_a16h(lid: u32, v: array<vec4f, 2>) {
@@ -1804,6 +1794,8 @@ fn store_a16h(lid: u32, v: array<vec4f, 2>) {
     tile_a16[at + 1u] = v[1];
     return;
   }
+  // K contiguous: 8 values of line lid / 2 at k = 8·(lid % 2) + e, constant indices only
+  // (a dynamically indexed local array could live in slow local memory).
   let r = lid / 2u;
   let at = (lid % 2u) * 8u * 16u + r / 4u;
   let c = r % 4u;
@@ -1817,9 +1809,6 @@ fn store_a16h(lid: u32, v: array<vec4f, 2>) {
   tile_a16[at + 112u][c] = v[1].w;
 }
 
-// matmul_tiled_v4_narrow's B tile, 16 k × 64 columns in tile_b16[k * 16 + c / 4][c % 4]: each of
-// its 128 invocations stages 8 values, k = lid / 8 at columns 8·(lid % 8) + 0…7 (B stored (K, N))
-// or column lid / 2 at k 8·(lid % 2) + 0…7 (B stored (N, K)), masked and clamped as in load_b16.
 fn load_b16n(lid: u32, base: u32, c0: u32, k0: u32) -> array<vec4f, 2> {
   if (TB == 0u) {
     let k = k0 + lid / 8u;
@@ -1833,7 +1822,16 @@ fn load_b16n(lid: u32, base: u32, c0: u32, k0: u32) -> array<vec4f, 2> {
       select(vec4f(0.0), v1, lanes_below(c + 4u, p.n) & vec4<bool>(k < p.k)),
     );
   }
-  return load_b16(lid, base, c0, k0);
+  let c = c0 + lid / 2u;
+  let k = k0 + (lid % 2u) * 8u;
+  let at = base + min(c, p.n - 1u) * p.ldb;
+  let last = (p.k - 1u) & ~3u;
+  let v0 = b4[(at + min(k, last)) / 4u];
+  let v1 = b4[(at + min(k + 4u, last)) / 4u];
+  return array<vec4f, 2>(
+    select(vec4f(0.0), v0, lanes_below(k, p.k) & vec4<bool>(c < p.n)),
+    select(vec4f(0.0), v1, lanes_below(k + 4u, p.k) & vec4<bool>(c < p.n)),
+  );
 }
 
 fn store_b16n(lid: u32, v: array<vec4f, 2>) {
@@ -1843,17 +1841,39 @@ fn store_b16n(lid: u32, v: array<vec4f, 2>) {
     tile_b16[at + 1u] = v[1];
     return;
   }
-  let c = lid / 2u;
-  let at = (lid % 2u) * 8u * 16u + c / 4u;
-  let q = c % 4u;
-  tile_b16[at + 0u][q] = v[0].x;
-  tile_b16[at + 16u][q] = v[0].y;
-  tile_b16[at + 32u][q] = v[0].z;
-  tile_b16[at + 48u][q] = v[0].w;
-  tile_b16[at + 64u][q] = v[1].x;
-  tile_b16[at + 80u][q] = v[1].y;
-  tile_b16[at + 96u][q] = v[1].z;
-  tile_b16[at + 112u][q] = v[1].w;
+  // K contiguous: 8 values of line lid / 2 at k = 8·(lid % 2) + e, constant indices only
+  // (a dynamically indexed local array could live in slow local memory).
+  let r = lid / 2u;
+  let at = (lid % 2u) * 8u * 16u + r / 4u;
+  let c = r % 4u;
+  tile_b16[at + 0u][c] = v[0].x;
+  tile_b16[at + 16u][c] = v[0].y;
+  tile_b16[at + 32u][c] = v[0].z;
+  tile_b16[at + 48u][c] = v[0].w;
+  tile_b16[at + 64u][c] = v[1].x;
+  tile_b16[at + 80u][c] = v[1].y;
+  tile_b16[at + 96u][c] = v[1].z;
+  tile_b16[at + 112u][c] = v[1].w;
+}
+// END GENERATED
+
+// ---- the tiled v4 kernels' operand staging ----
+//
+// The staging helpers (load_a16 … store_b16n) are written by gen_kernel.py with the entry points,
+// every index a constant. Each invocation stages 8 values of a 16-k operand tile per K step, as
+// two vec4f: of 128 × 16 tiles (load_a16, load_b16, …), or of 64 × 16 ones (load_a16h for
+// matmul_tiled_v4_half's A, load_b16n for matmul_tiled_v4_narrow's B: 128 invocations). An
+// operand stored with the tile's rows (M for A, N for B) contiguous is read by k = lid / 16 (lid
+// / 8 in a 64-wide tile) at rows 8·(lid % 16) + 0…7 (8·(lid % 8)); one stored with K contiguous
+// by row lid / 2 at k 8·(lid % 2) + 0…7.
+// Row strides and offsets are multiples of 4, so every vec4f starts a group of 4 within a row;
+// the extents need not be: elements past the matrix are selected to zero lane by lane, and the
+// index is clamped to the row's last group (which may reach into the row's padding, or, in the
+// last row, up to 3 elements past the end: the launcher widens the binding to whole vec4s).
+
+// Which of the 4 elements from i on lie below n.
+fn lanes_below(i: u32, n: u32) -> vec4<bool> {
+  return vec4u(i, i + 1u, i + 2u, i + 3u) < vec4u(n);
 }
 
 // The bias of 16 columns from col0 (clamped to the last), or zeros when BIAS = 0.

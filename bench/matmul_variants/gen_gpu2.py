@@ -1,5 +1,5 @@
 # GPU matmul variants 30-32 and 34-35, derived from kernels/matmul.wgsl's matmul_tiled_v4 (its
-# staging helpers are copied verbatim), in this folder's variant layout (Params without rows_fast,
+# staging helpers as gen_kernel.py writes them), in this folder's variant layout (Params without rows_fast,
 # bias and ACC; column blocks on the fast grid axis). Run from this folder: python3 gen_gpu2.py
 # 30: matmul_tiled_v4 as it stood in session 5 (the k loop of a step written as a loop).
 # 31: 30 with the 16-step k loop unrolled in the source (constant tile offsets, no loop counter);
@@ -13,11 +13,14 @@
 import re
 
 from gen_gpu import PARAMS, STORE_QUAD
-from gen_kernel import fma_block
+from gen_kernel import fma_block, staging
 
 src = open("../../kernels/matmul.wgsl").read()
-helpers = src[src.index("// Which of the 4 elements from i on lie below n."):src.index("fn store_a16(")]
-stores = src[src.index("fn store_a16("):src.index("// matmul_tiled_v4_half's A tile")]
+lanes = src[src.index("// Which of the 4 elements from i on lie below n."):]
+lanes = lanes[:lanes.index("\n}\n") + 3]
+(load_a, store_a), (load_b, store_b) = staging("a", 32), staging("b", 32)
+helpers = lanes + "\n" + load_a + "\n\n" + load_b + "\n\n"
+stores = store_a + "\n\n" + store_b + "\n\n"
 
 HEAD = PARAMS + """@group(0) @binding(1) var<storage, read> a4: array<vec4f>;
 @group(0) @binding(2) var<storage, read> b4: array<vec4f>;
