@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { settleAll } from "../util/settle.ts";
 
 /** Element types a {@linkcode Tensor} holds. `f16` data come back as raw `Uint16Array` bits. */
 export type DType = "f32" | "i32" | "u32" | "f16";
@@ -1163,12 +1164,8 @@ export async function readInBatches(
       for (let i = i0; i < Math.min(count, i0 + depth); i++) pending.push(submit(i));
       // Every readback runs to its end (each maps and returns its buffer once) before a failed
       // one's error is thrown.
-      const settled = await Promise.allSettled(pending.splice(0).map((read) => read()));
-      const failed = settled.find((r) => r.status === "rejected");
-      if (failed) throw failed.reason;
-      for (const [j, r] of settled.entries()) {
-        await take(i0 + j, (r as PromiseFulfilledResult<HostArray[]>).value);
-      }
+      const data = await settleAll(pending.splice(0).map((read) => read()));
+      for (const [j, d] of data.entries()) await take(i0 + j, d);
     }
   } finally {
     // Submitted but never awaited (a later submit threw): let them finish before the caller goes

@@ -15,6 +15,7 @@ import { generateDetailed, generationRowBytes } from "../model/generate.ts";
 import type { ParamValues } from "../model/params.ts";
 import type { TextTokenizer } from "../model/tokenizer.ts";
 import { Transformer } from "../model/transformer.ts";
+import { settleAll } from "../util/settle.ts";
 import { type DpoLossConfig, DpoObjective } from "./objective.ts";
 import { longestPair, scorePairs } from "./score.ts";
 import type { StageContext } from "./stage.ts";
@@ -229,15 +230,10 @@ async function generation(
   ctx.logger.info(`eval: generating for ${samples} held-out prompts (policy and reference)`);
   // Side by side: while one waits for its readback, the other encodes its next step. Both run to
   // their end before an error of either is thrown (the caller then releases the models).
-  const settled = await Promise.allSettled([
+  const [fromPolicy, fromReference] = await settleAll([
     generateDetailed(policy, prompts, gen),
     generateDetailed(reference, prompts, gen),
   ]);
-  const failed = settled.find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
-  const [fromPolicy, fromReference] = settled.map((r) =>
-    (r as PromiseFulfilledResult<Awaited<ReturnType<typeof generateDetailed>>>).value
-  );
   // log π_ref of the policy's samples, for the KL estimate.
   const asPairs = pairs.map((p, i) => {
     const y = Int32Array.from(fromPolicy.tokens[i]);

@@ -14,6 +14,7 @@
  * @module
  */
 import { type Gpu, type HostArray, readInBatches } from "../kernels/gpu.ts";
+import { settleAll } from "../util/settle.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { loadModel } from "../model/io.ts";
@@ -289,7 +290,7 @@ export async function train(
     const sync = async () => {
       const steps = submitted.splice(0);
       // All at once: their waits overlap, so the batch costs one readback's latency.
-      const raw = await Promise.all(steps.map((s) => s.readback()));
+      const raw = await settleAll(steps.map((s) => s.readback()));
       // Over the batch, from the end of the previous sync (its eval and saves excluded).
       const tokens = steps.reduce((n, s) => n + s.tokens, 0);
       const tokensPerSecond = tokens / ((performance.now() - lastSync) / 1000);
