@@ -279,11 +279,49 @@ async function runFull(
  * ```
  */
 export function generationRowBytes(c: ModelConfig, promptLen: number, maxLen: number): number {
-  const Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
-  // Per prefill position: x, mid, h, o; q, att; k, v; fa, fb, fs; mean, rstd, lse per head; id.
-  const perToken = 4 * c.hiddenSize + 2 * Q + 2 * KV + 3 * c.intermediateSize + 3 + c.numHeads;
-  const cache = 2 * c.numLayers * maxLen * KV;
-  return 4 * (promptLen * perToken + cache + c.vocabSize + 2 * c.hiddenSize + 3);
+  // One row's share: the buffers of a one-row Forward over the prompt (the RoPE table is per
+  // group, not per row).
+  const buffers = forwardBuffers(c, { batch: 1, rows: promptLen, maxLen, cache: true });
+  return 4 * buffers.reduce((sum, b) => sum + b.shape.reduce((x, y) => x * y, 1), 0);
+}
+
+/** One buffer a {@linkcode Forward} allocates (4-byte elements). */
+interface ForwardBuffer {
+  label: string;
+  shape: number[];
+  dtype: "f32" | "i32";
+  /** A layer's KV cache. */
+  cache?: "k" | "v";
+}
+
+/** The activation buffers and KV caches of a {@linkcode Forward} of these sizes. */
+function forwardBuffers(c: ModelConfig, sizes: ForwardSizes): ForwardBuffer[] {
+  const n = sizes.rows, B = sizes.batch;
+  const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
+  const F = c.intermediateSize;
+  const out: ForwardBuffer[] = [];
+  const t = (shape: number[], label: string, dtype: "f32" | "i32" = "f32") =>
+    out.push({ label, shape, dtype });
+  for (const name of ["x", "mid", "h", "o"]) t([n, C], name);
+  for (const name of ["q", "att"]) t([n, Q], name);
+  for (const name of ["k", "v"]) t([n, KV], name);
+  for (const name of ["fa", "fb", "fs"]) t([n, F], name);
+  for (const name of ["mean", "rstd"]) t([n], name);
+  t([B * c.numHeads * Math.ceil(n / B)], "lse");
+  t([B, C], "last");
+  t([B, C], "lastNorm");
+  t([B, c.vocabSize], "logits");
+  t([n], "tokens", "i32");
+  t([B], "lengths", "i32");
+  t([B], "lastIndex", "i32");
+  t([B], "positions", "i32");
+  if (sizes.cache) {
+    for (let l = 0; l < c.numLayers; l++) {
+      out.push({ label: `k cache ${l}`, shape: [B, sizes.maxLen, KV], dtype: "f32", cache: "k" });
+      out.push({ label: `v cache ${l}`, shape: [B, sizes.maxLen, KV], dtype: "f32", cache: "v" });
+    }
+  }
+  return out;
 }
 
 /** Sizes of a {@linkcode Forward}'s buffers. */
@@ -315,29 +353,12 @@ class Forward {
     this.#m = model;
     this.#batch = sizes.batch;
     this.#rows = sizes.rows;
-    const c = model.config, gpu = model.gpu, n = sizes.rows, B = sizes.batch;
-    const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
-    const F = c.intermediateSize;
-    const t = (shape: number[], label: string, dtype: "f32" | "i32" = "f32") =>
-      this.#s[label] = gpu.tensor(shape, { label, dtype });
-    for (const name of ["x", "mid", "h", "o"]) t([n, C], name);
-    for (const name of ["q", "att"]) t([n, Q], name);
-    for (const name of ["k", "v"]) t([n, KV], name);
-    for (const name of ["fa", "fb", "fs"]) t([n, F], name);
-    for (const name of ["mean", "rstd"]) t([n], name);
-    t([B * c.numHeads * Math.ceil(n / B)], "lse");
-    t([B, C], "last");
-    t([B, C], "lastNorm");
-    t([B, c.vocabSize], "logits");
-    t([n], "tokens", "i32");
-    t([B], "lengths", "i32");
-    t([B], "lastIndex", "i32");
-    t([B], "positions", "i32");
-    if (sizes.cache) {
-      for (let l = 0; l < c.numLayers; l++) {
-        this.#kCache.push(gpu.tensor([B, sizes.maxLen, KV], { label: `k cache ${l}` }));
-        this.#vCache.push(gpu.tensor([B, sizes.maxLen, KV], { label: `v cache ${l}` }));
-      }
+    const c = model.config, gpu = model.gpu;
+    for (const { label, shape, dtype, cache } of forwardBuffers(c, sizes)) {
+      const tensor = gpu.tensor(shape, { label, dtype });
+      if (cache === "k") this.#kCache.push(tensor);
+      else if (cache === "v") this.#vCache.push(tensor);
+      else this.#s[label] = tensor;
     }
     if (c.family !== "gpt2") {
       const table = ropeTable({
