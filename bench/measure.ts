@@ -219,7 +219,7 @@ export interface TimeOptions {
   reps: number;
   /** Milliseconds one sample aims at (sets the launches per sample). Default 40. */
   targetMs?: number;
-  /** Most launches per sample. Default 256. */
+  /** Most launches per sample. Default {@linkcode MAX_BATCH}. */
   maxBatch?: number;
   /** Read this tensor back to end a sample (else `gpu.sync()`). */
   readback?: Tensor;
@@ -254,6 +254,14 @@ export interface Sampler {
 }
 
 /**
+ * Most launches in one sample, ours and the peers' alike. A sample ends with one sync, which costs
+ * ~11 ms in Deno whatever the work (its `mapAsync` sleeps 10 ms), so a side whose samples the cap
+ * cuts short of `targetMs` pays more of it per launch: with a cap of 256, a 0.4 ms product filled
+ * 100 ms against the 250 ms a slower peer's samples filled.
+ */
+export const MAX_BATCH = 1024;
+
+/**
  * Warms `encode` up (compiling its pipelines) and sizes its batch by the rule in this module's
  * header, then hands back a sampler, so a caller can interleave samples of ours with a peer's.
  *
@@ -271,7 +279,7 @@ export async function prepareTiming(
   encode: (enc: Encoder) => void,
   options: TimeOptions,
 ): Promise<Sampler> {
-  const { targetMs = 40, maxBatch = 256, readback, gpuTimestamps = true } = options;
+  const { targetMs = 40, maxBatch = MAX_BATCH, readback, gpuTimestamps = true } = options;
   const stamps = gpuTimestamps && gpu.hasFeature("timestamp-query");
   const sample = async (batch: number): Promise<Sample> => {
     const t0 = performance.now();

@@ -502,7 +502,8 @@ export class Gpu {
           `largest buffer (${this.limits.maxBufferSize} bytes)`,
       );
     }
-    const buffer = this.pool.acquire(bytes, STORAGE_USAGE, options.label);
+    const usage = this.isCpu ? STORAGE_USAGE | 0x40 : STORAGE_USAGE; // + UNIFORM on CPU adapters
+    const buffer = this.pool.acquire(bytes, usage, options.label);
     return new Tensor(buffer, shape, { dtype, label: options.label, pool: this.pool });
   }
 

@@ -3,7 +3,8 @@
  * batched by strides, and the bias gradient. See `matmul.wgsl` for the math, layouts and tiling.
  *
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
- * 8 × 16 when M ≤ 16) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
+ * 8 × 16 when M ≤ 16; A read through 64 KiB uniform windows, one dispatch each, or as vec4f where
+ * its layout allows: {@linkcode MatmulArgs.wideLoads}) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
  * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' row
  * strides and offsets are multiples of 4, else `matmul_tiled`; `matmul_tiled_v4_narrow` (128 × 64)
  * for N ≤ 64 ({@linkcode MatmulArgs.blockCols}), `matmul_tiled_v4_half` (64 × 128) on request
@@ -48,6 +49,10 @@ const REPACK_MIN_REUSE = 1024;
 /** Rows and columns of C one `matmul_tiled` workgroup computes. */
 const TILE = 128;
 const MATMUL_SMALL_BV4 = { label: "matmul", code, entryPoint: "matmul_small_bv4" };
+const MATMUL_BV4_UA = { label: "matmul", code, entryPoint: "matmul_bv4_ua" };
+const MATMUL_BV4_AV4 = { label: "matmul", code, entryPoint: "matmul_bv4_av4" };
+/** Bytes of A in one `matmul_bv4_ua` uniform window (the WGSL's `au`: 4096 vec4f). */
+const UA_BYTES = 65536;
 const PROLOGUE = { label: "matmul", code, entryPoint: "prologue" };
 /** Invocations per prologue workgroup (columns). */
 const PW = 64;
@@ -198,6 +203,15 @@ export interface MatmulArgs {
    * costs a few % of the product; e.g. PyTorch's 2048×768×50257 GEMM with B's rows 50257 apart).
    */
   repack?: boolean;
+  /**
+   * CPU adapters (the lanes kernel, B read as vec4f): read A through wider loads where its layout
+   * allows — not transposed, its rows in 64 KiB uniform-buffer windows, one launch per window
+   * (`matmul_bv4_ua`); transposed, its rows at each k as vec4f (`matmul_bv4_av4`). llvmpipe
+   * turns each storage read into a loop over its 8 lanes with a bounds branch per lane; a
+   * uniform read is a plain gather, a vec4f read one loop for four values. Same sums in the same
+   * order (same bits). Default true; false keeps the scalar reads (for A/B runs and tests).
+   */
+  wideLoads?: boolean;
 }
 
 /** The dimensions of one launch (a chunk of the whole product). */
@@ -467,9 +481,39 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       });
       continue;
     }
+    const wide = !tiled && bv4 && !small && args.wideLoads !== false;
+    const windows = wide && !transA && cz === 1
+      ? uniformWindows(a, ba, cm, lda, kLen, colBlocks, limits)
+      : null;
+    if (windows) {
+      // One launch per window of A's rows (see MatmulArgs.wideLoads).
+      for (const w of windows) {
+        const sub = { ...ch, m0: ch.m0 + w.row0, m1: ch.m0 + w.row0 + w.rows };
+        const bcw = bindRange(out, rangeC(sub, layout), align, maxBytes);
+        enc.dispatch({
+          kernel: MATMUL_BV4_UA,
+          constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0 },
+          uniforms: matmulUniforms({
+            ...params,
+            m: w.rows,
+            off_a: w.elementOffset,
+            off_c: bcw.elementOffset,
+          }),
+          bindings: [w.binding, bb.binding, bcw.binding, bbias.binding],
+          workgroups: rowsFast
+            ? [Math.ceil(w.rows / ROWS), colBlocks, cz]
+            : [colBlocks, Math.ceil(w.rows / ROWS), cz],
+        });
+      }
+      continue;
+    }
+    const av4 = wide && transA && lda % 4 === 0 && (cz === 1 || sA % 4 === 0) &&
+      widenTo16(ba, maxBytes);
     enc.dispatch({
       kernel: tiled
         ? tiledKernel.kernel
+        : av4
+        ? MATMUL_BV4_AV4
         : bv4
         ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4)
         : (small ? MATMUL_SMALL : MATMUL),
@@ -1056,6 +1100,59 @@ function padRows(
  * A binding of elements [first, end) of a tensor, starting at the aligned byte at or before
  * `first`, and the element offset of `first` inside it.
  */
+/** One launch's window of A for `matmul_bv4_ua`: its rows and its 64 KiB uniform binding. */
+interface UniformWindow {
+  /** First row of the window (from the launch's first row) and how many. */
+  row0: number;
+  rows: number;
+  binding: { buffer: GPUBuffer; offset: number; size: number };
+  /** Element of the window's first row inside the binding. */
+  elementOffset: number;
+}
+
+/**
+ * A's rows (not transposed, row stride `lda`, from the bound range `ba` on) cut into windows of
+ * whole 32-row blocks, each inside one 64 KiB uniform binding of A's own buffer (a window near
+ * the buffer's end starts earlier, so it stays inside), for `matmul_bv4_ua`; or null when A does
+ * not qualify: its buffer is smaller than a window, a 32-row block does not fit one, or a launch
+ * would hold a single workgroup (one CPU core would idle).
+ */
+function uniformWindows(
+  a: Tensor,
+  ba: { binding: { buffer: GPUBuffer; offset: number }; elementOffset: number },
+  m: number,
+  lda: number,
+  k: number,
+  colBlocks: number,
+  limits: GPUSupportedLimits,
+): UniformWindow[] | null {
+  const align = limits.minUniformBufferOffsetAlignment, size = a.buffer.size;
+  if (
+    limits.maxUniformBufferBindingSize < UA_BYTES || size < UA_BYTES ||
+    (a.buffer.usage & GPUBufferUsage.UNIFORM) === 0 // (tensors have it on CPU adapters)
+  ) return null;
+  const first = ba.binding.offset + ba.elementOffset * 4, lastStart = size - UA_BYTES;
+  // The most rows per window, then fewer when an unaligned start leaves a window short.
+  for (let per = Math.floor(UA_BYTES / 4 / lda / ROWS) * ROWS; per >= ROWS; per -= ROWS) {
+    if (colBlocks * Math.min(Math.ceil(m / ROWS), per / ROWS) < 2) return null;
+    const out: UniformWindow[] = [];
+    for (let row0 = 0; row0 < m; row0 += per) {
+      const rows = Math.min(per, m - row0);
+      const start = first + row0 * lda * 4, end = start + ((rows - 1) * lda + k) * 4;
+      const offset = Math.min(Math.floor(start / align), Math.floor(lastStart / align)) * align;
+      if (end > offset + UA_BYTES) break;
+      out.push({
+        row0,
+        rows,
+        binding: { buffer: a.buffer, offset, size: UA_BYTES },
+        elementOffset: (start - offset) / 4,
+      });
+    }
+    if (out.length > 0 && out.at(-1)!.row0 + out.at(-1)!.rows === m) return out;
+  }
+  return null;
+}
+
 function bindRange(
   t: Tensor,
   [first, end]: [number, number],

@@ -177,6 +177,77 @@ gpuTest(
 );
 
 gpuTest(
+  "matmul: wider reads of A on CPU adapters (uniform windows, vec4f) match float64 and scalar bits",
+  async (gpu) => {
+    if (!gpu.isCpu) return; // the lanes kernel's defaults; tensors are uniform-readable there
+    const rng = new Rng(112);
+    const run = async (c: Case, host: ReturnType<typeof operands>, extra = {}, padded = false) => {
+      const entries: string[] = [];
+      const got = await gpuMatmul(gpu, c, host, { kernel: "lanes", ...extra }, {
+        entries,
+        padded,
+      });
+      return { got, entries };
+    };
+    // [case, padded rows, the entry points expected (in order)].
+    const cases: [Case, boolean, string[]][] = [
+      // Rows 100 apart: windows of 160 rows (5 blocks), the last one shifted back to fit the
+      // buffer's end; 2 column blocks; bias and α.
+      [{ m: 300, n: 136, k: 100, alpha: -1.5, withBias: true }, false, [
+        "matmul_bv4_ua",
+        "matmul_bv4_ua",
+      ]],
+      // K 512: one block per window, 2 column blocks each; accumulating.
+      [{ m: 70, n: 200, k: 512, beta: 1 }, false, Array(3).fill("matmul_bv4_ua")],
+      // One column block and one block per window: a launch would hold one workgroup, scalar A.
+      [{ m: 70, n: 100, k: 512 }, false, ["matmul_bv4"]],
+      // A smaller than a window: scalar A.
+      [{ m: 40, n: 136, k: 100 }, false, ["matmul_bv4"]],
+      // Transposed A with rows on multiples of 4: vec4f, the last block's rows past M.
+      [{ m: 72, n: 136, k: 45, transA: true, withBias: true }, false, ["matmul_bv4_av4"]],
+      [{ m: 37, n: 52, k: 41, transA: true, beta: 1 }, true, ["matmul_bv4_av4"]], // A rows 40 apart
+      [{ m: 40, n: 20, k: 33, transA: true, batch: 3 }, false, ["matmul_bv4_av4"]],
+      // Rows 70 apart: scalar A.
+      [{ m: 70, n: 20, k: 33, transA: true }, false, ["matmul_bv4"]],
+    ];
+    for (const [c, padded, want] of cases) {
+      const host = operands(rng, c);
+      const wide = await run(c, host, {}, padded);
+      const label = JSON.stringify(c);
+      assert.deepEqual(wide.entries, want, label);
+      assertClose(wide.got, refMatmul(c, host), { label });
+      const scalar = await run(c, host, { wideLoads: false }, padded);
+      assert.ok(scalar.entries.every((e) => e === "matmul_bv4"), label);
+      assert.ok(bitEqual(wide.got, scalar.got), `wide and scalar reads differ: ${label}`);
+    }
+    // A as a view starting at an unaligned element: the windows' element offsets are not 0.
+    const c = { m: 200, n: 136, k: 96 };
+    const host = operands(rng, c);
+    for (const start of [3, 8]) {
+      const store = gpu.upload(new Float32Array([...new Array(start).fill(7), ...host.a]));
+      const a = store.view(start, [c.m, c.k]), b = gpu.upload(host.b, [c.k, c.n]);
+      const results: Float32Array[] = [];
+      for (const wideLoads of [true, false]) {
+        const out = poisoned(gpu, [c.m, c.n]), enc = gpu.encoder(), entries: string[] = [];
+        const dispatch = enc.dispatch.bind(enc);
+        enc.dispatch = (d) => {
+          entries.push(d.kernel.entryPoint);
+          dispatch(d);
+        };
+        matmul(enc, { out, a, b, wideLoads });
+        gpu.submit(enc);
+        results.push((await gpu.read([out]))[0] as Float32Array);
+        out.release();
+        if (wideLoads) assert.deepEqual(entries, ["matmul_bv4_ua", "matmul_bv4_ua"]);
+      }
+      assertClose(results[0], refMatmul(c, host), { label: `A view at ${start}` });
+      assert.ok(bitEqual(results[0], results[1]), `A view at ${start}: wide and scalar differ`);
+      for (const t of [store, b]) t.release();
+    }
+  },
+);
+
+gpuTest(
   "matmul: the tiled kernel (GPUs) matches float64 and the lanes kernel bit for bit",
   async (gpu) => {
     const rng = new Rng(107);

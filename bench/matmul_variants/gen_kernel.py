@@ -5,10 +5,20 @@
 C = 16  # columns per invocation (4 vec4f)
 Q = C // 4
 
-def entry(name, R, bv4=False):
+def entry(name, R, bv4=False, a_read="scalar"):
+    """a_read: "scalar" (a[...]), "uniform" (A not transposed, from the 64 KiB uniform window au)
+    or "vec4t" (A stored (K, M), its R rows at each l read as R / 4 consecutive vec4f from a4)."""
+    notes = {
+        "scalar": [],
+        "uniform": ["// A (not transposed) is read from a 64 KiB uniform-buffer window (au), which llvmpipe",
+                    "// gathers without the per-lane loop and bounds branches of a storage read."],
+        "vec4t": [f"// A is stored (K, M) and read as vec4f (a4): at each l the block's rows are {R // 4}",
+                  "// consecutive vec4f (its row stride and offsets multiples of 4; reads past the binding",
+                  "// are clamped to its last vec4f, and rows past M are never stored)."],
+    }[a_read]
     L = [f"// {name}: each invocation owns rows row0 … row0+{R - 1} (shared by its workgroup) and columns",
          f"// col0 … col0+{C - 1}." + (" B is read as vec4f (b4): B not transposed, its row stride and" if bv4 else ""),
-         ] + (["// offsets multiples of 4."] if bv4 else []) + [
+         ] + (["// offsets multiples of 4."] if bv4 else []) + notes + [
          "@compute @workgroup_size(WG)",
          f"fn {name}(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {{",
          "  // Which grid axis walks the row blocks (see the header: rows_fast).",
@@ -27,8 +37,12 @@ def entry(name, R, bv4=False):
          "  let ob = p.off_b + wid.z * p.stride_b;",
          "  // Rows and columns past the edge read the last valid one: no checks in the loop.",
         ]
-    for i in range(R):
-        L.append(f"  var ia{i} = oa + min(row0 + {i}u, last_row) * a_row;")
+    if a_read == "vec4t":
+        L.append("  var iq = (oa + row0) >> 2u;")
+        L.append("  let last_q = arrayLength(&a4) - 1u;")
+    else:
+        for i in range(R):
+            L.append(f"  var ia{i} = oa + min(row0 + {i}u, last_row) * a_row;")
     for j in range(0, C, 4) if bv4 else range(C):
         L.append(f"  var ib{j} = ob + min(col0 + {j}u, last_col) * b_col;")
     for i in range(R):
@@ -40,10 +54,22 @@ def entry(name, R, bv4=False):
         else:
             L.append(f"    let b{q} = vec4f(" + ", ".join(f"b[ib{4 * q + t}]" for t in range(4)) + ");")
     for i in range(R):
-        L.append(f"    let a{i} = vec4f(a[ia{i}]);")
-        L.append("    " + " ".join(f"c{i}_{q} = fma(a{i}, b{q}, c{i}_{q});" for q in range(Q)))
-    for i in range(0, R, 8):
-        L.append("    " + " ".join(f"ia{t} += a_step;" for t in range(i, min(R, i + 8))))
+        # (Named ar* here: a4 is the binding.)
+        if a_read == "vec4t":
+            if i % 4 == 0:
+                L.append(f"    let qa{i // 4} = a4[min(iq + {i // 4}u, last_q)];")
+            L.append(f"    let ar{i} = vec4f(qa{i // 4}.{'xyzw'[i % 4]});")
+        elif a_read == "uniform":
+            L.append(f"    let ar{i} = vec4f(au[ia{i} >> 2u][ia{i} & 3u]);")
+        else:
+            L.append(f"    let a{i} = vec4f(a[ia{i}]);")
+        v = "a" if a_read == "scalar" else "ar"
+        L.append("    " + " ".join(f"c{i}_{q} = fma({v}{i}, b{q}, c{i}_{q});" for q in range(Q)))
+    if a_read == "vec4t":
+        L.append("    iq += a_step >> 2u;")
+    else:
+        for i in range(0, R, 8):
+            L.append("    " + " ".join(f"ia{t} += a_step;" for t in range(i, min(R, i + 8))))
     if bv4:
         L.append("    " + " ".join(f"ib{4 * q} += b_step;" for q in range(Q)))
     else:
@@ -327,7 +353,8 @@ def staging_all():
 
 if __name__ == "__main__":
     out = "\n\n".join([entry("matmul", 32), entry("matmul_small", 8), entry("matmul_bv4", 32, True),
-                       entry("matmul_small_bv4", 8, True), tiled(), tiled_v4(), tiled_v4_half(),
+                       entry("matmul_small_bv4", 8, True), entry("matmul_bv4_ua", 32, True, "uniform"),
+                       entry("matmul_bv4_av4", 32, True, "vec4t"), tiled(), tiled_v4(), tiled_v4_half(),
                        tiled_v4_narrow(), staging_all()])
     path = "kernels/matmul.wgsl"
     src = open(path).read()

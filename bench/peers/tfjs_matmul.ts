@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { MAX_BATCH } from "../measure.ts";
 import { jsonLines } from "./run.ts";
 import { PEER_BACKENDS, type PeerBackend, setupTfjs } from "./tfjs_setup.ts";
 
@@ -205,7 +206,7 @@ async function prepare(tf: Tf, s: PeerMatmulShape, targetMs: number): Promise<Pr
         four = Math.min(four, performance.now() - t0);
       }
       const marginal = Math.max((four - once) / 3, once / 64, 1e-3);
-      batch = Math.max(1, Math.min(256, Math.ceil(targetMs / marginal)));
+      batch = Math.max(1, Math.min(MAX_BATCH, Math.ceil(targetMs / marginal)));
     }
     const c = product();
     const checked = spotCheck(await c.data(), await a.data(), await b.data(), s);
