@@ -129,3 +129,41 @@ def v38():
 
 with open("bench/matmul_variants/38_ab_vec4_ta.wgsl", "w") as f:
     f.write(v38())
+
+
+def v39():
+    # Variant 39: variant 24 (B as vec4f) with A (M, K) read as vec4f along k, k unrolled by 4:
+    # per 4 k, 32 vec4f reads of A (one per row) instead of 128 scalar ones; the 32 vec4f stay
+    # live across the 4 steps. A remainder loop reads the last K % 4 k scalar (TA = 0, TB = 0;
+    # lda and A's offset multiples of 4).
+    import re
+    R, Q = 32, 4
+    s = open("bench/matmul_variants/24_b_vec4.wgsl").read()
+    head, rest = s.split("  for (var kk = 0u; kk < p.k; kk++) {\n", 1)
+    loop, tail = rest.split("  }\n  let oc", 1)
+    head = head.replace("// Variant 24: variant 18 with B read as vec4f (TB = 0 only).",
+                        "// Variant 39: variant 24 (B as vec4f) with A read as vec4f along k, k unrolled by 4 (TA = 0, TB = 0).")
+    head = head.replace("@group(0) @binding(1) var<storage, read> a: array<f32>;",
+                        "@group(0) @binding(1) var<storage, read> av: array<vec4f>;")
+    loop = re.sub(r"a\[ia(\d+)\]", r"av[ia\1 >> 2u][ia\1 & 3u]", loop)
+    L = ["  let k4 = p.k & ~3u;", "  for (var kk = 0u; kk < k4; kk += 4u) {"]
+    for i in range(R):
+        L.append(f"    let qa{i} = av[ia{i} >> 2u];")
+    for j in range(4):
+        for q in range(Q):
+            L.append(f"    let b{q}_{j} = b[ib{4 * q} / 4u]; ")
+        for q in range(Q):
+            L.append(f"    ib{4 * q} += b_step;")
+        for i in range(R):
+            L.append(f"    let ar{i}_{j} = vec4f(qa{i}.{'xyzw'[j]});")
+            L.append("    " + " ".join(f"acc{i}_{q} = fma(ar{i}_{j}, b{q}_{j}, acc{i}_{q});" for q in range(Q)))
+    L.append("    " + " ".join(f"ia{i} += 4u;" for i in range(R)))
+    L.append("  }")
+    L.append("  for (var kk = k4; kk < p.k; kk++) {")
+    L.append(loop.rstrip("\n"))
+    L.append("  }")
+    return head + "\n".join(L) + "\n  let oc" + tail
+
+
+with open("bench/matmul_variants/39_a_vec4_k4.wgsl", "w") as f:
+    f.write(v39())
