@@ -54,6 +54,8 @@ const MATMUL_BV4_UA = { label: "matmul", code, entryPoint: "matmul_bv4_ua" };
 const MATMUL_BV4_AV4 = { label: "matmul", code, entryPoint: "matmul_bv4_av4" };
 /** Bytes of A in one `matmul_bv4_ua` uniform window (the WGSL's `au`: 4096 vec4f). */
 const UA_BYTES = 65536;
+/** The host's cores: on a CPU adapter, how many workgroups a launch needs to keep them busy. */
+const CPU_CORES = Math.max(1, navigator.hardwareConcurrency || 1);
 const PROLOGUE = { label: "matmul", code, entryPoint: "prologue" };
 /** Invocations per prologue workgroup (columns). */
 const PW = 64;
@@ -205,12 +207,14 @@ export interface MatmulArgs {
    */
   repack?: boolean;
   /**
-   * CPU adapters (the lanes kernel, B read as vec4f): read A through wider loads where its layout
-   * allows — not transposed, its rows in 64 KiB uniform-buffer windows, one launch per window
-   * (`matmul_bv4_ua`); transposed, its rows at each k as vec4f (`matmul_bv4_av4`). llvmpipe
-   * turns each storage read into a loop over its 8 lanes with a bounds branch per lane; a
-   * uniform read is a plain gather, a vec4f read one loop for four values. Same sums in the same
-   * order (same bits). Default true; false keeps the scalar reads (for A/B runs and tests).
+   * The lanes kernel (CPU adapters' default), B read as vec4f: read A through wider loads where
+   * its layout allows — transposed, its rows at each k as vec4f (`matmul_bv4_av4`); not
+   * transposed, on a CPU adapter (whose tensors are uniform-readable), its rows in 64 KiB
+   * uniform-buffer windows, one launch per window (`matmul_bv4_ua`), as long as each launch keeps
+   * every core busy. llvmpipe turns each storage read into a loop over its 8 lanes with a bounds
+   * branch per lane; a uniform read is a plain gather, a vec4f read one loop for four values.
+   * Same sums in the same order (same bits). Default true; false keeps the scalar reads (for A/B
+   * runs and tests).
    */
   wideLoads?: boolean;
 }
@@ -1097,10 +1101,6 @@ function padRows(
   return dst;
 }
 
-/**
- * A binding of elements [first, end) of a tensor, starting at the aligned byte at or before
- * `first`, and the element offset of `first` inside it.
- */
 /** One launch's window of A for `matmul_bv4_ua`: its rows and its 64 KiB uniform binding. */
 interface UniformWindow {
   /** First row of the window (from the launch's first row) and how many. */
@@ -1113,10 +1113,11 @@ interface UniformWindow {
 
 /**
  * A's rows (not transposed, row stride `lda`, from the bound range `ba` on) cut into windows of
- * whole 32-row blocks, each inside one 64 KiB uniform binding of A's own buffer (a window near
- * the buffer's end starts earlier, so it stays inside), for `matmul_bv4_ua`; or null when A does
- * not qualify: its buffer is smaller than a window, a 32-row block does not fit one, or a launch
- * would hold a single workgroup (one CPU core would idle).
+ * whole 32-row blocks, as even as can be, each inside one 64 KiB uniform binding of A's own
+ * buffer (a window near the buffer's end starts earlier, so it stays inside), for
+ * `matmul_bv4_ua`; or null when A does not qualify: its buffer is not uniform-readable or smaller
+ * than a window, a 32-row block does not fit one, or a window's launch would hold fewer workgroups
+ * than the host has cores (lavapipe runs launches one after another, each over its threads).
  */
 function uniformWindows(
   a: Tensor,
@@ -1127,18 +1128,28 @@ function uniformWindows(
   colBlocks: number,
   limits: GPUSupportedLimits,
 ): UniformWindow[] | null {
-  const align = limits.minUniformBufferOffsetAlignment, size = a.buffer.size;
+  // Window offsets must suit both alignments: the runtime checks every binding's offset against
+  // the storage one.
+  const align = Math.max(
+    limits.minUniformBufferOffsetAlignment,
+    limits.minStorageBufferOffsetAlignment,
+  );
+  const size = a.buffer.size;
   if (
     limits.maxUniformBufferBindingSize < UA_BYTES || size < UA_BYTES ||
     (a.buffer.usage & GPUBufferUsage.UNIFORM) === 0 // (tensors have it on CPU adapters)
   ) return null;
   const first = ba.binding.offset + ba.elementOffset * 4, lastStart = size - UA_BYTES;
-  // The most rows per window, then fewer when an unaligned start leaves a window short.
-  for (let per = Math.floor(UA_BYTES / 4 / lda / ROWS) * ROWS; per >= ROWS; per -= ROWS) {
-    if (colBlocks * Math.min(Math.ceil(m / ROWS), per / ROWS) < 2) return null;
+  const blocks = Math.ceil(m / ROWS);
+  // The most blocks per window, then fewer when an unaligned start leaves a window short.
+  for (let most = Math.floor(UA_BYTES / 4 / lda / ROWS); most >= 1; most--) {
+    const count = Math.ceil(blocks / most), least = Math.floor(blocks / count);
+    if (least * colBlocks < CPU_CORES) return null;
     const out: UniformWindow[] = [];
-    for (let row0 = 0; row0 < m; row0 += per) {
-      const rows = Math.min(per, m - row0);
+    for (let w = 0, block = 0; w < count; w++) {
+      const take = least + (w < blocks % count ? 1 : 0);
+      const row0 = block * ROWS, rows = Math.min(take * ROWS, m - row0);
+      block += take;
       const start = first + row0 * lda * 4, end = start + ((rows - 1) * lda + k) * 4;
       const offset = Math.min(Math.floor(start / align), Math.floor(lastStart / align)) * align;
       if (end > offset + UA_BYTES) break;
@@ -1149,11 +1160,15 @@ function uniformWindows(
         elementOffset: (start - offset) / 4,
       });
     }
-    if (out.length > 0 && out.at(-1)!.row0 + out.at(-1)!.rows === m) return out;
+    if (out.length === count) return out;
   }
   return null;
 }
 
+/**
+ * A binding of elements [first, end) of a tensor, starting at the aligned byte at or before
+ * `first`, and the element offset of `first` inside it.
+ */
 function bindRange(
   t: Tensor,
   [first, end]: [number, number],

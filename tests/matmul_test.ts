@@ -179,8 +179,9 @@ gpuTest(
 gpuTest(
   "matmul: wider reads of A on CPU adapters (uniform windows, vec4f) match float64 and scalar bits",
   async (gpu) => {
-    if (!gpu.isCpu) return; // the lanes kernel's defaults; tensors are uniform-readable there
+    if (!gpu.isCpu) return; // tensors are uniform-readable on CPU adapters only
     const rng = new Rng(112);
+    const cores = navigator.hardwareConcurrency || 1;
     const run = async (c: Case, host: ReturnType<typeof operands>, extra = {}, padded = false) => {
       const entries: string[] = [];
       const got = await gpuMatmul(gpu, c, host, { kernel: "lanes", ...extra }, {
@@ -189,63 +190,102 @@ gpuTest(
       });
       return { got, entries };
     };
-    // [case, padded rows, the entry points expected (in order)].
-    const cases: [Case, boolean, string[]][] = [
-      // Rows 100 apart: windows of 160 rows (5 blocks), the last one shifted back to fit the
-      // buffer's end; 2 column blocks; bias and α.
-      [{ m: 300, n: 136, k: 100, alpha: -1.5, withBias: true }, false, [
-        "matmul_bv4_ua",
-        "matmul_bv4_ua",
+    /** `n` window launches where each holds at least `cores` workgroups, else the scalar read. */
+    const windows = (n: number, groups: number) =>
+      groups >= cores ? Array(n).fill("matmul_bv4_ua") : ["matmul_bv4"];
+    // [case, padded rows, extra options, the entry points expected (in order)].
+    const cases: [Case, boolean, Partial<MatmulArgs>, string[]][] = [
+      // Rows 100 apart: windows of 5 blocks of 32 rows (the second shifted back to end at the
+      // buffer's end), 2 column blocks; bias and α.
+      [{ m: 300, n: 136, k: 100, alpha: -1.5, withBias: true }, false, {}, windows(2, 10)],
+      // K 512: one block per window, 2 column blocks; accumulating.
+      [{ m: 70, n: 200, k: 512, beta: 1 }, false, {}, windows(3, 2)],
+      // β = 0.5: the prologue, then windows that accumulate.
+      [{ m: 130, n: 264, k: 128, beta: 0.5 }, false, {}, [
+        "prologue",
+        ...windows(2, 6),
       ]],
-      // K 512: one block per window, 2 column blocks each; accumulating.
-      [{ m: 70, n: 200, k: 512, beta: 1 }, false, Array(3).fill("matmul_bv4_ua")],
-      // One column block and one block per window: a launch would hold one workgroup, scalar A.
-      [{ m: 70, n: 100, k: 512 }, false, ["matmul_bv4"]],
-      // A smaller than a window: scalar A.
-      [{ m: 40, n: 136, k: 100 }, false, ["matmul_bv4"]],
+      // A cut along M into 4 pieces of 75 rows by a small binding limit: a window in each.
+      [{ m: 300, n: 136, k: 100 }, false, { maxBindingBytes: 70_000 }, [
+        ...windows(1, 6),
+        ...windows(1, 6),
+        ...windows(1, 6),
+        ...windows(1, 6),
+      ]],
+      // One column block and one block per window: each launch would hold one workgroup.
+      [{ m: 70, n: 100, k: 512 }, false, {}, cores > 1 ? ["matmul_bv4"] : windows(3, 1)],
+      // A smaller than a window: the scalar read.
+      [{ m: 40, n: 136, k: 100 }, false, {}, ["matmul_bv4"]],
       // Transposed A with rows on multiples of 4: vec4f, the last block's rows past M.
-      [{ m: 72, n: 136, k: 45, transA: true, withBias: true }, false, ["matmul_bv4_av4"]],
-      [{ m: 37, n: 52, k: 41, transA: true, beta: 1 }, true, ["matmul_bv4_av4"]], // A rows 40 apart
-      [{ m: 40, n: 20, k: 33, transA: true, batch: 3 }, false, ["matmul_bv4_av4"]],
-      // Rows 70 apart: scalar A.
-      [{ m: 70, n: 20, k: 33, transA: true }, false, ["matmul_bv4"]],
+      [{ m: 72, n: 136, k: 45, transA: true, withBias: true }, false, {}, ["matmul_bv4_av4"]],
+      [{ m: 37, n: 52, k: 41, transA: true, beta: 1 }, true, {}, ["matmul_bv4_av4"]], // lda 40
+      [{ m: 40, n: 20, k: 33, transA: true, batch: 3 }, false, {}, ["matmul_bv4_av4"]],
+      // Cut along K into 4 pieces by a small binding limit (later pieces accumulate): vec4f in
+      // each.
+      [
+        { m: 40, n: 20, k: 300, transA: true },
+        false,
+        { maxBindingBytes: 20_000 },
+        Array(4).fill(
+          "matmul_bv4_av4",
+        ),
+      ],
+      // Rows 70 apart: the scalar read.
+      [{ m: 70, n: 20, k: 33, transA: true }, false, {}, ["matmul_bv4"]],
     ];
-    for (const [c, padded, want] of cases) {
+    for (const [c, padded, extra, want] of cases) {
       const host = operands(rng, c);
-      const wide = await run(c, host, {}, padded);
+      const wide = await run(c, host, extra, padded);
       const label = JSON.stringify(c);
       assert.deepEqual(wide.entries, want, label);
       assertClose(wide.got, refMatmul(c, host), { label });
-      const scalar = await run(c, host, { wideLoads: false }, padded);
-      assert.ok(scalar.entries.every((e) => e === "matmul_bv4"), label);
+      const scalar = await run(c, host, { ...extra, wideLoads: false }, padded);
+      assert.ok(!scalar.entries.some((e) => e.endsWith("_ua") || e.endsWith("_av4")), label);
       assert.ok(bitEqual(wide.got, scalar.got), `wide and scalar reads differ: ${label}`);
     }
-    // A as a view starting at an unaligned element: the windows' element offsets are not 0.
-    const c = { m: 200, n: 136, k: 96 };
+    // A as a view at an unaligned element (the windows' element offsets are not 0), also on an
+    // adapter whose storage offsets align to 64 bytes and uniform offsets to 32.
+    const c = { m: 200, n: 264, k: 96 };
     const host = operands(rng, c);
-    for (const start of [3, 8]) {
-      const store = gpu.upload(new Float32Array([...new Array(start).fill(7), ...host.a]));
-      const a = store.view(start, [c.m, c.k]), b = gpu.upload(host.b, [c.k, c.n]);
-      const results: Float32Array[] = [];
-      for (const wideLoads of [true, false]) {
-        const out = poisoned(gpu, [c.m, c.n]), enc = gpu.encoder(), entries: string[] = [];
-        const dispatch = enc.dispatch.bind(enc);
-        enc.dispatch = (d) => {
-          entries.push(d.kernel.entryPoint);
-          dispatch(d);
-        };
-        matmul(enc, { out, a, b, wideLoads });
-        gpu.submit(enc);
-        results.push((await gpu.read([out]))[0] as Float32Array);
-        out.release();
-        if (wideLoads) assert.deepEqual(entries, ["matmul_bv4_ua", "matmul_bv4_ua"]);
+    const real = gpu.limits;
+    for (const [start, storageAlign] of [[3, 0], [5, 0], [8, 64]]) {
+      const limits = storageAlign
+        ? { ...limitsOf(real), minStorageBufferOffsetAlignment: storageAlign }
+        : real;
+      Object.defineProperty(gpu, "limits", { get: () => limits, configurable: true });
+      try {
+        const store = gpu.upload(new Float32Array([...new Array(start).fill(7), ...host.a]));
+        const a = store.view(start, [c.m, c.k]), b = gpu.upload(host.b, [c.k, c.n]);
+        const results: Float32Array[] = [];
+        for (const wideLoads of [true, false]) {
+          const out = poisoned(gpu, [c.m, c.n]), enc = gpu.encoder(), entries: string[] = [];
+          const dispatch = enc.dispatch.bind(enc);
+          enc.dispatch = (d) => {
+            entries.push(d.kernel.entryPoint);
+            dispatch(d);
+          };
+          matmul(enc, { out, a, b, wideLoads });
+          gpu.submit(enc);
+          results.push((await gpu.read([out]))[0] as Float32Array);
+          out.release();
+          if (wideLoads) assert.deepEqual(entries, windows(2, 9), `A view at ${start}`);
+        }
+        assertClose(results[0], refMatmul(c, host), { label: `A view at ${start}` });
+        assert.ok(bitEqual(results[0], results[1]), `A view at ${start}: wide and scalar differ`);
+        for (const t of [store, b]) t.release();
+      } finally {
+        delete (gpu as { limits?: unknown }).limits;
       }
-      assertClose(results[0], refMatmul(c, host), { label: `A view at ${start}` });
-      assert.ok(bitEqual(results[0], results[1]), `A view at ${start}: wide and scalar differ`);
-      for (const t of [store, b]) t.release();
     }
   },
 );
+
+/** A plain copy of an adapter's limits (their fields are getters). */
+function limitsOf(l: GPUSupportedLimits): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key in l) out[key] = (l as unknown as Record<string, number>)[key];
+  return out;
+}
 
 gpuTest(
   "matmul: the tiled kernel (GPUs) matches float64 and the lanes kernel bit for bit",
