@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DataError, type Format, FORMATS } from "./datasets/formats.ts";
 import { TokenizerError } from "./model/tokenizer.ts";
@@ -199,7 +200,7 @@ function schemaCommand(spec: SchemaCommandSpec): Command {
       let base: RunConfig = defaults();
       if (configPath) base = await readRunConfig(configPath);
       else if (spec.recipe && overrides.data.path === null) {
-        base = await readRunConfig(new URL(spec.recipe, import.meta.url).pathname);
+        base = await readRunConfig(fileURLToPath(new URL(spec.recipe, import.meta.url)));
       }
       return await spec.run(applyFlags(base, args), extra, io);
     },
@@ -539,5 +540,9 @@ const consoleIo: Io = {
 };
 
 if (import.meta.main) {
+  // `deno task` runs us from the project's folder and leaves the caller's folder in INIT_CWD:
+  // relative paths on the command line (and the default `runs/`) mean the caller's folder.
+  const caller = Deno.env.get("INIT_CWD");
+  if (caller) Deno.chdir(caller);
   Deno.exit(await main(Deno.args));
 }

@@ -76,7 +76,7 @@ export async function saveModel(
   options: SaveModelOptions = {},
 ): Promise<void> {
   dir = dir.replace(/[\\/]+$/, "") || dir;
-  await refuseForeignFiles(dir);
+  await checkModelFolder(dir);
   const tmp = `${dir}.tmp-${Deno.pid}-${Date.now()}`;
   await Deno.mkdir(tmp, { recursive: true });
   try {
@@ -95,6 +95,13 @@ export async function saveModel(
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
   }
+  // Files about the model that this save does not write (a model card, generation settings)
+  // carry over from the folder it replaces.
+  for (const name of KEPT_FILES) {
+    if (!(await exists(`${tmp}/${name}`)) && (await exists(`${dir}/${name}`))) {
+      await Deno.copyFile(`${dir}/${name}`, `${tmp}/${name}`);
+    }
+  }
   // Swap the complete new folder in; if that fails, put the old one back.
   const old = `${dir}.old-${Deno.pid}-${Date.now()}`;
   const hadOld = await exists(dir);
@@ -109,6 +116,9 @@ export async function saveModel(
   if (hadOld) await Deno.remove(old, { recursive: true });
 }
 
+/** Files of a replaced model folder that a save keeps when it does not write them itself. */
+const KEPT_FILES = ["README.md", "generation_config.json"];
+
 /** Files a model folder may hold; saving over a folder with anything else is refused. */
 const MODEL_FILE = new RegExp(
   "^(config\\.json|generation_config\\.json|model(-\\d+-of-\\d+)?\\.safetensors|" +
@@ -117,7 +127,17 @@ const MODEL_FILE = new RegExp(
     "chat_template\\.jinja|optimizer\\.safetensors|trainer_state\\.json|README\\.md)$",
 );
 
-async function refuseForeignFiles(dir: string): Promise<void> {
+/**
+ * Refuses, with a RangeError naming the folder, a place {@linkcode saveModel} must not write: a
+ * file, or a folder holding anything but a model's files. An absent or empty folder is fine.
+ *
+ * @example
+ * ```ts
+ * import { checkModelFolder } from "./io.ts";
+ * await checkModelFolder("out/new-model"); // absent: fine
+ * ```
+ */
+export async function checkModelFolder(dir: string): Promise<void> {
   let names: string[];
   try {
     names = [];

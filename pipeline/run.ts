@@ -9,11 +9,13 @@
  *
  * @module
  */
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { shoutTask, type SyntheticTask } from "../datasets/synthetic.ts";
 import type { PreferencePair } from "../datasets/types.ts";
 import { type ModelConfig, readConfig, tinyConfig } from "../model/config.ts";
 import { listCheckpoints, readTrainerState } from "./checkpoint.ts";
-import { type LoadedModel, loadModel, saveModel } from "../model/io.ts";
+import { checkModelFolder, type LoadedModel, loadModel, saveModel } from "../model/io.ts";
 import { initParams, type ParamValues } from "../model/params.ts";
 import { ByteTokenizer, type TextTokenizer } from "../model/tokenizer.ts";
 import { type EvalInput, type EvalOptions, type EvalReport, evaluate } from "./eval.ts";
@@ -39,8 +41,9 @@ import type { DpoVariant } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
 
 /** The committed reference model of the built-in task. */
-export const BUILTIN_MODEL_DIR: string =
-  new URL("../datasets/shout_reference", import.meta.url).pathname;
+export const BUILTIN_MODEL_DIR: string = fileURLToPath(
+  new URL("../datasets/shout_reference", import.meta.url),
+);
 
 /** The architecture `deno task sft` trains from scratch for the built-in task. */
 export function builtinModelConfig(): ModelConfig {
@@ -91,18 +94,53 @@ export interface RunSummary {
 export async function runFromConfig(config: RunConfig, ctx: StageContext): Promise<RunSummary> {
   const t0 = performance.now();
   const c = config;
-  const objective = c.train.objective as "dpo" | "sft";
-  const runDir = `${c.run.out_dir}/${c.run.name ?? timestamp()}`;
+  const runDir = runFolder(c, timestamp());
   const loss = lossConfig(c);
   const trainConfig = trainingConfig(c, loss);
-  // Nothing of an earlier run is touched until we know this run may use its folder.
-  await claimRunDir(runDir, c, trainConfig);
+  // Nothing of an earlier run is touched until we know this run may use its folder; a folder
+  // replaced by run.overwrite is only set aside, and comes back if this run fails.
+  const saveTo = c.run.save_to as string | null;
+  if (saveTo) {
+    // Before training: a bad run.save_to would otherwise only show after it.
+    for (const key of ["model.path", "model.ref"] as const) {
+      const input = (key === "model.path" ? c.model.path : c.model.ref) as string | null;
+      if (input && (within(saveTo, input) || within(input, saveTo))) {
+        throw new RangeError(
+          `run.save_to (${saveTo}) would overwrite ${key} (${input}): choose another folder`,
+        );
+      }
+    }
+    await checkModelFolder(saveTo);
+  }
+  const claim = await claimRunDir(runDir, c, trainConfig, ctx);
+  try {
+    const summary = await trainInFolder(runDir, c, trainConfig, loss, ctx);
+    summary.seconds = (performance.now() - t0) / 1000;
+    await claim.settle(true);
+    return summary;
+  } catch (e) {
+    await claim.settle(false);
+    throw e;
+  }
+}
 
+async function trainInFolder(
+  runDir: string,
+  c: RunConfig,
+  trainConfig: TrainConfig,
+  loss: DpoLossConfig,
+  ctx: StageContext,
+): Promise<RunSummary> {
+  const objective = c.train.objective as "dpo" | "sft";
   const data = await prepareData(c, objective, ctx);
   const { start, tokenizer, task, trainData, evalData, heldOut } = data;
   const cacheDir = (c.run.cache_dir as string | null) ?? undefined;
   await Deno.mkdir(runDir, { recursive: true });
-  await Deno.writeTextFile(`${runDir}/config.yaml`, toYaml(config));
+  // The saved recipe reruns this run: without the one-time run.resume and run.overwrite.
+  const saved = structuredClone(c);
+  saved.run.resume = false;
+  saved.run.overwrite = false;
+  await Deno.writeTextFile(`${runDir}/config.yaml`, toYaml(saved));
   ctx.logger.info(`run: ${runDir}`);
 
   // ref-cache
@@ -222,7 +260,7 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
     modelDir,
     eval: report,
     last: result.history.filter((r) => r.loss !== undefined).at(-1),
-    seconds: (performance.now() - t0) / 1000,
+    seconds: 0,
   };
 }
 
@@ -420,13 +458,64 @@ function reportTokenize(d: TokenizedDataset, ctx: StageContext): void {
   ctx.logger.info(`tokenize: ${d.pairs.length} pairs; ${truncated} truncated, ${dropped} dropped`);
 }
 
+/** A run's folder: `run.out_dir/run.name` (or `fallback`), refused outside `run.out_dir`. */
+function runFolder(c: RunConfig, fallback: string): string {
+  const outDir = c.run.out_dir as string, name = (c.run.name as string | null) ?? fallback;
+  const runDir = `${outDir}/${name}`;
+  if (!within(runDir, outDir) || resolve(runDir) === resolve(outDir)) {
+    throw new RangeError(
+      `run.name "${name}" must name a folder inside run.out_dir (${outDir}), not the folder ` +
+        "itself or one outside it",
+    );
+  }
+  return runDir;
+}
+
+/** Whether `path` is `dir` or lies inside it (symbolic links resolved where they exist). */
+function within(path: string, dir: string): boolean {
+  const real = (p: string) => {
+    try {
+      return Deno.realPathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const r = relative(real(dir), real(path));
+  return r === "" || (r !== ".." && !r.startsWith(`..${sep}`) && !isAbsolute(r));
+}
+
+/** What a run does with its folder's earlier contents once it has ended (see claimRunDir). */
+interface RunClaim {
+  /** After the run: `ok`, drop the set-aside folder; not ok, put it back. */
+  settle(ok: boolean): Promise<void>;
+}
+
 /**
- * Checks that a run may write to `runDir`: a new run needs an absent or empty folder (or
- * `run.overwrite`, which removes the old one); a resumed run needs its checkpoints to have been
- * written with the same training configuration. Refuses before anything is written.
+ * Checks that a run may write to `runDir`, before anything is written:
+ * - a new run needs an absent or empty folder, or `run.overwrite`. The old folder is then renamed
+ *   aside (`<runDir>.replaced-<time>`) and deleted only once the new run has succeeded; if the run
+ *   fails, its partial folder is removed and the old one put back. A folder holding one of the
+ *   run's inputs (model, reference, data, cache, save_to) is never replaced.
+ * - a resumed run needs checkpoints in the folder, written with the same training configuration;
+ *   an absent or empty folder starts afresh.
  */
-async function claimRunDir(runDir: string, c: RunConfig, trainConfig: TrainConfig): Promise<void> {
-  if (c.run.resume) {
+async function claimRunDir(
+  runDir: string,
+  c: RunConfig,
+  trainConfig: TrainConfig | null,
+  ctx: StageContext,
+): Promise<RunClaim> {
+  const nothing: RunClaim = { settle: () => Promise.resolve() };
+  let entries: string[] = [];
+  try {
+    entries = [...Deno.readDirSync(runDir)].map((e) => e.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) entries = [];
+    else if (e instanceof Deno.errors.NotADirectory) {
+      throw new RangeError(`The run folder ${runDir} is a file: choose another run.name`);
+    } else throw e;
+  }
+  if (c.run.resume && trainConfig) {
     if (c.run.name === null) {
       throw new RangeError("run.resume needs run.name: the run folder to continue");
     }
@@ -439,23 +528,48 @@ async function claimRunDir(runDir: string, c: RunConfig, trainConfig: TrainConfi
             `configuration (see ${runDir}/config.yaml); nothing was changed`,
         );
       }
+    } else if (entries.length > 0) {
+      throw new RangeError(
+        `Cannot resume ${runDir}: it holds no checkpoint to continue from (a finished run ` +
+          "keeps none); nothing was changed. Choose another run.name, or replace it with " +
+          "--run.overwrite true",
+      );
     }
-    return;
+    return nothing;
   }
-  let entries: string[] = [];
-  try {
-    entries = [...Deno.readDirSync(runDir)].map((e) => e.name);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  if (entries.length === 0) return;
+  if (entries.length === 0) return nothing;
   if (!c.run.overwrite) {
     throw new RangeError(
-      `The run folder ${runDir} already exists: choose another run.name, continue it with ` +
-        "--run.resume true, or replace it with --run.overwrite true",
+      `The run folder ${runDir} already exists: choose another run.name` +
+        (trainConfig ? ", continue it with --run.resume true," : "") +
+        " or replace it with --run.overwrite true",
     );
   }
-  await Deno.remove(runDir, { recursive: true });
+  const inputs: [string, unknown][] = [
+    ["model.path", c.model.path],
+    ["model.ref", c.model.ref],
+    ["data.path", c.data.path],
+    ["run.cache_dir", c.run.cache_dir],
+    ["run.save_to", c.run.save_to],
+  ];
+  for (const [key, path] of inputs) {
+    if (typeof path === "string" && within(path, runDir)) {
+      throw new RangeError(
+        `Cannot replace ${runDir}: ${key} (${path}) lies inside it; nothing was changed`,
+      );
+    }
+  }
+  const aside = `${runDir}.replaced-${timestamp()}`;
+  await Deno.rename(runDir, aside);
+  ctx.logger.info(`run: the earlier ${runDir} is set aside as ${aside} until this run succeeds`);
+  return {
+    async settle(ok) {
+      if (ok) return await Deno.remove(aside, { recursive: true });
+      await Deno.remove(runDir, { recursive: true }).catch(() => {});
+      await Deno.rename(aside, runDir);
+      ctx.logger.info(`run: ${runDir} put back as it was`);
+    },
+  };
 }
 
 /** The eval stage with the configuration's options; writes `<runDir>/eval.json`. */
@@ -557,8 +671,25 @@ export async function evalFromConfig(
   if (refDir === null) {
     throw new RangeError("eval needs model.ref: the reference model folder (--ref DIR)");
   }
-  const runDir = `${c.run.out_dir}/${c.run.name ?? `eval-${timestamp()}`}`;
-  await Deno.mkdir(runDir, { recursive: true });
+  const runDir = runFolder(c, `eval-${timestamp()}`);
+  const claim = await claimRunDir(runDir, c, null, ctx);
+  try {
+    const done = await evalInFolder(runDir, refDir, c, ctx);
+    done.summary.seconds = (performance.now() - t0) / 1000;
+    await claim.settle(true);
+    return done;
+  } catch (e) {
+    await claim.settle(false);
+    throw e;
+  }
+}
+
+async function evalInFolder(
+  runDir: string,
+  refDir: string,
+  c: RunConfig,
+  ctx: StageContext,
+): Promise<{ runDir: string; report: EvalReport; summary: RunSummary }> {
   const { start, tokenizer, task, evalData, heldOut } = await prepareData(c, "dpo", ctx);
   if (evalData.pairs.length === 0) {
     throw new RangeError("eval: there are no held-out pairs (data.eval_fraction is 0?)");
@@ -580,6 +711,7 @@ export async function evalFromConfig(
     },
     ctx,
   );
+  await Deno.mkdir(runDir, { recursive: true });
   const report = await evaluateToFile(runDir, c, {
     policy: { config: start.config, params: start.params },
     reference: { config: reference.config, params: reference.params },
@@ -596,7 +728,7 @@ export async function evalFromConfig(
       steps: 0,
       modelDir: c.model.path as string,
       eval: report,
-      seconds: (performance.now() - t0) / 1000,
+      seconds: 0,
     },
   };
 }
@@ -625,6 +757,16 @@ export async function scoreFromConfig(
   }
   c.data.eval_fraction = 0;
   c.data.eval_size = null;
+  const inputs: [string, unknown][] = [
+    ["data.path", c.data.path],
+    ["model.path", c.model.path],
+    ["model.ref", c.model.ref],
+  ];
+  for (const [key, path] of inputs) {
+    if (typeof path === "string" && within(out, path)) {
+      throw new RangeError(`score: the output ${out} would overwrite ${key} (${path})`);
+    }
+  }
   const { start, trainData } = await prepareData(c, "dpo", ctx);
   const gpu = await ctx.gpu();
   const P = c.train.pairs_per_batch as number;

@@ -1,0 +1,189 @@
+/**
+ * What the commands may do to folders and files a user already has: a replaced run folder comes
+ * back when the new run fails, inputs are never overwritten, and refusals change nothing.
+ */
+import assert from "node:assert/strict";
+import { main } from "../main.ts";
+import { testGpu } from "../testing/gpu_harness.ts";
+import { writeTinyRun } from "../testing/tiny_run.ts";
+
+const quietIo = () => {
+  const out: string[] = [], err: string[] = [];
+  return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
+};
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+const list = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+
+/** A tiny DPO run's flags, writing under `dir` (2 steps, no generation). */
+function flags(dir: string, model: string, data: string, name: string): string[] {
+  return [
+    "--model",
+    model,
+    "--data",
+    data,
+    "--run.out_dir",
+    `${dir}/runs`,
+    "--run.name",
+    name,
+    "--run.cache_dir",
+    `${dir}/cache`,
+    "--train.max_steps",
+    "2",
+    "--train.pairs_per_batch",
+    "2",
+    "--eval.generate",
+    "false",
+    "--data.eval_size",
+    "4",
+  ];
+}
+
+/** Runs a command quietly; returns its exit code and what it wrote to stderr. */
+async function run(args: string[]): Promise<{ code: number; err: string }> {
+  const { io, err } = quietIo();
+  const code = await main(args, io);
+  return { code, err: err.join("") };
+}
+
+Deno.test({
+  name: "run folders: overwrite sets the old folder aside, restores it on failure, keeps inputs",
+  ignore: testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { model, data } = await writeTinyRun(dir, 12);
+      const a = `${dir}/runs/a`;
+      assert.equal((await run(["train", ...flags(dir, model, data, "a")])).code, 0);
+      await Deno.writeTextFile(`${a}/NOTES.md`, "mine");
+      const before = list(a);
+      // The saved recipe does not carry the one-time flags.
+      const saved = await Deno.readTextFile(`${a}/config.yaml`);
+      assert.match(saved, /overwrite: false/);
+      assert.match(saved, /resume: false/);
+
+      // Not asked to overwrite: refused, nothing changed.
+      let r = await run(["train", ...flags(dir, model, data, "a")]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /already exists/);
+      // Asked, but the new run fails (its data are missing): the old folder comes back whole.
+      r = await run([
+        "train",
+        ...flags(dir, model, `${dir}/missing.jsonl`, "a"),
+        "--run.overwrite",
+        "true",
+      ]);
+      assert.equal(r.code, 1);
+      assert.deepEqual(list(a), before);
+      assert.equal(await Deno.readTextFile(`${a}/NOTES.md`), "mine");
+      assert.deepEqual(list(`${dir}/runs`), ["a"]);
+      // An input inside the folder: refused before anything is moved.
+      r = await run([
+        "train",
+        ...flags(dir, `${a}/model`, data, "a"),
+        "--run.overwrite",
+        "true",
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /model\.path .* lies inside it/);
+      assert.deepEqual(list(a), before);
+      // A name that is not a folder inside out_dir: refused, nothing touched.
+      for (const name of ["..", ".", "../elsewhere"]) {
+        r = await run([
+          "train",
+          ...flags(dir, model, data, name),
+          "--run.overwrite",
+          "true",
+        ]);
+        assert.equal(r.code, 1, name);
+        assert.match(r.err, /must name a folder inside run\.out_dir/, name);
+      }
+      assert.deepEqual(list(`${dir}/runs`), ["a"]);
+      assert.ok(await exists(model) && await exists(data));
+      // Resuming a finished run (no checkpoint) is refused, not started afresh.
+      r = await run(["train", ...flags(dir, model, data, "a"), "--run.resume", "true"]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /holds no checkpoint/);
+      assert.deepEqual(list(a), before);
+      // Overwrite that succeeds: the new run, and nothing set aside is left behind.
+      r = await run(["train", ...flags(dir, model, data, "a"), "--run.overwrite", "true"]);
+      assert.equal(r.code, 0, r.err);
+      assert.ok(!(await exists(`${a}/NOTES.md`)));
+      assert.deepEqual(list(`${dir}/runs`), ["a"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "run folders: eval, score and save_to never overwrite an input or an earlier run",
+  ignore: testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { model, data } = await writeTinyRun(dir, 12);
+      const a = `${dir}/runs/a`;
+      assert.equal((await run(["train", ...flags(dir, model, data, "a")])).code, 0);
+      const evalJson = await Deno.readTextFile(`${a}/eval.json`);
+      // eval into the training run's folder: refused, its eval.json kept.
+      let r = await run([
+        "eval",
+        "--model",
+        `${a}/model`,
+        "--ref",
+        model,
+        "--data",
+        data,
+        "--run.out_dir",
+        `${dir}/runs`,
+        "--run.name",
+        "a",
+        "--run.cache_dir",
+        `${dir}/cache`,
+        "--eval.generate",
+        "false",
+        "--data.eval_size",
+        "4",
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /already exists/);
+      assert.equal(await Deno.readTextFile(`${a}/eval.json`), evalJson);
+      // score onto its own data file: refused, the data kept.
+      const rows = await Deno.readTextFile(data);
+      r = await run(["score", "--model", model, "--data", data, "--out", data]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /would overwrite data\.path/);
+      assert.equal(await Deno.readTextFile(data), rows);
+      // save_to onto the starting model: refused before training (no run folder made).
+      r = await run([
+        "train",
+        ...flags(dir, model, data, "b"),
+        "--run.save_to",
+        model,
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /would overwrite model\.path/);
+      assert.ok(!(await exists(`${dir}/runs/b`)));
+      // save_to a folder holding other files: refused before training too.
+      await Deno.mkdir(`${dir}/mine`);
+      await Deno.writeTextFile(`${dir}/mine/notes.txt`, "mine");
+      r = await run(["train", ...flags(dir, model, data, "c"), "--run.save_to", `${dir}/mine`]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /holds other files/);
+      assert.ok(!(await exists(`${dir}/runs/c`)));
+      // save_to over a model folder with a model card: the card is kept.
+      await Deno.mkdir(`${dir}/out`);
+      await Deno.writeTextFile(`${dir}/out/README.md`, "card");
+      r = await run(["train", ...flags(dir, model, data, "d"), "--run.save_to", `${dir}/out`]);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(await Deno.readTextFile(`${dir}/out/README.md`), "card");
+      assert.ok(await exists(`${dir}/out/model.safetensors`));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
