@@ -686,7 +686,7 @@ function alpacaPair(r: RowReader): PreferencePair {
     prompt,
     chosen: [{ role: "assistant", content: r.string(cols.chosen) }],
     rejected: [{ role: "assistant", content: r.string(cols.rejected) }],
-    kind: "text",
+    kind: "chat", // an instruction is a conversation: LLaMA-Factory always templates it
     source: r.source,
   };
 }

@@ -23,11 +23,11 @@ export interface RowSource {
 /**
  * One preference pair, normalised from any supported format.
  *
- * - `kind: "chat"`: the source gave role-tagged messages (TRL conversational, ShareGPT, HH);
- *   tokenize with the chat template.
- * - `kind: "text"`: the source gave plain strings (TRL standard, Alpaca); `prompt` holds one user
- *   message (plus a system one when given) and each response one assistant message; tokenize by
- *   the chat template when configured, else by plain concatenation.
+ * - `kind: "chat"`: a conversation (TRL conversational, ShareGPT, HH, and Alpaca's instruction,
+ *   input and history); tokenized with the chat template when the tokenizer has one.
+ * - `kind: "text"`: TRL's standard format, plain strings; `prompt` holds one user message and each
+ *   response one assistant message; tokenized as given (plain concatenation, as TRL does), or
+ *   by the chat template only when `tokenize.template` is `template`.
  * - `kind: "ids"`: pre-tokenized rows; `ids` is used exactly as given (no BOS/EOS added) and the
  *   message lists are empty.
  */

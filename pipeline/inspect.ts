@@ -173,7 +173,7 @@ export interface InspectReport {
  * const file = await Deno.makeTempFile({ suffix: ".jsonl" });
  * await Deno.writeTextFile(file, JSON.stringify({ prompt: "2+2=", chosen: "4", rejected: "5" }));
  * const report = await inspect({ data: file });
- * console.log(report.format, report.lengths.prompt.max); // trl-standard 8 (byte template)
+ * console.log(report.format, report.lengths.prompt.max); // trl-standard 4 (the 4 bytes of "2+2=": standard rows as given)
  * ```
  */
 export async function inspect(options: InspectOptions): Promise<InspectReport> {

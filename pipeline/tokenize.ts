@@ -75,8 +75,10 @@ import type { StageContext } from "./stage.ts";
 // Types
 
 /**
- * How text pairs are rendered: `"auto"` uses the tokenizer's chat template when it has one and
- * plain concatenation otherwise; `"template"` requires a template; `"plain"` never uses one.
+ * How text pairs are rendered: `"auto"` renders conversational pairs (`kind: "chat"`: TRL's
+ * conversational format, ShareGPT, Alpaca, HH) by the tokenizer's chat template when it has one
+ * and standard pairs (`kind: "text"`: TRL's string format) as given, as TRL does; `"template"`
+ * renders every pair by the template (and requires one); `"plain"` never uses one.
  *
  * @example
  * ```ts
@@ -339,7 +341,10 @@ export function renderPair(
   if (pair.kind === "ids") throw new TypeError("An ids pair has no text to render");
   const mode = options.template ?? "auto";
   checkChoice("template", mode, ["auto", "template", "plain"]);
-  const useTemplate = mode === "template" || (mode === "auto" && tokenizer.chatTemplate !== null);
+  // As TRL's maybe_apply_chat_template: in "auto", only conversational pairs take the template;
+  // standard (string) pairs are tokenized as given, whatever they already hold.
+  const useTemplate = mode === "template" ||
+    (mode === "auto" && pair.kind === "chat" && tokenizer.chatTemplate !== null);
   if (useTemplate) {
     const c = renderConversation(tokenizer, { prompt: pair.prompt, response: pair.chosen });
     const r = renderConversation(tokenizer, { prompt: pair.prompt, response: pair.rejected });

@@ -158,7 +158,7 @@ Deno.test("formats: Alpaca joins instruction and input with a newline, puts syst
     bot("chien"),
     user("Translate to French\ncat"),
   ]);
-  assert.equal(p.kind, "text");
+  assert.equal(p.kind, "chat"); // templated like any conversation
   const bare = normalizeRow({ instruction: "Hi", input: "", chosen: "a", rejected: "b" }, src, {
     format: "alpaca",
   });

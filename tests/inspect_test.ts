@@ -86,10 +86,17 @@ Deno.test("inspect: format, invalid rows with reasons, lengths, limits, example"
   ) assert.ok(text.includes(expected), `missing ${JSON.stringify(expected)} in\n${text}`);
 });
 
-Deno.test("inspect: the byte tokenizer's template by default, and errors", async () => {
+Deno.test("inspect: standard rows as given by default (as TRL), the template on request, errors", async () => {
   const report = await inspect({ data: FIXTURE, tokenizer: new ByteTokenizer() });
-  assert.deepEqual(report.rendered, { template: 4, plain: 0, ids: 0 });
-  assert.ok(report.example?.prompt.text.startsWith("<|bos|><|user|>The capital"));
+  assert.deepEqual(report.rendered, { template: 0, plain: 4, ids: 0 });
+  assert.equal(report.example?.prompt.text, "The capital of France is");
+  const templated = await inspect({
+    data: FIXTURE,
+    tokenizer: new ByteTokenizer(),
+    template: "template",
+  });
+  assert.deepEqual(templated.rendered, { template: 4, plain: 0, ids: 0 });
+  assert.ok(templated.example?.prompt.text.startsWith("<|bos|><|user|>The capital"));
   await assert.rejects(() => inspect({ data: FIXTURE, example: 4 }), RangeError);
   const empty = await Deno.makeTempFile({ suffix: ".jsonl" });
   try {
