@@ -323,14 +323,16 @@ export async function prepareData(
     for (const w of r.warnings.slice(0, 5)) ctx.logger.warn(`load: ${w.message}`);
   }
   const cfg = start.config;
+  const maxLength = Math.min(c.tokenize.max_length as number, cfg.maxPositions);
   const tokOptions = {
     tokenizer: tokenizer ?? undefined,
     // Models without a tokenizer take pre-tokenized rows; pad and EOS come from the config.
     padTokenId: tokenizer ? undefined : cfg.padTokenId ?? cfg.eosTokenIds[0] ?? 0,
     eosTokenId: tokenizer ? undefined : cfg.eosTokenIds[0] ?? null,
     template: c.tokenize.template as "auto" | "template" | "plain",
-    maxLength: Math.min(c.tokenize.max_length as number, cfg.maxPositions),
-    maxPromptLength: (c.tokenize.max_prompt_length as number | null) ?? undefined,
+    maxLength,
+    // Unset: half of max_length (TRL's 512 of 1024), so a long prompt is cut, not its row dropped.
+    maxPromptLength: (c.tokenize.max_prompt_length as number | null) ?? Math.max(1, maxLength >> 1),
     vocabSize: cfg.vocabSize,
     cacheDir: (c.run.cache_dir as string | null) ?? undefined,
   };

@@ -96,7 +96,12 @@ export const RUN_SCHEMA: Schema = {
   tokenize: {
     template: f("string", "auto", "Chat template use", { choices: ["auto", "template", "plain"] }),
     max_length: f("int", 512, "Most tokens of prompt + response", { min: 2 }),
-    max_prompt_length: f("int", null, "Most tokens of a prompt (keeps its end)", { min: 1 }),
+    max_prompt_length: f(
+      "int",
+      null,
+      "Most tokens of a prompt (keeps its end); default half of max_length (TRL's 512 of 1024)",
+      { min: 1 },
+    ),
   },
   train: {
     objective: f("string", "dpo", "dpo, or sft (cross-entropy on the chosen responses)", {

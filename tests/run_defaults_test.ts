@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { prepareData } from "../pipeline/run.ts";
+import { applyFlags, defaults } from "../pipeline/run_config.ts";
+import { createContext } from "../pipeline/stage.ts";
+import { writeTinyRun } from "../testing/tiny_run.ts";
+
+Deno.test("run defaults: a prompt longer than half of max_length is cut, its row kept", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { model } = await writeTinyRun(dir, 4); // 32 positions: max_length 32
+    const data = `${dir}/long.jsonl`;
+    const row = (n: number) =>
+      JSON.stringify({
+        prompt_ids: Array.from({ length: n }, (_, i) => 3 + (i % 90)),
+        chosen_ids: [4, 6, 2],
+        rejected_ids: [5, 7, 2],
+      });
+    await Deno.writeTextFile(data, [row(40), row(8), row(30), row(5)].join("\n") + "\n");
+    const quiet = createContext({ logger: { info: () => {}, warn: () => {} } });
+    const flags = ["--model", model, "--data", data, "--run.cache_dir", `${dir}/cache`];
+    const base = ["--data.eval_fraction", "0", "--data.eval_size", "0"];
+    const got = await prepareData(applyFlags(defaults(), [...flags, ...base]), "dpo", quiet);
+    const lengths = got.trainData.pairs.map((p) => p.prompt.length).sort((a, b) => a - b);
+    assert.deepEqual(lengths, [5, 8, 16, 16]); // 40 and 30 cut to their last 16
+    // Given explicitly, the limit is used as given: at 31 the long prompts leave no room.
+    const strict = await prepareData(
+      applyFlags(defaults(), [...flags, ...base, "--tokenize.max_prompt_length", "31"]),
+      "dpo",
+      quiet,
+    );
+    assert.equal(strict.trainData.pairs.length, 3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
