@@ -264,6 +264,17 @@ export function detectFormat(
   if (has(cols.instruction)) return "alpaca";
   if (has(cols.chosen) && has(cols.rejected)) {
     const chosen = first(cols.chosen);
+    if (!has(cols.prompt) && has("messages")) {
+      // Read as an implicit-prompt format it would train without its prompt: refuse instead.
+      throw new DataError({
+        file,
+        reason: `a "messages" column beside "chosen" and "rejected" is not a format read ` +
+          `without a mapping: for TRL's conversational format name the prompt column "prompt"; ` +
+          `for LLaMA-Factory's OpenAI-style ShareGPT, load the folder with its ` +
+          `dataset_info.json (formatting "sharegpt", messages column "messages", role/content ` +
+          `tags)`,
+      });
+    }
     if (has(cols.prompt)) {
       return Array.isArray(first(cols.prompt)) ? "trl-conversational" : "trl-standard";
     }
@@ -497,12 +508,11 @@ export function parseHhTranscript(text: string): Message[] {
 }
 
 /**
- * Splits an Anthropic HH pair: the prompt is the chosen transcript up to its last
- * `"\n\nAssistant:"` (parsed by {@linkcode parseHhTranscript}); each response is what follows it,
- * trimmed. The rejected transcript must start with the same prompt text; its response is the
- * rest. `source` locates errors.
+ * Splits an Anthropic HH pair: the prompt is the text both transcripts share, up to the last
+ * `"\n\nAssistant:"` inside it (parsed by {@linkcode parseHhTranscript}); each response is what
+ * follows it in its transcript, trimmed (further turns included). `source` locates errors.
  *
- * @throws {DataError} when `chosen` has no `"\n\nAssistant:"` or `rejected` has another prompt.
+ * @throws {DataError} when `chosen` has no `"\n\nAssistant:"` or the transcripts share none.
  *
  * @example
  * ```ts
@@ -526,18 +536,23 @@ function splitHhWith(
   rejected: string,
   fail: (field: "chosen" | "rejected", reason: string) => never,
 ): PromptSplit<Message[]> {
-  const cut = chosen.lastIndexOf(HH_ASSISTANT);
-  if (cut < 0) {
+  if (chosen.lastIndexOf(HH_ASSISTANT) < 0) {
     fail("chosen", `expected an HH transcript with a "\\n\\nAssistant:" turn, got none`);
   }
-  const promptText = chosen.slice(0, cut + HH_ASSISTANT.length);
-  if (!rejected.startsWith(promptText)) {
+  // The prompt is what both transcripts share, up to the last "\n\nAssistant:" inside it (as
+  // TRL's HH script does): a response that goes on with more turns stays that response's.
+  const shared = commonPrefixLength(chosen, rejected);
+  const cut = shared < HH_ASSISTANT.length
+    ? -1
+    : chosen.lastIndexOf(HH_ASSISTANT, shared - HH_ASSISTANT.length);
+  if (cut < 0) {
     fail(
       "rejected",
-      `expected the same conversation as "chosen" up to its last "\\n\\nAssistant:", ` +
-        `but they differ at character ${commonPrefixLength(promptText, rejected) + 1}`,
+      `expected the same conversation as "chosen" up to an "\\n\\nAssistant:" turn, ` +
+        `but they differ at character ${shared + 1}`,
     );
   }
+  const promptText = chosen.slice(0, cut + HH_ASSISTANT.length);
   return {
     prompt: parseHhTranscript(chosen.slice(0, cut)),
     chosen: [{ role: "assistant", content: chosen.slice(promptText.length).trim() }],

@@ -693,6 +693,13 @@ function locateJsonError(text: string, file: string, error: Error): DataError {
       return at(pos, i + 1, `invalid JSON (${short((e as Error).message)})`);
     }
   }
+  if (elements.trailingComma) {
+    return at(
+      elements.stop,
+      elements.spans.length,
+      "invalid JSON: a comma after the last row, before the closing ] (JSON allows none)",
+    );
+  }
   const row = elements.spans.length + (elements.open || elements.stop < text.length ? 1 : 0);
   return at(
     elements.stop,
@@ -703,12 +710,18 @@ function locateJsonError(text: string, file: string, error: Error): DataError {
   );
 }
 
-/** Top-level element spans of a JSON array text, and where scanning stopped. */
-function scanArray(text: string): { spans: [number, number][]; stop: number; open: boolean } {
+/**
+ * Top-level element spans of a JSON array text, and where scanning stopped (at a trailing comma:
+ * the comma, with `trailingComma`).
+ */
+function scanArray(
+  text: string,
+): { spans: [number, number][]; stop: number; open: boolean; trailingComma?: boolean } {
   const spans: [number, number][] = [];
   let i = text.indexOf("[") + 1;
   let depth = 0;
   let begin = -1;
+  let comma = -1;
   for (; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
@@ -721,6 +734,8 @@ function scanArray(text: string): { spans: [number, number][]; stop: number; ope
     else if (depth === 0 && (c === "," || c === "]")) {
       if (begin >= 0) spans.push([begin, i]);
       else if (c === ",") return { spans, stop: i, open: false };
+      else if (comma >= 0) return { spans, stop: comma, open: false, trailingComma: true };
+      comma = c === "," ? i : -1;
       begin = -1;
       if (c === "]") return { spans, stop: i + 1, open: false };
       continue;

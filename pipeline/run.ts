@@ -320,6 +320,11 @@ export async function prepareData(
     ctx.logger.info(
       `load: ${r.pairs} pairs (${loaded.format}) from ${r.rows} rows; ${r.skipped} skipped`,
     );
+    // Which rows were skipped and why, a few of each reason (`deno task inspect` lists them all).
+    for (const reason of r.reasons.slice(0, 5)) {
+      const where = reason.examples.slice(0, 3).map((e) => `${e.file} row ${e.row}`).join(", ");
+      ctx.logger.warn(`load: skipped ${reason.count}× ${reason.reason} (e.g. ${where})`);
+    }
     for (const w of r.warnings.slice(0, 5)) ctx.logger.warn(`load: ${w.message}`);
   }
   const cfg = start.config;

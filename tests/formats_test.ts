@@ -230,6 +230,18 @@ Deno.test("formats: ShareGPT system turns, system column, plain-string and tool 
   assert.deepEqual(tagged.chosen, [bot("Yo")]);
 });
 
+Deno.test("formats: a messages column beside chosen and rejected is refused, not dropped", () => {
+  const rows = [{
+    messages: [{ role: "user", content: "2+2?" }],
+    chosen: [{ role: "assistant", content: "4" }],
+    rejected: [{ role: "assistant", content: "5" }],
+  }];
+  assert.throws(
+    () => detectFormat(rows, { file: "m.jsonl" }),
+    /m\.jsonl: a "messages" column beside "chosen" and "rejected".*dataset_info\.json/,
+  );
+});
+
 Deno.test("formats: Anthropic HH splits at the last Assistant turn", () => {
   const prompt = hh(["Human", "Hi"], ["Assistant", "Hello!"], ["Human", "A joke?"]);
   const p = normalizeRow(
@@ -258,6 +270,19 @@ Deno.test("formats: Anthropic HH splits at the last Assistant turn", () => {
     () => splitHh(hh(["Human", "A"], ["Assistant", "x"]), hh(["Human", "B"], ["Assistant", "y"])),
     /field "rejected": expected the same conversation as "chosen".*character 10/,
   );
+  // Either transcript may go on with more turns: the prompt is what both share, up to the last
+  // Assistant turn inside it, whichever side runs longer.
+  const shared = hh(["Human", "Hi"], ["Assistant", ""]);
+  const longer = `${shared} A${hh(["Human", "more"], ["Assistant", "B"])}`;
+  for (const [chosen, rejected] of [[longer, `${shared} C`], [`${shared} C`, longer]]) {
+    const split = splitHh(chosen, rejected);
+    assert.deepEqual(split.prompt, [user("Hi")]);
+    const text = (m: { content: string }[]) => m[0].content;
+    assert.deepEqual([text(split.chosen), text(split.rejected)], [
+      chosen === longer ? "A\n\nHuman: more\n\nAssistant: B" : "C",
+      chosen === longer ? "C" : "A\n\nHuman: more\n\nAssistant: B",
+    ]);
+  }
 });
 
 Deno.test("formats: pre-tokenized rows are used exactly as given", () => {

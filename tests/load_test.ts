@@ -347,6 +347,13 @@ const MALFORMED: Bad[] = [
     message: /row 3 \(line 4, column \d+\): invalid JSON/,
   },
   {
+    name: "trailing comma after the last row",
+    file: "d.json",
+    content: `[${JSON.stringify(good)},\n${JSON.stringify(good)},\n]`,
+    row: 2,
+    message: /row 2 \(line 2, column \d+\): invalid JSON: a comma after the last row/,
+  },
+  {
     name: "bare word in an array",
     file: "d.json",
     content: `[${JSON.stringify(good)}, ${JSON.stringify(good)}, nope]`,

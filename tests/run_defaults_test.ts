@@ -33,3 +33,28 @@ Deno.test("run defaults: a prompt longer than half of max_length is cut, its row
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("run: rows skipped by data.on_invalid are named in the log with their reason", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { model } = await writeTinyRun(dir, 4);
+    const data = `${dir}/some_bad.jsonl`;
+    const good = { prompt_ids: [5, 6], chosen_ids: [4, 2], rejected_ids: [5, 2] };
+    await Deno.writeTextFile(
+      data,
+      [good, { ...good, chosen_ids: "x" }, good].map((r) => JSON.stringify(r)).join("\n") + "\n",
+    );
+    const warned: string[] = [];
+    const ctx = createContext({ logger: { info: () => {}, warn: (m) => warned.push(m) } });
+    const flags = ["--model", model, "--data", data, "--data.on_invalid", "skip"];
+    const more = ["--run.cache_dir", `${dir}/cache`, "--data.eval_fraction", "0"];
+    const got = await prepareData(applyFlags(defaults(), [...flags, ...more]), "dpo", ctx);
+    assert.equal(got.trainData.pairs.length, 2);
+    assert.ok(
+      warned.some((m) => /skipped 1× field "chosen_ids".*some_bad\.jsonl row 2/.test(m)),
+      warned.join("\n"),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
