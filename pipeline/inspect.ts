@@ -216,9 +216,7 @@ export async function inspect(options: InspectOptions): Promise<InspectReport> {
     lens.chosen.push(ids.chosen.length);
     lens.rejected.push(ids.rejected.length);
     sequence.push(ids.prompt.length + Math.max(ids.chosen.length, ids.rejected.length));
-    // Pre-tokenized rows have no EOS to keep unless a tokenizer says which id it is.
-    const eos = ids.mode === "ids" && options.tokenizer === undefined ? null : tokenizer.eosTokenId;
-    const t = truncatePair(ids, { ...options, eosTokenId: eos });
+    const t = truncatePair(ids, options);
     if (t.dropped !== undefined) {
       limits.dropped++;
       continue;

@@ -26,11 +26,12 @@
  *
  * 1. A prompt longer than `maxPromptLength` keeps its **last** `maxPromptLength` tokens (the
  *    latest turns and the generation prompt).
- * 2. Each response then gets `maxLength − prompt` tokens and keeps its **start**. When the response
- *    holds the EOS id, the last kept token is EOS: `response[0 .. budget−1) ++ [EOS]`.
- * 3. A row is **dropped** when a response that has content would keep none of it (the prompt
- *    leaves no room for anything but EOS). Setting `maxPromptLength` below `maxLength` (as TRL's
- *    128/512 defaults do) guarantees room and avoids drops.
+ * 2. Each response then gets `maxLength − prompt` tokens and keeps its **start**. A cut response
+ *    loses its EOS, as in TRL and LLaMA-Factory (EOS appended, then the response truncated): it
+ *    did not end there, and training it to stop mid-sentence would teach the wrong thing.
+ * 3. A row is **dropped** when the prompt leaves no room for a response token. Setting
+ *    `maxPromptLength` below `maxLength` (the run's default is half of it, as TRL's 512/1024
+ *    defaults) guarantees room and avoids drops.
  *
  * ## Batches
  *
@@ -144,8 +145,8 @@ export interface TokenizeOptions extends RenderOptions, TruncationOptions {
   tokenizer?: TextTokenizer;
   /** Padding id of the batches. Default: the tokenizer's; `0` for `ids`-only data without one. */
   padTokenId?: number;
-  /** The EOS id that truncation keeps. Default: the tokenizer's; none for `ids`-only data
-   * without one (give it, e.g. `2` for Llama-2 vocabularies, to keep EOS on truncated ids). */
+  /** The data's EOS id, recorded with the dataset. Default: the tokenizer's; none for `ids`-only
+   * data without one (e.g. `2` for Llama-2 vocabularies). */
   eosTokenId?: number | null;
   /** Refuse ids `≥ vocabSize` (the model's vocabulary). Default: no check. */
   vocabSize?: number;
@@ -471,7 +472,7 @@ export interface Truncated {
  * Applies the truncation policy of the module doc to one pair's ids.
  *
  * @param ids The untruncated ids.
- * @param options The limits, and the EOS id to keep at the end of a cut response.
+ * @param options The limits.
  * @returns The kept ids, flags, and a reason when the row is dropped.
  *
  * @example
@@ -479,19 +480,18 @@ export interface Truncated {
  * import { truncatePair } from "./tokenize.ts";
  * const t = truncatePair(
  *   { prompt: [1, 2, 3, 4], chosen: [5, 6, 7, 9], rejected: [8, 9] },
- *   { maxLength: 5, maxPromptLength: 2, eosTokenId: 9 },
+ *   { maxLength: 5, maxPromptLength: 2 },
  * );
- * // t.prompt = [3, 4], t.chosen = [5, 6, 9], t.rejected = [8, 9]
+ * // t.prompt = [3, 4], t.chosen = [5, 6, 7] (cut: no EOS 9), t.rejected = [8, 9]
  * ```
  */
 export function truncatePair(
   ids: { prompt: readonly number[]; chosen: readonly number[]; rejected: readonly number[] },
-  options: TruncationOptions & { eosTokenId?: number | null } = {},
+  options: TruncationOptions = {},
 ): Truncated {
   const { maxLength, maxPromptLength } = options;
   checkLimit("maxLength", maxLength);
   checkLimit("maxPromptLength", maxPromptLength);
-  const eos = options.eosTokenId ?? null;
   const truncated = { prompt: false, chosen: false, rejected: false };
   let prompt = ids.prompt.slice();
   if (maxPromptLength !== undefined && prompt.length > maxPromptLength) {
@@ -503,16 +503,11 @@ export function truncatePair(
   const cut = (response: readonly number[], which: "chosen" | "rejected"): number[] => {
     if (response.length <= budget) return response.slice();
     truncated[which] = true;
-    const keepEos = eos !== null && response.includes(eos);
-    const content = keepEos ? budget - 1 : budget;
-    const hasContent = keepEos ? response.some((id) => id !== eos) : response.length > 0;
-    if (budget < 1 || (content < 1 && hasContent)) {
+    if (budget < 1) {
       dropped ??= `the prompt (${prompt.length} tokens after truncation) leaves no room for the ` +
         `${which} response within maxLength ${maxLength}`;
     }
-    const kept = response.slice(0, Math.max(0, content));
-    if (keepEos && budget >= 1) kept.push(eos);
-    return kept;
+    return response.slice(0, Math.max(0, budget));
   };
   const chosen = cut(ids.chosen, "chosen");
   const rejected = cut(ids.rejected, "rejected");
@@ -628,7 +623,7 @@ export async function tokenize(
         continue;
       }
     }
-    const t = truncatePair(ids, { ...options, eosTokenId });
+    const t = truncatePair(ids, options);
     if (t.dropped !== undefined) {
       report.dropped++;
       report.droppedRows.push({ source: pair.source, reason: t.dropped });
@@ -1103,7 +1098,7 @@ export function* batches(
 // Cache
 
 /** Bump when the cache layout or the tokenization rules change. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2; // 2: standard rows as given in auto mode, cut responses lose EOS
 const MAGIC = new TextEncoder().encode("DPOTOKv1");
 
 /**

@@ -183,13 +183,13 @@ Deno.test({
     // The template ends the turn with <|im_end|>\n: EOS is not appended again.
     assert.equal(count(p.chosen, imEnd), 1);
     assert.equal(qwen.decode(p.chosen), "ld!<|im_end|>\n");
-    // Truncation keeps EOS as the last token.
+    // A cut response keeps its start and loses the end of its turn, as in TRL.
     const cut = await tokenize([pair], {
       tokenizer: qwen,
       maxLength: p.prompt.length + 2,
     }, quiet);
-    assert.deepEqual([...cut.pairs[0].chosen], [p.chosen[0], imEnd]);
-    assert.equal(cut.pairs[0].chosen.at(-1), qwen.eosTokenId);
+    assert.deepEqual([...cut.pairs[0].chosen], [...p.chosen.slice(0, 2)]);
+    assert.equal(count(cut.pairs[0].chosen, imEnd), 0);
   },
 });
 
@@ -209,14 +209,14 @@ Deno.test("tokenize: plain prompts render as documented", () => {
 // ---------------------------------------------------------------------------------------------
 // Truncation
 
-Deno.test("truncatePair: prompt keeps its end, responses their start, EOS survives", () => {
+Deno.test("truncatePair: prompt keeps its end, responses their start, a cut one loses EOS", () => {
   const t = truncatePair(
     { prompt: [1, 2, 3, 4, 5, 6], chosen: [10, 11, 12, 13, 99], rejected: [20, 99] },
-    { maxLength: 7, maxPromptLength: 3, eosTokenId: 99 },
+    { maxLength: 7, maxPromptLength: 3 },
   );
   assert.deepEqual(t.prompt, [4, 5, 6]);
-  assert.deepEqual(t.chosen, [10, 11, 12, 99]);
-  assert.deepEqual(t.rejected, [20, 99]);
+  assert.deepEqual(t.chosen, [10, 11, 12, 13]); // as TRL: EOS appended, then cut
+  assert.deepEqual(t.rejected, [20, 99]); // whole: its EOS stays
   assert.deepEqual(t.truncated, { prompt: true, chosen: true, rejected: false });
   assert.equal(t.dropped, undefined);
   // Without an EOS id (ids data), the cut is plain.
@@ -230,19 +230,14 @@ Deno.test("truncatePair: prompt keeps its end, responses their start, EOS surviv
 
 Deno.test("truncatePair: drops a row whose prompt leaves no room for a response", () => {
   const ids = { prompt: [1, 2, 3, 4], chosen: [5, 6, 9], rejected: [7, 9] };
-  const full = truncatePair(ids, { maxLength: 4, eosTokenId: 9 });
+  const full = truncatePair(ids, { maxLength: 4 });
   assert.match(full.dropped!, /leaves no room for the chosen response within maxLength 4/);
-  // Room for EOS only: the content would vanish, so the row is dropped too.
-  assert.ok(truncatePair(ids, { maxLength: 5, eosTokenId: 9 }).dropped);
-  // One content token and EOS fit.
-  const tight = truncatePair(ids, { maxLength: 6, eosTokenId: 9 });
+  // Room for one token: kept, each response cut to its first.
+  const tight = truncatePair(ids, { maxLength: 5 });
   assert.equal(tight.dropped, undefined);
-  assert.deepEqual(tight.chosen, [5, 9]);
+  assert.deepEqual([tight.chosen, tight.rejected], [[5], [7]]);
   // maxPromptLength makes room.
-  assert.equal(
-    truncatePair(ids, { maxLength: 4, maxPromptLength: 2, eosTokenId: 9 }).dropped,
-    undefined,
-  );
+  assert.equal(truncatePair(ids, { maxLength: 4, maxPromptLength: 2 }).dropped, undefined);
 });
 
 Deno.test("tokenize: truncation counts and drops are reported", async () => {
@@ -263,10 +258,10 @@ Deno.test("tokenize: truncation counts and drops are reported", async () => {
   assert.equal(data.report.truncatedResponses, 3);
   const [a, b, c] = data.pairs;
   assert.equal(byte.decode(a.prompt), "ghij");
-  assert.equal(byte.decode(a.chosen), "01234<|eos|>");
+  assert.equal(byte.decode(a.chosen), "012345"); // cut: no EOS
   assert.equal(byte.decode(a.rejected), "xy<|eos|>");
   assert.deepEqual(a.truncated, { prompt: true, chosen: true, rejected: false });
-  assert.equal(byte.decode(b.chosen), "0123456<|eos|>");
+  assert.equal(byte.decode(b.chosen), "01234567");
   assert.deepEqual(c.truncated, { prompt: false, chosen: false, rejected: false });
   for (const p of data.pairs) assert.ok(pairLength(p) <= 10);
 
@@ -300,9 +295,9 @@ Deno.test("tokenize: ids pairs are used exactly as given", async () => {
     assert.deepEqual([...data.pairs[i].chosen], pairs[i].ids!.chosen);
     assert.deepEqual([...data.pairs[i].rejected], pairs[i].ids!.rejected);
   }
-  // With the model's EOS given, a truncated response still ends with it.
+  // A truncated response keeps its start (its EOS 2 goes, as in TRL).
   const cut = await tokenize(pairs, { eosTokenId: 2, maxLength: 5 }, quiet);
-  assert.deepEqual([...cut.pairs[0].chosen], [7, 2]);
+  assert.deepEqual([...cut.pairs[0].chosen], [7, 8]);
   // A vocabulary check names the row.
   await assert.rejects(
     () => tokenize(pairs, { vocabSize: 8 }, quiet),
