@@ -33,7 +33,7 @@ import { hashModelDir, hashParams, refCache, type RefLogps } from "./ref_cache.t
 import { longestPair, scorePairs } from "./score.ts";
 import { Transformer } from "../model/transformer.ts";
 import { atomicWrite } from "../model/safetensors.ts";
-import { type RunConfig, toYaml } from "./run_config.ts";
+import { readRunConfig, type RunConfig, toYaml } from "./run_config.ts";
 import type { StageContext } from "./stage.ts";
 import { splitTrainEval, tokenize, type TokenizedDataset } from "./tokenize.ts";
 import { type PairSet, sameTraining, type StepRow, train, type TrainConfig } from "./train.ts";
@@ -535,6 +535,21 @@ async function claimRunDir(
             `configuration (see ${runDir}/config.yaml); nothing was changed`,
         );
       }
+      // What the steps so far trained on must not change either: model, data, tokens, loss.
+      const saved = await exists(`${runDir}/config.yaml`)
+        ? await readRunConfig(`${runDir}/config.yaml`)
+        : null;
+      for (const section of ["model", "data", "tokenize", "loss"] as const) {
+        for (const [key, was] of Object.entries(saved?.[section] ?? {})) {
+          const now = c[section][key];
+          if (JSON.stringify(now) !== JSON.stringify(was)) {
+            throw new RangeError(
+              `Cannot resume ${runDir}: ${section}.${key} was ${JSON.stringify(was)} for its ` +
+                `earlier steps, now ${JSON.stringify(now)}; nothing was changed`,
+            );
+          }
+        }
+      }
     } else if (entries.length > 0) {
       throw new RangeError(
         `Cannot resume ${runDir}: it holds no checkpoint to continue from (a finished run ` +
@@ -814,4 +829,14 @@ export async function scoreFromConfig(
   await atomicWrite(out, new TextEncoder().encode(lines.join("\n") + (lines.length ? "\n" : "")));
   ctx.logger.info(`score: ${lines.length} pairs written to ${out}`);
   return lines.length;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }

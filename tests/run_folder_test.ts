@@ -187,3 +187,40 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "run folders: a resume with other data, model, tokens or loss is refused",
+  ignore: testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { model, data } = await writeTinyRun(dir, 12);
+      const keep = ["--train.save_every", "1", "--train.max_steps", "3"];
+      assert.equal((await run(["train", ...flags(dir, model, data, "r"), ...keep])).code, 0);
+      const before = list(`${dir}/runs/r`);
+      await Deno.copyFile(data, `${dir}/other.jsonl`);
+      const resume = ["--run.resume", "true", ...keep];
+      let r = await run(["train", ...flags(dir, model, `${dir}/other.jsonl`, "r"), ...resume]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /data\.path was ".*pairs\.jsonl" for its earlier steps, now ".*other/);
+      r = await run([
+        "train",
+        ...flags(dir, model, data, "r"),
+        ...resume,
+        "--tokenize.max_prompt_length",
+        "10",
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /tokenize\.max_prompt_length was null for its earlier steps, now 10/);
+      // (The training settings were checked before: another loss.beta is refused too.)
+      r = await run(["train", ...flags(dir, model, data, "r"), ...resume, "--beta", "0.5"]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /another training configuration/);
+      assert.deepEqual(list(`${dir}/runs/r`), before);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
