@@ -22,9 +22,9 @@ Deno.test("run defaults: a prompt longer than half of max_length is cut, its row
     const got = await prepareData(applyFlags(defaults(), [...flags, ...base]), "dpo", quiet);
     const lengths = got.trainData.pairs.map((p) => p.prompt.length).sort((a, b) => a - b);
     assert.deepEqual(lengths, [5, 8, 16, 16]); // 40 and 30 cut to their last 16
-    // Given explicitly, the limit is used as given: at 31 the long prompts leave no room.
+    // Given explicitly, the limit is used as given: at 32 the 40-token prompt leaves no room.
     const strict = await prepareData(
-      applyFlags(defaults(), [...flags, ...base, "--tokenize.max_prompt_length", "31"]),
+      applyFlags(defaults(), [...flags, ...base, "--tokenize.max_prompt_length", "32"]),
       "dpo",
       quiet,
     );
