@@ -10,6 +10,7 @@ import { configToHf, type ModelConfig, readConfig } from "./config.ts";
 import { fromHf, type ParamValues, toHf } from "./params.ts";
 import { readModelWeights, writeModelWeights } from "./safetensors.ts";
 import { loadTokenizer, saveTokenizer, type TextTokenizer } from "./tokenizer.ts";
+import { exists } from "../util/fs.ts";
 
 /** A loaded model. */
 export interface LoadedModel {
@@ -155,15 +156,5 @@ export async function checkModelFolder(dir: string): Promise<void> {
       `Cannot save a model to ${dir}: it holds other files (${foreign.slice(0, 3).join(", ")}` +
         `${foreign.length > 3 ? ", …" : ""}); choose an empty folder or an existing model folder`,
     );
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
   }
 }

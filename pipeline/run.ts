@@ -39,6 +39,7 @@ import { splitTrainEval, tokenize, type TokenizedDataset } from "./tokenize.ts";
 import { type PairSet, sameTraining, type StepRow, train, type TrainConfig } from "./train.ts";
 import type { DpoVariant } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
+import { exists } from "../util/fs.ts";
 
 /** The committed reference model of the built-in task. */
 export const BUILTIN_MODEL_DIR: string = fileURLToPath(
@@ -113,15 +114,9 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
     await checkModelFolder(saveTo);
   }
   const claim = await claimRunDir(runDir, c, trainConfig, ctx);
-  try {
-    const summary = await trainInFolder(runDir, c, trainConfig, loss, ctx);
-    summary.seconds = (performance.now() - t0) / 1000;
-    await claim.settle(true);
-    return summary;
-  } catch (e) {
-    await claim.settle(false);
-    throw e;
-  }
+  const summary = await claim.run(() => trainInFolder(runDir, c, trainConfig, loss, ctx));
+  summary.seconds = (performance.now() - t0) / 1000;
+  return summary;
 }
 
 async function trainInFolder(
@@ -491,10 +486,34 @@ function within(path: string, dir: string): boolean {
   return r === "" || (r !== ".." && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }
 
-/** What a run does with its folder's earlier contents once it has ended (see claimRunDir). */
+/** A run folder claimed by {@linkcode claimRunDir}. */
 interface RunClaim {
-  /** After the run: `ok`, drop the set-aside folder; not ok, put it back. */
-  settle(ok: boolean): Promise<void>;
+  /**
+   * Runs the work that writes the folder; then drops the earlier folder set aside, or, when the
+   * work throws, puts it back.
+   */
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** A claim whose earlier folder (if any) went to `aside`. */
+function claimed(runDir: string, aside: string | null, ctx: StageContext): RunClaim {
+  return {
+    async run(work) {
+      let result;
+      try {
+        result = await work();
+      } catch (e) {
+        if (aside) {
+          await Deno.remove(runDir, { recursive: true }).catch(() => {});
+          await Deno.rename(aside, runDir);
+          ctx.logger.info(`run: ${runDir} put back as it was`);
+        }
+        throw e;
+      }
+      if (aside) await Deno.remove(aside, { recursive: true });
+      return result;
+    },
+  };
 }
 
 /**
@@ -512,7 +531,7 @@ async function claimRunDir(
   trainConfig: TrainConfig | null,
   ctx: StageContext,
 ): Promise<RunClaim> {
-  const nothing: RunClaim = { settle: () => Promise.resolve() };
+  const nothing = claimed(runDir, null, ctx);
   let entries: string[] = [];
   try {
     entries = [...Deno.readDirSync(runDir)].map((e) => e.name);
@@ -584,14 +603,7 @@ async function claimRunDir(
   const aside = `${runDir}.replaced-${timestamp()}`;
   await Deno.rename(runDir, aside);
   ctx.logger.info(`run: the earlier ${runDir} is set aside as ${aside} until this run succeeds`);
-  return {
-    async settle(ok) {
-      if (ok) return await Deno.remove(aside, { recursive: true });
-      await Deno.remove(runDir, { recursive: true }).catch(() => {});
-      await Deno.rename(aside, runDir);
-      ctx.logger.info(`run: ${runDir} put back as it was`);
-    },
-  };
+  return claimed(runDir, aside, ctx);
 }
 
 /** The eval stage with the configuration's options; writes `<runDir>/eval.json`. */
@@ -695,15 +707,9 @@ export async function evalFromConfig(
   }
   const runDir = runFolder(c, `eval-${timestamp()}`);
   const claim = await claimRunDir(runDir, c, null, ctx);
-  try {
-    const done = await evalInFolder(runDir, refDir, c, ctx);
-    done.summary.seconds = (performance.now() - t0) / 1000;
-    await claim.settle(true);
-    return done;
-  } catch (e) {
-    await claim.settle(false);
-    throw e;
-  }
+  const done = await claim.run(() => evalInFolder(runDir, refDir, c, ctx));
+  done.summary.seconds = (performance.now() - t0) / 1000;
+  return done;
 }
 
 async function evalInFolder(
@@ -829,14 +835,4 @@ export async function scoreFromConfig(
   await atomicWrite(out, new TextEncoder().encode(lines.join("\n") + (lines.length ? "\n" : "")));
   ctx.logger.info(`score: ${lines.length} pairs written to ${out}`);
   return lines.length;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }

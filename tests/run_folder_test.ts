@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { main } from "../main.ts";
 import { testGpu } from "../testing/gpu_harness.ts";
-import { writeTinyRun } from "../testing/tiny_run.ts";
+import { type TinyRun, writeTinyRun } from "../testing/tiny_run.ts";
 
 const quietIo = () => {
   const out: string[] = [], err: string[] = [];
@@ -45,182 +45,173 @@ async function run(args: string[]): Promise<{ code: number; err: string }> {
   return { code, err: err.join("") };
 }
 
-Deno.test({
-  name: "run folders: overwrite sets the old folder aside, restores it on failure, keeps inputs",
-  ignore: testGpu === null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const { model, data } = await writeTinyRun(dir, 12);
-      const a = `${dir}/runs/a`;
-      assert.equal((await run(["train", ...flags(dir, model, data, "a")])).code, 0);
-      await Deno.writeTextFile(`${a}/NOTES.md`, "mine");
-      const before = list(a);
-      // The saved recipe does not carry the one-time flags.
-      const saved = await Deno.readTextFile(`${a}/config.yaml`);
-      assert.match(saved, /overwrite: false/);
-      assert.match(saved, /resume: false/);
-
-      // Not asked to overwrite: refused, nothing changed.
-      let r = await run(["train", ...flags(dir, model, data, "a")]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /already exists/);
-      // Asked, but the new run fails (its data are missing): the old folder comes back whole.
-      r = await run([
-        "train",
-        ...flags(dir, model, `${dir}/missing.jsonl`, "a"),
-        "--run.overwrite",
-        "true",
-      ]);
-      assert.equal(r.code, 1);
-      assert.deepEqual(list(a), before);
-      assert.equal(await Deno.readTextFile(`${a}/NOTES.md`), "mine");
-      assert.deepEqual(list(`${dir}/runs`), ["a"]);
-      // An input inside the folder: refused before anything is moved.
-      r = await run([
-        "train",
-        ...flags(dir, `${a}/model`, data, "a"),
-        "--run.overwrite",
-        "true",
-      ]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /model\.path .* lies inside it/);
-      assert.deepEqual(list(a), before);
-      // A name that is not a folder inside out_dir: refused, nothing touched.
-      for (const name of ["..", ".", "../elsewhere"]) {
-        r = await run([
-          "train",
-          ...flags(dir, model, data, name),
-          "--run.overwrite",
-          "true",
-        ]);
-        assert.equal(r.code, 1, name);
-        assert.match(r.err, /must name a folder inside run\.out_dir/, name);
+/** A test on a tiny model and 12 pairs in a fresh folder (removed after). */
+function tinyTest(name: string, fn: (dir: string, run: TinyRun) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: testGpu === null,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const dir = await Deno.makeTempDir();
+      try {
+        await fn(dir, await writeTinyRun(dir, 12));
+      } finally {
+        await Deno.remove(dir, { recursive: true });
       }
-      assert.deepEqual(list(`${dir}/runs`), ["a"]);
-      assert.ok(await exists(model) && await exists(data));
-      // Resuming a finished run (no checkpoint) is refused, not started afresh.
-      r = await run(["train", ...flags(dir, model, data, "a"), "--run.resume", "true"]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /holds no checkpoint/);
-      assert.deepEqual(list(a), before);
-      // Overwrite that succeeds: the new run, and nothing set aside is left behind.
-      r = await run(["train", ...flags(dir, model, data, "a"), "--run.overwrite", "true"]);
-      assert.equal(r.code, 0, r.err);
-      assert.ok(!(await exists(`${a}/NOTES.md`)));
-      assert.deepEqual(list(`${dir}/runs`), ["a"]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
+    },
+  });
+}
 
-Deno.test({
-  name: "run folders: eval, score and save_to never overwrite an input or an earlier run",
-  ignore: testGpu === null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const { model, data } = await writeTinyRun(dir, 12);
-      const a = `${dir}/runs/a`;
-      assert.equal((await run(["train", ...flags(dir, model, data, "a")])).code, 0);
-      const evalJson = await Deno.readTextFile(`${a}/eval.json`);
-      // eval into the training run's folder: refused, its eval.json kept.
-      let r = await run([
-        "eval",
-        "--model",
-        `${a}/model`,
-        "--ref",
-        model,
-        "--data",
-        data,
-        "--run.out_dir",
-        `${dir}/runs`,
-        "--run.name",
-        "a",
-        "--run.cache_dir",
-        `${dir}/cache`,
-        "--eval.generate",
-        "false",
-        "--data.eval_size",
-        "4",
-      ]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /already exists/);
-      assert.equal(await Deno.readTextFile(`${a}/eval.json`), evalJson);
-      // score onto its own data file: refused, the data kept.
-      const rows = await Deno.readTextFile(data);
-      r = await run(["score", "--model", model, "--data", data, "--out", data]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /would overwrite data\.path/);
-      assert.equal(await Deno.readTextFile(data), rows);
-      // save_to onto the starting model: refused before training (no run folder made).
+tinyTest(
+  "run folders: overwrite sets the old folder aside, restores it on failure, keeps inputs",
+  async (dir, { model, data }) => {
+    const a = `${dir}/runs/a`;
+    assert.equal((await run(["train", ...flags(dir, model, data, "a")])).code, 0);
+    await Deno.writeTextFile(`${a}/NOTES.md`, "mine");
+    const before = list(a);
+    // The saved recipe does not carry the one-time flags.
+    const saved = await Deno.readTextFile(`${a}/config.yaml`);
+    assert.match(saved, /overwrite: false/);
+    assert.match(saved, /resume: false/);
+
+    // Not asked to overwrite: refused, nothing changed.
+    let r = await run(["train", ...flags(dir, model, data, "a")]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /already exists/);
+    // Asked, but the new run fails (its data are missing): the old folder comes back whole.
+    r = await run([
+      "train",
+      ...flags(dir, model, `${dir}/missing.jsonl`, "a"),
+      "--run.overwrite",
+      "true",
+    ]);
+    assert.equal(r.code, 1);
+    assert.deepEqual(list(a), before);
+    assert.equal(await Deno.readTextFile(`${a}/NOTES.md`), "mine");
+    assert.deepEqual(list(`${dir}/runs`), ["a"]);
+    // An input inside the folder: refused before anything is moved.
+    r = await run([
+      "train",
+      ...flags(dir, `${a}/model`, data, "a"),
+      "--run.overwrite",
+      "true",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /model\.path .* lies inside it/);
+    assert.deepEqual(list(a), before);
+    // A name that is not a folder inside out_dir: refused, nothing touched.
+    for (const name of ["..", ".", "../elsewhere"]) {
       r = await run([
         "train",
-        ...flags(dir, model, data, "b"),
-        "--run.save_to",
-        model,
+        ...flags(dir, model, data, name),
+        "--run.overwrite",
+        "true",
       ]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /would overwrite model\.path/);
-      assert.ok(!(await exists(`${dir}/runs/b`)));
-      // save_to a folder holding other files: refused before training too.
-      await Deno.mkdir(`${dir}/mine`);
-      await Deno.writeTextFile(`${dir}/mine/notes.txt`, "mine");
-      r = await run(["train", ...flags(dir, model, data, "c"), "--run.save_to", `${dir}/mine`]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /holds other files/);
-      assert.ok(!(await exists(`${dir}/runs/c`)));
-      // save_to over a model folder with a model card: the card is kept.
-      await Deno.mkdir(`${dir}/out`);
-      await Deno.writeTextFile(`${dir}/out/README.md`, "card");
-      r = await run(["train", ...flags(dir, model, data, "d"), "--run.save_to", `${dir}/out`]);
-      assert.equal(r.code, 0, r.err);
-      assert.equal(await Deno.readTextFile(`${dir}/out/README.md`), "card");
-      assert.ok(await exists(`${dir}/out/model.safetensors`));
-    } finally {
-      await Deno.remove(dir, { recursive: true });
+      assert.equal(r.code, 1, name);
+      assert.match(r.err, /must name a folder inside run\.out_dir/, name);
     }
+    assert.deepEqual(list(`${dir}/runs`), ["a"]);
+    assert.ok(await exists(model) && await exists(data));
+    // Resuming a finished run (no checkpoint) is refused, not started afresh.
+    r = await run(["train", ...flags(dir, model, data, "a"), "--run.resume", "true"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /holds no checkpoint/);
+    assert.deepEqual(list(a), before);
+    // Overwrite that succeeds: the new run, and nothing set aside is left behind.
+    r = await run(["train", ...flags(dir, model, data, "a"), "--run.overwrite", "true"]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(!(await exists(`${a}/NOTES.md`)));
+    assert.deepEqual(list(`${dir}/runs`), ["a"]);
   },
-});
+);
 
-Deno.test({
-  name: "run folders: a resume with other data, model, tokens or loss is refused",
-  ignore: testGpu === null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const { model, data } = await writeTinyRun(dir, 12);
-      const keep = ["--train.save_every", "1", "--train.max_steps", "3"];
-      assert.equal((await run(["train", ...flags(dir, model, data, "r"), ...keep])).code, 0);
-      const before = list(`${dir}/runs/r`);
-      await Deno.copyFile(data, `${dir}/other.jsonl`);
-      const resume = ["--run.resume", "true", ...keep];
-      let r = await run(["train", ...flags(dir, model, `${dir}/other.jsonl`, "r"), ...resume]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /data\.path was ".*pairs\.jsonl" for its earlier steps, now ".*other/);
-      r = await run([
-        "train",
-        ...flags(dir, model, data, "r"),
-        ...resume,
-        "--tokenize.max_prompt_length",
-        "10",
-      ]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /tokenize\.max_prompt_length was null for its earlier steps, now 10/);
-      // (The training settings were checked before: another loss.beta is refused too.)
-      r = await run(["train", ...flags(dir, model, data, "r"), ...resume, "--beta", "0.5"]);
-      assert.equal(r.code, 1);
-      assert.match(r.err, /another training configuration/);
-      assert.deepEqual(list(`${dir}/runs/r`), before);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+tinyTest(
+  "run folders: eval, score and save_to never overwrite an input or an earlier run",
+  async (dir, { model, data }) => {
+    const a = `${dir}/runs/a`;
+    assert.equal((await run(["train", ...flags(dir, model, data, "a")])).code, 0);
+    const evalJson = await Deno.readTextFile(`${a}/eval.json`);
+    // eval into the training run's folder: refused, its eval.json kept.
+    let r = await run([
+      "eval",
+      "--model",
+      `${a}/model`,
+      "--ref",
+      model,
+      "--data",
+      data,
+      "--run.out_dir",
+      `${dir}/runs`,
+      "--run.name",
+      "a",
+      "--run.cache_dir",
+      `${dir}/cache`,
+      "--eval.generate",
+      "false",
+      "--data.eval_size",
+      "4",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /already exists/);
+    assert.equal(await Deno.readTextFile(`${a}/eval.json`), evalJson);
+    // score onto its own data file: refused, the data kept.
+    const rows = await Deno.readTextFile(data);
+    r = await run(["score", "--model", model, "--data", data, "--out", data]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /would overwrite data\.path/);
+    assert.equal(await Deno.readTextFile(data), rows);
+    // save_to onto the starting model: refused before training (no run folder made).
+    r = await run([
+      "train",
+      ...flags(dir, model, data, "b"),
+      "--run.save_to",
+      model,
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /would overwrite model\.path/);
+    assert.ok(!(await exists(`${dir}/runs/b`)));
+    // save_to a folder holding other files: refused before training too.
+    await Deno.mkdir(`${dir}/mine`);
+    await Deno.writeTextFile(`${dir}/mine/notes.txt`, "mine");
+    r = await run(["train", ...flags(dir, model, data, "c"), "--run.save_to", `${dir}/mine`]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /holds other files/);
+    assert.ok(!(await exists(`${dir}/runs/c`)));
+    // save_to over a model folder with a model card: the card is kept.
+    await Deno.mkdir(`${dir}/out`);
+    await Deno.writeTextFile(`${dir}/out/README.md`, "card");
+    r = await run(["train", ...flags(dir, model, data, "d"), "--run.save_to", `${dir}/out`]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(await Deno.readTextFile(`${dir}/out/README.md`), "card");
+    assert.ok(await exists(`${dir}/out/model.safetensors`));
   },
-});
+);
+
+tinyTest(
+  "run folders: a resume with other data, model, tokens or loss is refused",
+  async (dir, { model, data }) => {
+    const keep = ["--train.save_every", "1", "--train.max_steps", "3"];
+    assert.equal((await run(["train", ...flags(dir, model, data, "r"), ...keep])).code, 0);
+    const before = list(`${dir}/runs/r`);
+    await Deno.copyFile(data, `${dir}/other.jsonl`);
+    const resume = ["--run.resume", "true", ...keep];
+    let r = await run(["train", ...flags(dir, model, `${dir}/other.jsonl`, "r"), ...resume]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /data\.path was ".*pairs\.jsonl" for its earlier steps, now ".*other/);
+    r = await run([
+      "train",
+      ...flags(dir, model, data, "r"),
+      ...resume,
+      "--tokenize.max_prompt_length",
+      "10",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /tokenize\.max_prompt_length was null for its earlier steps, now 10/);
+    // (The training settings were checked before: another loss.beta is refused too.)
+    r = await run(["train", ...flags(dir, model, data, "r"), ...resume, "--beta", "0.5"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /another training configuration/);
+    assert.deepEqual(list(`${dir}/runs/r`), before);
+  },
+);
