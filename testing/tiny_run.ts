@@ -48,3 +48,36 @@ export async function writeTinyRun(dir: string, pairs = 24, seed = 1): Promise<T
   await Deno.writeTextFile(data, rows.join("\n") + "\n");
   return { model, data };
 }
+
+/**
+ * Command-line flags of a short DPO run on a {@linkcode TinyRun} writing under `dir` (runs in
+ * `dir/runs/<name>`, caches in `dir/cache`; 2 pairs per batch, 4 held-out pairs, no generation).
+ *
+ * @example
+ * ```ts
+ * import { tinyRunFlags } from "./tiny_run.ts";
+ * const args = ["train", ...tinyRunFlags("/tmp/x", { model: "m", data: "d.jsonl" }, "a", 2)];
+ * ```
+ */
+export function tinyRunFlags(dir: string, run: TinyRun, name: string, steps: number): string[] {
+  return [
+    "--model",
+    run.model,
+    "--data",
+    run.data,
+    "--run.out_dir",
+    `${dir}/runs`,
+    "--run.name",
+    name,
+    "--run.cache_dir",
+    `${dir}/cache`,
+    "--train.max_steps",
+    String(steps),
+    "--train.pairs_per_batch",
+    "2",
+    "--eval.generate",
+    "false",
+    "--data.eval_size",
+    "4",
+  ];
+}

@@ -4,12 +4,12 @@ import { loadModel } from "../model/io.ts";
 import { listCheckpoints, readTrainerState } from "../pipeline/checkpoint.ts";
 import { readMetrics } from "../pipeline/metrics.ts";
 import { testGpu } from "../testing/gpu_harness.ts";
-import { writeTinyRun } from "../testing/tiny_run.ts";
+import { tinyRunFlags, writeTinyRun } from "../testing/tiny_run.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
 
-/** The flags of a tiny DPO run writing under `dir`. */
+/** The flags of a tiny DPO run writing under `dir`, with checkpoints every 10 steps. */
 function tinyFlags(
   dir: string,
   model: string,
@@ -18,30 +18,13 @@ function tinyFlags(
   steps: number,
 ): string[] {
   return [
-    "--model",
-    model,
-    "--data",
-    data,
-    "--run.out_dir",
-    `${dir}/runs`,
-    "--run.name",
-    name,
-    "--run.cache_dir",
-    `${dir}/cache`,
-    "--train.max_steps",
-    String(steps),
+    ...tinyRunFlags(dir, { model, data }, name, steps),
     "--train.save_every",
     "10",
     "--train.keep_last",
     "3",
-    "--train.pairs_per_batch",
-    "2",
     "--train.lr",
     "0.001",
-    "--eval.generate",
-    "false",
-    "--data.eval_size",
-    "4",
   ];
 }
 

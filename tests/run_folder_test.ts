@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { main } from "../main.ts";
 import { testGpu } from "../testing/gpu_harness.ts";
-import { type TinyRun, writeTinyRun } from "../testing/tiny_run.ts";
+import { type TinyRun, tinyRunFlags, writeTinyRun } from "../testing/tiny_run.ts";
 
 const quietIo = () => {
   const out: string[] = [], err: string[] = [];
@@ -16,26 +16,7 @@ const list = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort
 
 /** A tiny DPO run's flags, writing under `dir` (2 steps, no generation). */
 function flags(dir: string, model: string, data: string, name: string): string[] {
-  return [
-    "--model",
-    model,
-    "--data",
-    data,
-    "--run.out_dir",
-    `${dir}/runs`,
-    "--run.name",
-    name,
-    "--run.cache_dir",
-    `${dir}/cache`,
-    "--train.max_steps",
-    "2",
-    "--train.pairs_per_batch",
-    "2",
-    "--eval.generate",
-    "false",
-    "--data.eval_size",
-    "4",
-  ];
+  return tinyRunFlags(dir, { model, data }, name, 2);
 }
 
 /** Runs a command quietly; returns its exit code and what it wrote to stderr. */
