@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DataError, type Format, FORMATS } from "./datasets/formats.ts";
@@ -209,7 +210,30 @@ function schemaCommand(spec: SchemaCommandSpec): Command {
 
 function reporterContext() {
   const { progress, logger } = createReporter();
-  return createContext({ progress, logger });
+  return createContext({ progress, logger, signal: interruptSignal() });
+}
+
+/** The reason a run stops after Ctrl-C (exit code 130). */
+class Interrupted extends Error {
+  override name = "Interrupted";
+}
+
+/**
+ * Aborted by the first Ctrl-C (SIGINT), so the stages stop between steps and a run that replaced
+ * a folder puts it back; a second Ctrl-C exits at once.
+ */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) Deno.exit(130);
+    controller.abort(new Interrupted("interrupted (Ctrl-C); press it again to quit at once"));
+  };
+  try {
+    Deno.addSignalListener("SIGINT", onInterrupt);
+  } catch {
+    // No signals here (a restricted platform): the run simply cannot be stopped cleanly.
+  }
+  return controller.signal;
 }
 
 const trainCommand = schemaCommand({
@@ -355,7 +379,11 @@ const inspectCommand: Command = {
       tokenizer: (values.tokenizer ?? values.model) as string | undefined,
       template: template as TemplateMode,
       maxLength: positiveInt(values, "max-length"),
-      maxPromptLength: positiveInt(values, "max-prompt-length"),
+      // As a run's default: half of max_length.
+      maxPromptLength: positiveInt(values, "max-prompt-length") ??
+        (positiveInt(values, "max-length") === undefined
+          ? undefined
+          : Math.max(1, positiveInt(values, "max-length")! >> 1)),
       example: positiveInt(values, "example")! - 1,
     });
     io.out(formatInspectReport(report));
@@ -488,6 +516,10 @@ async function runGuarded(name: string, fn: () => Promise<number>, io: Io): Prom
   try {
     return await fn();
   } catch (e) {
+    if (e instanceof Interrupted) {
+      io.err(`${e.message.split(";")[0]}\n`);
+      return 130;
+    }
     if (e instanceof UsageError || e instanceof ConfigKeyError) {
       io.err(`error: ${e.message}\nRun \`deno run main.ts ${name} --help\` for the options.\n`);
       return 2;
@@ -542,7 +574,10 @@ const consoleIo: Io = {
 if (import.meta.main) {
   // `deno task` runs us from the project's folder and leaves the caller's folder in INIT_CWD:
   // relative paths on the command line (and the default `runs/`) mean the caller's folder.
+  // Only when started in the project's folder (as `deno task` does): an INIT_CWD inherited from
+  // an outer task or npm script would otherwise move a process started elsewhere.
   const caller = Deno.env.get("INIT_CWD");
-  if (caller) Deno.chdir(caller);
+  const project = fileURLToPath(new URL(".", import.meta.url));
+  if (caller && resolve(Deno.cwd()) === resolve(project)) Deno.chdir(caller);
   Deno.exit(await main(Deno.args));
 }

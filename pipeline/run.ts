@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { shoutTask, type SyntheticTask } from "../datasets/synthetic.ts";
 import type { PreferencePair } from "../datasets/types.ts";
@@ -33,9 +33,9 @@ import { hashModelDir, hashParams, refCache, type RefLogps } from "./ref_cache.t
 import { longestPair, scorePairs } from "./score.ts";
 import { Transformer } from "../model/transformer.ts";
 import { atomicWrite } from "../model/safetensors.ts";
-import { readRunConfig, type RunConfig, toYaml } from "./run_config.ts";
+import { type RunConfig, toYaml } from "./run_config.ts";
 import type { StageContext } from "./stage.ts";
-import { splitTrainEval, tokenize, type TokenizedDataset } from "./tokenize.ts";
+import { splitTrainEval, tokenize, type TokenizedDataset, type TokenizedPair } from "./tokenize.ts";
 import { type PairSet, sameTraining, type StepRow, train, type TrainConfig } from "./train.ts";
 import type { DpoVariant } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
@@ -103,8 +103,12 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   const saveTo = c.run.save_to as string | null;
   if (saveTo) {
     // Before training: a bad run.save_to would otherwise only show after it.
-    for (const key of ["model.path", "model.ref"] as const) {
-      const input = (key === "model.path" ? c.model.path : c.model.ref) as string | null;
+    const inputs: [string, string | null][] = [
+      ["model.path", startingModelDir(c)],
+      ["model.ref", (c.model.ref as string | null) ?? startingModelDir(c)],
+      ["the run folder", runDir],
+    ];
+    for (const [key, input] of inputs) {
       if (input && (within(saveTo, input) || within(input, saveTo))) {
         throw new RangeError(
           `run.save_to (${saveTo}) would overwrite ${key} (${input}): choose another folder`,
@@ -130,7 +134,36 @@ async function trainInFolder(
   const data = await prepareData(c, objective, ctx);
   const { start, tokenizer, task, trainData, evalData, heldOut } = data;
   const cacheDir = (c.run.cache_dir as string | null) ?? undefined;
+  // What the run trains on, to refuse a resume on anything else: the token ids (whatever the
+  // paths' spelling) and the model folders' real paths.
+  const inputs = {
+    train: idsFingerprint(trainData.pairs),
+    eval: idsFingerprint(evalData.pairs),
+    model: startingModelDir(c) && realish(startingModelDir(c)!),
+    ref: c.model.ref ? realish(c.model.ref as string) : null,
+  };
+  const inputsPath = `${runDir}/inputs.json`;
+  if (c.run.resume && await exists(inputsPath)) {
+    const was = JSON.parse(await Deno.readTextFile(inputsPath)) as Record<string, unknown>;
+    const what: Record<string, string> = {
+      train: "training pairs' token ids (the data, the tokenizer or the tokenize settings)",
+      eval: "held-out pairs' token ids",
+      model: "starting model folder",
+      ref: "reference model folder",
+    };
+    for (const [key, now] of Object.entries(inputs)) {
+      if (JSON.stringify(was[key] ?? null) !== JSON.stringify(now)) {
+        throw new RangeError(
+          `Cannot resume ${runDir}: its ${what[key]} differ from those its earlier steps used ` +
+            `(${key}: ${JSON.stringify(was[key])}, now ${
+              JSON.stringify(now)
+            }); nothing was changed`,
+        );
+      }
+    }
+  }
   await Deno.mkdir(runDir, { recursive: true });
+  await Deno.writeTextFile(inputsPath, JSON.stringify(inputs, null, 2) + "\n");
   // The saved recipe reruns this run: without the one-time run.resume and run.overwrite.
   const saved = structuredClone(c);
   saved.run.resume = false;
@@ -424,6 +457,13 @@ export function formatSummary(s: RunSummary): string {
   return lines.join("\n") + "\n";
 }
 
+/** The folder the run's starting model is read from (the built-in one included), or null. */
+function startingModelDir(c: RunConfig): string | null {
+  if (c.model.path) return c.model.path as string;
+  const builtin = c.data.path === null;
+  return builtin && c.train.objective !== "sft" ? BUILTIN_MODEL_DIR : null;
+}
+
 async function startingModel(
   c: RunConfig,
   objective: "dpo" | "sft",
@@ -460,11 +500,29 @@ function reportTokenize(d: TokenizedDataset, ctx: StageContext): void {
   ctx.logger.info(`tokenize: ${d.pairs.length} pairs; ${truncated} truncated, ${dropped} dropped`);
 }
 
+/** A digest of pairs' token ids (two 32-bit FNV-1a lanes, as hex): equal ids, equal digests. */
+function idsFingerprint(pairs: readonly TokenizedPair[]): string {
+  let h1 = 0x811c9dc5, h2 = 0x01000193 ^ pairs.length;
+  const mix = (v: number) => {
+    h1 = Math.imul(h1 ^ v, 0x01000193);
+    h2 = Math.imul(h2 ^ (v + 0x9e3779b9), 0x85ebca6b);
+  };
+  for (const p of pairs) {
+    for (const ids of [p.prompt, p.chosen, p.rejected]) {
+      mix(-1 - ids.length);
+      for (let i = 0; i < ids.length; i++) mix(ids[i]);
+    }
+  }
+  const hex = (h: number) => (h >>> 0).toString(16).padStart(8, "0");
+  return `${pairs.length}:${hex(h1)}${hex(h2)}`;
+}
+
 /** A run's folder: `run.out_dir/run.name` (or `fallback`), refused outside `run.out_dir`. */
 function runFolder(c: RunConfig, fallback: string): string {
   const outDir = c.run.out_dir as string, name = (c.run.name as string | null) ?? fallback;
-  const runDir = `${outDir}/${name}`;
-  if (!within(runDir, outDir) || resolve(runDir) === resolve(outDir)) {
+  // Normalised as written ("x/../a" is "a"), so every later check sees the folder written to.
+  const runDir = join(outDir, name);
+  if (!within(runDir, outDir) || samePlace(runDir, outDir)) {
     throw new RangeError(
       `run.name "${name}" must name a folder inside run.out_dir (${outDir}), not the folder ` +
         "itself or one outside it",
@@ -473,17 +531,33 @@ function runFolder(c: RunConfig, fallback: string): string {
   return runDir;
 }
 
+/**
+ * A path with symbolic links resolved as far as it exists: the real path of its deepest existing
+ * folder, then the rest as written.
+ */
+function realish(path: string): string {
+  let head = resolve(path), rest = "";
+  for (;;) {
+    try {
+      return join(Deno.realPathSync(head), rest);
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return resolve(path);
+      rest = join(basename(head), rest);
+      head = parent;
+    }
+  }
+}
+
 /** Whether `path` is `dir` or lies inside it (symbolic links resolved where they exist). */
 function within(path: string, dir: string): boolean {
-  const real = (p: string) => {
-    try {
-      return Deno.realPathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  const r = relative(real(dir), real(path));
+  const r = relative(realish(dir), realish(path));
   return r === "" || (r !== ".." && !r.startsWith(`..${sep}`) && !isAbsolute(r));
+}
+
+/** Whether two paths name the same place (symbolic links resolved where they exist). */
+function samePlace(a: string, b: string): boolean {
+  return realish(a) === realish(b);
 }
 
 /** A run folder claimed by {@linkcode claimRunDir}. */
@@ -541,6 +615,20 @@ async function claimRunDir(
       throw new RangeError(`The run folder ${runDir} is a file: choose another run.name`);
     } else throw e;
   }
+  // A folder set aside by a replacing run that was killed before it could settle: say so.
+  try {
+    const prefix = `${basename(runDir)}.replaced-`;
+    for (const e of Deno.readDirSync(dirname(runDir))) {
+      if (e.name.startsWith(prefix)) {
+        ctx.logger.warn(
+          `run: ${join(dirname(runDir), e.name)} holds an earlier ${runDir} that a replacing run ` +
+            "set aside and never settled (it was killed): it is yours to keep or delete",
+        );
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
   if (c.run.resume && trainConfig) {
     if (c.run.name === null) {
       throw new RangeError("run.resume needs run.name: the run folder to continue");
@@ -553,21 +641,6 @@ async function claimRunDir(
           `Cannot resume ${runDir}: its checkpoints were written with another training ` +
             `configuration (see ${runDir}/config.yaml); nothing was changed`,
         );
-      }
-      // What the steps so far trained on must not change either: model, data, tokens, loss.
-      const saved = await exists(`${runDir}/config.yaml`)
-        ? await readRunConfig(`${runDir}/config.yaml`)
-        : null;
-      for (const section of ["model", "data", "tokenize", "loss"] as const) {
-        for (const [key, was] of Object.entries(saved?.[section] ?? {})) {
-          const now = c[section][key];
-          if (JSON.stringify(now) !== JSON.stringify(was)) {
-            throw new RangeError(
-              `Cannot resume ${runDir}: ${section}.${key} was ${JSON.stringify(was)} for its ` +
-                `earlier steps, now ${JSON.stringify(now)}; nothing was changed`,
-            );
-          }
-        }
       }
     } else if (entries.length > 0) {
       throw new RangeError(

@@ -394,7 +394,8 @@ export function toYaml(config: RunConfig, schema: Schema = RUN_SCHEMA): string {
   for (const [section, fields] of Object.entries(schema)) {
     lines.push(`${section}:`);
     for (const [key, spec] of Object.entries(fields)) {
-      const value = stringifyYaml(config[section]?.[key] ?? null).trim();
+      // lineWidth 0: one line per value (a long path with spaces must not be folded).
+      const value = stringifyYaml(config[section]?.[key] ?? null, { lineWidth: 0 }).trim();
       lines.push(`  ${key}: ${value}`.padEnd(34) + ` # ${spec.description}`);
     }
   }

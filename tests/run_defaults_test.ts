@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { prepareData } from "../pipeline/run.ts";
-import { applyFlags, defaults } from "../pipeline/run_config.ts";
+import { applyFlags, defaults, readRunConfig, toYaml } from "../pipeline/run_config.ts";
+import { main } from "../main.ts";
 import { createContext } from "../pipeline/stage.ts";
 import { writeTinyRun } from "../testing/tiny_run.ts";
 
@@ -54,6 +55,38 @@ Deno.test("run: rows skipped by data.on_invalid are named in the log with their 
       warned.some((m) => /skipped 1× field "chosen_ids".*some_bad\.jsonl row 2/.test(m)),
       warned.join("\n"),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run config: a long path with spaces survives config.yaml (no folded lines)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const long = `${dir}/a folder with a rather long name, and spaces in it/${
+      "x ".repeat(40)
+    }.jsonl`;
+    const c = applyFlags(defaults(), ["--data", long, "--run.name", "n"]);
+    await Deno.writeTextFile(`${dir}/config.yaml`, toYaml(c));
+    const back = await readRunConfig(`${dir}/config.yaml`);
+    assert.equal(back.data.path, long);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("inspect: --max-length alone limits prompts to half of it, as a run does", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/d.jsonl`;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ prompt: "abcdefghij", chosen: "x", rejected: "y" }),
+    );
+    const out: string[] = [];
+    const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) };
+    assert.equal(await main(["inspect", "--data", file, "--max-length", "12"], io), 0);
+    assert.match(out.join(""), /max prompt length 6/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

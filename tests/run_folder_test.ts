@@ -170,29 +170,89 @@ tinyTest(
 );
 
 tinyTest(
-  "run folders: a resume with other data, model, tokens or loss is refused",
+  "run folders: a resume on other token ids or models is refused, not on another path spelling",
   async (dir, { model, data }) => {
     const keep = ["--train.save_every", "1", "--train.max_steps", "3"];
     assert.equal((await run(["train", ...flags(dir, model, data, "r"), ...keep])).code, 0);
     const before = list(`${dir}/runs/r`);
-    await Deno.copyFile(data, `${dir}/other.jsonl`);
+    const other = await writeTinyRun(`${dir}/other`, 12, 7);
     const resume = ["--run.resume", "true", ...keep];
-    let r = await run(["train", ...flags(dir, model, `${dir}/other.jsonl`, "r"), ...resume]);
+    let r = await run(["train", ...flags(dir, model, other.data, "r"), ...resume]);
     assert.equal(r.code, 1);
-    assert.match(r.err, /data\.path was ".*pairs\.jsonl" for its earlier steps, now ".*other/);
+    assert.match(
+      r.err,
+      /its training pairs' token ids .* differ from those its earlier steps used/,
+    );
     r = await run([
       "train",
       ...flags(dir, model, data, "r"),
       ...resume,
       "--tokenize.max_prompt_length",
-      "10",
+      "2",
     ]);
     assert.equal(r.code, 1);
-    assert.match(r.err, /tokenize\.max_prompt_length was null for its earlier steps, now 10/);
+    assert.match(r.err, /token ids/);
+    r = await run(["train", ...flags(dir, other.model, data, "r"), ...resume]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /starting model folder differ/);
     // (The training settings were checked before: another loss.beta is refused too.)
     r = await run(["train", ...flags(dir, model, data, "r"), ...resume, "--beta", "0.5"]);
     assert.equal(r.code, 1);
     assert.match(r.err, /another training configuration/);
     assert.deepEqual(list(`${dir}/runs/r`), before);
+    // The same files spelled another way: resumed.
+    r = await run([
+      "train",
+      ...flags(dir, `${dir}/./model`, `${dir}/./pairs.jsonl`, "r"),
+      ...resume,
+    ]);
+    assert.equal(r.code, 0, r.err);
+  },
+);
+
+tinyTest(
+  "run folders: a run failing mid-training puts the replaced folder back; odd names and links",
+  async (dir, { model, data }) => {
+    const a = `${dir}/runs/a`;
+    assert.equal((await run(["train", ...flags(dir, model, data, "a")])).code, 0);
+    await Deno.writeTextFile(`${a}/NOTES.md`, "mine");
+    const before = list(a);
+    // Diverges after the new folder was written: the old one comes back whole.
+    let r = await run([
+      "train",
+      ...flags(dir, model, data, "a"),
+      "--run.overwrite",
+      "true",
+      "--train.lr",
+      "1e30",
+      "--train.max_grad_norm",
+      "0",
+      "--train.max_steps",
+      "20",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /NaN|Infinity/);
+    assert.deepEqual(list(a), before);
+    assert.equal(await Deno.readTextFile(`${a}/NOTES.md`), "mine");
+    // A name that walks back into an existing run is that run: refused without overwrite.
+    r = await run(["train", ...flags(dir, model, data, "x/../a")]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /already exists/);
+    assert.deepEqual(list(a), before);
+    // save_to the run's own folder: refused before training.
+    r = await run(["train", ...flags(dir, model, data, "b"), "--run.save_to", `${dir}/runs/b`]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /would overwrite the run folder/);
+    // out_dir through a symbolic link: runs work.
+    await Deno.mkdir(`${dir}/real`);
+    await Deno.symlink(`${dir}/real`, `${dir}/linked`);
+    r = await run([
+      "train",
+      ...flags(dir, model, data, "c"),
+      "--run.out_dir",
+      `${dir}/linked`,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(await exists(`${dir}/real/c/model/model.safetensors`));
   },
 );
