@@ -189,7 +189,11 @@ Deno.test({
     assert.match(stdout, /format: sharegpt/);
     assert.match(stdout, /rows: 300 read, 300 pairs loaded, 0 invalid/);
     assert.match(stdout, /prompt \+ longer response/);
-    assert.match(stdout, /Limits: max length 1024\n {2}would truncate \d+ pairs/);
+    // The prompt limit defaults to half of max length, as in a run: long prompts cut, none dropped.
+    assert.match(
+      stdout,
+      /Limits: max length 1024, max prompt length 512\n {2}would truncate \d+ pairs .* and drop 0\n/,
+    );
     assert.match(stdout, /--- chosen \(\d+ tokens\) ---/);
   },
 });
