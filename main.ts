@@ -29,7 +29,13 @@ import { ConfigError } from "./model/config.ts";
 import { WeightsError } from "./model/params.ts";
 import { SafetensorsError } from "./model/safetensors.ts";
 import { createReporter } from "./pipeline/metrics.ts";
-import { evalFromConfig, formatSummary, runFromConfig, scoreFromConfig } from "./pipeline/run.ts";
+import {
+  evalFromConfig,
+  foldersSetAside,
+  formatSummary,
+  runFromConfig,
+  scoreFromConfig,
+} from "./pipeline/run.ts";
 import {
   applyFlags,
   ConfigKeyError,
@@ -210,7 +216,7 @@ function schemaCommand(spec: SchemaCommandSpec): Command {
 
 function reporterContext() {
   const { progress, logger } = createReporter();
-  return createContext({ progress, logger, signal: interruptSignal() });
+  return createContext({ progress, logger, signal: interrupt?.signal });
 }
 
 /** The reason a run stops after Ctrl-C (exit code 130). */
@@ -218,22 +224,40 @@ class Interrupted extends Error {
   override name = "Interrupted";
 }
 
+/** Aborted by the first Ctrl-C while a command runs (see {@linkcode whileInterruptible}). */
+let interrupt: AbortController | null = null;
+
 /**
- * Aborted by the first Ctrl-C (SIGINT), so the stages stop between steps and a run that replaced
- * a folder puts it back; a second Ctrl-C exits at once.
+ * Runs a command with Ctrl-C (SIGINT) caught for its duration: the first press asks the stages
+ * to stop at their next check (between training steps, before saving or evaluating), so a run
+ * that replaced a folder puts it back; a second press exits at once, naming any earlier run
+ * folder still set aside.
  */
-function interruptSignal(): AbortSignal {
+async function whileInterruptible<T>(fn: () => Promise<T>, io: Io): Promise<T> {
   const controller = new AbortController();
   const onInterrupt = () => {
-    if (controller.signal.aborted) Deno.exit(130);
-    controller.abort(new Interrupted("interrupted (Ctrl-C); press it again to quit at once"));
+    if (controller.signal.aborted) {
+      for (const line of foldersSetAside()) io.err(`${line}\n`);
+      Deno.exit(130);
+    }
+    io.err("\nstopping at the next step (Ctrl-C again to quit at once)\n");
+    controller.abort(new Interrupted("interrupted (Ctrl-C)"));
   };
+  let listening = false;
   try {
     Deno.addSignalListener("SIGINT", onInterrupt);
+    listening = true;
   } catch {
-    // No signals here (a restricted platform): the run simply cannot be stopped cleanly.
+    // No signals on this platform: the command simply cannot be stopped cleanly.
   }
-  return controller.signal;
+  const outer = interrupt;
+  interrupt = controller;
+  try {
+    return await fn();
+  } finally {
+    interrupt = outer;
+    if (listening) Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
 }
 
 const trainCommand = schemaCommand({
@@ -514,10 +538,10 @@ export async function main(args: string[], io: Io = consoleIo): Promise<number> 
 /** Runs a command, turning known errors into messages and exit codes. */
 async function runGuarded(name: string, fn: () => Promise<number>, io: Io): Promise<number> {
   try {
-    return await fn();
+    return await whileInterruptible(fn, io);
   } catch (e) {
     if (e instanceof Interrupted) {
-      io.err(`${e.message.split(";")[0]}\n`);
+      io.err(`${e.message}\n`);
       return 130;
     }
     if (e instanceof UsageError || e instanceof ConfigKeyError) {

@@ -134,52 +134,14 @@ async function trainInFolder(
   const data = await prepareData(c, objective, ctx);
   const { start, tokenizer, task, trainData, evalData, heldOut } = data;
   const cacheDir = (c.run.cache_dir as string | null) ?? undefined;
-  // What the run trains on, to refuse a resume on anything else: the token ids (whatever the
-  // paths' spelling) and the model folders' real paths.
-  const inputs = {
-    train: idsFingerprint(trainData.pairs),
-    eval: idsFingerprint(evalData.pairs),
-    model: startingModelDir(c) && realish(startingModelDir(c)!),
-    ref: c.model.ref ? realish(c.model.ref as string) : null,
-  };
-  const inputsPath = `${runDir}/inputs.json`;
-  if (c.run.resume && await exists(inputsPath)) {
-    const was = JSON.parse(await Deno.readTextFile(inputsPath)) as Record<string, unknown>;
-    const what: Record<string, string> = {
-      train: "training pairs' token ids (the data, the tokenizer or the tokenize settings)",
-      eval: "held-out pairs' token ids",
-      model: "starting model folder",
-      ref: "reference model folder",
-    };
-    for (const [key, now] of Object.entries(inputs)) {
-      if (JSON.stringify(was[key] ?? null) !== JSON.stringify(now)) {
-        throw new RangeError(
-          `Cannot resume ${runDir}: its ${what[key]} differ from those its earlier steps used ` +
-            `(${key}: ${JSON.stringify(was[key])}, now ${
-              JSON.stringify(now)
-            }); nothing was changed`,
-        );
-      }
-    }
-  }
-  await Deno.mkdir(runDir, { recursive: true });
-  await Deno.writeTextFile(inputsPath, JSON.stringify(inputs, null, 2) + "\n");
-  // The saved recipe reruns this run: without the one-time run.resume and run.overwrite.
-  const saved = structuredClone(c);
-  saved.run.resume = false;
-  saved.run.overwrite = false;
-  await Deno.writeTextFile(`${runDir}/config.yaml`, toYaml(saved));
-  ctx.logger.info(`run: ${runDir}`);
-
-  // ref-cache
-  let trainRef: RefLogps | null = null, evalRef: RefLogps | null = null;
+  // The reference: its weights' hash keys the log-prob cache and the resume check below.
   let reference: { config: ModelConfig; params: () => Promise<ParamValues> } = {
     config: start.config,
     params: () => Promise.resolve(start.params),
   };
+  let weightsHash: string | null = null;
+  const refDir = c.model.ref as string | null;
   if (objective === "dpo" && loss.variant !== "simpo") {
-    const refDir = c.model.ref as string | null;
-    let weightsHash: string;
     if (refDir) {
       let loaded: Promise<LoadedModel> | null = null;
       const get = () => loaded ??= loadModel(refDir);
@@ -192,6 +154,49 @@ async function trainInFolder(
       }
       weightsHash = await hashModelDir(refDir);
     } else weightsHash = await hashParams(start.params);
+  }
+  // What the run trains on, to refuse a resume on anything else (a resumed run takes its policy
+  // from the checkpoint; the data and the reference must be those of its earlier steps): the
+  // pairs' token ids and the reference's weights, whatever the paths' spelling.
+  const inputs = {
+    train: idsFingerprint(trainData.pairs),
+    eval: idsFingerprint(evalData.pairs),
+    reference: weightsHash,
+  };
+  const inputsPath = `${runDir}/inputs.json`;
+  if (c.run.resume && await exists(inputsPath)) {
+    const was = JSON.parse(await Deno.readTextFile(inputsPath)) as Record<string, unknown>;
+    const what: Record<string, string> = {
+      train: "training pairs' token ids (the data, the tokenizer or the tokenize settings)",
+      eval: "held-out pairs' token ids",
+      reference: "reference model's weights",
+    };
+    for (const [key, now] of Object.entries(inputs)) {
+      if (JSON.stringify(was[key] ?? null) !== JSON.stringify(now)) {
+        throw new RangeError(
+          `Cannot resume ${runDir}: its ${what[key]} differ from those its earlier steps used; ` +
+            "nothing was changed",
+        );
+      }
+    }
+  } else if (c.run.resume && (await listCheckpoints(runDir)).length > 0) {
+    ctx.logger.warn(
+      `run: ${runDir} has no inputs.json (an older run): its data and reference cannot be ` +
+        "checked against this resume's",
+    );
+  }
+  await Deno.mkdir(runDir, { recursive: true });
+  await Deno.writeTextFile(inputsPath, JSON.stringify(inputs, null, 2) + "\n");
+  // The saved recipe reruns this run: without the one-time run.resume and run.overwrite.
+  const saved = structuredClone(c);
+  saved.run.resume = false;
+  saved.run.overwrite = false;
+  await Deno.writeTextFile(`${runDir}/config.yaml`, toYaml(saved));
+  ctx.logger.info(`run: ${runDir}`);
+
+  // ref-cache
+  let trainRef: RefLogps | null = null, evalRef: RefLogps | null = null;
+  if (weightsHash !== null) {
     const source = { ...reference, weightsHash };
     const refOptions = { cacheDir, pairsPerBatch: c.train.pairs_per_batch as number };
     trainRef = await refCache({ dataset: trainData, reference: source }, refOptions, ctx);
@@ -247,12 +252,14 @@ async function trainInFolder(
     log.close();
   }
   const modelDir = `${runDir}/model`;
+  ctx.signal.throwIfAborted();
   await saveModel(modelDir, {
     config: start.config,
     params: result.params,
     tokenizer: start.tokenizer ?? tokenizer,
   });
   if (c.run.save_to) {
+    ctx.signal.throwIfAborted();
     await saveModel(c.run.save_to as string, {
       config: start.config,
       params: result.params,
@@ -264,6 +271,7 @@ async function trainInFolder(
   await writeTrainingCharts(runDir, await readMetrics(metricsPath));
 
   // eval
+  ctx.signal.throwIfAborted();
   let report: EvalReport | undefined;
   if (objective === "dpo" && evalData.pairs.length) {
     // The train stage already measured the held-out pairs at its last step: reuse those metrics.
@@ -450,7 +458,7 @@ export function formatSummary(s: RunSummary): string {
   }
   lines.push(
     "",
-    `Outputs in ${s.runDir}/: config.yaml, metrics.jsonl, loss.svg, margins.svg, accuracy.svg` +
+    `Outputs in ${s.runDir}/: config.yaml, inputs.json, metrics.jsonl, loss.svg, margins.svg, accuracy.svg` +
       (g?.policyReward !== undefined ? ", reward_kl.svg" : "") + (m ? ", eval.json" : "") +
       ", model/",
   );
@@ -520,6 +528,9 @@ function idsFingerprint(pairs: readonly TokenizedPair[]): string {
 /** A run's folder: `run.out_dir/run.name` (or `fallback`), refused outside `run.out_dir`. */
 function runFolder(c: RunConfig, fallback: string): string {
   const outDir = c.run.out_dir as string, name = (c.run.name as string | null) ?? fallback;
+  if (isAbsolute(name)) {
+    throw new RangeError(`run.name "${name}" must be a name, not a path: set run.out_dir for that`);
+  }
   // Normalised as written ("x/../a" is "a"), so every later check sees the folder written to.
   const runDir = join(outDir, name);
   if (!within(runDir, outDir) || samePlace(runDir, outDir)) {
@@ -536,7 +547,8 @@ function runFolder(c: RunConfig, fallback: string): string {
  * folder, then the rest as written.
  */
 function realish(path: string): string {
-  let head = resolve(path), rest = "";
+  // From the path as written: the system follows a link before a "..", so no text normalising.
+  let head = path, rest = "";
   for (;;) {
     try {
       return join(Deno.realPathSync(head), rest);
@@ -569,23 +581,45 @@ interface RunClaim {
   run<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/** Run folders set aside by replacing runs still going: [set aside as, the folder]. */
+const heldAside = new Map<string, string>();
+
+/**
+ * The earlier run folders that runs in this process have set aside and not yet settled, as
+ * "kept at" lines (for a process about to exit before they settle).
+ *
+ * @example
+ * ```ts
+ * import { foldersSetAside } from "./run.ts";
+ * console.log(foldersSetAside()); // [] when no replacing run is going
+ * ```
+ */
+export function foldersSetAside(): string[] {
+  return [...heldAside].map(([aside, runDir]) => `the earlier ${runDir} is kept at ${aside}`);
+}
+
 /** A claim whose earlier folder (if any) went to `aside`. */
 function claimed(runDir: string, aside: string | null, ctx: StageContext): RunClaim {
   return {
     async run(work) {
-      let result;
+      if (aside) heldAside.set(aside, runDir);
       try {
-        result = await work();
-      } catch (e) {
-        if (aside) {
-          await Deno.remove(runDir, { recursive: true }).catch(() => {});
-          await Deno.rename(aside, runDir);
-          ctx.logger.info(`run: ${runDir} put back as it was`);
+        let result;
+        try {
+          result = await work();
+        } catch (e) {
+          if (aside) {
+            await Deno.remove(runDir, { recursive: true }).catch(() => {});
+            await Deno.rename(aside, runDir);
+            ctx.logger.info(`run: ${runDir} put back as it was`);
+          }
+          throw e;
         }
-        throw e;
+        if (aside) await Deno.remove(aside, { recursive: true });
+        return result;
+      } finally {
+        if (aside) heldAside.delete(aside);
       }
-      if (aside) await Deno.remove(aside, { recursive: true });
-      return result;
     },
   };
 }
@@ -612,7 +646,10 @@ async function claimRunDir(
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) entries = [];
     else if (e instanceof Deno.errors.NotADirectory) {
-      throw new RangeError(`The run folder ${runDir} is a file: choose another run.name`);
+      throw new RangeError(
+        `The run folder ${runDir} is a file, or lies under one (run.out_dir ${c.run.out_dir}): ` +
+          "choose another run.name or run.out_dir",
+      );
     } else throw e;
   }
   // A folder set aside by a replacing run that was killed before it could settle: say so.
@@ -660,12 +697,13 @@ async function claimRunDir(
     );
   }
   const inputs: [string, unknown][] = [
-    ["model.path", c.model.path],
-    ["model.ref", c.model.ref],
+    ["model.path", c.model.path ?? startingModelDir(c)],
+    ["model.ref", c.model.ref ?? startingModelDir(c)],
     ["data.path", c.data.path],
     ["run.cache_dir", c.run.cache_dir],
     ["run.save_to", c.run.save_to],
   ];
+  if (!trainConfig) inputs.push(["the reference", c.model.ref ?? BUILTIN_MODEL_DIR]); // eval's
   for (const [key, path] of inputs) {
     if (typeof path === "string" && within(path, runDir)) {
       throw new RangeError(

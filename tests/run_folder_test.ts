@@ -3,7 +3,9 @@
  * back when the new run fails, inputs are never overwritten, and refusals change nothing.
  */
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { main } from "../main.ts";
+import { BUILTIN_MODEL_DIR } from "../pipeline/run.ts";
 import { testGpu } from "../testing/gpu_harness.ts";
 import { type TinyRun, tinyRunFlags, writeTinyRun } from "../testing/tiny_run.ts";
 
@@ -192,9 +194,10 @@ tinyTest(
     ]);
     assert.equal(r.code, 1);
     assert.match(r.err, /token ids/);
+    // Another starting model is another reference (model.ref unset): refused.
     r = await run(["train", ...flags(dir, other.model, data, "r"), ...resume]);
     assert.equal(r.code, 1);
-    assert.match(r.err, /starting model folder differ/);
+    assert.match(r.err, /reference model's weights differ/);
     // (The training settings were checked before: another loss.beta is refused too.)
     r = await run(["train", ...flags(dir, model, data, "r"), ...resume, "--beta", "0.5"]);
     assert.equal(r.code, 1);
@@ -243,6 +246,16 @@ tinyTest(
     r = await run(["train", ...flags(dir, model, data, "b"), "--run.save_to", `${dir}/runs/b`]);
     assert.equal(r.code, 1);
     assert.match(r.err, /would overwrite the run folder/);
+    // save_to onto the built-in reference (the default starting model): refused before training.
+    r = await run([
+      "train",
+      "--run.out_dir",
+      `${dir}/runs`,
+      "--run.save_to",
+      BUILTIN_MODEL_DIR,
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /would overwrite model\.path/);
     // out_dir through a symbolic link: runs work.
     await Deno.mkdir(`${dir}/real`);
     await Deno.symlink(`${dir}/real`, `${dir}/linked`);
@@ -254,5 +267,46 @@ tinyTest(
     ]);
     assert.equal(r.code, 0, r.err);
     assert.ok(await exists(`${dir}/real/c/model/model.safetensors`));
+  },
+);
+
+tinyTest(
+  "run folders: Ctrl-C during a replacing run puts the earlier folder back (exit 130)",
+  async (dir, tiny) => {
+    const a = `${dir}/runs/a`;
+    assert.equal((await run(["train", ...flags(dir, tiny.model, tiny.data, "a")])).code, 0);
+    await Deno.writeTextFile(`${a}/NOTES.md`, "mine");
+    const before = list(a);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        fileURLToPath(new URL("../main.ts", import.meta.url)),
+        "train",
+        ...tinyRunFlags(dir, tiny, "a", 100_000),
+        "--run.overwrite",
+        "true",
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Training has begun once the earlier folder is set aside and the new one holds its metrics.
+    const started = async () =>
+      list(`${dir}/runs`).some((n) => n.startsWith("a.replaced-")) &&
+      await exists(`${a}/metrics.jsonl`);
+    const t0 = Date.now();
+    while (!(await started())) {
+      assert.ok(Date.now() - t0 < 120_000, "the replacing run never started training");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill("SIGINT");
+    const { code, stdout, stderr } = await child.output();
+    const said = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+    assert.equal(code, 130, said);
+    assert.match(said, /put back as it was/);
+    assert.deepEqual(list(a), before);
+    assert.equal(await Deno.readTextFile(`${a}/NOTES.md`), "mine");
+    assert.deepEqual(list(`${dir}/runs`), ["a"]);
   },
 );
