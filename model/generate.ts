@@ -62,6 +62,8 @@ export interface GenerateOptions extends SamplingOptions {
   useCache?: boolean;
   /** Rows generated together; more prompts run in successive groups. Default: all at once. */
   batchSize?: number;
+  /** Stops the generation between steps (throwing the signal's reason). */
+  signal?: AbortSignal;
 }
 
 /** Why a row stopped. */
@@ -169,7 +171,10 @@ export async function generateDetailed(
     }));
     if (rows.some((r) => r.reason === null)) {
       const run = useCache ? runCached : runFull;
-      await run(model, rows, (logits, v) => pickTokens(rows, logits, v, options, eos));
+      await run(model, rows, (logits, v) => {
+        options.signal?.throwIfAborted();
+        pickTokens(rows, logits, v, options, eos);
+      });
     }
     for (const r of rows) {
       out.tokens.push(r.tokens);

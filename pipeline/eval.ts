@@ -213,6 +213,7 @@ async function generation(
     topK: options.topK > 0 ? options.topK : undefined,
     topP: options.topP,
     seed: options.seed,
+    signal: ctx.signal,
     // As many prompts per group as fit GENERATE_BYTES with both generations running (each step
     // of a group is one readback, ~10 ms in Deno), at least the pair batch. The samples do not
     // depend on it (up to float rounding on GPUs, where the row count can change a product's K

@@ -185,6 +185,19 @@ gpuTest("generate: rows stop at EOS (kept) and at the model's last position", as
   assert.deepEqual((await generate(model, [[1]], { maxNewTokens: 0 }))[0], []);
   await assert.rejects(() => generate(model, [[]], { maxNewTokens: 1 }), /prompt 1 is empty/);
   await assert.rejects(() => generate(model, [[1, 97]], { maxNewTokens: 1 }), /token 97 at 1/);
+  // An abort stops it between steps, with the signal's reason; the model stays usable.
+  let steps = 0;
+  const counting = {
+    throwIfAborted() {
+      if (++steps === 3) throw new Error("stop here");
+    },
+  } as unknown as AbortSignal;
+  await assert.rejects(
+    () => generate(model, PROMPTS, { maxNewTokens: 8, eosTokenIds: [], signal: counting }),
+    /stop here/,
+  );
+  assert.equal(steps, 3);
+  assert.deepEqual(await generate(model, PROMPTS, { maxNewTokens: 8, eosTokenIds: [] }), free);
   model.release();
 });
 
