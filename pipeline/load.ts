@@ -215,6 +215,7 @@ export async function load(
     const columns = { ...src.columns, ...options.columns };
     const tags = src.tags || options.tags ? { ...src.tags, ...options.tags } : undefined;
     const values = records.filter((r) => r.error === undefined).map((r) => r.value);
+    const detected = (options.format ?? src.format) == null;
     const format = options.format ?? src.format ??
       (values.length > 0 ? detectFormat(values, { columns, file: src.file }) : null);
     const cols = resolveColumns(columns);
@@ -254,7 +255,18 @@ export async function load(
         pair = normalizeRow(rec.value, source, { format: format!, columns, tags });
       } catch (e) {
         if (!(e instanceof DataError)) throw e;
-        reject(e);
+        // A detected format may be the wrong guess: say which one the row was read as.
+        reject(
+          detected
+            ? new DataError({
+              file: e.file,
+              row: e.row,
+              field: e.field,
+              reason: `${e.reason} (rows read as ${format}, detected from the columns; if that ` +
+                "is wrong, name the format: data.format / --format)",
+            }, { cause: e })
+            : e,
+        );
         continue;
       }
       let keep = true;

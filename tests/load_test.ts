@@ -265,7 +265,8 @@ const MALFORMED: Bad[] = [
     content: jsonl(good, good, { prompt: "q", chosen: 17, rejected: "b" }),
     row: 3,
     field: "chosen",
-    message: /^\S*data\.jsonl row 3, field "chosen": expected a string, got number$/,
+    message:
+      /^\S*data\.jsonl row 3, field "chosen": expected a string, got number \(rows read as trl-standard, detected from the columns; .*\)$/,
   },
   {
     name: "null field",
@@ -381,6 +382,14 @@ const MALFORMED: Bad[] = [
     message: /cannot detect the format from the columns "rows"/,
   },
   {
+    name: "a detected format that does not fit a row (says which it was read as)",
+    file: "d.jsonl",
+    content: jsonl({ prompt: "q", chosen: [{ role: "assistant", content: "a" }], rejected: "b" }),
+    row: 1,
+    field: "chosen",
+    message: /field "chosen": expected a string.*rows read as trl-standard, detected from/,
+  },
+  {
     name: "undetectable columns",
     file: "d.jsonl",
     content: jsonl({ question: "q", answer: "a" }),
@@ -419,7 +428,7 @@ const MALFORMED: Bad[] = [
     content: jsonl({ prompt: huge, chosen: "a", rejected: 5 }),
     row: 1,
     field: "rejected",
-    message: /expected a string, got number$/,
+    message: /expected a string, got number \(rows read as trl-standard/,
   },
   {
     name: "huge invalid line",
