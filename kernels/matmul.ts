@@ -438,7 +438,8 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
         cols: narrow ? blockCols : TILE,
       }
       : { kernel: MATMUL_TILED, extra: {}, rows: TILE, cols: TILE };
-    const rowBlocks = Math.ceil(cm / (tiled ? tiledKernel.rows : rowsPerGroup));
+    // Rows of C per workgroup of this chunk's kernel.
+    const blockHeight = tiled ? tiledKernel.rows : rowsPerGroup;
     const colBlocks = Math.ceil(cn / (tiled ? tiledKernel.cols : COLS_PER_LANE * WG));
     const slices = tailSlices !== undefined
       ? Math.max(1, Math.min(tailSlices, Math.floor((maxBytes - 256) / 4 / (cm * cn))))
@@ -487,47 +488,43 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       continue;
     }
     const wide = !tiled && bv4 && !small && args.wideLoads !== false;
+    // A's rows in uniform windows, one launch each (see MatmulArgs.wideLoads), or one launch.
     const windows = wide && !transA && cz === 1
       ? uniformWindows(a, ba, cm, lda, kLen, colBlocks, limits)
       : null;
-    if (windows) {
-      // One launch per window of A's rows (see MatmulArgs.wideLoads).
-      for (const w of windows) {
-        const sub = { ...ch, m0: ch.m0 + w.row0, m1: ch.m0 + w.row0 + w.rows };
-        const bcw = bindRange(out, rangeC(sub, layout), align, maxBytes);
-        enc.dispatch({
-          kernel: MATMUL_BV4_UA,
-          constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0 },
-          uniforms: matmulUniforms({
-            ...params,
-            m: w.rows,
-            off_a: w.elementOffset,
-            off_c: bcw.elementOffset,
-          }),
-          bindings: [w.binding, bb.binding, bcw.binding, bbias.binding],
-          workgroups: rowsFast
-            ? [Math.ceil(w.rows / ROWS), colBlocks, cz]
-            : [colBlocks, Math.ceil(w.rows / ROWS), cz],
-        });
-      }
-      continue;
-    }
-    const av4 = wide && transA && lda % 4 === 0 && (cz === 1 || sA % 4 === 0) &&
+    const av4 = !windows && wide && transA && lda % 4 === 0 && (cz === 1 || sA % 4 === 0) &&
       widenTo16(ba, maxBytes);
-    enc.dispatch({
-      kernel: tiled
-        ? tiledKernel.kernel
-        : av4
-        ? MATMUL_BV4_AV4
-        : bv4
-        ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4)
-        : (small ? MATMUL_SMALL : MATMUL),
-      constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0, ...tiledKernel.extra },
-      uniforms: matmulUniforms(params),
-      // Without a bias, A's range stands in for the unused read-only binding.
-      bindings: [ba.binding, bb.binding, bc.binding, bbias.binding],
-      workgroups: rowsFast ? [rowBlocks, colBlocks, cz] : [colBlocks, rowBlocks, cz],
-    });
+    const kernel = windows
+      ? MATMUL_BV4_UA
+      : tiled
+      ? tiledKernel.kernel
+      : av4
+      ? MATMUL_BV4_AV4
+      : bv4
+      ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4)
+      : (small ? MATMUL_SMALL : MATMUL);
+    for (const w of windows ?? [{ row0: 0, rows: cm, ...ba }]) {
+      const c = w.rows === cm ? bc : bindRange(
+        out,
+        rangeC({ ...ch, m0: ch.m0 + w.row0, m1: ch.m0 + w.row0 + w.rows }, layout),
+        align,
+        maxBytes,
+      );
+      const blocks = Math.ceil(w.rows / blockHeight);
+      enc.dispatch({
+        kernel,
+        constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0, ...tiledKernel.extra },
+        uniforms: matmulUniforms({
+          ...params,
+          m: w.rows,
+          off_a: w.elementOffset,
+          off_c: c.elementOffset,
+        }),
+        // Without a bias, A's range stands in for the unused read-only binding.
+        bindings: [w.binding, bb.binding, c.binding, bbias.binding],
+        workgroups: rowsFast ? [blocks, colBlocks, cz] : [colBlocks, blocks, cz],
+      });
+    }
   }
 }
 
@@ -683,17 +680,13 @@ function* withTails(
         waveGroups,
       )
       : undefined;
-    const end = plan?.along === "rows" ? ch.m1 - ch.m0 : ch.n1 - ch.n0;
-    if (!plan || plan.keep * TILE >= end) {
+    const [lo, hi] = plan?.along === "rows" ? ["m0", "m1"] as const : ["n0", "n1"] as const;
+    const cut = ch[lo] + (plan?.keep ?? 0) * TILE;
+    if (!plan || cut >= ch[hi]) {
       yield [ch, undefined];
-    } else if (plan.along === "rows") {
-      const cut = ch.m0 + plan.keep * TILE;
-      yield [{ ...ch, m1: cut }, 1];
-      yield [{ ...ch, m0: cut }, plan.slices];
     } else {
-      const cut = ch.n0 + plan.keep * TILE;
-      yield [{ ...ch, n1: cut }, 1];
-      yield [{ ...ch, n0: cut }, plan.slices];
+      yield [{ ...ch, [hi]: cut }, 1];
+      yield [{ ...ch, [lo]: cut }, plan.slices];
     }
   }
 }
