@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { shoutTask, type SyntheticTask } from "../datasets/synthetic.ts";
 import type { PreferencePair } from "../datasets/types.ts";
@@ -39,7 +39,7 @@ import { splitTrainEval, tokenize, type TokenizedDataset, type TokenizedPair } f
 import { type PairSet, sameTraining, type StepRow, train, type TrainConfig } from "./train.ts";
 import type { DpoVariant } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
-import { exists } from "../util/fs.ts";
+import { exists, samePlace, within } from "../util/fs.ts";
 
 /** The committed reference model of the built-in task. */
 export const BUILTIN_MODEL_DIR: string = fileURLToPath(
@@ -100,27 +100,30 @@ export async function runFromConfig(config: RunConfig, ctx: StageContext): Promi
   const trainConfig = trainingConfig(c, loss);
   // Nothing of an earlier run is touched until we know this run may use its folder; a folder
   // replaced by run.overwrite is only set aside, and comes back if this run fails.
+  const models: [string, unknown][] = [
+    ["model.path", startingModelDir(c)],
+    ["model.ref", c.model.ref ?? startingModelDir(c)],
+  ];
   const saveTo = c.run.save_to as string | null;
   if (saveTo) {
     // Before training: a bad run.save_to would otherwise only show after it.
-    const inputs: [string, string | null][] = [
-      ["model.path", startingModelDir(c)],
-      ["model.ref", (c.model.ref as string | null) ?? startingModelDir(c)],
-      ["the run folder", runDir],
-    ];
-    for (const [key, input] of inputs) {
-      if (input && (within(saveTo, input) || within(input, saveTo))) {
-        throw new RangeError(
-          `run.save_to (${saveTo}) would overwrite ${key} (${input}): choose another folder`,
-        );
-      }
-    }
+    refuseOverlap(
+      saveTo,
+      [...models, ["the run folder", runDir]],
+      (key, input) =>
+        `run.save_to (${saveTo}) would overwrite ${key} (${input}): choose another folder`,
+      true,
+    );
     await checkModelFolder(saveTo);
   }
-  const claim = await claimRunDir(runDir, c, trainConfig, ctx);
-  const summary = await claim.run(() => trainInFolder(runDir, c, trainConfig, loss, ctx));
-  summary.seconds = (performance.now() - t0) / 1000;
-  return summary;
+  const claim = await claimRunDir(runDir, c, ctx, {
+    trainConfig,
+    inputs: [...models, ["data.path", c.data.path], ["run.cache_dir", c.run.cache_dir], [
+      "run.save_to",
+      saveTo,
+    ]],
+  });
+  return await claim.run(() => trainInFolder(runDir, c, trainConfig, loss, ctx, t0));
 }
 
 async function trainInFolder(
@@ -129,6 +132,7 @@ async function trainInFolder(
   trainConfig: TrainConfig,
   loss: DpoLossConfig,
   ctx: StageContext,
+  t0: number,
 ): Promise<RunSummary> {
   const objective = c.train.objective as "dpo" | "sft";
   const data = await prepareData(c, objective, ctx);
@@ -296,7 +300,7 @@ async function trainInFolder(
     modelDir,
     eval: report,
     last: result.history.filter((r) => r.loss !== undefined).at(-1),
-    seconds: 0,
+    seconds: (performance.now() - t0) / 1000,
   };
 }
 
@@ -465,11 +469,16 @@ export function formatSummary(s: RunSummary): string {
   return lines.join("\n") + "\n";
 }
 
-/** The folder the run's starting model is read from (the built-in one included), or null. */
-function startingModelDir(c: RunConfig): string | null {
+/**
+ * The folder the run's starting model is read from: `model.path`, else the built-in reference for
+ * the built-in task; null when there is none (the built-in SFT starts from scratch).
+ */
+function startingModelDir(
+  c: RunConfig,
+  objective = c.train.objective as "dpo" | "sft",
+): string | null {
   if (c.model.path) return c.model.path as string;
-  const builtin = c.data.path === null;
-  return builtin && c.train.objective !== "sft" ? BUILTIN_MODEL_DIR : null;
+  return c.data.path === null && objective !== "sft" ? BUILTIN_MODEL_DIR : null;
 }
 
 async function startingModel(
@@ -477,8 +486,8 @@ async function startingModel(
   objective: "dpo" | "sft",
   builtin: boolean,
 ): Promise<LoadedModel> {
-  if (c.model.path) return await loadModel(c.model.path as string);
-  if (objective === "sft" && builtin) {
+  const dir = startingModelDir(c, objective);
+  if (dir === null && builtin) {
     const config = builtinModelConfig();
     return {
       config,
@@ -487,11 +496,12 @@ async function startingModel(
       dir: "",
     };
   }
-  if (!builtin) {
+  if (dir === null) {
     throw new RangeError(
       "model.path is required with your own data (--model DIR: a Hugging Face model folder)",
     );
   }
+  if (dir !== BUILTIN_MODEL_DIR) return await loadModel(dir);
   try {
     return await loadModel(BUILTIN_MODEL_DIR);
   } catch (e) {
@@ -525,6 +535,23 @@ function idsFingerprint(pairs: readonly TokenizedPair[]): string {
   return `${pairs.length}:${hex(h1)}${hex(h2)}`;
 }
 
+/**
+ * Refuses (RangeError) when `path` lies inside one of the `inputs` — or, with `either`, one of
+ * them lies inside it: `what(key, input)` says what would be overwritten.
+ */
+function refuseOverlap(
+  path: string,
+  inputs: [string, unknown][],
+  what: (key: string, input: string) => string,
+  either = false,
+): void {
+  for (const [key, input] of inputs) {
+    if (typeof input === "string" && (within(path, input) || (either && within(input, path)))) {
+      throw new RangeError(what(key, input));
+    }
+  }
+}
+
 /** A run's folder: `run.out_dir/run.name` (or `fallback`), refused outside `run.out_dir`. */
 function runFolder(c: RunConfig, fallback: string): string {
   const outDir = c.run.out_dir as string, name = (c.run.name as string | null) ?? fallback;
@@ -540,36 +567,6 @@ function runFolder(c: RunConfig, fallback: string): string {
     );
   }
   return runDir;
-}
-
-/**
- * A path with symbolic links resolved as far as it exists: the real path of its deepest existing
- * folder, then the rest as written.
- */
-function realish(path: string): string {
-  // From the path as written: the system follows a link before a "..", so no text normalising.
-  let head = path, rest = "";
-  for (;;) {
-    try {
-      return join(Deno.realPathSync(head), rest);
-    } catch {
-      const parent = dirname(head);
-      if (parent === head) return resolve(path);
-      rest = join(basename(head), rest);
-      head = parent;
-    }
-  }
-}
-
-/** Whether `path` is `dir` or lies inside it (symbolic links resolved where they exist). */
-function within(path: string, dir: string): boolean {
-  const r = relative(realish(dir), realish(path));
-  return r === "" || (r !== ".." && !r.startsWith(`..${sep}`) && !isAbsolute(r));
-}
-
-/** Whether two paths name the same place (symbolic links resolved where they exist). */
-function samePlace(a: string, b: string): boolean {
-  return realish(a) === realish(b);
 }
 
 /** A run folder claimed by {@linkcode claimRunDir}. */
@@ -602,24 +599,21 @@ export function foldersSetAside(): string[] {
 function claimed(runDir: string, aside: string | null, ctx: StageContext): RunClaim {
   return {
     async run(work) {
-      if (aside) heldAside.set(aside, runDir);
+      if (!aside) return await work();
+      heldAside.set(aside, runDir);
+      let result;
       try {
-        let result;
-        try {
-          result = await work();
-        } catch (e) {
-          if (aside) {
-            await Deno.remove(runDir, { recursive: true }).catch(() => {});
-            await Deno.rename(aside, runDir);
-            ctx.logger.info(`run: ${runDir} put back as it was`);
-          }
-          throw e;
-        }
-        if (aside) await Deno.remove(aside, { recursive: true });
-        return result;
+        result = await work();
+      } catch (e) {
+        await Deno.remove(runDir, { recursive: true }).catch(() => {});
+        await Deno.rename(aside, runDir);
+        ctx.logger.info(`run: ${runDir} put back as it was`);
+        throw e;
       } finally {
-        if (aside) heldAside.delete(aside);
+        heldAside.delete(aside);
       }
+      await Deno.remove(aside, { recursive: true });
+      return result;
     },
   };
 }
@@ -636,9 +630,15 @@ function claimed(runDir: string, aside: string | null, ctx: StageContext): RunCl
 async function claimRunDir(
   runDir: string,
   c: RunConfig,
-  trainConfig: TrainConfig | null,
   ctx: StageContext,
+  use: {
+    /** A training run's settings (resumable); absent for eval. */
+    trainConfig?: TrainConfig;
+    /** The run's inputs (key, path), which a replaced folder must not hold. */
+    inputs: [string, unknown][];
+  },
 ): Promise<RunClaim> {
+  const { trainConfig, inputs } = use;
   const nothing = claimed(runDir, null, ctx);
   let entries: string[] = [];
   try {
@@ -696,18 +696,10 @@ async function claimRunDir(
         " or replace it with --run.overwrite true",
     );
   }
-  const inputs: [string, unknown][] = [
-    ["model.path", c.model.path ?? startingModelDir(c)],
-    ["model.ref", c.model.ref ?? startingModelDir(c)],
-    ["data.path", c.data.path],
-    ["run.cache_dir", c.run.cache_dir],
-    ["run.save_to", c.run.save_to],
-  ];
-  if (!trainConfig) inputs.push(["the reference", c.model.ref ?? BUILTIN_MODEL_DIR]); // eval's
-  for (const [key, path] of inputs) {
-    if (typeof path === "string" && within(path, runDir)) {
+  for (const [key, input] of inputs) {
+    if (typeof input === "string" && within(input, runDir)) {
       throw new RangeError(
-        `Cannot replace ${runDir}: ${key} (${path}) lies inside it; nothing was changed`,
+        `Cannot replace ${runDir}: ${key} (${input}) lies inside it; nothing was changed`,
       );
     }
   }
@@ -817,10 +809,15 @@ export async function evalFromConfig(
     throw new RangeError("eval needs model.ref: the reference model folder (--ref DIR)");
   }
   const runDir = runFolder(c, `eval-${timestamp()}`);
-  const claim = await claimRunDir(runDir, c, null, ctx);
-  const done = await claim.run(() => evalInFolder(runDir, refDir, c, ctx));
-  done.summary.seconds = (performance.now() - t0) / 1000;
-  return done;
+  const claim = await claimRunDir(runDir, c, ctx, {
+    inputs: [
+      ["model.path", c.model.path],
+      ["model.ref", refDir],
+      ["data.path", c.data.path],
+      ["run.cache_dir", c.run.cache_dir],
+    ],
+  });
+  return await claim.run(() => evalInFolder(runDir, refDir, c, ctx, t0));
 }
 
 async function evalInFolder(
@@ -828,6 +825,7 @@ async function evalInFolder(
   refDir: string,
   c: RunConfig,
   ctx: StageContext,
+  t0: number,
 ): Promise<{ runDir: string; report: EvalReport; summary: RunSummary }> {
   const { start, tokenizer, task, evalData, heldOut } = await prepareData(c, "dpo", ctx);
   if (evalData.pairs.length === 0) {
@@ -867,7 +865,7 @@ async function evalInFolder(
       steps: 0,
       modelDir: c.model.path as string,
       eval: report,
-      seconds: 0,
+      seconds: (performance.now() - t0) / 1000,
     },
   };
 }
@@ -896,16 +894,11 @@ export async function scoreFromConfig(
   }
   c.data.eval_fraction = 0;
   c.data.eval_size = null;
-  const inputs: [string, unknown][] = [
-    ["data.path", c.data.path],
-    ["model.path", c.model.path],
-    ["model.ref", c.model.ref],
-  ];
-  for (const [key, path] of inputs) {
-    if (typeof path === "string" && within(out, path)) {
-      throw new RangeError(`score: the output ${out} would overwrite ${key} (${path})`);
-    }
-  }
+  refuseOverlap(
+    out,
+    [["data.path", c.data.path], ["model.path", c.model.path], ["model.ref", c.model.ref]],
+    (key, input) => `score: the output ${out} would overwrite ${key} (${input})`,
+  );
   const { start, trainData } = await prepareData(c, "dpo", ctx);
   const gpu = await ctx.gpu();
   const P = c.train.pairs_per_batch as number;
