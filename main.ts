@@ -23,7 +23,7 @@ import { parseArgs } from "node:util";
 import { DataError, type Format, FORMATS } from "./datasets/formats.ts";
 import { TokenizerError } from "./model/tokenizer.ts";
 import { formatInspectReport, inspect } from "./pipeline/inspect.ts";
-import type { TemplateMode } from "./pipeline/tokenize.ts";
+import { defaultPromptLength, type TemplateMode } from "./pipeline/tokenize.ts";
 import { GpuError } from "./kernels/gpu.ts";
 import { ConfigError } from "./model/config.ts";
 import { WeightsError } from "./model/params.ts";
@@ -396,18 +396,16 @@ const inspectCommand: Command = {
         `--template must be one of ${TEMPLATE_MODES.join(", ")}, got "${template}"`,
       );
     }
+    const maxLength = positiveInt(values, "max-length");
     const report = await inspect({
       data,
       dataset: values.dataset as string | undefined,
       format: format as Format | undefined,
       tokenizer: (values.tokenizer ?? values.model) as string | undefined,
       template: template as TemplateMode,
-      maxLength: positiveInt(values, "max-length"),
-      // As a run's default: half of max_length.
-      maxPromptLength: positiveInt(values, "max-prompt-length") ??
-        (positiveInt(values, "max-length") === undefined
-          ? undefined
-          : Math.max(1, positiveInt(values, "max-length")! >> 1)),
+      maxLength,
+      // As in a run.
+      maxPromptLength: positiveInt(values, "max-prompt-length") ?? defaultPromptLength(maxLength),
       example: positiveInt(values, "example")! - 1,
     });
     io.out(formatInspectReport(report));

@@ -337,6 +337,8 @@ export class Gpu {
   #errors: string[] = [];
   #lost: GPUDeviceLostInfo | null = null;
   #lostPromise: Promise<GPUDeviceLostInfo>;
+  /** Tensors' buffer usage: storage, and on CPU adapters uniform too (matmul's A windows). */
+  #tensorUsage: GPUBufferUsageFlags;
 
   private constructor(adapter: GPUAdapter, device: GPUDevice) {
     this.adapter = adapter;
@@ -347,6 +349,7 @@ export class Gpu {
     });
     this.#lostPromise = device.lost.then((info) => (this.#lost = info));
     this.flushEvery = this.isCpu ? 0 : FLUSH_EVERY;
+    this.#tensorUsage = this.isCpu ? STORAGE_USAGE | GPUBufferUsage.UNIFORM : STORAGE_USAGE;
     device.addEventListener("uncapturederror", (event) => {
       this.#errors.push((event as GPUUncapturedErrorEvent).error.message);
     });
@@ -502,8 +505,7 @@ export class Gpu {
           `largest buffer (${this.limits.maxBufferSize} bytes)`,
       );
     }
-    const usage = this.isCpu ? STORAGE_USAGE | 0x40 : STORAGE_USAGE; // + UNIFORM on CPU adapters
-    const buffer = this.pool.acquire(bytes, usage, options.label);
+    const buffer = this.pool.acquire(bytes, this.#tensorUsage, options.label);
     return new Tensor(buffer, shape, { dtype, label: options.label, pool: this.pool });
   }
 

@@ -35,7 +35,13 @@ import { Transformer } from "../model/transformer.ts";
 import { atomicWrite } from "../model/safetensors.ts";
 import { type RunConfig, toYaml } from "./run_config.ts";
 import type { StageContext } from "./stage.ts";
-import { splitTrainEval, tokenize, type TokenizedDataset, type TokenizedPair } from "./tokenize.ts";
+import {
+  defaultPromptLength,
+  splitTrainEval,
+  tokenize,
+  type TokenizedDataset,
+  type TokenizedPair,
+} from "./tokenize.ts";
 import { type PairSet, sameTraining, type StepRow, train, type TrainConfig } from "./train.ts";
 import type { DpoVariant } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
@@ -376,8 +382,8 @@ export async function prepareData(
     eosTokenId: tokenizer ? undefined : cfg.eosTokenIds[0] ?? null,
     template: c.tokenize.template as "auto" | "template" | "plain",
     maxLength,
-    // Unset: half of max_length (TRL's 512 of 1024), so a long prompt is cut, not its row dropped.
-    maxPromptLength: (c.tokenize.max_prompt_length as number | null) ?? Math.max(1, maxLength >> 1),
+    maxPromptLength: (c.tokenize.max_prompt_length as number | null) ??
+      defaultPromptLength(maxLength),
     vocabSize: cfg.vocabSize,
     cacheDir: (c.run.cache_dir as string | null) ?? undefined,
   };

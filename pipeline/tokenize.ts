@@ -125,6 +125,20 @@ export interface TruncationOptions {
 }
 
 /**
+ * The prompt limit a run uses when none is given: half of `maxLength` (TRL's 512 of 1024), so a
+ * long prompt keeps its end instead of its row being dropped; none without `maxLength`.
+ *
+ * @example
+ * ```ts
+ * import { defaultPromptLength } from "./tokenize.ts";
+ * console.log(defaultPromptLength(512), defaultPromptLength(undefined)); // 256 undefined
+ * ```
+ */
+export function defaultPromptLength(maxLength: number | undefined): number | undefined {
+  return maxLength === undefined ? undefined : Math.max(1, maxLength >> 1);
+}
+
+/**
  * Options of the {@linkcode tokenize} stage.
  *
  * @example
