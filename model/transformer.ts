@@ -550,7 +550,7 @@ export class Transformer {
       );
     }
     const base = this.#checkFits({ ...options, keepLogits: false }, options.keepLogits ? kept : 0);
-    this.#keepLogits = keepsLogits(options, kept, base, this.#memoryLimit);
+    this.#keepLogits = keepsLogits(options, kept, base, memoryLimit(this.gpu));
     for (const p of this.paramList) {
       const v = values.get(p.name);
       const size = p.shape.reduce((a, b) => a * b, 1);
@@ -720,15 +720,10 @@ export class Transformer {
       workspace + 2 * split;
   }
 
-  /** No memory query in WebGPU: a coarse bound. */
-  get #memoryLimit(): number {
-    return memoryLimit(this.gpu);
-  }
-
   /** Refuses a model that needs more than the bound (plus `extra` bytes); returns the estimate. */
   #checkFits(options: TransformerOptions, extra = 0): number {
     const need = Transformer.estimateBytes(this.config, options) + extra;
-    if (need > this.#memoryLimit) {
+    if (need > memoryLimit(this.gpu)) {
       throw new RangeError(
         `This model needs about ${(need / 2 ** 30).toFixed(1)} GiB of GPU memory for batches of ` +
           `${options.maxBatch}×${options.maxSeqLen}, more than this device can hold: use a smaller batch or sequence length`,

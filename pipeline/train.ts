@@ -126,8 +126,7 @@ export function sameTraining(saved: unknown, config: TrainConfig): boolean {
 /** A step submitted to the device whose metrics are not read back yet. */
 interface Submitted {
   step: number;
-  epoch: number;
-  /** Micro-batches done after it (the checkpoint's data position). */
+  /** Micro-batches done after it (the checkpoint's data position; / perEpoch: its epoch). */
   microBatches: number;
   /** Its micro-batches (metrics slots). */
   count: number;
@@ -210,7 +209,8 @@ export async function train(
   ctx: StageContext,
   run: TrainRunOptions,
 ): Promise<TrainOutput> {
-  validate(config, input);
+  const syncEvery = config.syncEvery ?? DEFAULT_TRAIN.syncEvery!;
+  validate(config, input, syncEvery);
   const gpu = await ctx.gpu();
   const { train: data } = input;
   const rowsPerPair = config.objective === "dpo" ? 2 : 1;
@@ -283,7 +283,6 @@ export async function train(
     // step that evaluates or saves (which then sees the parameters after exactly that step) and
     // the last. One readback costs Deno ~10 ms (its poll sleeps), however many steps it covers;
     // meanwhile the host encodes the next step while the device runs the last.
-    const syncEvery = config.syncEvery ?? DEFAULT_TRAIN.syncEvery!;
     const submitted: Submitted[] = [];
     let lastSync = performance.now();
     /** Reads back every submitted step, then logs, checks, evaluates and saves them in order. */
@@ -298,7 +297,7 @@ export async function train(
         const [rawMetrics, rawNorm] = raw[i];
         const row: StepRow = {
           step: s.step,
-          epoch: s.epoch,
+          epoch: s.microBatches / perEpoch,
           ...objective.decode(rawMetrics as Float32Array, s.count),
           grad_norm: rawNorm[0],
           learning_rate: s.lr,
@@ -380,7 +379,6 @@ export async function train(
       step++;
       submitted.push({
         step,
-        epoch: (first + count) / perEpoch,
         microBatches: first + count,
         count,
         lr,
@@ -393,7 +391,6 @@ export async function train(
         await sync();
       }
     }
-    if (submitted.length) await sync();
     progress.end();
     if (input.eval) {
       const evalRow = await evaluatePairs(gpu, model, objective, input.eval, config);
@@ -430,10 +427,9 @@ export async function evaluatePairs(
   const sums: Record<string, number> = {};
   let batches = 0;
   const P = config.pairsPerBatch, n = set.pairs.length;
-  const indicesOf = (b: number) =>
-    Array.from({ length: Math.min(P, n - b * P) }, (_, j) => b * P + j);
+  const count = (b: number) => Math.min(P, n - b * P);
   await readInBatches(Math.ceil(n / P), READ_DEPTH, (b) => {
-    const indices = indicesOf(b);
+    const indices = Array.from({ length: count(b) }, (_, j) => b * P + j);
     const batch = asObjectiveBatch(
       makeBatch(set.pairs, indices, {
         padTokenId: set.padTokenId,
@@ -452,7 +448,7 @@ export async function evaluatePairs(
     return read;
   }, (b, [raw]) => {
     // Weighted by pairs, so a short last batch counts for what it holds.
-    const pairs = indicesOf(b).length;
+    const pairs = count(b);
     const m = objective.decode(raw as Float32Array, 1);
     for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v * pairs;
     batches += pairs;
@@ -500,14 +496,13 @@ function orderOptions(config: TrainConfig, epoch: number) {
   };
 }
 
-function validate(config: TrainConfig, input: TrainInput): void {
+function validate(config: TrainConfig, input: TrainInput, syncEvery: number): void {
   const positive = ["pairsPerBatch", "gradAccumSteps", "logEvery", "padToMultiple"] as const;
   for (const k of positive) {
     if (!Number.isInteger(config[k]) || config[k] < 1) {
       throw new RangeError(`train: ${k} must be a positive integer, got ${config[k]}`);
     }
   }
-  const syncEvery = config.syncEvery ?? DEFAULT_TRAIN.syncEvery!;
   if (!Number.isInteger(syncEvery) || syncEvery < 1) {
     throw new RangeError(`train: syncEvery must be a positive integer, got ${config.syncEvery}`);
   }
