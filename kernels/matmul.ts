@@ -3,7 +3,7 @@
  * batched by strides, and the bias gradient. See `matmul.wgsl` for the math, layouts and tiling.
  *
  * A call is one dispatch of the register-blocked kernel (32 × 16 outputs per invocation, or
- * 8 × 16 when M ≤ 16; A read through 64 KiB uniform windows, one dispatch each, or as vec4f where
+ * 8 × 16 when M ≤ 16; A read through 64 KiB uniform windows, up to 4 per dispatch, or as vec4f where
  * its layout allows: {@linkcode MatmulArgs.wideLoads}) on CPU adapters, or of a tiled kernel (128 × 128 per workgroup through
  * workgroup memory) on GPUs — `matmul_tiled_v4` (vec4f operand loads) when both operands' row
  * strides and offsets are multiples of 4, else `matmul_tiled`; `matmul_tiled_v4_narrow` (128 × 64)
@@ -54,6 +54,8 @@ const MATMUL_BV4_UA = { label: "matmul", code, entryPoint: "matmul_bv4_ua" };
 const MATMUL_BV4_AV4 = { label: "matmul", code, entryPoint: "matmul_bv4_av4" };
 /** Bytes of A in one `matmul_bv4_ua` uniform window (the WGSL's `au`: 4096 vec4f). */
 const UA_BYTES = 65536;
+/** Windows one `matmul_bv4_ua` launch binds (the WGSL's `au`, `au1` … `au3`). */
+const UA_WINDOWS = 4;
 /** The host's cores: on a CPU adapter, how many workgroups a launch needs to keep them busy. */
 const CPU_CORES = Math.max(1, navigator.hardwareConcurrency || 1);
 const PROLOGUE = { label: "matmul", code, entryPoint: "prologue" };
@@ -210,9 +212,11 @@ export interface MatmulArgs {
    * The lanes kernel (CPU adapters' default), B read as vec4f: read A through wider loads where
    * its layout allows — transposed, its rows at each k as vec4f (`matmul_bv4_av4`); not
    * transposed, on a CPU adapter (whose tensors are uniform-readable), its rows in 64 KiB
-   * uniform-buffer windows, one launch per window (`matmul_bv4_ua`), as long as each launch keeps
-   * every core busy. llvmpipe turns each storage read into a loop over its 8 lanes with a bounds
-   * branch per lane; a uniform read is a plain gather, a vec4f read one loop for four values.
+   * uniform-buffer windows, up to 4 bound per launch (`matmul_bv4_ua`: each workgroup runs the
+   * copy of the k loop that reads its window), as long as each launch keeps every core busy.
+   * llvmpipe turns each storage read into a loop over its 8 lanes with a bounds branch per lane;
+   * a uniform read is a plain gather, a vec4f read one loop for four values. The windows' loop
+   * copies cost compile time: cold, 6 s (14 s accumulating) against 2.3 s (6.7 s) for one window.
    * Same sums in the same order (same bits). Default true; false keeps the scalar reads (for A/B
    * runs and tests).
    */
@@ -488,13 +492,13 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       continue;
     }
     const wide = !tiled && bv4 && !small && args.wideLoads !== false;
-    // A's rows in uniform windows, one launch each (see MatmulArgs.wideLoads), or one launch.
-    const windows = wide && !transA && cz === 1
+    // A's rows in uniform windows, up to 4 per launch (see MatmulArgs.wideLoads), or one launch.
+    const launches = wide && !transA && cz === 1
       ? uniformWindows(a, ba, cm, lda, kLen, colBlocks, limits)
       : null;
-    const av4 = !windows && wide && transA && lda % 4 === 0 && (cz === 1 || sA % 4 === 0) &&
+    const av4 = !launches && wide && transA && lda % 4 === 0 && (cz === 1 || sA % 4 === 0) &&
       widenTo16(ba, maxBytes);
-    const kernel = windows
+    const kernel = launches
       ? MATMUL_BV4_UA
       : tiled
       ? tiledKernel.kernel
@@ -503,25 +507,35 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       : bv4
       ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4)
       : (small ? MATMUL_SMALL : MATMUL);
-    for (const w of windows ?? [{ row0: 0, rows: cm, ...ba }]) {
-      const c = w.rows === cm ? bc : bindRange(
+    for (const l of launches ?? [{ row0: 0, rows: cm, windowRows: 0, windows: [ba] }]) {
+      const c = l.rows === cm ? bc : bindRange(
         out,
-        rangeC({ ...ch, m0: ch.m0 + w.row0, m1: ch.m0 + w.row0 + w.rows }, layout),
+        rangeC({ ...ch, m0: ch.m0 + l.row0, m1: ch.m0 + l.row0 + l.rows }, layout),
         align,
         maxBytes,
       );
-      const blocks = Math.ceil(w.rows / blockHeight);
+      const blocks = Math.ceil(l.rows / blockHeight);
+      const [w0, ...more] = l.windows;
       enc.dispatch({
         kernel,
         constants: { WG, ACC: acc ? 1 : 0, BIAS: addBias ? 1 : 0, ...tiledKernel.extra },
-        uniforms: matmulUniforms({
-          ...params,
-          m: w.rows,
-          off_a: w.elementOffset,
-          off_c: c.elementOffset,
-        }),
-        // Without a bias, A's range stands in for the unused read-only binding.
-        bindings: [w.binding, bb.binding, c.binding, bbias.binding],
+        uniforms: matmulUniforms(
+          { ...params, m: l.rows, off_a: w0.elementOffset, off_c: c.elementOffset },
+          launches
+            ? { rows: l.windowRows, offsets: l.windows.map((w) => w.elementOffset) }
+            : undefined,
+        ),
+        // Without a bias, A's range stands in for the unused read-only binding; a launch of
+        // fewer than 4 windows binds its first in the unused windows' places.
+        bindings: [
+          w0.binding,
+          bb.binding,
+          c.binding,
+          bbias.binding,
+          ...(launches
+            ? Array.from({ length: UA_WINDOWS - 1 }, (_, i) => (more[i] ?? w0).binding)
+            : []),
+        ],
         workgroups: rowsFast ? [blocks, colBlocks, cz] : [colBlocks, blocks, cz],
       });
     }
@@ -557,8 +571,40 @@ interface MatmulParams {
   alpha: number;
 }
 
-function matmulUniforms(p: MatmulParams): Uint32Array {
-  return uniforms({ ...p }, ["alpha"]);
+/**
+ * The `Params` uniform: the fields in the WGSL's order, then `matmul_bv4_ua`'s windows (rows per
+ * window, two words of padding to the 16-byte aligned `win_off`, and up to 4 first elements).
+ */
+function matmulUniforms(
+  p: MatmulParams,
+  windows?: { rows: number; offsets: readonly number[] },
+): Uint32Array {
+  const offsets = Object.fromEntries(
+    Array.from({ length: UA_WINDOWS }, (_, i) => [`win_off${i}`, windows?.offsets[i] ?? 0]),
+  );
+  return uniforms({
+    m: p.m,
+    n: p.n,
+    k: p.k,
+    lda: p.lda,
+    ldb: p.ldb,
+    ldc: p.ldc,
+    off_a: p.off_a,
+    off_b: p.off_b,
+    off_c: p.off_c,
+    stride_a: p.stride_a,
+    stride_b: p.stride_b,
+    stride_c: p.stride_c,
+    ta: p.ta,
+    tb: p.tb,
+    rows_fast: p.rows_fast,
+    off_bias: p.off_bias,
+    alpha: p.alpha,
+    win_rows: windows?.rows ?? 0,
+    pad0: 0,
+    pad1: 0,
+    ...offsets,
+  }, ["alpha"]);
 }
 
 /**
@@ -1094,23 +1140,28 @@ function padRows(
   return dst;
 }
 
-/** One launch's window of A for `matmul_bv4_ua`: its rows and its 64 KiB uniform binding. */
-interface UniformWindow {
-  /** First row of the window (from the launch's first row) and how many. */
+/** One `matmul_bv4_ua` launch: its rows of C and the uniform windows of A they read. */
+interface WindowLaunch {
+  /** First row of the launch (from the chunk's first row) and how many. */
   row0: number;
   rows: number;
-  binding: { buffer: GPUBuffer; offset: number; size: number };
-  /** Element of the window's first row inside the binding. */
-  elementOffset: number;
+  /** Rows per window (a multiple of 32; the launch's last window may hold fewer). */
+  windowRows: number;
+  /** Each window's 64 KiB binding and the element of its first row inside it (at most 4). */
+  windows: {
+    binding: { buffer: GPUBuffer; offset: number; size: number };
+    elementOffset: number;
+  }[];
 }
 
 /**
  * A's rows (not transposed, row stride `lda`, from the bound range `ba` on) cut into windows of
- * whole 32-row blocks, as even as can be, each inside one 64 KiB uniform binding of A's own
- * buffer (a window near the buffer's end starts earlier, so it stays inside), for
- * `matmul_bv4_ua`; or null when A does not qualify: its buffer is not uniform-readable or smaller
- * than a window, a 32-row block does not fit one, or a window's launch would hold fewer workgroups
- * than the host has cores (lavapipe runs launches one after another, each over its threads).
+ * whole 32-row blocks, each inside one 64 KiB uniform binding of A's own buffer (a window near
+ * the buffer's end starts earlier, so it stays inside), and the windows into launches of at most
+ * 4, as even as can be, for `matmul_bv4_ua`; or null when A does not qualify: its buffer is not
+ * uniform-readable or smaller than a window, the device binds too few uniform buffers, a 32-row
+ * block does not fit a window, or a launch would hold fewer workgroups than the host has cores
+ * (lavapipe runs launches one after another, each over its threads).
  */
 function uniformWindows(
   a: Tensor,
@@ -1120,7 +1171,7 @@ function uniformWindows(
   k: number,
   colBlocks: number,
   limits: GPUSupportedLimits,
-): UniformWindow[] | null {
+): WindowLaunch[] | null {
   // Window offsets must suit both alignments: the runtime checks every binding's offset against
   // the storage one.
   const align = Math.max(
@@ -1130,30 +1181,41 @@ function uniformWindows(
   const size = a.buffer.size;
   if (
     limits.maxUniformBufferBindingSize < UA_BYTES || size < UA_BYTES ||
+    limits.maxUniformBuffersPerShaderStage < UA_WINDOWS + 1 || // (+ the Params uniform)
     (a.buffer.usage & GPUBufferUsage.UNIFORM) === 0 // (tensors have it on CPU adapters)
   ) return null;
   const first = ba.binding.offset + ba.elementOffset * 4, lastStart = size - UA_BYTES;
   const blocks = Math.ceil(m / ROWS);
   // The most blocks per window, then fewer when an unaligned start leaves a window short.
   for (let most = Math.floor(UA_BYTES / 4 / lda / ROWS); most >= 1; most--) {
-    const count = Math.ceil(blocks / most), least = Math.floor(blocks / count);
-    if (least * colBlocks < CPU_CORES) return null;
-    const out: UniformWindow[] = [];
-    for (let w = 0, block = 0; w < count; w++) {
-      const take = least + (w < blocks % count ? 1 : 0);
-      const row0 = block * ROWS, rows = Math.min(take * ROWS, m - row0);
-      block += take;
+    const count = Math.ceil(blocks / most), windows: WindowLaunch["windows"] = [];
+    for (let w = 0; w < count; w++) {
+      const row0 = w * most * ROWS, rows = Math.min(most * ROWS, m - row0);
       const start = first + row0 * lda * 4, end = start + ((rows - 1) * lda + k) * 4;
       const offset = Math.min(Math.floor(start / align), Math.floor(lastStart / align)) * align;
       if (end > offset + UA_BYTES) break;
-      out.push({
-        row0,
-        rows,
+      windows.push({
         binding: { buffer: a.buffer, offset, size: UA_BYTES },
         elementOffset: (start - offset) / 4,
       });
     }
-    if (out.length === count) return out;
+    if (windows.length < count) continue;
+    const launchCount = Math.ceil(count / UA_WINDOWS), least = Math.floor(count / launchCount);
+    const out: WindowLaunch[] = [];
+    for (let l = 0, w = 0; l < launchCount; l++) {
+      const take = least + (l < count % launchCount ? 1 : 0);
+      const row0 = w * most * ROWS;
+      out.push({
+        row0,
+        rows: Math.min(take * most * ROWS, m - row0),
+        windowRows: most * ROWS,
+        windows: windows.slice(w, w + take),
+      });
+      w += take;
+    }
+    // The last launch holds the fewest blocks.
+    const last = out[out.length - 1];
+    return Math.ceil(last.rows / ROWS) * colBlocks >= CPU_CORES ? out : null;
   }
   return null;
 }

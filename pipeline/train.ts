@@ -244,6 +244,8 @@ export async function train(
   const optimizer = new AdamW(model, config.optimizer);
   const history: StepRow[] = [];
   let step = 0;
+  // Steps submitted and not yet read back (see `sync` below).
+  const submitted: Submitted[] = [];
   try {
     if (run.resume) {
       const last = (await listCheckpoints(run.runDir)).at(-1);
@@ -283,7 +285,6 @@ export async function train(
     // step that evaluates or saves (which then sees the parameters after exactly that step) and
     // the last. One readback costs Deno ~10 ms (its poll sleeps), however many steps it covers;
     // meanwhile the host encodes the next step while the device runs the last.
-    const submitted: Submitted[] = [];
     let lastSync = performance.now();
     /** Reads back every submitted step, then logs, checks, evaluates and saves them in order. */
     const sync = async () => {
@@ -400,6 +401,9 @@ export async function train(
     }
     return { params: await model.readParams(), steps: step, history };
   } finally {
+    // A throw while steps wait for their sync (encoding the next one, say) leaves readbacks that
+    // nobody awaits: let each finish (it maps and frees its buffer) before the run ends.
+    if (submitted.length) await Promise.allSettled(submitted.splice(0).map((s) => s.readback()));
     optimizer.release();
     objective.release();
     model.release();

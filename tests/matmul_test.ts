@@ -190,20 +190,24 @@ gpuTest(
       });
       return { got, entries };
     };
-    /** `n` window launches where each holds at least `cores` workgroups, else the scalar read. */
+    /** `n` window launches if the smallest holds at least `cores` workgroups, else the scalar read. */
     const windows = (n: number, groups: number) =>
       groups >= cores ? Array(n).fill("matmul_bv4_ua") : ["matmul_bv4"];
     // [case, padded rows, extra options, the entry points expected (in order)].
     const cases: [Case, boolean, Partial<MatmulArgs>, string[]][] = [
-      // Rows 100 apart: windows of 5 blocks of 32 rows (the second shifted back to end at the
-      // buffer's end), 2 column blocks; bias and α.
-      [{ m: 300, n: 136, k: 100, alpha: -1.5, withBias: true }, false, {}, windows(2, 10)],
+      // Rows 100 apart: two windows of 5 blocks of 32 rows in one launch (the second shifted
+      // back to end at the buffer's end), 2 column blocks; bias and α.
+      [{ m: 300, n: 136, k: 100, alpha: -1.5, withBias: true }, false, {}, windows(1, 20)],
       // K 512: one block per window, 2 column blocks; accumulating.
-      [{ m: 70, n: 200, k: 512, beta: 1 }, false, {}, windows(3, 2)],
+      [{ m: 70, n: 200, k: 512, beta: 1 }, false, {}, windows(1, 6)],
+      // 4 windows of one block, the last partial: every window's copy of the loop.
+      [{ m: 120, n: 100, k: 512 }, false, {}, windows(1, 4)],
+      // 19 windows: launches of 4, 4, 4, 4 and 3.
+      [{ m: 600, n: 100, k: 512, withBias: true }, false, {}, windows(5, 3)],
       // β = 0.5: the prologue, then windows that accumulate.
       [{ m: 130, n: 264, k: 128, beta: 0.5 }, false, {}, [
         "prologue",
-        ...windows(2, 6),
+        ...windows(1, 15),
       ]],
       // A cut along M into 4 pieces of 75 rows by a small binding limit: a window in each.
       [{ m: 300, n: 136, k: 100 }, false, { maxBindingBytes: 70_000 }, [
@@ -212,8 +216,8 @@ gpuTest(
         ...windows(1, 6),
         ...windows(1, 6),
       ]],
-      // One column block and one block per window: each launch would hold one workgroup.
-      [{ m: 70, n: 100, k: 512 }, false, {}, cores > 1 ? ["matmul_bv4"] : windows(3, 1)],
+      // One column block and one row block: the launch would hold one workgroup.
+      [{ m: 32, n: 100, k: 512 }, false, {}, windows(1, 1)],
       // A smaller than a window: the scalar read.
       [{ m: 40, n: 136, k: 100 }, false, {}, ["matmul_bv4"]],
       // Transposed A with rows on multiples of 4: vec4f, the last block's rows past M.
@@ -268,7 +272,7 @@ gpuTest(
           gpu.submit(enc);
           results.push((await gpu.read([out]))[0] as Float32Array);
           out.release();
-          if (wideLoads) assert.deepEqual(entries, windows(2, 9), `A view at ${start}`);
+          if (wideLoads) assert.deepEqual(entries, windows(1, 21), `A view at ${start}`);
         }
         assertClose(results[0], refMatmul(c, host), { label: `A view at ${start}` });
         assert.ok(bitEqual(results[0], results[1]), `A view at ${start}: wide and scalar differ`);

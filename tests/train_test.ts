@@ -333,6 +333,15 @@ gpuTest(
         assert.deepEqual(metrics(other.out.history), metrics(each.out.history));
         for (const [k, v] of each.out.params) assert.deepEqual(other.out.params.get(k), v, k);
       }
+      // A step that fails to submit ends the run with its error, after the readbacks of the
+      // steps submitted before it have finished (none left mapping in the background).
+      const failing = gpu.submit;
+      gpu.submit = (enc) => {
+        if (labels.get(enc) === "step 3") throw new Error("lost the device");
+        failing.call(gpu, enc);
+      };
+      await assert.rejects(() => run(5), /lost the device/);
+      assert.deepEqual(events, [...steps([1, 2], "submit"), ...steps([1, 2], "read")]);
     } finally {
       Object.assign(gpu, { encoder, submit, readAfter });
     }

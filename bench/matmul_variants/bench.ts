@@ -26,7 +26,7 @@ interface Variant {
   rowsPerGroup: number;
   constants?: Record<string, number>;
   /** How A and B are bound: storage (default), uniform (≤ 64 KiB) or rgba32float texture. */
-  a?: "storage" | "uniform" | "texture";
+  a?: "storage" | "uniform" | "texture" | "windows";
   b?: "storage" | "uniform" | "texture";
   /** Transposes it runs (default all). */
   only?: string[];
@@ -124,6 +124,14 @@ const VARIANTS: Variant[] = [
     constants: { WGY: 1 },
     a: "uniform",
     only: ["NN", "TN"],
+  },
+  {
+    file: "40_a_uniform_windows.wgsl",
+    colsPerGroup: 128,
+    rowsPerGroup: 32,
+    constants: { WGY: 1 },
+    a: "windows",
+    only: ["NN"],
   },
   {
     file: "38_ab_vec4_ta.wgsl",
@@ -347,9 +355,14 @@ async function abMode(): Promise<void> {
       for (const v of selected) {
         if (v.only && !v.only.includes(t)) continue;
         if (v.a === "uniform" && m * k * 4 > 65536) continue;
+        // "windows": A's rows in 8 uniform windows of WROWS rows (a multiple of 32), bindings 1
+        // and 4 … 10, each starting on a 256-byte boundary.
+        const wrows = Math.floor(16384 / (k * 32)) * 32, winStep = wrows * k * 4;
+        if (v.a === "windows" && (wrows === 0 || m > 8 * wrows || winStep % 256)) continue;
         if (v.needs4 && (m % 4 || k % 4 || n % 4)) continue;
         if ((v.a === "texture" || v.b === "texture") && (k % 4 || n % 4)) continue;
         const code = await Deno.readTextFile(new URL(v.file, here));
+        let windowsBuffer: GPUBuffer | undefined;
         const bind = (
           kind: Variant["a"],
           data: Float32Array<ArrayBuffer>,
@@ -369,14 +382,19 @@ async function abMode(): Promise<void> {
             owned.push(tex);
             return tex.createView();
           }
-          const uniform = kind === "uniform";
+          const uniform = kind === "uniform" || kind === "windows";
           const buf = dev.createBuffer({
-            size: uniform ? 65536 : data.byteLength,
+            size: kind === "windows"
+              ? Math.max(data.byteLength, 7 * winStep + 65536)
+              : uniform
+              ? 65536
+              : data.byteLength,
             usage: (uniform ? U.UNIFORM : U.STORAGE) | U.COPY_DST,
           });
           dev.queue.writeBuffer(buf, 0, data);
           owned.push(buf);
-          return { buffer: buf };
+          if (kind === "windows") windowsBuffer = buf;
+          return kind === "windows" ? { buffer: buf, size: 65536 } : { buffer: buf };
         };
         const params = dev.createBuffer({ size: 80, usage: U.UNIFORM | U.COPY_DST });
         owned.push(params);
@@ -405,6 +423,7 @@ async function abMode(): Promise<void> {
         );
         const pipe = gpu.pipeline({ label: v.file, code, entryPoint: "main" }, {
           ...v.constants,
+          ...(v.a === "windows" ? { WROWS: wrows } : {}),
           TA: ta,
           TB: tb,
         });
@@ -413,6 +432,12 @@ async function abMode(): Promise<void> {
           entries: [
             { binding: 0, resource: { buffer: params } },
             { binding: 1, resource: bind(v.a, host.a, ta ? k : m, ta ? m : k) },
+            ...(v.a === "windows"
+              ? [1, 2, 3, 4, 5, 6, 7].map((w) => ({
+                binding: w + 3,
+                resource: { buffer: windowsBuffer!, offset: w * winStep, size: 65536 },
+              }))
+              : []),
             { binding: 2, resource: bind(v.b, host.b, tb ? n : k, tb ? k : n) },
             {
               binding: 3,

@@ -4,14 +4,18 @@
 #   python3 bench/matmul_variants/gen_kernel.py
 C = 16  # columns per invocation (4 vec4f)
 Q = C // 4
+W = 4   # uniform windows of A one matmul_bv4_ua launch binds (au, then au1 … au3; also declared by hand in matmul.wgsl, beside its Params.win_off)
 
 def entry(name, R, bv4=False, a_read="scalar"):
     """a_read: "scalar" (a[...]), "uniform" (A not transposed, from the 64 KiB uniform window au)
     or "vec4t" (A stored (K, M), its R rows at each l read as R / 4 consecutive vec4f from a4)."""
     notes = {
         "scalar": [],
-        "uniform": ["// A (not transposed) is read from a 64 KiB uniform-buffer window (au), which llvmpipe",
-                    "// gathers without the per-lane loop and bounds branches of a storage read."],
+        "uniform": ["// A (not transposed) is read from 64 KiB uniform-buffer windows, which llvmpipe gathers",
+                    "// without the per-lane loop and bounds branches of a storage read. A launch binds up to",
+                    f"// {W} windows (au, au1 … au{W - 1}) of p.win_rows rows each (the last may hold fewer), the",
+                    "// window's first element at p.win_off; row block r reads window r·R / win_rows through",
+                    "// its own copy of the l loop (llvmpipe skips the copies no lane of its SIMD group takes)."],
         "vec4t": [f"// A is stored (K, M) and read as vec4f (a4): at each l the block's rows are {R // 4}",
                   "// consecutive vec4f (its row stride and offsets multiples of 4; reads past the binding",
                   "// are clamped to its last vec4f, and rows past M are never stored)."],
@@ -40,6 +44,13 @@ def entry(name, R, bv4=False, a_read="scalar"):
     if a_read == "vec4t":
         L.append("  var iq = (oa + row0) >> 2u;")
         L.append("  let last_q = arrayLength(&a4) - 1u;")
+    elif a_read == "uniform":
+        L.append("  // The workgroup's window, and its rows counted from the window's first.")
+        L.append("  let w = row0 / p.win_rows;")
+        L.append("  let ow = p.win_off[w];")
+        L.append("  let wrow0 = w * p.win_rows;")
+        for i in range(R):
+            L.append(f"  var ia{i} = ow + (min(row0 + {i}u, last_row) - wrow0) * a_row;")
     else:
         for i in range(R):
             L.append(f"  var ia{i} = oa + min(row0 + {i}u, last_row) * a_row;")
@@ -47,6 +58,7 @@ def entry(name, R, bv4=False, a_read="scalar"):
         L.append(f"  var ib{j} = ob + min(col0 + {j}u, last_col) * b_col;")
     for i in range(R):
         L.append("  " + " ".join(f"var c{i}_{q} = vec4f(0.0);" for q in range(Q)))
+    loop_at = len(L)
     L.append("  for (var l = 0u; l < p.k; l++) {")
     for q in range(Q):
         if bv4:
@@ -76,6 +88,17 @@ def entry(name, R, bv4=False, a_read="scalar"):
         for j in range(0, C, 8):
             L.append("    " + " ".join(f"ib{t} += b_step;" for t in range(j, j + 8)))
     L.append("  }")
+    if a_read == "uniform":
+        # One copy of the loop per window, each reading its own binding.
+        loop = L[loop_at:]
+        del L[loop_at:]
+        L.append("  switch w {")
+        for w in range(W):
+            name = "au" if w == 0 else f"au{w}"
+            L.append(f"    {'default' if w == W - 1 else f'case {w}u'}: {{")
+            L += ["    " + line.replace("au[", f"{name}[") for line in loop]
+            L.append("    }")
+        L.append("  }")
     L.append("  let oc = p.off_c + wid.z * p.stride_c;")
     L.append("  let bias = load_bias(col0, last_col);")
     for i in range(R):
