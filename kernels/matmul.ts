@@ -52,6 +52,8 @@ const TILE = 128;
 const MATMUL_SMALL_BV4 = { label: "matmul", code, entryPoint: "matmul_small_bv4" };
 const MATMUL_BV4_UA = { label: "matmul", code, entryPoint: "matmul_bv4_ua" };
 const MATMUL_BV4_AV4 = { label: "matmul", code, entryPoint: "matmul_bv4_av4" };
+const MATMUL_UA = { label: "matmul", code, entryPoint: "matmul_ua" };
+const MATMUL_AV4 = { label: "matmul", code, entryPoint: "matmul_av4" };
 /** Bytes of A in one `matmul_bv4_ua` uniform window (the WGSL's `au`: 4096 vec4f). */
 const UA_BYTES = 65536;
 /** Windows one `matmul_bv4_ua` launch binds (the WGSL's `au`, `au1` … `au3`). */
@@ -209,16 +211,16 @@ export interface MatmulArgs {
    */
   repack?: boolean;
   /**
-   * The lanes kernel (CPU adapters' default), B read as vec4f: read A through wider loads where
-   * its layout allows — transposed, its rows at each k as vec4f (`matmul_bv4_av4`); not
-   * transposed, on a CPU adapter (whose tensors are uniform-readable), its rows in 64 KiB
-   * uniform-buffer windows, up to 4 bound per launch (`matmul_bv4_ua`: each workgroup runs the
-   * copy of the k loop that reads its window), as long as each launch keeps every core busy.
-   * llvmpipe turns each storage read into a loop over its 8 lanes with a bounds branch per lane;
-   * a uniform read is a plain gather, a vec4f read one loop for four values. The windows' loop
-   * copies cost compile time: cold, 6 s (14 s accumulating) against 2.3 s (6.7 s) for one window.
-   * Same sums in the same order (same bits). Default true; false keeps the scalar reads (for A/B
-   * runs and tests).
+   * The lanes kernel (CPU adapters' default): read A through wider loads where its layout
+   * allows — transposed, its rows at each k as vec4f (`matmul_bv4_av4`, or `matmul_av4` when B
+   * is read by scalars); not transposed, on a CPU adapter (whose tensors are uniform-readable),
+   * its rows in 64 KiB uniform-buffer windows, up to 4 bound per launch (`matmul_bv4_ua`,
+   * `matmul_ua`: each workgroup runs the copy of the k loop that reads its window), as long as
+   * each launch keeps every core busy. llvmpipe turns each storage read into a loop over its 8
+   * lanes with a bounds branch per lane; a uniform read is a plain gather, a vec4f read one loop
+   * for four values. The windows' loop copies cost compile time: cold, 6 s (14 s accumulating)
+   * against 2.3 s (6.7 s) for one window. Same sums in the same order (same bits). Default true;
+   * false keeps the scalar reads (for A/B runs and tests).
    */
   wideLoads?: boolean;
 }
@@ -491,7 +493,7 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
       });
       continue;
     }
-    const wide = !tiled && bv4 && !small && args.wideLoads !== false;
+    const wide = !tiled && !small && args.wideLoads !== false;
     // A's rows in uniform windows, up to 4 per launch (see MatmulArgs.wideLoads), or one launch.
     const launches = wide && !transA && cz === 1
       ? uniformWindows(a, ba, cm, lda, kLen, colBlocks, limits)
@@ -499,11 +501,11 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
     const av4 = !launches && wide && transA && lda % 4 === 0 && (cz === 1 || sA % 4 === 0) &&
       widenTo16(ba, maxBytes);
     const kernel = launches
-      ? MATMUL_BV4_UA
+      ? (bv4 ? MATMUL_BV4_UA : MATMUL_UA)
       : tiled
       ? tiledKernel.kernel
       : av4
-      ? MATMUL_BV4_AV4
+      ? (bv4 ? MATMUL_BV4_AV4 : MATMUL_AV4)
       : bv4
       ? (small ? MATMUL_SMALL_BV4 : MATMUL_BV4)
       : (small ? MATMUL_SMALL : MATMUL);

@@ -51,15 +51,15 @@
 //   - *_bv4: the same with B read as vec4f, when B is not transposed and its row stride and
 //     offsets are multiples of 4 (a vec4f load is one lane loop instead of four: +10–20 % for
 //     NN and TN products on lavapipe; bench/matmul_variants variant 24).
-//   - matmul_bv4_ua and matmul_bv4_av4 (CPU adapters): the same with A read more cheaply. Not
+//   - matmul_bv4_ua and matmul_bv4_av4 (CPU adapters): the same with A read more cheaply, and
+//     matmul_ua and matmul_av4 with B read by scalars (B transposed or unaligned). Not
 //     transposed, A comes from 64 KiB uniform-buffer windows of whole 32-row blocks, up to 4 per
 //     launch (au, au1 … au3; each workgroup runs the copy of the l loop that reads its window,
 //     and llvmpipe skips the others): llvmpipe reads a uniform buffer by a plain gather, with no
 //     per-lane loop or bounds branches (variant 37: +20–30 % over variant 24; variant 40, 8
 //     windows in one launch: +25–35 % over one window per launch where a window holds a single
-//     block, K 512). Transposed, A's
-//     32 rows at each l are 8 consecutive vec4f (variant 38: +35–50 %). Same FMAs in the same
-//     order: the same bits as matmul_bv4.
+//     block, K 512). Transposed, A's 32 rows at each l are 8 consecutive vec4f (variant 38:
+//     +35–50 %). Same FMAs in the same order: the same bits as matmul_bv4 and matmul.
 //   The unrolled bodies are written by bench/matmul_variants/gen_kernel.py; the variants measured
 //   on the way (4×4 … 64×16 blocks, unrolled k loops, vec4 loads) are in that folder.
 //
@@ -1281,6 +1281,653 @@ fn matmul_bv4_av4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_i
     c31_0 = fma(ar31, b0, c31_0); c31_1 = fma(ar31, b1, c31_1); c31_2 = fma(ar31, b2, c31_2); c31_3 = fma(ar31, b3, c31_3);
     iq += a_step >> 2u;
     ib0 += b_step; ib4 += b_step; ib8 += b_step; ib12 += b_step;
+  }
+  let oc = p.off_c + wid.z * p.stride_c;
+  let bias = load_bias(col0, last_col);
+  store_row(oc, row0 + 0u, col0, c0_0, c0_1, c0_2, c0_3, bias);
+  store_row(oc, row0 + 1u, col0, c1_0, c1_1, c1_2, c1_3, bias);
+  store_row(oc, row0 + 2u, col0, c2_0, c2_1, c2_2, c2_3, bias);
+  store_row(oc, row0 + 3u, col0, c3_0, c3_1, c3_2, c3_3, bias);
+  store_row(oc, row0 + 4u, col0, c4_0, c4_1, c4_2, c4_3, bias);
+  store_row(oc, row0 + 5u, col0, c5_0, c5_1, c5_2, c5_3, bias);
+  store_row(oc, row0 + 6u, col0, c6_0, c6_1, c6_2, c6_3, bias);
+  store_row(oc, row0 + 7u, col0, c7_0, c7_1, c7_2, c7_3, bias);
+  store_row(oc, row0 + 8u, col0, c8_0, c8_1, c8_2, c8_3, bias);
+  store_row(oc, row0 + 9u, col0, c9_0, c9_1, c9_2, c9_3, bias);
+  store_row(oc, row0 + 10u, col0, c10_0, c10_1, c10_2, c10_3, bias);
+  store_row(oc, row0 + 11u, col0, c11_0, c11_1, c11_2, c11_3, bias);
+  store_row(oc, row0 + 12u, col0, c12_0, c12_1, c12_2, c12_3, bias);
+  store_row(oc, row0 + 13u, col0, c13_0, c13_1, c13_2, c13_3, bias);
+  store_row(oc, row0 + 14u, col0, c14_0, c14_1, c14_2, c14_3, bias);
+  store_row(oc, row0 + 15u, col0, c15_0, c15_1, c15_2, c15_3, bias);
+  store_row(oc, row0 + 16u, col0, c16_0, c16_1, c16_2, c16_3, bias);
+  store_row(oc, row0 + 17u, col0, c17_0, c17_1, c17_2, c17_3, bias);
+  store_row(oc, row0 + 18u, col0, c18_0, c18_1, c18_2, c18_3, bias);
+  store_row(oc, row0 + 19u, col0, c19_0, c19_1, c19_2, c19_3, bias);
+  store_row(oc, row0 + 20u, col0, c20_0, c20_1, c20_2, c20_3, bias);
+  store_row(oc, row0 + 21u, col0, c21_0, c21_1, c21_2, c21_3, bias);
+  store_row(oc, row0 + 22u, col0, c22_0, c22_1, c22_2, c22_3, bias);
+  store_row(oc, row0 + 23u, col0, c23_0, c23_1, c23_2, c23_3, bias);
+  store_row(oc, row0 + 24u, col0, c24_0, c24_1, c24_2, c24_3, bias);
+  store_row(oc, row0 + 25u, col0, c25_0, c25_1, c25_2, c25_3, bias);
+  store_row(oc, row0 + 26u, col0, c26_0, c26_1, c26_2, c26_3, bias);
+  store_row(oc, row0 + 27u, col0, c27_0, c27_1, c27_2, c27_3, bias);
+  store_row(oc, row0 + 28u, col0, c28_0, c28_1, c28_2, c28_3, bias);
+  store_row(oc, row0 + 29u, col0, c29_0, c29_1, c29_2, c29_3, bias);
+  store_row(oc, row0 + 30u, col0, c30_0, c30_1, c30_2, c30_3, bias);
+  store_row(oc, row0 + 31u, col0, c31_0, c31_1, c31_2, c31_3, bias);
+}
+
+// matmul_ua: each invocation owns rows row0 … row0+31 (shared by its workgroup) and columns
+// col0 … col0+15.
+// A (not transposed) is read from 64 KiB uniform-buffer windows, which llvmpipe gathers
+// without the per-lane loop and bounds branches of a storage read. A launch binds up to
+// 4 windows (au, au1 … au3) of p.win_rows rows each (the last may hold fewer), the
+// window's first element at p.win_off; row block r reads window r·R / win_rows through
+// its own copy of the l loop (llvmpipe skips the copies no lane of its SIMD group takes).
+@compute @workgroup_size(WG)
+fn matmul_ua(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  // Which grid axis walks the row blocks (see the header: rows_fast).
+  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);
+  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);
+  let row0 = block_row * 32u;
+  let col0 = (block_col * WG + lid) * 16u;
+  let last_row = p.m - 1u;
+  let last_col = p.n - 1u;
+  // Index steps: along l, and from one row of op(A) / column of op(B) to the next.
+  let a_step = select(1u, p.lda, p.ta == 1u);
+  let a_row = select(p.lda, 1u, p.ta == 1u);
+  let b_step = select(p.ldb, 1u, p.tb == 1u);
+  let b_col = select(1u, p.ldb, p.tb == 1u);
+  let oa = p.off_a + wid.z * p.stride_a;
+  let ob = p.off_b + wid.z * p.stride_b;
+  // Rows and columns past the edge read the last valid one: no checks in the loop.
+  // The workgroup's window, and its rows counted from the window's first.
+  let w = row0 / p.win_rows;
+  let ow = p.win_off[w];
+  let wrow0 = w * p.win_rows;
+  var ia0 = ow + (min(row0 + 0u, last_row) - wrow0) * a_row;
+  var ia1 = ow + (min(row0 + 1u, last_row) - wrow0) * a_row;
+  var ia2 = ow + (min(row0 + 2u, last_row) - wrow0) * a_row;
+  var ia3 = ow + (min(row0 + 3u, last_row) - wrow0) * a_row;
+  var ia4 = ow + (min(row0 + 4u, last_row) - wrow0) * a_row;
+  var ia5 = ow + (min(row0 + 5u, last_row) - wrow0) * a_row;
+  var ia6 = ow + (min(row0 + 6u, last_row) - wrow0) * a_row;
+  var ia7 = ow + (min(row0 + 7u, last_row) - wrow0) * a_row;
+  var ia8 = ow + (min(row0 + 8u, last_row) - wrow0) * a_row;
+  var ia9 = ow + (min(row0 + 9u, last_row) - wrow0) * a_row;
+  var ia10 = ow + (min(row0 + 10u, last_row) - wrow0) * a_row;
+  var ia11 = ow + (min(row0 + 11u, last_row) - wrow0) * a_row;
+  var ia12 = ow + (min(row0 + 12u, last_row) - wrow0) * a_row;
+  var ia13 = ow + (min(row0 + 13u, last_row) - wrow0) * a_row;
+  var ia14 = ow + (min(row0 + 14u, last_row) - wrow0) * a_row;
+  var ia15 = ow + (min(row0 + 15u, last_row) - wrow0) * a_row;
+  var ia16 = ow + (min(row0 + 16u, last_row) - wrow0) * a_row;
+  var ia17 = ow + (min(row0 + 17u, last_row) - wrow0) * a_row;
+  var ia18 = ow + (min(row0 + 18u, last_row) - wrow0) * a_row;
+  var ia19 = ow + (min(row0 + 19u, last_row) - wrow0) * a_row;
+  var ia20 = ow + (min(row0 + 20u, last_row) - wrow0) * a_row;
+  var ia21 = ow + (min(row0 + 21u, last_row) - wrow0) * a_row;
+  var ia22 = ow + (min(row0 + 22u, last_row) - wrow0) * a_row;
+  var ia23 = ow + (min(row0 + 23u, last_row) - wrow0) * a_row;
+  var ia24 = ow + (min(row0 + 24u, last_row) - wrow0) * a_row;
+  var ia25 = ow + (min(row0 + 25u, last_row) - wrow0) * a_row;
+  var ia26 = ow + (min(row0 + 26u, last_row) - wrow0) * a_row;
+  var ia27 = ow + (min(row0 + 27u, last_row) - wrow0) * a_row;
+  var ia28 = ow + (min(row0 + 28u, last_row) - wrow0) * a_row;
+  var ia29 = ow + (min(row0 + 29u, last_row) - wrow0) * a_row;
+  var ia30 = ow + (min(row0 + 30u, last_row) - wrow0) * a_row;
+  var ia31 = ow + (min(row0 + 31u, last_row) - wrow0) * a_row;
+  var ib0 = ob + min(col0 + 0u, last_col) * b_col;
+  var ib1 = ob + min(col0 + 1u, last_col) * b_col;
+  var ib2 = ob + min(col0 + 2u, last_col) * b_col;
+  var ib3 = ob + min(col0 + 3u, last_col) * b_col;
+  var ib4 = ob + min(col0 + 4u, last_col) * b_col;
+  var ib5 = ob + min(col0 + 5u, last_col) * b_col;
+  var ib6 = ob + min(col0 + 6u, last_col) * b_col;
+  var ib7 = ob + min(col0 + 7u, last_col) * b_col;
+  var ib8 = ob + min(col0 + 8u, last_col) * b_col;
+  var ib9 = ob + min(col0 + 9u, last_col) * b_col;
+  var ib10 = ob + min(col0 + 10u, last_col) * b_col;
+  var ib11 = ob + min(col0 + 11u, last_col) * b_col;
+  var ib12 = ob + min(col0 + 12u, last_col) * b_col;
+  var ib13 = ob + min(col0 + 13u, last_col) * b_col;
+  var ib14 = ob + min(col0 + 14u, last_col) * b_col;
+  var ib15 = ob + min(col0 + 15u, last_col) * b_col;
+  var c0_0 = vec4f(0.0); var c0_1 = vec4f(0.0); var c0_2 = vec4f(0.0); var c0_3 = vec4f(0.0);
+  var c1_0 = vec4f(0.0); var c1_1 = vec4f(0.0); var c1_2 = vec4f(0.0); var c1_3 = vec4f(0.0);
+  var c2_0 = vec4f(0.0); var c2_1 = vec4f(0.0); var c2_2 = vec4f(0.0); var c2_3 = vec4f(0.0);
+  var c3_0 = vec4f(0.0); var c3_1 = vec4f(0.0); var c3_2 = vec4f(0.0); var c3_3 = vec4f(0.0);
+  var c4_0 = vec4f(0.0); var c4_1 = vec4f(0.0); var c4_2 = vec4f(0.0); var c4_3 = vec4f(0.0);
+  var c5_0 = vec4f(0.0); var c5_1 = vec4f(0.0); var c5_2 = vec4f(0.0); var c5_3 = vec4f(0.0);
+  var c6_0 = vec4f(0.0); var c6_1 = vec4f(0.0); var c6_2 = vec4f(0.0); var c6_3 = vec4f(0.0);
+  var c7_0 = vec4f(0.0); var c7_1 = vec4f(0.0); var c7_2 = vec4f(0.0); var c7_3 = vec4f(0.0);
+  var c8_0 = vec4f(0.0); var c8_1 = vec4f(0.0); var c8_2 = vec4f(0.0); var c8_3 = vec4f(0.0);
+  var c9_0 = vec4f(0.0); var c9_1 = vec4f(0.0); var c9_2 = vec4f(0.0); var c9_3 = vec4f(0.0);
+  var c10_0 = vec4f(0.0); var c10_1 = vec4f(0.0); var c10_2 = vec4f(0.0); var c10_3 = vec4f(0.0);
+  var c11_0 = vec4f(0.0); var c11_1 = vec4f(0.0); var c11_2 = vec4f(0.0); var c11_3 = vec4f(0.0);
+  var c12_0 = vec4f(0.0); var c12_1 = vec4f(0.0); var c12_2 = vec4f(0.0); var c12_3 = vec4f(0.0);
+  var c13_0 = vec4f(0.0); var c13_1 = vec4f(0.0); var c13_2 = vec4f(0.0); var c13_3 = vec4f(0.0);
+  var c14_0 = vec4f(0.0); var c14_1 = vec4f(0.0); var c14_2 = vec4f(0.0); var c14_3 = vec4f(0.0);
+  var c15_0 = vec4f(0.0); var c15_1 = vec4f(0.0); var c15_2 = vec4f(0.0); var c15_3 = vec4f(0.0);
+  var c16_0 = vec4f(0.0); var c16_1 = vec4f(0.0); var c16_2 = vec4f(0.0); var c16_3 = vec4f(0.0);
+  var c17_0 = vec4f(0.0); var c17_1 = vec4f(0.0); var c17_2 = vec4f(0.0); var c17_3 = vec4f(0.0);
+  var c18_0 = vec4f(0.0); var c18_1 = vec4f(0.0); var c18_2 = vec4f(0.0); var c18_3 = vec4f(0.0);
+  var c19_0 = vec4f(0.0); var c19_1 = vec4f(0.0); var c19_2 = vec4f(0.0); var c19_3 = vec4f(0.0);
+  var c20_0 = vec4f(0.0); var c20_1 = vec4f(0.0); var c20_2 = vec4f(0.0); var c20_3 = vec4f(0.0);
+  var c21_0 = vec4f(0.0); var c21_1 = vec4f(0.0); var c21_2 = vec4f(0.0); var c21_3 = vec4f(0.0);
+  var c22_0 = vec4f(0.0); var c22_1 = vec4f(0.0); var c22_2 = vec4f(0.0); var c22_3 = vec4f(0.0);
+  var c23_0 = vec4f(0.0); var c23_1 = vec4f(0.0); var c23_2 = vec4f(0.0); var c23_3 = vec4f(0.0);
+  var c24_0 = vec4f(0.0); var c24_1 = vec4f(0.0); var c24_2 = vec4f(0.0); var c24_3 = vec4f(0.0);
+  var c25_0 = vec4f(0.0); var c25_1 = vec4f(0.0); var c25_2 = vec4f(0.0); var c25_3 = vec4f(0.0);
+  var c26_0 = vec4f(0.0); var c26_1 = vec4f(0.0); var c26_2 = vec4f(0.0); var c26_3 = vec4f(0.0);
+  var c27_0 = vec4f(0.0); var c27_1 = vec4f(0.0); var c27_2 = vec4f(0.0); var c27_3 = vec4f(0.0);
+  var c28_0 = vec4f(0.0); var c28_1 = vec4f(0.0); var c28_2 = vec4f(0.0); var c28_3 = vec4f(0.0);
+  var c29_0 = vec4f(0.0); var c29_1 = vec4f(0.0); var c29_2 = vec4f(0.0); var c29_3 = vec4f(0.0);
+  var c30_0 = vec4f(0.0); var c30_1 = vec4f(0.0); var c30_2 = vec4f(0.0); var c30_3 = vec4f(0.0);
+  var c31_0 = vec4f(0.0); var c31_1 = vec4f(0.0); var c31_2 = vec4f(0.0); var c31_3 = vec4f(0.0);
+  switch w {
+    case 0u: {
+      for (var l = 0u; l < p.k; l++) {
+        let b0 = vec4f(b[ib0], b[ib1], b[ib2], b[ib3]);
+        let b1 = vec4f(b[ib4], b[ib5], b[ib6], b[ib7]);
+        let b2 = vec4f(b[ib8], b[ib9], b[ib10], b[ib11]);
+        let b3 = vec4f(b[ib12], b[ib13], b[ib14], b[ib15]);
+        let ar0 = vec4f(au[ia0 >> 2u][ia0 & 3u]);
+        c0_0 = fma(ar0, b0, c0_0); c0_1 = fma(ar0, b1, c0_1); c0_2 = fma(ar0, b2, c0_2); c0_3 = fma(ar0, b3, c0_3);
+        let ar1 = vec4f(au[ia1 >> 2u][ia1 & 3u]);
+        c1_0 = fma(ar1, b0, c1_0); c1_1 = fma(ar1, b1, c1_1); c1_2 = fma(ar1, b2, c1_2); c1_3 = fma(ar1, b3, c1_3);
+        let ar2 = vec4f(au[ia2 >> 2u][ia2 & 3u]);
+        c2_0 = fma(ar2, b0, c2_0); c2_1 = fma(ar2, b1, c2_1); c2_2 = fma(ar2, b2, c2_2); c2_3 = fma(ar2, b3, c2_3);
+        let ar3 = vec4f(au[ia3 >> 2u][ia3 & 3u]);
+        c3_0 = fma(ar3, b0, c3_0); c3_1 = fma(ar3, b1, c3_1); c3_2 = fma(ar3, b2, c3_2); c3_3 = fma(ar3, b3, c3_3);
+        let ar4 = vec4f(au[ia4 >> 2u][ia4 & 3u]);
+        c4_0 = fma(ar4, b0, c4_0); c4_1 = fma(ar4, b1, c4_1); c4_2 = fma(ar4, b2, c4_2); c4_3 = fma(ar4, b3, c4_3);
+        let ar5 = vec4f(au[ia5 >> 2u][ia5 & 3u]);
+        c5_0 = fma(ar5, b0, c5_0); c5_1 = fma(ar5, b1, c5_1); c5_2 = fma(ar5, b2, c5_2); c5_3 = fma(ar5, b3, c5_3);
+        let ar6 = vec4f(au[ia6 >> 2u][ia6 & 3u]);
+        c6_0 = fma(ar6, b0, c6_0); c6_1 = fma(ar6, b1, c6_1); c6_2 = fma(ar6, b2, c6_2); c6_3 = fma(ar6, b3, c6_3);
+        let ar7 = vec4f(au[ia7 >> 2u][ia7 & 3u]);
+        c7_0 = fma(ar7, b0, c7_0); c7_1 = fma(ar7, b1, c7_1); c7_2 = fma(ar7, b2, c7_2); c7_3 = fma(ar7, b3, c7_3);
+        let ar8 = vec4f(au[ia8 >> 2u][ia8 & 3u]);
+        c8_0 = fma(ar8, b0, c8_0); c8_1 = fma(ar8, b1, c8_1); c8_2 = fma(ar8, b2, c8_2); c8_3 = fma(ar8, b3, c8_3);
+        let ar9 = vec4f(au[ia9 >> 2u][ia9 & 3u]);
+        c9_0 = fma(ar9, b0, c9_0); c9_1 = fma(ar9, b1, c9_1); c9_2 = fma(ar9, b2, c9_2); c9_3 = fma(ar9, b3, c9_3);
+        let ar10 = vec4f(au[ia10 >> 2u][ia10 & 3u]);
+        c10_0 = fma(ar10, b0, c10_0); c10_1 = fma(ar10, b1, c10_1); c10_2 = fma(ar10, b2, c10_2); c10_3 = fma(ar10, b3, c10_3);
+        let ar11 = vec4f(au[ia11 >> 2u][ia11 & 3u]);
+        c11_0 = fma(ar11, b0, c11_0); c11_1 = fma(ar11, b1, c11_1); c11_2 = fma(ar11, b2, c11_2); c11_3 = fma(ar11, b3, c11_3);
+        let ar12 = vec4f(au[ia12 >> 2u][ia12 & 3u]);
+        c12_0 = fma(ar12, b0, c12_0); c12_1 = fma(ar12, b1, c12_1); c12_2 = fma(ar12, b2, c12_2); c12_3 = fma(ar12, b3, c12_3);
+        let ar13 = vec4f(au[ia13 >> 2u][ia13 & 3u]);
+        c13_0 = fma(ar13, b0, c13_0); c13_1 = fma(ar13, b1, c13_1); c13_2 = fma(ar13, b2, c13_2); c13_3 = fma(ar13, b3, c13_3);
+        let ar14 = vec4f(au[ia14 >> 2u][ia14 & 3u]);
+        c14_0 = fma(ar14, b0, c14_0); c14_1 = fma(ar14, b1, c14_1); c14_2 = fma(ar14, b2, c14_2); c14_3 = fma(ar14, b3, c14_3);
+        let ar15 = vec4f(au[ia15 >> 2u][ia15 & 3u]);
+        c15_0 = fma(ar15, b0, c15_0); c15_1 = fma(ar15, b1, c15_1); c15_2 = fma(ar15, b2, c15_2); c15_3 = fma(ar15, b3, c15_3);
+        let ar16 = vec4f(au[ia16 >> 2u][ia16 & 3u]);
+        c16_0 = fma(ar16, b0, c16_0); c16_1 = fma(ar16, b1, c16_1); c16_2 = fma(ar16, b2, c16_2); c16_3 = fma(ar16, b3, c16_3);
+        let ar17 = vec4f(au[ia17 >> 2u][ia17 & 3u]);
+        c17_0 = fma(ar17, b0, c17_0); c17_1 = fma(ar17, b1, c17_1); c17_2 = fma(ar17, b2, c17_2); c17_3 = fma(ar17, b3, c17_3);
+        let ar18 = vec4f(au[ia18 >> 2u][ia18 & 3u]);
+        c18_0 = fma(ar18, b0, c18_0); c18_1 = fma(ar18, b1, c18_1); c18_2 = fma(ar18, b2, c18_2); c18_3 = fma(ar18, b3, c18_3);
+        let ar19 = vec4f(au[ia19 >> 2u][ia19 & 3u]);
+        c19_0 = fma(ar19, b0, c19_0); c19_1 = fma(ar19, b1, c19_1); c19_2 = fma(ar19, b2, c19_2); c19_3 = fma(ar19, b3, c19_3);
+        let ar20 = vec4f(au[ia20 >> 2u][ia20 & 3u]);
+        c20_0 = fma(ar20, b0, c20_0); c20_1 = fma(ar20, b1, c20_1); c20_2 = fma(ar20, b2, c20_2); c20_3 = fma(ar20, b3, c20_3);
+        let ar21 = vec4f(au[ia21 >> 2u][ia21 & 3u]);
+        c21_0 = fma(ar21, b0, c21_0); c21_1 = fma(ar21, b1, c21_1); c21_2 = fma(ar21, b2, c21_2); c21_3 = fma(ar21, b3, c21_3);
+        let ar22 = vec4f(au[ia22 >> 2u][ia22 & 3u]);
+        c22_0 = fma(ar22, b0, c22_0); c22_1 = fma(ar22, b1, c22_1); c22_2 = fma(ar22, b2, c22_2); c22_3 = fma(ar22, b3, c22_3);
+        let ar23 = vec4f(au[ia23 >> 2u][ia23 & 3u]);
+        c23_0 = fma(ar23, b0, c23_0); c23_1 = fma(ar23, b1, c23_1); c23_2 = fma(ar23, b2, c23_2); c23_3 = fma(ar23, b3, c23_3);
+        let ar24 = vec4f(au[ia24 >> 2u][ia24 & 3u]);
+        c24_0 = fma(ar24, b0, c24_0); c24_1 = fma(ar24, b1, c24_1); c24_2 = fma(ar24, b2, c24_2); c24_3 = fma(ar24, b3, c24_3);
+        let ar25 = vec4f(au[ia25 >> 2u][ia25 & 3u]);
+        c25_0 = fma(ar25, b0, c25_0); c25_1 = fma(ar25, b1, c25_1); c25_2 = fma(ar25, b2, c25_2); c25_3 = fma(ar25, b3, c25_3);
+        let ar26 = vec4f(au[ia26 >> 2u][ia26 & 3u]);
+        c26_0 = fma(ar26, b0, c26_0); c26_1 = fma(ar26, b1, c26_1); c26_2 = fma(ar26, b2, c26_2); c26_3 = fma(ar26, b3, c26_3);
+        let ar27 = vec4f(au[ia27 >> 2u][ia27 & 3u]);
+        c27_0 = fma(ar27, b0, c27_0); c27_1 = fma(ar27, b1, c27_1); c27_2 = fma(ar27, b2, c27_2); c27_3 = fma(ar27, b3, c27_3);
+        let ar28 = vec4f(au[ia28 >> 2u][ia28 & 3u]);
+        c28_0 = fma(ar28, b0, c28_0); c28_1 = fma(ar28, b1, c28_1); c28_2 = fma(ar28, b2, c28_2); c28_3 = fma(ar28, b3, c28_3);
+        let ar29 = vec4f(au[ia29 >> 2u][ia29 & 3u]);
+        c29_0 = fma(ar29, b0, c29_0); c29_1 = fma(ar29, b1, c29_1); c29_2 = fma(ar29, b2, c29_2); c29_3 = fma(ar29, b3, c29_3);
+        let ar30 = vec4f(au[ia30 >> 2u][ia30 & 3u]);
+        c30_0 = fma(ar30, b0, c30_0); c30_1 = fma(ar30, b1, c30_1); c30_2 = fma(ar30, b2, c30_2); c30_3 = fma(ar30, b3, c30_3);
+        let ar31 = vec4f(au[ia31 >> 2u][ia31 & 3u]);
+        c31_0 = fma(ar31, b0, c31_0); c31_1 = fma(ar31, b1, c31_1); c31_2 = fma(ar31, b2, c31_2); c31_3 = fma(ar31, b3, c31_3);
+        ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step; ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
+        ia8 += a_step; ia9 += a_step; ia10 += a_step; ia11 += a_step; ia12 += a_step; ia13 += a_step; ia14 += a_step; ia15 += a_step;
+        ia16 += a_step; ia17 += a_step; ia18 += a_step; ia19 += a_step; ia20 += a_step; ia21 += a_step; ia22 += a_step; ia23 += a_step;
+        ia24 += a_step; ia25 += a_step; ia26 += a_step; ia27 += a_step; ia28 += a_step; ia29 += a_step; ia30 += a_step; ia31 += a_step;
+        ib0 += b_step; ib1 += b_step; ib2 += b_step; ib3 += b_step; ib4 += b_step; ib5 += b_step; ib6 += b_step; ib7 += b_step;
+        ib8 += b_step; ib9 += b_step; ib10 += b_step; ib11 += b_step; ib12 += b_step; ib13 += b_step; ib14 += b_step; ib15 += b_step;
+      }
+    }
+    case 1u: {
+      for (var l = 0u; l < p.k; l++) {
+        let b0 = vec4f(b[ib0], b[ib1], b[ib2], b[ib3]);
+        let b1 = vec4f(b[ib4], b[ib5], b[ib6], b[ib7]);
+        let b2 = vec4f(b[ib8], b[ib9], b[ib10], b[ib11]);
+        let b3 = vec4f(b[ib12], b[ib13], b[ib14], b[ib15]);
+        let ar0 = vec4f(au1[ia0 >> 2u][ia0 & 3u]);
+        c0_0 = fma(ar0, b0, c0_0); c0_1 = fma(ar0, b1, c0_1); c0_2 = fma(ar0, b2, c0_2); c0_3 = fma(ar0, b3, c0_3);
+        let ar1 = vec4f(au1[ia1 >> 2u][ia1 & 3u]);
+        c1_0 = fma(ar1, b0, c1_0); c1_1 = fma(ar1, b1, c1_1); c1_2 = fma(ar1, b2, c1_2); c1_3 = fma(ar1, b3, c1_3);
+        let ar2 = vec4f(au1[ia2 >> 2u][ia2 & 3u]);
+        c2_0 = fma(ar2, b0, c2_0); c2_1 = fma(ar2, b1, c2_1); c2_2 = fma(ar2, b2, c2_2); c2_3 = fma(ar2, b3, c2_3);
+        let ar3 = vec4f(au1[ia3 >> 2u][ia3 & 3u]);
+        c3_0 = fma(ar3, b0, c3_0); c3_1 = fma(ar3, b1, c3_1); c3_2 = fma(ar3, b2, c3_2); c3_3 = fma(ar3, b3, c3_3);
+        let ar4 = vec4f(au1[ia4 >> 2u][ia4 & 3u]);
+        c4_0 = fma(ar4, b0, c4_0); c4_1 = fma(ar4, b1, c4_1); c4_2 = fma(ar4, b2, c4_2); c4_3 = fma(ar4, b3, c4_3);
+        let ar5 = vec4f(au1[ia5 >> 2u][ia5 & 3u]);
+        c5_0 = fma(ar5, b0, c5_0); c5_1 = fma(ar5, b1, c5_1); c5_2 = fma(ar5, b2, c5_2); c5_3 = fma(ar5, b3, c5_3);
+        let ar6 = vec4f(au1[ia6 >> 2u][ia6 & 3u]);
+        c6_0 = fma(ar6, b0, c6_0); c6_1 = fma(ar6, b1, c6_1); c6_2 = fma(ar6, b2, c6_2); c6_3 = fma(ar6, b3, c6_3);
+        let ar7 = vec4f(au1[ia7 >> 2u][ia7 & 3u]);
+        c7_0 = fma(ar7, b0, c7_0); c7_1 = fma(ar7, b1, c7_1); c7_2 = fma(ar7, b2, c7_2); c7_3 = fma(ar7, b3, c7_3);
+        let ar8 = vec4f(au1[ia8 >> 2u][ia8 & 3u]);
+        c8_0 = fma(ar8, b0, c8_0); c8_1 = fma(ar8, b1, c8_1); c8_2 = fma(ar8, b2, c8_2); c8_3 = fma(ar8, b3, c8_3);
+        let ar9 = vec4f(au1[ia9 >> 2u][ia9 & 3u]);
+        c9_0 = fma(ar9, b0, c9_0); c9_1 = fma(ar9, b1, c9_1); c9_2 = fma(ar9, b2, c9_2); c9_3 = fma(ar9, b3, c9_3);
+        let ar10 = vec4f(au1[ia10 >> 2u][ia10 & 3u]);
+        c10_0 = fma(ar10, b0, c10_0); c10_1 = fma(ar10, b1, c10_1); c10_2 = fma(ar10, b2, c10_2); c10_3 = fma(ar10, b3, c10_3);
+        let ar11 = vec4f(au1[ia11 >> 2u][ia11 & 3u]);
+        c11_0 = fma(ar11, b0, c11_0); c11_1 = fma(ar11, b1, c11_1); c11_2 = fma(ar11, b2, c11_2); c11_3 = fma(ar11, b3, c11_3);
+        let ar12 = vec4f(au1[ia12 >> 2u][ia12 & 3u]);
+        c12_0 = fma(ar12, b0, c12_0); c12_1 = fma(ar12, b1, c12_1); c12_2 = fma(ar12, b2, c12_2); c12_3 = fma(ar12, b3, c12_3);
+        let ar13 = vec4f(au1[ia13 >> 2u][ia13 & 3u]);
+        c13_0 = fma(ar13, b0, c13_0); c13_1 = fma(ar13, b1, c13_1); c13_2 = fma(ar13, b2, c13_2); c13_3 = fma(ar13, b3, c13_3);
+        let ar14 = vec4f(au1[ia14 >> 2u][ia14 & 3u]);
+        c14_0 = fma(ar14, b0, c14_0); c14_1 = fma(ar14, b1, c14_1); c14_2 = fma(ar14, b2, c14_2); c14_3 = fma(ar14, b3, c14_3);
+        let ar15 = vec4f(au1[ia15 >> 2u][ia15 & 3u]);
+        c15_0 = fma(ar15, b0, c15_0); c15_1 = fma(ar15, b1, c15_1); c15_2 = fma(ar15, b2, c15_2); c15_3 = fma(ar15, b3, c15_3);
+        let ar16 = vec4f(au1[ia16 >> 2u][ia16 & 3u]);
+        c16_0 = fma(ar16, b0, c16_0); c16_1 = fma(ar16, b1, c16_1); c16_2 = fma(ar16, b2, c16_2); c16_3 = fma(ar16, b3, c16_3);
+        let ar17 = vec4f(au1[ia17 >> 2u][ia17 & 3u]);
+        c17_0 = fma(ar17, b0, c17_0); c17_1 = fma(ar17, b1, c17_1); c17_2 = fma(ar17, b2, c17_2); c17_3 = fma(ar17, b3, c17_3);
+        let ar18 = vec4f(au1[ia18 >> 2u][ia18 & 3u]);
+        c18_0 = fma(ar18, b0, c18_0); c18_1 = fma(ar18, b1, c18_1); c18_2 = fma(ar18, b2, c18_2); c18_3 = fma(ar18, b3, c18_3);
+        let ar19 = vec4f(au1[ia19 >> 2u][ia19 & 3u]);
+        c19_0 = fma(ar19, b0, c19_0); c19_1 = fma(ar19, b1, c19_1); c19_2 = fma(ar19, b2, c19_2); c19_3 = fma(ar19, b3, c19_3);
+        let ar20 = vec4f(au1[ia20 >> 2u][ia20 & 3u]);
+        c20_0 = fma(ar20, b0, c20_0); c20_1 = fma(ar20, b1, c20_1); c20_2 = fma(ar20, b2, c20_2); c20_3 = fma(ar20, b3, c20_3);
+        let ar21 = vec4f(au1[ia21 >> 2u][ia21 & 3u]);
+        c21_0 = fma(ar21, b0, c21_0); c21_1 = fma(ar21, b1, c21_1); c21_2 = fma(ar21, b2, c21_2); c21_3 = fma(ar21, b3, c21_3);
+        let ar22 = vec4f(au1[ia22 >> 2u][ia22 & 3u]);
+        c22_0 = fma(ar22, b0, c22_0); c22_1 = fma(ar22, b1, c22_1); c22_2 = fma(ar22, b2, c22_2); c22_3 = fma(ar22, b3, c22_3);
+        let ar23 = vec4f(au1[ia23 >> 2u][ia23 & 3u]);
+        c23_0 = fma(ar23, b0, c23_0); c23_1 = fma(ar23, b1, c23_1); c23_2 = fma(ar23, b2, c23_2); c23_3 = fma(ar23, b3, c23_3);
+        let ar24 = vec4f(au1[ia24 >> 2u][ia24 & 3u]);
+        c24_0 = fma(ar24, b0, c24_0); c24_1 = fma(ar24, b1, c24_1); c24_2 = fma(ar24, b2, c24_2); c24_3 = fma(ar24, b3, c24_3);
+        let ar25 = vec4f(au1[ia25 >> 2u][ia25 & 3u]);
+        c25_0 = fma(ar25, b0, c25_0); c25_1 = fma(ar25, b1, c25_1); c25_2 = fma(ar25, b2, c25_2); c25_3 = fma(ar25, b3, c25_3);
+        let ar26 = vec4f(au1[ia26 >> 2u][ia26 & 3u]);
+        c26_0 = fma(ar26, b0, c26_0); c26_1 = fma(ar26, b1, c26_1); c26_2 = fma(ar26, b2, c26_2); c26_3 = fma(ar26, b3, c26_3);
+        let ar27 = vec4f(au1[ia27 >> 2u][ia27 & 3u]);
+        c27_0 = fma(ar27, b0, c27_0); c27_1 = fma(ar27, b1, c27_1); c27_2 = fma(ar27, b2, c27_2); c27_3 = fma(ar27, b3, c27_3);
+        let ar28 = vec4f(au1[ia28 >> 2u][ia28 & 3u]);
+        c28_0 = fma(ar28, b0, c28_0); c28_1 = fma(ar28, b1, c28_1); c28_2 = fma(ar28, b2, c28_2); c28_3 = fma(ar28, b3, c28_3);
+        let ar29 = vec4f(au1[ia29 >> 2u][ia29 & 3u]);
+        c29_0 = fma(ar29, b0, c29_0); c29_1 = fma(ar29, b1, c29_1); c29_2 = fma(ar29, b2, c29_2); c29_3 = fma(ar29, b3, c29_3);
+        let ar30 = vec4f(au1[ia30 >> 2u][ia30 & 3u]);
+        c30_0 = fma(ar30, b0, c30_0); c30_1 = fma(ar30, b1, c30_1); c30_2 = fma(ar30, b2, c30_2); c30_3 = fma(ar30, b3, c30_3);
+        let ar31 = vec4f(au1[ia31 >> 2u][ia31 & 3u]);
+        c31_0 = fma(ar31, b0, c31_0); c31_1 = fma(ar31, b1, c31_1); c31_2 = fma(ar31, b2, c31_2); c31_3 = fma(ar31, b3, c31_3);
+        ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step; ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
+        ia8 += a_step; ia9 += a_step; ia10 += a_step; ia11 += a_step; ia12 += a_step; ia13 += a_step; ia14 += a_step; ia15 += a_step;
+        ia16 += a_step; ia17 += a_step; ia18 += a_step; ia19 += a_step; ia20 += a_step; ia21 += a_step; ia22 += a_step; ia23 += a_step;
+        ia24 += a_step; ia25 += a_step; ia26 += a_step; ia27 += a_step; ia28 += a_step; ia29 += a_step; ia30 += a_step; ia31 += a_step;
+        ib0 += b_step; ib1 += b_step; ib2 += b_step; ib3 += b_step; ib4 += b_step; ib5 += b_step; ib6 += b_step; ib7 += b_step;
+        ib8 += b_step; ib9 += b_step; ib10 += b_step; ib11 += b_step; ib12 += b_step; ib13 += b_step; ib14 += b_step; ib15 += b_step;
+      }
+    }
+    case 2u: {
+      for (var l = 0u; l < p.k; l++) {
+        let b0 = vec4f(b[ib0], b[ib1], b[ib2], b[ib3]);
+        let b1 = vec4f(b[ib4], b[ib5], b[ib6], b[ib7]);
+        let b2 = vec4f(b[ib8], b[ib9], b[ib10], b[ib11]);
+        let b3 = vec4f(b[ib12], b[ib13], b[ib14], b[ib15]);
+        let ar0 = vec4f(au2[ia0 >> 2u][ia0 & 3u]);
+        c0_0 = fma(ar0, b0, c0_0); c0_1 = fma(ar0, b1, c0_1); c0_2 = fma(ar0, b2, c0_2); c0_3 = fma(ar0, b3, c0_3);
+        let ar1 = vec4f(au2[ia1 >> 2u][ia1 & 3u]);
+        c1_0 = fma(ar1, b0, c1_0); c1_1 = fma(ar1, b1, c1_1); c1_2 = fma(ar1, b2, c1_2); c1_3 = fma(ar1, b3, c1_3);
+        let ar2 = vec4f(au2[ia2 >> 2u][ia2 & 3u]);
+        c2_0 = fma(ar2, b0, c2_0); c2_1 = fma(ar2, b1, c2_1); c2_2 = fma(ar2, b2, c2_2); c2_3 = fma(ar2, b3, c2_3);
+        let ar3 = vec4f(au2[ia3 >> 2u][ia3 & 3u]);
+        c3_0 = fma(ar3, b0, c3_0); c3_1 = fma(ar3, b1, c3_1); c3_2 = fma(ar3, b2, c3_2); c3_3 = fma(ar3, b3, c3_3);
+        let ar4 = vec4f(au2[ia4 >> 2u][ia4 & 3u]);
+        c4_0 = fma(ar4, b0, c4_0); c4_1 = fma(ar4, b1, c4_1); c4_2 = fma(ar4, b2, c4_2); c4_3 = fma(ar4, b3, c4_3);
+        let ar5 = vec4f(au2[ia5 >> 2u][ia5 & 3u]);
+        c5_0 = fma(ar5, b0, c5_0); c5_1 = fma(ar5, b1, c5_1); c5_2 = fma(ar5, b2, c5_2); c5_3 = fma(ar5, b3, c5_3);
+        let ar6 = vec4f(au2[ia6 >> 2u][ia6 & 3u]);
+        c6_0 = fma(ar6, b0, c6_0); c6_1 = fma(ar6, b1, c6_1); c6_2 = fma(ar6, b2, c6_2); c6_3 = fma(ar6, b3, c6_3);
+        let ar7 = vec4f(au2[ia7 >> 2u][ia7 & 3u]);
+        c7_0 = fma(ar7, b0, c7_0); c7_1 = fma(ar7, b1, c7_1); c7_2 = fma(ar7, b2, c7_2); c7_3 = fma(ar7, b3, c7_3);
+        let ar8 = vec4f(au2[ia8 >> 2u][ia8 & 3u]);
+        c8_0 = fma(ar8, b0, c8_0); c8_1 = fma(ar8, b1, c8_1); c8_2 = fma(ar8, b2, c8_2); c8_3 = fma(ar8, b3, c8_3);
+        let ar9 = vec4f(au2[ia9 >> 2u][ia9 & 3u]);
+        c9_0 = fma(ar9, b0, c9_0); c9_1 = fma(ar9, b1, c9_1); c9_2 = fma(ar9, b2, c9_2); c9_3 = fma(ar9, b3, c9_3);
+        let ar10 = vec4f(au2[ia10 >> 2u][ia10 & 3u]);
+        c10_0 = fma(ar10, b0, c10_0); c10_1 = fma(ar10, b1, c10_1); c10_2 = fma(ar10, b2, c10_2); c10_3 = fma(ar10, b3, c10_3);
+        let ar11 = vec4f(au2[ia11 >> 2u][ia11 & 3u]);
+        c11_0 = fma(ar11, b0, c11_0); c11_1 = fma(ar11, b1, c11_1); c11_2 = fma(ar11, b2, c11_2); c11_3 = fma(ar11, b3, c11_3);
+        let ar12 = vec4f(au2[ia12 >> 2u][ia12 & 3u]);
+        c12_0 = fma(ar12, b0, c12_0); c12_1 = fma(ar12, b1, c12_1); c12_2 = fma(ar12, b2, c12_2); c12_3 = fma(ar12, b3, c12_3);
+        let ar13 = vec4f(au2[ia13 >> 2u][ia13 & 3u]);
+        c13_0 = fma(ar13, b0, c13_0); c13_1 = fma(ar13, b1, c13_1); c13_2 = fma(ar13, b2, c13_2); c13_3 = fma(ar13, b3, c13_3);
+        let ar14 = vec4f(au2[ia14 >> 2u][ia14 & 3u]);
+        c14_0 = fma(ar14, b0, c14_0); c14_1 = fma(ar14, b1, c14_1); c14_2 = fma(ar14, b2, c14_2); c14_3 = fma(ar14, b3, c14_3);
+        let ar15 = vec4f(au2[ia15 >> 2u][ia15 & 3u]);
+        c15_0 = fma(ar15, b0, c15_0); c15_1 = fma(ar15, b1, c15_1); c15_2 = fma(ar15, b2, c15_2); c15_3 = fma(ar15, b3, c15_3);
+        let ar16 = vec4f(au2[ia16 >> 2u][ia16 & 3u]);
+        c16_0 = fma(ar16, b0, c16_0); c16_1 = fma(ar16, b1, c16_1); c16_2 = fma(ar16, b2, c16_2); c16_3 = fma(ar16, b3, c16_3);
+        let ar17 = vec4f(au2[ia17 >> 2u][ia17 & 3u]);
+        c17_0 = fma(ar17, b0, c17_0); c17_1 = fma(ar17, b1, c17_1); c17_2 = fma(ar17, b2, c17_2); c17_3 = fma(ar17, b3, c17_3);
+        let ar18 = vec4f(au2[ia18 >> 2u][ia18 & 3u]);
+        c18_0 = fma(ar18, b0, c18_0); c18_1 = fma(ar18, b1, c18_1); c18_2 = fma(ar18, b2, c18_2); c18_3 = fma(ar18, b3, c18_3);
+        let ar19 = vec4f(au2[ia19 >> 2u][ia19 & 3u]);
+        c19_0 = fma(ar19, b0, c19_0); c19_1 = fma(ar19, b1, c19_1); c19_2 = fma(ar19, b2, c19_2); c19_3 = fma(ar19, b3, c19_3);
+        let ar20 = vec4f(au2[ia20 >> 2u][ia20 & 3u]);
+        c20_0 = fma(ar20, b0, c20_0); c20_1 = fma(ar20, b1, c20_1); c20_2 = fma(ar20, b2, c20_2); c20_3 = fma(ar20, b3, c20_3);
+        let ar21 = vec4f(au2[ia21 >> 2u][ia21 & 3u]);
+        c21_0 = fma(ar21, b0, c21_0); c21_1 = fma(ar21, b1, c21_1); c21_2 = fma(ar21, b2, c21_2); c21_3 = fma(ar21, b3, c21_3);
+        let ar22 = vec4f(au2[ia22 >> 2u][ia22 & 3u]);
+        c22_0 = fma(ar22, b0, c22_0); c22_1 = fma(ar22, b1, c22_1); c22_2 = fma(ar22, b2, c22_2); c22_3 = fma(ar22, b3, c22_3);
+        let ar23 = vec4f(au2[ia23 >> 2u][ia23 & 3u]);
+        c23_0 = fma(ar23, b0, c23_0); c23_1 = fma(ar23, b1, c23_1); c23_2 = fma(ar23, b2, c23_2); c23_3 = fma(ar23, b3, c23_3);
+        let ar24 = vec4f(au2[ia24 >> 2u][ia24 & 3u]);
+        c24_0 = fma(ar24, b0, c24_0); c24_1 = fma(ar24, b1, c24_1); c24_2 = fma(ar24, b2, c24_2); c24_3 = fma(ar24, b3, c24_3);
+        let ar25 = vec4f(au2[ia25 >> 2u][ia25 & 3u]);
+        c25_0 = fma(ar25, b0, c25_0); c25_1 = fma(ar25, b1, c25_1); c25_2 = fma(ar25, b2, c25_2); c25_3 = fma(ar25, b3, c25_3);
+        let ar26 = vec4f(au2[ia26 >> 2u][ia26 & 3u]);
+        c26_0 = fma(ar26, b0, c26_0); c26_1 = fma(ar26, b1, c26_1); c26_2 = fma(ar26, b2, c26_2); c26_3 = fma(ar26, b3, c26_3);
+        let ar27 = vec4f(au2[ia27 >> 2u][ia27 & 3u]);
+        c27_0 = fma(ar27, b0, c27_0); c27_1 = fma(ar27, b1, c27_1); c27_2 = fma(ar27, b2, c27_2); c27_3 = fma(ar27, b3, c27_3);
+        let ar28 = vec4f(au2[ia28 >> 2u][ia28 & 3u]);
+        c28_0 = fma(ar28, b0, c28_0); c28_1 = fma(ar28, b1, c28_1); c28_2 = fma(ar28, b2, c28_2); c28_3 = fma(ar28, b3, c28_3);
+        let ar29 = vec4f(au2[ia29 >> 2u][ia29 & 3u]);
+        c29_0 = fma(ar29, b0, c29_0); c29_1 = fma(ar29, b1, c29_1); c29_2 = fma(ar29, b2, c29_2); c29_3 = fma(ar29, b3, c29_3);
+        let ar30 = vec4f(au2[ia30 >> 2u][ia30 & 3u]);
+        c30_0 = fma(ar30, b0, c30_0); c30_1 = fma(ar30, b1, c30_1); c30_2 = fma(ar30, b2, c30_2); c30_3 = fma(ar30, b3, c30_3);
+        let ar31 = vec4f(au2[ia31 >> 2u][ia31 & 3u]);
+        c31_0 = fma(ar31, b0, c31_0); c31_1 = fma(ar31, b1, c31_1); c31_2 = fma(ar31, b2, c31_2); c31_3 = fma(ar31, b3, c31_3);
+        ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step; ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
+        ia8 += a_step; ia9 += a_step; ia10 += a_step; ia11 += a_step; ia12 += a_step; ia13 += a_step; ia14 += a_step; ia15 += a_step;
+        ia16 += a_step; ia17 += a_step; ia18 += a_step; ia19 += a_step; ia20 += a_step; ia21 += a_step; ia22 += a_step; ia23 += a_step;
+        ia24 += a_step; ia25 += a_step; ia26 += a_step; ia27 += a_step; ia28 += a_step; ia29 += a_step; ia30 += a_step; ia31 += a_step;
+        ib0 += b_step; ib1 += b_step; ib2 += b_step; ib3 += b_step; ib4 += b_step; ib5 += b_step; ib6 += b_step; ib7 += b_step;
+        ib8 += b_step; ib9 += b_step; ib10 += b_step; ib11 += b_step; ib12 += b_step; ib13 += b_step; ib14 += b_step; ib15 += b_step;
+      }
+    }
+    default: {
+      for (var l = 0u; l < p.k; l++) {
+        let b0 = vec4f(b[ib0], b[ib1], b[ib2], b[ib3]);
+        let b1 = vec4f(b[ib4], b[ib5], b[ib6], b[ib7]);
+        let b2 = vec4f(b[ib8], b[ib9], b[ib10], b[ib11]);
+        let b3 = vec4f(b[ib12], b[ib13], b[ib14], b[ib15]);
+        let ar0 = vec4f(au3[ia0 >> 2u][ia0 & 3u]);
+        c0_0 = fma(ar0, b0, c0_0); c0_1 = fma(ar0, b1, c0_1); c0_2 = fma(ar0, b2, c0_2); c0_3 = fma(ar0, b3, c0_3);
+        let ar1 = vec4f(au3[ia1 >> 2u][ia1 & 3u]);
+        c1_0 = fma(ar1, b0, c1_0); c1_1 = fma(ar1, b1, c1_1); c1_2 = fma(ar1, b2, c1_2); c1_3 = fma(ar1, b3, c1_3);
+        let ar2 = vec4f(au3[ia2 >> 2u][ia2 & 3u]);
+        c2_0 = fma(ar2, b0, c2_0); c2_1 = fma(ar2, b1, c2_1); c2_2 = fma(ar2, b2, c2_2); c2_3 = fma(ar2, b3, c2_3);
+        let ar3 = vec4f(au3[ia3 >> 2u][ia3 & 3u]);
+        c3_0 = fma(ar3, b0, c3_0); c3_1 = fma(ar3, b1, c3_1); c3_2 = fma(ar3, b2, c3_2); c3_3 = fma(ar3, b3, c3_3);
+        let ar4 = vec4f(au3[ia4 >> 2u][ia4 & 3u]);
+        c4_0 = fma(ar4, b0, c4_0); c4_1 = fma(ar4, b1, c4_1); c4_2 = fma(ar4, b2, c4_2); c4_3 = fma(ar4, b3, c4_3);
+        let ar5 = vec4f(au3[ia5 >> 2u][ia5 & 3u]);
+        c5_0 = fma(ar5, b0, c5_0); c5_1 = fma(ar5, b1, c5_1); c5_2 = fma(ar5, b2, c5_2); c5_3 = fma(ar5, b3, c5_3);
+        let ar6 = vec4f(au3[ia6 >> 2u][ia6 & 3u]);
+        c6_0 = fma(ar6, b0, c6_0); c6_1 = fma(ar6, b1, c6_1); c6_2 = fma(ar6, b2, c6_2); c6_3 = fma(ar6, b3, c6_3);
+        let ar7 = vec4f(au3[ia7 >> 2u][ia7 & 3u]);
+        c7_0 = fma(ar7, b0, c7_0); c7_1 = fma(ar7, b1, c7_1); c7_2 = fma(ar7, b2, c7_2); c7_3 = fma(ar7, b3, c7_3);
+        let ar8 = vec4f(au3[ia8 >> 2u][ia8 & 3u]);
+        c8_0 = fma(ar8, b0, c8_0); c8_1 = fma(ar8, b1, c8_1); c8_2 = fma(ar8, b2, c8_2); c8_3 = fma(ar8, b3, c8_3);
+        let ar9 = vec4f(au3[ia9 >> 2u][ia9 & 3u]);
+        c9_0 = fma(ar9, b0, c9_0); c9_1 = fma(ar9, b1, c9_1); c9_2 = fma(ar9, b2, c9_2); c9_3 = fma(ar9, b3, c9_3);
+        let ar10 = vec4f(au3[ia10 >> 2u][ia10 & 3u]);
+        c10_0 = fma(ar10, b0, c10_0); c10_1 = fma(ar10, b1, c10_1); c10_2 = fma(ar10, b2, c10_2); c10_3 = fma(ar10, b3, c10_3);
+        let ar11 = vec4f(au3[ia11 >> 2u][ia11 & 3u]);
+        c11_0 = fma(ar11, b0, c11_0); c11_1 = fma(ar11, b1, c11_1); c11_2 = fma(ar11, b2, c11_2); c11_3 = fma(ar11, b3, c11_3);
+        let ar12 = vec4f(au3[ia12 >> 2u][ia12 & 3u]);
+        c12_0 = fma(ar12, b0, c12_0); c12_1 = fma(ar12, b1, c12_1); c12_2 = fma(ar12, b2, c12_2); c12_3 = fma(ar12, b3, c12_3);
+        let ar13 = vec4f(au3[ia13 >> 2u][ia13 & 3u]);
+        c13_0 = fma(ar13, b0, c13_0); c13_1 = fma(ar13, b1, c13_1); c13_2 = fma(ar13, b2, c13_2); c13_3 = fma(ar13, b3, c13_3);
+        let ar14 = vec4f(au3[ia14 >> 2u][ia14 & 3u]);
+        c14_0 = fma(ar14, b0, c14_0); c14_1 = fma(ar14, b1, c14_1); c14_2 = fma(ar14, b2, c14_2); c14_3 = fma(ar14, b3, c14_3);
+        let ar15 = vec4f(au3[ia15 >> 2u][ia15 & 3u]);
+        c15_0 = fma(ar15, b0, c15_0); c15_1 = fma(ar15, b1, c15_1); c15_2 = fma(ar15, b2, c15_2); c15_3 = fma(ar15, b3, c15_3);
+        let ar16 = vec4f(au3[ia16 >> 2u][ia16 & 3u]);
+        c16_0 = fma(ar16, b0, c16_0); c16_1 = fma(ar16, b1, c16_1); c16_2 = fma(ar16, b2, c16_2); c16_3 = fma(ar16, b3, c16_3);
+        let ar17 = vec4f(au3[ia17 >> 2u][ia17 & 3u]);
+        c17_0 = fma(ar17, b0, c17_0); c17_1 = fma(ar17, b1, c17_1); c17_2 = fma(ar17, b2, c17_2); c17_3 = fma(ar17, b3, c17_3);
+        let ar18 = vec4f(au3[ia18 >> 2u][ia18 & 3u]);
+        c18_0 = fma(ar18, b0, c18_0); c18_1 = fma(ar18, b1, c18_1); c18_2 = fma(ar18, b2, c18_2); c18_3 = fma(ar18, b3, c18_3);
+        let ar19 = vec4f(au3[ia19 >> 2u][ia19 & 3u]);
+        c19_0 = fma(ar19, b0, c19_0); c19_1 = fma(ar19, b1, c19_1); c19_2 = fma(ar19, b2, c19_2); c19_3 = fma(ar19, b3, c19_3);
+        let ar20 = vec4f(au3[ia20 >> 2u][ia20 & 3u]);
+        c20_0 = fma(ar20, b0, c20_0); c20_1 = fma(ar20, b1, c20_1); c20_2 = fma(ar20, b2, c20_2); c20_3 = fma(ar20, b3, c20_3);
+        let ar21 = vec4f(au3[ia21 >> 2u][ia21 & 3u]);
+        c21_0 = fma(ar21, b0, c21_0); c21_1 = fma(ar21, b1, c21_1); c21_2 = fma(ar21, b2, c21_2); c21_3 = fma(ar21, b3, c21_3);
+        let ar22 = vec4f(au3[ia22 >> 2u][ia22 & 3u]);
+        c22_0 = fma(ar22, b0, c22_0); c22_1 = fma(ar22, b1, c22_1); c22_2 = fma(ar22, b2, c22_2); c22_3 = fma(ar22, b3, c22_3);
+        let ar23 = vec4f(au3[ia23 >> 2u][ia23 & 3u]);
+        c23_0 = fma(ar23, b0, c23_0); c23_1 = fma(ar23, b1, c23_1); c23_2 = fma(ar23, b2, c23_2); c23_3 = fma(ar23, b3, c23_3);
+        let ar24 = vec4f(au3[ia24 >> 2u][ia24 & 3u]);
+        c24_0 = fma(ar24, b0, c24_0); c24_1 = fma(ar24, b1, c24_1); c24_2 = fma(ar24, b2, c24_2); c24_3 = fma(ar24, b3, c24_3);
+        let ar25 = vec4f(au3[ia25 >> 2u][ia25 & 3u]);
+        c25_0 = fma(ar25, b0, c25_0); c25_1 = fma(ar25, b1, c25_1); c25_2 = fma(ar25, b2, c25_2); c25_3 = fma(ar25, b3, c25_3);
+        let ar26 = vec4f(au3[ia26 >> 2u][ia26 & 3u]);
+        c26_0 = fma(ar26, b0, c26_0); c26_1 = fma(ar26, b1, c26_1); c26_2 = fma(ar26, b2, c26_2); c26_3 = fma(ar26, b3, c26_3);
+        let ar27 = vec4f(au3[ia27 >> 2u][ia27 & 3u]);
+        c27_0 = fma(ar27, b0, c27_0); c27_1 = fma(ar27, b1, c27_1); c27_2 = fma(ar27, b2, c27_2); c27_3 = fma(ar27, b3, c27_3);
+        let ar28 = vec4f(au3[ia28 >> 2u][ia28 & 3u]);
+        c28_0 = fma(ar28, b0, c28_0); c28_1 = fma(ar28, b1, c28_1); c28_2 = fma(ar28, b2, c28_2); c28_3 = fma(ar28, b3, c28_3);
+        let ar29 = vec4f(au3[ia29 >> 2u][ia29 & 3u]);
+        c29_0 = fma(ar29, b0, c29_0); c29_1 = fma(ar29, b1, c29_1); c29_2 = fma(ar29, b2, c29_2); c29_3 = fma(ar29, b3, c29_3);
+        let ar30 = vec4f(au3[ia30 >> 2u][ia30 & 3u]);
+        c30_0 = fma(ar30, b0, c30_0); c30_1 = fma(ar30, b1, c30_1); c30_2 = fma(ar30, b2, c30_2); c30_3 = fma(ar30, b3, c30_3);
+        let ar31 = vec4f(au3[ia31 >> 2u][ia31 & 3u]);
+        c31_0 = fma(ar31, b0, c31_0); c31_1 = fma(ar31, b1, c31_1); c31_2 = fma(ar31, b2, c31_2); c31_3 = fma(ar31, b3, c31_3);
+        ia0 += a_step; ia1 += a_step; ia2 += a_step; ia3 += a_step; ia4 += a_step; ia5 += a_step; ia6 += a_step; ia7 += a_step;
+        ia8 += a_step; ia9 += a_step; ia10 += a_step; ia11 += a_step; ia12 += a_step; ia13 += a_step; ia14 += a_step; ia15 += a_step;
+        ia16 += a_step; ia17 += a_step; ia18 += a_step; ia19 += a_step; ia20 += a_step; ia21 += a_step; ia22 += a_step; ia23 += a_step;
+        ia24 += a_step; ia25 += a_step; ia26 += a_step; ia27 += a_step; ia28 += a_step; ia29 += a_step; ia30 += a_step; ia31 += a_step;
+        ib0 += b_step; ib1 += b_step; ib2 += b_step; ib3 += b_step; ib4 += b_step; ib5 += b_step; ib6 += b_step; ib7 += b_step;
+        ib8 += b_step; ib9 += b_step; ib10 += b_step; ib11 += b_step; ib12 += b_step; ib13 += b_step; ib14 += b_step; ib15 += b_step;
+      }
+    }
+  }
+  let oc = p.off_c + wid.z * p.stride_c;
+  let bias = load_bias(col0, last_col);
+  store_row(oc, row0 + 0u, col0, c0_0, c0_1, c0_2, c0_3, bias);
+  store_row(oc, row0 + 1u, col0, c1_0, c1_1, c1_2, c1_3, bias);
+  store_row(oc, row0 + 2u, col0, c2_0, c2_1, c2_2, c2_3, bias);
+  store_row(oc, row0 + 3u, col0, c3_0, c3_1, c3_2, c3_3, bias);
+  store_row(oc, row0 + 4u, col0, c4_0, c4_1, c4_2, c4_3, bias);
+  store_row(oc, row0 + 5u, col0, c5_0, c5_1, c5_2, c5_3, bias);
+  store_row(oc, row0 + 6u, col0, c6_0, c6_1, c6_2, c6_3, bias);
+  store_row(oc, row0 + 7u, col0, c7_0, c7_1, c7_2, c7_3, bias);
+  store_row(oc, row0 + 8u, col0, c8_0, c8_1, c8_2, c8_3, bias);
+  store_row(oc, row0 + 9u, col0, c9_0, c9_1, c9_2, c9_3, bias);
+  store_row(oc, row0 + 10u, col0, c10_0, c10_1, c10_2, c10_3, bias);
+  store_row(oc, row0 + 11u, col0, c11_0, c11_1, c11_2, c11_3, bias);
+  store_row(oc, row0 + 12u, col0, c12_0, c12_1, c12_2, c12_3, bias);
+  store_row(oc, row0 + 13u, col0, c13_0, c13_1, c13_2, c13_3, bias);
+  store_row(oc, row0 + 14u, col0, c14_0, c14_1, c14_2, c14_3, bias);
+  store_row(oc, row0 + 15u, col0, c15_0, c15_1, c15_2, c15_3, bias);
+  store_row(oc, row0 + 16u, col0, c16_0, c16_1, c16_2, c16_3, bias);
+  store_row(oc, row0 + 17u, col0, c17_0, c17_1, c17_2, c17_3, bias);
+  store_row(oc, row0 + 18u, col0, c18_0, c18_1, c18_2, c18_3, bias);
+  store_row(oc, row0 + 19u, col0, c19_0, c19_1, c19_2, c19_3, bias);
+  store_row(oc, row0 + 20u, col0, c20_0, c20_1, c20_2, c20_3, bias);
+  store_row(oc, row0 + 21u, col0, c21_0, c21_1, c21_2, c21_3, bias);
+  store_row(oc, row0 + 22u, col0, c22_0, c22_1, c22_2, c22_3, bias);
+  store_row(oc, row0 + 23u, col0, c23_0, c23_1, c23_2, c23_3, bias);
+  store_row(oc, row0 + 24u, col0, c24_0, c24_1, c24_2, c24_3, bias);
+  store_row(oc, row0 + 25u, col0, c25_0, c25_1, c25_2, c25_3, bias);
+  store_row(oc, row0 + 26u, col0, c26_0, c26_1, c26_2, c26_3, bias);
+  store_row(oc, row0 + 27u, col0, c27_0, c27_1, c27_2, c27_3, bias);
+  store_row(oc, row0 + 28u, col0, c28_0, c28_1, c28_2, c28_3, bias);
+  store_row(oc, row0 + 29u, col0, c29_0, c29_1, c29_2, c29_3, bias);
+  store_row(oc, row0 + 30u, col0, c30_0, c30_1, c30_2, c30_3, bias);
+  store_row(oc, row0 + 31u, col0, c31_0, c31_1, c31_2, c31_3, bias);
+}
+
+// matmul_av4: each invocation owns rows row0 … row0+31 (shared by its workgroup) and columns
+// col0 … col0+15.
+// A is stored (K, M) and read as vec4f (a4): at each l the block's rows are 8
+// consecutive vec4f (its row stride and offsets multiples of 4; reads past the binding
+// are clamped to its last vec4f, and rows past M are never stored).
+@compute @workgroup_size(WG)
+fn matmul_av4(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  // Which grid axis walks the row blocks (see the header: rows_fast).
+  let block_row = select(wid.y, wid.x, p.rows_fast == 1u);
+  let block_col = select(wid.x, wid.y, p.rows_fast == 1u);
+  let row0 = block_row * 32u;
+  let col0 = (block_col * WG + lid) * 16u;
+  let last_row = p.m - 1u;
+  let last_col = p.n - 1u;
+  // Index steps: along l, and from one row of op(A) / column of op(B) to the next.
+  let a_step = select(1u, p.lda, p.ta == 1u);
+  let a_row = select(p.lda, 1u, p.ta == 1u);
+  let b_step = select(p.ldb, 1u, p.tb == 1u);
+  let b_col = select(1u, p.ldb, p.tb == 1u);
+  let oa = p.off_a + wid.z * p.stride_a;
+  let ob = p.off_b + wid.z * p.stride_b;
+  // Rows and columns past the edge read the last valid one: no checks in the loop.
+  var iq = (oa + row0) >> 2u;
+  let last_q = arrayLength(&a4) - 1u;
+  var ib0 = ob + min(col0 + 0u, last_col) * b_col;
+  var ib1 = ob + min(col0 + 1u, last_col) * b_col;
+  var ib2 = ob + min(col0 + 2u, last_col) * b_col;
+  var ib3 = ob + min(col0 + 3u, last_col) * b_col;
+  var ib4 = ob + min(col0 + 4u, last_col) * b_col;
+  var ib5 = ob + min(col0 + 5u, last_col) * b_col;
+  var ib6 = ob + min(col0 + 6u, last_col) * b_col;
+  var ib7 = ob + min(col0 + 7u, last_col) * b_col;
+  var ib8 = ob + min(col0 + 8u, last_col) * b_col;
+  var ib9 = ob + min(col0 + 9u, last_col) * b_col;
+  var ib10 = ob + min(col0 + 10u, last_col) * b_col;
+  var ib11 = ob + min(col0 + 11u, last_col) * b_col;
+  var ib12 = ob + min(col0 + 12u, last_col) * b_col;
+  var ib13 = ob + min(col0 + 13u, last_col) * b_col;
+  var ib14 = ob + min(col0 + 14u, last_col) * b_col;
+  var ib15 = ob + min(col0 + 15u, last_col) * b_col;
+  var c0_0 = vec4f(0.0); var c0_1 = vec4f(0.0); var c0_2 = vec4f(0.0); var c0_3 = vec4f(0.0);
+  var c1_0 = vec4f(0.0); var c1_1 = vec4f(0.0); var c1_2 = vec4f(0.0); var c1_3 = vec4f(0.0);
+  var c2_0 = vec4f(0.0); var c2_1 = vec4f(0.0); var c2_2 = vec4f(0.0); var c2_3 = vec4f(0.0);
+  var c3_0 = vec4f(0.0); var c3_1 = vec4f(0.0); var c3_2 = vec4f(0.0); var c3_3 = vec4f(0.0);
+  var c4_0 = vec4f(0.0); var c4_1 = vec4f(0.0); var c4_2 = vec4f(0.0); var c4_3 = vec4f(0.0);
+  var c5_0 = vec4f(0.0); var c5_1 = vec4f(0.0); var c5_2 = vec4f(0.0); var c5_3 = vec4f(0.0);
+  var c6_0 = vec4f(0.0); var c6_1 = vec4f(0.0); var c6_2 = vec4f(0.0); var c6_3 = vec4f(0.0);
+  var c7_0 = vec4f(0.0); var c7_1 = vec4f(0.0); var c7_2 = vec4f(0.0); var c7_3 = vec4f(0.0);
+  var c8_0 = vec4f(0.0); var c8_1 = vec4f(0.0); var c8_2 = vec4f(0.0); var c8_3 = vec4f(0.0);
+  var c9_0 = vec4f(0.0); var c9_1 = vec4f(0.0); var c9_2 = vec4f(0.0); var c9_3 = vec4f(0.0);
+  var c10_0 = vec4f(0.0); var c10_1 = vec4f(0.0); var c10_2 = vec4f(0.0); var c10_3 = vec4f(0.0);
+  var c11_0 = vec4f(0.0); var c11_1 = vec4f(0.0); var c11_2 = vec4f(0.0); var c11_3 = vec4f(0.0);
+  var c12_0 = vec4f(0.0); var c12_1 = vec4f(0.0); var c12_2 = vec4f(0.0); var c12_3 = vec4f(0.0);
+  var c13_0 = vec4f(0.0); var c13_1 = vec4f(0.0); var c13_2 = vec4f(0.0); var c13_3 = vec4f(0.0);
+  var c14_0 = vec4f(0.0); var c14_1 = vec4f(0.0); var c14_2 = vec4f(0.0); var c14_3 = vec4f(0.0);
+  var c15_0 = vec4f(0.0); var c15_1 = vec4f(0.0); var c15_2 = vec4f(0.0); var c15_3 = vec4f(0.0);
+  var c16_0 = vec4f(0.0); var c16_1 = vec4f(0.0); var c16_2 = vec4f(0.0); var c16_3 = vec4f(0.0);
+  var c17_0 = vec4f(0.0); var c17_1 = vec4f(0.0); var c17_2 = vec4f(0.0); var c17_3 = vec4f(0.0);
+  var c18_0 = vec4f(0.0); var c18_1 = vec4f(0.0); var c18_2 = vec4f(0.0); var c18_3 = vec4f(0.0);
+  var c19_0 = vec4f(0.0); var c19_1 = vec4f(0.0); var c19_2 = vec4f(0.0); var c19_3 = vec4f(0.0);
+  var c20_0 = vec4f(0.0); var c20_1 = vec4f(0.0); var c20_2 = vec4f(0.0); var c20_3 = vec4f(0.0);
+  var c21_0 = vec4f(0.0); var c21_1 = vec4f(0.0); var c21_2 = vec4f(0.0); var c21_3 = vec4f(0.0);
+  var c22_0 = vec4f(0.0); var c22_1 = vec4f(0.0); var c22_2 = vec4f(0.0); var c22_3 = vec4f(0.0);
+  var c23_0 = vec4f(0.0); var c23_1 = vec4f(0.0); var c23_2 = vec4f(0.0); var c23_3 = vec4f(0.0);
+  var c24_0 = vec4f(0.0); var c24_1 = vec4f(0.0); var c24_2 = vec4f(0.0); var c24_3 = vec4f(0.0);
+  var c25_0 = vec4f(0.0); var c25_1 = vec4f(0.0); var c25_2 = vec4f(0.0); var c25_3 = vec4f(0.0);
+  var c26_0 = vec4f(0.0); var c26_1 = vec4f(0.0); var c26_2 = vec4f(0.0); var c26_3 = vec4f(0.0);
+  var c27_0 = vec4f(0.0); var c27_1 = vec4f(0.0); var c27_2 = vec4f(0.0); var c27_3 = vec4f(0.0);
+  var c28_0 = vec4f(0.0); var c28_1 = vec4f(0.0); var c28_2 = vec4f(0.0); var c28_3 = vec4f(0.0);
+  var c29_0 = vec4f(0.0); var c29_1 = vec4f(0.0); var c29_2 = vec4f(0.0); var c29_3 = vec4f(0.0);
+  var c30_0 = vec4f(0.0); var c30_1 = vec4f(0.0); var c30_2 = vec4f(0.0); var c30_3 = vec4f(0.0);
+  var c31_0 = vec4f(0.0); var c31_1 = vec4f(0.0); var c31_2 = vec4f(0.0); var c31_3 = vec4f(0.0);
+  for (var l = 0u; l < p.k; l++) {
+    let b0 = vec4f(b[ib0], b[ib1], b[ib2], b[ib3]);
+    let b1 = vec4f(b[ib4], b[ib5], b[ib6], b[ib7]);
+    let b2 = vec4f(b[ib8], b[ib9], b[ib10], b[ib11]);
+    let b3 = vec4f(b[ib12], b[ib13], b[ib14], b[ib15]);
+    let qa0 = a4[min(iq + 0u, last_q)];
+    let ar0 = vec4f(qa0.x);
+    c0_0 = fma(ar0, b0, c0_0); c0_1 = fma(ar0, b1, c0_1); c0_2 = fma(ar0, b2, c0_2); c0_3 = fma(ar0, b3, c0_3);
+    let ar1 = vec4f(qa0.y);
+    c1_0 = fma(ar1, b0, c1_0); c1_1 = fma(ar1, b1, c1_1); c1_2 = fma(ar1, b2, c1_2); c1_3 = fma(ar1, b3, c1_3);
+    let ar2 = vec4f(qa0.z);
+    c2_0 = fma(ar2, b0, c2_0); c2_1 = fma(ar2, b1, c2_1); c2_2 = fma(ar2, b2, c2_2); c2_3 = fma(ar2, b3, c2_3);
+    let ar3 = vec4f(qa0.w);
+    c3_0 = fma(ar3, b0, c3_0); c3_1 = fma(ar3, b1, c3_1); c3_2 = fma(ar3, b2, c3_2); c3_3 = fma(ar3, b3, c3_3);
+    let qa1 = a4[min(iq + 1u, last_q)];
+    let ar4 = vec4f(qa1.x);
+    c4_0 = fma(ar4, b0, c4_0); c4_1 = fma(ar4, b1, c4_1); c4_2 = fma(ar4, b2, c4_2); c4_3 = fma(ar4, b3, c4_3);
+    let ar5 = vec4f(qa1.y);
+    c5_0 = fma(ar5, b0, c5_0); c5_1 = fma(ar5, b1, c5_1); c5_2 = fma(ar5, b2, c5_2); c5_3 = fma(ar5, b3, c5_3);
+    let ar6 = vec4f(qa1.z);
+    c6_0 = fma(ar6, b0, c6_0); c6_1 = fma(ar6, b1, c6_1); c6_2 = fma(ar6, b2, c6_2); c6_3 = fma(ar6, b3, c6_3);
+    let ar7 = vec4f(qa1.w);
+    c7_0 = fma(ar7, b0, c7_0); c7_1 = fma(ar7, b1, c7_1); c7_2 = fma(ar7, b2, c7_2); c7_3 = fma(ar7, b3, c7_3);
+    let qa2 = a4[min(iq + 2u, last_q)];
+    let ar8 = vec4f(qa2.x);
+    c8_0 = fma(ar8, b0, c8_0); c8_1 = fma(ar8, b1, c8_1); c8_2 = fma(ar8, b2, c8_2); c8_3 = fma(ar8, b3, c8_3);
+    let ar9 = vec4f(qa2.y);
+    c9_0 = fma(ar9, b0, c9_0); c9_1 = fma(ar9, b1, c9_1); c9_2 = fma(ar9, b2, c9_2); c9_3 = fma(ar9, b3, c9_3);
+    let ar10 = vec4f(qa2.z);
+    c10_0 = fma(ar10, b0, c10_0); c10_1 = fma(ar10, b1, c10_1); c10_2 = fma(ar10, b2, c10_2); c10_3 = fma(ar10, b3, c10_3);
+    let ar11 = vec4f(qa2.w);
+    c11_0 = fma(ar11, b0, c11_0); c11_1 = fma(ar11, b1, c11_1); c11_2 = fma(ar11, b2, c11_2); c11_3 = fma(ar11, b3, c11_3);
+    let qa3 = a4[min(iq + 3u, last_q)];
+    let ar12 = vec4f(qa3.x);
+    c12_0 = fma(ar12, b0, c12_0); c12_1 = fma(ar12, b1, c12_1); c12_2 = fma(ar12, b2, c12_2); c12_3 = fma(ar12, b3, c12_3);
+    let ar13 = vec4f(qa3.y);
+    c13_0 = fma(ar13, b0, c13_0); c13_1 = fma(ar13, b1, c13_1); c13_2 = fma(ar13, b2, c13_2); c13_3 = fma(ar13, b3, c13_3);
+    let ar14 = vec4f(qa3.z);
+    c14_0 = fma(ar14, b0, c14_0); c14_1 = fma(ar14, b1, c14_1); c14_2 = fma(ar14, b2, c14_2); c14_3 = fma(ar14, b3, c14_3);
+    let ar15 = vec4f(qa3.w);
+    c15_0 = fma(ar15, b0, c15_0); c15_1 = fma(ar15, b1, c15_1); c15_2 = fma(ar15, b2, c15_2); c15_3 = fma(ar15, b3, c15_3);
+    let qa4 = a4[min(iq + 4u, last_q)];
+    let ar16 = vec4f(qa4.x);
+    c16_0 = fma(ar16, b0, c16_0); c16_1 = fma(ar16, b1, c16_1); c16_2 = fma(ar16, b2, c16_2); c16_3 = fma(ar16, b3, c16_3);
+    let ar17 = vec4f(qa4.y);
+    c17_0 = fma(ar17, b0, c17_0); c17_1 = fma(ar17, b1, c17_1); c17_2 = fma(ar17, b2, c17_2); c17_3 = fma(ar17, b3, c17_3);
+    let ar18 = vec4f(qa4.z);
+    c18_0 = fma(ar18, b0, c18_0); c18_1 = fma(ar18, b1, c18_1); c18_2 = fma(ar18, b2, c18_2); c18_3 = fma(ar18, b3, c18_3);
+    let ar19 = vec4f(qa4.w);
+    c19_0 = fma(ar19, b0, c19_0); c19_1 = fma(ar19, b1, c19_1); c19_2 = fma(ar19, b2, c19_2); c19_3 = fma(ar19, b3, c19_3);
+    let qa5 = a4[min(iq + 5u, last_q)];
+    let ar20 = vec4f(qa5.x);
+    c20_0 = fma(ar20, b0, c20_0); c20_1 = fma(ar20, b1, c20_1); c20_2 = fma(ar20, b2, c20_2); c20_3 = fma(ar20, b3, c20_3);
+    let ar21 = vec4f(qa5.y);
+    c21_0 = fma(ar21, b0, c21_0); c21_1 = fma(ar21, b1, c21_1); c21_2 = fma(ar21, b2, c21_2); c21_3 = fma(ar21, b3, c21_3);
+    let ar22 = vec4f(qa5.z);
+    c22_0 = fma(ar22, b0, c22_0); c22_1 = fma(ar22, b1, c22_1); c22_2 = fma(ar22, b2, c22_2); c22_3 = fma(ar22, b3, c22_3);
+    let ar23 = vec4f(qa5.w);
+    c23_0 = fma(ar23, b0, c23_0); c23_1 = fma(ar23, b1, c23_1); c23_2 = fma(ar23, b2, c23_2); c23_3 = fma(ar23, b3, c23_3);
+    let qa6 = a4[min(iq + 6u, last_q)];
+    let ar24 = vec4f(qa6.x);
+    c24_0 = fma(ar24, b0, c24_0); c24_1 = fma(ar24, b1, c24_1); c24_2 = fma(ar24, b2, c24_2); c24_3 = fma(ar24, b3, c24_3);
+    let ar25 = vec4f(qa6.y);
+    c25_0 = fma(ar25, b0, c25_0); c25_1 = fma(ar25, b1, c25_1); c25_2 = fma(ar25, b2, c25_2); c25_3 = fma(ar25, b3, c25_3);
+    let ar26 = vec4f(qa6.z);
+    c26_0 = fma(ar26, b0, c26_0); c26_1 = fma(ar26, b1, c26_1); c26_2 = fma(ar26, b2, c26_2); c26_3 = fma(ar26, b3, c26_3);
+    let ar27 = vec4f(qa6.w);
+    c27_0 = fma(ar27, b0, c27_0); c27_1 = fma(ar27, b1, c27_1); c27_2 = fma(ar27, b2, c27_2); c27_3 = fma(ar27, b3, c27_3);
+    let qa7 = a4[min(iq + 7u, last_q)];
+    let ar28 = vec4f(qa7.x);
+    c28_0 = fma(ar28, b0, c28_0); c28_1 = fma(ar28, b1, c28_1); c28_2 = fma(ar28, b2, c28_2); c28_3 = fma(ar28, b3, c28_3);
+    let ar29 = vec4f(qa7.y);
+    c29_0 = fma(ar29, b0, c29_0); c29_1 = fma(ar29, b1, c29_1); c29_2 = fma(ar29, b2, c29_2); c29_3 = fma(ar29, b3, c29_3);
+    let ar30 = vec4f(qa7.z);
+    c30_0 = fma(ar30, b0, c30_0); c30_1 = fma(ar30, b1, c30_1); c30_2 = fma(ar30, b2, c30_2); c30_3 = fma(ar30, b3, c30_3);
+    let ar31 = vec4f(qa7.w);
+    c31_0 = fma(ar31, b0, c31_0); c31_1 = fma(ar31, b1, c31_1); c31_2 = fma(ar31, b2, c31_2); c31_3 = fma(ar31, b3, c31_3);
+    iq += a_step >> 2u;
+    ib0 += b_step; ib1 += b_step; ib2 += b_step; ib3 += b_step; ib4 += b_step; ib5 += b_step; ib6 += b_step; ib7 += b_step;
+    ib8 += b_step; ib9 += b_step; ib10 += b_step; ib11 += b_step; ib12 += b_step; ib13 += b_step; ib14 += b_step; ib15 += b_step;
   }
   let oc = p.off_c + wid.z * p.stride_c;
   let bias = load_bias(col0, last_col);

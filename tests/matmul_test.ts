@@ -191,8 +191,8 @@ gpuTest(
       return { got, entries };
     };
     /** `n` window launches if the smallest holds at least `cores` workgroups, else the scalar read. */
-    const windows = (n: number, groups: number) =>
-      groups >= cores ? Array(n).fill("matmul_bv4_ua") : ["matmul_bv4"];
+    const windows = (n: number, groups: number, b = "bv4_") =>
+      groups >= cores ? Array(n).fill(`matmul_${b}ua`) : [b ? "matmul_bv4" : "matmul"];
     // [case, padded rows, extra options, the entry points expected (in order)].
     const cases: [Case, boolean, Partial<MatmulArgs>, string[]][] = [
       // Rows 100 apart: two windows of 5 blocks of 32 rows in one launch (the second shifted
@@ -236,6 +236,11 @@ gpuTest(
       ],
       // Rows 70 apart: the scalar read.
       [{ m: 70, n: 20, k: 33, transA: true }, false, {}, ["matmul_bv4"]],
+      // B transposed (read by scalars): A in windows or as vec4f all the same.
+      [{ m: 300, n: 136, k: 100, transB: true, withBias: true }, false, {}, windows(1, 20, "")],
+      [{ m: 250, n: 100, k: 512, transB: true, beta: 1 }, false, {}, windows(2, 4, "")],
+      [{ m: 72, n: 136, k: 45, transA: true, transB: true }, false, {}, ["matmul_av4"]],
+      [{ m: 37, n: 52, k: 41, transA: true, transB: true }, true, {}, ["matmul_av4"]],
     ];
     for (const [c, padded, extra, want] of cases) {
       const host = operands(rng, c);

@@ -377,7 +377,8 @@ def staging_all():
 if __name__ == "__main__":
     out = "\n\n".join([entry("matmul", 32), entry("matmul_small", 8), entry("matmul_bv4", 32, True),
                        entry("matmul_small_bv4", 8, True), entry("matmul_bv4_ua", 32, True, "uniform"),
-                       entry("matmul_bv4_av4", 32, True, "vec4t"), tiled(), tiled_v4(), tiled_v4_half(),
+                       entry("matmul_bv4_av4", 32, True, "vec4t"), entry("matmul_ua", 32, False, "uniform"),
+                       entry("matmul_av4", 32, False, "vec4t"), tiled(), tiled_v4(), tiled_v4_half(),
                        tiled_v4_narrow(), staging_all()])
     path = "kernels/matmul.wgsl"
     src = open(path).read()
