@@ -134,6 +134,15 @@ const VARIANTS: Variant[] = [
     only: ["NN"],
   },
   {
+    file: "41_a_uniform_bt_vec4_k4.wgsl",
+    colsPerGroup: 128,
+    rowsPerGroup: 32,
+    constants: { WGY: 1 },
+    a: "uniform",
+    only: ["NT"],
+    needs4: true,
+  },
+  {
     file: "38_ab_vec4_ta.wgsl",
     colsPerGroup: 128,
     rowsPerGroup: 32,

@@ -51,3 +51,46 @@ def v40():
 
 with open("bench/matmul_variants/40_a_uniform_windows.wgsl", "w") as f:
     f.write(v40())
+
+
+def v41():
+    # Variant 41: variant 37 (A from a uniform buffer) for B stored (N, K) (TB = 1), B read as
+    # vec4f along k: per 4 k, one vec4f of each of the lane's 16 columns (16 lane loops) instead
+    # of 64 scalar reads; the 16 vec4f stay live over the 4 steps. A remainder loop reads the
+    # last K % 4 k as scalars (ldb and B's offset multiples of 4). Same FMAs in the same order.
+    R, Q = 32, 4
+    s = open("bench/matmul_variants/37_b_vec4_a_uniform.wgsl").read()
+    head, rest = s.split("  for (var kk = 0u; kk < p.k; kk++) {\n", 1)
+    _, tail = rest.split("  }\n  let oc", 1)
+    head = head.replace(
+        "// Variant 37: variant 24 (B as vec4f) with A in a uniform buffer (at most 64 KiB).",
+        "// Variant 41: variant 37 (A from a uniform buffer) with B stored (N, K) read as vec4f along\n"
+        "// k, k unrolled by 4 (TA = 0, TB = 1; ldb and B's offset multiples of 4).")
+    L = ["  let k4 = p.k & ~3u;", "  for (var kk = 0u; kk < k4; kk += 4u) {"]
+    for j in range(4 * Q):
+        L.append(f"    let bq{j} = b[ib{j} >> 2u];")
+    for t in range(4):
+        for q in range(Q):
+            comps = ", ".join(f"bq{4 * q + e}.{'xyzw'[t]}" for e in range(4))
+            L.append(f"    let b{q}_{t} = vec4f({comps});")
+        for i in range(R):
+            L.append(f"    let a{i}_{t} = vec4f(a[(ia{i} + {t}u) >> 2u][(ia{i} + {t}u) & 3u]);")
+            L.append("    " + " ".join(f"acc{i}_{q} = fma(a{i}_{t}, b{q}_{t}, acc{i}_{q});" for q in range(Q)))
+    L.append("    " + " ".join(f"ia{i} += 4u;" for i in range(R)))
+    L.append("    " + " ".join(f"ib{j} += 4u;" for j in range(4 * Q)))
+    L.append("  }")
+    L.append("  for (var kk = k4; kk < p.k; kk++) {")
+    for q in range(Q):
+        comps = ", ".join(f"b[ib{4 * q + e} >> 2u][ib{4 * q + e} & 3u]" for e in range(4))
+        L.append(f"    let b{q} = vec4f({comps});")
+    for i in range(R):
+        L.append(f"    let a{i} = vec4f(a[ia{i} >> 2u][ia{i} & 3u]);")
+        L.append("    " + " ".join(f"acc{i}_{q} = fma(a{i}, b{q}, acc{i}_{q});" for q in range(Q)))
+    L.append("    " + " ".join(f"ia{i} += 1u;" for i in range(R)))
+    L.append("    " + " ".join(f"ib{j} += 1u;" for j in range(4 * Q)))
+    L.append("  }")
+    return head + "\n".join(L) + "\n  let oc" + tail
+
+
+with open("bench/matmul_variants/41_a_uniform_bt_vec4_k4.wgsl", "w") as f:
+    f.write(v41())
