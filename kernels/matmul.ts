@@ -56,7 +56,7 @@ const MATMUL_UA = { label: "matmul", code, entryPoint: "matmul_ua" };
 const MATMUL_AV4 = { label: "matmul", code, entryPoint: "matmul_av4" };
 /** Bytes of A in one `matmul_bv4_ua` uniform window (the WGSL's `au`: 4096 vec4f). */
 const UA_BYTES = 65536;
-/** Windows one `matmul_bv4_ua` launch binds (the WGSL's `au`, `au1` … `au3`). */
+/** Windows one `matmul_bv4_ua` or `matmul_ua` launch binds (the WGSL's `au`, `au1` … `au3`). */
 const UA_WINDOWS = 4;
 /** The host's cores: on a CPU adapter, how many workgroups a launch needs to keep them busy. */
 const CPU_CORES = Math.max(1, navigator.hardwareConcurrency || 1);
@@ -1142,7 +1142,7 @@ function padRows(
   return dst;
 }
 
-/** One `matmul_bv4_ua` launch: its rows of C and the uniform windows of A they read. */
+/** One `matmul_bv4_ua` or `matmul_ua` launch: its rows of C and the windows of A they read. */
 interface WindowLaunch {
   /** First row of the launch (from the chunk's first row) and how many. */
   row0: number;
@@ -1160,10 +1160,11 @@ interface WindowLaunch {
  * A's rows (not transposed, row stride `lda`, from the bound range `ba` on) cut into windows of
  * whole 32-row blocks, each inside one 64 KiB uniform binding of A's own buffer (a window near
  * the buffer's end starts earlier, so it stays inside), and the windows into launches of at most
- * 4, as even as can be, for `matmul_bv4_ua`; or null when A does not qualify: its buffer is not
- * uniform-readable or smaller than a window, the device binds too few uniform buffers, a 32-row
- * block does not fit a window, or a launch would hold fewer workgroups than the host has cores
- * (lavapipe runs launches one after another, each over its threads).
+ * 4, as even as can be, for `matmul_bv4_ua` and `matmul_ua`; or null when A does not qualify:
+ * its buffer is not uniform-readable or smaller than a window, the device binds too few uniform
+ * buffers, a 32-row block does not fit a window, or a launch would hold fewer workgroups than the
+ * host has cores (lavapipe runs launches one after another, each over its threads). The windows
+ * are bound whole (64 KiB) whatever `maxBindingBytes` says: the uniform limit is what applies.
  */
 function uniformWindows(
   a: Tensor,

@@ -90,8 +90,8 @@ struct Params {
   rows_fast: u32, // 1: workgroup_id.x walks the row blocks, .y the column blocks (else the reverse)
   off_bias: u32, // element offset of the bias in its binding
   alpha: f32,
-  win_rows: u32, // matmul_bv4_ua: rows of A per uniform window (a multiple of 32)
-  win_off: vec4u, // matmul_bv4_ua: each window's first element inside its binding (16-byte aligned)
+  win_rows: u32, // matmul_bv4_ua, matmul_ua: rows of A per uniform window (a multiple of 32)
+  win_off: vec4u, // matmul_bv4_ua, matmul_ua: each window's first element in its binding
 }
 
 override ACC: u32 = 0u;  // 1: C += α·op(A)·op(B); 0: C = α·op(A)·op(B) without reading C

@@ -402,7 +402,7 @@ export async function train(
     return { params: await model.readParams(), steps: step, history };
   } finally {
     // A throw while steps wait for their sync (encoding the next one, say) leaves readbacks that
-    // nobody awaits: let each finish (it maps and frees its buffer) before the run ends.
+    // nobody awaits: let each finish (it maps and gives back its buffer) before the run ends.
     if (submitted.length) await Promise.allSettled(submitted.splice(0).map((s) => s.readback()));
     optimizer.release();
     objective.release();

@@ -194,6 +194,9 @@ gpuTest(
     const windows = (n: number, groups: number, b = "bv4_") =>
       groups >= cores ? Array(n).fill(`matmul_${b}ua`) : [b ? "matmul_bv4" : "matmul"];
     // [case, padded rows, extra options, the entry points expected (in order)].
+    // As many column blocks as cores: the cases that must use every window's copy of the loop
+    // keep their windows on a host of any size.
+    const wideN = 128 * cores;
     const cases: [Case, boolean, Partial<MatmulArgs>, string[]][] = [
       // Rows 100 apart: two windows of 5 blocks of 32 rows in one launch (the second shifted
       // back to end at the buffer's end), 2 column blocks; bias and α.
@@ -201,9 +204,9 @@ gpuTest(
       // K 512: one block per window, 2 column blocks; accumulating.
       [{ m: 70, n: 200, k: 512, beta: 1 }, false, {}, windows(1, 6)],
       // 4 windows of one block, the last partial: every window's copy of the loop.
-      [{ m: 120, n: 100, k: 512 }, false, {}, windows(1, 4)],
+      [{ m: 120, n: wideN, k: 512 }, false, {}, windows(1, 4 * cores)],
       // 19 windows: launches of 4, 4, 4, 4 and 3.
-      [{ m: 600, n: 100, k: 512, withBias: true }, false, {}, windows(5, 3)],
+      [{ m: 600, n: wideN, k: 512, withBias: true }, false, {}, windows(5, 3 * cores)],
       // β = 0.5: the prologue, then windows that accumulate.
       [{ m: 130, n: 264, k: 128, beta: 0.5 }, false, {}, [
         "prologue",
@@ -215,6 +218,13 @@ gpuTest(
         ...windows(1, 6),
         ...windows(1, 6),
         ...windows(1, 6),
+      ]],
+      // Two batches cut apart, and each along M, by a small binding limit: windows in each piece.
+      [{ m: 300, n: 136, k: 100, batch: 2 }, false, { maxBindingBytes: 130_000 }, [
+        ...windows(1, 10),
+        ...windows(1, 10),
+        ...windows(1, 10),
+        ...windows(1, 10),
       ]],
       // One column block and one row block: the launch would hold one workgroup.
       [{ m: 32, n: 100, k: 512 }, false, {}, windows(1, 1)],
@@ -238,7 +248,7 @@ gpuTest(
       [{ m: 70, n: 20, k: 33, transA: true }, false, {}, ["matmul_bv4"]],
       // B transposed (read by scalars): A in windows or as vec4f all the same.
       [{ m: 300, n: 136, k: 100, transB: true, withBias: true }, false, {}, windows(1, 20, "")],
-      [{ m: 250, n: 100, k: 512, transB: true, beta: 1 }, false, {}, windows(2, 4, "")],
+      [{ m: 250, n: wideN, k: 512, transB: true, beta: 1 }, false, {}, windows(2, 4 * cores, "")],
       [{ m: 72, n: 136, k: 45, transA: true, transB: true }, false, {}, ["matmul_av4"]],
       [{ m: 37, n: 52, k: 41, transA: true, transB: true }, true, {}, ["matmul_av4"]],
     ];

@@ -281,10 +281,12 @@ gpuTest(
     };
     gpu.readAfter = (enc, tensors) => {
       const read = readAfter.call(gpu, enc, tensors);
-      return () => {
-        events.push(`read ${labels.get(enc)}`);
-        return read();
-      };
+      // Logged when the readback has finished, not when it is asked for.
+      return () =>
+        read().then((data) => {
+          events.push(`read ${labels.get(enc)}`);
+          return data;
+        });
     };
     const run = async (syncEvery: number, saveEvery = 0) => {
       events.length = 0;
