@@ -22,9 +22,9 @@
  * else helps, K (later K chunks accumulate), each bound as its own buffer range with the element
  * offset inside it passed as a uniform; a shape no split can fit is refused with a RangeError.
  *
- * Measured on lavapipe (2 shared vCPUs; bench/RESULTS.md run 12, bench/matmul_variants/): 18–37
- * GFLOP/s wall clock at the tiny model's step shapes and 256³–1024³ (TN 28–37, NN 18–31, NT
- * 18–25), against 87–96 for the WGSL FMA ceiling and 163–194 for numpy's sgemm. On an
+ * Measured on lavapipe (2 shared vCPUs; bench/RESULTS.md runs 12–14, bench/matmul_variants/):
+ * 14–37 GFLOP/s wall clock at the tiny model's step shapes and 256³–1024³, against 75–96 for the
+ * WGSL FMA ceiling and 163–194 for numpy's sgemm. On an
  * NVIDIA H200 (bench/RESULTS.md, session 5): 14–29 TFLOP/s at gpt2-small's step shapes and
  * PyTorch's GEMM shapes, 0.50–0.61× PyTorch's fp32 GEMM at four of its seven shapes.
  *
