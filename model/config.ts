@@ -125,10 +125,7 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
 function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
   const act = r.optStr("hidden_act") ?? "silu";
   if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
-  const scaling = r.json["rope_scaling"];
-  if (scaling !== undefined && scaling !== null) {
-    r.refuse("rope_scaling", "set (only unscaled RoPE is implemented)");
-  }
+  const ropeTheta = ropeThetaOf(r);
   if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
   if ((r.optInt("pretraining_tp") ?? 1) !== 1) r.refuse("pretraining_tp", "other than 1");
   if (family === "qwen2" && r.optBool("use_sliding_window")) {
@@ -156,15 +153,53 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
     numKvHeads: nkv,
     headDim,
     intermediateSize: r.int("intermediate_size"),
-    maxPositions: r.optInt("max_position_embeddings") ?? 2048,
+    // transformers' defaults where a key is absent: LlamaConfig 2048 positions, bos 1, eos 2;
+    // Qwen2Config 32768 positions and no bos or eos. A key present as null means none.
+    maxPositions: r.optInt("max_position_embeddings") ?? (family === "qwen2" ? 32768 : 2048),
     normEps: r.optNum("rms_norm_eps") ?? 1e-6,
-    ropeTheta: r.optNum("rope_theta") ?? 10000,
+    ropeTheta,
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
     qkvBias: family === "qwen2",
-    bosTokenId: r.optInt("bos_token_id"),
-    eosTokenIds: r.tokenIds("eos_token_id"),
+    bosTokenId: "bos_token_id" in r.json || family === "qwen2" ? r.optInt("bos_token_id") : 1,
+    eosTokenIds: "eos_token_id" in r.json || family === "qwen2" ? r.tokenIds("eos_token_id") : [2],
     padTokenId: r.optInt("pad_token_id"),
   };
+}
+
+/**
+ * RoPE's base θ from `rope_theta`, or from `rope_parameters` (transformers v5 keeps θ and the
+ * scaling there) or `rope_scaling` (earlier versions); scaled RoPE of any kind is refused, since
+ * only the plain rotation is implemented. Default 10000.
+ */
+function ropeThetaOf(r: FieldReader): number {
+  let theta = r.optNum("rope_theta");
+  for (const field of ["rope_parameters", "rope_scaling"]) {
+    const v = r.json[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "object" || Array.isArray(v)) {
+      throw new ConfigError(`${r.file}: ${field} must be an object, got ${JSON.stringify(v)}`);
+    }
+    const params = v as Json;
+    const type = params["rope_type"] ?? params["type"] ?? "default";
+    if (type !== "default") {
+      r.refuse(`${field}.rope_type`, `${JSON.stringify(type)} (only unscaled RoPE is implemented)`);
+    }
+    for (const [key, value] of Object.entries(params)) {
+      if (["rope_type", "type", "rope_theta"].includes(key) || value === null) continue;
+      if (key === "partial_rotary_factor" && value === 1) continue;
+      r.refuse(`${field}.${key}`, `${JSON.stringify(value)} (only plain RoPE is implemented)`);
+    }
+    const inner = params["rope_theta"];
+    if (inner !== undefined && inner !== null) {
+      if (typeof inner !== "number" || !Number.isFinite(inner) || inner <= 0) {
+        throw new ConfigError(
+          `${r.file}: ${field}.rope_theta must be a positive number, got ${JSON.stringify(inner)}`,
+        );
+      }
+      theta = inner; // (transformers v5: the value inside rope_parameters wins)
+    }
+  }
+  return theta ?? 10000;
 }
 
 /**

@@ -22,6 +22,11 @@ export interface LoadedModel {
   tokenizer: TextTokenizer | null;
   /** Where it came from. */
   dir: string;
+  /**
+   * The folder's `generation_config.json` as written (null or absent: none). Saves copy it, and
+   * generation stops at its `eos_token_id` too ({@linkcode stopTokenIds}).
+   */
+  generationConfig?: string | null;
 }
 
 const TOKENIZER_FILES = ["tokenizer.json", "vocab.json"];
@@ -47,7 +52,65 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       break;
     }
   }
-  return { config, params, tokenizer, dir };
+  let generationConfig: string | null = null;
+  const generationFile = `${dir}/${GENERATION_CONFIG}`;
+  if (await exists(generationFile)) {
+    generationConfig = await Deno.readTextFile(generationFile);
+    generationEos(generationConfig, generationFile); // refuses a malformed file now
+  }
+  return { config, params, tokenizer, dir, generationConfig };
+}
+
+const GENERATION_CONFIG = "generation_config.json";
+
+/**
+ * The `eos_token_id` of a `generation_config.json` text: an id, a list of ids, or none. `file`
+ * names it in errors.
+ */
+function generationEos(text: string, file: string): number[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new RangeError(`${file}: ${(e as Error).message}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new RangeError(`${file}: must hold a JSON object`);
+  }
+  const v = (json as Record<string, unknown>).eos_token_id;
+  if (v === undefined || v === null) return [];
+  const ids = Array.isArray(v) ? v : [v];
+  if (!ids.every((id) => Number.isInteger(id) && id >= 0)) {
+    throw new RangeError(
+      `${file}: eos_token_id must be a token id or a list of them, got ${JSON.stringify(v)}`,
+    );
+  }
+  return ids as number[];
+}
+
+/**
+ * The tokens generation stops at: the config's `eos_token_id`, the folder's
+ * `generation_config.json` ones (chat models often list their end-of-turn token only there, as
+ * transformers' `generate` reads it) and the tokenizer's end-of-sequence token (the one a
+ * response ends with in training), without repeats.
+ *
+ * @example
+ * ```ts
+ * import { loadModel, stopTokenIds } from "./io.ts";
+ * const model = await loadModel("../shared/data/stories260K");
+ * console.log(stopTokenIds(model)); // [2]
+ * ```
+ */
+export function stopTokenIds(
+  model: Pick<LoadedModel, "config" | "tokenizer" | "generationConfig" | "dir">,
+): number[] {
+  const ids = [...model.config.eosTokenIds];
+  if (model.generationConfig) {
+    ids.push(...generationEos(model.generationConfig, `${model.dir}/${GENERATION_CONFIG}`));
+  }
+  const tok = model.tokenizer?.eosTokenId;
+  if (tok !== undefined && tok !== null) ids.push(tok);
+  return [...new Set(ids)];
 }
 
 /** What {@linkcode saveModel} writes. */
@@ -73,7 +136,7 @@ export interface SaveModelOptions {
  */
 export async function saveModel(
   dir: string,
-  model: Pick<LoadedModel, "config" | "params" | "tokenizer">,
+  model: Pick<LoadedModel, "config" | "params" | "tokenizer" | "generationConfig">,
   options: SaveModelOptions = {},
 ): Promise<void> {
   dir = dir.replace(/[\\/]+$/, "") || dir;
@@ -89,6 +152,9 @@ export async function saveModel(
       maxShardBytes: options.maxShardBytes,
     });
     if (model.tokenizer) await saveTokenizer(model.tokenizer, tmp);
+    if (model.generationConfig) {
+      await Deno.writeTextFile(`${tmp}/${GENERATION_CONFIG}`, model.generationConfig);
+    }
     for (const [name, text] of Object.entries(options.extraFiles ?? {})) {
       await Deno.writeTextFile(`${tmp}/${name}`, text);
     }
@@ -96,8 +162,8 @@ export async function saveModel(
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
   }
-  // Files about the model that this save does not write (a model card, generation settings)
-  // carry over from the folder it replaces.
+  // Files about the model that this save does not write (a model card; generation settings
+  // when the model brought none) carry over from the folder it replaces.
   for (const name of KEPT_FILES) {
     if (!(await exists(`${tmp}/${name}`)) && (await exists(`${dir}/${name}`))) {
       await Deno.copyFile(`${dir}/${name}`, `${tmp}/${name}`);

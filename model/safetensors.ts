@@ -22,10 +22,17 @@ export interface NamedTensor {
 /** The dtype a tensor had on disk (data always come back as float32). */
 export type StoredDType = "F32" | "F16" | "BF16";
 
+/**
+ * A tensor as read: its dtype on disk (one of {@linkcode StoredDType}, or another safetensors
+ * dtype such as BOOL, U8 or I64, whose `data` throws a SafetensorsError when read: a model's
+ * weights are floats, and such buffers, e.g. an old GPT-2 checkpoint's causal masks, are skipped).
+ */
+export type ReadTensor = NamedTensor & { dtype: string };
+
 /** What {@linkcode parseSafetensors} and {@linkcode readSafetensors} return. */
 export interface SafetensorsFile {
   /** Tensors by name, in header order. */
-  tensors: Map<string, NamedTensor & { dtype: StoredDType }>;
+  tensors: Map<string, ReadTensor>;
   /** The `__metadata__` strings (empty when absent). */
   metadata: Record<string, string>;
 }
@@ -37,6 +44,21 @@ export class SafetensorsError extends Error {
 }
 
 const DTYPE_BYTES: Record<StoredDType, number> = { F32: 4, F16: 2, BF16: 2 };
+/** The other dtypes of the safetensors format: their bytes per element (read, never decoded). */
+const OTHER_DTYPE_BYTES: Record<string, number> = {
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+  I16: 2,
+  U16: 2,
+  I32: 4,
+  U32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
+};
 /** Headers beyond this are refused before parsing (Hugging Face's own limit is 100 MB). */
 const MAX_HEADER_BYTES = 100_000_000;
 
@@ -54,10 +76,23 @@ const MAX_HEADER_BYTES = 100_000_000;
 export function parseSafetensors(bytes: Uint8Array, file = "<memory>"): SafetensorsFile {
   const { entries, metadata, dataStart } = parseHeader(bytes, file);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tensors = new Map<string, NamedTensor & { dtype: StoredDType }>();
+  const tensors = new Map<string, ReadTensor>();
   for (const e of entries) {
-    const data = decode(view, dataStart + e.begin, e.count, e.dtype);
-    tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data });
+    if (e.dtype in DTYPE_BYTES) {
+      const data = decode(view, dataStart + e.begin, e.count, e.dtype as StoredDType);
+      tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data });
+      continue;
+    }
+    const { name, dtype, shape } = e;
+    tensors.set(name, {
+      shape,
+      dtype,
+      get data(): Float32Array {
+        throw new SafetensorsError(
+          `${file}: tensor "${name}": dtype ${dtype} is not supported (F32, F16 and BF16 are)`,
+        );
+      },
+    });
   }
   return { tensors, metadata };
 }
@@ -156,8 +191,8 @@ export const INDEX_FILE = "model.safetensors.index.json";
 export const WEIGHTS_FILE = "model.safetensors";
 
 /**
- * Reads a model folder's weights: `model.safetensors`, or the shards listed in
- * `model.safetensors.index.json`.
+ * Reads a model folder's weights: `model.safetensors`, or else the shards listed in
+ * `model.safetensors.index.json` (the order transformers looks for them in).
  *
  * @example
  * ```ts
@@ -168,22 +203,18 @@ export const WEIGHTS_FILE = "model.safetensors";
  */
 export async function readModelWeights(
   dir: string,
-): Promise<Map<string, NamedTensor & { dtype: StoredDType }>> {
+): Promise<Map<string, ReadTensor>> {
+  const single = `${dir}/${WEIGHTS_FILE}`;
+  if (await Deno.stat(single).then(() => true, () => false)) {
+    return (await readSafetensors(single)).tensors;
+  }
   const indexPath = `${dir}/${INDEX_FILE}`;
-  let indexText: string | null = null;
+  let indexText: string;
   try {
     indexText = await Deno.readTextFile(indexPath);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  if (indexText === null) {
-    const single = `${dir}/${WEIGHTS_FILE}`;
-    try {
-      await Deno.stat(single);
-    } catch {
-      throw new SafetensorsError(`${dir}: no ${WEIGHTS_FILE} or ${INDEX_FILE} in this folder`);
-    }
-    return (await readSafetensors(single)).tensors;
+    throw new SafetensorsError(`${dir}: no ${WEIGHTS_FILE} or ${INDEX_FILE} in this folder`);
   }
   let weightMap: Record<string, unknown>;
   try {
@@ -202,7 +233,7 @@ export async function readModelWeights(
     }
     shards.add(shard);
   }
-  const all = new Map<string, NamedTensor & { dtype: StoredDType }>();
+  const all = new Map<string, ReadTensor>();
   for (const shard of [...shards].sort()) {
     const { tensors } = await readSafetensors(`${dir}/${shard}`);
     for (const [name, t] of tensors) {
@@ -295,7 +326,7 @@ export async function atomicWrite(path: string, bytes: Uint8Array): Promise<void
 
 interface Entry {
   name: string;
-  dtype: StoredDType;
+  dtype: string;
   shape: number[];
   count: number;
   begin: number;
@@ -349,8 +380,8 @@ function parseHeader(
     }
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
     if (typeof dtype !== "string") fail(`${where}: dtype must be a string`);
-    if (!(dtype as string in DTYPE_BYTES)) {
-      fail(`${where}: dtype ${dtype} is not supported (F32, F16 and BF16 are)`);
+    if (!(dtype as string in DTYPE_BYTES) && !(dtype as string in OTHER_DTYPE_BYTES)) {
+      fail(`${where}: dtype ${dtype} is not a safetensors dtype`);
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`${where}: shape must be an array of non-negative integers`);
@@ -370,7 +401,7 @@ function parseHeader(
       );
     }
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    const bytesPer = DTYPE_BYTES[dtype as StoredDType];
+    const bytesPer = DTYPE_BYTES[dtype as StoredDType] ?? OTHER_DTYPE_BYTES[dtype as string];
     if (!Number.isSafeInteger(count) || count * bytesPer !== end - begin) {
       fail(
         `${where}: ${dtype} × shape [${shape}] needs ${count * bytesPer} bytes, data_offsets ` +
@@ -379,7 +410,7 @@ function parseHeader(
     }
     entries.push({
       name,
-      dtype: dtype as StoredDType,
+      dtype: dtype as string,
       shape: shape as number[],
       count,
       begin,

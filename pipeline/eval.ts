@@ -39,6 +39,11 @@ export interface EvalInput {
   pairs: PairSet;
   /** Turns generated ids into text, for the reward and the samples shown. */
   tokenizer: TextTokenizer | null;
+  /**
+   * The tokens generation stops at (default: the policy config's `eos_token_id`); runs pass the
+   * starting model's `stopTokenIds` (model/io.ts).
+   */
+  stopTokenIds?: number[];
   /** The prompt text of each pair, as the reward function reads it. */
   promptTexts?: string[];
   /** The task's reward of a response, where the dataset defines one. */
@@ -208,6 +213,7 @@ async function generation(
   const prompts = pairs.map((p) => [...p.prompt]);
   const promptMax = Math.max(...prompts.map((p) => p.length));
   const gen = {
+    eosTokenIds: input.stopTokenIds,
     maxNewTokens: options.maxNewTokens,
     temperature: options.temperature,
     topK: options.topK > 0 ? options.topK : undefined,

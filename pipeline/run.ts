@@ -15,7 +15,13 @@ import { shoutTask, type SyntheticTask } from "../datasets/synthetic.ts";
 import type { PreferencePair } from "../datasets/types.ts";
 import { type ModelConfig, readConfig, tinyConfig } from "../model/config.ts";
 import { listCheckpoints, readTrainerState } from "./checkpoint.ts";
-import { checkModelFolder, type LoadedModel, loadModel, saveModel } from "../model/io.ts";
+import {
+  checkModelFolder,
+  type LoadedModel,
+  loadModel,
+  saveModel,
+  stopTokenIds,
+} from "../model/io.ts";
 import { initParams, type ParamValues } from "../model/params.ts";
 import { ByteTokenizer, type TextTokenizer } from "../model/tokenizer.ts";
 import { type EvalInput, type EvalOptions, type EvalReport, evaluate } from "./eval.ts";
@@ -234,6 +240,7 @@ async function trainInFolder(
     reference: { config: reference.config, params: await reference.params() },
     pairs: set(evalData, evalRef),
     tokenizer,
+    stopTokenIds: stopTokenIds({ ...start, tokenizer }),
     promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
     reward: task?.reward,
   });
@@ -263,18 +270,16 @@ async function trainInFolder(
   }
   const modelDir = `${runDir}/model`;
   ctx.signal.throwIfAborted();
-  await saveModel(modelDir, {
+  const trained = {
     config: start.config,
     params: result.params,
     tokenizer: start.tokenizer ?? tokenizer,
-  });
+    generationConfig: start.generationConfig,
+  };
+  await saveModel(modelDir, trained);
   if (c.run.save_to) {
     ctx.signal.throwIfAborted();
-    await saveModel(c.run.save_to as string, {
-      config: start.config,
-      params: result.params,
-      tokenizer: start.tokenizer ?? tokenizer,
-    });
+    await saveModel(c.run.save_to as string, trained);
     ctx.logger.info(`run: model also saved to ${c.run.save_to}`);
   }
   // Charts from the whole log: a resumed run's history holds only the steps since the resume.
@@ -860,6 +865,7 @@ async function evalInFolder(
     reference: { config: reference.config, params: reference.params },
     pairs: { pairs: evalData.pairs, ref: evalRef, padTokenId: evalData.padTokenId },
     tokenizer,
+    stopTokenIds: stopTokenIds({ ...start, tokenizer }),
     promptTexts: heldOut.map((p) => p.prompt.at(-1)?.content ?? ""),
     reward: task?.reward,
   }, ctx);

@@ -44,6 +44,61 @@ Deno.test("config: unknown model types and unsupported options are refused by fi
   }
 });
 
+Deno.test("config: RoPE θ from rope_theta, rope_parameters (transformers v5) or rope_scaling", () => {
+  const base = configToHf(tinyConfig("llama", { ropeTheta: 10000 }));
+  const theta = (extra: Record<string, unknown>) =>
+    configFromHf({ ...base, rope_theta: undefined, ...extra }).ropeTheta;
+  assert.equal(theta({}), 10000);
+  assert.equal(theta({ rope_theta: 500000 }), 500000);
+  assert.equal(theta({ rope_parameters: { rope_type: "default", rope_theta: 1e6 } }), 1e6);
+  // v5 keeps θ inside rope_parameters; it wins over a stale top-level value.
+  assert.equal(theta({ rope_theta: 10000, rope_parameters: { rope_theta: 5e5 } }), 5e5);
+  assert.equal(theta({ rope_scaling: { rope_type: "default" }, rope_theta: 2e5 }), 2e5);
+  assert.equal(theta({ rope_scaling: { type: "default" } }), 10000);
+  const refused: [Record<string, unknown>, RegExp][] = [
+    [
+      { rope_parameters: { rope_type: "llama3", rope_theta: 5e5, factor: 32 } },
+      /rope_parameters\.rope_type "llama3"/,
+    ],
+    [
+      { rope_parameters: { rope_type: "default", partial_rotary_factor: 0.5 } },
+      /rope_parameters\.partial_rotary_factor/,
+    ],
+    [
+      { rope_parameters: { rope_type: "default", rope_theta: -1 } },
+      /rope_theta must be a positive number/,
+    ],
+    [{ rope_scaling: { type: "yarn", factor: 4 } }, /rope_scaling\.rope_type "yarn"/],
+    [{ rope_parameters: [1] }, /rope_parameters must be an object/],
+  ];
+  for (const [extra, pattern] of refused) {
+    assert.throws(() => configFromHf({ ...base, ...extra }, "m/config.json"), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^m\/config\.json: /);
+      assert.match(e.message, pattern);
+      return true;
+    });
+  }
+});
+
+Deno.test("config: absent keys take transformers' defaults for each family; null means none", () => {
+  const drop = (json: Record<string, unknown>, ...keys: string[]) =>
+    Object.fromEntries(Object.entries(json).filter(([k]) => !keys.includes(k)));
+  const keys = ["bos_token_id", "eos_token_id", "max_position_embeddings"];
+  const llama = configFromHf(drop(configToHf(tinyConfig("llama")), ...keys));
+  assert.deepEqual([llama.bosTokenId, llama.eosTokenIds, llama.maxPositions], [1, [2], 2048]);
+  const qwen2 = configFromHf(drop(configToHf(tinyConfig("qwen2")), ...keys));
+  assert.deepEqual([qwen2.bosTokenId, qwen2.eosTokenIds, qwen2.maxPositions], [null, [], 32768]);
+  const gpt2 = configFromHf(drop(configToHf(tinyConfig("gpt2")), "bos_token_id", "eos_token_id"));
+  assert.deepEqual([gpt2.bosTokenId, gpt2.eosTokenIds], [50256, [50256]]);
+  const none = configFromHf({
+    ...configToHf(tinyConfig("llama")),
+    bos_token_id: null,
+    eos_token_id: null,
+  });
+  assert.deepEqual([none.bosTokenId, none.eosTokenIds], [null, []]);
+});
+
 Deno.test("config: GPT-2 parameters carry Hugging Face's names and shapes", () => {
   const c = tinyConfig("gpt2", {
     numLayers: 1,

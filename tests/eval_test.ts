@@ -38,6 +38,13 @@ gpuTest("eval: generates with both models, deterministically", async () => {
   assert.equal(a.generation?.prompts, 6);
   assert.ok(a.generation!.samples.every((s) => s.policy.length > 0 && s.reference.length > 0));
   assert.deepEqual(await evaluate(input, OPTIONS, quiet()), a);
+  // Stop tokens beyond the config's (a generation_config.json's, the tokenizer's): with every id
+  // a stop token, each response ends at its first token.
+  const all = Array.from({ length: c.vocabSize }, (_, i) => i);
+  const stopped = await evaluate({ ...input, stopTokenIds: all }, OPTIONS, quiet());
+  assert.equal(stopped.generation?.policyLength, 1);
+  assert.equal(stopped.generation?.referenceLength, 1);
+  assert.ok(a.generation!.policyLength > 1);
 });
 
 gpuTest(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { tinyConfig } from "../model/config.ts";
-import { loadModel, saveModel } from "../model/io.ts";
+import { loadModel, saveModel, stopTokenIds } from "../model/io.ts";
 import { initParams } from "../model/params.ts";
 import { readSafetensors } from "../model/safetensors.ts";
 import { ByteTokenizer } from "../model/tokenizer.ts";
@@ -78,6 +78,39 @@ Deno.test("io: saving never deletes a user's other files; trailing slashes are f
     assert.deepEqual((await loadModel(`${dir}/out`)).config, config);
     const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
     assert.deepEqual(names, ["mine", "out"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("io: generation_config.json is read, saved with the model, and its eos ids stop generation", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = tinyConfig("llama", { eosTokenIds: [2] });
+    const params = initParams(config, { seed: 3 });
+    const text = '{\n  "eos_token_id": [2, 9],\n  "do_sample": true\n}\n';
+    await saveModel(`${dir}/a`, { config, params, tokenizer: null, generationConfig: text });
+    assert.equal(await Deno.readTextFile(`${dir}/a/generation_config.json`), text);
+    const a = await loadModel(`${dir}/a`);
+    assert.equal(a.generationConfig, text);
+    assert.deepEqual(stopTokenIds(a), [2, 9]);
+    // The tokenizer's end-of-sequence token (the byte tokenizer's is 257) joins them.
+    assert.deepEqual(stopTokenIds({ ...a, tokenizer: new ByteTokenizer() }), [2, 9, 257]);
+    // Saved over a folder with other generation settings: the model's own win; a model without
+    // any keeps the folder's.
+    const other = '{"eos_token_id": 4}\n';
+    await saveModel(`${dir}/b`, { config, params, tokenizer: null, generationConfig: other });
+    await saveModel(`${dir}/b`, { config, params, tokenizer: null, generationConfig: text });
+    assert.equal(await Deno.readTextFile(`${dir}/b/generation_config.json`), text);
+    await saveModel(`${dir}/b`, { config, params, tokenizer: null });
+    assert.equal(await Deno.readTextFile(`${dir}/b/generation_config.json`), text);
+    // A malformed file is refused by name when the model is loaded.
+    for (const bad of ['{"eos_token_id": "x"}', "{oops", "[1]"]) {
+      await Deno.writeTextFile(`${dir}/a/generation_config.json`, bad);
+      await assert.rejects(() => loadModel(`${dir}/a`), /a\/generation_config\.json: /);
+    }
+    const none = await loadModel(`${dir}/b`).then((m) => ({ ...m, generationConfig: null }));
+    assert.deepEqual(stopTokenIds(none), [2]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

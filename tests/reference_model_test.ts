@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type ModelConfig, tinyConfig } from "../model/config.ts";
 import { fromHf, initParams, internalParams, toHf } from "../model/params.ts";
 import { ReferenceModel } from "../model/reference_model.ts";
+import { parseSafetensors } from "../model/safetensors.ts";
 import { dot } from "../testing/assert_close.ts";
 import { randomBatch } from "../testing/model_batches.ts";
 import { Rng } from "../util/rng.ts";
@@ -64,4 +65,21 @@ Deno.test("params: GPT-2 c_attn splits into q/k/v and merges back exactly", () =
   assert.deepEqual(hf.get("transformer.h.0.attn.c_attn.weight")!.shape, [32, 96]);
   const back = fromHf(c, hf, "test");
   for (const [name, v] of params) assert.deepEqual(back.get(name), v, name);
+  // Buffers older GPT-2 checkpoints saved, in dtypes a weight never has (BOOL, U8), are skipped
+  // unread; a weight in such a dtype is refused by name.
+  const header = JSON.stringify({
+    "h.0.attn.bias": { dtype: "BOOL", shape: [4, 4], data_offsets: [0, 16] },
+    "h.0.attn.masked_bias": { dtype: "U8", shape: [1], data_offsets: [16, 17] },
+    "h.0.ln_1.weight": { dtype: "BOOL", shape: [32], data_offsets: [17, 49] },
+  });
+  const bytes = new Uint8Array(8 + header.length + 49);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+  bytes.set(new TextEncoder().encode(header), 8);
+  const odd = parseSafetensors(bytes, "old.safetensors").tensors;
+  const withBuffers = new Map([...hf, ...[...odd].filter(([k]) => k.includes("attn"))]);
+  const again = fromHf(c, withBuffers, "test");
+  for (const [name, v] of params) assert.deepEqual(again.get(name), v, name);
+  const badWeight = new Map([...hf].filter(([k]) => k !== "transformer.h.0.ln_1.weight"));
+  badWeight.set("h.0.ln_1.weight", odd.get("h.0.ln_1.weight")!);
+  assert.throws(() => fromHf(c, badWeight, "test"), /tensor "h\.0\.ln_1\.weight": dtype BOOL/);
 });

@@ -73,6 +73,26 @@ Deno.test("safetensors: F16 and BF16 convert exactly to float32", () => {
   assert.ok(Number.isNaN(f16ToF32(0x7e00)));
 });
 
+Deno.test("safetensors: other dtypes parse, and refuse only when their data are read", () => {
+  const file = rawFile(
+    {
+      mask: { dtype: "BOOL", shape: [2, 2], data_offsets: [0, 4] },
+      w: { dtype: "F32", shape: [2], data_offsets: [8, 16] },
+      steps: { dtype: "I64", shape: [1], data_offsets: [16, 24] },
+    },
+    new Uint8Array(24),
+    undefined,
+  );
+  const { tensors } = parseSafetensors(file, "m.safetensors");
+  assert.deepEqual([...tensors.keys()], ["mask", "w", "steps"]);
+  assert.deepEqual([tensors.get("mask")!.dtype, tensors.get("mask")!.shape], ["BOOL", [2, 2]]);
+  assert.deepEqual([...tensors.get("w")!.data], [0, 0]);
+  assert.throws(
+    () => tensors.get("steps")!.data,
+    /m\.safetensors: tensor "steps": dtype I64 is not supported \(F32, F16 and BF16 are\)/,
+  );
+});
+
 // Each case: a name, the bytes, and a pattern the error message must match.
 const data64 = new Uint8Array(64);
 const ok = { dtype: "F32", shape: [4], data_offsets: [0, 16] };
@@ -92,8 +112,12 @@ const CASES: [string, Uint8Array, RegExp][] = [
   ["entry a number", rawFile({ t: 3 }, data64), /tensor "t" must be an object/],
   ["entry an array", rawFile({ t: [1] }, data64), /tensor "t" must be an object/],
   ["dtype missing", rawFile({ t: { shape: [4], data_offsets: [0, 16] } }, data64), /dtype/],
-  ["dtype unknown", rawFile({ t: { ...ok, dtype: "Q4" } }, data64), /Q4 is not supported/],
-  ["dtype I64", rawFile({ t: { ...ok, dtype: "I64" } }, data64), /I64 is not supported/],
+  [
+    "dtype unknown",
+    rawFile({ t: { ...ok, dtype: "Q4" } }, data64),
+    /Q4 is not a safetensors dtype/,
+  ],
+  ["I64 size disagrees", rawFile({ t: { ...ok, dtype: "I64" } }, data64), /needs 32 bytes/],
   ["dtype a number", rawFile({ t: { ...ok, dtype: 4 } }, data64), /dtype must be a string/],
   ["shape missing", rawFile({ t: { dtype: "F32", data_offsets: [0, 16] } }, data64), /shape/],
   ["shape negative", rawFile({ t: { ...ok, shape: [-4] } }, data64), /shape/],
@@ -195,6 +219,10 @@ Deno.test("safetensors: files and sharded folders write atomically and read back
     await assert.rejects(() => readModelWeights(`${dir}/nowhere`), SafetensorsError);
     await Deno.writeTextFile(`${dir}/sharded/model.safetensors.index.json`, '{"weight_map": 3}');
     await assert.rejects(() => readModelWeights(`${dir}/sharded`), /weight_map must be an object/);
+    // A folder with both: the single file is read, as transformers does.
+    await Deno.copyFile(`${dir}/one.safetensors`, `${dir}/sharded/model.safetensors`);
+    const both = await readModelWeights(`${dir}/sharded`);
+    for (const [name, t] of tensors) assert.deepEqual(both.get(name)!.data, t.data);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
