@@ -61,7 +61,7 @@ export interface DpoLossArgs {
   refLogps?: Tensor;
   /** (2P,) response token counts (values below 1 count as 1). */
   counts: Tensor;
-  /** (P,) receives each pair's loss (NLL term included). */
+  /** (P,) receives each pair's loss (with its share of the NLL term). */
   losses: Tensor;
   /** (P,) receives the chosen rewards. */
   rewardsChosen: Tensor;
@@ -79,7 +79,7 @@ export interface DpoLossArgs {
   labelSmoothing?: number;
   /** SimPO's target margin γ. Default 0. */
   gamma?: number;
-  /** Weight α of the chosen NLL term `α·(−logπ_w / c_w)` (TRL's rpo_alpha). Default 0. */
+  /** Weight α of the NLL term `α·Σ(−logπ_w) / Σc_w` (chosen tokens; TRL's rpo_alpha). Default 0. */
   nllAlpha?: number;
   /** (2P,) per row, Σ over response tokens of Σ_v logits: gives metrics 8 and 9. */
   logitSums?: Tensor;
@@ -191,7 +191,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   });
   enc.dispatch({
     kernel: METRICS,
-    constants: { WG },
+    constants: { WG, VARIANT: variantId },
     uniforms: u,
     // Without logitSums the kernel reads nothing at binding 2; counts stands in.
     bindings: [

@@ -10,7 +10,9 @@
 //   hinge         loss = relu(1 − β·h)
 //   sigmoid_norm  the sigmoid loss with h on length-averaged log-probs
 //   simpo         z = β·(avg logπ_w − avg logπ_l) − γ, the sigmoid loss of z (reference-free)
-//   + NLL term    α · (−logπ_w / c_w) on every variant (TRL's rpo_alpha)
+//   + NLL term    α · Σ_i(−logπ_w,i) / Σ_i c_w,i on every variant: the token mean of the chosen
+//                 responses' cross-entropy over the batch (TRL's rpo_alpha), carried by pair i
+//                 as α · (−logπ_w,i) · P / Σ c_w (Σ c_w below 1 counts as 1)
 // rewards: β·(logπ − logπ_ref) on the log-probs the variant uses (length-averaged for ipo and
 // sigmoid_norm; β·avg logπ for simpo). L = mean over pairs, so grad = (dloss/dlogπ) / P.
 // Each variant is a small function below, chosen by the override constant VARIANT.
@@ -22,8 +24,9 @@
 //   rewards_rejected (P,), grad (2P,).
 // metrics (one workgroup): means over pairs, in this fixed order, written to metrics (M,):
 //   0 loss, 1 rewards/chosen, 2 rewards/rejected, 3 rewards/accuracies (chosen > rejected),
-//   4 rewards/margins, 5 logps/chosen, 6 logps/rejected (sequence sums), 7 nll_loss
-//   (−logπ_w / c_w), and with has_logits: 8 logits/chosen, 9 logits/rejected
+//   4 rewards/margins, 5 logps/chosen, 6 logps/rejected (sequence sums; per token for ipo,
+//   sigmoid_norm and simpo, the log-probs their losses use, as TRL logs them), 7 nll_loss
+//   (Σ −logπ_w / Σ c_w), and with has_logits: 8 logits/chosen, 9 logits/rejected
 //   (Σ logit_sums / (V · Σ counts), the mean logit over response tokens and vocabulary).
 // Both reduce in a fixed order: bit-identical reruns.
 
@@ -151,9 +154,15 @@ fn pairs(@builtin(global_invocation_id) gid: vec3u) {
     max(counts[i], 1.0), max(counts[np + i], 1.0),
   );
   var out = pair_loss(x);
-  // The NLL term on the chosen response: α · (−logπ_w / c_w).
-  out.loss += p.nll_alpha * (-x.pw / x.cw);
-  out.d_w -= p.nll_alpha / x.cw;
+  // The NLL term on the chosen responses, a token mean over the batch: pair i's share of
+  // α · Σ(−logπ_w) / Σ c_w, and its derivative by logπ_w,i (before the 1/P below).
+  var chosen_tokens = 0.0;
+  for (var j = 0u; j < np; j++) {
+    chosen_tokens += counts[j];
+  }
+  let per_token = p.nll_alpha * f32(np) / max(chosen_tokens, 1.0);
+  out.loss += per_token * -x.pw;
+  out.d_w -= per_token;
   let inv_p = 1.0 / f32(np);
   losses[i] = out.loss;
   rewards_chosen[i] = out.reward_w;
@@ -182,11 +191,18 @@ fn metrics_mean(@builtin(local_invocation_index) lid: u32) {
     let rc = chosen_in[i];
     let rr = rejected_in[i];
     let pw = policy[i];
+    let pl = policy[np + i];
     let cw = counts[i];
+    let cl = counts[np + i];
+    // The variants on length-averaged log-probs log those.
+    let per_token = VARIANT == 1u || VARIANT == 3u || VARIANT == 4u;
+    let lw = select(pw, pw / max(cw, 1.0), per_token);
+    let ll = select(pl, pl / max(cl, 1.0), per_token);
     a += vec4f(losses_in[i], rc, rr, select(0.0, 1.0, rc > rr));
-    b += vec4f(rc - rr, pw, policy[np + i], -pw / max(cw, 1.0));
+    b += vec4f(rc - rr, lw, ll, -pw);
+    c += vec4f(0.0, 0.0, cw, cl);
     if (p.has_logits == 1u) {
-      c += vec4f(logit_sums[i], logit_sums[np + i], cw, counts[np + i]);
+      c += vec4f(logit_sums[i], logit_sums[np + i], 0.0, 0.0);
     }
   }
   red_a[lid] = a;
@@ -212,9 +228,9 @@ fn metrics_mean(@builtin(local_invocation_index) lid: u32) {
     metrics[4] = sb.x;
     metrics[5] = sb.y;
     metrics[6] = sb.z;
-    metrics[7] = sb.w;
+    let sc = red_c[0];
+    metrics[7] = red_b[0].w / max(sc.z, 1.0);
     if (p.has_logits == 1u) {
-      let sc = red_c[0];
       metrics[8] = sc.x / (p.vocab * sc.z);
       metrics[9] = sc.y / (p.vocab * sc.w);
     }

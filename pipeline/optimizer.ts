@@ -30,6 +30,11 @@ export interface OptimizerConfig {
   schedule: "linear" | "cosine" | "constant";
   /** Optimizer steps of linear warmup from 0. Default 0. */
   warmupSteps: number;
+  /**
+   * Warmup as a share of all optimizer steps, rounded up, where `warmupSteps` is 0
+   * (transformers' `warmup_ratio`). Default 0.
+   */
+  warmupRatio?: number;
 }
 
 /** TRL's defaults for {@linkcode OptimizerConfig}. */
@@ -46,8 +51,8 @@ export const DEFAULT_OPTIMIZER: OptimizerConfig = {
 
 /**
  * The learning rate of optimizer step `step` (0-based) out of `total`, as transformers'
- * `get_{linear,cosine,constant}_schedule_with_warmup`: `lr·step/warmup` during warmup, then
- * linear or cosine decay to 0 at `total` (or constant).
+ * `get_{linear,cosine,constant}_schedule_with_warmup`: `lr·step/warmup` during warmup (`warmupSteps`,
+ * or else ⌈`warmupRatio`·total⌉ steps), then linear or cosine decay to 0 at `total` (or constant).
  *
  * @example
  * ```ts
@@ -57,9 +62,10 @@ export const DEFAULT_OPTIMIZER: OptimizerConfig = {
  * ```
  */
 export function learningRate(step: number, total: number, cfg: OptimizerConfig): number {
-  if (step < cfg.warmupSteps) return cfg.lr * step / Math.max(1, cfg.warmupSteps);
+  const warmup = cfg.warmupSteps > 0 ? cfg.warmupSteps : Math.ceil(total * (cfg.warmupRatio ?? 0));
+  if (step < warmup) return cfg.lr * step / Math.max(1, warmup);
   if (cfg.schedule === "constant") return cfg.lr;
-  const progress = (step - cfg.warmupSteps) / Math.max(1, total - cfg.warmupSteps);
+  const progress = (step - warmup) / Math.max(1, total - warmup);
   if (cfg.schedule === "linear") return cfg.lr * Math.max(0, 1 - progress);
   return cfg.lr * Math.max(0, 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
 }

@@ -767,6 +767,8 @@ function trainingConfig(c: RunConfig, loss: DpoLossConfig): TrainConfig {
     maxGradNorm: t.max_grad_norm as number,
     schedule: t.schedule as OptimizerConfig["schedule"],
     warmupSteps: t.warmup_steps as number,
+    // Only when set: a checkpoint's saved configuration stays comparable with older ones.
+    ...((t.warmup_ratio as number) > 0 ? { warmupRatio: t.warmup_ratio as number } : {}),
   };
   return {
     objective: t.objective as "dpo" | "sft",

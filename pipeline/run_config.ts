@@ -95,7 +95,7 @@ export const RUN_SCHEMA: Schema = {
   },
   tokenize: {
     template: f("string", "auto", "Chat template use", { choices: ["auto", "template", "plain"] }),
-    max_length: f("int", 512, "Most tokens of prompt + response", { min: 2 }),
+    max_length: f("int", 1024, "Most tokens of prompt + response (TRL's default)", { min: 2 }),
     max_prompt_length: f(
       "int",
       null,
@@ -107,9 +107,9 @@ export const RUN_SCHEMA: Schema = {
     objective: f("string", "dpo", "dpo, or sft (cross-entropy on the chosen responses)", {
       choices: ["dpo", "sft"],
     }),
-    pairs_per_batch: f("int", 4, "Pairs per micro-batch (rows: 2× for DPO)", { min: 1 }),
+    pairs_per_batch: f("int", 8, "Pairs per micro-batch (rows: 2× for DPO)", { min: 1 }),
     grad_accum_steps: f("int", 1, "Micro-batches per optimizer step", { min: 1 }),
-    epochs: f("int", 1, "Passes over the data (when max_steps is 0)", { min: 1 }),
+    epochs: f("int", 3, "Passes over the data (when max_steps is 0)", { min: 1 }),
     max_steps: f("int", 0, "Optimizer steps (0: from epochs)", { min: 0 }),
     seed: f("int", 42, "Seed of the data order"),
     bucket_window: f("int", 0, "Length bucketing window in batches (0: off)", { min: 0 }),
@@ -124,6 +124,10 @@ export const RUN_SCHEMA: Schema = {
       choices: ["linear", "cosine", "constant"],
     }),
     warmup_steps: f("int", 0, "Linear warmup steps", { min: 0 }),
+    warmup_ratio: f("number", 0, "Warmup as a share of all steps, when warmup_steps is 0", {
+      min: 0,
+      max: 1,
+    }),
     weight_decay: f("number", 0, "AdamW decoupled weight decay (not on norms and biases)", {
       min: 0,
     }),
@@ -131,7 +135,9 @@ export const RUN_SCHEMA: Schema = {
     beta2: f("number", 0.999, "Adam β2", { min: 0, lt: 1 }),
     eps: f("number", 1e-8, "Adam ε", { gt: 0 }),
     max_grad_norm: f("number", 1, "Clip the global gradient norm (0: off)", { min: 0 }),
-    log_every: f("int", 1, "Log metrics every N steps", { min: 1 }),
+    log_every: f("int", 1, "Log metrics every N steps (each row their mean, as TRL logs)", {
+      min: 1,
+    }),
     sync_every: f(
       "int",
       8,

@@ -46,11 +46,11 @@ import { longestPair, READ_DEPTH } from "./score.ts";
 export interface TrainConfig {
   /** "dpo" (preference pairs) or "sft" (cross-entropy on the chosen responses). Default "dpo". */
   objective: "dpo" | "sft";
-  /** P: pairs per micro-batch (B = 2P rows for DPO, P rows for SFT). Default 4. */
+  /** P: pairs per micro-batch (B = 2P rows for DPO, P rows for SFT). Default 8 (TRL's per_device_train_batch_size). */
   pairsPerBatch: number;
   /** Micro-batches per optimizer step. Default 1. */
   gradAccumSteps: number;
-  /** Passes over the data (when `maxSteps` is 0). Default 1. */
+  /** Passes over the data (when `maxSteps` is 0). Default 3 (TRL's num_train_epochs). */
   epochs: number;
   /** Optimizer steps to run; 0: as many as `epochs` give. Default 0. */
   maxSteps: number;
@@ -69,7 +69,7 @@ export interface TrainConfig {
   loss: DpoLossConfig;
   /** AdamW and the schedule. */
   optimizer: OptimizerConfig;
-  /** Log metrics every this many steps. Default 1. */
+  /** Log metrics every this many steps, each row their mean (as TRL logs). Default 1. */
   logEvery: number;
   /**
    * Steps submitted before their metrics are read back, together (steps that evaluate or save,
@@ -89,9 +89,9 @@ export interface TrainConfig {
 /** The defaults of {@linkcode TrainConfig}. */
 export const DEFAULT_TRAIN: TrainConfig = {
   objective: "dpo",
-  pairsPerBatch: 4,
+  pairsPerBatch: 8,
   gradAccumSteps: 1,
-  epochs: 1,
+  epochs: 3,
   maxSteps: 0,
   seed: 42,
   bucketWindow: 0,
@@ -286,6 +286,8 @@ export async function train(
     // the last. One readback costs Deno ~10 ms (its poll sleeps), however many steps it covers;
     // meanwhile the host encodes the next step while the device runs the last.
     let lastSync = performance.now();
+    // The steps since the last logged one: a logged row holds their mean (as TRL logs).
+    const window: StepRow[] = [];
     /** Reads back every submitted step, then logs, checks, evaluates and saves them in order. */
     const sync = async () => {
       const steps = submitted.splice(0);
@@ -312,9 +314,11 @@ export async function train(
               (config.saveEvery > 0 ? " The last checkpoint is intact." : ""),
           );
         }
+        window.push(row);
         if (s.step % config.logEvery === 0 || s.step === totalSteps) {
-          history.push(row);
-          await run.metrics?.append(row);
+          const logged = windowMean(window.splice(0));
+          history.push(logged);
+          await run.metrics?.append(logged);
         }
         progress.update(s.step, {
           loss: round(row.loss),
@@ -409,6 +413,22 @@ export async function train(
     model.release();
     gpu.pool.trim();
   }
+}
+
+/**
+ * One row for a logging window of steps (`log_every`), as transformers and TRL log it: the loss
+ * and the objective's metrics averaged over the window's steps; the step, epoch, learning rate,
+ * gradient norm and throughput of its last step.
+ */
+function windowMean(rows: StepRow[]): StepRow {
+  const last = rows[rows.length - 1];
+  const out: StepRow = { ...last };
+  const own = new Set(["step", "epoch", "grad_norm", "learning_rate", "tokens_per_second"]);
+  for (const key of Object.keys(last)) {
+    if (own.has(key)) continue;
+    out[key] = rows.reduce((sum, r) => sum + r[key], 0) / rows.length;
+  }
+  return out;
 }
 
 /**

@@ -85,6 +85,34 @@ function extremeBatch(variant: DpoVariant, beta: number) {
   return { policy, refLogps, counts };
 }
 
+Deno.test("dpo reference: the NLL term is the chosen tokens' mean cross-entropy (TRL's rpo_alpha)", () => {
+  // Two pairs whose chosen responses have 2 and 6 tokens: TRL's nll_loss is the cross-entropy
+  // averaged over all 8 chosen tokens, not the mean of the two per-pair means.
+  const policy = [-4, -18, -9, -20], reference = [-5, -17, -9, -19], counts = [2, 6, 3, 5];
+  const alpha = 0.5, beta = 0.1;
+  const plain = ref.dpoLoss(policy, reference, counts, "sigmoid", { beta });
+  const r = ref.dpoLoss(policy, reference, counts, "sigmoid", { beta, nllAlpha: alpha });
+  const nll = (4 + 18) / 8;
+  assert.ok(Math.abs(r.metrics[7] - nll) < 1e-12, `nll_loss ${r.metrics[7]}`);
+  assert.ok(Math.abs(r.loss - (plain.loss + alpha * nll)) < 1e-12);
+  // ∂L/∂logπ_w,i: the pair's own term / P, minus α per chosen token of the batch.
+  for (const i of [0, 1]) {
+    assert.ok(Math.abs(r.grad[i] - (plain.grad[i] - alpha / 8)) < 1e-12);
+    assert.equal(r.grad[2 + i], plain.grad[2 + i]);
+  }
+});
+
+Deno.test("dpo reference: ipo, sigmoid_norm and simpo log per-token logps, the others sums", () => {
+  const policy = [-4, -18, -9, -20], reference = [-5, -17, -9, -19], counts = [2, 6, 3, 5];
+  for (const variant of ["sigmoid", "hinge", "ipo", "sigmoid_norm", "simpo"] as const) {
+    const r = ref.dpoLoss(policy, reference, counts, variant, { beta: 0.1, gamma: 0.2 });
+    const perToken = variant === "ipo" || variant === "sigmoid_norm" || variant === "simpo";
+    const want = perToken ? [(-4 / 2 - 18 / 6) / 2, (-9 / 3 - 20 / 5) / 2] : [-11, -14.5];
+    assert.ok(Math.abs(r.metrics[5] - want[0]) < 1e-12, `${variant} logps/chosen`);
+    assert.ok(Math.abs(r.metrics[6] - want[1]) < 1e-12, `${variant} logps/rejected`);
+  }
+});
+
 Deno.test("dpo reference: extreme margins give finite losses and gradients", () => {
   for (const c of CONFIGS) {
     const { policy, refLogps, counts } = extremeBatch(c.variant, c.beta);

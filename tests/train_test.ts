@@ -11,6 +11,7 @@ import {
   uploadMicroBatch,
 } from "../pipeline/objective.ts";
 import { listCheckpoints } from "../pipeline/checkpoint.ts";
+import { DEFAULT_OPTIMIZER, learningRate } from "../pipeline/optimizer.ts";
 import { createContext } from "../pipeline/stage.ts";
 import { makeBatch } from "../pipeline/tokenize.ts";
 import { DEFAULT_TRAIN, NonFiniteError, sameTraining, train } from "../pipeline/train.ts";
@@ -335,6 +336,29 @@ gpuTest(
         assert.deepEqual(metrics(other.out.history), metrics(each.out.history));
         for (const [k, v] of each.out.params) assert.deepEqual(other.out.params.get(k), v, k);
       }
+      // log_every 3: each logged row holds the mean of its window's metrics (steps 1–3, 4–6, 7),
+      // with the step, learning rate and gradient norm of the window's last step.
+      const windowed = await train(
+        {
+          model: { config: c, params: initParams(c, { seed: 3 }), tokenizer: null },
+          train: { pairs, ref, padTokenId: 0 },
+        },
+        { ...DEFAULT_TRAIN, pairsPerBatch: 2, maxSteps: 7, logEvery: 3 },
+        quiet(),
+        { runDir: await Deno.makeTempDir() },
+      );
+      const rows = metrics(each.out.history);
+      assert.deepEqual(windowed.history.map((r) => r.step), [3, 6, 7]);
+      for (const [w, [from, to]] of [[0, 3], [3, 6], [6, 7]].entries()) {
+        const got = windowed.history[w], last = rows[to - 1];
+        for (const key of ["loss", "rewards/margins", "rewards/accuracies"]) {
+          const mean = rows.slice(from, to).reduce((sum, r) => sum + r[key], 0) / (to - from);
+          assert.ok(Math.abs(got[key] - mean) < 1e-12, `${key} at step ${got.step}`);
+        }
+        for (const key of ["grad_norm", "learning_rate", "epoch"]) {
+          assert.equal(got[key], last[key]);
+        }
+      }
       // A step that fails to submit ends the run with its error, after the readbacks of the
       // steps submitted before it have finished (none left mapping in the background).
       const failing = gpu.submit;
@@ -418,3 +442,17 @@ gpuTest(
     assert.ok(out.history.every((r) => Number.isFinite(r.loss)));
   },
 );
+
+Deno.test("learningRate: warmup_ratio as transformers resolves it (⌈ratio·total⌉ steps)", () => {
+  const cfg = { ...DEFAULT_OPTIMIZER, lr: 0.3, warmupRatio: 0.1 };
+  // 25 steps: ⌈2.5⌉ = 3 steps of warmup, then linear decay to 0 over the other 22.
+  for (const [step, lr] of [[0, 0], [1, 0.1], [2, 0.2]]) {
+    assert.ok(Math.abs(learningRate(step, 25, cfg) - lr) < 1e-15, `step ${step}`);
+  }
+  assert.equal(learningRate(3, 25, cfg), 0.3);
+  assert.ok(Math.abs(learningRate(14, 25, cfg) - 0.3 * (1 - 11 / 22)) < 1e-15);
+  assert.equal(learningRate(25, 25, cfg), 0);
+  // warmup_steps, when set, wins over the ratio.
+  assert.equal(learningRate(1, 25, { ...cfg, warmupSteps: 2 }), 0.15);
+  assert.equal(learningRate(0, 25, { ...cfg, warmupRatio: 0 }), 0.3);
+});

@@ -229,9 +229,11 @@ export interface DpoResult {
 
 /**
  * A DPO-family loss over a batch of P pairs, rows `[chosen(P); rejected(P)]`: the variant's pair
- * losses plus `α·(−logπ_w / c_w)`, their mean L, `dL/dlogπ` per row, and the metrics (loss,
- * rewards chosen/rejected, accuracy, margin, logps chosen/rejected, NLL, and mean logits when
- * `logitSums` and `vocabSize` are given). Counts below 1 count as 1.
+ * losses plus the NLL term `α·Σ(−logπ_w) / Σc_w` (the chosen responses' token-mean
+ * cross-entropy over the batch, TRL's `rpo_alpha`; pair i carries `α·(−logπ_w,i)·P / Σc_w` of
+ * it), their mean L, `dL/dlogπ` per row, and the metrics (loss, rewards chosen/rejected,
+ * accuracy, margin, logps chosen/rejected (per token for ipo, sigmoid_norm and simpo), NLL, and
+ * mean logits when `logitSums` and `vocabSize` are given). Counts below 1 count as 1.
  *
  * @example
  * ```ts
@@ -257,7 +259,11 @@ export function dpoLoss(
     metrics: new Float64Array(10).fill(NaN),
   };
   const m = new Float64Array(8);
-  let lc = 0, lr = 0, nc = 0, nr = 0;
+  let lc = 0, lr = 0, nc = 0, nr = 0, chosenTokens = 0;
+  for (let i = 0; i < p; i++) chosenTokens += counts[i];
+  // The NLL term's weight per token of the chosen responses, times P (the pairs' mean divides).
+  const perToken = alpha * p / Math.max(chosenTokens, 1);
+  const perTokenLogps = variant === "ipo" || variant === "sigmoid_norm" || variant === "simpo";
   for (let i = 0; i < p; i++) {
     const x: DpoPairLogps = {
       policyChosen: policy[i],
@@ -268,12 +274,11 @@ export function dpoLoss(
       countRejected: Math.max(counts[p + i], 1),
     };
     const out = DPO_LOSSES[variant](x, options);
-    const nll = -x.policyChosen / x.countChosen;
-    const loss = out.loss + alpha * nll;
+    const loss = out.loss + perToken * -x.policyChosen;
     r.losses[i] = loss;
     r.rewardsChosen[i] = out.rewardChosen;
     r.rewardsRejected[i] = out.rewardRejected;
-    r.grad[i] = (out.dChosen - alpha / x.countChosen) / p;
+    r.grad[i] = (out.dChosen - perToken) / p;
     r.grad[p + i] = out.dRejected / p;
     const row = [
       loss,
@@ -281,9 +286,10 @@ export function dpoLoss(
       out.rewardRejected,
       out.rewardChosen > out.rewardRejected ? 1 : 0,
       out.rewardChosen - out.rewardRejected,
-      x.policyChosen,
-      x.policyRejected,
-      nll,
+      // The variants on length-averaged log-probs log those (as TRL does for ipo and simpo).
+      perTokenLogps ? x.policyChosen / x.countChosen : x.policyChosen,
+      perTokenLogps ? x.policyRejected / x.countRejected : x.policyRejected,
+      -x.policyChosen * p / Math.max(chosenTokens, 1),
     ];
     row.forEach((v, k) => m[k] += v / p);
     if (options.logitSums) {
