@@ -188,6 +188,7 @@ async function pairMetrics(
       objective: "dpo",
       pairsPerBatch: P,
       padToMultiple: 1,
+      loss: options.loss,
     });
     return Object.fromEntries(Object.entries(m).map(([k, v]) => [`eval_${k}`, v]));
   } finally {

@@ -30,6 +30,26 @@ export interface DpoLossConfig {
   gamma: number;
   /** Weight of the chosen NLL term (TRL's rpo_alpha). Default 0. */
   nllAlpha: number;
+  /**
+   * Compare with a reference that gives every response the same probability (log-probs 0)
+   * instead of the reference model: TRL's `reference_free`. Default false (absent).
+   */
+  referenceFree?: boolean;
+}
+
+/**
+ * Whether a loss compares with the reference model's log-probs (so a run computes them): not
+ * SimPO, not reference-free.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DPO_LOSS, usesReference } from "./objective.ts";
+ * console.log(usesReference(DEFAULT_DPO_LOSS)); // true
+ * console.log(usesReference({ ...DEFAULT_DPO_LOSS, variant: "simpo" })); // false
+ * ```
+ */
+export function usesReference(loss: DpoLossConfig): boolean {
+  return loss.variant !== "simpo" && !loss.referenceFree;
 }
 
 /** TRL's defaults for {@linkcode DpoLossConfig}. */

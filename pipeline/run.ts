@@ -33,7 +33,7 @@ import {
   truncateMetrics,
   writeTrainingCharts,
 } from "./metrics.ts";
-import { type DpoLossConfig } from "./objective.ts";
+import { type DpoLossConfig, usesReference } from "./objective.ts";
 import type { OptimizerConfig } from "./optimizer.ts";
 import { hashModelDir, hashParams, refCache, type RefLogps } from "./ref_cache.ts";
 import { longestPair, scorePairs } from "./score.ts";
@@ -157,7 +157,7 @@ async function trainInFolder(
   };
   let weightsHash: string | null = null;
   const refDir = c.model.ref as string | null;
-  if (objective === "dpo" && loss.variant !== "simpo") {
+  if (objective === "dpo" && usesReference(loss)) {
     if (refDir) {
       let loaded: Promise<LoadedModel> | null = null;
       const get = () => loaded ??= loadModel(refDir);
@@ -753,6 +753,8 @@ function lossConfig(c: RunConfig): DpoLossConfig {
     labelSmoothing: c.loss.label_smoothing as number,
     gamma: c.loss.gamma as number,
     nllAlpha: c.loss.nll_alpha as number,
+    // Only when set: a checkpoint's saved configuration stays comparable with older ones.
+    ...(c.loss.reference_free ? { referenceFree: true } : {}),
   };
 }
 
@@ -846,7 +848,7 @@ async function evalInFolder(
   }
   const reference = await loadModel(refDir);
   const loss = lossConfig(c);
-  const evalRef = loss.variant === "simpo" ? null : await refCache(
+  const evalRef = !usesReference(loss) ? null : await refCache(
     {
       dataset: evalData,
       reference: {

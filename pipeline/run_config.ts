@@ -156,6 +156,11 @@ export const RUN_SCHEMA: Schema = {
     beta: f("number", 0.1, "β: strength of the KL anchor to the reference", { gt: 0 }),
     label_smoothing: f("number", 0, "cDPO label smoothing ε", { min: 0, lt: 0.5 }),
     gamma: f("number", 0, "SimPO target margin γ"),
+    reference_free: f(
+      "bool",
+      false,
+      "Compare with a reference giving every response equal probability, not the model",
+    ),
     nll_alpha: f("number", 0, "Weight of an NLL term on chosen responses (RPO)", { min: 0 }),
   },
   eval: {

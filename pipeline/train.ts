@@ -36,6 +36,7 @@ import {
   releaseMicroBatch,
   SftObjective,
   uploadMicroBatch,
+  usesReference,
 } from "./objective.ts";
 import { AdamW, DEFAULT_OPTIMIZER, learningRate, type OptimizerConfig } from "./optimizer.ts";
 import type { StageContext } from "./stage.ts";
@@ -446,7 +447,7 @@ export async function evaluatePairs(
   model: Transformer,
   objective: Objective,
   set: PairSet,
-  config: Pick<TrainConfig, "objective" | "pairsPerBatch" | "padToMultiple">,
+  config: Pick<TrainConfig, "objective" | "pairsPerBatch" | "padToMultiple" | "loss">,
 ): Promise<Record<string, number>> {
   const sums: Record<string, number> = {};
   let batches = 0;
@@ -500,10 +501,13 @@ function asObjectiveBatch(batch: Batch, objective: "dpo" | "sft"): Batch {
 function refRows(
   set: PairSet,
   indices: number[],
-  config: Pick<TrainConfig, "objective">,
+  config: Pick<TrainConfig, "objective" | "loss">,
 ): Float32Array | undefined {
-  if (config.objective !== "dpo" || !set.ref) return undefined;
+  if (config.objective !== "dpo") return undefined;
   const P = indices.length, out = new Float32Array(2 * P);
+  // Reference-free: every response's reference log-prob is 0.
+  if (config.loss.referenceFree && config.loss.variant !== "simpo") return out;
+  if (!set.ref) return undefined;
   indices.forEach((i, j) => {
     out[j] = set.ref!.chosen[i];
     out[P + j] = set.ref!.rejected[i];
@@ -531,7 +535,7 @@ function validate(config: TrainConfig, input: TrainInput, syncEvery: number): vo
     throw new RangeError(`train: syncEvery must be a positive integer, got ${config.syncEvery}`);
   }
   if (input.train.pairs.length === 0) throw new RangeError("train: there are no training pairs");
-  if (config.objective === "dpo" && config.loss.variant !== "simpo" && !input.train.ref) {
+  if (config.objective === "dpo" && usesReference(config.loss) && !input.train.ref) {
     throw new RangeError(
       `train: the ${config.loss.variant} loss needs reference log-probs (the ref-cache stage)`,
     );

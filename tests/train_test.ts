@@ -456,3 +456,31 @@ Deno.test("learningRate: warmup_ratio as transformers resolves it (⌈ratio·tot
   assert.equal(learningRate(1, 25, { ...cfg, warmupSteps: 2 }), 0.15);
   assert.equal(learningRate(0, 25, { ...cfg, warmupRatio: 0 }), 0.3);
 });
+
+gpuTest("train: reference_free compares with log-probs of 0, without a reference", async () => {
+  const c = tinyConfig("gpt2", { maxPositions: 16 });
+  const pairs = randomPairs(4, c.vocabSize, 21);
+  const run = (referenceFree: boolean) =>
+    train(
+      {
+        model: { config: c, params: initParams(c, { seed: 3 }), tokenizer: null },
+        train: { pairs, ref: null, padTokenId: 0 },
+      },
+      {
+        ...DEFAULT_TRAIN,
+        pairsPerBatch: 2,
+        maxSteps: 2,
+        loss: { ...DEFAULT_TRAIN.loss, referenceFree },
+      },
+      quiet(),
+      { runDir: "/nonexistent" },
+    );
+  await assert.rejects(() => run(false), /needs reference log-probs/);
+  const out = await run(true);
+  for (const row of out.history) {
+    // rewards = β·(logπ − 0)
+    const beta = DEFAULT_TRAIN.loss.beta;
+    assert.ok(Math.abs(row["rewards/chosen"] - beta * row["logps/chosen"]) < 1e-4);
+    assert.ok(Math.abs(row["rewards/rejected"] - beta * row["logps/rejected"]) < 1e-4);
+  }
+});
