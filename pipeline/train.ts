@@ -49,7 +49,7 @@ export interface TrainConfig {
   objective: "dpo" | "sft";
   /** P: pairs per micro-batch (B = 2P rows for DPO, P rows for SFT). Default 8 (TRL's per_device_train_batch_size). */
   pairsPerBatch: number;
-  /** Micro-batches per optimizer step. Default 1. */
+  /** Micro-batches per optimizer step (an epoch's last step takes the rest of it). Default 1. */
   gradAccumSteps: number;
   /** Passes over the data (when `maxSteps` is 0). Default 3 (TRL's num_train_epochs). */
   epochs: number;
@@ -217,10 +217,18 @@ export async function train(
   const rowsPerPair = config.objective === "dpo" ? 2 : 1;
   const lengths = data.pairs.map(pairLength);
   const perEpoch = batchOrder(lengths, orderOptions(config, 0)).length;
-  const totalMicro = config.maxSteps > 0
-    ? config.maxSteps * config.gradAccumSteps
-    : config.epochs * perEpoch;
-  const totalSteps = Math.ceil(totalMicro / config.gradAccumSteps);
+  // Steps within each epoch, as transformers counts them: an epoch's last step takes the micro-
+  // batches left in it (fewer when gradAccumSteps does not divide the epoch), never the next's.
+  const accum = config.gradAccumSteps, stepsPerEpoch = Math.ceil(perEpoch / accum);
+  const totalSteps = config.maxSteps > 0 ? config.maxSteps : config.epochs * stepsPerEpoch;
+  /** The micro-batches of step `s` (0-based): the first's number and how many. */
+  const stepBatches = (s: number) => {
+    const inEpoch = (s % stepsPerEpoch) * accum;
+    return {
+      first: Math.floor(s / stepsPerEpoch) * perEpoch + inEpoch,
+      count: Math.min(accum, perEpoch - inEpoch),
+    };
+  };
   const maxLen = longestPair([...data.pairs, ...(input.eval?.pairs ?? [])]);
   const maxSeqLen = Math.min(
     input.model.config.maxPositions,
@@ -351,8 +359,7 @@ export async function train(
       // A stop is seen during a sync (the only wait), so every step submitted is read, logged (and
       // saved, if due) before it ends the run.
       ctx.signal.throwIfAborted();
-      const first = step * config.gradAccumSteps;
-      const count = Math.min(config.gradAccumSteps, totalMicro - first);
+      const { first, count } = stepBatches(step);
       const enc = gpu.encoder(`step ${step + 1}`);
       model.zeroGrads(enc);
       const uploaded: MicroBatch[] = [];

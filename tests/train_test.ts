@@ -484,3 +484,24 @@ gpuTest("train: reference_free compares with log-probs of 0, without a reference
     assert.ok(Math.abs(row["rewards/rejected"] - beta * row["logps/rejected"]) < 1e-4);
   }
 });
+
+gpuTest(
+  "train: gradient accumulation steps stay within an epoch, as transformers counts them",
+  async () => {
+    const c = tinyConfig("gpt2", { maxPositions: 16 });
+    const pairs = randomPairs(6, c.vocabSize, 23); // 3 micro-batches of 2 pairs per epoch
+    const ref = { chosen: new Float32Array(6).fill(-20), rejected: new Float32Array(6).fill(-20) };
+    const out = await train(
+      {
+        model: { config: c, params: initParams(c, { seed: 3 }), tokenizer: null },
+        train: { pairs, ref, padTokenId: 0 },
+      },
+      { ...DEFAULT_TRAIN, pairsPerBatch: 2, gradAccumSteps: 2, epochs: 2 },
+      quiet(),
+      { runDir: "/nonexistent" },
+    );
+    // Each epoch: a step of 2 micro-batches, then one of the 1 left (not 3 steps over 6 in all).
+    assert.deepEqual(out.history.map((r) => r.step), [1, 2, 3, 4]);
+    assert.deepEqual(out.history.map((r) => r.epoch * 3), [2, 3, 5, 6]);
+  },
+);
