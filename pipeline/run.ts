@@ -33,7 +33,7 @@ import {
   truncateMetrics,
   writeTrainingCharts,
 } from "./metrics.ts";
-import { type DpoLossConfig, usesReference } from "./objective.ts";
+import { DEFAULT_DPO_LOSS, type DpoLossConfig, usesReference } from "./objective.ts";
 import type { OptimizerConfig } from "./optimizer.ts";
 import { hashModelDir, hashParams, refCache, type RefLogps } from "./ref_cache.ts";
 import { longestPair, scorePairs } from "./score.ts";
@@ -91,6 +91,8 @@ export interface RunSummary {
   last?: StepRow;
   /** Seconds the run took. */
   seconds: number;
+  /** The loss evaluated (default: sigmoid DPO against the reference model). */
+  loss?: DpoLossConfig;
 }
 
 /**
@@ -312,6 +314,7 @@ async function trainInFolder(
     eval: report,
     last: result.history.filter((r) => r.loss !== undefined).at(-1),
     seconds: (performance.now() - t0) / 1000,
+    loss,
   };
 }
 
@@ -437,12 +440,27 @@ export function formatSummary(s: RunSummary): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const m = s.eval?.metrics;
   if (m) {
+    // What the reference model scores against itself, where the loss compares with it: no
+    // preference, margin 0, and the loss at h = 0 (sigmoid, sigmoid_norm: log 2; ipo: 1/(2β)²;
+    // hinge: 1).
+    const loss = s.loss ?? DEFAULT_DPO_LOSS;
+    const atZero = !usesReference(loss)
+      ? null
+      : loss.variant === "sigmoid" || loss.variant === "sigmoid_norm"
+      ? Math.log(2)
+      : loss.variant === "ipo"
+      ? (0.5 / loss.beta) ** 2
+      : loss.variant === "hinge"
+      ? 1
+      : null;
+    const ref = (text: string) => atZero === null ? "" : `   (reference: ${text})`;
+    const name = loss.variant === "sigmoid" ? "DPO loss" : `${loss.variant} loss`;
     lines.push(
       "",
-      "Held-out pairs (policy vs reference):",
-      `  preference accuracy  ${pct(m["eval_rewards/accuracies"])}   (reference: no preference)`,
-      `  reward margin        ${m["eval_rewards/margins"].toFixed(3)}   (reference: 0)`,
-      `  DPO loss             ${m.eval_loss.toFixed(4)}   (reference: ${Math.log(2).toFixed(4)})`,
+      atZero === null ? "Held-out pairs (policy):" : "Held-out pairs (policy vs reference):",
+      `  preference accuracy  ${pct(m["eval_rewards/accuracies"])}${ref("no preference")}`,
+      `  reward margin        ${m["eval_rewards/margins"].toFixed(3)}${ref("0")}`,
+      `  ${name.padEnd(21)}${m.eval_loss.toFixed(4)}${ref((atZero ?? 0).toFixed(4))}`,
     );
   }
   const g = s.eval?.generation;
@@ -882,6 +900,7 @@ async function evalInFolder(
       modelDir: c.model.path as string,
       eval: report,
       seconds: (performance.now() - t0) / 1000,
+      loss,
     },
   };
 }

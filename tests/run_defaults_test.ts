@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { prepareData } from "../pipeline/run.ts";
+import { DEFAULT_DPO_LOSS, type DpoLossConfig } from "../pipeline/objective.ts";
+import { formatSummary, prepareData } from "../pipeline/run.ts";
 import { applyFlags, defaults, readRunConfig, toYaml } from "../pipeline/run_config.ts";
 import { main } from "../main.ts";
 import { createContext } from "../pipeline/stage.ts";
@@ -89,5 +90,30 @@ Deno.test("inspect: --max-length alone limits prompts to half of it, as a run do
     assert.match(out.join(""), /max prompt length 6/);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("run summary: the reference column only where the loss compares with the reference", () => {
+  const metrics = {
+    "eval_rewards/accuracies": 0.75,
+    "eval_rewards/margins": 1.5,
+    eval_loss: 0.25,
+  };
+  const summary = (loss?: DpoLossConfig) =>
+    formatSummary({ runDir: "r", steps: 1, modelDir: "m", seconds: 1, eval: { metrics }, loss });
+  assert.match(summary(), /DPO loss {13}0\.2500 {3}\(reference: 0\.6931\)/);
+  const ipo = summary({ ...DEFAULT_DPO_LOSS, variant: "ipo", beta: 0.5 });
+  assert.match(ipo, /ipo loss {13}0\.2500 {3}\(reference: 1\.0000\)/);
+  const norm = summary({ ...DEFAULT_DPO_LOSS, variant: "sigmoid_norm" });
+  assert.match(norm, /sigmoid_norm loss {4}0\.2500 {3}\(reference: 0\.6931\)/);
+  for (
+    const loss of [
+      { ...DEFAULT_DPO_LOSS, variant: "simpo" as const },
+      { ...DEFAULT_DPO_LOSS, referenceFree: true },
+    ]
+  ) {
+    const text = summary(loss);
+    assert.ok(!text.includes("(reference:"), text);
+    assert.match(text, /Held-out pairs \(policy\):/);
   }
 });
