@@ -262,7 +262,11 @@ async function runFull(
   const fwd = new Forward(model, { batch: B, rows: B * tMax, maxLen: tMax, cache: false });
   try {
     while (rows.some((r) => !r.reason)) {
-      const seqs = rows.map((r) => [...r.prompt, ...r.tokens]);
+      // A finished row's last token is never fed (its output is unused): every sequence fits
+      // its row's prompt + limit − 1 positions.
+      const seqs = rows.map((r) =>
+        [...r.prompt, ...r.tokens].slice(0, r.prompt.length + r.limit - 1)
+      );
       pick(await fwd.full(seqs, Math.max(...seqs.map((s) => s.length))), model.config.vocabSize);
     }
   } finally {

@@ -114,6 +114,13 @@ export interface GenerationReport {
   policyLength: number;
   /** Mean length in tokens of the reference's responses. */
   referenceLength: number;
+  /**
+   * Share of the policy's responses cut by `max_new_tokens` or the model's positions before an
+   * end-of-sequence token: their rewards see no ending, and the log-ratio is that of the prefix.
+   */
+  policyCut: number;
+  /** The same share for the reference's responses. */
+  referenceCut: number;
   /** Every sample. */
   samples: Sample[];
 }
@@ -275,6 +282,8 @@ async function generation(
     klIsEstimate: options.temperature === 1 && options.topK <= 0 && options.topP >= 1,
     policyLength: mean(fromPolicy.tokens.map((t) => t.length)),
     referenceLength: mean(fromReference.tokens.map((t) => t.length)),
+    policyCut: mean(fromPolicy.finishReasons.map((r) => r === "length" ? 1 : 0)),
+    referenceCut: mean(fromReference.finishReasons.map((r) => r === "length" ? 1 : 0)),
     samples: out,
   };
   if (input.reward) {

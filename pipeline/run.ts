@@ -304,7 +304,12 @@ async function trainInFolder(
         ...curve,
         { step: result.steps, kl: g.kl, reward: g.policyReward },
       ];
-      await Deno.writeTextFile(`${runDir}/reward_kl.svg`, rewardKlChart(points));
+      // With tempered or truncated sampling the mean log-ratio is not a KL estimate: say so.
+      const options = g.klIsEstimate ? {} : {
+        title: "Task reward against the log-ratio to the reference",
+        xLabel: "mean log π/π_ref on the samples (tempered or truncated sampling: not a KL)",
+      };
+      await Deno.writeTextFile(`${runDir}/reward_kl.svg`, rewardKlChart(points, options));
     }
   }
   return {
@@ -442,25 +447,28 @@ export function formatSummary(s: RunSummary): string {
   if (m) {
     // What the reference model scores against itself, where the loss compares with it: no
     // preference, margin 0, and the loss at h = 0 (sigmoid, sigmoid_norm: log 2; ipo: 1/(2β)²;
-    // hinge: 1).
+    // hinge: 1), unless an NLL term (nll_alpha) adds the reference's own cross-entropy.
     const loss = s.loss ?? DEFAULT_DPO_LOSS;
-    const atZero = !usesReference(loss)
+    const vsReference = usesReference(loss);
+    const atZero = !vsReference || loss.nllAlpha > 0
       ? null
       : loss.variant === "sigmoid" || loss.variant === "sigmoid_norm"
       ? Math.log(2)
       : loss.variant === "ipo"
       ? (0.5 / loss.beta) ** 2
-      : loss.variant === "hinge"
-      ? 1
-      : null;
-    const ref = (text: string) => atZero === null ? "" : `   (reference: ${text})`;
+      : 1; // hinge
+    const ref = (text: string | null) => text === null ? "" : `   (reference: ${text})`;
     const name = loss.variant === "sigmoid" ? "DPO loss" : `${loss.variant} loss`;
     lines.push(
       "",
-      atZero === null ? "Held-out pairs (policy):" : "Held-out pairs (policy vs reference):",
-      `  preference accuracy  ${pct(m["eval_rewards/accuracies"])}${ref("no preference")}`,
-      `  reward margin        ${m["eval_rewards/margins"].toFixed(3)}${ref("0")}`,
-      `  ${name.padEnd(21)}${m.eval_loss.toFixed(4)}${ref((atZero ?? 0).toFixed(4))}`,
+      vsReference ? "Held-out pairs (policy vs reference):" : "Held-out pairs (policy):",
+      `  preference accuracy  ${pct(m["eval_rewards/accuracies"])}${
+        ref(vsReference ? "no preference" : null)
+      }`,
+      `  reward margin        ${m["eval_rewards/margins"].toFixed(3)}${
+        ref(vsReference ? "0" : null)
+      }`,
+      `  ${name.padEnd(21)}${m.eval_loss.toFixed(4)}${ref(atZero?.toFixed(4) ?? null)}`,
     );
   }
   const g = s.eval?.generation;
@@ -480,6 +488,12 @@ export function formatSummary(s: RunSummary): string {
         : `  log π/π_ref          ${g.kl.toFixed(3)} nats per sampled response (not a KL ` +
           "estimate: sampling was tempered or filtered)",
     );
+    if (g.policyCut > 0 || g.referenceCut > 0) {
+      lines.push(
+        `  cut before an end    ${pct(g.policyCut)} of the policy's responses, ` +
+          `${pct(g.referenceCut)} of the reference's (eval.max_new_tokens)`,
+      );
+    }
     const shown = g.samples.slice(0, 3);
     for (const x of shown) {
       lines.push(
@@ -957,13 +971,15 @@ export async function scoreFromConfig(
   const ref = c.model.ref ? await scoreWith(await loadModel(c.model.ref as string)) : null;
   const beta = c.loss.beta as number;
   const lines = trainData.pairs.map((p, i) => {
-    const row: Record<string, number | string> = {
+    const row: Record<string, number | string | string[]> = {
       id: i + 1,
       source: `${p.source.file}:${p.source.row}`,
       chosen_logp: policy.chosen[i],
       rejected_logp: policy.rejected[i],
       chosen_tokens: policy.chosenTokens[i],
       rejected_tokens: policy.rejectedTokens[i],
+      // What the length limits cut (a cut response's log-prob is its prefix's, with no EOS).
+      truncated: (["prompt", "chosen", "rejected"] as const).filter((k) => p.truncated[k]),
     };
     if (ref) {
       row.chosen_reward = beta * (policy.chosen[i] - ref.chosen[i]);

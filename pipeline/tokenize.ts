@@ -183,9 +183,9 @@ export interface TokenizeOptions extends RenderOptions, TruncationOptions {
 export interface TruncationFlags {
   /** The prompt lost its start. */
   prompt: boolean;
-  /** The chosen response lost its end (EOS kept). */
+  /** The chosen response lost its end, EOS included (as in TRL). */
   chosen: boolean;
-  /** The rejected response lost its end (EOS kept). */
+  /** The rejected response lost its end, EOS included. */
   rejected: boolean;
 }
 

@@ -44,6 +44,9 @@ gpuTest("eval: generates with both models, deterministically", async () => {
   const stopped = await evaluate({ ...input, stopTokenIds: all }, OPTIONS, quiet());
   assert.equal(stopped.generation?.policyLength, 1);
   assert.equal(stopped.generation?.referenceLength, 1);
+  // Responses that reach max_new_tokens before an end are counted as cut.
+  assert.deepEqual([stopped.generation?.policyCut, stopped.generation?.referenceCut], [0, 0]);
+  assert.ok(a.generation!.policyCut > 0 && a.generation!.policyCut <= 1);
   assert.ok(a.generation!.policyLength > 1);
 });
 

@@ -182,6 +182,13 @@ gpuTest("generate: rows stop at EOS (kept) and at the model's last position", as
   assert.equal(near.tokens[0].length, 4);
   assert.equal(near.tokens[1].length, 10);
   assert.deepEqual(near.finishReasons, ["length", "length"]);
+  // The same without the cache (the long row finishes first and keeps being fed).
+  const nearFull = await generateDetailed(model, [long, [1]], {
+    maxNewTokens: 10,
+    eosTokenIds: [],
+    useCache: false,
+  });
+  assert.deepEqual(nearFull.tokens, near.tokens);
   assert.deepEqual((await generate(model, [[1]], { maxNewTokens: 0 }))[0], []);
   await assert.rejects(() => generate(model, [[]], { maxNewTokens: 1 }), /prompt 1 is empty/);
   await assert.rejects(() => generate(model, [[1, 97]], { maxNewTokens: 1 }), /token 97 at 1/);

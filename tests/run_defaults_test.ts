@@ -104,6 +104,10 @@ Deno.test("run summary: the reference column only where the loss compares with t
   assert.match(summary(), /DPO loss {13}0\.2500 {3}\(reference: 0\.6931\)/);
   const ipo = summary({ ...DEFAULT_DPO_LOSS, variant: "ipo", beta: 0.5 });
   assert.match(ipo, /ipo loss {13}0\.2500 {3}\(reference: 1\.0000\)/);
+  // With an NLL term the reference's loss is not known here: its hint goes, the others stay.
+  const rpo = summary({ ...DEFAULT_DPO_LOSS, nllAlpha: 1 });
+  assert.match(rpo, /DPO loss {13}0\.2500\n/);
+  assert.match(rpo, /reward margin {8}1\.500 {3}\(reference: 0\)/);
   const norm = summary({ ...DEFAULT_DPO_LOSS, variant: "sigmoid_norm" });
   assert.match(norm, /sigmoid_norm loss {4}0\.2500 {3}\(reference: 0\.6931\)/);
   for (

@@ -137,7 +137,9 @@ gpuTest(
         "rejected_reward",
         "rejected_tokens",
         "source",
+        "truncated",
       ]);
+      assert.ok(rows.every((r) => Array.isArray(r.truncated)));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
