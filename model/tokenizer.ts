@@ -901,12 +901,14 @@ function endsWithEos(tokenizer: TextTokenizer, ids: number[], eos: number): bool
 
 /**
  * Renders a conversation's prompt (with the generation prompt) and its whole text through the
- * chat template; the response text is what the whole adds to the prompt.
+ * chat template; the response text is what the whole adds to the prompt. Where the template does
+ * not render the prompt as a prefix of the whole (e.g. a generation prompt that opens a `<think>`
+ * block the template then strips from finished turns), the prompt is cut to the common prefix of
+ * the two, as TRL's `apply_chat_template` does.
  *
  * @param tokenizer A tokenizer with a chat template.
  * @param turns The prompt messages and the response messages.
  * @returns The prompt text and the response text.
- * @throws {TokenizerError} when the template does not render the prompt as a prefix of the whole.
  *
  * @example
  * ```ts
@@ -921,15 +923,29 @@ export function renderConversation(
   tokenizer: TextTokenizer,
   turns: { prompt: Message[]; response: Message[] },
 ): { prompt: string; response: string } {
-  const prompt = tokenizer.applyChatTemplate(turns.prompt, { addGenerationPrompt: true });
+  const rendered = tokenizer.applyChatTemplate(turns.prompt, { addGenerationPrompt: true });
   const whole = tokenizer.applyChatTemplate([...turns.prompt, ...turns.response]);
-  if (!whole.startsWith(prompt)) {
-    throw new TokenizerError(
-      `The chat template of ${tokenizer.source} does not render the prompt (with its generation ` +
-        `prompt) as a prefix of the whole conversation, so the response cannot be cut out`,
-    );
-  }
+  const prompt = whole.startsWith(rendered) ? rendered : commonPrefix(rendered, whole);
   return { prompt, response: whole.slice(prompt.length) };
+}
+
+/**
+ * The longest common prefix of two strings, never splitting a surrogate pair.
+ *
+ * @example
+ * ```ts
+ * import { commonPrefix } from "./tokenizer.ts";
+ * console.log(commonPrefix("<A><think>", "<A>4</s>")); // "<A>"
+ * ```
+ */
+export function commonPrefix(a: string, b: string): string {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  // Never split a surrogate pair.
+  if (n > 0 && n < a.length && a.charCodeAt(n - 1) >= 0xd800 && a.charCodeAt(n - 1) <= 0xdbff) {
+    n--;
+  }
+  return a.slice(0, n);
 }
 
 /**

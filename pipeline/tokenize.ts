@@ -12,7 +12,9 @@
  *
  * - **template** (a chat template renders the text, through {@linkcode renderConversation}): the
  *   prompt is the conversation with the generation prompt; each response is what the whole
- *   conversation adds to it. Special tokens come from the template only (no doubled BOS).
+ *   conversation adds to it (where the whole does not repeat the generation prompt, e.g. an
+ *   opened `<think>` block, the prompt is cut to what they share, as TRL does). Special tokens
+ *   come from the template only (no doubled BOS).
  * - **plain** (no template): a single-turn `text` pair is the prompt's contents, then the
  *   `separator` (default none, as TRL), then the response; a multi-turn or `chat` pair is written as
  *   a transcript: `User: …\n\nAssistant: …` turns, the prompt ending in `Assistant:` and the
@@ -63,6 +65,7 @@ import { DataError } from "../datasets/formats.ts";
 import type { Message, PreferencePair, RowSource } from "../datasets/types.ts";
 import {
   ByteTokenizer,
+  commonPrefix,
   encodePromptResponse,
   renderConversation,
   type TextTokenizer,
@@ -363,7 +366,15 @@ export function renderPair(
   if (useTemplate) {
     const c = renderConversation(tokenizer, { prompt: pair.prompt, response: pair.chosen });
     const r = renderConversation(tokenizer, { prompt: pair.prompt, response: pair.rejected });
-    return { mode: "template", prompt: c.prompt, chosen: c.response, rejected: r.response };
+    // One prompt for both (they differ only where a template's prompt was cut to the part the
+    // whole conversations share).
+    const prompt = c.prompt === r.prompt ? c.prompt : commonPrefix(c.prompt, r.prompt);
+    return {
+      mode: "template",
+      prompt,
+      chosen: c.prompt.slice(prompt.length) + c.response,
+      rejected: r.prompt.slice(prompt.length) + r.response,
+    };
   }
   const singleTurn = pair.kind === "text" && pair.prompt.every((m) => m.role !== "assistant");
   if (singleTurn) {

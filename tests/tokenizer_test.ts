@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import type { Message } from "../datasets/types.ts";
+import type { Message, PreferencePair } from "../datasets/types.ts";
+import { renderPair } from "../pipeline/tokenize.ts";
 import {
   BYTE_SPECIAL_TOKENS,
   byteLevelBpeFromVocab,
   ByteTokenizer,
+  commonPrefix,
   encodeConversation,
   encodePromptResponse,
   HfTokenizer,
@@ -478,4 +480,34 @@ Deno.test("tokenizer: a byte-level BPE built from vocab and merges in memory", (
   assert.equal(tok.vocabSize, 6);
   assert.throws(() => tok.decode([6]), RangeError);
   assert.deepEqual(Object.keys(tok.files()), ["tokenizer.json", "tokenizer_config.json"]);
+});
+
+Deno.test("tokenizer: a generation prompt the whole conversation does not repeat is cut to their common prefix", async () => {
+  const tiny = await Deno.readTextFile(`${TINY_LLAMA}/tokenizer.json`);
+  // DeepSeek-R1's pattern: the generation prompt opens a think block, which finished assistant
+  // turns do not show.
+  const template = "{% for m in messages %}{% if m.role == 'user' %}<U>{{ m.content }}" +
+    "{% else %}<A>{{ m.content }}</s>{% endif %}{% endfor %}" +
+    "{% if add_generation_prompt %}<A><think>\n{% endif %}";
+  await withDir({
+    "tokenizer.json": tiny,
+    "tokenizer_config.json": JSON.stringify({ eos_token: "</s>", chat_template: template }),
+  }, async (dir) => {
+    const tok = await loadTokenizer(dir);
+    const turns = {
+      prompt: [{ role: "user", content: "2+2?" }],
+      response: [{ role: "assistant", content: "4" }],
+    };
+    assert.deepEqual(renderConversation(tok, turns), { prompt: "<U>2+2?<A>", response: "4</s>" });
+    const pair = renderPair({
+      kind: "chat",
+      prompt: turns.prompt,
+      chosen: turns.response,
+      rejected: [{ role: "assistant", content: "5" }],
+      source: { file: "mem", row: 1 },
+    } as PreferencePair, tok);
+    assert.deepEqual([pair.prompt, pair.chosen, pair.rejected], ["<U>2+2?<A>", "4</s>", "5</s>"]);
+  });
+  assert.equal(commonPrefix("ab😀c", "ab😀d"), "ab😀");
+  assert.equal(commonPrefix("a\ud83d\ude00", "a\ud83d\ude01"), "a");
 });
