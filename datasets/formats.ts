@@ -299,7 +299,7 @@ export interface NormalizeOptions extends FormatOptions {
 
 /**
  * Turns one row into a {@linkcode PreferencePair}. Strings are kept exactly as given, except in
- * `hh` (turn texts and the response are trimmed) and ShareGPT/Alpaca system prompts (used as
+ * `hh` (turn texts and the response are trimmed; `raw` keeps the text) and ShareGPT/Alpaca system prompts (used as
  * given when non-empty, omitted when empty, as LLaMA-Factory does).
  *
  * - TRL formats: see {@linkcode extractTextPrompt} and {@linkcode extractMessagePrompt} for the
@@ -510,7 +510,8 @@ export function parseHhTranscript(text: string): Message[] {
 /**
  * Splits an Anthropic HH pair: the prompt is the text both transcripts share, up to the last
  * `"\n\nAssistant:"` inside it (parsed by {@linkcode parseHhTranscript}); each response is what
- * follows it in its transcript, trimmed (further turns included). `source` locates errors.
+ * follows it in its transcript, trimmed (further turns included); `raw` keeps the untouched
+ * texts, cut at the same place. `source` locates errors.
  *
  * @throws {DataError} when `chosen` has no `"\n\nAssistant:"` or the transcripts share none.
  *
@@ -525,7 +526,7 @@ export function splitHh(
   chosen: string,
   rejected: string,
   source: Partial<RowSource> = {},
-): PromptSplit<Message[]> {
+): PromptSplit<Message[]> & Pick<PreferencePair, "raw"> {
   return splitHhWith(chosen, rejected, (field, reason) => {
     throw new DataError({ file: source.file ?? "<hh>", row: source.row, field, reason });
   });
@@ -535,7 +536,7 @@ function splitHhWith(
   chosen: string,
   rejected: string,
   fail: (field: "chosen" | "rejected", reason: string) => never,
-): PromptSplit<Message[]> {
+): PromptSplit<Message[]> & Pick<PreferencePair, "raw"> {
   if (chosen.lastIndexOf(HH_ASSISTANT) < 0) {
     fail("chosen", `expected an HH transcript with a "\\n\\nAssistant:" turn, got none`);
   }
@@ -557,6 +558,11 @@ function splitHhWith(
     prompt: parseHhTranscript(chosen.slice(0, cut)),
     chosen: [{ role: "assistant", content: chosen.slice(promptText.length).trim() }],
     rejected: [{ role: "assistant", content: rejected.slice(promptText.length).trim() }],
+    raw: {
+      prompt: promptText,
+      chosen: chosen.slice(promptText.length),
+      rejected: rejected.slice(promptText.length),
+    },
   };
 }
 
@@ -660,7 +666,7 @@ function textPair(
   };
 }
 
-function hhSplit(r: RowReader): PromptSplit<Message[]> {
+function hhSplit(r: RowReader): PromptSplit<Message[]> & Pick<PreferencePair, "raw"> {
   const { cols } = r;
   return splitHhWith(
     r.string(cols.chosen),

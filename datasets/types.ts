@@ -42,6 +42,12 @@ export interface PreferencePair {
   kind: "chat" | "text" | "ids";
   /** Token ids of pre-tokenized rows. */
   ids?: { prompt: number[]; chosen: number[]; rejected: number[] };
+  /**
+   * The row's own text where its format has one (an Anthropic HH transcript, cut after the
+   * prompt's last `"\n\nAssistant:"`): tokenized as it is when no chat template applies, so
+   * `"\n\nHuman: …\n\nAssistant:"` stays what the model sees, as TRL reads such rows.
+   */
+  raw?: { prompt: string; chosen: string; rejected: string };
   /** Where the row came from. */
   source: RowSource;
 }

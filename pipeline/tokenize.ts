@@ -15,7 +15,9 @@
  *   conversation adds to it (where the whole does not repeat the generation prompt, e.g. an
  *   opened `<think>` block, the prompt is cut to what they share, as TRL does). Special tokens
  *   come from the template only (no doubled BOS).
- * - **plain** (no template): a single-turn `text` pair is the prompt's contents, then the
+ * - **plain** (no template): a pair whose format has its own text (Anthropic HH transcripts) is
+ *   that text, cut after the prompt's last `"\n\nAssistant:"`; a single-turn `text` pair is the
+ *   prompt's contents, then the
  *   `separator` (default none, as TRL), then the response; a multi-turn or `chat` pair is written as
  *   a transcript: `User: …\n\nAssistant: …` turns, the prompt ending in `Assistant:` and the
  *   response starting with a space.
@@ -376,6 +378,8 @@ export function renderPair(
       rejected: r.prompt.slice(prompt.length) + r.response,
     };
   }
+  // A format's own text (HH transcripts), as TRL tokenizes such rows without a template.
+  if (pair.raw) return { mode: "plain", ...pair.raw };
   const singleTurn = pair.kind === "text" && pair.prompt.every((m) => m.role !== "assistant");
   if (singleTurn) {
     const sep = options.separator ?? "";
@@ -1123,7 +1127,7 @@ export function* batches(
 // Cache
 
 /** Bump when the cache layout or the tokenization rules change. */
-const CACHE_VERSION = 2; // 2: standard rows as given in auto mode, cut responses lose EOS
+const CACHE_VERSION = 3; // 2: standard rows as given in auto mode, cut responses lose EOS; 3: HH text kept
 const MAGIC = new TextEncoder().encode("DPOTOKv1");
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DataError } from "../datasets/formats.ts";
+import { DataError, normalizeRow } from "../datasets/formats.ts";
 import type { Message, PreferencePair } from "../datasets/types.ts";
 import { ByteTokenizer, loadTokenizer, type TextTokenizer } from "../model/tokenizer.ts";
 import {
@@ -116,6 +116,25 @@ Deno.test({
       assert.deepEqual(checkRow(batch, 0, pair.prompt, pair.chosen), [...pair.chosen]);
       assert.deepEqual(checkRow(batch, 1, pair.prompt, pair.rejected), [...pair.rejected]);
     }
+  },
+});
+
+Deno.test({
+  name: "tokenize: Anthropic HH rows keep their own text without a chat template (GPT-2)",
+  ignore: !hasGpt2,
+  async fn() {
+    const gpt2 = await loadTokenizer(GPT2);
+    const prompt = "\n\nHuman: What is 2+2?\n\nAssistant:";
+    const row = { chosen: `${prompt} 4`, rejected: `${prompt} Five, I think.` };
+    const pair = normalizeRow(row, { file: "hh.jsonl", row: 1 }, { format: "hh" });
+    assert.equal(pair.kind, "chat"); // a chat template, where there is one, still renders it
+    const data = await tokenize([pair], { tokenizer: gpt2 }, quiet);
+    const ids = data.pairs[0];
+    assert.deepEqual([...ids.prompt], gpt2.encode(prompt));
+    assert.deepEqual([...ids.chosen], [...gpt2.encode(" 4"), gpt2.eosTokenId!]);
+    assert.deepEqual([...ids.rejected], [...gpt2.encode(" Five, I think."), gpt2.eosTokenId!]);
+    // What TRL's extract_prompt leaves on the raw strings: the same prompt ids.
+    assert.deepEqual(ids.prompt.slice(0, 4), Int32Array.from([198, 198, 20490, 25]));
   },
 });
 
