@@ -556,6 +556,15 @@ export async function readDatasetInfo(dir: string, name?: string): Promise<Llama
     if (!isRecord(entry.columns)) fail("expected an object", `${name}.columns`);
     for (const [key, column] of Object.entries(entry.columns)) {
       const ours = LF_COLUMNS[formatting][key];
+      if (key === "tools") {
+        // Dropping the tool definitions would train on conversations the model never sees with
+        // them (LLaMA-Factory writes them into the system prompt through its template).
+        fail(
+          "tool definitions are not supported: this trainer does not write them into the " +
+            "prompt as LLaMA-Factory's templates do; remove the mapping to train without them",
+          `${name}.columns.tools`,
+        );
+      }
       if (ours === undefined) {
         notes.push(
           `${infoFile}: ${name}.columns.${key} is not used for ${formatting} preference data`,

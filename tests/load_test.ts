@@ -223,6 +223,20 @@ Deno.test("load: LLaMA-Factory entries honour columns, tags and their omissions"
       return true;
     });
   }
+  // Tool definitions mapped: refused, not silently dropped from the prompts.
+  const tmp = await Deno.makeTempDir();
+  try {
+    await Deno.copyFile(`${dir}/prefs_openai.jsonl`, `${tmp}/prefs_openai.jsonl`);
+    const entry = JSON.parse(await Deno.readTextFile(`${dir}/dataset_info.json`)).prefs_openai;
+    entry.columns = { ...entry.columns, tools: "tools" };
+    await Deno.writeTextFile(`${tmp}/dataset_info.json`, JSON.stringify({ prefs_openai: entry }));
+    await assert.rejects(
+      load({ path: tmp, dataset: "prefs_openai" }),
+      /prefs_openai\.columns\.tools.*tool definitions are not supported/,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
 
 /** One malformed input: file name, content, options, and what the error must say. */
