@@ -37,6 +37,10 @@
  *    `maxPromptLength` below `maxLength` (the run's default is half of it, as TRL's 512/1024
  *    defaults) guarantees room and avoids drops.
  *
+ * That is TRL 1.x's default (`truncation_mode="keep_start"` for the whole sequence, after the
+ * prompt's own limit). TRL 0.x's default, `keep_end`, instead cut the sequence's start and kept
+ * each response whole; it is not offered, since a pair's two rows here share one prompt.
+ *
  * ## Batches
  *
  * See {@linkcode Batch} for the exact layout: rows `[chosen(P); rejected(P)]`, inputs
