@@ -265,6 +265,16 @@ export async function train(
             `Cannot resume from ${last.dir}: it was written with another training configuration`,
           );
         }
+        // Its data position must be where this version's steps put it (steps were numbered
+        // across epochs before they were counted per epoch).
+        const done = state.step > 0 ? stepBatches(state.step - 1) : { first: 0, count: 0 };
+        if (state.microBatches !== done.first + done.count) {
+          throw new RangeError(
+            `Cannot resume from ${last.dir}: it ends at micro-batch ${state.microBatches}, where ` +
+              `this version's step ${state.step} ends at ${done.first + done.count} ` +
+              "(gradient accumulation steps are now counted per epoch)",
+          );
+        }
         model.writeParams((await loadModel(last.dir)).params);
         await optimizer.load(checkpointPaths(last.dir).optimizer);
         step = state.step;

@@ -503,5 +503,36 @@ gpuTest(
     // Each epoch: a step of 2 micro-batches, then one of the 1 left (not 3 steps over 6 in all).
     assert.deepEqual(out.history.map((r) => r.step), [1, 2, 3, 4]);
     assert.deepEqual(out.history.map((r) => r.epoch * 3), [2, 3, 5, 6]);
+    // A checkpoint whose data position disagrees with this mapping (as older versions numbered
+    // steps across epochs) is not resumed from.
+    const runDir = await Deno.makeTempDir();
+    try {
+      const config = {
+        ...DEFAULT_TRAIN,
+        pairsPerBatch: 2,
+        gradAccumSteps: 2,
+        epochs: 2,
+        saveEvery: 1,
+        keepLast: 1,
+      };
+      const input = {
+        model: { config: c, params: initParams(c, { seed: 3 }), tokenizer: null },
+        train: { pairs, ref, padTokenId: 0 },
+      };
+      await train(input, config, quiet(), { runDir });
+      const last = (await listCheckpoints(runDir)).at(-1)!;
+      const statePath = `${last.dir}/trainer_state.json`;
+      const state = JSON.parse(await Deno.readTextFile(statePath));
+      assert.deepEqual([state.step, state.microBatches], [3, 5]);
+      const resumed = await train(input, config, quiet(), { runDir, resume: true });
+      assert.deepEqual(resumed.history.map((r) => r.step), [4]);
+      await Deno.writeTextFile(statePath, JSON.stringify({ ...state, microBatches: 6 }));
+      await assert.rejects(
+        () => train(input, config, quiet(), { runDir, resume: true }),
+        /ends at micro-batch 6, where this version's step 3 ends at 5/,
+      );
+    } finally {
+      await Deno.remove(runDir, { recursive: true });
+    }
   },
 );
