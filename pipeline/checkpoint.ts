@@ -55,6 +55,8 @@ export interface CheckpointContent {
   params: ParamValues;
   /** Tokenizer (saved into the model folder when present). */
   tokenizer: TextTokenizer | null;
+  /** The model's `generation_config.json` text, when it has one. */
+  generationConfig?: string | null;
   /** Writes the optimizer state to the given path. */
   saveOptimizer: (path: string) => Promise<void>;
   /** The trainer state. */

@@ -70,7 +70,10 @@ export interface TrainConfig {
   loss: DpoLossConfig;
   /** AdamW and the schedule. */
   optimizer: OptimizerConfig;
-  /** Log metrics every this many steps, each row their mean (as TRL logs). Default 1. */
+  /**
+   * Log metrics every this many steps, each row their mean (as TRL logs; after a resume, the
+   * first row averages the steps since the checkpoint). Default 1.
+   */
   logEvery: number;
   /**
    * Steps submitted before their metrics are read back, together (steps that evaluate or save,
@@ -152,7 +155,13 @@ export interface PairSet {
 /** What the train stage starts from. */
 export interface TrainInput {
   /** The starting model. */
-  model: { config: ModelConfig; params: ParamValues; tokenizer: TextTokenizer | null };
+  model: {
+    config: ModelConfig;
+    params: ParamValues;
+    tokenizer: TextTokenizer | null;
+    /** Its `generation_config.json` text, copied into checkpoints. */
+    generationConfig?: string | null;
+  };
   /** Training pairs. */
   train: PairSet;
   /** Held-out pairs for evaluation during training. */
@@ -268,6 +277,12 @@ export async function train(
         // Its data position must be where this version's steps put it (steps were numbered
         // across epochs before they were counted per epoch).
         const done = state.step > 0 ? stepBatches(state.step - 1) : { first: 0, count: 0 };
+        if (state.totalSteps !== totalSteps) {
+          throw new RangeError(
+            `Cannot resume from ${last.dir}: it was written for ${state.totalSteps} steps, this ` +
+              `run has ${totalSteps} (the learning-rate schedule would change)`,
+          );
+        }
         if (state.microBatches !== done.first + done.count) {
           throw new RangeError(
             `Cannot resume from ${last.dir}: it ends at micro-batch ${state.microBatches}, where ` +
@@ -357,6 +372,7 @@ export async function train(
             config: input.model.config,
             params: await model.readParams(),
             tokenizer: input.model.tokenizer,
+            generationConfig: input.model.generationConfig,
             saveOptimizer: (path) => optimizer.save(path),
             state: { step: s.step, microBatches: s.microBatches, totalSteps, config },
           }, { keepLast: config.keepLast });

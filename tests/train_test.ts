@@ -515,12 +515,15 @@ gpuTest(
         saveEvery: 1,
         keepLast: 1,
       };
+      const generationConfig = '{"eos_token_id": [5, 6]}\n';
       const input = {
-        model: { config: c, params: initParams(c, { seed: 3 }), tokenizer: null },
+        model: { config: c, params: initParams(c, { seed: 3 }), tokenizer: null, generationConfig },
         train: { pairs, ref, padTokenId: 0 },
       };
       await train(input, config, quiet(), { runDir });
       const last = (await listCheckpoints(runDir)).at(-1)!;
+      // Checkpoints carry the model's generation settings.
+      assert.equal(await Deno.readTextFile(`${last.dir}/generation_config.json`), generationConfig);
       const statePath = `${last.dir}/trainer_state.json`;
       const state = JSON.parse(await Deno.readTextFile(statePath));
       assert.deepEqual([state.step, state.microBatches], [3, 5]);
@@ -530,6 +533,11 @@ gpuTest(
       await assert.rejects(
         () => train(input, config, quiet(), { runDir, resume: true }),
         /ends at micro-batch 6, where this version's step 3 ends at 5/,
+      );
+      await Deno.writeTextFile(statePath, JSON.stringify({ ...state, totalSteps: 5 }));
+      await assert.rejects(
+        () => train(input, config, quiet(), { runDir, resume: true }),
+        /written for 5 steps, this run has 4/,
       );
     } finally {
       await Deno.remove(runDir, { recursive: true });
