@@ -47,7 +47,10 @@ import { longestPair, READ_DEPTH } from "./score.ts";
 export interface TrainConfig {
   /** "dpo" (preference pairs) or "sft" (cross-entropy on the chosen responses). Default "dpo". */
   objective: "dpo" | "sft";
-  /** P: pairs per micro-batch (B = 2P rows for DPO, P rows for SFT). Default 8 (TRL's per_device_train_batch_size). */
+  /**
+   * P: pairs per micro-batch (B = 2P rows for DPO, P rows for SFT). Default 8 (TRL's
+   * `per_device_train_batch_size`).
+   */
   pairsPerBatch: number;
   /** Micro-batches per optimizer step (an epoch's last step takes the rest of it). Default 1. */
   gradAccumSteps: number;
@@ -274,15 +277,15 @@ export async function train(
             `Cannot resume from ${last.dir}: it was written with another training configuration`,
           );
         }
-        // Its data position must be where this version's steps put it (steps were numbered
-        // across epochs before they were counted per epoch).
-        const done = state.step > 0 ? stepBatches(state.step - 1) : { first: 0, count: 0 };
         if (state.totalSteps !== totalSteps) {
           throw new RangeError(
             `Cannot resume from ${last.dir}: it was written for ${state.totalSteps} steps, this ` +
               `run has ${totalSteps} (the learning-rate schedule would change)`,
           );
         }
+        // Its data position must be where this version's steps put it (steps were numbered
+        // across epochs before they were counted per epoch).
+        const done = state.step > 0 ? stepBatches(state.step - 1) : { first: 0, count: 0 };
         if (state.microBatches !== done.first + done.count) {
           throw new RangeError(
             `Cannot resume from ${last.dir}: it ends at micro-batch ${state.microBatches}, where ` +
