@@ -3,9 +3,10 @@
  *
  * - Pair metrics (TRL's names with the `eval_` prefix): loss, rewards, accuracy, margins, log-probs
  *   of the held-out chosen/rejected responses.
- * - Generation on held-out prompts by the policy and by the reference (same seed): the mean task
- *   reward where the dataset defines one, the policy's win rate over the reference (ties count
- *   half), and the mean sequence-level KL(π‖π_ref) estimated from the policy's own samples:
+ * - Generation on held-out prompts by the policy and by the reference (independent sampling
+ *   streams, both seeded): the mean task reward where the dataset defines one, the policy's win
+ *   rate over the reference (ties count half), and the mean sequence-level KL(π‖π_ref)
+ *   estimated from the policy's own samples:
  *   `mean over samples y ~ π of log π(y|x) − log π_ref(y|x)`.
  *
  * @module
@@ -208,6 +209,8 @@ async function pairMetrics(
  * KV caches, logits).
  */
 const GENERATE_BYTES = 256 * 2 ** 20;
+/** Mixed into the eval seed for the reference's sampling streams. */
+const REFERENCE_SEED = 0x2545f491;
 
 async function generation(
   input: EvalInput,
@@ -247,7 +250,9 @@ async function generation(
   // their end before an error of either is thrown (the caller then releases the models).
   const [fromPolicy, fromReference] = await settleAll([
     generateDetailed(policy, prompts, gen),
-    generateDetailed(reference, prompts, gen),
+    // Its own streams: a win rate compares independent samples, not ones drawn with the same
+    // random numbers.
+    generateDetailed(reference, prompts, { ...gen, seed: (gen.seed ^ REFERENCE_SEED) >>> 0 }),
   ]);
   // log π_ref of the policy's samples, for the KL estimate.
   const asPairs = pairs.map((p, i) => {
