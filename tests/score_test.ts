@@ -140,6 +140,17 @@ gpuTest(
         "truncated",
       ]);
       assert.ok(rows.every((r) => Array.isArray(r.truncated)));
+      assert.ok(rows.every((r) => r.truncated.length === 0)); // nothing cut at these limits
+      // Tight limits: rows say what was cut (the prompt keeps its end, a response its start).
+      const tight = applyFlags(config2, ["--tokenize.max_length", "6"]);
+      const cutFile = `${dir}/cut.jsonl`;
+      await scoreFromConfig(tight, cutFile, ctx);
+      const cut = (await Deno.readTextFile(cutFile)).trim().split("\n").map((l) => JSON.parse(l));
+      assert.ok(cut.some((r) => r.truncated.length > 0), "some pair was truncated");
+      for (const r of cut) {
+        assert.ok(r.truncated.every((k: string) => ["prompt", "chosen", "rejected"].includes(k)));
+        if (!r.truncated.includes("chosen")) assert.ok(r.chosen_tokens < 6);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
