@@ -364,14 +364,14 @@ const inspectCommand: Command = {
     "max-length": {
       type: "string",
       value: "N",
-      description: "Most tokens of prompt + longest response",
-      defaultText: "no limit",
+      description: "Most tokens of prompt + longest response (none: no limit)",
+      defaultText: "training's, tokenize.max_length",
     },
     "max-prompt-length": {
       type: "string",
       value: "N",
       description: "Most tokens of a prompt (it keeps its end)",
-      defaultText: "no limit",
+      defaultText: "half of --max-length, as in training",
     },
     example: {
       type: "string",
@@ -396,7 +396,10 @@ const inspectCommand: Command = {
         `--template must be one of ${TEMPLATE_MODES.join(", ")}, got "${template}"`,
       );
     }
-    const maxLength = positiveInt(values, "max-length");
+    // Training's limits unless told otherwise, so the report shows what a run would cut.
+    const maxLength = values["max-length"] === "none"
+      ? undefined
+      : positiveInt(values, "max-length") ?? (defaults().tokenize.max_length as number);
     const report = await inspect({
       data,
       dataset: values.dataset as string | undefined,

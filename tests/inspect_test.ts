@@ -171,6 +171,12 @@ Deno.test("main: help, unknown flags and commands, bad values", async () => {
   io = captureIo();
   assert.equal(await main(["inspect", "--data", FIXTURE, "--template", "plain"], io), 0);
   assert.match(io.stdout.join(""), /format: trl-standard/);
+  // Training's limits by default; "none" lifts them.
+  assert.match(io.stdout.join(""), /Limits: max length 1024, max prompt length 512/);
+  io = captureIo();
+  const args = ["inspect", "--data", FIXTURE, "--template", "plain", "--max-length", "none"];
+  assert.equal(await main(args, io), 0);
+  assert.doesNotMatch(io.stdout.join(""), /max length 1024/);
 });
 
 Deno.test({
