@@ -44,7 +44,8 @@ const TOKENIZER_FILES = ["tokenizer.json", "vocab.json"];
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const config = await readConfig(dir);
-  const params = fromHf(config, await readModelWeights(dir), dir);
+  // The weights were decoded for this load alone: the parameters take their arrays.
+  const params = fromHf(config, await readModelWeights(dir), dir, { adopt: true });
   let tokenizer: TextTokenizer | null = null;
   for (const f of TOKENIZER_FILES) {
     if (await exists(`${dir}/${f}`)) {

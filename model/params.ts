@@ -202,7 +202,8 @@ export class WeightsError extends Error {
  * Converts Hugging Face tensors (from `model.safetensors`) to internal parameters, checking that
  * every expected tensor is present with the expected shape. Accepts GPT-2 files without the
  * `transformer.` prefix and ignores their attention-mask buffers; ignores a saved `lm_head.weight`
- * of a tied model.
+ * of a tied model. With `adopt`, the parameters take the tensors' arrays instead of copies (the
+ * caller gives them up: loading a model then holds one float32 copy of its weights, not two).
  *
  * @example
  * ```ts
@@ -217,6 +218,7 @@ export function fromHf(
   c: ModelConfig,
   weights: Map<string, NamedTensor>,
   source = "model",
+  options: { adopt?: boolean } = {},
 ): ParamValues {
   const get = (name: string, shape: number[]): Float32Array => {
     let t = weights.get(name);
@@ -236,7 +238,7 @@ export function fromHf(
     const data = get(spec.name, spec.shape);
     const fused = spec.name.match(/^(transformer\.h\.\d+\.attn)\.c_attn\.(weight|bias)$/);
     if (!fused) {
-      out.set(spec.name, Float32Array.from(data));
+      out.set(spec.name, options.adopt ? data : Float32Array.from(data));
       continue;
     }
     const C = c.hiddenSize;

@@ -65,6 +65,12 @@ Deno.test("params: GPT-2 c_attn splits into q/k/v and merges back exactly", () =
   assert.deepEqual(hf.get("transformer.h.0.attn.c_attn.weight")!.shape, [32, 96]);
   const back = fromHf(c, hf, "test");
   for (const [name, v] of params) assert.deepEqual(back.get(name), v, name);
+  // Copies by default; with adopt, the tensors' own arrays (all but the split c_attn parts).
+  const adopted = fromHf(c, hf, "test", { adopt: true });
+  const wte = hf.get("transformer.wte.weight")!.data;
+  assert.notEqual(back.get("transformer.wte.weight"), wte);
+  assert.equal(adopted.get("transformer.wte.weight"), wte);
+  for (const [name, v] of params) assert.deepEqual(adopted.get(name), v, name);
   // Buffers older GPT-2 checkpoints saved, in dtypes a weight never has (BOOL, U8), are skipped
   // unread; a weight in such a dtype is refused by name.
   const header = JSON.stringify({
