@@ -20,6 +20,7 @@
  * @module
  */
 import type { Message, PreferencePair, RowSource } from "./types.ts";
+import { commonPrefixLength, isHighSurrogate } from "../util/text.ts";
 
 /** The row formats {@linkcode normalizeRow} understands. See the module table. */
 export type Format =
@@ -426,10 +427,7 @@ export interface PromptSplit<T> {
  * ```
  */
 export function extractTextPrompt(chosen: string, rejected: string): PromptSplit<string> {
-  const n = Math.min(chosen.length, rejected.length);
-  let k = 0;
-  while (k < n && chosen.charCodeAt(k) === rejected.charCodeAt(k)) k++;
-  if (k > 0 && k < Math.max(chosen.length, rejected.length) && isHighSurrogate(chosen, k - 1)) k--;
+  let k = commonPrefixLength(chosen, rejected);
   const splitsWord = (s: string) =>
     k > 0 && k < s.length && isWordChar(codePointBefore(s, k)) && isWordChar(s.codePointAt(k)!);
   if (splitsWord(chosen) || splitsWord(rejected)) {
@@ -939,18 +937,6 @@ function listKeys(keys: string[]): string {
 
 function quoteList(items: string[]): string {
   return items.map((s) => `"${s}"`).join(" or ");
-}
-
-function commonPrefixLength(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let k = 0;
-  while (k < n && a.charCodeAt(k) === b.charCodeAt(k)) k++;
-  return k;
-}
-
-function isHighSurrogate(s: string, i: number): boolean {
-  const c = s.charCodeAt(i);
-  return c >= 0xd800 && c <= 0xdbff;
 }
 
 function codePointBefore(s: string, k: number): number {

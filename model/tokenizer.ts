@@ -33,6 +33,7 @@
 import { Tokenizer } from "@huggingface/tokenizers";
 import { Template } from "@huggingface/jinja";
 import type { Message } from "../datasets/types.ts";
+import { commonPrefixLength } from "../util/text.ts";
 
 /** A problem with a tokenizer's files or with what it was asked to do. */
 export class TokenizerError extends Error {
@@ -925,27 +926,8 @@ export function renderConversation(
 ): { prompt: string; response: string } {
   const rendered = tokenizer.applyChatTemplate(turns.prompt, { addGenerationPrompt: true });
   const whole = tokenizer.applyChatTemplate([...turns.prompt, ...turns.response]);
-  const prompt = whole.startsWith(rendered) ? rendered : commonPrefix(rendered, whole);
+  const prompt = rendered.slice(0, commonPrefixLength(rendered, whole));
   return { prompt, response: whole.slice(prompt.length) };
-}
-
-/**
- * The longest common prefix of two strings, never splitting a surrogate pair.
- *
- * @example
- * ```ts
- * import { commonPrefix } from "./tokenizer.ts";
- * console.log(commonPrefix("<A><think>", "<A>4</s>")); // "<A>"
- * ```
- */
-export function commonPrefix(a: string, b: string): string {
-  let n = 0;
-  while (n < a.length && n < b.length && a[n] === b[n]) n++;
-  // Never split a surrogate pair.
-  if (n > 0 && n < a.length && a.charCodeAt(n - 1) >= 0xd800 && a.charCodeAt(n - 1) <= 0xdbff) {
-    n--;
-  }
-  return a.slice(0, n);
 }
 
 /**

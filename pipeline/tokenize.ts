@@ -71,7 +71,6 @@ import { DataError } from "../datasets/formats.ts";
 import type { Message, PreferencePair, RowSource } from "../datasets/types.ts";
 import {
   ByteTokenizer,
-  commonPrefix,
   encodePromptResponse,
   renderConversation,
   type TextTokenizer,
@@ -79,6 +78,7 @@ import {
 } from "../model/tokenizer.ts";
 import { atomicWrite } from "../model/safetensors.ts";
 import { Rng } from "../util/rng.ts";
+import { commonPrefixLength } from "../util/text.ts";
 import type { StageContext } from "./stage.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ export function renderPair(
     const r = renderConversation(tokenizer, { prompt: pair.prompt, response: pair.rejected });
     // One prompt for both (they differ only where a template's prompt was cut to the part the
     // whole conversations share).
-    const prompt = c.prompt === r.prompt ? c.prompt : commonPrefix(c.prompt, r.prompt);
+    const prompt = c.prompt.slice(0, commonPrefixLength(c.prompt, r.prompt));
     return {
       mode: "template",
       prompt,

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import type { Message, PreferencePair } from "../datasets/types.ts";
 import { renderPair } from "../pipeline/tokenize.ts";
+import { commonPrefixLength } from "../util/text.ts";
 import {
   BYTE_SPECIAL_TOKENS,
   byteLevelBpeFromVocab,
   ByteTokenizer,
-  commonPrefix,
   encodeConversation,
   encodePromptResponse,
   HfTokenizer,
@@ -508,6 +508,6 @@ Deno.test("tokenizer: a generation prompt the whole conversation does not repeat
     } as PreferencePair, tok);
     assert.deepEqual([pair.prompt, pair.chosen, pair.rejected], ["<U>2+2?<A>", "4</s>", "5</s>"]);
   });
-  assert.equal(commonPrefix("ab😀c", "ab😀d"), "ab😀");
-  assert.equal(commonPrefix("a\ud83d\ude00", "a\ud83d\ude01"), "a");
+  assert.equal(commonPrefixLength("ab😀c", "ab😀d"), 4);
+  assert.equal(commonPrefixLength("a\ud83d\ude00", "a\ud83d\ude01"), 1);
 });
