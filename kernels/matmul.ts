@@ -584,24 +584,9 @@ function matmulUniforms(
   const offsets = Object.fromEntries(
     Array.from({ length: UA_WINDOWS }, (_, i) => [`win_off${i}`, windows?.offsets[i] ?? 0]),
   );
+  // `p` holds the WGSL's fields in their order (MatmulParams), the windows follow.
   return uniforms({
-    m: p.m,
-    n: p.n,
-    k: p.k,
-    lda: p.lda,
-    ldb: p.ldb,
-    ldc: p.ldc,
-    off_a: p.off_a,
-    off_b: p.off_b,
-    off_c: p.off_c,
-    stride_a: p.stride_a,
-    stride_b: p.stride_b,
-    stride_c: p.stride_c,
-    ta: p.ta,
-    tb: p.tb,
-    rows_fast: p.rows_fast,
-    off_bias: p.off_bias,
-    alpha: p.alpha,
+    ...p,
     win_rows: windows?.rows ?? 0,
     pad0: 0,
     pad1: 0,

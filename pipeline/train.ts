@@ -541,8 +541,8 @@ function refRows(
 ): Float32Array | undefined {
   if (config.objective !== "dpo") return undefined;
   const P = indices.length, out = new Float32Array(2 * P);
-  // Reference-free: every response's reference log-prob is 0.
-  if (config.loss.referenceFree && config.loss.variant !== "simpo") return out;
+  // Reference-free: every response's reference log-prob is 0 (simpo reads none either way).
+  if (config.loss.referenceFree) return out;
   if (!set.ref) return undefined;
   indices.forEach((i, j) => {
     out[j] = set.ref!.chosen[i];
