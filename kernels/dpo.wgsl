@@ -156,13 +156,16 @@ fn pairs(@builtin(global_invocation_id) gid: vec3u) {
   var out = pair_loss(x);
   // The NLL term on the chosen responses, a token mean over the batch: pair i's share of
   // α · Σ(−logπ_w) / Σ c_w, and its derivative by logπ_w,i (before the 1/P below).
-  var chosen_tokens = 0.0;
-  for (var j = 0u; j < np; j++) {
-    chosen_tokens += counts[j];
+  // (Each invocation sums the P counts itself; skipped without the term, the default.)
+  if (p.nll_alpha != 0.0) {
+    var chosen_tokens = 0.0;
+    for (var j = 0u; j < np; j++) {
+      chosen_tokens += counts[j];
+    }
+    let per_token = p.nll_alpha * f32(np) / max(chosen_tokens, 1.0);
+    out.loss += per_token * -x.pw;
+    out.d_w -= per_token;
   }
-  let per_token = p.nll_alpha * f32(np) / max(chosen_tokens, 1.0);
-  out.loss += per_token * -x.pw;
-  out.d_w -= per_token;
   let inv_p = 1.0 / f32(np);
   losses[i] = out.loss;
   rewards_chosen[i] = out.reward_w;
