@@ -7,8 +7,23 @@
 import code from "./dpo.wgsl" with { type: "text" };
 import { type Encoder, type Tensor, uniforms } from "./gpu.ts";
 
-/** The loss variants, each a small WGSL function (selected by an override constant). */
-export type DpoVariant = "sigmoid" | "ipo" | "hinge" | "sigmoid_norm" | "simpo";
+/**
+ * The loss variants, each a small WGSL function (selected by an override constant), with TRL's
+ * `loss_type` names; `sigmoid_norm` is the sigmoid loss on length-averaged log-probs.
+ */
+export type DpoVariant =
+  | "sigmoid"
+  | "ipo"
+  | "hinge"
+  | "sigmoid_norm"
+  | "simpo"
+  | "robust"
+  | "exo_pair"
+  | "nca_pair"
+  | "sppo_hard"
+  | "apo_zero"
+  | "apo_down"
+  | "discopop";
 
 /** The WGSL `VARIANT` constant of each loss variant. */
 export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze({
@@ -17,7 +32,39 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
   hinge: 2,
   sigmoid_norm: 3,
   simpo: 4,
+  robust: 5,
+  exo_pair: 6,
+  nca_pair: 7,
+  sppo_hard: 8,
+  apo_zero: 9,
+  apo_down: 10,
+  discopop: 11,
 });
+
+/** The variants that take label smoothing ε (cDPO's, robust's, EXO's). */
+export const SMOOTHED_VARIANTS: readonly DpoVariant[] = Object.freeze(
+  [
+    "sigmoid",
+    "sigmoid_norm",
+    "simpo",
+    "robust",
+    "exo_pair",
+  ] as const,
+);
+
+/**
+ * The ε a variant runs with: EXO needs ε > 0 and, as TRL does, takes 1e-3 for ε = 0.
+ *
+ * @example
+ * ```ts
+ * import { effectiveSmoothing } from "./dpo.ts";
+ * console.log(effectiveSmoothing("exo_pair", 0)); // 0.001
+ * console.log(effectiveSmoothing("sigmoid", 0)); // 0
+ * ```
+ */
+export function effectiveSmoothing(variant: DpoVariant, labelSmoothing: number): number {
+  return variant === "exo_pair" && labelSmoothing === 0 ? 1e-3 : labelSmoothing;
+}
 
 /**
  * The order of the values {@linkcode dpoLoss} writes to `metrics`, with TRL's names: means over
@@ -75,10 +122,15 @@ export interface DpoLossArgs {
   variant: DpoVariant;
   /** β, the inverse temperature (> 0). */
   beta: number;
-  /** cDPO label smoothing ε in [0, 0.5) (sigmoid, sigmoid_norm, simpo). Default 0. */
+  /**
+   * Label smoothing ε in [0, 0.5) ({@linkcode SMOOTHED_VARIANTS}: cDPO's for sigmoid,
+   * sigmoid_norm and simpo; robust's and exo_pair's ε, where exo_pair takes 1e-3 for 0). Default 0.
+   */
   labelSmoothing?: number;
   /** SimPO's target margin γ. Default 0. */
   gamma?: number;
+  /** DiscoPOP's τ (> 0), the width of the blend between its two losses. Default 0.05. */
+  discopopTau?: number;
   /** Weight α of the NLL term `α·Σ(−logπ_w) / Σc_w` (chosen tokens; TRL's rpo_alpha). Default 0. */
   nllAlpha?: number;
   /** (2P,) per row, Σ over response tokens of Σ_v logits: gives metrics 8 and 9. */
@@ -113,6 +165,7 @@ export interface DpoLossArgs {
 export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   const { policyLogps, counts, losses, rewardsChosen, rewardsRejected, grad, metrics } = args;
   const { variant, beta, labelSmoothing = 0, gamma = 0, nllAlpha = 0, logitSums } = args;
+  const { discopopTau = 0.05 } = args;
   const variantId = DPO_VARIANTS[variant];
   if (variantId === undefined) {
     throw new RangeError(
@@ -154,7 +207,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
     throw new RangeError(`dpoLoss: labelSmoothing must lie in [0, 0.5), got ${labelSmoothing}`);
   }
-  if (labelSmoothing > 0 && (variant === "ipo" || variant === "hinge")) {
+  if (labelSmoothing > 0 && !SMOOTHED_VARIANTS.includes(variant)) {
     throw new RangeError(`dpoLoss: labelSmoothing does not apply to the ${variant} loss`);
   }
   if (gamma !== 0 && variant !== "simpo") {
@@ -162,6 +215,9 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   }
   if (!Number.isFinite(gamma) || !(nllAlpha >= 0 && nllAlpha < Infinity)) {
     throw new RangeError(`dpoLoss: gamma must be finite and nllAlpha ≥ 0 (${gamma}, ${nllAlpha})`);
+  }
+  if (!(discopopTau > 0 && discopopTau < Infinity)) {
+    throw new RangeError(`dpoLoss: discopopTau must be positive and finite, got ${discopopTau}`);
   }
   const vocab = args.vocabSize ?? 0;
   if (logitSums && !(Number.isInteger(vocab) && vocab > 0)) {
@@ -175,12 +231,13 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
       pairs,
       has_logits: logitSums ? 1 : 0,
       beta,
-      label_smoothing: labelSmoothing,
+      label_smoothing: effectiveSmoothing(variant, labelSmoothing),
       gamma,
       nll_alpha: nllAlpha,
       vocab,
+      tau: discopopTau,
     },
-    ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab"],
+    ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab", "tau"],
   );
   enc.dispatch({
     kernel: PAIRS,

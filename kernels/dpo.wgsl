@@ -10,6 +10,20 @@
 //   hinge         loss = relu(1 − β·h)
 //   sigmoid_norm  the sigmoid loss with h on length-averaged log-probs
 //   simpo         z = β·(avg logπ_w − avg logπ_l) − γ, the sigmoid loss of z (reference-free)
+//   robust        z = β·h, loss = (−(1−ε)·logσ(z) + ε·logσ(−z)) / (1 − 2ε)   (unbiased under
+//                 labels flipped with probability ε)
+//   exo_pair      z = β·h, loss = σ(z)·(logσ(z) − log(1−ε)) + σ(−z)·(logσ(−z) − log ε), the
+//                 KL from the ε-smoothed labels to σ(±z); ε = 0 is taken as 1e-3 (by the host)
+//                 dloss/dz = σ(z)·σ(−z)·(z − log((1−ε)/ε))
+//   nca_pair      r = β·(logπ − logπ_ref) per response,
+//                 loss = −logσ(r_w) − ½·logσ(−r_w) − ½·logσ(−r_l)
+//   sppo_hard     a = logπ_w − logπ_ref_w, b = logπ_l − logπ_ref_l,
+//                 loss = (a − 1/(2β))² + (b + 1/(2β))²
+//   apo_zero      loss = 1 − σ(β·a) + σ(β·b)         (raise chosen, lower rejected)
+//   apo_down      loss = σ(β·a) + 1 − σ(β·h)         (lower both, rejected more)
+//   discopop      z = β·h, m = σ(z/τ), loss = −logσ(z)·(1 − m) + exp(−z)·m, with
+//                 exp(−z)·m = exp(−z + logσ(z/τ)) so no factor overflows where the product is
+//                 finite (z ≪ 0 for τ < 1)
 //   + NLL term    α · Σ_i(−logπ_w,i) / Σ_i c_w,i on every variant: the token mean of the chosen
 //                 responses' cross-entropy over the batch (TRL's rpo_alpha), carried by pair i
 //                 as α · (−logπ_w,i) · P / Σ c_w (Σ c_w below 1 counts as 1)
@@ -38,10 +52,13 @@ struct Params {
   gamma: f32,           // γ (simpo)
   nll_alpha: f32,       // α
   vocab: f32,           // V (metrics 8, 9)
+  tau: f32,             // τ (discopop)
 }
 
 override WG: u32 = 64;        // a power of two
-override VARIANT: u32 = 0u;   // 0 sigmoid, 1 ipo, 2 hinge, 3 sigmoid_norm, 4 simpo
+// 0 sigmoid, 1 ipo, 2 hinge, 3 sigmoid_norm, 4 simpo, 5 robust, 6 exo_pair, 7 nca_pair,
+// 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop
+override VARIANT: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> policy: array<f32>;                // (2P,)
@@ -93,6 +110,17 @@ fn smoothed_sigmoid_loss(z: f32) -> vec2f {
   );
 }
 
+// logσ(z), stable for any finite z.
+fn log_sigmoid(z: f32) -> f32 {
+  return min(z, 0.0) - log1p_small(exp(-abs(z)));
+}
+
+// σ(z) from exp(−|z|) ≤ 1.
+fn sigmoid(z: f32) -> f32 {
+  let e = exp(-abs(z));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), z >= 0.0);
+}
+
 fn loss_sigmoid(x: Pair) -> PairLoss {
   let aw = x.pw - x.rw;
   let al = x.pl - x.rl;
@@ -129,6 +157,83 @@ fn loss_simpo(x: Pair) -> PairLoss {
   return PairLoss(l.x, p.beta * l.y / x.cw, -p.beta * l.y / x.cl, p.beta * aw, p.beta * al);
 }
 
+fn loss_robust(x: Pair) -> PairLoss {
+  let aw = x.pw - x.rw;
+  let al = x.pl - x.rl;
+  let eps = p.label_smoothing;
+  let z = p.beta * (aw - al);
+  let scale = 1.0 / (1.0 - 2.0 * eps);
+  let loss = (-(1.0 - eps) * log_sigmoid(z) + eps * log_sigmoid(-z)) * scale;
+  let dz = (-(1.0 - eps) * sigmoid(-z) - eps * sigmoid(z)) * scale;
+  return PairLoss(loss, p.beta * dz, -p.beta * dz, p.beta * aw, p.beta * al);
+}
+
+fn loss_exo_pair(x: Pair) -> PairLoss {
+  let aw = x.pw - x.rw;
+  let al = x.pl - x.rl;
+  let eps = p.label_smoothing;
+  let z = p.beta * (aw - al);
+  let s_pos = sigmoid(z);
+  let s_neg = sigmoid(-z);
+  let loss = s_pos * (log_sigmoid(z) - log(1.0 - eps)) + s_neg * (log_sigmoid(-z) - log(eps));
+  let dz = s_pos * s_neg * (z - log((1.0 - eps) / eps));
+  return PairLoss(loss, p.beta * dz, -p.beta * dz, p.beta * aw, p.beta * al);
+}
+
+fn loss_nca_pair(x: Pair) -> PairLoss {
+  let rw = p.beta * (x.pw - x.rw);
+  let rl = p.beta * (x.pl - x.rl);
+  let loss = -log_sigmoid(rw) - 0.5 * log_sigmoid(-rw) - 0.5 * log_sigmoid(-rl);
+  let d_w = p.beta * (-sigmoid(-rw) + 0.5 * sigmoid(rw));
+  let d_l = p.beta * 0.5 * sigmoid(rl);
+  return PairLoss(loss, d_w, d_l, rw, rl);
+}
+
+fn loss_sppo_hard(x: Pair) -> PairLoss {
+  let a = x.pw - x.rw;
+  let b = x.pl - x.rl;
+  let half = 0.5 / p.beta;
+  let da = a - half;
+  let db = b + half;
+  return PairLoss(da * da + db * db, 2.0 * da, 2.0 * db, p.beta * a, p.beta * b);
+}
+
+// σ'(u) = σ(u)·σ(−u).
+fn sigmoid_slope(u: f32) -> f32 {
+  return sigmoid(u) * sigmoid(-u);
+}
+
+fn loss_apo_zero(x: Pair) -> PairLoss {
+  let rw = p.beta * (x.pw - x.rw);
+  let rl = p.beta * (x.pl - x.rl);
+  let loss = 1.0 - sigmoid(rw) + sigmoid(rl);
+  return PairLoss(loss, -p.beta * sigmoid_slope(rw), p.beta * sigmoid_slope(rl), rw, rl);
+}
+
+fn loss_apo_down(x: Pair) -> PairLoss {
+  let rw = p.beta * (x.pw - x.rw);
+  let rl = p.beta * (x.pl - x.rl);
+  let z = rw - rl;
+  let loss = sigmoid(rw) + 1.0 - sigmoid(z);
+  let dz = p.beta * sigmoid_slope(z);
+  return PairLoss(loss, p.beta * sigmoid_slope(rw) - dz, dz, rw, rl);
+}
+
+fn loss_discopop(x: Pair) -> PairLoss {
+  let aw = x.pw - x.rw;
+  let al = x.pl - x.rl;
+  let z = p.beta * (aw - al);
+  let tau = p.tau;
+  let m = sigmoid(z / tau);      // the mixing weight
+  let keep = sigmoid(-z / tau);  // 1 − m
+  let softplus_neg = -log_sigmoid(z);
+  let e = exp(-z + log_sigmoid(z / tau)); // exp(−z)·m
+  let loss = softplus_neg * keep + e;
+  // d/dz: −σ(−z)·(1 − m) − softplus(−z)·m' − exp(−z)·m + exp(−z)·m', m' = m·(1 − m)/τ.
+  let dz = -sigmoid(-z) * keep - softplus_neg * m * keep / tau - e + e * keep / tau;
+  return PairLoss(loss, p.beta * dz, -p.beta * dz, p.beta * aw, p.beta * al);
+}
+
 fn pair_loss(x: Pair) -> PairLoss {
   var out: PairLoss;
   switch VARIANT {
@@ -136,6 +241,13 @@ fn pair_loss(x: Pair) -> PairLoss {
     case 2u: { out = loss_hinge(x); }
     case 3u: { out = loss_sigmoid_norm(x); }
     case 4u: { out = loss_simpo(x); }
+    case 5u: { out = loss_robust(x); }
+    case 6u: { out = loss_exo_pair(x); }
+    case 7u: { out = loss_nca_pair(x); }
+    case 8u: { out = loss_sppo_hard(x); }
+    case 9u: { out = loss_apo_zero(x); }
+    case 10u: { out = loss_apo_down(x); }
+    case 11u: { out = loss_discopop(x); }
     default: { out = loss_sigmoid(x); }
   }
   return out;

@@ -10,6 +10,7 @@
  */
 import { DPO_METRICS, dpoLoss, type DpoVariant } from "../kernels/dpo.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
+import { DPO_LOSSES } from "../kernels/reference/dpo.ts";
 import { crossEntropy, maskedRowSums, tokenCoef } from "../kernels/log_softmax.ts";
 import {
   type DeviceBatch,
@@ -30,6 +31,8 @@ export interface DpoLossConfig {
   gamma: number;
   /** Weight of the chosen NLL term (TRL's rpo_alpha). Default 0. */
   nllAlpha: number;
+  /** DiscoPOP's τ (TRL's discopop_tau). Default 0.05 (absent). */
+  discopopTau?: number;
   /**
    * Compare with a reference that gives every response the same probability (log-probs 0)
    * instead of the reference model: TRL's `reference_free`. Default false (absent).
@@ -50,6 +53,28 @@ export interface DpoLossConfig {
  */
 export function usesReference(loss: DpoLossConfig): boolean {
   return loss.variant !== "simpo" && !loss.referenceFree;
+}
+
+/**
+ * A pair's loss when the policy is the reference (every log-ratio 0), without the NLL term: what
+ * the reference model scores on held-out pairs (log 2 for sigmoid, 1/(2β)² for ipo, 1 for hinge).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DPO_LOSS, lossAtReference } from "./objective.ts";
+ * console.log(lossAtReference(DEFAULT_DPO_LOSS)); // 0.693… (log 2)
+ * ```
+ */
+export function lossAtReference(loss: DpoLossConfig): number {
+  const same = {
+    policyChosen: 0,
+    policyRejected: 0,
+    refChosen: 0,
+    refRejected: 0,
+    countChosen: 1,
+    countRejected: 1,
+  };
+  return DPO_LOSSES[loss.variant](same, loss).loss;
 }
 
 /** TRL's defaults for {@linkcode DpoLossConfig}. */
@@ -170,6 +195,7 @@ export class DpoObjective implements Objective {
       labelSmoothing: l.labelSmoothing,
       gamma: l.gamma,
       nllAlpha: l.nllAlpha,
+      discopopTau: l.discopopTau,
       logitSums: rows(t.logitSums, B),
       vocabSize: model.config.vocabSize,
     });

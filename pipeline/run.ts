@@ -33,13 +33,18 @@ import {
   truncateMetrics,
   writeTrainingCharts,
 } from "./metrics.ts";
-import { DEFAULT_DPO_LOSS, type DpoLossConfig, usesReference } from "./objective.ts";
+import {
+  DEFAULT_DPO_LOSS,
+  type DpoLossConfig,
+  lossAtReference,
+  usesReference,
+} from "./objective.ts";
 import type { OptimizerConfig } from "./optimizer.ts";
 import { hashModelDir, hashParams, refCache, type RefLogps } from "./ref_cache.ts";
 import { longestPair, scorePairs } from "./score.ts";
 import { Transformer } from "../model/transformer.ts";
 import { atomicWrite } from "../model/safetensors.ts";
-import { type RunConfig, toYaml } from "./run_config.ts";
+import { ConfigKeyError, type RunConfig, toYaml } from "./run_config.ts";
 import type { StageContext } from "./stage.ts";
 import {
   defaultPromptLength,
@@ -49,7 +54,7 @@ import {
   type TokenizedPair,
 } from "./tokenize.ts";
 import { type PairSet, sameTraining, type StepRow, train, type TrainConfig } from "./train.ts";
-import type { DpoVariant } from "../kernels/dpo.ts";
+import { type DpoVariant, SMOOTHED_VARIANTS } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
 import { exists, samePlace, within } from "../util/fs.ts";
 
@@ -446,17 +451,11 @@ export function formatSummary(s: RunSummary): string {
   const m = s.eval?.metrics;
   if (m) {
     // What the reference model scores against itself, where the loss compares with it: no
-    // preference, margin 0, and the loss at h = 0 (sigmoid, sigmoid_norm: log 2; ipo: 1/(2β)²;
-    // hinge: 1), unless an NLL term (nll_alpha) adds the reference's own cross-entropy.
+    // preference, margin 0, and the loss at policy = reference (sigmoid: log 2; ipo: 1/(2β)²;
+    // hinge: 1; …), unless an NLL term (nll_alpha) adds the reference's own cross-entropy.
     const loss = s.loss ?? DEFAULT_DPO_LOSS;
     const vsReference = usesReference(loss);
-    const atZero = !vsReference || loss.nllAlpha > 0
-      ? null
-      : loss.variant === "sigmoid" || loss.variant === "sigmoid_norm"
-      ? Math.log(2)
-      : loss.variant === "ipo"
-      ? (0.5 / loss.beta) ** 2
-      : 1; // hinge
+    const atZero = !vsReference || loss.nllAlpha > 0 ? null : lossAtReference(loss);
     const ref = (text: string | null) => text === null ? "" : `   (reference: ${text})`;
     const name = loss.variant === "sigmoid" ? "DPO loss" : `${loss.variant} loss`;
     lines.push(
@@ -779,14 +778,31 @@ function evalOptions(c: RunConfig, loss: DpoLossConfig): EvalOptions {
 }
 
 function lossConfig(c: RunConfig): DpoLossConfig {
+  const variant = c.loss.variant as DpoVariant;
+  const smoothing = c.loss.label_smoothing as number, gamma = c.loss.gamma as number;
+  const tau = c.loss.discopop_tau as number;
+  if (c.train.objective === "dpo") {
+    // Options that the chosen loss would ignore are refused before any work, as TRL users
+    // would otherwise believe them applied.
+    if (smoothing !== 0 && !SMOOTHED_VARIANTS.includes(variant)) {
+      throw new ConfigKeyError(
+        `loss.label_smoothing (${smoothing}) applies to the ${SMOOTHED_VARIANTS.join(", ")} ` +
+          `losses, not ${variant}`,
+      );
+    }
+    if (gamma !== 0 && variant !== "simpo") {
+      throw new ConfigKeyError(`loss.gamma (${gamma}) applies to the simpo loss, not ${variant}`);
+    }
+  }
   return {
-    variant: c.loss.variant as DpoVariant,
+    variant,
     beta: c.loss.beta as number,
-    labelSmoothing: c.loss.label_smoothing as number,
-    gamma: c.loss.gamma as number,
+    labelSmoothing: smoothing,
+    gamma,
     nllAlpha: c.loss.nll_alpha as number,
     // Only when set: a checkpoint's saved configuration stays comparable with older ones.
     ...(c.loss.reference_free ? { referenceFree: true } : {}),
+    ...(variant === "discopop" ? { discopopTau: tau } : {}),
   };
 }
 

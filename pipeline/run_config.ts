@@ -7,6 +7,7 @@
  * @module
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { DPO_VARIANTS } from "../kernels/dpo.ts";
 
 /** One configurable value. */
 export interface FieldSpec {
@@ -150,12 +151,21 @@ export const RUN_SCHEMA: Schema = {
     keep_last: f("int", 2, "Checkpoints kept", { min: 1 }),
   },
   loss: {
-    variant: f("string", "sigmoid", "DPO loss", {
-      choices: ["sigmoid", "ipo", "hinge", "sigmoid_norm", "simpo"],
+    variant: f("string", "sigmoid", "DPO loss (TRL's loss_type)", {
+      choices: Object.keys(DPO_VARIANTS),
     }),
     beta: f("number", 0.1, "β: strength of the KL anchor to the reference", { gt: 0 }),
-    label_smoothing: f("number", 0, "cDPO label smoothing ε", { min: 0, lt: 0.5 }),
+    label_smoothing: f(
+      "number",
+      0,
+      "Label smoothing ε: cDPO's (sigmoid, sigmoid_norm, simpo), robust's, exo_pair's " +
+        "(0 means 1e-3 there)",
+      { min: 0, lt: 0.5 },
+    ),
     gamma: f("number", 0, "SimPO target margin γ"),
+    discopop_tau: f("number", 0.05, "DiscoPOP τ: width of the blend of its two losses", {
+      gt: 0,
+    }),
     reference_free: f(
       "bool",
       false,

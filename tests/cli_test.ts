@@ -212,6 +212,31 @@ Deno.test("cli: --help lists every option with its default", async () => {
   assert.match(text, /--loss\.beta .*\(default: 0\.1\)/);
 });
 
+Deno.test("cli: a loss option the chosen loss would ignore is refused before the run starts", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const [args, pattern] of [
+        [
+          ["--loss.variant", "nca_pair", "--loss.label_smoothing", "0.1"],
+          /loss\.label_smoothing \(0\.1\) applies to the sigmoid, .*exo_pair losses, not nca_pair/,
+        ],
+        [
+          ["--loss.variant", "robust", "--loss.gamma", "1"],
+          /loss\.gamma \(1\) applies to the simpo/,
+        ],
+      ] as [string[], RegExp][]
+    ) {
+      const { io, err } = quietIo();
+      assert.equal(await main(["train", ...args, "--run.out_dir", dir], io), 2, args.join(" "));
+      assert.match(err.join(""), pattern);
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "no run folder is made");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("cli: out-of-range values and nulls are refused before anything runs", async () => {
   for (
     const [args, pattern] of [
@@ -219,6 +244,7 @@ Deno.test("cli: out-of-range values and nulls are refused before anything runs",
       [["train", "--train.beta2", "1"], /--train\.beta2 must be < 1, got 1/],
       [["train", "--loss.label_smoothing", "0.5"], /must be < 0\.5/],
       [["train", "--eval.top_p", "0"], /--eval\.top_p must be > 0/],
+      [["train", "--loss.discopop_tau", "0"], /--loss\.discopop_tau must be > 0/],
       [["train", "--train.epochs", "null"], /--train\.epochs cannot be null/],
     ] as [string[], RegExp][]
   ) {

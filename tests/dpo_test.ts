@@ -19,6 +19,7 @@ interface Config {
   labelSmoothing?: number;
   gamma?: number;
   nllAlpha?: number;
+  discopopTau?: number;
 }
 
 /** Every variant, with label smoothing, SimPO's margin and the NLL term where they apply. */
@@ -31,6 +32,15 @@ const CONFIGS: Config[] = [
   { variant: "sigmoid_norm", beta: 2, labelSmoothing: 0.2 },
   { variant: "simpo", beta: 2.5, gamma: 1.2 },
   { variant: "simpo", beta: 2, gamma: 0.5, labelSmoothing: 0.05, nllAlpha: 1 },
+  { variant: "robust", beta: 0.3, labelSmoothing: 0.15 },
+  { variant: "exo_pair", beta: 0.2 },
+  { variant: "exo_pair", beta: 0.5, labelSmoothing: 0.2 },
+  { variant: "nca_pair", beta: 0.1 },
+  { variant: "sppo_hard", beta: 0.5 },
+  { variant: "apo_zero", beta: 0.1 },
+  { variant: "apo_down", beta: 0.2 },
+  { variant: "discopop", beta: 0.1 },
+  { variant: "discopop", beta: 0.3, discopopTau: 0.4, nllAlpha: 0.3 },
 ];
 
 const describe = (c: Config) =>
@@ -40,6 +50,7 @@ const describe = (c: Config) =>
     c.labelSmoothing && `ε=${c.labelSmoothing}`,
     c.gamma && `γ=${c.gamma}`,
     c.nllAlpha && `α=${c.nllAlpha}`,
+    c.discopopTau && `τ=${c.discopopTau}`,
   ]
     .filter(Boolean).join(" ");
 
@@ -113,12 +124,58 @@ Deno.test("dpo reference: ipo, sigmoid_norm and simpo log per-token logps, the o
   }
 });
 
+Deno.test("dpo reference: the TRL loss types equal their formulas written plainly", () => {
+  // Each loss_type as TRL writes it, with naive log(σ) (fine at these moderate margins).
+  const sig = (u: number) => 1 / (1 + Math.exp(-u));
+  const logSig = (u: number) => Math.log(sig(u));
+  const plain: Record<string, (aw: number, al: number, b: number, e: number) => number> = {
+    robust: (aw, al, b, e) =>
+      (-logSig(b * (aw - al)) * (1 - e) + logSig(-b * (aw - al)) * e) / (1 - 2 * e),
+    exo_pair: (aw, al, b, e) => {
+      const z = b * (aw - al), eps = e === 0 ? 1e-3 : e;
+      return sig(z) * (logSig(z) - Math.log(1 - eps)) + sig(-z) * (logSig(-z) - Math.log(eps));
+    },
+    nca_pair: (aw, al, b) => -logSig(b * aw) - 0.5 * logSig(-b * aw) - 0.5 * logSig(-b * al),
+    sppo_hard: (aw, al, b) => (aw - 0.5 / b) ** 2 + (al + 0.5 / b) ** 2,
+    apo_zero: (aw, al, b) => 1 - sig(b * aw) + sig(b * al),
+    apo_down: (aw, al, b) => sig(b * aw) + 1 - sig(b * (aw - al)),
+    discopop: (aw, al, b) => {
+      const z = b * (aw - al), m = sig(z / 0.05);
+      return -logSig(z) * (1 - m) + Math.exp(-z) * m;
+    },
+  };
+  const rng = new Rng(54);
+  for (const [variant, f] of Object.entries(plain)) {
+    for (const e of variant === "robust" || variant === "exo_pair" ? [0, 0.2] : [0]) {
+      for (let k = 0; k < 6; k++) {
+        const x = {
+          policyChosen: rng.uniform() * -30,
+          policyRejected: rng.uniform() * -30,
+          refChosen: rng.uniform() * -30,
+          refRejected: rng.uniform() * -30,
+          countChosen: 1 + rng.int(9),
+          countRejected: 1 + rng.int(9),
+        };
+        const aw = x.policyChosen - x.refChosen, al = x.policyRejected - x.refRejected;
+        const beta = 0.05 + 0.3 * rng.uniform();
+        const got = ref.DPO_LOSSES[variant as DpoVariant](x, { beta, labelSmoothing: e });
+        const want = f(aw, al, beta, e);
+        assert.ok(Math.abs(got.loss - want) <= 1e-12 * Math.max(1, Math.abs(want)), variant);
+        // TRL's rewards: β·(logπ − logπ_ref), sequence sums.
+        assert.ok(Math.abs(got.rewardChosen - beta * aw) < 1e-12, `${variant} reward`);
+        assert.ok(Math.abs(got.rewardRejected - beta * al) < 1e-12, `${variant} reward`);
+      }
+    }
+  }
+});
+
 Deno.test("dpo reference: extreme margins give finite losses and gradients", () => {
   for (const c of CONFIGS) {
     const { policy, refLogps, counts } = extremeBatch(c.variant, c.beta);
     const r = ref.dpoLoss(policy, refLogps, counts, c.variant, c);
     for (const v of [...r.losses, ...r.grad]) assert.ok(Number.isFinite(v), describe(c));
-    if (c.variant === "hinge" || c.variant === "ipo") continue; // kinks / quadratic: trivial
+    // Kinks or quadratics: nothing to lose in floating point.
+    if (c.variant === "hinge" || c.variant === "ipo" || c.variant === "sppo_hard") continue;
     const x = Float64Array.from(policy);
     const fd = finiteDifference(
       (y) => ref.dpoLoss(y, refLogps, counts, c.variant, c).loss,
@@ -272,6 +329,8 @@ gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
     [{ logitSums: t2, vocabSize: 97 }, /needs 10/],
     [{ beta: 0 }, /beta must be positive/],
     [{ variant: "ipo", labelSmoothing: 0.1 }, /does not apply to the ipo loss/],
+    [{ variant: "nca_pair", labelSmoothing: 0.1 }, /does not apply to the nca_pair loss/],
+    [{ variant: "discopop", discopopTau: 0 }, /discopopTau must be positive/],
     [{ gamma: 1 }, /gamma applies to simpo only/],
     [{ labelSmoothing: 0.5 }, /labelSmoothing must lie/],
   ];

@@ -110,6 +110,13 @@ Deno.test("run summary: the reference column only where the loss compares with t
   assert.match(rpo, /reward margin {8}1\.500 {3}\(reference: 0\)/);
   const norm = summary({ ...DEFAULT_DPO_LOSS, variant: "sigmoid_norm" });
   assert.match(norm, /sigmoid_norm loss {4}0\.2500 {3}\(reference: 0\.6931\)/);
+  // The TRL losses at policy = reference: 2·log 2, 1/(2β)² twice, (log 2 + 1)/2.
+  const nca = summary({ ...DEFAULT_DPO_LOSS, variant: "nca_pair" });
+  assert.match(nca, /nca_pair loss {8}0\.2500 {3}\(reference: 1\.3863\)/);
+  const sppo = summary({ ...DEFAULT_DPO_LOSS, variant: "sppo_hard", beta: 0.5 });
+  assert.match(sppo, /\(reference: 2\.0000\)/);
+  const disco = summary({ ...DEFAULT_DPO_LOSS, variant: "discopop" });
+  assert.match(disco, /\(reference: 0\.8466\)/);
   for (
     const loss of [
       { ...DEFAULT_DPO_LOSS, variant: "simpo" as const },

@@ -22,7 +22,13 @@ import { Rng } from "../util/rng.ts";
 
 const quiet = () => createContext({ gpu: testGpu ?? undefined, logger: { info() {}, warn() {} } });
 
-for (const variant of ["sigmoid", "ipo"] as const) {
+// discopop with τ 0.4, not its default: the objective must pass τ on to the kernel.
+const STEP_LOSSES = [
+  ["sigmoid", {}],
+  ["ipo", {}],
+  ["discopop", { discopopTau: 0.4 }],
+] as const;
+for (const [variant, extra] of STEP_LOSSES) {
   gpuTest(
     `dpo step: the ${variant} gradient of a whole step matches float64 (tiny GPT-2, padding)`,
     async (gpu) => {
@@ -32,7 +38,7 @@ for (const variant of ["sigmoid", "ipo"] as const) {
       const batch = makeBatch(pairs, [0, 1, 2], { padTokenId: 0 });
       const rng = new Rng(13);
       const refRows = Float32Array.from({ length: 6 }, () => -5 - 10 * rng.uniform());
-      const loss = { ...DEFAULT_DPO_LOSS, variant, beta: 0.5 };
+      const loss = { ...DEFAULT_DPO_LOSS, variant, beta: 0.5, ...extra };
       // float64: per-token log-probs → sequence sums → DPO → per-token coefficients → backward
       const cpu = new ReferenceModel(c, params);
       const T = batch.length, B = batch.rows;
@@ -44,7 +50,7 @@ for (const variant of ["sigmoid", "ipo"] as const) {
         seqLen: T,
       });
       const { sums, counts } = ref.maskedRowSums(logp, batch.mask, T);
-      const d = ref.dpoLoss(sums, refRows, counts, variant, { beta: loss.beta });
+      const d = ref.dpoLoss(sums, refRows, counts, variant, { beta: loss.beta, ...extra });
       const want = cpu.backward(ref.tokenCoef(d.grad, batch.mask, T));
       // GPU
       const model = Transformer.create(gpu, c, params, { maxBatch: B, maxSeqLen: T });

@@ -48,6 +48,8 @@ export interface DpoOptions {
   gamma?: number;
   /** Weight of the chosen NLL term. Default 0. */
   nllAlpha?: number;
+  /** DiscoPOP's τ. Default 0.05. */
+  discopopTau?: number;
 }
 
 /**
@@ -202,6 +204,181 @@ export function dpoSimpo(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   };
 }
 
+/** The log-ratios `logπ − logπ_ref` of a pair's two responses. */
+function logRatios(x: DpoPairLogps): [number, number] {
+  return [x.policyChosen - x.refChosen, x.policyRejected - x.refRejected];
+}
+
+/** A loss of z = β·h with dloss/dz, as dloss/dlogπ and the sequence rewards. */
+function ofMargin(x: DpoPairLogps, beta: number, loss: number, dz: number): DpoPairLoss {
+  const [aw, al] = logRatios(x);
+  return {
+    loss,
+    dChosen: beta * dz,
+    dRejected: -beta * dz,
+    rewardChosen: beta * aw,
+    rewardRejected: beta * al,
+  };
+}
+
+/**
+ * Robust DPO: `(−(1−ε)·logσ(z) + ε·logσ(−z)) / (1 − 2ε)`, z = β·h, unbiased when labels are
+ * flipped with probability ε.
+ *
+ * @example
+ * ```ts
+ * import { dpoRobust } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoRobust(x, { beta: 0.1, labelSmoothing: 0.1 }).loss; // (−0.9·logσ(0.3) + 0.1·logσ(−0.3)) / 0.8
+ * ```
+ */
+export function dpoRobust(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
+  const [aw, al] = logRatios(x);
+  const eps = o.labelSmoothing ?? 0, z = o.beta * (aw - al), scale = 1 / (1 - 2 * eps);
+  const loss = (-(1 - eps) * stableLogSigmoid(z) + eps * stableLogSigmoid(-z)) * scale;
+  const dz = (-(1 - eps) * stableSigmoid(-z) - eps * stableSigmoid(z)) * scale;
+  return ofMargin(x, o.beta, loss, dz);
+}
+
+/**
+ * EXO (pairwise): the KL divergence from the ε-smoothed labels to `(σ(z), σ(−z))`, z = β·h:
+ * `σ(z)·(logσ(z) − log(1−ε)) + σ(−z)·(logσ(−z) − log ε)`; ε = 0 is taken as 1e-3, as TRL does.
+ *
+ * @example
+ * ```ts
+ * import { dpoExoPair } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoExoPair(x, { beta: 0.1 }).loss;
+ * ```
+ */
+export function dpoExoPair(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
+  const [aw, al] = logRatios(x);
+  const eps = o.labelSmoothing || 1e-3, z = o.beta * (aw - al);
+  const sp = stableSigmoid(z), sn = stableSigmoid(-z);
+  const loss = sp * (stableLogSigmoid(z) - Math.log(1 - eps)) +
+    sn * (stableLogSigmoid(-z) - Math.log(eps));
+  return ofMargin(x, o.beta, loss, sp * sn * (z - Math.log((1 - eps) / eps)));
+}
+
+/**
+ * NCA (pairwise), on each response's reward `r = β·(logπ − logπ_ref)`:
+ * `−logσ(r_w) − ½·logσ(−r_w) − ½·logσ(−r_l)`.
+ *
+ * @example
+ * ```ts
+ * import { dpoNcaPair } from "./dpo.ts";
+ * const x = { policyChosen: -6, policyRejected: -8, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoNcaPair(x, { beta: 0.1 }).loss; // 2·log 2
+ * ```
+ */
+export function dpoNcaPair(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
+  const [aw, al] = logRatios(x);
+  const rw = o.beta * aw, rl = o.beta * al;
+  return {
+    loss: -stableLogSigmoid(rw) - 0.5 * stableLogSigmoid(-rw) - 0.5 * stableLogSigmoid(-rl),
+    dChosen: o.beta * (-stableSigmoid(-rw) + 0.5 * stableSigmoid(rw)),
+    dRejected: o.beta * 0.5 * stableSigmoid(rl),
+    rewardChosen: rw,
+    rewardRejected: rl,
+  };
+}
+
+/**
+ * SPPO with hard labels: `(a − 1/(2β))² + (b + 1/(2β))²` on the log-ratios a (chosen) and b
+ * (rejected).
+ *
+ * @example
+ * ```ts
+ * import { dpoSppoHard } from "./dpo.ts";
+ * const x = { policyChosen: -6, policyRejected: -8, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoSppoHard(x, { beta: 0.5 }).loss; // 1 + 1 = 2
+ * ```
+ */
+export function dpoSppoHard(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
+  const [a, b] = logRatios(x);
+  const da = a - 0.5 / o.beta, db = b + 0.5 / o.beta;
+  return {
+    loss: da * da + db * db,
+    dChosen: 2 * da,
+    dRejected: 2 * db,
+    rewardChosen: o.beta * a,
+    rewardRejected: o.beta * b,
+  };
+}
+
+/** σ'(u) = σ(u)·σ(−u). */
+function sigmoidSlope(u: number): number {
+  return stableSigmoid(u) * stableSigmoid(-u);
+}
+
+/**
+ * APO-zero: `1 − σ(r_w) + σ(r_l)`, r = β·(logπ − logπ_ref): raises the chosen response's
+ * likelihood and lowers the rejected one's.
+ *
+ * @example
+ * ```ts
+ * import { dpoApoZero } from "./dpo.ts";
+ * const x = { policyChosen: -6, policyRejected: -8, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoApoZero(x, { beta: 0.1 }).loss; // 1
+ * ```
+ */
+export function dpoApoZero(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
+  const [aw, al] = logRatios(x);
+  const rw = o.beta * aw, rl = o.beta * al;
+  return {
+    loss: 1 - stableSigmoid(rw) + stableSigmoid(rl),
+    dChosen: -o.beta * sigmoidSlope(rw),
+    dRejected: o.beta * sigmoidSlope(rl),
+    rewardChosen: rw,
+    rewardRejected: rl,
+  };
+}
+
+/**
+ * APO-down: `σ(r_w) + 1 − σ(r_w − r_l)`: lowers both likelihoods, the rejected one's more (for
+ * chosen responses worse than the model's own).
+ *
+ * @example
+ * ```ts
+ * import { dpoApoDown } from "./dpo.ts";
+ * const x = { policyChosen: -6, policyRejected: -8, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoApoDown(x, { beta: 0.1 }).loss; // 1
+ * ```
+ */
+export function dpoApoDown(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
+  const [aw, al] = logRatios(x);
+  const rw = o.beta * aw, rl = o.beta * al, dz = o.beta * sigmoidSlope(rw - rl);
+  return {
+    loss: stableSigmoid(rw) + 1 - stableSigmoid(rw - rl),
+    dChosen: o.beta * sigmoidSlope(rw) - dz,
+    dRejected: dz,
+    rewardChosen: rw,
+    rewardRejected: rl,
+  };
+}
+
+/**
+ * DiscoPOP's log-ratio modulated loss: z = β·h, m = σ(z/τ),
+ * `−logσ(z)·(1 − m) + exp(−z)·m` (τ = `discopopTau`, default 0.05).
+ *
+ * @example
+ * ```ts
+ * import { dpoDiscopop } from "./dpo.ts";
+ * const x = { policyChosen: -6, policyRejected: -8, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoDiscopop(x, { beta: 0.1 }).loss; // (log 2 + 1) / 2
+ * ```
+ */
+export function dpoDiscopop(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
+  const [aw, al] = logRatios(x);
+  const tau = o.discopopTau ?? 0.05, z = o.beta * (aw - al);
+  const m = stableSigmoid(z / tau), keep = stableSigmoid(-z / tau);
+  const softplusNeg = -stableLogSigmoid(z);
+  const e = Math.exp(-z + stableLogSigmoid(z / tau)); // exp(−z)·m without overflow
+  const loss = softplusNeg * keep + e;
+  const dz = -stableSigmoid(-z) * keep - softplusNeg * m * keep / tau - e + e * keep / tau;
+  return ofMargin(x, o.beta, loss, dz);
+}
+
 /** The variants by name, as the GPU launcher's `variant`. */
 export const DPO_LOSSES = {
   sigmoid: dpoSigmoid,
@@ -209,6 +386,13 @@ export const DPO_LOSSES = {
   hinge: dpoHinge,
   sigmoid_norm: dpoSigmoidNorm,
   simpo: dpoSimpo,
+  robust: dpoRobust,
+  exo_pair: dpoExoPair,
+  nca_pair: dpoNcaPair,
+  sppo_hard: dpoSppoHard,
+  apo_zero: dpoApoZero,
+  apo_down: dpoApoDown,
+  discopop: dpoDiscopop,
 } as const;
 
 /** What {@linkcode dpoLoss} returns. */
