@@ -23,7 +23,9 @@ export type DpoVariant =
   | "sppo_hard"
   | "apo_zero"
   | "apo_down"
-  | "discopop";
+  | "discopop"
+  | "aot_pair"
+  | "aot";
 
 /** The WGSL `VARIANT` constant of each loss variant. */
 export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze({
@@ -39,7 +41,12 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
   apo_zero: 9,
   apo_down: 10,
   discopop: 11,
+  aot_pair: 12,
+  aot: 13,
 });
+
+/** The most pairs an `aot` or `aot_pair` loss sorts in one batch (one workgroup's memory). */
+export const AOT_MAX_PAIRS = 2048;
 
 /** The variants that take label smoothing ε (cDPO's, robust's, EXO's). */
 export const SMOOTHED_VARIANTS: readonly DpoVariant[] = Object.freeze(
@@ -49,6 +56,8 @@ export const SMOOTHED_VARIANTS: readonly DpoVariant[] = Object.freeze(
     "simpo",
     "robust",
     "exo_pair",
+    "aot_pair",
+    "aot",
   ] as const,
 );
 
@@ -98,6 +107,7 @@ export const DPO_METRICS: readonly [
 
 const WG = 64;
 const PAIRS = { label: "dpo", code, entryPoint: "pairs" };
+const AOT_PAIRS = { label: "dpo", code, entryPoint: "aot_pairs" };
 const METRICS = { label: "dpo", code, entryPoint: "metrics_mean" };
 
 /** Options of {@linkcode dpoLoss}. */
@@ -124,7 +134,8 @@ export interface DpoLossArgs {
   beta: number;
   /**
    * Label smoothing ε in [0, 0.5) ({@linkcode SMOOTHED_VARIANTS}: cDPO's for sigmoid,
-   * sigmoid_norm and simpo; robust's and exo_pair's ε, where exo_pair takes 1e-3 for 0). Default 0.
+   * sigmoid_norm, simpo, aot and aot_pair; robust's and exo_pair's ε, where exo_pair takes 1e-3
+   * for 0). Default 0.
    */
   labelSmoothing?: number;
   /** SimPO's target margin γ. Default 0. */
@@ -223,9 +234,15 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   if (logitSums && !(Number.isInteger(vocab) && vocab > 0)) {
     throw new RangeError("dpoLoss: logitSums needs vocabSize, the vocabulary size");
   }
-  const groups = Math.ceil(pairs / WG);
+  const sorted = variant === "aot" || variant === "aot_pair";
+  const groups = sorted ? 1 : Math.ceil(pairs / WG);
   const maxWg = enc.gpu.limits.maxComputeWorkgroupsPerDimension;
   if (groups > maxWg) throw new RangeError(`dpoLoss: ${pairs} pairs exceed ${maxWg * WG}`);
+  if (sorted && pairs > AOT_MAX_PAIRS) {
+    throw new RangeError(
+      `dpoLoss: the ${variant} loss sorts at most ${AOT_MAX_PAIRS} pairs per batch, got ${pairs}`,
+    );
+  }
   const u = uniforms(
     {
       pairs,
@@ -240,7 +257,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab", "tau"],
   );
   enc.dispatch({
-    kernel: PAIRS,
+    kernel: sorted ? AOT_PAIRS : PAIRS,
     constants: { WG, VARIANT: variantId },
     uniforms: u,
     bindings: [policyLogps, refLogps, counts, losses, rewardsChosen, rewardsRejected, grad],

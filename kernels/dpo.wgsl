@@ -21,6 +21,8 @@
 //                 loss = (a − 1/(2β))² + (b + 1/(2β))²
 //   apo_zero      loss = 1 − σ(β·a) + σ(β·b)         (raise chosen, lower rejected)
 //   apo_down      loss = σ(β·a) + 1 − σ(β·h)         (lower both, rejected more)
+//   aot_pair,     the sigmoid loss (with ε) on the batch's sorted log-ratios: see aot_pairs
+//   aot           below
 //   discopop      z = β·h, m = σ(z/τ), loss = −logσ(z)·(1 − m) + exp(−z)·m, with
 //                 exp(−z)·m = exp(−z + logσ(z/τ)) so no factor overflows where the product is
 //                 finite (z ≪ 0 for τ < 1)
@@ -57,7 +59,7 @@ struct Params {
 
 override WG: u32 = 64;        // a power of two
 // 0 sigmoid, 1 ipo, 2 hinge, 3 sigmoid_norm, 4 simpo, 5 robust, 6 exo_pair, 7 nca_pair,
-// 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop
+// 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop, 12 aot_pair, 13 aot
 override VARIANT: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -253,6 +255,29 @@ fn pair_loss(x: Pair) -> PairLoss {
   return out;
 }
 
+// Adds pair i's share of the NLL term and writes its outputs (grad with L's 1/P).
+fn write_pair(i: u32, np: u32, pair: PairLoss, pw: f32) {
+  var out = pair;
+  // The NLL term on the chosen responses, a token mean over the batch: pair i's share of
+  // α · Σ(−logπ_w) / Σ c_w, and its derivative by logπ_w,i (before the 1/P below).
+  // (Each invocation sums the P counts itself; skipped without the term, the default.)
+  if (p.nll_alpha != 0.0) {
+    var chosen_tokens = 0.0;
+    for (var j = 0u; j < np; j++) {
+      chosen_tokens += counts[j];
+    }
+    let per_token = p.nll_alpha * f32(np) / max(chosen_tokens, 1.0);
+    out.loss += per_token * -pw;
+    out.d_w -= per_token;
+  }
+  let inv_p = 1.0 / f32(np);
+  losses[i] = out.loss;
+  rewards_chosen[i] = out.reward_w;
+  rewards_rejected[i] = out.reward_l;
+  grad[i] = out.d_w * inv_p;
+  grad[np + i] = out.d_l * inv_p;
+}
+
 @compute @workgroup_size(WG)
 fn pairs(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
@@ -265,25 +290,66 @@ fn pairs(@builtin(global_invocation_id) gid: vec3u) {
     reference[i], reference[np + i],
     max(counts[i], 1.0), max(counts[np + i], 1.0),
   );
-  var out = pair_loss(x);
-  // The NLL term on the chosen responses, a token mean over the batch: pair i's share of
-  // α · Σ(−logπ_w) / Σ c_w, and its derivative by logπ_w,i (before the 1/P below).
-  // (Each invocation sums the P counts itself; skipped without the term, the default.)
-  if (p.nll_alpha != 0.0) {
-    var chosen_tokens = 0.0;
-    for (var j = 0u; j < np; j++) {
-      chosen_tokens += counts[j];
-    }
-    let per_token = p.nll_alpha * f32(np) / max(chosen_tokens, 1.0);
-    out.loss += per_token * -x.pw;
-    out.d_w -= per_token;
+  write_pair(i, np, pair_loss(x), x.pw);
+}
+
+// aot and aot_pair (VARIANT 12, 13) compare the batch's sorted values, so one workgroup takes
+// the whole batch (P ≤ AOT_MAX): per pair j two values (u_j, v_j),
+//   aot_pair  u = logπ_w − logπ_ref_w, v = logπ_l − logπ_ref_l
+//   aot       u = logπ_w − logπ_l,     v = logπ_ref_w − logπ_ref_l (no policy: no gradient)
+// sorted ascending (ties by index) into su, sv; position k's loss is the smoothed sigmoid loss
+// of z_k = β·(su_k − sv_k); pair i writes position i's loss (the mean is the same). u_i sits at
+// its rank r, so dL/du_i = β·ℓ'(z_r) (and for aot_pair dL/dv_i = −β·ℓ'(z_r'), r' = v_i's rank).
+// Rewards are the usual β·(logπ − logπ_ref).
+const AOT_MAX: u32 = 2048u;
+var<workgroup> sorted_u: array<f32, AOT_MAX>;
+var<workgroup> sorted_v: array<f32, AOT_MAX>;
+
+fn aot_values(j: u32, np: u32) -> vec2f {
+  if (VARIANT == 13u) {
+    return vec2f(policy[j] - policy[np + j], reference[j] - reference[np + j]);
   }
-  let inv_p = 1.0 / f32(np);
-  losses[i] = out.loss;
-  rewards_chosen[i] = out.reward_w;
-  rewards_rejected[i] = out.reward_l;
-  grad[i] = out.d_w * inv_p;
-  grad[np + i] = out.d_l * inv_p;
+  return vec2f(policy[j] - reference[j], policy[np + j] - reference[np + j]);
+}
+
+// Ranks of pair i's u and v among the batch's (ascending, ties by index).
+fn aot_ranks(i: u32, np: u32, x: vec2f) -> vec2u {
+  var r = vec2u(0u);
+  for (var j = 0u; j < np; j++) {
+    let y = aot_values(j, np);
+    r.x += select(0u, 1u, y.x < x.x || (y.x == x.x && j < i));
+    r.y += select(0u, 1u, y.y < x.y || (y.y == x.y && j < i));
+  }
+  return r;
+}
+
+@compute @workgroup_size(WG)
+fn aot_pairs(@builtin(local_invocation_index) lid: u32) {
+  let np = p.pairs;
+  for (var i = lid; i < np; i += WG) {
+    let x = aot_values(i, np);
+    let r = aot_ranks(i, np, x);
+    sorted_u[r.x] = x.x;
+    sorted_v[r.y] = x.y;
+  }
+  workgroupBarrier();
+  for (var i = lid; i < np; i += WG) {
+    let x = aot_values(i, np);
+    let r = aot_ranks(i, np, x);
+    let d_u = p.beta * smoothed_sigmoid_loss(p.beta * (x.x - sorted_v[r.x])).y;
+    var d_l = -d_u; // aot: u = logπ_w − logπ_l
+    if (VARIANT == 12u) {
+      d_l = -p.beta * smoothed_sigmoid_loss(p.beta * (sorted_u[r.y] - x.y)).y;
+    }
+    let loss = smoothed_sigmoid_loss(p.beta * (sorted_u[i] - sorted_v[i])).x;
+    let pw = policy[i];
+    let pl = policy[np + i];
+    let out = PairLoss(
+      loss, d_u, d_l,
+      p.beta * (pw - reference[i]), p.beta * (pl - reference[np + i]),
+    );
+    write_pair(i, np, out, pw);
+  }
 }
 
 @group(0) @binding(2) var<storage, read> logit_sums: array<f32>;         // (2P,)

@@ -10,7 +10,7 @@
  */
 import { DPO_METRICS, dpoLoss, type DpoVariant } from "../kernels/dpo.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
-import { DPO_LOSSES } from "../kernels/reference/dpo.ts";
+import { dpoLoss as referenceDpoLoss } from "../kernels/reference/dpo.ts";
 import { crossEntropy, maskedRowSums, tokenCoef } from "../kernels/log_softmax.ts";
 import {
   type DeviceBatch,
@@ -66,15 +66,8 @@ export function usesReference(loss: DpoLossConfig): boolean {
  * ```
  */
 export function lossAtReference(loss: DpoLossConfig): number {
-  const same = {
-    policyChosen: 0,
-    policyRejected: 0,
-    refChosen: 0,
-    refRejected: 0,
-    countChosen: 1,
-    countRejected: 1,
-  };
-  return DPO_LOSSES[loss.variant](same, loss).loss;
+  const { nllAlpha: _, ...options } = loss;
+  return referenceDpoLoss([0, 0], [0, 0], [1, 1], loss.variant, options).loss;
 }
 
 /** TRL's defaults for {@linkcode DpoLossConfig}. */

@@ -219,7 +219,7 @@ Deno.test("cli: a loss option the chosen loss would ignore is refused before the
       const [args, pattern] of [
         [
           ["--loss.variant", "nca_pair", "--loss.label_smoothing", "0.1"],
-          /loss\.label_smoothing \(0\.1\) applies to the sigmoid, .*exo_pair losses, not nca_pair/,
+          /loss\.label_smoothing \(0\.1\) applies to the sigmoid, .*, aot losses, not nca_pair/,
         ],
         [
           ["--loss.variant", "robust", "--loss.gamma", "1"],

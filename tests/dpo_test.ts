@@ -41,6 +41,9 @@ const CONFIGS: Config[] = [
   { variant: "apo_down", beta: 0.2 },
   { variant: "discopop", beta: 0.1 },
   { variant: "discopop", beta: 0.3, discopopTau: 0.4, nllAlpha: 0.3 },
+  { variant: "aot_pair", beta: 0.1 },
+  { variant: "aot_pair", beta: 0.3, labelSmoothing: 0.1, nllAlpha: 0.5 },
+  { variant: "aot", beta: 0.2, labelSmoothing: 0.05 },
 ];
 
 const describe = (c: Config) =>
@@ -158,7 +161,10 @@ Deno.test("dpo reference: the TRL loss types equal their formulas written plainl
         };
         const aw = x.policyChosen - x.refChosen, al = x.policyRejected - x.refRejected;
         const beta = 0.05 + 0.3 * rng.uniform();
-        const got = ref.DPO_LOSSES[variant as DpoVariant](x, { beta, labelSmoothing: e });
+        const got = ref.DPO_LOSSES[variant as keyof typeof ref.DPO_LOSSES](x, {
+          beta,
+          labelSmoothing: e,
+        });
         const want = f(aw, al, beta, e);
         assert.ok(Math.abs(got.loss - want) <= 1e-12 * Math.max(1, Math.abs(want)), variant);
         // TRL's rewards: β·(logπ − logπ_ref), sequence sums.
@@ -166,6 +172,33 @@ Deno.test("dpo reference: the TRL loss types equal their formulas written plainl
         assert.ok(Math.abs(got.rewardRejected - beta * al) < 1e-12, `${variant} reward`);
       }
     }
+  }
+});
+
+Deno.test("dpo reference: aot and aot_pair sort the batch's log-ratios as TRL does", () => {
+  const rng = new Rng(55);
+  const p = 7, beta = 0.2, eps = 0.1;
+  const policy = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
+  const reference = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
+  const counts = Array(2 * p).fill(1);
+  const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
+  const logSig = (u: number) => Math.log(1 / (1 + Math.exp(-u)));
+  const smoothed = (d: number) => -logSig(beta * d) * (1 - eps) - logSig(-beta * d) * eps;
+  const idx = [...Array(p).keys()];
+  const chosen = idx.map((i) => policy[i] - reference[i]);
+  const rejected = idx.map((i) => policy[p + i] - reference[p + i]);
+  const logratios = idx.map((i) => policy[i] - policy[p + i]);
+  const refLogratios = idx.map((i) => reference[i] - reference[p + i]);
+  const cases: ["aot" | "aot_pair", number[], number[]][] = [
+    ["aot_pair", chosen, rejected],
+    ["aot", logratios, refLogratios],
+  ];
+  for (const [variant, a, b] of cases) {
+    const sa = sorted(a), sb = sorted(b);
+    const want = idx.map((k) => smoothed(sa[k] - sb[k]));
+    const r = ref.dpoLoss(policy, reference, counts, variant, { beta, labelSmoothing: eps });
+    assertClose(r.losses, want, { rtol: 1e-12, label: variant });
+    assertClose(r.rewardsChosen, chosen.map((x) => beta * x), { rtol: 1e-12 });
   }
 });
 
@@ -307,6 +340,7 @@ gpuTest("dpo: simpo runs without reference log-probs", async (gpu) => {
 gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
   const t2 = gpu.tensor([2], { label: "two" }), t1 = gpu.tensor([1], { label: "one" });
   const t3 = gpu.tensor([3], { label: "three" }), m = gpu.tensor([8], { label: "m" });
+  const big2 = gpu.tensor([2 * 2049]), big1 = gpu.tensor([2049]);
   const base: DpoLossArgs = {
     policyLogps: t2,
     refLogps: t2,
@@ -331,13 +365,26 @@ gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
     [{ variant: "ipo", labelSmoothing: 0.1 }, /does not apply to the ipo loss/],
     [{ variant: "nca_pair", labelSmoothing: 0.1 }, /does not apply to the nca_pair loss/],
     [{ variant: "discopop", discopopTau: 0 }, /discopopTau must be positive/],
+    [
+      {
+        variant: "aot",
+        policyLogps: big2,
+        refLogps: big2,
+        counts: big2,
+        grad: big2,
+        losses: big1,
+        rewardsChosen: big1,
+        rewardsRejected: big1,
+      },
+      /the aot loss sorts at most 2048 pairs per batch, got 2049/,
+    ],
     [{ gamma: 1 }, /gamma applies to simpo only/],
     [{ labelSmoothing: 0.5 }, /labelSmoothing must lie/],
   ];
   for (const [change, message] of bad) {
     assert.throws(() => dpoLoss(enc, { ...base, ...change }), message);
   }
-  for (const t of [t1, t2, t3, m]) t.release();
+  for (const t of [t1, t2, t3, m, big1, big2]) t.release();
 });
 
 gpuTest(

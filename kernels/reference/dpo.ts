@@ -395,6 +395,53 @@ export const DPO_LOSSES = {
   discopop: dpoDiscopop,
 } as const;
 
+/** Every loss {@linkcode dpoLoss} computes: the per-pair ones and the batch-sorted aot ones. */
+export type DpoLossName = keyof typeof DPO_LOSSES | "aot" | "aot_pair";
+
+/**
+ * AOT's losses over a batch (TRL's `aot` and `aot_pair`): per pair two values, for `aot_pair`
+ * u = logπ_w − logπ_ref_w and v = logπ_l − logπ_ref_l, for `aot` u = logπ_w − logπ_l and
+ * v = logπ_ref_w − logπ_ref_l; both sorted ascending (ties by index), and position k's loss is
+ * cDPO's smoothed sigmoid loss of `β·(sorted u_k − sorted v_k)`. Pair i carries position i's loss;
+ * the derivatives follow each value to its position. Rewards are `β·(logπ − logπ_ref)`.
+ *
+ * @example
+ * ```ts
+ * import { dpoAot } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * dpoAot([x], "aot", { beta: 0.1 })[0].loss; // one pair: DPO's −logσ(0.3)
+ * ```
+ */
+export function dpoAot(
+  pairs: DpoPairLogps[],
+  variant: "aot" | "aot_pair",
+  o: DpoOptions,
+): DpoPairLoss[] {
+  const eps = o.labelSmoothing ?? 0;
+  const u = pairs.map((x) =>
+    variant === "aot" ? x.policyChosen - x.policyRejected : x.policyChosen - x.refChosen
+  );
+  const v = pairs.map((x) =>
+    variant === "aot" ? x.refChosen - x.refRejected : x.policyRejected - x.refRejected
+  );
+  const order = (a: number[]) => a.map((_, i) => i).sort((i, j) => a[i] - a[j] || i - j);
+  const ou = order(u), ov = order(v);
+  const rankU: number[] = [], rankV: number[] = [];
+  ou.forEach((i, k) => rankU[i] = k);
+  ov.forEach((i, k) => rankV[i] = k);
+  const at = (k: number) => smoothedSigmoidLoss(o.beta * (u[ou[k]] - v[ov[k]]), eps);
+  return pairs.map((x, i) => {
+    const dU = o.beta * at(rankU[i])[1];
+    return {
+      loss: at(i)[0],
+      dChosen: dU,
+      dRejected: variant === "aot" ? -dU : -o.beta * at(rankV[i])[1],
+      rewardChosen: o.beta * (x.policyChosen - x.refChosen),
+      rewardRejected: o.beta * (x.policyRejected - x.refRejected),
+    };
+  });
+}
+
 /** What {@linkcode dpoLoss} returns. */
 export interface DpoResult {
   /** The batch loss: the mean of `losses`. */
@@ -430,7 +477,7 @@ export function dpoLoss(
   policy: Vec,
   ref: Vec | null,
   counts: Vec,
-  variant: keyof typeof DPO_LOSSES,
+  variant: DpoLossName,
   options: DpoOptions & { logitSums?: Vec; vocabSize?: number },
 ): DpoResult {
   const p = policy.length / 2, alpha = options.nllAlpha ?? 0;
@@ -448,16 +495,19 @@ export function dpoLoss(
   // The NLL term's weight per token of the chosen responses, times P (the pairs' mean divides).
   const perToken = alpha * p / Math.max(chosenTokens, 1);
   const perTokenLogps = variant === "ipo" || variant === "sigmoid_norm" || variant === "simpo";
+  const xs: DpoPairLogps[] = Array.from({ length: p }, (_, i) => ({
+    policyChosen: policy[i],
+    policyRejected: policy[p + i],
+    refChosen: ref ? ref[i] : 0,
+    refRejected: ref ? ref[p + i] : 0,
+    countChosen: Math.max(counts[i], 1),
+    countRejected: Math.max(counts[p + i], 1),
+  }));
+  const outs = variant === "aot" || variant === "aot_pair"
+    ? dpoAot(xs, variant, options)
+    : xs.map((x) => DPO_LOSSES[variant](x, options));
   for (let i = 0; i < p; i++) {
-    const x: DpoPairLogps = {
-      policyChosen: policy[i],
-      policyRejected: policy[p + i],
-      refChosen: ref ? ref[i] : 0,
-      refRejected: ref ? ref[p + i] : 0,
-      countChosen: Math.max(counts[i], 1),
-      countRejected: Math.max(counts[p + i], 1),
-    };
-    const out = DPO_LOSSES[variant](x, options);
+    const x = xs[i], out = outs[i];
     const loss = out.loss + perToken * -x.policyChosen;
     r.losses[i] = loss;
     r.rewardsChosen[i] = out.rewardChosen;
