@@ -25,7 +25,8 @@ export type DpoVariant =
   | "apo_down"
   | "discopop"
   | "aot_pair"
-  | "aot";
+  | "aot"
+  | "bco_pair";
 
 /** The WGSL `VARIANT` constant of each loss variant. */
 export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze({
@@ -43,6 +44,7 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
   discopop: 11,
   aot_pair: 12,
   aot: 13,
+  bco_pair: 14,
 });
 
 /** The most pairs an `aot` or `aot_pair` loss sorts in one batch (one workgroup's memory). */
@@ -108,6 +110,7 @@ export const DPO_METRICS: readonly [
 const WG = 64;
 const PAIRS = { label: "dpo", code, entryPoint: "pairs" };
 const AOT_PAIRS = { label: "dpo", code, entryPoint: "aot_pairs" };
+const BCO_PAIRS = { label: "dpo", code, entryPoint: "bco_pairs" };
 const METRICS = { label: "dpo", code, entryPoint: "metrics_mean" };
 
 /** Options of {@linkcode dpoLoss}. */
@@ -142,6 +145,14 @@ export interface DpoLossArgs {
   gamma?: number;
   /** DiscoPOP's τ (> 0), the width of the blend between its two losses. Default 0.05. */
   discopopTau?: number;
+  /**
+   * (2,) bco_pair's running reward mean δ and the number of batches in it (start at zeros);
+   * required for bco_pair, which reads it and (with `updateRunning`) folds this batch's mean
+   * reward into it first.
+   */
+  bcoRunning?: Tensor;
+  /** Whether bco_pair folds this batch into `bcoRunning` (training) or only reads it. Default true. */
+  updateRunning?: boolean;
   /** Weight α of the NLL term `α·Σ(−logπ_w) / Σc_w` (chosen tokens; TRL's rpo_alpha). Default 0. */
   nllAlpha?: number;
   /** (2P,) per row, Σ over response tokens of Σ_v logits: gives metrics 8 and 9. */
@@ -176,7 +187,7 @@ export interface DpoLossArgs {
 export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   const { policyLogps, counts, losses, rewardsChosen, rewardsRejected, grad, metrics } = args;
   const { variant, beta, labelSmoothing = 0, gamma = 0, nllAlpha = 0, logitSums } = args;
-  const { discopopTau = 0.05 } = args;
+  const { discopopTau = 0.05, bcoRunning, updateRunning = true } = args;
   const variantId = DPO_VARIANTS[variant];
   if (variantId === undefined) {
     throw new RangeError(
@@ -235,7 +246,11 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     throw new RangeError("dpoLoss: logitSums needs vocabSize, the vocabulary size");
   }
   const sorted = variant === "aot" || variant === "aot_pair";
-  const groups = sorted ? 1 : Math.ceil(pairs / WG);
+  const bco = variant === "bco_pair";
+  if (bco && bcoRunning?.size !== 2) {
+    throw new RangeError("dpoLoss: the bco_pair loss needs bcoRunning, a (2,) tensor");
+  }
+  const groups = sorted || bco ? 1 : Math.ceil(pairs / WG);
   const maxWg = enc.gpu.limits.maxComputeWorkgroupsPerDimension;
   if (groups > maxWg) throw new RangeError(`dpoLoss: ${pairs} pairs exceed ${maxWg * WG}`);
   if (sorted && pairs > AOT_MAX_PAIRS) {
@@ -253,14 +268,24 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
       nll_alpha: nllAlpha,
       vocab,
       tau: discopopTau,
+      update: updateRunning ? 1 : 0,
     },
     ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab", "tau"],
   );
   enc.dispatch({
-    kernel: sorted ? AOT_PAIRS : PAIRS,
+    kernel: bco ? BCO_PAIRS : sorted ? AOT_PAIRS : PAIRS,
     constants: { WG, VARIANT: variantId },
     uniforms: u,
-    bindings: [policyLogps, refLogps, counts, losses, rewardsChosen, rewardsRejected, grad],
+    bindings: [
+      policyLogps,
+      refLogps,
+      counts,
+      losses,
+      rewardsChosen,
+      rewardsRejected,
+      grad,
+      ...(bco ? [bcoRunning!] : []),
+    ],
     workgroups: [groups],
   });
   enc.dispatch({

@@ -23,6 +23,8 @@
 //   apo_down      loss = σ(β·a) + 1 − σ(β·h)         (lower both, rejected more)
 //   aot_pair,     the sigmoid loss (with ε) on the batch's sorted log-ratios: see aot_pairs
 //   aot           below
+//   bco_pair      r = β·(logπ − logπ_ref), δ the running mean of the batches' mean rewards
+//                 (bco_pairs below), loss = −logσ(r_w − δ) − logσ(−(r_l − δ))
 //   discopop      z = β·h, m = σ(z/τ), loss = −logσ(z)·(1 − m) + exp(−z)·m, with
 //                 exp(−z)·m = exp(−z + logσ(z/τ)) so no factor overflows where the product is
 //                 finite (z ≪ 0 for τ < 1)
@@ -55,11 +57,12 @@ struct Params {
   nll_alpha: f32,       // α
   vocab: f32,           // V (metrics 8, 9)
   tau: f32,             // τ (discopop)
+  update: u32,          // bco_pair: fold this batch into the running reward mean first
 }
 
 override WG: u32 = 64;        // a power of two
 // 0 sigmoid, 1 ipo, 2 hinge, 3 sigmoid_norm, 4 simpo, 5 robust, 6 exo_pair, 7 nca_pair,
-// 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop, 12 aot_pair, 13 aot
+// 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop, 12 aot_pair, 13 aot, 14 bco_pair
 override VARIANT: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -348,6 +351,53 @@ fn aot_pairs(@builtin(local_invocation_index) lid: u32) {
       loss, d_u, d_l,
       p.beta * (pw - reference[i]), p.beta * (pl - reference[np + i]),
     );
+    write_pair(i, np, out, pw);
+  }
+}
+
+// bco_pair (VARIANT 14): one workgroup. The batch's mean reward m = Σ (r_w + r_l) / 2P folds
+// into the running mean first when p.update is 1 (n += 1, δ += (m − δ) / n: the mean of every
+// batch's mean so far), then every pair's loss uses the new δ, a constant to the gradient:
+//   dloss/dlogπ_w = −β·σ(δ − r_w),  dloss/dlogπ_l = β·σ(r_l − δ).
+// running (2,): δ, n. The sum runs in a fixed order: bit-identical reruns.
+@group(0) @binding(8) var<storage, read_write> running: array<f32>;         // (2,)
+
+var<workgroup> bco_sums: array<f32, WG>;
+var<workgroup> bco_delta: f32;
+
+@compute @workgroup_size(WG)
+fn bco_pairs(@builtin(local_invocation_index) lid: u32) {
+  let np = p.pairs;
+  var sum = 0.0;
+  for (var i = lid; i < np; i += WG) {
+    sum += p.beta * ((policy[i] - reference[i]) + (policy[np + i] - reference[np + i]));
+  }
+  bco_sums[lid] = sum;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (lid < half) {
+      bco_sums[lid] += bco_sums[lid + half];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    var delta = running[0];
+    if (p.update == 1u) {
+      let n = running[1] + 1.0;
+      delta += (bco_sums[0] / f32(2u * np) - delta) / n;
+      running[0] = delta;
+      running[1] = n;
+    }
+    bco_delta = delta;
+  }
+  workgroupBarrier();
+  let delta = bco_delta;
+  for (var i = lid; i < np; i += WG) {
+    let pw = policy[i];
+    let rw = p.beta * (pw - reference[i]);
+    let rl = p.beta * (policy[np + i] - reference[np + i]);
+    let loss = -log_sigmoid(rw - delta) - log_sigmoid(delta - rl);
+    let out = PairLoss(loss, -p.beta * sigmoid(delta - rw), p.beta * sigmoid(rl - delta), rw, rl);
     write_pair(i, np, out, pw);
   }
 }

@@ -22,6 +22,8 @@ export interface TrainerState {
   totalSteps: number;
   /** The run's resolved configuration, to check a resume against. */
   config: unknown;
+  /** State the loss carries across steps (bco_pair's running reward mean and count), if any. */
+  lossState?: number[];
 }
 
 /** Where a checkpoint's parts are. */

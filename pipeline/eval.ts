@@ -190,7 +190,12 @@ async function pairMetrics(
   options: EvalOptions,
 ): Promise<Record<string, number>> {
   const P = options.pairsPerBatch;
-  const objective = new DpoObjective(policy, options.loss, { maxRows: 2 * P, slots: 1 });
+  // A standalone evaluation has no training's bco_pair running mean: its batches build one.
+  const objective = new DpoObjective(policy, options.loss, {
+    maxRows: 2 * P,
+    slots: 1,
+    foldForward: true,
+  });
   try {
     const m = await evaluatePairs(policy.gpu, policy, objective, pairs, {
       objective: "dpo",

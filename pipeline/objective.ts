@@ -108,6 +108,13 @@ export interface Objective {
   ): void;
   /** Averages the first `count` slots of a metrics readback into named values. */
   decode(raw: Float32Array, count: number): Record<string, number>;
+  /**
+   * State the loss carries from step to step, for checkpoints (bco_pair's running reward mean);
+   * absent or null when there is none.
+   */
+  readState?(): Promise<number[] | null>;
+  /** Restores what {@linkcode Objective.readState} returned. */
+  loadState?(values: number[]): void;
   /** Returns the buffers to the pool. */
   release(): void;
 }
@@ -128,9 +135,21 @@ export class DpoObjective implements Objective {
   readonly #model: Transformer;
   readonly #loss: DpoLossConfig;
   readonly #t: Record<string, Tensor>;
+  /** (2,) bco_pair's running reward mean and batch count (null for other losses). */
+  readonly #running: Tensor | null;
+  readonly #foldForward: boolean;
 
-  /** Allocates the DPO loss buffers for the given batch sizes. */
-  constructor(model: Transformer, loss: DpoLossConfig, sizes: { maxRows: number; slots: number }) {
+  /**
+   * Allocates the DPO loss buffers for the given batch sizes. bco_pair's running reward mean
+   * takes in the training batches; with `foldForward`, forward-only batches too (a standalone
+   * evaluation, as a fresh TRL trainer's evaluate() does), while by default evaluation only reads
+   * the mean that training left.
+   */
+  constructor(
+    model: Transformer,
+    loss: DpoLossConfig,
+    sizes: { maxRows: number; slots: number; foldForward?: boolean },
+  ) {
     this.#model = model;
     this.#loss = loss;
     const gpu = model.gpu, B = sizes.maxRows, N = B * model.maxSeqLen;
@@ -146,6 +165,10 @@ export class DpoObjective implements Objective {
       grad: t(B, "dL/dlogp"),
       coef: t(N, "token coef"),
     };
+    this.#foldForward = sizes.foldForward ?? false;
+    this.#running = loss.variant === "bco_pair"
+      ? gpu.upload(new Float32Array(2), [2], { label: "bco running mean" })
+      : null;
   }
 
   encode(
@@ -189,6 +212,10 @@ export class DpoObjective implements Objective {
       gamma: l.gamma,
       nllAlpha: l.nllAlpha,
       discopopTau: l.discopopTau,
+      // bco_pair: training batches fold into the running mean; evaluation reads it (see the
+      // constructor).
+      bcoRunning: this.#running ?? undefined,
+      updateRunning: options.backward || this.#foldForward,
       logitSums: rows(t.logitSums, B),
       vocabSize: model.config.vocabSize,
     });
@@ -207,6 +234,21 @@ export class DpoObjective implements Objective {
     return averageSlots(raw, count, this.names);
   }
 
+  async readState(): Promise<number[] | null> {
+    if (!this.#running) return null;
+    const [v] = await this.#model.gpu.read([this.#running]);
+    return Array.from(v);
+  }
+
+  loadState(values: number[]): void {
+    if (!this.#running || values.length !== 2) {
+      throw new RangeError(
+        `DpoObjective: no loss state of ${values.length} values for the ${this.#loss.variant} loss`,
+      );
+    }
+    this.#model.gpu.write(this.#running, new Float32Array(values));
+  }
+
   /** (B,) the policy's sequence log-probs of the last micro-batch (for scoring). */
   get sequenceLogps(): Tensor {
     return this.#t.logps;
@@ -219,6 +261,7 @@ export class DpoObjective implements Objective {
 
   release(): void {
     for (const x of [this.metrics, ...Object.values(this.#t)]) x.release();
+    this.#running?.release();
   }
 }
 

@@ -263,6 +263,11 @@ export async function train(
     })
     : new SftObjective(model, { slots: config.gradAccumSteps });
   const optimizer = new AdamW(model, config.optimizer);
+  /** The loss's own state for a checkpoint (read back; only bco_pair has one). */
+  const lossState = async () => {
+    const values = await objective.readState?.();
+    return values ? { lossState: values } : {};
+  };
   const history: StepRow[] = [];
   let step = 0;
   // Steps submitted and not yet read back (see `sync` below).
@@ -295,6 +300,13 @@ export async function train(
         }
         model.writeParams((await loadModel(last.dir)).params);
         await optimizer.load(checkpointPaths(last.dir).optimizer);
+        if (state.lossState) objective.loadState?.(state.lossState);
+        else if ((await objective.readState?.()) ?? null) {
+          throw new RangeError(
+            `Cannot resume from ${last.dir}: it does not hold the ${config.loss.variant} loss's ` +
+              "running state",
+          );
+        }
         step = state.step;
         ctx.logger.info(`train: resuming from ${last.dir} (step ${step} of ${totalSteps})`);
       } else ctx.logger.info(`train: nothing to resume in ${run.runDir}; starting at step 0`);
@@ -377,7 +389,13 @@ export async function train(
             tokenizer: input.model.tokenizer,
             generationConfig: input.model.generationConfig,
             saveOptimizer: (path) => optimizer.save(path),
-            state: { step: s.step, microBatches: s.microBatches, totalSteps, config },
+            state: {
+              step: s.step,
+              microBatches: s.microBatches,
+              totalSteps,
+              config,
+              ...await lossState(),
+            },
           }, { keepLast: config.keepLast });
           await run.onCheckpoint?.(dir, s.step);
         }

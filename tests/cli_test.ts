@@ -103,6 +103,44 @@ Deno.test({
 });
 
 Deno.test({
+  name: "cli: bco_pair's running reward mean is checkpointed: a resumed run ends bit-identical",
+  ignore: testGpu === null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const run = await writeTinyRun(dir, 24);
+      const flags = (name: string) => [
+        "train",
+        ...tinyRunFlags(dir, run, name, 12),
+        "--loss.variant",
+        "bco_pair",
+        "--train.save_every",
+        "4",
+        "--train.keep_last",
+        "5",
+        "--train.lr",
+        "0.003",
+      ];
+      assert.equal(await main(flags("a"), quietIo().io), 0);
+      const state = await readTrainerState(`${dir}/runs/a/checkpoints/step-4`);
+      const [mean, count] = state.lossState ?? [];
+      assert.equal(count, 4, "one batch mean per micro-batch");
+      assert.ok(Number.isFinite(mean) && mean !== 0, `δ ${mean}`);
+      // Run b: run a's folder cut back to its step-4 checkpoint, then resumed.
+      await new Deno.Command("cp", { args: ["-r", `${dir}/runs/a`, `${dir}/runs/b`] }).output();
+      await Deno.remove(`${dir}/runs/b/model`, { recursive: true });
+      await Deno.remove(`${dir}/runs/b/checkpoints/step-8`, { recursive: true });
+      assert.equal(await main([...flags("b"), "--run.resume", "true"], quietIo().io), 0);
+      const wa = await Deno.readFile(`${dir}/runs/a/model/model.safetensors`);
+      const wb = await Deno.readFile(`${dir}/runs/b/model/model.safetensors`);
+      assert.ok(wa.length === wb.length && wa.every((x, i) => x === wb[i]), "final weights differ");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "cli: a kill during a checkpoint write leaves the previous checkpoint loadable",
   ignore: testGpu === null,
   sanitizeResources: false,

@@ -20,6 +20,23 @@ interface Config {
   gamma?: number;
   nllAlpha?: number;
   discopopTau?: number;
+  /** bco_pair's running mean before the batch (uploaded for the GPU). */
+  bcoStart?: ref.BcoRunning;
+  /** bco_pair: whether the batch updates it. Default true. */
+  updateRunning?: boolean;
+}
+
+/**
+ * The float64 twin's options for a config. With `fixedDelta`, bco_pair's running mean is not
+ * updated: δ is a constant to its gradient (detached, as in TRL), so finite differences must hold
+ * it fixed.
+ */
+function refOptions(c: Config, fixedDelta = false) {
+  return {
+    ...c,
+    bcoRunning: c.bcoStart,
+    updateRunning: fixedDelta ? false : c.updateRunning,
+  };
 }
 
 /** Every variant, with label smoothing, SimPO's margin and the NLL term where they apply. */
@@ -44,6 +61,14 @@ const CONFIGS: Config[] = [
   { variant: "aot_pair", beta: 0.1 },
   { variant: "aot_pair", beta: 0.3, labelSmoothing: 0.1, nllAlpha: 0.5 },
   { variant: "aot", beta: 0.2, labelSmoothing: 0.05 },
+  { variant: "bco_pair", beta: 0.1, bcoStart: { mean: 0.37, count: 3 } },
+  {
+    variant: "bco_pair",
+    beta: 0.3,
+    nllAlpha: 0.4,
+    bcoStart: { mean: -0.2, count: 5 },
+    updateRunning: false,
+  },
 ];
 
 const describe = (c: Config) =>
@@ -72,9 +97,9 @@ Deno.test("dpo reference gradients match finite differences for every variant", 
   const { policy, refLogps, counts } = batch(rng, p);
   for (const c of CONFIGS) {
     const x = Float64Array.from(policy);
-    const r = ref.dpoLoss(x, refLogps, counts, c.variant, c);
+    const r = ref.dpoLoss(x, refLogps, counts, c.variant, refOptions(c, true));
     const fd = finiteDifference(
-      (y) => ref.dpoLoss(y, refLogps, counts, c.variant, c).loss,
+      (y) => ref.dpoLoss(y, refLogps, counts, c.variant, refOptions(c, true)).loss,
       x,
       1e-4,
     );
@@ -202,16 +227,54 @@ Deno.test("dpo reference: aot and aot_pair sort the batch's log-ratios as TRL do
   }
 });
 
+Deno.test("dpo reference: bco_pair's δ follows TRL's RunningMoments over batches", () => {
+  // TRL: running = RunningMoments (mean 0, count 1e-24); each batch updates it with the scalar
+  // mean of its chosen and rejected rewards, then uses running.mean as δ.
+  const running = { mean: 0, count: 1e-24 };
+  const rng = new Rng(56);
+  const sig = (u: number) => 1 / (1 + Math.exp(-u));
+  let state: ref.BcoRunning = { mean: 0, count: 0 };
+  const beta = 0.2;
+  for (let b = 0; b < 4; b++) {
+    const p = 1 + b;
+    const policy = Array.from({ length: 2 * p }, () => -20 * rng.uniform());
+    const reference = Array.from({ length: 2 * p }, () => -20 * rng.uniform());
+    const rw = [...Array(p).keys()].map((i) => beta * (policy[i] - reference[i]));
+    const rl = [...Array(p).keys()].map((i) => beta * (policy[p + i] - reference[p + i]));
+    const xsMean = [...rw, ...rl].reduce((x, y) => x + y) / (2 * p);
+    const total = running.count + 1;
+    running.mean += (xsMean - running.mean) / total;
+    running.count = total;
+    const want = rw.map((w, i) =>
+      -Math.log(sig(w - running.mean)) - Math.log(sig(-(rl[i] - running.mean)))
+    );
+    const r = ref.dpoLoss(policy, reference, Array(2 * p).fill(1), "bco_pair", {
+      beta,
+      bcoRunning: state,
+    });
+    assertClose(r.losses, want, { rtol: 1e-12, label: `batch ${b}` });
+    state = r.bcoRunning!;
+    assert.ok(Math.abs(state.mean - running.mean) < 1e-12, `δ after batch ${b}`);
+  }
+  // Without the update (evaluation), δ and the state stay.
+  const r = ref.dpoLoss([-3, -4], [-2, -6], [1, 1], "bco_pair", {
+    beta,
+    bcoRunning: state,
+    updateRunning: false,
+  });
+  assert.deepEqual(r.bcoRunning, state);
+});
+
 Deno.test("dpo reference: extreme margins give finite losses and gradients", () => {
   for (const c of CONFIGS) {
     const { policy, refLogps, counts } = extremeBatch(c.variant, c.beta);
-    const r = ref.dpoLoss(policy, refLogps, counts, c.variant, c);
+    const r = ref.dpoLoss(policy, refLogps, counts, c.variant, refOptions(c, true));
     for (const v of [...r.losses, ...r.grad]) assert.ok(Number.isFinite(v), describe(c));
     // Kinks or quadratics: nothing to lose in floating point.
     if (c.variant === "hinge" || c.variant === "ipo" || c.variant === "sppo_hard") continue;
     const x = Float64Array.from(policy);
     const fd = finiteDifference(
-      (y) => ref.dpoLoss(y, refLogps, counts, c.variant, c).loss,
+      (y) => ref.dpoLoss(y, refLogps, counts, c.variant, refOptions(c, true)).loss,
       x,
       1e-3,
     );
@@ -257,12 +320,16 @@ async function runGpu(
       grad: poisoned(gpu, [2 * p], "grad"),
       metrics: poisoned(gpu, [10], "metrics"),
     };
+    // bco_pair's running mean: each run starts from the same state; read back after.
+    const start = c.bcoStart ?? { mean: 0, count: 0 };
+    const bcoRunning = gpu.upload(new Float32Array([start.mean, start.count]));
     const enc = gpu.encoder();
-    const args: DpoLossArgs = { ...inputs, ...out, ...c, vocabSize: 97 };
+    const { bcoStart: _, ...options } = c;
+    const args: DpoLossArgs = { ...inputs, ...out, ...options, bcoRunning, vocabSize: 97 };
     dpoLoss(enc, args);
     gpu.submit(enc);
-    results.push(await gpu.read(Object.values(out)));
-    for (const t of Object.values(out)) t.release();
+    results.push(await gpu.read([...Object.values(out), bcoRunning]));
+    for (const t of [...Object.values(out), bcoRunning]) t.release();
   }
   for (const t of Object.values(inputs)) t?.release();
   return results;
@@ -281,6 +348,10 @@ function check(got: HostArray[], want: ref.DpoResult, label: string, withLogits:
     });
   }
   if (!withLogits) assert.ok(Number.isNaN(got[4][8]) && Number.isNaN(got[4][9]));
+  if (want.bcoRunning) {
+    const { mean, count } = want.bcoRunning;
+    assertClose(got[5], [mean, count], { label: `${label} bco running mean`, atol: 1e-7 });
+  }
 }
 
 gpuTest("dpo: every variant matches float64 at P = 1, 3, 300, bit-identically", async (gpu) => {
@@ -292,7 +363,7 @@ gpuTest("dpo: every variant matches float64 at P = 1, 3, 300, bit-identically", 
       const h = withLogits ? host : { ...host, logitSums: undefined };
       const runs = await runGpu(gpu, c, h, 2);
       const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, {
-        ...c,
+        ...refOptions(c),
         logitSums: h.logitSums,
         vocabSize: 97,
       });
@@ -308,7 +379,7 @@ gpuTest("dpo: extreme margins (β·h = ±100, ±1000) stay finite and match floa
   for (const c of CONFIGS) {
     const host = extremeBatch(c.variant, c.beta);
     const [got] = await runGpu(gpu, c, host);
-    const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, c);
+    const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, refOptions(c));
     for (const a of got.slice(0, 4)) {
       assert.ok(a.every(Number.isFinite), `${describe(c)}: non-finite`);
     }
@@ -365,6 +436,7 @@ gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
     [{ variant: "ipo", labelSmoothing: 0.1 }, /does not apply to the ipo loss/],
     [{ variant: "nca_pair", labelSmoothing: 0.1 }, /does not apply to the nca_pair loss/],
     [{ variant: "discopop", discopopTau: 0 }, /discopopTau must be positive/],
+    [{ variant: "bco_pair" }, /bco_pair loss needs bcoRunning, a \(2,\) tensor/],
     [
       {
         variant: "aot",

@@ -396,7 +396,52 @@ export const DPO_LOSSES = {
 } as const;
 
 /** Every loss {@linkcode dpoLoss} computes: the per-pair ones and the batch-sorted aot ones. */
-export type DpoLossName = keyof typeof DPO_LOSSES | "aot" | "aot_pair";
+export type DpoLossName = keyof typeof DPO_LOSSES | "aot" | "aot_pair" | "bco_pair";
+
+/** bco_pair's running mean of the batches' mean rewards. */
+export interface BcoRunning {
+  /** δ, the mean so far (0 before any batch). */
+  mean: number;
+  /** Batches folded in. */
+  count: number;
+}
+
+/**
+ * BCO (pairwise): with r = β·(logπ − logπ_ref), the batch's mean reward over both responses is
+ * folded into the running mean δ first (when `update`: the mean of every batch's mean so far),
+ * then `−logσ(r_w − δ) − logσ(−(r_l − δ))`, δ a constant to the gradient.
+ *
+ * @example
+ * ```ts
+ * import { dpoBcoPair } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * const { outs, running } = dpoBcoPair([x], { beta: 0.1 }, { mean: 0, count: 0 }, true);
+ * console.log(outs[0].loss, running.mean); // δ = (0.1 − 0.1) / 2 = 0
+ * ```
+ */
+export function dpoBcoPair(
+  pairs: DpoPairLogps[],
+  o: DpoOptions,
+  running: BcoRunning,
+  update: boolean,
+): { outs: DpoPairLoss[]; running: BcoRunning } {
+  const rewards = pairs.map((x) => logRatios(x).map((a) => o.beta * a));
+  let next = running;
+  if (update) {
+    const mean = rewards.reduce((s, [w, l]) => s + w + l, 0) / (2 * pairs.length);
+    const count = running.count + 1;
+    next = { mean: running.mean + (mean - running.mean) / count, count };
+  }
+  const delta = next.mean;
+  const outs = rewards.map(([rw, rl]) => ({
+    loss: -stableLogSigmoid(rw - delta) - stableLogSigmoid(delta - rl),
+    dChosen: -o.beta * stableSigmoid(delta - rw),
+    dRejected: o.beta * stableSigmoid(rl - delta),
+    rewardChosen: rw,
+    rewardRejected: rl,
+  }));
+  return { outs, running: next };
+}
 
 /**
  * AOT's losses over a batch (TRL's `aot` and `aot_pair`): per pair two values, for `aot_pair`
@@ -456,6 +501,8 @@ export interface DpoResult {
   grad: Float64Array;
   /** The means in the GPU kernel's metric order (10 values; the last two NaN without logits). */
   metrics: Float64Array;
+  /** bco_pair: the running mean after this batch. */
+  bcoRunning?: BcoRunning;
 }
 
 /**
@@ -478,7 +525,14 @@ export function dpoLoss(
   ref: Vec | null,
   counts: Vec,
   variant: DpoLossName,
-  options: DpoOptions & { logitSums?: Vec; vocabSize?: number },
+  options: DpoOptions & {
+    logitSums?: Vec;
+    vocabSize?: number;
+    /** bco_pair's running mean before this batch. Default zeros. */
+    bcoRunning?: BcoRunning;
+    /** Whether bco_pair folds this batch into the running mean. Default true. */
+    updateRunning?: boolean;
+  },
 ): DpoResult {
   const p = policy.length / 2, alpha = options.nllAlpha ?? 0;
   const r: DpoResult = {
@@ -503,9 +557,14 @@ export function dpoLoss(
     countChosen: Math.max(counts[i], 1),
     countRejected: Math.max(counts[p + i], 1),
   }));
-  const outs = variant === "aot" || variant === "aot_pair"
-    ? dpoAot(xs, variant, options)
-    : xs.map((x) => DPO_LOSSES[variant](x, options));
+  let outs: DpoPairLoss[];
+  if (variant === "bco_pair") {
+    const start = options.bcoRunning ?? { mean: 0, count: 0 };
+    const bco = dpoBcoPair(xs, options, start, options.updateRunning ?? true);
+    outs = bco.outs;
+    r.bcoRunning = bco.running;
+  } else if (variant === "aot" || variant === "aot_pair") outs = dpoAot(xs, variant, options);
+  else outs = xs.map((x) => DPO_LOSSES[variant](x, options));
   for (let i = 0; i < p; i++) {
     const x = xs[i], out = outs[i];
     const loss = out.loss + perToken * -x.policyChosen;
