@@ -373,6 +373,12 @@ const inspectCommand: Command = {
       description: "Most tokens of a prompt (it keeps its end)",
       defaultText: "half of --max-length, as in training",
     },
+    "max-completion-length": {
+      type: "string",
+      value: "N",
+      description: "Most tokens of each response (it keeps its start)",
+      defaultText: "none",
+    },
     example: {
       type: "string",
       value: "N",
@@ -409,6 +415,7 @@ const inspectCommand: Command = {
       maxLength,
       // As in a run.
       maxPromptLength: positiveInt(values, "max-prompt-length") ?? defaultPromptLength(maxLength),
+      maxCompletionLength: positiveInt(values, "max-completion-length"),
       example: positiveInt(values, "example")! - 1,
     });
     io.out(formatInspectReport(report));

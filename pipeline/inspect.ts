@@ -138,6 +138,7 @@ export interface InspectReport {
   limits: {
     maxLength: number | null;
     maxPromptLength: number | null;
+    maxCompletionLength: number | null;
     /** Pairs that would be shortened. */
     truncated: number;
     /** Prompts that would lose their start. */
@@ -193,6 +194,7 @@ export async function inspect(options: InspectOptions): Promise<InspectReport> {
   const limits: InspectReport["limits"] = {
     maxLength: options.maxLength ?? null,
     maxPromptLength: options.maxPromptLength ?? null,
+    maxCompletionLength: options.maxCompletionLength ?? null,
     truncated: 0,
     truncatedPrompts: 0,
     truncatedResponses: 0,
@@ -442,12 +444,13 @@ export function formatInspectReport(
 
   line();
   const lim = report.limits;
-  if (lim.maxLength === null && lim.maxPromptLength === null) {
-    line("Limits: none given (--max-length, --max-prompt-length)");
+  if (lim.maxLength === null && lim.maxPromptLength === null && lim.maxCompletionLength === null) {
+    line("Limits: none given (--max-length, --max-prompt-length, --max-completion-length)");
   } else {
     const given = [
       lim.maxLength !== null ? `max length ${lim.maxLength}` : "",
       lim.maxPromptLength !== null ? `max prompt length ${lim.maxPromptLength}` : "",
+      lim.maxCompletionLength !== null ? `max completion length ${lim.maxCompletionLength}` : "",
     ].filter((s) => s).join(", ");
     line(`Limits: ${given}`);
     line(

@@ -402,6 +402,7 @@ export async function prepareData(
     maxLength,
     maxPromptLength: (c.tokenize.max_prompt_length as number | null) ??
       defaultPromptLength(maxLength),
+    maxCompletionLength: (c.tokenize.max_completion_length as number | null) ?? undefined,
     vocabSize: cfg.vocabSize,
     cacheDir: (c.run.cache_dir as string | null) ?? undefined,
   };

@@ -103,6 +103,12 @@ export const RUN_SCHEMA: Schema = {
       "Most tokens of a prompt (keeps its end); default half of max_length (TRL's 512 of 1024)",
       { min: 1 },
     ),
+    max_completion_length: f(
+      "int",
+      null,
+      "Most tokens of each response (keeps its start; TRL's max_completion_length)",
+      { min: 1 },
+    ),
   },
   train: {
     objective: f("string", "dpo", "dpo, or sft (cross-entropy on the chosen responses)", {
@@ -158,8 +164,8 @@ export const RUN_SCHEMA: Schema = {
     label_smoothing: f(
       "number",
       0,
-      "Label smoothing ε: cDPO's (sigmoid, sigmoid_norm, simpo), robust's, exo_pair's " +
-        "(0 means 1e-3 there)",
+      "Label smoothing ε: cDPO's (sigmoid, sigmoid_norm, simpo, aot, aot_pair), robust's, " +
+        "exo_pair's (0 means 1e-3 there)",
       { min: 0, lt: 0.5 },
     ),
     gamma: f("number", 0, "SimPO target margin γ"),

@@ -30,10 +30,12 @@
  *
  * 1. A prompt longer than `maxPromptLength` keeps its **last** `maxPromptLength` tokens (the
  *    latest turns and the generation prompt).
- * 2. Each response then gets `maxLength − prompt` tokens and keeps its **start**. A cut response
+ * 2. With `maxCompletionLength` (TRL's `max_completion_length`), each response first keeps its
+ *    first `maxCompletionLength` tokens.
+ * 3. Each response then gets `maxLength − prompt` tokens and keeps its **start**. A cut response
  *    loses its EOS, as in TRL and LLaMA-Factory (EOS appended, then the response truncated): it
  *    did not end there, and training it to stop mid-sentence would teach the wrong thing.
- * 3. A row is **dropped** when the prompt leaves no room for a response token. Setting
+ * 4. A row is **dropped** when the prompt leaves no room for a response token. Setting
  *    `maxPromptLength` below `maxLength` (the run's default is half of it, as TRL's 512/1024
  *    defaults) guarantees room and avoids drops.
  *
@@ -118,7 +120,7 @@ export interface RenderOptions {
 }
 
 /**
- * Length limits. Both are optional; without them nothing is truncated.
+ * Length limits. All are optional; without them nothing is truncated.
  *
  * @example
  * ```ts
@@ -131,6 +133,8 @@ export interface TruncationOptions {
   maxLength?: number;
   /** Most tokens of the prompt (it keeps its end). */
   maxPromptLength?: number;
+  /** Most tokens of each response (it keeps its start), before `maxLength` applies. */
+  maxCompletionLength?: number;
 }
 
 /**
@@ -522,16 +526,20 @@ export function truncatePair(
   ids: { prompt: readonly number[]; chosen: readonly number[]; rejected: readonly number[] },
   options: TruncationOptions = {},
 ): Truncated {
-  const { maxLength, maxPromptLength } = options;
+  const { maxLength, maxPromptLength, maxCompletionLength } = options;
   checkLimit("maxLength", maxLength);
   checkLimit("maxPromptLength", maxPromptLength);
+  checkLimit("maxCompletionLength", maxCompletionLength);
   const truncated = { prompt: false, chosen: false, rejected: false };
   let prompt = ids.prompt.slice();
   if (maxPromptLength !== undefined && prompt.length > maxPromptLength) {
     prompt = prompt.slice(prompt.length - maxPromptLength);
     truncated.prompt = true;
   }
-  const budget = maxLength === undefined ? Infinity : maxLength - prompt.length;
+  const budget = Math.min(
+    maxLength === undefined ? Infinity : maxLength - prompt.length,
+    maxCompletionLength ?? Infinity,
+  );
   let dropped: string | undefined;
   const cut = (response: readonly number[], which: "chosen" | "rejected"): number[] => {
     if (response.length <= budget) return response.slice();
@@ -593,6 +601,7 @@ export async function tokenize(
   checkChoice("template", options.template ?? "auto", ["auto", "template", "plain"]);
   checkLimit("maxLength", options.maxLength);
   checkLimit("maxPromptLength", options.maxPromptLength);
+  checkLimit("maxCompletionLength", options.maxCompletionLength);
   const idsOnly = pairs.length > 0 && pairs.every((p) => p.kind === "ids");
   const tokenizer = options.tokenizer ?? (idsOnly ? null : new ByteTokenizer());
   const padTokenId = options.padTokenId ?? tokenizer?.padTokenId ?? 0;
@@ -1168,6 +1177,8 @@ export async function tokenizeKey(
     addBos: options.addBos ?? false,
     maxLength: options.maxLength ?? null,
     maxPromptLength: options.maxPromptLength ?? null,
+    // Only when set: caches written before the option existed keep their keys.
+    ...(options.maxCompletionLength ? { maxCompletionLength: options.maxCompletionLength } : {}),
     padTokenId: options.padTokenId ?? null,
     eosTokenId: options.eosTokenId ?? null,
     vocabSize: options.vocabSize ?? null,

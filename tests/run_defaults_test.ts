@@ -88,6 +88,15 @@ Deno.test("inspect: --max-length alone limits prompts to half of it, as a run do
     const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) };
     assert.equal(await main(["inspect", "--data", file, "--max-length", "12"], io), 0);
     assert.match(out.join(""), /max prompt length 6/);
+    // --max-completion-length cuts "long" + EOS (5 tokens), not "no" + EOS (3).
+    out.length = 0;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ prompt: "ab", chosen: "long", rejected: "no" }),
+    );
+    assert.equal(await main(["inspect", "--data", file, "--max-completion-length", "3"], io), 0);
+    assert.match(out.join(""), /max completion length 3/);
+    assert.match(out.join(""), /would truncate 1 pairs \(0 prompts, 1 responses\)/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -247,6 +247,17 @@ Deno.test("truncatePair: prompt keeps its end, responses their start, a cut one 
   assert.throws(() => truncatePair({ prompt: [], chosen: [], rejected: [] }, { maxLength: 0 }));
 });
 
+Deno.test("truncatePair: maxCompletionLength keeps each response's start (TRL's max_completion_length)", () => {
+  const ids = { prompt: [1, 2], chosen: [10, 11, 12, 13, 99], rejected: [20, 21, 99] };
+  const t = truncatePair(ids, { maxCompletionLength: 3 });
+  assert.deepEqual([t.chosen, t.rejected], [[10, 11, 12], [20, 21, 99]]);
+  assert.deepEqual(t.truncated, { prompt: false, chosen: true, rejected: false });
+  // With maxLength too, the tighter of the two limits holds.
+  const both = truncatePair(ids, { maxLength: 4, maxCompletionLength: 3 });
+  assert.deepEqual([both.chosen, both.rejected], [[10, 11], [20, 21]]);
+  assert.throws(() => truncatePair(ids, { maxCompletionLength: 0 }), /maxCompletionLength must be/);
+});
+
 Deno.test("truncatePair: drops a row whose prompt leaves no room for a response", () => {
   const ids = { prompt: [1, 2, 3, 4], chosen: [5, 6, 9], rejected: [7, 9] };
   const full = truncatePair(ids, { maxLength: 4 });
@@ -509,6 +520,9 @@ Deno.test("tokenize: the cache is reused, invalidated by changes, and recomputed
     const shorter = await tokenize(pairs, { ...options, maxLength: 30 }, quiet);
     assert.equal(shorter.report.cached, false);
     assert.notEqual(shorter.key, first.key);
+    const completions = await tokenize(pairs, { ...options, maxCompletionLength: 3 }, quiet);
+    assert.equal(completions.report.cached, false);
+    assert.ok(completions.pairs.every((p) => p.chosen.length <= 3 && p.rejected.length <= 3));
     const edited = pairs.map((p, i) => (i === 3 ? { ...p, chosen: [bot("changed")] } : p));
     assert.equal((await tokenize(edited, options, quiet)).report.cached, false);
     const other = new ByteTokenizer({
