@@ -47,8 +47,11 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
   bco_pair: 14,
 });
 
+/** DiscoPOP's τ unless given (TRL's `discopop_tau` default). */
+export const DEFAULT_DISCOPOP_TAU = 0.05;
+
 /** The most pairs an `aot` or `aot_pair` loss sorts in one batch (one workgroup's memory). */
-export const AOT_MAX_PAIRS = 2048;
+export const AOT_MAX_PAIRS = 1024;
 
 /** The variants that take label smoothing ε (cDPO's, robust's, EXO's). */
 export const SMOOTHED_VARIANTS: readonly DpoVariant[] = Object.freeze(
@@ -187,7 +190,7 @@ export interface DpoLossArgs {
 export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   const { policyLogps, counts, losses, rewardsChosen, rewardsRejected, grad, metrics } = args;
   const { variant, beta, labelSmoothing = 0, gamma = 0, nllAlpha = 0, logitSums } = args;
-  const { discopopTau = 0.05, bcoRunning, updateRunning = true } = args;
+  const { discopopTau = DEFAULT_DISCOPOP_TAU, bcoRunning, updateRunning = true } = args;
   const variantId = DPO_VARIANTS[variant];
   if (variantId === undefined) {
     throw new RangeError(
@@ -274,7 +277,8 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   );
   enc.dispatch({
     kernel: bco ? BCO_PAIRS : sorted ? AOT_PAIRS : PAIRS,
-    constants: { WG, VARIANT: variantId },
+    // The one-workgroup losses (aot, bco_pair) run 256 lanes.
+    constants: { WG: sorted || bco ? 256 : WG, VARIANT: variantId },
     uniforms: u,
     bindings: [
       policyLogps,

@@ -258,17 +258,23 @@ fn pair_loss(x: Pair) -> PairLoss {
   return out;
 }
 
-// Adds pair i's share of the NLL term and writes its outputs (grad with L's 1/P).
-fn write_pair(i: u32, np: u32, pair: PairLoss, pw: f32) {
+// Σ c_w, the batch's chosen response tokens (the NLL term's divisor), summed by one invocation.
+// (llvmpipe stops an invocation after ~65 535 loop iterations: the one-workgroup entries below sum
+// it once, together, instead.)
+fn chosen_tokens_of(np: u32) -> f32 {
+  var total = 0.0;
+  for (var j = 0u; j < np; j++) {
+    total += counts[j];
+  }
+  return total;
+}
+
+// Adds pair i's share of the NLL term and writes its outputs (grad with L's 1/P). The NLL term on
+// the chosen responses is a token mean over the batch: pair i's share of α · Σ(−logπ_w) / Σ c_w,
+// with its derivative by logπ_w,i (before the 1/P below); `chosen_tokens` is Σ c_w.
+fn write_pair(i: u32, np: u32, pair: PairLoss, pw: f32, chosen_tokens: f32) {
   var out = pair;
-  // The NLL term on the chosen responses, a token mean over the batch: pair i's share of
-  // α · Σ(−logπ_w) / Σ c_w, and its derivative by logπ_w,i (before the 1/P below).
-  // (Each invocation sums the P counts itself; skipped without the term, the default.)
   if (p.nll_alpha != 0.0) {
-    var chosen_tokens = 0.0;
-    for (var j = 0u; j < np; j++) {
-      chosen_tokens += counts[j];
-    }
     let per_token = p.nll_alpha * f32(np) / max(chosen_tokens, 1.0);
     out.loss += per_token * -pw;
     out.d_w -= per_token;
@@ -279,6 +285,23 @@ fn write_pair(i: u32, np: u32, pair: PairLoss, pw: f32) {
   rewards_rejected[i] = out.reward_l;
   grad[i] = out.d_w * inv_p;
   grad[np + i] = out.d_l * inv_p;
+}
+
+// Σ over the lanes of one workgroup of v, in a fixed order; every lane gets it.
+var<workgroup> lane_sums: array<vec2f, WG>;
+
+fn workgroup_sum(lid: u32, v: vec2f) -> vec2f {
+  lane_sums[lid] = v;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (lid < half) {
+      lane_sums[lid] += lane_sums[lid + half];
+    }
+    workgroupBarrier();
+  }
+  let total = lane_sums[0];
+  workgroupBarrier();
+  return total;
 }
 
 @compute @workgroup_size(WG)
@@ -293,18 +316,21 @@ fn pairs(@builtin(global_invocation_id) gid: vec3u) {
     reference[i], reference[np + i],
     max(counts[i], 1.0), max(counts[np + i], 1.0),
   );
-  write_pair(i, np, pair_loss(x), x.pw);
+  // (Each invocation sums the P counts itself; skipped without the NLL term, the default.)
+  let chosen_tokens = select(0.0, chosen_tokens_of(np), p.nll_alpha != 0.0);
+  write_pair(i, np, pair_loss(x), x.pw, chosen_tokens);
 }
 
 // aot and aot_pair (VARIANT 12, 13) compare the batch's sorted values, so one workgroup takes
-// the whole batch (P ≤ AOT_MAX): per pair j two values (u_j, v_j),
+// the whole batch (P ≤ AOT_MAX; launched with WG = 256): per pair j two values (u_j, v_j),
 //   aot_pair  u = logπ_w − logπ_ref_w, v = logπ_l − logπ_ref_l
 //   aot       u = logπ_w − logπ_l,     v = logπ_ref_w − logπ_ref_l (no policy: no gradient)
 // sorted ascending (ties by index) into su, sv; position k's loss is the smoothed sigmoid loss
 // of z_k = β·(su_k − sv_k); pair i writes position i's loss (the mean is the same). u_i sits at
 // its rank r, so dL/du_i = β·ℓ'(z_r) (and for aot_pair dL/dv_i = −β·ℓ'(z_r'), r' = v_i's rank).
-// Rewards are the usual β·(logπ − logπ_ref).
-const AOT_MAX: u32 = 2048u;
+// Rewards are the usual β·(logπ − logπ_ref). Each lane ranks ≤ 4 pairs twice, ≤ 8 192 loop
+// iterations in all (llvmpipe's limit per invocation is ~65 535).
+const AOT_MAX: u32 = 1024u;
 var<workgroup> sorted_u: array<f32, AOT_MAX>;
 var<workgroup> sorted_v: array<f32, AOT_MAX>;
 
@@ -329,13 +355,16 @@ fn aot_ranks(i: u32, np: u32, x: vec2f) -> vec2u {
 @compute @workgroup_size(WG)
 fn aot_pairs(@builtin(local_invocation_index) lid: u32) {
   let np = p.pairs;
+  var chosen = 0.0;
   for (var i = lid; i < np; i += WG) {
     let x = aot_values(i, np);
     let r = aot_ranks(i, np, x);
     sorted_u[r.x] = x.x;
     sorted_v[r.y] = x.y;
+    chosen += counts[i];
   }
-  workgroupBarrier();
+  // Its barriers also order the sorted arrays' writes before the reads below.
+  let chosen_tokens = workgroup_sum(lid, vec2f(chosen, 0.0)).x;
   for (var i = lid; i < np; i += WG) {
     let x = aot_values(i, np);
     let r = aot_ranks(i, np, x);
@@ -351,54 +380,44 @@ fn aot_pairs(@builtin(local_invocation_index) lid: u32) {
       loss, d_u, d_l,
       p.beta * (pw - reference[i]), p.beta * (pl - reference[np + i]),
     );
-    write_pair(i, np, out, pw);
+    write_pair(i, np, out, pw, chosen_tokens);
   }
 }
 
-// bco_pair (VARIANT 14): one workgroup. The batch's mean reward m = Σ (r_w + r_l) / 2P folds
-// into the running mean first when p.update is 1 (n += 1, δ += (m − δ) / n: the mean of every
-// batch's mean so far), then every pair's loss uses the new δ, a constant to the gradient:
+// bco_pair (VARIANT 14): one workgroup (WG = 256). The batch's mean reward m = Σ (r_w + r_l) / 2P
+// folds into the running mean first when p.update is 1 (n += 1, δ += (m − δ) / n: the mean of
+// every batch's mean so far), then every pair's loss uses the new δ, a constant to the gradient:
 //   dloss/dlogπ_w = −β·σ(δ − r_w),  dloss/dlogπ_l = β·σ(r_l − δ).
-// running (2,): δ, n. The sum runs in a fixed order: bit-identical reruns.
+// running (2,): δ, n. Every lane reads it before the first barrier and computes the same δ; lane
+// 0 writes it after. The sums run in a fixed order: bit-identical reruns.
 @group(0) @binding(8) var<storage, read_write> running: array<f32>;         // (2,)
-
-var<workgroup> bco_sums: array<f32, WG>;
-var<workgroup> bco_delta: f32;
 
 @compute @workgroup_size(WG)
 fn bco_pairs(@builtin(local_invocation_index) lid: u32) {
   let np = p.pairs;
-  var sum = 0.0;
+  let before = vec2f(running[0], running[1]);
+  var sums = vec2f(0.0); // rewards, chosen tokens
   for (var i = lid; i < np; i += WG) {
-    sum += p.beta * ((policy[i] - reference[i]) + (policy[np + i] - reference[np + i]));
+    let r = p.beta * ((policy[i] - reference[i]) + (policy[np + i] - reference[np + i]));
+    sums += vec2f(r, counts[i]);
   }
-  bco_sums[lid] = sum;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      bco_sums[lid] += bco_sums[lid + half];
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u) {
-    var delta = running[0];
-    if (p.update == 1u) {
-      let n = running[1] + 1.0;
-      delta += (bco_sums[0] / f32(2u * np) - delta) / n;
+  let total = workgroup_sum(lid, sums);
+  var delta = before.x;
+  if (p.update == 1u) {
+    let n = before.y + 1.0;
+    delta += (total.x / f32(2u * np) - delta) / n;
+    if (lid == 0u) {
       running[0] = delta;
       running[1] = n;
     }
-    bco_delta = delta;
   }
-  workgroupBarrier();
-  let delta = bco_delta;
   for (var i = lid; i < np; i += WG) {
     let pw = policy[i];
     let rw = p.beta * (pw - reference[i]);
     let rl = p.beta * (policy[np + i] - reference[np + i]);
     let loss = -log_sigmoid(rw - delta) - log_sigmoid(delta - rl);
     let out = PairLoss(loss, -p.beta * sigmoid(delta - rw), p.beta * sigmoid(rl - delta), rw, rl);
-    write_pair(i, np, out, pw);
+    write_pair(i, np, out, pw, total.y);
   }
 }
 

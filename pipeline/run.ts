@@ -54,7 +54,12 @@ import {
   type TokenizedPair,
 } from "./tokenize.ts";
 import { type PairSet, sameTraining, type StepRow, train, type TrainConfig } from "./train.ts";
-import { type DpoVariant, SMOOTHED_VARIANTS } from "../kernels/dpo.ts";
+import {
+  AOT_MAX_PAIRS,
+  DEFAULT_DISCOPOP_TAU,
+  type DpoVariant,
+  SMOOTHED_VARIANTS,
+} from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
 import { exists, samePlace, within } from "../util/fs.ts";
 
@@ -793,6 +798,18 @@ function lossConfig(c: RunConfig): DpoLossConfig {
     }
     if (gamma !== 0 && variant !== "simpo") {
       throw new ConfigKeyError(`loss.gamma (${gamma}) applies to the simpo loss, not ${variant}`);
+    }
+    if (tau !== DEFAULT_DISCOPOP_TAU && variant !== "discopop") {
+      throw new ConfigKeyError(
+        `loss.discopop_tau (${tau}) applies to the discopop loss, not ${variant}`,
+      );
+    }
+    const pairs = c.train.pairs_per_batch as number;
+    if ((variant === "aot" || variant === "aot_pair") && pairs > AOT_MAX_PAIRS) {
+      throw new ConfigKeyError(
+        `The ${variant} loss sorts at most ${AOT_MAX_PAIRS} pairs per micro-batch; ` +
+          `train.pairs_per_batch is ${pairs}`,
+      );
     }
   }
   return {

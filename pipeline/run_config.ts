@@ -7,7 +7,7 @@
  * @module
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { DPO_VARIANTS } from "../kernels/dpo.ts";
+import { DEFAULT_DISCOPOP_TAU, DPO_VARIANTS } from "../kernels/dpo.ts";
 
 /** One configurable value. */
 export interface FieldSpec {
@@ -169,9 +169,14 @@ export const RUN_SCHEMA: Schema = {
       { min: 0, lt: 0.5 },
     ),
     gamma: f("number", 0, "SimPO target margin γ"),
-    discopop_tau: f("number", 0.05, "DiscoPOP τ: width of the blend of its two losses", {
-      gt: 0,
-    }),
+    discopop_tau: f(
+      "number",
+      DEFAULT_DISCOPOP_TAU,
+      "DiscoPOP τ: width of the blend of its two losses",
+      {
+        gt: 0,
+      },
+    ),
     reference_free: f(
       "bool",
       false,

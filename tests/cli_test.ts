@@ -141,6 +141,39 @@ Deno.test({
 });
 
 Deno.test({
+  name: "cli: loss.discopop_tau reaches the loss (the second step's loss follows τ)",
+  ignore: testGpu === null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const run = await writeTinyRun(dir, 24);
+      const losses: number[][] = [];
+      for (const tau of ["0.05", "0.5"]) {
+        const name = `tau-${tau}`;
+        const args = [
+          "train",
+          ...tinyRunFlags(dir, run, name, 2),
+          "--loss.variant",
+          "discopop",
+          "--loss.discopop_tau",
+          tau,
+          "--train.lr",
+          "0.01",
+        ];
+        assert.equal(await main(args, quietIo().io), 0);
+        const rows = await readMetrics(`${dir}/runs/${name}/metrics.jsonl`);
+        losses.push(rows.filter((r) => r.loss !== undefined).map((r) => r.loss as number));
+      }
+      // Step 1 starts at the reference (z = 0), where every τ gives (log 2 + 1)/2; step 2 differs.
+      for (const l of losses) assert.ok(Math.abs(l[0] - (Math.log(2) + 1) / 2) < 1e-5, `${l[0]}`);
+      assert.notEqual(losses[0][1], losses[1][1]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "cli: a kill during a checkpoint write leaves the previous checkpoint loadable",
   ignore: testGpu === null,
   sanitizeResources: false,
@@ -262,6 +295,14 @@ Deno.test("cli: a loss option the chosen loss would ignore is refused before the
         [
           ["--loss.variant", "robust", "--loss.gamma", "1"],
           /loss\.gamma \(1\) applies to the simpo/,
+        ],
+        [
+          ["--loss.discopop_tau", "0.2"],
+          /loss\.discopop_tau \(0\.2\) applies to the discopop loss, not sigmoid/,
+        ],
+        [
+          ["--loss.variant", "aot", "--train.pairs_per_batch", "1025"],
+          /The aot loss sorts at most 1024 pairs per micro-batch; train\.pairs_per_batch is 1025/,
         ],
       ] as [string[], RegExp][]
     ) {

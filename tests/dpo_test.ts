@@ -171,6 +171,10 @@ Deno.test("dpo reference: the TRL loss types equal their formulas written plainl
       const z = b * (aw - al), m = sig(z / 0.05);
       return -logSig(z) * (1 - m) + Math.exp(-z) * m;
     },
+    discopop_tau: (aw, al, b) => {
+      const z = b * (aw - al), m = sig(z / 0.7);
+      return -logSig(z) * (1 - m) + Math.exp(-z) * m;
+    },
   };
   const rng = new Rng(54);
   for (const [variant, f] of Object.entries(plain)) {
@@ -186,9 +190,12 @@ Deno.test("dpo reference: the TRL loss types equal their formulas written plainl
         };
         const aw = x.policyChosen - x.refChosen, al = x.policyRejected - x.refRejected;
         const beta = 0.05 + 0.3 * rng.uniform();
-        const got = ref.DPO_LOSSES[variant as keyof typeof ref.DPO_LOSSES](x, {
+        const tau = variant === "discopop_tau" ? { discopopTau: 0.7 } : {};
+        const name = variant === "discopop_tau" ? "discopop" : variant;
+        const got = ref.DPO_LOSSES[name as keyof typeof ref.DPO_LOSSES](x, {
           beta,
           labelSmoothing: e,
+          ...tau,
         });
         const want = f(aw, al, beta, e);
         assert.ok(Math.abs(got.loss - want) <= 1e-12 * Math.max(1, Math.abs(want)), variant);
@@ -387,6 +394,53 @@ gpuTest("dpo: extreme margins (β·h = ±100, ±1000) stay finite and match floa
   }
 });
 
+gpuTest(
+  "dpo: the one-workgroup losses at full size (aot 1024 pairs, bco_pair 5000), NLL term on",
+  async (gpu) => {
+    // One workgroup takes the whole batch: every pair must still be written (the outputs start as
+    // NaN) and match float64.
+    const rng = new Rng(57);
+    const cases: [Config, number][] = [
+      [{ variant: "aot_pair", beta: 0.1, nllAlpha: 0.5 }, 1024],
+      [{ variant: "aot", beta: 0.2, nllAlpha: 0.5 }, 1024],
+      [{ variant: "bco_pair", beta: 0.1, nllAlpha: 0.5, bcoStart: { mean: 0.1, count: 2 } }, 5000],
+    ];
+    for (const [c, p] of cases) {
+      const host = batch(rng, p);
+      const [got] = await runGpu(gpu, c, { ...host, logitSums: undefined });
+      const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, refOptions(c));
+      check(got, want, `${describe(c)} P=${p}`, false);
+    }
+  },
+);
+
+gpuTest(
+  "dpo: aot and aot_pair rank tied values by index, as the float64 twin sorts them",
+  async (gpu) => {
+    // Pairs 0, 2 and 5 are copies (their u and v tie), as are 1 and 4; nothing is zero.
+    const base = batch(new Rng(58), 6);
+    const copyOf = [0, 1, 0, 3, 1, 0];
+    const host = {
+      policy: new Float32Array(12),
+      refLogps: new Float32Array(12),
+      counts: new Float32Array(12),
+    };
+    copyOf.forEach((j, i) => {
+      for (const k of [0, 6]) {
+        host.policy[k + i] = base.policy[k + j];
+        host.refLogps[k + i] = base.refLogps[k + j];
+        host.counts[k + i] = base.counts[k + j];
+      }
+    });
+    for (const variant of ["aot_pair", "aot"] as const) {
+      const c: Config = { variant, beta: 0.3 };
+      const [got] = await runGpu(gpu, c, host);
+      const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, variant, refOptions(c));
+      check(got, want, `${variant} ties`, false);
+    }
+  },
+);
+
 gpuTest("dpo: simpo runs without reference log-probs", async (gpu) => {
   const host = batch(new Rng(52), 9);
   const c: Config = { variant: "simpo", beta: 2, gamma: 1 };
@@ -411,7 +465,7 @@ gpuTest("dpo: simpo runs without reference log-probs", async (gpu) => {
 gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
   const t2 = gpu.tensor([2], { label: "two" }), t1 = gpu.tensor([1], { label: "one" });
   const t3 = gpu.tensor([3], { label: "three" }), m = gpu.tensor([8], { label: "m" });
-  const big2 = gpu.tensor([2 * 2049]), big1 = gpu.tensor([2049]);
+  const big2 = gpu.tensor([2 * 1025]), big1 = gpu.tensor([1025]);
   const base: DpoLossArgs = {
     policyLogps: t2,
     refLogps: t2,
@@ -448,7 +502,7 @@ gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
         rewardsChosen: big1,
         rewardsRejected: big1,
       },
-      /the aot loss sorts at most 2048 pairs per batch, got 2049/,
+      /the aot loss sorts at most 1024 pairs per batch, got 1025/,
     ],
     [{ gamma: 1 }, /gamma applies to simpo only/],
     [{ labelSmoothing: 0.5 }, /labelSmoothing must lie/],
