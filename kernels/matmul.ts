@@ -97,6 +97,14 @@ const TAIL_MIN_K = 128;
 const TAIL_MIN_SLICES = 3;
 /** At most this many K slices. */
 const MAX_SPLIT = 32;
+/**
+ * The longest K one launch takes on a CPU adapter. llvmpipe stops an invocation after 65 535 loop
+ * iterations in all (a guard against endless loops; measured: a 70 000-step loop ends at 65 535,
+ * and a second loop after a 60 000-step one gets the rest), and these kernels walk K one step per
+ * iteration, so a longer K (a 128 256- or 151 936-token vocabulary's classifier backward) would
+ * silently stop summing. Longer K is cut into pieces that accumulate, with a 2× margin.
+ */
+const CPU_MAX_K = 32768;
 
 /** Rows of C one workgroup computes (fixed by the WGSL): 32, or 8 for `matmul_small`. */
 const ROWS = 32, ROWS_SMALL = 8;
@@ -375,6 +383,7 @@ export function matmul(enc: Encoder, args: MatmulArgs): void {
   const splits = planSplits(whole, layout, {
     // A bound range may start up to `align − 4` bytes before its first element.
     maxElements: Math.floor((maxBytes - align) / 4),
+    maxK: enc.gpu.isCpu ? CPU_MAX_K : Infinity,
     maxRows: rowsPerGroup * maxWg,
     maxCols: Math.min(tiled ? TILE : COLS_PER_LANE * WG, PW) * maxWg,
     maxBatch: maxWg,
@@ -988,6 +997,8 @@ function footprints(c: Chunk, l: Layout): { a: number; b: number; c: number } {
 
 interface SplitLimits {
   maxElements: number;
+  /** The longest K piece. */
+  maxK: number;
   maxRows: number;
   maxCols: number;
   maxBatch: number;
@@ -1012,7 +1023,7 @@ function planSplitsBy(whole: Chunk, l: Layout, lim: SplitLimits, by4: boolean): 
   const fits = (s: Splits) => {
     const cz = Math.ceil(dims.z / s.z), cm = piece(dims.m, s.m, by4);
     const cn = piece(dims.n, s.n, by4), ck = piece(dims.k, s.k, by4);
-    if (cz > lim.maxBatch || cm > lim.maxRows || cn > lim.maxCols) return false;
+    if (cz > lim.maxBatch || cm > lim.maxRows || cn > lim.maxCols || ck > lim.maxK) return false;
     const f = footprints({ z0: 0, z1: cz, m0: 0, m1: cm, n0: 0, n1: cn, k0: 0, k1: ck }, l);
     return Math.max(f.a, f.b, f.c, cn) <= lim.maxElements;
   };

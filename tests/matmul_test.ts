@@ -892,6 +892,21 @@ gpuTest("matmul: refuses shapes it cannot split, and bad sizes, with clear error
   for (const t of [a, b, out, bias]) t.release();
 });
 
+gpuTest(
+  "matmul: K past llvmpipe's 65 535 loop iterations per invocation (a vocabulary's) matches float64",
+  async (gpu) => {
+    // A CPU adapter cuts K into accumulating pieces (one launch would stop summing at ~65 535);
+    // with β and a bias, which the first piece alone applies. K 70 001 = 3 × 23 333 + 2.
+    const rng = new Rng(106);
+    for (const [transA, transB] of TRANSPOSES) {
+      const c = { m: 5, n: 6, k: 70_001, transA, transB, beta: 0.5, withBias: true };
+      const host = operands(rng, c);
+      const got = await gpuMatmul(gpu, c, host);
+      assertClose(got, refMatmul(c, host), { label: `${tag(transA, transB)} K70001` });
+    }
+  },
+);
+
 gpuTest("matmul: more than 65535 batches are split over several dispatches", async (gpu) => {
   const batch = gpu.limits.maxComputeWorkgroupsPerDimension + 7;
   const c = { m: 1, n: 2, k: 1, batch };
