@@ -80,6 +80,40 @@ export interface AttentionForwardArgs {
 }
 
 /**
+ * Loop iterations one flash-attention invocation runs at most, for sequences of `t` tokens, head
+ * size `hs` and `heads` query heads per invocation (the dK/dV pass walks every query head of its
+ * KV group; the forward and dQ passes one): ≈ (2.4·HS + 20) per 16 keys, an upper bound of what
+ * llvmpipe counted (165 at HS 64, 305 at HS 128). See {@linkcode CPU_LOOP_BUDGET}.
+ *
+ * @example
+ * ```ts
+ * import { CPU_LOOP_BUDGET, flashLoopIterations } from "./attention.ts";
+ * // Qwen2.5-0.5B (7 query heads per KV head, HS 64) at T 1024: past the budget.
+ * console.log(flashLoopIterations(1024, 64, 7) > CPU_LOOP_BUDGET); // true
+ * ```
+ */
+export function flashLoopIterations(t: number, hs: number, heads: number): number {
+  return heads * Math.ceil(t / 16) * (2.4 * hs + 20);
+}
+
+/**
+ * The loop iterations a kernel may plan for one invocation on a CPU adapter: llvmpipe stops an
+ * invocation after 65 535 loop iterations in all (a guard against endless loops), silently.
+ */
+export const CPU_LOOP_BUDGET = 50_000;
+
+/** Refuses a flash launch whose invocations would pass a CPU adapter's loop limit. */
+function checkFlashLoops(enc: Encoder, name: string, s: Shape, heads: number): void {
+  if (!enc.gpu.isCpu || flashLoopIterations(s.t, s.hs, heads) <= CPU_LOOP_BUDGET) return;
+  throw new RangeError(
+    `${name}: flash attention at T ${s.t}, head size ${s.hs}` +
+      (heads > 1 ? ` and ${heads} query heads per KV head` : "") +
+      " would pass this CPU adapter's limit of 65 535 loop iterations per invocation (and stop " +
+      'summing silently); use the products design (train.attention "products")',
+  );
+}
+
+/**
  * Encodes causal attention `out_i = Σ_{j ≤ i, j < len} softmax_j(scale·q_i·k_j) v_j` and
  * `lse_i = log Σ_j exp(scale·q_i·k_j)`, tiled over keys with an online softmax.
  *
@@ -112,6 +146,7 @@ export function attentionForward(enc: Encoder, args: AttentionForwardArgs): void
     productsForward(enc, s, { q, k, v, lengths, out, lse }, ws);
     return;
   }
+  checkFlashLoops(enc, name, s, 1);
   const tile = pickTile(enc, name, s.hs, 0, args.tile);
   const rows = rowsOf(name, args.rowsPerLane);
   launchTiles(enc, FORWARD, s, tile, rows, s.nh, [q, k, v, lengths, out, lse]);
@@ -214,6 +249,7 @@ export function attentionBackward(enc: Encoder, args: AttentionBackwardArgs): vo
     productsBackward(enc, s, { q, k, v, lengths, lse, dOut, dQ, dK, dV }, ws);
     return;
   }
+  checkFlashLoops(enc, name, s, s.nh / s.nkv);
   const tileQ = pickTile(enc, name, s.hs, 0, args.tile);
   const tileKv = pickTile(enc, name, s.hs, 8, args.tile);
   const stats = args.stats ?? enc.gpu.tensor([s.b, s.nh, s.t, 2], { label: "attention stats" });

@@ -24,6 +24,9 @@ const GATHER_ADD = kernel("gather_add");
 const GATHER4 = kernel("gather4");
 const GATHER_ADD4 = kernel("gather_add4");
 
+/** Loop iterations an invocation may run on a CPU adapter (llvmpipe stops one at 65 535). */
+const CPU_LOOP_BUDGET = 50_000;
+
 /** The largest head size {@linkcode decodeAttention} handles (one invocation per element). */
 export const DECODE_MAX_HEAD_SIZE = 256;
 
@@ -327,6 +330,16 @@ export function decodeAttention(enc: Encoder, args: DecodeAttentionArgs): void {
   // Invocations: enough for one per head element, at least 64 keys per chunk.
   let wg = 64;
   while (wg < hs) wg *= 2;
+  // Each invocation walks the cache in chunks of WG keys, ≈ 1 + HS + 3·WG loop iterations a
+  // chunk; llvmpipe stops an invocation after 65 535 in all, silently.
+  const iterations = Math.ceil(tMax / wg) * (1 + hs + 3 * wg);
+  if (enc.gpu.isCpu && iterations > CPU_LOOP_BUDGET) {
+    throw new RangeError(
+      `${name}: a KV cache of ${tMax} positions at head size ${hs} would pass this CPU ` +
+        "adapter's limit of 65 535 loop iterations per invocation (and stop summing silently); " +
+        `generate with at most ${Math.floor(CPU_LOOP_BUDGET / (1 + hs + 3 * wg)) * wg} positions`,
+    );
+  }
   const max = args.maxWorkgroupsPerDimension ?? enc.gpu.limits.maxComputeWorkgroupsPerDimension;
   const [gx, gy] = grid1d(b * nh, 1, max);
   enc.dispatch({

@@ -253,6 +253,13 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   if (bco && bcoRunning?.size !== 2) {
     throw new RangeError("dpoLoss: the bco_pair loss needs bcoRunning, a (2,) tensor");
   }
+  // The per-pair kernel's NLL term has each invocation sum the P counts: llvmpipe stops an
+  // invocation after 65 535 loop iterations, so a CPU adapter takes at most 50 000 pairs then.
+  if (nllAlpha !== 0 && !sorted && !bco && enc.gpu.isCpu && pairs > 50_000) {
+    throw new RangeError(
+      `dpoLoss: with nllAlpha, a CPU adapter takes at most 50000 pairs per batch, got ${pairs}`,
+    );
+  }
   const groups = sorted || bco ? 1 : Math.ceil(pairs / WG);
   const maxWg = enc.gpu.limits.maxComputeWorkgroupsPerDimension;
   if (groups > maxWg) throw new RangeError(`dpoLoss: ${pairs} pairs exceed ${maxWg * WG}`);

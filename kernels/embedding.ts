@@ -17,6 +17,8 @@ import {
 } from "./gpu.ts";
 
 const WG = 256;
+/** Loop iterations an invocation may run on a CPU adapter (llvmpipe stops one at 65 535). */
+const CPU_LOOP_BUDGET = 48_000;
 const kernel = (entryPoint: string): Kernel => ({ label: "embedding", code, entryPoint });
 const FORWARD = kernel("forward");
 const FORWARD_POS = kernel("forward_pos");
@@ -257,19 +259,38 @@ export function embeddingBackward(enc: Encoder, args: EmbeddingBackwardArgs): vo
     const u0 = lowerBound(host.unique, v0), u1 = lowerBound(host.unique, v1);
     if (u1 === u0) continue;
     const [gx, gy] = grid1d(u1 - u0, 1, max);
-    enc.dispatch({
-      kernel: BACKWARD_WTE,
-      constants: { WG: wg },
-      uniforms: params({ total: u1 - u0, c, v_begin: v0, v_end: v1, row_stride: gx, u_begin: u0 }),
-      bindings: [
-        dOut,
-        index.unique,
-        index.offsets,
-        index.positions,
-        dWte.view(v0 * c, [v1 - v0, c], `${dWte.label}[${v0}:${v1}]`),
-      ],
-      workgroups: [gx, gy],
-    });
+    // A CPU adapter stops an invocation after 65 535 loop iterations (llvmpipe), and each
+    // invocation walks ⌈C / WG⌉ channels × a token's positions: a token filling most of a big
+    // batch (padding) is summed over several launches, each adding its share of the positions.
+    let most = 0;
+    for (let k = u0; k < u1; k++) most = Math.max(most, host.offsets[k + 1] - host.offsets[k]);
+    const step = enc.gpu.isCpu
+      ? Math.max(1, Math.floor(CPU_LOOP_BUDGET / Math.ceil(c / wg)) - 1)
+      : Math.max(1, most);
+    for (let skip = 0; skip === 0 || skip < most; skip += step) {
+      enc.dispatch({
+        kernel: BACKWARD_WTE,
+        constants: { WG: wg },
+        uniforms: params({
+          total: u1 - u0,
+          c,
+          v_begin: v0,
+          v_end: v1,
+          row_stride: gx,
+          u_begin: u0,
+          m_skip: skip,
+          m_count: step,
+        }),
+        bindings: [
+          dOut,
+          index.unique,
+          index.offsets,
+          index.positions,
+          dWte.view(v0 * c, [v1 - v0, c], `${dWte.label}[${v0}:${v1}]`),
+        ],
+        workgroups: [gx, gy],
+      });
+    }
   }
   if (dWpe) {
     const seqLen = positionsFit(name, dWpe, c, n, args.seqLen, positionOffset);
@@ -397,6 +418,8 @@ function params(f: {
   row_stride: number;
   batch?: number;
   u_begin?: number;
+  m_skip?: number;
+  m_count?: number;
 }): Uint32Array {
   // Field order is the WGSL struct's.
   return uniforms({
@@ -411,6 +434,8 @@ function params(f: {
     row_stride: f.row_stride,
     batch: f.batch ?? 0,
     u_begin: f.u_begin ?? 0,
+    m_skip: f.m_skip ?? 0,
+    m_count: f.m_count ?? 0xffffffff,
   });
 }
 

@@ -31,6 +31,8 @@ struct Params {
   row_stride: u32, // invocations (or workgroups, for d_wte) per row of the grid
   batch: u32,      // B = N / T (d_wpe)
   u_begin: u32,    // d_wte: index in `unique` of this chunk's first token
+  m_skip: u32,     // d_wte: this launch sums each token's positions m_skip …
+  m_count: u32,    //   … m_skip + m_count − 1 (CPU adapters cut long lists: see the launcher)
 }
 
 override WG: u32 = 256;
@@ -105,11 +107,12 @@ fn backward_wte(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   if (k_local >= p.total) { return; }
   let k = p.u_begin + k_local;
   let row = (unique[k] - p.v_begin) * p.c;
-  let start = offsets[k];
   let end = offsets[k + 1u];
+  let start = min(offsets[k] + p.m_skip, end);
+  let stop = min(end, start + p.m_count);
   for (var j = lid; j < p.c; j += WG) {
     var acc = 0.0;
-    for (var m = start; m < end; m++) {
+    for (var m = start; m < stop; m++) {
       acc += d_out[positions[m] * p.c + j];
     }
     d_wte[row + j] += acc;

@@ -886,7 +886,12 @@ export function biasGrad(enc: Encoder, args: BiasGradArgs): void {
   const limits = enc.gpu.limits;
   const maxBytes = Math.min(args.maxBindingBytes ?? Infinity, limits.maxStorageBufferBindingSize);
   const align = limits.minStorageBufferOffsetAlignment;
-  const rowsPerChunk = Math.floor(Math.floor((maxBytes - align) / 4) / n);
+  // On a CPU adapter an invocation sums its column over the chunk's rows: at most CPU_MAX_K of
+  // them (llvmpipe's loop limit, as for K above); the chunks add up in order.
+  const rowsPerChunk = Math.min(
+    enc.gpu.isCpu ? CPU_MAX_K : Infinity,
+    Math.floor(Math.floor((maxBytes - align) / 4) / n),
+  );
   if (rowsPerChunk < 1) {
     throw new RangeError(
       `biasGrad: one row of "${dOut.label}" (${n * 4} bytes) does not fit in a binding of ` +

@@ -53,6 +53,8 @@ import {
   type AttentionDesign,
   attentionForward,
   AttentionWorkspace,
+  CPU_LOOP_BUDGET,
+  flashLoopIterations,
   SCORE_CHUNK_BYTES,
 } from "../kernels/attention.ts";
 import {
@@ -398,9 +400,14 @@ export function withAttentionDesign(
   const products = design("products");
   const fits = (o: TransformerOptions) =>
     !config || Transformer.estimateBytes(config, { ...o, keepLogits: false }) <= memoryLimit(gpu);
-  return !gpu.isCpu && 4 * options.maxSeqLen ** 2 <= chunk && fits(products)
-    ? products
-    : design("flash");
+  const productsFit = 4 * options.maxSeqLen ** 2 <= chunk && fits(products);
+  if (!gpu.isCpu) return productsFit ? products : design("flash");
+  // CPU adapters: flash, unless its invocations would pass llvmpipe's loop limit (long sequences,
+  // many query heads per KV head), where the products design's short loops still hold.
+  const group = config ? config.numHeads / config.numKvHeads : 1;
+  const flashFits = !config ||
+    flashLoopIterations(options.maxSeqLen, config.headDim, group) <= CPU_LOOP_BUDGET;
+  return !flashFits && productsFit ? products : design("flash");
 }
 
 /** No memory query in WebGPU: a coarse bound on what a model may hold. */

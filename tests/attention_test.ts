@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { attentionBackward, attentionForward, AttentionWorkspace } from "../kernels/attention.ts";
+import {
+  attentionBackward,
+  attentionForward,
+  AttentionWorkspace,
+  CPU_LOOP_BUDGET,
+  flashLoopIterations,
+} from "../kernels/attention.ts";
 import { type Gpu, type HostArray, Tensor } from "../kernels/gpu.ts";
 import * as ref from "../kernels/reference/attention.ts";
 import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
@@ -390,4 +396,25 @@ gpuTest("attention refuses oversized bindings and bad shapes clearly", (gpu) => 
   ws4.release();
   for (const x of [wide, lse2]) x.release();
   for (const x of [lse, lengths, small, l1, lse1, ok]) x.release();
+});
+
+gpuTest("attention: flash shapes past a CPU adapter's loop limit are refused, not run", (gpu) => {
+  // llvmpipe stops an invocation after 65 535 loop iterations; the dK/dV pass walks all 7 query
+  // heads of a KV head over 1024 keys here (≈ 78 000), so a CPU adapter refuses it by name.
+  const [B, T, NH, NKV, HS] = [1, 1024, 14, 2, 64];
+  assert.ok(flashLoopIterations(T, HS, NH / NKV) > CPU_LOOP_BUDGET);
+  assert.ok(flashLoopIterations(256, HS, NH / NKV) <= CPU_LOOP_BUDGET);
+  const q = gpu.tensor([B, T, NH, HS]), k = gpu.tensor([B, T, NKV, HS]);
+  const v = gpu.tensor([B, T, NKV, HS]), lengths = gpu.upload(new Int32Array([T]));
+  const out = gpu.tensor([B, T, NH, HS]), lse = gpu.tensor([B, NH, T]);
+  const dQ = gpu.tensor([B, T, NH, HS]), dK = gpu.tensor([B, T, NKV, HS]);
+  const dV = gpu.tensor([B, T, NKV, HS]);
+  const enc = gpu.encoder();
+  const args = { q, k, v, lengths, nHeads: NH, nKvHeads: NKV, design: "flash" as const };
+  const backward = () => attentionBackward(enc, { ...args, dQ, dK, dV, dOut: out, out, lse });
+  if (gpu.isCpu) {
+    assert.throws(backward, /flash attention at T 1024, head size 64 and 7 query heads .*products/);
+  } else backward();
+  gpu.submit(enc);
+  for (const t of [q, k, v, lengths, out, lse, dQ, dK, dV]) t.release();
 });

@@ -341,3 +341,27 @@ gpuTest("decode launchers refuse bad shapes and oversized bindings, naming the t
   buffer.destroy();
   for (const t of [q, pos, kc, vc, src, step, one]) t.release();
 });
+
+gpuTest("decode: a KV cache past a CPU adapter's loop limit is refused, not run", (gpu) => {
+  // 20 000 cached positions at head size 64: ≈ 4 loop iterations per key in one invocation, past
+  // llvmpipe's 65 535; a GPU runs it.
+  const enc = gpu.encoder();
+  const q = gpu.tensor([1, 1, 64]),
+    out = gpu.tensor([1, 1, 64]),
+    pos = gpu.upload(new Int32Array([19_999]));
+  const kc = gpu.tensor([1, 20_000, 1, 64]), vc = gpu.tensor([1, 20_000, 1, 64]);
+  const run = () =>
+    decodeAttention(enc, {
+      out,
+      q,
+      kCache: kc,
+      vCache: vc,
+      positions: pos,
+      nHeads: 1,
+      nKvHeads: 1,
+    });
+  if (gpu.isCpu) assert.throws(run, /a KV cache of 20000 positions .* at most \d+ positions/);
+  else run();
+  gpu.submit(enc);
+  for (const t of [q, out, pos, kc, vc]) t.release();
+});

@@ -255,3 +255,26 @@ gpuTest(
     release(index, tTok, tWte, dWte, tG, out);
   },
 );
+
+gpuTest(
+  "embedding: a token filling a big batch (padding) sums past llvmpipe's 65 535 loop iterations",
+  async (gpu) => {
+    // 70 000 positions, all but every 97th token 3: one invocation would walk 2 channels × ~69 000
+    // positions; a CPU adapter cuts the positions into launches that each add their share.
+    const rng = new Rng(31);
+    const n = 70_000, c = 64, v = 8;
+    const tokens = new Int32Array(n).fill(3);
+    for (let i = 0; i < n; i += 97) tokens[i] = rng.int(v);
+    const g = rng.uniformArray(n * c, -1, 1);
+    const dWte = gpu.upload(new Float32Array(v * c), [v, c], { label: "dWte" });
+    const tG = gpu.upload(g, [n, c], { label: "dOut" });
+    const index = uploadTokenIndex(gpu, buildTokenIndex(tokens, v));
+    const enc = gpu.encoder();
+    embeddingBackward(enc, { dWte, dOut: tG, index });
+    gpu.submit(enc);
+    const [got] = await gpu.read([dWte]);
+    const want = ref.embeddingBackward(tokens, g, { channels: c, vocabSize: v }).dWte;
+    assertClose(got, want, { label: "dWte" });
+    release(index, dWte, tG);
+  },
+);

@@ -907,6 +907,20 @@ gpuTest(
   },
 );
 
+gpuTest("matmul: biasGrad over more rows than llvmpipe's 65 535 loop iterations", async (gpu) => {
+  // A CPU adapter sums one column per invocation: the rows come in chunks that add up in order.
+  const rng = new Rng(107);
+  const m = 70_001, n = 16, hd = rng.uniformArray(m * n), init = rng.uniformArray(n);
+  const dOut = gpu.upload(hd, [m, n]), dBias = gpu.upload(init);
+  const enc = gpu.encoder();
+  biasGrad(enc, { dBias, dOut });
+  gpu.submit(enc);
+  const [got] = await gpu.read([dBias]);
+  assertClose(got, ref.biasGrad(hd, { m, n, dBias: init }), { label: `biasGrad M${m}` });
+  dOut.release();
+  dBias.release();
+});
+
 gpuTest("matmul: more than 65535 batches are split over several dispatches", async (gpu) => {
   const batch = gpu.limits.maxComputeWorkgroupsPerDimension + 7;
   const c = { m: 1, n: 2, k: 1, batch };

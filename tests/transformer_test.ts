@@ -564,7 +564,10 @@ gpuTest(
     // This adapter as it is (lavapipe in CI), then the same limits on a GPU.
     assert.equal(withAttentionDesign(gpu, o).attention?.design, gpu.isCpu ? "flash" : "products");
     const fake = (isCpu: boolean, binding = 2 ** 31) =>
-      ({ isCpu, limits: { maxStorageBufferBindingSize: binding } }) as unknown as typeof gpu;
+      ({
+        isCpu,
+        limits: { maxStorageBufferBindingSize: binding, maxBufferSize: 2 ** 32 },
+      }) as unknown as typeof gpu;
     assert.equal(withAttentionDesign(fake(false), o).attention?.design, "products");
     assert.equal(withAttentionDesign(fake(true), o).attention?.design, "flash");
     // One T×T score matrix must fit the products design's chunk (256 MiB, or the binding limit).
@@ -572,6 +575,13 @@ gpuTest(
     assert.equal(withAttentionDesign(fake(false), long).attention?.design, "flash");
     assert.equal(withAttentionDesign(fake(false), o).attention?.design, "products");
     assert.equal(withAttentionDesign(fake(false, 2 ** 19), o).attention?.design, "flash");
+    // CPU adapters: products where the flash kernels' loops would pass llvmpipe's limit of 65 535
+    // iterations per invocation (Qwen2.5-0.5B: 7 query heads per KV head, head size 64).
+    const gqa = { ...tinyConfig("llama"), numHeads: 14, numKvHeads: 2, headDim: 64 };
+    const at = (maxSeqLen: number) =>
+      withAttentionDesign(fake(true), { maxBatch: 1, maxSeqLen }, gqa).attention?.design;
+    assert.equal(at(64), "flash");
+    assert.equal(at(1024), "products");
     // Asked for: kept, with the other settings.
     const asked = { ...o, attention: { design: "flash" as const, tile: 8 } };
     assert.deepEqual(withAttentionDesign(fake(false), asked).attention, asked.attention);
