@@ -102,6 +102,19 @@ async function gpuMatmul(
   return got as Float32Array;
 }
 
+/** biasGrad of a random (m, n) dOut added to a random dBias, against float64. */
+async function checkBiasGrad(gpu: Gpu, rng: Rng, m: number, n: number): Promise<void> {
+  const hd = rng.uniformArray(m * n), init = rng.uniformArray(n);
+  const dOut = gpu.upload(hd, [m, n]), dBias = gpu.upload(init);
+  const enc = gpu.encoder();
+  biasGrad(enc, { dBias, dOut });
+  gpu.submit(enc);
+  const [got] = await gpu.read([dBias]);
+  assertClose(got, ref.biasGrad(hd, { m, n, dBias: init }), { label: `biasGrad M${m}` });
+  dOut.release();
+  dBias.release();
+}
+
 function refMatmul(c: Case, host: ReturnType<typeof operands>): Float64Array {
   return ref.matmul(host.a, host.b, {
     ...c,
@@ -448,17 +461,7 @@ gpuTest(
         const got = await gpuMatmul(gpu, c, host);
         assertClose(got, refMatmul(c, host), { label: `GPU defaults ${JSON.stringify(c)}` });
       }
-      for (const m of [100, 255, 256, 1000]) {
-        const n = 130, hd = rng.uniformArray(m * n), init = rng.uniformArray(n);
-        const dOut = gpu.upload(hd, [m, n]), dBias = gpu.upload(init);
-        const enc = gpu.encoder();
-        biasGrad(enc, { dBias, dOut });
-        gpu.submit(enc);
-        const [got] = await gpu.read([dBias]);
-        assertClose(got, ref.biasGrad(hd, { m, n, dBias: init }), { label: `biasGrad M${m}` });
-        dOut.release();
-        dBias.release();
-      }
+      for (const m of [100, 255, 256, 1000]) await checkBiasGrad(gpu, rng, m, 130);
     } finally {
       delete (gpu as unknown as { isCpu?: boolean }).isCpu;
     }
@@ -909,16 +912,7 @@ gpuTest(
 
 gpuTest("matmul: biasGrad over more rows than llvmpipe's 65 535 loop iterations", async (gpu) => {
   // A CPU adapter sums one column per invocation: the rows come in chunks that add up in order.
-  const rng = new Rng(107);
-  const m = 70_001, n = 16, hd = rng.uniformArray(m * n), init = rng.uniformArray(n);
-  const dOut = gpu.upload(hd, [m, n]), dBias = gpu.upload(init);
-  const enc = gpu.encoder();
-  biasGrad(enc, { dBias, dOut });
-  gpu.submit(enc);
-  const [got] = await gpu.read([dBias]);
-  assertClose(got, ref.biasGrad(hd, { m, n, dBias: init }), { label: `biasGrad M${m}` });
-  dOut.release();
-  dBias.release();
+  await checkBiasGrad(gpu, new Rng(107), 70_001, 16);
 });
 
 gpuTest("matmul: more than 65535 batches are split over several dispatches", async (gpu) => {
