@@ -12,6 +12,60 @@ const WG = 256;
 const ROTATE: Kernel = { label: "rope", code, entryPoint: "rotate" };
 const ROTATE_INPLACE: Kernel = { label: "rope", code, entryPoint: "rotate_inplace" };
 
+/**
+ * Scaled RoPE, as transformers computes its inverse frequencies: `linear` divides every
+ * frequency by `factor`; `llama3` (Llama 3.1 / 3.2) divides the low frequencies (wavelengths past
+ * `originalMaxPositions / lowFreqFactor`) by `factor`, keeps the high ones (wavelengths under
+ * `originalMaxPositions / highFreqFactor`) and blends between the two.
+ */
+export type RopeScaling =
+  | { type: "linear"; factor: number }
+  | {
+    type: "llama3";
+    factor: number;
+    lowFreqFactor: number;
+    highFreqFactor: number;
+    originalMaxPositions: number;
+  };
+
+/**
+ * RoPE's inverse frequencies `ω_d = θ^(−2d/HS)` for d < HS/2, scaled by `scaling` when given, in
+ * float64.
+ *
+ * @example
+ * ```ts
+ * import { ropeFrequencies } from "./rope.ts";
+ * const w = ropeFrequencies(4, 10000, { type: "linear", factor: 2 }); // [0.5, 0.005]
+ * ```
+ */
+export function ropeFrequencies(
+  headSize: number,
+  theta: number,
+  scaling?: RopeScaling | null,
+): Float64Array {
+  const half = headSize / 2;
+  const out = Float64Array.from({ length: half }, (_, d) => Math.pow(theta, (-2 * d) / headSize));
+  if (!scaling) return out;
+  if (!(scaling.factor > 0)) {
+    throw new RangeError(`ropeFrequencies: factor must be positive, got ${scaling.factor}`);
+  }
+  if (scaling.type === "linear") return out.map((w) => w / scaling.factor);
+  const { factor, lowFreqFactor: lo, highFreqFactor: hi, originalMaxPositions: n } = scaling;
+  if (!(hi > lo && lo > 0 && n > 0)) {
+    throw new RangeError(
+      `ropeFrequencies: llama3 scaling needs highFreqFactor > lowFreqFactor > 0 and ` +
+        `originalMaxPositions > 0, got ${hi}, ${lo}, ${n}`,
+    );
+  }
+  return out.map((w) => {
+    const wavelength = 2 * Math.PI / w;
+    if (wavelength < n / hi) return w; // high frequencies: as they are
+    if (wavelength > n / lo) return w / factor; // low frequencies: interpolated
+    const smooth = (n / wavelength - lo) / (hi - lo);
+    return (1 - smooth) * w / factor + smooth * w;
+  });
+}
+
 /** Options of {@linkcode ropeTable}. */
 export interface RopeTableOptions {
   /** Rows of the table: positions 0 … maxPositions−1 (e.g. `max_position_embeddings`). */
@@ -20,10 +74,13 @@ export interface RopeTableOptions {
   headSize: number;
   /** The base θ: 10000 (Llama 2, default), 500000 (Llama 3), 1000000 (Qwen2). */
   theta?: number;
+  /** Scaled RoPE (Llama 3.1 / 3.2's `llama3`, or `linear`). Default none. */
+  scaling?: RopeScaling | null;
 }
 
 /**
- * The RoPE tables `cos[pos, d] = cos(pos·θ^(−2d/HS))` and the matching `sin`, each
+ * The RoPE tables `cos[pos, d] = cos(pos·ω_d)`, `ω_d = θ^(−2d/HS)` (scaled: {@linkcode
+ * ropeFrequencies}), and the matching `sin`, each
  * (maxPositions, HS/2), computed in float64 and rounded to f32 once, ready to upload.
  *
  * @example
@@ -34,7 +91,7 @@ export interface RopeTableOptions {
  * ```
  */
 export function ropeTable(options: RopeTableOptions): { cos: Float32Array; sin: Float32Array } {
-  const { maxPositions, headSize, theta = 10000 } = options;
+  const { maxPositions, headSize, theta = 10000, scaling } = options;
   if (!Number.isInteger(headSize) || headSize < 2 || headSize % 2 !== 0) {
     throw new RangeError(`ropeTable: headSize must be a positive even integer, got ${headSize}`);
   }
@@ -44,8 +101,9 @@ export function ropeTable(options: RopeTableOptions): { cos: Float32Array; sin: 
   if (!(theta > 0)) throw new RangeError(`ropeTable: theta must be positive, got ${theta}`);
   const half = headSize / 2;
   const cos = new Float32Array(maxPositions * half), sin = new Float32Array(maxPositions * half);
+  const omegas = ropeFrequencies(headSize, theta, scaling);
   for (let d = 0; d < half; d++) {
-    const omega = Math.pow(theta, (-2 * d) / headSize);
+    const omega = omegas[d];
     for (let pos = 0; pos < maxPositions; pos++) {
       cos[pos * half + d] = Math.cos(pos * omega);
       sin[pos * half + d] = Math.sin(pos * omega);

@@ -9,6 +9,8 @@
  * @module
  */
 
+import type { RopeScaling } from "../kernels/rope.ts";
+
 /** The architecture families we train. */
 export type ModelFamily = "gpt2" | "llama" | "qwen2";
 
@@ -37,6 +39,8 @@ export interface ModelConfig {
   normEps: number;
   /** RoPE base θ (llama, qwen2). */
   ropeTheta: number;
+  /** Scaled RoPE (Llama 3.1 / 3.2's `llama3`, or `linear`); absent or null: plain RoPE. */
+  ropeScaling?: RopeScaling | null;
   /** Whether the output head shares the token embedding. */
   tieEmbeddings: boolean;
   /** Biases on q, k, v projections (gpt2: all linear layers have biases; qwen2: q/k/v only). */
@@ -125,7 +129,7 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
 function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
   const act = r.optStr("hidden_act") ?? "silu";
   if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
-  const ropeTheta = ropeThetaOf(r);
+  const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r);
   if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
   if ((r.optInt("pretraining_tp") ?? 1) !== 1) r.refuse("pretraining_tp", "other than 1");
   if (family === "qwen2" && r.optBool("use_sliding_window")) {
@@ -158,6 +162,7 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
     maxPositions: r.optInt("max_position_embeddings") ?? (family === "qwen2" ? 32768 : 2048),
     normEps: r.optNum("rms_norm_eps") ?? 1e-6,
     ropeTheta,
+    ...(ropeScaling ? { ropeScaling } : {}),
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
     qkvBias: family === "qwen2",
     bosTokenId: "bos_token_id" in r.json || family === "qwen2" ? r.optInt("bos_token_id") : 1,
@@ -168,11 +173,13 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
 
 /**
  * RoPE's base θ from `rope_theta`, or from `rope_parameters` (transformers v5 keeps θ and the
- * scaling there) or `rope_scaling` (earlier versions); scaled RoPE of any kind is refused, since
- * only the plain rotation is implemented. Default 10000.
+ * scaling there) or `rope_scaling` (earlier versions), and its scaling: `linear` and `llama3`
+ * (Llama 3.1 / 3.2) are implemented, any other kind is refused with the field named. Default θ
+ * 10000, no scaling.
  */
-function ropeThetaOf(r: FieldReader): number {
+function ropeOf(r: FieldReader): { theta: number; scaling: RopeScaling | null } {
   let theta = r.optNum("rope_theta");
+  let scaling: RopeScaling | null = null;
   for (const field of ["rope_parameters", "rope_scaling"]) {
     const v = r.json[field];
     if (v === undefined || v === null) continue;
@@ -181,13 +188,47 @@ function ropeThetaOf(r: FieldReader): number {
     }
     const params = v as Json;
     const type = params["rope_type"] ?? params["type"] ?? "default";
-    if (type !== "default") {
-      r.refuse(`${field}.rope_type`, `${JSON.stringify(type)} (only unscaled RoPE is implemented)`);
+    const keys: Record<string, string[]> = {
+      default: [],
+      linear: ["factor"],
+      llama3: ["factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"],
+    };
+    if (typeof type !== "string" || !(type in keys)) {
+      r.refuse(
+        `${field}.rope_type`,
+        `${JSON.stringify(type)} (plain, linear and llama3 RoPE are implemented)`,
+      );
     }
+    const wanted = keys[type as string];
     for (const [key, value] of Object.entries(params)) {
       if (["rope_type", "type", "rope_theta"].includes(key) || value === null) continue;
       if (key === "partial_rotary_factor" && value === 1) continue;
-      r.refuse(`${field}.${key}`, `${JSON.stringify(value)} (only plain RoPE is implemented)`);
+      if (key === "attention_factor" && value === 1) continue;
+      if (!wanted.includes(key)) {
+        r.refuse(`${field}.${key}`, `${JSON.stringify(value)} (not part of ${type} RoPE here)`);
+      }
+    }
+    const num = (key: string) => {
+      const x = params[key];
+      if (typeof x !== "number" || !Number.isFinite(x) || x <= 0) {
+        throw new ConfigError(
+          `${r.file}: ${field}.${key} must be a positive number, got ${JSON.stringify(x)}`,
+        );
+      }
+      return x;
+    };
+    if (type === "linear") scaling = { type: "linear", factor: num("factor") };
+    if (type === "llama3") {
+      scaling = {
+        type: "llama3",
+        factor: num("factor"),
+        lowFreqFactor: num("low_freq_factor"),
+        highFreqFactor: num("high_freq_factor"),
+        originalMaxPositions: num("original_max_position_embeddings"),
+      };
+      if (!(scaling.highFreqFactor > scaling.lowFreqFactor)) {
+        r.refuse(`${field}.high_freq_factor`, "not above low_freq_factor");
+      }
     }
     const inner = params["rope_theta"];
     if (inner !== undefined && inner !== null) {
@@ -199,7 +240,18 @@ function ropeThetaOf(r: FieldReader): number {
       theta = inner; // (transformers v5: the value inside rope_parameters wins)
     }
   }
-  return theta ?? 10000;
+  return { theta: theta ?? 10000, scaling };
+}
+
+/** The `rope_scaling` object transformers reads back for a scaling. */
+function ropeScalingToHf(s: RopeScaling): Json {
+  return s.type === "linear" ? { rope_type: "linear", factor: s.factor } : {
+    rope_type: "llama3",
+    factor: s.factor,
+    low_freq_factor: s.lowFreqFactor,
+    high_freq_factor: s.highFreqFactor,
+    original_max_position_embeddings: s.originalMaxPositions,
+  };
 }
 
 /**
@@ -255,6 +307,7 @@ export function configToHf(c: ModelConfig): Json {
     max_position_embeddings: c.maxPositions,
     rms_norm_eps: c.normEps,
     rope_theta: c.ropeTheta,
+    ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
     tie_word_embeddings: c.tieEmbeddings,
     hidden_act: "silu",
     attention_bias: c.family === "llama" ? false : undefined,

@@ -374,6 +374,7 @@ class Forward {
         maxPositions: sizes.maxLen,
         headSize: c.headDim,
         theta: c.ropeTheta,
+        scaling: c.ropeScaling,
       });
       const shape = [sizes.maxLen, c.headDim / 2];
       this.#rope = {

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { ropeFrequencies } from "../kernels/rope.ts";
 import * as ref from "../kernels/reference.ts";
 import type { ModelConfig } from "./config.ts";
 import { modelNames, type WeightLayout } from "./params.ts";
@@ -68,9 +69,18 @@ export class ReferenceModel {
   #saved: Saved | null = null;
   #batch: RefBatch | null = null;
 
+  /** RoPE's θ and (scaled RoPE) inverse frequencies. */
+  readonly #rope: { theta: number; frequencies?: Float64Array };
+
   constructor(config: ModelConfig, params: RefParams) {
     this.config = config;
     this.params = params;
+    this.#rope = {
+      theta: config.ropeTheta,
+      ...(config.ropeScaling
+        ? { frequencies: ropeFrequencies(config.headDim, config.ropeTheta, config.ropeScaling) }
+        : {}),
+    };
   }
 
   #p(name: string | undefined): ArrayLike<number> {
@@ -98,8 +108,8 @@ export class ReferenceModel {
       let k = linear(h1, this.#p(ln.k), this.#opt(ln.kBias), N, C, NKV * HS, names.layout);
       const v = linear(h1, this.#p(ln.v), this.#opt(ln.vBias), N, C, NKV * HS, names.layout);
       if (c.family !== "gpt2") {
-        q = ref.ropeForward(q, { seqLen: T, nHeads: NH, headSize: HS, theta: c.ropeTheta });
-        k = ref.ropeForward(k, { seqLen: T, nHeads: NKV, headSize: HS, theta: c.ropeTheta });
+        q = ref.ropeForward(q, { seqLen: T, nHeads: NH, headSize: HS, ...this.#rope });
+        k = ref.ropeForward(k, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#rope });
       }
       const { out: att } = ref.attentionForward({ q, k, v, lengths: batch.lengths }, shape);
       const o = linear(att, this.#p(ln.o), this.#opt(ln.oBias), N, NH * HS, C, names.layout);
@@ -187,8 +197,8 @@ export class ReferenceModel {
       );
       let dQ = g.dQ, dK = g.dK;
       if (c.family !== "gpt2") {
-        dQ = ref.ropeBackward(dQ, { seqLen: T, nHeads: NH, headSize: HS, theta: c.ropeTheta });
-        dK = ref.ropeBackward(dK, { seqLen: T, nHeads: NKV, headSize: HS, theta: c.ropeTheta });
+        dQ = ref.ropeBackward(dQ, { seqLen: T, nHeads: NH, headSize: HS, ...this.#rope });
+        dK = ref.ropeBackward(dK, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#rope });
       }
       const gq = linearBackward(dQ, s.h1, this.#p(ln.q), N, C, NH * HS, names.layout);
       const gk = linearBackward(dK, s.h1, this.#p(ln.k), N, C, NKV * HS, names.layout);

@@ -659,6 +659,7 @@ export class Transformer {
         maxPositions: c.maxPositions,
         headSize: c.headDim,
         theta: c.ropeTheta,
+        scaling: c.ropeScaling,
       });
       const half = c.headDim / 2;
       this.#rope = {

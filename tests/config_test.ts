@@ -24,7 +24,7 @@ Deno.test("config: unknown model types and unsupported options are refused by fi
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ ...llama, model_type: "mamba" }, /model_type "mamba" is not supported/],
     [{ ...llama, model_type: undefined }, /model_type is missing/],
-    [{ ...llama, rope_scaling: { type: "linear", factor: 2 } }, /rope_scaling/],
+    [{ ...llama, rope_scaling: { type: "dynamic", factor: 2 } }, /rope_scaling/],
     [{ ...llama, hidden_act: "gelu" }, /hidden_act "gelu"/],
     [{ ...llama, mlp_bias: true }, /mlp_bias/],
     [{ ...llama, num_key_value_heads: 3 }, /num_key_value_heads 3 does not divide/],
@@ -44,6 +44,34 @@ Deno.test("config: unknown model types and unsupported options are refused by fi
   }
 });
 
+Deno.test("config: Llama 3.2's llama3 RoPE scaling is read, and written back for transformers", () => {
+  // Llama-3.2-1B's config.json (transformers v4: rope_scaling; v5: rope_parameters).
+  const scaling = {
+    factor: 32,
+    high_freq_factor: 4,
+    low_freq_factor: 1,
+    original_max_position_embeddings: 8192,
+    rope_type: "llama3",
+  };
+  const base = configToHf(tinyConfig("llama"));
+  const want = {
+    type: "llama3",
+    factor: 32,
+    lowFreqFactor: 1,
+    highFreqFactor: 4,
+    originalMaxPositions: 8192,
+  };
+  for (const field of ["rope_scaling", "rope_parameters"]) {
+    const c = configFromHf({ ...base, rope_theta: 500000, [field]: scaling });
+    assert.deepEqual(c.ropeScaling, want, field);
+    assert.equal(c.ropeTheta, 500000);
+    assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c);
+  }
+  const linear = configFromHf({ ...base, rope_scaling: { type: "linear", factor: 4 } });
+  assert.deepEqual(linear.ropeScaling, { type: "linear", factor: 4 });
+  assert.equal(configFromHf(base).ropeScaling, undefined);
+});
+
 Deno.test("config: RoPE θ from rope_theta, rope_parameters (transformers v5) or rope_scaling", () => {
   const base = configToHf(tinyConfig("llama", { ropeTheta: 10000 }));
   const theta = (extra: Record<string, unknown>) =>
@@ -58,7 +86,11 @@ Deno.test("config: RoPE θ from rope_theta, rope_parameters (transformers v5) or
   const refused: [Record<string, unknown>, RegExp][] = [
     [
       { rope_parameters: { rope_type: "llama3", rope_theta: 5e5, factor: 32 } },
-      /rope_parameters\.rope_type "llama3"/,
+      /rope_parameters\.low_freq_factor must be a positive number/,
+    ],
+    [
+      { rope_scaling: { rope_type: "linear", factor: 2, low_freq_factor: 1 } },
+      /rope_scaling\.low_freq_factor 1 \(not part of linear RoPE here\)/,
     ],
     [
       { rope_parameters: { rope_type: "default", partial_rotary_factor: 0.5 } },

@@ -126,9 +126,21 @@ function referenceLogprobs(
   );
 }
 
-for (const family of ["gpt2", "llama"] as const) {
+// "llama3": Llama 3's scaled RoPE, which the cache's own RoPE table must apply too.
+for (const family of ["gpt2", "llama", "llama3"] as const) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {
-    const c = tinyConfig(family);
+    const c = family === "llama3"
+      ? tinyConfig("llama", {
+        ropeTheta: 500,
+        ropeScaling: {
+          type: "llama3",
+          factor: 4,
+          lowFreqFactor: 1,
+          highFreqFactor: 4,
+          originalMaxPositions: 32,
+        },
+      })
+      : tinyConfig(family);
     const { model, params } = tinyModel(gpu, c);
     const o: GenerateOptions = { maxNewTokens: 12, eosTokenIds: [] };
     const cached = await generateDetailed(model, PROMPTS, o);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { HostArray, Tensor } from "../kernels/gpu.ts";
 import * as ref from "../kernels/reference/rope.ts";
-import { ropeBackward, ropeForward, ropeTable } from "../kernels/rope.ts";
+import { ropeBackward, ropeForward, ropeFrequencies, ropeTable } from "../kernels/rope.ts";
 import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
@@ -115,4 +115,42 @@ gpuTest("rope: a forced small workgroup limit splits over y, or refuses clearly"
     /ropeBackward: "x" has 2970 elements, not a multiple of T·NH·HS = 9·4·22/,
   );
   for (const tt of [cos, sin, tx, out]) tt.release();
+});
+
+Deno.test("rope: llama3 and linear scaling give transformers' inverse frequencies", () => {
+  // transformers' _compute_llama3_parameters, written out: Llama-3.2-1B (θ 500000, HS 64).
+  const theta = 500000, hs = 64, factor = 32, low = 1, high = 4, old = 8192;
+  const want = Array.from({ length: hs / 2 }, (_, i) => {
+    const invFreq = 1 / theta ** ((2 * i) / hs);
+    const wavelen = (2 * Math.PI) / invFreq;
+    const lowFreqWavelen = old / low, highFreqWavelen = old / high;
+    let scaled = wavelen > lowFreqWavelen ? invFreq / factor : invFreq;
+    const smooth = (old / wavelen - low) / (high - low);
+    const smoothed = (1 - smooth) * scaled / factor + smooth * scaled;
+    const medium = !(wavelen < highFreqWavelen) && !(wavelen > lowFreqWavelen);
+    if (medium) scaled = smoothed;
+    return scaled;
+  });
+  const got = ropeFrequencies(hs, theta, {
+    type: "llama3",
+    factor,
+    lowFreqFactor: low,
+    highFreqFactor: high,
+    originalMaxPositions: old,
+  });
+  assertClose(got, want, { rtol: 1e-14 });
+  // All three bands occur: kept, blended and divided by the factor.
+  const plain = ropeFrequencies(hs, theta);
+  const kinds = new Set(got.map((w, i) => w === plain[i] ? 0 : w === plain[i] / factor ? 2 : 1));
+  assert.deepEqual([...kinds].sort(), [0, 1, 2]);
+  const linear = ropeFrequencies(hs, theta, { type: "linear", factor: 4 });
+  assertClose(linear, plain.map((w) => w / 4), { rtol: 1e-15 });
+  // The table follows the frequencies.
+  const { cos } = ropeTable({
+    maxPositions: 3,
+    headSize: hs,
+    theta,
+    scaling: { type: "linear", factor: 4 },
+  });
+  assert.equal(cos[2 * (hs / 2) + 5], Math.fround(Math.cos(2 * linear[5])));
 });

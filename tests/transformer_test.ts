@@ -143,6 +143,21 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: tiny Llama with Llama 3's scaled RoPE matches the float64 model",
+  async (gpu) => {
+    // Original context 32 and factor 4 at HS 8: the four frequencies fall in all three bands.
+    const ropeScaling = {
+      type: "llama3" as const,
+      factor: 4,
+      lowFreqFactor: 1,
+      highFreqFactor: 4,
+      originalMaxPositions: 32,
+    };
+    await checkModel(gpu, tinyConfig("llama", { ropeScaling, ropeTheta: 500 }));
+  },
+);
+
+gpuTest(
   "transformer: tiny Qwen2 (q/k/v biases, tied) log-probs and every gradient match",
   async (gpu) => {
     await checkModel(gpu, tinyConfig("qwen2", { tieEmbeddings: true }));

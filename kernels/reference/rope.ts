@@ -16,18 +16,20 @@ export interface RopeReferenceOptions {
   headSize: number;
   /** θ. Default 10000. */
   theta?: number;
+  /** The HS/2 inverse frequencies, when not `θ^(−2d/HS)` (scaled RoPE). */
+  frequencies?: ArrayLike<number>;
   /** Position of t = 0. Default 0. */
   positionOffset?: number;
 }
 
 function rotate(x: Vec, o: RopeReferenceOptions, sign: number): Float64Array {
-  const { seqLen, nHeads, headSize, theta = 10000, positionOffset = 0 } = o;
+  const { seqLen, nHeads, headSize, theta = 10000, positionOffset = 0, frequencies } = o;
   const half = headSize / 2, rows = x.length / headSize;
   const out = new Float64Array(x.length);
   for (let row = 0; row < rows; row++) {
     const pos = (Math.floor(row / nHeads) % seqLen) + positionOffset;
     for (let d = 0; d < half; d++) {
-      const angle = pos * Math.pow(theta, (-2 * d) / headSize);
+      const angle = pos * (frequencies ? frequencies[d] : Math.pow(theta, (-2 * d) / headSize));
       const c = Math.cos(angle), s = sign * Math.sin(angle);
       const a = x[row * headSize + d], b = x[row * headSize + d + half];
       out[row * headSize + d] = a * c - b * s;
