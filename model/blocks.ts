@@ -119,7 +119,7 @@ export interface NormForwardArgs {
 }
 
 /**
- * The family's norm: LayerNorm (gpt2) or RMSNorm (llama, qwen2), with the config's ε.
+ * The family's norm: LayerNorm (gpt2) or RMSNorm (llama, mistral, qwen2), with the config's ε.
  *
  * @example
  * ```ts
@@ -195,7 +195,7 @@ export interface ActivationForwardArgs {
 }
 
 /**
- * `out = gelu(a)` (gpt2) or `out = silu(a)·b` (llama, qwen2).
+ * `out = gelu(a)` (gpt2) or `out = silu(a)·b` (llama, mistral, qwen2).
  *
  * @example
  * ```ts

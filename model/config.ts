@@ -1,6 +1,6 @@
 /**
  * `ModelConfig`: the shape of a decoder-only transformer, read from and written to Hugging Face
- * `config.json` for the `gpt2`, `llama` and `qwen2` families, and the list of its parameters with
+ * `config.json` for the `gpt2`, `llama`, `mistral` and `qwen2` families, and the list of its parameters with
  * Hugging Face's tensor names and shapes.
  *
  * Shape legend: `C` channels (hidden size), `L` layers, `NH` heads, `NKV` key/value heads, `HS`
@@ -12,12 +12,13 @@
 import type { RopeScaling } from "../kernels/rope.ts";
 
 /** The architecture families we train. */
-export type ModelFamily = "gpt2" | "llama" | "qwen2";
+export type ModelFamily = "gpt2" | "llama" | "qwen2" | "mistral";
 
 /** A decoder-only transformer's hyper-parameters. */
 export interface ModelConfig {
   /** Which family's layout and names: gpt2 (LayerNorm, learned positions, GELU), llama or
-   * qwen2 (RMSNorm, RoPE, SwiGLU; qwen2 adds q/k/v biases). */
+   * qwen2 (RMSNorm, RoPE, SwiGLU; qwen2 adds q/k/v biases); mistral is llama's layout (its
+   * sliding window only where it covers every position). */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -37,7 +38,7 @@ export interface ModelConfig {
   maxPositions: number;
   /** ε of LayerNorm / RMSNorm. */
   normEps: number;
-  /** RoPE base θ (llama, qwen2). */
+  /** RoPE base θ (llama, mistral, qwen2). */
   ropeTheta: number;
   /** Scaled RoPE (Llama 3.1 / 3.2's `llama3`, or `linear`); absent or null: plain RoPE. */
   ropeScaling?: RopeScaling | null;
@@ -85,10 +86,11 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
       return gpt2FromHf(r);
     case "llama":
     case "qwen2":
+    case "mistral":
       return llamaFromHf(r, type);
     default:
       throw new ConfigError(
-        `${file}: model_type "${type}" is not supported (gpt2, llama and qwen2 are)`,
+        `${file}: model_type "${type}" is not supported (gpt2, llama, mistral and qwen2 are)`,
       );
   }
 }
@@ -126,7 +128,7 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
   };
 }
 
-function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
+function llamaFromHf(r: FieldReader, family: "llama" | "qwen2" | "mistral"): ModelConfig {
   const act = r.optStr("hidden_act") ?? "silu";
   if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
   const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r);
@@ -135,9 +137,22 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
   if (family === "qwen2" && r.optBool("use_sliding_window")) {
     r.refuse("use_sliding_window", "true (sliding-window attention is not implemented)");
   }
+  if (family === "mistral") {
+    // MistralConfig's default window is 4096; a window at least as long as the model's positions
+    // never hides a key, so attention is the plain causal one.
+    const window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
+    const positions = r.optInt("max_position_embeddings") ?? 131072;
+    if (window !== null && window < positions) {
+      r.refuse(
+        "sliding_window",
+        `${window}, under max_position_embeddings ${positions} (sliding-window attention is ` +
+          "not implemented)",
+      );
+    }
+  }
   const attentionBias = r.optBool("attention_bias") ?? false;
-  if (family === "llama" && attentionBias) {
-    r.refuse("attention_bias", "true for llama (o_proj bias is not implemented)");
+  if (family !== "qwen2" && attentionBias) {
+    r.refuse("attention_bias", `true for ${family} (o_proj bias is not implemented)`);
   }
   const c = r.int("hidden_size");
   const nh = r.int("num_attention_heads");
@@ -159,7 +174,8 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2"): ModelConfig {
     intermediateSize: r.int("intermediate_size"),
     // transformers' defaults where a key is absent: LlamaConfig 2048 positions, bos 1, eos 2;
     // Qwen2Config 32768 positions and no bos or eos. A key present as null means none.
-    maxPositions: r.optInt("max_position_embeddings") ?? (family === "qwen2" ? 32768 : 2048),
+    maxPositions: r.optInt("max_position_embeddings") ??
+      { llama: 2048, qwen2: 32768, mistral: 131072 }[family],
     normEps: r.optNum("rms_norm_eps") ?? 1e-6,
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
@@ -295,7 +311,11 @@ export function configToHf(c: ModelConfig): Json {
     };
   }
   return {
-    architectures: [c.family === "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM"],
+    architectures: [
+      { llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", mistral: "MistralForCausalLM" }[
+        c.family
+      ],
+    ],
     model_type: c.family,
     vocab_size: c.vocabSize,
     hidden_size: c.hiddenSize,
@@ -311,6 +331,8 @@ export function configToHf(c: ModelConfig): Json {
     tie_word_embeddings: c.tieEmbeddings,
     hidden_act: "silu",
     attention_bias: c.family === "llama" ? false : undefined,
+    // MistralConfig's default is a 4096-token window: say there is none.
+    ...(c.family === "mistral" ? { sliding_window: null } : {}),
     mlp_bias: false,
     bos_token_id: c.bosTokenId,
     eos_token_id: eos,
@@ -429,7 +451,7 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     normEps: family === "gpt2" ? 1e-5 : 1e-6,
     ropeTheta: 10000,
     tieEmbeddings: family === "gpt2",
-    qkvBias: family !== "llama",
+    qkvBias: family === "gpt2" || family === "qwen2",
     bosTokenId: null,
     eosTokenIds: [],
     padTokenId: null,

@@ -13,9 +13,36 @@ const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathna
 const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, () => false);
 
 Deno.test("config: each family round-trips through config.json", () => {
-  for (const family of ["gpt2", "llama", "qwen2"] as const) {
+  for (const family of ["gpt2", "llama", "qwen2", "mistral"] as const) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
     assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c, family);
+  }
+});
+
+Deno.test("config: Mistral reads as llama's layout; a window shorter than its positions is refused", () => {
+  // Mistral-7B-v0.3's config.json (less the sizes).
+  const json = {
+    ...configToHf(tinyConfig("llama")),
+    architectures: ["MistralForCausalLM"],
+    model_type: "mistral",
+    attention_bias: undefined,
+    max_position_embeddings: 32768,
+    rope_theta: 1000000,
+    sliding_window: null,
+  };
+  const c = configFromHf(json);
+  assert.equal(c.family, "mistral");
+  assert.equal(c.qkvBias, false);
+  const back = configToHf(c);
+  assert.deepEqual(back.architectures, ["MistralForCausalLM"]);
+  assert.equal(back.sliding_window, null); // MistralConfig would otherwise take 4096
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
+  // A window as long as the positions hides no key; a shorter one (or the default 4096) would.
+  assert.equal(configFromHf({ ...json, sliding_window: 32768 }).family, "mistral");
+  for (const extra of [{ sliding_window: 4096 }, { sliding_window: undefined }]) {
+    const j: Record<string, unknown> = { ...json, ...extra };
+    if (extra.sliding_window === undefined) delete j.sliding_window;
+    assert.throws(() => configFromHf(j, "m/config.json"), /m\/config\.json: sliding_window 4096/);
   }
 });
 

@@ -143,6 +143,13 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: tiny Mistral (llama's layout) log-probs and every gradient match",
+  async (gpu) => {
+    await checkModel(gpu, tinyConfig("mistral", { numHeads: 4, numKvHeads: 1 }));
+  },
+);
+
+gpuTest(
   "transformer: tiny Llama with Llama 3's scaled RoPE matches the float64 model",
   async (gpu) => {
     // Original context 32 and factor 4 at HS 8: the four frequencies fall in all three bands.
