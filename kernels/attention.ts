@@ -6,12 +6,13 @@
  * @module
  */
 import code from "./attention.wgsl" with { type: "text" };
-import { type Encoder, grid1d, type Tensor, uniforms } from "./gpu.ts";
+import { type Encoder, type Gpu, grid1d, type Tensor, uniforms } from "./gpu.ts";
 import {
   AttentionWorkspace,
   productsBackward,
   productsForward,
   type ProductsShape,
+  SCORE_CHUNK_BYTES,
 } from "./attention_products.ts";
 
 export {
@@ -81,9 +82,11 @@ export interface AttentionForwardArgs {
 
 /**
  * Loop iterations one flash-attention invocation runs at most, for sequences of `t` tokens, head
- * size `hs` and `heads` query heads per invocation (the dK/dV pass walks every query head of its
- * KV group; the forward and dQ passes one): ≈ (2.4·HS + 20) per 16 keys, an upper bound of what
- * llvmpipe counted (165 at HS 64, 305 at HS 128). See {@linkcode CPU_LOOP_BUDGET}.
+ * size `hs`, `heads` query heads per invocation (the dK/dV pass walks every query head of its KV
+ * group; the forward and dQ passes one) and a tile of `tile` rows: ≈ (2.4·HS + 20) per 16 keys
+ * with tiles of 12 or more, an upper bound of what llvmpipe counted (165 at HS 64, 307 at HS
+ * 128); smaller tiles pay more per key (tile 8 ×1.08, tile 4 ×1.24, measured), counted here as
+ * ×1.1 and ×1.3. See {@linkcode CPU_LOOP_BUDGET}.
  *
  * @example
  * ```ts
@@ -92,8 +95,9 @@ export interface AttentionForwardArgs {
  * console.log(flashLoopIterations(1024, 64, 7) > CPU_LOOP_BUDGET); // true
  * ```
  */
-export function flashLoopIterations(t: number, hs: number, heads: number): number {
-  return heads * Math.ceil(t / 16) * (2.4 * hs + 20);
+export function flashLoopIterations(t: number, hs: number, heads: number, tile = 16): number {
+  const overhead = tile <= 4 ? 1.3 : tile <= 8 ? 1.1 : 1;
+  return overhead * heads * Math.ceil(t / 16) * (2.4 * hs + 20);
 }
 
 /**
@@ -102,15 +106,56 @@ export function flashLoopIterations(t: number, hs: number, heads: number): numbe
  */
 export const CPU_LOOP_BUDGET = 50_000;
 
+/**
+ * The longest sequence (a multiple of 16) flash attention runs on a CPU adapter within
+ * {@linkcode CPU_LOOP_BUDGET}.
+ *
+ * @example
+ * ```ts
+ * import { flashLongestOnCpu } from "./attention.ts";
+ * console.log(flashLongestOnCpu(64, 1)); // 4608
+ * ```
+ */
+export function flashLongestOnCpu(hs: number, heads: number, tile = 16): number {
+  let longest = 0;
+  while (flashLoopIterations(longest + 16, hs, heads, tile) <= CPU_LOOP_BUDGET) longest += 16;
+  return longest;
+}
+
+/**
+ * Why flash attention cannot run `t` tokens on this adapter, or null: on a CPU adapter, when an
+ * invocation would pass {@linkcode CPU_LOOP_BUDGET} (see {@linkcode flashLoopIterations}). The
+ * message names the longest length flash runs there and whether the products design would run
+ * this one.
+ *
+ * @example
+ * ```ts ignore
+ * const why = flashRefusal(gpu, { t: 4096, hs: 128, heads: 6 });
+ * if (why) throw new RangeError(why);
+ * ```
+ */
+export function flashRefusal(
+  gpu: Gpu,
+  shape: { t: number; hs: number; heads: number; tile?: number },
+): string | null {
+  const { t, hs, heads, tile = 16 } = shape;
+  if (!gpu.isCpu || flashLoopIterations(t, hs, heads, tile) <= CPU_LOOP_BUDGET) return null;
+  const longest = flashLongestOnCpu(hs, heads, tile);
+  const chunk = Math.min(SCORE_CHUNK_BYTES, gpu.limits.maxStorageBufferBindingSize);
+  return `flash attention over ${t} tokens at head size ${hs}` +
+    (heads > 1 ? ` with ${heads} query heads per KV head` : "") +
+    " would pass this CPU adapter's limit of 65 535 loop iterations per invocation (and stop " +
+    `summing silently); it runs at most ${longest} tokens here` +
+    (4 * t * t <= chunk
+      ? '; the products design runs this length (train.attention "products")'
+      : `, and the products design at most ${Math.floor(Math.sqrt(chunk / 4))}: ` +
+        "shorten the sequences (tokenize.max_length)");
+}
+
 /** Refuses a flash launch whose invocations would pass a CPU adapter's loop limit. */
-function checkFlashLoops(enc: Encoder, name: string, s: Shape, heads: number): void {
-  if (!enc.gpu.isCpu || flashLoopIterations(s.t, s.hs, heads) <= CPU_LOOP_BUDGET) return;
-  throw new RangeError(
-    `${name}: flash attention at T ${s.t}, head size ${s.hs}` +
-      (heads > 1 ? ` and ${heads} query heads per KV head` : "") +
-      " would pass this CPU adapter's limit of 65 535 loop iterations per invocation (and stop " +
-      'summing silently); use the products design (train.attention "products")',
-  );
+function checkFlashLoops(enc: Encoder, name: string, s: Shape, heads: number, tile: number): void {
+  const why = flashRefusal(enc.gpu, { t: s.t, hs: s.hs, heads, tile });
+  if (why) throw new RangeError(`${name}: ${why}`);
 }
 
 /**
@@ -146,8 +191,8 @@ export function attentionForward(enc: Encoder, args: AttentionForwardArgs): void
     productsForward(enc, s, { q, k, v, lengths, out, lse }, ws);
     return;
   }
-  checkFlashLoops(enc, name, s, 1);
   const tile = pickTile(enc, name, s.hs, 0, args.tile);
+  checkFlashLoops(enc, name, s, 1, tile);
   const rows = rowsOf(name, args.rowsPerLane);
   launchTiles(enc, FORWARD, s, tile, rows, s.nh, [q, k, v, lengths, out, lse]);
 }
@@ -249,9 +294,10 @@ export function attentionBackward(enc: Encoder, args: AttentionBackwardArgs): vo
     productsBackward(enc, s, { q, k, v, lengths, lse, dOut, dQ, dK, dV }, ws);
     return;
   }
-  checkFlashLoops(enc, name, s, s.nh / s.nkv);
   const tileQ = pickTile(enc, name, s.hs, 0, args.tile);
   const tileKv = pickTile(enc, name, s.hs, 8, args.tile);
+  checkFlashLoops(enc, name, s, 1, tileQ);
+  checkFlashLoops(enc, name, s, s.nh / s.nkv, tileKv);
   const stats = args.stats ?? enc.gpu.tensor([s.b, s.nh, s.t, 2], { label: "attention stats" });
 
   const nRows = s.b * s.t * s.nh;

@@ -21,7 +21,7 @@ import type { ModelConfig } from "./config.ts";
 import type { Transformer } from "./transformer.ts";
 import { activationForward } from "./blocks.ts";
 import type { Encoder, Tensor } from "../kernels/gpu.ts";
-import { attentionForward } from "../kernels/attention.ts";
+import { attentionForward, flashLongestOnCpu, flashRefusal } from "../kernels/attention.ts";
 import {
   decodeAttention,
   decodeEmbedding,
@@ -363,6 +363,16 @@ class Forward {
     this.#batch = sizes.batch;
     this.#rows = sizes.rows;
     const c = model.config, gpu = model.gpu;
+    // The full forward runs the flash kernels over whole rows: on a CPU adapter, only as long as
+    // an invocation stays within llvmpipe's loop limit.
+    const t = sizes.rows / sizes.batch;
+    if (flashRefusal(gpu, { t, hs: c.headDim, heads: 1 })) {
+      throw new RangeError(
+        `generate: a full forward over ${t} tokens at head size ${c.headDim} would pass this CPU ` +
+          "adapter's limit of 65 535 loop iterations per invocation; prompts (and, without the " +
+          `cache, whole generations) of at most ${flashLongestOnCpu(c.headDim, 1)} tokens run here`,
+      );
+    }
     for (const { label, shape, dtype, cache } of forwardBuffers(c, sizes)) {
       const tensor = gpu.tensor(shape, { label, dtype });
       if (cache === "k") this.#kCache.push(tensor);

@@ -55,6 +55,7 @@ import {
   AttentionWorkspace,
   CPU_LOOP_BUDGET,
   flashLoopIterations,
+  flashRefusal,
   SCORE_CHUNK_BYTES,
 } from "../kernels/attention.ts";
 import {
@@ -404,7 +405,8 @@ export function withAttentionDesign(
   if (!gpu.isCpu) return productsFit ? products : design("flash");
   // CPU adapters: flash, unless its invocations would pass llvmpipe's loop limit (long sequences,
   // many query heads per KV head), where the products design's short loops still hold.
-  const group = config ? config.numHeads / config.numKvHeads : 1;
+  // (Inference runs the forward only: one query head per invocation.)
+  const group = config && !options.inference ? config.numHeads / config.numKvHeads : 1;
   const flashFits = !config ||
     flashLoopIterations(options.maxSeqLen, config.headDim, group) <= CPU_LOOP_BUDGET;
   return !flashFits && productsFit ? products : design("flash");
@@ -558,6 +560,14 @@ export class Transformer {
     }
     const base = this.#checkFits({ ...options, keepLogits: false }, options.keepLogits ? kept : 0);
     this.#keepLogits = keepsLogits(options, kept, base, memoryLimit(this.gpu));
+    if (options.attention?.design === "flash") {
+      // CPU adapters' loop limit: refused here, after the memory check, not at the first backward.
+      const { tile } = options.attention, t = options.maxSeqLen, hs = config.headDim;
+      const group = config.numHeads / config.numKvHeads;
+      const why = flashRefusal(gpu, { t, hs, heads: 1, tile }) ??
+        (options.inference ? null : flashRefusal(gpu, { t, hs, heads: group, tile }));
+      if (why) throw new RangeError(`Transformer: ${why}`);
+    }
     for (const p of this.paramList) {
       const v = values.get(p.name);
       const size = p.shape.reduce((a, b) => a * b, 1);

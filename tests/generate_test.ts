@@ -244,3 +244,28 @@ gpuTest("generate: seeded sampling is reproducible, with or without the cache", 
   assert.notDeepEqual(greedy, a);
   model.release();
 });
+
+gpuTest(
+  "generate: a prompt past a CPU adapter's flash loop limit is refused by length",
+  async (gpu) => {
+    if (!gpu.isCpu) return; // GPUs have no such limit
+    const c = tinyConfig("llama", {
+      hiddenSize: 128,
+      numHeads: 1,
+      numKvHeads: 1,
+      headDim: 128,
+      maxPositions: 4096,
+    });
+    const model = Transformer.create(gpu, c, initParams(c, { seed: 1 }), {
+      maxBatch: 1,
+      maxSeqLen: 16,
+      inference: true,
+    });
+    const prompt = Array.from({ length: 2500 }, (_, i) => 3 + (i % 50));
+    await assert.rejects(
+      generate(model, [prompt], { maxNewTokens: 2, eosTokenIds: [] }),
+      /generate: a full forward over 2500 tokens at head size 128 .* at most 2432 tokens run here/,
+    );
+    model.release();
+  },
+);

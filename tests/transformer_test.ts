@@ -171,6 +171,33 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "transformer: flash past a CPU adapter's loop limit is refused at creation, with the way out",
+  (gpu) => {
+    if (!gpu.isCpu) return; // GPUs have no such limit
+    // Head size 128, 8 query heads per KV head: the flash backward passes llvmpipe's 65 535 loop
+    // iterations per invocation from ~300 tokens; the products design runs 1024, nothing runs 6000.
+    const c = tinyConfig("llama", {
+      hiddenSize: 128,
+      numHeads: 8,
+      numKvHeads: 1,
+      headDim: 128,
+      maxPositions: 8192,
+    });
+    const params = initParams(c, { seed: 1 });
+    const create = (maxSeqLen: number, design?: "flash") =>
+      Transformer.create(gpu, c, params, { maxBatch: 1, maxSeqLen, attention: { design } });
+    assert.throws(
+      () => create(1024, "flash"),
+      /Transformer: flash attention over 1024 tokens .* 8 query heads .* the products design runs this length/,
+    );
+    const auto = create(1024);
+    assert.equal(auto.attentionDesign, "products");
+    auto.release();
+    assert.throws(() => create(6000), /products design at most 5792: shorten the sequences/);
+  },
+);
+
 gpuTest("transformer: a model too large for the device is refused in one sentence", (gpu) => {
   const huge = tinyConfig("llama", {
     vocabSize: 50_000,
