@@ -1,7 +1,7 @@
 /**
  * `ModelConfig`: the shape of a decoder-only transformer, read from and written to Hugging Face
- * `config.json` for the `gpt2`, `llama`, `mistral` and `qwen2` families, and the list of its parameters with
- * Hugging Face's tensor names and shapes.
+ * `config.json` for the `gpt2`, `llama`, `mistral`, `qwen2` and `qwen3` families, and the list of
+ * its parameters with Hugging Face's tensor names and shapes.
  *
  * Shape legend: `C` channels (hidden size), `L` layers, `NH` heads, `NKV` key/value heads, `HS`
  * head size, `F` MLP width, `V` vocabulary.
@@ -12,13 +12,14 @@
 import type { RopeScaling } from "../kernels/rope.ts";
 
 /** The architecture families we train. */
-export type ModelFamily = "gpt2" | "llama" | "qwen2" | "mistral";
+export type ModelFamily = "gpt2" | "llama" | "qwen2" | "mistral" | "qwen3";
 
 /** A decoder-only transformer's hyper-parameters. */
 export interface ModelConfig {
   /** Which family's layout and names: gpt2 (LayerNorm, learned positions, GELU), llama or
    * qwen2 (RMSNorm, RoPE, SwiGLU; qwen2 adds q/k/v biases); mistral is llama's layout (its
-   * sliding window only where it covers every position). */
+   * sliding window only where it covers every position); qwen3 adds an RMSNorm over each head
+   * of q and k before RoPE (`q_norm`, `k_norm`: {@linkcode hasQkNorm}). */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -54,6 +55,20 @@ export interface ModelConfig {
   padTokenId: number | null;
 }
 
+/**
+ * Whether a model normalizes each head of q and k (RMSNorm over the head size, weights `q_norm`
+ * and `k_norm`) before RoPE: Qwen3.
+ *
+ * @example
+ * ```ts
+ * import { hasQkNorm, tinyConfig } from "./config.ts";
+ * console.log(hasQkNorm(tinyConfig("qwen3")), hasQkNorm(tinyConfig("qwen2"))); // true false
+ * ```
+ */
+export function hasQkNorm(c: ModelConfig): boolean {
+  return c.family === "qwen3";
+}
+
 /** A config.json field we cannot honour, or a bad value. Names the field. */
 export class ConfigError extends Error {
   /** The error's name, as shown before its message. */
@@ -87,10 +102,12 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "llama":
     case "qwen2":
     case "mistral":
+    case "qwen3":
       return llamaFromHf(r, type);
     default:
       throw new ConfigError(
-        `${file}: model_type "${type}" is not supported (gpt2, llama, mistral and qwen2 are)`,
+        `${file}: model_type "${type}" is not supported (gpt2, llama, mistral, qwen2 and qwen3 ` +
+          "are)",
       );
   }
 }
@@ -128,13 +145,16 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
   };
 }
 
-function llamaFromHf(r: FieldReader, family: "llama" | "qwen2" | "mistral"): ModelConfig {
+function llamaFromHf(
+  r: FieldReader,
+  family: "llama" | "qwen2" | "mistral" | "qwen3",
+): ModelConfig {
   const act = r.optStr("hidden_act") ?? "silu";
   if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
   const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r);
   if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
   if ((r.optInt("pretraining_tp") ?? 1) !== 1) r.refuse("pretraining_tp", "other than 1");
-  if (family === "qwen2" && r.optBool("use_sliding_window")) {
+  if ((family === "qwen2" || family === "qwen3") && r.optBool("use_sliding_window")) {
     r.refuse("use_sliding_window", "true (sliding-window attention is not implemented)");
   }
   if (family === "mistral") {
@@ -160,7 +180,8 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2" | "mistral"): Mod
   if (nh % nkv !== 0) {
     r.refuse("num_key_value_heads", `${nkv} does not divide num_attention_heads ${nh}`);
   }
-  const headDim = r.optInt("head_dim") ?? c / nh;
+  // (Qwen3Config's head_dim defaults to 128, not C / NH.)
+  const headDim = r.optInt("head_dim") ?? (family === "qwen3" ? 128 : c / nh);
   if (!Number.isInteger(headDim)) r.refuse("num_attention_heads", `${nh} does not divide ${c}`);
   if (headDim % 2 !== 0) r.refuse("head_dim", `${headDim} is odd; RoPE needs an even head size`);
   return {
@@ -175,14 +196,18 @@ function llamaFromHf(r: FieldReader, family: "llama" | "qwen2" | "mistral"): Mod
     // transformers' defaults where a key is absent: LlamaConfig 2048 positions, bos 1, eos 2;
     // Qwen2Config 32768 positions and no bos or eos. A key present as null means none.
     maxPositions: r.optInt("max_position_embeddings") ??
-      { llama: 2048, qwen2: 32768, mistral: 131072 }[family],
+      { llama: 2048, qwen2: 32768, mistral: 131072, qwen3: 32768 }[family],
     normEps: r.optNum("rms_norm_eps") ?? 1e-6,
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
     qkvBias: family === "qwen2",
-    bosTokenId: "bos_token_id" in r.json || family === "qwen2" ? r.optInt("bos_token_id") : 1,
-    eosTokenIds: "eos_token_id" in r.json || family === "qwen2" ? r.tokenIds("eos_token_id") : [2],
+    bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen")
+      ? r.optInt("bos_token_id")
+      : 1,
+    eosTokenIds: "eos_token_id" in r.json || family.startsWith("qwen")
+      ? r.tokenIds("eos_token_id")
+      : [2],
     padTokenId: r.optInt("pad_token_id"),
   };
 }
@@ -312,9 +337,12 @@ export function configToHf(c: ModelConfig): Json {
   }
   return {
     architectures: [
-      { llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", mistral: "MistralForCausalLM" }[
-        c.family
-      ],
+      {
+        llama: "LlamaForCausalLM",
+        qwen2: "Qwen2ForCausalLM",
+        mistral: "MistralForCausalLM",
+        qwen3: "Qwen3ForCausalLM",
+      }[c.family],
     ],
     model_type: c.family,
     vocab_size: c.vocabSize,
@@ -330,7 +358,7 @@ export function configToHf(c: ModelConfig): Json {
     ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
     tie_word_embeddings: c.tieEmbeddings,
     hidden_act: "silu",
-    attention_bias: c.family === "llama" ? false : undefined,
+    attention_bias: c.family === "llama" || c.family === "qwen3" ? false : undefined,
     // MistralConfig's default is a 4096-token window: say there is none.
     ...(c.family === "mistral" ? { sliding_window: null } : {}),
     mlp_bias: false,
@@ -418,6 +446,10 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
     add(`${p}.self_attn.v_proj.weight`, [KV, C], "linear");
     if (c.qkvBias) add(`${p}.self_attn.v_proj.bias`, [KV], "bias");
     add(`${p}.self_attn.o_proj.weight`, [C, Q], "residual_linear");
+    if (hasQkNorm(c)) {
+      add(`${p}.self_attn.q_norm.weight`, [c.headDim], "norm_weight");
+      add(`${p}.self_attn.k_norm.weight`, [c.headDim], "norm_weight");
+    }
     add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
     add(`${p}.mlp.gate_proj.weight`, [F, C], "linear");
     add(`${p}.mlp.up_proj.weight`, [F, C], "linear");

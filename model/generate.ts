@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { ModelConfig } from "./config.ts";
+import { hasQkNorm, type ModelConfig } from "./config.ts";
 import type { Transformer } from "./transformer.ts";
 import { activationForward } from "./blocks.ts";
 import type { Encoder, Tensor } from "../kernels/gpu.ts";
@@ -314,6 +314,13 @@ function forwardBuffers(c: ModelConfig, sizes: ForwardSizes): ForwardBuffer[] {
   for (const name of ["x", "mid", "h", "o"]) t([n, C], name);
   for (const name of ["q", "att"]) t([n, Q], name);
   for (const name of ["k", "v"]) t([n, KV], name);
+  if (hasQkNorm(c)) {
+    // qwen3: q and k before their per-head norms, and a statistic per head.
+    t([n, Q], "qRaw");
+    t([n, KV], "kRaw");
+    t([n * c.numHeads], "rstdQ");
+    t([n * c.numKvHeads], "rstdK");
+  }
   for (const name of ["fa", "fb", "fs"]) t([n, F], name);
   for (const name of ["mean", "rstd"]) t([n], name);
   t([B * c.numHeads * Math.ceil(n / B)], "lse");
@@ -437,9 +444,7 @@ class Forward {
     const bt = (t: Tensor) => t.view(0, [B, T, t.shape[1]]);
     names.layers.forEach((ln, l) => {
       this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
-      this.#m.linear(enc, h, q, ln.q, ln.qBias);
-      this.#m.linear(enc, h, k, ln.k, ln.kBias);
-      this.#m.linear(enc, h, v, ln.v, ln.vBias);
+      this.#qkv(enc, l, h, q, k, v, n);
       if (this.#rope) {
         const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
         ropeForward(enc, { ...common, x: q, nHeads: c.numHeads });
@@ -489,9 +494,7 @@ class Forward {
     });
     names.layers.forEach((ln, l) => {
       this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
-      this.#m.linear(enc, h, q, ln.q, ln.qBias);
-      this.#m.linear(enc, h, k, ln.k, ln.kBias);
-      this.#m.linear(enc, h, v, ln.v, ln.vBias);
+      this.#qkv(enc, l, h, q, k, v, B);
       if (this.#rope) {
         const common = { ...this.#rope, positions: s.positions, headSize: HS };
         decodeRope(enc, { ...common, x: q, nHeads: c.numHeads });
@@ -513,6 +516,25 @@ class Forward {
     });
     enc.copy(x, s.last);
     return await this.#head(enc);
+  }
+
+  /** The q, k, v projections of `rows` rows of h (qwen3: q and k then normed per head). */
+  #qkv(enc: Encoder, l: number, h: Tensor, q: Tensor, k: Tensor, v: Tensor, rows: number): void {
+    const m = this.#m, c = m.config, ln = m.names.layers[l], s = this.#s;
+    const qkNorm = ln.qNorm && ln.kNorm;
+    const raw = (name: string, width: number) => s[name].view(0, [rows, width]);
+    const qOut = qkNorm ? raw("qRaw", q.shape[1]) : q;
+    const kOut = qkNorm ? raw("kRaw", k.shape[1]) : k;
+    m.linear(enc, h, qOut, ln.q, ln.qBias);
+    m.linear(enc, h, kOut, ln.k, ln.kBias);
+    m.linear(enc, h, v, ln.v, ln.vBias);
+    if (!ln.qNorm || !ln.kNorm) return;
+    const heads = (x: Tensor, nh: number) => x.view(0, [rows * nh, c.headDim]);
+    const stat = (name: string, nh: number) => s[name].view(0, [rows * nh]);
+    const [nh, nkv] = [c.numHeads, c.numKvHeads];
+    const rq = stat("rstdQ", nh), rk = stat("rstdK", nkv);
+    m.norm(enc, heads(qOut, nh), heads(q, nh), rq, rq, ln.qNorm, undefined);
+    m.norm(enc, heads(kOut, nkv), heads(k, nkv), rk, rk, ln.kNorm, undefined);
   }
 
   /** The block after attention: o projection, residual, norm, MLP, residual (back into x). */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type ModelConfig, parameterSpecs, type ParamSpec } from "./config.ts";
+import { hasQkNorm, type ModelConfig, parameterSpecs, type ParamSpec } from "./config.ts";
 import type { NamedTensor } from "./safetensors.ts";
 import { Rng } from "../util/rng.ts";
 
@@ -33,6 +33,10 @@ export interface LayerNames {
   kBias?: string;
   /** Value bias (gpt2, qwen2). */
   vBias?: string;
+  /** RMSNorm weight (HS,) over each query head, before RoPE (qwen3). */
+  qNorm?: string;
+  /** RMSNorm weight (HS,) over each key head, before RoPE (qwen3). */
+  kNorm?: string;
   /** Output projection (NH·HS → C). */
   o: string;
   /** Output projection bias (gpt2). */
@@ -130,6 +134,9 @@ export function modelNames(c: ModelConfig): ModelNames {
       qBias: bias("q"),
       kBias: bias("k"),
       vBias: bias("v"),
+      ...(hasQkNorm(c)
+        ? { qNorm: `${p}.self_attn.q_norm.weight`, kNorm: `${p}.self_attn.k_norm.weight` }
+        : {}),
       o: `${p}.self_attn.o_proj.weight`,
       norm2: `${p}.post_attention_layernorm.weight`,
       gate: `${p}.mlp.gate_proj.weight`,

@@ -37,6 +37,9 @@ interface Saved {
     h1: Float64Array;
     q: Float64Array;
     k: Float64Array;
+    /** qwen3: q and k before their per-head norms (else the same as q, k before RoPE). */
+    qRaw: Float64Array;
+    kRaw: Float64Array;
     v: Float64Array;
     att: Float64Array;
     mid: Float64Array;
@@ -104,9 +107,12 @@ export class ReferenceModel {
     const saved: Saved["layers"] = [];
     for (const ln of names.layers) {
       const h1 = this.#norm(x, ln.norm1, ln.norm1Bias);
-      let q = linear(h1, this.#p(ln.q), this.#opt(ln.qBias), N, C, NH * HS, names.layout);
-      let k = linear(h1, this.#p(ln.k), this.#opt(ln.kBias), N, C, NKV * HS, names.layout);
+      const qRaw = linear(h1, this.#p(ln.q), this.#opt(ln.qBias), N, C, NH * HS, names.layout);
+      const kRaw = linear(h1, this.#p(ln.k), this.#opt(ln.kBias), N, C, NKV * HS, names.layout);
       const v = linear(h1, this.#p(ln.v), this.#opt(ln.vBias), N, C, NKV * HS, names.layout);
+      // qwen3: an RMSNorm over each head (rows of HS) of q and k, before RoPE.
+      let q = ln.qNorm ? this.#norm(qRaw, ln.qNorm, undefined) : qRaw;
+      let k = ln.kNorm ? this.#norm(kRaw, ln.kNorm, undefined) : kRaw;
       if (c.family !== "gpt2") {
         q = ref.ropeForward(q, { seqLen: T, nHeads: NH, headSize: HS, ...this.#rope });
         k = ref.ropeForward(k, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#rope });
@@ -126,7 +132,7 @@ export class ReferenceModel {
         s = ref.swigluForward(a, b);
         m = linear(s, this.#p(ln.down), undefined, N, F, C, names.layout);
       }
-      saved.push({ x, h1, q, k, v, att, mid, h2, a, b, s });
+      saved.push({ x, h1, q, k, qRaw, kRaw, v, att, mid, h2, a, b, s });
       x = ref.residualForward(mid, m);
     }
     const hF = this.#norm(x, names.normF, names.normFBias);
@@ -200,6 +206,8 @@ export class ReferenceModel {
         dQ = ref.ropeBackward(dQ, { seqLen: T, nHeads: NH, headSize: HS, ...this.#rope });
         dK = ref.ropeBackward(dK, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#rope });
       }
+      if (ln.qNorm) dQ = this.#normBackward(s.qRaw, dQ, ln.qNorm, undefined, add);
+      if (ln.kNorm) dK = this.#normBackward(s.kRaw, dK, ln.kNorm, undefined, add);
       const gq = linearBackward(dQ, s.h1, this.#p(ln.q), N, C, NH * HS, names.layout);
       const gk = linearBackward(dK, s.h1, this.#p(ln.k), N, C, NKV * HS, names.layout);
       const gv = linearBackward(g.dV, s.h1, this.#p(ln.v), N, C, NKV * HS, names.layout);

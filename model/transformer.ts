@@ -39,7 +39,7 @@ import {
   normForward,
 } from "./blocks.ts";
 import { FlatTensors } from "./flat.ts";
-import type { ModelConfig } from "./config.ts";
+import { hasQkNorm, type ModelConfig } from "./config.ts";
 import {
   type InternalParam,
   internalParams,
@@ -453,6 +453,10 @@ interface LayerActs {
   rstd1: Tensor; // (N,)
   q: Tensor; // (N, NH·HS) after RoPE
   k: Tensor; // (N, NKV·HS) after RoPE
+  qRaw?: Tensor; // (N, NH·HS) qwen3: q before its per-head norm
+  kRaw?: Tensor; // (N, NKV·HS) qwen3: k before its per-head norm
+  rstdQ?: Tensor; // (N·NH,) qwen3
+  rstdK?: Tensor; // (N·NKV,) qwen3
   v: Tensor; // (N, NKV·HS)
   att: Tensor; // (N, NH·HS)
   lse: Tensor; // (B, NH, T)
@@ -516,7 +520,7 @@ export class Transformer {
   /** Largest sequence length T the buffers hold. */
   readonly maxSeqLen: number;
   #store: Record<string, Tensor>;
-  #layerStore: Record<keyof LayerActs, Tensor>[];
+  #layerStore: LayerActs[];
   #xs: Tensor[]; // (L+1) residual streams, (maxN, C)
   #rope: { cos: Tensor; sin: Tensor } | null;
   #chunkRows: number;
@@ -600,6 +604,7 @@ export class Transformer {
     const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
     const F = c.intermediateSize, V = c.vocabSize, B = options.maxBatch, T = options.maxSeqLen;
     const t = (shape: number[], label: string) => gpu.tensor(shape, { label });
+    const qkNorm = hasQkNorm(c);
     const budget = Math.min(
       options.logitsChunkBytes ?? 32 * 2 ** 20,
       gpu.limits.maxStorageBufferBindingSize,
@@ -628,6 +633,14 @@ export class Transformer {
       rstd1: t([maxN], `rstd1.${l}`),
       q: t([maxN, Q], `q.${l}`),
       k: t([maxN, KV], `k.${l}`),
+      ...(qkNorm
+        ? {
+          qRaw: t([maxN, Q], `q raw.${l}`),
+          kRaw: t([maxN, KV], `k raw.${l}`),
+          rstdQ: t([maxN * c.numHeads], `rstd q.${l}`),
+          rstdK: t([maxN * c.numKvHeads], `rstd k.${l}`),
+        }
+        : {}),
       v: t([maxN, KV], `v.${l}`),
       att: t([maxN, Q], `att.${l}`),
       lse: t([B * c.numHeads * T], `att lse.${l}`),
@@ -657,6 +670,7 @@ export class Transformer {
         dN: t([maxN, C], "dNorm"),
         dQ: t([maxN, Q], "dQ"),
         dK: t([maxN, KV], "dK"),
+        ...(qkNorm ? { dQRaw: t([maxN, Q], "dQ raw"), dKRaw: t([maxN, KV], "dK raw") } : {}),
         dV: t([maxN, KV], "dV"),
         dAtt: t([maxN, Q], "dAtt"),
         dF1: t([maxN, F], "dF1"),
@@ -706,9 +720,11 @@ export class Transformer {
       0,
     );
     const c = config, n = options.maxBatch * options.maxSeqLen;
+    // qwen3: q and k before their norms, and a statistic per head.
+    const qkNorm = hasQkNorm(c) ? (c.numHeads + c.numKvHeads) * (c.headDim + 1) : 0;
     const perLayer =
       n * (5 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
-          3 * c.intermediateSize + 4) + options.maxBatch * c.numHeads * options.maxSeqLen;
+          3 * c.intermediateSize + 4 + qkNorm) + options.maxBatch * c.numHeads * options.maxSeqLen;
     // The products design's workspace: head-major copies and one or two score chunks.
     const products = options.attention?.design === "products";
     const copies = options.inference ? 4 : 7, chunks = options.inference ? 1 : 2;
@@ -731,8 +747,8 @@ export class Transformer {
       return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize + packedQkv) + workspace +
         2 * split;
     }
-    const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim) +
-      packedQkv;
+    const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim +
+          (hasQkNorm(c) ? (c.numHeads + c.numKvHeads) * c.headDim : 0)) + packedQkv;
     // Parameters, gradients and the two AdamW moments.
     return 4 * (4 * params + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options) +
       workspace + 2 * split;
@@ -841,11 +857,31 @@ export class Transformer {
     // gradients stay (B, T)-shaped.
     const m = packed?.count ?? n;
     const view = (t: Tensor, r: number) => t.view(0, t.shape.length === 2 ? [r, t.shape[1]] : [r]);
-    const padded = new Set(["q", "k", "v", "att", "dQ", "dK", "dV", "dAtt"]);
+    const padded = new Set([
+      "q",
+      "k",
+      "v",
+      "att",
+      "dQ",
+      "dK",
+      "dV",
+      "dAtt",
+      "qRaw",
+      "kRaw",
+      "dQRaw",
+      "dKRaw",
+    ]);
+    // Per-row statistics of attention's (B, T)-shaped tensors, one per head.
+    const perHead: Partial<Record<keyof LayerActs, number>> = {
+      lse: c.numHeads,
+      rstdQ: c.numHeads,
+      rstdK: c.numKvHeads,
+    };
     const layers = this.#layerStore.map((l) => {
       const out = {} as LayerActs;
       for (const [k, t] of Object.entries(l) as [keyof LayerActs, Tensor][]) {
-        out[k] = k === "lse" ? t.view(0, [B * c.numHeads * T]) : view(t, padded.has(k) ? n : m);
+        const heads = perHead[k];
+        out[k] = heads ? t.view(0, [n * heads]) : view(t, padded.has(k) ? n : m);
       }
       return out;
     });
@@ -892,16 +928,24 @@ export class Transformer {
     names.layers.forEach((ln, l) => {
       const a = layers[l];
       this.norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
-      const [q, k, v] = packed ? [s.pq, s.pk, s.pv] : [a.q, a.k, a.v];
+      // qwen3: q and k land in qRaw, kRaw, then an RMSNorm per head writes q, k.
+      const [qOut, kOut] = a.qRaw && a.kRaw ? [a.qRaw, a.kRaw] : [a.q, a.k];
+      const [q, k, v] = packed ? [s.pq, s.pk, s.pv] : [qOut, kOut, a.v];
       this.linear(enc, a.h1, q, ln.q, ln.qBias);
       this.linear(enc, a.h1, k, ln.k, ln.kBias);
       this.linear(enc, a.h1, v, ln.v, ln.vBias);
       if (packed) {
         // Keys and values of shared positions are those of the row they repeat.
         const kv = packed.shared?.kvSlots ?? packed.slots;
-        this.#unpack(enc, packed, q, a.q);
-        this.#unpack(enc, packed, k, a.k, kv);
+        this.#unpack(enc, packed, q, qOut);
+        this.#unpack(enc, packed, k, kOut, kv);
         this.#unpack(enc, packed, v, a.v, kv);
+      }
+      if (a.qRaw && a.kRaw && a.rstdQ && a.rstdK && ln.qNorm && ln.kNorm) {
+        const heads = (x: Tensor, nh: number) => x.view(0, [x.shape[0] * nh, c.headDim]);
+        const [nh, nkv] = [c.numHeads, c.numKvHeads];
+        this.norm(enc, heads(a.qRaw, nh), heads(a.q, nh), a.rstdQ, a.rstdQ, ln.qNorm, undefined);
+        this.norm(enc, heads(a.kRaw, nkv), heads(a.k, nkv), a.rstdK, a.rstdK, ln.kNorm, undefined);
       }
       if (this.#rope) {
         const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
@@ -1135,6 +1179,33 @@ export class Transformer {
         ropeBackward(enc, { ...common, dOut: s.dK, nHeads: c.numKvHeads });
       }
       let [dq, dk, dv] = [s.dQ, s.dK, s.dV];
+      if (a.qRaw && a.kRaw && a.rstdQ && a.rstdK && ln.qNorm && ln.kNorm) {
+        // qwen3: back through the per-head norms of q and k.
+        const heads = (x: Tensor, nh: number) => x.view(0, [x.shape[0] * nh, c.headDim]);
+        const [nh, nkv] = [c.numHeads, c.numKvHeads];
+        const { dQRaw, dKRaw } = s;
+        this.#normBackward(
+          enc,
+          heads(a.qRaw, nh),
+          heads(s.dQ, nh),
+          heads(dQRaw, nh),
+          a.rstdQ,
+          a.rstdQ,
+          ln.qNorm,
+          undefined,
+        );
+        this.#normBackward(
+          enc,
+          heads(a.kRaw, nkv),
+          heads(s.dK, nkv),
+          heads(dKRaw, nkv),
+          a.rstdK,
+          a.rstdK,
+          ln.kNorm,
+          undefined,
+        );
+        [dq, dk] = [dQRaw, dKRaw];
+      }
       if (packed) {
         // A shared position's key and value gradients add to the row it repeats.
         const twins = packed.shared?.twins;

@@ -3,6 +3,7 @@ import {
   ConfigError,
   configFromHf,
   configToHf,
+  hasQkNorm,
   parameterSpecs,
   readConfig,
   tinyConfig,
@@ -13,7 +14,7 @@ const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathna
 const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, () => false);
 
 Deno.test("config: each family round-trips through config.json", () => {
-  for (const family of ["gpt2", "llama", "qwen2", "mistral"] as const) {
+  for (const family of ["gpt2", "llama", "qwen2", "mistral", "qwen3"] as const) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
     assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c, family);
   }
@@ -44,6 +45,49 @@ Deno.test("config: Mistral reads as llama's layout; a window shorter than its po
     if (extra.sliding_window === undefined) delete j.sliding_window;
     assert.throws(() => configFromHf(j, "m/config.json"), /m\/config\.json: sliding_window 4096/);
   }
+});
+
+Deno.test("config: Qwen3-0.6B's config.json reads with its head size and q/k norms", () => {
+  const json = {
+    architectures: ["Qwen3ForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    bos_token_id: 151643,
+    eos_token_id: 151645,
+    head_dim: 128,
+    hidden_act: "silu",
+    hidden_size: 1024,
+    initializer_range: 0.02,
+    intermediate_size: 3072,
+    max_position_embeddings: 40960,
+    max_window_layers: 28,
+    model_type: "qwen3",
+    num_attention_heads: 16,
+    num_hidden_layers: 28,
+    num_key_value_heads: 8,
+    rms_norm_eps: 1e-06,
+    rope_scaling: null,
+    rope_theta: 1000000,
+    sliding_window: null,
+    tie_word_embeddings: true,
+    torch_dtype: "bfloat16",
+    use_cache: true,
+    use_sliding_window: false,
+    vocab_size: 151936,
+  };
+  const c = configFromHf(json);
+  assert.equal(c.family, "qwen3");
+  assert.equal(c.headDim, 128); // not 1024 / 16
+  assert.equal(c.qkvBias, false);
+  assert.ok(hasQkNorm(c));
+  const names = parameterSpecs(c).map((p) => p.name);
+  assert.ok(names.includes("model.layers.27.self_attn.q_norm.weight"));
+  assert.ok(names.includes("model.layers.0.self_attn.k_norm.weight"));
+  const norm = parameterSpecs(c).find((p) => p.name.endsWith("0.self_attn.q_norm.weight"))!;
+  assert.deepEqual([norm.shape, norm.decay], [[128], false]);
+  // Qwen3Config's head_dim defaults to 128.
+  assert.equal(configFromHf({ ...json, head_dim: undefined }).headDim, 128);
+  assert.deepEqual(configToHf(c).architectures, ["Qwen3ForCausalLM"]);
 });
 
 Deno.test("config: unknown model types and unsupported options are refused by field", () => {

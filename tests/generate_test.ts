@@ -127,7 +127,7 @@ function referenceLogprobs(
 }
 
 // "llama3": Llama 3's scaled RoPE, which the cache's own RoPE table must apply too.
-for (const family of ["gpt2", "llama", "llama3"] as const) {
+for (const family of ["gpt2", "llama", "llama3", "qwen3"] as const) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {
     const c = family === "llama3"
       ? tinyConfig("llama", {

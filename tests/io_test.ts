@@ -8,10 +8,10 @@ import { ByteTokenizer } from "../model/tokenizer.ts";
 const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathname;
 const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, () => false);
 
-Deno.test("io: a saved GPT-2 and Llama reload bit-identically, with Hugging Face's names", async () => {
+Deno.test("io: saved GPT-2, Llama and Qwen3 models reload bit-identically, with Hugging Face's names", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const family of ["gpt2", "llama"] as const) {
+    for (const family of ["gpt2", "llama", "qwen3"] as const) {
       const config = tinyConfig(family, { tieEmbeddings: family === "gpt2" });
       const params = initParams(config, { seed: 5 });
       await saveModel(`${dir}/${family}`, { config, params, tokenizer: new ByteTokenizer() });

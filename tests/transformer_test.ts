@@ -143,6 +143,15 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: tiny Qwen3 (per-head q/k norms, GQA) log-probs and every gradient match",
+  async (gpu) => {
+    const c = tinyConfig("qwen3", { numHeads: 4, numKvHeads: 2, headDim: 12 });
+    await checkModel(gpu, c);
+    await checkModel(gpu, c, { design: "products" });
+  },
+);
+
+gpuTest(
   "transformer: tiny Mistral (llama's layout) log-probs and every gradient match",
   async (gpu) => {
     await checkModel(gpu, tinyConfig("mistral", { numHeads: 4, numKvHeads: 1 }));
@@ -470,6 +479,7 @@ gpuTest("transformer: the memory estimate is within 15 % of what a model allocat
   const configs = [
     tinyConfig("llama", { hiddenSize: 64, numHeads: 8, headDim: 16, numLayers: 2 }),
     tinyConfig("gpt2", { hiddenSize: 96, numLayers: 3, vocabSize: 1000 }),
+    tinyConfig("qwen3", { hiddenSize: 64, numHeads: 8, numKvHeads: 2, headDim: 16, numLayers: 2 }),
   ];
   for (const c of configs) {
     for (
