@@ -1184,26 +1184,22 @@ export class Transformer {
         const heads = (x: Tensor, nh: number) => x.view(0, [x.shape[0] * nh, c.headDim]);
         const [nh, nkv] = [c.numHeads, c.numKvHeads];
         const { dQRaw, dKRaw } = s;
-        this.#normBackward(
-          enc,
-          heads(a.qRaw, nh),
-          heads(s.dQ, nh),
-          heads(dQRaw, nh),
-          a.rstdQ,
-          a.rstdQ,
-          ln.qNorm,
-          undefined,
-        );
-        this.#normBackward(
-          enc,
-          heads(a.kRaw, nkv),
-          heads(s.dK, nkv),
-          heads(dKRaw, nkv),
-          a.rstdK,
-          a.rstdK,
-          ln.kNorm,
-          undefined,
-        );
+        const parts: [Tensor, Tensor, Tensor, Tensor, string, number][] = [
+          [a.qRaw, s.dQ, dQRaw, a.rstdQ, ln.qNorm, nh],
+          [a.kRaw, s.dK, dKRaw, a.rstdK, ln.kNorm, nkv],
+        ];
+        for (const [x, dOut, dx, rstd, weight, n] of parts) {
+          this.#normBackward(
+            enc,
+            heads(x, n),
+            heads(dOut, n),
+            heads(dx, n),
+            rstd,
+            rstd,
+            weight,
+            undefined,
+          );
+        }
         [dq, dk] = [dQRaw, dKRaw];
       }
       if (packed) {
