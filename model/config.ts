@@ -157,6 +157,11 @@ function llamaFromHf(
   if ((family === "qwen2" || family === "qwen3") && r.optBool("use_sliding_window")) {
     r.refuse("use_sliding_window", "true (sliding-window attention is not implemented)");
   }
+  const layerTypes = r.json["layer_types"];
+  if (Array.isArray(layerTypes) && layerTypes.some((t) => t !== "full_attention")) {
+    const other = layerTypes.find((t) => t !== "full_attention");
+    r.refuse("layer_types", `with ${JSON.stringify(other)} (only full attention is implemented)`);
+  }
   if (family === "mistral") {
     // MistralConfig's default window is 4096; a window at least as long as the model's positions
     // never hides a key, so attention is the plain causal one.
@@ -176,11 +181,16 @@ function llamaFromHf(
   }
   const c = r.int("hidden_size");
   const nh = r.int("num_attention_heads");
-  const nkv = r.optInt("num_key_value_heads") ?? nh;
+  // transformers' defaults: Qwen2Config and Qwen3Config 32, MistralConfig 8, LlamaConfig NH.
+  const nkv = r.optInt("num_key_value_heads") ??
+    { llama: nh, qwen2: 32, mistral: 8, qwen3: 32 }[family];
   if (nh % nkv !== 0) {
     r.refuse("num_key_value_heads", `${nkv} does not divide num_attention_heads ${nh}`);
   }
-  // (Qwen3Config's head_dim defaults to 128, not C / NH.)
+  // (Qwen3Config's head_dim defaults to 128, not C / NH; transformers cannot build one of null.)
+  if (family === "qwen3" && "head_dim" in r.json && r.json["head_dim"] === null) {
+    r.refuse("head_dim", "null (Qwen3 needs a head size)");
+  }
   const headDim = r.optInt("head_dim") ?? (family === "qwen3" ? 128 : c / nh);
   if (!Number.isInteger(headDim)) r.refuse("num_attention_heads", `${nh} does not divide ${c}`);
   if (headDim % 2 !== 0) r.refuse("head_dim", `${headDim} is odd; RoPE needs an even head size`);
@@ -221,6 +231,10 @@ function llamaFromHf(
 function ropeOf(r: FieldReader): { theta: number; scaling: RopeScaling | null } {
   let theta = r.optNum("rope_theta");
   let scaling: RopeScaling | null = null;
+  const partial = r.optNum("partial_rotary_factor");
+  if (partial !== null && partial !== 1) {
+    r.refuse("partial_rotary_factor", `${partial} (only RoPE over the whole head is implemented)`);
+  }
   for (const field of ["rope_parameters", "rope_scaling"]) {
     const v = r.json[field];
     if (v === undefined || v === null) continue;
@@ -249,8 +263,14 @@ function ropeOf(r: FieldReader): { theta: number; scaling: RopeScaling | null } 
         r.refuse(`${field}.${key}`, `${JSON.stringify(value)} (not part of ${type} RoPE here)`);
       }
     }
+    // transformers v5: a top-level original_max_position_embeddings wins, and without any the
+    // model's max_position_embeddings stands in.
+    const fallback: Json = {
+      original_max_position_embeddings: r.json["original_max_position_embeddings"] ??
+        params["original_max_position_embeddings"] ?? r.json["max_position_embeddings"],
+    };
     const num = (key: string) => {
-      const x = params[key];
+      const x = key in fallback ? fallback[key] : params[key];
       if (typeof x !== "number" || !Number.isFinite(x) || x <= 0) {
         throw new ConfigError(
           `${r.file}: ${field}.${key} must be a positive number, got ${JSON.stringify(x)}`,
@@ -258,6 +278,8 @@ function ropeOf(r: FieldReader): { theta: number; scaling: RopeScaling | null } 
       }
       return x;
     };
+    // A later field (rope_scaling, as transformers reads it) replaces an earlier one's kind.
+    scaling = null;
     if (type === "linear") scaling = { type: "linear", factor: num("factor") };
     if (type === "llama3") {
       scaling = {

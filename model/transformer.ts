@@ -731,8 +731,9 @@ export class Transformer {
     const workspace = !products ? 0 : 4 * copies * n * c.numHeads * c.headDim +
       chunks *
         Math.min(SCORE_CHUNK_BYTES, 4 * options.maxBatch * c.numHeads * options.maxSeqLen ** 2);
-    // Packed q, k, v (padding-free batches), in every model.
-    const packedQkv = n * (c.numHeads + 2 * c.numKvHeads) * c.headDim;
+    // Packed q, k, v (padding-free batches), in every model; RoPE's cos and sin tables.
+    const packedQkv = n * (c.numHeads + 2 * c.numKvHeads) * c.headDim +
+      (c.family === "gpt2" ? 0 : c.maxPositions * c.headDim);
     // Split-K partial products on a GPU (none on a CPU adapter): an encoder keeps its largest,
     // and the one it outgrew, until it is submitted. Forward, input- and weight-gradient products
     // of every (in, out) projection, the classifier's included.

@@ -87,6 +87,17 @@ Deno.test("config: Qwen3-0.6B's config.json reads with its head size and q/k nor
   assert.deepEqual([norm.shape, norm.decay], [[128], false]);
   // Qwen3Config's head_dim defaults to 128.
   assert.equal(configFromHf({ ...json, head_dim: undefined }).headDim, 128);
+  assert.throws(() => configFromHf({ ...json, head_dim: null }), /head_dim null/);
+  // Sliding layers (transformers' layer_types) are refused; all-full is plain attention.
+  const full = Array(28).fill("full_attention");
+  assert.equal(configFromHf({ ...json, layer_types: full }).family, "qwen3");
+  assert.throws(
+    () => configFromHf({ ...json, layer_types: [...full.slice(1), "sliding_attention"] }),
+    /layer_types with "sliding_attention"/,
+  );
+  // transformers' num_key_value_heads defaults: 32 for Qwen3 (and Qwen2), not NH.
+  const { num_key_value_heads: _, ...noKv } = json;
+  assert.equal(configFromHf({ ...noKv, num_attention_heads: 64 }).numKvHeads, 32);
   assert.deepEqual(configToHf(c).architectures, ["Qwen3ForCausalLM"]);
 });
 
@@ -141,6 +152,39 @@ Deno.test("config: Llama 3.2's llama3 RoPE scaling is read, and written back for
   const linear = configFromHf({ ...base, rope_scaling: { type: "linear", factor: 4 } });
   assert.deepEqual(linear.ropeScaling, { type: "linear", factor: 4 });
   assert.equal(configFromHf(base).ropeScaling, undefined);
+});
+
+Deno.test("config: RoPE fields as transformers reads them: rope_scaling wins, fallbacks, partial", () => {
+  const base = configToHf(tinyConfig("llama"));
+  const llama3 = { rope_type: "llama3", factor: 8, low_freq_factor: 1, high_freq_factor: 4 };
+  // No original_max_position_embeddings: max_position_embeddings stands in; a top-level one wins.
+  const c = configFromHf({ ...base, max_position_embeddings: 8192, rope_scaling: llama3 });
+  assert.deepEqual(c.ropeScaling, {
+    type: "llama3",
+    factor: 8,
+    lowFreqFactor: 1,
+    highFreqFactor: 4,
+    originalMaxPositions: 8192,
+  });
+  const top = configFromHf({
+    ...base,
+    original_max_position_embeddings: 4096,
+    rope_scaling: llama3,
+  });
+  assert.equal(top.ropeScaling?.type === "llama3" && top.ropeScaling.originalMaxPositions, 4096);
+  // rope_scaling replaces rope_parameters' kind.
+  const both = configFromHf({
+    ...base,
+    rope_parameters: { ...llama3, rope_theta: 5e5 },
+    rope_scaling: { rope_type: "default" },
+  });
+  assert.equal(both.ropeScaling, undefined);
+  assert.equal(both.ropeTheta, 5e5);
+  assert.throws(
+    () => configFromHf({ ...base, partial_rotary_factor: 0.5 }),
+    /partial_rotary_factor 0\.5/,
+  );
+  assert.equal(configFromHf({ ...base, partial_rotary_factor: 1 }).family, "llama");
 });
 
 Deno.test("config: RoPE θ from rope_theta, rope_parameters (transformers v5) or rope_scaling", () => {

@@ -94,6 +94,12 @@ Deno.test("logSoftmaxAt is log softmax", () => {
 /** A tiny model with weights large enough that greedy choices are not near-ties. */
 function tinyModel(gpu: Gpu, c: ModelConfig) {
   const params = initParams(c, { seed: 17, std: 0.3 });
+  // Norm weights start at 1: spread them (q_norm unlike k_norm), so a norm applied to the wrong
+  // tensor, or not at all, shows.
+  const rng = new Rng(18);
+  for (const [name, w] of params) {
+    if (/(q|k)_norm\.weight$/.test(name)) w.set(w.map(() => 0.5 + rng.uniform()));
+  }
   const model = Transformer.create(gpu, c, params, { maxBatch: 1, maxSeqLen: 1 });
   return { model, params };
 }

@@ -409,6 +409,7 @@ gpuTest(
       const [c, design] of [
         [tinyConfig("gpt2", { maxPositions: 32 }), "flash"],
         [tinyConfig("llama", { numHeads: 4, numKvHeads: 2, maxPositions: 32 }), "products"],
+        [tinyConfig("qwen3", { numHeads: 4, numKvHeads: 2, maxPositions: 32 }), "flash"],
       ] as const
     ) {
       const params = testParams(c, 5);
@@ -538,6 +539,7 @@ gpuTest(
       const [c, design] of [
         [tinyConfig("gpt2", { maxPositions: 32 }), "flash"],
         [tinyConfig("llama", { numHeads: 4, numKvHeads: 2, maxPositions: 32 }), "products"],
+        [tinyConfig("qwen3", { numHeads: 4, numKvHeads: 2, maxPositions: 32 }), "flash"],
       ] as const
     ) {
       // Two pairs: prompts of 9 and 5 tokens, responses of different lengths, right padding.
