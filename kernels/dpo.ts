@@ -156,6 +156,12 @@ export interface DpoLossArgs {
   bcoRunning?: Tensor;
   /** Whether bco_pair folds this batch into `bcoRunning` (training) or only reads it. Default true. */
   updateRunning?: boolean;
+  /**
+   * Several losses at once (TRL's list of `loss_type`s with `loss_weights`): the loss is
+   * Σ weight·loss over them, and so are its gradient and, as TRL logs them, the rewards; the NLL
+   * term comes once; the logged log-probs follow the first loss. Replaces `variant` when given.
+   */
+  combination?: readonly { variant: DpoVariant; weight: number }[];
   /** Weight α of the NLL term `α·Σ(−logπ_w) / Σc_w` (chosen tokens; TRL's rpo_alpha). Default 0. */
   nllAlpha?: number;
   /** (2P,) per row, Σ over response tokens of Σ_v logits: gives metrics 8 and 9. */
@@ -189,14 +195,22 @@ export interface DpoLossArgs {
  */
 export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   const { policyLogps, counts, losses, rewardsChosen, rewardsRejected, grad, metrics } = args;
-  const { variant, beta, labelSmoothing = 0, gamma = 0, nllAlpha = 0, logitSums } = args;
+  const { beta, labelSmoothing = 0, gamma = 0, nllAlpha = 0, logitSums } = args;
   const { discopopTau = DEFAULT_DISCOPOP_TAU, bcoRunning, updateRunning = true } = args;
-  const variantId = DPO_VARIANTS[variant];
-  if (variantId === undefined) {
-    throw new RangeError(
-      `dpoLoss: unknown variant "${variant}"; one of ${Object.keys(DPO_VARIANTS).join(", ")}`,
-    );
+  const parts = args.combination ?? [{ variant: args.variant, weight: 1 }];
+  if (parts.length === 0) throw new RangeError("dpoLoss: a combination needs at least one loss");
+  for (const { variant, weight } of parts) {
+    if (DPO_VARIANTS[variant] === undefined) {
+      throw new RangeError(
+        `dpoLoss: unknown variant "${variant}"; one of ${Object.keys(DPO_VARIANTS).join(", ")}`,
+      );
+    }
+    if (!(weight >= 0 && weight < Infinity)) {
+      throw new RangeError(`dpoLoss: the ${variant} loss's weight must be ≥ 0, got ${weight}`);
+    }
   }
+  const variants = parts.map((x) => x.variant);
+  const has = (...vs: DpoVariant[]) => variants.some((v) => vs.includes(v));
   const rows = policyLogps.size;
   if (rows < 2 || rows % 2 !== 0) {
     throw new RangeError(
@@ -204,8 +218,13 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     );
   }
   const pairs = rows / 2;
-  const refLogps = args.refLogps ?? (variant === "simpo" ? policyLogps : undefined);
-  if (!refLogps) throw new RangeError(`dpoLoss: variant "${variant}" needs refLogps`);
+  const refLogps = args.refLogps ??
+    (variants.every((v) => v === "simpo") ? policyLogps : undefined);
+  if (!refLogps) {
+    throw new RangeError(
+      `dpoLoss: variant "${variants.find((v) => v !== "simpo")}" needs refLogps`,
+    );
+  }
   const sized: [Tensor | undefined, number][] = [
     [refLogps, rows],
     [counts, rows],
@@ -232,11 +251,11 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   if (!(labelSmoothing >= 0 && labelSmoothing < 0.5)) {
     throw new RangeError(`dpoLoss: labelSmoothing must lie in [0, 0.5), got ${labelSmoothing}`);
   }
-  if (labelSmoothing > 0 && !SMOOTHED_VARIANTS.includes(variant)) {
-    throw new RangeError(`dpoLoss: labelSmoothing does not apply to the ${variant} loss`);
+  if (labelSmoothing > 0 && !has(...SMOOTHED_VARIANTS)) {
+    throw new RangeError(`dpoLoss: labelSmoothing does not apply to the ${variants} loss`);
   }
-  if (gamma !== 0 && variant !== "simpo") {
-    throw new RangeError(`dpoLoss: gamma applies to simpo only, not ${variant}`);
+  if (gamma !== 0 && !has("simpo")) {
+    throw new RangeError(`dpoLoss: gamma applies to simpo only, not ${variants}`);
   }
   if (!Number.isFinite(gamma) || !(nllAlpha >= 0 && nllAlpha < Infinity)) {
     throw new RangeError(`dpoLoss: gamma must be finite and nllAlpha ≥ 0 (${gamma}, ${nllAlpha})`);
@@ -248,57 +267,67 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   if (logitSums && !(Number.isInteger(vocab) && vocab > 0)) {
     throw new RangeError("dpoLoss: logitSums needs vocabSize, the vocabulary size");
   }
-  const sorted = variant === "aot" || variant === "aot_pair";
-  const bco = variant === "bco_pair";
-  if (bco && bcoRunning?.size !== 2) {
+  if (has("bco_pair") && bcoRunning?.size !== 2) {
     throw new RangeError("dpoLoss: the bco_pair loss needs bcoRunning, a (2,) tensor");
   }
   // The per-pair kernel's NLL term has each invocation sum the P counts: llvmpipe stops an
   // invocation after 65 535 loop iterations, so a CPU adapter takes at most 50 000 pairs then.
-  if (nllAlpha !== 0 && !sorted && !bco && enc.gpu.isCpu && pairs > 50_000) {
+  if (nllAlpha !== 0 && enc.gpu.isCpu && pairs > 50_000) {
     throw new RangeError(
       `dpoLoss: with nllAlpha, a CPU adapter takes at most 50000 pairs per batch, got ${pairs}`,
     );
   }
-  const groups = sorted || bco ? 1 : Math.ceil(pairs / WG);
   const maxWg = enc.gpu.limits.maxComputeWorkgroupsPerDimension;
-  if (groups > maxWg) throw new RangeError(`dpoLoss: ${pairs} pairs exceed ${maxWg * WG}`);
-  if (sorted && pairs > AOT_MAX_PAIRS) {
+  if (Math.ceil(pairs / WG) > maxWg) {
+    throw new RangeError(`dpoLoss: ${pairs} pairs exceed ${maxWg * WG}`);
+  }
+  const sortedOne = variants.find((v) => v === "aot" || v === "aot_pair");
+  if (sortedOne && pairs > AOT_MAX_PAIRS) {
     throw new RangeError(
-      `dpoLoss: the ${variant} loss sorts at most ${AOT_MAX_PAIRS} pairs per batch, got ${pairs}`,
+      `dpoLoss: the ${sortedOne} loss sorts at most ${AOT_MAX_PAIRS} pairs per batch, got ${pairs}`,
     );
   }
-  const u = uniforms(
-    {
-      pairs,
-      has_logits: logitSums ? 1 : 0,
-      beta,
-      label_smoothing: effectiveSmoothing(variant, labelSmoothing),
-      gamma,
-      nll_alpha: nllAlpha,
-      vocab,
-      tau: discopopTau,
-      update: updateRunning ? 1 : 0,
-    },
-    ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab", "tau"],
-  );
-  enc.dispatch({
-    kernel: bco ? BCO_PAIRS : sorted ? AOT_PAIRS : PAIRS,
-    // The one-workgroup losses (aot, bco_pair) run 256 lanes.
-    constants: { WG: sorted || bco ? 256 : WG, VARIANT: variantId },
-    uniforms: u,
-    bindings: [
-      policyLogps,
-      refLogps,
-      counts,
-      losses,
-      rewardsChosen,
-      rewardsRejected,
-      grad,
-      ...(bco ? [bcoRunning!] : []),
-    ],
-    workgroups: [groups],
+  const uniformsFor = (variant: DpoVariant, k: number, weight: number) =>
+    uniforms(
+      {
+        pairs,
+        has_logits: logitSums ? 1 : 0,
+        beta,
+        label_smoothing: effectiveSmoothing(variant, labelSmoothing),
+        gamma,
+        // The NLL term comes once, with the first loss.
+        nll_alpha: k === 0 ? nllAlpha : 0,
+        vocab,
+        tau: discopopTau,
+        update: updateRunning ? 1 : 0,
+        weight,
+        accumulate: k === 0 ? 0 : 1,
+      },
+      ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab", "tau", "weight"],
+    );
+  // One launch per loss of a combination, in order, the later ones adding into the outputs.
+  parts.forEach(({ variant, weight }, k) => {
+    const sorted = variant === "aot" || variant === "aot_pair", bco = variant === "bco_pair";
+    enc.dispatch({
+      kernel: bco ? BCO_PAIRS : sorted ? AOT_PAIRS : PAIRS,
+      // The one-workgroup losses (aot, bco_pair) run 256 lanes.
+      constants: { WG: sorted || bco ? 256 : WG, VARIANT: DPO_VARIANTS[variant] },
+      uniforms: uniformsFor(variant, k, weight),
+      bindings: [
+        policyLogps,
+        refLogps,
+        counts,
+        losses,
+        rewardsChosen,
+        rewardsRejected,
+        grad,
+        ...(bco ? [bcoRunning!] : []),
+      ],
+      workgroups: [sorted || bco ? 1 : Math.ceil(pairs / WG)],
+    });
   });
+  const u = uniformsFor(parts[0].variant, 0, parts[0].weight);
+  const variantId = DPO_VARIANTS[parts[0].variant];
   enc.dispatch({
     kernel: METRICS,
     constants: { WG, VARIANT: variantId },

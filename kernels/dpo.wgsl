@@ -31,6 +31,9 @@
 //   + NLL term    α · Σ_i(−logπ_w,i) / Σ_i c_w,i on every variant: the token mean of the chosen
 //                 responses' cross-entropy over the batch (TRL's rpo_alpha), carried by pair i
 //                 as α · (−logπ_w,i) · P / Σ c_w (Σ c_w below 1 counts as 1)
+// A combination (TRL's list of loss types, with weights w_k): one launch per loss, the later ones
+// adding into the outputs: loss = Σ w_k·loss_k (+ the NLL term once), rewards Σ w_k·reward_k (as
+// TRL logs them), grad likewise; the metrics then follow the first loss's log-probs.
 // rewards: β·(logπ − logπ_ref) on the log-probs the variant uses (length-averaged for ipo and
 // sigmoid_norm; β·avg logπ for simpo). L = mean over pairs, so grad = (dloss/dlogπ) / P.
 // Each variant is a small function below, chosen by the override constant VARIANT.
@@ -58,6 +61,8 @@ struct Params {
   vocab: f32,           // V (metrics 8, 9)
   tau: f32,             // τ (discopop)
   update: u32,          // bco_pair: fold this batch into the running reward mean first
+  weight: f32,          // w: this loss's weight in a combination (1 alone)
+  accumulate: u32,      // 1: add to the outputs (a combination's later losses), 0: write them
 }
 
 override WG: u32 = 64;        // a power of two
@@ -273,18 +278,31 @@ fn chosen_tokens_of(np: u32) -> f32 {
 // the chosen responses is a token mean over the batch: pair i's share of α · Σ(−logπ_w) / Σ c_w,
 // with its derivative by logπ_w,i (before the 1/P below); `chosen_tokens` is Σ c_w.
 fn write_pair(i: u32, np: u32, pair: PairLoss, pw: f32, chosen_tokens: f32) {
-  var out = pair;
+  // A combination of losses (TRL's list of loss types) sums w · each loss, its gradient and, as
+  // TRL logs them, its rewards; the NLL term comes once, unweighted.
+  let w = p.weight;
+  var out = PairLoss(w * pair.loss, w * pair.d_w, w * pair.d_l, w * pair.reward_w, w * pair.reward_l);
   if (p.nll_alpha != 0.0) {
     let per_token = p.nll_alpha * f32(np) / max(chosen_tokens, 1.0);
     out.loss += per_token * -pw;
     out.d_w -= per_token;
   }
   let inv_p = 1.0 / f32(np);
+  if (p.accumulate == 1u) {
+    out.loss += losses[i];
+    out.reward_w += rewards_chosen[i];
+    out.reward_l += rewards_rejected[i];
+  }
   losses[i] = out.loss;
   rewards_chosen[i] = out.reward_w;
   rewards_rejected[i] = out.reward_l;
-  grad[i] = out.d_w * inv_p;
-  grad[np + i] = out.d_l * inv_p;
+  if (p.accumulate == 1u) {
+    grad[i] += out.d_w * inv_p;
+    grad[np + i] += out.d_l * inv_p;
+  } else {
+    grad[i] = out.d_w * inv_p;
+    grad[np + i] = out.d_l * inv_p;
+  }
 }
 
 // Σ over the lanes of one workgroup of v, in a fixed order; every lane gets it.

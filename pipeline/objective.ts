@@ -34,6 +34,11 @@ export interface DpoLossConfig {
   /** DiscoPOP's τ (TRL's discopop_tau). Default 0.05 (absent). */
   discopopTau?: number;
   /**
+   * Several losses with weights (TRL's list of `loss_type`s and `loss_weights`): the loss is
+   * Σ weight·loss; `variant` is the first. Absent: `variant` alone.
+   */
+  combination?: readonly { variant: DpoVariant; weight: number }[];
+  /**
    * Compare with a reference that gives every response the same probability (log-probs 0)
    * instead of the reference model: TRL's `reference_free`. Default false (absent).
    */
@@ -52,7 +57,20 @@ export interface DpoLossConfig {
  * ```
  */
 export function usesReference(loss: DpoLossConfig): boolean {
-  return loss.variant !== "simpo" && !loss.referenceFree;
+  return lossVariants(loss).some((v) => v !== "simpo") && !loss.referenceFree;
+}
+
+/**
+ * The losses a configuration combines: its combination's, or its variant alone.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DPO_LOSS, lossVariants } from "./objective.ts";
+ * console.log(lossVariants(DEFAULT_DPO_LOSS)); // ["sigmoid"]
+ * ```
+ */
+export function lossVariants(loss: DpoLossConfig): DpoVariant[] {
+  return loss.combination?.map((x) => x.variant) ?? [loss.variant];
 }
 
 /**
@@ -166,7 +184,7 @@ export class DpoObjective implements Objective {
       coef: t(N, "token coef"),
     };
     this.#foldForward = sizes.foldForward ?? false;
-    this.#running = loss.variant === "bco_pair"
+    this.#running = lossVariants(loss).includes("bco_pair")
       ? gpu.upload(new Float32Array(2), [2], { label: "bco running mean" })
       : null;
   }
@@ -207,6 +225,7 @@ export class DpoObjective implements Objective {
       grad: rows(t.grad, B),
       metrics: this.metrics.view(options.slot * SLOT, [SLOT]),
       variant: l.variant,
+      combination: l.combination,
       beta: l.beta,
       labelSmoothing: l.labelSmoothing,
       gamma: l.gamma,

@@ -463,7 +463,11 @@ export function formatSummary(s: RunSummary): string {
     const vsReference = usesReference(loss);
     const atZero = !vsReference || loss.nllAlpha > 0 ? null : lossAtReference(loss);
     const ref = (text: string | null) => text === null ? "" : `   (reference: ${text})`;
-    const name = loss.variant === "sigmoid" ? "DPO loss" : `${loss.variant} loss`;
+    const name = loss.combination
+      ? `${loss.combination.map((x) => x.variant).join("+")} loss`
+      : loss.variant === "sigmoid"
+      ? "DPO loss"
+      : `${loss.variant} loss`;
     lines.push(
       "",
       vsReference ? "Held-out pairs (policy vs reference):" : "Held-out pairs (policy):",
@@ -784,43 +788,72 @@ function evalOptions(c: RunConfig, loss: DpoLossConfig): EvalOptions {
 }
 
 function lossConfig(c: RunConfig): DpoLossConfig {
-  const variant = c.loss.variant as DpoVariant;
+  const names = String(c.loss.variant).split(",");
   const smoothing = c.loss.label_smoothing as number, gamma = c.loss.gamma as number;
   const tau = c.loss.discopop_tau as number;
-  if (c.train.objective === "dpo") {
-    // Options that the chosen loss would ignore are refused before any work, as TRL users
-    // would otherwise believe them applied.
-    if (smoothing !== 0 && !SMOOTHED_VARIANTS.includes(variant)) {
+  const dpo = c.train.objective === "dpo";
+  // Several losses (TRL's list of loss types): weights from loss.weights, 1 each by default;
+  // "sft" among them is the NLL term on the chosen responses, with its weight.
+  const weightsText = c.loss.weights as string | null;
+  const weights = weightsText === null ? names.map(() => 1) : weightsText.split(",").map(Number);
+  if (weights.length !== names.length || weights.some((w) => !(w >= 0 && w < Infinity))) {
+    throw new ConfigKeyError(
+      `loss.weights (${weightsText}) must be ${names.length} non-negative numbers, one per loss ` +
+        `in loss.variant (${names.join(", ")})`,
+    );
+  }
+  const parts = names.flatMap((name, k) =>
+    name === "sft" ? [] : [{ variant: name as DpoVariant, weight: weights[k] }]
+  );
+  const sftWeight = names.reduce((s, name, k) => s + (name === "sft" ? weights[k] : 0), 0);
+  if (parts.length === 0) {
+    if (dpo) {
       throw new ConfigKeyError(
-        `loss.label_smoothing (${smoothing}) applies to the ${SMOOTHED_VARIANTS.join(", ")} ` +
-          `losses, not ${variant}`,
+        "loss.variant sft alone is not a preference loss: pair it with one (e.g. sigmoid,sft), " +
+          "or train with train.objective sft",
       );
     }
-    if (gamma !== 0 && variant !== "simpo") {
-      throw new ConfigKeyError(`loss.gamma (${gamma}) applies to the simpo loss, not ${variant}`);
-    }
-    if (tau !== DEFAULT_DISCOPOP_TAU && variant !== "discopop") {
+    parts.push({ variant: "sigmoid", weight: 1 });
+  }
+  const variants = parts.map((x) => x.variant), list = variants.join(", ");
+  const variant = variants[0];
+  if (dpo) {
+    // Options that the chosen losses would ignore are refused before any work, as TRL users
+    // would otherwise believe them applied.
+    if (smoothing !== 0 && !variants.some((v) => SMOOTHED_VARIANTS.includes(v))) {
       throw new ConfigKeyError(
-        `loss.discopop_tau (${tau}) applies to the discopop loss, not ${variant}`,
+        `loss.label_smoothing (${smoothing}) applies to the ${SMOOTHED_VARIANTS.join(", ")} ` +
+          `losses, not ${list}`,
+      );
+    }
+    if (gamma !== 0 && !variants.includes("simpo")) {
+      throw new ConfigKeyError(`loss.gamma (${gamma}) applies to the simpo loss, not ${list}`);
+    }
+    if (tau !== DEFAULT_DISCOPOP_TAU && !variants.includes("discopop")) {
+      throw new ConfigKeyError(
+        `loss.discopop_tau (${tau}) applies to the discopop loss, not ${list}`,
       );
     }
     const pairs = c.train.pairs_per_batch as number;
-    if ((variant === "aot" || variant === "aot_pair") && pairs > AOT_MAX_PAIRS) {
+    const sorted = variants.find((v) => v === "aot" || v === "aot_pair");
+    if (sorted && pairs > AOT_MAX_PAIRS) {
       throw new ConfigKeyError(
-        `The ${variant} loss sorts at most ${AOT_MAX_PAIRS} pairs per micro-batch; ` +
+        `The ${sorted} loss sorts at most ${AOT_MAX_PAIRS} pairs per micro-batch; ` +
           `train.pairs_per_batch is ${pairs}`,
       );
     }
   }
+  const single = names.length === 1 && weights[0] === 1;
   return {
     variant,
     beta: c.loss.beta as number,
     labelSmoothing: smoothing,
     gamma,
-    nllAlpha: c.loss.nll_alpha as number,
+    nllAlpha: (c.loss.nll_alpha as number) + sftWeight,
     // Only when set: a checkpoint's saved configuration stays comparable with older ones.
     ...(c.loss.reference_free ? { referenceFree: true } : {}),
-    ...(variant === "discopop" ? { discopopTau: tau } : {}),
+    ...(variants.includes("discopop") ? { discopopTau: tau } : {}),
+    ...(single ? {} : { combination: parts }),
   };
 }
 

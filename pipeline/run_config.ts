@@ -17,8 +17,13 @@ export interface FieldSpec {
   default: number | string | boolean | null;
   /** What it does, for `--help` and the annotated YAML. */
   description: string;
-  /** Allowed values, for strings. */
+  /** Allowed values, for strings (each element's, for a list). */
   choices?: readonly string[];
+  /**
+   * A string field that holds a list: a YAML list or a comma-separated string, kept as the
+   * comma-separated string.
+   */
+  list?: boolean;
   /** Smallest allowed value, for numbers. */
   min?: number;
   /** Largest allowed value, for numbers. */
@@ -157,9 +162,19 @@ export const RUN_SCHEMA: Schema = {
     keep_last: f("int", 2, "Checkpoints kept", { min: 1 }),
   },
   loss: {
-    variant: f("string", "sigmoid", "DPO loss (TRL's loss_type)", {
-      choices: Object.keys(DPO_VARIANTS),
-    }),
+    variant: f(
+      "string",
+      "sigmoid",
+      "DPO loss (TRL's loss_type), or several, comma-separated, summed with loss.weights (sft: " +
+        "the chosen responses' NLL)",
+      { choices: [...Object.keys(DPO_VARIANTS), "sft"], list: true },
+    ),
+    weights: f(
+      "string",
+      null,
+      "Weights of the losses in loss.variant, comma-separated (TRL's loss_weights; default 1 each)",
+      { list: true },
+    ),
     beta: f("number", 0.1, "β: strength of the KL anchor to the reference", { gt: 0 }),
     label_smoothing: f(
       "number",
@@ -372,6 +387,24 @@ function checkValue(
       return value;
     }
     case "string":
+      if (spec.list) {
+        const items = Array.isArray(value)
+          ? value.map(String)
+          : typeof value === "string" || typeof value === "number"
+          ? String(value).split(",")
+          : null;
+        if (!items || items.some((x) => x.trim() === "")) {
+          throw new ConfigKeyError(`${where} must be a list, got ${JSON.stringify(value)}`);
+        }
+        const trimmed = items.map((x) => x.trim());
+        const bad = spec.choices && trimmed.find((x) => !spec.choices!.includes(x));
+        if (bad) {
+          throw new ConfigKeyError(
+            `${where} must be one of ${spec.choices!.join(", ")} (or several), got "${bad}"`,
+          );
+        }
+        return trimmed.join(",");
+      }
       if (typeof value !== "string") {
         throw new ConfigKeyError(`${where} must be a string, got ${JSON.stringify(value)}`);
       }

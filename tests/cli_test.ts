@@ -174,6 +174,55 @@ Deno.test({
 });
 
 Deno.test({
+  name: "cli: several losses with weights (TRL's MPO recipe) train, from flags or a YAML list",
+  ignore: testGpu === null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const run = await writeTinyRun(dir, 24);
+      const mpo = ["--loss.variant", "sigmoid,bco_pair,sft", "--loss.weights", "0.8,0.2,1"];
+      assert.equal(
+        await main(["train", ...tinyRunFlags(dir, run, "mpo", 2), ...mpo], quietIo().io),
+        0,
+      );
+      const saved = await Deno.readTextFile(`${dir}/runs/mpo/config.yaml`);
+      assert.match(saved, /variant: sigmoid,bco_pair,sft/);
+      const rows = await readMetrics(`${dir}/runs/mpo/metrics.jsonl`);
+      const first = rows.find((r) => r.loss !== undefined)!;
+      // At the reference: 0.8·log 2 + 0.2·2·log 2 (δ = 0) + the chosen tokens' NLL.
+      assert.ok(
+        Math.abs((first.loss as number) - (0.8 + 0.4) * Math.log(2) - (first.nll_loss as number)) <
+          1e-4,
+      );
+      // The same losses as a YAML list.
+      await Deno.writeTextFile(
+        `${dir}/mix.yaml`,
+        "loss:\n  variant: [sigmoid, nca_pair]\n  weights: [0.5, 1.5]\n",
+      );
+      const flags = [...tinyRunFlags(dir, run, "yaml", 1), "--config", `${dir}/mix.yaml`];
+      assert.equal(await main(["train", ...flags], quietIo().io), 0);
+      assert.match(await Deno.readTextFile(`${dir}/runs/yaml/config.yaml`), /weights: 0\.5,1\.5/);
+      for (
+        const [args, pattern] of [
+          [
+            ["--loss.variant", "sigmoid,hinge", "--loss.weights", "1"],
+            /must be 2 non-negative numbers/,
+          ],
+          [["--loss.variant", "sft"], /sft alone is not a preference loss/],
+          [["--loss.variant", "sigmoid,kto"], /must be one of .* \(or several\), got "kto"/],
+        ] as [string[], RegExp][]
+      ) {
+        const { io, err } = quietIo();
+        assert.equal(await main(["train", ...tinyRunFlags(dir, run, "bad", 1), ...args], io), 2);
+        assert.match(err.join(""), pattern);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "cli: a kill during a checkpoint write leaves the previous checkpoint loadable",
   ignore: testGpu === null,
   sanitizeResources: false,

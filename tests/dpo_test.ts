@@ -24,6 +24,8 @@ interface Config {
   bcoStart?: ref.BcoRunning;
   /** bco_pair: whether the batch updates it. Default true. */
   updateRunning?: boolean;
+  /** Several losses with weights (TRL's list of loss types); `variant` is then the first. */
+  combination?: { variant: DpoVariant; weight: number }[];
 }
 
 /**
@@ -69,6 +71,24 @@ const CONFIGS: Config[] = [
     bcoStart: { mean: -0.2, count: 5 },
     updateRunning: false,
   },
+  // TRL's MPO recipe (sigmoid 0.8, bco_pair 0.2, sft 1: the NLL term) and a three-loss mix.
+  {
+    variant: "sigmoid",
+    beta: 0.1,
+    nllAlpha: 1,
+    bcoStart: { mean: 0.2, count: 3 },
+    combination: [{ variant: "sigmoid", weight: 0.8 }, { variant: "bco_pair", weight: 0.2 }],
+  },
+  {
+    variant: "ipo",
+    beta: 0.2,
+    combination: [
+      { variant: "ipo", weight: 0.5 },
+      { variant: "aot_pair", weight: 1.5 },
+      { variant: "apo_zero", weight: 0.25 }, // (weights exact in binary: the extreme batch's
+      // mean reward cancels terms of ±500 down to ~0.7, which float32 rounding of 0.3·r would blur)
+    ],
+  },
 ];
 
 const describe = (c: Config) =>
@@ -79,6 +99,7 @@ const describe = (c: Config) =>
     c.gamma && `γ=${c.gamma}`,
     c.nllAlpha && `α=${c.nllAlpha}`,
     c.discopopTau && `τ=${c.discopopTau}`,
+    c.combination && c.combination.map((x) => `${x.weight}·${x.variant}`).join("+"),
   ]
     .filter(Boolean).join(" ");
 
@@ -270,6 +291,33 @@ Deno.test("dpo reference: bco_pair's δ follows TRL's RunningMoments over batche
     updateRunning: false,
   });
   assert.deepEqual(r.bcoRunning, state);
+});
+
+Deno.test("dpo reference: a combination is the weighted sum of its losses run alone", () => {
+  const { policy, refLogps, counts } = batch(new Rng(59), 6);
+  const parts = [
+    { variant: "sigmoid", weight: 0.8 },
+    { variant: "nca_pair", weight: 0.2 },
+    { variant: "aot", weight: 1.3 },
+  ] as const;
+  const beta = 0.3;
+  const mix = ref.dpoLoss(policy, refLogps, counts, "sigmoid", {
+    beta,
+    nllAlpha: 0.5,
+    combination: [...parts],
+  });
+  const alone = parts.map((x) => ref.dpoLoss(policy, refLogps, counts, x.variant, { beta }));
+  const nll = ref.dpoLoss(policy, refLogps, counts, "sigmoid", { beta, nllAlpha: 0.5 });
+  const plain = ref.dpoLoss(policy, refLogps, counts, "sigmoid", { beta });
+  const sum = (pick: (r: ref.DpoResult) => Float64Array) =>
+    pick(mix).map((_, i) => parts.reduce((s, x, k) => s + x.weight * pick(alone[k])[i], 0));
+  // The NLL term once: its share is what nllAlpha adds to the sigmoid loss alone.
+  const nllShare = (pick: (r: ref.DpoResult) => Float64Array) =>
+    pick(nll).map((v, i) => v - pick(plain)[i]);
+  const add = (a: Float64Array, b: Float64Array) => a.map((v, i) => v + b[i]);
+  assertClose(mix.losses, add(sum((r) => r.losses), nllShare((r) => r.losses)), { rtol: 1e-12 });
+  assertClose(mix.grad, add(sum((r) => r.grad), nllShare((r) => r.grad)), { rtol: 1e-12 });
+  assertClose(mix.rewardsChosen, sum((r) => r.rewardsChosen), { rtol: 1e-12 });
 });
 
 Deno.test("dpo reference: extreme margins give finite losses and gradients", () => {

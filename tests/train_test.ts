@@ -27,10 +27,21 @@ const STEP_LOSSES = [
   ["sigmoid", {}],
   ["ipo", {}],
   ["discopop", { discopopTau: 0.4 }],
+  [
+    "sigmoid",
+    {
+      combination: [
+        { variant: "sigmoid" as const, weight: 0.8 },
+        { variant: "nca_pair" as const, weight: 0.2 },
+      ],
+    },
+  ],
 ] as const;
 for (const [variant, extra] of STEP_LOSSES) {
   gpuTest(
-    `dpo step: the ${variant} gradient of a whole step matches float64 (tiny GPT-2, padding)`,
+    `dpo step: the ${
+      "combination" in extra ? "sigmoid+nca_pair" : variant
+    } gradient of a whole step matches float64 (tiny GPT-2, padding)`,
     async (gpu) => {
       const c = tinyConfig("gpt2", { maxPositions: 16 });
       const params = initParams(c, { seed: 11, std: 0.2 });

@@ -532,8 +532,15 @@ export function dpoLoss(
     bcoRunning?: BcoRunning;
     /** Whether bco_pair folds this batch into the running mean. Default true. */
     updateRunning?: boolean;
+    /**
+     * Several losses at once: Σ weight·loss (gradients and rewards likewise, as TRL sums them);
+     * replaces `variant`, whose place the first takes (the logged log-probs follow it).
+     */
+    combination?: readonly { variant: DpoLossName; weight: number }[];
   },
 ): DpoResult {
+  const parts = options.combination ?? [{ variant, weight: 1 }];
+  variant = parts[0].variant;
   const p = policy.length / 2, alpha = options.nllAlpha ?? 0;
   const r: DpoResult = {
     loss: 0,
@@ -557,14 +564,33 @@ export function dpoLoss(
     countChosen: Math.max(counts[i], 1),
     countRejected: Math.max(counts[p + i], 1),
   }));
-  let outs: DpoPairLoss[];
-  if (variant === "bco_pair") {
-    const start = options.bcoRunning ?? { mean: 0, count: 0 };
-    const bco = dpoBcoPair(xs, options, start, options.updateRunning ?? true);
-    outs = bco.outs;
-    r.bcoRunning = bco.running;
-  } else if (variant === "aot" || variant === "aot_pair") outs = dpoAot(xs, variant, options);
-  else outs = xs.map((x) => DPO_LOSSES[variant](x, options));
+  const outsOf = (v: DpoLossName): DpoPairLoss[] => {
+    if (v === "bco_pair") {
+      const start = options.bcoRunning ?? { mean: 0, count: 0 };
+      const bco = dpoBcoPair(xs, options, start, options.updateRunning ?? true);
+      r.bcoRunning = bco.running;
+      return bco.outs;
+    }
+    if (v === "aot" || v === "aot_pair") return dpoAot(xs, v, options);
+    return xs.map((x) => DPO_LOSSES[v](x, options));
+  };
+  const outs: DpoPairLoss[] = xs.map(() => ({
+    loss: 0,
+    dChosen: 0,
+    dRejected: 0,
+    rewardChosen: 0,
+    rewardRejected: 0,
+  }));
+  for (const { variant: v, weight: w } of parts) {
+    outsOf(v).forEach((o, i) => {
+      const t = outs[i];
+      t.loss += w * o.loss;
+      t.dChosen += w * o.dChosen;
+      t.dRejected += w * o.dRejected;
+      t.rewardChosen += w * o.rewardChosen;
+      t.rewardRejected += w * o.rewardRejected;
+    });
+  }
   for (let i = 0; i < p; i++) {
     const x = xs[i], out = outs[i];
     const loss = out.loss + perToken * -x.policyChosen;
