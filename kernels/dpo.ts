@@ -272,7 +272,9 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   }
   // The per-pair kernel's NLL term has each invocation sum the P counts: llvmpipe stops an
   // invocation after 65 535 loop iterations, so a CPU adapter takes at most 50 000 pairs then.
-  if (nllAlpha !== 0 && enc.gpu.isCpu && pairs > 50_000) {
+  const first = parts[0].variant;
+  const perPairFirst = first !== "aot" && first !== "aot_pair" && first !== "bco_pair";
+  if (nllAlpha !== 0 && perPairFirst && enc.gpu.isCpu && pairs > 50_000) {
     throw new RangeError(
       `dpoLoss: with nllAlpha, a CPU adapter takes at most 50000 pairs per batch, got ${pairs}`,
     );

@@ -262,7 +262,8 @@ export class DpoObjective implements Objective {
   loadState(values: number[]): void {
     if (!this.#running || values.length !== 2) {
       throw new RangeError(
-        `DpoObjective: no loss state of ${values.length} values for the ${this.#loss.variant} loss`,
+        `DpoObjective: no loss state of ${values.length} values for the ` +
+          `${lossVariants(this.#loss).join("+")} loss`,
       );
     }
     this.#model.gpu.write(this.#running, new Float32Array(values));

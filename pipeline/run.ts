@@ -817,6 +817,18 @@ function lossConfig(c: RunConfig): DpoLossConfig {
   }
   const variants = parts.map((x) => x.variant), list = variants.join(", ");
   const variant = variants[0];
+  if (dpo && parts.length > 1) {
+    const twice = variants.find((v, k) => variants.indexOf(v) !== k);
+    if (twice) {
+      throw new ConfigKeyError(`loss.variant lists ${twice} twice: list each loss once`);
+    }
+    if (variants.includes("ipo")) {
+      throw new ConfigKeyError(
+        "loss.variant: ipo cannot be combined with other losses here (TRL then takes every " +
+          "loss's log-probs per token; that is not implemented)",
+      );
+    }
+  }
   if (dpo) {
     // Options that the chosen losses would ignore are refused before any work, as TRL users
     // would otherwise believe them applied.
@@ -843,13 +855,13 @@ function lossConfig(c: RunConfig): DpoLossConfig {
       );
     }
   }
-  const single = names.length === 1 && weights[0] === 1;
+  const single = parts.length === 1 && parts[0].weight === 1;
   return {
     variant,
     beta: c.loss.beta as number,
     labelSmoothing: smoothing,
     gamma,
-    nllAlpha: (c.loss.nll_alpha as number) + sftWeight,
+    nllAlpha: (c.loss.nll_alpha as number) + (dpo ? sftWeight : 0),
     // Only when set: a checkpoint's saved configuration stays comparable with older ones.
     ...(c.loss.reference_free ? { referenceFree: true } : {}),
     ...(variants.includes("discopop") ? { discopopTau: tau } : {}),

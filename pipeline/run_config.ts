@@ -393,7 +393,7 @@ function checkValue(
           : typeof value === "string" || typeof value === "number"
           ? String(value).split(",")
           : null;
-        if (!items || items.some((x) => x.trim() === "")) {
+        if (!items || items.length === 0 || items.some((x) => x.trim() === "")) {
           throw new ConfigKeyError(`${where} must be a list, got ${JSON.stringify(value)}`);
         }
         const trimmed = items.map((x) => x.trim());

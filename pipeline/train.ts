@@ -31,6 +31,7 @@ import {
   DEFAULT_DPO_LOSS,
   type DpoLossConfig,
   DpoObjective,
+  lossVariants,
   type MicroBatch,
   type Objective,
   releaseMicroBatch,
@@ -303,8 +304,7 @@ export async function train(
         if (state.lossState) objective.loadState?.(state.lossState);
         else if ((await objective.readState?.()) ?? null) {
           throw new RangeError(
-            `Cannot resume from ${last.dir}: it does not hold the ${config.loss.variant} loss's ` +
-              "running state",
+            `Cannot resume from ${last.dir}: it does not hold the bco_pair loss's running state`,
           );
         }
         step = state.step;
@@ -591,7 +591,8 @@ function validate(config: TrainConfig, input: TrainInput, syncEvery: number): vo
   if (input.train.pairs.length === 0) throw new RangeError("train: there are no training pairs");
   if (config.objective === "dpo" && usesReference(config.loss) && !input.train.ref) {
     throw new RangeError(
-      `train: the ${config.loss.variant} loss needs reference log-probs (the ref-cache stage)`,
+      `train: the ${lossVariants(config.loss).join("+")} loss needs reference log-probs (the ` +
+        "ref-cache stage)",
     );
   }
   if (!(config.optimizer.lr >= 0)) {

@@ -202,6 +202,21 @@ Deno.test({
       const flags = [...tinyRunFlags(dir, run, "yaml", 1), "--config", `${dir}/mix.yaml`];
       assert.equal(await main(["train", ...flags], quietIo().io), 0);
       assert.match(await Deno.readTextFile(`${dir}/runs/yaml/config.yaml`), /weights: 0\.5,1\.5/);
+      // The weights reach the loss: at the reference 0.5·log 2 + 1.5·2·log 2.
+      const yamlRows = await readMetrics(`${dir}/runs/yaml/metrics.jsonl`);
+      const yamlLoss = yamlRows.find((r) => r.loss !== undefined)!.loss as number;
+      assert.ok(Math.abs(yamlLoss - 3.5 * Math.log(2)) < 1e-4, `${yamlLoss}`);
+      // sft first, with its own weight: 0.5 × the NLL, then the sigmoid loss's log 2.
+      const sftFirst = ["--loss.variant", "sft,sigmoid", "--loss.weights", "0.5,1"];
+      assert.equal(
+        await main(["train", ...tinyRunFlags(dir, run, "sft", 1), ...sftFirst], quietIo().io),
+        0,
+      );
+      const sftRow = (await readMetrics(`${dir}/runs/sft/metrics.jsonl`)).find((r) =>
+        r.loss !== undefined
+      )!;
+      const want = Math.log(2) + 0.5 * (sftRow.nll_loss as number);
+      assert.ok(Math.abs((sftRow.loss as number) - want) < 1e-4, `${sftRow.loss} vs ${want}`);
       for (
         const [args, pattern] of [
           [
@@ -210,6 +225,9 @@ Deno.test({
           ],
           [["--loss.variant", "sft"], /sft alone is not a preference loss/],
           [["--loss.variant", "sigmoid,kto"], /must be one of .* \(or several\), got "kto"/],
+          [["--loss.variant", "sigmoid,hinge,sigmoid"], /lists sigmoid twice/],
+          [["--loss.variant", "sigmoid,ipo"], /ipo cannot be combined/],
+          [["--loss.weights", ""], /loss\.weights must be a list/],
         ] as [string[], RegExp][]
       ) {
         const { io, err } = quietIo();

@@ -318,6 +318,7 @@ Deno.test("dpo reference: a combination is the weighted sum of its losses run al
   assertClose(mix.losses, add(sum((r) => r.losses), nllShare((r) => r.losses)), { rtol: 1e-12 });
   assertClose(mix.grad, add(sum((r) => r.grad), nllShare((r) => r.grad)), { rtol: 1e-12 });
   assertClose(mix.rewardsChosen, sum((r) => r.rewardsChosen), { rtol: 1e-12 });
+  assertClose(mix.rewardsRejected, sum((r) => r.rewardsRejected), { rtol: 1e-12 });
 });
 
 Deno.test("dpo reference: extreme margins give finite losses and gradients", () => {
