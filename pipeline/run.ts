@@ -477,7 +477,7 @@ export function formatSummary(s: RunSummary): string {
       `  reward margin        ${m["eval_rewards/margins"].toFixed(3)}${
         ref(vsReference ? "0" : null)
       }`,
-      `  ${name.padEnd(21)}${m.eval_loss.toFixed(4)}${ref(atZero?.toFixed(4) ?? null)}`,
+      `  ${name.padEnd(20)} ${m.eval_loss.toFixed(4)}${ref(atZero?.toFixed(4) ?? null)}`,
     );
   }
   const g = s.eval?.generation;

@@ -126,6 +126,13 @@ Deno.test("run summary: the reference column only where the loss compares with t
   assert.match(sppo, /\(reference: 2\.0000\)/);
   const disco = summary({ ...DEFAULT_DPO_LOSS, variant: "discopop" });
   assert.match(disco, /\(reference: 0\.8466\)/);
+  // A combination's long name keeps a space before the value.
+  const mix = summary({
+    ...DEFAULT_DPO_LOSS,
+    combination: [{ variant: "sigmoid", weight: 0.8 }, { variant: "bco_pair", weight: 0.2 }],
+  });
+  // At the reference: 0.8·log 2 + 0.2·2·log 2.
+  assert.match(mix, /sigmoid\+bco_pair loss 0\.2500 {3}\(reference: 0\.8318\)/);
   for (
     const loss of [
       { ...DEFAULT_DPO_LOSS, variant: "simpo" as const },
