@@ -155,7 +155,19 @@ function llamaFromHf(
   if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
   if ((r.optInt("pretraining_tp") ?? 1) !== 1) r.refuse("pretraining_tp", "other than 1");
   if ((family === "qwen2" || family === "qwen3") && r.optBool("use_sliding_window")) {
-    r.refuse("use_sliding_window", "true (sliding-window attention is not implemented)");
+    // transformers slides layers max_window_layers and up over sliding_window keys: harmless when
+    // no layer is that deep or the window covers every position.
+    const layers = r.int("num_hidden_layers");
+    const deepest = r.optInt("max_window_layers") ?? 28;
+    const window = r.optInt("sliding_window") ?? 4096;
+    const positions = r.optInt("max_position_embeddings") ?? 32768;
+    if (deepest < layers && window < positions) {
+      r.refuse(
+        "use_sliding_window",
+        `true with layers ${deepest} to ${layers - 1} sliding over ${window} of ${positions} ` +
+          "positions (sliding-window attention is not implemented)",
+      );
+    }
   }
   const layerTypes = r.json["layer_types"];
   if (Array.isArray(layerTypes) && layerTypes.some((t) => t !== "full_attention")) {

@@ -95,6 +95,18 @@ Deno.test("config: Qwen3-0.6B's config.json reads with its head size and q/k nor
     () => configFromHf({ ...json, layer_types: [...full.slice(1), "sliding_attention"] }),
     /layer_types with "sliding_attention"/,
   );
+  // A sliding window no layer reaches (max_window_layers ≥ layers) or as long as the positions
+  // changes nothing: accepted; one that slides is refused.
+  const sliding = { ...json, use_sliding_window: true, sliding_window: 4096 };
+  assert.equal(configFromHf({ ...sliding, max_window_layers: 28 }).family, "qwen3");
+  assert.equal(
+    configFromHf({ ...sliding, max_window_layers: 0, sliding_window: 40960 }).family,
+    "qwen3",
+  );
+  assert.throws(
+    () => configFromHf({ ...sliding, max_window_layers: 20 }),
+    /use_sliding_window true with layers 20 to 27 sliding over 4096 of 40960 positions/,
+  );
   // transformers' num_key_value_heads defaults: 32 for Qwen3 (and Qwen2), not NH.
   const { num_key_value_heads: _, ...noKv } = json;
   assert.equal(configFromHf({ ...noKv, num_attention_heads: 64 }).numKvHeads, 32);
@@ -112,7 +124,16 @@ Deno.test("config: unknown model types and unsupported options are refused by fi
     [{ ...llama, num_key_value_heads: 3 }, /num_key_value_heads 3 does not divide/],
     [{ ...llama, hidden_size: "64" }, /hidden_size must be a non-negative integer/],
     [{ ...llama, vocab_size: undefined }, /vocab_size is missing/],
-    [{ ...llama, model_type: "qwen2", use_sliding_window: true }, /use_sliding_window/],
+    [
+      {
+        ...llama,
+        model_type: "qwen2",
+        use_sliding_window: true,
+        max_window_layers: 1,
+        sliding_window: 16,
+      },
+      /use_sliding_window true with layers 1 to \d+ sliding over 16 of 64 positions/,
+    ],
     [{ ...configToHf(tinyConfig("gpt2")), activation_function: "relu" }, /activation_function/],
     [{ ...configToHf(tinyConfig("gpt2")), add_cross_attention: true }, /add_cross_attention/],
   ];
