@@ -334,8 +334,12 @@ fn pairs(@builtin(global_invocation_id) gid: vec3u) {
     reference[i], reference[np + i],
     max(counts[i], 1.0), max(counts[np + i], 1.0),
   );
-  // (Each invocation sums the P counts itself; skipped without the NLL term, the default.)
-  let chosen_tokens = select(0.0, chosen_tokens_of(np), p.nll_alpha != 0.0);
+  // (Each invocation sums the P counts itself; skipped without the NLL term, the default: an
+  // `if`, since select() would evaluate the loop either way.)
+  var chosen_tokens = 0.0;
+  if (p.nll_alpha != 0.0) {
+    chosen_tokens = chosen_tokens_of(np);
+  }
   write_pair(i, np, pair_loss(x), x.pw, chosen_tokens);
 }
 

@@ -109,7 +109,7 @@ fn backward_wte(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   let row = (unique[k] - p.v_begin) * p.c;
   let end = offsets[k + 1u];
   let start = min(offsets[k] + p.m_skip, end);
-  let stop = min(end, start + p.m_count);
+  let stop = start + min(p.m_count, end - start); // (no u32 overflow for a huge m_count)
   for (var j = lid; j < p.c; j += WG) {
     var acc = 0.0;
     for (var m = start; m < stop; m++) {

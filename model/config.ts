@@ -193,11 +193,17 @@ function llamaFromHf(
   }
   const c = r.int("hidden_size");
   const nh = r.int("num_attention_heads");
-  // transformers' defaults: Qwen2Config and Qwen3Config 32, MistralConfig 8, LlamaConfig NH.
+  // transformers: an absent key takes the config class's default (Qwen2Config and Qwen3Config
+  // 32, MistralConfig 8, LlamaConfig NH); null means NH.
+  const absent = !("num_key_value_heads" in r.json);
   const nkv = r.optInt("num_key_value_heads") ??
-    { llama: nh, qwen2: 32, mistral: 8, qwen3: 32 }[family];
+    (absent ? { llama: nh, qwen2: 32, mistral: 8, qwen3: 32 }[family] : nh);
   if (nh % nkv !== 0) {
-    r.refuse("num_key_value_heads", `${nkv} does not divide num_attention_heads ${nh}`);
+    r.refuse(
+      "num_key_value_heads",
+      `${nkv}${absent ? ` (${family}'s default, the key being absent)` : ""} does not divide ` +
+        `num_attention_heads ${nh}`,
+    );
   }
   // (Qwen3Config's head_dim defaults to 128, not C / NH; transformers cannot build one of null.)
   if (family === "qwen3" && "head_dim" in r.json && r.json["head_dim"] === null) {

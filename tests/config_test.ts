@@ -110,6 +110,12 @@ Deno.test("config: Qwen3-0.6B's config.json reads with its head size and q/k nor
   // transformers' num_key_value_heads defaults: 32 for Qwen3 (and Qwen2), not NH.
   const { num_key_value_heads: _, ...noKv } = json;
   assert.equal(configFromHf({ ...noKv, num_attention_heads: 64 }).numKvHeads, 32);
+  // null means NH, as transformers' __post_init__ reads it; an absent key's default is named.
+  assert.equal(configFromHf({ ...json, num_key_value_heads: null }).numKvHeads, 16);
+  assert.throws(
+    () => configFromHf({ ...noKv, num_attention_heads: 14 }),
+    /num_key_value_heads 32 \(qwen3's default, the key being absent\) does not divide/,
+  );
   assert.deepEqual(configToHf(c).architectures, ["Qwen3ForCausalLM"]);
 });
 
