@@ -6,7 +6,7 @@
  * @module
  */
 import code from "./attention.wgsl" with { type: "text" };
-import { type Encoder, type Gpu, grid1d, type Tensor, uniforms } from "./gpu.ts";
+import { CPU_LOOP_BUDGET, type Encoder, type Gpu, grid1d, type Tensor, uniforms } from "./gpu.ts";
 import {
   AttentionWorkspace,
   productsBackward,
@@ -100,11 +100,7 @@ export function flashLoopIterations(t: number, hs: number, heads: number, tile =
   return overhead * heads * Math.ceil(t / 16) * (2.4 * hs + 20);
 }
 
-/**
- * The loop iterations a kernel may plan for one invocation on a CPU adapter: llvmpipe stops an
- * invocation after 65 535 loop iterations in all (a guard against endless loops), silently.
- */
-export const CPU_LOOP_BUDGET = 50_000;
+export { CPU_LOOP_BUDGET } from "./gpu.ts";
 
 /**
  * The longest sequence (a multiple of 16) flash attention runs on a CPU adapter within
@@ -117,9 +113,8 @@ export const CPU_LOOP_BUDGET = 50_000;
  * ```
  */
 export function flashLongestOnCpu(hs: number, heads: number, tile = 16): number {
-  let longest = 0;
-  while (flashLoopIterations(longest + 16, hs, heads, tile) <= CPU_LOOP_BUDGET) longest += 16;
-  return longest;
+  // flashLoopIterations grows by the same amount every 16 tokens.
+  return 16 * Math.floor(CPU_LOOP_BUDGET / flashLoopIterations(16, hs, heads, tile));
 }
 
 /**

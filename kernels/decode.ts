@@ -9,7 +9,15 @@
  */
 import code from "./decode.wgsl" with { type: "text" };
 import { embeddingChunks } from "./embedding.ts";
-import { type Encoder, expectTensor, grid1d, type Kernel, type Tensor, uniforms } from "./gpu.ts";
+import {
+  CPU_LOOP_BUDGET,
+  type Encoder,
+  expectTensor,
+  grid1d,
+  type Kernel,
+  type Tensor,
+  uniforms,
+} from "./gpu.ts";
 
 const WG = 256;
 const kernel = (entryPoint: string): Kernel => ({ label: "decode", code, entryPoint });
@@ -23,9 +31,6 @@ const GATHER = kernel("gather");
 const GATHER_ADD = kernel("gather_add");
 const GATHER4 = kernel("gather4");
 const GATHER_ADD4 = kernel("gather_add4");
-
-/** Loop iterations an invocation may run on a CPU adapter (llvmpipe stops one at 65 535). */
-const CPU_LOOP_BUDGET = 50_000;
 
 /** The largest head size {@linkcode decodeAttention} handles (one invocation per element). */
 export const DECODE_MAX_HEAD_SIZE = 256;

@@ -5,7 +5,7 @@
  * @module
  */
 import code from "./dpo.wgsl" with { type: "text" };
-import { type Encoder, type Tensor, uniforms } from "./gpu.ts";
+import { CPU_LOOP_BUDGET, type Encoder, type Tensor, uniforms } from "./gpu.ts";
 
 /**
  * The loss variants, each a small WGSL function (selected by an override constant), with TRL's
@@ -271,12 +271,13 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     throw new RangeError("dpoLoss: the bco_pair loss needs bcoRunning, a (2,) tensor");
   }
   // The per-pair kernel's NLL term has each invocation sum the P counts: llvmpipe stops an
-  // invocation after 65 535 loop iterations, so a CPU adapter takes at most 50 000 pairs then.
+  // invocation after 65 535 loop iterations, so a CPU adapter takes at most CPU_LOOP_BUDGET.
   const first = parts[0].variant;
   const perPairFirst = first !== "aot" && first !== "aot_pair" && first !== "bco_pair";
-  if (nllAlpha !== 0 && perPairFirst && enc.gpu.isCpu && pairs > 50_000) {
+  if (nllAlpha !== 0 && perPairFirst && enc.gpu.isCpu && pairs > CPU_LOOP_BUDGET) {
     throw new RangeError(
-      `dpoLoss: with nllAlpha, a CPU adapter takes at most 50000 pairs per batch, got ${pairs}`,
+      `dpoLoss: with nllAlpha, a CPU adapter takes at most ${CPU_LOOP_BUDGET} pairs per batch, ` +
+        `got ${pairs}`,
     );
   }
   const maxWg = enc.gpu.limits.maxComputeWorkgroupsPerDimension;

@@ -82,6 +82,13 @@ export const REQUESTED_LIMITS = [
 /** The optional features we use where the adapter has them. */
 export const USEFUL_FEATURES = ["shader-f16", "timestamp-query"] as const;
 
+/**
+ * The loop iterations a launcher may plan for one invocation on a CPU adapter: llvmpipe stops an
+ * invocation after 65 535 loop iterations in all (a guard against endless loops), silently, so
+ * the launchers that loop over data-sized ranges cut or refuse work past this (with a margin).
+ */
+export const CPU_LOOP_BUDGET = 50_000;
+
 /** Options for {@linkcode Gpu.create}. */
 export interface GpuOptions {
   /** Passed to `requestAdapter`. Default `"high-performance"`. */

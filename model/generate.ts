@@ -529,12 +529,9 @@ class Forward {
     m.linear(enc, h, kOut, ln.k, ln.kBias);
     m.linear(enc, h, v, ln.v, ln.vBias);
     if (!ln.qNorm || !ln.kNorm) return;
-    const heads = (x: Tensor, nh: number) => x.view(0, [rows * nh, c.headDim]);
     const stat = (name: string, nh: number) => s[name].view(0, [rows * nh]);
-    const [nh, nkv] = [c.numHeads, c.numKvHeads];
-    const rq = stat("rstdQ", nh), rk = stat("rstdK", nkv);
-    m.norm(enc, heads(qOut, nh), heads(q, nh), rq, rq, ln.qNorm, undefined);
-    m.norm(enc, heads(kOut, nkv), heads(k, nkv), rk, rk, ln.kNorm, undefined);
+    m.headNorm(enc, qOut, q, stat("rstdQ", c.numHeads), ln.qNorm);
+    m.headNorm(enc, kOut, k, stat("rstdK", c.numKvHeads), ln.kNorm);
   }
 
   /** The block after attention: o projection, residual, norm, MLP, residual (back into x). */

@@ -53,8 +53,6 @@ import {
   type AttentionDesign,
   attentionForward,
   AttentionWorkspace,
-  CPU_LOOP_BUDGET,
-  flashLoopIterations,
   flashRefusal,
   SCORE_CHUNK_BYTES,
 } from "../kernels/attention.ts";
@@ -405,11 +403,24 @@ export function withAttentionDesign(
   if (!gpu.isCpu) return productsFit ? products : design("flash");
   // CPU adapters: flash, unless its invocations would pass llvmpipe's loop limit (long sequences,
   // many query heads per KV head), where the products design's short loops still hold.
-  // (Inference runs the forward only: one query head per invocation.)
-  const group = config && !options.inference ? config.numHeads / config.numKvHeads : 1;
-  const flashFits = !config ||
-    flashLoopIterations(options.maxSeqLen, config.headDim, group) <= CPU_LOOP_BUDGET;
+  const flashFits = !config || flashRefusalFor(gpu, config, options) === null;
   return !flashFits && productsFit ? products : design("flash");
+}
+
+/**
+ * Why the flash kernels cannot run a model of these options on this adapter (a CPU adapter's loop
+ * limit: {@linkcode flashRefusal}), or null: the forward walks one query head per invocation, the
+ * backward (training models) every query head of a KV group.
+ */
+function flashRefusalFor(
+  gpu: Gpu,
+  config: ModelConfig,
+  options: TransformerOptions,
+): string | null {
+  const { tile } = options.attention ?? {}, t = options.maxSeqLen, hs = config.headDim;
+  const group = config.numHeads / config.numKvHeads;
+  return flashRefusal(gpu, { t, hs, heads: 1, tile }) ??
+    (options.inference ? null : flashRefusal(gpu, { t, hs, heads: group, tile }));
 }
 
 /** No memory query in WebGPU: a coarse bound on what a model may hold. */
@@ -566,10 +577,7 @@ export class Transformer {
     this.#keepLogits = keepsLogits(options, kept, base, memoryLimit(this.gpu));
     if (options.attention?.design === "flash") {
       // CPU adapters' loop limit: refused here, after the memory check, not at the first backward.
-      const { tile } = options.attention, t = options.maxSeqLen, hs = config.headDim;
-      const group = config.numHeads / config.numKvHeads;
-      const why = flashRefusal(gpu, { t, hs, heads: 1, tile }) ??
-        (options.inference ? null : flashRefusal(gpu, { t, hs, heads: group, tile }));
+      const why = flashRefusalFor(gpu, config, options);
       if (why) throw new RangeError(`Transformer: ${why}`);
     }
     for (const p of this.paramList) {
@@ -943,10 +951,8 @@ export class Transformer {
         this.#unpack(enc, packed, v, a.v, kv);
       }
       if (a.qRaw && a.kRaw && a.rstdQ && a.rstdK && ln.qNorm && ln.kNorm) {
-        const heads = (x: Tensor, nh: number) => x.view(0, [x.shape[0] * nh, c.headDim]);
-        const [nh, nkv] = [c.numHeads, c.numKvHeads];
-        this.norm(enc, heads(a.qRaw, nh), heads(a.q, nh), a.rstdQ, a.rstdQ, ln.qNorm, undefined);
-        this.norm(enc, heads(a.kRaw, nkv), heads(a.k, nkv), a.rstdK, a.rstdK, ln.kNorm, undefined);
+        this.headNorm(enc, a.qRaw, a.q, a.rstdQ, ln.qNorm);
+        this.headNorm(enc, a.kRaw, a.k, a.rstdK, ln.kNorm);
       }
       if (this.#rope) {
         const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
@@ -1182,24 +1188,14 @@ export class Transformer {
       let [dq, dk, dv] = [s.dQ, s.dK, s.dV];
       if (a.qRaw && a.kRaw && a.rstdQ && a.rstdK && ln.qNorm && ln.kNorm) {
         // qwen3: back through the per-head norms of q and k.
-        const heads = (x: Tensor, nh: number) => x.view(0, [x.shape[0] * nh, c.headDim]);
-        const [nh, nkv] = [c.numHeads, c.numKvHeads];
         const { dQRaw, dKRaw } = s;
-        const parts: [Tensor, Tensor, Tensor, Tensor, string, number][] = [
-          [a.qRaw, s.dQ, dQRaw, a.rstdQ, ln.qNorm, nh],
-          [a.kRaw, s.dK, dKRaw, a.rstdK, ln.kNorm, nkv],
+        const heads = (x: Tensor) => x.view(0, [x.size / c.headDim, c.headDim]);
+        const parts: [Tensor, Tensor, Tensor, Tensor, string][] = [
+          [a.qRaw, s.dQ, dQRaw, a.rstdQ, ln.qNorm],
+          [a.kRaw, s.dK, dKRaw, a.rstdK, ln.kNorm],
         ];
-        for (const [x, dOut, dx, rstd, weight, n] of parts) {
-          this.#normBackward(
-            enc,
-            heads(x, n),
-            heads(dOut, n),
-            heads(dx, n),
-            rstd,
-            rstd,
-            weight,
-            undefined,
-          );
+        for (const [x, dOut, dx, rstd, weight] of parts) {
+          this.#normBackward(enc, heads(x), heads(dOut), heads(dx), rstd, rstd, weight, undefined);
         }
         [dq, dk] = [dQRaw, dKRaw];
       }
@@ -1330,6 +1326,15 @@ export class Transformer {
       weight: this.param(weight),
       bias: bias ? this.param(bias) : undefined,
     });
+  }
+
+  /**
+   * The family's norm over each head of `x` (rows, heads·HS) into `out`, statistics in `rstd`
+   * (rows·heads,): qwen3's q and k norms.
+   */
+  headNorm(enc: Encoder, x: Tensor, out: Tensor, rstd: Tensor, weight: string): void {
+    const heads = (t: Tensor) => t.view(0, [t.size / this.config.headDim, this.config.headDim]);
+    this.norm(enc, heads(x), heads(out), rstd, rstd, weight, undefined);
   }
 
   #normBackward(
