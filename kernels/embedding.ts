@@ -7,6 +7,7 @@
  */
 import code from "./embedding.wgsl" with { type: "text" };
 import {
+  CPU_LOOP_BUDGET,
   type Encoder,
   expectTensor,
   type Gpu,
@@ -17,8 +18,8 @@ import {
 } from "./gpu.ts";
 
 const WG = 256;
-/** Loop iterations an invocation may run on a CPU adapter (llvmpipe stops one at 65 535). */
-const CPU_LOOP_BUDGET = 48_000;
+/** The shared CPU budget, less room for backward_wte's own channel loop. */
+const WTE_LOOP_BUDGET = CPU_LOOP_BUDGET - 2_000;
 const kernel = (entryPoint: string): Kernel => ({ label: "embedding", code, entryPoint });
 const FORWARD = kernel("forward");
 const FORWARD_POS = kernel("forward_pos");
@@ -265,7 +266,7 @@ export function embeddingBackward(enc: Encoder, args: EmbeddingBackwardArgs): vo
     let most = 0;
     for (let k = u0; k < u1; k++) most = Math.max(most, host.offsets[k + 1] - host.offsets[k]);
     const step = enc.gpu.isCpu
-      ? Math.max(1, Math.floor(CPU_LOOP_BUDGET / Math.ceil(c / wg)) - 1)
+      ? Math.max(1, Math.floor(WTE_LOOP_BUDGET / Math.ceil(c / wg)) - 1)
       : Math.max(1, most);
     for (let skip = 0; skip === 0 || skip < most; skip += step) {
       enc.dispatch({
