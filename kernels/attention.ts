@@ -60,6 +60,11 @@ export interface AttentionForwardArgs {
   /** Softmax scale. Default 1/√HS. */
   scale?: number;
   /**
+   * Sliding window W: query i sees keys i − W < j ≤ i (its W latest, itself included), as
+   * transformers' sliding-window layers (Mistral, Qwen2, Gemma 2/3). Default: every earlier key.
+   */
+  window?: number;
+  /**
    * Invocations per workgroup and rows per staged tile (a multiple of 4, at most 64); each
    * workgroup covers `rowsPerLane`·tile rows. Default: the largest of 32 (GPUs only), 16, 8, 4
    * whose tiles fit.
@@ -154,8 +159,9 @@ function checkFlashLoops(enc: Encoder, name: string, s: Shape, heads: number, ti
 }
 
 /**
- * Encodes causal attention `out_i = Σ_{j ≤ i, j < len} softmax_j(scale·q_i·k_j) v_j` and
- * `lse_i = log Σ_j exp(scale·q_i·k_j)`, tiled over keys with an online softmax.
+ * Encodes causal attention `out_i = Σ_{i − W < j ≤ i, j < len} softmax_j(scale·q_i·k_j) v_j` and
+ * `lse_i = log Σ_j exp(scale·q_i·k_j)`, tiled over keys with an online softmax (W: the sliding
+ * window, unlimited by default).
  *
  * @example
  * ```ts
@@ -220,6 +226,8 @@ export interface AttentionBackwardArgs {
   nKvHeads: number;
   /** Softmax scale, as in the forward. Default 1/√HS. */
   scale?: number;
+  /** Sliding window, as in the forward. Default: none. */
+  window?: number;
   /** (B, NH, T, 2) f32 scratch for (lse, D) per query row; taken from the pool when omitted. */
   stats?: Tensor;
   /**
@@ -326,6 +334,7 @@ function shapeOf(
     nHeads: number;
     nKvHeads: number;
     scale?: number;
+    window?: number;
   },
 ): Shape {
   const { q, k, v, lengths, nHeads: nh, nKvHeads: nkv } = args;
@@ -360,7 +369,11 @@ function shapeOf(
   }
   const scale = args.scale ?? 1 / Math.sqrt(hs);
   if (!Number.isFinite(scale)) throw new RangeError(`${name}: scale must be finite, got ${scale}`);
-  return { b, t, nh, nkv, hs, scale };
+  const w = args.window;
+  if (w !== undefined && (!Number.isInteger(w) || w < 1)) {
+    throw new RangeError(`${name}: window must be a positive integer, got ${w}`);
+  }
+  return { b, t, nh, nkv, hs, scale, window: Math.max(1, Math.min(w ?? t, t)) };
 }
 
 /** A workspace for one call, back to the pool at the encoder's submit. */
@@ -449,6 +462,7 @@ function params(s: Shape, nTiles: number, nGroups: number, rowStride: number, nR
     row_stride: rowStride,
     scale: s.scale,
     n_rows: nRows,
+    window: s.window,
   }, ["scale"]);
 }
 

@@ -7,9 +7,12 @@
 //   stats: (B, NH, T) vec2f (lse, D), written by the backward's pre-pass
 //
 // forward, for a valid query row i < len (len = clamp(lengths[b], 0, T)):
-//   s_ij = scale · q_i·k_j  for keys j ≤ i, j < len        (the mask: causal and length)
+//   s_ij = scale · q_i·k_j  for keys i − W < j ≤ i          (the mask: causal and sliding window)
 //   lse_i = log Σ_j exp(s_ij);   out_i = Σ_j exp(s_ij − lse_i) · v_j
-// and for a padded row (len ≤ i < T): out_i = 0, lse_i = 0.
+// and for a padded row (len ≤ i < T): out_i = 0, lse_i = 0. W is the window (`p.window`, 1 ≤ W;
+// W ≥ T is plain causal attention): each query sees its W latest keys, itself included, as
+// transformers' sliding-window mask (`kv_idx > q_idx − W`) does. Key tiles wholly outside every
+// row's window are skipped, in the forward and both backward kernels.
 //   One workgroup of TILE invocations per (block of ROWS·TILE query rows, head, row b);
 //   invocation l owns row l of the block, and with ROWS = 2 (the default) also row l + TILE, so
 //   every K/V value it loads from workgroup memory serves two rows (loads, not arithmetic, bound
@@ -34,8 +37,9 @@
 //
 // Numerics: f32 throughout. The scale is folded into q as it is loaded (scores and dK come out
 // already scaled). Masked scores are −1e30 (not −inf) so exp(m_old − m_new) is never NaN; the
-// probabilities of masked pairs are selected to exactly 0. Each valid row sees key 0, so its
-// running max is a real score after the first key tile and l ≥ 1.
+// probabilities of masked pairs are selected to exactly 0. Each valid row sees its own key, so l ≥ 1
+// at the end; a key tile that holds none of a row's keys leaves its m at −1e30 and l at 0 (its
+// probabilities are selected to 0, and the correction exp(−1e30 − m) of a later real score is 0).
 //
 // Workgroups are numbered linearly (x + y · row_stride) so a launch can exceed 65535 in x;
 // w = (block, head, b) with block fastest. Vectors of HS are held as HS4 = ⌈HS/4⌉ vec4f, zero
@@ -56,6 +60,7 @@ struct Params {
   row_stride: u32, // workgroups per row of the dispatch (its x count)
   scale: f32,      // softmax scale, 1/√HS by default
   n_rows: u32,     // B · T · NH (pre-pass only)
+  window: u32,     // W ≥ 1: query i sees keys i − W < j ≤ i (W = T: plain causal)
 }
 
 const MAX_HS4: u32 = 32u;   // HS ≤ 128
@@ -156,10 +161,17 @@ fn hmax(x: vec4f) -> f32 {
   return max(max(x.x, x.y), max(x.z, x.w));
 }
 
-// True where keys j0 … j0+3 may be seen by query i: causal, and i (hence j) inside the length.
+// True where keys j0 … j0+3 may be seen by query i: causal, inside the window, and i (hence j)
+// inside the length.
 fn visible(i: u32, j0: u32, len: u32) -> vec4<bool> {
   let j = vec4u(j0) + vec4u(0u, 1u, 2u, 3u);
-  return (j <= vec4u(i)) & (vec4u(i) < vec4u(len));
+  return (j <= vec4u(i)) & (j + vec4u(p.window) > vec4u(i)) & (vec4u(i) < vec4u(len));
+}
+
+// The first key tile any query row q0 … of a block sees: the tile holding key q0 − W + 1.
+fn first_key_tile(q0: u32) -> u32 {
+  let first = select(0u, q0 + 1u - p.window, q0 + 1u > p.window);
+  return first / TILE * TILE;
 }
 
 // Writes out_i = acc / l and lse_i = m + log l for query row i (zeros when padded).
@@ -213,9 +225,9 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
   var m1 = NEG;
   var l1 = 0.0;
 
-  // The last key any row of this block sees is min(q0 + ROWS·TILE, len) − 1.
+  // The last key any row of this block sees is min(q0 + ROWS·TILE, len) − 1; the first, q0 − W + 1.
   let end = min(q0 + ROWS * TILE, w.len);
-  for (var k0 = 0u; k0 < end; k0 += TILE) {
+  for (var k0 = first_key_tile(q0); k0 < end; k0 += TILE) {
     workgroupBarrier();
     stage_kv(w.b, kvh, k0, end, lid);
     workgroupBarrier();
@@ -399,7 +411,7 @@ fn backward_dq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
   let st1 = select(vec2f(0.0), stats_in[row + min(i1, p.t - 1u)], live1);
 
   let end = min(q0 + ROWS * TILE, w.len);
-  for (var k0 = 0u; k0 < end; k0 += TILE) {
+  for (var k0 = first_key_tile(q0); k0 < end; k0 += TILE) {
     workgroupBarrier();
     stage_kv(w.b, kvh, k0, end, lid);
     workgroupBarrier();
@@ -504,8 +516,10 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
 
   for (var g = 0u; g < p.group; g++) {
     let h = w.head * p.group + g;
-    // Queries i ≥ k0 can see this block's keys; their tiles start at k0, not on a boundary.
-    for (var q0 = k0; q0 < w.len; q0 += TILE) {
+    // Queries k0 ≤ i < k0 + ROWS·TILE − 1 + W can see this block's keys; their tiles start at k0,
+    // not on a boundary.
+    let q_end = min(w.len, k0 + ROWS * TILE - 1u + p.window);
+    for (var q0 = k0; q0 < q_end; q0 += TILE) {
       workgroupBarrier();
       for (var e = lid; e < TILE * HS4; e += TILE) {
         let i = q0 + e / HS4;
@@ -559,8 +573,10 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
         let d4 = vec4f(t0.y, t1.y, t2.y, t3.y);
         let iv = vec4u(q0 + ic * 4u) + vec4u(0u, 1u, 2u, 3u);
         let inside = iv < vec4u(w.len);
-        let p0 = select(vec4f(0.0), exp(s0 - lse4), (iv >= vec4u(j0)) & inside);
-        let p1 = select(vec4f(0.0), exp(s1 - lse4), (iv >= vec4u(j1)) & inside);
+        let seen0 = (iv >= vec4u(j0)) & (iv < vec4u(j0 + p.window));
+        let seen1 = (iv >= vec4u(j1)) & (iv < vec4u(j1 + p.window));
+        let p0 = select(vec4f(0.0), exp(s0 - lse4), seen0 & inside);
+        let p1 = select(vec4f(0.0), exp(s1 - lse4), seen1 & inside);
         let ds0 = p0 * (dp0 - d4);
         let ds1 = p1 * (dp1 - d4);
         for (var c = 0u; c < HS4; c++) {

@@ -127,6 +127,8 @@ export interface ProductsShape {
   nkv: number;
   hs: number;
   scale: number;
+  /** Sliding window W, 1 ≤ W ≤ T (W = T: plain causal). */
+  window: number;
 }
 
 /** Checks that a workspace holds a call's shape (and the backward's buffers when needed). */
@@ -171,6 +173,7 @@ function params(
     row_stride: f.rowStride,
     scale: s.scale,
     mode: f.mode ?? 0,
+    window: s.window,
   }, ["scale"]);
 }
 
@@ -273,17 +276,26 @@ function chunkViews(
 type Views = ReturnType<typeof chunkViews>;
 type At = (offset: number) => Tensor;
 
-/** out[i, j] = x_i·y_j for every block of rows i and the keys j up to the block's last row. */
+/** The first key row r0's window holds (0 without a window). */
+function firstKey(s: ProductsShape, r0: number): number {
+  return Math.max(0, r0 + 1 - s.window);
+}
+
+/**
+ * out[i, j] = x_i·y_j for every block of rows i and the keys j from the block's first row's
+ * window up to its last row (entries outside are left as they are: the softmaxes never read them).
+ */
 function lowerScores(enc: Encoder, c: Views, blocks: [number, number][], out: At, x: At, y: At) {
   const { s, zc, pair, square } = c;
   for (const [r0, rows] of blocks) {
+    const j0 = firstKey(s, r0);
     matmul(enc, {
-      out: out(r0 * s.t),
+      out: out(r0 * s.t + j0),
       a: x(r0 * s.hs),
-      b: y(0),
+      b: y(j0 * s.hs),
       transB: true,
       m: rows,
-      n: r0 + rows,
+      n: r0 + rows - j0,
       k: s.hs,
       ldc: s.t,
       batch: zc,
@@ -295,7 +307,9 @@ function lowerScores(enc: Encoder, c: Views, blocks: [number, number][], out: At
 }
 
 /**
- * Per causal block, with w a (T, T) lower-triangular matrix of the pair:
+ * Per causal block, with w a (T, T) lower-triangular matrix of the pair, zero outside the window
+ * (i − W < j ≤ i; the softmaxes write those zeros), so the sums skip the keys (rows) that no
+ * row (key) of the block sees:
  * `"rows"`: out_i = alpha·Σ_{j ≤ i} w[i, j]·y_j for the block's rows i (P·V, or dS·K);
  * `"columns"`: out_j = alpha·Σ_{i ≥ j} w[i, j]·y_i for the block's keys j (Pᵀ·dOut, or dSᵀ·Q).
  */
@@ -312,15 +326,17 @@ function triangleTimesHeads(
   const { s, zc, pair, square } = c;
   for (const [b0, size] of blocks) {
     const rows = by === "rows";
+    const j0 = firstKey(s, b0); // rows: the first key any row of the block sees
+    const iEnd = Math.min(s.t, b0 + size - 1 + s.window); // columns: past the last row that sees
     matmul(enc, {
       out: out(b0 * s.hs),
-      a: rows ? w(b0 * s.t) : w(b0 * s.t + b0),
+      a: rows ? w(b0 * s.t + j0) : w(b0 * s.t + b0),
       transA: !rows,
-      b: y(rows ? 0 : b0 * s.hs),
+      b: y(rows ? j0 * s.hs : b0 * s.hs),
       alpha,
       m: size,
       n: s.hs,
-      k: rows ? b0 + size : s.t - b0,
+      k: rows ? b0 + size - j0 : iEnd - b0,
       lda: s.t,
       batch: zc,
       strideA: square,

@@ -14,9 +14,9 @@
 // from_heads: x[b, t, hk, :] = Σ_{g < G} xh[b, hk·G + g, t, :]  for t < len_b, 0 for padded t
 //   (the adjoint of to_heads: dK and dV sum over their group's query heads, in order).
 // softmax_rows (forward), one workgroup per score row (z, i), b = z / NH:
-//   P_ij = exp(scale·S_ij − lse_i) for j ≤ i and i < len_b, else 0;
-//   lse_i = log Σ_{j ≤ i} exp(scale·S_ij) (0 for padded rows), written at lse[z·T + i], which is
-//   the (B, NH, T) layout of the flash design's lse.
+//   P_ij = exp(scale·S_ij − lse_i) for i − W < j ≤ i and i < len_b, else 0 (W the sliding window;
+//   W = T: plain causal); lse_i = log Σ_{i − W < j ≤ i} exp(scale·S_ij) (0 for padded rows),
+//   written at lse[z·T + i], which is the (B, NH, T) layout of the flash design's lse.
 // softmax_grad (backward), one workgroup per row:
 //   P_ij as above from the saved lse;  D_i = Σ_j P_ij dP_ij  (= dOut_i·out_i, since
 //   out_i = Σ_j P_ij v_j and dP_ij = dOut_i·v_j);  dS_ij = P_ij (dP_ij − D_i).
@@ -39,6 +39,7 @@ struct Params {
   row_stride: u32, // invocations (element grids) or workgroups (row kernels) per grid row
   scale: f32,      // softmax scale
   mode: u32,       // relayout: 0 to_heads, 1 from_heads
+  window: u32,     // W ≥ 1 (softmax_*): row i sees keys i − W < j ≤ i
 }
 
 override WG: u32 = 256u; // a power of two
@@ -119,7 +120,8 @@ fn tree_lse(lid: u32, value: vec2f) -> vec2f {
 struct Row {
   start: u32, // element of S where row (z − z0, i) of query position i starts
   stat: u32,  // index of (z, i) in the (B, NH, T) lse
-  seen: u32,  // keys j < seen are visible: i + 1 for a live row (i < len_b), none when padded
+  first: u32, // keys first ≤ j < seen are visible: i + 1 − W (or 0) …
+  seen: u32,  // … i + 1 for a live row (i < len_b); none when padded
 }
 
 fn row_of(wid: vec3u) -> Row {
@@ -127,7 +129,8 @@ fn row_of(wid: vec3u) -> Row {
   let i = r % p.t;
   let z = p.z0 + r / p.t;
   let b = z / p.nh;
-  return Row(r * p.t, z * p.t + i, select(0u, i + 1u, i < len_of(b)));
+  let first = select(0u, i + 1u - p.window, i + 1u > p.window);
+  return Row(r * p.t, z * p.t + i, first, select(0u, i + 1u, i < len_of(b)));
 }
 
 @compute @workgroup_size(WG)
@@ -140,7 +143,7 @@ fn softmax_rows(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   // Each lane's running max and sum over its keys (online), then merged.
   var m = NEG;
   var acc = 0.0;
-  for (var j = lid; j < seen; j += WG) {
+  for (var j = row.first + lid; j < seen; j += WG) {
     let x = p.scale * scores[row.start + j];
     let m_new = max(m, x);
     acc = acc * exp(m - m_new) + exp(x - m_new);
@@ -150,7 +153,7 @@ fn softmax_rows(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   let l = select(0.0, total.x + log(total.y), seen > 0u);
   for (var j = lid; j < p.t; j += WG) {
     var pj = 0.0;
-    if (j < seen) {
+    if (j >= row.first && j < seen) {
       pj = exp(p.scale * scores[row.start + j] - l);
     }
     scores[row.start + j] = pj;
@@ -171,7 +174,7 @@ fn softmax_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   var acc = 0.0;
   for (var j = lid; j < p.t; j += WG) {
     var pj = 0.0;
-    if (j < seen) {
+    if (j >= row.first && j < seen) {
       pj = exp(p.scale * scores[row.start + j] - l);
       acc += pj * grads[row.start + j];
     }
@@ -182,7 +185,7 @@ fn softmax_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
     // Masked entries are written 0 without reading dP: the products skip the masked blocks, so
     // dP may hold anything there.
     var ds = 0.0;
-    if (j < seen) {
+    if (j >= row.first && j < seen) {
       ds = scores[row.start + j] * (grads[row.start + j] - dsum);
     }
     grads[row.start + j] = ds;

@@ -278,11 +278,13 @@ export interface DecodeAttentionArgs extends DecodeLaunchOptions {
   nKvHeads: number;
   /** Softmax scale. Default 1/√HS. */
   scale?: number;
+  /** Sliding window W: row b attends keys positions[b] − W < j ≤ positions[b]. Default: all. */
+  window?: number;
 }
 
 /**
  * Encodes attention of one query per row over its cached keys 0 … positions[b] (causal by
- * construction), grouped-query heads, online softmax.
+ * construction; the last W of them with a sliding window), grouped-query heads, online softmax.
  *
  * @example
  * ```ts
@@ -332,15 +334,18 @@ export function decodeAttention(enc: Encoder, args: DecodeAttentionArgs): void {
   expectTensor(name, vCache, { size: b * tMax * row });
   const scale = args.scale ?? 1 / Math.sqrt(hs);
   if (!Number.isFinite(scale)) throw new RangeError(`${name}: scale must be finite, got ${scale}`);
+  if (args.window !== undefined) positive(name, { window: args.window });
+  const window = Math.min(args.window ?? tMax, tMax);
   // Invocations: enough for one per head element, at least 64 keys per chunk.
   let wg = 64;
   while (wg < hs) wg *= 2;
   // Each invocation walks the cache in chunks of WG keys, ≈ 1 + HS + 3·WG loop iterations a
   // chunk; llvmpipe stops an invocation after 65 535 in all, silently.
-  const iterations = Math.ceil(tMax / wg) * (1 + hs + 3 * wg);
+  const iterations = Math.ceil(window / wg) * (1 + hs + 3 * wg);
   if (enc.gpu.isCpu && iterations > CPU_LOOP_BUDGET) {
     throw new RangeError(
-      `${name}: a KV cache of ${tMax} positions at head size ${hs} would pass this CPU ` +
+      `${name}: ${window < tMax ? `a window of ${window}` : `a KV cache of ${tMax}`} ` +
+        `positions at head size ${hs} would pass this CPU ` +
         "adapter's limit of 65 535 loop iterations per invocation (and stop summing silently); " +
         `generate with at most ${Math.floor(CPU_LOOP_BUDGET / (1 + hs + 3 * wg)) * wg} positions`,
     );
@@ -358,6 +363,7 @@ export function decodeAttention(enc: Encoder, args: DecodeAttentionArgs): void {
       row_stride: gx,
       nkv,
       scale,
+      window,
     }),
     bindings: [q, kCache, vCache, positions, out],
     workgroups: [gx, gy],
@@ -429,6 +435,7 @@ function params(f: {
   row_stride: number;
   nkv?: number;
   scale?: number;
+  window?: number;
 }): Uint32Array {
   // Field order is the WGSL struct's.
   return uniforms({
@@ -443,6 +450,7 @@ function params(f: {
     row_stride: f.row_stride,
     nkv: f.nkv ?? 1,
     scale: f.scale ?? 1,
+    window: f.window ?? 1,
   }, ["scale"]);
 }
 

@@ -22,7 +22,8 @@
 //   Writes that would land at or past Tmax are dropped (the launcher cannot see positions); the
 //   rest of the cache is not touched.
 //
-// attend: out[b, h, :] = Σ_{j ≤ pos_b} softmax_j(scale·q[b,h]·k[b,j,kvh]) · v[b,j,kvh]
+// attend: out[b, h, :] = Σ_{pos_b − W < j ≤ pos_b} softmax_j(scale·q[b,h]·k[b,j,kvh]) · v[b,j,kvh]
+//   (W the sliding window, `p.window`; W ≥ Tmax: every cached key)
 //   q, out (B, NH, HS); k_cache, v_cache (B, Tmax, NKV, HS). The new token's own key/value must
 //   already be appended at pos_b. Cache entries past pos_b are never read (they may hold stale
 //   values, even NaN).
@@ -31,8 +32,8 @@
 //   scores in the same order to update one shared running max m and sum l (so all hold identical
 //   values), and invocation d < HS accumulates output element d, rescaled by exp(m_old − m_new)
 //   once per chunk (online softmax). Fixed orders everywhere: reruns are bit-identical.
-//   Numerics: f32; m starts at −1e30 (finite, so exp(m_old − m_new) is 0, never NaN); chunk 0
-//   holds key 0, so l ≥ 1 at the end.
+//   Numerics: f32; m starts at −1e30 (finite, so exp(m_old − m_new) is 0, never NaN); the first
+//   chunk holds the first key seen, so l ≥ 1 at the end.
 //
 // gather: out[b, :] = x[idx_b, :]    x (N, C), indices (B,) i32; idx_b = −1 gives a zero row, any
 //   other index outside [0, N) a NaN row. Generation picks each sequence's last position with it;
@@ -55,6 +56,7 @@ struct Params {
   row_stride: u32, // invocations (attend: workgroups) per row of the grid
   nkv: u32,        // attend: NKV
   scale: f32,      // attend: softmax scale
+  window: u32,     // attend: W ≥ 1, keys pos_b − W < j ≤ pos_b
 }
 
 override WG: u32 = 256u;
@@ -223,15 +225,16 @@ fn attend(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li
   if (lid < hs) {
     sh_q[lid] = d_q[q_base + lid] * p.scale;
   }
-  // Keys 0 … last; a position past the cache is clamped (its extra keys are not there).
+  // Keys first … last; a position past the cache is clamped (its extra keys are not there).
   let last = u32(clamp(d_positions[b], 0, i32(p.t_max) - 1));
+  let first = select(0u, last + 1u - p.window, last + 1u > p.window);
   let stride = p.nkv * hs; // between consecutive keys of one head
   let head0 = (b * p.t_max * p.nkv + kvh) * hs;
   var m = NEG;
   var l = 0.0;
   var acc = 0.0; // output element lid (when lid < HS)
   workgroupBarrier();
-  for (var j0 = 0u; j0 <= last; j0 += WG) {
+  for (var j0 = first; j0 <= last; j0 += WG) {
     let j = j0 + lid;
     let n = min(WG, last + 1u - j0); // valid keys in this chunk
     var s = NEG;

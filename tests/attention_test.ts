@@ -31,6 +31,8 @@ interface Case {
   scoreBytes?: number;
   /** The products design's causal block (default 128). */
   causalBlock?: number;
+  /** Sliding window W (query i sees keys i − W < j ≤ i). */
+  window?: number;
 }
 
 // T = 1; T not a multiple of the tiles (blocks of 2·tile rows: 64, 32, 16, 8); GQA ratios 1, 2, 4;
@@ -48,6 +50,18 @@ const CASES: Case[] = [
   { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 0], rows: 1, split: true },
   { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4, rows: 1 },
   { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], tile: 8, split: true }, // two rows per lane
+];
+
+// Sliding windows: W = 1 (each query sees itself only), windows shorter and longer than a tile or
+// a block (so key tiles are skipped at both ends, and rows' windows start inside a tile), with
+// padding, an empty row, GQA, one and two rows per lane, dK/dV in one and two passes.
+const WINDOW_CASES: Case[] = [
+  { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 1], window: 5 },
+  { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], tile: 8, split: true, window: 1 },
+  { t: 70, nh: 2, nkv: 1, hs: 16, lengths: [70, 45], tile: 32, window: 17 },
+  { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11, 0], tile: 4, rows: 1, window: 6 },
+  { t: 13, nh: 3, nkv: 3, hs: 5, lengths: [13, 7], window: 12 },
+  { t: 70, nh: 2, nkv: 1, hs: 16, lengths: [70, 69], window: 40 },
 ];
 
 // The products design: T = 1, GQA, odd and largest head sizes, padded and empty rows, and score
@@ -80,12 +94,32 @@ const PRODUCT_CASES: Case[] = [
   { t: 130, nh: 2, nkv: 1, hs: 8, lengths: [130, 77], products: true },
 ];
 
+// The products design with sliding windows: score blocks skipped before each block's first
+// window, gradients summed only over the rows that see a key block.
+const PRODUCT_WINDOW_CASES: Case[] = [
+  { t: 13, nh: 3, nkv: 3, hs: 5, lengths: [13, 7], products: true, causalBlock: 4, window: 1 },
+  {
+    t: 37,
+    nh: 4,
+    nkv: 2,
+    hs: 16,
+    lengths: [37, 20, 0],
+    products: true,
+    scoreBytes: 37 * 37 * 4,
+    causalBlock: 8,
+    window: 5,
+  },
+  { t: 130, nh: 2, nkv: 1, hs: 8, lengths: [130, 77], products: true, window: 40 },
+  { t: 40, nh: 2, nkv: 1, hs: 16, lengths: [40, 33], products: true, causalBlock: 16, window: 17 },
+];
+
 function describe(c: Case): string {
   return `T=${c.t} NH=${c.nh} NKV=${c.nkv} HS=${c.hs} lengths=[${c.lengths}]` +
     (c.tile ? ` tile=${c.tile}` : "") + (c.rows ? ` rows=${c.rows}` : "") +
     (c.split ? " split dK/dV" : "") + (c.products ? " products" : "") +
     (c.scoreBytes ? ` chunks of ${c.scoreBytes} B` : "") +
-    (c.causalBlock ? ` causal blocks of ${c.causalBlock}` : "");
+    (c.causalBlock ? ` causal blocks of ${c.causalBlock}` : "") +
+    (c.window ? ` window ${c.window}` : "");
 }
 
 function shapeOf(c: Case): ref.AttentionShape {
@@ -96,6 +130,7 @@ function shapeOf(c: Case): ref.AttentionShape {
     nKvHeads: c.nkv,
     headSize: c.hs,
     scale: c.scale,
+    window: c.window,
   };
 }
 
@@ -139,6 +174,7 @@ async function runGpu(gpu: Gpu, c: Case, x: HostInputs): Promise<HostArray[]> {
     nHeads: c.nh,
     nKvHeads: c.nkv,
     scale: c.scale,
+    window: c.window,
     tile: c.tile,
     rowsPerLane: c.rows,
     design: c.products ? "products" as const : undefined,
@@ -236,11 +272,25 @@ gpuTest("attention products design matches float64, reruns bit-identically", asy
   await checkCases(gpu, PRODUCT_CASES, 35, "products");
 });
 
+gpuTest("attention with sliding windows matches float64 in both designs", async (gpu) => {
+  await checkCases(gpu, WINDOW_CASES, 36, "flash, windows");
+  await checkCases(gpu, PRODUCT_WINDOW_CASES, 37, "products, windows");
+  // A window covering every key is plain causal attention, bit for bit.
+  const rng = new Rng(38);
+  for (const c of [CASES[2], PRODUCT_CASES[5]]) {
+    const x = randomInputs(c, rng);
+    const plain = await runGpu(gpu, c, x);
+    const wide = await runGpu(gpu, { ...c, window: c.t }, x);
+    plain.forEach((a, i) => assert.ok(bitEqual(a, wide[i]), `${describe(c)}: output ${i}`));
+  }
+});
+
 gpuTest(
   "attention: padded positions neither change valid outputs nor get gradient",
   async (gpu) => {
     const rng = new Rng(32);
-    for (const c of [CASES[2], CASES[3], PRODUCT_CASES[2], PRODUCT_CASES[3]]) {
+    const cases = [CASES[2], CASES[3], PRODUCT_CASES[2], PRODUCT_CASES[3]];
+    for (const c of [...cases, WINDOW_CASES[0], PRODUCT_WINDOW_CASES[1]]) {
       const x = randomInputs(c, rng);
       const base = await runGpu(gpu, c, x);
       // New values, NaN included, everywhere past each row's length.
@@ -263,7 +313,8 @@ gpuTest(
 
 Deno.test("attention reference backward matches finite differences", () => {
   const rng = new Rng(33);
-  for (const c of [CASES[2], CASES[4]].map((c) => ({ ...c, t: 6, lengths: [6, 4] }))) {
+  const cases = [CASES[2], CASES[4], { ...CASES[2], window: 3 }, { ...CASES[4], window: 1 }];
+  for (const c of cases.map((c) => ({ ...c, t: 6, lengths: [6, 4] }))) {
     const shape = shapeOf(c);
     const x = randomInputs(c, rng);
     const q = Float64Array.from(x.q), k = Float64Array.from(x.k), v = Float64Array.from(x.v);

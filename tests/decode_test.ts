@@ -152,6 +152,8 @@ interface AttnCase {
   nh: number;
   nkv: number;
   hs: number;
+  /** Sliding window W. */
+  window?: number;
 }
 
 async function checkAttention(gpu: Gpu, rng: Rng, c: AttnCase, maxWg?: number): Promise<void> {
@@ -160,9 +162,11 @@ async function checkAttention(gpu: Gpu, rng: Rng, c: AttnCase, maxWg?: number): 
   const q = rng.uniformArray(b * nh * hs, -2, 2);
   const k = rng.uniformArray(b * tMax * nkv * hs, -2, 2);
   const v = rng.uniformArray(b * tMax * nkv * hs);
-  // Entries past each row's position are stale: NaN, so reading one would show.
+  // Entries past each row's position (or before its window) are stale: NaN, so reading one would
+  // show.
   for (let r = 0; r < b; r++) {
-    for (let j = positions[r] + 1; j < tMax; j++) {
+    for (let j = 0; j < tMax; j++) {
+      if (j <= positions[r] && j > positions[r] - (c.window ?? Infinity)) continue;
       k.fill(NaN, (r * tMax + j) * nkv * hs, (r * tMax + j + 1) * nkv * hs);
       v.fill(NaN, (r * tMax + j) * nkv * hs, (r * tMax + j + 1) * nkv * hs);
     }
@@ -179,6 +183,7 @@ async function checkAttention(gpu: Gpu, rng: Rng, c: AttnCase, maxWg?: number): 
       positions: tPos,
       nHeads: nh,
       nKvHeads: nkv,
+      window: c.window,
       maxWorkgroupsPerDimension: maxWg,
     });
   });
@@ -188,8 +193,11 @@ async function checkAttention(gpu: Gpu, rng: Rng, c: AttnCase, maxWg?: number): 
     nHeads: nh,
     nKvHeads: nkv,
     headSize: hs,
+    window: c.window,
   });
-  const m = assertClose(got, want, { label: `(B, Tmax, NH, NKV, HS) = (${Object.values(c)})` });
+  const m = assertClose(got, want, {
+    label: `(B, Tmax, NH, NKV, HS, W) = (${Object.values(c)})`,
+  });
   assert.ok(m.relError < 1e-5);
   for (const t of [tq, tPos, tk, tv, out]) t.release();
 }
@@ -201,6 +209,10 @@ gpuTest("decode attention: one query per row over its cache matches float64", as
     { b: 3, tMax: 70, nh: 4, nkv: 2, hs: 8 }, // two key chunks of 64
     { b: 5, tMax: 200, nh: 6, nkv: 3, hs: 6 }, // HS not a multiple of 4
     { b: 2, tMax: 29, nh: 2, nkv: 1, hs: 96 }, // 128 invocations
+    // Sliding windows: one key, a window inside one chunk, one straddling two chunks.
+    { b: 3, tMax: 70, nh: 4, nkv: 2, hs: 8, window: 1 },
+    { b: 3, tMax: 70, nh: 4, nkv: 2, hs: 8, window: 9 },
+    { b: 5, tMax: 200, nh: 6, nkv: 3, hs: 6, window: 100 },
   ];
   for (const c of cases) await checkAttention(gpu, rng, c);
 });

@@ -20,6 +20,8 @@ export interface AttentionShape {
   headSize: number;
   /** Softmax scale. Default 1/√HS. */
   scale?: number;
+  /** Sliding window W: query i sees keys i − W < j ≤ i. Default: every earlier key. */
+  window?: number;
 }
 
 /** Inputs of {@linkcode attentionForward}. */
@@ -39,9 +41,16 @@ function rowLength(lengths: Vec, b: number, t: number): number {
   return Math.max(0, Math.min(t, lengths[b]));
 }
 
+/** The first key query i sees: i − W + 1, or 0. */
+function firstKey(shape: AttentionShape): (i: number) => number {
+  const w = shape.window ?? Infinity;
+  return (i) => Math.max(0, i + 1 - w);
+}
+
 /**
- * `out_i = Σ_{j ≤ i, j < len} softmax_j(scale·q_i·k_j) v_j` and `lse_i = log Σ_j exp(scale·q_i·k_j)`
- * per query head; padded query rows give `out = 0`, `lse = 0`.
+ * `out_i = Σ_{i − W < j ≤ i, j < len} softmax_j(scale·q_i·k_j) v_j` and
+ * `lse_i = log Σ_j exp(scale·q_i·k_j)` per query head (W the window, unlimited by default); padded
+ * query rows give `out = 0`, `lse = 0`.
  *
  * @example
  * ```ts
@@ -57,6 +66,7 @@ export function attentionForward(
   const { q, k, v, lengths } = inputs;
   const { batch: B, seqLen: T, nHeads: NH, nKvHeads: NKV, headSize: HS } = shape;
   const scale = shape.scale ?? 1 / Math.sqrt(HS);
+  const first = firstKey(shape);
   const group = NH / NKV;
   const out = new Float64Array(B * T * NH * HS);
   const lse = new Float64Array(B * NH * T);
@@ -68,7 +78,7 @@ export function attentionForward(
       for (let i = 0; i < len; i++) {
         const qo = ((b * T + i) * NH + h) * HS;
         let max = -Infinity;
-        for (let j = 0; j <= i; j++) {
+        for (let j = first(i); j <= i; j++) {
           const ko = ((b * T + j) * NKV + kh) * HS;
           let d = 0;
           for (let e = 0; e < HS; e++) d += q[qo + e] * k[ko + e];
@@ -76,9 +86,9 @@ export function attentionForward(
           max = Math.max(max, s[j]);
         }
         let sum = 0;
-        for (let j = 0; j <= i; j++) sum += Math.exp(s[j] - max);
+        for (let j = first(i); j <= i; j++) sum += Math.exp(s[j] - max);
         lse[(b * NH + h) * T + i] = max + Math.log(sum);
-        for (let j = 0; j <= i; j++) {
+        for (let j = first(i); j <= i; j++) {
           const pr = Math.exp(s[j] - max) / sum;
           const vo = ((b * T + j) * NKV + kh) * HS;
           for (let e = 0; e < HS; e++) out[qo + e] += pr * v[vo + e];
@@ -113,6 +123,7 @@ export function attentionBackward(
   const { q, k, v, lengths, dOut } = inputs;
   const { batch: B, seqLen: T, nHeads: NH, nKvHeads: NKV, headSize: HS } = shape;
   const scale = shape.scale ?? 1 / Math.sqrt(HS);
+  const first = firstKey(shape);
   const group = NH / NKV;
   const dQ = new Float64Array(B * T * NH * HS);
   const dK = new Float64Array(B * T * NKV * HS);
@@ -125,7 +136,7 @@ export function attentionBackward(
       for (let i = 0; i < len; i++) {
         const qo = ((b * T + i) * NH + h) * HS;
         let max = -Infinity;
-        for (let j = 0; j <= i; j++) {
+        for (let j = first(i); j <= i; j++) {
           const ko = ((b * T + j) * NKV + kh) * HS;
           let d = 0, g = 0;
           for (let e = 0; e < HS; e++) {
@@ -137,10 +148,10 @@ export function attentionBackward(
           max = Math.max(max, pr[j]);
         }
         let sum = 0;
-        for (let j = 0; j <= i; j++) sum += pr[j] = Math.exp(pr[j] - max);
+        for (let j = first(i); j <= i; j++) sum += pr[j] = Math.exp(pr[j] - max);
         let mean = 0; // Σ_j P_ij dp_ij, equal to D_i = dOut_i·out_i
-        for (let j = 0; j <= i; j++) mean += (pr[j] /= sum) * dp[j];
-        for (let j = 0; j <= i; j++) {
+        for (let j = first(i); j <= i; j++) mean += (pr[j] /= sum) * dp[j];
+        for (let j = first(i); j <= i; j++) {
           const ds = pr[j] * (dp[j] - mean);
           const ko = ((b * T + j) * NKV + kh) * HS;
           for (let e = 0; e < HS; e++) {

@@ -132,10 +132,12 @@ export interface DecodeAttentionShape {
   headSize: number;
   /** Softmax scale. Default 1/√HS. */
   scale?: number;
+  /** Sliding window W: keys positions[b] − W < j ≤ positions[b]. Default: all. */
+  window?: number;
 }
 
 /**
- * `out[b, h] = Σ_{j ≤ positions[b]} softmax_j(scale·q[b,h]·k[b,j,kvh]) v[b,j,kvh]`, out (B, NH, HS).
+ * `out[b, h] = Σ_{positions[b] − W < j ≤ positions[b]} softmax_j(scale·q[b,h]·k[b,j,kvh]) v[b,j,kvh]`, out (B, NH, HS).
  *
  * @example
  * ```ts
@@ -155,11 +157,12 @@ export function decodeAttention(
   const out = new Float64Array(B * NH * HS);
   for (let b = 0; b < B; b++) {
     const last = Math.min(positions[b], T - 1);
+    const first = Math.max(0, last + 1 - (shape.window ?? Infinity));
     const s = new Float64Array(last + 1);
     for (let h = 0; h < NH; h++) {
       const kh = Math.floor(h / group), qo = (b * NH + h) * HS;
       let max = -Infinity;
-      for (let j = 0; j <= last; j++) {
+      for (let j = first; j <= last; j++) {
         const ko = ((b * T + j) * NKV + kh) * HS;
         let d = 0;
         for (let e = 0; e < HS; e++) d += q[qo + e] * kCache[ko + e];
@@ -167,8 +170,8 @@ export function decodeAttention(
         max = Math.max(max, s[j]);
       }
       let sum = 0;
-      for (let j = 0; j <= last; j++) sum += Math.exp(s[j] - max);
-      for (let j = 0; j <= last; j++) {
+      for (let j = first; j <= last; j++) sum += Math.exp(s[j] - max);
+      for (let j = first; j <= last; j++) {
         const p = Math.exp(s[j] - max) / sum, vo = ((b * T + j) * NKV + kh) * HS;
         for (let e = 0; e < HS; e++) out[qo + e] += p * vCache[vo + e];
       }
