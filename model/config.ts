@@ -17,8 +17,8 @@ export type ModelFamily = "gpt2" | "llama" | "qwen2" | "mistral" | "qwen3";
 /** A decoder-only transformer's hyper-parameters. */
 export interface ModelConfig {
   /** Which family's layout and names: gpt2 (LayerNorm, learned positions, GELU), llama or
-   * qwen2 (RMSNorm, RoPE, SwiGLU; qwen2 adds q/k/v biases); mistral is llama's layout (its
-   * sliding window only where it covers every position); qwen3 adds an RMSNorm over each head
+   * qwen2 (RMSNorm, RoPE, SwiGLU; qwen2 adds q/k/v biases); mistral is llama's layout (with
+   * its sliding window, {@linkcode slidingWindow}); qwen3 adds an RMSNorm over each head
    * of q and k before RoPE (`q_norm`, `k_norm`: {@linkcode hasQkNorm}). */
   family: ModelFamily;
   /** V, vocabulary size. */
@@ -43,6 +43,14 @@ export interface ModelConfig {
   ropeTheta: number;
   /** Scaled RoPE (Llama 3.1 / 3.2's `llama3`, or `linear`); absent or null: plain RoPE. */
   ropeScaling?: RopeScaling | null;
+  /**
+   * Sliding-window attention: in a sliding layer each query sees its W latest keys, itself
+   * included (Mistral v0.1's `sliding_window`; Qwen2/Qwen3 with `use_sliding_window`). Absent or
+   * null: every layer sees every earlier key. See {@linkcode layerWindow}.
+   */
+  slidingWindow?: number | null;
+  /** Which of the L layers slide, with {@linkcode slidingWindow}; absent: all of them. */
+  slidingLayers?: boolean[];
   /** Whether the output head shares the token embedding. */
   tieEmbeddings: boolean;
   /** Biases on q, k, v projections (gpt2: all linear layers have biases; qwen2: q/k/v only). */
@@ -67,6 +75,22 @@ export interface ModelConfig {
  */
 export function hasQkNorm(c: ModelConfig): boolean {
   return c.family === "qwen3";
+}
+
+/**
+ * The sliding window W of layer `layer` (its queries see keys i − W < j ≤ i), or undefined where
+ * it sees every earlier key.
+ *
+ * @example
+ * ```ts
+ * import { layerWindow, tinyConfig } from "./config.ts";
+ * const c = tinyConfig("qwen2", { slidingWindow: 16, slidingLayers: [false, true] });
+ * console.log(layerWindow(c, 0), layerWindow(c, 1)); // undefined 16
+ * ```
+ */
+export function layerWindow(c: ModelConfig, layer: number): number | undefined {
+  if (!c.slidingWindow) return undefined;
+  return c.slidingLayers && !c.slidingLayers[layer] ? undefined : c.slidingWindow;
 }
 
 /** A config.json field we cannot honour, or a bad value. Names the field. */
@@ -154,39 +178,7 @@ function llamaFromHf(
   const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r);
   if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
   if ((r.optInt("pretraining_tp") ?? 1) !== 1) r.refuse("pretraining_tp", "other than 1");
-  if ((family === "qwen2" || family === "qwen3") && r.optBool("use_sliding_window")) {
-    // transformers slides layers max_window_layers and up over sliding_window keys: harmless when
-    // no layer is that deep or the window covers every position.
-    const layers = r.int("num_hidden_layers");
-    const deepest = r.optInt("max_window_layers") ?? 28;
-    const window = r.optInt("sliding_window") ?? 4096;
-    const positions = r.optInt("max_position_embeddings") ?? 32768;
-    if (deepest < layers && window < positions) {
-      r.refuse(
-        "use_sliding_window",
-        `true with layers ${deepest} to ${layers - 1} sliding over ${window} of ${positions} ` +
-          "positions (sliding-window attention is not implemented)",
-      );
-    }
-  }
-  const layerTypes = r.json["layer_types"];
-  if (Array.isArray(layerTypes) && layerTypes.some((t) => t !== "full_attention")) {
-    const other = layerTypes.find((t) => t !== "full_attention");
-    r.refuse("layer_types", `with ${JSON.stringify(other)} (only full attention is implemented)`);
-  }
-  if (family === "mistral") {
-    // MistralConfig's default window is 4096; a window at least as long as the model's positions
-    // never hides a key, so attention is the plain causal one.
-    const window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
-    const positions = r.optInt("max_position_embeddings") ?? 131072;
-    if (window !== null && window < positions) {
-      r.refuse(
-        "sliding_window",
-        `${window}, under max_position_embeddings ${positions} (sliding-window attention is ` +
-          "not implemented)",
-      );
-    }
-  }
+  const sliding = slidingOf(r, family);
   const attentionBias = r.optBool("attention_bias") ?? false;
   if (family !== "qwen2" && attentionBias) {
     r.refuse("attention_bias", `true for ${family} (o_proj bias is not implemented)`);
@@ -228,6 +220,7 @@ function llamaFromHf(
     normEps: r.optNum("rms_norm_eps") ?? 1e-6,
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
+    ...sliding,
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
     qkvBias: family === "qwen2",
     bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen")
@@ -238,6 +231,63 @@ function llamaFromHf(
       : [2],
     padTokenId: r.optInt("pad_token_id"),
   };
+}
+
+/**
+ * The sliding window and its layers, as transformers reads them:
+ * - mistral: `sliding_window` on every layer (MistralConfig's default 4096 when the key is
+ *   absent; null: none);
+ * - qwen2, qwen3: only with `use_sliding_window`, `sliding_window` (default 4096) on the layers
+ *   `layer_types` marks `sliding_attention`, or without it on layers `max_window_layers`
+ *   (default 28) and up;
+ * - llama: none (`layer_types` may only say `full_attention`).
+ * A window at least as long as `max_position_embeddings` never hides a key: none is kept.
+ */
+function slidingOf(
+  r: FieldReader,
+  family: "llama" | "qwen2" | "mistral" | "qwen3",
+): { slidingWindow?: number; slidingLayers?: boolean[] } {
+  const layers = r.int("num_hidden_layers");
+  const types = r.json["layer_types"];
+  let typed: boolean[] | null = null; // sliding per layer, from layer_types
+  if (types !== undefined && types !== null) {
+    if (!Array.isArray(types) || types.length !== layers) {
+      throw new ConfigError(
+        `${r.file}: layer_types must list the ${layers} layers' attention, got ` +
+          JSON.stringify(types),
+      );
+    }
+    typed = types.map((t, l) => {
+      const known = family === "qwen2" || family === "qwen3"
+        ? ["full_attention", "sliding_attention"]
+        : ["full_attention"];
+      if (!known.includes(t)) {
+        r.refuse(
+          `layer_types[${l}]`,
+          `${JSON.stringify(t)} for ${family} (${known.join(", ")} are)`,
+        );
+      }
+      return t === "sliding_attention";
+    });
+  }
+  let window: number | null = null;
+  let slides: boolean[] = [];
+  if (family === "mistral") {
+    window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
+    slides = Array(layers).fill(true);
+  } else if ((family === "qwen2" || family === "qwen3") && r.optBool("use_sliding_window")) {
+    window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
+    const deepest = r.optInt("max_window_layers") ?? 28;
+    slides = typed ?? Array.from({ length: layers }, (_, l) => l >= deepest);
+  }
+  if (window === null || !slides.some((x) => x)) return {};
+  if (window < 1) r.refuse("sliding_window", `${window} (a window holds at least one key)`);
+  const positions = r.optInt("max_position_embeddings") ??
+    { llama: 2048, qwen2: 32768, mistral: 131072, qwen3: 32768 }[family];
+  if (window >= positions) return {};
+  return slides.every((x) => x)
+    ? { slidingWindow: window }
+    : { slidingWindow: window, slidingLayers: slides };
 }
 
 /**
@@ -399,14 +449,30 @@ export function configToHf(c: ModelConfig): Json {
     tie_word_embeddings: c.tieEmbeddings,
     hidden_act: "silu",
     attention_bias: c.family === "llama" || c.family === "qwen3" ? false : undefined,
-    // MistralConfig's default is a 4096-token window: say there is none.
-    ...(c.family === "mistral" ? { sliding_window: null } : {}),
+    ...slidingToHf(c),
     mlp_bias: false,
     bos_token_id: c.bosTokenId,
     eos_token_id: eos,
     pad_token_id: c.padTokenId,
     attention_dropout: 0,
     torch_dtype: "float32",
+  };
+}
+
+/** config.json's sliding-window fields for a config (see `slidingOf`). */
+function slidingToHf(c: ModelConfig): Json {
+  const w = c.slidingWindow ?? null;
+  // MistralConfig's default is a 4096-token window: say so when there is none.
+  if (c.family === "mistral") return { sliding_window: w };
+  if (w === null) return {};
+  const slides = Array.from({ length: c.numLayers }, (_, l) => layerWindow(c, l) !== undefined);
+  const firstSliding = slides.indexOf(true);
+  return {
+    use_sliding_window: true,
+    sliding_window: w,
+    // Older transformers read only max_window_layers; newer ones the list.
+    max_window_layers: firstSliding,
+    layer_types: slides.map((x) => x ? "sliding_attention" : "full_attention"),
   };
 }
 
@@ -577,6 +643,24 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   }
   if (c.family !== "gpt2" && c.headDim % 2 !== 0) {
     throw new ConfigError(`ModelConfig.headDim ${c.headDim} must be even for RoPE`);
+  }
+  const w = c.slidingWindow;
+  if (w !== undefined && w !== null) {
+    if (!Number.isInteger(w) || w < 1) {
+      throw new ConfigError(`ModelConfig.slidingWindow must be a positive integer, got ${w}`);
+    }
+    if (c.family === "gpt2" || c.family === "llama") {
+      throw new ConfigError(`ModelConfig.slidingWindow: ${c.family} has no sliding window`);
+    }
+    if (c.family === "mistral" && c.slidingLayers && !c.slidingLayers.every((x) => x)) {
+      throw new ConfigError("ModelConfig.slidingLayers: mistral slides every layer");
+    }
+  }
+  if (c.slidingLayers && c.slidingLayers.length !== c.numLayers) {
+    throw new ConfigError(
+      `ModelConfig.slidingLayers must have numLayers (${c.numLayers}) entries, got ` +
+        c.slidingLayers.length,
+    );
   }
   return c;
 }

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { hasQkNorm, type ModelConfig } from "./config.ts";
+import { hasQkNorm, layerWindow, type ModelConfig } from "./config.ts";
 import type { Transformer } from "./transformer.ts";
 import { activationForward } from "./blocks.ts";
 import type { Encoder, Tensor } from "../kernels/gpu.ts";
@@ -463,6 +463,7 @@ class Forward {
         lengths: s.lengths,
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
+        window: layerWindow(c, l),
       });
       this.#rest(enc, l, { x, mid, h, o, att, mean, rstd, n });
     });
@@ -511,6 +512,7 @@ class Forward {
         positions: s.positions,
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
+        window: layerWindow(c, l),
       });
       this.#rest(enc, l, { x, mid, h, o, att, mean, rstd, n: B });
     });

@@ -10,7 +10,7 @@
  */
 import { ropeFrequencies } from "../kernels/rope.ts";
 import * as ref from "../kernels/reference.ts";
-import type { ModelConfig } from "./config.ts";
+import { layerWindow, type ModelConfig } from "./config.ts";
 import { modelNames, type WeightLayout } from "./params.ts";
 
 /** Float64 (or float32) parameter values by internal name. */
@@ -105,7 +105,7 @@ export class ReferenceModel {
       seqLen: T,
     });
     const saved: Saved["layers"] = [];
-    for (const ln of names.layers) {
+    for (const [l, ln] of names.layers.entries()) {
       const h1 = this.#norm(x, ln.norm1, ln.norm1Bias);
       const qRaw = linear(h1, this.#p(ln.q), this.#opt(ln.qBias), N, C, NH * HS, names.layout);
       const kRaw = linear(h1, this.#p(ln.k), this.#opt(ln.kBias), N, C, NKV * HS, names.layout);
@@ -117,7 +117,10 @@ export class ReferenceModel {
         q = ref.ropeForward(q, { seqLen: T, nHeads: NH, headSize: HS, ...this.#rope });
         k = ref.ropeForward(k, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#rope });
       }
-      const { out: att } = ref.attentionForward({ q, k, v, lengths: batch.lengths }, shape);
+      const { out: att } = ref.attentionForward(
+        { q, k, v, lengths: batch.lengths },
+        { ...shape, window: layerWindow(c, l) },
+      );
       const o = linear(att, this.#p(ln.o), this.#opt(ln.oBias), N, NH * HS, C, names.layout);
       const mid = ref.residualForward(x, o);
       const h2 = this.#norm(mid, ln.norm2, ln.norm2Bias);
@@ -199,7 +202,7 @@ export class ReferenceModel {
       add(ln.oBias, go.dBias);
       const g = ref.attentionBackward(
         { q: s.q, k: s.k, v: s.v, lengths: batch.lengths, dOut: go.dx },
-        shape,
+        { ...shape, window: layerWindow(c, l) },
       );
       let dQ = g.dQ, dK = g.dK;
       if (c.family !== "gpt2") {

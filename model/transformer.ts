@@ -39,7 +39,7 @@ import {
   normForward,
 } from "./blocks.ts";
 import { FlatTensors } from "./flat.ts";
-import { hasQkNorm, type ModelConfig } from "./config.ts";
+import { hasQkNorm, layerWindow, type ModelConfig } from "./config.ts";
 import {
   type InternalParam,
   internalParams,
@@ -970,6 +970,7 @@ export class Transformer {
         lengths: batch.lengths,
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
+        window: layerWindow(c, l),
       });
       if (packed) this.#pack(enc, packed, a.att, s.pq);
       this.linear(enc, packed ? s.pq : a.att, s.o, ln.o, ln.oBias);
@@ -1179,6 +1180,7 @@ export class Transformer {
         lengths: batch.lengths,
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
+        window: layerWindow(c, l),
       });
       if (this.#rope) {
         const common = { ...this.#rope, seqLen: T, headSize: c.headDim };

@@ -7,6 +7,7 @@ import {
   parameterSpecs,
   readConfig,
   tinyConfig,
+  validateConfig,
 } from "../model/config.ts";
 import { readModelWeights } from "../model/safetensors.ts";
 
@@ -18,9 +19,78 @@ Deno.test("config: each family round-trips through config.json", () => {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
     assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c, family);
   }
+  // Sliding windows: every layer (mistral) or some (qwen2, qwen3).
+  const windows = [
+    tinyConfig("mistral", { slidingWindow: 5 }),
+    tinyConfig("qwen2", { slidingWindow: 5, slidingLayers: [false, true] }),
+    tinyConfig("qwen3", { numLayers: 3, slidingWindow: 7, slidingLayers: [true, false, true] }),
+    tinyConfig("qwen2", { slidingWindow: 3 }),
+  ];
+  for (const c of windows) {
+    assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c, c.family);
+  }
 });
 
-Deno.test("config: Mistral reads as llama's layout; a window shorter than its positions is refused", () => {
+Deno.test("config: sliding windows are read as transformers reads them", () => {
+  const qwen = {
+    ...configToHf(tinyConfig("qwen2", { numLayers: 4 })),
+    max_position_embeddings: 64,
+  };
+  const read = (extra: Record<string, unknown>) => {
+    const c = configFromHf({ ...qwen, ...extra });
+    return [c.slidingWindow ?? null, c.slidingLayers ?? null];
+  };
+  // Qwen2: only with use_sliding_window; layers max_window_layers (default 28) and up slide.
+  assert.deepEqual(read({ sliding_window: 16, max_window_layers: 1 }), [null, null]);
+  const on = { use_sliding_window: true, sliding_window: 16 };
+  assert.deepEqual(read({ ...on, max_window_layers: 1 }), [16, [false, true, true, true]]);
+  assert.deepEqual(read({ ...on, max_window_layers: 0 }), [16, null]);
+  assert.deepEqual(read({ ...on }), [null, null]); // 28 ≥ 4 layers: none slides
+  assert.deepEqual(read({ use_sliding_window: true, max_window_layers: 2 }), [null, null]); // 4096 ≥ 64
+  // layer_types, when given, says which layers slide (transformers ≥ 4.53).
+  const types = ["sliding_attention", "full_attention", "sliding_attention", "full_attention"];
+  assert.deepEqual(
+    read({ ...on, max_window_layers: 3, layer_types: types }),
+    [16, [true, false, true, false]],
+  );
+  assert.deepEqual(read({ layer_types: types }), [null, null]); // no use_sliding_window: no window
+  assert.throws(
+    () => configFromHf({ ...qwen, ...on, layer_types: types.slice(1) }, "q/config.json"),
+    /q\/config\.json: layer_types must list the 4 layers' attention/,
+  );
+  assert.throws(
+    () => configFromHf({ ...qwen, ...on, layer_types: [...types.slice(1), "chunked_attention"] }),
+    /layer_types\[3\] "chunked_attention" for qwen2/,
+  );
+  assert.throws(
+    () => configFromHf({ ...qwen, ...on, sliding_window: 0, max_window_layers: 1 }),
+    /sliding_window 0/,
+  );
+  // A window as long as the positions hides nothing: none is kept.
+  assert.deepEqual(read({ ...on, sliding_window: 64, max_window_layers: 1 }), [null, null]);
+  // Llama has no window: sliding layer types are refused by name.
+  const llama = configToHf(tinyConfig("llama"));
+  assert.throws(
+    () => configFromHf({ ...llama, layer_types: ["full_attention", "sliding_attention"] }),
+    /layer_types\[1\] "sliding_attention" for llama \(full_attention are\)/,
+  );
+  // Written back with the list and the older max_window_layers.
+  const back = configToHf(tinyConfig("qwen2", { slidingWindow: 5, slidingLayers: [false, true] }));
+  assert.deepEqual(
+    [back.use_sliding_window, back.sliding_window, back.max_window_layers, back.layer_types],
+    [true, 5, 1, ["full_attention", "sliding_attention"]],
+  );
+  assert.throws(
+    () => validateConfig(tinyConfig("llama", { slidingWindow: 4 })),
+    /llama has no sliding window/,
+  );
+  assert.throws(
+    () => validateConfig(tinyConfig("qwen2", { slidingWindow: 4, slidingLayers: [true] })),
+    /slidingLayers must have numLayers \(2\) entries, got 1/,
+  );
+});
+
+Deno.test("config: Mistral reads as llama's layout, with its sliding window", () => {
   // Mistral-7B-v0.3's config.json (less the sizes).
   const json = {
     ...configToHf(tinyConfig("llama")),
@@ -38,12 +108,15 @@ Deno.test("config: Mistral reads as llama's layout; a window shorter than its po
   assert.deepEqual(back.architectures, ["MistralForCausalLM"]);
   assert.equal(back.sliding_window, null); // MistralConfig would otherwise take 4096
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
-  // A window as long as the positions hides no key; a shorter one (or the default 4096) would.
-  assert.equal(configFromHf({ ...json, sliding_window: 32768 }).family, "mistral");
+  // A window as long as the positions hides no key; a shorter one (or the default 4096, Mistral
+  // 7B v0.1's) slides every layer.
+  assert.equal(configFromHf({ ...json, sliding_window: 32768 }).slidingWindow, undefined);
   for (const extra of [{ sliding_window: 4096 }, { sliding_window: undefined }]) {
     const j: Record<string, unknown> = { ...json, ...extra };
     if (extra.sliding_window === undefined) delete j.sliding_window;
-    assert.throws(() => configFromHf(j, "m/config.json"), /m\/config\.json: sliding_window 4096/);
+    const v1 = configFromHf(j);
+    assert.deepEqual([v1.slidingWindow, v1.slidingLayers], [4096, undefined]);
+    assert.equal(configToHf(v1).sliding_window, 4096);
   }
 });
 
@@ -88,25 +161,14 @@ Deno.test("config: Qwen3-0.6B's config.json reads with its head size and q/k nor
   // Qwen3Config's head_dim defaults to 128.
   assert.equal(configFromHf({ ...json, head_dim: undefined }).headDim, 128);
   assert.throws(() => configFromHf({ ...json, head_dim: null }), /head_dim null/);
-  // Sliding layers (transformers' layer_types) are refused; all-full is plain attention.
+  // All-full layer types are plain attention; with use_sliding_window, layers 20 and up slide.
   const full = Array(28).fill("full_attention");
-  assert.equal(configFromHf({ ...json, layer_types: full }).family, "qwen3");
-  assert.throws(
-    () => configFromHf({ ...json, layer_types: [...full.slice(1), "sliding_attention"] }),
-    /layer_types with "sliding_attention"/,
-  );
-  // A sliding window no layer reaches (max_window_layers ≥ layers) or as long as the positions
-  // changes nothing: accepted; one that slides is refused.
+  assert.equal(configFromHf({ ...json, layer_types: full }).slidingWindow, undefined);
   const sliding = { ...json, use_sliding_window: true, sliding_window: 4096 };
-  assert.equal(configFromHf({ ...sliding, max_window_layers: 28 }).family, "qwen3");
-  assert.equal(
-    configFromHf({ ...sliding, max_window_layers: 0, sliding_window: 40960 }).family,
-    "qwen3",
-  );
-  assert.throws(
-    () => configFromHf({ ...sliding, max_window_layers: 20 }),
-    /use_sliding_window true with layers 20 to 27 sliding over 4096 of 40960 positions/,
-  );
+  assert.equal(configFromHf({ ...sliding, max_window_layers: 28 }).slidingWindow, undefined);
+  const deep = configFromHf({ ...sliding, max_window_layers: 20 });
+  assert.equal(deep.slidingWindow, 4096);
+  assert.deepEqual(deep.slidingLayers, Array.from({ length: 28 }, (_, l) => l >= 20));
   // transformers' num_key_value_heads defaults: 32 for Qwen3 (and Qwen2), not NH.
   const { num_key_value_heads: _, ...noKv } = json;
   assert.equal(configFromHf({ ...noKv, num_attention_heads: 64 }).numKvHeads, 32);
@@ -130,16 +192,6 @@ Deno.test("config: unknown model types and unsupported options are refused by fi
     [{ ...llama, num_key_value_heads: 3 }, /num_key_value_heads 3 does not divide/],
     [{ ...llama, hidden_size: "64" }, /hidden_size must be a non-negative integer/],
     [{ ...llama, vocab_size: undefined }, /vocab_size is missing/],
-    [
-      {
-        ...llama,
-        model_type: "qwen2",
-        use_sliding_window: true,
-        max_window_layers: 1,
-        sliding_window: 16,
-      },
-      /use_sliding_window true with layers 1 to \d+ sliding over 16 of 64 positions/,
-    ],
     [{ ...configToHf(tinyConfig("gpt2")), activation_function: "relu" }, /activation_function/],
     [{ ...configToHf(tinyConfig("gpt2")), add_cross_attention: true }, /add_cross_attention/],
   ];

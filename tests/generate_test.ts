@@ -132,8 +132,10 @@ function referenceLogprobs(
   );
 }
 
-// "llama3": Llama 3's scaled RoPE, which the cache's own RoPE table must apply too.
-for (const family of ["gpt2", "llama", "llama3", "qwen3"] as const) {
+// "llama3": Llama 3's scaled RoPE, which the cache's own RoPE table must apply too. "sliding":
+// Qwen2 with its second layer sliding over 6 keys, shorter than the sequences (prompts up to 9,
+// 12 new tokens): the cached steps must drop the keys the full forward's mask hides.
+for (const family of ["gpt2", "llama", "llama3", "qwen3", "sliding"] as const) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {
     const c = family === "llama3"
       ? tinyConfig("llama", {
@@ -146,6 +148,8 @@ for (const family of ["gpt2", "llama", "llama3", "qwen3"] as const) {
           originalMaxPositions: 32,
         },
       })
+      : family === "sliding"
+      ? tinyConfig("qwen2", { slidingWindow: 6, slidingLayers: [false, true] })
       : tinyConfig(family);
     const { model, params } = tinyModel(gpu, c);
     const o: GenerateOptions = { maxNewTokens: 12, eosTokenIds: [] };

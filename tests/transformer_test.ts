@@ -159,6 +159,23 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: sliding-window layers (Mistral v0.1, Qwen2's deeper layers) match, both designs",
+  async (gpu) => {
+    // Windows shorter than the 13 positions, so they hide keys: the float64 model slides the
+    // same layers, and a model that ignored the window would miss its log-probs.
+    const qwen = tinyConfig("qwen2", { slidingWindow: 4, slidingLayers: [false, true] });
+    await checkModel(gpu, qwen);
+    await checkModel(gpu, qwen, { design: "products" });
+    await checkModel(gpu, tinyConfig("mistral", { numHeads: 4, numKvHeads: 1, slidingWindow: 3 }));
+    const host = randomBatch(qwen, [13], 13, 8);
+    const params = testParams(qwen, 7);
+    const slid = new ReferenceModel(qwen, params).forward(host);
+    const plain = new ReferenceModel({ ...qwen, slidingWindow: null }, params).forward(host);
+    assert.ok(slid.some((x, i) => Math.abs(x - plain[i]) > 1e-3), "the window changes log-probs");
+  },
+);
+
+gpuTest(
   "transformer: tiny Llama with Llama 3's scaled RoPE matches the float64 model",
   async (gpu) => {
     // Original context 32 and factor 4 at HS 8: the four frequencies fall in all three bands.
