@@ -30,14 +30,27 @@ export {
  */
 export type AttentionDesign = "flash" | "products";
 
-/** The largest head size the kernels hold in registers. */
-export const ATTENTION_MAX_HEAD_SIZE = 128;
+/** The largest head size the kernels hold in registers (Gemma's 256 included). */
+export const ATTENTION_MAX_HEAD_SIZE = 256;
+
+/** Head sizes up to this use private arrays of 128 floats; larger ones a wide build of 256. */
+const NARROW_HEAD_SIZE = 128;
 
 const STATS_WG = 64;
-const FORWARD = { label: "attention", code, entryPoint: "forward" };
-const ROW_STATS = { label: "attention", code, entryPoint: "row_stats" };
-const BACKWARD_DQ = { label: "attention", code, entryPoint: "backward_dq" };
-const BACKWARD_DKV = { label: "attention", code, entryPoint: "backward_dkv" };
+// The wide build: the same shader with private arrays for HS ≤ 256 (WGSL sizes function-scope
+// arrays by constants only, so the size is a second module rather than an override).
+const NARROW = "const MAX_HS4: u32 = 32u; // HS ≤ 128";
+const WIDE = "const MAX_HS4: u32 = 64u; // HS ≤ 256";
+if (!code.includes(NARROW)) throw new Error("attention.wgsl: the MAX_HS4 line has changed");
+const wideCode = code.replace(NARROW, WIDE);
+const kernel = (entryPoint: string) => ({
+  narrow: { label: "attention", code, entryPoint },
+  wide: { label: "attention (HS ≤ 256)", code: wideCode, entryPoint },
+});
+const FORWARD = kernel("forward");
+const ROW_STATS = kernel("row_stats");
+const BACKWARD_DQ = kernel("backward_dq");
+const BACKWARD_DKV = kernel("backward_dkv");
 
 /** Tensors and sizes of {@linkcode attentionForward}. */
 export interface AttentionForwardArgs {
@@ -306,7 +319,7 @@ export function attentionBackward(enc: Encoder, args: AttentionBackwardArgs): vo
   const nRows = s.b * s.t * s.nh;
   const [gx, gy] = grid1d(nRows, STATS_WG, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
   enc.dispatch({
-    kernel: ROW_STATS,
+    kernel: ROW_STATS.narrow, // (no private arrays)
     constants: { WG: STATS_WG, HS: s.hs },
     uniforms: params(s, 1, 0, gx * STATS_WG, nRows),
     bindings: [dOut, out, lse, lengths, stats],
@@ -469,7 +482,7 @@ function params(s: Shape, nTiles: number, nGroups: number, rowStride: number, nR
 /** One workgroup per (block of 2·tile rows, head, row), numbered linearly, split over x and y. */
 function launchTiles(
   enc: Encoder,
-  kernel: typeof FORWARD,
+  kernels: typeof FORWARD,
   s: Shape,
   tile: number,
   rows: number,
@@ -481,7 +494,7 @@ function launchTiles(
   const nGroups = nTiles * heads * s.b;
   const [gx, gy] = grid1d(nGroups, 1, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
   enc.dispatch({
-    kernel,
+    kernel: s.hs > NARROW_HEAD_SIZE ? kernels.wide : kernels.narrow,
     constants: { TILE: tile, HS: s.hs, ROWS: rows, ...extra },
     uniforms: params(s, nTiles, nGroups, gx),
     bindings,

@@ -43,7 +43,8 @@
 //
 // Workgroups are numbered linearly (x + y · row_stride) so a launch can exceed 65535 in x;
 // w = (block, head, b) with block fastest. Vectors of HS are held as HS4 = ⌈HS/4⌉ vec4f, zero
-// padded; private arrays are sized for HS ≤ 128 (MAX_HS4) and loops run to the override HS4, so
+// padded; private arrays are sized for HS ≤ 128 (MAX_HS4; the launcher builds a second module
+// with 64 for HS ≤ 256, Gemma's) and loops run to the override HS4, so
 // the compiler sees constant trip counts.
 //
 // naga note: a draft sized its workgroups by a second override (LANES = rows / 2) and naga 29
@@ -63,7 +64,7 @@ struct Params {
   window: u32,     // W ≥ 1: query i sees keys i − W < j ≤ i (W = T: plain causal)
 }
 
-const MAX_HS4: u32 = 32u;   // HS ≤ 128
+const MAX_HS4: u32 = 32u; // HS ≤ 128
 const MAX_TILE4: u32 = 16u; // TILE ≤ 64
 const NEG: f32 = -1e30;
 

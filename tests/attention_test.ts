@@ -46,6 +46,7 @@ const CASES: Case[] = [
   { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4 },
   { t: 40, nh: 2, nkv: 1, hs: 128, lengths: [40, 23] },
   { t: 70, nh: 2, nkv: 1, hs: 16, lengths: [70, 45], tile: 32 }, // the GPUs' default tile
+  { t: 21, nh: 2, nkv: 1, hs: 256, lengths: [21, 9] }, // Gemma's head size: the wide build
   // One row per invocation: GQA, padding, an empty row, T not a multiple of the 8-row blocks.
   { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 0], rows: 1, split: true },
   { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4, rows: 1 },
@@ -92,6 +93,7 @@ const PRODUCT_CASES: Case[] = [
     causalBlock: 16,
   },
   { t: 130, nh: 2, nkv: 1, hs: 8, lengths: [130, 77], products: true },
+  { t: 21, nh: 2, nkv: 1, hs: 256, lengths: [21, 9], products: true },
 ];
 
 // The products design with sliding windows: score blocks skipped before each block's first
@@ -370,7 +372,7 @@ gpuTest("attention refuses oversized bindings and bad shapes clearly", (gpu) => 
     () => attentionForward(enc, args),
     /attentionForward: "q" is \d+ bytes, more than this device binds at once/,
   );
-  const small = gpu.tensor([1, 2, 4, 130], { label: "wide" });
+  const small = gpu.tensor([1, 2, 4, 260], { label: "wide" });
   const l1 = gpu.tensor([1], { dtype: "i32" });
   const lse1 = gpu.tensor([1, 4, 2], { label: "lengths" });
   const smallArgs = { out: small, lse: lse1, q: small, k: small, v: small, lengths: l1 };
@@ -378,7 +380,7 @@ gpuTest("attention refuses oversized bindings and bad shapes clearly", (gpu) => 
   const fine = { out: ok, lse: lse1, q: ok, k: ok, v: ok, lengths: l1 };
   assert.throws(
     () => attentionForward(enc, { ...smallArgs, nHeads: 4, nKvHeads: 4 }),
-    /head size 130 exceeds the largest supported \(128\)/,
+    /head size 260 exceeds the largest supported \(256\)/,
   );
   assert.throws(
     () => attentionForward(enc, { ...smallArgs, nHeads: 4, nKvHeads: 3 }),
