@@ -1,6 +1,6 @@
 /**
- * Pointwise MLP activations: GELU (tanh form, GPT-2) and SwiGLU (Llama, Qwen2), forward and
- * backward. See `activation.wgsl` for the math and the numerics at large |x|.
+ * Pointwise MLP activations: GELU (tanh form, GPT-2), SwiGLU (Llama, Qwen2) and GeGLU (Gemma),
+ * forward and backward. See `activation.wgsl` for the math and the numerics at large |x|.
  *
  * @module
  */
@@ -13,6 +13,8 @@ const GELU_FORWARD = kernel("gelu_forward");
 const GELU_BACKWARD = kernel("gelu_backward");
 const SWIGLU_FORWARD = kernel("swiglu_forward");
 const SWIGLU_BACKWARD = kernel("swiglu_backward");
+const GEGLU_FORWARD = kernel("geglu_forward");
+const GEGLU_BACKWARD = kernel("geglu_backward");
 
 /** Launch options shared by the activation launchers. */
 export interface ActivationLaunchOptions {
@@ -144,6 +146,48 @@ export function swigluBackward(enc: Encoder, args: SwigluBackwardArgs): void {
   const { gate, up, dOut, dGate, dUp } = args;
   const n = expectSameSize("swigluBackward", gate, up, dOut, dGate, dUp);
   launch(enc, SWIGLU_BACKWARD, n, [gate, up, dOut, dGate, dUp], args.maxWorkgroupsPerDimension);
+}
+
+/**
+ * Encodes `out = gelu(gate)·up` with GELU's tanh form, Gemma's GeGLU (`gelu_pytorch_tanh`).
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { gegluForward } from "./activation.ts";
+ * const gpu = await Gpu.create();
+ * const gate = gpu.upload(new Float32Array([-1, 2])), up = gpu.upload(new Float32Array([3, 4]));
+ * const out = gpu.tensor([2]);
+ * const enc = gpu.encoder();
+ * gegluForward(enc, { out, gate, up });
+ * gpu.submit(enc);
+ * ```
+ */
+export function gegluForward(enc: Encoder, args: SwigluForwardArgs): void {
+  const n = expectSameSize("gegluForward", args.gate, args.up, args.out);
+  launch(enc, GEGLU_FORWARD, n, [args.gate, args.up, args.out], args.maxWorkgroupsPerDimension);
+}
+
+/**
+ * Encodes `dGate = dOut·up·gelu'(gate)` and `dUp = dOut·gelu(gate)` (both overwritten).
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { gegluBackward } from "./activation.ts";
+ * const gpu = await Gpu.create();
+ * const gate = gpu.upload(new Float32Array([-1, 2])), up = gpu.upload(new Float32Array([3, 4]));
+ * const dOut = gpu.upload(new Float32Array([1, 1]));
+ * const dGate = gpu.tensor([2]), dUp = gpu.tensor([2]);
+ * const enc = gpu.encoder();
+ * gegluBackward(enc, { dGate, dUp, gate, up, dOut });
+ * gpu.submit(enc);
+ * ```
+ */
+export function gegluBackward(enc: Encoder, args: SwigluBackwardArgs): void {
+  const { gate, up, dOut, dGate, dUp } = args;
+  const n = expectSameSize("gegluBackward", gate, up, dOut, dGate, dUp);
+  launch(enc, GEGLU_BACKWARD, n, [gate, up, dOut, dGate, dUp], args.maxWorkgroupsPerDimension);
 }
 
 function launch(

@@ -1,4 +1,4 @@
-// Pointwise activations of the MLP: GELU (GPT-2) and SwiGLU (Llama, Qwen2).
+// Pointwise activations of the MLP: GELU (GPT-2), SwiGLU (Llama, Qwen2) and GeGLU (Gemma).
 //
 // GELU, tanh form as GPT-2 uses it, with u = √(2/π)·(x + 0.044715·x³):
 //   gelu(x) = 0.5·x·(1 + tanh(u)) = x·σ(2u)          since 1 + tanh(u) = 2·σ(2u)
@@ -9,6 +9,8 @@
 // SwiGLU on the two halves of the up-projection, gate and up (N,) each (N = B·T·F):
 //   out = silu(gate)·up = gate·σ(gate)·up
 //   d_gate = d_out·up·σ(gate)·(1 + gate·(1 − σ(gate)));  d_up = d_out·gate·σ(gate)  (overwrite)
+// GeGLU, the same with GELU's tanh form for the gate (Gemma's gelu_pytorch_tanh):
+//   out = gelu(gate)·up;  d_gate = d_out·up·gelu'(gate);  d_up = d_out·gelu(gate)   (overwrite)
 //
 // Numerics: σ is evaluated from e = exp(−|z|) ≤ 1, so neither σ nor 1 − σ cancels or
 // overflows at any |z| (σ = 1/(1+e), 1 − σ = e/(1+e) for z ≥ 0, mirrored for z < 0; e may
@@ -96,6 +98,27 @@ fn swiglu_forward(@builtin(global_invocation_id) gid: vec3u) {
 @group(0) @binding(3) var<storage, read> glu_d_out: array<f32>;     // (N,)
 @group(0) @binding(4) var<storage, read_write> d_gate: array<f32>;  // (N,)
 @group(0) @binding(5) var<storage, read_write> d_up: array<f32>;    // (N,)
+
+@compute @workgroup_size(WG)
+fn geglu_forward(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x + gid.y * p.row_stride;
+  if (i < p.n) {
+    let g = gate[i];
+    glu_out[i] = g * gelu_parts(g).s.x * up[i];
+  }
+}
+
+@compute @workgroup_size(WG)
+fn geglu_backward(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x + gid.y * p.row_stride;
+  if (i < p.n) {
+    let g = gate[i];
+    let parts = gelu_parts(g);
+    let d = glu_d_out[i];
+    d_gate[i] = d * up[i] * (parts.s.x + 2.0 * parts.xc * parts.s.x * parts.s.y * parts.du);
+    d_up[i] = d * g * parts.s.x;
+  }
+}
 
 @compute @workgroup_size(WG)
 fn swiglu_backward(@builtin(global_invocation_id) gid: vec3u) {

@@ -7,8 +7,9 @@
 //             out = x̂·weight + bias
 //   backward: g = d_out·weight;  dx = rstd·(g − mean(g) − x̂·mean(g·x̂))      (overwrite)
 //             d_weight += Σ_n d_out·x̂;  d_bias += Σ_n d_out                  (accumulate)
-// RMSNorm:    rstd = 1/√(mean(x²) + eps),  x̂ = x·rstd,  out = x̂·weight
-//   backward: g = d_out·weight;  dx = rstd·(g − x̂·mean(g·x̂));  d_weight += Σ_n d_out·x̂
+// RMSNorm:    rstd = 1/√(mean(x²) + eps),  x̂ = x·rstd,  out = x̂·(weight + offset)
+//   backward: g = d_out·(weight + offset);  dx = rstd·(g − x̂·mean(g·x̂));  d_weight += Σ_n d_out·x̂
+//   (offset 0, or 1 for Gemma, whose weights store the scale less one)
 //
 // Row kernels (forward, backward dx): one workgroup of WG invocations per row; invocation l
 // walks channels l, l+WG, … in order, then the workgroup adds its WG partials as a binary tree
@@ -29,6 +30,7 @@ struct Params {
   eps: f32,            // added to the variance (LayerNorm) or mean square (RMSNorm)
   groups_x: u32,       // row kernels: workgroups along x; stage 1: row blocks R
   rows_per_block: u32, // stage 1: rows per block
+  offset: f32,         // RMSNorm: added to each weight (Gemma: 1)
 }
 
 override WG: u32 = 64; // a power of two
@@ -105,7 +107,7 @@ fn rmsnorm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
   }
   let r = inverseSqrt(workgroup_sum2(lid, vec2f(ss, 0.0)).x / f32(p.c) + p.eps);
   for (var c = lid; c < p.c; c += WG) {
-    rms_out[base + c] = x[base + c] * r * weight[c];
+    rms_out[base + c] = x[base + c] * r * (weight[c] + p.offset);
   }
   if (lid == 0u) {
     rms_rstd[row] = r;
@@ -151,11 +153,11 @@ fn rmsnorm_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation
   let r = rb_rstd[row];
   var acc = 0.0; // Σ g·x̂
   for (var c = lid; c < p.c; c += WG) {
-    acc += rb_d_out[base + c] * weight[c] * x[base + c] * r;
+    acc += rb_d_out[base + c] * (weight[c] + p.offset) * x[base + c] * r;
   }
   let m = workgroup_sum2(lid, vec2f(acc, 0.0)).x / f32(p.c);
   for (var c = lid; c < p.c; c += WG) {
-    let g = rb_d_out[base + c] * weight[c];
+    let g = rb_d_out[base + c] * (weight[c] + p.offset);
     rb_dx[base + c] = r * (g - x[base + c] * r * m);
   }
 }

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { geluBackward, geluForward, swigluBackward, swigluForward } from "../kernels/activation.ts";
+import {
+  gegluBackward,
+  gegluForward,
+  geluBackward,
+  geluForward,
+  swigluBackward,
+  swigluForward,
+} from "../kernels/activation.ts";
 import type { Encoder, Gpu, HostArray, Tensor } from "../kernels/gpu.ts";
 import * as ref from "../kernels/reference/activation.ts";
 import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
@@ -47,22 +54,30 @@ gpuTest(
 );
 
 gpuTest(
-  "activation: SwiGLU forward and backward match float64, bit-identical reruns",
+  "activation: SwiGLU and GeGLU forward and backward match float64, bit-identical reruns",
   async (gpu) => {
     const rng = new Rng(22);
-    for (const n of SIZES) {
+    const glus = [
+      ["swiglu", swigluForward, swigluBackward, ref.swigluForward, ref.swigluBackward],
+      ["geglu", gegluForward, gegluBackward, ref.gegluForward, ref.gegluBackward],
+    ] as const;
+    for (
+      const [n, [name, forward, backward, refForward, refBackward]] of SIZES.flatMap((n) =>
+        glus.map((g) => [n, g] as const)
+      )
+    ) {
       const gate = rng.uniformArray(n, -6, 6), up = rng.uniformArray(n), g = rng.uniformArray(n);
       const tGate = gpu.upload(gate), tUp = gpu.upload(up), tg = gpu.upload(g);
       const out = poisoned(gpu, [n], "out");
       const dGate = poisoned(gpu, [n], "dGate"), dUp = poisoned(gpu, [n], "dUp");
       const [got, gotDGate, gotDUp] = await runTwice(gpu, [out, dGate, dUp], (enc) => {
-        swigluForward(enc, { out, gate: tGate, up: tUp });
-        swigluBackward(enc, { dGate, dUp, gate: tGate, up: tUp, dOut: tg });
+        forward(enc, { out, gate: tGate, up: tUp });
+        backward(enc, { dGate, dUp, gate: tGate, up: tUp, dOut: tg });
       });
-      const want = ref.swigluBackward(gate, up, g);
-      assertClose(got, ref.swigluForward(gate, up), { label: `swiglu N=${n}` });
-      assertClose(gotDGate, want.dGate, { label: `swiglu dGate N=${n}` });
-      assertClose(gotDUp, want.dUp, { label: `swiglu dUp N=${n}` });
+      const want = refBackward(gate, up, g);
+      assertClose(got, refForward(gate, up), { label: `${name} N=${n}` });
+      assertClose(gotDGate, want.dGate, { label: `${name} dGate N=${n}` });
+      assertClose(gotDUp, want.dUp, { label: `${name} dUp N=${n}` });
       for (const t of [tGate, tUp, tg, out, dGate, dUp]) t.release();
     }
   },
@@ -72,22 +87,29 @@ gpuTest("activation: finite and exact at extreme inputs (|x| up to 1e30)", async
   const x = new Float32Array([-1e30, -100, -30, -20.5, -9, 9, 20.5, 30, 100, 1e30, 0, -0.01]);
   const n = x.length, ones = new Float32Array(n).fill(1);
   const tx = gpu.upload(x), t1 = gpu.upload(ones);
-  const outs = ["gelu", "dgelu", "swiglu", "dGate", "dUp"].map((l) => poisoned(gpu, [n], l));
+  const outs = ["gelu", "dgelu", "swiglu", "dGate", "dUp", "geglu", "gDGate", "gDUp"].map((l) =>
+    poisoned(gpu, [n], l)
+  );
   const enc = gpu.encoder();
   geluForward(enc, { out: outs[0], x: tx });
   geluBackward(enc, { dx: outs[1], x: tx, dOut: t1 });
   swigluForward(enc, { out: outs[2], gate: tx, up: t1 });
   swigluBackward(enc, { dGate: outs[3], dUp: outs[4], gate: tx, up: t1, dOut: t1 });
+  gegluForward(enc, { out: outs[5], gate: tx, up: t1 });
+  gegluBackward(enc, { dGate: outs[6], dUp: outs[7], gate: tx, up: t1, dOut: t1 });
   gpu.submit(enc);
   const got = await gpu.read(outs);
   for (const a of got) assert.ok((a as Float32Array).every(Number.isFinite), `non-finite: ${a}`);
-  const sw = ref.swigluBackward(x, ones, ones);
+  const sw = ref.swigluBackward(x, ones, ones), ge = ref.gegluBackward(x, ones, ones);
   const wants = [
     ref.geluForward(x),
     ref.geluBackward(x, ones),
     ref.swigluForward(x, ones),
     sw.dGate,
     sw.dUp,
+    ref.gegluForward(x, ones),
+    ge.dGate,
+    ge.dUp,
   ];
   // Elementwise: each value within 1e-5 relative (exp(−30) in f32 is only good to a few ULP
   // times 30), or 1e-30 absolute for the underflowed tails.
@@ -122,6 +144,15 @@ Deno.test("activation: reference backward matches finite differences", () => {
   assertClose(dUp, finiteDifference((v) => dot(w, ref.swigluForward(x, v)), up), {
     rtol: 1e-8,
     label: "dUp",
+  });
+  const ge = ref.gegluBackward(x, up, w);
+  assertClose(ge.dGate, finiteDifference((v) => dot(w, ref.gegluForward(v, up)), x), {
+    rtol: 1e-8,
+    label: "geglu dGate",
+  });
+  assertClose(ge.dUp, finiteDifference((v) => dot(w, ref.gegluForward(x, v)), up), {
+    rtol: 1e-8,
+    label: "geglu dUp",
   });
 });
 

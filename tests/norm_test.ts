@@ -88,11 +88,13 @@ gpuTest("norm: LayerNorm forward and backward match float64, bit-identical rerun
 
 gpuTest("norm: RMSNorm forward and backward match float64, bit-identical reruns", async (gpu) => {
   const rng = new Rng(32);
-  for (const [n, c] of SHAPES) {
+  // Offset 1: Gemma's weights hold the scale less one (here −0.5 … 0.5).
+  for (const [[n, c], offset] of SHAPES.flatMap((s) => [[s, 0], [s, 1]] as const)) {
     // At C = 1, x̂ = ±√(x²/(x²+eps)) and dx ∝ 1 − x̂² = eps/(x²+eps): for |x| ≫ √eps that is a
     // cancellation no f32 formula avoids. Inputs near √eps keep that case well-conditioned.
     const scale = c === 1 ? 3e-3 : 1;
-    const x = rng.uniformArray(n * c, -2 * scale, 3 * scale), w = rng.uniformArray(c, 0.5, 1.5);
+    const x = rng.uniformArray(n * c, -2 * scale, 3 * scale);
+    const w = rng.uniformArray(c, 0.5 - offset, 1.5 - offset);
     const g = rng.uniformArray(n * c), w0 = rng.uniformArray(c);
     const tx = gpu.upload(x, [n, c]), tw = gpu.upload(w), tg = gpu.upload(g, [n, c]);
     const out = poisoned(gpu, [n, c], "out"), rstd = poisoned(gpu, [n], "rstd");
@@ -104,13 +106,14 @@ gpuTest("norm: RMSNorm forward and backward match float64, bit-identical reruns"
       [out, rstd, dx, dW],
       new Map([[dW, w0]]),
       (enc) => {
-        rmsNormForward(enc, { out, rstd, x: tx, weight: tw, eps: EPS });
-        rmsNormBackward(enc, { dx, dWeight: dW, dOut: tg, x: tx, weight: tw, rstd, scratch });
+        rmsNormForward(enc, { out, rstd, x: tx, weight: tw, eps: EPS, offset });
+        const bw = { dx, dWeight: dW, dOut: tg, x: tx, weight: tw, offset, rstd, scratch };
+        rmsNormBackward(enc, bw);
       },
     );
-    const f = ref.rmsNormForward(x, w, { eps: EPS });
-    const bw = ref.rmsNormBackward(x, w, g, { eps: EPS });
-    const at = `(N, C) = (${n}, ${c})`;
+    const f = ref.rmsNormForward(x, w, { eps: EPS, offset });
+    const bw = ref.rmsNormBackward(x, w, g, { eps: EPS, offset });
+    const at = `(N, C) = (${n}, ${c}) offset ${offset}`;
     assertClose(gOut, f.out, { label: `out ${at}` });
     assertClose(gRstd, f.rstd, { label: `rstd ${at}` });
     assertClose(gDx, bw.dx, { label: `dx ${at}` });
@@ -143,17 +146,19 @@ Deno.test("norm: reference backwards match finite differences", () => {
     finiteDifference((v) => dot(u, ref.layerNormForward(x, w, v, o).out), b),
     { ...fd, label: "LayerNorm dBias" },
   );
-  const rms = ref.rmsNormBackward(x, w, u, o);
-  assertClose(
-    rms.dx,
-    finiteDifference((v) => dot(u, ref.rmsNormForward(v, w, o).out), x),
-    { ...fd, label: "RMSNorm dx" },
-  );
-  assertClose(
-    rms.dWeight,
-    finiteDifference((v) => dot(u, ref.rmsNormForward(x, v, o).out), w),
-    { ...fd, label: "RMSNorm dWeight" },
-  );
+  for (const ro of [{ ...o, offset: 0 }, { ...o, offset: 1 }]) {
+    const rms = ref.rmsNormBackward(x, w, u, ro);
+    assertClose(
+      rms.dx,
+      finiteDifference((v) => dot(u, ref.rmsNormForward(v, w, ro).out), x),
+      { ...fd, label: `RMSNorm dx, offset ${ro.offset}` },
+    );
+    assertClose(
+      rms.dWeight,
+      finiteDifference((v) => dot(u, ref.rmsNormForward(x, v, ro).out), w),
+      { ...fd, label: `RMSNorm dWeight, offset ${ro.offset}` },
+    );
+  }
 });
 
 gpuTest("norm: more than 65535 rows split over y (N = 70001, C = 3)", async (gpu) => {

@@ -91,3 +91,36 @@ export function swigluBackward(
   }
   return { dGate, dUp };
 }
+
+/**
+ * Gemma's GeGLU: `gelu(gate)·up`, GELU in its tanh form.
+ *
+ * @example
+ * ```ts
+ * import { gegluForward } from "./activation.ts";
+ * gegluForward([0, 1], [5, 2]); // ≈ [0, 1.6824]
+ * ```
+ */
+export function gegluForward(gate: Vec, up: Vec): Float64Array {
+  const g = geluForward(gate);
+  return g.map((v, i) => v * up[i]);
+}
+
+/**
+ * The gradients of {@linkcode gegluForward} for gate and up.
+ *
+ * @example
+ * ```ts
+ * import { gegluBackward } from "./activation.ts";
+ * const { dGate, dUp } = gegluBackward([0], [5], [1]); // dGate [2.5], dUp [0]
+ * ```
+ */
+export function gegluBackward(
+  gate: Vec,
+  up: Vec,
+  dOut: Vec,
+): { dGate: Float64Array; dUp: Float64Array } {
+  const dUp = geluForward(gate).map((v, i) => v * dOut[i]);
+  const dGate = geluBackward(gate, Float64Array.from(dOut, (d, i) => d * up[i]));
+  return { dGate, dUp };
+}

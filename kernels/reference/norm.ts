@@ -74,7 +74,7 @@ export function layerNormBackward(
 }
 
 /**
- * RMSNorm forward: `out = x·rstd·weight` per row, `rstd = 1/√(mean(x²)+eps)`.
+ * RMSNorm forward: `out = x·rstd·(weight + offset)` per row, `rstd = 1/√(mean(x²)+eps)`.
  *
  * @example
  * ```ts
@@ -85,15 +85,15 @@ export function layerNormBackward(
 export function rmsNormForward(
   x: Vec,
   weight: Vec,
-  options: { eps?: number } = {},
+  options: { eps?: number; offset?: number } = {},
 ): { out: Float64Array; rstd: Float64Array } {
-  const eps = options.eps ?? 1e-6, c = weight.length, n = x.length / c;
+  const eps = options.eps ?? 1e-6, c = weight.length, n = x.length / c, o = options.offset ?? 0;
   const out = new Float64Array(n * c), rstd = new Float64Array(n);
   for (let r = 0; r < n; r++) {
     let ss = 0;
     for (let j = 0; j < c; j++) ss += x[r * c + j] ** 2;
     const rs = 1 / Math.sqrt(ss / c + eps);
-    for (let j = 0; j < c; j++) out[r * c + j] = x[r * c + j] * rs * weight[j];
+    for (let j = 0; j < c; j++) out[r * c + j] = x[r * c + j] * rs * (weight[j] + o);
     rstd[r] = rs;
   }
   return { out, rstd };
@@ -112,21 +112,21 @@ export function rmsNormBackward(
   x: Vec,
   weight: Vec,
   dOut: Vec,
-  options: { eps?: number } = {},
+  options: { eps?: number; offset?: number } = {},
 ): { dx: Float64Array; dWeight: Float64Array } {
-  const c = weight.length, n = x.length / c;
+  const c = weight.length, n = x.length / c, o = options.offset ?? 0;
   const { rstd } = rmsNormForward(x, weight, options);
   const dx = new Float64Array(n * c), dWeight = new Float64Array(c);
   for (let r = 0; r < n; r++) {
     let sgx = 0;
     for (let j = 0; j < c; j++) {
       const i = r * c + j, xh = x[i] * rstd[r];
-      sgx += dOut[i] * weight[j] * xh;
+      sgx += dOut[i] * (weight[j] + o) * xh;
       dWeight[j] += dOut[i] * xh;
     }
     for (let j = 0; j < c; j++) {
       const i = r * c + j;
-      dx[i] = rstd[r] * (dOut[i] * weight[j] - x[i] * rstd[r] * sgx / c);
+      dx[i] = rstd[r] * (dOut[i] * (weight[j] + o) - x[i] * rstd[r] * sgx / c);
     }
   }
   return { dx, dWeight };
