@@ -58,10 +58,12 @@ export interface DecodeEmbeddingArgs extends DecodeLaunchOptions {
   positions?: Tensor;
   /** The most bytes of `wte` bound at once (default: the device's limit). For tests. */
   maxBindingBytes?: number;
+  /** s, the token rows' scale (Gemma: √C). Default 1. */
+  scale?: number;
 }
 
 /**
- * Encodes `out[b] = wte[tokens[b]] (+ wpe[positions[b]])`: one new token per row.
+ * Encodes `out[b] = s·wte[tokens[b]] (+ wpe[positions[b]])`: one new token per row.
  *
  * @example
  * ```ts
@@ -96,6 +98,9 @@ export function decodeEmbedding(enc: Encoder, args: DecodeEmbeddingArgs): void {
     }
     p = wpe.size / c;
   }
+  if (args.scale !== undefined && !Number.isFinite(args.scale)) {
+    throw new RangeError(`${name}: scale must be finite, got ${args.scale}`);
+  }
   if (b === 0) return;
   const [gx, gy] = grid(enc, b * c, args);
   let chunks: [number, number][];
@@ -123,6 +128,7 @@ export function decodeEmbedding(enc: Encoder, args: DecodeEmbeddingArgs): void {
         vocab: v,
         first: k === 0 ? 1 : 0,
         row_stride: gx * WG,
+        scale: args.scale ?? 1,
       }),
       bindings: wpe ? [tokens, table, positions!, wpe, out] : [tokens, table, out],
       workgroups: [gx, gy],

@@ -5,7 +5,7 @@
 // (NKV divides NH; query head h reads kv head h / (NH/NKV)), HS head size, W = NKV·HS, Tmax cache
 // length. positions: (B,) i32, the position of row b's new token (pos_b).
 //
-// embed / embed_pos: out[b, :] = wte[tokens[b], :] (+ wpe[pos_b, :])
+// embed / embed_pos: out[b, :] = s·wte[tokens[b], :] (+ wpe[pos_b, :])  (s: `p.scale`, Gemma's √C)
 //   tokens (B,) i32; wte (V, C), bound in vocabulary chunks [v_begin, v_end) when larger than one
 //   binding (each launch writes the rows whose token falls in its chunk); wpe (P, C); out (B, C).
 //   A token outside [0, V) or a position outside [0, P) gives a row of NaN (written by the first
@@ -55,7 +55,7 @@ struct Params {
   first: u32,      // embed: 1 for the chunk that writes the NaN rows
   row_stride: u32, // invocations (attend: workgroups) per row of the grid
   nkv: u32,        // attend: NKV
-  scale: f32,      // attend: softmax scale
+  scale: f32,      // attend: softmax scale; embed: the token rows' scale s
   window: u32,     // attend: W ≥ 1, keys pos_b − W < j ≤ pos_b
 }
 
@@ -92,7 +92,7 @@ fn token_value(i: u32) -> vec2f {
   if (v < p.v_begin || v >= p.v_end) {
     return vec2f(0.0, 0.0);
   }
-  return vec2f(1.0, e_wte[(v - p.v_begin) * p.c + j]);
+  return vec2f(1.0, e_wte[(v - p.v_begin) * p.c + j] * p.scale);
 }
 
 @compute @workgroup_size(WG)

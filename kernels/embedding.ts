@@ -150,10 +150,12 @@ export interface EmbeddingForwardArgs extends EmbeddingLaunchOptions {
   seqLen?: number;
   /** Position of t = 0 (generation with a KV cache). Default 0. */
   positionOffset?: number;
+  /** s, the token rows' scale (Gemma: √C). Default 1. */
+  scale?: number;
 }
 
 /**
- * Encodes `out[n] = wte[tokens[n]] (+ wpe[(n mod T) + positionOffset])`.
+ * Encodes `out[n] = s·wte[tokens[n]] (+ wpe[(n mod T) + positionOffset])`.
  *
  * @example
  * ```ts
@@ -195,6 +197,7 @@ export function embeddingForward(enc: Encoder, args: EmbeddingForwardArgs): void
         vocab: v,
         first: k === 0 ? 1 : 0,
         row_stride: gx * WG,
+        scale: scaleOf(name, args.scale),
       }),
       bindings: wpe ? [tokens, table, wpe, out] : [tokens, table, out],
       workgroups: [gx, gy],
@@ -216,10 +219,12 @@ export interface EmbeddingBackwardArgs extends EmbeddingLaunchOptions {
   seqLen?: number;
   /** Position of t = 0. Default 0. */
   positionOffset?: number;
+  /** s, as in the forward. Default 1. */
+  scale?: number;
 }
 
 /**
- * Encodes the embedding backward: `dWte[v] += Σ_{tokens[n]=v} dOut[n]` (one workgroup per
+ * Encodes the embedding backward: `dWte[v] += s·Σ_{tokens[n]=v} dOut[n]` (one workgroup per
  * distinct token, summing in position order: deterministic, no atomics) and, with `dWpe`,
  * `dWpe[t + positionOffset] += Σ_b dOut[b, t]`.
  *
@@ -281,6 +286,7 @@ export function embeddingBackward(enc: Encoder, args: EmbeddingBackwardArgs): vo
           u_begin: u0,
           m_skip: skip,
           m_count: step,
+          scale: scaleOf(name, args.scale),
         }),
         bindings: [
           dOut,
@@ -421,6 +427,7 @@ function params(f: {
   u_begin?: number;
   m_skip?: number;
   m_count?: number;
+  scale?: number;
 }): Uint32Array {
   // Field order is the WGSL struct's.
   return uniforms({
@@ -437,7 +444,15 @@ function params(f: {
     u_begin: f.u_begin ?? 0,
     m_skip: f.m_skip ?? 0,
     m_count: f.m_count ?? 0xffffffff,
-  });
+    scale: f.scale ?? 1,
+  }, ["scale"]);
+}
+
+function scaleOf(name: string, scale: number | undefined): number {
+  if (scale !== undefined && !Number.isFinite(scale)) {
+    throw new RangeError(`${name}: scale must be finite, got ${scale}`);
+  }
+  return scale ?? 1;
 }
 
 function tableShape(name: string, table: Tensor): { v: number; c: number } {

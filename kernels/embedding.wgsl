@@ -1,12 +1,13 @@
-// Token (+ learned position) embedding, GPT-2 style; token-only for Llama and Qwen2.
+// Token (+ learned position) embedding, GPT-2 style; token-only for Llama and Qwen2; scaled by
+// s = √C (rounded to f32) for Gemma, s = 1 otherwise.
 //
-// forward:  out[n, :] = wte[tokens[n], :] (+ wpe[(n mod T) + pos_offset, :])
+// forward:  out[n, :] = s·wte[tokens[n], :] (+ wpe[(n mod T) + pos_offset, :])
 //   tokens (N,) i32, N = B·T; wte (V, C); wpe (maxT, C); out (N, C).
 //   A token outside [0, V) gives a row of NaN (written by the first chunk), so a bad id fails
 //   loudly at the loss instead of training on another row; the host refuses such ids first
 //   where it sees them (buildTokenIndex).
 // backward, without atomics (WGSL has no float atomics):
-//   d_wte[v, :] += Σ_{n : tokens[n] = v} d_out[n, :]
+//   d_wte[v, :] += s·Σ_{n : tokens[n] = v} d_out[n, :]
 //     The host sorts the batch into a CSR index: unique tokens u[0..U) ascending, and for each
 //     the positions n holding it, ascending: positions[offsets[k] .. offsets[k+1]). One
 //     workgroup per unique token sums its rows in that order, so the result is deterministic
@@ -33,6 +34,7 @@ struct Params {
   u_begin: u32,    // d_wte: index in `unique` of this chunk's first token
   m_skip: u32,     // d_wte: this launch sums each token's positions m_skip …
   m_count: u32,    //   … m_skip + m_count − 1 (CPU adapters cut long lists: see the launcher)
+  scale: f32,      // s, the token rows' scale
 }
 
 override WG: u32 = 256;
@@ -64,7 +66,7 @@ fn lookup(i: u32) -> Lookup {
   if (v < p.v_begin || v >= p.v_end) {
     return Lookup(false, 0.0, n, j);
   }
-  return Lookup(true, wte[(v - p.v_begin) * p.c + j], n, j);
+  return Lookup(true, wte[(v - p.v_begin) * p.c + j] * p.scale, n, j);
 }
 
 @compute @workgroup_size(WG)
@@ -115,7 +117,7 @@ fn backward_wte(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
     for (var m = start; m < stop; m++) {
       acc += d_out[positions[m] * p.c + j];
     }
-    d_wte[row + j] += acc;
+    d_wte[row + j] += acc * p.scale;
   }
 }
 

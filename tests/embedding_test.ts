@@ -23,6 +23,8 @@ interface Case {
   offset?: number;
   /** Fraction of tokens that are id 0 (a padding-like, heavily repeated id). */
   skew?: number;
+  /** The token rows' scale (Gemma: √C). */
+  scale?: number;
 }
 
 const CASES: Case[] = [
@@ -30,6 +32,8 @@ const CASES: Case[] = [
   { b: 2, t: 5, v: 11, c: 7, maxT: 10, offset: 3 },
   { b: 3, t: 37, v: 50, c: 130 },
   { b: 4, t: 16, v: 301, c: 13, maxT: 16, skew: 0.5 },
+  { b: 3, t: 11, v: 50, c: 130, skew: 0.3, scale: Math.fround(Math.sqrt(130)) },
+  { b: 2, t: 5, v: 11, c: 7, maxT: 10, scale: 0.5 },
 ];
 
 function randomTokens(rng: Rng, n: number, v: number, skew = 0): Int32Array {
@@ -47,7 +51,7 @@ async function runCase(
   rng: Rng,
   launch: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number } = {},
 ): Promise<void> {
-  const { b, t, v, c, maxT, offset = 0, skew } = k;
+  const { b, t, v, c, maxT, offset = 0, skew, scale } = k;
   const n = b * t;
   const tokens = randomTokens(rng, n, v, skew);
   const wte = rng.uniformArray(v * c), wpe = maxT ? rng.uniformArray(maxT * c) : undefined;
@@ -68,7 +72,7 @@ async function runCase(
     gpu.write(dWte, dWte0);
     if (dWpe) gpu.write(dWpe, dWpe0!);
     const enc = gpu.encoder();
-    const pos = { seqLen: t, positionOffset: offset, ...launch };
+    const pos = { seqLen: t, positionOffset: offset, scale, ...launch };
     embeddingForward(enc, { out, tokens: tTok, wte: tWte, wpe: tWpe, ...pos });
     embeddingBackward(enc, { dWte, dWpe, dOut: tG, index, ...pos });
     gpu.submit(enc);
@@ -76,7 +80,7 @@ async function runCase(
   }
   const at = `(B, T, V, C) = (${b}, ${t}, ${v}, ${c})${maxT ? `, maxT ${maxT}` : ""}`;
   runs[0].forEach((a, i) => assert.ok(bitEqual(a, runs[1][i]), `rerun differs (${i}) ${at}`));
-  const o = { channels: c, wpe, seqLen: t, positionOffset: offset };
+  const o = { channels: c, wpe, seqLen: t, positionOffset: offset, scale };
   assertClose(runs[0][0], ref.embeddingForward(tokens, wte, o), { label: `out ${at}` });
   const want = ref.embeddingBackward(tokens, g, { ...o, vocabSize: v, maxPositions: maxT });
   assertClose(runs[0][1], want.dWte.map((x, i) => x + dWte0[i]), { label: `dWte ${at}` });
@@ -115,7 +119,7 @@ Deno.test("embedding: reference backward matches finite differences", () => {
   const wte = Float64Array.from(rng.uniformArray(v * c));
   const wpe = Float64Array.from(rng.uniformArray(maxT * c));
   const w = Float64Array.from(rng.uniformArray(b * t * c));
-  const o = { channels: c, seqLen: t, positionOffset: offset };
+  const o = { channels: c, seqLen: t, positionOffset: offset, scale: 1.7 };
   const { dWte, dWpe } = ref.embeddingBackward(tokens, w, {
     ...o,
     vocabSize: v,

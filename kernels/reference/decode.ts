@@ -15,10 +15,12 @@ export interface DecodeEmbeddingReferenceOptions {
   wpe?: Vec;
   /** (B,) each row's position, needed with `wpe`. */
   positions?: Vec;
+  /** s, the token rows' scale. Default 1. */
+  scale?: number;
 }
 
 /**
- * `out[b] = wte[tokens[b]] (+ wpe[positions[b]])`, out (B, C).
+ * `out[b] = s·wte[tokens[b]] (+ wpe[positions[b]])`, out (B, C).
  *
  * @example
  * ```ts
@@ -37,7 +39,7 @@ export function decodeEmbedding(
   for (let b = 0; b < tokens.length; b++) {
     for (let j = 0; j < c; j++) {
       const pos = wpe ? wpe[positions![b] * c + j] : 0;
-      out[b * c + j] = wte[tokens[b] * c + j] + pos;
+      out[b * c + j] = (options.scale ?? 1) * wte[tokens[b] * c + j] + pos;
     }
   }
   return out;

@@ -16,10 +16,12 @@ export interface EmbeddingReferenceOptions {
   seqLen?: number;
   /** Default 0. */
   positionOffset?: number;
+  /** s, the token rows' scale (Gemma: √C). Default 1. */
+  scale?: number;
 }
 
 /**
- * `out[n] = wte[tokens[n]] (+ wpe[(n mod T) + positionOffset])`, out (N, C).
+ * `out[n] = s·wte[tokens[n]] (+ wpe[(n mod T) + positionOffset])`, out (N, C).
  *
  * @example
  * ```ts
@@ -32,12 +34,12 @@ export function embeddingForward(
   wte: Vec,
   options: EmbeddingReferenceOptions,
 ): Float64Array {
-  const { channels: c, wpe, seqLen = 1, positionOffset = 0 } = options;
+  const { channels: c, wpe, seqLen = 1, positionOffset = 0, scale = 1 } = options;
   const out = new Float64Array(tokens.length * c);
   for (let n = 0; n < tokens.length; n++) {
     const pos = (n % seqLen) + positionOffset;
     for (let j = 0; j < c; j++) {
-      out[n * c + j] = wte[tokens[n] * c + j] + (wpe ? wpe[pos * c + j] : 0);
+      out[n * c + j] = scale * wte[tokens[n] * c + j] + (wpe ? wpe[pos * c + j] : 0);
     }
   }
   return out;
@@ -63,15 +65,17 @@ export function embeddingBackward(
     maxPositions?: number;
     seqLen?: number;
     positionOffset?: number;
+    scale?: number;
   },
 ): { dWte: Float64Array; dWpe: Float64Array | null } {
   const { channels: c, vocabSize, maxPositions, seqLen = 1, positionOffset = 0 } = options;
+  const scale = options.scale ?? 1;
   const dWte = new Float64Array(vocabSize * c);
   const dWpe = maxPositions === undefined ? null : new Float64Array(maxPositions * c);
   for (let n = 0; n < tokens.length; n++) {
     const pos = (n % seqLen) + positionOffset;
     for (let j = 0; j < c; j++) {
-      dWte[tokens[n] * c + j] += dOut[n * c + j];
+      dWte[tokens[n] * c + j] += scale * dOut[n * c + j];
       if (dWpe) dWpe[pos * c + j] += dOut[n * c + j];
     }
   }
