@@ -1,14 +1,22 @@
 /**
  * The pieces the transformer composes, each behind one signature for every family: linear layers
- * in either weight layout, the norm (LayerNorm for gpt2, RMSNorm for llama/qwen2) and the MLP
- * activation (GELU for gpt2, SwiGLU for llama/qwen2).
+ * in either weight layout, the norm (LayerNorm for gpt2, RMSNorm for llama/qwen2, with Gemma's
+ * weight offset) and the MLP activation (GELU for gpt2, SwiGLU for llama/qwen2, GeGLU for Gemma).
  *
  * @module
  */
-import type { ModelConfig, ModelFamily } from "./config.ts";
+import { layerRope, type ModelConfig, type ModelFamily, normOffset } from "./config.ts";
 import type { WeightLayout } from "./params.ts";
-import type { Encoder, Tensor } from "../kernels/gpu.ts";
-import { geluBackward, geluForward, swigluBackward, swigluForward } from "../kernels/activation.ts";
+import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
+import { ropeTable } from "../kernels/rope.ts";
+import {
+  gegluBackward,
+  gegluForward,
+  geluBackward,
+  geluForward,
+  swigluBackward,
+  swigluForward,
+} from "../kernels/activation.ts";
 import { biasGrad, matmul } from "../kernels/matmul.ts";
 import {
   layerNormBackward,
@@ -119,7 +127,8 @@ export interface NormForwardArgs {
 }
 
 /**
- * The family's norm: LayerNorm (gpt2) or RMSNorm (llama, mistral, qwen2), with the config's ε.
+ * The family's norm: LayerNorm (gpt2) or RMSNorm (llama, mistral, qwen2; Gemma's scales by
+ * 1 + w), with the config's ε.
  *
  * @example
  * ```ts
@@ -138,7 +147,7 @@ export function normForward(enc: Encoder, config: ModelConfig, args: NormForward
   if (config.family === "gpt2") {
     if (!bias) throw new TypeError("normForward: LayerNorm needs a bias");
     layerNormForward(enc, { out, mean, rstd, x, weight, bias, eps });
-  } else rmsNormForward(enc, { out, rstd, x, weight, eps });
+  } else rmsNormForward(enc, { out, rstd, x, weight, eps, offset: normOffset(config) });
 }
 
 /** Tensors of {@linkcode normBackward}. */
@@ -181,7 +190,9 @@ export function normBackward(enc: Encoder, config: ModelConfig, args: NormBackwa
   if (config.family === "gpt2") {
     if (!dBias) throw new TypeError("normBackward: LayerNorm needs a bias gradient");
     layerNormBackward(enc, { dx, dWeight, dBias, dOut, x, weight, mean, rstd });
-  } else rmsNormBackward(enc, { dx, dWeight, dOut, x, weight, rstd });
+  } else {
+    rmsNormBackward(enc, { dx, dWeight, dOut, x, weight, rstd, offset: normOffset(config) });
+  }
 }
 
 /** Tensors of {@linkcode activationForward}: (N, F) each. */
@@ -195,7 +206,8 @@ export interface ActivationForwardArgs {
 }
 
 /**
- * `out = gelu(a)` (gpt2) or `out = silu(a)·b` (llama, mistral, qwen2).
+ * `out = gelu(a)` (gpt2), `out = silu(a)·b` (llama, mistral, qwen2) or `out = gelu(a)·b`
+ * (gemma, gemma2, gemma3).
  *
  * @example
  * ```ts
@@ -215,7 +227,9 @@ export function activationForward(
   args: ActivationForwardArgs,
 ): void {
   if (family === "gpt2") geluForward(enc, { out: args.out, x: args.a });
-  else swigluForward(enc, { out: args.out, gate: args.a, up: args.b });
+  else if (family.startsWith("gemma")) {
+    gegluForward(enc, { out: args.out, gate: args.a, up: args.b });
+  } else swigluForward(enc, { out: args.out, gate: args.a, up: args.b });
 }
 
 /** Tensors of {@linkcode activationBackward}: (N, F) each. */
@@ -253,7 +267,7 @@ export function activationBackward(
 ): void {
   if (family === "gpt2") geluBackward(enc, { dx: args.dA, x: args.a, dOut: args.dOut });
   else {
-    swigluBackward(enc, {
+    (family.startsWith("gemma") ? gegluBackward : swigluBackward)(enc, {
       dGate: args.dA,
       dUp: args.dB,
       gate: args.a,
@@ -261,4 +275,54 @@ export function activationBackward(
       dOut: args.dOut,
     });
   }
+}
+
+/** One layer's RoPE tables, (P, HS/2) each. */
+export interface RopeTables {
+  /** (P, HS/2) cos of each position's angles. */
+  cos: Tensor;
+  /** (P, HS/2) sin of each position's angles. */
+  sin: Tensor;
+}
+
+/**
+ * The RoPE cos/sin tables of every layer for `positions` positions ({@linkcode layerRope}: one
+ * pair for most models, two for Gemma 3, whose sliding layers rotate with their own base), each
+ * distinct pair uploaded once; null for gpt2 (learned positions). `all` lists the tensors to
+ * release.
+ *
+ * @example
+ * ```ts
+ * import { layerRopeTables } from "./blocks.ts";
+ * import { tinyConfig } from "./config.ts";
+ * import { Gpu } from "../kernels/gpu.ts";
+ * const gpu = await Gpu.create();
+ * const ropes = layerRopeTables(gpu, tinyConfig("gemma3"), 64);
+ * console.log(ropes?.all.length); // 2: one table pair, every layer slides
+ * ```
+ */
+export function layerRopeTables(
+  gpu: Gpu,
+  config: ModelConfig,
+  positions: number,
+): { layers: RopeTables[]; all: Tensor[] } | null {
+  if (config.family === "gpt2") return null;
+  const byKey = new Map<string, RopeTables>();
+  const half = config.headDim / 2;
+  const layers = Array.from({ length: config.numLayers }, (_, l) => {
+    const { theta, scaling } = layerRope(config, l);
+    const key = JSON.stringify([theta, scaling]);
+    let tables = byKey.get(key);
+    if (!tables) {
+      const t = ropeTable({ maxPositions: positions, headSize: config.headDim, theta, scaling });
+      const label = byKey.size ? `rope ${byKey.size + 1}` : "rope";
+      tables = {
+        cos: gpu.upload(t.cos, [positions, half], { label: `${label} cos` }),
+        sin: gpu.upload(t.sin, [positions, half], { label: `${label} sin` }),
+      };
+      byKey.set(key, tables);
+    }
+    return tables;
+  });
+  return { layers, all: [...byKey.values()].flatMap((t) => [t.cos, t.sin]) };
 }

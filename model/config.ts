@@ -1,7 +1,8 @@
 /**
  * `ModelConfig`: the shape of a decoder-only transformer, read from and written to Hugging Face
- * `config.json` for the `gpt2`, `llama`, `mistral`, `qwen2` and `qwen3` families, and the list of
- * its parameters with Hugging Face's tensor names and shapes.
+ * `config.json` for the `gpt2`, `llama`, `mistral`, `qwen2`, `qwen3`, `gemma`, `gemma2` and
+ * `gemma3_text` families, and the list of its parameters with Hugging Face's tensor names and
+ * shapes.
  *
  * Shape legend: `C` channels (hidden size), `L` layers, `NH` heads, `NKV` key/value heads, `HS`
  * head size, `F` MLP width, `V` vocabulary.
@@ -11,15 +12,29 @@
 
 import type { RopeScaling } from "../kernels/rope.ts";
 
-/** The architecture families we train. */
-export type ModelFamily = "gpt2" | "llama" | "qwen2" | "mistral" | "qwen3";
+/** The architecture families we train (`gemma3` is transformers' text-only `gemma3_text`). */
+export type ModelFamily =
+  | "gpt2"
+  | "llama"
+  | "qwen2"
+  | "mistral"
+  | "qwen3"
+  | "gemma"
+  | "gemma2"
+  | "gemma3";
+
+/** The Gemma families. */
+export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
 
 /** A decoder-only transformer's hyper-parameters. */
 export interface ModelConfig {
   /** Which family's layout and names: gpt2 (LayerNorm, learned positions, GELU), llama or
    * qwen2 (RMSNorm, RoPE, SwiGLU; qwen2 adds q/k/v biases); mistral is llama's layout (with
    * its sliding window, {@linkcode slidingWindow}); qwen3 adds an RMSNorm over each head
-   * of q and k before RoPE (`q_norm`, `k_norm`: {@linkcode hasQkNorm}). */
+   * of q and k before RoPE (`q_norm`, `k_norm`: {@linkcode hasQkNorm}); gemma is llama's layout
+   * with GeGLU, RMSNorm weights less one and √C-scaled embeddings ({@linkcode isGemma}); gemma2
+   * adds norms after attention and the MLP ({@linkcode hasSandwichNorms}) and sliding layers;
+   * gemma3 (`gemma3_text`) also q/k norms and its own RoPE base on sliding layers. */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -51,6 +66,13 @@ export interface ModelConfig {
   slidingWindow?: number | null;
   /** Which of the L layers slide, with {@linkcode slidingWindow}; absent: all of them. */
   slidingLayers?: boolean[];
+  /**
+   * Gemma 2/3's `query_pre_attn_scalar` q: attention scores are scaled by 1/√q instead of
+   * 1/√HS. Absent: 1/√HS. See {@linkcode attentionScale}.
+   */
+  queryPreAttnScalar?: number;
+  /** Gemma 3's RoPE base θ of its sliding layers (`rope_local_base_freq`, no scaling there). */
+  ropeLocalTheta?: number;
   /** Whether the output head shares the token embedding. */
   tieEmbeddings: boolean;
   /** Biases on q, k, v projections (gpt2: all linear layers have biases; qwen2: q/k/v only). */
@@ -74,7 +96,105 @@ export interface ModelConfig {
  * ```
  */
 export function hasQkNorm(c: ModelConfig): boolean {
-  return c.family === "qwen3";
+  return c.family === "qwen3" || c.family === "gemma3";
+}
+
+/**
+ * Whether a config is one of the Gemma families: RMSNorm weights hold the scale less one
+ * ({@linkcode normOffset}), token rows are scaled by √C ({@linkcode embeddingScale}), the MLP is
+ * GeGLU.
+ *
+ * @example
+ * ```ts
+ * import { isGemma, tinyConfig } from "./config.ts";
+ * console.log(isGemma(tinyConfig("gemma3")), isGemma(tinyConfig("llama"))); // true false
+ * ```
+ */
+export function isGemma(c: ModelConfig): boolean {
+  return c.family === "gemma" || c.family === "gemma2" || c.family === "gemma3";
+}
+
+/**
+ * Whether each block also normalizes its attention and MLP outputs before adding them to the
+ * residual stream (Gemma 2 and 3: `post_attention_layernorm`, `pre_feedforward_layernorm`,
+ * `post_feedforward_layernorm`).
+ *
+ * @example
+ * ```ts
+ * import { hasSandwichNorms, tinyConfig } from "./config.ts";
+ * console.log(hasSandwichNorms(tinyConfig("gemma2")), hasSandwichNorms(tinyConfig("gemma"))); // true false
+ * ```
+ */
+export function hasSandwichNorms(c: ModelConfig): boolean {
+  return c.family === "gemma2" || c.family === "gemma3";
+}
+
+/**
+ * What RMSNorm adds to each stored weight: 1 for Gemma (its weights hold the scale less one), 0
+ * otherwise.
+ *
+ * @example
+ * ```ts
+ * import { normOffset, tinyConfig } from "./config.ts";
+ * console.log(normOffset(tinyConfig("gemma"))); // 1
+ * ```
+ */
+export function normOffset(c: ModelConfig): number {
+  return isGemma(c) ? 1 : 0;
+}
+
+/**
+ * The factor token embeddings are multiplied by: √C rounded to float32 for Gemma (as transformers
+ * computes it for a float32 model), 1 otherwise.
+ *
+ * @example
+ * ```ts
+ * import { embeddingScale, tinyConfig } from "./config.ts";
+ * console.log(embeddingScale(tinyConfig("gemma", { hiddenSize: 64 }))); // 8
+ * ```
+ */
+export function embeddingScale(c: ModelConfig): number {
+  return isGemma(c) ? Math.fround(Math.sqrt(c.hiddenSize)) : 1;
+}
+
+/**
+ * The softmax scale of attention scores: 1/√q with Gemma 2/3's `query_pre_attn_scalar` q,
+ * otherwise 1/√HS.
+ *
+ * @example
+ * ```ts
+ * import { attentionScale, tinyConfig } from "./config.ts";
+ * console.log(attentionScale(tinyConfig("llama", { headDim: 16 }))); // 0.25
+ * ```
+ */
+export function attentionScale(c: ModelConfig): number {
+  return 1 / Math.sqrt(c.queryPreAttnScalar ?? c.headDim);
+}
+
+/**
+ * The RoPE base θ and scaling of layer `layer`: the model's, except Gemma 3's sliding layers,
+ * which rotate with `rope_local_base_freq` and no scaling.
+ *
+ * @example
+ * ```ts
+ * import { layerRope, tinyConfig } from "./config.ts";
+ * const c = tinyConfig("gemma3", { ropeTheta: 1e6, ropeLocalTheta: 1e4 });
+ * console.log(layerRope(c, 0).theta, layerRope(c, 5).theta); // 10000 1000000
+ * ```
+ */
+export function layerRope(
+  c: ModelConfig,
+  layer: number,
+): { theta: number; scaling: RopeScaling | null } {
+  if (c.family === "gemma3" && c.ropeLocalTheta !== undefined && isSlidingLayer(c, layer)) {
+    return { theta: c.ropeLocalTheta, scaling: null };
+  }
+  return { theta: c.ropeTheta, scaling: c.ropeScaling ?? null };
+}
+
+/** Whether layer `layer` is one of the sliding ones (its window may still cover everything). */
+function isSlidingLayer(c: ModelConfig, layer: number): boolean {
+  return !!c.slidingWindow && (!c.slidingLayers || c.slidingLayers[layer]);
 }
 
 /**
@@ -128,10 +248,20 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "mistral":
     case "qwen3":
       return llamaFromHf(r, type);
+    case "gemma":
+    case "gemma2":
+      return gemmaFromHf(r, type);
+    case "gemma3_text":
+      return gemmaFromHf(r, "gemma3");
+    case "gemma3":
+      throw new ConfigError(
+        `${file}: model_type "gemma3" (Gemma 3's multimodal model) is not supported; its ` +
+          "text-only checkpoints (gemma3_text, e.g. gemma-3-1b) are",
+      );
     default:
       throw new ConfigError(
-        `${file}: model_type "${type}" is not supported (gpt2, llama, mistral, qwen2 and qwen3 ` +
-          "are)",
+        `${file}: model_type "${type}" is not supported (gpt2, llama, mistral, qwen2, qwen3, ` +
+          "gemma, gemma2 and gemma3_text are)",
       );
   }
 }
@@ -234,6 +364,114 @@ function llamaFromHf(
 }
 
 /**
+ * A Gemma config (`gemma`, `gemma2`, `gemma3_text`), with transformers' defaults where a key is
+ * absent. Logit soft-capping (Gemma 2's `attn_logit_softcapping` 50 and
+ * `final_logit_softcapping` 30) is not implemented and refused by field.
+ */
+function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
+  // Gemma's MLP is GeGLU with GELU's tanh form; transformers reads `hidden_activation` (Gemma 1
+  // falls back to the tanh form where it is absent, whatever `hidden_act` says).
+  const act = r.optStr("hidden_activation") ??
+    (family === "gemma" ? "gelu_pytorch_tanh" : r.optStr("hidden_act") ?? "gelu_pytorch_tanh");
+  if (!["gelu_pytorch_tanh", "gelu_new", "gelu_fast"].includes(act)) {
+    r.refuse(
+      "hidden_activation",
+      `"${act}" (only GELU's tanh form, gelu_pytorch_tanh, is implemented)`,
+    );
+  }
+  const d = {
+    gemma: { nh: 16, nkv: 16, positions: 8192, theta: 10000, softcaps: [null, null] },
+    gemma2: { nh: 8, nkv: 4, positions: 8192, theta: 10000, softcaps: [50, 30] },
+    gemma3: { nh: 8, nkv: 4, positions: 131072, theta: 1e6, softcaps: [null, null] },
+  }[family];
+  const caps = ["attn_logit_softcapping", "final_logit_softcapping"];
+  caps.forEach((field, i) => {
+    const v = field in r.json ? r.optNum(field) : d.softcaps[i];
+    if (v !== null) r.refuse(field, `${v} (logit soft-capping is not implemented)`);
+  });
+  if (r.optBool("attention_bias")) r.refuse("attention_bias", "true");
+  if (r.optBool("use_bidirectional_attention")) r.refuse("use_bidirectional_attention", "true");
+  const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r, d.theta);
+  const c = r.int("hidden_size");
+  const nh = r.optInt("num_attention_heads") ?? d.nh;
+  const nkv = "num_key_value_heads" in r.json ? r.optInt("num_key_value_heads") ?? nh : d.nkv;
+  if (nh % nkv !== 0) {
+    r.refuse("num_key_value_heads", `${nkv} does not divide num_attention_heads ${nh}`);
+  }
+  const headDim = r.optInt("head_dim") ?? 256;
+  if (headDim % 2 !== 0) r.refuse("head_dim", `${headDim} is odd; RoPE needs an even head size`);
+  const layers = r.int("num_hidden_layers");
+  const maxPositions = r.optInt("max_position_embeddings") ?? d.positions;
+  const sliding: Partial<ModelConfig> = {};
+  if (family !== "gemma") {
+    const window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
+    const types = layerTypesOf(r, layers, family);
+    // transformers' patterns: Gemma 2 slides every other layer from the first; Gemma 3 all but
+    // every `sliding_window_pattern`-th (default 6).
+    const pattern = family === "gemma2" ? 2 : r.optInt("sliding_window_pattern") ?? 6;
+    const slides = types ?? Array.from({ length: layers }, (_, l) => (l + 1) % pattern !== 0);
+    if (window !== null && slides.some((x) => x)) {
+      if (window < 1) r.refuse("sliding_window", `${window} (a window holds at least one key)`);
+      // Kept even where it covers every position: Gemma 3's sliding layers have their own RoPE.
+      sliding.slidingWindow = window;
+      if (!slides.every((x) => x)) sliding.slidingLayers = slides;
+    }
+  } else layerTypesOf(r, layers, family);
+  const scalar = family === "gemma" ? null : r.optNum("query_pre_attn_scalar") ?? 256;
+  if (scalar !== null && !(scalar > 0)) r.refuse("query_pre_attn_scalar", `${scalar}`);
+  const local = family === "gemma3" ? r.optNum("rope_local_base_freq") ?? 10000 : null;
+  if (local !== null && !(local > 0)) r.refuse("rope_local_base_freq", `${local}`);
+  return {
+    family,
+    vocabSize: r.int("vocab_size"),
+    hiddenSize: c,
+    numLayers: layers,
+    numHeads: nh,
+    numKvHeads: nkv,
+    headDim,
+    intermediateSize: r.int("intermediate_size"),
+    maxPositions,
+    normEps: r.optNum("rms_norm_eps") ?? 1e-6,
+    ropeTheta,
+    ...(ropeScaling ? { ropeScaling } : {}),
+    ...sliding,
+    ...(scalar !== null ? { queryPreAttnScalar: scalar } : {}),
+    ...(local !== null ? { ropeLocalTheta: local } : {}),
+    tieEmbeddings: r.optBool("tie_word_embeddings") ?? true,
+    qkvBias: false,
+    // GemmaConfig's defaults: pad 0, eos 1, bos 2.
+    bosTokenId: "bos_token_id" in r.json ? r.optInt("bos_token_id") : 2,
+    eosTokenIds: "eos_token_id" in r.json ? r.tokenIds("eos_token_id") : [1],
+    padTokenId: "pad_token_id" in r.json ? r.optInt("pad_token_id") : 0,
+  };
+}
+
+/**
+ * `layer_types` as a per-layer "slides" list, or null where absent; only the families with
+ * sliding layers (qwen2, qwen3, gemma2, gemma3) may name `sliding_attention`; other entries are
+ * refused by index.
+ */
+function layerTypesOf(r: FieldReader, layers: number, family: ModelFamily): boolean[] | null {
+  const types = r.json["layer_types"];
+  if (types === undefined || types === null) return null;
+  if (!Array.isArray(types) || types.length !== layers) {
+    throw new ConfigError(
+      `${r.file}: layer_types must list the ${layers} layers' attention, got ` +
+        JSON.stringify(types),
+    );
+  }
+  const known = ["qwen2", "qwen3", "gemma2", "gemma3"].includes(family)
+    ? ["full_attention", "sliding_attention"]
+    : ["full_attention"];
+  return types.map((t, l) => {
+    if (!known.includes(t)) {
+      r.refuse(`layer_types[${l}]`, `${JSON.stringify(t)} for ${family} (${known.join(", ")} are)`);
+    }
+    return t === "sliding_attention";
+  });
+}
+
+/**
  * The sliding window and its layers, as transformers reads them:
  * - mistral: `sliding_window` on every layer (MistralConfig's default 4096 when the key is
  *   absent; null: none);
@@ -248,28 +486,7 @@ function slidingOf(
   family: "llama" | "qwen2" | "mistral" | "qwen3",
 ): { slidingWindow?: number; slidingLayers?: boolean[] } {
   const layers = r.int("num_hidden_layers");
-  const types = r.json["layer_types"];
-  let typed: boolean[] | null = null; // sliding per layer, from layer_types
-  if (types !== undefined && types !== null) {
-    if (!Array.isArray(types) || types.length !== layers) {
-      throw new ConfigError(
-        `${r.file}: layer_types must list the ${layers} layers' attention, got ` +
-          JSON.stringify(types),
-      );
-    }
-    typed = types.map((t, l) => {
-      const known = family === "qwen2" || family === "qwen3"
-        ? ["full_attention", "sliding_attention"]
-        : ["full_attention"];
-      if (!known.includes(t)) {
-        r.refuse(
-          `layer_types[${l}]`,
-          `${JSON.stringify(t)} for ${family} (${known.join(", ")} are)`,
-        );
-      }
-      return t === "sliding_attention";
-    });
-  }
+  const typed = layerTypesOf(r, layers, family); // sliding per layer, from layer_types
   let window: number | null = null;
   let slides: boolean[] = [];
   if (family === "mistral") {
@@ -296,7 +513,10 @@ function slidingOf(
  * (Llama 3.1 / 3.2) are implemented, any other kind is refused with the field named. Default θ
  * 10000, no scaling.
  */
-function ropeOf(r: FieldReader): { theta: number; scaling: RopeScaling | null } {
+function ropeOf(
+  r: FieldReader,
+  defaultTheta = 10000,
+): { theta: number; scaling: RopeScaling | null } {
   let theta = r.optNum("rope_theta");
   let scaling: RopeScaling | null = null;
   const partial = r.optNum("partial_rotary_factor");
@@ -371,7 +591,7 @@ function ropeOf(r: FieldReader): { theta: number; scaling: RopeScaling | null } 
       theta = inner; // (transformers v5: the value inside rope_parameters wins)
     }
   }
-  return { theta: theta ?? 10000, scaling };
+  return { theta: theta ?? defaultTheta, scaling };
 }
 
 /** The `rope_scaling` object transformers reads back for a scaling. */
@@ -425,6 +645,9 @@ export function configToHf(c: ModelConfig): Json {
       torch_dtype: "float32",
     };
   }
+  if (c.family === "gemma" || c.family === "gemma2" || c.family === "gemma3") {
+    return gemmaToHf(c, c.family, eos);
+  }
   return {
     architectures: [
       {
@@ -451,6 +674,57 @@ export function configToHf(c: ModelConfig): Json {
     attention_bias: c.family === "llama" || c.family === "qwen3" ? false : undefined,
     ...slidingToHf(c),
     mlp_bias: false,
+    bos_token_id: c.bosTokenId,
+    eos_token_id: eos,
+    pad_token_id: c.padTokenId,
+    attention_dropout: 0,
+    torch_dtype: "float32",
+  };
+}
+
+/** A Gemma config.json (see `gemmaFromHf`). */
+function gemmaToHf(c: ModelConfig, family: GemmaFamily, eos: number | number[] | null): Json {
+  const L = c.numLayers;
+  const slides = Array.from({ length: L }, (_, l) => isSlidingLayer(c, l));
+  // Transformers before `layer_types` read Gemma 3's pattern: every P-th layer is global.
+  const pattern = [...Array(L + 1).keys()].map((p) => p + 2).find((p) =>
+    slides.every((x, l) => x === ((l + 1) % p !== 0))
+  );
+  return {
+    architectures: [
+      { gemma: "GemmaForCausalLM", gemma2: "Gemma2ForCausalLM", gemma3: "Gemma3ForCausalLM" }[
+        family
+      ],
+    ],
+    model_type: family === "gemma3" ? "gemma3_text" : family,
+    vocab_size: c.vocabSize,
+    hidden_size: c.hiddenSize,
+    intermediate_size: c.intermediateSize,
+    num_hidden_layers: L,
+    num_attention_heads: c.numHeads,
+    num_key_value_heads: c.numKvHeads,
+    head_dim: c.headDim,
+    max_position_embeddings: c.maxPositions,
+    rms_norm_eps: c.normEps,
+    rope_theta: c.ropeTheta,
+    ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
+    tie_word_embeddings: c.tieEmbeddings,
+    hidden_act: "gelu_pytorch_tanh",
+    hidden_activation: "gelu_pytorch_tanh",
+    attention_bias: false,
+    ...(family === "gemma" ? {} : {
+      query_pre_attn_scalar: c.queryPreAttnScalar ?? c.headDim,
+      sliding_window: c.slidingWindow ?? null,
+      layer_types: slides.map((x) => x ? "sliding_attention" : "full_attention"),
+      attn_logit_softcapping: null,
+      final_logit_softcapping: null,
+    }),
+    ...(family === "gemma3"
+      ? {
+        rope_local_base_freq: c.ropeLocalTheta ?? 10000,
+        ...(pattern !== undefined ? { sliding_window_pattern: pattern } : {}),
+      }
+      : {}),
     bos_token_id: c.bosTokenId,
     eos_token_id: eos,
     pad_token_id: c.padTokenId,
@@ -557,6 +831,10 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
       add(`${p}.self_attn.k_norm.weight`, [c.headDim], "norm_weight");
     }
     add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
+    if (hasSandwichNorms(c)) {
+      add(`${p}.pre_feedforward_layernorm.weight`, [C], "norm_weight");
+      add(`${p}.post_feedforward_layernorm.weight`, [C], "norm_weight");
+    }
     add(`${p}.mlp.gate_proj.weight`, [F, C], "linear");
     add(`${p}.mlp.up_proj.weight`, [F, C], "linear");
     add(`${p}.mlp.down_proj.weight`, [C, F], "residual_linear");
@@ -588,11 +866,16 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     maxPositions: 64,
     normEps: family === "gpt2" ? 1e-5 : 1e-6,
     ropeTheta: 10000,
-    tieEmbeddings: family === "gpt2",
+    tieEmbeddings: family === "gpt2" || family.startsWith("gemma"),
     qkvBias: family === "gpt2" || family === "qwen2",
     bosTokenId: null,
     eosTokenIds: [],
     padTokenId: null,
+    // Gemma 2/3: scores scaled by 1/√q; Gemma 2 slides every other layer from the first,
+    // Gemma 3 (two layers here) both, its sliding layers with their own RoPE base.
+    ...(family === "gemma2" || family === "gemma3" ? { queryPreAttnScalar: 16 } : {}),
+    ...(family === "gemma2" ? { slidingWindow: 6, slidingLayers: [true, false] } : {}),
+    ...(family === "gemma3" ? { slidingWindow: 6, ropeLocalTheta: 100 } : {}),
   };
   const c = { ...base, ...overrides };
   if (family === "gpt2") {
@@ -649,12 +932,23 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     if (!Number.isInteger(w) || w < 1) {
       throw new ConfigError(`ModelConfig.slidingWindow must be a positive integer, got ${w}`);
     }
-    if (c.family === "gpt2" || c.family === "llama") {
+    if (c.family === "gpt2" || c.family === "llama" || c.family === "gemma") {
       throw new ConfigError(`ModelConfig.slidingWindow: ${c.family} has no sliding window`);
     }
     if (c.family === "mistral" && c.slidingLayers && !c.slidingLayers.every((x) => x)) {
       throw new ConfigError("ModelConfig.slidingLayers: mistral slides every layer");
     }
+  }
+  if (c.queryPreAttnScalar !== undefined && !(c.queryPreAttnScalar > 0)) {
+    throw new ConfigError(
+      `ModelConfig.queryPreAttnScalar must be positive, got ${c.queryPreAttnScalar}`,
+    );
+  }
+  if (c.ropeLocalTheta !== undefined && (c.family !== "gemma3" || !(c.ropeLocalTheta > 0))) {
+    throw new ConfigError(
+      `ModelConfig.ropeLocalTheta: only gemma3 has one, and it must be positive (got ` +
+        `${c.ropeLocalTheta} for ${c.family})`,
+    );
   }
   if (c.slidingLayers && c.slidingLayers.length !== c.numLayers) {
     throw new ConfigError(

@@ -17,9 +17,16 @@
  *
  * @module
  */
-import { hasQkNorm, layerWindow, type ModelConfig } from "./config.ts";
+import {
+  attentionScale,
+  embeddingScale,
+  hasQkNorm,
+  layerWindow,
+  type ModelConfig,
+} from "./config.ts";
+
 import type { Transformer } from "./transformer.ts";
-import { activationForward } from "./blocks.ts";
+import { activationForward, layerRopeTables, type RopeTables } from "./blocks.ts";
 import type { Encoder, Tensor } from "../kernels/gpu.ts";
 import { attentionForward, flashLongestOnCpu, flashRefusal } from "../kernels/attention.ts";
 import {
@@ -32,7 +39,7 @@ import {
 import { embeddingForward } from "../kernels/embedding.ts";
 import { matmul } from "../kernels/matmul.ts";
 import { residualForward } from "../kernels/residual.ts";
-import { ropeForward, ropeTable } from "../kernels/rope.ts";
+import { ropeForward } from "../kernels/rope.ts";
 import { Rng } from "../util/rng.ts";
 
 /** How the next token is chosen from a row of logits. */
@@ -361,7 +368,7 @@ class Forward {
   #s: Record<string, Tensor> = {};
   #kCache: Tensor[] = [];
   #vCache: Tensor[] = [];
-  #rope: { cos: Tensor; sin: Tensor } | null = null;
+  #ropes: { layers: RopeTables[]; all: Tensor[] } | null = null;
   #batch: number;
   #rows: number;
 
@@ -386,24 +393,12 @@ class Forward {
       else if (cache === "v") this.#vCache.push(tensor);
       else this.#s[label] = tensor;
     }
-    if (c.family !== "gpt2") {
-      const table = ropeTable({
-        maxPositions: sizes.maxLen,
-        headSize: c.headDim,
-        theta: c.ropeTheta,
-        scaling: c.ropeScaling,
-      });
-      const shape = [sizes.maxLen, c.headDim / 2];
-      this.#rope = {
-        cos: gpu.upload(table.cos, shape, { label: "rope cos" }),
-        sin: gpu.upload(table.sin, shape, { label: "rope sin" }),
-      };
-    }
+    this.#ropes = layerRopeTables(gpu, c, sizes.maxLen);
   }
 
   release(): void {
     const all = [...Object.values(this.#s), ...this.#kCache, ...this.#vCache];
-    if (this.#rope) all.push(this.#rope.cos, this.#rope.sin);
+    all.push(...this.#ropes?.all ?? []);
     for (const t of all) t.release();
   }
 
@@ -440,13 +435,15 @@ class Forward {
       wte: this.#m.param(names.wte),
       wpe: names.wpe ? this.#m.param(names.wpe) : undefined,
       seqLen: T,
+      scale: embeddingScale(c),
     });
     const bt = (t: Tensor) => t.view(0, [B, T, t.shape[1]]);
     names.layers.forEach((ln, l) => {
       this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
       this.#qkv(enc, l, h, q, k, v, n);
-      if (this.#rope) {
-        const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
+      const rope = this.#ropes?.layers[l];
+      if (rope) {
+        const common = { ...rope, seqLen: T, headSize: c.headDim };
         ropeForward(enc, { ...common, x: q, nHeads: c.numHeads });
         ropeForward(enc, { ...common, x: k, nHeads: c.numKvHeads });
       }
@@ -463,6 +460,7 @@ class Forward {
         lengths: s.lengths,
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
+        scale: attentionScale(c),
         window: layerWindow(c, l),
       });
       this.#rest(enc, l, { x, mid, h, o, att, mean, rstd, n });
@@ -492,12 +490,14 @@ class Forward {
       wte: this.#m.param(names.wte),
       wpe: names.wpe ? this.#m.param(names.wpe) : undefined,
       positions: s.positions,
+      scale: embeddingScale(c),
     });
     names.layers.forEach((ln, l) => {
       this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
       this.#qkv(enc, l, h, q, k, v, B);
-      if (this.#rope) {
-        const common = { ...this.#rope, positions: s.positions, headSize: HS };
+      const rope = this.#ropes?.layers[l];
+      if (rope) {
+        const common = { ...rope, positions: s.positions, headSize: HS };
         decodeRope(enc, { ...common, x: q, nHeads: c.numHeads });
         decodeRope(enc, { ...common, x: k, nHeads: c.numKvHeads });
       }
@@ -512,6 +512,7 @@ class Forward {
         positions: s.positions,
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
+        scale: attentionScale(c),
         window: layerWindow(c, l),
       });
       this.#rest(enc, l, { x, mid, h, o, att, mean, rstd, n: B });
@@ -554,8 +555,14 @@ class Forward {
     const c = this.#m.config, ln = this.#m.names.layers[l], s = this.#s;
     const f = (name: string) => s[name].view(0, [a.n, c.intermediateSize]);
     const fa = f("fa"), fb = f("fb"), fs = f("fs");
+    // gemma2/3: the attention and MLP outputs are normalized (into h) before the residual adds.
+    const post = (w: string | undefined) => {
+      if (!w) return a.o;
+      this.#m.norm(enc, a.o, a.h, a.mean, a.rstd, w, undefined);
+      return a.h;
+    };
     this.#m.linear(enc, a.att, a.o, ln.o, ln.oBias);
-    residualForward(enc, { out: a.mid, a: a.x, b: a.o });
+    residualForward(enc, { out: a.mid, a: a.x, b: post(ln.postAttnNorm) });
     this.#m.norm(enc, a.mid, a.h, a.mean, a.rstd, ln.norm2, ln.norm2Bias);
     if (c.family === "gpt2") {
       this.#m.linear(enc, a.h, fa, ln.fc, ln.fcBias);
@@ -565,7 +572,7 @@ class Forward {
     }
     activationForward(enc, c.family, { out: fs, a: fa, b: fb });
     this.#m.linear(enc, fs, a.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
-    residualForward(enc, { out: a.x, a: a.mid, b: a.o });
+    residualForward(enc, { out: a.x, a: a.mid, b: post(ln.postMlpNorm) });
   }
 
   /** Final norm of the B gathered rows in `last`, the head, submit, and one readback. */

@@ -8,7 +8,14 @@
  *
  * @module
  */
-import { hasQkNorm, type ModelConfig, parameterSpecs, type ParamSpec } from "./config.ts";
+import {
+  hasQkNorm,
+  hasSandwichNorms,
+  isGemma,
+  type ModelConfig,
+  parameterSpecs,
+  type ParamSpec,
+} from "./config.ts";
 import type { NamedTensor } from "./safetensors.ts";
 import { Rng } from "../util/rng.ts";
 
@@ -41,6 +48,8 @@ export interface LayerNames {
   o: string;
   /** Output projection bias (gpt2). */
   oBias?: string;
+  /** Norm (C,) of the attention output before the residual add (gemma2, gemma3). */
+  postAttnNorm?: string;
   /** Pre-MLP norm weight (C,). */
   norm2: string;
   /** Pre-MLP norm bias (C,), gpt2 only. */
@@ -59,6 +68,8 @@ export interface LayerNames {
   up?: string;
   /** llama MLP down projection (F → C). */
   down?: string;
+  /** Norm (C,) of the MLP output before the residual add (gemma2, gemma3). */
+  postMlpNorm?: string;
 }
 
 /** The internal names of the whole model. */
@@ -138,7 +149,15 @@ export function modelNames(c: ModelConfig): ModelNames {
         ? { qNorm: `${p}.self_attn.q_norm.weight`, kNorm: `${p}.self_attn.k_norm.weight` }
         : {}),
       o: `${p}.self_attn.o_proj.weight`,
-      norm2: `${p}.post_attention_layernorm.weight`,
+      // Gemma 2/3: post_attention_layernorm normalizes the attention output; the MLP's input
+      // norm is pre_feedforward_layernorm.
+      ...(hasSandwichNorms(c)
+        ? {
+          postAttnNorm: `${p}.post_attention_layernorm.weight`,
+          norm2: `${p}.pre_feedforward_layernorm.weight`,
+          postMlpNorm: `${p}.post_feedforward_layernorm.weight`,
+        }
+        : { norm2: `${p}.post_attention_layernorm.weight` }),
       gate: `${p}.mlp.gate_proj.weight`,
       up: `${p}.mlp.up_proj.weight`,
       down: `${p}.mlp.down_proj.weight`,
@@ -322,7 +341,8 @@ export interface InitOptions {
 
 /**
  * Fresh weights for training from scratch, as GPT-2 initialises them: linear and embedding
- * weights normal(0, std), residual projections normal(0, std/√(2L)), biases 0, norm weights 1.
+ * weights normal(0, std), residual projections normal(0, std/√(2L)), biases 0, norm weights 1
+ * (Gemma's stored 0: its norms scale by 1 + w).
  *
  * @example
  * ```ts
@@ -339,7 +359,7 @@ export function initParams(c: ModelConfig, options: InitOptions): ParamValues {
     const n = p.shape.reduce((a, b) => a * b, 1);
     switch (p.kind) {
       case "norm_weight":
-        out.set(p.name, new Float32Array(n).fill(1));
+        out.set(p.name, new Float32Array(n).fill(isGemma(c) ? 0 : 1));
         break;
       case "bias":
       case "norm_bias":

@@ -10,7 +10,15 @@
  */
 import { ropeFrequencies } from "../kernels/rope.ts";
 import * as ref from "../kernels/reference.ts";
-import { layerWindow, type ModelConfig } from "./config.ts";
+import {
+  attentionScale,
+  embeddingScale,
+  isGemma,
+  layerRope,
+  layerWindow,
+  type ModelConfig,
+  normOffset,
+} from "./config.ts";
 import { modelNames, type WeightLayout } from "./params.ts";
 
 /** Float64 (or float32) parameter values by internal name. */
@@ -47,6 +55,8 @@ interface Saved {
     a: Float64Array; // gpt2: fc pre-activation; llama: gate
     b: Float64Array; // gpt2: GELU output; llama: up
     s: Float64Array; // llama: SwiGLU output (gpt2: same as b)
+    oRaw: Float64Array; // gemma2/3: the attention projection before its norm
+    mRaw: Float64Array; // gemma2/3: the MLP output before its norm
   }[];
   xL: Float64Array;
   hF: Float64Array;
@@ -72,18 +82,19 @@ export class ReferenceModel {
   #saved: Saved | null = null;
   #batch: RefBatch | null = null;
 
-  /** RoPE's θ and (scaled RoPE) inverse frequencies. */
-  readonly #rope: { theta: number; frequencies?: Float64Array };
+  /** Each layer's RoPE θ and (scaled RoPE) inverse frequencies. */
+  readonly #ropes: { theta: number; frequencies?: Float64Array }[];
 
   constructor(config: ModelConfig, params: RefParams) {
     this.config = config;
     this.params = params;
-    this.#rope = {
-      theta: config.ropeTheta,
-      ...(config.ropeScaling
-        ? { frequencies: ropeFrequencies(config.headDim, config.ropeTheta, config.ropeScaling) }
-        : {}),
-    };
+    this.#ropes = Array.from({ length: config.numLayers }, (_, l) => {
+      const { theta, scaling } = layerRope(config, l);
+      return {
+        theta,
+        ...(scaling ? { frequencies: ropeFrequencies(config.headDim, theta, scaling) } : {}),
+      };
+    });
   }
 
   #p(name: string | undefined): ArrayLike<number> {
@@ -98,11 +109,19 @@ export class ReferenceModel {
     const { batch: B, seqLen: T } = batch;
     const N = B * T, C = c.hiddenSize, NH = c.numHeads, NKV = c.numKvHeads, HS = c.headDim;
     const F = c.intermediateSize, V = c.vocabSize;
-    const shape = { batch: B, seqLen: T, nHeads: NH, nKvHeads: NKV, headSize: HS };
+    const shape = {
+      batch: B,
+      seqLen: T,
+      nHeads: NH,
+      nKvHeads: NKV,
+      headSize: HS,
+      scale: attentionScale(c),
+    };
     let x = ref.embeddingForward(batch.tokens, this.#p(names.wte), {
       channels: C,
       wpe: names.wpe ? this.#p(names.wpe) : undefined,
       seqLen: T,
+      scale: embeddingScale(c),
     });
     const saved: Saved["layers"] = [];
     for (const [l, ln] of names.layers.entries()) {
@@ -114,28 +133,31 @@ export class ReferenceModel {
       let q = ln.qNorm ? this.#norm(qRaw, ln.qNorm, undefined) : qRaw;
       let k = ln.kNorm ? this.#norm(kRaw, ln.kNorm, undefined) : kRaw;
       if (c.family !== "gpt2") {
-        q = ref.ropeForward(q, { seqLen: T, nHeads: NH, headSize: HS, ...this.#rope });
-        k = ref.ropeForward(k, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#rope });
+        q = ref.ropeForward(q, { seqLen: T, nHeads: NH, headSize: HS, ...this.#ropes[l] });
+        k = ref.ropeForward(k, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#ropes[l] });
       }
       const { out: att } = ref.attentionForward(
         { q, k, v, lengths: batch.lengths },
         { ...shape, window: layerWindow(c, l) },
       );
-      const o = linear(att, this.#p(ln.o), this.#opt(ln.oBias), N, NH * HS, C, names.layout);
+      const oRaw = linear(att, this.#p(ln.o), this.#opt(ln.oBias), N, NH * HS, C, names.layout);
+      // gemma2/3: attention and MLP outputs are normalized before their residual adds.
+      const o = ln.postAttnNorm ? this.#norm(oRaw, ln.postAttnNorm, undefined) : oRaw;
       const mid = ref.residualForward(x, o);
       const h2 = this.#norm(mid, ln.norm2, ln.norm2Bias);
-      let a: Float64Array, b: Float64Array, s: Float64Array, m: Float64Array;
+      let a: Float64Array, b: Float64Array, s: Float64Array, mRaw: Float64Array;
       if (c.family === "gpt2") {
         a = linear(h2, this.#p(ln.fc), this.#opt(ln.fcBias), N, C, F, names.layout);
         b = s = ref.geluForward(a);
-        m = linear(s, this.#p(ln.proj), this.#opt(ln.projBias), N, F, C, names.layout);
+        mRaw = linear(s, this.#p(ln.proj), this.#opt(ln.projBias), N, F, C, names.layout);
       } else {
         a = linear(h2, this.#p(ln.gate), undefined, N, C, F, names.layout);
         b = linear(h2, this.#p(ln.up), undefined, N, C, F, names.layout);
-        s = ref.swigluForward(a, b);
-        m = linear(s, this.#p(ln.down), undefined, N, F, C, names.layout);
+        s = isGemma(c) ? ref.gegluForward(a, b) : ref.swigluForward(a, b);
+        mRaw = linear(s, this.#p(ln.down), undefined, N, F, C, names.layout);
       }
-      saved.push({ x, h1, q, k, qRaw, kRaw, v, att, mid, h2, a, b, s });
+      const m = ln.postMlpNorm ? this.#norm(mRaw, ln.postMlpNorm, undefined) : mRaw;
+      saved.push({ x, h1, q, k, qRaw, kRaw, v, att, mid, h2, a, b, s, oRaw, mRaw });
       x = ref.residualForward(mid, m);
     }
     const hF = this.#norm(x, names.normF, names.normFBias);
@@ -156,7 +178,14 @@ export class ReferenceModel {
     const { batch: B, seqLen: T } = batch;
     const N = B * T, C = c.hiddenSize, NH = c.numHeads, NKV = c.numKvHeads, HS = c.headDim;
     const F = c.intermediateSize, V = c.vocabSize;
-    const shape = { batch: B, seqLen: T, nHeads: NH, nKvHeads: NKV, headSize: HS };
+    const shape = {
+      batch: B,
+      seqLen: T,
+      nHeads: NH,
+      nKvHeads: NKV,
+      headSize: HS,
+      scale: attentionScale(c),
+    };
     const grads = new Map<string, Float64Array>();
     const add = (name: string | undefined, g: Float64Array) => {
       if (!name) return;
@@ -171,10 +200,13 @@ export class ReferenceModel {
     let dx = this.#normBackward(saved.xL, gh.dx, names.normF, names.normFBias, add);
     for (let l = c.numLayers - 1; l >= 0; l--) {
       const ln = names.layers[l], s = saved.layers[l];
-      // MLP
+      // MLP (gemma2/3: back through the norm of its output first)
       let dh2: Float64Array;
+      const dm = ln.postMlpNorm
+        ? this.#normBackward(s.mRaw, dx, ln.postMlpNorm, undefined, add)
+        : dx;
       if (c.family === "gpt2") {
-        const gp = linearBackward(dx, s.s, this.#p(ln.proj), N, F, C, names.layout);
+        const gp = linearBackward(dm, s.s, this.#p(ln.proj), N, F, C, names.layout);
         add(ln.proj, gp.dW);
         add(ln.projBias, gp.dBias);
         const da = ref.geluBackward(s.a, gp.dx);
@@ -183,9 +215,13 @@ export class ReferenceModel {
         add(ln.fcBias, gf.dBias);
         dh2 = gf.dx;
       } else {
-        const gd = linearBackward(dx, s.s, this.#p(ln.down), N, F, C, names.layout);
+        const gd = linearBackward(dm, s.s, this.#p(ln.down), N, F, C, names.layout);
         add(ln.down, gd.dW);
-        const { dGate, dUp } = ref.swigluBackward(s.a, s.b, gd.dx);
+        const { dGate, dUp } = (isGemma(c) ? ref.gegluBackward : ref.swigluBackward)(
+          s.a,
+          s.b,
+          gd.dx,
+        );
         const gg = linearBackward(dGate, s.h2, this.#p(ln.gate), N, C, F, names.layout);
         const gu = linearBackward(dUp, s.h2, this.#p(ln.up), N, C, F, names.layout);
         add(ln.gate, gg.dW);
@@ -197,7 +233,10 @@ export class ReferenceModel {
         this.#normBackward(s.mid, dh2, ln.norm2, ln.norm2Bias, add),
       );
       // Attention
-      const go = linearBackward(dMid, s.att, this.#p(ln.o), N, NH * HS, C, names.layout);
+      const dO = ln.postAttnNorm
+        ? this.#normBackward(s.oRaw, dMid, ln.postAttnNorm, undefined, add)
+        : dMid;
+      const go = linearBackward(dO, s.att, this.#p(ln.o), N, NH * HS, C, names.layout);
       add(ln.o, go.dW);
       add(ln.oBias, go.dBias);
       const g = ref.attentionBackward(
@@ -206,8 +245,8 @@ export class ReferenceModel {
       );
       let dQ = g.dQ, dK = g.dK;
       if (c.family !== "gpt2") {
-        dQ = ref.ropeBackward(dQ, { seqLen: T, nHeads: NH, headSize: HS, ...this.#rope });
-        dK = ref.ropeBackward(dK, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#rope });
+        dQ = ref.ropeBackward(dQ, { seqLen: T, nHeads: NH, headSize: HS, ...this.#ropes[l] });
+        dK = ref.ropeBackward(dK, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#ropes[l] });
       }
       if (ln.qNorm) dQ = this.#normBackward(s.qRaw, dQ, ln.qNorm, undefined, add);
       if (ln.kNorm) dK = this.#normBackward(s.kRaw, dK, ln.kNorm, undefined, add);
@@ -228,6 +267,7 @@ export class ReferenceModel {
       vocabSize: V,
       maxPositions: names.wpe ? c.maxPositions : undefined,
       seqLen: T,
+      scale: embeddingScale(c),
     });
     add(names.wte, e.dWte);
     if (names.wpe && e.dWpe) add(names.wpe, e.dWpe);
@@ -242,7 +282,7 @@ export class ReferenceModel {
     const eps = this.config.normEps;
     return this.config.family === "gpt2"
       ? ref.layerNormForward(x, this.#p(weight), this.#p(bias), { eps }).out
-      : ref.rmsNormForward(x, this.#p(weight), { eps }).out;
+      : ref.rmsNormForward(x, this.#p(weight), { eps, offset: normOffset(this.config) }).out;
   }
 
   #normBackward(
@@ -259,7 +299,10 @@ export class ReferenceModel {
       add(bias, g.dBias);
       return g.dx;
     }
-    const g = ref.rmsNormBackward(x, this.#p(weight), dOut, { eps });
+    const g = ref.rmsNormBackward(x, this.#p(weight), dOut, {
+      eps,
+      offset: normOffset(this.config),
+    });
     add(weight, g.dWeight);
     return g.dx;
   }

@@ -33,13 +33,23 @@
 import {
   activationBackward,
   activationForward,
+  layerRopeTables,
   linearBackward,
   linearForward,
   normBackward,
   normForward,
+  type RopeTables,
 } from "./blocks.ts";
 import { FlatTensors } from "./flat.ts";
-import { hasQkNorm, layerWindow, type ModelConfig } from "./config.ts";
+import {
+  attentionScale,
+  embeddingScale,
+  hasQkNorm,
+  hasSandwichNorms,
+  layerRope,
+  layerWindow,
+  type ModelConfig,
+} from "./config.ts";
 import {
   type InternalParam,
   internalParams,
@@ -67,7 +77,7 @@ import { logSoftmaxBackward, logSoftmaxGather } from "../kernels/log_softmax.ts"
 import { gatherRows } from "../kernels/decode.ts";
 import { matmul, splitScratchBytes } from "../kernels/matmul.ts";
 import { residualForward } from "../kernels/residual.ts";
-import { ropeBackward, ropeForward, ropeTable } from "../kernels/rope.ts";
+import { ropeBackward, ropeForward } from "../kernels/rope.ts";
 
 /** A batch on the GPU. */
 export interface DeviceBatch {
@@ -478,6 +488,10 @@ interface LayerActs {
   a: Tensor; // (N, F) gpt2: fc pre-activation; llama: gate
   b: Tensor; // (N, F) llama: up (gpt2: unused)
   s: Tensor; // (N, F) activation output
+  oRaw?: Tensor; // (N, C) gemma2/3: attention's output projection, before its norm
+  rstdO?: Tensor; // (N,) gemma2/3
+  mRaw?: Tensor; // (N, C) gemma2/3: the MLP's output, before its norm
+  rstdM?: Tensor; // (N,) gemma2/3
 }
 
 /**
@@ -533,7 +547,8 @@ export class Transformer {
   #store: Record<string, Tensor>;
   #layerStore: LayerActs[];
   #xs: Tensor[]; // (L+1) residual streams, (maxN, C)
-  #rope: { cos: Tensor; sin: Tensor } | null;
+  /** Each layer's RoPE tables (null for gpt2). */
+  #ropes: { layers: RopeTables[]; all: Tensor[] } | null;
   #chunkRows: number;
   #keepLogits: boolean;
   /** The batch whose logits the last forward kept (null: none, or already used). */
@@ -612,7 +627,7 @@ export class Transformer {
     const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
     const F = c.intermediateSize, V = c.vocabSize, B = options.maxBatch, T = options.maxSeqLen;
     const t = (shape: number[], label: string) => gpu.tensor(shape, { label });
-    const qkNorm = hasQkNorm(c);
+    const qkNorm = hasQkNorm(c), sandwich = hasSandwichNorms(c);
     const budget = Math.min(
       options.logitsChunkBytes ?? 32 * 2 ** 20,
       gpu.limits.maxStorageBufferBindingSize,
@@ -659,6 +674,14 @@ export class Transformer {
       a: t([maxN, F], `a.${l}`),
       b: t([maxN, F], `b.${l}`),
       s: t([maxN, F], `s.${l}`),
+      ...(sandwich
+        ? {
+          oRaw: t([maxN, C], `o raw.${l}`),
+          rstdO: t([maxN], `rstd o.${l}`),
+          mRaw: t([maxN, C], `mlp raw.${l}`),
+          rstdM: t([maxN], `rstd mlp.${l}`),
+        }
+        : {}),
     }));
     this.#store = {
       hF: t([maxN, C], "hF"),
@@ -681,24 +704,13 @@ export class Transformer {
         ...(qkNorm ? { dQRaw: t([maxN, Q], "dQ raw"), dKRaw: t([maxN, KV], "dK raw") } : {}),
         dV: t([maxN, KV], "dV"),
         dAtt: t([maxN, Q], "dAtt"),
+        ...(sandwich ? { dP: t([maxN, C], "dPost") } : {}),
         dF1: t([maxN, F], "dF1"),
         dF2: t([maxN, F], "dF2"),
         dF3: t([maxN, F], "dF3"),
       }),
     };
-    if (c.family !== "gpt2") {
-      const table = ropeTable({
-        maxPositions: c.maxPositions,
-        headSize: c.headDim,
-        theta: c.ropeTheta,
-        scaling: c.ropeScaling,
-      });
-      const half = c.headDim / 2;
-      this.#rope = {
-        cos: gpu.upload(table.cos, [c.maxPositions, half], { label: "rope cos" }),
-        sin: gpu.upload(table.sin, [c.maxPositions, half], { label: "rope sin" }),
-      };
-    } else this.#rope = null;
+    this.#ropes = layerRopeTables(gpu, c, c.maxPositions);
   }
 
   /**
@@ -730,9 +742,12 @@ export class Transformer {
     const c = config, n = options.maxBatch * options.maxSeqLen;
     // qwen3: q and k before their norms, and a statistic per head.
     const qkNorm = hasQkNorm(c) ? (c.numHeads + c.numKvHeads) * (c.headDim + 1) : 0;
+    // gemma2/3: the attention and MLP outputs before their norms, and their statistics.
+    const sandwich = hasSandwichNorms(c) ? 2 * c.hiddenSize + 2 : 0;
     const perLayer =
       n * (5 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
-          3 * c.intermediateSize + 4 + qkNorm) + options.maxBatch * c.numHeads * options.maxSeqLen;
+          3 * c.intermediateSize + 4 + qkNorm + sandwich) +
+      options.maxBatch * c.numHeads * options.maxSeqLen;
     // The products design's workspace: head-major copies and one or two score chunks.
     const products = options.attention?.design === "products";
     const copies = options.inference ? 4 : 7, chunks = options.inference ? 1 : 2;
@@ -740,8 +755,12 @@ export class Transformer {
       chunks *
         Math.min(SCORE_CHUNK_BYTES, 4 * options.maxBatch * c.numHeads * options.maxSeqLen ** 2);
     // Packed q, k, v (padding-free batches), in every model; RoPE's cos and sin tables.
+    const ropeKinds = c.family === "gpt2"
+      ? 0
+      : new Set(Array.from({ length: c.numLayers }, (_, l) => JSON.stringify(layerRope(c, l))))
+        .size;
     const packedQkv = n * (c.numHeads + 2 * c.numKvHeads) * c.headDim +
-      (c.family === "gpt2" ? 0 : c.maxPositions * c.headDim);
+      ropeKinds * c.maxPositions * c.headDim;
     // Split-K partial products on a GPU (none on a CPU adapter): an encoder keeps its largest,
     // and the one it outgrew, until it is submitted. Forward, input- and weight-gradient products
     // of every (in, out) projection, the classifier's included.
@@ -757,7 +776,8 @@ export class Transformer {
         2 * split;
     }
     const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim +
-          (hasQkNorm(c) ? (c.numHeads + c.numKvHeads) * c.headDim : 0)) + packedQkv;
+          (hasQkNorm(c) ? (c.numHeads + c.numKvHeads) * c.headDim : 0) +
+          (sandwich ? c.hiddenSize : 0)) + packedQkv;
     // Parameters, gradients and the two AdamW moments.
     return 4 * (4 * params + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options) +
       workspace + 2 * split;
@@ -814,7 +834,7 @@ export class Transformer {
       ...Object.values(this.#store),
       ...Object.values(this.#picked),
     ];
-    if (this.#rope) all.push(this.#rope.cos, this.#rope.sin);
+    all.push(...this.#ropes?.all ?? []);
     for (const t of all) t.release();
     this.#attention.workspace?.release();
   }
@@ -932,6 +952,7 @@ export class Transformer {
       wte: this.param(names.wte),
       wpe: names.wpe ? this.param(names.wpe) : undefined,
       seqLen: T,
+      scale: embeddingScale(c),
     });
     if (packed) this.#pack(enc, packed, embedded, xs[0]);
     names.layers.forEach((ln, l) => {
@@ -954,8 +975,9 @@ export class Transformer {
         this.headNorm(enc, a.qRaw, a.q, a.rstdQ, ln.qNorm);
         this.headNorm(enc, a.kRaw, a.k, a.rstdK, ln.kNorm);
       }
-      if (this.#rope) {
-        const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
+      const rope = this.#ropes?.layers[l];
+      if (rope) {
+        const common = { ...rope, seqLen: T, headSize: c.headDim };
         ropeForward(enc, { ...common, x: a.q, nHeads: c.numHeads });
         ropeForward(enc, { ...common, x: a.k, nHeads: c.numKvHeads });
       }
@@ -970,10 +992,16 @@ export class Transformer {
         lengths: batch.lengths,
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
+        scale: attentionScale(c),
         window: layerWindow(c, l),
       });
       if (packed) this.#pack(enc, packed, a.att, s.pq);
-      this.linear(enc, packed ? s.pq : a.att, s.o, ln.o, ln.oBias);
+      // gemma2/3: the projection is normalized (its own RMSNorm) before the residual add.
+      const post = (raw: Tensor | undefined, rstd: Tensor | undefined, w: string | undefined) => {
+        if (raw && rstd && w) this.norm(enc, raw, s.o, rstd, rstd, w, undefined);
+      };
+      this.linear(enc, packed ? s.pq : a.att, a.oRaw ?? s.o, ln.o, ln.oBias);
+      post(a.oRaw, a.rstdO, ln.postAttnNorm);
       residualForward(enc, { out: a.mid, a: a.x, b: s.o });
       this.norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
       if (c.family === "gpt2") {
@@ -983,7 +1011,8 @@ export class Transformer {
         this.linear(enc, a.h2, a.b, ln.up);
       }
       activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b });
-      this.linear(enc, a.s, s.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
+      this.linear(enc, a.s, a.mRaw ?? s.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
+      post(a.mRaw, a.rstdM, ln.postMlpNorm);
       residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o });
     });
     this.norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
@@ -1140,11 +1169,18 @@ export class Transformer {
     );
     for (let l = c.numLayers - 1; l >= 0; l--) {
       const ln = names.layers[l], a = layers[l];
+      // gemma2/3: back through the norm of an output (dP: the gradient of its input).
+      const postBack = (dOut: Tensor, raw?: Tensor, rstd?: Tensor, w?: string): Tensor => {
+        if (!raw || !rstd || !w || !s.dP) return dOut;
+        this.#normBackward(enc, raw, dOut, s.dP, rstd, rstd, w, undefined);
+        return s.dP;
+      };
       // MLP: dX is the gradient of this block's output.
+      const dMlp = postBack(dX, a.mRaw, a.rstdM, ln.postMlpNorm);
       if (c.family === "gpt2") {
-        this.#linearBackward(enc, dX, a.s, s.dF1, ln.proj, ln.projBias);
+        this.#linearBackward(enc, dMlp, a.s, s.dF1, ln.proj, ln.projBias);
       } else {
-        this.#linearBackward(enc, dX, a.s, s.dF1, ln.down);
+        this.#linearBackward(enc, dMlp, a.s, s.dF1, ln.down);
       }
       activationBackward(enc, c.family, { dOut: s.dF1, a: a.a, b: a.b, dA: s.dF2, dB: s.dF3 });
       if (c.family === "gpt2") {
@@ -1157,13 +1193,14 @@ export class Transformer {
       residualForward(enc, { out: dMid, a: s.dN, b: dX });
       // Attention. Padding-free: the output projection's input is packed again, and its input
       // gradient (packed in "dQ", free until attention writes it) unpacked for attention.
+      const dO = postBack(dMid, a.oRaw, a.rstdO, ln.postAttnNorm);
       if (packed) {
         const dAtt = s.dQ.view(0, [packed.count, s.dQ.shape[1]]);
         this.#pack(enc, packed, a.att, s.pq);
-        this.#linearBackward(enc, dMid, s.pq, dAtt, ln.o, ln.oBias);
+        this.#linearBackward(enc, dO, s.pq, dAtt, ln.o, ln.oBias);
         this.#unpack(enc, packed, dAtt, s.dAtt);
       } else {
-        this.#linearBackward(enc, dMid, a.att, s.dAtt, ln.o, ln.oBias);
+        this.#linearBackward(enc, dO, a.att, s.dAtt, ln.o, ln.oBias);
       }
       const bt = (t: Tensor) => t.view(0, [batch.batch, T, t.shape[1]]);
       attentionBackward(enc, {
@@ -1180,10 +1217,12 @@ export class Transformer {
         lengths: batch.lengths,
         nHeads: c.numHeads,
         nKvHeads: c.numKvHeads,
+        scale: attentionScale(c),
         window: layerWindow(c, l),
       });
-      if (this.#rope) {
-        const common = { ...this.#rope, seqLen: T, headSize: c.headDim };
+      const rope = this.#ropes?.layers[l];
+      if (rope) {
+        const common = { ...rope, seqLen: T, headSize: c.headDim };
         ropeBackward(enc, { ...common, dOut: s.dQ, nHeads: c.numHeads });
         ropeBackward(enc, { ...common, dOut: s.dK, nHeads: c.numKvHeads });
       }
@@ -1224,6 +1263,7 @@ export class Transformer {
       dOut: dEmbedded,
       index: batch.index,
       seqLen: T,
+      scale: embeddingScale(c),
     });
   }
 

@@ -4,6 +4,9 @@ import {
   configFromHf,
   configToHf,
   hasQkNorm,
+  layerRope,
+  layerWindow,
+  type ModelFamily,
   parameterSpecs,
   readConfig,
   tinyConfig,
@@ -15,7 +18,8 @@ const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathna
 const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, () => false);
 
 Deno.test("config: each family round-trips through config.json", () => {
-  for (const family of ["gpt2", "llama", "qwen2", "mistral", "qwen3"] as const) {
+  const families = ["gpt2", "llama", "qwen2", "mistral", "qwen3", "gemma", "gemma2", "gemma3"];
+  for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
     assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c, family);
   }
@@ -87,6 +91,136 @@ Deno.test("config: sliding windows are read as transformers reads them", () => {
   assert.throws(
     () => validateConfig(tinyConfig("qwen2", { slidingWindow: 4, slidingLayers: [true] })),
     /slidingLayers must have numLayers \(2\) entries, got 1/,
+  );
+});
+
+// gemma-3-1b-it's config.json (transformers 4.50).
+const GEMMA3_1B = {
+  architectures: ["Gemma3ForCausalLM"],
+  attention_bias: false,
+  attention_dropout: 0.0,
+  attn_logit_softcapping: null,
+  bos_token_id: 2,
+  cache_implementation: "hybrid",
+  eos_token_id: [1, 106],
+  final_logit_softcapping: null,
+  head_dim: 256,
+  hidden_activation: "gelu_pytorch_tanh",
+  hidden_size: 1152,
+  initializer_range: 0.02,
+  intermediate_size: 6912,
+  max_position_embeddings: 32768,
+  model_type: "gemma3_text",
+  num_attention_heads: 4,
+  num_hidden_layers: 26,
+  num_key_value_heads: 1,
+  pad_token_id: 0,
+  query_pre_attn_scalar: 256,
+  rms_norm_eps: 1e-6,
+  rope_local_base_freq: 10000,
+  rope_scaling: null,
+  rope_theta: 1000000,
+  sliding_window: 512,
+  sliding_window_pattern: 6,
+  torch_dtype: "bfloat16",
+  use_cache: true,
+  vocab_size: 262144,
+};
+
+Deno.test("config: Gemma 3 (gemma3_text) reads with its sliding layers, q/k norms and two RoPEs", () => {
+  const c = configFromHf(GEMMA3_1B);
+  assert.equal(c.family, "gemma3");
+  assert.deepEqual(
+    [c.headDim, c.numHeads, c.numKvHeads, c.queryPreAttnScalar, c.tieEmbeddings],
+    [256, 4, 1, 256, true],
+  );
+  assert.deepEqual([c.eosTokenIds, c.bosTokenId, c.padTokenId], [[1, 106], 2, 0]);
+  // Every sixth layer (5, 11, …) is global; the others slide over 512 keys with θ 10 000.
+  const global = [5, 11, 17, 23];
+  for (let l = 0; l < 26; l++) {
+    const isGlobal = global.includes(l);
+    assert.equal(layerWindow(c, l), isGlobal ? undefined : 512, `layer ${l}`);
+    assert.equal(layerRope(c, l).theta, isGlobal ? 1e6 : 1e4, `layer ${l}`);
+  }
+  assert.ok(hasQkNorm(c));
+  const names = parameterSpecs(c).map((p) => p.name);
+  for (const n of ["q_norm", "k_norm"]) {
+    assert.ok(names.includes(`model.layers.3.self_attn.${n}.weight`));
+  }
+  for (const n of ["input", "post_attention", "pre_feedforward", "post_feedforward"]) {
+    assert.ok(names.includes(`model.layers.25.${n}_layernorm.weight`), n);
+  }
+  assert.ok(!names.includes("lm_head.weight"));
+  // transformers ≥ 4.53 lists the layers instead of the pattern: the same model.
+  const types = Array.from(
+    { length: 26 },
+    (_, l) => global.includes(l) ? "full_attention" : "sliding_attention",
+  );
+  const { sliding_window_pattern: _, ...noPattern } = GEMMA3_1B;
+  assert.deepEqual(configFromHf({ ...noPattern, layer_types: types }), c);
+  // Written back, it reads the same, with both the list and the pattern.
+  const back = configToHf(c);
+  assert.deepEqual([back.model_type, back.architectures], ["gemma3_text", ["Gemma3ForCausalLM"]]);
+  assert.deepEqual([back.sliding_window_pattern, back.layer_types], [6, types]);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
+  // The multimodal Gemma 3 is refused by name; so is soft-capping and an exact GELU.
+  assert.throws(
+    () => configFromHf({ ...GEMMA3_1B, model_type: "gemma3" }),
+    /model_type "gemma3" \(Gemma 3's multimodal model\) is not supported; its text-only/,
+  );
+  assert.throws(
+    () => configFromHf({ ...GEMMA3_1B, final_logit_softcapping: 30 }, "g/config.json"),
+    /g\/config\.json: final_logit_softcapping 30 \(logit soft-capping is not implemented\)/,
+  );
+  assert.throws(
+    () => configFromHf({ ...GEMMA3_1B, hidden_activation: "gelu" }),
+    /hidden_activation "gelu" \(only GELU's tanh form/,
+  );
+});
+
+Deno.test("config: Gemma 1 and Gemma 2 read as transformers reads them", () => {
+  // gemma-2b's config.json: hidden_act "gelu", which transformers runs as the tanh GELU.
+  const gemma = {
+    architectures: ["GemmaForCausalLM"],
+    attention_bias: false,
+    bos_token_id: 2,
+    eos_token_id: 1,
+    head_dim: 256,
+    hidden_act: "gelu",
+    hidden_size: 2048,
+    intermediate_size: 16384,
+    max_position_embeddings: 8192,
+    model_type: "gemma",
+    num_attention_heads: 8,
+    num_hidden_layers: 18,
+    num_key_value_heads: 1,
+    pad_token_id: 0,
+    rms_norm_eps: 1e-6,
+    rope_scaling: null,
+    rope_theta: 10000.0,
+    vocab_size: 256000,
+  };
+  const g = configFromHf(gemma);
+  assert.deepEqual([g.family, g.headDim, g.numKvHeads, g.tieEmbeddings], ["gemma", 256, 1, true]);
+  assert.equal(g.slidingWindow, undefined);
+  assert.equal(g.queryPreAttnScalar, undefined);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(g)))), g);
+  // Gemma's parameters carry llama's names (no norms after attention and the MLP).
+  assert.ok(!parameterSpecs(g).some((p) => p.name.includes("feedforward")));
+  // Gemma 2's default (and real) soft-capping is refused by field; without it, every other
+  // layer slides from the first.
+  const gemma2 = { ...gemma, model_type: "gemma2", hidden_activation: "gelu_pytorch_tanh" };
+  assert.throws(() => configFromHf(gemma2), /attn_logit_softcapping 50 \(logit soft-capping/);
+  const uncapped = configFromHf({
+    ...gemma2,
+    attn_logit_softcapping: null,
+    final_logit_softcapping: null,
+    sliding_window: 4096,
+    query_pre_attn_scalar: 224,
+  });
+  assert.deepEqual(
+    [uncapped.slidingWindow, uncapped.slidingLayers?.slice(0, 4), uncapped.queryPreAttnScalar],
+    [4096, [true, false, true, false], 224],
   );
 });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ModelConfig, tinyConfig } from "../model/config.ts";
+import { hasSandwichNorms, type ModelConfig, normOffset, tinyConfig } from "../model/config.ts";
 import {
   generate,
   generateDetailed,
@@ -94,11 +94,17 @@ Deno.test("logSoftmaxAt is log softmax", () => {
 /** A tiny model with weights large enough that greedy choices are not near-ties. */
 function tinyModel(gpu: Gpu, c: ModelConfig) {
   const params = initParams(c, { seed: 17, std: 0.3 });
-  // Norm weights start at 1: spread them (q_norm unlike k_norm), so a norm applied to the wrong
-  // tensor, or not at all, shows.
+  // Norm weights start at 1 (Gemma's at 0, scaling by 1 + w): spread them (q_norm unlike
+  // k_norm), so a norm applied to the wrong tensor, or not at all, shows.
   const rng = new Rng(18);
   for (const [name, w] of params) {
-    if (/(q|k)_norm\.weight$/.test(name)) w.set(w.map(() => 0.5 + rng.uniform()));
+    const base = 0.5 - normOffset(c);
+    if (/(q|k)_norm\.weight$/.test(name)) w.set(w.map(() => base + rng.uniform()));
+    // Gemma 2/3's norms of the block outputs: louder than the √C-scaled embedding they add to,
+    // or random tiny models only echo their input token.
+    if (/post_(attention|feedforward)_layernorm/.test(name) && hasSandwichNorms(c)) {
+      w.set(w.map(() => 2 + 2 * rng.uniform()));
+    }
   }
   const model = Transformer.create(gpu, c, params, { maxBatch: 1, maxSeqLen: 1 });
   return { model, params };
@@ -135,7 +141,7 @@ function referenceLogprobs(
 // "llama3": Llama 3's scaled RoPE, which the cache's own RoPE table must apply too. "sliding":
 // Qwen2 with its second layer sliding over 6 keys, shorter than the sequences (prompts up to 9,
 // 12 new tokens): the cached steps must drop the keys the full forward's mask hides.
-for (const family of ["gpt2", "llama", "llama3", "qwen3", "sliding"] as const) {
+for (const family of ["gpt2", "llama", "llama3", "qwen3", "sliding", "gemma", "gemma3"] as const) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {
     const c = family === "llama3"
       ? tinyConfig("llama", {
@@ -150,6 +156,8 @@ for (const family of ["gpt2", "llama", "llama3", "qwen3", "sliding"] as const) {
       })
       : family === "sliding"
       ? tinyConfig("qwen2", { slidingWindow: 6, slidingLayers: [false, true] })
+      : family === "gemma3"
+      ? tinyConfig("gemma3", { slidingLayers: [true, false], ropeTheta: 1e4 })
       : tinyConfig(family);
     const { model, params } = tinyModel(gpu, c);
     const o: GenerateOptions = { maxNewTokens: 12, eosTokenIds: [] };

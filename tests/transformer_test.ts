@@ -159,6 +159,21 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: tiny Gemma, Gemma 2 and Gemma 3 log-probs and every gradient match, both designs",
+  async (gpu) => {
+    // GeGLU, norms scaling by 1 + w, √C-scaled embeddings, head size 16 over C 32; Gemma 2/3's
+    // norms after attention and the MLP, 1/√q scores, sliding layers (window 6 < 13 positions);
+    // Gemma 3's q/k norms and the local RoPE base of its sliding layers (here layer 0 only).
+    const wide = { hiddenSize: 32, numHeads: 2, numKvHeads: 1, headDim: 16 };
+    await checkModel(gpu, tinyConfig("gemma", wide));
+    await checkModel(gpu, tinyConfig("gemma2", wide));
+    const g3 = tinyConfig("gemma3", { ...wide, slidingLayers: [true, false], ropeTheta: 1e4 });
+    await checkModel(gpu, g3);
+    await checkModel(gpu, g3, { design: "products" });
+  },
+);
+
+gpuTest(
   "transformer: sliding-window layers (Mistral v0.1, Qwen2's deeper layers) match, both designs",
   async (gpu) => {
     // Windows shorter than the 13 positions, so they hide keys: the float64 model slides the
