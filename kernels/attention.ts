@@ -78,6 +78,11 @@ export interface AttentionForwardArgs {
    */
   window?: number;
   /**
+   * Soft-cap c > 0 (Gemma 2's `attn_logit_softcapping`): each scaled score r becomes c·tanh(r/c)
+   * before the softmax. Default: none.
+   */
+  softcap?: number;
+  /**
    * Invocations per workgroup and rows per staged tile (a multiple of 4, at most 64); each
    * workgroup covers `rowsPerLane`·tile rows. Default: the largest of 32 (GPUs only), 16, 8, 4
    * whose tiles fit.
@@ -241,6 +246,8 @@ export interface AttentionBackwardArgs {
   scale?: number;
   /** Sliding window, as in the forward. Default: none. */
   window?: number;
+  /** Soft-cap, as in the forward. Default: none. */
+  softcap?: number;
   /** (B, NH, T, 2) f32 scratch for (lse, D) per query row; taken from the pool when omitted. */
   stats?: Tensor;
   /**
@@ -348,6 +355,7 @@ function shapeOf(
     nKvHeads: number;
     scale?: number;
     window?: number;
+    softcap?: number;
   },
 ): Shape {
   const { q, k, v, lengths, nHeads: nh, nKvHeads: nkv } = args;
@@ -386,7 +394,12 @@ function shapeOf(
   if (w !== undefined && (!Number.isInteger(w) || w < 1)) {
     throw new RangeError(`${name}: window must be a positive integer, got ${w}`);
   }
-  return { b, t, nh, nkv, hs, scale, window: Math.max(1, Math.min(w ?? t, t)) };
+  const cap = args.softcap;
+  if (cap !== undefined && cap !== null && (!(cap > 0) || !Number.isFinite(cap))) {
+    throw new RangeError(`${name}: softcap must be a positive number, got ${cap}`);
+  }
+  const window = Math.max(1, Math.min(w ?? t, t));
+  return { b, t, nh, nkv, hs, scale, window, softcap: cap ?? 0 };
 }
 
 /** A workspace for one call, back to the pool at the encoder's submit. */
@@ -476,7 +489,8 @@ function params(s: Shape, nTiles: number, nGroups: number, rowStride: number, nR
     scale: s.scale,
     n_rows: nRows,
     window: s.window,
-  }, ["scale"]);
+    softcap: s.softcap,
+  }, ["scale", "softcap"]);
 }
 
 /** One workgroup per (block of 2·tile rows, head, row), numbered linearly, split over x and y. */

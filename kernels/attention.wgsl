@@ -9,6 +9,9 @@
 // forward, for a valid query row i < len (len = clamp(lengths[b], 0, T)):
 //   s_ij = scale · q_i·k_j  for keys i − W < j ≤ i          (the mask: causal and sliding window)
 //   lse_i = log Σ_j exp(s_ij);   out_i = Σ_j exp(s_ij − lse_i) · v_j
+// With a soft-cap c > 0 (Gemma 2's attn_logit_softcapping) every score is s_ij = c·tanh(r_ij/c)
+// of the scaled product r_ij = scale·q_i·k_j, and the backward's dS_ij is taken back through it:
+// dR_ij = dS_ij·(1 − (s_ij/c)²). c = 0: s = r.
 // and for a padded row (len ≤ i < T): out_i = 0, lse_i = 0. W is the window (`p.window`, 1 ≤ W;
 // W ≥ T is plain causal attention): each query sees its W latest keys, itself included, as
 // transformers' sliding-window mask (`kv_idx > q_idx − W`) does. Key tiles wholly outside every
@@ -62,6 +65,7 @@ struct Params {
   scale: f32,      // softmax scale, 1/√HS by default
   n_rows: u32,     // B · T · NH (pre-pass only)
   window: u32,     // W ≥ 1: query i sees keys i − W < j ≤ i (W = T: plain causal)
+  softcap: f32,    // c: scores c·tanh(r/c) (0: none)
 }
 
 const MAX_HS4: u32 = 32u; // HS ≤ 128
@@ -146,6 +150,31 @@ fn stage_kv(b: u32, kvh: u32, k0: u32, end: u32, lid: u32) {
     tile_a[e] = kx;
     tile_b[e] = vx;
   }
+}
+
+// tanh without the overflow of exp-based forms at large |x|: the built-in below 0.5, where it is
+// accurate, 1 − 2/(e^{2|x|} + 1) with x's sign above (e^{2|x|} = inf gives exactly ±1).
+fn soft_tanh4(x: vec4f) -> vec4f {
+  let a = abs(x);
+  let far = sign(x) * (1.0 - 2.0 / (exp(2.0 * a) + 1.0));
+  return select(far, tanh(x), a < vec4f(0.5));
+}
+
+// Scores as the softmax sees them: soft-capped when p.softcap > 0.
+fn cap4(r: vec4f) -> vec4f {
+  if (p.softcap > 0.0) {
+    return p.softcap * soft_tanh4(r / p.softcap);
+  }
+  return r;
+}
+
+// ds/dr at capped scores s: 1 − (s/c)², or 1 without a cap.
+fn slope4(s: vec4f) -> vec4f {
+  if (p.softcap > 0.0) {
+    let u = s / p.softcap;
+    return 1.0 - u * u;
+  }
+  return vec4f(1.0);
 }
 
 // (x·a0, x·a1, x·a2, x·a3)
@@ -252,10 +281,10 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
         }
       }
       let j = k0 + jc * 4u;
-      s0[jc] = select(vec4f(NEG), d0, visible(i0, j, w.len));
+      s0[jc] = select(vec4f(NEG), cap4(d0), visible(i0, j, w.len));
       max0 = max(max0, hmax(s0[jc]));
       if (ROWS == 2u) {
-        s1[jc] = select(vec4f(NEG), d1, visible(i1, j, w.len));
+        s1[jc] = select(vec4f(NEG), cap4(d1), visible(i1, j, w.len));
         max1 = max(max1, hmax(s1[jc]));
       }
     }
@@ -439,8 +468,12 @@ fn backward_dq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
         }
       }
       let j = k0 + jc * 4u;
-      let ds0 = select(vec4f(0.0), exp(s0 - st0.x), visible(i0, j, w.len)) * (dp0 - st0.y);
-      let ds1 = select(vec4f(0.0), exp(s1 - st1.x), visible(i1, j, w.len)) * (dp1 - st1.y);
+      let y0 = cap4(s0);
+      let y1 = cap4(s1);
+      let ds0 = select(vec4f(0.0), exp(y0 - st0.x), visible(i0, j, w.len)) * (dp0 - st0.y) *
+        slope4(y0);
+      let ds1 = select(vec4f(0.0), exp(y1 - st1.x), visible(i1, j, w.len)) * (dp1 - st1.y) *
+        slope4(y1);
       for (var c = 0u; c < HS4; c++) {
         let a0 = tile_a[r + c];
         let a1 = tile_a[r + HS4 + c];
@@ -576,10 +609,12 @@ fn backward_dkv(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
         let inside = iv < vec4u(w.len);
         let seen0 = (iv >= vec4u(j0)) & (iv < vec4u(j0 + p.window));
         let seen1 = (iv >= vec4u(j1)) & (iv < vec4u(j1 + p.window));
-        let p0 = select(vec4f(0.0), exp(s0 - lse4), seen0 & inside);
-        let p1 = select(vec4f(0.0), exp(s1 - lse4), seen1 & inside);
-        let ds0 = p0 * (dp0 - d4);
-        let ds1 = p1 * (dp1 - d4);
+        let y0 = cap4(s0);
+        let y1 = cap4(s1);
+        let p0 = select(vec4f(0.0), exp(y0 - lse4), seen0 & inside);
+        let p1 = select(vec4f(0.0), exp(y1 - lse4), seen1 & inside);
+        let ds0 = p0 * (dp0 - d4) * slope4(y0);
+        let ds1 = p1 * (dp1 - d4) * slope4(y1);
         for (var c = 0u; c < HS4; c++) {
           let a0 = tile_a[r + c];
           let a1 = tile_a[r + HS4 + c];

@@ -129,6 +129,8 @@ export interface ProductsShape {
   scale: number;
   /** Sliding window W, 1 ≤ W ≤ T (W = T: plain causal). */
   window: number;
+  /** Soft-cap c of the scaled scores (0: none). */
+  softcap: number;
 }
 
 /** Checks that a workspace holds a call's shape (and the backward's buffers when needed). */
@@ -174,7 +176,8 @@ function params(
     scale: s.scale,
     mode: f.mode ?? 0,
     window: s.window,
-  }, ["scale"]);
+    softcap: s.softcap,
+  }, ["scale", "softcap"]);
 }
 
 /**

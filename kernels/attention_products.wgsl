@@ -22,6 +22,8 @@
 //   out_i = Σ_j P_ij v_j and dP_ij = dOut_i·v_j);  dS_ij = P_ij (dP_ij − D_i).
 //   S is overwritten by P and dP by dS. With D from P and dP, a row whose probability sits on one
 //   key gets dS = 1·(dP − dP) = 0 exactly.
+// Soft-cap c > 0 (Gemma 2): the scores are y = c·tanh(scale·S/c) in both, and dS is taken back
+//   through the cap: dS_ij = P_ij (dP_ij − D_i)·(1 − (y_ij/c)²).
 //
 // Element grids (relayout: to_heads or from_heads) are one invocation per output element, split over x and
 // y past 65535 workgroups: e = gid.x + gid.y · row_stride. Row kernels number their workgroups
@@ -40,6 +42,7 @@ struct Params {
   scale: f32,      // softmax scale
   mode: u32,       // relayout: 0 to_heads, 1 from_heads
   window: u32,     // W ≥ 1 (softmax_*): row i sees keys i − W < j ≤ i
+  softcap: f32,    // c (softmax_*): scores c·tanh(scale·S/c); 0: none
 }
 
 override WG: u32 = 256u; // a power of two
@@ -117,6 +120,24 @@ fn tree_lse(lid: u32, value: vec2f) -> vec2f {
   return total;
 }
 
+// tanh without overflow at large |x| (see attention.wgsl's soft_tanh4).
+fn soft_tanh(x: f32) -> f32 {
+  let a = abs(x);
+  if (a < 0.5) {
+    return tanh(x);
+  }
+  return sign(x) * (1.0 - 2.0 / (exp(2.0 * a) + 1.0));
+}
+
+// The score the softmax sees for a product s: scale·s, soft-capped when p.softcap > 0.
+fn score(s: f32) -> f32 {
+  let r = p.scale * s;
+  if (p.softcap > 0.0) {
+    return p.softcap * soft_tanh(r / p.softcap);
+  }
+  return r;
+}
+
 struct Row {
   start: u32, // element of S where row (z − z0, i) of query position i starts
   stat: u32,  // index of (z, i) in the (B, NH, T) lse
@@ -144,7 +165,7 @@ fn softmax_rows(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   var m = NEG;
   var acc = 0.0;
   for (var j = row.first + lid; j < seen; j += WG) {
-    let x = p.scale * scores[row.start + j];
+    let x = score(scores[row.start + j]);
     let m_new = max(m, x);
     acc = acc * exp(m - m_new) + exp(x - m_new);
     m = m_new;
@@ -154,7 +175,7 @@ fn softmax_rows(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   for (var j = lid; j < p.t; j += WG) {
     var pj = 0.0;
     if (j >= row.first && j < seen) {
-      pj = exp(p.scale * scores[row.start + j] - l);
+      pj = exp(score(scores[row.start + j]) - l);
     }
     scores[row.start + j] = pj;
   }
@@ -171,23 +192,28 @@ fn softmax_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_ind
   let row = row_of(wid);
   let seen = row.seen;
   let l = lse_in[row.stat];
+  // Two passes over the row, each lane on the same entries: D_i first (reading only), then P and
+  // dS from the scores, which are overwritten last (the cap's slope needs them).
   var acc = 0.0;
-  for (var j = lid; j < p.t; j += WG) {
-    var pj = 0.0;
-    if (j >= row.first && j < seen) {
-      pj = exp(p.scale * scores[row.start + j] - l);
-      acc += pj * grads[row.start + j];
-    }
-    scores[row.start + j] = pj;
+  for (var j = row.first + lid; j < seen; j += WG) {
+    acc += exp(score(scores[row.start + j]) - l) * grads[row.start + j];
   }
   let dsum = tree_lse(lid, vec2f(0.0, acc)).y; // D_i (a plain sum)
   for (var j = lid; j < p.t; j += WG) {
     // Masked entries are written 0 without reading dP: the products skip the masked blocks, so
     // dP may hold anything there.
+    var pj = 0.0;
     var ds = 0.0;
     if (j >= row.first && j < seen) {
-      ds = scores[row.start + j] * (grads[row.start + j] - dsum);
+      let y = score(scores[row.start + j]);
+      pj = exp(y - l);
+      ds = pj * (grads[row.start + j] - dsum);
+      if (p.softcap > 0.0) {
+        let u = y / p.softcap;
+        ds *= 1.0 - u * u;
+      }
     }
+    scores[row.start + j] = pj;
     grads[row.start + j] = ds;
   }
 }

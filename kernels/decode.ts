@@ -286,6 +286,8 @@ export interface DecodeAttentionArgs extends DecodeLaunchOptions {
   scale?: number;
   /** Sliding window W: row b attends keys positions[b] − W < j ≤ positions[b]. Default: all. */
   window?: number;
+  /** Soft-cap c > 0 of the scaled scores (c·tanh(s/c)), as in attention. Default: none. */
+  softcap?: number;
 }
 
 /**
@@ -341,6 +343,10 @@ export function decodeAttention(enc: Encoder, args: DecodeAttentionArgs): void {
   const scale = args.scale ?? 1 / Math.sqrt(hs);
   if (!Number.isFinite(scale)) throw new RangeError(`${name}: scale must be finite, got ${scale}`);
   if (args.window !== undefined) positive(name, { window: args.window });
+  const softcap = args.softcap ?? 0;
+  if (args.softcap !== undefined && (!(softcap > 0) || !Number.isFinite(softcap))) {
+    throw new RangeError(`${name}: softcap must be a positive number, got ${args.softcap}`);
+  }
   const window = Math.min(args.window ?? tMax, tMax);
   // Invocations: enough for one per head element, at least 64 keys per chunk.
   let wg = 64;
@@ -370,6 +376,7 @@ export function decodeAttention(enc: Encoder, args: DecodeAttentionArgs): void {
       nkv,
       scale,
       window,
+      softcap,
     }),
     bindings: [q, kCache, vCache, positions, out],
     workgroups: [gx, gy],
@@ -442,6 +449,7 @@ function params(f: {
   nkv?: number;
   scale?: number;
   window?: number;
+  softcap?: number;
 }): Uint32Array {
   // Field order is the WGSL struct's.
   return uniforms({
@@ -457,7 +465,8 @@ function params(f: {
     nkv: f.nkv ?? 1,
     scale: f.scale ?? 1,
     window: f.window ?? 1,
-  }, ["scale"]);
+    softcap: f.softcap ?? 0,
+  }, ["scale", "softcap"]);
 }
 
 function grid(enc: Encoder, n: number, o: DecodeLaunchOptions): [number, number] {

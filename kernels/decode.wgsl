@@ -23,7 +23,8 @@
 //   rest of the cache is not touched.
 //
 // attend: out[b, h, :] = Σ_{pos_b − W < j ≤ pos_b} softmax_j(scale·q[b,h]·k[b,j,kvh]) · v[b,j,kvh]
-//   (W the sliding window, `p.window`; W ≥ Tmax: every cached key)
+//   (W the sliding window, `p.window`; W ≥ Tmax: every cached key; with a soft-cap c > 0 each
+//   scaled score s is c·tanh(s/c) first, as in attention.wgsl)
 //   q, out (B, NH, HS); k_cache, v_cache (B, Tmax, NKV, HS). The new token's own key/value must
 //   already be appended at pos_b. Cache entries past pos_b are never read (they may hold stale
 //   values, even NaN).
@@ -57,6 +58,7 @@ struct Params {
   nkv: u32,        // attend: NKV
   scale: f32,      // attend: softmax scale; embed: the token rows' scale s
   window: u32,     // attend: W ≥ 1, keys pos_b − W < j ≤ pos_b
+  softcap: f32,    // attend: scores c·tanh(s/c) when c > 0 (Gemma 2)
 }
 
 override WG: u32 = 256u;
@@ -245,6 +247,15 @@ fn attend(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li
         qk += sh_q[e] * d_k[base + e];
       }
       s = qk;
+      if (p.softcap > 0.0) {
+        let x = qk / p.softcap;
+        // tanh without overflow at large |x| (see attention.wgsl's soft_tanh4)
+        var t = tanh(x);
+        if (abs(x) >= 0.5) {
+          t = sign(x) * (1.0 - 2.0 / (exp(2.0 * abs(x)) + 1.0));
+        }
+        s = p.softcap * t;
+      }
     }
     sh_s[lid] = s;
     workgroupBarrier();

@@ -44,6 +44,11 @@ export interface LogSoftmaxGatherArgs {
   vocab?: number;
   /** Largest binding in bytes, below the device's limit (tests force splitting with it). */
   maxBindingBytes?: number;
+  /**
+   * Soft-cap c > 0 (Gemma 2's `final_logit_softcapping`): each logit x is taken as c·tanh(x/c)
+   * (`logp`, `lse` and `logitSum` are of the capped logits). Default: none.
+   */
+  softcap?: number;
 }
 
 /**
@@ -76,7 +81,14 @@ export function logSoftmaxGather(enc: Encoder, args: LogSoftmaxGatherArgs): void
     enc.dispatch({
       kernel: logitSum ? FORWARD_SUM : FORWARD,
       constants: { WG: lanes },
-      uniforms: params({ rows: b.rows, v, row0: b.row0, base: b.base, ld }),
+      uniforms: params({
+        rows: b.rows,
+        v,
+        row0: b.row0,
+        base: b.base,
+        ld,
+        cap: capOf("logSoftmaxGather", args.softcap),
+      }),
       bindings: [b.view(logits), targets, lse, logp, ...(logitSum ? [logitSum] : [])],
       workgroups: [b.rows],
     });
@@ -110,10 +122,13 @@ export interface LogSoftmaxBackwardArgs {
   vocab?: number;
   /** Largest binding in bytes, below the device's limit (tests force splitting with it). */
   maxBindingBytes?: number;
+  /** The forward's soft-cap; the gradient is then of the raw logits. Default: none. */
+  softcap?: number;
 }
 
 /**
- * Encodes `dlogits = coef · (onehot(target) − softmax(logits))` per row, from the saved `lse`.
+ * Encodes `dlogits = coef · (onehot(target) − softmax(logits))` per row, from the saved `lse`
+ * (with a soft-cap c: of y = c·tanh(x/c), times dy/dx = 1 − (y/c)²).
  * Without `dLogits` (or with `dLogits === logits`) the logits are overwritten in place, which
  * saves a second `(R, V)` buffer.
  *
@@ -149,7 +164,14 @@ export function logSoftmaxBackward(enc: Encoder, args: LogSoftmaxBackwardArgs): 
     enc.dispatch({
       kernel: inPlace ? BACKWARD_INPLACE : BACKWARD,
       constants: { WG, COLS: BACKWARD_COLS },
-      uniforms: params({ rows: b.rows, v, row0: b.row0, base: b.base, ld }),
+      uniforms: params({
+        rows: b.rows,
+        v,
+        row0: b.row0,
+        base: b.base,
+        ld,
+        cap: capOf("logSoftmaxBackward", args.softcap),
+      }),
       bindings: inPlace
         ? [b.view(logits), targets, lse, coef]
         : [b.view(logits), targets, lse, coef, b.view(args.dLogits!)],
@@ -306,8 +328,17 @@ export function crossEntropy(enc: Encoder, args: CrossEntropyArgs): void {
 
 function params(fields: Partial<Record<string, number>>): Uint32Array {
   const { rows = 0, v = 0, row0 = 0, base = 0, n = 0, row_stride = 0, scale = 1 } = fields;
-  const ld = fields.ld ?? v;
-  return uniforms({ rows, v, row0, base, n, row_stride, scale, ld }, ["scale"]);
+  const ld = fields.ld ?? v, cap = fields.cap ?? 0;
+  return uniforms({ rows, v, row0, base, n, row_stride, scale, ld, cap }, ["scale", "cap"]);
+}
+
+/** A soft-cap: undefined or null for none (0), else a positive finite number. */
+function capOf(name: string, cap: number | null | undefined): number {
+  if (cap === undefined || cap === null) return 0;
+  if (!(cap > 0) || !Number.isFinite(cap)) {
+    throw new RangeError(`${name}: softcap must be a positive number, got ${cap}`);
+  }
+  return cap;
 }
 
 /** V: `vocab` when given (1 … the row stride `ld`), else `ld`. */

@@ -29,7 +29,12 @@
 //   loss = −Σ mask·logp / Σ mask,  coef = −scale · mask / Σ mask  (both 0 when Σ mask = 0)
 //   (scale = 1/k averages the gradients of k accumulated micro-batches)
 //
-// Numerics: f32; each lane sums ~V/WG terms, then a tree of depth log2(WG).
+// Soft-capping (Gemma 2's final_logit_softcapping c > 0): every logit x is read as
+//   y = c·tanh(x/c) in the forward and the backward (logp, lse and logit_sum are of y), and the
+//   backward's d_logits are of x: dy/dx = 1 − (y/c)². c = 0: y = x.
+//
+// Numerics: f32; each lane sums ~V/WG terms, then a tree of depth log2(WG). tanh is evaluated
+// without overflow at any |x| (see `soft_tanh`).
 
 struct Params {
   rows: u32,       // rows in this launch (forward, backward, masked_row_sums)
@@ -40,6 +45,7 @@ struct Params {
   row_stride: u32, // token_coef: invocations per row of workgroups
   scale: f32,      // token_coef, cross_entropy: multiplies the coefficients
   ld: u32,         // forward, backward: elements between logits rows (≥ V; padding unread)
+  cap: f32,        // forward, backward: soft-cap c (0: none)
 }
 
 override WG: u32 = 256; // a power of two
@@ -55,6 +61,25 @@ override WG: u32 = 256; // a power of two
 var<workgroup> red: array<vec2f, WG>;
 
 const QUIET_NAN = 0x7fc00000u;
+
+// tanh without the overflow of exp-based forms at large |x| (a built-in may give NaN there):
+// the built-in near 0, where it is accurate, 1 − 2/(e^{2|x|} + 1) with x's sign elsewhere
+// (no cancellation once |tanh| ≥ 0.46; e^{2|x|} = inf gives exactly ±1).
+fn soft_tanh(x: f32) -> f32 {
+  let a = abs(x);
+  if (a < 0.5) {
+    return tanh(x);
+  }
+  return sign(x) * (1.0 - 2.0 / (exp(2.0 * a) + 1.0));
+}
+
+// The logit as the softmax sees it: soft-capped when p.cap > 0.
+fn capped(x: f32) -> f32 {
+  if (p.cap > 0.0) {
+    return p.cap * soft_tanh(x / p.cap);
+  }
+  return x;
+}
 
 // Tree sum of every lane's value; all lanes get the total.
 fn tree_sum(lid: u32, value: vec2f) -> vec2f {
@@ -75,7 +100,7 @@ fn tree_sum(lid: u32, value: vec2f) -> vec2f {
 fn row_stats(lid: u32, start: u32) -> vec2f {
   var mx = -3.4028235e38;
   for (var v = lid; v < p.v; v += WG) {
-    mx = max(mx, logits[start + v]);
+    mx = max(mx, capped(logits[start + v]));
   }
   red[lid] = vec2f(mx, 0.0);
   workgroupBarrier();
@@ -89,7 +114,7 @@ fn row_stats(lid: u32, start: u32) -> vec2f {
   workgroupBarrier();
   var acc = vec2f(0.0);
   for (var v = lid; v < p.v; v += WG) {
-    let x = logits[start + v];
+    let x = capped(logits[start + v]);
     acc += vec2f(exp(x - m), x);
   }
   let s = tree_sum(lid, acc);
@@ -104,7 +129,7 @@ fn gather(row: u32, start: u32, lse: f32) -> f32 {
   if (u32(t) >= p.v) {
     return bitcast<f32>(QUIET_NAN);
   }
-  return logits[start + u32(t)] - lse;
+  return capped(logits[start + u32(t)]) - lse;
 }
 
 @compute @workgroup_size(WG)
@@ -151,8 +176,14 @@ fn row_terms(row: u32) -> RowGrad {
 
 fn grad_of(r: RowGrad, col: u32, x: f32) -> f32 {
   let onehot = select(0.0, 1.0, i32(col) == r.tgt);
+  let y = capped(x);
+  var g = r.coef * (onehot - exp(y - r.lse));
+  if (p.cap > 0.0) {
+    let u = y / p.cap;
+    g *= 1.0 - u * u;
+  }
   // Ignored rows are exactly 0, whatever their logits hold.
-  return select(r.coef * (onehot - exp(x - r.lse)), 0.0, r.tgt < 0);
+  return select(g, 0.0, r.tgt < 0);
 }
 
 @compute @workgroup_size(WG)

@@ -73,6 +73,10 @@ export interface ModelConfig {
   queryPreAttnScalar?: number;
   /** Gemma 3's RoPE base θ of its sliding layers (`rope_local_base_freq`, no scaling there). */
   ropeLocalTheta?: number;
+  /** Gemma 2's `attn_logit_softcapping` c: attention scores become c·tanh(s/c). Absent: none. */
+  attnSoftcap?: number;
+  /** Gemma 2's `final_logit_softcapping` c: logits become c·tanh(x/c). Absent: none. */
+  finalSoftcap?: number;
   /** Whether the output head shares the token embedding. */
   tieEmbeddings: boolean;
   /** Biases on q, k, v projections (gpt2: all linear layers have biases; qwen2: q/k/v only). */
@@ -365,8 +369,7 @@ function llamaFromHf(
 
 /**
  * A Gemma config (`gemma`, `gemma2`, `gemma3_text`), with transformers' defaults where a key is
- * absent. Logit soft-capping (Gemma 2's `attn_logit_softcapping` 50 and
- * `final_logit_softcapping` 30) is not implemented and refused by field.
+ * absent (Gemma 2's soft-capping: attention scores 50, final logits 30; Gemma 3: none).
  */
 function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
   // Gemma's MLP is GeGLU with GELU's tanh form; transformers reads `hidden_activation` (Gemma 1
@@ -384,11 +387,13 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
     gemma2: { nh: 8, nkv: 4, positions: 8192, theta: 10000, softcaps: [50, 30] },
     gemma3: { nh: 8, nkv: 4, positions: 131072, theta: 1e6, softcaps: [null, null] },
   }[family];
-  const caps = ["attn_logit_softcapping", "final_logit_softcapping"];
-  caps.forEach((field, i) => {
-    const v = field in r.json ? r.optNum(field) : d.softcaps[i];
-    if (v !== null) r.refuse(field, `${v} (logit soft-capping is not implemented)`);
-  });
+  const [attnSoftcap, finalSoftcap] = ["attn_logit_softcapping", "final_logit_softcapping"].map(
+    (field, i) => {
+      const v = family === "gemma" ? null : field in r.json ? r.optNum(field) : d.softcaps[i];
+      if (v !== null && !(v > 0)) r.refuse(field, `${v} (a soft-cap is positive)`);
+      return v;
+    },
+  );
   if (r.optBool("attention_bias")) r.refuse("attention_bias", "true");
   if (r.optBool("use_bidirectional_attention")) r.refuse("use_bidirectional_attention", "true");
   const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r, d.theta);
@@ -437,6 +442,8 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
     ...sliding,
     ...(scalar !== null ? { queryPreAttnScalar: scalar } : {}),
     ...(local !== null ? { ropeLocalTheta: local } : {}),
+    ...(attnSoftcap !== null ? { attnSoftcap } : {}),
+    ...(finalSoftcap !== null ? { finalSoftcap } : {}),
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? true,
     qkvBias: false,
     // GemmaConfig's defaults: pad 0, eos 1, bos 2.
@@ -716,8 +723,8 @@ function gemmaToHf(c: ModelConfig, family: GemmaFamily, eos: number | number[] |
       query_pre_attn_scalar: c.queryPreAttnScalar ?? c.headDim,
       sliding_window: c.slidingWindow ?? null,
       layer_types: slides.map((x) => x ? "sliding_attention" : "full_attention"),
-      attn_logit_softcapping: null,
-      final_logit_softcapping: null,
+      attn_logit_softcapping: c.attnSoftcap ?? null,
+      final_logit_softcapping: c.finalSoftcap ?? null,
     }),
     ...(family === "gemma3"
       ? {
@@ -874,7 +881,9 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     // Gemma 2/3: scores scaled by 1/√q; Gemma 2 slides every other layer from the first,
     // Gemma 3 (two layers here) both, its sliding layers with their own RoPE base.
     ...(family === "gemma2" || family === "gemma3" ? { queryPreAttnScalar: 16 } : {}),
-    ...(family === "gemma2" ? { slidingWindow: 6, slidingLayers: [true, false] } : {}),
+    ...(family === "gemma2"
+      ? { slidingWindow: 6, slidingLayers: [true, false], attnSoftcap: 3, finalSoftcap: 2 }
+      : {}),
     ...(family === "gemma3" ? { slidingWindow: 6, ropeLocalTheta: 100 } : {}),
   };
   const c = { ...base, ...overrides };
@@ -943,6 +952,15 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     throw new ConfigError(
       `ModelConfig.queryPreAttnScalar must be positive, got ${c.queryPreAttnScalar}`,
     );
+  }
+  for (const k of ["attnSoftcap", "finalSoftcap"] as const) {
+    const v = c[k];
+    if (v !== undefined && (c.family === "gemma" || !isGemma(c) || !(v > 0))) {
+      throw new ConfigError(
+        `ModelConfig.${k}: only gemma2 and gemma3 have one, and it must be positive (got ${v} ` +
+          `for ${c.family})`,
+      );
+    }
   }
   if (c.ropeLocalTheta !== undefined && (c.family !== "gemma3" || !(c.ropeLocalTheta > 0))) {
     throw new ConfigError(

@@ -462,6 +462,7 @@ class Forward {
         nKvHeads: c.numKvHeads,
         scale: attentionScale(c),
         window: layerWindow(c, l),
+        softcap: c.attnSoftcap,
       });
       this.#rest(enc, l, { x, mid, h, o, att, mean, rstd, n });
     });
@@ -514,6 +515,7 @@ class Forward {
         nKvHeads: c.numKvHeads,
         scale: attentionScale(c),
         window: layerWindow(c, l),
+        softcap: c.attnSoftcap,
       });
       this.#rest(enc, l, { x, mid, h, o, att, mean, rstd, n: B });
     });
@@ -590,8 +592,11 @@ class Forward {
       k: c.hiddenSize,
     });
     m.gpu.submit(enc);
-    const [logits] = await m.gpu.read([s.logits]);
-    return logits as Float32Array;
+    const [logits] = await m.gpu.read([s.logits]) as Float32Array[];
+    // Gemma 2's final soft-cap, as the training forward's log-softmax applies it.
+    const cap = c.finalSoftcap;
+    if (cap) for (let i = 0; i < logits.length; i++) logits[i] = cap * Math.tanh(logits[i] / cap);
+    return logits;
   }
 }
 

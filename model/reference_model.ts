@@ -116,6 +116,7 @@ export class ReferenceModel {
       nKvHeads: NKV,
       headSize: HS,
       scale: attentionScale(c),
+      softcap: c.attnSoftcap,
     };
     let x = ref.embeddingForward(batch.tokens, this.#p(names.wte), {
       channels: C,
@@ -165,7 +166,7 @@ export class ReferenceModel {
     const logits = linear(hF, head, undefined, N, C, V, "out_in");
     this.#saved = { layers: saved, xL: x, hF, logits };
     this.#batch = batch;
-    return ref.logSoftmaxGather(logits, batch.targets, V).logp;
+    return ref.logSoftmaxGather(logits, batch.targets, V, c.finalSoftcap).logp;
   }
 
   /**
@@ -185,6 +186,7 @@ export class ReferenceModel {
       nKvHeads: NKV,
       headSize: HS,
       scale: attentionScale(c),
+      softcap: c.attnSoftcap,
     };
     const grads = new Map<string, Float64Array>();
     const add = (name: string | undefined, g: Float64Array) => {
@@ -193,7 +195,7 @@ export class ReferenceModel {
       if (!prev) grads.set(name, Float64Array.from(g));
       else for (let i = 0; i < g.length; i++) prev[i] += g[i];
     };
-    const dLogits = ref.logSoftmaxBackward(saved.logits, batch.targets, coef, V);
+    const dLogits = ref.logSoftmaxBackward(saved.logits, batch.targets, coef, V, c.finalSoftcap);
     const head = this.#p(names.head ?? names.wte);
     const gh = linearBackward(dLogits, saved.hF, head, N, C, V, "out_in");
     add(names.head ?? names.wte, gh.dW);

@@ -994,6 +994,7 @@ export class Transformer {
         nKvHeads: c.numKvHeads,
         scale: attentionScale(c),
         window: layerWindow(c, l),
+        softcap: c.attnSoftcap,
       });
       if (packed) this.#pack(enc, packed, a.att, s.pq);
       // gemma2/3: the projection is normalized (its own RMSNorm) before the residual add.
@@ -1027,6 +1028,7 @@ export class Transformer {
       logSoftmaxGather(enc, {
         logits,
         vocab: c.vocabSize,
+        softcap: c.finalSoftcap,
         targets: (pick?.targets ?? batch.targets).view(r0, [rows]),
         logp: out.logp.view(r0, [rows]),
         lse: out.lse.view(r0, [rows]),
@@ -1112,6 +1114,7 @@ export class Transformer {
       logSoftmaxBackward(enc, {
         logits,
         vocab: c.vocabSize,
+        softcap: c.finalSoftcap,
         lse: rowLse.view(r0, [rows]),
         targets: rowTargets.view(r0, [rows]),
         coef: rowCoef.view(r0, [rows]),
@@ -1219,6 +1222,7 @@ export class Transformer {
         nKvHeads: c.numKvHeads,
         scale: attentionScale(c),
         window: layerWindow(c, l),
+        softcap: c.attnSoftcap,
       });
       const rope = this.#ropes?.layers[l];
       if (rope) {

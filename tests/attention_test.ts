@@ -33,6 +33,8 @@ interface Case {
   causalBlock?: number;
   /** Sliding window W (query i sees keys i − W < j ≤ i). */
   window?: number;
+  /** Soft-cap c of the scaled scores (Gemma 2). */
+  softcap?: number;
 }
 
 // T = 1; T not a multiple of the tiles (blocks of 2·tile rows: 64, 32, 16, 8); GQA ratios 1, 2, 4;
@@ -96,6 +98,26 @@ const PRODUCT_CASES: Case[] = [
   { t: 21, nh: 2, nkv: 1, hs: 256, lengths: [21, 9], products: true },
 ];
 
+// Soft-capped scores (Gemma 2's c·tanh(r/c)), with caps well inside the scores' range (|r| up to
+// ~10 here), in both designs, with and without a window, one and two rows per lane, dK/dV split.
+const SOFTCAP_CASES: Case[] = [
+  { t: 37, nh: 4, nkv: 2, hs: 16, lengths: [37, 20, 1], softcap: 1.5, scale: 0.6 },
+  { t: 37, nh: 8, nkv: 2, hs: 8, lengths: [30, 37], tile: 8, split: true, softcap: 2, window: 5 },
+  { t: 19, nh: 4, nkv: 1, hs: 3, lengths: [19, 11], tile: 4, rows: 1, softcap: 0.5 },
+  {
+    t: 37,
+    nh: 4,
+    nkv: 2,
+    hs: 16,
+    lengths: [37, 20, 0],
+    products: true,
+    causalBlock: 8,
+    softcap: 1.5,
+    scale: 0.6,
+  },
+  { t: 13, nh: 3, nkv: 3, hs: 5, lengths: [13, 7], products: true, softcap: 0.7, window: 4 },
+];
+
 // The products design with sliding windows: score blocks skipped before each block's first
 // window, gradients summed only over the rows that see a key block.
 const PRODUCT_WINDOW_CASES: Case[] = [
@@ -121,7 +143,7 @@ function describe(c: Case): string {
     (c.split ? " split dK/dV" : "") + (c.products ? " products" : "") +
     (c.scoreBytes ? ` chunks of ${c.scoreBytes} B` : "") +
     (c.causalBlock ? ` causal blocks of ${c.causalBlock}` : "") +
-    (c.window ? ` window ${c.window}` : "");
+    (c.window ? ` window ${c.window}` : "") + (c.softcap ? ` softcap ${c.softcap}` : "");
 }
 
 function shapeOf(c: Case): ref.AttentionShape {
@@ -133,6 +155,7 @@ function shapeOf(c: Case): ref.AttentionShape {
     headSize: c.hs,
     scale: c.scale,
     window: c.window,
+    softcap: c.softcap,
   };
 }
 
@@ -177,6 +200,7 @@ async function runGpu(gpu: Gpu, c: Case, x: HostInputs): Promise<HostArray[]> {
     nKvHeads: c.nkv,
     scale: c.scale,
     window: c.window,
+    softcap: c.softcap,
     tile: c.tile,
     rowsPerLane: c.rows,
     design: c.products ? "products" as const : undefined,
@@ -274,6 +298,16 @@ gpuTest("attention products design matches float64, reruns bit-identically", asy
   await checkCases(gpu, PRODUCT_CASES, 35, "products");
 });
 
+gpuTest("attention with soft-capped scores matches float64 in both designs", async (gpu) => {
+  await checkCases(gpu, SOFTCAP_CASES, 39, "soft-capped");
+  // The cap changes the output (the test would see it ignored).
+  const c = SOFTCAP_CASES[0], x = randomInputs(c, new Rng(40));
+  const inputs = { ...x, lengths: c.lengths };
+  const capped = ref.attentionForward(inputs, shapeOf(c)).out;
+  const plain = ref.attentionForward(inputs, { ...shapeOf(c), softcap: undefined }).out;
+  assert.ok(capped.some((v, i) => Math.abs(v - plain[i]) > 1e-2));
+});
+
 gpuTest("attention with sliding windows matches float64 in both designs", async (gpu) => {
   await checkCases(gpu, WINDOW_CASES, 36, "flash, windows");
   await checkCases(gpu, PRODUCT_WINDOW_CASES, 37, "products, windows");
@@ -315,7 +349,13 @@ gpuTest(
 
 Deno.test("attention reference backward matches finite differences", () => {
   const rng = new Rng(33);
-  const cases = [CASES[2], CASES[4], { ...CASES[2], window: 3 }, { ...CASES[4], window: 1 }];
+  const cases = [
+    CASES[2],
+    CASES[4],
+    { ...CASES[2], window: 3 },
+    { ...CASES[4], window: 1 },
+    { ...CASES[2], softcap: 0.8, window: 4 },
+  ];
   for (const c of cases.map((c) => ({ ...c, t: 6, lengths: [6, 4] }))) {
     const shape = shapeOf(c);
     const x = randomInputs(c, rng);

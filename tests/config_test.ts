@@ -163,14 +163,15 @@ Deno.test("config: Gemma 3 (gemma3_text) reads with its sliding layers, q/k norm
   assert.deepEqual([back.model_type, back.architectures], ["gemma3_text", ["Gemma3ForCausalLM"]]);
   assert.deepEqual([back.sliding_window_pattern, back.layer_types], [6, types]);
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
-  // The multimodal Gemma 3 is refused by name; so is soft-capping and an exact GELU.
+  // The multimodal Gemma 3 is refused by name; so are a cap that is not positive and an exact
+  // GELU.
   assert.throws(
     () => configFromHf({ ...GEMMA3_1B, model_type: "gemma3" }),
     /model_type "gemma3" \(Gemma 3's multimodal model\) is not supported; its text-only/,
   );
   assert.throws(
-    () => configFromHf({ ...GEMMA3_1B, final_logit_softcapping: 30 }, "g/config.json"),
-    /g\/config\.json: final_logit_softcapping 30 \(logit soft-capping is not implemented\)/,
+    () => configFromHf({ ...GEMMA3_1B, final_logit_softcapping: 0 }, "g/config.json"),
+    /g\/config\.json: final_logit_softcapping 0 \(a soft-cap is positive\)/,
   );
   assert.throws(
     () => configFromHf({ ...GEMMA3_1B, hidden_activation: "gelu" }),
@@ -207,21 +208,24 @@ Deno.test("config: Gemma 1 and Gemma 2 read as transformers reads them", () => {
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(g)))), g);
   // Gemma's parameters carry llama's names (no norms after attention and the MLP).
   assert.ok(!parameterSpecs(g).some((p) => p.name.includes("feedforward")));
-  // Gemma 2's default (and real) soft-capping is refused by field; without it, every other
-  // layer slides from the first.
+  // Gemma 2: soft-capping (transformers' defaults 50 and 30 where the keys are absent), every
+  // other layer sliding from the first.
   const gemma2 = { ...gemma, model_type: "gemma2", hidden_activation: "gelu_pytorch_tanh" };
-  assert.throws(() => configFromHf(gemma2), /attn_logit_softcapping 50 \(logit soft-capping/);
+  const g2 = configFromHf({ ...gemma2, sliding_window: 4096, query_pre_attn_scalar: 224 });
+  assert.deepEqual(
+    [g2.attnSoftcap, g2.finalSoftcap, g2.slidingWindow, g2.slidingLayers?.slice(0, 4)],
+    [50, 30, 4096, [true, false, true, false]],
+  );
+  assert.equal(g2.queryPreAttnScalar, 224);
+  const back = configToHf(g2);
+  assert.deepEqual([back.attn_logit_softcapping, back.final_logit_softcapping], [50, 30]);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), g2);
   const uncapped = configFromHf({
     ...gemma2,
     attn_logit_softcapping: null,
     final_logit_softcapping: null,
-    sliding_window: 4096,
-    query_pre_attn_scalar: 224,
   });
-  assert.deepEqual(
-    [uncapped.slidingWindow, uncapped.slidingLayers?.slice(0, 4), uncapped.queryPreAttnScalar],
-    [4096, [true, false, true, false], 224],
-  );
+  assert.deepEqual([uncapped.attnSoftcap, uncapped.finalSoftcap], [undefined, undefined]);
 });
 
 Deno.test("config: Mistral reads as llama's layout, with its sliding window", () => {

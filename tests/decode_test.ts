@@ -157,6 +157,8 @@ interface AttnCase {
   hs: number;
   /** Sliding window W. */
   window?: number;
+  /** Soft-cap of the scores. */
+  softcap?: number;
 }
 
 async function checkAttention(gpu: Gpu, rng: Rng, c: AttnCase, maxWg?: number): Promise<void> {
@@ -187,6 +189,7 @@ async function checkAttention(gpu: Gpu, rng: Rng, c: AttnCase, maxWg?: number): 
       nHeads: nh,
       nKvHeads: nkv,
       window: c.window,
+      softcap: c.softcap,
       maxWorkgroupsPerDimension: maxWg,
     });
   });
@@ -197,6 +200,7 @@ async function checkAttention(gpu: Gpu, rng: Rng, c: AttnCase, maxWg?: number): 
     nKvHeads: nkv,
     headSize: hs,
     window: c.window,
+    softcap: c.softcap,
   });
   const m = assertClose(got, want, {
     label: `(B, Tmax, NH, NKV, HS, W) = (${Object.values(c)})`,
@@ -216,6 +220,7 @@ gpuTest("decode attention: one query per row over its cache matches float64", as
     { b: 3, tMax: 70, nh: 4, nkv: 2, hs: 8, window: 1 },
     { b: 3, tMax: 70, nh: 4, nkv: 2, hs: 8, window: 9 },
     { b: 5, tMax: 200, nh: 6, nkv: 3, hs: 6, window: 100 },
+    { b: 3, tMax: 70, nh: 4, nkv: 2, hs: 8, softcap: 0.9 }, // Gemma 2's soft-capped scores
   ];
   for (const c of cases) await checkAttention(gpu, rng, c);
 });

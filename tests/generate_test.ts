@@ -141,7 +141,17 @@ function referenceLogprobs(
 // "llama3": Llama 3's scaled RoPE, which the cache's own RoPE table must apply too. "sliding":
 // Qwen2 with its second layer sliding over 6 keys, shorter than the sequences (prompts up to 9,
 // 12 new tokens): the cached steps must drop the keys the full forward's mask hides.
-for (const family of ["gpt2", "llama", "llama3", "qwen3", "sliding", "gemma", "gemma3"] as const) {
+const FAMILIES = [
+  "gpt2",
+  "llama",
+  "llama3",
+  "qwen3",
+  "sliding",
+  "gemma",
+  "gemma2",
+  "gemma3",
+] as const;
+for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {
     const c = family === "llama3"
       ? tinyConfig("llama", {

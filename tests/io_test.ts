@@ -8,11 +8,13 @@ import { ByteTokenizer } from "../model/tokenizer.ts";
 const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathname;
 const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, () => false);
 
-Deno.test("io: saved GPT-2, Llama and Qwen3 models reload bit-identically, with Hugging Face's names", async () => {
+Deno.test("io: saved GPT-2, Llama, Qwen3 and Gemma models reload bit-identically, with Hugging Face's names", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const family of ["gpt2", "llama", "qwen3"] as const) {
-      const config = tinyConfig(family, { tieEmbeddings: family === "gpt2" });
+    for (const family of ["gpt2", "llama", "qwen3", "gemma2", "gemma3"] as const) {
+      const config = tinyConfig(family, {
+        tieEmbeddings: family !== "llama" && family !== "qwen3",
+      });
       const params = initParams(config, { seed: 5 });
       await saveModel(`${dir}/${family}`, { config, params, tokenizer: new ByteTokenizer() });
       const back = await loadModel(`${dir}/${family}`);
@@ -27,6 +29,9 @@ Deno.test("io: saved GPT-2, Llama and Qwen3 models reload bit-identically, with 
           ? names.includes("transformer.h.0.attn.c_attn.weight")
           : names.includes("model.layers.0.self_attn.q_proj.weight"),
       );
+      if (family.startsWith("gemma")) {
+        assert.ok(names.includes("model.layers.1.post_feedforward_layernorm.weight"));
+      }
       // Saving over an existing folder replaces it whole.
       await saveModel(`${dir}/${family}`, { config, params, tokenizer: null });
       assert.equal((await loadModel(`${dir}/${family}`)).tokenizer, null);

@@ -163,10 +163,43 @@ Deno.test("log_softmax reference backward matches finite differences of Σ coef�
   const rows = 4, v = 7;
   const logits = Float64Array.from(rng.normalArray(rows * v, 0, 2));
   const targets = [3, -1, 0, 6], coef = rng.uniformArray(rows, -2, 2);
-  const f = (x: Float64Array) => dot(coef, ref.logSoftmaxGather(x, targets, v).logp);
-  assertClose(ref.logSoftmaxBackward(logits, targets, coef, v), finiteDifference(f, logits), {
-    rtol: 1e-7,
-  });
+  for (const cap of [undefined, 1.5]) {
+    const f = (x: Float64Array) => dot(coef, ref.logSoftmaxGather(x, targets, v, cap).logp);
+    assertClose(
+      ref.logSoftmaxBackward(logits, targets, coef, v, cap),
+      finiteDifference(f, logits),
+      { rtol: 1e-7, label: `softcap ${cap}` },
+    );
+  }
+});
+
+gpuTest("log_softmax with a soft-cap (Gemma 2's final logits) matches float64", async (gpu) => {
+  // Logits well past the cap, and ±1e30 (tanh must give ±1, not NaN).
+  const rng = new Rng(45);
+  const rows = 5, v = 301, cap = 5;
+  const logits = rng.normalArray(rows * v, 0, 8);
+  logits[7] = 1e30;
+  logits[v + 3] = -1e30;
+  logits[2 * v] = 0.001;
+  const targets = Int32Array.from([7, 3, 0, -1, 300]);
+  const coef = rng.uniformArray(rows, -2, 2);
+  const tl = gpu.upload(logits, [rows, v]), tt = gpu.upload(targets), tc = gpu.upload(coef);
+  const logp = poisoned(gpu, [rows], "logp"), lse = poisoned(gpu, [rows], "lse");
+  const logitSum = poisoned(gpu, [rows], "logitSum"), d = poisoned(gpu, [rows, v], "dLogits");
+  const enc = gpu.encoder();
+  logSoftmaxGather(enc, { logits: tl, targets: tt, logp, lse, logitSum, softcap: cap });
+  logSoftmaxBackward(enc, { logits: tl, lse, targets: tt, coef: tc, dLogits: d, softcap: cap });
+  gpu.submit(enc);
+  const [gLogp, gLse, gSum, gD] = await gpu.read([logp, lse, logitSum, d]);
+  const want = ref.logSoftmaxGather(logits, targets, v, cap);
+  assertClose(gLogp, want.logp, { label: "capped logp" });
+  assertClose(gLse, want.lse, { label: "capped lse" });
+  assertClose(gSum, want.logitSum, { label: "capped logitSum" });
+  assertClose(gD, ref.logSoftmaxBackward(logits, targets, coef, v, cap), { label: "dLogits" });
+  // The cap changes the result (so the test would see it ignored).
+  const plain = ref.logSoftmaxGather(logits, targets, v);
+  assert.ok(Math.abs(plain.lse[1] - want.lse[1]) > 1);
+  for (const t of [tl, tt, tc, logp, lse, logitSum, d]) t.release();
 });
 
 gpuTest("log_softmax splits chunks larger than one binding by rows, or refuses", async (gpu) => {

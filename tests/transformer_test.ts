@@ -163,10 +163,20 @@ gpuTest(
   async (gpu) => {
     // GeGLU, norms scaling by 1 + w, √C-scaled embeddings, head size 16 over C 32; Gemma 2/3's
     // norms after attention and the MLP, 1/√q scores, sliding layers (window 6 < 13 positions);
-    // Gemma 3's q/k norms and the local RoPE base of its sliding layers (here layer 0 only).
+    // Gemma 2's soft-capped scores (3) and logits (2); Gemma 3's q/k norms and the local RoPE
+    // base of its sliding layers (here layer 0 only).
     const wide = { hiddenSize: 32, numHeads: 2, numKvHeads: 1, headDim: 16 };
     await checkModel(gpu, tinyConfig("gemma", wide));
-    await checkModel(gpu, tinyConfig("gemma2", wide));
+    const g2 = tinyConfig("gemma2", wide);
+    await checkModel(gpu, g2);
+    await checkModel(gpu, g2, { design: "products" });
+    // The caps are live at these weights: without them the log-probs differ.
+    const host = randomBatch(g2, [13], 13, 8), p2 = testParams(g2, 7);
+    const capped = new ReferenceModel(g2, p2).forward(host);
+    for (const off of [{ attnSoftcap: undefined }, { finalSoftcap: undefined }]) {
+      const plain = new ReferenceModel({ ...g2, ...off }, p2).forward(host);
+      assert.ok(capped.some((x, i) => Math.abs(x - plain[i]) > 1e-3), JSON.stringify(off));
+    }
     const g3 = tinyConfig("gemma3", { ...wide, slidingLayers: [true, false], ropeTheta: 1e4 });
     await checkModel(gpu, g3);
     await checkModel(gpu, g3, { design: "products" });

@@ -22,6 +22,8 @@ export interface AttentionShape {
   scale?: number;
   /** Sliding window W: query i sees keys i − W < j ≤ i. Default: every earlier key. */
   window?: number;
+  /** Soft-cap c > 0: scores c·tanh(r/c) of the scaled products r. Default: none. */
+  softcap?: number;
 }
 
 /** Inputs of {@linkcode attentionForward}. */
@@ -39,6 +41,12 @@ export interface AttentionInputs {
 /** The valid positions of row b, clamped to [0, T] as the kernel does. */
 function rowLength(lengths: Vec, b: number, t: number): number {
   return Math.max(0, Math.min(t, lengths[b]));
+}
+
+/** The score of a scaled product r: c·tanh(r/c) with a soft-cap c, else r. */
+function capOf(shape: AttentionShape): (r: number) => number {
+  const c = shape.softcap;
+  return c ? (r) => c * Math.tanh(r / c) : (r) => r;
 }
 
 /** The first key query i sees: i − W + 1, or 0. */
@@ -66,7 +74,7 @@ export function attentionForward(
   const { q, k, v, lengths } = inputs;
   const { batch: B, seqLen: T, nHeads: NH, nKvHeads: NKV, headSize: HS } = shape;
   const scale = shape.scale ?? 1 / Math.sqrt(HS);
-  const first = firstKey(shape);
+  const first = firstKey(shape), cap = capOf(shape);
   const group = NH / NKV;
   const out = new Float64Array(B * T * NH * HS);
   const lse = new Float64Array(B * NH * T);
@@ -82,7 +90,7 @@ export function attentionForward(
           const ko = ((b * T + j) * NKV + kh) * HS;
           let d = 0;
           for (let e = 0; e < HS; e++) d += q[qo + e] * k[ko + e];
-          s[j] = scale * d;
+          s[j] = cap(scale * d);
           max = Math.max(max, s[j]);
         }
         let sum = 0;
@@ -123,12 +131,12 @@ export function attentionBackward(
   const { q, k, v, lengths, dOut } = inputs;
   const { batch: B, seqLen: T, nHeads: NH, nKvHeads: NKV, headSize: HS } = shape;
   const scale = shape.scale ?? 1 / Math.sqrt(HS);
-  const first = firstKey(shape);
+  const first = firstKey(shape), cap = capOf(shape);
   const group = NH / NKV;
   const dQ = new Float64Array(B * T * NH * HS);
   const dK = new Float64Array(B * T * NKV * HS);
   const dV = new Float64Array(B * T * NKV * HS);
-  const pr = new Float64Array(T), dp = new Float64Array(T);
+  const pr = new Float64Array(T), dp = new Float64Array(T), slope = new Float64Array(T);
   for (let b = 0; b < B; b++) {
     const len = rowLength(lengths, b, T);
     for (let h = 0; h < NH; h++) {
@@ -143,7 +151,8 @@ export function attentionBackward(
             d += q[qo + e] * k[ko + e];
             g += dOut[qo + e] * v[ko + e];
           }
-          pr[j] = scale * d;
+          pr[j] = cap(scale * d);
+          slope[j] = shape.softcap ? 1 - (pr[j] / shape.softcap) ** 2 : 1;
           dp[j] = g;
           max = Math.max(max, pr[j]);
         }
@@ -152,7 +161,7 @@ export function attentionBackward(
         let mean = 0; // Σ_j P_ij dp_ij, equal to D_i = dOut_i·out_i
         for (let j = first(i); j <= i; j++) mean += (pr[j] /= sum) * dp[j];
         for (let j = first(i); j <= i; j++) {
-          const ds = pr[j] * (dp[j] - mean);
+          const ds = pr[j] * (dp[j] - mean) * slope[j];
           const ko = ((b * T + j) * NKV + kh) * HS;
           for (let e = 0; e < HS; e++) {
             dQ[qo + e] += scale * ds * k[ko + e];

@@ -136,6 +136,8 @@ export interface DecodeAttentionShape {
   scale?: number;
   /** Sliding window W: keys positions[b] − W < j ≤ positions[b]. Default: all. */
   window?: number;
+  /** Soft-cap c > 0 of the scaled scores. Default: none. */
+  softcap?: number;
 }
 
 /**
@@ -168,7 +170,8 @@ export function decodeAttention(
         const ko = ((b * T + j) * NKV + kh) * HS;
         let d = 0;
         for (let e = 0; e < HS; e++) d += q[qo + e] * kCache[ko + e];
-        s[j] = scale * d;
+        const c = shape.softcap;
+        s[j] = c ? c * Math.tanh(scale * d / c) : scale * d;
         max = Math.max(max, s[j]);
       }
       let sum = 0;

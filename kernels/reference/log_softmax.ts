@@ -7,9 +7,15 @@
  */
 import type { Vec } from "./types.ts";
 
+/** Logits soft-capped by c > 0 (y = c·tanh(x/c)); the logits themselves without a cap. */
+export function softcapLogits(logits: Vec, softcap?: number): Vec {
+  if (!softcap) return logits;
+  return Float64Array.from(logits, (x) => softcap * Math.tanh(x / softcap));
+}
+
 /**
  * Per row of `(R, V)` logits: `lse = log Σ exp`, `logp = logits[target] − lse` (0 for a negative
- * target, NaN for one ≥ V) and `logitSum = Σ logits`.
+ * target, NaN for one ≥ V) and `logitSum = Σ logits`; with a soft-cap c, of c·tanh(logits/c).
  *
  * @example
  * ```ts
@@ -18,10 +24,12 @@ import type { Vec } from "./types.ts";
  * ```
  */
 export function logSoftmaxGather(
-  logits: Vec,
+  raw: Vec,
   targets: Vec,
   v: number,
+  softcap?: number,
 ): { logp: Float64Array; lse: Float64Array; logitSum: Float64Array } {
+  const logits = softcapLogits(raw, softcap);
   const rows = targets.length;
   const out = {
     logp: new Float64Array(rows),
@@ -45,7 +53,7 @@ export function logSoftmaxGather(
 
 /**
  * `dL/dlogits` for `L = Σ_r coef[r] · logp[r]`: `coef · (onehot(target) − softmax)`, zero rows
- * for negative targets.
+ * for negative targets; with a soft-cap c, of the raw logits (times 1 − tanh²(x/c)).
  *
  * @example
  * ```ts
@@ -53,14 +61,22 @@ export function logSoftmaxGather(
  * logSoftmaxBackward([0, 0], [1], [1], 2); // [-0.5, 0.5]
  * ```
  */
-export function logSoftmaxBackward(logits: Vec, targets: Vec, coef: Vec, v: number): Float64Array {
+export function logSoftmaxBackward(
+  raw: Vec,
+  targets: Vec,
+  coef: Vec,
+  v: number,
+  softcap?: number,
+): Float64Array {
+  const logits = softcapLogits(raw, softcap);
   const { lse } = logSoftmaxGather(logits, targets, v);
   const d = new Float64Array(targets.length * v);
   for (let r = 0; r < targets.length; r++) {
     if (targets[r] < 0) continue;
     for (let j = 0; j < v; j++) {
       const onehot = j === targets[r] ? 1 : 0;
-      d[r * v + j] = coef[r] * (onehot - Math.exp(logits[r * v + j] - lse[r]));
+      const slope = softcap ? 1 - (logits[r * v + j] / softcap) ** 2 : 1;
+      d[r * v + j] = coef[r] * (onehot - Math.exp(logits[r * v + j] - lse[r])) * slope;
     }
   }
   return d;
