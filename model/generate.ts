@@ -595,7 +595,11 @@ class Forward {
     const [logits] = await m.gpu.read([s.logits]) as Float32Array[];
     // Gemma 2's final soft-cap, as the training forward's log-softmax applies it.
     const cap = c.finalSoftcap;
-    if (cap) for (let i = 0; i < logits.length; i++) logits[i] = cap * Math.tanh(logits[i] / cap);
+    if (cap) {
+      for (let i = 0; i < logits.length; i++) {
+        logits[i] = cap * Math.tanh(logits[i] / cap);
+      }
+    }
     return logits;
   }
 }
