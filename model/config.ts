@@ -21,7 +21,8 @@ export type ModelFamily =
   | "qwen3"
   | "gemma"
   | "gemma2"
-  | "gemma3";
+  | "gemma3"
+  | "phi3";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -34,7 +35,8 @@ export interface ModelConfig {
    * of q and k before RoPE (`q_norm`, `k_norm`: {@linkcode hasQkNorm}); gemma is llama's layout
    * with GeGLU, RMSNorm weights less one and √C-scaled embeddings ({@linkcode isGemma}); gemma2
    * adds norms after attention and the MLP ({@linkcode hasSandwichNorms}) and sliding layers;
-   * gemma3 (`gemma3_text`) also q/k norms and its own RoPE base on sliding layers. */
+   * gemma3 (`gemma3_text`) also q/k norms and its own RoPE base on sliding layers; phi3 is
+   * llama's layout stored with fused `qkv_proj` and `gate_up_proj` weights. */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -251,6 +253,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "qwen2":
     case "mistral":
     case "qwen3":
+    case "phi3":
       return llamaFromHf(r, type);
     case "gemma":
     case "gemma2":
@@ -265,7 +268,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, llama, mistral, qwen2, qwen3, ` +
-          "gemma, gemma2 and gemma3_text are)",
+          "gemma, gemma2, gemma3_text and phi3 are)",
       );
   }
 }
@@ -303,9 +306,12 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
   };
 }
 
+/** The families stored in llama's layout (phi3 with fused projections). */
+type LlamaLike = "llama" | "qwen2" | "mistral" | "qwen3" | "phi3";
+
 function llamaFromHf(
   r: FieldReader,
-  family: "llama" | "qwen2" | "mistral" | "qwen3",
+  family: LlamaLike,
 ): ModelConfig {
   const act = r.optStr("hidden_act") ?? "silu";
   if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
@@ -323,7 +329,7 @@ function llamaFromHf(
   // 32, MistralConfig 8, LlamaConfig NH); null means NH.
   const absent = !("num_key_value_heads" in r.json);
   const nkv = r.optInt("num_key_value_heads") ??
-    (absent ? { llama: nh, qwen2: 32, mistral: 8, qwen3: 32 }[family] : nh);
+    (absent ? { llama: nh, qwen2: 32, mistral: 8, qwen3: 32, phi3: nh }[family] : nh);
   if (nh % nkv !== 0) {
     r.refuse(
       "num_key_value_heads",
@@ -350,20 +356,21 @@ function llamaFromHf(
     // transformers' defaults where a key is absent: LlamaConfig 2048 positions, bos 1, eos 2;
     // Qwen2Config 32768 positions and no bos or eos. A key present as null means none.
     maxPositions: r.optInt("max_position_embeddings") ??
-      { llama: 2048, qwen2: 32768, mistral: 131072, qwen3: 32768 }[family],
-    normEps: r.optNum("rms_norm_eps") ?? 1e-6,
+      { llama: 2048, qwen2: 32768, mistral: 131072, qwen3: 32768, phi3: 4096 }[family],
+    normEps: r.optNum("rms_norm_eps") ?? (family === "phi3" ? 1e-5 : 1e-6),
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
     ...sliding,
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
     qkvBias: family === "qwen2",
+    // Phi3Config's defaults: bos 1, eos and pad 32000.
     bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen")
       ? r.optInt("bos_token_id")
       : 1,
     eosTokenIds: "eos_token_id" in r.json || family.startsWith("qwen")
       ? r.tokenIds("eos_token_id")
-      : [2],
-    padTokenId: r.optInt("pad_token_id"),
+      : [family === "phi3" ? 32000 : 2],
+    padTokenId: "pad_token_id" in r.json || family !== "phi3" ? r.optInt("pad_token_id") : 32000,
   };
 }
 
@@ -490,14 +497,16 @@ function layerTypesOf(r: FieldReader, layers: number, family: ModelFamily): bool
  */
 function slidingOf(
   r: FieldReader,
-  family: "llama" | "qwen2" | "mistral" | "qwen3",
+  family: LlamaLike,
 ): { slidingWindow?: number; slidingLayers?: boolean[] } {
   const layers = r.int("num_hidden_layers");
   const typed = layerTypesOf(r, layers, family); // sliding per layer, from layer_types
   let window: number | null = null;
   let slides: boolean[] = [];
-  if (family === "mistral") {
-    window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
+  if (family === "mistral" || family === "phi3") {
+    // MistralConfig's default window is 4096, Phi3Config's none.
+    const fallback = family === "mistral" ? 4096 : null;
+    window = "sliding_window" in r.json ? r.optInt("sliding_window") : fallback;
     slides = Array(layers).fill(true);
   } else if ((family === "qwen2" || family === "qwen3") && r.optBool("use_sliding_window")) {
     window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
@@ -507,7 +516,7 @@ function slidingOf(
   if (window === null || !slides.some((x) => x)) return {};
   if (window < 1) r.refuse("sliding_window", `${window} (a window holds at least one key)`);
   const positions = r.optInt("max_position_embeddings") ??
-    { llama: 2048, qwen2: 32768, mistral: 131072, qwen3: 32768 }[family];
+    { llama: 2048, qwen2: 32768, mistral: 131072, qwen3: 32768, phi3: 4096 }[family];
   if (window >= positions) return {};
   return slides.every((x) => x)
     ? { slidingWindow: window }
@@ -662,6 +671,7 @@ export function configToHf(c: ModelConfig): Json {
         qwen2: "Qwen2ForCausalLM",
         mistral: "MistralForCausalLM",
         qwen3: "Qwen3ForCausalLM",
+        phi3: "Phi3ForCausalLM",
       }[c.family],
     ],
     model_type: c.family,
@@ -744,7 +754,7 @@ function gemmaToHf(c: ModelConfig, family: GemmaFamily, eos: number | number[] |
 function slidingToHf(c: ModelConfig): Json {
   const w = c.slidingWindow ?? null;
   // MistralConfig's default is a 4096-token window: say so when there is none.
-  if (c.family === "mistral") return { sliding_window: w };
+  if (c.family === "mistral" || c.family === "phi3") return { sliding_window: w };
   if (w === null) return {};
   const slides = Array.from({ length: c.numLayers }, (_, l) => layerWindow(c, l) !== undefined);
   const firstSliding = slides.indexOf(true);
@@ -823,6 +833,21 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
   }
   const Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
   add("model.embed_tokens.weight", [V, C], "embedding");
+  if (c.family === "phi3") {
+    // Phi-3 stores q, k, v as one (Q + 2·KV, C) matrix and gate, up as one (2F, C).
+    for (let l = 0; l < c.numLayers; l++) {
+      const p = `model.layers.${l}`;
+      add(`${p}.input_layernorm.weight`, [C], "norm_weight");
+      add(`${p}.self_attn.qkv_proj.weight`, [Q + 2 * KV, C], "linear");
+      add(`${p}.self_attn.o_proj.weight`, [C, Q], "residual_linear");
+      add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
+      add(`${p}.mlp.gate_up_proj.weight`, [2 * F, C], "linear");
+      add(`${p}.mlp.down_proj.weight`, [C, F], "residual_linear");
+    }
+    add("model.norm.weight", [C], "norm_weight");
+    if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
+    return specs;
+  }
   for (let l = 0; l < c.numLayers; l++) {
     const p = `model.layers.${l}`;
     add(`${p}.input_layernorm.weight`, [C], "norm_weight");
@@ -944,8 +969,11 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     if (c.family === "gpt2" || c.family === "llama" || c.family === "gemma") {
       throw new ConfigError(`ModelConfig.slidingWindow: ${c.family} has no sliding window`);
     }
-    if (c.family === "mistral" && c.slidingLayers && !c.slidingLayers.every((x) => x)) {
-      throw new ConfigError("ModelConfig.slidingLayers: mistral slides every layer");
+    if (
+      (c.family === "mistral" || c.family === "phi3") && c.slidingLayers &&
+      !c.slidingLayers.every((x) => x)
+    ) {
+      throw new ConfigError(`ModelConfig.slidingLayers: ${c.family} slides every layer`);
     }
   }
   if (c.queryPreAttnScalar !== undefined && !(c.queryPreAttnScalar > 0)) {

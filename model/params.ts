@@ -197,6 +197,11 @@ export interface InternalParam {
 export function internalParams(c: ModelConfig): InternalParam[] {
   const out: InternalParam[] = [];
   for (const p of parameterSpecs(c)) {
+    const rows = rowParts(c, p.name);
+    if (rows) {
+      for (const part of rows) out.push({ ...p, name: part.name, shape: [part.rows, p.shape[1]] });
+      continue;
+    }
     const fused = p.name.match(/^(transformer\.h\.\d+\.attn)\.c_attn\.(weight|bias)$/);
     if (!fused) {
       out.push({ ...p });
@@ -213,6 +218,27 @@ export function internalParams(c: ModelConfig): InternalParam[] {
     }
   }
   return out;
+}
+
+/**
+ * Phi-3's fused (out, in) matrices as the internal ones they stack, in row order: `qkv_proj` is
+ * q (Q rows), k, v (KV rows each); `gate_up_proj` is gate then up (F rows each). Null for any
+ * other tensor.
+ */
+function rowParts(c: ModelConfig, name: string): { name: string; rows: number }[] | null {
+  if (c.family !== "phi3") return null;
+  const m = name.match(/^(model\.layers\.\d+)\.(self_attn\.qkv_proj|mlp\.gate_up_proj)\.weight$/);
+  if (!m) return null;
+  const Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim, F = c.intermediateSize;
+  return m[2] === "self_attn.qkv_proj"
+    ? [["q", Q], ["k", KV], ["v", KV]].map(([p, rows]) => ({
+      name: `${m[1]}.self_attn.${p}_proj.weight`,
+      rows: rows as number,
+    }))
+    : [["gate", F], ["up", F]].map(([p, rows]) => ({
+      name: `${m[1]}.mlp.${p}_proj.weight`,
+      rows: rows as number,
+    }));
 }
 
 /** Float32 parameter values by internal name. */
@@ -262,6 +288,17 @@ export function fromHf(
   for (const spec of parameterSpecs(c)) {
     known.add(spec.name);
     const data = get(spec.name, spec.shape);
+    const rows = rowParts(c, spec.name);
+    if (rows) {
+      // Consecutive row blocks of the (out, in) matrix: each part a contiguous slice.
+      let at = 0;
+      for (const part of rows) {
+        const n = part.rows * spec.shape[1];
+        out.set(part.name, data.slice(at, at + n));
+        at += n;
+      }
+      continue;
+    }
     const fused = spec.name.match(/^(transformer\.h\.\d+\.attn)\.c_attn\.(weight|bias)$/);
     if (!fused) {
       out.set(spec.name, options.adopt ? data : Float32Array.from(data));
@@ -312,6 +349,17 @@ export function toHf(c: ModelConfig, params: ParamValues): Map<string, NamedTens
     return d;
   };
   for (const spec of parameterSpecs(c)) {
+    const rows = rowParts(c, spec.name);
+    if (rows) {
+      const data = new Float32Array(spec.shape[0] * spec.shape[1]);
+      let at = 0;
+      for (const part of rows) {
+        data.set(take(part.name), at);
+        at += part.rows * spec.shape[1];
+      }
+      out.set(spec.name, { shape: spec.shape, data });
+      continue;
+    }
     const fused = spec.name.match(/^(transformer\.h\.\d+\.attn)\.c_attn\.(weight|bias)$/);
     if (!fused) {
       out.set(spec.name, { shape: spec.shape, data: take(spec.name) });

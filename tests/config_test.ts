@@ -18,7 +18,17 @@ const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathna
 const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, () => false);
 
 Deno.test("config: each family round-trips through config.json", () => {
-  const families = ["gpt2", "llama", "qwen2", "mistral", "qwen3", "gemma", "gemma2", "gemma3"];
+  const families = [
+    "gpt2",
+    "llama",
+    "qwen2",
+    "mistral",
+    "qwen3",
+    "gemma",
+    "gemma2",
+    "gemma3",
+    "phi3",
+  ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
     assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c, family);
@@ -226,6 +236,64 @@ Deno.test("config: Gemma 1 and Gemma 2 read as transformers reads them", () => {
     final_logit_softcapping: null,
   });
   assert.deepEqual([uncapped.attnSoftcap, uncapped.finalSoftcap], [undefined, undefined]);
+});
+
+Deno.test("config: Phi-3 reads as llama's layout with fused q/k/v and gate/up tensors", () => {
+  // Phi-3-mini-4k-instruct's config.json.
+  const json = {
+    architectures: ["Phi3ForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    bos_token_id: 1,
+    embd_pdrop: 0.0,
+    eos_token_id: 32000,
+    hidden_act: "silu",
+    hidden_size: 3072,
+    initializer_range: 0.02,
+    intermediate_size: 8192,
+    max_position_embeddings: 4096,
+    model_type: "phi3",
+    num_attention_heads: 32,
+    num_hidden_layers: 32,
+    num_key_value_heads: 32,
+    original_max_position_embeddings: 4096,
+    pad_token_id: 32000,
+    resid_pdrop: 0.0,
+    rms_norm_eps: 1e-05,
+    rope_scaling: null,
+    rope_theta: 10000.0,
+    sliding_window: 2047,
+    tie_word_embeddings: false,
+    torch_dtype: "bfloat16",
+    use_cache: true,
+    vocab_size: 32064,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual(
+    [c.family, c.headDim, c.slidingWindow, c.slidingLayers, c.normEps, c.eosTokenIds],
+    ["phi3", 96, 2047, undefined, 1e-5, [32000]],
+  );
+  const specs = parameterSpecs(c);
+  const qkv = specs.find((p) => p.name === "model.layers.0.self_attn.qkv_proj.weight")!;
+  const gateUp = specs.find((p) => p.name === "model.layers.31.mlp.gate_up_proj.weight")!;
+  assert.deepEqual([qkv.shape, gateUp.shape], [[9216, 3072], [16384, 3072]]);
+  assert.ok(!specs.some((p) => p.name.includes("q_proj")));
+  const back = configToHf(c);
+  assert.deepEqual([back.model_type, back.sliding_window], ["phi3", 2047]);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
+  // Phi3Config's defaults where keys are absent: no window, ε 1e-5, eos and pad 32000.
+  const { sliding_window: _w, rms_norm_eps: _e, eos_token_id: _o, pad_token_id: _p, ...bare } =
+    json;
+  const d = configFromHf(bare);
+  assert.deepEqual(
+    [d.slidingWindow, d.normEps, d.eosTokenIds, d.padTokenId],
+    [undefined, 1e-5, [32000], 32000],
+  );
+  // Phi-3.5's longrope scaling is refused by field.
+  assert.throws(
+    () => configFromHf({ ...json, rope_scaling: { type: "longrope", short_factor: [1] } }),
+    /rope_scaling\.rope_type "longrope"/,
+  );
 });
 
 Deno.test("config: Mistral reads as llama's layout, with its sliding window", () => {

@@ -8,10 +8,10 @@ import { ByteTokenizer } from "../model/tokenizer.ts";
 const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathname;
 const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, () => false);
 
-Deno.test("io: saved GPT-2, Llama, Qwen3 and Gemma models reload bit-identically, with Hugging Face's names", async () => {
+Deno.test("io: saved GPT-2, Llama, Qwen3, Gemma and Phi-3 models reload bit-identically, with Hugging Face's names", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const family of ["gpt2", "llama", "qwen3", "gemma2", "gemma3"] as const) {
+    for (const family of ["gpt2", "llama", "qwen3", "gemma2", "gemma3", "phi3"] as const) {
       const config = tinyConfig(family, {
         tieEmbeddings: family !== "llama" && family !== "qwen3",
       });
@@ -27,10 +27,24 @@ Deno.test("io: saved GPT-2, Llama, Qwen3 and Gemma models reload bit-identically
       assert.ok(
         family === "gpt2"
           ? names.includes("transformer.h.0.attn.c_attn.weight")
+          : family === "phi3"
+          ? names.includes("model.layers.0.self_attn.qkv_proj.weight")
           : names.includes("model.layers.0.self_attn.q_proj.weight"),
       );
       if (family.startsWith("gemma")) {
         assert.ok(names.includes("model.layers.1.post_feedforward_layernorm.weight"));
+      }
+      if (family === "phi3") {
+        // Saved fused: q, k, v rows stacked in that order (and gate, up).
+        const file = await readSafetensors(`${dir}/${family}/model.safetensors`);
+        const qkv = file.tensors.get("model.layers.1.self_attn.qkv_proj.weight")!;
+        const q = params.get("model.layers.1.self_attn.q_proj.weight")!;
+        const v = params.get("model.layers.1.self_attn.v_proj.weight")!;
+        const data = qkv.data as Float32Array;
+        assert.deepEqual(data.subarray(0, q.length), q);
+        assert.deepEqual(data.subarray(data.length - v.length), v);
+        assert.ok(names.includes("model.layers.0.mlp.gate_up_proj.weight"));
+        assert.ok(!names.some((n) => n.includes("q_proj") || n.includes("gate_proj")));
       }
       // Saving over an existing folder replaces it whole.
       await saveModel(`${dir}/${family}`, { config, params, tokenizer: null });

@@ -184,6 +184,13 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: tiny Phi-3 (fused tensors split on load, sliding window) matches float64",
+  async (gpu) => {
+    await checkModel(gpu, tinyConfig("phi3", { slidingWindow: 5 }));
+  },
+);
+
+gpuTest(
   "transformer: sliding-window layers (Mistral v0.1, Qwen2's deeper layers) match, both designs",
   async (gpu) => {
     // Windows shorter than the 13 positions, so they hide keys: the float64 model slides the
