@@ -47,6 +47,26 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
   bco_pair: 14,
 });
 
+/**
+ * TRL's `f_divergence_type`: the divergence whose difference between the chosen and rejected
+ * responses replaces DPO's log-ratio margin (reverse KL: DPO itself).
+ */
+export type FDivergence = "reverse_kl" | "js_divergence" | "alpha_divergence";
+
+const F_DIVERGENCES: Readonly<Record<FDivergence, number>> = Object.freeze({
+  reverse_kl: 0,
+  js_divergence: 1,
+  alpha_divergence: 2,
+});
+
+/**
+ * The variants built on TRL's `logits` margin h, which an f-divergence other than reverse KL
+ * changes (the others ignore it, as in TRL).
+ */
+export const F_DIVERGENCE_VARIANTS: readonly DpoVariant[] = Object.freeze(
+  ["sigmoid", "ipo", "hinge", "robust", "exo_pair", "discopop"] as DpoVariant[],
+);
+
 /** DiscoPOP's τ unless given (TRL's `discopop_tau` default). */
 export const DEFAULT_DISCOPOP_TAU = 0.05;
 
@@ -164,6 +184,13 @@ export interface DpoLossArgs {
   combination?: readonly { variant: DpoVariant; weight: number }[];
   /** Weight α of the NLL term `α·Σ(−logπ_w) / Σc_w` (chosen tokens; TRL's rpo_alpha). Default 0. */
   nllAlpha?: number;
+  /**
+   * The f-divergence of the margin ({@linkcode F_DIVERGENCE_VARIANTS} only; TRL's
+   * `f_divergence_type`). Default `"reverse_kl"` (DPO).
+   */
+  fDivergence?: FDivergence;
+  /** α of the α-divergence (> 0; TRL's `f_alpha_divergence_coef`). Default 1. */
+  fAlpha?: number;
   /** (2P,) per row, Σ over response tokens of Σ_v logits: gives metrics 8 and 9. */
   logitSums?: Tensor;
   /** V, the vocabulary size (needed with `logitSums`). */
@@ -263,6 +290,23 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   if (!(discopopTau > 0 && discopopTau < Infinity)) {
     throw new RangeError(`dpoLoss: discopopTau must be positive and finite, got ${discopopTau}`);
   }
+  const { fDivergence = "reverse_kl", fAlpha = 1 } = args;
+  if (F_DIVERGENCES[fDivergence] === undefined) {
+    throw new RangeError(
+      `dpoLoss: unknown fDivergence "${fDivergence}"; one of ${
+        Object.keys(F_DIVERGENCES).join(", ")
+      }`,
+    );
+  }
+  if (fDivergence !== "reverse_kl" && !has(...F_DIVERGENCE_VARIANTS)) {
+    throw new RangeError(
+      `dpoLoss: fDivergence ${fDivergence} does not apply to the ${variants} loss (only to ` +
+        `${F_DIVERGENCE_VARIANTS.join(", ")})`,
+    );
+  }
+  if (!(fAlpha > 0 && fAlpha < Infinity)) {
+    throw new RangeError(`dpoLoss: fAlpha must be positive and finite, got ${fAlpha}`);
+  }
   const vocab = args.vocabSize ?? 0;
   if (logitSums && !(Number.isInteger(vocab) && vocab > 0)) {
     throw new RangeError("dpoLoss: logitSums needs vocabSize, the vocabulary size");
@@ -305,8 +349,10 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         update: updateRunning ? 1 : 0,
         weight,
         accumulate: k === 0 ? 0 : 1,
+        f_div: F_DIVERGENCES[fDivergence],
+        f_alpha: fAlpha,
       },
-      ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab", "tau", "weight"],
+      ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab", "tau", "weight", "f_alpha"],
     );
   // One launch per loss of a combination, in order, the later ones adding into the outputs.
   parts.forEach(({ variant, weight }, k) => {

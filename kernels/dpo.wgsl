@@ -34,6 +34,12 @@
 // A combination (TRL's list of loss types, with weights w_k): one launch per loss, the later ones
 // adding into the outputs: loss = Σ w_k·loss_k (+ the NLL term once), rewards Σ w_k·reward_k (as
 // TRL logs them), grad likewise; the metrics then follow the first loss's log-probs.
+// f-divergence (TRL's f_divergence_type), on the variants built on h (sigmoid, ipo, hinge, robust,
+// exo_pair, discopop), with a = logπ_w − logπ_ref_w and b = logπ_l − logπ_ref_l (ipo: averaged):
+//   reverse KL  h = a − b (DPO)
+//   JS          h = a − b − (softplus(a) − softplus(b)),  dh/da = σ(−a),  dh/db = −σ(−b)
+//   α           h = (e^{−α·b} − e^{−α·a}) / α,  dh/da = e^{−α·a},  dh/db = −e^{−α·b}, the
+//               exponents clamped at 88.7228 (TRL's cap_exp for float32: zero slope beyond)
 // rewards: β·(logπ − logπ_ref) on the log-probs the variant uses (length-averaged for ipo and
 // sigmoid_norm; β·avg logπ for simpo). L = mean over pairs, so grad = (dloss/dlogπ) / P.
 // Each variant is a small function below, chosen by the override constant VARIANT.
@@ -63,6 +69,8 @@ struct Params {
   update: u32,          // bco_pair: fold this batch into the running reward mean first
   weight: f32,          // w: this loss's weight in a combination (1 alone)
   accumulate: u32,      // 1: add to the outputs (a combination's later losses), 0: write them
+  f_div: u32,           // 0 reverse KL, 1 JS, 2 α-divergence
+  f_alpha: f32,         // α (α-divergence)
 }
 
 override WG: u32 = 64;        // a power of two
@@ -131,26 +139,51 @@ fn sigmoid(z: f32) -> f32 {
   return select(e / (1.0 + e), 1.0 / (1.0 + e), z >= 0.0);
 }
 
+// TRL's cap_exp for float32: e^{min(v, 88.7228)}, and whether v was below the cap (slope 1).
+const EXP_CAP: f32 = 88.7228;
+
+// h of the f-divergence for log-ratios a (chosen) and b (rejected), and dh/da, dh/db.
+fn margin(a: f32, b: f32) -> vec3f {
+  if (p.f_div == 1u) {
+    // softplus(a) − softplus(b) = (max(a, 0) + log1p(e^{−|a|})) − (same for b)
+    let sp_a = max(a, 0.0) + log1p_small(exp(-abs(a)));
+    let sp_b = max(b, 0.0) + log1p_small(exp(-abs(b)));
+    return vec3f(a - b - (sp_a - sp_b), sigmoid(-a), -sigmoid(-b));
+  }
+  if (p.f_div == 2u) {
+    let alpha = p.f_alpha;
+    let ea = exp(min(-alpha * a, EXP_CAP));
+    let eb = exp(min(-alpha * b, EXP_CAP));
+    let slope_a = select(0.0, ea, -alpha * a <= EXP_CAP);
+    let slope_b = select(0.0, eb, -alpha * b <= EXP_CAP);
+    return vec3f((eb - ea) / alpha, slope_a, -slope_b);
+  }
+  return vec3f(a - b, 1.0, -1.0);
+}
+
 fn loss_sigmoid(x: Pair) -> PairLoss {
   let aw = x.pw - x.rw;
   let al = x.pl - x.rl;
-  let l = smoothed_sigmoid_loss(p.beta * (aw - al));
-  return PairLoss(l.x, p.beta * l.y, -p.beta * l.y, p.beta * aw, p.beta * al);
+  let h = margin(aw, al);
+  let l = smoothed_sigmoid_loss(p.beta * h.x);
+  return PairLoss(l.x, p.beta * l.y * h.y, p.beta * l.y * h.z, p.beta * aw, p.beta * al);
 }
 
 fn loss_ipo(x: Pair) -> PairLoss {
   let aw = (x.pw - x.rw) / x.cw;
   let al = (x.pl - x.rl) / x.cl;
-  let d = (aw - al) - 0.5 / p.beta;
-  return PairLoss(d * d, 2.0 * d / x.cw, -2.0 * d / x.cl, p.beta * aw, p.beta * al);
+  let h = margin(aw, al);
+  let d = h.x - 0.5 / p.beta;
+  return PairLoss(d * d, 2.0 * d * h.y / x.cw, 2.0 * d * h.z / x.cl, p.beta * aw, p.beta * al);
 }
 
 fn loss_hinge(x: Pair) -> PairLoss {
   let aw = x.pw - x.rw;
   let al = x.pl - x.rl;
-  let m = 1.0 - p.beta * (aw - al);
+  let h = margin(aw, al);
+  let m = 1.0 - p.beta * h.x;
   let dh = select(0.0, -p.beta, m > 0.0);
-  return PairLoss(max(m, 0.0), dh, -dh, p.beta * aw, p.beta * al);
+  return PairLoss(max(m, 0.0), dh * h.y, dh * h.z, p.beta * aw, p.beta * al);
 }
 
 fn loss_sigmoid_norm(x: Pair) -> PairLoss {
@@ -171,23 +204,25 @@ fn loss_robust(x: Pair) -> PairLoss {
   let aw = x.pw - x.rw;
   let al = x.pl - x.rl;
   let eps = p.label_smoothing;
-  let z = p.beta * (aw - al);
+  let h = margin(aw, al);
+  let z = p.beta * h.x;
   let scale = 1.0 / (1.0 - 2.0 * eps);
   let loss = (-(1.0 - eps) * log_sigmoid(z) + eps * log_sigmoid(-z)) * scale;
   let dz = (-(1.0 - eps) * sigmoid(-z) - eps * sigmoid(z)) * scale;
-  return PairLoss(loss, p.beta * dz, -p.beta * dz, p.beta * aw, p.beta * al);
+  return PairLoss(loss, p.beta * dz * h.y, p.beta * dz * h.z, p.beta * aw, p.beta * al);
 }
 
 fn loss_exo_pair(x: Pair) -> PairLoss {
   let aw = x.pw - x.rw;
   let al = x.pl - x.rl;
   let eps = p.label_smoothing;
-  let z = p.beta * (aw - al);
+  let h = margin(aw, al);
+  let z = p.beta * h.x;
   let s_pos = sigmoid(z);
   let s_neg = sigmoid(-z);
   let loss = s_pos * (log_sigmoid(z) - log(1.0 - eps)) + s_neg * (log_sigmoid(-z) - log(eps));
   let dz = s_pos * s_neg * (z - log((1.0 - eps) / eps));
-  return PairLoss(loss, p.beta * dz, -p.beta * dz, p.beta * aw, p.beta * al);
+  return PairLoss(loss, p.beta * dz * h.y, p.beta * dz * h.z, p.beta * aw, p.beta * al);
 }
 
 fn loss_nca_pair(x: Pair) -> PairLoss {
@@ -232,7 +267,8 @@ fn loss_apo_down(x: Pair) -> PairLoss {
 fn loss_discopop(x: Pair) -> PairLoss {
   let aw = x.pw - x.rw;
   let al = x.pl - x.rl;
-  let z = p.beta * (aw - al);
+  let h = margin(aw, al);
+  let z = p.beta * h.x;
   let tau = p.tau;
   let m = sigmoid(z / tau);      // the mixing weight
   let keep = sigmoid(-z / tau);  // 1 − m
@@ -241,7 +277,7 @@ fn loss_discopop(x: Pair) -> PairLoss {
   let loss = softplus_neg * keep + e;
   // d/dz: −σ(−z)·(1 − m) − softplus(−z)·m' − exp(−z)·m + exp(−z)·m', m' = m·(1 − m)/τ.
   let dz = -sigmoid(-z) * keep - softplus_neg * m * keep / tau - e + e * keep / tau;
-  return PairLoss(loss, p.beta * dz, -p.beta * dz, p.beta * aw, p.beta * al);
+  return PairLoss(loss, p.beta * dz * h.y, p.beta * dz * h.z, p.beta * aw, p.beta * al);
 }
 
 fn pair_loss(x: Pair) -> PairLoss {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { DPO_METRICS, dpoLoss, type DpoVariant } from "../kernels/dpo.ts";
+import { DPO_METRICS, dpoLoss, type DpoVariant, type FDivergence } from "../kernels/dpo.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
 import { dpoLoss as referenceDpoLoss } from "../kernels/reference/dpo.ts";
 import { crossEntropy, maskedRowSums, tokenCoef } from "../kernels/log_softmax.ts";
@@ -33,6 +33,10 @@ export interface DpoLossConfig {
   nllAlpha: number;
   /** DiscoPOP's τ (TRL's discopop_tau). Default 0.05 (absent). */
   discopopTau?: number;
+  /** TRL's f_divergence_type of the margin. Default reverse KL, DPO's (absent). */
+  fDivergence?: FDivergence;
+  /** α of the α-divergence (TRL's f_alpha_divergence_coef). Default 1 (absent). */
+  fAlpha?: number;
   /**
    * Several losses with weights (TRL's list of `loss_type`s and `loss_weights`): the loss is
    * Σ weight·loss; `variant` is the first. Absent: `variant` alone.
@@ -231,6 +235,8 @@ export class DpoObjective implements Objective {
       gamma: l.gamma,
       nllAlpha: l.nllAlpha,
       discopopTau: l.discopopTau,
+      fDivergence: l.fDivergence,
+      fAlpha: l.fAlpha,
       // bco_pair: training batches fold into the running mean; evaluation reads it (see the
       // constructor).
       bcoRunning: this.#running ?? undefined,

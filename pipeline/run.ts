@@ -58,6 +58,8 @@ import {
   AOT_MAX_PAIRS,
   DEFAULT_DISCOPOP_TAU,
   type DpoVariant,
+  F_DIVERGENCE_VARIANTS,
+  type FDivergence,
   SMOOTHED_VARIANTS,
 } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
@@ -791,6 +793,8 @@ function lossConfig(c: RunConfig): DpoLossConfig {
   const names = String(c.loss.variant).split(",");
   const smoothing = c.loss.label_smoothing as number, gamma = c.loss.gamma as number;
   const tau = c.loss.discopop_tau as number;
+  const fDivergence = c.loss.f_divergence_type as FDivergence;
+  const fAlpha = c.loss.f_alpha_divergence_coef as number;
   const dpo = c.train.objective === "dpo";
   // Several losses (TRL's list of loss types): weights from loss.weights, 1 each by default;
   // "sft" among them is the NLL term on the chosen responses, with its weight.
@@ -846,6 +850,18 @@ function lossConfig(c: RunConfig): DpoLossConfig {
         `loss.discopop_tau (${tau}) applies to the discopop loss, not ${list}`,
       );
     }
+    if (fDivergence !== "reverse_kl" && !variants.some((v) => F_DIVERGENCE_VARIANTS.includes(v))) {
+      throw new ConfigKeyError(
+        `loss.f_divergence_type (${fDivergence}) applies to the ` +
+          `${F_DIVERGENCE_VARIANTS.join(", ")} losses, not ${list}`,
+      );
+    }
+    if (fAlpha !== 1 && fDivergence !== "alpha_divergence") {
+      throw new ConfigKeyError(
+        `loss.f_alpha_divergence_coef (${fAlpha}) applies to loss.f_divergence_type ` +
+          `alpha_divergence, not ${fDivergence}`,
+      );
+    }
     const pairs = c.train.pairs_per_batch as number;
     const sorted = variants.find((v) => v === "aot" || v === "aot_pair");
     if (sorted && pairs > AOT_MAX_PAIRS) {
@@ -865,6 +881,8 @@ function lossConfig(c: RunConfig): DpoLossConfig {
     // Only when set: a checkpoint's saved configuration stays comparable with older ones.
     ...(c.loss.reference_free ? { referenceFree: true } : {}),
     ...(variants.includes("discopop") ? { discopopTau: tau } : {}),
+    ...(fDivergence !== "reverse_kl" ? { fDivergence } : {}),
+    ...(fDivergence === "alpha_divergence" ? { fAlpha } : {}),
     ...(single ? {} : { combination: parts }),
   };
 }

@@ -192,6 +192,19 @@ export const RUN_SCHEMA: Schema = {
         gt: 0,
       },
     ),
+    f_divergence_type: f(
+      "string",
+      "reverse_kl",
+      "Divergence of the margin (TRL's f_divergence_type): reverse_kl (DPO), js_divergence, " +
+        "alpha_divergence; for sigmoid, ipo, hinge, robust, exo_pair and discopop",
+      { choices: ["reverse_kl", "js_divergence", "alpha_divergence"] },
+    ),
+    f_alpha_divergence_coef: f(
+      "number",
+      1,
+      "α of the alpha_divergence (TRL's f_alpha_divergence_coef)",
+      { gt: 0 },
+    ),
     reference_free: f(
       "bool",
       false,

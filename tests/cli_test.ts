@@ -174,6 +174,43 @@ Deno.test({
 });
 
 Deno.test({
+  name: "cli: loss.f_divergence_type reaches the loss (the second step's loss follows it)",
+  ignore: testGpu === null,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const run = await writeTinyRun(dir, 24);
+      const losses: number[][] = [];
+      const kinds = [
+        ["reverse_kl"],
+        ["js_divergence"],
+        ["alpha_divergence", "--loss.f_alpha_divergence_coef", "0.5"],
+      ];
+      for (const [kind, ...rest] of kinds) {
+        const args = [
+          "train",
+          ...tinyRunFlags(dir, run, kind, 2),
+          "--loss.f_divergence_type",
+          kind,
+          ...rest,
+          "--train.lr",
+          "0.01",
+        ];
+        assert.equal(await main(args, quietIo().io), 0, kind);
+        const rows = await readMetrics(`${dir}/runs/${kind}/metrics.jsonl`);
+        losses.push(rows.filter((r) => r.loss !== undefined).map((r) => r.loss as number));
+      }
+      // Step 1 starts at the reference (h = 0 for all three): log 2; step 2 differs by kind.
+      for (const l of losses) assert.ok(Math.abs(l[0] - Math.log(2)) < 1e-5, `${l[0]}`);
+      assert.notEqual(losses[0][1], losses[1][1]);
+      assert.notEqual(losses[0][1], losses[2][1]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "cli: several losses with weights (TRL's MPO recipe) train, from flags or a YAML list",
   ignore: testGpu === null,
   fn: async () => {
@@ -370,6 +407,18 @@ Deno.test("cli: a loss option the chosen loss would ignore is refused before the
         [
           ["--loss.variant", "aot", "--train.pairs_per_batch", "1025"],
           /The aot loss sorts at most 1024 pairs per micro-batch; train\.pairs_per_batch is 1025/,
+        ],
+        [
+          ["--loss.variant", "nca_pair", "--loss.f_divergence_type", "js_divergence"],
+          /loss\.f_divergence_type \(js_divergence\) applies to the sigmoid, .* losses, not nca_pair/,
+        ],
+        [
+          ["--loss.f_alpha_divergence_coef", "0.5"],
+          /loss\.f_alpha_divergence_coef \(0\.5\) applies to loss\.f_divergence_type alpha_divergence, not reverse_kl/,
+        ],
+        [
+          ["--loss.f_divergence_type", "forward_kl"],
+          /forward_kl/,
         ],
       ] as [string[], RegExp][]
     ) {

@@ -26,6 +26,9 @@ interface Config {
   updateRunning?: boolean;
   /** Several losses with weights (TRL's list of loss types); `variant` is then the first. */
   combination?: { variant: DpoVariant; weight: number }[];
+  /** TRL's f_divergence_type, and α of the α-divergence. */
+  fDivergence?: "reverse_kl" | "js_divergence" | "alpha_divergence";
+  fAlpha?: number;
 }
 
 /**
@@ -89,6 +92,22 @@ const CONFIGS: Config[] = [
       // mean reward cancels terms of ±500 down to ~0.7, which float32 rounding of 0.3·r would blur)
     ],
   },
+  // TRL's f-divergences of the margin, on every loss built on it; in a combination, the losses
+  // not built on it (bco_pair) ignore it.
+  { variant: "sigmoid", beta: 0.1, fDivergence: "js_divergence" },
+  { variant: "sigmoid", beta: 0.2, fDivergence: "alpha_divergence", fAlpha: 0.5 },
+  { variant: "ipo", beta: 0.1, fDivergence: "js_divergence" },
+  { variant: "hinge", beta: 0.3, fDivergence: "alpha_divergence" },
+  { variant: "robust", beta: 0.3, labelSmoothing: 0.15, fDivergence: "js_divergence" },
+  { variant: "exo_pair", beta: 0.2, fDivergence: "alpha_divergence", fAlpha: 2 },
+  { variant: "discopop", beta: 0.1, fDivergence: "js_divergence" },
+  {
+    variant: "sigmoid",
+    beta: 0.1,
+    bcoStart: { mean: 0.2, count: 3 },
+    fDivergence: "js_divergence",
+    combination: [{ variant: "sigmoid", weight: 0.8 }, { variant: "bco_pair", weight: 0.2 }],
+  },
 ];
 
 const describe = (c: Config) =>
@@ -100,6 +119,8 @@ const describe = (c: Config) =>
     c.nllAlpha && `α=${c.nllAlpha}`,
     c.discopopTau && `τ=${c.discopopTau}`,
     c.combination && c.combination.map((x) => `${x.weight}·${x.variant}`).join("+"),
+    c.fDivergence,
+    c.fAlpha && `α_f=${c.fAlpha}`,
   ]
     .filter(Boolean).join(" ");
 
@@ -124,7 +145,9 @@ Deno.test("dpo reference gradients match finite differences for every variant", 
       x,
       1e-4,
     );
-    assertClose(r.grad, fd, { rtol: 1e-7, label: describe(c) });
+    // (The α-divergence's exponentials leave a larger O(h²) term in the central difference.)
+    const rtol = c.fDivergence === "alpha_divergence" ? 1e-6 : 1e-7;
+    assertClose(r.grad, fd, { rtol, label: describe(c) });
   }
 });
 
@@ -228,6 +251,43 @@ Deno.test("dpo reference: the TRL loss types equal their formulas written plainl
   }
 });
 
+Deno.test("dpo reference: the f-divergences equal TRL's formulas written plainly", () => {
+  // TRL: JS subtracts softplus(a) − softplus(b) from the margin; α-divergence replaces it with
+  // (u_l^−α − u_w^−α) / α, u the policy/reference probability ratios.
+  const sig = (u: number) => 1 / (1 + Math.exp(-u));
+  const rng = new Rng(58);
+  for (let k = 0; k < 20; k++) {
+    const x = {
+      policyChosen: -5 - 20 * rng.uniform(),
+      policyRejected: -5 - 20 * rng.uniform(),
+      refChosen: -5 - 20 * rng.uniform(),
+      refRejected: -5 - 20 * rng.uniform(),
+      countChosen: 3,
+      countRejected: 4,
+    };
+    const a = x.policyChosen - x.refChosen, b = x.policyRejected - x.refRejected;
+    const beta = 0.05 + 0.3 * rng.uniform(), alpha = 0.25 + rng.uniform();
+    const js = a - b - (Math.log(1 + Math.exp(a)) - Math.log(1 + Math.exp(b)));
+    const ad = (Math.exp(b * -alpha) - Math.exp(a * -alpha)) / alpha;
+    const cases: [ref.DpoOptions, number][] = [
+      [{ beta, fDivergence: "js_divergence" }, js],
+      [{ beta, fDivergence: "alpha_divergence", fAlpha: alpha }, ad],
+    ];
+    for (const [o, h] of cases) {
+      const got = ref.dpoSigmoid(x, o).loss, want = -Math.log(sig(beta * h));
+      assert.ok(Math.abs(got - want) <= 1e-12 * Math.max(1, want), `${o.fDivergence}`);
+      const hinge = ref.dpoHinge(x, o).loss;
+      assert.ok(Math.abs(hinge - Math.max(0, 1 - beta * h)) < 1e-12, `${o.fDivergence} hinge`);
+    }
+  }
+  // Reverse KL is DPO's margin.
+  assert.deepEqual(ref.fDivergenceMargin(2, -1, { beta: 1, fDivergence: "reverse_kl" }), [
+    3,
+    1,
+    -1,
+  ]);
+});
+
 Deno.test("dpo reference: aot and aot_pair sort the batch's log-ratios as TRL does", () => {
   const rng = new Rng(55);
   const p = 7, beta = 0.2, eps = 0.1;
@@ -322,7 +382,9 @@ Deno.test("dpo reference: a combination is the weighted sum of its losses run al
 });
 
 Deno.test("dpo reference: extreme margins give finite losses and gradients", () => {
-  for (const c of CONFIGS) {
+  // (The α-divergence saturates there: its slopes e^{−α·a} underflow to exact zeros or reach the
+  // cap, where finite differences mean nothing.)
+  for (const c of CONFIGS.filter((c) => c.fDivergence !== "alpha_divergence")) {
     const { policy, refLogps, counts } = extremeBatch(c.variant, c.beta);
     const r = ref.dpoLoss(policy, refLogps, counts, c.variant, refOptions(c, true));
     for (const v of [...r.losses, ...r.grad]) assert.ok(Number.isFinite(v), describe(c));
@@ -432,7 +494,8 @@ gpuTest("dpo: every variant matches float64 at P = 1, 3, 300, bit-identically", 
 });
 
 gpuTest("dpo: extreme margins (β·h = ±100, ±1000) stay finite and match float64", async (gpu) => {
-  for (const c of CONFIGS) {
+  // (Not the α-divergence: e^{α·|h|} overflows float32 there, as it does in TRL.)
+  for (const c of CONFIGS.filter((c) => c.fDivergence !== "alpha_divergence")) {
     const host = extremeBatch(c.variant, c.beta);
     const [got] = await runGpu(gpu, c, host);
     const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, refOptions(c));
@@ -555,6 +618,12 @@ gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
     ],
     [{ gamma: 1 }, /gamma applies to simpo only/],
     [{ labelSmoothing: 0.5 }, /labelSmoothing must lie/],
+    [
+      { variant: "nca_pair", fDivergence: "js_divergence" },
+      /fDivergence js_divergence does not apply to the nca_pair loss/,
+    ],
+    [{ fDivergence: "alpha_divergence", fAlpha: 0 }, /fAlpha must be positive/],
+    [{ fDivergence: "forward_kl" as "js_divergence" }, /unknown fDivergence "forward_kl"/],
   ];
   for (const [change, message] of bad) {
     assert.throws(() => dpoLoss(enc, { ...base, ...change }), message);

@@ -50,6 +50,43 @@ export interface DpoOptions {
   nllAlpha?: number;
   /** DiscoPOP's τ. Default 0.05. */
   discopopTau?: number;
+  /** TRL's f_divergence_type for the margin h. Default "reverse_kl". */
+  fDivergence?: "reverse_kl" | "js_divergence" | "alpha_divergence";
+  /** α of the α-divergence. Default 1. */
+  fAlpha?: number;
+}
+
+/** softplus(x) = log(1 + eˣ), stable for any x. */
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** TRL's cap_exp for float32: e^{min(v, 88.7228)}. */
+function capExp(v: number): number {
+  return Math.exp(Math.min(v, 88.7228));
+}
+
+/**
+ * The margin h of the log-ratios a (chosen) and b (rejected) under TRL's f-divergences, with
+ * dh/da and dh/db: reverse KL `a − b`; JS `a − b − (softplus(a) − softplus(b))`; α-divergence
+ * `(cap_exp(−α·b) − cap_exp(−α·a)) / α`.
+ *
+ * @example
+ * ```ts
+ * import { fDivergenceMargin } from "./dpo.ts";
+ * fDivergenceMargin(1, -1, { beta: 0.1 }); // [2, 1, -1]
+ * ```
+ */
+export function fDivergenceMargin(a: number, b: number, o: DpoOptions): [number, number, number] {
+  if (o.fDivergence === "js_divergence") {
+    return [a - b - (softplus(a) - softplus(b)), stableSigmoid(-a), -stableSigmoid(-b)];
+  }
+  if (o.fDivergence === "alpha_divergence") {
+    const alpha = o.fAlpha ?? 1;
+    const slope = (v: number) => (-alpha * v <= 88.7228 ? Math.exp(-alpha * v) : 0);
+    return [(capExp(-alpha * b) - capExp(-alpha * a)) / alpha, slope(a), -slope(b)];
+  }
+  return [a - b, 1, -1];
 }
 
 /**
@@ -100,11 +137,12 @@ function smoothedSigmoidLoss(z: number, eps: number): [number, number] {
  */
 export function dpoSigmoid(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   const aw = x.policyChosen - x.refChosen, al = x.policyRejected - x.refRejected;
-  const [loss, dz] = smoothedSigmoidLoss(o.beta * (aw - al), o.labelSmoothing ?? 0);
+  const [h, ha, hb] = fDivergenceMargin(aw, al, o);
+  const [loss, dz] = smoothedSigmoidLoss(o.beta * h, o.labelSmoothing ?? 0);
   return {
     loss,
-    dChosen: o.beta * dz,
-    dRejected: -o.beta * dz,
+    dChosen: o.beta * dz * ha,
+    dRejected: o.beta * dz * hb,
     rewardChosen: o.beta * aw,
     rewardRejected: o.beta * al,
   };
@@ -123,11 +161,12 @@ export function dpoSigmoid(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
 export function dpoIpo(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   const cw = x.countChosen, cl = x.countRejected;
   const aw = (x.policyChosen - x.refChosen) / cw, al = (x.policyRejected - x.refRejected) / cl;
-  const d = aw - al - 1 / (2 * o.beta);
+  const [h, ha, hb] = fDivergenceMargin(aw, al, o);
+  const d = h - 1 / (2 * o.beta);
   return {
     loss: d * d,
-    dChosen: 2 * d / cw,
-    dRejected: -2 * d / cl,
+    dChosen: 2 * d * ha / cw,
+    dRejected: 2 * d * hb / cl,
     rewardChosen: o.beta * aw,
     rewardRejected: o.beta * al,
   };
@@ -145,12 +184,13 @@ export function dpoIpo(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
  */
 export function dpoHinge(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   const aw = x.policyChosen - x.refChosen, al = x.policyRejected - x.refRejected;
-  const m = 1 - o.beta * (aw - al);
+  const [h, ha, hb] = fDivergenceMargin(aw, al, o);
+  const m = 1 - o.beta * h;
   const dh = m > 0 ? -o.beta : 0;
   return {
     loss: Math.max(m, 0),
-    dChosen: dh,
-    dRejected: -dh,
+    dChosen: dh * ha,
+    dRejected: dh * hb,
     rewardChosen: o.beta * aw,
     rewardRejected: o.beta * al,
   };
@@ -209,16 +249,26 @@ function logRatios(x: DpoPairLogps): [number, number] {
   return [x.policyChosen - x.refChosen, x.policyRejected - x.refRejected];
 }
 
-/** A loss of z = β·h with dloss/dz, as dloss/dlogπ and the sequence rewards. */
-function ofMargin(x: DpoPairLogps, beta: number, loss: number, dz: number): DpoPairLoss {
+/**
+ * A loss of z = β·h with dloss/dz, as dloss/dlogπ (through the f-divergence margin's slopes) and
+ * the sequence rewards.
+ */
+function ofMargin(x: DpoPairLogps, o: DpoOptions, loss: number, dz: number): DpoPairLoss {
   const [aw, al] = logRatios(x);
+  const [, ha, hb] = fDivergenceMargin(aw, al, o);
   return {
     loss,
-    dChosen: beta * dz,
-    dRejected: -beta * dz,
-    rewardChosen: beta * aw,
-    rewardRejected: beta * al,
+    dChosen: o.beta * dz * ha,
+    dRejected: o.beta * dz * hb,
+    rewardChosen: o.beta * aw,
+    rewardRejected: o.beta * al,
   };
+}
+
+/** z = β·h of a pair's log-ratios under the f-divergence. */
+function zOf(x: DpoPairLogps, o: DpoOptions): number {
+  const [aw, al] = logRatios(x);
+  return o.beta * fDivergenceMargin(aw, al, o)[0];
 }
 
 /**
@@ -233,11 +283,10 @@ function ofMargin(x: DpoPairLogps, beta: number, loss: number, dz: number): DpoP
  * ```
  */
 export function dpoRobust(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
-  const [aw, al] = logRatios(x);
-  const eps = o.labelSmoothing ?? 0, z = o.beta * (aw - al), scale = 1 / (1 - 2 * eps);
+  const eps = o.labelSmoothing ?? 0, z = zOf(x, o), scale = 1 / (1 - 2 * eps);
   const loss = (-(1 - eps) * stableLogSigmoid(z) + eps * stableLogSigmoid(-z)) * scale;
   const dz = (-(1 - eps) * stableSigmoid(-z) - eps * stableSigmoid(z)) * scale;
-  return ofMargin(x, o.beta, loss, dz);
+  return ofMargin(x, o, loss, dz);
 }
 
 /**
@@ -252,12 +301,11 @@ export function dpoRobust(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
  * ```
  */
 export function dpoExoPair(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
-  const [aw, al] = logRatios(x);
-  const eps = o.labelSmoothing || 1e-3, z = o.beta * (aw - al);
+  const eps = o.labelSmoothing || 1e-3, z = zOf(x, o);
   const sp = stableSigmoid(z), sn = stableSigmoid(-z);
   const loss = sp * (stableLogSigmoid(z) - Math.log(1 - eps)) +
     sn * (stableLogSigmoid(-z) - Math.log(eps));
-  return ofMargin(x, o.beta, loss, sp * sn * (z - Math.log((1 - eps) / eps)));
+  return ofMargin(x, o, loss, sp * sn * (z - Math.log((1 - eps) / eps)));
 }
 
 /**
@@ -369,14 +417,13 @@ export function dpoApoDown(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
  * ```
  */
 export function dpoDiscopop(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
-  const [aw, al] = logRatios(x);
-  const tau = o.discopopTau ?? 0.05, z = o.beta * (aw - al);
+  const tau = o.discopopTau ?? 0.05, z = zOf(x, o);
   const m = stableSigmoid(z / tau), keep = stableSigmoid(-z / tau);
   const softplusNeg = -stableLogSigmoid(z);
   const e = Math.exp(-z + stableLogSigmoid(z / tau)); // exp(−z)·m without overflow
   const loss = softplusNeg * keep + e;
   const dz = -stableSigmoid(-z) * keep - softplusNeg * m * keep / tau - e + e * keep / tau;
-  return ofMargin(x, o.beta, loss, dz);
+  return ofMargin(x, o, loss, dz);
 }
 
 /** The variants by name, as the GPU launcher's `variant`. */
