@@ -149,7 +149,8 @@ export function swigluBackward(enc: Encoder, args: SwigluBackwardArgs): void {
 }
 
 /**
- * Encodes `out = gelu(gate)·up` with GELU's tanh form, Gemma's GeGLU (`gelu_pytorch_tanh`).
+ * Encodes `out = gelu(gate)·up` with GELU's tanh form, Gemma's GeGLU (`gelu_pytorch_tanh`), or
+ * with `exact` the erf GELU `x·Φ(x)` (transformers' `gelu`).
  *
  * @example
  * ```ts
@@ -163,9 +164,17 @@ export function swigluBackward(enc: Encoder, args: SwigluBackwardArgs): void {
  * gpu.submit(enc);
  * ```
  */
-export function gegluForward(enc: Encoder, args: SwigluForwardArgs): void {
+export function gegluForward(enc: Encoder, args: SwigluForwardArgs & GegluOptions): void {
   const n = expectSameSize("gegluForward", args.gate, args.up, args.out);
-  launch(enc, GEGLU_FORWARD, n, [args.gate, args.up, args.out], args.maxWorkgroupsPerDimension);
+  launch(enc, GEGLU_FORWARD, n, [args.gate, args.up, args.out], args.maxWorkgroupsPerDimension, {
+    EXACT: args.exact ? 1 : 0,
+  });
+}
+
+/** The GELU of {@linkcode gegluForward} and {@linkcode gegluBackward}. */
+export interface GegluOptions {
+  /** The exact GELU `x·Φ(x)` (transformers' `gelu`) instead of the tanh form. Default false. */
+  exact?: boolean;
 }
 
 /**
@@ -184,10 +193,12 @@ export function gegluForward(enc: Encoder, args: SwigluForwardArgs): void {
  * gpu.submit(enc);
  * ```
  */
-export function gegluBackward(enc: Encoder, args: SwigluBackwardArgs): void {
+export function gegluBackward(enc: Encoder, args: SwigluBackwardArgs & GegluOptions): void {
   const { gate, up, dOut, dGate, dUp } = args;
   const n = expectSameSize("gegluBackward", gate, up, dOut, dGate, dUp);
-  launch(enc, GEGLU_BACKWARD, n, [gate, up, dOut, dGate, dUp], args.maxWorkgroupsPerDimension);
+  launch(enc, GEGLU_BACKWARD, n, [gate, up, dOut, dGate, dUp], args.maxWorkgroupsPerDimension, {
+    EXACT: args.exact ? 1 : 0,
+  });
 }
 
 function launch(
@@ -196,12 +207,13 @@ function launch(
   n: number,
   bindings: Tensor[],
   maxWorkgroups?: number,
+  constants: Record<string, number> = {},
 ): void {
   const max = maxWorkgroups ?? enc.gpu.limits.maxComputeWorkgroupsPerDimension;
   const [gx, gy] = grid1d(n, WG, max);
   enc.dispatch({
     kernel,
-    constants: { WG },
+    constants: { WG, ...constants },
     uniforms: uniforms({ n, row_stride: gx * WG }),
     bindings,
     workgroups: [gx, gy],

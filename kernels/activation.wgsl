@@ -9,8 +9,12 @@
 // SwiGLU on the two halves of the up-projection, gate and up (N,) each (N = B·T·F):
 //   out = silu(gate)·up = gate·σ(gate)·up
 //   d_gate = d_out·up·σ(gate)·(1 + gate·(1 − σ(gate)));  d_up = d_out·gate·σ(gate)  (overwrite)
-// GeGLU, the same with GELU's tanh form for the gate (Gemma's gelu_pytorch_tanh):
+// GeGLU, the same with GELU's tanh form for the gate (Gemma's gelu_pytorch_tanh), or with
+// EXACT = 1 the exact GELU x·Φ(x) (transformers' "gelu", Gemma 1's hidden_act):
 //   out = gelu(gate)·up;  d_gate = d_out·up·gelu'(gate);  d_up = d_out·gelu(gate)   (overwrite)
+//   exact: Φ(x) = ½·erfc(−x/√2), gelu'(x) = Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π); erfc from
+//   the Chebyshev fit t·exp(−z² + P(t)), t = 1/(1 + z/2) (fractional error < 1.2e-7 for z ≥ 0),
+//   taken on |x| so the far tail (Φ → 0) keeps its relative accuracy.
 //
 // Numerics: σ is evaluated from e = exp(−|z|) ≤ 1, so neither σ nor 1 − σ cancels or
 // overflows at any |z| (σ = 1/(1+e), 1 − σ = e/(1+e) for z ≥ 0, mirrored for z < 0; e may
@@ -28,6 +32,7 @@ struct Params {
 }
 
 override WG: u32 = 256;
+override EXACT: u32 = 0u; // GeGLU: 1 for the exact (erf) GELU, 0 for the tanh form
 
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
 const GELU_K: f32 = 0.044715;
@@ -99,12 +104,34 @@ fn swiglu_forward(@builtin(global_invocation_id) gid: vec3u) {
 @group(0) @binding(4) var<storage, read_write> d_gate: array<f32>;  // (N,)
 @group(0) @binding(5) var<storage, read_write> d_up: array<f32>;    // (N,)
 
+// erfc(z) for z ≥ 0 (Chebyshev fit, fractional error < 1.2e-7); 0 once exp underflows.
+fn erfc_pos(z: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+    t * (-0.82215223 + t * 0.17087277))))))));
+  return t * exp(-z * z + poly);
+}
+
+// (gelu(x)/x as the gate's factor s, gelu'(x)) for the configured form.
+fn gelu_factor_slope(x: f32) -> vec2f {
+  if (EXACT == 1u) {
+    let half_tail = 0.5 * erfc_pos(abs(x) * 0.70710678118654752); // Φ(−|x|)
+    let cdf = select(half_tail, 1.0 - half_tail, x >= 0.0);         // Φ(x)
+    let xc = clamp(x, -20.0, 20.0); // φ(x)·x is exactly 0 beyond (and x² cannot overflow)
+    let pdf = 0.3989422804014327 * exp(-0.5 * xc * xc);
+    return vec2f(cdf, cdf + xc * pdf);
+  }
+  let parts = gelu_parts(x);
+  return vec2f(parts.s.x, parts.s.x + 2.0 * parts.xc * parts.s.x * parts.s.y * parts.du);
+}
+
 @compute @workgroup_size(WG)
 fn geglu_forward(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x + gid.y * p.row_stride;
   if (i < p.n) {
     let g = gate[i];
-    glu_out[i] = g * gelu_parts(g).s.x * up[i];
+    glu_out[i] = g * gelu_factor_slope(g).x * up[i];
   }
 }
 
@@ -113,10 +140,10 @@ fn geglu_backward(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x + gid.y * p.row_stride;
   if (i < p.n) {
     let g = gate[i];
-    let parts = gelu_parts(g);
+    let fs = gelu_factor_slope(g);
     let d = glu_d_out[i];
-    d_gate[i] = d * up[i] * (parts.s.x + 2.0 * parts.xc * parts.s.x * parts.s.y * parts.du);
-    d_up[i] = d * g * parts.s.x;
+    d_gate[i] = d * up[i] * fs.y;
+    d_up[i] = d * g * fs.x;
   }
 }
 

@@ -203,6 +203,8 @@ export interface ActivationForwardArgs {
   a: Tensor;
   /** llama: the up projection (unused by gpt2). */
   b: Tensor;
+  /** Gemma: the exact GELU in its GeGLU (the config's `exactGelu`). */
+  exact?: boolean;
 }
 
 /**
@@ -228,7 +230,7 @@ export function activationForward(
 ): void {
   if (family === "gpt2") geluForward(enc, { out: args.out, x: args.a });
   else if (family.startsWith("gemma")) {
-    gegluForward(enc, { out: args.out, gate: args.a, up: args.b });
+    gegluForward(enc, { out: args.out, gate: args.a, up: args.b, exact: args.exact });
   } else swigluForward(enc, { out: args.out, gate: args.a, up: args.b });
 }
 
@@ -244,6 +246,8 @@ export interface ActivationBackwardArgs {
   dA: Tensor;
   /** Gradient for `b`, overwritten (llama only). */
   dB: Tensor;
+  /** Gemma: the exact GELU, as in the forward. */
+  exact?: boolean;
 }
 
 /**
@@ -273,6 +277,7 @@ export function activationBackward(
       gate: args.a,
       up: args.b,
       dOut: args.dOut,
+      exact: args.exact,
     });
   }
 }

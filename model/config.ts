@@ -75,6 +75,11 @@ export interface ModelConfig {
   queryPreAttnScalar?: number;
   /** Gemma 3's RoPE base θ of its sliding layers (`rope_local_base_freq`, no scaling there). */
   ropeLocalTheta?: number;
+  /**
+   * Gemma: GeGLU with the exact GELU x·Φ(x) (transformers' `gelu`, as Gemma 1's `hidden_act`
+   * says) instead of the tanh form. Absent: the tanh form.
+   */
+  exactGelu?: boolean;
   /** Gemma 2's `attn_logit_softcapping` c: attention scores become c·tanh(s/c). Absent: none. */
   attnSoftcap?: number;
   /** Gemma 2's `final_logit_softcapping` c: logits become c·tanh(x/c). Absent: none. */
@@ -379,31 +384,35 @@ function llamaFromHf(
  * absent (Gemma 2's soft-capping: attention scores 50, final logits 30; Gemma 3: none).
  */
 function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
-  // Gemma's MLP is GeGLU with GELU's tanh form; transformers reads `hidden_activation` (Gemma 1
-  // falls back to the tanh form where it is absent, whatever `hidden_act` says).
-  const act = r.optStr("hidden_activation") ??
-    (family === "gemma" ? "gelu_pytorch_tanh" : r.optStr("hidden_act") ?? "gelu_pytorch_tanh");
-  if (!["gelu_pytorch_tanh", "gelu_new", "gelu_fast"].includes(act)) {
-    r.refuse(
-      "hidden_activation",
-      `"${act}" (only GELU's tanh form, gelu_pytorch_tanh, is implemented)`,
-    );
+  // Gemma's MLP is GeGLU. Current transformers builds Gemma 1's from `hidden_act` (Gemma 1
+  // checkpoints say "gelu": the exact GELU) and Gemma 2/3's from `hidden_activation` (default
+  // gelu_pytorch_tanh), each ignoring the other key.
+  const actField = family === "gemma" ? "hidden_act" : "hidden_activation";
+  const act = r.optStr(actField) ?? "gelu_pytorch_tanh";
+  if (!["gelu_pytorch_tanh", "gelu_new", "gelu_fast", "gelu"].includes(act)) {
+    r.refuse(actField, `"${act}" (GELU, exact or in its tanh form, is implemented)`);
   }
+  const exactGelu = act === "gelu";
   const d = {
     gemma: { nh: 16, nkv: 16, positions: 8192, theta: 10000, softcaps: [null, null] },
     gemma2: { nh: 8, nkv: 4, positions: 8192, theta: 10000, softcaps: [50, 30] },
     gemma3: { nh: 8, nkv: 4, positions: 131072, theta: 1e6, softcaps: [null, null] },
   }[family];
+  // (Gemma 3's attention never applies attn_logit_softcapping in transformers: ignored here too.)
   const [attnSoftcap, finalSoftcap] = ["attn_logit_softcapping", "final_logit_softcapping"].map(
     (field, i) => {
-      const v = family === "gemma" ? null : field in r.json ? r.optNum(field) : d.softcaps[i];
+      const ignored = family === "gemma" || (family === "gemma3" && i === 0);
+      const v = ignored ? null : field in r.json ? r.optNum(field) : d.softcaps[i];
       if (v !== null && !(v > 0)) r.refuse(field, `${v} (a soft-cap is positive)`);
       return v;
     },
   );
   if (r.optBool("attention_bias")) r.refuse("attention_bias", "true");
   if (r.optBool("use_bidirectional_attention")) r.refuse("use_bidirectional_attention", "true");
-  const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r, d.theta);
+  // transformers v5 saves Gemma 3's two RoPEs as rope_parameters.{full_attention,
+  // sliding_attention} (without rope_theta or rope_local_base_freq).
+  const perType = family === "gemma3" ? ropeByLayerType(r) : null;
+  const { theta: ropeTheta, scaling: ropeScaling } = perType?.full ?? ropeOf(r, d.theta);
   const c = r.int("hidden_size");
   const nh = r.optInt("num_attention_heads") ?? d.nh;
   const nkv = "num_key_value_heads" in r.json ? r.optInt("num_key_value_heads") ?? nh : d.nkv;
@@ -422,6 +431,10 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
     // every `sliding_window_pattern`-th (default 6).
     const pattern = family === "gemma2" ? 2 : r.optInt("sliding_window_pattern") ?? 6;
     const slides = types ?? Array.from({ length: layers }, (_, l) => (l + 1) % pattern !== 0);
+    if (window === null && family === "gemma3") {
+      // (transformers cannot build Gemma 3's sliding masks without one)
+      r.refuse("sliding_window", "null (Gemma 3's sliding layers need a window)");
+    }
     if (window !== null && slides.some((x) => x)) {
       if (window < 1) r.refuse("sliding_window", `${window} (a window holds at least one key)`);
       // Kept even where it covers every position: Gemma 3's sliding layers have their own RoPE.
@@ -431,7 +444,9 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
   } else layerTypesOf(r, layers, family);
   const scalar = family === "gemma" ? null : r.optNum("query_pre_attn_scalar") ?? 256;
   if (scalar !== null && !(scalar > 0)) r.refuse("query_pre_attn_scalar", `${scalar}`);
-  const local = family === "gemma3" ? r.optNum("rope_local_base_freq") ?? 10000 : null;
+  const local = family === "gemma3"
+    ? perType?.localTheta ?? r.optNum("rope_local_base_freq") ?? 10000
+    : null;
   if (local !== null && !(local > 0)) r.refuse("rope_local_base_freq", `${local}`);
   return {
     family,
@@ -449,6 +464,7 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
     ...sliding,
     ...(scalar !== null ? { queryPreAttnScalar: scalar } : {}),
     ...(local !== null ? { ropeLocalTheta: local } : {}),
+    ...(exactGelu ? { exactGelu } : {}),
     ...(attnSoftcap !== null ? { attnSoftcap } : {}),
     ...(finalSoftcap !== null ? { finalSoftcap } : {}),
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? true,
@@ -458,6 +474,31 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
     eosTokenIds: "eos_token_id" in r.json ? r.tokenIds("eos_token_id") : [1],
     padTokenId: "pad_token_id" in r.json ? r.optInt("pad_token_id") : 0,
   };
+}
+
+/**
+ * Gemma 3's RoPEs as transformers v5 saves them, `rope_parameters: {full_attention: {...},
+ * sliding_attention: {...}}`: the global layers' θ and scaling and the sliding layers' θ (their
+ * scaling must be plain); null where `rope_parameters` is not keyed by layer type.
+ */
+function ropeByLayerType(
+  r: FieldReader,
+): { full: { theta: number; scaling: RopeScaling | null }; localTheta: number } | null {
+  const rp = r.json["rope_parameters"];
+  if (typeof rp !== "object" || rp === null || Array.isArray(rp)) return null;
+  const keyed = rp as Json;
+  if (!("full_attention" in keyed) && !("sliding_attention" in keyed)) return null;
+  const sub = (key: string, theta: number) => {
+    // A reader over this layer type's parameters alone, errors naming them.
+    const json: Json = { ...r.json, rope_parameters: keyed[key] ?? null, rope_scaling: null };
+    delete json["rope_theta"];
+    return ropeOf(new FieldReader(json, `${r.file} (rope_parameters.${key})`), theta);
+  };
+  const full = sub("full_attention", 1e6), local = sub("sliding_attention", 1e4);
+  if (local.scaling) {
+    r.refuse("rope_parameters.sliding_attention", "with a scaling (plain RoPE only there)");
+  }
+  return { full, localTheta: local.theta };
 }
 
 /**
@@ -726,12 +767,14 @@ function gemmaToHf(c: ModelConfig, family: GemmaFamily, eos: number | number[] |
     rope_theta: c.ropeTheta,
     ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
     tie_word_embeddings: c.tieEmbeddings,
-    hidden_act: "gelu_pytorch_tanh",
-    hidden_activation: "gelu_pytorch_tanh",
+    hidden_act: c.exactGelu ? "gelu" : "gelu_pytorch_tanh",
+    hidden_activation: c.exactGelu ? "gelu" : "gelu_pytorch_tanh",
     attention_bias: false,
     ...(family === "gemma" ? {} : {
       query_pre_attn_scalar: c.queryPreAttnScalar ?? c.headDim,
-      sliding_window: c.slidingWindow ?? null,
+      // (transformers' Gemma 2/3 always build sliding masks, so some window is written even where
+      // no layer slides)
+      sliding_window: c.slidingWindow ?? 4096,
       layer_types: slides.map((x) => x ? "sliding_attention" : "full_attention"),
       attn_logit_softcapping: c.attnSoftcap ?? null,
       final_logit_softcapping: c.finalSoftcap ?? null,
@@ -983,12 +1026,20 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   }
   for (const k of ["attnSoftcap", "finalSoftcap"] as const) {
     const v = c[k];
-    if (v !== undefined && (c.family === "gemma" || !isGemma(c) || !(v > 0))) {
+    const has = k === "attnSoftcap" ? c.family === "gemma2" : c.family.match(/^gemma[23]$/);
+    if (v !== undefined && (!has || !(v > 0))) {
       throw new ConfigError(
-        `ModelConfig.${k}: only gemma2 and gemma3 have one, and it must be positive (got ${v} ` +
-          `for ${c.family})`,
+        `ModelConfig.${k}: ${
+          k === "attnSoftcap" ? "only gemma2 has one" : "only gemma2 and gemma3 have one"
+        }, and it must be positive (got ${v} for ${c.family})`,
       );
     }
+  }
+  if (c.exactGelu && !isGemma(c)) {
+    throw new ConfigError(`ModelConfig.exactGelu: only Gemma's GeGLU has one, not ${c.family}`);
+  }
+  if (c.slidingWindow && c.slidingLayers && !c.slidingLayers.some((x) => x)) {
+    throw new ConfigError("ModelConfig.slidingLayers: a sliding window needs a sliding layer");
   }
   if (c.ropeLocalTheta !== undefined && (c.family !== "gemma3" || !(c.ropeLocalTheta > 0))) {
     throw new ConfigError(

@@ -572,7 +572,7 @@ class Forward {
       this.#m.linear(enc, a.h, fa, ln.gate);
       this.#m.linear(enc, a.h, fb, ln.up);
     }
-    activationForward(enc, c.family, { out: fs, a: fa, b: fb });
+    activationForward(enc, c.family, { out: fs, a: fa, b: fb, exact: c.exactGelu });
     this.#m.linear(enc, fs, a.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
     residualForward(enc, { out: a.x, a: a.mid, b: post(ln.postMlpNorm) });
   }

@@ -154,7 +154,7 @@ export class ReferenceModel {
       } else {
         a = linear(h2, this.#p(ln.gate), undefined, N, C, F, names.layout);
         b = linear(h2, this.#p(ln.up), undefined, N, C, F, names.layout);
-        s = isGemma(c) ? ref.gegluForward(a, b) : ref.swigluForward(a, b);
+        s = isGemma(c) ? ref.gegluForward(a, b, c.exactGelu) : ref.swigluForward(a, b);
         mRaw = linear(s, this.#p(ln.down), undefined, N, F, C, names.layout);
       }
       const m = ln.postMlpNorm ? this.#norm(mRaw, ln.postMlpNorm, undefined) : mRaw;
@@ -219,11 +219,9 @@ export class ReferenceModel {
       } else {
         const gd = linearBackward(dm, s.s, this.#p(ln.down), N, F, C, names.layout);
         add(ln.down, gd.dW);
-        const { dGate, dUp } = (isGemma(c) ? ref.gegluBackward : ref.swigluBackward)(
-          s.a,
-          s.b,
-          gd.dx,
-        );
+        const { dGate, dUp } = isGemma(c)
+          ? ref.gegluBackward(s.a, s.b, gd.dx, c.exactGelu)
+          : ref.swigluBackward(s.a, s.b, gd.dx);
         const gg = linearBackward(dGate, s.h2, this.#p(ln.gate), N, C, F, names.layout);
         const gu = linearBackward(dUp, s.h2, this.#p(ln.up), N, C, F, names.layout);
         add(ln.gate, gg.dW);

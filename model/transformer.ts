@@ -1011,7 +1011,7 @@ export class Transformer {
         this.linear(enc, a.h2, a.a, ln.gate);
         this.linear(enc, a.h2, a.b, ln.up);
       }
-      activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b });
+      activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b, exact: c.exactGelu });
       this.linear(enc, a.s, a.mRaw ?? s.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
       post(a.mRaw, a.rstdM, ln.postMlpNorm);
       residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o });
@@ -1185,7 +1185,14 @@ export class Transformer {
       } else {
         this.#linearBackward(enc, dMlp, a.s, s.dF1, ln.down);
       }
-      activationBackward(enc, c.family, { dOut: s.dF1, a: a.a, b: a.b, dA: s.dF2, dB: s.dF3 });
+      activationBackward(enc, c.family, {
+        dOut: s.dF1,
+        a: a.a,
+        b: a.b,
+        dA: s.dF2,
+        dB: s.dF3,
+        exact: c.exactGelu,
+      });
       if (c.family === "gpt2") {
         this.#linearBackward(enc, s.dF2, a.h2, s.dH, ln.fc, ln.fcBias);
       } else {

@@ -57,9 +57,20 @@ gpuTest(
   "activation: SwiGLU and GeGLU forward and backward match float64, bit-identical reruns",
   async (gpu) => {
     const rng = new Rng(22);
+    type Fwd = typeof swigluForward;
+    type Bwd = typeof swigluBackward;
+    const exactF: Fwd = (enc, a) => gegluForward(enc, { ...a, exact: true });
+    const exactB: Bwd = (enc, a) => gegluBackward(enc, { ...a, exact: true });
     const glus = [
       ["swiglu", swigluForward, swigluBackward, ref.swigluForward, ref.swigluBackward],
       ["geglu", gegluForward, gegluBackward, ref.gegluForward, ref.gegluBackward],
+      [
+        "geglu exact",
+        exactF,
+        exactB,
+        (g: Float32Array, u: Float32Array) => ref.gegluForward(g, u, true),
+        (g: Float32Array, u: Float32Array, d: Float32Array) => ref.gegluBackward(g, u, d, true),
+      ],
     ] as const;
     for (
       const [n, [name, forward, backward, refForward, refBackward]] of SIZES.flatMap((n) =>
@@ -87,9 +98,8 @@ gpuTest("activation: finite and exact at extreme inputs (|x| up to 1e30)", async
   const x = new Float32Array([-1e30, -100, -30, -20.5, -9, 9, 20.5, 30, 100, 1e30, 0, -0.01]);
   const n = x.length, ones = new Float32Array(n).fill(1);
   const tx = gpu.upload(x), t1 = gpu.upload(ones);
-  const outs = ["gelu", "dgelu", "swiglu", "dGate", "dUp", "geglu", "gDGate", "gDUp"].map((l) =>
-    poisoned(gpu, [n], l)
-  );
+  const labels = ["gelu", "dgelu", "swiglu", "dGate", "dUp", "geglu", "gDGate", "gDUp"];
+  const outs = [...labels, "exact", "eDGate", "eDUp"].map((l) => poisoned(gpu, [n], l));
   const enc = gpu.encoder();
   geluForward(enc, { out: outs[0], x: tx });
   geluBackward(enc, { dx: outs[1], x: tx, dOut: t1 });
@@ -97,10 +107,13 @@ gpuTest("activation: finite and exact at extreme inputs (|x| up to 1e30)", async
   swigluBackward(enc, { dGate: outs[3], dUp: outs[4], gate: tx, up: t1, dOut: t1 });
   gegluForward(enc, { out: outs[5], gate: tx, up: t1 });
   gegluBackward(enc, { dGate: outs[6], dUp: outs[7], gate: tx, up: t1, dOut: t1 });
+  gegluForward(enc, { out: outs[8], gate: tx, up: t1, exact: true });
+  gegluBackward(enc, { dGate: outs[9], dUp: outs[10], gate: tx, up: t1, dOut: t1, exact: true });
   gpu.submit(enc);
   const got = await gpu.read(outs);
   for (const a of got) assert.ok((a as Float32Array).every(Number.isFinite), `non-finite: ${a}`);
   const sw = ref.swigluBackward(x, ones, ones), ge = ref.gegluBackward(x, ones, ones);
+  const ex = ref.gegluBackward(x, ones, ones, true);
   const wants = [
     ref.geluForward(x),
     ref.geluBackward(x, ones),
@@ -110,6 +123,9 @@ gpuTest("activation: finite and exact at extreme inputs (|x| up to 1e30)", async
     ref.gegluForward(x, ones),
     ge.dGate,
     ge.dUp,
+    ref.gegluForward(x, ones, true),
+    ex.dGate,
+    ex.dUp,
   ];
   // Elementwise: each value within 1e-5 relative (exp(−30) in f32 is only good to a few ULP
   // times 30), or 1e-30 absolute for the underflowed tails.
@@ -154,6 +170,15 @@ Deno.test("activation: reference backward matches finite differences", () => {
     rtol: 1e-8,
     label: "geglu dUp",
   });
+  const ex = ref.gegluBackward(x, up, w, true);
+  assertClose(ex.dGate, finiteDifference((v) => dot(w, ref.gegluForward(v, up, true)), x), {
+    rtol: 1e-8,
+    label: "exact geglu dGate",
+  });
+  // The exact GELU's known values: gelu(1) = Φ(1) = 0.841344746068543, gelu(−3) = −3·Φ(−3).
+  const known = ref.gegluForward([1, -3], [1, 1], true);
+  assert.ok(Math.abs(known[0] - 0.841344746068543) < 1e-14);
+  assert.ok(Math.abs(known[1] + 3 * 0.0013498980316301) < 1e-15);
 });
 
 gpuTest("activation: dispatches beyond the workgroup limit split over y", async (gpu) => {

@@ -184,8 +184,37 @@ Deno.test("config: Gemma 3 (gemma3_text) reads with its sliding layers, q/k norm
     /g\/config\.json: final_logit_softcapping 0 \(a soft-cap is positive\)/,
   );
   assert.throws(
-    () => configFromHf({ ...GEMMA3_1B, hidden_activation: "gelu" }),
-    /hidden_activation "gelu" \(only GELU's tanh form/,
+    () => configFromHf({ ...GEMMA3_1B, hidden_activation: "relu" }),
+    /hidden_activation "relu" \(GELU, exact or in its tanh form, is implemented\)/,
+  );
+  assert.throws(
+    () => configFromHf({ ...GEMMA3_1B, sliding_window: null }),
+    /sliding_window null \(Gemma 3's sliding layers need a window\)/,
+  );
+  // transformers' Gemma 3 never applies attn_logit_softcapping: neither do we.
+  assert.equal(configFromHf({ ...GEMMA3_1B, attn_logit_softcapping: 50 }).attnSoftcap, undefined);
+  // transformers v5 keeps both RoPEs in rope_parameters by layer type (gemma-3-4b's linear 8).
+  const { rope_theta: _t, rope_local_base_freq: _l, rope_scaling: _s, ...v5 } = GEMMA3_1B;
+  const four = configFromHf({
+    ...v5,
+    rope_parameters: {
+      full_attention: { rope_type: "linear", factor: 8, rope_theta: 1e6 },
+      sliding_attention: { rope_type: "default", rope_theta: 1e4 },
+    },
+  });
+  assert.deepEqual(
+    [four.ropeTheta, four.ropeScaling, four.ropeLocalTheta],
+    [1e6, { type: "linear", factor: 8 }, 1e4],
+  );
+  assert.deepEqual(layerRope(four, 0), { theta: 1e4, scaling: null });
+  assert.deepEqual(layerRope(four, 5), { theta: 1e6, scaling: { type: "linear", factor: 8 } });
+  assert.throws(
+    () =>
+      configFromHf({
+        ...v5,
+        rope_parameters: { sliding_attention: { rope_type: "linear", factor: 2 } },
+      }),
+    /rope_parameters\.sliding_attention with a scaling/,
   );
 });
 
@@ -213,6 +242,12 @@ Deno.test("config: Gemma 1 and Gemma 2 read as transformers reads them", () => {
   };
   const g = configFromHf(gemma);
   assert.deepEqual([g.family, g.headDim, g.numKvHeads, g.tieEmbeddings], ["gemma", 256, 1, true]);
+  // Current transformers builds Gemma 1's MLP from hidden_act: "gelu" is the exact GELU; the
+  // tanh form where it says so (hidden_activation is not read for Gemma 1).
+  assert.equal(g.exactGelu, true);
+  assert.equal(configToHf(g).hidden_act, "gelu");
+  const tanh = { ...gemma, hidden_act: "gelu_pytorch_tanh", hidden_activation: "gelu" };
+  assert.equal(configFromHf(tanh).exactGelu, undefined);
   assert.equal(g.slidingWindow, undefined);
   assert.equal(g.queryPreAttnScalar, undefined);
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(g)))), g);
@@ -236,6 +271,15 @@ Deno.test("config: Gemma 1 and Gemma 2 read as transformers reads them", () => {
     final_logit_softcapping: null,
   });
   assert.deepEqual([uncapped.attnSoftcap, uncapped.finalSoftcap], [undefined, undefined]);
+  // Gemma 2/3 read hidden_activation only (hidden_act "gelu" there is not the MLP's).
+  assert.equal(g2.exactGelu, undefined);
+  assert.equal(configFromHf({ ...gemma2, hidden_activation: undefined }).exactGelu, undefined);
+  // No sliding layer: a window is still written (transformers' Gemma 2/3 always build one).
+  const allFull = configFromHf({ ...gemma2, layer_types: Array(18).fill("full_attention") });
+  assert.equal(allFull.slidingWindow, undefined);
+  const written = configToHf(allFull);
+  assert.equal(written.sliding_window, 4096);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(written))), allFull);
 });
 
 Deno.test("config: Phi-3 reads as llama's layout with fused q/k/v and gate/up tensors", () => {

@@ -93,7 +93,40 @@ export function swigluBackward(
 }
 
 /**
- * Gemma's GeGLU: `gelu(gate)·up`, GELU in its tanh form.
+ * erfc(x), to about 1e-15 relative for x ≥ 0 in double precision: the Taylor series of erf below
+ * 2.5, a continued fraction beyond (whose terms converge quickly there). Negative x: 2 − erfc(−x).
+ *
+ * @example
+ * ```ts
+ * import { erfc } from "./activation.ts";
+ * erfc(0); // 1
+ * ```
+ */
+export function erfc(x: number): number {
+  if (x < 0) return 2 - erfc(-x);
+  if (x < 2.5) {
+    // erf(x) = 2/√π · Σ (−1)ⁿ x^(2n+1) / (n!·(2n+1))
+    let term = x, sum = x;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= -x * x / n;
+      sum += term / (2 * n + 1);
+    }
+    return 1 - 2 / Math.sqrt(Math.PI) * sum;
+  }
+  // erfc(x) = e^{−x²}/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + 2/(x + …))))), from the tail up.
+  let f = x;
+  for (let k = 80; k >= 1; k--) f = x + k / 2 / f;
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+
+/** The exact GELU x·Φ(x), Φ(x) = ½·erfc(−x/√2), and its derivative Φ(x) + x·φ(x). */
+function exactGelu(x: number): [number, number] {
+  const cdf = 0.5 * erfc(-x / Math.SQRT2);
+  return [x * cdf, cdf + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI)];
+}
+
+/**
+ * Gemma's GeGLU: `gelu(gate)·up`, GELU in its tanh form (or, with `exact`, `x·Φ(x)`).
  *
  * @example
  * ```ts
@@ -101,8 +134,8 @@ export function swigluBackward(
  * gegluForward([0, 1], [5, 2]); // ≈ [0, 1.6824]
  * ```
  */
-export function gegluForward(gate: Vec, up: Vec): Float64Array {
-  const g = geluForward(gate);
+export function gegluForward(gate: Vec, up: Vec, exact = false): Float64Array {
+  const g = exact ? Float64Array.from(gate, (x) => exactGelu(x)[0]) : geluForward(gate);
   return g.map((v, i) => v * up[i]);
 }
 
@@ -119,7 +152,15 @@ export function gegluBackward(
   gate: Vec,
   up: Vec,
   dOut: Vec,
+  exact = false,
 ): { dGate: Float64Array; dUp: Float64Array } {
+  if (exact) {
+    const parts = Array.from(gate, exactGelu);
+    return {
+      dGate: Float64Array.from(parts, ([, slope], i) => dOut[i] * up[i] * slope),
+      dUp: Float64Array.from(parts, ([g], i) => dOut[i] * g),
+    };
+  }
   const dUp = geluForward(gate).map((v, i) => v * dOut[i]);
   const dGate = geluBackward(gate, Float64Array.from(dOut, (d, i) => d * up[i]));
   return { dGate, dUp };
