@@ -191,6 +191,12 @@ export interface DpoLossArgs {
   fDivergence?: FDivergence;
   /** α of the α-divergence (> 0; TRL's `f_alpha_divergence_coef`). Default 1. */
   fAlpha?: number;
+  /**
+   * (2P,) per row, Σ over response tokens of `log Σ_v π_v²` (the transformer's `logSumSq`
+   * summed like the log-probs): when given, WPO's weight ω = min(exp(w_w + w_l), 1), w = (logπ −
+   * this) / c, multiplies each pair's loss and gradient (TRL's `use_weighting`).
+   */
+  wpoSqSums?: Tensor;
   /** (2P,) per row, Σ over response tokens of Σ_v logits: gives metrics 8 and 9. */
   logitSums?: Tensor;
   /** V, the vocabulary size (needed with `logitSums`). */
@@ -257,6 +263,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     [counts, rows],
     [grad, rows],
     [logitSums, rows],
+    [args.wpoSqSums, rows],
     [losses, pairs],
     [rewardsChosen, pairs],
     [rewardsRejected, pairs],
@@ -302,6 +309,12 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     throw new RangeError(
       `dpoLoss: fDivergence ${fDivergence} does not apply to the ${variants} loss (only to ` +
         `${F_DIVERGENCE_VARIANTS.join(", ")})`,
+    );
+  }
+  if (args.wpoSqSums && nllAlpha !== 0) {
+    throw new RangeError(
+      "dpoLoss: WPO weighting with the NLL term is not implemented (TRL weights the batch's " +
+        "mean NLL per pair)",
     );
   }
   if (!(fAlpha > 0 && fAlpha < Infinity)) {
@@ -351,6 +364,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         accumulate: k === 0 ? 0 : 1,
         f_div: F_DIVERGENCES[fDivergence],
         f_alpha: fAlpha,
+        use_weighting: args.wpoSqSums ? 1 : 0,
       },
       ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab", "tau", "weight", "f_alpha"],
     );
@@ -370,6 +384,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         rewardsChosen,
         rewardsRejected,
         grad,
+        args.wpoSqSums ?? counts, // (read only with use_weighting)
         ...(bco ? [bcoRunning!] : []),
       ],
       workgroups: [sorted || bco ? 1 : Math.ceil(pairs / WG)],

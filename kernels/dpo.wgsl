@@ -40,6 +40,9 @@
 //   JS          h = a − b − (softplus(a) − softplus(b)),  dh/da = σ(−a),  dh/db = −σ(−b)
 //   α           h = (e^{−α·b} − e^{−α·a}) / α,  dh/da = e^{−α·a},  dh/db = −e^{−α·b}, the
 //               exponents clamped at 88.7228 (TRL's cap_exp for float32: zero slope beyond)
+// WPO weighting (TRL's use_weighting), when p.use_weighting is 1: each pair's loss (and its
+// gradient) is multiplied by the constant ω = min(exp(w_w + w_l), 1), w = Σ_t (logπ_t − log Σ_v
+// π_t,v²) / c per response, from the policy's sequence log-probs and sq_sums (Σ_t log Σ_v π²).
 // rewards: β·(logπ − logπ_ref) on the log-probs the variant uses (length-averaged for ipo and
 // sigmoid_norm; β·avg logπ for simpo). L = mean over pairs, so grad = (dloss/dlogπ) / P.
 // Each variant is a small function below, chosen by the override constant VARIANT.
@@ -71,6 +74,7 @@ struct Params {
   accumulate: u32,      // 1: add to the outputs (a combination's later losses), 0: write them
   f_div: u32,           // 0 reverse KL, 1 JS, 2 α-divergence
   f_alpha: f32,         // α (α-divergence)
+  use_weighting: u32,   // 1: WPO's ω multiplies each pair's loss
 }
 
 override WG: u32 = 64;        // a power of two
@@ -86,6 +90,7 @@ override VARIANT: u32 = 0u;
 @group(0) @binding(5) var<storage, read_write> rewards_chosen: array<f32>;  // (P,)
 @group(0) @binding(6) var<storage, read_write> rewards_rejected: array<f32>;// (P,)
 @group(0) @binding(7) var<storage, read_write> grad: array<f32>;            // (2P,)
+@group(0) @binding(8) var<storage, read> sq_sums: array<f32>;               // (2P,) WPO
 
 // The four sequence log-probs of a pair and its token counts.
 struct Pair {
@@ -316,8 +321,15 @@ fn chosen_tokens_of(np: u32) -> f32 {
 fn write_pair(i: u32, np: u32, pair: PairLoss, pw: f32, chosen_tokens: f32) {
   // A combination of losses (TRL's list of loss types) sums w · each loss, its gradient and, as
   // TRL logs them, its rewards; the NLL term comes once, unweighted.
-  let w = p.weight;
-  var out = PairLoss(w * pair.loss, w * pair.d_w, w * pair.d_l, w * pair.reward_w, w * pair.reward_l);
+  var w = p.weight;
+  var omega = 1.0; // WPO's ω: a constant weight of the loss (not of the rewards)
+  if (p.use_weighting == 1u) {
+    let ww = (policy[i] - sq_sums[i]) / max(counts[i], 1.0);
+    let wl = (policy[np + i] - sq_sums[np + i]) / max(counts[np + i], 1.0);
+    omega = min(exp(ww + wl), 1.0);
+  }
+  let wo = w * omega;
+  var out = PairLoss(wo * pair.loss, wo * pair.d_w, wo * pair.d_l, w * pair.reward_w, w * pair.reward_l);
   if (p.nll_alpha != 0.0) {
     let per_token = p.nll_alpha * f32(np) / max(chosen_tokens, 1.0);
     out.loss += per_token * -pw;
@@ -448,7 +460,7 @@ fn aot_pairs(@builtin(local_invocation_index) lid: u32) {
 //   dloss/dlogπ_w = −β·σ(δ − r_w),  dloss/dlogπ_l = β·σ(r_l − δ).
 // running (2,): δ, n. Every lane reads it before the first barrier and computes the same δ; lane
 // 0 writes it after. The sums run in a fixed order: bit-identical reruns.
-@group(0) @binding(8) var<storage, read_write> running: array<f32>;         // (2,)
+@group(0) @binding(9) var<storage, read_write> running: array<f32>;         // (2,)
 
 @compute @workgroup_size(WG)
 fn bco_pairs(@builtin(local_invocation_index) lid: u32) {

@@ -19,6 +19,7 @@ const BACKWARD_COLS = 8;
 const kernel = (entryPoint: string): Kernel => ({ label: "log_softmax", code, entryPoint });
 const FORWARD = kernel("forward");
 const FORWARD_SUM = kernel("forward_sum");
+const FORWARD_SUM_SQ = kernel("forward_sum_sq");
 const BACKWARD = kernel("backward");
 const BACKWARD_INPLACE = kernel("backward_inplace");
 const MASKED_ROW_SUMS = kernel("masked_row_sums");
@@ -37,6 +38,8 @@ export interface LogSoftmaxGatherArgs {
   lse: Tensor;
   /** (R,) receives `Σ_v logits[r, v]` when given (TRL's mean-logit metrics). */
   logitSum?: Tensor;
+  /** (R,) receives `log Σ_v softmax(logits[r])_v²` when given (WPO's weights); needs `logitSum`. */
+  logSumSq?: Tensor;
   /**
    * V, the logits per row, when `logits` is (R, ld) with ld > V padding columns (never read).
    * Default: the last dimension of `logits`.
@@ -74,12 +77,24 @@ export function logSoftmaxGather(enc: Encoder, args: LogSoftmaxGatherArgs): void
   const { logits, targets, logp, lse, logitSum } = args;
   const [rows, ld] = rowsAndVocab("logSoftmaxGather", logits);
   const v = vocabOf("logSoftmaxGather", args.vocab, ld);
-  checkRows("logSoftmaxGather", rows, targets, logp, lse, ...(logitSum ? [logitSum] : []));
+  const { logSumSq } = args;
+  if (logSumSq && !logitSum) {
+    throw new TypeError("logSoftmaxGather: logSumSq is computed with logitSum; pass both");
+  }
+  checkRows(
+    "logSoftmaxGather",
+    rows,
+    targets,
+    logp,
+    lse,
+    ...(logitSum ? [logitSum] : []),
+    ...(logSumSq ? [logSumSq] : []),
+  );
   checkTargets("logSoftmaxGather", targets);
   const lanes = forwardLanes(v);
   for (const b of rowBlocks(enc, "logSoftmaxGather", logits, rows, ld, args.maxBindingBytes)) {
     enc.dispatch({
-      kernel: logitSum ? FORWARD_SUM : FORWARD,
+      kernel: logSumSq ? FORWARD_SUM_SQ : logitSum ? FORWARD_SUM : FORWARD,
       constants: { WG: lanes },
       uniforms: params({
         rows: b.rows,
@@ -89,7 +104,14 @@ export function logSoftmaxGather(enc: Encoder, args: LogSoftmaxGatherArgs): void
         ld,
         cap: capOf("logSoftmaxGather", args.softcap),
       }),
-      bindings: [b.view(logits), targets, lse, logp, ...(logitSum ? [logitSum] : [])],
+      bindings: [
+        b.view(logits),
+        targets,
+        lse,
+        logp,
+        ...(logitSum ? [logitSum] : []),
+        ...(logSumSq ? [logSumSq] : []),
+      ],
       workgroups: [b.rows],
     });
   }

@@ -6,6 +6,8 @@
 //   logp[r]      = logits[r, t] − lse[r]   t = targets[r]; 0 where t < 0 (ignored token), NaN
 //                                          where t ≥ V (a vocabulary mismatch must not train)
 //   logit_sum[r] = Σ_v logits[r, v]                    forward_sum only (TRL's mean logits)
+//   sq[r]        = log Σ_v p_v² = log Σ_v exp(2(logits[r, v] − lse[r]))   forward_sum_sq only
+//                  (WPO's weight: 2M − 2·lse + log Σ exp(2(x − M)), a third sum of the pass)
 //   Two passes over the row, both strided over the WG invocations and finished by a tree in
 //   workgroup memory: the max M first, then Σ exp(x − M) and Σ x. Subtracting M keeps exp ≤ 1;
 //   the fixed order makes reruns bit-identical. Only lse is kept for the backward.
@@ -57,6 +59,7 @@ override WG: u32 = 256; // a power of two
 @group(0) @binding(3) var<storage, read_write> lse_out: array<f32>;     // (R,)
 @group(0) @binding(4) var<storage, read_write> logp_out: array<f32>;    // (R,)
 @group(0) @binding(5) var<storage, read_write> logit_sum: array<f32>;   // (R,)
+@group(0) @binding(6) var<storage, read_write> sq_out: array<f32>;      // (R,) forward_sum_sq
 
 var<workgroup> red: array<vec2f, WG>;
 
@@ -98,6 +101,11 @@ fn tree_sum(lid: u32, value: vec2f) -> vec2f {
 
 // (lse, Σ logits) of one row starting at element `start` of logits; all lanes get them.
 fn row_stats(lid: u32, start: u32) -> vec2f {
+  return row_stats_sq(lid, start, false).xy;
+}
+
+// (lse, Σ logits, log Σ p²) of one row (the last only with `squares`: a third sum and tree).
+fn row_stats_sq(lid: u32, start: u32, squares: bool) -> vec3f {
   var mx = -3.4028235e38;
   for (var v = lid; v < p.v; v += WG) {
     mx = max(mx, capped(logits[start + v]));
@@ -113,12 +121,23 @@ fn row_stats(lid: u32, start: u32) -> vec2f {
   let m = red[0].x;
   workgroupBarrier();
   var acc = vec2f(0.0);
+  var acc2 = 0.0;
   for (var v = lid; v < p.v; v += WG) {
     let x = capped(logits[start + v]);
-    acc += vec2f(exp(x - m), x);
+    let e = exp(x - m);
+    acc += vec2f(e, x);
+    if (squares) {
+      acc2 += e * e;
+    }
   }
   let s = tree_sum(lid, acc);
-  return vec2f(m + log(s.x), s.y);
+  let lse = m + log(s.x);
+  var sq = 0.0;
+  if (squares) {
+    // log Σ e^{2(x−lse)} = log Σ e^{2(x−M)} − 2·log Σ e^{x−M}
+    sq = log(tree_sum(lid, vec2f(acc2, 0.0)).x) - 2.0 * log(s.x);
+  }
+  return vec3f(lse, s.y, sq);
 }
 
 fn gather(row: u32, start: u32, lse: f32) -> f32 {
@@ -152,6 +171,19 @@ fn forward_sum(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
     lse_out[row] = stats.x;
     logp_out[row] = gather(row, start, stats.x);
     logit_sum[row] = stats.y;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn forward_sum_sq(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let start = p.base + wid.x * p.ld;
+  let stats = row_stats_sq(lid, start, true);
+  if (lid == 0u) {
+    let row = p.row0 + wid.x;
+    lse_out[row] = stats.x;
+    logp_out[row] = gather(row, start, stats.x);
+    logit_sum[row] = stats.y;
+    sq_out[row] = stats.z;
   }
 }
 

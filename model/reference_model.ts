@@ -170,6 +170,19 @@ export class ReferenceModel {
   }
 
   /**
+   * Per-token `log Σ_v p_v²` of the last forward's distributions (WPO's weights), as the GPU
+   * model's `logSumSq`.
+   */
+  logSumSquares(): Float64Array {
+    const saved = this.#saved, batch = this.#batch;
+    if (!saved || !batch) {
+      throw new RangeError("ReferenceModel.logSumSquares needs a forward first");
+    }
+    const c = this.config;
+    return ref.logSoftmaxGather(saved.logits, batch.targets, c.vocabSize, c.finalSoftcap).logSumSq;
+  }
+
+  /**
    * Gradients of `L = Σₙ coef[n]·logp[n]` for the last forward, by internal name.
    */
   backward(coef: ArrayLike<number>): Map<string, Float64Array> {

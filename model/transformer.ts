@@ -540,6 +540,11 @@ export class Transformer {
   readonly lse: Tensor;
   /** (maxN,) per-token sum of the logits (for TRL's logits metrics). */
   readonly logitSum: Tensor;
+  /**
+   * (maxN,) per-token `log Σ_v p_v²` of the predicted distribution (WPO's weights), written by a
+   * forward with `logSumSquares` only.
+   */
+  readonly logSumSq: Tensor;
   /** Largest batch size B the buffers hold. */
   readonly maxBatch: number;
   /** Largest sequence length T the buffers hold. */
@@ -555,7 +560,7 @@ export class Transformer {
   #keptFor: DeviceBatch | null = null;
   /** The batch of the last forward: the activations (and picked hidden rows) the backward uses. */
   #lastForward: DeviceBatch | null = null;
-  #picked: { logp: Tensor; lse: Tensor; logitSum: Tensor; coef: Tensor };
+  #picked: { logp: Tensor; lse: Tensor; logitSum: Tensor; logSumSq: Tensor; coef: Tensor };
   #attention: AttentionOptions & { workspace?: AttentionWorkspace };
   /** Elements between rows of the logits chunk: V rounded up to a multiple of 4. */
   #vocabStride: number;
@@ -640,12 +645,14 @@ export class Transformer {
     this.logp = t([maxN], "logp");
     this.lse = t([maxN], "lse");
     this.logitSum = t([maxN], "logit sums");
+    this.logSumSq = t([maxN], "log sums of squared probs");
     // The picked rows' per-token results (see `PickedRows`); their hidden rows are packed into
     // "proj out" and their dH rows into "dX", both free while the classifier runs.
     this.#picked = {
       logp: t([maxN, 1], "picked logp"),
       lse: t([maxN, 1], "picked lse"),
       logitSum: t([maxN, 1], "picked logit sums"),
+      logSumSq: t([maxN, 1], "picked log sums of squared probs"),
       coef: t([maxN, 1], "picked coef"),
     };
     this.#xs = Array.from({ length: c.numLayers + 1 }, (_, l) => t([maxN, C], `x${l}`));
@@ -827,6 +834,7 @@ export class Transformer {
       this.logp,
       this.lse,
       this.logitSum,
+      this.logSumSq,
       ...this.#xs,
       ...this.#layerStore.flatMap((l) =>
         Object.entries(l).filter(([k]) => k !== "x").map(([, t]) => t)
@@ -937,9 +945,9 @@ export class Transformer {
 
   /**
    * Encodes the forward pass: per-token log-probs of `batch.targets` into `logp` (and `lse`,
-   * `logitSum`), keeping what the backward needs.
+   * `logitSum`; with `logSumSquares`, `logSumSq`), keeping what the backward needs.
    */
-  forward(enc: Encoder, batch: DeviceBatch): void {
+  forward(enc: Encoder, batch: DeviceBatch, options: { logSumSquares?: boolean } = {}): void {
     const c = this.config, names = this.names, T = batch.seqLen;
     const { layers, xs, s, n, packed, pick } = this.#acts(batch);
     const C = c.hiddenSize;
@@ -1019,8 +1027,14 @@ export class Transformer {
     this.norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
     this.#pickRows(enc, pick, packed, s);
     const out = pick
-      ? { logp: this.#picked.logp, lse: this.#picked.lse, logitSum: this.#picked.logitSum }
-      : { logp: this.logp, lse: this.lse, logitSum: this.logitSum };
+      ? {
+        logp: this.#picked.logp,
+        lse: this.#picked.lse,
+        logitSum: this.#picked.logitSum,
+        logSumSq: this.#picked.logSumSq,
+      }
+      : { logp: this.logp, lse: this.lse, logitSum: this.logitSum, logSumSq: this.logSumSq };
+    const squares = options.logSumSquares ?? false;
     // Kept logits: every row in one product and one log-softmax (the launchers split what exceeds
     // a binding); otherwise chunks of R rows.
     this.#classifierChunks(pick?.count ?? n, this.#keepLogits, (r0, rows) => {
@@ -1033,6 +1047,7 @@ export class Transformer {
         logp: out.logp.view(r0, [rows]),
         lse: out.lse.view(r0, [rows]),
         logitSum: out.logitSum.view(r0, [rows]),
+        logSumSq: squares ? out.logSumSq.view(r0, [rows]) : undefined,
       });
     });
     this.#keptFor = this.#keepLogits ? batch : null;
@@ -1040,12 +1055,9 @@ export class Transformer {
     if (pick) {
       // Back to token order: zeros for the tokens without a target.
       const rows = Math.max(pick.count, 1);
-      for (
-        const [to, from] of [[this.logp, out.logp], [this.lse, out.lse], [
-          this.logitSum,
-          out.logitSum,
-        ]]
-      ) {
+      const back = [[this.logp, out.logp], [this.lse, out.lse], [this.logitSum, out.logitSum]];
+      if (squares) back.push([this.logSumSq, out.logSumSq]);
+      for (const [to, from] of back) {
         gatherRows(enc, {
           out: to.view(0, [n, 1]),
           x: from.view(0, [rows, 1]),

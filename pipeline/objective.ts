@@ -37,6 +37,8 @@ export interface DpoLossConfig {
   fDivergence?: FDivergence;
   /** α of the α-divergence (TRL's f_alpha_divergence_coef). Default 1 (absent). */
   fAlpha?: number;
+  /** WPO's weighting of each pair's loss (TRL's use_weighting). Default false (absent). */
+  useWeighting?: boolean;
   /**
    * Several losses with weights (TRL's list of `loss_type`s and `loss_weights`): the loss is
    * Σ weight·loss; `variant` is the first. Absent: `variant` alone.
@@ -186,6 +188,7 @@ export class DpoObjective implements Objective {
       rewardsRejected: t(B / 2, "rewards rejected"),
       grad: t(B, "dL/dlogp"),
       coef: t(N, "token coef"),
+      sqSums: t(B, "log sums of squared probs"),
     };
     this.#foldForward = sizes.foldForward ?? false;
     this.#running = lossVariants(loss).includes("bco_pair")
@@ -205,7 +208,16 @@ export class DpoObjective implements Objective {
     }
     const rows = (x: Tensor, n: number) => x.view(0, [n]);
     const mask = inputs.mask.view(0, [B, T]);
-    model.forward(enc, batch);
+    const l = this.#loss;
+    model.forward(enc, batch, { logSumSquares: l.useWeighting });
+    if (l.useWeighting) {
+      maskedRowSums(enc, {
+        values: model.logSumSq.view(0, [B, T]),
+        mask,
+        sums: rows(t.sqSums, B),
+        counts: rows(t.counts, B),
+      });
+    }
     maskedRowSums(enc, {
       values: model.logp.view(0, [B, T]),
       mask,
@@ -218,7 +230,6 @@ export class DpoObjective implements Objective {
       sums: rows(t.logitSums, B),
       counts: rows(t.counts, B),
     });
-    const l = this.#loss;
     dpoLoss(enc, {
       policyLogps: rows(t.logps, B),
       refLogps: inputs.refLogps ? rows(inputs.refLogps, B) : undefined,
@@ -237,6 +248,7 @@ export class DpoObjective implements Objective {
       discopopTau: l.discopopTau,
       fDivergence: l.fDivergence,
       fAlpha: l.fAlpha,
+      wpoSqSums: l.useWeighting ? rows(t.sqSums, B) : undefined,
       // bco_pair: training batches fold into the running mean; evaluation reads it (see the
       // constructor).
       bcoRunning: this.#running ?? undefined,

@@ -463,7 +463,10 @@ export function formatSummary(s: RunSummary): string {
     // hinge: 1; …), unless an NLL term (nll_alpha) adds the reference's own cross-entropy.
     const loss = s.loss ?? DEFAULT_DPO_LOSS;
     const vsReference = usesReference(loss);
-    const atZero = !vsReference || loss.nllAlpha > 0 ? null : lossAtReference(loss);
+    // (WPO's weights depend on the data: no single value at the reference.)
+    const atZero = !vsReference || loss.nllAlpha > 0 || loss.useWeighting
+      ? null
+      : lossAtReference(loss);
     const ref = (text: string | null) => text === null ? "" : `   (reference: ${text})`;
     const name = loss.combination
       ? `${loss.combination.map((x) => x.variant).join("+")} loss`
@@ -794,6 +797,7 @@ function lossConfig(c: RunConfig): DpoLossConfig {
   const smoothing = c.loss.label_smoothing as number, gamma = c.loss.gamma as number;
   const tau = c.loss.discopop_tau as number;
   const fDivergence = c.loss.f_divergence_type as FDivergence;
+  const useWeighting = c.loss.use_weighting as boolean;
   const fAlpha = c.loss.f_alpha_divergence_coef as number;
   const dpo = c.train.objective === "dpo";
   // Several losses (TRL's list of loss types): weights from loss.weights, 1 each by default;
@@ -856,6 +860,12 @@ function lossConfig(c: RunConfig): DpoLossConfig {
           `${F_DIVERGENCE_VARIANTS.join(", ")} losses, not ${list}`,
       );
     }
+    if (useWeighting && ((c.loss.nll_alpha as number) > 0 || sftWeight > 0)) {
+      throw new ConfigKeyError(
+        "loss.use_weighting with an NLL term (loss.nll_alpha or sft in loss.variant) is not " +
+          "implemented (TRL weights the batch's mean NLL per pair)",
+      );
+    }
     if (fAlpha !== 1 && fDivergence !== "alpha_divergence") {
       throw new ConfigKeyError(
         `loss.f_alpha_divergence_coef (${fAlpha}) applies to loss.f_divergence_type ` +
@@ -883,6 +893,7 @@ function lossConfig(c: RunConfig): DpoLossConfig {
     ...(variants.includes("discopop") ? { discopopTau: tau } : {}),
     ...(fDivergence !== "reverse_kl" ? { fDivergence } : {}),
     ...(fDivergence === "alpha_divergence" ? { fAlpha } : {}),
+    ...(useWeighting && dpo ? { useWeighting } : {}),
     ...(single ? {} : { combination: parts }),
   };
 }

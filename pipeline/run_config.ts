@@ -205,6 +205,12 @@ export const RUN_SCHEMA: Schema = {
       "α of the alpha_divergence (TRL's f_alpha_divergence_coef)",
       { gt: 0 },
     ),
+    use_weighting: f(
+      "bool",
+      false,
+      "WPO: weight each pair's loss by min(exp(w_chosen + w_rejected), 1), w the token mean of " +
+        "logπ − log Σ π² (TRL's use_weighting)",
+    ),
     reference_free: f(
       "bool",
       false,

@@ -174,7 +174,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "cli: loss.f_divergence_type reaches the loss (the second step's loss follows it)",
+  name: "cli: loss.f_divergence_type and loss.use_weighting (WPO) reach the loss",
   ignore: testGpu === null,
   fn: async () => {
     const dir = await Deno.makeTempDir();
@@ -204,6 +204,13 @@ Deno.test({
       for (const l of losses) assert.ok(Math.abs(l[0] - Math.log(2)) < 1e-5, `${l[0]}`);
       assert.notEqual(losses[0][1], losses[1][1]);
       assert.notEqual(losses[0][1], losses[2][1]);
+      // WPO: every pair's log 2 times its weight ω ≤ 1 (well below 1 for a model's own
+      // probabilities of these tokens), so the first step's loss is smaller.
+      const args = ["train", ...tinyRunFlags(dir, run, "wpo", 2), "--loss.use_weighting", "true"];
+      assert.equal(await main(args, quietIo().io), 0);
+      const wpo = (await readMetrics(`${dir}/runs/wpo/metrics.jsonl`)).find((r) => r.loss)!;
+      assert.ok((wpo.loss as number) < Math.log(2) - 1e-3, `${wpo.loss}`);
+      assert.ok((wpo.loss as number) > 0);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -419,6 +426,10 @@ Deno.test("cli: a loss option the chosen loss would ignore is refused before the
         [
           ["--loss.f_divergence_type", "forward_kl"],
           /forward_kl/,
+        ],
+        [
+          ["--loss.use_weighting", "true", "--loss.nll_alpha", "1"],
+          /loss\.use_weighting with an NLL term .* is not implemented/,
         ],
       ] as [string[], RegExp][]
     ) {

@@ -29,6 +29,8 @@ interface Config {
   /** TRL's f_divergence_type, and α of the α-divergence. */
   fDivergence?: "reverse_kl" | "js_divergence" | "alpha_divergence";
   fAlpha?: number;
+  /** WPO weighting (TRL's use_weighting), from the batch's `sqSums`. */
+  wpo?: boolean;
 }
 
 /**
@@ -36,11 +38,12 @@ interface Config {
  * updated: δ is a constant to its gradient (detached, as in TRL), so finite differences must hold
  * it fixed.
  */
-function refOptions(c: Config, fixedDelta = false) {
+function refOptions(c: Config, fixedDelta = false, sqSums?: Float32Array) {
   return {
     ...c,
     bcoRunning: c.bcoStart,
     updateRunning: fixedDelta ? false : c.updateRunning,
+    wpoSqSums: c.wpo ? sqSums : undefined,
   };
 }
 
@@ -108,6 +111,18 @@ const CONFIGS: Config[] = [
     fDivergence: "js_divergence",
     combination: [{ variant: "sigmoid", weight: 0.8 }, { variant: "bco_pair", weight: 0.2 }],
   },
+  // WPO's weights on the per-pair, sorted and running-mean kernels, and in a combination.
+  { variant: "sigmoid", beta: 0.1, wpo: true },
+  { variant: "ipo", beta: 0.2, wpo: true },
+  { variant: "aot_pair", beta: 0.1, wpo: true },
+  { variant: "bco_pair", beta: 0.1, bcoStart: { mean: 0.1, count: 2 }, wpo: true },
+  {
+    variant: "sigmoid",
+    beta: 0.1,
+    wpo: true,
+    bcoStart: { mean: 0.2, count: 3 },
+    combination: [{ variant: "sigmoid", weight: 0.8 }, { variant: "bco_pair", weight: 0.2 }],
+  },
 ];
 
 const describe = (c: Config) =>
@@ -121,6 +136,7 @@ const describe = (c: Config) =>
     c.combination && c.combination.map((x) => `${x.weight}·${x.variant}`).join("+"),
     c.fDivergence,
     c.fAlpha && `α_f=${c.fAlpha}`,
+    c.wpo && "wpo",
   ]
     .filter(Boolean).join(" ");
 
@@ -130,14 +146,18 @@ function batch(rng: Rng, pairs: number) {
   const policy = Float32Array.from(counts, (c) => -c * (0.3 + 2.2 * rng.uniform()));
   const refLogps = Float32Array.from(policy, (x) => x + rng.normal(0, 3));
   const logitSums = Float32Array.from(counts, (c) => c * 97 * rng.normal(0.2, 1));
-  return { policy, refLogps, counts, logitSums };
+  // Σ_t log Σ_v π² over response tokens: per token in (−2, 0), so WPO's ω spans (0, 1] and is
+  // clamped at 1 for some pairs.
+  const sqSums = Float32Array.from(counts, (c) => -c * 2 * rng.uniform());
+  return { policy, refLogps, counts, logitSums, sqSums };
 }
 
 Deno.test("dpo reference gradients match finite differences for every variant", () => {
   const rng = new Rng(50);
   const p = 5;
   const { policy, refLogps, counts } = batch(rng, p);
-  for (const c of CONFIGS) {
+  // (WPO's ω is a constant to the gradient, as in TRL: checked against the unweighted loss below.)
+  for (const c of CONFIGS.filter((c) => !c.wpo)) {
     const x = Float64Array.from(policy);
     const r = ref.dpoLoss(x, refLogps, counts, c.variant, refOptions(c, true));
     const fd = finiteDifference(
@@ -288,6 +308,25 @@ Deno.test("dpo reference: the f-divergences equal TRL's formulas written plainly
   ]);
 });
 
+Deno.test("dpo reference: WPO scales each pair's loss and gradient by min(exp(w_w + w_l), 1)", () => {
+  const rng = new Rng(59);
+  const p = 7;
+  const { policy, refLogps, counts, sqSums } = batch(rng, p);
+  const plain = ref.dpoLoss(policy, refLogps, counts, "sigmoid", { beta: 0.1 });
+  const wpo = ref.dpoLoss(policy, refLogps, counts, "sigmoid", { beta: 0.1, wpoSqSums: sqSums });
+  let clamped = 0;
+  for (let i = 0; i < p; i++) {
+    const w = (k: number) => (policy[k] - sqSums[k]) / counts[k];
+    const omega = Math.min(Math.exp(w(i) + w(p + i)), 1);
+    if (omega === 1) clamped++;
+    assert.ok(Math.abs(wpo.losses[i] - omega * plain.losses[i]) < 1e-12);
+    assert.ok(Math.abs(wpo.grad[i] - omega * plain.grad[i]) < 1e-12);
+    assert.ok(Math.abs(wpo.grad[p + i] - omega * plain.grad[p + i]) < 1e-12);
+    assert.equal(wpo.rewardsChosen[i], plain.rewardsChosen[i]); // rewards are not weighted
+  }
+  assert.ok(clamped > 0 && clamped < p, `${clamped} of ${p} clamped`);
+});
+
 Deno.test("dpo reference: aot and aot_pair sort the batch's log-ratios as TRL does", () => {
   const rng = new Rng(55);
   const p = 7, beta = 0.2, eps = 0.1;
@@ -384,7 +423,7 @@ Deno.test("dpo reference: a combination is the weighted sum of its losses run al
 Deno.test("dpo reference: extreme margins give finite losses and gradients", () => {
   // (The α-divergence saturates there: its slopes e^{−α·a} underflow to exact zeros or reach the
   // cap, where finite differences mean nothing.)
-  for (const c of CONFIGS.filter((c) => c.fDivergence !== "alpha_divergence")) {
+  for (const c of CONFIGS.filter((c) => c.fDivergence !== "alpha_divergence" && !c.wpo)) {
     const { policy, refLogps, counts } = extremeBatch(c.variant, c.beta);
     const r = ref.dpoLoss(policy, refLogps, counts, c.variant, refOptions(c, true));
     for (const v of [...r.losses, ...r.grad]) assert.ok(Number.isFinite(v), describe(c));
@@ -419,6 +458,7 @@ async function runGpu(
     refLogps: Float32Array;
     counts: Float32Array;
     logitSums?: Float32Array;
+    sqSums?: Float32Array;
   },
   runs = 1,
 ): Promise<HostArray[][]> {
@@ -428,6 +468,7 @@ async function runGpu(
     refLogps: gpu.upload(host.refLogps),
     counts: gpu.upload(host.counts),
     logitSums: host.logitSums ? gpu.upload(host.logitSums) : undefined,
+    wpoSqSums: c.wpo && host.sqSums ? gpu.upload(host.sqSums) : undefined,
   };
   const results: HostArray[][] = [];
   for (let r = 0; r < runs; r++) {
@@ -442,7 +483,7 @@ async function runGpu(
     const start = c.bcoStart ?? { mean: 0, count: 0 };
     const bcoRunning = gpu.upload(new Float32Array([start.mean, start.count]));
     const enc = gpu.encoder();
-    const { bcoStart: _, ...options } = c;
+    const { bcoStart: _, wpo: _w, ...options } = c;
     const args: DpoLossArgs = { ...inputs, ...out, ...options, bcoRunning, vocabSize: 97 };
     dpoLoss(enc, args);
     gpu.submit(enc);
@@ -481,7 +522,7 @@ gpuTest("dpo: every variant matches float64 at P = 1, 3, 300, bit-identically", 
       const h = withLogits ? host : { ...host, logitSums: undefined };
       const runs = await runGpu(gpu, c, h, 2);
       const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, {
-        ...refOptions(c),
+        ...refOptions(c, false, host.sqSums),
         logitSums: h.logitSums,
         vocabSize: 97,
       });

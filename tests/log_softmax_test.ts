@@ -33,17 +33,24 @@ gpuTest(
       for (let r = 0; r < 2; r++) {
         const logp = poisoned(gpu, [rows], "logp"), lse = poisoned(gpu, [rows], "lse");
         const logitSum = poisoned(gpu, [rows], "logitSum");
+        const logSumSq = poisoned(gpu, [rows], "logSumSq");
+        const [logp2, lse2] = [poisoned(gpu, [rows], "logp2"), poisoned(gpu, [rows], "lse2")];
         const enc = gpu.encoder();
         logSoftmaxGather(enc, { logits: tl, targets: tt, logp, lse, logitSum });
+        // With WPO's log Σ p²: the other outputs unchanged, bit for bit.
+        const withSq = { logits: tl, targets: tt, logp: logp2, lse: lse2, logitSum, logSumSq };
+        logSoftmaxGather(enc, withSq);
         gpu.submit(enc);
-        runs.push(await gpu.read([logp, lse, logitSum]));
-        for (const t of [logp, lse, logitSum]) t.release();
+        runs.push(await gpu.read([logp, lse, logitSum, logSumSq, logp2, lse2]));
+        for (const t of [logp, lse, logitSum, logSumSq, logp2, lse2]) t.release();
       }
       const want = ref.logSoftmaxGather(logits, targets, v);
       const label = `R=${rows} V=${v}`;
       assertClose(runs[0][0], want.logp, { label: `${label} logp` });
       assertClose(runs[0][1], want.lse, { label: `${label} lse` });
       assertClose(runs[0][2], want.logitSum, { label: `${label} logitSum` });
+      assertClose(runs[0][3], want.logSumSq, { label: `${label} logSumSq` });
+      assert.ok(bitEqual(runs[0][0], runs[0][4]) && bitEqual(runs[0][1], runs[0][5]));
       runs[0].forEach((a, i) => assert.ok(bitEqual(a, runs[1][i]), `${label}: rerun ${i} differs`));
       tl.release();
       tt.release();

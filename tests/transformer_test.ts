@@ -185,6 +185,31 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: WPO's per-token log Σ p² matches float64, packed and picked rows included",
+  async (gpu) => {
+    const c = tinyConfig("gemma2", { hiddenSize: 32, numHeads: 2, numKvHeads: 1, headDim: 16 });
+    const T = 13, lengths = [13, 9, 4];
+    const params = testParams(c, 7);
+    const host = randomBatch(c, lengths, T, 8);
+    const cpu = new ReferenceModel(c, params);
+    cpu.forward(host);
+    const want = cpu.logSumSquares();
+    const model = Transformer.create(gpu, c, params, { maxBatch: 4, maxSeqLen: 16 });
+    const batch = uploadRaw(gpu, host, c.vocabSize);
+    const enc = gpu.encoder();
+    model.forward(enc, batch, { logSumSquares: true });
+    gpu.submit(enc);
+    const [got] = await gpu.read([model.logSumSq.view(0, [host.targets.length])]);
+    // Tokens with a target (the classifier's rows); each in [−log V, 0].
+    const keep = Array.from(host.targets, (_, i) => i).filter((i) => host.targets[i] >= 0);
+    assertClose(keep.map((i) => got[i]), keep.map((i) => want[i]), { label: "log Σ p²" });
+    assert.ok(keep.every((i) => want[i] <= 0 && want[i] >= -Math.log(c.vocabSize) - 1e-9));
+    releaseBatch(batch);
+    model.release();
+  },
+);
+
+gpuTest(
   "transformer: tiny Phi-3 (fused tensors split on load, sliding window) matches float64",
   async (gpu) => {
     await checkModel(gpu, tinyConfig("phi3", { slidingWindow: 5 }));

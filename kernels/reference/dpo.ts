@@ -580,6 +580,11 @@ export function dpoLoss(
     /** Whether bco_pair folds this batch into the running mean. Default true. */
     updateRunning?: boolean;
     /**
+     * (2P,) per row Σ_t log Σ_v π_t,v²: WPO's weight min(exp(w_w + w_l), 1), w = (logπ − this)/c,
+     * multiplies each pair's loss and gradient (a constant: not differentiated).
+     */
+    wpoSqSums?: Vec;
+    /**
      * Several losses at once: Σ weight·loss (gradients and rewards likewise, as TRL sums them);
      * replaces `variant`, whose place the first takes (the logged log-probs follow it).
      */
@@ -638,8 +643,19 @@ export function dpoLoss(
       t.rewardRejected += w * o.rewardRejected;
     });
   }
+  const sq = options.wpoSqSums;
   for (let i = 0; i < p; i++) {
     const x = xs[i], out = outs[i];
+    if (sq) {
+      // TRL: policy_weights = clamp(exp(w_chosen + w_rejected), max=1), w the token mean of
+      // logπ_t − logsumexp(2·logπ_t,·).
+      const ww = (x.policyChosen - sq[i]) / x.countChosen;
+      const wl = (x.policyRejected - sq[p + i]) / x.countRejected;
+      const omega = Math.min(Math.exp(ww + wl), 1);
+      out.loss *= omega;
+      out.dChosen *= omega;
+      out.dRejected *= omega;
+    }
     const loss = out.loss + perToken * -x.policyChosen;
     r.losses[i] = loss;
     r.rewardsChosen[i] = out.rewardChosen;

@@ -15,7 +15,8 @@ export function softcapLogits(logits: Vec, softcap?: number): Vec {
 
 /**
  * Per row of `(R, V)` logits: `lse = log Σ exp`, `logp = logits[target] − lse` (0 for a negative
- * target, NaN for one ≥ V) and `logitSum = Σ logits`; with a soft-cap c, of c·tanh(logits/c).
+ * target, NaN for one ≥ V), `logitSum = Σ logits` and `logSumSq = log Σ softmax²` (WPO); with a
+ * soft-cap c, of c·tanh(logits/c).
  *
  * @example
  * ```ts
@@ -28,13 +29,14 @@ export function logSoftmaxGather(
   targets: Vec,
   v: number,
   softcap?: number,
-): { logp: Float64Array; lse: Float64Array; logitSum: Float64Array } {
+): { logp: Float64Array; lse: Float64Array; logitSum: Float64Array; logSumSq: Float64Array } {
   const logits = softcapLogits(raw, softcap);
   const rows = targets.length;
   const out = {
     logp: new Float64Array(rows),
     lse: new Float64Array(rows),
     logitSum: new Float64Array(rows),
+    logSumSq: new Float64Array(rows),
   };
   for (let r = 0; r < rows; r++) {
     let m = -Infinity, s = 0, sum = 0;
@@ -44,6 +46,9 @@ export function logSoftmaxGather(
       sum += logits[r * v + j];
     }
     const lse = m + Math.log(s), t = targets[r];
+    let sq = 0;
+    for (let j = 0; j < v; j++) sq += Math.exp(2 * (logits[r * v + j] - lse));
+    out.logSumSq[r] = Math.log(sq);
     out.lse[r] = lse;
     out.logitSum[r] = sum;
     out.logp[r] = t < 0 ? 0 : t >= v ? NaN : logits[r * v + t] - lse;
