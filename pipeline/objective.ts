@@ -40,6 +40,11 @@ export interface DpoLossConfig {
   /** WPO's weighting of each pair's loss (TRL's use_weighting). Default false (absent). */
   useWeighting?: boolean;
   /**
+   * LD-DPO's α (TRL's ld_alpha): the policy's log-prob of a response counts its tokens past the
+   * pair's shorter response at α (the reference's stays the plain sum). Absent: none.
+   */
+  ldAlpha?: number;
+  /**
    * Several losses with weights (TRL's list of `loss_type`s and `loss_weights`): the loss is
    * Σ weight·loss; `variant` is the first. Absent: `variant` alone.
    */
@@ -110,6 +115,11 @@ const SLOT = 64;
 export interface ObjectiveInputs {
   /** (N,) f32 response mask. */
   mask: Tensor;
+  /**
+   * (N,) f32 LD-DPO's token weights of the policy's log-probs: 1 on a response's first
+   * `min(c_w, c_l)` tokens, α after, 0 elsewhere ({@linkcode ldWeights}); absent: the mask.
+   */
+  ldMask?: Tensor;
   /** (B,) reference sequence log-probs (DPO; unused by SFT and SimPO). */
   refLogps?: Tensor;
 }
@@ -218,9 +228,12 @@ export class DpoObjective implements Objective {
         counts: rows(t.counts, B),
       });
     }
+    // LD-DPO: the policy's log-probs weigh the tokens past the shorter response by α (their
+    // "counts" are overwritten by the plain mask's just below).
+    const policyMask = inputs.ldMask?.view(0, [B, T]) ?? mask;
     maskedRowSums(enc, {
       values: model.logp.view(0, [B, T]),
-      mask,
+      mask: policyMask,
       sums: rows(t.logps, B),
       counts: rows(t.counts, B),
     });
@@ -260,7 +273,7 @@ export class DpoObjective implements Objective {
     const coef = rows(t.coef, B * T);
     tokenCoef(enc, {
       rowGrad: rows(t.grad, B),
-      mask,
+      mask: policyMask,
       coef: coef.view(0, [B, T]),
       scale: options.scale,
     });
@@ -401,6 +414,7 @@ export function uploadMicroBatch(
   },
   vocabSize: number,
   refRows?: Float32Array,
+  options: { ldAlpha?: number } = {},
 ): MicroBatch {
   const device = uploadBatch(gpu, {
     tokens: batch.tokens,
@@ -413,7 +427,49 @@ export function uploadMicroBatch(
   const refLogps = refRows
     ? gpu.upload(refRows, [refRows.length], { label: "ref logps" })
     : undefined;
-  return { device, inputs: { mask, refLogps } };
+  const ldMask = options.ldAlpha === undefined ? undefined : gpu.upload(
+    ldWeights(batch.mask, batch.rows, batch.length, options.ldAlpha),
+    [batch.mask.length],
+    { label: "LD-DPO token weights" },
+  );
+  return { device, inputs: { mask, refLogps, ...(ldMask ? { ldMask } : {}) } };
+}
+
+/**
+ * LD-DPO's token weights (TRL's `ld_alpha`) for a (B, T) response mask of rows
+ * `[chosen(P); rejected(P)]`: a response's first `l_p = min(c_w, c_l)` tokens (c the pair's two
+ * response lengths) weigh 1, its later ones α, everything else 0.
+ *
+ * @example
+ * ```ts
+ * import { ldWeights } from "./objective.ts";
+ * // One pair: chosen 3 tokens, rejected 1 (T = 4): [0, 1, 0.5, 0.5, 1, 0, 0, 0]
+ * ldWeights(new Float32Array([0, 1, 1, 1, 1, 0, 0, 0]), 2, 4, 0.5);
+ * ```
+ */
+export function ldWeights(
+  mask: Float32Array,
+  rows: number,
+  t: number,
+  alpha: number,
+): Float32Array {
+  const p = rows / 2, out = new Float32Array(mask.length);
+  const count = (b: number) => {
+    let c = 0;
+    for (let j = 0; j < t; j++) c += mask[b * t + j] > 0 ? 1 : 0;
+    return c;
+  };
+  const counts = Array.from({ length: rows }, (_, b) => count(b));
+  for (let b = 0; b < rows; b++) {
+    const lp = Math.min(counts[b % p], counts[(b % p) + p]);
+    let k = 0;
+    for (let j = 0; j < t; j++) {
+      if (!(mask[b * t + j] > 0)) continue;
+      out[b * t + j] = mask[b * t + j] * (k < lp ? 1 : alpha);
+      k++;
+    }
+  }
+  return out;
 }
 
 /**
@@ -429,4 +485,5 @@ export function releaseMicroBatch(mb: MicroBatch): void {
   releaseBatch(mb.device);
   mb.inputs.mask.release();
   mb.inputs.refLogps?.release();
+  mb.inputs.ldMask?.release();
 }

@@ -463,8 +463,10 @@ export function formatSummary(s: RunSummary): string {
     // hinge: 1; …), unless an NLL term (nll_alpha) adds the reference's own cross-entropy.
     const loss = s.loss ?? DEFAULT_DPO_LOSS;
     const vsReference = usesReference(loss);
-    // (WPO's weights depend on the data: no single value at the reference.)
-    const atZero = !vsReference || loss.nllAlpha > 0 || loss.useWeighting
+    // (WPO's weights depend on the data, and LD-DPO's policy log-probs are not the reference's
+    // even at the start: no single value at the reference.)
+    const atZero = !vsReference || loss.nllAlpha > 0 || loss.useWeighting ||
+        loss.ldAlpha !== undefined
       ? null
       : lossAtReference(loss);
     const ref = (text: string | null) => text === null ? "" : `   (reference: ${text})`;
@@ -798,6 +800,7 @@ function lossConfig(c: RunConfig): DpoLossConfig {
   const tau = c.loss.discopop_tau as number;
   const fDivergence = c.loss.f_divergence_type as FDivergence;
   const useWeighting = c.loss.use_weighting as boolean;
+  const ldAlpha = c.loss.ld_alpha as number | null;
   const fAlpha = c.loss.f_alpha_divergence_coef as number;
   const dpo = c.train.objective === "dpo";
   // Several losses (TRL's list of loss types): weights from loss.weights, 1 each by default;
@@ -866,6 +869,19 @@ function lossConfig(c: RunConfig): DpoLossConfig {
           "implemented (TRL weights the batch's mean NLL per pair)",
       );
     }
+    if (ldAlpha !== null) {
+      const averaged = variants.find((v) => v === "ipo" || v === "sigmoid_norm" || v === "simpo");
+      const clash = averaged
+        ? `the ${averaged} loss (its per-token log-probs; TRL's ld_alpha replaces ipo's average)`
+        : (c.loss.nll_alpha as number) > 0 || sftWeight > 0
+        ? "an NLL term"
+        : useWeighting
+        ? "loss.use_weighting"
+        : null;
+      if (clash) {
+        throw new ConfigKeyError(`loss.ld_alpha with ${clash} is not implemented`);
+      }
+    }
     if (fAlpha !== 1 && fDivergence !== "alpha_divergence") {
       throw new ConfigKeyError(
         `loss.f_alpha_divergence_coef (${fAlpha}) applies to loss.f_divergence_type ` +
@@ -894,6 +910,7 @@ function lossConfig(c: RunConfig): DpoLossConfig {
     ...(fDivergence !== "reverse_kl" ? { fDivergence } : {}),
     ...(fDivergence === "alpha_divergence" ? { fAlpha } : {}),
     ...(useWeighting && dpo ? { useWeighting } : {}),
+    ...(ldAlpha !== null && dpo ? { ldAlpha } : {}),
     ...(single ? {} : { combination: parts }),
   };
 }

@@ -205,6 +205,13 @@ export const RUN_SCHEMA: Schema = {
       "α of the alpha_divergence (TRL's f_alpha_divergence_coef)",
       { gt: 0 },
     ),
+    ld_alpha: f(
+      "number",
+      null,
+      "LD-DPO α (TRL's ld_alpha): the policy's log-probs count a response's tokens past the " +
+        "pair's shorter response at α",
+      { min: 0, max: 1 },
+    ),
     use_weighting: f(
       "bool",
       false,

@@ -422,6 +422,7 @@ export async function train(
             batch,
             input.model.config.vocabSize,
             refRows(data, batch.indices, config),
+            ldOptions(config),
           );
           uploaded.push(mb);
           objective.encode(enc, mb.device, mb.inputs, {
@@ -517,7 +518,13 @@ export async function evaluatePairs(
       }),
       config.objective,
     );
-    const mb = uploadMicroBatch(gpu, batch, model.config.vocabSize, refRows(set, indices, config));
+    const mb = uploadMicroBatch(
+      gpu,
+      batch,
+      model.config.vocabSize,
+      refRows(set, indices, config),
+      ldOptions(config),
+    );
     const enc = gpu.encoder("eval");
     objective.encode(enc, mb.device, mb.inputs, { slot: 0, scale: 1, backward: false });
     // Copied out as part of this batch's commands: the next batches reuse the metrics slot.
@@ -613,4 +620,11 @@ function roundUp(n: number, m: number): number {
 
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
+}
+
+/** LD-DPO's α for the micro-batches of a DPO run (none for SFT). */
+function ldOptions(config: Pick<TrainConfig, "objective" | "loss">): { ldAlpha?: number } {
+  return config.objective === "dpo" && config.loss.ldAlpha !== undefined
+    ? { ldAlpha: config.loss.ldAlpha }
+    : {};
 }

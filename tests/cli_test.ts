@@ -174,7 +174,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "cli: loss.f_divergence_type and loss.use_weighting (WPO) reach the loss",
+  name: "cli: loss.f_divergence_type, use_weighting (WPO) and ld_alpha (LD-DPO) reach the loss",
   ignore: testGpu === null,
   fn: async () => {
     const dir = await Deno.makeTempDir();
@@ -211,6 +211,16 @@ Deno.test({
       const wpo = (await readMetrics(`${dir}/runs/wpo/metrics.jsonl`)).find((r) => r.loss)!;
       assert.ok((wpo.loss as number) < Math.log(2) - 1e-3, `${wpo.loss}`);
       assert.ok((wpo.loss as number) > 0);
+      // LD-DPO: α = 1 is DPO itself (the same first loss, bit for bit); α = 0.2 discounts the
+      // longer responses' extra tokens, so the policy's first log-probs differ from the reference.
+      const first = async (name: string, alpha: string) => {
+        const ld = ["train", ...tinyRunFlags(dir, run, name, 1), "--loss.ld_alpha", alpha];
+        assert.equal(await main(ld, quietIo().io), 0);
+        return (await readMetrics(`${dir}/runs/${name}/metrics.jsonl`)).find((r) => r.loss)!;
+      };
+      assert.equal((await first("ld1", "1")).loss, losses[0][0]);
+      const ld = await first("ld02", "0.2");
+      assert.ok(Math.abs((ld.loss as number) - Math.log(2)) > 1e-3, `${ld.loss}`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -431,6 +441,11 @@ Deno.test("cli: a loss option the chosen loss would ignore is refused before the
           ["--loss.use_weighting", "true", "--loss.nll_alpha", "1"],
           /loss\.use_weighting with an NLL term .* is not implemented/,
         ],
+        [
+          ["--loss.variant", "ipo", "--loss.ld_alpha", "0.5"],
+          /loss\.ld_alpha with the ipo loss .* is not implemented/,
+        ],
+        [["--loss.ld_alpha", "0.5", "--loss.nll_alpha", "1"], /ld_alpha with an NLL term/],
       ] as [string[], RegExp][]
     ) {
       const { io, err } = quietIo();

@@ -7,6 +7,7 @@ import { Transformer } from "../model/transformer.ts";
 import {
   DEFAULT_DPO_LOSS,
   DpoObjective,
+  ldWeights,
   releaseMicroBatch,
   uploadMicroBatch,
 } from "../pipeline/objective.ts";
@@ -36,14 +37,25 @@ const STEP_LOSSES = [
       ],
     },
   ],
+  // LD-DPO's token weights on the policy's log-probs; WPO's per-pair weights (log Σ p² from the
+  // log-softmax pass, on Gemma 2's soft-capped logits).
+  ["sigmoid", { ldAlpha: 0.3 }],
+  ["hinge", { useWeighting: true }],
 ] as const;
 for (const [variant, extra] of STEP_LOSSES) {
+  const what = "combination" in extra
+    ? "sigmoid+nca_pair"
+    : "ldAlpha" in extra
+    ? "LD-DPO sigmoid"
+    : "useWeighting" in extra
+    ? "WPO hinge"
+    : variant;
   gpuTest(
-    `dpo step: the ${
-      "combination" in extra ? "sigmoid+nca_pair" : variant
-    } gradient of a whole step matches float64 (tiny GPT-2, padding)`,
+    `dpo step: the ${what} gradient of a whole step matches float64 (tiny GPT-2, padding)`,
     async (gpu) => {
-      const c = tinyConfig("gpt2", { maxPositions: 16 });
+      const c = "useWeighting" in extra
+        ? tinyConfig("gemma2", { maxPositions: 16 })
+        : tinyConfig("gpt2", { maxPositions: 16 });
       const params = initParams(c, { seed: 11, std: 0.2 });
       const pairs = randomPairs(3, c.vocabSize, 12);
       const batch = makeBatch(pairs, [0, 1, 2], { padTokenId: 0 });
@@ -60,13 +72,23 @@ for (const [variant, extra] of STEP_LOSSES) {
         batch: B,
         seqLen: T,
       });
-      const { sums, counts } = ref.maskedRowSums(logp, batch.mask, T);
-      const d = ref.dpoLoss(sums, refRows, counts, variant, { beta: loss.beta, ...extra });
-      const want = cpu.backward(ref.tokenCoef(d.grad, batch.mask, T));
+      const ldAlpha = "ldAlpha" in extra ? extra.ldAlpha : undefined;
+      const ldMask = ldAlpha === undefined ? batch.mask : ldWeights(batch.mask, B, T, ldAlpha);
+      const { sums } = ref.maskedRowSums(logp, ldMask, T);
+      const { counts } = ref.maskedRowSums(logp, batch.mask, T);
+      const sq = "useWeighting" in extra
+        ? ref.maskedRowSums(cpu.logSumSquares(), batch.mask, T).sums
+        : undefined;
+      const d = ref.dpoLoss(sums, refRows, counts, variant, {
+        beta: loss.beta,
+        ...extra,
+        wpoSqSums: sq,
+      });
+      const want = cpu.backward(ref.tokenCoef(d.grad, ldMask, T));
       // GPU
       const model = Transformer.create(gpu, c, params, { maxBatch: B, maxSeqLen: T });
       const objective = new DpoObjective(model, loss, { maxRows: B, slots: 1 });
-      const mb = uploadMicroBatch(gpu, batch, c.vocabSize, refRows);
+      const mb = uploadMicroBatch(gpu, batch, c.vocabSize, refRows, { ldAlpha });
       const enc = gpu.encoder();
       model.zeroGrads(enc);
       objective.encode(enc, mb.device, mb.inputs, { slot: 0, scale: 1, backward: true });
@@ -83,6 +105,37 @@ for (const [variant, extra] of STEP_LOSSES) {
     },
   );
 }
+
+Deno.test("ldWeights: a response's tokens past the pair's shorter response weigh α", () => {
+  // Two pairs, T = 5: (chosen 4, rejected 2) and (chosen 1, rejected 1).
+  const mask = new Float32Array([
+    0,
+    1,
+    1,
+    1,
+    1, // chosen 0
+    0,
+    0,
+    0,
+    1,
+    0, // chosen 1
+    0,
+    1,
+    1,
+    0,
+    0, // rejected 0
+    0,
+    0,
+    1,
+    0,
+    0, // rejected 1
+  ]);
+  assert.deepEqual(
+    Array.from(ldWeights(mask, 4, 5, 0.25)),
+    [0, 1, 1, 0.25, 0.25, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0],
+  );
+  assert.deepEqual(ldWeights(mask, 4, 5, 1), mask);
+});
 
 gpuTest("train: DPO moves rewards the right way and is seeded (tiny Llama)", async (gpu) => {
   const c = tinyConfig("llama");
