@@ -16,10 +16,12 @@ const ROTATE_INPLACE: Kernel = { label: "rope", code, entryPoint: "rotate_inplac
  * Scaled RoPE, as transformers computes its inverse frequencies: `linear` divides every
  * frequency by `factor`; `llama3` (Llama 3.1 / 3.2) divides the low frequencies (wavelengths past
  * `originalMaxPositions / lowFreqFactor`) by `factor`, keeps the high ones (wavelengths under
- * `originalMaxPositions / highFreqFactor`) and blends between the two.
+ * `originalMaxPositions / highFreqFactor`) and blends between the two; `dynamic` (NTK) raises θ
+ * only for sequences past the model's positions, so up to them it is plain RoPE.
  */
 export type RopeScaling =
   | { type: "linear"; factor: number }
+  | { type: "dynamic"; factor: number }
   | {
     type: "llama3";
     factor: number;
@@ -50,6 +52,7 @@ export function ropeFrequencies(
     throw new RangeError(`ropeFrequencies: factor must be positive, got ${scaling.factor}`);
   }
   if (scaling.type === "linear") return out.map((w) => w / scaling.factor);
+  if (scaling.type === "dynamic") return out; // (within max_position_embeddings)
   const { factor, lowFreqFactor: lo, highFreqFactor: hi, originalMaxPositions: n } = scaling;
   if (!(hi > lo && lo > 0 && n > 0)) {
     throw new RangeError(

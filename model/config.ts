@@ -592,11 +592,13 @@ function ropeOf(
       default: [],
       linear: ["factor"],
       llama3: ["factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"],
+      // Dynamic NTK changes θ only past max_position_embeddings, which no sequence here reaches.
+      dynamic: ["factor", "original_max_position_embeddings"],
     };
     if (typeof type !== "string" || !(type in keys)) {
       r.refuse(
         `${field}.rope_type`,
-        `${JSON.stringify(type)} (plain, linear and llama3 RoPE are implemented)`,
+        `${JSON.stringify(type)} (plain, linear, llama3 and dynamic RoPE are implemented)`,
       );
     }
     const wanted = keys[type as string];
@@ -626,6 +628,7 @@ function ropeOf(
     // A later field (rope_scaling, as transformers reads it) replaces an earlier one's kind.
     scaling = null;
     if (type === "linear") scaling = { type: "linear", factor: num("factor") };
+    if (type === "dynamic") scaling = { type: "dynamic", factor: num("factor") };
     if (type === "llama3") {
       scaling = {
         type: "llama3",
@@ -653,6 +656,7 @@ function ropeOf(
 
 /** The `rope_scaling` object transformers reads back for a scaling. */
 function ropeScalingToHf(s: RopeScaling): Json {
+  if (s.type === "dynamic") return { rope_type: "dynamic", factor: s.factor };
   return s.type === "linear" ? { rope_type: "linear", factor: s.factor } : {
     rope_type: "llama3",
     factor: s.factor,

@@ -13,6 +13,7 @@ import {
   validateConfig,
 } from "../model/config.ts";
 import { readModelWeights } from "../model/safetensors.ts";
+import { ropeFrequencies } from "../kernels/rope.ts";
 
 const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathname;
 const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, () => false);
@@ -436,7 +437,7 @@ Deno.test("config: unknown model types and unsupported options are refused by fi
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ ...llama, model_type: "mamba" }, /model_type "mamba" is not supported/],
     [{ ...llama, model_type: undefined }, /model_type is missing/],
-    [{ ...llama, rope_scaling: { type: "dynamic", factor: 2 } }, /rope_scaling/],
+    [{ ...llama, rope_scaling: { type: "longrope", factor: 2 } }, /rope_scaling/],
     [{ ...llama, hidden_act: "gelu" }, /hidden_act "gelu"/],
     [{ ...llama, mlp_bias: true }, /mlp_bias/],
     [{ ...llama, num_key_value_heads: 3 }, /num_key_value_heads 3 does not divide/],
@@ -547,6 +548,12 @@ Deno.test("config: RoPE θ from rope_theta, rope_parameters (transformers v5) or
     [{ rope_scaling: { type: "yarn", factor: 4 } }, /rope_scaling\.rope_type "yarn"/],
     [{ rope_parameters: [1] }, /rope_parameters must be an object/],
   ];
+  // Dynamic NTK: plain RoPE up to the model's positions (θ grows only past them), written back.
+  const dyn = configFromHf({ ...base, rope_scaling: { type: "dynamic", factor: 2 } });
+  assert.deepEqual(dyn.ropeScaling, { type: "dynamic", factor: 2 });
+  assert.deepEqual(ropeFrequencies(8, 1e4, dyn.ropeScaling), ropeFrequencies(8, 1e4));
+  assert.deepEqual(configToHf(dyn).rope_scaling, { rope_type: "dynamic", factor: 2 });
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(dyn)))), dyn);
   for (const [extra, pattern] of refused) {
     assert.throws(() => configFromHf({ ...base, ...extra }, "m/config.json"), (e: unknown) => {
       assert.ok(e instanceof ConfigError);
