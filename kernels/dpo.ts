@@ -60,11 +60,11 @@ const F_DIVERGENCES: Readonly<Record<FDivergence, number>> = Object.freeze({
 });
 
 /**
- * The variants built on TRL's `logits` margin h, which an f-divergence other than reverse KL
- * changes (the others ignore it, as in TRL).
+ * The variants built on TRL 0.x's `logits` margin h, which an f-divergence other than reverse KL
+ * changes (the others ignore it there, discopop included: it recomputes its margin).
  */
 export const F_DIVERGENCE_VARIANTS: readonly DpoVariant[] = Object.freeze(
-  ["sigmoid", "ipo", "hinge", "robust", "exo_pair", "discopop"] as DpoVariant[],
+  ["sigmoid", "ipo", "hinge", "robust", "exo_pair"] as DpoVariant[],
 );
 
 /** DiscoPOP's τ unless given (TRL's `discopop_tau` default). */
@@ -309,6 +309,13 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     throw new RangeError(
       `dpoLoss: fDivergence ${fDivergence} does not apply to the ${variants} loss (only to ` +
         `${F_DIVERGENCE_VARIANTS.join(", ")})`,
+    );
+  }
+  const sortedWpo = variants.find((v) => v === "aot" || v === "aot_pair");
+  if (args.wpoSqSums && sortedWpo) {
+    throw new RangeError(
+      `dpoLoss: WPO weighting of the ${sortedWpo} loss is not implemented (its sorted positions ` +
+        "mix pairs)",
     );
   }
   if (args.wpoSqSums && nllAlpha !== 0) {

@@ -34,10 +34,11 @@
 // A combination (TRL's list of loss types, with weights w_k): one launch per loss, the later ones
 // adding into the outputs: loss = Σ w_k·loss_k (+ the NLL term once), rewards Σ w_k·reward_k (as
 // TRL logs them), grad likewise; the metrics then follow the first loss's log-probs.
-// f-divergence (TRL's f_divergence_type), on the variants built on h (sigmoid, ipo, hinge, robust,
-// exo_pair, discopop), with a = logπ_w − logπ_ref_w and b = logπ_l − logπ_ref_l (ipo: averaged):
+// f-divergence (TRL 0.x's f_divergence_type), on the variants built on h (sigmoid, ipo, hinge,
+// robust, exo_pair), with a = logπ_w − logπ_ref_w and b = logπ_l − logπ_ref_l (ipo: averaged):
 //   reverse KL  h = a − b (DPO)
-//   JS          h = a − b − (softplus(a) − softplus(b)),  dh/da = σ(−a),  dh/db = −σ(−b)
+//   JS          h = a − b − (softplus(a) − softplus(b)) = logσ(a) − logσ(b) (the form evaluated:
+//               no cancellation at large a, b),  dh/da = σ(−a),  dh/db = −σ(−b)
 //   α           h = (e^{−α·b} − e^{−α·a}) / α,  dh/da = e^{−α·a},  dh/db = −e^{−α·b}, the
 //               exponents clamped at 88.7228 (TRL's cap_exp for float32: zero slope beyond)
 // WPO weighting (TRL's use_weighting), when p.use_weighting is 1: each pair's loss (and its
@@ -150,10 +151,7 @@ const EXP_CAP: f32 = 88.7228;
 // h of the f-divergence for log-ratios a (chosen) and b (rejected), and dh/da, dh/db.
 fn margin(a: f32, b: f32) -> vec3f {
   if (p.f_div == 1u) {
-    // softplus(a) − softplus(b) = (max(a, 0) + log1p(e^{−|a|})) − (same for b)
-    let sp_a = max(a, 0.0) + log1p_small(exp(-abs(a)));
-    let sp_b = max(b, 0.0) + log1p_small(exp(-abs(b)));
-    return vec3f(a - b - (sp_a - sp_b), sigmoid(-a), -sigmoid(-b));
+    return vec3f(log_sigmoid(a) - log_sigmoid(b), sigmoid(-a), -sigmoid(-b));
   }
   if (p.f_div == 2u) {
     let alpha = p.f_alpha;
@@ -270,10 +268,10 @@ fn loss_apo_down(x: Pair) -> PairLoss {
 }
 
 fn loss_discopop(x: Pair) -> PairLoss {
+  // (TRL 0.x's discopop recomputes its margin as a − b: no f-divergence.)
   let aw = x.pw - x.rw;
   let al = x.pl - x.rl;
-  let h = margin(aw, al);
-  let z = p.beta * h.x;
+  let z = p.beta * (aw - al);
   let tau = p.tau;
   let m = sigmoid(z / tau);      // the mixing weight
   let keep = sigmoid(-z / tau);  // 1 − m
@@ -282,7 +280,7 @@ fn loss_discopop(x: Pair) -> PairLoss {
   let loss = softplus_neg * keep + e;
   // d/dz: −σ(−z)·(1 − m) − softplus(−z)·m' − exp(−z)·m + exp(−z)·m', m' = m·(1 − m)/τ.
   let dz = -sigmoid(-z) * keep - softplus_neg * m * keep / tau - e + e * keep / tau;
-  return PairLoss(loss, p.beta * dz * h.y, p.beta * dz * h.z, p.beta * aw, p.beta * al);
+  return PairLoss(loss, p.beta * dz, -p.beta * dz, p.beta * aw, p.beta * al);
 }
 
 fn pair_loss(x: Pair) -> PairLoss {

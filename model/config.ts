@@ -321,6 +321,11 @@ function llamaFromHf(
   const act = r.optStr("hidden_act") ?? "silu";
   if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
   const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r);
+  if (family === "phi3" && ropeScaling) {
+    // (Phi3Config takes only longrope, which is not implemented; a config with another scaling
+    // would not load in transformers)
+    r.refuse("rope_scaling", `${ropeScaling.type} for phi3 (only longrope is Phi-3's)`);
+  }
   if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
   if ((r.optInt("pretraining_tp") ?? 1) !== 1) r.refuse("pretraining_tp", "other than 1");
   const sliding = slidingOf(r, family);

@@ -863,6 +863,13 @@ function lossConfig(c: RunConfig): DpoLossConfig {
           `${F_DIVERGENCE_VARIANTS.join(", ")} losses, not ${list}`,
       );
     }
+    const sortedOne = variants.find((v) => v === "aot" || v === "aot_pair");
+    if (useWeighting && sortedOne) {
+      throw new ConfigKeyError(
+        `loss.use_weighting with the ${sortedOne} loss is not implemented (its sorted positions ` +
+          "mix pairs, whose weights differ)",
+      );
+    }
     if (useWeighting && ((c.loss.nll_alpha as number) > 0 || sftWeight > 0)) {
       throw new ConfigKeyError(
         "loss.use_weighting with an NLL term (loss.nll_alpha or sft in loss.variant) is not " +

@@ -334,10 +334,14 @@ Deno.test("config: Phi-3 reads as llama's layout with fused q/k/v and gate/up te
     [d.slidingWindow, d.normEps, d.eosTokenIds, d.padTokenId],
     [undefined, 1e-5, [32000], 32000],
   );
-  // Phi-3.5's longrope scaling is refused by field.
+  // Phi-3.5's longrope scaling is refused by field; so are scalings Phi3Config does not take.
   assert.throws(
     () => configFromHf({ ...json, rope_scaling: { type: "longrope", short_factor: [1] } }),
     /rope_scaling\.rope_type "longrope"/,
+  );
+  assert.throws(
+    () => configFromHf({ ...json, rope_scaling: { type: "linear", factor: 2 } }),
+    /rope_scaling linear for phi3 \(only longrope is Phi-3's\)/,
   );
 });
 

@@ -103,7 +103,6 @@ const CONFIGS: Config[] = [
   { variant: "hinge", beta: 0.3, fDivergence: "alpha_divergence" },
   { variant: "robust", beta: 0.3, labelSmoothing: 0.15, fDivergence: "js_divergence" },
   { variant: "exo_pair", beta: 0.2, fDivergence: "alpha_divergence", fAlpha: 2 },
-  { variant: "discopop", beta: 0.1, fDivergence: "js_divergence" },
   {
     variant: "sigmoid",
     beta: 0.1,
@@ -114,7 +113,6 @@ const CONFIGS: Config[] = [
   // WPO's weights on the per-pair, sorted and running-mean kernels, and in a combination.
   { variant: "sigmoid", beta: 0.1, wpo: true },
   { variant: "ipo", beta: 0.2, wpo: true },
-  { variant: "aot_pair", beta: 0.1, wpo: true },
   { variant: "bco_pair", beta: 0.1, bcoStart: { mean: 0.1, count: 2 }, wpo: true },
   {
     variant: "sigmoid",
@@ -665,6 +663,11 @@ gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
     ],
     [{ fDivergence: "alpha_divergence", fAlpha: 0 }, /fAlpha must be positive/],
     [{ fDivergence: "forward_kl" as "js_divergence" }, /unknown fDivergence "forward_kl"/],
+    [
+      { variant: "discopop", fDivergence: "js_divergence" },
+      /fDivergence js_divergence does not apply to the discopop loss/,
+    ],
+    [{ variant: "aot_pair", wpoSqSums: t2 }, /WPO weighting of the aot_pair loss/],
   ];
   for (const [change, message] of bad) {
     assert.throws(() => dpoLoss(enc, { ...base, ...change }), message);

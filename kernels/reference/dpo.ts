@@ -56,11 +56,6 @@ export interface DpoOptions {
   fAlpha?: number;
 }
 
-/** softplus(x) = log(1 + eˣ), stable for any x. */
-function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-
 /** TRL's cap_exp for float32: e^{min(v, 88.7228)}. */
 function capExp(v: number): number {
   return Math.exp(Math.min(v, 88.7228));
@@ -79,7 +74,8 @@ function capExp(v: number): number {
  */
 export function fDivergenceMargin(a: number, b: number, o: DpoOptions): [number, number, number] {
   if (o.fDivergence === "js_divergence") {
-    return [a - b - (softplus(a) - softplus(b)), stableSigmoid(-a), -stableSigmoid(-b)];
+    // a − b − (softplus(a) − softplus(b)), as logσ(a) − logσ(b)
+    return [stableLogSigmoid(a) - stableLogSigmoid(b), stableSigmoid(-a), -stableSigmoid(-b)];
   }
   if (o.fDivergence === "alpha_divergence") {
     const alpha = o.fAlpha ?? 1;
@@ -417,13 +413,14 @@ export function dpoApoDown(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
  * ```
  */
 export function dpoDiscopop(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
-  const tau = o.discopopTau ?? 0.05, z = zOf(x, o);
+  // (TRL 0.x's discopop takes the plain margin a − b, whatever the f-divergence.)
+  const tau = o.discopopTau ?? 0.05, z = zOf(x, { ...o, fDivergence: undefined });
   const m = stableSigmoid(z / tau), keep = stableSigmoid(-z / tau);
   const softplusNeg = -stableLogSigmoid(z);
   const e = Math.exp(-z + stableLogSigmoid(z / tau)); // exp(−z)·m without overflow
   const loss = softplusNeg * keep + e;
   const dz = -stableSigmoid(-z) * keep - softplusNeg * m * keep / tau - e + e * keep / tau;
-  return ofMargin(x, o, loss, dz);
+  return ofMargin(x, { ...o, fDivergence: undefined }, loss, dz);
 }
 
 /** The variants by name, as the GPU launcher's `variant`. */
@@ -644,6 +641,9 @@ export function dpoLoss(
     });
   }
   const sq = options.wpoSqSums;
+  if (sq && parts.some((x) => x.variant === "aot" || x.variant === "aot_pair")) {
+    throw new RangeError("dpoLoss: WPO weighting of the aot losses is not implemented");
+  }
   for (let i = 0; i < p; i++) {
     const x = xs[i], out = outs[i];
     if (sq) {
