@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { layerRope, type ModelConfig, type ModelFamily, normOffset } from "./config.ts";
+import {
+  layerRope,
+  layerUsesRope,
+  type ModelConfig,
+  type ModelFamily,
+  normOffset,
+} from "./config.ts";
 import type { WeightLayout } from "./params.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
 import { ropeTable } from "../kernels/rope.ts";
@@ -292,9 +298,9 @@ export interface RopeTables {
 
 /**
  * The RoPE cos/sin tables of every layer for `positions` positions ({@linkcode layerRope}: one
- * pair for most models, two for Gemma 3, whose sliding layers rotate with their own base), each
- * distinct pair uploaded once; null for gpt2 (learned positions). `all` lists the tensors to
- * release.
+ * pair for most models, two for Gemma 3, whose sliding layers rotate with their own base; null
+ * for SmolLM3's NoPE layers), each distinct pair uploaded once; null for gpt2 (learned positions).
+ * `all` lists the tensors to release.
  *
  * @example
  * ```ts
@@ -310,11 +316,12 @@ export function layerRopeTables(
   gpu: Gpu,
   config: ModelConfig,
   positions: number,
-): { layers: RopeTables[]; all: Tensor[] } | null {
+): { layers: (RopeTables | null)[]; all: Tensor[] } | null {
   if (config.family === "gpt2") return null;
   const byKey = new Map<string, RopeTables>();
   const half = config.headDim / 2;
   const layers = Array.from({ length: config.numLayers }, (_, l) => {
+    if (!layerUsesRope(config, l)) return null;
     const { theta, scaling } = layerRope(config, l);
     const key = JSON.stringify([theta, scaling]);
     let tables = byKey.get(key);

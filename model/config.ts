@@ -22,7 +22,8 @@ export type ModelFamily =
   | "gemma"
   | "gemma2"
   | "gemma3"
-  | "phi3";
+  | "phi3"
+  | "smollm3";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -36,7 +37,8 @@ export interface ModelConfig {
    * with GeGLU, RMSNorm weights less one and √C-scaled embeddings ({@linkcode isGemma}); gemma2
    * adds norms after attention and the MLP ({@linkcode hasSandwichNorms}) and sliding layers;
    * gemma3 (`gemma3_text`) also q/k norms and its own RoPE base on sliding layers; phi3 is
-   * llama's layout stored with fused `qkv_proj` and `gate_up_proj` weights. */
+   * llama's layout stored with fused `qkv_proj` and `gate_up_proj` weights; smollm3 is llama's
+   * layout with no RoPE on some layers ({@linkcode noRopeLayers}). */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -84,6 +86,11 @@ export interface ModelConfig {
   attnSoftcap?: number;
   /** Gemma 2's `final_logit_softcapping` c: logits become c·tanh(x/c). Absent: none. */
   finalSoftcap?: number;
+  /**
+   * SmolLM3's NoPE layers: true where a layer applies no rotary embedding (its `no_rope_layers`
+   * says 0). Absent: every layer rotates.
+   */
+  noRopeLayers?: boolean[];
   /** Whether the output head shares the token embedding. */
   tieEmbeddings: boolean;
   /** Biases on q, k, v projections (gpt2: all linear layers have biases; qwen2: q/k/v only). */
@@ -203,6 +210,21 @@ export function layerRope(
   return { theta: c.ropeTheta, scaling: c.ropeScaling ?? null };
 }
 
+/**
+ * Whether layer `layer` rotates q and k (all but SmolLM3's NoPE layers; gpt2 has learned positions
+ * instead).
+ *
+ * @example
+ * ```ts
+ * import { layerUsesRope, tinyConfig } from "./config.ts";
+ * const c = tinyConfig("smollm3", { noRopeLayers: [false, true] });
+ * console.log(layerUsesRope(c, 0), layerUsesRope(c, 1)); // true false
+ * ```
+ */
+export function layerUsesRope(c: ModelConfig, layer: number): boolean {
+  return c.family !== "gpt2" && !c.noRopeLayers?.[layer];
+}
+
 /** Whether layer `layer` is one of the sliding ones (its window may still cover everything). */
 function isSlidingLayer(c: ModelConfig, layer: number): boolean {
   return !!c.slidingWindow && (!c.slidingLayers || c.slidingLayers[layer]);
@@ -259,6 +281,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "mistral":
     case "qwen3":
     case "phi3":
+    case "smollm3":
       return llamaFromHf(r, type);
     case "gemma":
     case "gemma2":
@@ -273,7 +296,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, llama, mistral, qwen2, qwen3, ` +
-          "gemma, gemma2, gemma3_text and phi3 are)",
+          "gemma, gemma2, gemma3_text, phi3 and smollm3 are)",
       );
   }
 }
@@ -312,7 +335,7 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
 }
 
 /** The families stored in llama's layout (phi3 with fused projections). */
-type LlamaLike = "llama" | "qwen2" | "mistral" | "qwen3" | "phi3";
+type LlamaLike = "llama" | "qwen2" | "mistral" | "qwen3" | "phi3" | "smollm3";
 
 function llamaFromHf(
   r: FieldReader,
@@ -320,15 +343,20 @@ function llamaFromHf(
 ): ModelConfig {
   const act = r.optStr("hidden_act") ?? "silu";
   if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
-  const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r);
+  // (SmolLM3Config's θ defaults to 2·10⁶)
+  const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r, family === "smollm3" ? 2e6 : 1e4);
   if (family === "phi3" && ropeScaling) {
     // (Phi3Config takes only longrope, which is not implemented; a config with another scaling
     // would not load in transformers)
     r.refuse("rope_scaling", `${ropeScaling.type} for phi3 (only longrope is Phi-3's)`);
   }
   if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
-  if ((r.optInt("pretraining_tp") ?? 1) !== 1) r.refuse("pretraining_tp", "other than 1");
-  const sliding = slidingOf(r, family);
+  // (SmolLM3's modeling never reads pretraining_tp; its checkpoints say 2)
+  if (family !== "smollm3" && (r.optInt("pretraining_tp") ?? 1) !== 1) {
+    r.refuse("pretraining_tp", "other than 1");
+  }
+  const noRope = family === "smollm3" ? noRopeOf(r) : null;
+  const sliding = slidingOf(r, family, noRope);
   const attentionBias = r.optBool("attention_bias") ?? false;
   if (family !== "qwen2" && attentionBias) {
     r.refuse("attention_bias", `true for ${family} (o_proj bias is not implemented)`);
@@ -339,7 +367,7 @@ function llamaFromHf(
   // 32, MistralConfig 8, LlamaConfig NH); null means NH.
   const absent = !("num_key_value_heads" in r.json);
   const nkv = r.optInt("num_key_value_heads") ??
-    (absent ? { llama: nh, qwen2: 32, mistral: 8, qwen3: 32, phi3: nh }[family] : nh);
+    (absent ? { llama: nh, qwen2: 32, mistral: 8, qwen3: 32, phi3: nh, smollm3: 4 }[family] : nh);
   if (nh % nkv !== 0) {
     r.refuse(
       "num_key_value_heads",
@@ -366,22 +394,57 @@ function llamaFromHf(
     // transformers' defaults where a key is absent: LlamaConfig 2048 positions, bos 1, eos 2;
     // Qwen2Config 32768 positions and no bos or eos. A key present as null means none.
     maxPositions: r.optInt("max_position_embeddings") ??
-      { llama: 2048, qwen2: 32768, mistral: 131072, qwen3: 32768, phi3: 4096 }[family],
+      {
+        llama: 2048,
+        qwen2: 32768,
+        mistral: 131072,
+        qwen3: 32768,
+        phi3: 4096,
+        smollm3: 32768,
+      }[family],
     normEps: r.optNum("rms_norm_eps") ?? (family === "phi3" ? 1e-5 : 1e-6),
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
     ...sliding,
-    tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
+    ...(noRope && noRope.some((x) => x) ? { noRopeLayers: noRope } : {}),
+    tieEmbeddings: r.optBool("tie_word_embeddings") ?? family === "smollm3",
     qkvBias: family === "qwen2",
-    // Phi3Config's defaults: bos 1, eos and pad 32000.
+    // Phi3Config's defaults: bos 1, eos and pad 32000; SmolLM3Config's 128000, 128001, 128004.
     bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen")
       ? r.optInt("bos_token_id")
+      : family === "smollm3"
+      ? 128000
       : 1,
     eosTokenIds: "eos_token_id" in r.json || family.startsWith("qwen")
       ? r.tokenIds("eos_token_id")
-      : [family === "phi3" ? 32000 : 2],
-    padTokenId: "pad_token_id" in r.json || family !== "phi3" ? r.optInt("pad_token_id") : 32000,
+      : [{ phi3: 32000, smollm3: 128001 }[family as string] ?? 2],
+    padTokenId: "pad_token_id" in r.json || (family !== "phi3" && family !== "smollm3")
+      ? r.optInt("pad_token_id")
+      : family === "phi3"
+      ? 32000
+      : 128004,
   };
+}
+
+/**
+ * SmolLM3's NoPE layers from `no_rope_layers` (1: RoPE, 0: none), or without it every
+ * `no_rope_layer_interval`-th layer (default 4), as SmolLM3Config fills it in.
+ */
+function noRopeOf(r: FieldReader): boolean[] {
+  const layers = r.int("num_hidden_layers");
+  const list = r.json["no_rope_layers"];
+  if (list === undefined || list === null) {
+    const every = r.optInt("no_rope_layer_interval") ?? 4;
+    if (every < 1) r.refuse("no_rope_layer_interval", `${every}`);
+    return Array.from({ length: layers }, (_, l) => (l + 1) % every === 0);
+  }
+  if (!Array.isArray(list) || list.length !== layers || list.some((x) => x !== 0 && x !== 1)) {
+    throw new ConfigError(
+      `${r.file}: no_rope_layers must list 0 or 1 for each of the ${layers} layers, got ` +
+        JSON.stringify(list),
+    );
+  }
+  return list.map((x) => x === 0);
 }
 
 /**
@@ -520,7 +583,7 @@ function layerTypesOf(r: FieldReader, layers: number, family: ModelFamily): bool
         JSON.stringify(types),
     );
   }
-  const known = ["qwen2", "qwen3", "gemma2", "gemma3"].includes(family)
+  const known = ["qwen2", "qwen3", "gemma2", "gemma3", "smollm3"].includes(family)
     ? ["full_attention", "sliding_attention"]
     : ["full_attention"];
   return types.map((t, l) => {
@@ -544,6 +607,7 @@ function layerTypesOf(r: FieldReader, layers: number, family: ModelFamily): bool
 function slidingOf(
   r: FieldReader,
   family: LlamaLike,
+  noRope: boolean[] | null = null,
 ): { slidingWindow?: number; slidingLayers?: boolean[] } {
   const layers = r.int("num_hidden_layers");
   const typed = layerTypesOf(r, layers, family); // sliding per layer, from layer_types
@@ -558,11 +622,22 @@ function slidingOf(
     window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
     const deepest = r.optInt("max_window_layers") ?? 28;
     slides = typed ?? Array.from({ length: layers }, (_, l) => l >= deepest);
+  } else if (family === "smollm3" && r.optBool("use_sliding_window")) {
+    // SmolLM3Config: without layer_types, its NoPE layers slide (when a window is set).
+    window = r.optInt("sliding_window");
+    slides = typed ?? (noRope ?? []).slice();
   }
   if (window === null || !slides.some((x) => x)) return {};
   if (window < 1) r.refuse("sliding_window", `${window} (a window holds at least one key)`);
   const positions = r.optInt("max_position_embeddings") ??
-    { llama: 2048, qwen2: 32768, mistral: 131072, qwen3: 32768, phi3: 4096 }[family];
+    {
+      llama: 2048,
+      qwen2: 32768,
+      mistral: 131072,
+      qwen3: 32768,
+      phi3: 4096,
+      smollm3: 32768,
+    }[family];
   if (window >= positions) return {};
   return slides.every((x) => x)
     ? { slidingWindow: window }
@@ -722,6 +797,7 @@ export function configToHf(c: ModelConfig): Json {
         mistral: "MistralForCausalLM",
         qwen3: "Qwen3ForCausalLM",
         phi3: "Phi3ForCausalLM",
+        smollm3: "SmolLM3ForCausalLM",
       }[c.family],
     ],
     model_type: c.family,
@@ -807,6 +883,16 @@ function slidingToHf(c: ModelConfig): Json {
   const w = c.slidingWindow ?? null;
   // MistralConfig's default is a 4096-token window: say so when there is none.
   if (c.family === "mistral" || c.family === "phi3") return { sliding_window: w };
+  if (c.family === "smollm3") {
+    const rope = Array.from({ length: c.numLayers }, (_, l) => layerUsesRope(c, l) ? 1 : 0);
+    const slides = Array.from({ length: c.numLayers }, (_, l) => layerWindow(c, l) !== undefined);
+    return {
+      no_rope_layers: rope,
+      use_sliding_window: w !== null,
+      sliding_window: w,
+      layer_types: slides.map((x) => x ? "sliding_attention" : "full_attention"),
+    };
+  }
   if (w === null) return {};
   const slides = Array.from({ length: c.numLayers }, (_, l) => layerWindow(c, l) !== undefined);
   const firstSliding = slides.indexOf(true);
@@ -962,6 +1048,8 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
       ? { slidingWindow: 6, slidingLayers: [true, false], attnSoftcap: 3, finalSoftcap: 2 }
       : {}),
     ...(family === "gemma3" ? { slidingWindow: 6, ropeLocalTheta: 100 } : {}),
+    // SmolLM3: its second layer without RoPE.
+    ...(family === "smollm3" ? { noRopeLayers: [false, true] } : {}),
   };
   const c = { ...base, ...overrides };
   if (family === "gpt2") {
@@ -1054,6 +1142,12 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     throw new ConfigError(
       `ModelConfig.ropeLocalTheta: only gemma3 has one, and it must be positive (got ` +
         `${c.ropeLocalTheta} for ${c.family})`,
+    );
+  }
+  if (c.noRopeLayers && (c.family !== "smollm3" || c.noRopeLayers.length !== c.numLayers)) {
+    throw new ConfigError(
+      `ModelConfig.noRopeLayers: only smollm3 has NoPE layers, one entry per layer (got ` +
+        `${c.noRopeLayers.length} for ${c.family} with ${c.numLayers} layers)`,
     );
   }
   if (c.slidingLayers && c.slidingLayers.length !== c.numLayers) {

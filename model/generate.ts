@@ -368,7 +368,7 @@ class Forward {
   #s: Record<string, Tensor> = {};
   #kCache: Tensor[] = [];
   #vCache: Tensor[] = [];
-  #ropes: { layers: RopeTables[]; all: Tensor[] } | null = null;
+  #ropes: { layers: (RopeTables | null)[]; all: Tensor[] } | null = null;
   #batch: number;
   #rows: number;
 

@@ -15,6 +15,7 @@ import {
   embeddingScale,
   isGemma,
   layerRope,
+  layerUsesRope,
   layerWindow,
   type ModelConfig,
   normOffset,
@@ -82,13 +83,14 @@ export class ReferenceModel {
   #saved: Saved | null = null;
   #batch: RefBatch | null = null;
 
-  /** Each layer's RoPE θ and (scaled RoPE) inverse frequencies. */
-  readonly #ropes: { theta: number; frequencies?: Float64Array }[];
+  /** Each layer's RoPE θ and (scaled RoPE) inverse frequencies; null where it has none. */
+  readonly #ropes: ({ theta: number; frequencies?: Float64Array } | null)[];
 
   constructor(config: ModelConfig, params: RefParams) {
     this.config = config;
     this.params = params;
     this.#ropes = Array.from({ length: config.numLayers }, (_, l) => {
+      if (!layerUsesRope(config, l)) return null;
       const { theta, scaling } = layerRope(config, l);
       return {
         theta,
@@ -133,9 +135,10 @@ export class ReferenceModel {
       // qwen3: an RMSNorm over each head (rows of HS) of q and k, before RoPE.
       let q = ln.qNorm ? this.#norm(qRaw, ln.qNorm, undefined) : qRaw;
       let k = ln.kNorm ? this.#norm(kRaw, ln.kNorm, undefined) : kRaw;
-      if (c.family !== "gpt2") {
-        q = ref.ropeForward(q, { seqLen: T, nHeads: NH, headSize: HS, ...this.#ropes[l] });
-        k = ref.ropeForward(k, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#ropes[l] });
+      const rope = this.#ropes[l];
+      if (rope) {
+        q = ref.ropeForward(q, { seqLen: T, nHeads: NH, headSize: HS, ...rope });
+        k = ref.ropeForward(k, { seqLen: T, nHeads: NKV, headSize: HS, ...rope });
       }
       const { out: att } = ref.attentionForward(
         { q, k, v, lengths: batch.lengths },
@@ -257,9 +260,10 @@ export class ReferenceModel {
         { ...shape, window: layerWindow(c, l) },
       );
       let dQ = g.dQ, dK = g.dK;
-      if (c.family !== "gpt2") {
-        dQ = ref.ropeBackward(dQ, { seqLen: T, nHeads: NH, headSize: HS, ...this.#ropes[l] });
-        dK = ref.ropeBackward(dK, { seqLen: T, nHeads: NKV, headSize: HS, ...this.#ropes[l] });
+      const rope = this.#ropes[l];
+      if (rope) {
+        dQ = ref.ropeBackward(dQ, { seqLen: T, nHeads: NH, headSize: HS, ...rope });
+        dK = ref.ropeBackward(dK, { seqLen: T, nHeads: NKV, headSize: HS, ...rope });
       }
       if (ln.qNorm) dQ = this.#normBackward(s.qRaw, dQ, ln.qNorm, undefined, add);
       if (ln.kNorm) dK = this.#normBackward(s.kRaw, dK, ln.kNorm, undefined, add);

@@ -553,7 +553,7 @@ export class Transformer {
   #layerStore: LayerActs[];
   #xs: Tensor[]; // (L+1) residual streams, (maxN, C)
   /** Each layer's RoPE tables (null for gpt2). */
-  #ropes: { layers: RopeTables[]; all: Tensor[] } | null;
+  #ropes: { layers: (RopeTables | null)[]; all: Tensor[] } | null;
   #chunkRows: number;
   #keepLogits: boolean;
   /** The batch whose logits the last forward kept (null: none, or already used). */

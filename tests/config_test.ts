@@ -5,6 +5,7 @@ import {
   configToHf,
   hasQkNorm,
   layerRope,
+  layerUsesRope,
   layerWindow,
   type ModelFamily,
   parameterSpecs,
@@ -29,6 +30,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "gemma2",
     "gemma3",
     "phi3",
+    "smollm3",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -342,6 +344,63 @@ Deno.test("config: Phi-3 reads as llama's layout with fused q/k/v and gate/up te
   assert.throws(
     () => configFromHf({ ...json, rope_scaling: { type: "linear", factor: 2 } }),
     /rope_scaling linear for phi3 \(only longrope is Phi-3's\)/,
+  );
+});
+
+Deno.test("config: SmolLM3 reads as llama's layout with its NoPE layers", () => {
+  // SmolLM3-3B's config.json (less tokenizer-side keys).
+  const json = {
+    architectures: ["SmolLM3ForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    bos_token_id: null,
+    eos_token_id: 128012,
+    hidden_act: "silu",
+    hidden_size: 2048,
+    initializer_range: 0.02,
+    intermediate_size: 11008,
+    max_position_embeddings: 65536,
+    max_window_layers: 28,
+    mlp_bias: false,
+    model_type: "smollm3",
+    no_rope_layer_interval: 4,
+    no_rope_layers: Array.from({ length: 36 }, (_, l) => (l + 1) % 4 === 0 ? 0 : 1),
+    num_attention_heads: 16,
+    num_hidden_layers: 36,
+    num_key_value_heads: 4,
+    pad_token_id: 128004,
+    pretraining_tp: 2,
+    rms_norm_eps: 1e-06,
+    rope_scaling: null,
+    rope_theta: 5000000.0,
+    sliding_window: null,
+    use_cache: false,
+    use_sliding_window: false,
+    vocab_size: 128256,
+  };
+  // (pretraining_tp is not read by SmolLM3's modeling)
+  const c = configFromHf(json);
+  assert.deepEqual([c.family, c.headDim, c.numKvHeads, c.tieEmbeddings], ["smollm3", 128, 4, true]);
+  assert.deepEqual(
+    Array.from({ length: 8 }, (_, l) => layerUsesRope(c, l)),
+    [true, true, true, false, true, true, true, false],
+  );
+  assert.equal(c.slidingWindow, undefined);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c);
+  // Without the list, every no_rope_layer_interval-th layer has no RoPE (SmolLM3Config's rule).
+  const { no_rope_layers: _, ...bare } = json;
+  assert.deepEqual(configFromHf(bare).noRopeLayers, c.noRopeLayers);
+  // A window slides the NoPE layers unless layer_types says otherwise.
+  const sw = configFromHf({
+    ...json,
+    pretraining_tp: 1,
+    use_sliding_window: true,
+    sliding_window: 8,
+  });
+  assert.deepEqual(sw.slidingLayers, c.noRopeLayers);
+  assert.throws(
+    () => configFromHf({ ...json, no_rope_layers: [1, 0] }),
+    /no_rope_layers must list 0 or 1 for each of the 36 layers/,
   );
 });
 

@@ -150,6 +150,7 @@ const FAMILIES = [
   "gemma",
   "gemma2",
   "gemma3",
+  "smollm3",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {

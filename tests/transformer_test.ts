@@ -210,6 +210,20 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: tiny SmolLM3 (a layer without RoPE, sliding) matches float64, both designs",
+  async (gpu) => {
+    const c = tinyConfig("smollm3", { slidingWindow: 5, slidingLayers: [false, true] });
+    await checkModel(gpu, c);
+    await checkModel(gpu, c, { design: "products" });
+    // The NoPE layer matters: rotating it too changes the log-probs.
+    const host = randomBatch(c, [13], 13, 8), params = testParams(c, 7);
+    const nope = new ReferenceModel(c, params).forward(host);
+    const rotated = new ReferenceModel({ ...c, noRopeLayers: undefined }, params).forward(host);
+    assert.ok(nope.some((x, i) => Math.abs(x - rotated[i]) > 1e-3));
+  },
+);
+
+gpuTest(
   "transformer: tiny Phi-3 (fused tensors split on load, sliding window) matches float64",
   async (gpu) => {
     await checkModel(gpu, tinyConfig("phi3", { slidingWindow: 5 }));
