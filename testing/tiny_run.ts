@@ -4,21 +4,22 @@
  *
  * @module
  */
-import { tinyConfig } from "../model/config.ts";
+import { type ModelFamily, tinyConfig } from "../model/config.ts";
 import { saveModel } from "../model/io.ts";
 import { initParams } from "../model/params.ts";
 import { Rng } from "../util/rng.ts";
 
 /** Paths of a tiny run's inputs. */
 export interface TinyRun {
-  /** A Llama-style model folder without a tokenizer (vocab 97, 2 layers). */
+  /** A model folder without a tokenizer (vocab 97, 2 layers; Llama by default). */
   model: string;
   /** `prompt_ids` / `chosen_ids` / `rejected_ids` JSONL rows: chosen ids are even, rejected odd. */
   data: string;
 }
 
 /**
- * Writes a tiny model and `pairs` pre-tokenized pairs into `dir`.
+ * Writes a tiny model (of `family`, default llama, as {@linkcode tinyConfig} makes it) and `pairs`
+ * pre-tokenized pairs into `dir`.
  *
  * @example
  * ```ts
@@ -26,8 +27,13 @@ export interface TinyRun {
  * const { model, data } = await writeTinyRun(await Deno.makeTempDir(), 24);
  * ```
  */
-export async function writeTinyRun(dir: string, pairs = 24, seed = 1): Promise<TinyRun> {
-  const config = tinyConfig("llama", {
+export async function writeTinyRun(
+  dir: string,
+  pairs = 24,
+  seed = 1,
+  family: ModelFamily = "llama",
+): Promise<TinyRun> {
+  const config = tinyConfig(family, {
     vocabSize: 97,
     maxPositions: 32,
     eosTokenIds: [2],
