@@ -23,7 +23,8 @@ export type ModelFamily =
   | "gemma2"
   | "gemma3"
   | "phi3"
-  | "smollm3";
+  | "smollm3"
+  | "olmo2";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -38,7 +39,8 @@ export interface ModelConfig {
    * adds norms after attention and the MLP ({@linkcode hasSandwichNorms}) and sliding layers;
    * gemma3 (`gemma3_text`) also q/k norms and its own RoPE base on sliding layers; phi3 is
    * llama's layout stored with fused `qkv_proj` and `gate_up_proj` weights; smollm3 is llama's
-   * layout with no RoPE on some layers ({@linkcode noRopeLayers}). */
+   * layout with no RoPE on some layers ({@linkcode noRopeLayers}); olmo2 normalizes the attention
+   * and MLP outputs instead of their inputs, and the whole q and k projections before RoPE. */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -114,7 +116,35 @@ export interface ModelConfig {
  * ```
  */
 export function hasQkNorm(c: ModelConfig): boolean {
-  return c.family === "qwen3" || c.family === "gemma3";
+  return c.family === "qwen3" || c.family === "gemma3" || c.family === "olmo2";
+}
+
+/**
+ * Whether the q/k norms ({@linkcode hasQkNorm}) run over each head (Qwen3, Gemma 3: weights of
+ * HS) or over the whole projection (OLMo 2: weights of NH·HS and NKV·HS).
+ *
+ * @example
+ * ```ts
+ * import { qkNormPerHead, tinyConfig } from "./config.ts";
+ * console.log(qkNormPerHead(tinyConfig("qwen3")), qkNormPerHead(tinyConfig("olmo2"))); // true false
+ * ```
+ */
+export function qkNormPerHead(c: ModelConfig): boolean {
+  return c.family !== "olmo2";
+}
+
+/**
+ * Whether each block normalizes its attention and MLP inputs (every family but OLMo 2, which
+ * normalizes their outputs only: {@linkcode hasSandwichNorms}).
+ *
+ * @example
+ * ```ts
+ * import { hasPreNorms, tinyConfig } from "./config.ts";
+ * console.log(hasPreNorms(tinyConfig("olmo2"))); // false
+ * ```
+ */
+export function hasPreNorms(c: ModelConfig): boolean {
+  return c.family !== "olmo2";
 }
 
 /**
@@ -144,7 +174,7 @@ export function isGemma(c: ModelConfig): boolean {
  * ```
  */
 export function hasSandwichNorms(c: ModelConfig): boolean {
-  return c.family === "gemma2" || c.family === "gemma3";
+  return c.family === "gemma2" || c.family === "gemma3" || c.family === "olmo2";
 }
 
 /**
@@ -282,6 +312,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "qwen3":
     case "phi3":
     case "smollm3":
+    case "olmo2":
       return llamaFromHf(r, type);
     case "gemma":
     case "gemma2":
@@ -296,7 +327,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, llama, mistral, qwen2, qwen3, ` +
-          "gemma, gemma2, gemma3_text, phi3 and smollm3 are)",
+          "gemma, gemma2, gemma3_text, phi3, smollm3 and olmo2 are)",
       );
   }
 }
@@ -335,7 +366,7 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
 }
 
 /** The families stored in llama's layout (phi3 with fused projections). */
-type LlamaLike = "llama" | "qwen2" | "mistral" | "qwen3" | "phi3" | "smollm3";
+type LlamaLike = "llama" | "qwen2" | "mistral" | "qwen3" | "phi3" | "smollm3" | "olmo2";
 
 function llamaFromHf(
   r: FieldReader,
@@ -351,6 +382,7 @@ function llamaFromHf(
     r.refuse("rope_scaling", `${ropeScaling.type} for phi3 (only longrope is Phi-3's)`);
   }
   if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
+  if (r.optNum("clip_qkv") !== null) r.refuse("clip_qkv", `${r.optNum("clip_qkv")}`);
   // (SmolLM3's modeling never reads pretraining_tp; its checkpoints say 2)
   if (family !== "smollm3" && (r.optInt("pretraining_tp") ?? 1) !== 1) {
     r.refuse("pretraining_tp", "other than 1");
@@ -367,7 +399,9 @@ function llamaFromHf(
   // 32, MistralConfig 8, LlamaConfig NH); null means NH.
   const absent = !("num_key_value_heads" in r.json);
   const nkv = r.optInt("num_key_value_heads") ??
-    (absent ? { llama: nh, qwen2: 32, mistral: 8, qwen3: 32, phi3: nh, smollm3: 4 }[family] : nh);
+    (absent
+      ? { llama: nh, qwen2: 32, mistral: 8, qwen3: 32, phi3: nh, smollm3: 4, olmo2: nh }[family]
+      : nh);
   if (nh % nkv !== 0) {
     r.refuse(
       "num_key_value_heads",
@@ -401,8 +435,9 @@ function llamaFromHf(
         qwen3: 32768,
         phi3: 4096,
         smollm3: 32768,
+        olmo2: 2048,
       }[family],
-    normEps: r.optNum("rms_norm_eps") ?? (family === "phi3" ? 1e-5 : 1e-6),
+    normEps: r.optNum("rms_norm_eps") ?? (family === "phi3" || family === "olmo2" ? 1e-5 : 1e-6),
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
     ...sliding,
@@ -410,19 +445,19 @@ function llamaFromHf(
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? family === "smollm3",
     qkvBias: family === "qwen2",
     // Phi3Config's defaults: bos 1, eos and pad 32000; SmolLM3Config's 128000, 128001, 128004.
-    bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen")
+    bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen") || family === "olmo2"
       ? r.optInt("bos_token_id")
       : family === "smollm3"
       ? 128000
       : 1,
     eosTokenIds: "eos_token_id" in r.json || family.startsWith("qwen")
       ? r.tokenIds("eos_token_id")
-      : [{ phi3: 32000, smollm3: 128001 }[family as string] ?? 2],
-    padTokenId: "pad_token_id" in r.json || (family !== "phi3" && family !== "smollm3")
+      : [{ phi3: 32000, smollm3: 128001, olmo2: 50279 }[family as string] ?? 2],
+    // (Olmo2Config: pad 1, no bos)
+    padTokenId: "pad_token_id" in r.json ||
+        (family !== "phi3" && family !== "smollm3" && family !== "olmo2")
       ? r.optInt("pad_token_id")
-      : family === "phi3"
-      ? 32000
-      : 128004,
+      : { phi3: 32000, smollm3: 128004, olmo2: 1 }[family],
   };
 }
 
@@ -637,6 +672,7 @@ function slidingOf(
       qwen3: 32768,
       phi3: 4096,
       smollm3: 32768,
+      olmo2: 2048,
     }[family];
   if (window >= positions) return {};
   return slides.every((x) => x)
@@ -798,6 +834,7 @@ export function configToHf(c: ModelConfig): Json {
         qwen3: "Qwen3ForCausalLM",
         phi3: "Phi3ForCausalLM",
         smollm3: "SmolLM3ForCausalLM",
+        olmo2: "Olmo2ForCausalLM",
       }[c.family],
     ],
     model_type: c.family,
@@ -981,6 +1018,26 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
       add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
       add(`${p}.mlp.gate_up_proj.weight`, [2 * F, C], "linear");
       add(`${p}.mlp.down_proj.weight`, [C, F], "residual_linear");
+    }
+    add("model.norm.weight", [C], "norm_weight");
+    if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
+    return specs;
+  }
+  if (c.family === "olmo2") {
+    // OLMo 2: no input norms; q and k normed whole; the attention and MLP outputs normed.
+    for (let l = 0; l < c.numLayers; l++) {
+      const p = `model.layers.${l}`;
+      add(`${p}.self_attn.q_proj.weight`, [Q, C], "linear");
+      add(`${p}.self_attn.k_proj.weight`, [KV, C], "linear");
+      add(`${p}.self_attn.v_proj.weight`, [KV, C], "linear");
+      add(`${p}.self_attn.o_proj.weight`, [C, Q], "residual_linear");
+      add(`${p}.self_attn.q_norm.weight`, [Q], "norm_weight");
+      add(`${p}.self_attn.k_norm.weight`, [KV], "norm_weight");
+      add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
+      add(`${p}.mlp.gate_proj.weight`, [F, C], "linear");
+      add(`${p}.mlp.up_proj.weight`, [F, C], "linear");
+      add(`${p}.mlp.down_proj.weight`, [C, F], "residual_linear");
+      add(`${p}.post_feedforward_layernorm.weight`, [C], "norm_weight");
     }
     add("model.norm.weight", [C], "norm_weight");
     if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");

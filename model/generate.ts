@@ -439,8 +439,9 @@ class Forward {
     });
     const bt = (t: Tensor) => t.view(0, [B, T, t.shape[1]]);
     names.layers.forEach((ln, l) => {
-      this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
-      this.#qkv(enc, l, h, q, k, v, n);
+      // (olmo2: no input norm)
+      if (ln.norm1) this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
+      this.#qkv(enc, l, ln.norm1 ? h : x, q, k, v, n);
       const rope = this.#ropes?.layers[l];
       if (rope) {
         const common = { ...rope, seqLen: T, headSize: c.headDim };
@@ -494,8 +495,8 @@ class Forward {
       scale: embeddingScale(c),
     });
     names.layers.forEach((ln, l) => {
-      this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
-      this.#qkv(enc, l, h, q, k, v, B);
+      if (ln.norm1) this.#m.norm(enc, x, h, mean, rstd, ln.norm1, ln.norm1Bias);
+      this.#qkv(enc, l, ln.norm1 ? h : x, q, k, v, B);
       const rope = this.#ropes?.layers[l];
       if (rope) {
         const common = { ...rope, positions: s.positions, headSize: HS };
@@ -565,12 +566,13 @@ class Forward {
     };
     this.#m.linear(enc, a.att, a.o, ln.o, ln.oBias);
     residualForward(enc, { out: a.mid, a: a.x, b: post(ln.postAttnNorm) });
-    this.#m.norm(enc, a.mid, a.h, a.mean, a.rstd, ln.norm2, ln.norm2Bias);
+    if (ln.norm2) this.#m.norm(enc, a.mid, a.h, a.mean, a.rstd, ln.norm2, ln.norm2Bias);
+    const h2 = ln.norm2 ? a.h : a.mid;
     if (c.family === "gpt2") {
-      this.#m.linear(enc, a.h, fa, ln.fc, ln.fcBias);
+      this.#m.linear(enc, h2, fa, ln.fc, ln.fcBias);
     } else {
-      this.#m.linear(enc, a.h, fa, ln.gate);
-      this.#m.linear(enc, a.h, fb, ln.up);
+      this.#m.linear(enc, h2, fa, ln.gate);
+      this.#m.linear(enc, h2, fb, ln.up);
     }
     activationForward(enc, c.family, { out: fs, a: fa, b: fb, exact: c.exactGelu });
     this.#m.linear(enc, fs, a.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);

@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  hasPreNorms,
   hasQkNorm,
   hasSandwichNorms,
   isGemma,
@@ -24,8 +25,8 @@ export type WeightLayout = "in_out" | "out_in";
 
 /** The internal names of one block's parameters (absent ones are undefined). */
 export interface LayerNames {
-  /** Pre-attention norm weight (C,). */
-  norm1: string;
+  /** Pre-attention norm weight (C,); none for olmo2. */
+  norm1?: string;
   /** Pre-attention norm bias (C,), gpt2 only. */
   norm1Bias?: string;
   /** Query projection (C → NH·HS). */
@@ -40,9 +41,10 @@ export interface LayerNames {
   kBias?: string;
   /** Value bias (gpt2, qwen2). */
   vBias?: string;
-  /** RMSNorm weight (HS,) over each query head, before RoPE (qwen3). */
+  /** RMSNorm weight (HS,) over each query head, before RoPE (qwen3, gemma3; olmo2: (NH·HS,) over
+   * the whole projection). */
   qNorm?: string;
-  /** RMSNorm weight (HS,) over each key head, before RoPE (qwen3). */
+  /** RMSNorm weight (HS,) over each key head, before RoPE (qwen3, gemma3; olmo2: (NKV·HS,)). */
   kNorm?: string;
   /** Output projection (NH·HS → C). */
   o: string;
@@ -50,8 +52,8 @@ export interface LayerNames {
   oBias?: string;
   /** Norm (C,) of the attention output before the residual add (gemma2, gemma3). */
   postAttnNorm?: string;
-  /** Pre-MLP norm weight (C,). */
-  norm2: string;
+  /** Pre-MLP norm weight (C,); none for olmo2. */
+  norm2?: string;
   /** Pre-MLP norm bias (C,), gpt2 only. */
   norm2Bias?: string;
   /** gpt2 MLP input projection (C → F), followed by GELU. */
@@ -138,7 +140,7 @@ export function modelNames(c: ModelConfig): ModelNames {
     const p = `model.layers.${l}`;
     const bias = (n: string) => c.qkvBias ? `${p}.self_attn.${n}_proj.bias` : undefined;
     return {
-      norm1: `${p}.input_layernorm.weight`,
+      ...(hasPreNorms(c) ? { norm1: `${p}.input_layernorm.weight` } : {}),
       q: `${p}.self_attn.q_proj.weight`,
       k: `${p}.self_attn.k_proj.weight`,
       v: `${p}.self_attn.v_proj.weight`,
@@ -154,7 +156,7 @@ export function modelNames(c: ModelConfig): ModelNames {
       ...(hasSandwichNorms(c)
         ? {
           postAttnNorm: `${p}.post_attention_layernorm.weight`,
-          norm2: `${p}.pre_feedforward_layernorm.weight`,
+          ...(hasPreNorms(c) ? { norm2: `${p}.pre_feedforward_layernorm.weight` } : {}),
           postMlpNorm: `${p}.post_feedforward_layernorm.weight`,
         }
         : { norm2: `${p}.post_attention_layernorm.weight` }),

@@ -128,7 +128,7 @@ export class ReferenceModel {
     });
     const saved: Saved["layers"] = [];
     for (const [l, ln] of names.layers.entries()) {
-      const h1 = this.#norm(x, ln.norm1, ln.norm1Bias);
+      const h1 = ln.norm1 ? this.#norm(x, ln.norm1, ln.norm1Bias) : x; // (olmo2: none)
       const qRaw = linear(h1, this.#p(ln.q), this.#opt(ln.qBias), N, C, NH * HS, names.layout);
       const kRaw = linear(h1, this.#p(ln.k), this.#opt(ln.kBias), N, C, NKV * HS, names.layout);
       const v = linear(h1, this.#p(ln.v), this.#opt(ln.vBias), N, C, NKV * HS, names.layout);
@@ -148,7 +148,7 @@ export class ReferenceModel {
       // gemma2/3: attention and MLP outputs are normalized before their residual adds.
       const o = ln.postAttnNorm ? this.#norm(oRaw, ln.postAttnNorm, undefined) : oRaw;
       const mid = ref.residualForward(x, o);
-      const h2 = this.#norm(mid, ln.norm2, ln.norm2Bias);
+      const h2 = ln.norm2 ? this.#norm(mid, ln.norm2, ln.norm2Bias) : mid;
       let a: Float64Array, b: Float64Array, s: Float64Array, mRaw: Float64Array;
       if (c.family === "gpt2") {
         a = linear(h2, this.#p(ln.fc), this.#opt(ln.fcBias), N, C, F, names.layout);
@@ -246,7 +246,7 @@ export class ReferenceModel {
       }
       const dMid = ref.residualForward(
         dx,
-        this.#normBackward(s.mid, dh2, ln.norm2, ln.norm2Bias, add),
+        ln.norm2 ? this.#normBackward(s.mid, dh2, ln.norm2, ln.norm2Bias, add) : dh2,
       );
       // Attention
       const dO = ln.postAttnNorm
@@ -277,7 +277,8 @@ export class ReferenceModel {
       add(ln.kBias, gk.dBias);
       add(ln.vBias, gv.dBias);
       const dh1 = ref.residualForward(ref.residualForward(gq.dx, gk.dx), gv.dx);
-      dx = ref.residualForward(dMid, this.#normBackward(s.x, dh1, ln.norm1, ln.norm1Bias, add));
+      const dIn = ln.norm1 ? this.#normBackward(s.x, dh1, ln.norm1, ln.norm1Bias, add) : dh1;
+      dx = ref.residualForward(dMid, dIn);
     }
     const e = ref.embeddingBackward(batch.tokens, dx, {
       channels: C,

@@ -965,13 +965,15 @@ export class Transformer {
     if (packed) this.#pack(enc, packed, embedded, xs[0]);
     names.layers.forEach((ln, l) => {
       const a = layers[l];
-      this.norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
+      // (olmo2: no input norm, attention reads the residual stream itself)
+      const h1 = ln.norm1 ? a.h1 : a.x;
+      if (ln.norm1) this.norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
       // qwen3: q and k land in qRaw, kRaw, then an RMSNorm per head writes q, k.
       const [qOut, kOut] = a.qRaw && a.kRaw ? [a.qRaw, a.kRaw] : [a.q, a.k];
       const [q, k, v] = packed ? [s.pq, s.pk, s.pv] : [qOut, kOut, a.v];
-      this.linear(enc, a.h1, q, ln.q, ln.qBias);
-      this.linear(enc, a.h1, k, ln.k, ln.kBias);
-      this.linear(enc, a.h1, v, ln.v, ln.vBias);
+      this.linear(enc, h1, q, ln.q, ln.qBias);
+      this.linear(enc, h1, k, ln.k, ln.kBias);
+      this.linear(enc, h1, v, ln.v, ln.vBias);
       if (packed) {
         // Keys and values of shared positions are those of the row they repeat.
         const kv = packed.shared?.kvSlots ?? packed.slots;
@@ -1012,12 +1014,13 @@ export class Transformer {
       this.linear(enc, packed ? s.pq : a.att, a.oRaw ?? s.o, ln.o, ln.oBias);
       post(a.oRaw, a.rstdO, ln.postAttnNorm);
       residualForward(enc, { out: a.mid, a: a.x, b: s.o });
-      this.norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+      const h2 = ln.norm2 ? a.h2 : a.mid;
+      if (ln.norm2) this.norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
       if (c.family === "gpt2") {
-        this.linear(enc, a.h2, a.a, ln.fc, ln.fcBias);
+        this.linear(enc, h2, a.a, ln.fc, ln.fcBias);
       } else {
-        this.linear(enc, a.h2, a.a, ln.gate);
-        this.linear(enc, a.h2, a.b, ln.up);
+        this.linear(enc, h2, a.a, ln.gate);
+        this.linear(enc, h2, a.b, ln.up);
       }
       activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b, exact: c.exactGelu });
       this.linear(enc, a.s, a.mRaw ?? s.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
@@ -1205,14 +1208,17 @@ export class Transformer {
         dB: s.dF3,
         exact: c.exactGelu,
       });
+      const h2 = ln.norm2 ? a.h2 : a.mid;
       if (c.family === "gpt2") {
-        this.#linearBackward(enc, s.dF2, a.h2, s.dH, ln.fc, ln.fcBias);
+        this.#linearBackward(enc, s.dF2, h2, s.dH, ln.fc, ln.fcBias);
       } else {
-        this.#linearBackward(enc, s.dF2, a.h2, s.dH, ln.gate);
-        this.#linearBackward(enc, s.dF3, a.h2, s.dH, ln.up, undefined, true);
+        this.#linearBackward(enc, s.dF2, h2, s.dH, ln.gate);
+        this.#linearBackward(enc, s.dF3, h2, s.dH, ln.up, undefined, true);
       }
-      this.#normBackward(enc, a.mid, s.dH, s.dN, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
-      residualForward(enc, { out: dMid, a: s.dN, b: dX });
+      if (ln.norm2) {
+        this.#normBackward(enc, a.mid, s.dH, s.dN, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+      }
+      residualForward(enc, { out: dMid, a: ln.norm2 ? s.dN : s.dH, b: dX });
       // Attention. Padding-free: the output projection's input is packed again, and its input
       // gradient (packed in "dQ", free until attention writes it) unpacked for attention.
       const dO = postBack(dMid, a.oRaw, a.rstdO, ln.postAttnNorm);
@@ -1251,15 +1257,16 @@ export class Transformer {
       }
       let [dq, dk, dv] = [s.dQ, s.dK, s.dV];
       if (a.qRaw && a.kRaw && a.rstdQ && a.rstdK && ln.qNorm && ln.kNorm) {
-        // qwen3: back through the per-head norms of q and k.
+        // qwen3, gemma3: back through the per-head norms of q and k (olmo2: whole-row norms).
         const { dQRaw, dKRaw } = s;
-        const heads = (x: Tensor) => x.view(0, [x.size / c.headDim, c.headDim]);
         const parts: [Tensor, Tensor, Tensor, Tensor, string][] = [
           [a.qRaw, s.dQ, dQRaw, a.rstdQ, ln.qNorm],
           [a.kRaw, s.dK, dKRaw, a.rstdK, ln.kNorm],
         ];
         for (const [x, dOut, dx, rstd, weight] of parts) {
-          this.#normBackward(enc, heads(x), heads(dOut), heads(dx), rstd, rstd, weight, undefined);
+          const w = this.param(weight).size, rows = (t: Tensor) => t.view(0, [t.size / w, w]);
+          const r = rstd.view(0, [x.size / w]);
+          this.#normBackward(enc, rows(x), rows(dOut), rows(dx), r, r, weight, undefined);
         }
         [dq, dk] = [dQRaw, dKRaw];
       }
@@ -1271,11 +1278,14 @@ export class Transformer {
         this.#pack(enc, packed, dv, s.pv, twins);
         [dq, dk, dv] = [s.pq, s.pk, s.pv];
       }
-      this.#linearBackward(enc, dq, a.h1, s.dH, ln.q, ln.qBias);
-      this.#linearBackward(enc, dk, a.h1, s.dH, ln.k, ln.kBias, true);
-      this.#linearBackward(enc, dv, a.h1, s.dH, ln.v, ln.vBias, true);
-      this.#normBackward(enc, a.x, s.dH, s.dN, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
-      residualForward(enc, { out: dX, a: s.dN, b: dMid });
+      const h1 = ln.norm1 ? a.h1 : a.x;
+      this.#linearBackward(enc, dq, h1, s.dH, ln.q, ln.qBias);
+      this.#linearBackward(enc, dk, h1, s.dH, ln.k, ln.kBias, true);
+      this.#linearBackward(enc, dv, h1, s.dH, ln.v, ln.vBias, true);
+      if (ln.norm1) {
+        this.#normBackward(enc, a.x, s.dH, s.dN, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
+      }
+      residualForward(enc, { out: dX, a: ln.norm1 ? s.dN : s.dH, b: dMid });
     }
     // Padding-free: the embedding's gradient for every token (zeros for padding), in "dMid".
     const dEmbedded = packed ? this.#store.dMid.view(0, [n, C]) : dX;
@@ -1398,8 +1408,10 @@ export class Transformer {
    * (rows·heads,): qwen3's q and k norms.
    */
   headNorm(enc: Encoder, x: Tensor, out: Tensor, rstd: Tensor, weight: string): void {
-    const heads = (t: Tensor) => t.view(0, [t.size / this.config.headDim, this.config.headDim]);
-    this.norm(enc, heads(x), heads(out), rstd, rstd, weight, undefined);
+    // Rows of the weight's width: HS per head (qwen3, gemma3), or the whole projection (olmo2).
+    const w = this.param(weight).size, rows = (t: Tensor) => t.view(0, [t.size / w, w]);
+    const r = rstd.view(0, [x.size / w]);
+    this.norm(enc, rows(x), rows(out), r, r, weight, undefined);
   }
 
   #normBackward(

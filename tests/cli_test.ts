@@ -228,12 +228,13 @@ Deno.test({
 });
 
 Deno.test({
-  name: "cli: Gemma 2/3, Phi-3 and SmolLM3 models train, generate and save for transformers",
+  name: "cli: Gemma 2/3, Phi-3, SmolLM3 and OLMo 2 models train, generate and save",
+
   ignore: testGpu === null,
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
-      for (const family of ["gemma2", "gemma3", "phi3", "smollm3"] as const) {
+      for (const family of ["gemma2", "gemma3", "phi3", "smollm3", "olmo2"] as const) {
         const run = await writeTinyRun(`${dir}/${family}`, 16, 3, family);
         const flags = tinyRunFlags(`${dir}/${family}`, run, "r", 2);
         const args = [

@@ -31,6 +31,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "gemma3",
     "phi3",
     "smollm3",
+    "olmo2",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -345,6 +346,46 @@ Deno.test("config: Phi-3 reads as llama's layout with fused q/k/v and gate/up te
     () => configFromHf({ ...json, rope_scaling: { type: "linear", factor: 2 } }),
     /rope_scaling linear for phi3 \(only longrope is Phi-3's\)/,
   );
+});
+
+Deno.test("config: OLMo 2 reads with its output norms and whole-projection q/k norms", () => {
+  // OLMo-2-0425-1B's config.json.
+  const json = {
+    architectures: ["Olmo2ForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    eos_token_id: 100257,
+    hidden_act: "silu",
+    hidden_size: 2048,
+    initializer_range: 0.02,
+    intermediate_size: 8192,
+    max_position_embeddings: 4096,
+    model_type: "olmo2",
+    num_attention_heads: 16,
+    num_hidden_layers: 16,
+    num_key_value_heads: 16,
+    pad_token_id: 100277,
+    rms_norm_eps: 1e-06,
+    rope_scaling: null,
+    rope_theta: 500000,
+    tie_word_embeddings: false,
+    torch_dtype: "float32",
+    use_cache: true,
+    vocab_size: 100352,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual([c.family, c.headDim, c.bosTokenId, c.eosTokenIds], ["olmo2", 128, null, [
+    100257,
+  ]]);
+  const specs = parameterSpecs(c);
+  const shape = (n: string) => specs.find((p) => p.name === `model.layers.3.${n}.weight`)?.shape;
+  assert.deepEqual(shape("self_attn.q_norm"), [2048]); // the whole projection, not a head
+  assert.deepEqual(shape("post_feedforward_layernorm"), [2048]);
+  assert.equal(shape("input_layernorm"), undefined);
+  assert.equal(shape("pre_feedforward_layernorm"), undefined);
+  const back = configToHf(c);
+  assert.deepEqual(back.architectures, ["Olmo2ForCausalLM"]);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
 });
 
 Deno.test("config: SmolLM3 reads as llama's layout with its NoPE layers", () => {

@@ -151,6 +151,7 @@ const FAMILIES = [
   "gemma2",
   "gemma3",
   "smollm3",
+  "olmo2",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {

@@ -11,7 +11,8 @@ const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, ()
 Deno.test("io: saved GPT-2, Llama, Qwen3, Gemma and Phi-3 models reload bit-identically, with Hugging Face's names", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const family of ["gpt2", "llama", "qwen3", "gemma2", "gemma3", "phi3"] as const) {
+    const families = ["gpt2", "llama", "qwen3", "gemma2", "gemma3", "phi3", "olmo2"] as const;
+    for (const family of families) {
       const config = tinyConfig(family, {
         tieEmbeddings: family !== "llama" && family !== "qwen3",
       });

@@ -210,6 +210,15 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: tiny OLMo 2 (output norms only, whole-projection q/k norms) matches, both designs",
+  async (gpu) => {
+    const c = tinyConfig("olmo2", { numHeads: 4, numKvHeads: 2, headDim: 12 });
+    await checkModel(gpu, c);
+    await checkModel(gpu, c, { design: "products" });
+  },
+);
+
+gpuTest(
   "transformer: tiny SmolLM3 (a layer without RoPE, sliding) matches float64, both designs",
   async (gpu) => {
     const c = tinyConfig("smollm3", { slidingWindow: 5, slidingLayers: [false, true] });
