@@ -473,13 +473,14 @@ function noRopeOf(r: FieldReader): boolean[] {
     if (every < 1) r.refuse("no_rope_layer_interval", `${every}`);
     return Array.from({ length: layers }, (_, l) => (l + 1) % every === 0);
   }
-  if (!Array.isArray(list) || list.length !== layers || list.some((x) => x !== 0 && x !== 1)) {
+  // (At least one entry per layer, as SmolLM3Config asks; the model reads the first ones.)
+  if (!Array.isArray(list) || list.length < layers || list.some((x) => x !== 0 && x !== 1)) {
     throw new ConfigError(
       `${r.file}: no_rope_layers must list 0 or 1 for each of the ${layers} layers, got ` +
         JSON.stringify(list),
     );
   }
-  return list.map((x) => x === 0);
+  return list.slice(0, layers).map((x) => x === 0);
 }
 
 /**
@@ -661,6 +662,14 @@ function slidingOf(
     // SmolLM3Config: without layer_types, its NoPE layers slide (when a window is set).
     window = r.optInt("sliding_window");
     slides = typed ?? (noRope ?? []).slice();
+  } else if (family === "smollm3" && typed?.some((x) => x) && r.optInt("sliding_window") !== null) {
+    // transformers' SmolLM3 masks these layers' windows in eager and sdpa attention but not in
+    // flash attention, whose window follows use_sliding_window: no single meaning to follow.
+    r.refuse(
+      "layer_types",
+      "with sliding_attention and a sliding_window but use_sliding_window false (transformers' " +
+        "attention implementations disagree on it)",
+    );
   }
   if (window === null || !slides.some((x) => x)) return {};
   if (window < 1) r.refuse("sliding_window", `${window} (a window holds at least one key)`);
@@ -1163,7 +1172,7 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     if (!Number.isInteger(w) || w < 1) {
       throw new ConfigError(`ModelConfig.slidingWindow must be a positive integer, got ${w}`);
     }
-    if (c.family === "gpt2" || c.family === "llama" || c.family === "gemma") {
+    if (["gpt2", "llama", "gemma", "olmo2"].includes(c.family)) {
       throw new ConfigError(`ModelConfig.slidingWindow: ${c.family} has no sliding window`);
     }
     if (
@@ -1188,6 +1197,11 @@ export function validateConfig(c: ModelConfig): ModelConfig {
         }, and it must be positive (got ${v} for ${c.family})`,
       );
     }
+  }
+  if (c.qkvBias && c.family !== "gpt2" && c.family !== "qwen2") {
+    throw new ConfigError(
+      `ModelConfig.qkvBias: only gpt2 and qwen2 have q/k/v biases, not ${c.family}`,
+    );
   }
   if (c.exactGelu && !isGemma(c)) {
     throw new ConfigError(`ModelConfig.exactGelu: only Gemma's GeGLU has one, not ${c.family}`);

@@ -44,6 +44,7 @@ import { FlatTensors } from "./flat.ts";
 import {
   attentionScale,
   embeddingScale,
+  hasPreNorms,
   hasQkNorm,
   hasSandwichNorms,
   layerRope,
@@ -469,9 +470,9 @@ function keptLogitsBytes(config: ModelConfig, options: TransformerOptions, maxBu
 /** One block's saved activations (views sized for the current batch). */
 interface LayerActs {
   x: Tensor; // (N, C) block input
-  h1: Tensor; // (N, C) normed
-  mean1: Tensor; // (N,)
-  rstd1: Tensor; // (N,)
+  h1?: Tensor; // (N, C) normed (none without input norms: olmo2)
+  mean1?: Tensor; // (N,)
+  rstd1?: Tensor; // (N,)
   q: Tensor; // (N, NH·HS) after RoPE
   k: Tensor; // (N, NKV·HS) after RoPE
   qRaw?: Tensor; // (N, NH·HS) qwen3: q before its per-head norm
@@ -482,9 +483,9 @@ interface LayerActs {
   att: Tensor; // (N, NH·HS)
   lse: Tensor; // (B, NH, T)
   mid: Tensor; // (N, C) after the attention residual
-  h2: Tensor; // (N, C)
-  mean2: Tensor; // (N,)
-  rstd2: Tensor; // (N,)
+  h2?: Tensor; // (N, C) (none without input norms: olmo2)
+  mean2?: Tensor; // (N,)
+  rstd2?: Tensor; // (N,)
   a: Tensor; // (N, F) gpt2: fc pre-activation; llama: gate
   b: Tensor; // (N, F) llama: up (gpt2: unused)
   s: Tensor; // (N, F) activation output
@@ -632,7 +633,7 @@ export class Transformer {
     const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
     const F = c.intermediateSize, V = c.vocabSize, B = options.maxBatch, T = options.maxSeqLen;
     const t = (shape: number[], label: string) => gpu.tensor(shape, { label });
-    const qkNorm = hasQkNorm(c), sandwich = hasSandwichNorms(c);
+    const qkNorm = hasQkNorm(c), sandwich = hasSandwichNorms(c), preNorms = hasPreNorms(c);
     const budget = Math.min(
       options.logitsChunkBytes ?? 32 * 2 ** 20,
       gpu.limits.maxStorageBufferBindingSize,
@@ -658,9 +659,13 @@ export class Transformer {
     this.#xs = Array.from({ length: c.numLayers + 1 }, (_, l) => t([maxN, C], `x${l}`));
     this.#layerStore = Array.from({ length: c.numLayers }, (_, l) => ({
       x: this.#xs[l],
-      h1: t([maxN, C], `h1.${l}`),
-      mean1: t([maxN], `mean1.${l}`),
-      rstd1: t([maxN], `rstd1.${l}`),
+      ...(preNorms
+        ? {
+          h1: t([maxN, C], `h1.${l}`),
+          mean1: t([maxN], `mean1.${l}`),
+          rstd1: t([maxN], `rstd1.${l}`),
+        }
+        : {}),
       q: t([maxN, Q], `q.${l}`),
       k: t([maxN, KV], `k.${l}`),
       ...(qkNorm
@@ -675,9 +680,13 @@ export class Transformer {
       att: t([maxN, Q], `att.${l}`),
       lse: t([B * c.numHeads * T], `att lse.${l}`),
       mid: t([maxN, C], `mid.${l}`),
-      h2: t([maxN, C], `h2.${l}`),
-      mean2: t([maxN], `mean2.${l}`),
-      rstd2: t([maxN], `rstd2.${l}`),
+      ...(preNorms
+        ? {
+          h2: t([maxN, C], `h2.${l}`),
+          mean2: t([maxN], `mean2.${l}`),
+          rstd2: t([maxN], `rstd2.${l}`),
+        }
+        : {}),
       a: t([maxN, F], `a.${l}`),
       b: t([maxN, F], `b.${l}`),
       s: t([maxN, F], `s.${l}`),
@@ -751,9 +760,11 @@ export class Transformer {
     const qkNorm = hasQkNorm(c) ? (c.numHeads + c.numKvHeads) * (c.headDim + 1) : 0;
     // gemma2/3: the attention and MLP outputs before their norms, and their statistics.
     const sandwich = hasSandwichNorms(c) ? 2 * c.hiddenSize + 2 : 0;
+    // olmo2: no input norms, so no normed copies or statistics of them.
+    const preNorms = hasPreNorms(c) ? 0 : -(2 * c.hiddenSize + 4);
     const perLayer =
       n * (5 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
-          3 * c.intermediateSize + 4 + qkNorm + sandwich) +
+          3 * c.intermediateSize + 4 + qkNorm + sandwich + preNorms) +
       options.maxBatch * c.numHeads * options.maxSeqLen;
     // The products design's workspace: head-major copies and one or two score chunks.
     const products = options.attention?.design === "products";
@@ -966,8 +977,10 @@ export class Transformer {
     names.layers.forEach((ln, l) => {
       const a = layers[l];
       // (olmo2: no input norm, attention reads the residual stream itself)
-      const h1 = ln.norm1 ? a.h1 : a.x;
-      if (ln.norm1) this.norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
+      const h1 = a.h1 ?? a.x;
+      if (ln.norm1 && a.h1 && a.mean1 && a.rstd1) {
+        this.norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
+      }
       // qwen3: q and k land in qRaw, kRaw, then an RMSNorm per head writes q, k.
       const [qOut, kOut] = a.qRaw && a.kRaw ? [a.qRaw, a.kRaw] : [a.q, a.k];
       const [q, k, v] = packed ? [s.pq, s.pk, s.pv] : [qOut, kOut, a.v];
@@ -1014,8 +1027,10 @@ export class Transformer {
       this.linear(enc, packed ? s.pq : a.att, a.oRaw ?? s.o, ln.o, ln.oBias);
       post(a.oRaw, a.rstdO, ln.postAttnNorm);
       residualForward(enc, { out: a.mid, a: a.x, b: s.o });
-      const h2 = ln.norm2 ? a.h2 : a.mid;
-      if (ln.norm2) this.norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+      const h2 = a.h2 ?? a.mid;
+      if (ln.norm2 && a.h2 && a.mean2 && a.rstd2) {
+        this.norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+      }
       if (c.family === "gpt2") {
         this.linear(enc, h2, a.a, ln.fc, ln.fcBias);
       } else {
@@ -1208,17 +1223,18 @@ export class Transformer {
         dB: s.dF3,
         exact: c.exactGelu,
       });
-      const h2 = ln.norm2 ? a.h2 : a.mid;
+      const h2 = a.h2 ?? a.mid;
       if (c.family === "gpt2") {
         this.#linearBackward(enc, s.dF2, h2, s.dH, ln.fc, ln.fcBias);
       } else {
         this.#linearBackward(enc, s.dF2, h2, s.dH, ln.gate);
         this.#linearBackward(enc, s.dF3, h2, s.dH, ln.up, undefined, true);
       }
-      if (ln.norm2) {
-        this.#normBackward(enc, a.mid, s.dH, s.dN, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+      const norm2 = ln.norm2 && a.mean2 && a.rstd2;
+      if (norm2) {
+        this.#normBackward(enc, a.mid, s.dH, s.dN, a.mean2!, a.rstd2!, ln.norm2!, ln.norm2Bias);
       }
-      residualForward(enc, { out: dMid, a: ln.norm2 ? s.dN : s.dH, b: dX });
+      residualForward(enc, { out: dMid, a: norm2 ? s.dN : s.dH, b: dX });
       // Attention. Padding-free: the output projection's input is packed again, and its input
       // gradient (packed in "dQ", free until attention writes it) unpacked for attention.
       const dO = postBack(dMid, a.oRaw, a.rstdO, ln.postAttnNorm);
@@ -1278,14 +1294,15 @@ export class Transformer {
         this.#pack(enc, packed, dv, s.pv, twins);
         [dq, dk, dv] = [s.pq, s.pk, s.pv];
       }
-      const h1 = ln.norm1 ? a.h1 : a.x;
+      const h1 = a.h1 ?? a.x;
       this.#linearBackward(enc, dq, h1, s.dH, ln.q, ln.qBias);
       this.#linearBackward(enc, dk, h1, s.dH, ln.k, ln.kBias, true);
       this.#linearBackward(enc, dv, h1, s.dH, ln.v, ln.vBias, true);
-      if (ln.norm1) {
-        this.#normBackward(enc, a.x, s.dH, s.dN, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
+      const norm1 = ln.norm1 && a.mean1 && a.rstd1;
+      if (norm1) {
+        this.#normBackward(enc, a.x, s.dH, s.dN, a.mean1!, a.rstd1!, ln.norm1!, ln.norm1Bias);
       }
-      residualForward(enc, { out: dX, a: ln.norm1 ? s.dN : s.dH, b: dMid });
+      residualForward(enc, { out: dX, a: norm1 ? s.dN : s.dH, b: dMid });
     }
     // Padding-free: the embedding's gradient for every token (zeros for padding), in "dMid".
     const dEmbedded = packed ? this.#store.dMid.view(0, [n, C]) : dX;

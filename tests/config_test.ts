@@ -443,6 +443,19 @@ Deno.test("config: SmolLM3 reads as llama's layout with its NoPE layers", () => 
     () => configFromHf({ ...json, no_rope_layers: [1, 0] }),
     /no_rope_layers must list 0 or 1 for each of the 36 layers/,
   );
+  // A longer list is fine (the model reads one entry per layer).
+  const longer = configFromHf({ ...json, no_rope_layers: [...json.no_rope_layers, 0, 0] });
+  assert.deepEqual(longer.noRopeLayers, c.noRopeLayers);
+  // Sliding layer types with a window but use_sliding_window false mean different things to
+  // transformers' attention implementations: refused.
+  const types = Array.from(
+    { length: 36 },
+    (_, l) => l === 3 ? "sliding_attention" : "full_attention",
+  );
+  assert.throws(
+    () => configFromHf({ ...json, layer_types: types, sliding_window: 8 }),
+    /layer_types with sliding_attention and a sliding_window but use_sliding_window false/,
+  );
 });
 
 Deno.test("config: Mistral reads as llama's layout, with its sliding window", () => {
