@@ -80,8 +80,8 @@ export interface ModelConfig {
   /** Gemma 3's RoPE base θ of its sliding layers (`rope_local_base_freq`, no scaling there). */
   ropeLocalTheta?: number;
   /**
-   * Gemma: GeGLU with the exact GELU x·Φ(x) (transformers' `gelu`, as Gemma 1's `hidden_act`
-   * says) instead of the tanh form. Absent: the tanh form.
+   * Gemma 2/3: GeGLU with the exact GELU x·Φ(x) (`hidden_activation: "gelu"`) instead of the
+   * tanh form. Absent: the tanh form (Gemma 1's legacy "gelu" included, as transformers reads it).
    */
   exactGelu?: boolean;
   /** Gemma 2's `attn_logit_softcapping` c: attention scores become c·tanh(s/c). Absent: none. */
@@ -488,15 +488,16 @@ function noRopeOf(r: FieldReader): boolean[] {
  * absent (Gemma 2's soft-capping: attention scores 50, final logits 30; Gemma 3: none).
  */
 function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
-  // Gemma's MLP is GeGLU. Current transformers builds Gemma 1's from `hidden_act` (Gemma 1
-  // checkpoints say "gelu": the exact GELU) and Gemma 2/3's from `hidden_activation` (default
-  // gelu_pytorch_tanh), each ignoring the other key.
+  // Gemma's MLP is GeGLU. transformers builds Gemma 1's from `hidden_act`, whose legacy "gelu"
+  // (Gemma 1 checkpoints' value) it rewrites to the tanh form, and Gemma 2/3's from
+  // `hidden_activation` (default gelu_pytorch_tanh; "gelu" there is the exact erf GELU), each
+  // ignoring the other key (checked against transformers 5.18's log-probs).
   const actField = family === "gemma" ? "hidden_act" : "hidden_activation";
   const act = r.optStr(actField) ?? "gelu_pytorch_tanh";
   if (!["gelu_pytorch_tanh", "gelu_new", "gelu_fast", "gelu"].includes(act)) {
     r.refuse(actField, `"${act}" (GELU, exact or in its tanh form, is implemented)`);
   }
-  const exactGelu = act === "gelu";
+  const exactGelu = act === "gelu" && family !== "gemma";
   const d = {
     gemma: { nh: 16, nkv: 16, positions: 8192, theta: 10000, softcaps: [null, null] },
     gemma2: { nh: 8, nkv: 4, positions: 8192, theta: 10000, softcaps: [50, 30] },
@@ -1203,8 +1204,11 @@ export function validateConfig(c: ModelConfig): ModelConfig {
       `ModelConfig.qkvBias: only gpt2 and qwen2 have q/k/v biases, not ${c.family}`,
     );
   }
-  if (c.exactGelu && !isGemma(c)) {
-    throw new ConfigError(`ModelConfig.exactGelu: only Gemma's GeGLU has one, not ${c.family}`);
+  if (c.exactGelu && c.family !== "gemma2" && c.family !== "gemma3") {
+    // (Gemma 1's "gelu" is read as the tanh form by transformers: no way to save an exact one)
+    throw new ConfigError(
+      `ModelConfig.exactGelu: only Gemma 2/3's GeGLU takes the exact GELU, not ${c.family}'s`,
+    );
   }
   if (c.slidingWindow && c.slidingLayers && !c.slidingLayers.some((x) => x)) {
     throw new ConfigError("ModelConfig.slidingLayers: a sliding window needs a sliding layer");

@@ -145,10 +145,7 @@ export async function saveModel(
   const tmp = `${dir}.tmp-${Deno.pid}-${Date.now()}`;
   await Deno.mkdir(tmp, { recursive: true });
   try {
-    await Deno.writeTextFile(
-      `${tmp}/config.json`,
-      JSON.stringify(configToHf(model.config), null, 2) + "\n",
-    );
+    await Deno.writeTextFile(`${tmp}/config.json`, configJson(model.config));
     await writeModelWeights(tmp, toHf(model.config, model.params), {
       maxShardBytes: options.maxShardBytes,
     });
@@ -224,4 +221,28 @@ export async function checkModelFolder(dir: string): Promise<void> {
         `${foreign.length > 3 ? ", …" : ""}); choose an empty folder or an existing model folder`,
     );
   }
+}
+
+/**
+ * Keys transformers types as floats strictly (huggingface_hub's strict dataclasses refuse an
+ * integer there): a whole value is written with a decimal point (`30.0`, not `30`).
+ */
+const FLOAT_KEYS = ["attn_logit_softcapping", "final_logit_softcapping"];
+
+/**
+ * A config's `config.json` text, as transformers loads it (see `FLOAT_KEYS`).
+ *
+ * @example
+ * ```ts
+ * import { configJson } from "./io.ts";
+ * import { tinyConfig } from "./config.ts";
+ * console.log(configJson(tinyConfig("gemma2")).includes('"final_logit_softcapping": 2.0')); // true
+ * ```
+ */
+export function configJson(config: ModelConfig): string {
+  let text = JSON.stringify(configToHf(config), null, 2) + "\n";
+  for (const key of FLOAT_KEYS) {
+    text = text.replace(new RegExp(`("${key}": )(-?\\d+)(?=,?\\n)`, "g"), "$1$2.0");
+  }
+  return text;
 }

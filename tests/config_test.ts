@@ -14,6 +14,7 @@ import {
   validateConfig,
 } from "../model/config.ts";
 import { readModelWeights } from "../model/safetensors.ts";
+import { configJson } from "../model/io.ts";
 import { ropeFrequencies } from "../kernels/rope.ts";
 
 const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathname;
@@ -246,12 +247,13 @@ Deno.test("config: Gemma 1 and Gemma 2 read as transformers reads them", () => {
   };
   const g = configFromHf(gemma);
   assert.deepEqual([g.family, g.headDim, g.numKvHeads, g.tieEmbeddings], ["gemma", 256, 1, true]);
-  // Current transformers builds Gemma 1's MLP from hidden_act: "gelu" is the exact GELU; the
-  // tanh form where it says so (hidden_activation is not read for Gemma 1).
-  assert.equal(g.exactGelu, true);
-  assert.equal(configToHf(g).hidden_act, "gelu");
+  // transformers builds Gemma 1's MLP from hidden_act and reads its legacy "gelu" as the tanh
+  // form (checked against transformers 5.18); hidden_activation is not read for Gemma 1.
+  assert.equal(g.exactGelu, undefined);
+  assert.equal(configToHf(g).hidden_act, "gelu_pytorch_tanh");
   const tanh = { ...gemma, hidden_act: "gelu_pytorch_tanh", hidden_activation: "gelu" };
   assert.equal(configFromHf(tanh).exactGelu, undefined);
+  assert.throws(() => validateConfig({ ...g, exactGelu: true }), /not gemma's/);
   assert.equal(g.slidingWindow, undefined);
   assert.equal(g.queryPreAttnScalar, undefined);
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(g)))), g);
@@ -275,9 +277,16 @@ Deno.test("config: Gemma 1 and Gemma 2 read as transformers reads them", () => {
     final_logit_softcapping: null,
   });
   assert.deepEqual([uncapped.attnSoftcap, uncapped.finalSoftcap], [undefined, undefined]);
-  // Gemma 2/3 read hidden_activation only (hidden_act "gelu" there is not the MLP's).
+  // Gemma 2/3 read hidden_activation only (hidden_act "gelu" there is not the MLP's); its
+  // "gelu" is the exact GELU.
   assert.equal(g2.exactGelu, undefined);
   assert.equal(configFromHf({ ...gemma2, hidden_activation: undefined }).exactGelu, undefined);
+  assert.equal(configFromHf({ ...gemma2, hidden_activation: "gelu" }).exactGelu, true);
+  // Whole soft-caps are written as floats: transformers' strict config classes refuse integers.
+  const text = configJson(g2);
+  assert.match(text, /"attn_logit_softcapping": 50\.0,/);
+  assert.match(text, /"final_logit_softcapping": 30\.0,/);
+  assert.deepEqual(configFromHf(JSON.parse(text)), g2);
   // No sliding layer: a window is still written (transformers' Gemma 2/3 always build one).
   const allFull = configFromHf({ ...gemma2, layer_types: Array(18).fill("full_attention") });
   assert.equal(allFull.slidingWindow, undefined);

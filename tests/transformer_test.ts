@@ -167,7 +167,7 @@ gpuTest(
     // base of its sliding layers (here layer 0 only).
     const wide = { hiddenSize: 32, numHeads: 2, numKvHeads: 1, headDim: 16 };
     await checkModel(gpu, tinyConfig("gemma", wide));
-    await checkModel(gpu, tinyConfig("gemma", { ...wide, exactGelu: true })); // Gemma 1's "gelu"
+    await checkModel(gpu, tinyConfig("gemma2", { ...wide, exactGelu: true })); // the erf GELU
     const g2 = tinyConfig("gemma2", wide);
     await checkModel(gpu, g2);
     await checkModel(gpu, g2, { design: "products" });
