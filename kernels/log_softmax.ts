@@ -52,6 +52,8 @@ export interface LogSoftmaxGatherArgs {
    * (`logp`, `lse` and `logitSum` are of the capped logits). Default: none.
    */
   softcap?: number;
+  /** k: every logit is read as k·x first (Granite: 1/`logits_scaling`). Default 1. */
+  logitScale?: number;
 }
 
 /**
@@ -103,6 +105,7 @@ export function logSoftmaxGather(enc: Encoder, args: LogSoftmaxGatherArgs): void
         base: b.base,
         ld,
         cap: capOf("logSoftmaxGather", args.softcap),
+        logit_scale: args.logitScale ?? 1,
       }),
       bindings: [
         b.view(logits),
@@ -146,6 +149,8 @@ export interface LogSoftmaxBackwardArgs {
   maxBindingBytes?: number;
   /** The forward's soft-cap; the gradient is then of the raw logits. Default: none. */
   softcap?: number;
+  /** The forward's logit scale k. Default 1. */
+  logitScale?: number;
 }
 
 /**
@@ -193,6 +198,7 @@ export function logSoftmaxBackward(enc: Encoder, args: LogSoftmaxBackwardArgs): 
         base: b.base,
         ld,
         cap: capOf("logSoftmaxBackward", args.softcap),
+        logit_scale: args.logitScale ?? 1,
       }),
       bindings: inPlace
         ? [b.view(logits), targets, lse, coef]
@@ -350,8 +356,11 @@ export function crossEntropy(enc: Encoder, args: CrossEntropyArgs): void {
 
 function params(fields: Partial<Record<string, number>>): Uint32Array {
   const { rows = 0, v = 0, row0 = 0, base = 0, n = 0, row_stride = 0, scale = 1 } = fields;
-  const ld = fields.ld ?? v, cap = fields.cap ?? 0;
-  return uniforms({ rows, v, row0, base, n, row_stride, scale, ld, cap }, ["scale", "cap"]);
+  const ld = fields.ld ?? v, cap = fields.cap ?? 0, logit_scale = fields.logit_scale ?? 1;
+  return uniforms(
+    { rows, v, row0, base, n, row_stride, scale, ld, cap, logit_scale },
+    ["scale", "cap", "logit_scale"],
+  );
 }
 
 /** A soft-cap: undefined or null for none (0), else a positive finite number. */

@@ -48,6 +48,7 @@ struct Params {
   scale: f32,      // token_coef, cross_entropy: multiplies the coefficients
   ld: u32,         // forward, backward: elements between logits rows (≥ V; padding unread)
   cap: f32,        // forward, backward: soft-cap c (0: none)
+  logit_scale: f32, // forward, backward: k, logits read as k·x first (Granite: 1/logits_scaling)
 }
 
 override WG: u32 = 256; // a power of two
@@ -76,8 +77,9 @@ fn soft_tanh(x: f32) -> f32 {
   return sign(x) * (1.0 - 2.0 / (exp(2.0 * a) + 1.0));
 }
 
-// The logit as the softmax sees it: soft-capped when p.cap > 0.
-fn capped(x: f32) -> f32 {
+// The logit as the softmax sees it: scaled by k, then soft-capped when p.cap > 0.
+fn capped(raw: f32) -> f32 {
+  let x = raw * p.logit_scale;
   if (p.cap > 0.0) {
     return p.cap * soft_tanh(x / p.cap);
   }
@@ -214,6 +216,7 @@ fn grad_of(r: RowGrad, col: u32, x: f32) -> f32 {
     let u = y / p.cap;
     g *= 1.0 - u * u;
   }
+  g *= p.logit_scale;
   // Ignored rows are exactly 0, whatever their logits hold.
   return select(g, 0.0, r.tgt < 0);
 }

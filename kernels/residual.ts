@@ -18,10 +18,12 @@ export interface ResidualForwardArgs {
   a: Tensor;
   /** (N,) second input. */
   b: Tensor;
+  /** s, the second input's factor (Granite's `residual_multiplier`). Default 1. */
+  scale?: number;
 }
 
 /**
- * Encodes `out = a + b`.
+ * Encodes `out = a + s·b` (s = 1 by default: the plain sum).
  *
  * @example
  * ```ts
@@ -37,7 +39,9 @@ export interface ResidualForwardArgs {
  */
 export function residualForward(enc: Encoder, args: ResidualForwardArgs): void {
   const n = expectSameSize("residualForward", args.out, args.a, args.b);
-  launch(enc, FORWARD, n, [args.a, args.b, args.out]);
+  const scale = args.scale ?? 1;
+  if (!Number.isFinite(scale)) throw new RangeError(`residualForward: scale must be finite`);
+  launch(enc, FORWARD, n, [args.a, args.b, args.out], scale);
 }
 
 /** Tensors of {@linkcode residualBackward}. */
@@ -75,12 +79,13 @@ function launch(
   kernel: typeof FORWARD,
   n: number,
   bindings: Tensor[],
+  scale = 1,
 ): void {
   const [gx, gy] = grid1d(n, WG, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
   enc.dispatch({
     kernel,
     constants: { WG },
-    uniforms: uniforms({ n, row_stride: gx * WG }),
+    uniforms: uniforms({ n, row_stride: gx * WG, scale }, ["scale"]),
     bindings,
     workgroups: [gx, gy],
   });

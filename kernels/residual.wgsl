@@ -1,6 +1,7 @@
 // Residual connection: the skip path of every transformer block.
 //
-// forward:  out[i] = a[i] + b[i]                      a, b, out: (N,) f32, N = B·T·C
+// forward:  out[i] = a[i] + s·b[i]                    a, b, out: (N,) f32, N = B·T·C
+//           (s: Granite's residual_multiplier; 1 elsewhere, where a + 1·b is exactly a + b)
 // backward: d_a[i] = d_out[i];  d_b[i] = d_out[i]     overwrite (activation gradients)
 //
 // One invocation per element. The dispatch may be split over x and y when N exceeds
@@ -9,6 +10,7 @@
 struct Params {
   n: u32,          // N, elements
   row_stride: u32, // invocations per row of workgroups
+  scale: f32,      // forward: s
 }
 
 override WG: u32 = 256;
@@ -23,7 +25,7 @@ override WG: u32 = 256;
 fn forward(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x + gid.y * p.row_stride;
   if (i < p.n) {
-    out[i] = a[i] + b[i];
+    out[i] = a[i] + p.scale * b[i];
   }
 }
 

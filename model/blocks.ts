@@ -84,6 +84,8 @@ export interface LinearBackwardArgs {
   layout: WeightLayout;
   /** Add to `dx` instead of overwriting it (several layers reading one input). */
   accumulateDx?: boolean;
+  /** α: the output's gradient is α·dy (Granite's residual multiplier after the layer). Default 1. */
+  alpha?: number;
 }
 
 /**
@@ -102,18 +104,22 @@ export interface LinearBackwardArgs {
  * ```
  */
 export function linearBackward(enc: Encoder, args: LinearBackwardArgs): void {
-  const { dy, x, dx, w, dW, dBias, layout, accumulateDx = false } = args;
+  const { dy, x, dx, w, dW, dBias, layout, accumulateDx = false, alpha = 1 } = args;
   const [n, i] = x.shape, o = dy.shape[1];
   const beta = accumulateDx ? 1 : 0;
-  matmul(enc, { out: dx, a: dy, b: w, transB: layout === "in_out", beta, m: n, n: i, k: o });
+  const a = alpha === 1 ? {} : { alpha }; // (1: the products as they always ran)
+  matmul(enc, { out: dx, a: dy, b: w, transB: layout === "in_out", beta, m: n, n: i, k: o, ...a });
   if (layout === "in_out") {
     // dW (I, O) += xᵀ·dy
-    matmul(enc, { out: dW, a: x, b: dy, transA: true, beta: 1, m: i, n: o, k: n });
+    matmul(enc, { out: dW, a: x, b: dy, transA: true, beta: 1, m: i, n: o, k: n, ...a });
   } else {
     // dW (O, I) += dyᵀ·x
-    matmul(enc, { out: dW, a: dy, b: x, transA: true, beta: 1, m: o, n: i, k: n });
+    matmul(enc, { out: dW, a: dy, b: x, transA: true, beta: 1, m: o, n: i, k: n, ...a });
   }
-  if (dBias) biasGrad(enc, { dBias, dOut: dy });
+  if (dBias) {
+    if (alpha !== 1) throw new RangeError("linearBackward: alpha with a bias is not implemented");
+    biasGrad(enc, { dBias, dOut: dy });
+  }
 }
 
 /** Tensors of {@linkcode normForward}. */

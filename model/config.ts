@@ -24,7 +24,8 @@ export type ModelFamily =
   | "gemma3"
   | "phi3"
   | "smollm3"
-  | "olmo2";
+  | "olmo2"
+  | "granite";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -40,7 +41,8 @@ export interface ModelConfig {
    * gemma3 (`gemma3_text`) also q/k norms and its own RoPE base on sliding layers; phi3 is
    * llama's layout stored with fused `qkv_proj` and `gate_up_proj` weights; smollm3 is llama's
    * layout with no RoPE on some layers ({@linkcode noRopeLayers}); olmo2 normalizes the attention
-   * and MLP outputs instead of their inputs, and the whole q and k projections before RoPE. */
+   * and MLP outputs instead of their inputs, and the whole q and k projections before RoPE; granite
+   * is llama's layout with multipliers ({@linkcode graniteMultipliers}). */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -93,6 +95,12 @@ export interface ModelConfig {
    * says 0). Absent: every layer rotates.
    */
   noRopeLayers?: boolean[];
+  /**
+   * Granite's multipliers: token rows ×`embedding`, attention scores ×`attention` (in place of
+   * 1/√HS), each block's attention and MLP outputs ×`residual` before the residual adds, logits
+   * ÷`logits`. Absent: llama's (1, 1/√HS, 1, 1).
+   */
+  graniteMultipliers?: { embedding: number; attention: number; residual: number; logits: number };
   /** Whether the output head shares the token embedding. */
   tieEmbeddings: boolean;
   /** Biases on q, k, v projections (gpt2: all linear layers have biases; qwen2: q/k/v only). */
@@ -202,7 +210,36 @@ export function normOffset(c: ModelConfig): number {
  * ```
  */
 export function embeddingScale(c: ModelConfig): number {
+  if (c.graniteMultipliers) return Math.fround(c.graniteMultipliers.embedding);
   return isGemma(c) ? Math.fround(Math.sqrt(c.hiddenSize)) : 1;
+}
+
+/**
+ * What each block's attention and MLP outputs are multiplied by before the residual adds:
+ * Granite's `residual_multiplier`, 1 otherwise.
+ *
+ * @example
+ * ```ts
+ * import { residualScale, tinyConfig } from "./config.ts";
+ * console.log(residualScale(tinyConfig("llama"))); // 1
+ * ```
+ */
+export function residualScale(c: ModelConfig): number {
+  return c.graniteMultipliers ? Math.fround(c.graniteMultipliers.residual) : 1;
+}
+
+/**
+ * What the logits are multiplied by before the softmax: 1/`logits_scaling` for Granite, 1
+ * otherwise.
+ *
+ * @example
+ * ```ts
+ * import { logitScale, tinyConfig } from "./config.ts";
+ * console.log(logitScale(tinyConfig("llama"))); // 1
+ * ```
+ */
+export function logitScale(c: ModelConfig): number {
+  return c.graniteMultipliers ? 1 / c.graniteMultipliers.logits : 1;
 }
 
 /**
@@ -216,6 +253,7 @@ export function embeddingScale(c: ModelConfig): number {
  * ```
  */
 export function attentionScale(c: ModelConfig): number {
+  if (c.graniteMultipliers) return c.graniteMultipliers.attention;
   return 1 / Math.sqrt(c.queryPreAttnScalar ?? c.headDim);
 }
 
@@ -313,6 +351,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "phi3":
     case "smollm3":
     case "olmo2":
+    case "granite":
       return llamaFromHf(r, type);
     case "gemma":
     case "gemma2":
@@ -327,7 +366,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, llama, mistral, qwen2, qwen3, ` +
-          "gemma, gemma2, gemma3_text, phi3, smollm3 and olmo2 are)",
+          "gemma, gemma2, gemma3_text, phi3, smollm3, olmo2 and granite are)",
       );
   }
 }
@@ -366,7 +405,15 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
 }
 
 /** The families stored in llama's layout (phi3 with fused projections). */
-type LlamaLike = "llama" | "qwen2" | "mistral" | "qwen3" | "phi3" | "smollm3" | "olmo2";
+type LlamaLike =
+  | "llama"
+  | "qwen2"
+  | "mistral"
+  | "qwen3"
+  | "phi3"
+  | "smollm3"
+  | "olmo2"
+  | "granite";
 
 function llamaFromHf(
   r: FieldReader,
@@ -400,7 +447,18 @@ function llamaFromHf(
   const absent = !("num_key_value_heads" in r.json);
   const nkv = r.optInt("num_key_value_heads") ??
     (absent
-      ? { llama: nh, qwen2: 32, mistral: 8, qwen3: 32, phi3: nh, smollm3: 4, olmo2: nh }[family]
+      ? {
+        llama: nh,
+        qwen2: 32,
+        mistral: 8,
+        qwen3: 32,
+        phi3: nh,
+        smollm3: 4,
+        olmo2: nh,
+        granite: nh,
+      }[
+        family
+      ]
       : nh);
   if (nh % nkv !== 0) {
     r.refuse(
@@ -436,12 +494,14 @@ function llamaFromHf(
         phi3: 4096,
         smollm3: 32768,
         olmo2: 2048,
+        granite: 2048,
       }[family],
     normEps: r.optNum("rms_norm_eps") ?? (family === "phi3" || family === "olmo2" ? 1e-5 : 1e-6),
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
     ...sliding,
     ...(noRope && noRope.some((x) => x) ? { noRopeLayers: noRope } : {}),
+    ...(family === "granite" ? { graniteMultipliers: multipliersOf(r) } : {}),
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? family === "smollm3",
     qkvBias: family === "qwen2",
     // Phi3Config's defaults: bos 1, eos and pad 32000; SmolLM3Config's 128000, 128001, 128004.
@@ -458,6 +518,23 @@ function llamaFromHf(
         (family !== "phi3" && family !== "smollm3" && family !== "olmo2")
       ? r.optInt("pad_token_id")
       : { phi3: 32000, smollm3: 128004, olmo2: 1 }[family],
+  };
+}
+
+/** Granite's four multipliers (GraniteConfig's defaults 1 where absent), each positive. */
+function multipliersOf(
+  r: FieldReader,
+): { embedding: number; attention: number; residual: number; logits: number } {
+  const get = (field: string) => {
+    const v = r.optNum(field) ?? 1;
+    if (!(v > 0)) r.refuse(field, `${v} (a multiplier is positive)`);
+    return v;
+  };
+  return {
+    embedding: get("embedding_multiplier"),
+    attention: get("attention_multiplier"),
+    residual: get("residual_multiplier"),
+    logits: get("logits_scaling"),
   };
 }
 
@@ -683,6 +760,7 @@ function slidingOf(
       phi3: 4096,
       smollm3: 32768,
       olmo2: 2048,
+      granite: 2048,
     }[family];
   if (window >= positions) return {};
   return slides.every((x) => x)
@@ -845,6 +923,7 @@ export function configToHf(c: ModelConfig): Json {
         phi3: "Phi3ForCausalLM",
         smollm3: "SmolLM3ForCausalLM",
         olmo2: "Olmo2ForCausalLM",
+        granite: "GraniteForCausalLM",
       }[c.family],
     ],
     model_type: c.family,
@@ -863,6 +942,14 @@ export function configToHf(c: ModelConfig): Json {
     hidden_act: "silu",
     attention_bias: c.family === "llama" || c.family === "qwen3" ? false : undefined,
     ...slidingToHf(c),
+    ...(c.graniteMultipliers
+      ? {
+        embedding_multiplier: c.graniteMultipliers.embedding,
+        attention_multiplier: c.graniteMultipliers.attention,
+        residual_multiplier: c.graniteMultipliers.residual,
+        logits_scaling: c.graniteMultipliers.logits,
+      }
+      : {}),
     mlp_bias: false,
     bos_token_id: c.bosTokenId,
     eos_token_id: eos,
@@ -1117,6 +1204,10 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     ...(family === "gemma3" ? { slidingWindow: 6, ropeLocalTheta: 100 } : {}),
     // SmolLM3: its second layer without RoPE.
     ...(family === "smollm3" ? { noRopeLayers: [false, true] } : {}),
+    // Granite: multipliers other than 1 (and an attention scale other than 1/√HS).
+    ...(family === "granite"
+      ? { graniteMultipliers: { embedding: 3, attention: 0.25, residual: 0.5, logits: 2 } }
+      : {}),
   };
   const c = { ...base, ...overrides };
   if (family === "gpt2") {
@@ -1198,6 +1289,9 @@ export function validateConfig(c: ModelConfig): ModelConfig {
         }, and it must be positive (got ${v} for ${c.family})`,
       );
     }
+  }
+  if (c.graniteMultipliers && c.family !== "granite") {
+    throw new ConfigError(`ModelConfig.graniteMultipliers: ${c.family} has none`);
   }
   if (c.qkvBias && c.family !== "gpt2" && c.family !== "qwen2") {
     throw new ConfigError(

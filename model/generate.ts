@@ -22,7 +22,9 @@ import {
   embeddingScale,
   hasQkNorm,
   layerWindow,
+  logitScale,
   type ModelConfig,
+  residualScale,
 } from "./config.ts";
 
 import type { Transformer } from "./transformer.ts";
@@ -565,7 +567,8 @@ class Forward {
       return a.h;
     };
     this.#m.linear(enc, a.att, a.o, ln.o, ln.oBias);
-    residualForward(enc, { out: a.mid, a: a.x, b: post(ln.postAttnNorm) });
+    const rs = residualScale(c); // (granite's residual multiplier)
+    residualForward(enc, { out: a.mid, a: a.x, b: post(ln.postAttnNorm), scale: rs });
     if (ln.norm2) this.#m.norm(enc, a.mid, a.h, a.mean, a.rstd, ln.norm2, ln.norm2Bias);
     const h2 = ln.norm2 ? a.h : a.mid;
     if (c.family === "gpt2") {
@@ -576,7 +579,7 @@ class Forward {
     }
     activationForward(enc, c.family, { out: fs, a: fa, b: fb, exact: c.exactGelu });
     this.#m.linear(enc, fs, a.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
-    residualForward(enc, { out: a.x, a: a.mid, b: post(ln.postMlpNorm) });
+    residualForward(enc, { out: a.x, a: a.mid, b: post(ln.postMlpNorm), scale: rs });
   }
 
   /** Final norm of the B gathered rows in `last`, the head, submit, and one readback. */
@@ -595,8 +598,10 @@ class Forward {
     });
     m.gpu.submit(enc);
     const [logits] = await m.gpu.read([s.logits]) as Float32Array[];
-    // Gemma 2's final soft-cap, as the training forward's log-softmax applies it.
-    const cap = c.finalSoftcap;
+    // Granite's logit scale and Gemma 2's final soft-cap, as the training forward's log-softmax
+    // applies them.
+    const k = logitScale(c), cap = c.finalSoftcap;
+    if (k !== 1) { for (let i = 0; i < logits.length; i++) logits[i] *= k; }
     if (cap) {
       for (let i = 0; i < logits.length; i++) {
         logits[i] = cap * Math.tanh(logits[i] / cap);

@@ -17,8 +17,10 @@ import {
   layerRope,
   layerUsesRope,
   layerWindow,
+  logitScale,
   type ModelConfig,
   normOffset,
+  residualScale,
 } from "./config.ts";
 import { modelNames, type WeightLayout } from "./params.ts";
 
@@ -147,7 +149,8 @@ export class ReferenceModel {
       const oRaw = linear(att, this.#p(ln.o), this.#opt(ln.oBias), N, NH * HS, C, names.layout);
       // gemma2/3: attention and MLP outputs are normalized before their residual adds.
       const o = ln.postAttnNorm ? this.#norm(oRaw, ln.postAttnNorm, undefined) : oRaw;
-      const mid = ref.residualForward(x, o);
+      const rs = residualScale(c); // granite's residual multiplier
+      const mid = ref.residualForward(x, o, rs);
       const h2 = ln.norm2 ? this.#norm(mid, ln.norm2, ln.norm2Bias) : mid;
       let a: Float64Array, b: Float64Array, s: Float64Array, mRaw: Float64Array;
       if (c.family === "gpt2") {
@@ -162,11 +165,13 @@ export class ReferenceModel {
       }
       const m = ln.postMlpNorm ? this.#norm(mRaw, ln.postMlpNorm, undefined) : mRaw;
       saved.push({ x, h1, q, k, qRaw, kRaw, v, att, mid, h2, a, b, s, oRaw, mRaw });
-      x = ref.residualForward(mid, m);
+      x = ref.residualForward(mid, m, rs);
     }
     const hF = this.#norm(x, names.normF, names.normFBias);
     const head = this.#p(names.head ?? names.wte);
-    const logits = linear(hF, head, undefined, N, C, V, "out_in");
+    // (granite: the logits ÷ logits_scaling)
+    const k = logitScale(c);
+    const logits = linear(hF, head, undefined, N, C, V, "out_in").map((v) => v * k);
     this.#saved = { layers: saved, xL: x, hF, logits };
     this.#batch = batch;
     return ref.logSoftmaxGather(logits, batch.targets, V, c.finalSoftcap).logp;
@@ -211,7 +216,9 @@ export class ReferenceModel {
       if (!prev) grads.set(name, Float64Array.from(g));
       else for (let i = 0; i < g.length; i++) prev[i] += g[i];
     };
-    const dLogits = ref.logSoftmaxBackward(saved.logits, batch.targets, coef, V, c.finalSoftcap);
+    const k = logitScale(c), rs = residualScale(c);
+    const dLogits = ref.logSoftmaxBackward(saved.logits, batch.targets, coef, V, c.finalSoftcap)
+      .map((v) => v * k);
     const head = this.#p(names.head ?? names.wte);
     const gh = linearBackward(dLogits, saved.hF, head, N, C, V, "out_in");
     add(names.head ?? names.wte, gh.dW);
@@ -220,9 +227,11 @@ export class ReferenceModel {
       const ln = names.layers[l], s = saved.layers[l];
       // MLP (gemma2/3: back through the norm of its output first)
       let dh2: Float64Array;
+      // (granite: the MLP output entered the residual stream ×rs)
+      const dxs = rs === 1 ? dx : dx.map((v) => v * rs);
       const dm = ln.postMlpNorm
-        ? this.#normBackward(s.mRaw, dx, ln.postMlpNorm, undefined, add)
-        : dx;
+        ? this.#normBackward(s.mRaw, dxs, ln.postMlpNorm, undefined, add)
+        : dxs;
       if (c.family === "gpt2") {
         const gp = linearBackward(dm, s.s, this.#p(ln.proj), N, F, C, names.layout);
         add(ln.proj, gp.dW);
@@ -249,9 +258,10 @@ export class ReferenceModel {
         ln.norm2 ? this.#normBackward(s.mid, dh2, ln.norm2, ln.norm2Bias, add) : dh2,
       );
       // Attention
+      const dMids = rs === 1 ? dMid : dMid.map((v) => v * rs);
       const dO = ln.postAttnNorm
-        ? this.#normBackward(s.oRaw, dMid, ln.postAttnNorm, undefined, add)
-        : dMid;
+        ? this.#normBackward(s.oRaw, dMids, ln.postAttnNorm, undefined, add)
+        : dMids;
       const go = linearBackward(dO, s.att, this.#p(ln.o), N, NH * HS, C, names.layout);
       add(ln.o, go.dW);
       add(ln.oBias, go.dBias);

@@ -49,7 +49,9 @@ import {
   hasSandwichNorms,
   layerRope,
   layerWindow,
+  logitScale,
   type ModelConfig,
+  residualScale,
 } from "./config.ts";
 import {
   type InternalParam,
@@ -1026,7 +1028,7 @@ export class Transformer {
       };
       this.linear(enc, packed ? s.pq : a.att, a.oRaw ?? s.o, ln.o, ln.oBias);
       post(a.oRaw, a.rstdO, ln.postAttnNorm);
-      residualForward(enc, { out: a.mid, a: a.x, b: s.o });
+      residualForward(enc, { out: a.mid, a: a.x, b: s.o, scale: residualScale(c) });
       const h2 = a.h2 ?? a.mid;
       if (ln.norm2 && a.h2 && a.mean2 && a.rstd2) {
         this.norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
@@ -1040,7 +1042,7 @@ export class Transformer {
       activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b, exact: c.exactGelu });
       this.linear(enc, a.s, a.mRaw ?? s.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
       post(a.mRaw, a.rstdM, ln.postMlpNorm);
-      residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o });
+      residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o, scale: residualScale(c) });
     });
     this.norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
     this.#pickRows(enc, pick, packed, s);
@@ -1061,6 +1063,7 @@ export class Transformer {
         logits,
         vocab: c.vocabSize,
         softcap: c.finalSoftcap,
+        logitScale: logitScale(c),
         targets: (pick?.targets ?? batch.targets).view(r0, [rows]),
         logp: out.logp.view(r0, [rows]),
         lse: out.lse.view(r0, [rows]),
@@ -1145,6 +1148,7 @@ export class Transformer {
         logits,
         vocab: c.vocabSize,
         softcap: c.finalSoftcap,
+        logitScale: logitScale(c),
         lse: rowLse.view(r0, [rows]),
         targets: rowTargets.view(r0, [rows]),
         coef: rowCoef.view(r0, [rows]),
@@ -1202,6 +1206,8 @@ export class Transformer {
     );
     for (let l = c.numLayers - 1; l >= 0; l--) {
       const ln = names.layers[l], a = layers[l];
+      // granite: the attention and MLP outputs entered the residual stream ×rs.
+      const rs = residualScale(c);
       // gemma2/3: back through the norm of an output (dP: the gradient of its input).
       const postBack = (dOut: Tensor, raw?: Tensor, rstd?: Tensor, w?: string): Tensor => {
         if (!raw || !rstd || !w || !s.dP) return dOut;
@@ -1211,9 +1217,9 @@ export class Transformer {
       // MLP: dX is the gradient of this block's output.
       const dMlp = postBack(dX, a.mRaw, a.rstdM, ln.postMlpNorm);
       if (c.family === "gpt2") {
-        this.#linearBackward(enc, dMlp, a.s, s.dF1, ln.proj, ln.projBias);
+        this.#linearBackward(enc, dMlp, a.s, s.dF1, ln.proj, ln.projBias, false, rs);
       } else {
-        this.#linearBackward(enc, dMlp, a.s, s.dF1, ln.down);
+        this.#linearBackward(enc, dMlp, a.s, s.dF1, ln.down, undefined, false, rs);
       }
       activationBackward(enc, c.family, {
         dOut: s.dF1,
@@ -1241,10 +1247,10 @@ export class Transformer {
       if (packed) {
         const dAtt = s.dQ.view(0, [packed.count, s.dQ.shape[1]]);
         this.#pack(enc, packed, a.att, s.pq);
-        this.#linearBackward(enc, dO, s.pq, dAtt, ln.o, ln.oBias);
+        this.#linearBackward(enc, dO, s.pq, dAtt, ln.o, ln.oBias, false, rs);
         this.#unpack(enc, packed, dAtt, s.dAtt);
       } else {
-        this.#linearBackward(enc, dO, a.att, s.dAtt, ln.o, ln.oBias);
+        this.#linearBackward(enc, dO, a.att, s.dAtt, ln.o, ln.oBias, false, rs);
       }
       const bt = (t: Tensor) => t.view(0, [batch.batch, T, t.shape[1]]);
       attentionBackward(enc, {
@@ -1379,6 +1385,7 @@ export class Transformer {
     w: string | undefined,
     b?: string,
     accumulateDx = false,
+    alpha = 1,
   ): void {
     linearBackward(enc, {
       dy,
@@ -1389,6 +1396,7 @@ export class Transformer {
       dBias: this.#g(b),
       layout: this.names.layout,
       accumulateDx,
+      alpha,
     });
   }
 

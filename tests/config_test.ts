@@ -1,15 +1,19 @@
 import assert from "node:assert/strict";
 import {
+  attentionScale,
   ConfigError,
   configFromHf,
   configToHf,
+  embeddingScale,
   hasQkNorm,
   layerRope,
   layerUsesRope,
   layerWindow,
+  logitScale,
   type ModelFamily,
   parameterSpecs,
   readConfig,
+  residualScale,
   tinyConfig,
   validateConfig,
 } from "../model/config.ts";
@@ -33,6 +37,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "phi3",
     "smollm3",
     "olmo2",
+    "granite",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -395,6 +400,50 @@ Deno.test("config: OLMo 2 reads with its output norms and whole-projection q/k n
   const back = configToHf(c);
   assert.deepEqual(back.architectures, ["Olmo2ForCausalLM"]);
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
+});
+
+Deno.test("config: Granite reads as llama's layout with its four multipliers", () => {
+  // granite-3.3-2b-instruct's config.json.
+  const json = {
+    architectures: ["GraniteForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.1,
+    attention_multiplier: 0.015625,
+    bos_token_id: 0,
+    embedding_multiplier: 12.0,
+    eos_token_id: 0,
+    hidden_act: "silu",
+    hidden_size: 2048,
+    initializer_range: 0.02,
+    intermediate_size: 8192,
+    logits_scaling: 8.0,
+    max_position_embeddings: 131072,
+    mlp_bias: false,
+    model_type: "granite",
+    num_attention_heads: 32,
+    num_hidden_layers: 40,
+    num_key_value_heads: 8,
+    pad_token_id: 0,
+    residual_multiplier: 0.22,
+    rms_norm_eps: 1e-05,
+    rope_scaling: null,
+    rope_theta: 10000000.0,
+    tie_word_embeddings: true,
+    vocab_size: 49159,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual(c.graniteMultipliers, {
+    embedding: 12,
+    attention: 0.015625,
+    residual: 0.22,
+    logits: 8,
+  });
+  assert.equal(attentionScale(c), 0.015625); // in place of 1/√HS
+  assert.equal(residualScale(c), Math.fround(0.22));
+  assert.equal(logitScale(c), 1 / 8);
+  assert.equal(embeddingScale(c), 12);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c);
+  assert.throws(() => configFromHf({ ...json, logits_scaling: 0 }), /logits_scaling 0/);
 });
 
 Deno.test("config: SmolLM3 reads as llama's layout with its NoPE layers", () => {

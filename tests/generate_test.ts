@@ -152,6 +152,7 @@ const FAMILIES = [
   "gemma3",
   "smollm3",
   "olmo2",
+  "granite",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {

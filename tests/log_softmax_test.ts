@@ -180,6 +180,29 @@ Deno.test("log_softmax reference backward matches finite differences of Σ coef�
   }
 });
 
+gpuTest(
+  "log_softmax with a logit scale (Granite's 1/logits_scaling) matches float64",
+  async (gpu) => {
+    const rng = new Rng(46);
+    const rows = 4, v = 97, k = 0.125;
+    const logits = rng.normalArray(rows * v, 0, 8);
+    const targets = Int32Array.from([3, -1, 96, 0]), coef = rng.uniformArray(rows, -2, 2);
+    const tl = gpu.upload(logits, [rows, v]), tt = gpu.upload(targets), tc = gpu.upload(coef);
+    const logp = poisoned(gpu, [rows], "logp"), lse = poisoned(gpu, [rows], "lse");
+    const d = poisoned(gpu, [rows, v], "dLogits");
+    const enc = gpu.encoder();
+    logSoftmaxGather(enc, { logits: tl, targets: tt, logp, lse, logitScale: k });
+    logSoftmaxBackward(enc, { logits: tl, lse, targets: tt, coef: tc, dLogits: d, logitScale: k });
+    gpu.submit(enc);
+    const [gLogp, gD] = await gpu.read([logp, d]);
+    const scaled = Float64Array.from(logits, (x) => x * k);
+    assertClose(gLogp, ref.logSoftmaxGather(scaled, targets, v).logp, { label: "scaled logp" });
+    const want = ref.logSoftmaxBackward(scaled, targets, coef, v).map((g) => g * k);
+    assertClose(gD, want, { label: "scaled dLogits" });
+    for (const t of [tl, tt, tc, logp, lse, d]) t.release();
+  },
+);
+
 gpuTest("log_softmax with a soft-cap (Gemma 2's final logits) matches float64", async (gpu) => {
   // Logits well past the cap, and ±1e30 (tanh must give ±1, not NaN).
   const rng = new Rng(45);

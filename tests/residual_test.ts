@@ -12,13 +12,16 @@ gpuTest("residual forward matches the reference (N = 1, 7, 255, 257, 4099)", asy
   for (const n of SIZES) {
     const a = rng.uniformArray(n), b = rng.uniformArray(n);
     const ta = gpu.upload(a), tb = gpu.upload(b), out = poisoned(gpu, [n]);
+    const scaled = poisoned(gpu, [n], "scaled");
     const enc = gpu.encoder();
     residualForward(enc, { out, a: ta, b: tb });
+    residualForward(enc, { out: scaled, a: ta, b: tb, scale: 0.22 }); // Granite's multiplier
     gpu.submit(enc);
-    const [got] = await gpu.read([out]);
+    const [got, gotScaled] = await gpu.read([out, scaled]);
     const c = assertClose(got, ref.residualForward(a, b), { rtol: 1e-6, label: `N=${n}` });
     assert.ok(c.relError < 1e-6);
-    for (const t of [ta, tb, out]) t.release();
+    assertClose(gotScaled, ref.residualForward(a, b, Math.fround(0.22)), { label: `N=${n} ×0.22` });
+    for (const t of [ta, tb, out, scaled]) t.release();
   }
 });
 

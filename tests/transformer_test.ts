@@ -219,6 +219,21 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: tiny Granite (embedding, attention, residual and logit multipliers) matches",
+  async (gpu) => {
+    const c = tinyConfig("granite");
+    await checkModel(gpu, c);
+    await checkModel(gpu, c, { design: "products" });
+    // The multipliers matter: without them the log-probs differ.
+    const host = randomBatch(c, [13], 13, 8), params = testParams(c, 7);
+    const with_ = new ReferenceModel(c, params).forward(host);
+    const without = new ReferenceModel({ ...c, graniteMultipliers: undefined }, params)
+      .forward(host);
+    assert.ok(with_.some((x, i) => Math.abs(x - without[i]) > 1e-3));
+  },
+);
+
+gpuTest(
   "transformer: tiny SmolLM3 (a layer without RoPE, sliding) matches float64, both designs",
   async (gpu) => {
     const c = tinyConfig("smollm3", { slidingWindow: 5, slidingLayers: [false, true] });

@@ -14,9 +14,9 @@ import type { Vec } from "./types.ts";
  * residualForward([1, 2], [3, 4]); // Float64Array [4, 6]
  * ```
  */
-export function residualForward(a: Vec, b: Vec): Float64Array {
+export function residualForward(a: Vec, b: Vec, scale = 1): Float64Array {
   const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + scale * b[i];
   return out;
 }
 
