@@ -23,6 +23,20 @@ export type RopeScaling =
   | { type: "linear"; factor: number }
   | { type: "dynamic"; factor: number }
   | {
+    /**
+     * LongRoPE (Phi-3.5, Phi-4-mini): each frequency divided by its `shortFactor` (the
+     * `longFactor`s apply only past `originalMaxPositions`, refused here), cos and sin multiplied
+     * by `attentionFactor`.
+     */
+    type: "longrope";
+    shortFactor: number[];
+    longFactor: number[];
+    originalMaxPositions: number;
+    attentionFactor: number;
+    /** The config's own `factor` and `attention_factor`, kept to write back. */
+    given?: { factor?: number; attentionFactor?: number };
+  }
+  | {
     type: "llama3";
     factor: number;
     lowFreqFactor: number;
@@ -48,6 +62,14 @@ export function ropeFrequencies(
   const half = headSize / 2;
   const out = Float64Array.from({ length: half }, (_, d) => Math.pow(theta, (-2 * d) / headSize));
   if (!scaling) return out;
+  if (scaling.type === "longrope") {
+    if (scaling.shortFactor.length !== half) {
+      throw new RangeError(
+        `ropeFrequencies: longrope needs ${half} short factors, got ${scaling.shortFactor.length}`,
+      );
+    }
+    return out.map((w, d) => w / scaling.shortFactor[d]);
+  }
   if (!(scaling.factor > 0)) {
     throw new RangeError(`ropeFrequencies: factor must be positive, got ${scaling.factor}`);
   }
@@ -67,6 +89,19 @@ export function ropeFrequencies(
     const smooth = (n / wavelength - lo) / (hi - lo);
     return (1 - smooth) * w / factor + smooth * w;
   });
+}
+
+/**
+ * What the RoPE tables' cos and sin are multiplied by: LongRoPE's attention factor, 1 otherwise.
+ *
+ * @example
+ * ```ts
+ * import { ropeAttentionFactor } from "./rope.ts";
+ * console.log(ropeAttentionFactor(null)); // 1
+ * ```
+ */
+export function ropeAttentionFactor(scaling?: RopeScaling | null): number {
+  return scaling?.type === "longrope" ? scaling.attentionFactor : 1;
 }
 
 /** Options of {@linkcode ropeTable}. */
@@ -105,11 +140,12 @@ export function ropeTable(options: RopeTableOptions): { cos: Float32Array; sin: 
   const half = headSize / 2;
   const cos = new Float32Array(maxPositions * half), sin = new Float32Array(maxPositions * half);
   const omegas = ropeFrequencies(headSize, theta, scaling);
+  const m = ropeAttentionFactor(scaling);
   for (let d = 0; d < half; d++) {
     const omega = omegas[d];
     for (let pos = 0; pos < maxPositions; pos++) {
-      cos[pos * half + d] = Math.cos(pos * omega);
-      sin[pos * half + d] = Math.sin(pos * omega);
+      cos[pos * half + d] = m * Math.cos(pos * omega);
+      sin[pos * half + d] = m * Math.sin(pos * omega);
     }
   }
   return { cos, sin };

@@ -293,6 +293,24 @@ export function layerUsesRope(c: ModelConfig, layer: number): boolean {
   return c.family !== "gpt2" && !c.noRopeLayers?.[layer];
 }
 
+/**
+ * Why sequences of `length` tokens cannot run with this config's RoPE, or null: LongRoPE switches
+ * to its long factors past `original_max_position_embeddings`, which is not implemented.
+ *
+ * @example
+ * ```ts
+ * import { ropeLengthRefusal, tinyConfig } from "./config.ts";
+ * console.log(ropeLengthRefusal(tinyConfig("llama"), 4096)); // null
+ * ```
+ */
+export function ropeLengthRefusal(c: ModelConfig, length: number): string | null {
+  const s = c.ropeScaling;
+  if (s?.type !== "longrope" || length <= s.originalMaxPositions) return null;
+  return `sequences of ${length} tokens pass this model's original_max_position_embeddings ` +
+    `(${s.originalMaxPositions}), past which LongRoPE switches to its long factors (not ` +
+    `implemented); keep them to ${s.originalMaxPositions} tokens (tokenize.max_length)`;
+}
+
 /** Whether layer `layer` is one of the sliding ones (its window may still cover everything). */
 function isSlidingLayer(c: ModelConfig, layer: number): boolean {
   return !!c.slidingWindow && (!c.slidingLayers || c.slidingLayers[layer]);
@@ -423,10 +441,13 @@ function llamaFromHf(
   if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
   // (SmolLM3Config's θ defaults to 2·10⁶)
   const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r, family === "smollm3" ? 2e6 : 1e4);
-  if (family === "phi3" && ropeScaling) {
-    // (Phi3Config takes only longrope, which is not implemented; a config with another scaling
-    // would not load in transformers)
+  if (family === "phi3" && ropeScaling && ropeScaling.type !== "longrope") {
+    // (Phi3Config takes only longrope; a config with another scaling would not load in
+    // transformers)
     r.refuse("rope_scaling", `${ropeScaling.type} for phi3 (only longrope is Phi-3's)`);
+  }
+  if (ropeScaling?.type === "longrope" && family !== "phi3") {
+    r.refuse("rope_scaling", `longrope for ${family} (implemented for phi3)`);
   }
   if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
   if (r.optNum("clip_qkv") !== null) r.refuse("clip_qkv", `${r.optNum("clip_qkv")}`);
@@ -798,11 +819,20 @@ function ropeOf(
       llama3: ["factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"],
       // Dynamic NTK changes θ only past max_position_embeddings, which no sequence here reaches.
       dynamic: ["factor", "original_max_position_embeddings"],
+      longrope: [
+        "short_factor",
+        "long_factor",
+        "factor",
+        "attention_factor",
+        "original_max_position_embeddings",
+      ],
     };
     if (typeof type !== "string" || !(type in keys)) {
       r.refuse(
         `${field}.rope_type`,
-        `${JSON.stringify(type)} (plain, linear, llama3 and dynamic RoPE are implemented)`,
+        `${
+          JSON.stringify(type)
+        } (plain, linear, llama3, dynamic and longrope RoPE are implemented)`,
       );
     }
     const wanted = keys[type as string];
@@ -833,6 +863,7 @@ function ropeOf(
     scaling = null;
     if (type === "linear") scaling = { type: "linear", factor: num("factor") };
     if (type === "dynamic") scaling = { type: "dynamic", factor: num("factor") };
+    if (type === "longrope") scaling = longropeOf(r, field, params);
     if (type === "llama3") {
       scaling = {
         type: "llama3",
@@ -858,9 +889,66 @@ function ropeOf(
   return { theta: theta ?? defaultTheta, scaling };
 }
 
+/**
+ * LongRoPE's parameters as transformers computes them: `factor` = max_position_embeddings /
+ * original_max_position_embeddings (the top-level key, or the scaling's), the attention factor
+ * `attention_factor` or √(1 + ln factor / ln original) for factor > 1.
+ */
+function longropeOf(r: FieldReader, field: string, params: Json): RopeScaling {
+  const list = (key: string) => {
+    const v = params[key];
+    if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== "number" || !(x > 0))) {
+      throw new ConfigError(
+        `${r.file}: ${field}.${key} must be a list of positive numbers, got ${JSON.stringify(v)}`,
+      );
+    }
+    return v as number[];
+  };
+  const original = r.optInt("original_max_position_embeddings") ??
+    (typeof params["original_max_position_embeddings"] === "number"
+      ? params["original_max_position_embeddings"] as number
+      : null);
+  if (original === null || !(original > 0)) {
+    r.refuse(`${field}.rope_type`, `"longrope" without original_max_position_embeddings`);
+  }
+  const positions = r.int("max_position_embeddings");
+  const factor = positions / original;
+  const given = params["attention_factor"];
+  if (given !== undefined && given !== null && !(typeof given === "number" && given > 0)) {
+    throw new ConfigError(`${r.file}: ${field}.attention_factor must be positive, got ${given}`);
+  }
+  const attentionFactor = typeof given === "number"
+    ? given
+    : factor <= 1
+    ? 1
+    : Math.sqrt(1 + Math.log(factor) / Math.log(original));
+  const keep: { factor?: number; attentionFactor?: number } = {};
+  if (typeof params["factor"] === "number") keep.factor = params["factor"] as number;
+  if (typeof given === "number") keep.attentionFactor = given;
+  return {
+    type: "longrope",
+    shortFactor: list("short_factor"),
+    longFactor: list("long_factor"),
+    originalMaxPositions: original,
+    attentionFactor,
+    ...(Object.keys(keep).length ? { given: keep } : {}),
+  };
+}
+
 /** The `rope_scaling` object transformers reads back for a scaling. */
 function ropeScalingToHf(s: RopeScaling): Json {
   if (s.type === "dynamic") return { rope_type: "dynamic", factor: s.factor };
+  if (s.type === "longrope") {
+    return {
+      rope_type: "longrope",
+      short_factor: s.shortFactor,
+      long_factor: s.longFactor,
+      ...(s.given?.factor !== undefined ? { factor: s.given.factor } : {}),
+      ...(s.given?.attentionFactor !== undefined
+        ? { attention_factor: s.given.attentionFactor }
+        : {}),
+    };
+  }
   return s.type === "linear" ? { rope_type: "linear", factor: s.factor } : {
     rope_type: "llama3",
     factor: s.factor,
@@ -938,6 +1026,9 @@ export function configToHf(c: ModelConfig): Json {
     rms_norm_eps: c.normEps,
     rope_theta: c.ropeTheta,
     ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
+    ...(c.ropeScaling?.type === "longrope"
+      ? { original_max_position_embeddings: c.ropeScaling.originalMaxPositions }
+      : {}),
     tie_word_embeddings: c.tieEmbeddings,
     hidden_act: "silu",
     attention_bias: c.family === "llama" || c.family === "qwen3" ? false : undefined,

@@ -25,6 +25,7 @@ import {
   logitScale,
   type ModelConfig,
   residualScale,
+  ropeLengthRefusal,
 } from "./config.ts";
 
 import type { Transformer } from "./transformer.ts";
@@ -379,6 +380,8 @@ class Forward {
     this.#batch = sizes.batch;
     this.#rows = sizes.rows;
     const c = model.config, gpu = model.gpu;
+    const ropeWhy = ropeLengthRefusal(c, sizes.maxLen);
+    if (ropeWhy) throw new RangeError(`generate: ${ropeWhy}`);
     // The full forward runs the flash kernels over whole rows: on a CPU adapter, only as long as
     // an invocation stays within llvmpipe's loop limit.
     const t = sizes.rows / sizes.batch;

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ropeFrequencies } from "../kernels/rope.ts";
+import { ropeAttentionFactor, ropeFrequencies } from "../kernels/rope.ts";
 import * as ref from "../kernels/reference.ts";
 import {
   attentionScale,
@@ -86,7 +86,8 @@ export class ReferenceModel {
   #batch: RefBatch | null = null;
 
   /** Each layer's RoPE θ and (scaled RoPE) inverse frequencies; null where it has none. */
-  readonly #ropes: ({ theta: number; frequencies?: Float64Array } | null)[];
+  readonly #ropes:
+    ({ theta: number; frequencies?: Float64Array; attentionFactor: number } | null)[];
 
   constructor(config: ModelConfig, params: RefParams) {
     this.config = config;
@@ -97,6 +98,7 @@ export class ReferenceModel {
       return {
         theta,
         ...(scaling ? { frequencies: ropeFrequencies(config.headDim, theta, scaling) } : {}),
+        attentionFactor: ropeAttentionFactor(scaling),
       };
     });
   }

@@ -52,6 +52,7 @@ import {
   logitScale,
   type ModelConfig,
   residualScale,
+  ropeLengthRefusal,
 } from "./config.ts";
 import {
   type InternalParam,
@@ -598,6 +599,8 @@ export class Transformer {
     }
     const base = this.#checkFits({ ...options, keepLogits: false }, options.keepLogits ? kept : 0);
     this.#keepLogits = keepsLogits(options, kept, base, memoryLimit(this.gpu));
+    const ropeWhy = ropeLengthRefusal(config, options.maxSeqLen);
+    if (ropeWhy) throw new RangeError(`Transformer: ${ropeWhy}`);
     if (options.attention?.design === "flash") {
       // CPU adapters' loop limit: refused here, after the memory check, not at the first backward.
       const why = flashRefusalFor(gpu, config, options);

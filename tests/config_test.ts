@@ -14,6 +14,7 @@ import {
   parameterSpecs,
   readConfig,
   residualScale,
+  ropeLengthRefusal,
   tinyConfig,
   validateConfig,
 } from "../model/config.ts";
@@ -351,10 +352,41 @@ Deno.test("config: Phi-3 reads as llama's layout with fused q/k/v and gate/up te
     [d.slidingWindow, d.normEps, d.eosTokenIds, d.padTokenId],
     [undefined, 1e-5, [32000], 32000],
   );
-  // Phi-3.5's longrope scaling is refused by field; so are scalings Phi3Config does not take.
+  // Phi-3.5's longrope: short factors within original_max_position_embeddings, the attention
+  // factor √(1 + ln f / ln n) with f = max_position_embeddings / n, as transformers computes them.
+  const short = Array.from({ length: 48 }, (_, d) => 1 + d / 10);
+  const long = Array.from({ length: 48 }, (_, d) => 2 + d);
+  const phi35 = configFromHf({
+    ...json,
+    max_position_embeddings: 131072,
+    original_max_position_embeddings: 4096,
+    rope_scaling: { type: "longrope", short_factor: short, long_factor: long },
+  });
+  const s = phi35.ropeScaling!;
+  assert.equal(s.type, "longrope");
+  if (s.type === "longrope") {
+    assert.ok(Math.abs(s.attentionFactor - Math.sqrt(1 + Math.log(32) / Math.log(4096))) < 1e-15);
+    assert.equal(s.originalMaxPositions, 4096);
+  }
+  const w = ropeFrequencies(96, 10000, s);
+  assert.ok(Math.abs(w[5] - Math.pow(10000, -10 / 96) / short[5]) < 1e-18);
+  const written = configToHf(phi35);
+  assert.equal(written.original_max_position_embeddings, 4096);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(written))), phi35);
+  assert.equal(ropeLengthRefusal(phi35, 4096), null);
+  assert.match(ropeLengthRefusal(phi35, 4097)!, /long factors \(not implemented\)/);
   assert.throws(
     () => configFromHf({ ...json, rope_scaling: { type: "longrope", short_factor: [1] } }),
-    /rope_scaling\.rope_type "longrope"/,
+    /long_factor must be a list of positive numbers/,
+  );
+  assert.throws(
+    () =>
+      configFromHf({
+        ...configToHf(tinyConfig("llama")),
+        original_max_position_embeddings: 16,
+        rope_scaling: { type: "longrope", short_factor: [1, 1], long_factor: [1, 1] },
+      }),
+    /rope_scaling longrope for llama \(implemented for phi3\)/,
   );
   assert.throws(
     () => configFromHf({ ...json, rope_scaling: { type: "linear", factor: 2 } }),

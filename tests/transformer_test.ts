@@ -248,9 +248,24 @@ gpuTest(
 );
 
 gpuTest(
-  "transformer: tiny Phi-3 (fused tensors split on load, sliding window) matches float64",
+  "transformer: tiny Phi-3 (fused tensors split on load, sliding window, LongRoPE) matches float64",
   async (gpu) => {
     await checkModel(gpu, tinyConfig("phi3", { slidingWindow: 5 }));
+    // Phi-3.5's LongRoPE within its original positions: short factors, cos/sin ×√1.5.
+    const longrope = {
+      type: "longrope" as const,
+      shortFactor: [1, 1.5, 3, 7],
+      longFactor: [2, 4, 8, 16],
+      originalMaxPositions: 16,
+      attentionFactor: Math.sqrt(1 + Math.log(4) / Math.log(16)),
+    };
+    const c = tinyConfig("phi3", { ropeScaling: longrope });
+    await checkModel(gpu, c);
+    // Past the original positions (the long factors): refused, by name.
+    assert.throws(
+      () => Transformer.create(gpu, c, testParams(c, 7), { maxBatch: 1, maxSeqLen: 17 }),
+      /sequences of 17 tokens pass this model's original_max_position_embeddings \(16\)/,
+    );
   },
 );
 

@@ -20,17 +20,20 @@ export interface RopeReferenceOptions {
   frequencies?: ArrayLike<number>;
   /** Position of t = 0. Default 0. */
   positionOffset?: number;
+  /** The factor cos and sin are multiplied by (LongRoPE's attention factor). Default 1. */
+  attentionFactor?: number;
 }
 
 function rotate(x: Vec, o: RopeReferenceOptions, sign: number): Float64Array {
   const { seqLen, nHeads, headSize, theta = 10000, positionOffset = 0, frequencies } = o;
+  const m = o.attentionFactor ?? 1;
   const half = headSize / 2, rows = x.length / headSize;
   const out = new Float64Array(x.length);
   for (let row = 0; row < rows; row++) {
     const pos = (Math.floor(row / nHeads) % seqLen) + positionOffset;
     for (let d = 0; d < half; d++) {
       const angle = pos * (frequencies ? frequencies[d] : Math.pow(theta, (-2 * d) / headSize));
-      const c = Math.cos(angle), s = sign * Math.sin(angle);
+      const c = m * Math.cos(angle), s = m * sign * Math.sin(angle);
       const a = x[row * headSize + d], b = x[row * headSize + d + half];
       out[row * headSize + d] = a * c - b * s;
       out[row * headSize + d + half] = b * c + a * s;
