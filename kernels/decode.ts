@@ -142,14 +142,19 @@ export interface DecodeRopeArgs extends DecodeLaunchOptions {
   x: Tensor;
   /** (B,) i32 each row's position; one outside the table gives NaN. */
   positions: Tensor;
-  /** (P, HS/2) cosines from `ropeTable` (kernels/rope.ts). */
+  /** (P, R/2) cosines from `ropeTable` (kernels/rope.ts). */
   cos: Tensor;
-  /** (P, HS/2) sines from `ropeTable`. */
+  /** (P, R/2) sines from `ropeTable`. */
   sin: Tensor;
   /** NHx, the heads of `x`. */
   nHeads: number;
-  /** HS (even). */
+  /** HS. */
   headSize: number;
+  /**
+   * R, the rotated leading elements of each head (even, ≤ HS; the rest pass through): Phi-4-mini's
+   * and GPT-NeoX's partial rotary. Default HS.
+   */
+  rotaryDim?: number;
 }
 
 /**
@@ -172,10 +177,14 @@ export interface DecodeRopeArgs extends DecodeLaunchOptions {
  */
 export function decodeRope(enc: Encoder, args: DecodeRopeArgs): void {
   const name = "decodeRope";
-  const { x, positions, cos, sin, nHeads, headSize } = args;
-  positive(name, { nHeads, headSize });
-  if (headSize % 2 !== 0) throw new RangeError(`${name}: headSize must be even, got ${headSize}`);
-  const b = positions.size, half = headSize / 2;
+  const { x, positions, cos, sin, nHeads, headSize, rotaryDim = headSize } = args;
+  positive(name, { nHeads, headSize, rotaryDim });
+  if (rotaryDim % 2 !== 0 || rotaryDim > headSize) {
+    throw new RangeError(
+      `${name}: rotaryDim must be even and at most headSize ${headSize}, got ${rotaryDim}`,
+    );
+  }
+  const b = positions.size, half = rotaryDim / 2;
   expectTensor(name, positions, { dtype: "i32" });
   expectTensor(name, x, { size: b * nHeads * headSize });
   if (cos.dtype !== "f32" || sin.dtype !== "f32" || cos.size !== sin.size || cos.size % half) {
@@ -195,6 +204,7 @@ export function decodeRope(enc: Encoder, args: DecodeRopeArgs): void {
       t: nHeads,
       t_max: cos.size / half,
       row_stride: gx * WG,
+      head: headSize,
     }),
     bindings: [cos, sin, positions, x],
     workgroups: [gx, gy],
@@ -450,6 +460,7 @@ function params(f: {
   scale?: number;
   window?: number;
   softcap?: number;
+  head?: number;
 }): Uint32Array {
   // Field order is the WGSL struct's.
   return uniforms({
@@ -466,6 +477,7 @@ function params(f: {
     scale: f.scale ?? 1,
     window: f.window ?? 1,
     softcap: f.softcap ?? 0,
+    head: f.head ?? 0,
   }, ["scale", "softcap"]);
 }
 

@@ -12,7 +12,8 @@
 //   chunk), so a bad id fails loudly instead of reading another row.
 //
 // rope: in place on x (B, NHx, HS), one token per row at position pos_b, Hugging Face's
-//   rotate_half convention with the (P, HS/2) cos/sin tables of rope.ts (row pos, column d):
+//   rotate_half convention on the first R ≤ HS elements of each head (half = R/2; the rest pass
+//   through) with the (P, R/2) cos/sin tables of rope.ts (row pos, column d):
 //   x[d] ← x[d]·cos − x[d+half]·sin,  x[d+half] ← x[d+half]·cos + x[d]·sin.
 //   One invocation per (row, d) pair; it reads both halves before writing them. A position
 //   outside the table gives NaN.
@@ -47,7 +48,7 @@
 
 struct Params {
   total: u32,      // invocations doing work (elements, pairs, or (b, h) workgroups for attend)
-  c: u32,          // C (embed, gather), HS/2 (rope), W (append), HS (attend)
+  c: u32,          // C (embed, gather), R/2 (rope), W (append), HS (attend)
   t: u32,          // T new rows per batch row (append); NH (attend); NHx (rope)
   t_max: u32,      // Tmax (append, attend); P (embed_pos, rope); N (gather)
   v_begin: u32,    // embed: first vocabulary row bound in this chunk
@@ -59,6 +60,7 @@ struct Params {
   scale: f32,      // attend: softmax scale; embed: the token rows' scale s
   window: u32,     // attend: W ≥ 1, keys pos_b − W < j ≤ pos_b
   softcap: f32,    // attend: scores c·tanh(s/c) when c > 0 (Gemma 2)
+  head: u32,       // rope: HS, the stride of rows
 }
 
 override WG: u32 = 256u;
@@ -131,8 +133,8 @@ fn embed_pos(@builtin(global_invocation_id) gid: vec3u) {
 
 // ---- RoPE at per-row positions -----------------------------------------------------------------
 
-@group(0) @binding(1) var<storage, read> r_cos: array<f32>;       // (P, HS/2)
-@group(0) @binding(2) var<storage, read> r_sin: array<f32>;       // (P, HS/2)
+@group(0) @binding(1) var<storage, read> r_cos: array<f32>;       // (P, R/2)
+@group(0) @binding(2) var<storage, read> r_sin: array<f32>;       // (P, R/2)
 @group(0) @binding(3) var<storage, read> r_positions: array<i32>; // (B,)
 @group(0) @binding(4) var<storage, read_write> r_x: array<f32>;   // (B, NHx, HS), in place
 
@@ -146,7 +148,7 @@ fn rope(@builtin(global_invocation_id) gid: vec3u) {
   let row = i / half; // b·NHx + h
   let d = i - row * half;
   let pos = r_positions[row / p.t];
-  let lo = row * 2u * half + d;
+  let lo = row * p.head + d;
   let hi = lo + half;
   var cs = vec2f(nan(), nan());
   if (pos >= 0 && u32(pos) < p.t_max) {

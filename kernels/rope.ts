@@ -153,16 +153,22 @@ export function ropeTable(options: RopeTableOptions): { cos: Float32Array; sin: 
 
 /** What the RoPE launchers share. */
 export interface RopeCommonArgs {
-  /** (maxPositions, HS/2) cosines from {@linkcode ropeTable}. */
+  /** (maxPositions, R/2) cosines from {@linkcode ropeTable}. */
   cos: Tensor;
-  /** (maxPositions, HS/2) sines from {@linkcode ropeTable}. */
+  /** (maxPositions, R/2) sines from {@linkcode ropeTable}. */
   sin: Tensor;
   /** T, the sequence length: the input is (B, T, nHeads, headSize). */
   seqLen: number;
   /** NH of this tensor (q and k may differ under grouped-query attention). */
   nHeads: number;
-  /** HS, the head size (even). */
+  /** HS, the head size. */
   headSize: number;
+  /**
+   * R, the rotated leading elements of each head (even, ≤ HS; the other HS − R pass through):
+   * Phi-4-mini's and GPT-NeoX's partial rotary. The tables are then (maxPositions, R/2), built
+   * with `headSize` R. Default HS.
+   */
+  rotaryDim?: number;
   /** Position of t = 0, e.g. the tokens already in a KV cache. Default 0. */
   positionOffset?: number;
   /**
@@ -238,16 +244,24 @@ function launch(
   sign: number,
 ): void {
   const { cos, sin, seqLen, nHeads, headSize, positionOffset = 0 } = args;
-  for (const [what, v] of [["seqLen", seqLen], ["nHeads", nHeads], ["headSize", headSize]]) {
-    if (!Number.isInteger(v) || (v as number) < 1) {
+  const rotaryDim = args.rotaryDim ?? headSize;
+  const sizes = { seqLen, nHeads, headSize, rotaryDim };
+  for (const [what, v] of Object.entries(sizes)) {
+    if (!Number.isInteger(v) || v < 1) {
       throw new RangeError(`${name}: ${what} must be a positive integer, got ${v}`);
     }
   }
-  if (headSize % 2 !== 0) throw new RangeError(`${name}: headSize must be even, got ${headSize}`);
+  if (rotaryDim % 2 !== 0 || rotaryDim > headSize) {
+    throw new RangeError(
+      `${name}: ${
+        args.rotaryDim === undefined ? "headSize" : "rotaryDim"
+      } must be even and at most headSize ${headSize}, got ${rotaryDim}`,
+    );
+  }
   if (!Number.isInteger(positionOffset) || positionOffset < 0) {
     throw new RangeError(`${name}: positionOffset must be a non-negative integer`);
   }
-  const half = headSize / 2, rowSize = seqLen * nHeads * headSize;
+  const half = rotaryDim / 2, rowSize = seqLen * nHeads * headSize;
   for (const t of [src, dst ?? src, cos, sin]) {
     if (t.dtype !== "f32") throw new TypeError(`${name}: "${t.label}" is ${t.dtype}, expected f32`);
   }
@@ -272,22 +286,28 @@ function launch(
         `${positionOffset + seqLen} rows; "${cos.label}" has ${maxPositions}`,
     );
   }
-  const pairs = src.size / 2;
+  const pairs = (src.size / headSize) * half;
+  // Out of place with a pass-through part: a copy, then the rotation in place.
+  const copied = dst !== undefined && rotaryDim < headSize;
+  if (copied) enc.copy(src, dst);
+  const out = copied ? undefined : dst, from = copied ? dst : src;
+  if (pairs === 0) return;
   const max = args.maxWorkgroupsPerDimension ?? enc.gpu.limits.maxComputeWorkgroupsPerDimension;
   const [gx, gy] = grid1d(pairs, WG, max);
   enc.dispatch({
-    kernel: dst ? ROTATE : ROTATE_INPLACE,
+    kernel: out ? ROTATE : ROTATE_INPLACE,
     constants: { WG },
     uniforms: uniforms({
       pairs,
       half,
+      head: headSize,
       n_heads: nHeads,
       seq_len: seqLen,
       pos_offset: positionOffset,
       sign,
       row_stride: gx * WG,
     }, ["sign"]),
-    bindings: dst ? [cos, sin, src, dst] : [cos, sin, src],
+    bindings: out ? [cos, sin, from, out] : [cos, sin, from],
     workgroups: [gx, gy],
   });
 }

@@ -1,9 +1,11 @@
 // Rotary position embedding (RoPE) in Hugging Face's `rotate_half` convention (Llama, Qwen2).
 //
-// x, out: (B, T, NH, HS) f32 (q or k; NH may differ between them under GQA); half = HS/2.
-// For a head vector x at sequence position t, pos = t + pos_offset, and d < half:
+// x, out: (B, T, NH, HS) f32 (q or k; NH may differ between them under GQA). RoPE turns the first
+// R ≤ HS elements of each head vector (R even: HS, or R = HS·partial_rotary_factor for Phi-4-mini
+// and GPT-NeoX); the other HS − R pass through. half = R/2. For a head vector x at sequence
+// position t, pos = t + pos_offset, and d < half:
 //   out[d]        = x[d]·cos(pos·ω_d) − x[d + half]·sin(pos·ω_d)
-//   out[d + half] = x[d + half]·cos(pos·ω_d) + x[d]·sin(pos·ω_d),     ω_d = θ^(−2d/HS)
+//   out[d + half] = x[d + half]·cos(pos·ω_d) + x[d]·sin(pos·ω_d),     ω_d = θ^(−2d/R)
 // The backward is the transposed, i.e. inverse, rotation: the same kernel with sin negated
 // (sign = −1), applied to d_out to give dx (overwrite).
 //
@@ -11,12 +13,14 @@
 // an angle pos·ω formed in f32 on the GPU is off by ~pos·2⁻²⁴ radians, too much at large pos.
 //
 // One invocation per (row, d) pair, row = (b·T + t)·NH + h; it reads both halves before writing
-// both, so in place (`rotate_inplace`) is safe. Split over x/y past 65535 workgroups:
+// both, so in place (`rotate_inplace`) is safe. `rotate` writes only the rotated R elements of
+// each row: with R < HS the launcher copies x to out first. Split over x/y past 65535 workgroups:
 // i = gid.x + gid.y · row_stride.
 
 struct Params {
   pairs: u32,      // B·T·NH·half
-  half: u32,       // HS / 2
+  half: u32,       // R / 2
+  head: u32,       // HS, the stride of rows
   n_heads: u32,    // NH
   seq_len: u32,    // T
   pos_offset: u32, // position of t = 0 (tokens already in the KV cache)
@@ -41,7 +45,7 @@ fn pair_of(i: u32) -> Pair {
   let d = i - row * p.half;
   let t = (row / p.n_heads) % p.seq_len;
   let k = (t + p.pos_offset) * p.half + d;
-  let lo = row * 2u * p.half + d;
+  let lo = row * p.head + d;
   return Pair(lo, lo + p.half, vec2f(cos_table[k], p.sign * sin_table[k]));
 }
 

@@ -11,6 +11,7 @@ import {
   type ModelConfig,
   type ModelFamily,
   normOffset,
+  ropeDim,
 } from "./config.ts";
 import type { WeightLayout } from "./params.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
@@ -294,11 +295,11 @@ export function activationBackward(
   }
 }
 
-/** One layer's RoPE tables, (P, HS/2) each. */
+/** One layer's RoPE tables, (P, R/2) each (R: {@linkcode ropeDim}). */
 export interface RopeTables {
-  /** (P, HS/2) cos of each position's angles. */
+  /** (P, R/2) cos of each position's angles. */
   cos: Tensor;
-  /** (P, HS/2) sin of each position's angles. */
+  /** (P, R/2) sin of each position's angles. */
   sin: Tensor;
 }
 
@@ -325,14 +326,14 @@ export function layerRopeTables(
 ): { layers: (RopeTables | null)[]; all: Tensor[] } | null {
   if (config.family === "gpt2") return null;
   const byKey = new Map<string, RopeTables>();
-  const half = config.headDim / 2;
+  const R = ropeDim(config), half = R / 2;
   const layers = Array.from({ length: config.numLayers }, (_, l) => {
     if (!layerUsesRope(config, l)) return null;
     const { theta, scaling } = layerRope(config, l);
     const key = JSON.stringify([theta, scaling]);
     let tables = byKey.get(key);
     if (!tables) {
-      const t = ropeTable({ maxPositions: positions, headSize: config.headDim, theta, scaling });
+      const t = ropeTable({ maxPositions: positions, headSize: R, theta, scaling });
       const label = byKey.size ? `rope ${byKey.size + 1}` : "rope";
       tables = {
         cos: gpu.upload(t.cos, [positions, half], { label: `${label} cos` }),

@@ -67,6 +67,12 @@ export interface ModelConfig {
   /** Scaled RoPE (Llama 3.1 / 3.2's `llama3`, or `linear`); absent or null: plain RoPE. */
   ropeScaling?: RopeScaling | null;
   /**
+   * R: RoPE turns only the first R elements of each head (even, < HS), the rest pass through
+   * (`partial_rotary_factor`·HS: Phi-4-mini's 3/4). Absent: the whole head. See
+   * {@linkcode ropeDim}.
+   */
+  rotaryDim?: number;
+  /**
    * Sliding-window attention: in a sliding layer each query sees its W latest keys, itself
    * included (Mistral v0.1's `sliding_window`; Qwen2/Qwen3 with `use_sliding_window`). Absent or
    * null: every layer sees every earlier key. See {@linkcode layerWindow}.
@@ -279,6 +285,20 @@ export function layerRope(
 }
 
 /**
+ * R, how many leading elements of each head RoPE turns: {@linkcode ModelConfig.rotaryDim}, or the
+ * head size.
+ *
+ * @example
+ * ```ts
+ * import { ropeDim, tinyConfig } from "./config.ts";
+ * console.log(ropeDim(tinyConfig("phi3", { rotaryDim: 6 })), ropeDim(tinyConfig("llama"))); // 6 8
+ * ```
+ */
+export function ropeDim(c: ModelConfig): number {
+  return c.rotaryDim ?? c.headDim;
+}
+
+/**
  * Whether layer `layer` rotates q and k (all but SmolLM3's NoPE layers; gpt2 has learned positions
  * instead).
  *
@@ -440,7 +460,8 @@ function llamaFromHf(
   const act = r.optStr("hidden_act") ?? "silu";
   if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
   // (SmolLM3Config's θ defaults to 2·10⁶)
-  const { theta: ropeTheta, scaling: ropeScaling } = ropeOf(r, family === "smollm3" ? 2e6 : 1e4);
+  const rope = ropeOf(r, family === "smollm3" ? 2e6 : 1e4);
+  const { theta: ropeTheta, scaling: ropeScaling } = rope;
   if (family === "phi3" && ropeScaling && ropeScaling.type !== "longrope") {
     // (Phi3Config takes only longrope; a config with another scaling would not load in
     // transformers)
@@ -495,6 +516,19 @@ function llamaFromHf(
   const headDim = r.optInt("head_dim") ?? (family === "qwen3" ? 128 : c / nh);
   if (!Number.isInteger(headDim)) r.refuse("num_attention_heads", `${nh} does not divide ${c}`);
   if (headDim % 2 !== 0) r.refuse("head_dim", `${headDim} is odd; RoPE needs an even head size`);
+  const rotaryDim = rotaryDimOf(r, rope, headDim, family === "phi3");
+  if (ropeScaling?.type === "longrope") {
+    const want = (rotaryDim ?? headDim) / 2;
+    const lists = [["short", ropeScaling.shortFactor], ["long", ropeScaling.longFactor]] as const;
+    for (const [key, list] of lists) {
+      if (list.length !== want) {
+        r.refuse(
+          `rope_scaling.${key}_factor`,
+          `${list.length} factors (RoPE turns ${want} pairs of each head's elements)`,
+        );
+      }
+    }
+  }
   return {
     family,
     vocabSize: r.int("vocab_size"),
@@ -520,6 +554,7 @@ function llamaFromHf(
     normEps: r.optNum("rms_norm_eps") ?? (family === "phi3" || family === "olmo2" ? 1e-5 : 1e-6),
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
+    ...(rotaryDim !== undefined ? { rotaryDim } : {}),
     ...sliding,
     ...(noRope && noRope.some((x) => x) ? { noRopeLayers: noRope } : {}),
     ...(family === "granite" ? { graniteMultipliers: multipliersOf(r) } : {}),
@@ -615,7 +650,9 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
   // transformers v5 saves Gemma 3's two RoPEs as rope_parameters.{full_attention,
   // sliding_attention} (without rope_theta or rope_local_base_freq).
   const perType = family === "gemma3" ? ropeByLayerType(r) : null;
-  const { theta: ropeTheta, scaling: ropeScaling } = perType?.full ?? ropeOf(r, d.theta);
+  const rope = perType?.full ?? ropeOf(r, d.theta);
+  rotaryDimOf(r, rope, 2, false); // (refuses any partial factor)
+  const { theta: ropeTheta, scaling: ropeScaling } = rope;
   const c = r.int("hidden_size");
   const nh = r.optInt("num_attention_heads") ?? d.nh;
   const nkv = "num_key_value_heads" in r.json ? r.optInt("num_key_value_heads") ?? nh : d.nkv;
@@ -686,7 +723,7 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
  */
 function ropeByLayerType(
   r: FieldReader,
-): { full: { theta: number; scaling: RopeScaling | null }; localTheta: number } | null {
+): { full: ReturnType<typeof ropeOf>; localTheta: number } | null {
   const rp = r.json["rope_parameters"];
   if (typeof rp !== "object" || rp === null || Array.isArray(rp)) return null;
   const keyed = rp as Json;
@@ -695,7 +732,10 @@ function ropeByLayerType(
     // A reader over this layer type's parameters alone, errors naming them.
     const json: Json = { ...r.json, rope_parameters: keyed[key] ?? null, rope_scaling: null };
     delete json["rope_theta"];
-    return ropeOf(new FieldReader(json, `${r.file} (rope_parameters.${key})`), theta);
+    const sr = new FieldReader(json, `${r.file} (rope_parameters.${key})`);
+    const got = ropeOf(sr, theta);
+    rotaryDimOf(sr, got, 2, false); // (refuses any partial factor)
+    return got;
   };
   const full = sub("full_attention", 1e6), local = sub("sliding_attention", 1e4);
   if (local.scaling) {
@@ -798,13 +838,11 @@ function slidingOf(
 function ropeOf(
   r: FieldReader,
   defaultTheta = 10000,
-): { theta: number; scaling: RopeScaling | null } {
+): { theta: number; scaling: RopeScaling | null; partial: number; partialField: string } {
   let theta = r.optNum("rope_theta");
   let scaling: RopeScaling | null = null;
-  const partial = r.optNum("partial_rotary_factor");
-  if (partial !== null && partial !== 1) {
-    r.refuse("partial_rotary_factor", `${partial} (only RoPE over the whole head is implemented)`);
-  }
+  // (transformers v5: a factor inside rope_parameters wins over the top-level key)
+  let partial = r.optNum("partial_rotary_factor"), partialField = "partial_rotary_factor";
   for (const field of ["rope_parameters", "rope_scaling"]) {
     const v = r.json[field];
     if (v === undefined || v === null) continue;
@@ -838,7 +876,15 @@ function ropeOf(
     const wanted = keys[type as string];
     for (const [key, value] of Object.entries(params)) {
       if (["rope_type", "type", "rope_theta"].includes(key) || value === null) continue;
-      if (key === "partial_rotary_factor" && value === 1) continue;
+      if (key === "partial_rotary_factor") {
+        if (typeof value !== "number") {
+          throw new ConfigError(
+            `${r.file}: ${field}.${key} must be a number, got ${JSON.stringify(value)}`,
+          );
+        }
+        [partial, partialField] = [value, `${field}.${key}`];
+        continue;
+      }
       if (key === "attention_factor" && value === 1) continue;
       if (!wanted.includes(key)) {
         r.refuse(`${field}.${key}`, `${JSON.stringify(value)} (not part of ${type} RoPE here)`);
@@ -886,13 +932,38 @@ function ropeOf(
       theta = inner; // (transformers v5: the value inside rope_parameters wins)
     }
   }
-  return { theta: theta ?? defaultTheta, scaling };
+  return { theta: theta ?? defaultTheta, scaling, partial: partial ?? 1, partialField };
 }
 
 /**
- * LongRoPE's parameters as transformers computes them: `factor` = max_position_embeddings /
- * original_max_position_embeddings (the top-level key, or the scaling's), the attention factor
- * `attention_factor` or √(1 + ln factor / ln original) for factor > 1.
+ * R from a `partial_rotary_factor` f as transformers computes it, ⌊HS·f⌋; refused unless even and
+ * positive, or anywhere but where `allowed` (the families whose attention rotates part of a head).
+ */
+function rotaryDimOf(
+  r: FieldReader,
+  rope: { partial: number; partialField: string },
+  headDim: number,
+  allowed: boolean,
+): number | undefined {
+  const { partial, partialField } = rope;
+  if (partial === 1) return undefined;
+  if (!allowed) r.refuse(partialField, `${partial} (partial RoPE is implemented for phi3)`);
+  const R = Math.trunc(headDim * partial);
+  if (!(partial > 0 && partial < 1) || R < 2 || R % 2 !== 0) {
+    r.refuse(
+      partialField,
+      `${partial}: RoPE would turn ${R} of the head's ${headDim} elements; a factor in (0, 1] ` +
+        "turning an even number of them is implemented",
+    );
+  }
+  return R;
+}
+
+/**
+ * LongRoPE's parameters as transformers computes them: `factor` (the scaling's own, or else
+ * max_position_embeddings / original_max_position_embeddings, the top-level key or the
+ * scaling's), the attention factor `attention_factor` or √(1 + ln factor / ln original) for
+ * factor > 1.
  */
 function longropeOf(r: FieldReader, field: string, params: Json): RopeScaling {
   const list = (key: string) => {
@@ -911,8 +982,13 @@ function longropeOf(r: FieldReader, field: string, params: Json): RopeScaling {
   if (original === null || !(original > 0)) {
     r.refuse(`${field}.rope_type`, `"longrope" without original_max_position_embeddings`);
   }
+  // transformers: the scaling's own `factor` when given, else the ratio of the two lengths.
   const positions = r.int("max_position_embeddings");
-  const factor = positions / original;
+  const own = params["factor"];
+  if (own !== undefined && own !== null && !(typeof own === "number" && own > 0)) {
+    throw new ConfigError(`${r.file}: ${field}.factor must be positive, got ${own}`);
+  }
+  const factor = typeof own === "number" ? own : positions / original;
   const given = params["attention_factor"];
   if (given !== undefined && given !== null && !(typeof given === "number" && given > 0)) {
     throw new ConfigError(`${r.file}: ${field}.attention_factor must be positive, got ${given}`);
@@ -933,6 +1009,17 @@ function longropeOf(r: FieldReader, field: string, params: Json): RopeScaling {
     attentionFactor,
     ...(Object.keys(keep).length ? { given: keep } : {}),
   };
+}
+
+/**
+ * The `partial_rotary_factor` f to write for R: R/HS, nudged up where float rounding would make
+ * transformers' ⌊HS·f⌋ one short of R.
+ */
+function rotaryFactor(c: ModelConfig): number {
+  const R = ropeDim(c);
+  let f = R / c.headDim;
+  while (Math.trunc(c.headDim * f) < R) f += Number.EPSILON * f;
+  return f;
 }
 
 /** The `rope_scaling` object transformers reads back for a scaling. */
@@ -1029,6 +1116,7 @@ export function configToHf(c: ModelConfig): Json {
     ...(c.ropeScaling?.type === "longrope"
       ? { original_max_position_embeddings: c.ropeScaling.originalMaxPositions }
       : {}),
+    ...(c.rotaryDim !== undefined ? { partial_rotary_factor: rotaryFactor(c) } : {}),
     tie_word_embeddings: c.tieEmbeddings,
     hidden_act: "silu",
     attention_bias: c.family === "llama" || c.family === "qwen3" ? false : undefined,
@@ -1378,6 +1466,17 @@ export function validateConfig(c: ModelConfig): ModelConfig {
         `ModelConfig.${k}: ${
           k === "attnSoftcap" ? "only gemma2 has one" : "only gemma2 and gemma3 have one"
         }, and it must be positive (got ${v} for ${c.family})`,
+      );
+    }
+  }
+  if (c.rotaryDim !== undefined) {
+    const R = c.rotaryDim;
+    if (c.family !== "phi3") {
+      throw new ConfigError(`ModelConfig.rotaryDim: partial RoPE is implemented for phi3`);
+    }
+    if (!Number.isInteger(R) || R < 2 || R % 2 !== 0 || R > c.headDim) {
+      throw new ConfigError(
+        `ModelConfig.rotaryDim must be even, from 2 to headDim ${c.headDim}, got ${R}`,
       );
     }
   }

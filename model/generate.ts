@@ -25,6 +25,7 @@ import {
   logitScale,
   type ModelConfig,
   residualScale,
+  ropeDim,
   ropeLengthRefusal,
 } from "./config.ts";
 
@@ -449,7 +450,7 @@ class Forward {
       this.#qkv(enc, l, ln.norm1 ? h : x, q, k, v, n);
       const rope = this.#ropes?.layers[l];
       if (rope) {
-        const common = { ...rope, seqLen: T, headSize: c.headDim };
+        const common = { ...rope, seqLen: T, headSize: c.headDim, rotaryDim: ropeDim(c) };
         ropeForward(enc, { ...common, x: q, nHeads: c.numHeads });
         ropeForward(enc, { ...common, x: k, nHeads: c.numKvHeads });
       }
@@ -504,7 +505,7 @@ class Forward {
       this.#qkv(enc, l, ln.norm1 ? h : x, q, k, v, B);
       const rope = this.#ropes?.layers[l];
       if (rope) {
-        const common = { ...rope, positions: s.positions, headSize: HS };
+        const common = { ...rope, positions: s.positions, headSize: HS, rotaryDim: ropeDim(c) };
         decodeRope(enc, { ...common, x: q, nHeads: c.numHeads });
         decodeRope(enc, { ...common, x: k, nHeads: c.numKvHeads });
       }

@@ -21,6 +21,7 @@ import {
   type ModelConfig,
   normOffset,
   residualScale,
+  ropeDim,
 } from "./config.ts";
 import { modelNames, type WeightLayout } from "./params.ts";
 
@@ -86,8 +87,10 @@ export class ReferenceModel {
   #batch: RefBatch | null = null;
 
   /** Each layer's RoPE θ and (scaled RoPE) inverse frequencies; null where it has none. */
-  readonly #ropes:
-    ({ theta: number; frequencies?: Float64Array; attentionFactor: number } | null)[];
+  readonly #ropes: (
+    | { theta: number; frequencies?: Float64Array; attentionFactor: number; rotaryDim: number }
+    | null
+  )[];
 
   constructor(config: ModelConfig, params: RefParams) {
     this.config = config;
@@ -97,7 +100,8 @@ export class ReferenceModel {
       const { theta, scaling } = layerRope(config, l);
       return {
         theta,
-        ...(scaling ? { frequencies: ropeFrequencies(config.headDim, theta, scaling) } : {}),
+        ...(scaling ? { frequencies: ropeFrequencies(ropeDim(config), theta, scaling) } : {}),
+        rotaryDim: ropeDim(config),
         attentionFactor: ropeAttentionFactor(scaling),
       };
     });

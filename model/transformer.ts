@@ -52,6 +52,7 @@ import {
   logitScale,
   type ModelConfig,
   residualScale,
+  ropeDim,
   ropeLengthRefusal,
 } from "./config.ts";
 import {
@@ -1005,7 +1006,7 @@ export class Transformer {
       }
       const rope = this.#ropes?.layers[l];
       if (rope) {
-        const common = { ...rope, seqLen: T, headSize: c.headDim };
+        const common = { ...rope, seqLen: T, headSize: c.headDim, rotaryDim: ropeDim(c) };
         ropeForward(enc, { ...common, x: a.q, nHeads: c.numHeads });
         ropeForward(enc, { ...common, x: a.k, nHeads: c.numKvHeads });
       }
@@ -1276,7 +1277,7 @@ export class Transformer {
       });
       const rope = this.#ropes?.layers[l];
       if (rope) {
-        const common = { ...rope, seqLen: T, headSize: c.headDim };
+        const common = { ...rope, seqLen: T, headSize: c.headDim, rotaryDim: ropeDim(c) };
         ropeBackward(enc, { ...common, dOut: s.dQ, nHeads: c.numHeads });
         ropeBackward(enc, { ...common, dOut: s.dK, nHeads: c.numKvHeads });
       }

@@ -14,6 +14,7 @@ import {
   parameterSpecs,
   readConfig,
   residualScale,
+  ropeDim,
   ropeLengthRefusal,
   tinyConfig,
   validateConfig,
@@ -392,6 +393,108 @@ Deno.test("config: Phi-3 reads as llama's layout with fused q/k/v and gate/up te
     () => configFromHf({ ...json, rope_scaling: { type: "linear", factor: 2 } }),
     /rope_scaling linear for phi3 \(only longrope is Phi-3's\)/,
   );
+  // A scaling with its own `factor`: transformers takes it for the attention factor.
+  const own = configFromHf({
+    ...json,
+    max_position_embeddings: 131072,
+    original_max_position_embeddings: 4096,
+    rope_scaling: { type: "longrope", short_factor: short, long_factor: long, factor: 2 },
+  }).ropeScaling!;
+  assert.ok(
+    own.type === "longrope" &&
+      Math.abs(own.attentionFactor - Math.sqrt(1 + Math.log(2) / Math.log(4096))) < 1e-15,
+  );
+  assert.throws(
+    () =>
+      configFromHf({
+        ...json,
+        rope_scaling: { type: "longrope", short_factor: [1, 2], long_factor: [1, 2] },
+      }),
+    /rope_scaling\.short_factor 2 factors \(RoPE turns 48 pairs of each head's elements\)/,
+  );
+});
+
+Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes back", () => {
+  // Phi-4-mini-instruct's config.json (its longrope lists shortened: 48 = 96/2 pairs).
+  const short = Array.from({ length: 48 }, (_, d) => 1 + d / 20);
+  const long = Array.from({ length: 48 }, (_, d) => 2 + d);
+  const json = {
+    architectures: ["Phi3ForCausalLM"],
+    attention_bias: false,
+    bos_token_id: 199999,
+    eos_token_id: 199999,
+    full_attn_mod: 1,
+    hidden_act: "silu",
+    hidden_size: 3072,
+    intermediate_size: 8192,
+    max_position_embeddings: 131072,
+    model_type: "phi3",
+    num_attention_heads: 24,
+    num_hidden_layers: 32,
+    num_key_value_heads: 8,
+    original_max_position_embeddings: 4096,
+    pad_token_id: 199999,
+    partial_rotary_factor: 0.75,
+    rms_norm_eps: 1e-05,
+    rope_scaling: { long_factor: long, short_factor: short, type: "longrope" },
+    rope_theta: 10000.0,
+    sliding_window: 262144,
+    tie_word_embeddings: true,
+    vocab_size: 200064,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual([c.headDim, c.rotaryDim, ropeDim(c)], [128, 96, 96]);
+  const w = ropeFrequencies(96, 10000, c.ropeScaling);
+  assert.ok(Math.abs(w[47] - Math.pow(10000, -94 / 96) / short[47]) < 1e-18);
+  const back = configToHf(c);
+  assert.equal(back.partial_rotary_factor, 0.75);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
+  // transformers v5 keeps the factor in rope_parameters, where it wins over the top-level key.
+  const { rope_scaling: _s, ...v5 } = json;
+  const inner = configFromHf({
+    ...v5,
+    partial_rotary_factor: 0.5,
+    rope_parameters: {
+      rope_type: "longrope",
+      short_factor: short,
+      long_factor: long,
+      partial_rotary_factor: 0.75,
+    },
+  });
+  assert.equal(inner.rotaryDim, 96);
+  // A factor whose R/HS rounds below R in float64 is written so that ⌊HS·f⌋ = R again.
+  for (const [hs, r] of [[80, 58], [96, 70], [112, 82], [128, 2]]) {
+    const t = tinyConfig("phi3", { headDim: hs, hiddenSize: hs * 4, rotaryDim: r });
+    const f = configToHf(t).partial_rotary_factor as number;
+    assert.equal(Math.trunc(hs * f), r, `HS ${hs}, R ${r}`);
+    assert.equal(configFromHf(configToHf(t)).rotaryDim, r);
+  }
+  // Refused: an odd R, a factor past 1, partial RoPE outside phi3.
+  assert.throws(
+    () => configFromHf({ ...json, partial_rotary_factor: 0.7 }),
+    /partial_rotary_factor 0\.7: RoPE would turn 89 of the head's 128 elements/,
+  );
+  assert.throws(
+    () => configFromHf({ ...json, partial_rotary_factor: 1.5 }),
+    /partial_rotary_factor 1\.5: RoPE would turn 192/,
+  );
+  assert.throws(
+    () => configFromHf({ ...configToHf(tinyConfig("llama")), partial_rotary_factor: 0.5 }),
+    /partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3\)/,
+  );
+  assert.throws(
+    () =>
+      configFromHf({
+        ...configToHf(tinyConfig("qwen2")),
+        rope_parameters: { rope_type: "default", partial_rotary_factor: 0.5 },
+      }),
+    /rope_parameters\.partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3\)/,
+  );
+  assert.throws(
+    () => tinyConfig("llama", { rotaryDim: 4 }),
+    /partial RoPE is implemented for phi3/,
+  );
+  assert.throws(() => tinyConfig("phi3", { rotaryDim: 5 }), /rotaryDim must be even/);
 });
 
 Deno.test("config: OLMo 2 reads with its output norms and whole-projection q/k norms", () => {

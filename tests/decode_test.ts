@@ -98,20 +98,28 @@ gpuTest("decode rope: per-row positions match float64, in place, bit-identical",
     { b: 1, nh: 1, hs: 2, p: 3, theta: 10000 },
     { b: 5, nh: 3, hs: 6, p: 40, theta: 10000 },
     { b: 17, nh: 8, hs: 64, p: 300, theta: 1e6 },
+    // partial rotary (Phi-4-mini's 3/4, GPT-NeoX's 1/4): the last HS − R elements pass through
+    { b: 3, nh: 2, hs: 10, p: 30, theta: 10000, r: 6 },
+    { b: 4, nh: 3, hs: 16, p: 50, theta: 10000, r: 4 },
   ];
-  for (const { b, nh, hs, p, theta } of cases) {
-    const table = ropeTable({ maxPositions: p, headSize: hs, theta });
-    const cos = gpu.upload(table.cos, [p, hs / 2]), sin = gpu.upload(table.sin, [p, hs / 2]);
+  for (const { b, nh, hs, p, theta, r = hs } of cases) {
+    const table = ropeTable({ maxPositions: p, headSize: r, theta });
+    const cos = gpu.upload(table.cos, [p, r / 2]), sin = gpu.upload(table.sin, [p, r / 2]);
     const x = rng.uniformArray(b * nh * hs), positions = ints(rng, b, p);
     const src = gpu.upload(x, [b, nh, hs]), tPos = gpu.upload(positions);
     const xy = poisoned(gpu, [b, nh, hs], "x");
     const [got] = await twice(gpu, [xy], (enc) => {
       enc.copy(src, xy);
-      decodeRope(enc, { x: xy, positions: tPos, cos, sin, nHeads: nh, headSize: hs });
+      const sizes = { nHeads: nh, headSize: hs, rotaryDim: r };
+      decodeRope(enc, { x: xy, positions: tPos, cos, sin, ...sizes });
     });
-    assertClose(got, ref.decodeRope(x, positions, { nHeads: nh, headSize: hs, theta }), {
-      label: `(B, NH, HS) = (${b}, ${nh}, ${hs}), θ ${theta}`,
-    });
+    const sizes = { nHeads: nh, headSize: hs, rotaryDim: r, theta };
+    const want = ref.decodeRope(x, positions, sizes);
+    assertClose(got, want, { label: `(B, NH, HS) = (${b}, ${nh}, ${hs}), R ${r}, θ ${theta}` });
+    // The pass-through elements are the input's, bit for bit.
+    for (let i = 0; i < x.length; i++) {
+      if (i % hs >= r) assert.equal(got[i], x[i], `pass-through element ${i}, R ${r}`);
+    }
     for (const t of [cos, sin, src, tPos, xy]) t.release();
   }
 });
@@ -346,7 +354,20 @@ gpuTest("decode launchers refuse bad shapes and oversized bindings, naming the t
   assert.throws(() => kvAppend(enc, { cache: kc.view(0, [2, 5, 16]), src }), /6 rows do not fit/);
   assert.throws(
     () => decodeRope(enc, { x: q, positions: pos, cos: q, sin: q, nHeads: 4, headSize: 7 }),
-    /headSize must be even/,
+    /rotaryDim must be even and at most headSize 7, got 7/,
+  );
+  assert.throws(
+    () =>
+      decodeRope(enc, {
+        x: q,
+        positions: pos,
+        cos: q,
+        sin: q,
+        nHeads: 4,
+        headSize: 8,
+        rotaryDim: 10,
+      }),
+    /rotaryDim must be even and at most headSize 8, got 10/,
   );
   // A cache one row past the largest binding: refused with the device's limit named.
   const max = gpu.limits.maxStorageBufferBindingSize;

@@ -140,7 +140,8 @@ function referenceLogprobs(
 
 // "llama3": Llama 3's scaled RoPE, which the cache's own RoPE table must apply too. "sliding":
 // Qwen2 with its second layer sliding over 6 keys, shorter than the sequences (prompts up to 9,
-// 12 new tokens): the cached steps must drop the keys the full forward's mask hides.
+// 12 new tokens): the cached steps must drop the keys the full forward's mask hides. "phi4":
+// Phi-4-mini's partial RoPE (6 of each head's 8 elements), which the cache's RoPE applies too.
 const FAMILIES = [
   "gpt2",
   "llama",
@@ -153,6 +154,7 @@ const FAMILIES = [
   "smollm3",
   "olmo2",
   "granite",
+  "phi4",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {
@@ -171,6 +173,8 @@ for (const family of FAMILIES) {
       ? tinyConfig("qwen2", { slidingWindow: 6, slidingLayers: [false, true] })
       : family === "gemma3"
       ? tinyConfig("gemma3", { slidingLayers: [true, false], ropeTheta: 1e4 })
+      : family === "phi4"
+      ? tinyConfig("phi3", { rotaryDim: 6, ropeTheta: 100 })
       : tinyConfig(family);
     const { model, params } = tinyModel(gpu, c);
     const o: GenerateOptions = { maxNewTokens: 12, eosTokenIds: [] };

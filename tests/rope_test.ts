@@ -13,6 +13,8 @@ interface Case {
   hs: number;
   theta: number;
   offset: number;
+  /** R, the rotated elements of each head (default HS). */
+  r?: number;
 }
 
 // HS = 2 (one pair), odd T and NH, GQA-like head counts, Llama's HS = 64, and Qwen2's θ = 1e6
@@ -22,15 +24,19 @@ const CASES: Case[] = [
   { b: 2, t: 5, nh: 3, hs: 6, theta: 10000, offset: 0 },
   { b: 3, t: 7, nh: 2, hs: 64, theta: 10000, offset: 17 },
   { b: 2, t: 13, nh: 4, hs: 10, theta: 1e6, offset: 100_000 },
+  // Partial rotary: Phi-4-mini's 3/4 of the head, GPT-NeoX's 1/4, one pair of HS 6.
+  { b: 2, t: 5, nh: 3, hs: 8, theta: 10000, offset: 3, r: 6 },
+  { b: 1, t: 9, nh: 2, hs: 64, theta: 10000, offset: 0, r: 16 },
+  { b: 2, t: 3, nh: 5, hs: 6, theta: 10000, offset: 0, r: 2 },
 ];
 
 gpuTest(
   "rope: forward and backward match float64, in and out of place, bit-identical",
   async (gpu) => {
     const rng = new Rng(41);
-    for (const { b, t, nh, hs, theta, offset } of CASES) {
-      const shape = [b, t, nh, hs], n = b * t * nh * hs, half = hs / 2;
-      const table = ropeTable({ maxPositions: offset + t, headSize: hs, theta });
+    for (const { b, t, nh, hs, theta, offset, r = hs } of CASES) {
+      const shape = [b, t, nh, hs], n = b * t * nh * hs, half = r / 2;
+      const table = ropeTable({ maxPositions: offset + t, headSize: r, theta });
       const cos = gpu.upload(table.cos, [offset + t, half], { label: "cos" });
       const sin = gpu.upload(table.sin, [offset + t, half], { label: "sin" });
       const x = rng.uniformArray(n), g = rng.uniformArray(n);
@@ -38,7 +44,15 @@ gpuTest(
       const inX = gpu.tensor(shape, { label: "x in place" });
       const inG = gpu.tensor(shape, { label: "dOut in place" });
       const out = poisoned(gpu, shape, "out"), dx = poisoned(gpu, shape, "dx");
-      const sizes = { cos, sin, seqLen: t, nHeads: nh, headSize: hs, positionOffset: offset };
+      const sizes = {
+        cos,
+        sin,
+        seqLen: t,
+        nHeads: nh,
+        headSize: hs,
+        rotaryDim: r,
+        positionOffset: offset,
+      };
       const runs: HostArray[][] = [];
       for (let r = 0; r < 2; r++) {
         for (const p of [out, dx]) gpu.write(p, new Float32Array(n).fill(NaN));
@@ -52,10 +66,22 @@ gpuTest(
         gpu.submit(enc);
         runs.push(await gpu.read([out, dx, inX, inG]));
       }
-      const o = { seqLen: t, nHeads: nh, headSize: hs, theta, positionOffset: offset };
+      const o = {
+        seqLen: t,
+        nHeads: nh,
+        headSize: hs,
+        rotaryDim: r,
+        theta,
+        positionOffset: offset,
+      };
       const wantOut = ref.ropeForward(x, o), wantDx = ref.ropeBackward(g, o);
-      const at = `(B, T, NH, HS) = (${shape}), θ ${theta}, offset ${offset}`;
+      const at = `(B, T, NH, HS) = (${shape}), R ${r}, θ ${theta}, offset ${offset}`;
       const [gOut, gDx, gInX, gInG] = runs[0];
+      for (let i = 0; i < n; i++) {
+        if (i % hs < r) continue;
+        assert.equal(gOut[i], x[i], `pass-through out[${i}], ${at}`);
+        assert.equal(gDx[i], g[i], `pass-through dx[${i}], ${at}`);
+      }
       assertClose(gOut, wantOut, { label: `out ${at}` });
       assertClose(gDx, wantDx, { label: `dx ${at}` });
       assert.ok(bitEqual(gInX, gOut), `in-place forward differs from out of place, ${at}`);
@@ -68,13 +94,14 @@ gpuTest(
 
 Deno.test("rope: reference backward matches finite differences; forward∘backward = identity", () => {
   const rng = new Rng(42);
-  const o = { seqLen: 3, nHeads: 2, headSize: 6, theta: 10000, positionOffset: 5 };
-  const n = 2 * 3 * 2 * 6;
-  const x = Float64Array.from(rng.uniformArray(n)), w = Float64Array.from(rng.uniformArray(n));
-  assertClose(ref.ropeBackward(w, o), finiteDifference((v) => dot(w, ref.ropeForward(v, o)), x), {
-    rtol: 1e-8,
-  });
-  assertClose(ref.ropeBackward(ref.ropeForward(x, o), o), x, { rtol: 1e-12 });
+  for (const rotaryDim of [6, 4]) {
+    const o = { seqLen: 3, nHeads: 2, headSize: 6, rotaryDim, theta: 10000, positionOffset: 5 };
+    const n = 2 * 3 * 2 * 6;
+    const x = Float64Array.from(rng.uniformArray(n)), w = Float64Array.from(rng.uniformArray(n));
+    const fd = finiteDifference((v) => dot(w, ref.ropeForward(v, o)), x);
+    assertClose(ref.ropeBackward(w, o), fd, { rtol: 1e-8, label: `R ${rotaryDim}` });
+    assertClose(ref.ropeBackward(ref.ropeForward(x, o), o), x, { rtol: 1e-12 });
+  }
 });
 
 Deno.test("rope: the table is float64-accurate at large positions and refuses odd head sizes", () => {
@@ -113,6 +140,14 @@ gpuTest("rope: a forced small workgroup limit splits over y, or refuses clearly"
   assert.throws(
     () => ropeBackward(e, { ...sizes, nHeads: 4, dOut: tx }),
     /ropeBackward: "x" has 2970 elements, not a multiple of T·NH·HS = 9·4·22/,
+  );
+  assert.throws(
+    () => ropeForward(e, { ...sizes, x: tx, rotaryDim: 24 }),
+    /ropeForward: rotaryDim must be even and at most headSize 22, got 24/,
+  );
+  assert.throws(
+    () => ropeForward(e, { ...sizes, x: tx, rotaryDim: 5 }),
+    /rotaryDim must be even/,
   );
   for (const tt of [cos, sin, tx, out]) tt.release();
 });

@@ -266,6 +266,14 @@ gpuTest(
       () => Transformer.create(gpu, c, testParams(c, 7), { maxBatch: 1, maxSeqLen: 17 }),
       /sequences of 17 tokens pass this model's original_max_position_embeddings \(16\)/,
     );
+    // Phi-4-mini's partial RoPE: 3/4 of each head turns (LongRoPE over those 6: 3 factors), the
+    // rest passes through.
+    const partial = tinyConfig("phi3", {
+      rotaryDim: 6,
+      ropeScaling: { ...longrope, shortFactor: [1, 2, 5], longFactor: [2, 4, 8] },
+    });
+    await checkModel(gpu, partial);
+    await checkModel(gpu, partial, { design: "products" });
   },
 );
 

@@ -49,8 +49,10 @@ export function decodeEmbedding(
 export interface DecodeRopeReferenceOptions {
   /** NHx, heads of x. */
   nHeads: number;
-  /** HS (even). */
+  /** HS. */
   headSize: number;
+  /** R, the rotated leading elements of each head (even; the rest pass through). Default HS. */
+  rotaryDim?: number;
   /** θ. Default 10000. */
   theta?: number;
 }
@@ -69,13 +71,13 @@ export function decodeRope(
   positions: Vec,
   options: DecodeRopeReferenceOptions,
 ): Float64Array {
-  const { nHeads, headSize, theta = 10000 } = options;
-  const half = headSize / 2, out = new Float64Array(x.length);
+  const { nHeads, headSize, theta = 10000, rotaryDim = headSize } = options;
+  const half = rotaryDim / 2, out = Float64Array.from(x);
   for (let row = 0; row < x.length / headSize; row++) {
     const pos = positions[Math.floor(row / nHeads)];
     const o = row * headSize;
     for (let d = 0; d < half; d++) {
-      const angle = pos * Math.pow(theta, (-2 * d) / headSize);
+      const angle = pos * Math.pow(theta, (-2 * d) / rotaryDim);
       const c = Math.cos(angle), s = Math.sin(angle);
       out[o + d] = x[o + d] * c - x[o + d + half] * s;
       out[o + d + half] = x[o + d + half] * c + x[o + d] * s;

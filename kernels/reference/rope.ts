@@ -12,11 +12,13 @@ export interface RopeReferenceOptions {
   seqLen: number;
   /** NH. */
   nHeads: number;
-  /** HS (even). */
+  /** HS. */
   headSize: number;
+  /** R, the rotated leading elements of each head (even; the rest pass through). Default HS. */
+  rotaryDim?: number;
   /** θ. Default 10000. */
   theta?: number;
-  /** The HS/2 inverse frequencies, when not `θ^(−2d/HS)` (scaled RoPE). */
+  /** The R/2 inverse frequencies, when not `θ^(−2d/R)` (scaled RoPE). */
   frequencies?: ArrayLike<number>;
   /** Position of t = 0. Default 0. */
   positionOffset?: number;
@@ -27,12 +29,13 @@ export interface RopeReferenceOptions {
 function rotate(x: Vec, o: RopeReferenceOptions, sign: number): Float64Array {
   const { seqLen, nHeads, headSize, theta = 10000, positionOffset = 0, frequencies } = o;
   const m = o.attentionFactor ?? 1;
-  const half = headSize / 2, rows = x.length / headSize;
-  const out = new Float64Array(x.length);
+  const R = o.rotaryDim ?? headSize;
+  const half = R / 2, rows = x.length / headSize;
+  const out = Float64Array.from(x);
   for (let row = 0; row < rows; row++) {
     const pos = (Math.floor(row / nHeads) % seqLen) + positionOffset;
     for (let d = 0; d < half; d++) {
-      const angle = pos * (frequencies ? frequencies[d] : Math.pow(theta, (-2 * d) / headSize));
+      const angle = pos * (frequencies ? frequencies[d] : Math.pow(theta, (-2 * d) / R));
       const c = m * Math.cos(angle), s = m * sign * Math.sin(angle);
       const a = x[row * headSize + d], b = x[row * headSize + d + half];
       out[row * headSize + d] = a * c - b * s;
