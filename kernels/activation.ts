@@ -34,7 +34,8 @@ export interface GeluForwardArgs extends ActivationLaunchOptions {
 }
 
 /**
- * Encodes `out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, GPT-2's GELU.
+ * Encodes `out = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, GPT-2's GELU (with `exact`,
+ * `x·Φ(x)`, GPT-NeoX's).
  *
  * @example
  * ```ts
@@ -47,9 +48,11 @@ export interface GeluForwardArgs extends ActivationLaunchOptions {
  * gpu.submit(enc);
  * ```
  */
-export function geluForward(enc: Encoder, args: GeluForwardArgs): void {
+export function geluForward(enc: Encoder, args: GeluForwardArgs & GegluOptions): void {
   const n = expectSameSize("geluForward", args.x, args.out);
-  launch(enc, GELU_FORWARD, n, [args.x, args.out], args.maxWorkgroupsPerDimension);
+  launch(enc, GELU_FORWARD, n, [args.x, args.out], args.maxWorkgroupsPerDimension, {
+    EXACT: args.exact ? 1 : 0,
+  });
 }
 
 /** Tensors of {@linkcode geluBackward}. */
@@ -77,9 +80,11 @@ export interface GeluBackwardArgs extends ActivationLaunchOptions {
  * gpu.submit(enc);
  * ```
  */
-export function geluBackward(enc: Encoder, args: GeluBackwardArgs): void {
+export function geluBackward(enc: Encoder, args: GeluBackwardArgs & GegluOptions): void {
   const n = expectSameSize("geluBackward", args.x, args.dOut, args.dx);
-  launch(enc, GELU_BACKWARD, n, [args.x, args.dOut, args.dx], args.maxWorkgroupsPerDimension);
+  launch(enc, GELU_BACKWARD, n, [args.x, args.dOut, args.dx], args.maxWorkgroupsPerDimension, {
+    EXACT: args.exact ? 1 : 0,
+  });
 }
 
 /** Tensors of {@linkcode swigluForward}. */
@@ -171,7 +176,7 @@ export function gegluForward(enc: Encoder, args: SwigluForwardArgs & GegluOption
   });
 }
 
-/** The GELU of {@linkcode gegluForward} and {@linkcode gegluBackward}. */
+/** The GELU of {@linkcode geluForward}, {@linkcode gegluForward} and their backwards. */
 export interface GegluOptions {
   /** The exact GELU `x·Φ(x)` (transformers' `gelu`) instead of the tanh form. Default false. */
   exact?: boolean;

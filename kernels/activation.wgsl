@@ -5,6 +5,7 @@
 //   gelu'(x) = σ(2u) + x·σ(2u)·(1 − σ(2u))·2·u'(x),   u'(x) = √(2/π)·(1 + 3·0.044715·x²)
 //   gelu_forward:  x (N,) → out (N,)
 //   gelu_backward: x (N,), d_out (N,) → dx (N,) = d_out·gelu'(x)          (overwrite)
+//   With EXACT = 1 both use the exact GELU x·Φ(x) below (GPT-NeoX's "gelu").
 //
 // SwiGLU on the two halves of the up-projection, gate and up (N,) each (N = B·T·F):
 //   out = silu(gate)·up = gate·σ(gate)·up
@@ -32,7 +33,7 @@ struct Params {
 }
 
 override WG: u32 = 256;
-override EXACT: u32 = 0u; // GeGLU: 1 for the exact (erf) GELU, 0 for the tanh form
+override EXACT: u32 = 0u; // GELU, GeGLU: 1 for the exact (erf) GELU, 0 for the tanh form
 
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
 const GELU_K: f32 = 0.044715;
@@ -69,7 +70,7 @@ fn gelu_forward(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x + gid.y * p.row_stride;
   if (i < p.n) {
     let v = x[i];
-    out[i] = v * gelu_parts(v).s.x;
+    out[i] = v * gelu_factor_slope(v).x;
   }
 }
 
@@ -80,10 +81,9 @@ fn gelu_forward(@builtin(global_invocation_id) gid: vec3u) {
 fn gelu_backward(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x + gid.y * p.row_stride;
   if (i < p.n) {
-    let g = gelu_parts(x[i]);
-    // The second term uses the clamped input: where the clamp acts σ·(1−σ) is exactly 0, and
-    // xc keeps the product finite where x² of the raw input would overflow.
-    dx[i] = d_out[i] * (g.s.x + 2.0 * g.xc * g.s.x * g.s.y * g.du);
+    // (tanh form: the second term of the slope uses the clamped input: where the clamp acts
+    // σ·(1−σ) is exactly 0, and xc keeps the product finite where x² would overflow.)
+    dx[i] = d_out[i] * gelu_factor_slope(x[i]).y;
   }
 }
 

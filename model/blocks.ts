@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  hasGptBlock,
   layerRope,
   layerUsesRope,
   type ModelConfig,
@@ -157,7 +158,7 @@ export interface NormForwardArgs {
  */
 export function normForward(enc: Encoder, config: ModelConfig, args: NormForwardArgs): void {
   const { x, out, mean, rstd, weight, bias } = args, eps = config.normEps;
-  if (config.family === "gpt2") {
+  if (hasGptBlock(config)) {
     if (!bias) throw new TypeError("normForward: LayerNorm needs a bias");
     layerNormForward(enc, { out, mean, rstd, x, weight, bias, eps });
   } else rmsNormForward(enc, { out, rstd, x, weight, eps, offset: normOffset(config) });
@@ -200,7 +201,7 @@ export interface NormBackwardArgs {
  */
 export function normBackward(enc: Encoder, config: ModelConfig, args: NormBackwardArgs): void {
   const { x, dOut, dx, mean, rstd, weight, dWeight, dBias } = args;
-  if (config.family === "gpt2") {
+  if (hasGptBlock(config)) {
     if (!dBias) throw new TypeError("normBackward: LayerNorm needs a bias gradient");
     layerNormBackward(enc, { dx, dWeight, dBias, dOut, x, weight, mean, rstd });
   } else {
@@ -216,7 +217,7 @@ export interface ActivationForwardArgs {
   a: Tensor;
   /** llama: the up projection (unused by gpt2). */
   b: Tensor;
-  /** Gemma: the exact GELU in its GeGLU (the config's `exactGelu`). */
+  /** Gemma 2/3, GPT-NeoX: the exact GELU (the config's `exactGelu`). */
   exact?: boolean;
 }
 
@@ -241,8 +242,9 @@ export function activationForward(
   family: ModelFamily,
   args: ActivationForwardArgs,
 ): void {
-  if (family === "gpt2") geluForward(enc, { out: args.out, x: args.a });
-  else if (family.startsWith("gemma")) {
+  if (family === "gpt2" || family === "gpt_neox") {
+    geluForward(enc, { out: args.out, x: args.a, exact: args.exact });
+  } else if (family.startsWith("gemma")) {
     gegluForward(enc, { out: args.out, gate: args.a, up: args.b, exact: args.exact });
   } else swigluForward(enc, { out: args.out, gate: args.a, up: args.b });
 }
@@ -282,8 +284,9 @@ export function activationBackward(
   family: ModelFamily,
   args: ActivationBackwardArgs,
 ): void {
-  if (family === "gpt2") geluBackward(enc, { dx: args.dA, x: args.a, dOut: args.dOut });
-  else {
+  if (family === "gpt2" || family === "gpt_neox") {
+    geluBackward(enc, { dx: args.dA, x: args.a, dOut: args.dOut, exact: args.exact });
+  } else {
     (family.startsWith("gemma") ? gegluBackward : swigluBackward)(enc, {
       dGate: args.dA,
       dUp: args.dB,

@@ -1,7 +1,7 @@
 /**
  * `ModelConfig`: the shape of a decoder-only transformer, read from and written to Hugging Face
- * `config.json` for the `gpt2`, `llama`, `mistral`, `qwen2`, `qwen3`, `gemma`, `gemma2` and
- * `gemma3_text` families, and the list of its parameters with Hugging Face's tensor names and
+ * `config.json` for the `gpt2`, `gpt_neox`, `llama`, `mistral`, `qwen2`, `qwen3`, `gemma`,
+ * `gemma2`, `gemma3_text`, `phi3`, `smollm3`, `olmo2` and `granite` families, and the list of its parameters with Hugging Face's tensor names and
  * shapes.
  *
  * Shape legend: `C` channels (hidden size), `L` layers, `NH` heads, `NKV` key/value heads, `HS`
@@ -25,7 +25,8 @@ export type ModelFamily =
   | "phi3"
   | "smollm3"
   | "olmo2"
-  | "granite";
+  | "granite"
+  | "gpt_neox";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -42,7 +43,10 @@ export interface ModelConfig {
    * llama's layout stored with fused `qkv_proj` and `gate_up_proj` weights; smollm3 is llama's
    * layout with no RoPE on some layers ({@linkcode noRopeLayers}); olmo2 normalizes the attention
    * and MLP outputs instead of their inputs, and the whole q and k projections before RoPE; granite
-   * is llama's layout with multipliers ({@linkcode graniteMultipliers}). */
+   * is llama's layout with multipliers ({@linkcode graniteMultipliers}); gpt_neox (Pythia) is
+   * GPT-2's LayerNorm, biases and GELU MLP with RoPE over part of each head ({@linkcode rotaryDim})
+   * instead of learned positions, and by default a parallel residual ({@linkcode
+   * parallelResidual}). */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -72,6 +76,12 @@ export interface ModelConfig {
    * {@linkcode ropeDim}.
    */
   rotaryDim?: number;
+  /**
+   * GPT-NeoX's `use_parallel_residual`: a block's MLP reads the norm of the block's input, not of
+   * the attention's output, and both outputs add to the input, `x + attn(ln₁(x)) + mlp(ln₂(x))`.
+   * Absent or false: one after the other.
+   */
+  parallelResidual?: boolean;
   /**
    * Sliding-window attention: in a sliding layer each query sees its W latest keys, itself
    * included (Mistral v0.1's `sliding_window`; Qwen2/Qwen3 with `use_sliding_window`). Absent or
@@ -131,6 +141,20 @@ export interface ModelConfig {
  */
 export function hasQkNorm(c: ModelConfig): boolean {
   return c.family === "qwen3" || c.family === "gemma3" || c.family === "olmo2";
+}
+
+/**
+ * Whether a model has GPT-2's block: LayerNorms with biases and a GELU MLP (`fc`, `proj`), not
+ * RMSNorm and a gated MLP: gpt2 and gpt_neox.
+ *
+ * @example
+ * ```ts
+ * import { hasGptBlock, tinyConfig } from "./config.ts";
+ * console.log(hasGptBlock(tinyConfig("gpt_neox")), hasGptBlock(tinyConfig("llama"))); // true false
+ * ```
+ */
+export function hasGptBlock(c: ModelConfig): boolean {
+  return c.family === "gpt2" || c.family === "gpt_neox";
 }
 
 /**
@@ -382,6 +406,8 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
   switch (type) {
     case "gpt2":
       return gpt2FromHf(r);
+    case "gpt_neox":
+      return neoxFromHf(r);
     case "llama":
     case "qwen2":
     case "mistral":
@@ -403,8 +429,8 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
       );
     default:
       throw new ConfigError(
-        `${file}: model_type "${type}" is not supported (gpt2, llama, mistral, qwen2, qwen3, ` +
-          "gemma, gemma2, gemma3_text, phi3, smollm3, olmo2 and granite are)",
+        `${file}: model_type "${type}" is not supported (gpt2, gpt_neox, llama, mistral, qwen2, ` +
+          "qwen3, gemma, gemma2, gemma3_text, phi3, smollm3, olmo2 and granite are)",
       );
   }
 }
@@ -438,6 +464,57 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
     // transformers' GPT2Config defaults (50256) apply when the key is absent; null means none.
     bosTokenId: "bos_token_id" in r.json ? r.optInt("bos_token_id") : 50256,
     eosTokenIds: "eos_token_id" in r.json ? r.tokenIds("eos_token_id") : [50256],
+    padTokenId: r.optInt("pad_token_id"),
+  };
+}
+
+/**
+ * GPT-NeoX (Pythia): GPTNeoXConfig's defaults where keys are absent (a quarter of each head
+ * rotated, θ 10000, parallel residual, biases, untied head, the exact GELU, bos 0, eos 2). RoPE's
+ * factor and θ from `rope_parameters` win over the older `rotary_pct` and `rotary_emb_base`.
+ */
+function neoxFromHf(r: FieldReader): ModelConfig {
+  const act = r.optStr("hidden_act") ?? "gelu";
+  const tanh = ["gelu_new", "gelu_pytorch_tanh", "gelu_fast"];
+  if (act !== "gelu" && !tanh.includes(act)) {
+    r.refuse("hidden_act", `"${act}" (gelu and its tanh form, gelu_new, are implemented)`);
+  }
+  const rope = ropeOf(r, r.optNum("rotary_emb_base") ?? 10000);
+  if (rope.scaling?.type === "longrope") r.refuse("rope_scaling", "longrope for gpt_neox");
+  // (GPTNeoXConfig reads rotary_pct, not a top-level partial_rotary_factor)
+  const inner = rope.partialField !== "partial_rotary_factor";
+  const pct = inner ? rope.partial : r.optNum("rotary_pct") ?? 0.25;
+  const c = r.int("hidden_size");
+  const nh = r.int("num_attention_heads");
+  if (c % nh !== 0) r.refuse("num_attention_heads", `${nh} does not divide hidden_size ${c}`);
+  const headDim = c / nh;
+  const rotaryDim = rotaryDimOf(
+    r,
+    { partial: pct, partialField: inner ? rope.partialField : "rotary_pct" },
+    headDim,
+    true,
+  );
+  const bias = r.optBool("attention_bias") ?? true;
+  return {
+    family: "gpt_neox",
+    vocabSize: r.int("vocab_size"),
+    hiddenSize: c,
+    numLayers: r.int("num_hidden_layers"),
+    numHeads: nh,
+    numKvHeads: nh,
+    headDim,
+    intermediateSize: r.int("intermediate_size"),
+    maxPositions: r.optInt("max_position_embeddings") ?? 2048,
+    normEps: r.optNum("layer_norm_eps") ?? 1e-5,
+    ropeTheta: rope.theta,
+    ...(rope.scaling ? { ropeScaling: rope.scaling } : {}),
+    ...(rotaryDim !== undefined ? { rotaryDim } : {}),
+    parallelResidual: r.optBool("use_parallel_residual") ?? true,
+    ...(act === "gelu" ? { exactGelu: true } : {}),
+    tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
+    qkvBias: bias,
+    bosTokenId: "bos_token_id" in r.json ? r.optInt("bos_token_id") : 0,
+    eosTokenIds: "eos_token_id" in r.json ? r.tokenIds("eos_token_id") : [2],
     padTokenId: r.optInt("pad_token_id"),
   };
 }
@@ -947,7 +1024,9 @@ function rotaryDimOf(
 ): number | undefined {
   const { partial, partialField } = rope;
   if (partial === 1) return undefined;
-  if (!allowed) r.refuse(partialField, `${partial} (partial RoPE is implemented for phi3)`);
+  if (!allowed) {
+    r.refuse(partialField, `${partial} (partial RoPE is implemented for phi3 and gpt_neox)`);
+  }
   const R = Math.trunc(headDim * partial);
   if (!(partial > 0 && partial < 1) || R < 2 || R % 2 !== 0) {
     r.refuse(
@@ -1087,6 +1166,32 @@ export function configToHf(c: ModelConfig): Json {
   }
   if (c.family === "gemma" || c.family === "gemma2" || c.family === "gemma3") {
     return gemmaToHf(c, c.family, eos);
+  }
+  if (c.family === "gpt_neox") {
+    return {
+      architectures: ["GPTNeoXForCausalLM"],
+      model_type: "gpt_neox",
+      vocab_size: c.vocabSize,
+      hidden_size: c.hiddenSize,
+      num_hidden_layers: c.numLayers,
+      num_attention_heads: c.numHeads,
+      intermediate_size: c.intermediateSize,
+      hidden_act: c.exactGelu ? "gelu" : "gelu_new",
+      max_position_embeddings: c.maxPositions,
+      rotary_pct: c.rotaryDim === undefined ? 1 : rotaryFactor(c),
+      rotary_emb_base: c.ropeTheta,
+      ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
+      layer_norm_eps: c.normEps,
+      use_parallel_residual: c.parallelResidual ?? false,
+      attention_bias: c.qkvBias,
+      tie_word_embeddings: c.tieEmbeddings,
+      bos_token_id: c.bosTokenId,
+      eos_token_id: eos,
+      pad_token_id: c.padTokenId,
+      hidden_dropout: 0,
+      attention_dropout: 0,
+      torch_dtype: "float32",
+    };
   }
   return {
     architectures: [
@@ -1282,6 +1387,29 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
     if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
     return specs;
   }
+  if (c.family === "gpt_neox") {
+    // q, k, v in one (3C, C) matrix, interleaved by head: rows [q₀ k₀ v₀ q₁ k₁ v₁ …], HS each.
+    add("gpt_neox.embed_in.weight", [V, C], "embedding");
+    for (let l = 0; l < c.numLayers; l++) {
+      const p = `gpt_neox.layers.${l}`;
+      add(`${p}.input_layernorm.weight`, [C], "norm_weight");
+      add(`${p}.input_layernorm.bias`, [C], "norm_bias");
+      add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
+      add(`${p}.post_attention_layernorm.bias`, [C], "norm_bias");
+      add(`${p}.attention.query_key_value.weight`, [3 * C, C], "linear");
+      if (c.qkvBias) add(`${p}.attention.query_key_value.bias`, [3 * C], "bias");
+      add(`${p}.attention.dense.weight`, [C, C], "residual_linear");
+      if (c.qkvBias) add(`${p}.attention.dense.bias`, [C], "bias");
+      add(`${p}.mlp.dense_h_to_4h.weight`, [F, C], "linear");
+      add(`${p}.mlp.dense_h_to_4h.bias`, [F], "bias");
+      add(`${p}.mlp.dense_4h_to_h.weight`, [C, F], "residual_linear");
+      add(`${p}.mlp.dense_4h_to_h.bias`, [C], "bias");
+    }
+    add("gpt_neox.final_layer_norm.weight", [C], "norm_weight");
+    add("gpt_neox.final_layer_norm.bias", [C], "norm_bias");
+    if (!c.tieEmbeddings) add("embed_out.weight", [V, C], "linear");
+    return specs;
+  }
   const Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
   add("model.embed_tokens.weight", [V, C], "embedding");
   if (c.family === "phi3") {
@@ -1363,14 +1491,16 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     hiddenSize: 32,
     numLayers: 2,
     numHeads: 4,
-    numKvHeads: family === "gpt2" ? 4 : 2,
+    numKvHeads: family === "gpt2" || family === "gpt_neox" ? 4 : 2,
     headDim: 8,
-    intermediateSize: family === "gpt2" ? 128 : 88,
+    intermediateSize: family === "gpt2" || family === "gpt_neox" ? 128 : 88,
     maxPositions: 64,
-    normEps: family === "gpt2" ? 1e-5 : 1e-6,
+    normEps: family === "gpt2" || family === "gpt_neox" ? 1e-5 : 1e-6,
     ropeTheta: 10000,
     tieEmbeddings: family === "gpt2" || family.startsWith("gemma"),
-    qkvBias: family === "gpt2" || family === "qwen2",
+    qkvBias: family === "gpt2" || family === "qwen2" || family === "gpt_neox",
+    // GPT-NeoX: half of each head rotated, a parallel residual, the exact GELU.
+    ...(family === "gpt_neox" ? { rotaryDim: 4, parallelResidual: true, exactGelu: true } : {}),
     bosTokenId: null,
     eosTokenIds: [],
     padTokenId: null,
@@ -1389,7 +1519,7 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
       : {}),
   };
   const c = { ...base, ...overrides };
-  if (family === "gpt2") {
+  if (family === "gpt2" || family === "gpt_neox") {
     // GPT-2 has no grouped-query attention and its head size follows from C and NH.
     c.numKvHeads = overrides.numKvHeads ?? c.numHeads;
     c.headDim = overrides.headDim ?? c.hiddenSize / c.numHeads;
@@ -1429,11 +1559,14 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     );
   }
   if (
-    c.family === "gpt2" && (c.numKvHeads !== c.numHeads || c.headDim * c.numHeads !== c.hiddenSize)
+    hasGptBlock(c) && (c.numKvHeads !== c.numHeads || c.headDim * c.numHeads !== c.hiddenSize)
   ) {
     throw new ConfigError(
-      "ModelConfig: gpt2 needs numKvHeads = numHeads and headDim·numHeads = hiddenSize",
+      `ModelConfig: ${c.family} needs numKvHeads = numHeads and headDim·numHeads = hiddenSize`,
     );
+  }
+  if (c.parallelResidual && c.family !== "gpt_neox") {
+    throw new ConfigError(`ModelConfig.parallelResidual: only gpt_neox has one, not ${c.family}`);
   }
   if (c.family !== "gpt2" && c.headDim % 2 !== 0) {
     throw new ConfigError(`ModelConfig.headDim ${c.headDim} must be even for RoPE`);
@@ -1443,7 +1576,7 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     if (!Number.isInteger(w) || w < 1) {
       throw new ConfigError(`ModelConfig.slidingWindow must be a positive integer, got ${w}`);
     }
-    if (["gpt2", "llama", "gemma", "olmo2"].includes(c.family)) {
+    if (["gpt2", "llama", "gemma", "olmo2", "gpt_neox"].includes(c.family)) {
       throw new ConfigError(`ModelConfig.slidingWindow: ${c.family} has no sliding window`);
     }
     if (
@@ -1471,8 +1604,10 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   }
   if (c.rotaryDim !== undefined) {
     const R = c.rotaryDim;
-    if (c.family !== "phi3") {
-      throw new ConfigError(`ModelConfig.rotaryDim: partial RoPE is implemented for phi3`);
+    if (c.family !== "phi3" && c.family !== "gpt_neox") {
+      throw new ConfigError(
+        `ModelConfig.rotaryDim: partial RoPE is implemented for phi3 and gpt_neox`,
+      );
     }
     if (!Number.isInteger(R) || R < 2 || R % 2 !== 0 || R > c.headDim) {
       throw new ConfigError(
@@ -1483,15 +1618,16 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   if (c.graniteMultipliers && c.family !== "granite") {
     throw new ConfigError(`ModelConfig.graniteMultipliers: ${c.family} has none`);
   }
-  if (c.qkvBias && c.family !== "gpt2" && c.family !== "qwen2") {
+  if (c.qkvBias && !["gpt2", "qwen2", "gpt_neox"].includes(c.family)) {
     throw new ConfigError(
-      `ModelConfig.qkvBias: only gpt2 and qwen2 have q/k/v biases, not ${c.family}`,
+      `ModelConfig.qkvBias: only gpt2, qwen2 and gpt_neox have q/k/v biases, not ${c.family}`,
     );
   }
-  if (c.exactGelu && c.family !== "gemma2" && c.family !== "gemma3") {
+  if (c.exactGelu && !["gemma2", "gemma3", "gpt_neox"].includes(c.family)) {
     // (Gemma 1's "gelu" is read as the tanh form by transformers: no way to save an exact one)
     throw new ConfigError(
-      `ModelConfig.exactGelu: only Gemma 2/3's GeGLU takes the exact GELU, not ${c.family}'s`,
+      `ModelConfig.exactGelu: only Gemma 2/3's GeGLU and GPT-NeoX's MLP take the exact GELU, ` +
+        `not ${c.family}'s`,
     );
   }
   if (c.slidingWindow && c.slidingLayers && !c.slidingLayers.some((x) => x)) {

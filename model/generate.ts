@@ -20,6 +20,7 @@
 import {
   attentionScale,
   embeddingScale,
+  hasGptBlock,
   hasQkNorm,
   layerWindow,
   logitScale,
@@ -573,16 +574,18 @@ class Forward {
     this.#m.linear(enc, a.att, a.o, ln.o, ln.oBias);
     const rs = residualScale(c); // (granite's residual multiplier)
     residualForward(enc, { out: a.mid, a: a.x, b: post(ln.postAttnNorm), scale: rs });
-    if (ln.norm2) this.#m.norm(enc, a.mid, a.h, a.mean, a.rstd, ln.norm2, ln.norm2Bias);
-    const h2 = ln.norm2 ? a.h : a.mid;
-    if (c.family === "gpt2") {
+    // (gpt_neox's parallel residual: the MLP reads the norm of the block's input)
+    const mlpIn = c.parallelResidual ? a.x : a.mid;
+    if (ln.norm2) this.#m.norm(enc, mlpIn, a.h, a.mean, a.rstd, ln.norm2, ln.norm2Bias);
+    const h2 = ln.norm2 ? a.h : mlpIn;
+    if (hasGptBlock(c)) {
       this.#m.linear(enc, h2, fa, ln.fc, ln.fcBias);
     } else {
       this.#m.linear(enc, h2, fa, ln.gate);
       this.#m.linear(enc, h2, fb, ln.up);
     }
     activationForward(enc, c.family, { out: fs, a: fa, b: fb, exact: c.exactGelu });
-    this.#m.linear(enc, fs, a.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
+    this.#m.linear(enc, fs, a.o, hasGptBlock(c) ? ln.proj : ln.down, ln.projBias);
     residualForward(enc, { out: a.x, a: a.mid, b: post(ln.postMlpNorm), scale: rs });
   }
 

@@ -2,8 +2,9 @@
  * A model's parameters in our internal layout, and the conversion to and from Hugging Face's.
  *
  * The internal layout is Hugging Face's with one change: GPT-2's fused `c_attn` (C, 3C) is kept as
- * three (C, C) matrices `attn.q`, `attn.k`, `attn.v` (and three biases), so every family computes
- * q, k and v the same way. Linear weights keep their stored orientation: GPT-2's `Conv1D` is
+ * three (C, C) matrices `attn.q`, `attn.k`, `attn.v` (and three biases), GPT-NeoX's fused
+ * `query_key_value` (3C, C), interleaved by head, as `attention.q`, `.k`, `.v`, and Phi-3's fused
+ * `qkv_proj` and `gate_up_proj` as llama's parts, so every family computes q, k and v the same way. Linear weights keep their stored orientation: GPT-2's `Conv1D` is
  * (in, out), llama/qwen2's `Linear` is (out, in); {@linkcode LayerNames} says which.
  *
  * @module
@@ -104,6 +105,38 @@ export interface ModelNames {
  */
 export function modelNames(c: ModelConfig): ModelNames {
   const head = c.tieEmbeddings ? undefined : "lm_head.weight";
+  if (c.family === "gpt_neox") {
+    const layers = Array.from({ length: c.numLayers }, (_, l): LayerNames => {
+      const p = `gpt_neox.layers.${l}`;
+      const bias = (n: string) => c.qkvBias ? `${p}.attention.${n}.bias` : undefined;
+      return {
+        norm1: `${p}.input_layernorm.weight`,
+        norm1Bias: `${p}.input_layernorm.bias`,
+        q: `${p}.attention.q.weight`,
+        k: `${p}.attention.k.weight`,
+        v: `${p}.attention.v.weight`,
+        qBias: bias("q"),
+        kBias: bias("k"),
+        vBias: bias("v"),
+        o: `${p}.attention.dense.weight`,
+        oBias: bias("dense"),
+        norm2: `${p}.post_attention_layernorm.weight`,
+        norm2Bias: `${p}.post_attention_layernorm.bias`,
+        fc: `${p}.mlp.dense_h_to_4h.weight`,
+        fcBias: `${p}.mlp.dense_h_to_4h.bias`,
+        proj: `${p}.mlp.dense_4h_to_h.weight`,
+        projBias: `${p}.mlp.dense_4h_to_h.bias`,
+      };
+    });
+    return {
+      wte: "gpt_neox.embed_in.weight",
+      layers,
+      normF: "gpt_neox.final_layer_norm.weight",
+      normFBias: "gpt_neox.final_layer_norm.bias",
+      head: c.tieEmbeddings ? undefined : "embed_out.weight",
+      layout: "out_in",
+    };
+  }
   if (c.family === "gpt2") {
     const layers = Array.from({ length: c.numLayers }, (_, l): LayerNames => {
       const p = `transformer.h.${l}`;
@@ -204,6 +237,14 @@ export function internalParams(c: ModelConfig): InternalParam[] {
       for (const part of rows) out.push({ ...p, name: part.name, shape: [part.rows, p.shape[1]] });
       continue;
     }
+    const byHead = neoxQkv(c, p.name);
+    if (byHead) {
+      const C = c.hiddenSize;
+      for (const part of byHead) {
+        out.push({ ...p, name: part, shape: p.shape.length === 2 ? [C, C] : [C] });
+      }
+      continue;
+    }
     const fused = p.name.match(/^(transformer\.h\.\d+\.attn)\.c_attn\.(weight|bias)$/);
     if (!fused) {
       out.push({ ...p });
@@ -243,6 +284,38 @@ function rowParts(c: ModelConfig, name: string): { name: string; rows: number }[
     }));
 }
 
+/**
+ * GPT-NeoX's fused `query_key_value` weight (3C, C) or bias (3C,) as the internal q, k, v names it
+ * holds, interleaved by head: rows (h·3 + j)·HS + d are part j's rows h·HS + d. Null for any other
+ * tensor.
+ */
+function neoxQkv(c: ModelConfig, name: string): string[] | null {
+  if (c.family !== "gpt_neox") return null;
+  const m = name.match(/^(gpt_neox\.layers\.\d+\.attention)\.query_key_value\.(weight|bias)$/);
+  return m ? ["q", "k", "v"].map((p) => `${m[1]}.${p}.${m[2]}`) : null;
+}
+
+/**
+ * Moves rows between GPT-NeoX's head-interleaved (3C, W) block and three (C, W) parts (W = C for
+ * the weight, 1 for the bias): `split` reads `fused` into `parts`, otherwise the reverse.
+ */
+function neoxRows(
+  c: ModelConfig,
+  fused: Float32Array,
+  parts: Float32Array[],
+  width: number,
+  split: boolean,
+): void {
+  const HS = c.headDim, run = HS * width;
+  for (let h = 0; h < c.numHeads; h++) {
+    for (let j = 0; j < 3; j++) {
+      const at = ((h * 3 + j) * HS) * width, to = h * run;
+      if (split) parts[j].set(fused.subarray(at, at + run), to);
+      else fused.set(parts[j].subarray(to, to + run), at);
+    }
+  }
+}
+
 /** Float32 parameter values by internal name. */
 export type ParamValues = Map<string, Float32Array>;
 
@@ -277,6 +350,8 @@ export function fromHf(
   const get = (name: string, shape: number[]): Float32Array => {
     let t = weights.get(name);
     if (!t && name.startsWith("transformer.")) t = weights.get(name.slice("transformer.".length));
+    // (transformers v5 names GPT-NeoX's head lm_head in memory; files say embed_out)
+    if (!t && name === "embed_out.weight") t = weights.get("lm_head.weight");
     if (!t) throw new WeightsError(`${source}: tensor "${name}" is missing`);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new WeightsError(
@@ -301,6 +376,14 @@ export function fromHf(
       }
       continue;
     }
+    const byHead = neoxQkv(c, spec.name);
+    if (byHead) {
+      const width = spec.shape.length === 2 ? c.hiddenSize : 1;
+      const parts = byHead.map(() => new Float32Array(c.hiddenSize * width));
+      neoxRows(c, data, parts, width, true);
+      byHead.forEach((name, j) => out.set(name, parts[j]));
+      continue;
+    }
     const fused = spec.name.match(/^(transformer\.h\.\d+\.attn)\.c_attn\.(weight|bias)$/);
     if (!fused) {
       out.set(spec.name, options.adopt ? data : Float32Array.from(data));
@@ -323,8 +406,9 @@ export function fromHf(
     const bare = name.startsWith("transformer.") ? name : `transformer.${name}`;
     // Buffers older checkpoints saved: GPT-2's causal masks, Llama's RoPE frequencies.
     const ignorable = /\.attn\.(masked_)?bias$/.test(name) ||
+      (c.family === "gpt_neox" && /\.attention\.(masked_)?bias$/.test(name)) ||
       /\.rotary_emb\.inv_freq$/.test(name) ||
-      name === "lm_head.weight";
+      name === "lm_head.weight" || (name === "embed_out.weight" && c.tieEmbeddings);
     if (!known.has(name) && !known.has(bare) && !ignorable) {
       throw new WeightsError(`${source}: unexpected tensor "${name}" for a ${c.family} model`);
     }
@@ -359,6 +443,13 @@ export function toHf(c: ModelConfig, params: ParamValues): Map<string, NamedTens
         data.set(take(part.name), at);
         at += part.rows * spec.shape[1];
       }
+      out.set(spec.name, { shape: spec.shape, data });
+      continue;
+    }
+    const byHead = neoxQkv(c, spec.name);
+    if (byHead) {
+      const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+      neoxRows(c, data, byHead.map(take), spec.shape.length === 2 ? c.hiddenSize : 1, false);
       out.set(spec.name, { shape: spec.shape, data });
       continue;
     }

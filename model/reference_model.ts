@@ -13,6 +13,7 @@ import * as ref from "../kernels/reference.ts";
 import {
   attentionScale,
   embeddingScale,
+  hasGptBlock,
   isGemma,
   layerRope,
   layerUsesRope,
@@ -157,11 +158,13 @@ export class ReferenceModel {
       const o = ln.postAttnNorm ? this.#norm(oRaw, ln.postAttnNorm, undefined) : oRaw;
       const rs = residualScale(c); // granite's residual multiplier
       const mid = ref.residualForward(x, o, rs);
-      const h2 = ln.norm2 ? this.#norm(mid, ln.norm2, ln.norm2Bias) : mid;
+      // gpt_neox's parallel residual: the MLP reads the norm of the block's input.
+      const mlpIn = c.parallelResidual ? x : mid;
+      const h2 = ln.norm2 ? this.#norm(mlpIn, ln.norm2, ln.norm2Bias) : mlpIn;
       let a: Float64Array, b: Float64Array, s: Float64Array, mRaw: Float64Array;
-      if (c.family === "gpt2") {
+      if (hasGptBlock(c)) {
         a = linear(h2, this.#p(ln.fc), this.#opt(ln.fcBias), N, C, F, names.layout);
-        b = s = ref.geluForward(a);
+        b = s = ref.geluForward(a, c.exactGelu);
         mRaw = linear(s, this.#p(ln.proj), this.#opt(ln.projBias), N, F, C, names.layout);
       } else {
         a = linear(h2, this.#p(ln.gate), undefined, N, C, F, names.layout);
@@ -238,11 +241,11 @@ export class ReferenceModel {
       const dm = ln.postMlpNorm
         ? this.#normBackward(s.mRaw, dxs, ln.postMlpNorm, undefined, add)
         : dxs;
-      if (c.family === "gpt2") {
+      if (hasGptBlock(c)) {
         const gp = linearBackward(dm, s.s, this.#p(ln.proj), N, F, C, names.layout);
         add(ln.proj, gp.dW);
         add(ln.projBias, gp.dBias);
-        const da = ref.geluBackward(s.a, gp.dx);
+        const da = ref.geluBackward(s.a, gp.dx, c.exactGelu);
         const gf = linearBackward(da, s.h2, this.#p(ln.fc), N, C, F, names.layout);
         add(ln.fc, gf.dW);
         add(ln.fcBias, gf.dBias);
@@ -259,12 +262,15 @@ export class ReferenceModel {
         add(ln.up, gu.dW);
         dh2 = ref.residualForward(gg.dx, gu.dx);
       }
+      const mlpIn = c.parallelResidual ? s.x : s.mid;
       const dMid = ref.residualForward(
         dx,
-        ln.norm2 ? this.#normBackward(s.mid, dh2, ln.norm2, ln.norm2Bias, add) : dh2,
+        ln.norm2 ? this.#normBackward(mlpIn, dh2, ln.norm2, ln.norm2Bias, add) : dh2,
       );
-      // Attention
-      const dMids = rs === 1 ? dMid : dMid.map((v) => v * rs);
+      // Attention (with a parallel residual its output's gradient is the block output's, and
+      // dMid, the MLP's part included, goes to the block's input)
+      const dAttOut = c.parallelResidual ? dx : dMid;
+      const dMids = rs === 1 ? dAttOut : dAttOut.map((v) => v * rs);
       const dO = ln.postAttnNorm
         ? this.#normBackward(s.oRaw, dMids, ln.postAttnNorm, undefined, add)
         : dMids;
@@ -314,7 +320,7 @@ export class ReferenceModel {
 
   #norm(x: Float64Array, weight: string, bias: string | undefined): Float64Array {
     const eps = this.config.normEps;
-    return this.config.family === "gpt2"
+    return hasGptBlock(this.config)
       ? ref.layerNormForward(x, this.#p(weight), this.#p(bias), { eps }).out
       : ref.rmsNormForward(x, this.#p(weight), { eps, offset: normOffset(this.config) }).out;
   }
@@ -327,7 +333,7 @@ export class ReferenceModel {
     add: (name: string | undefined, g: Float64Array) => void,
   ): Float64Array {
     const eps = this.config.normEps;
-    if (this.config.family === "gpt2") {
+    if (hasGptBlock(this.config)) {
       const g = ref.layerNormBackward(x, this.#p(weight), dOut, { eps });
       add(weight, g.dWeight);
       add(bias, g.dBias);

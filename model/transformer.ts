@@ -44,6 +44,7 @@ import { FlatTensors } from "./flat.ts";
 import {
   attentionScale,
   embeddingScale,
+  hasGptBlock,
   hasPreNorms,
   hasQkNorm,
   hasSandwichNorms,
@@ -1033,18 +1034,20 @@ export class Transformer {
       this.linear(enc, packed ? s.pq : a.att, a.oRaw ?? s.o, ln.o, ln.oBias);
       post(a.oRaw, a.rstdO, ln.postAttnNorm);
       residualForward(enc, { out: a.mid, a: a.x, b: s.o, scale: residualScale(c) });
-      const h2 = a.h2 ?? a.mid;
+      // (gpt_neox's parallel residual: the MLP reads the norm of the block's input)
+      const mlpIn = c.parallelResidual ? a.x : a.mid;
+      const h2 = a.h2 ?? mlpIn;
       if (ln.norm2 && a.h2 && a.mean2 && a.rstd2) {
-        this.norm(enc, a.mid, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+        this.norm(enc, mlpIn, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
       }
-      if (c.family === "gpt2") {
+      if (hasGptBlock(c)) {
         this.linear(enc, h2, a.a, ln.fc, ln.fcBias);
       } else {
         this.linear(enc, h2, a.a, ln.gate);
         this.linear(enc, h2, a.b, ln.up);
       }
       activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b, exact: c.exactGelu });
-      this.linear(enc, a.s, a.mRaw ?? s.o, c.family === "gpt2" ? ln.proj : ln.down, ln.projBias);
+      this.linear(enc, a.s, a.mRaw ?? s.o, hasGptBlock(c) ? ln.proj : ln.down, ln.projBias);
       post(a.mRaw, a.rstdM, ln.postMlpNorm);
       residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o, scale: residualScale(c) });
     });
@@ -1220,7 +1223,7 @@ export class Transformer {
       };
       // MLP: dX is the gradient of this block's output.
       const dMlp = postBack(dX, a.mRaw, a.rstdM, ln.postMlpNorm);
-      if (c.family === "gpt2") {
+      if (hasGptBlock(c)) {
         this.#linearBackward(enc, dMlp, a.s, s.dF1, ln.proj, ln.projBias, false, rs);
       } else {
         this.#linearBackward(enc, dMlp, a.s, s.dF1, ln.down, undefined, false, rs);
@@ -1233,8 +1236,9 @@ export class Transformer {
         dB: s.dF3,
         exact: c.exactGelu,
       });
-      const h2 = a.h2 ?? a.mid;
-      if (c.family === "gpt2") {
+      const mlpIn = c.parallelResidual ? a.x : a.mid;
+      const h2 = a.h2 ?? mlpIn;
+      if (hasGptBlock(c)) {
         this.#linearBackward(enc, s.dF2, h2, s.dH, ln.fc, ln.fcBias);
       } else {
         this.#linearBackward(enc, s.dF2, h2, s.dH, ln.gate);
@@ -1242,12 +1246,14 @@ export class Transformer {
       }
       const norm2 = ln.norm2 && a.mean2 && a.rstd2;
       if (norm2) {
-        this.#normBackward(enc, a.mid, s.dH, s.dN, a.mean2!, a.rstd2!, ln.norm2!, ln.norm2Bias);
+        this.#normBackward(enc, mlpIn, s.dH, s.dN, a.mean2!, a.rstd2!, ln.norm2!, ln.norm2Bias);
       }
+      // dMid: the gradient of the attention's output and residual (with a parallel residual, of
+      // the residual alone: the MLP's part goes to the block's input, the attention's is dX).
       residualForward(enc, { out: dMid, a: norm2 ? s.dN : s.dH, b: dX });
       // Attention. Padding-free: the output projection's input is packed again, and its input
       // gradient (packed in "dQ", free until attention writes it) unpacked for attention.
-      const dO = postBack(dMid, a.oRaw, a.rstdO, ln.postAttnNorm);
+      const dO = postBack(c.parallelResidual ? dX : dMid, a.oRaw, a.rstdO, ln.postAttnNorm);
       if (packed) {
         const dAtt = s.dQ.view(0, [packed.count, s.dQ.shape[1]]);
         this.#pack(enc, packed, a.att, s.pq);

@@ -42,12 +42,15 @@ gpuTest(
       const x = rng.uniformArray(n, -5, 5), g = rng.uniformArray(n);
       const tx = gpu.upload(x), tg = gpu.upload(g);
       const out = poisoned(gpu, [n], "out"), dx = poisoned(gpu, [n], "dx");
-      const [got, gotDx] = await runTwice(gpu, [out, dx], (enc) => {
-        geluForward(enc, { out, x: tx });
-        geluBackward(enc, { dx, x: tx, dOut: tg });
-      });
-      assertClose(got, ref.geluForward(x), { label: `gelu N=${n}` });
-      assertClose(gotDx, ref.geluBackward(x, g), { label: `gelu dx N=${n}` });
+      for (const exact of [false, true]) {
+        const [got, gotDx] = await runTwice(gpu, [out, dx], (enc) => {
+          geluForward(enc, { out, x: tx, exact });
+          geluBackward(enc, { dx, x: tx, dOut: tg, exact });
+        });
+        const at = `${exact ? "exact " : ""}gelu N=${n}`;
+        assertClose(got, ref.geluForward(x, exact), { label: at });
+        assertClose(gotDx, ref.geluBackward(x, g, exact), { label: `${at} dx` });
+      }
       for (const t of [tx, tg, out, dx]) t.release();
     }
   },
@@ -99,7 +102,8 @@ gpuTest("activation: finite and exact at extreme inputs (|x| up to 1e30)", async
   const n = x.length, ones = new Float32Array(n).fill(1);
   const tx = gpu.upload(x), t1 = gpu.upload(ones);
   const labels = ["gelu", "dgelu", "swiglu", "dGate", "dUp", "geglu", "gDGate", "gDUp"];
-  const outs = [...labels, "exact", "eDGate", "eDUp"].map((l) => poisoned(gpu, [n], l));
+  const more = ["exact", "eDGate", "eDUp", "exact gelu", "exact dgelu"];
+  const outs = [...labels, ...more].map((l) => poisoned(gpu, [n], l));
   const enc = gpu.encoder();
   geluForward(enc, { out: outs[0], x: tx });
   geluBackward(enc, { dx: outs[1], x: tx, dOut: t1 });
@@ -109,6 +113,8 @@ gpuTest("activation: finite and exact at extreme inputs (|x| up to 1e30)", async
   gegluBackward(enc, { dGate: outs[6], dUp: outs[7], gate: tx, up: t1, dOut: t1 });
   gegluForward(enc, { out: outs[8], gate: tx, up: t1, exact: true });
   gegluBackward(enc, { dGate: outs[9], dUp: outs[10], gate: tx, up: t1, dOut: t1, exact: true });
+  geluForward(enc, { out: outs[11], x: tx, exact: true });
+  geluBackward(enc, { dx: outs[12], x: tx, dOut: t1, exact: true });
   gpu.submit(enc);
   const got = await gpu.read(outs);
   for (const a of got) assert.ok((a as Float32Array).every(Number.isFinite), `non-finite: ${a}`);
@@ -126,6 +132,8 @@ gpuTest("activation: finite and exact at extreme inputs (|x| up to 1e30)", async
     ref.gegluForward(x, ones, true),
     ex.dGate,
     ex.dUp,
+    ref.geluForward(x, true),
+    ref.geluBackward(x, ones, true),
   ];
   // Elementwise: each value within 1e-5 relative (exp(−30) in f32 is only good to a few ULP
   // times 30), or 1e-30 absolute for the underflowed tails.
@@ -170,6 +178,11 @@ Deno.test("activation: reference backward matches finite differences", () => {
     rtol: 1e-8,
     label: "geglu dUp",
   });
+  assertClose(
+    ref.geluBackward(x, w, true),
+    finiteDifference((v) => dot(w, ref.geluForward(v, true)), x),
+    { rtol: 1e-8, label: "exact gelu" },
+  );
   const ex = ref.gegluBackward(x, up, w, true);
   assertClose(ex.dGate, finiteDifference((v) => dot(w, ref.gegluForward(v, up, true)), x), {
     rtol: 1e-8,

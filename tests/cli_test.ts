@@ -228,13 +228,22 @@ Deno.test({
 });
 
 Deno.test({
-  name: "cli: Gemma 2/3, Phi-3, SmolLM3, OLMo 2 and Granite models train, generate and save",
+  name:
+    "cli: Gemma 2/3, Phi-3, SmolLM3, OLMo 2, Granite and GPT-NeoX models train, generate and save",
 
   ignore: testGpu === null,
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
-      const families = ["gemma2", "gemma3", "phi3", "smollm3", "olmo2", "granite"] as const;
+      const families = [
+        "gemma2",
+        "gemma3",
+        "phi3",
+        "smollm3",
+        "olmo2",
+        "granite",
+        "gpt_neox",
+      ] as const;
       for (const family of families) {
         const run = await writeTinyRun(`${dir}/${family}`, 16, 3, family);
         const flags = tinyRunFlags(`${dir}/${family}`, run, "r", 2);

@@ -40,6 +40,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "smollm3",
     "olmo2",
     "granite",
+    "gpt_neox",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -414,6 +415,90 @@ Deno.test("config: Phi-3 reads as llama's layout with fused q/k/v and gate/up te
   );
 });
 
+Deno.test("config: GPT-NeoX (Pythia) reads with its defaults, and writes back", () => {
+  // EleutherAI/pythia-160m's config.json.
+  const json = {
+    architectures: ["GPTNeoXForCausalLM"],
+    bos_token_id: 0,
+    eos_token_id: 0,
+    hidden_act: "gelu",
+    hidden_size: 768,
+    initializer_range: 0.02,
+    intermediate_size: 3072,
+    layer_norm_eps: 1e-05,
+    max_position_embeddings: 2048,
+    model_type: "gpt_neox",
+    num_attention_heads: 12,
+    num_hidden_layers: 12,
+    rotary_emb_base: 10000,
+    rotary_pct: 0.25,
+    tie_word_embeddings: false,
+    torch_dtype: "float16",
+    transformers_version: "4.24.0",
+    use_cache: true,
+    use_parallel_residual: true,
+    vocab_size: 50304,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual(
+    [c.family, c.headDim, c.rotaryDim, c.parallelResidual, c.exactGelu, c.qkvBias],
+    ["gpt_neox", 64, 16, true, true, true],
+  );
+  assert.deepEqual([c.tieEmbeddings, c.bosTokenId, c.eosTokenIds, c.ropeTheta], [
+    false,
+    0,
+    [0],
+    10000,
+  ]);
+  const specs = parameterSpecs(c);
+  const qkv = specs.find((p) => p.name === "gpt_neox.layers.0.attention.query_key_value.weight")!;
+  assert.deepEqual(qkv.shape, [2304, 768]);
+  assert.ok(specs.some((p) => p.name === "embed_out.weight"));
+  const back = configToHf(c);
+  assert.deepEqual([back.rotary_pct, back.use_parallel_residual], [0.25, true]);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
+  // GPTNeoXConfig's defaults where keys are absent; transformers v5's rope_parameters winning.
+  const bare = configFromHf({
+    model_type: "gpt_neox",
+    hidden_size: 64,
+    num_attention_heads: 4,
+    num_hidden_layers: 2,
+    intermediate_size: 96,
+    vocab_size: 100,
+  });
+  assert.deepEqual(
+    [bare.rotaryDim, bare.parallelResidual, bare.exactGelu, bare.qkvBias, bare.eosTokenIds],
+    [4, true, true, true, [2]],
+  );
+  const v5 = configFromHf({
+    ...json,
+    rotary_pct: 0.5,
+    rope_parameters: { rope_type: "default", rope_theta: 500, partial_rotary_factor: 1 },
+  });
+  assert.deepEqual([v5.rotaryDim, v5.ropeTheta], [undefined, 500]);
+  const serial = configFromHf({
+    ...json,
+    use_parallel_residual: false,
+    hidden_act: "gelu_new",
+    attention_bias: false,
+  });
+  assert.deepEqual([serial.parallelResidual, serial.exactGelu, serial.qkvBias], [
+    false,
+    undefined,
+    false,
+  ]);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(serial)))), serial);
+  assert.throws(
+    () => configFromHf({ ...json, hidden_act: "relu" }),
+    /hidden_act "relu" \(gelu and its tanh form, gelu_new, are implemented\)/,
+  );
+  assert.throws(
+    () => configFromHf({ ...json, rotary_pct: 0.3 }),
+    /rotary_pct 0\.3: RoPE would turn 19 of the head's 64 elements/,
+  );
+  assert.throws(() => tinyConfig("llama", { parallelResidual: true }), /only gpt_neox has one/);
+});
+
 Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes back", () => {
   // Phi-4-mini-instruct's config.json (its longrope lists shortened: 48 = 96/2 pairs).
   const short = Array.from({ length: 48 }, (_, d) => 1 + d / 20);
@@ -480,7 +565,7 @@ Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes
   );
   assert.throws(
     () => configFromHf({ ...configToHf(tinyConfig("llama")), partial_rotary_factor: 0.5 }),
-    /partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3\)/,
+    /partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3 and gpt_neox\)/,
   );
   assert.throws(
     () =>
@@ -488,7 +573,7 @@ Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes
         ...configToHf(tinyConfig("qwen2")),
         rope_parameters: { rope_type: "default", partial_rotary_factor: 0.5 },
       }),
-    /rope_parameters\.partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3\)/,
+    /rope_parameters\.partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3 and gpt_neox\)/,
   );
   assert.throws(
     () => tinyConfig("llama", { rotaryDim: 4 }),

@@ -155,6 +155,7 @@ const FAMILIES = [
   "olmo2",
   "granite",
   "phi4",
+  "gpt_neox",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {

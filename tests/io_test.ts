@@ -11,10 +11,19 @@ const hasStories = await Deno.stat(`${STORIES}/config.json`).then(() => true, ()
 Deno.test("io: saved GPT-2, Llama, Qwen3, Gemma and Phi-3 models reload bit-identically, with Hugging Face's names", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const families = ["gpt2", "llama", "qwen3", "gemma2", "gemma3", "phi3", "olmo2"] as const;
+    const families = [
+      "gpt2",
+      "llama",
+      "qwen3",
+      "gemma2",
+      "gemma3",
+      "phi3",
+      "olmo2",
+      "gpt_neox",
+    ] as const;
     for (const family of families) {
       const config = tinyConfig(family, {
-        tieEmbeddings: family !== "llama" && family !== "qwen3",
+        tieEmbeddings: !["llama", "qwen3", "gpt_neox"].includes(family),
       });
       const params = initParams(config, { seed: 5 });
       await saveModel(`${dir}/${family}`, { config, params, tokenizer: new ByteTokenizer() });
@@ -30,6 +39,9 @@ Deno.test("io: saved GPT-2, Llama, Qwen3, Gemma and Phi-3 models reload bit-iden
           ? names.includes("transformer.h.0.attn.c_attn.weight")
           : family === "phi3"
           ? names.includes("model.layers.0.self_attn.qkv_proj.weight")
+          : family === "gpt_neox"
+          ? names.includes("gpt_neox.layers.0.attention.query_key_value.weight") &&
+            names.includes("embed_out.weight")
           : names.includes("model.layers.0.self_attn.q_proj.weight"),
       );
       if (family.startsWith("gemma")) {

@@ -58,6 +58,52 @@ Deno.test("reference model: tiny Qwen2 (q/k/v biases, tied) gradients match fini
   checkAgainstFiniteDifferences(tinyConfig("qwen2", { tieEmbeddings: true, numLayers: 1 }));
 });
 
+Deno.test("reference model: tiny GPT-NeoX (partial RoPE, parallel residual) gradients match finite differences", () => {
+  // Pythia's block: a quarter of each head rotated (here 2 of 8), the exact GELU, untied head.
+  checkAgainstFiniteDifferences(tinyConfig("gpt_neox", { rotaryDim: 2, maxPositions: 16 }));
+  // use_parallel_residual false, without biases on the attention, the tanh GELU.
+  checkAgainstFiniteDifferences(
+    tinyConfig("gpt_neox", { parallelResidual: false, qkvBias: false, exactGelu: undefined }),
+  );
+});
+
+Deno.test("params: GPT-NeoX query_key_value splits by head into q/k/v and merges back exactly", () => {
+  const c = tinyConfig("gpt_neox", { tieEmbeddings: false });
+  const params = initParams(c, { seed: 9 });
+  const rng = new Rng(2);
+  for (const v of params.values()) v.set(rng.uniformArray(v.length));
+  const hf = toHf(c, params);
+  const C = 32, HS = 8;
+  const qkv = hf.get("gpt_neox.layers.1.attention.query_key_value.weight")!;
+  const bias = hf.get("gpt_neox.layers.1.attention.query_key_value.bias")!;
+  assert.deepEqual([qkv.shape, bias.shape], [[3 * C, C], [3 * C]]);
+  // Rows (h·3 + j)·HS + d hold part j's row h·HS + d: head 2's keys, head 3's values.
+  const k = params.get("gpt_neox.layers.1.attention.k.weight")!;
+  const vb = params.get("gpt_neox.layers.1.attention.v.bias")!;
+  assert.deepEqual(
+    qkv.data.subarray((2 * 3 + 1) * HS * C, (2 * 3 + 2) * HS * C),
+    k.subarray(2 * HS * C, 3 * HS * C),
+  );
+  assert.deepEqual(
+    bias.data.subarray((3 * 3 + 2) * HS, (3 * 3 + 3) * HS),
+    vb.subarray(3 * HS, 4 * HS),
+  );
+  assert.ok(hf.has("embed_out.weight") && !hf.has("lm_head.weight"));
+  const back = fromHf(c, hf, "test");
+  for (const [name, v] of params) assert.deepEqual(back.get(name), v, name);
+  // transformers v5's in-memory name for the head, and older checkpoints' attention buffers.
+  const renamed = new Map(
+    [...hf].map(([n, t]) => [n === "embed_out.weight" ? "lm_head.weight" : n, t]),
+  );
+  renamed.set("gpt_neox.layers.0.attention.masked_bias", { shape: [1], data: new Float32Array(1) });
+  renamed.set("gpt_neox.layers.0.attention.rotary_emb.inv_freq", {
+    shape: [2],
+    data: new Float32Array(2),
+  });
+  const again = fromHf(c, renamed, "test");
+  for (const [name, v] of params) assert.deepEqual(again.get(name), v, name);
+});
+
 Deno.test("params: GPT-2 c_attn splits into q/k/v and merges back exactly", () => {
   const c = tinyConfig("gpt2");
   const params = initParams(c, { seed: 9 });

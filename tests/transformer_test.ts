@@ -124,6 +124,21 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "transformer: tiny GPT-NeoX (partial RoPE, parallel residual, exact GELU) matches float64",
+  async (gpu) => {
+    const c = tinyConfig("gpt_neox", { maxPositions: 16 });
+    await checkModel(gpu, c);
+    await checkModel(gpu, c, { design: "products" });
+    await checkModel(gpu, tinyConfig("gpt_neox", { parallelResidual: false, qkvBias: false }));
+    // The parallel residual matters: the sequential block gives other log-probs.
+    const host = randomBatch(c, [13], 13, 8), params = testParams(c, 7);
+    const parallel = new ReferenceModel(c, params).forward(host);
+    const serial = new ReferenceModel({ ...c, parallelResidual: false }, params).forward(host);
+    assert.ok(parallel.some((x, i) => Math.abs(x - serial[i]) > 1e-3));
+  },
+);
+
 gpuTest("transformer: tiny Llama (GQA, untied) log-probs and every gradient match", async (gpu) => {
   await checkModel(
     gpu,

@@ -10,7 +10,7 @@ const GELU_K = 0.044715;
 
 /**
  * GPT-2's GELU, `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, elementwise, evaluated as the
- * identical `x·σ(2u)`.
+ * identical `x·σ(2u)`; with `exact`, the erf GELU `x·Φ(x)` (GPT-NeoX's `gelu`).
  *
  * @example
  * ```ts
@@ -18,7 +18,8 @@ const GELU_K = 0.044715;
  * geluForward([-1, 0, 1]); // ≈ [-0.1588, 0, 0.8412]
  * ```
  */
-export function geluForward(x: Vec): Float64Array {
+export function geluForward(x: Vec, exact = false): Float64Array {
+  if (exact) return Float64Array.from(x, (v) => exactGelu(v)[0]);
   const out = new Float64Array(x.length);
   // 0.5·(1 + tanh(u)) = σ(2u): the σ form keeps the far negative tail (≈ 1e-28 at x = −9)
   // that 1 + tanh(u) would round to 0 even in float64.
@@ -39,7 +40,8 @@ function geluU(x: number): number {
  * geluBackward([0], [1]); // [0.5]
  * ```
  */
-export function geluBackward(x: Vec, dOut: Vec): Float64Array {
+export function geluBackward(x: Vec, dOut: Vec, exact = false): Float64Array {
+  if (exact) return Float64Array.from(x, (v, i) => dOut[i] * exactGelu(v)[1]);
   const dx = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
     // d/dx [x·σ(2u)] = σ + x·σ·(1−σ)·2u', σ = σ(2u); 1 − σ from σ(−2u) to avoid cancellation.
