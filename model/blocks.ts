@@ -6,7 +6,7 @@
  * @module
  */
 import {
-  hasGptBlock,
+  hasLayerNorm,
   layerRope,
   layerUsesRope,
   type ModelConfig,
@@ -158,7 +158,7 @@ export interface NormForwardArgs {
  */
 export function normForward(enc: Encoder, config: ModelConfig, args: NormForwardArgs): void {
   const { x, out, mean, rstd, weight, bias } = args, eps = config.normEps;
-  if (hasGptBlock(config)) {
+  if (hasLayerNorm(config)) {
     if (!bias) throw new TypeError("normForward: LayerNorm needs a bias");
     layerNormForward(enc, { out, mean, rstd, x, weight, bias, eps });
   } else rmsNormForward(enc, { out, rstd, x, weight, eps, offset: normOffset(config) });
@@ -201,7 +201,7 @@ export interface NormBackwardArgs {
  */
 export function normBackward(enc: Encoder, config: ModelConfig, args: NormBackwardArgs): void {
   const { x, dOut, dx, mean, rstd, weight, dWeight, dBias } = args;
-  if (hasGptBlock(config)) {
+  if (hasLayerNorm(config)) {
     if (!dBias) throw new TypeError("normBackward: LayerNorm needs a bias gradient");
     layerNormBackward(enc, { dx, dWeight, dBias, dOut, x, weight, mean, rstd });
   } else {

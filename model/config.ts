@@ -26,7 +26,8 @@ export type ModelFamily =
   | "smollm3"
   | "olmo2"
   | "granite"
-  | "gpt_neox";
+  | "gpt_neox"
+  | "stablelm";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -46,7 +47,8 @@ export interface ModelConfig {
    * is llama's layout with multipliers ({@linkcode graniteMultipliers}); gpt_neox (Pythia) is
    * GPT-2's LayerNorm, biases and GELU MLP with RoPE over part of each head ({@linkcode rotaryDim})
    * instead of learned positions, and by default a parallel residual ({@linkcode
-   * parallelResidual}). */
+   * parallelResidual}); stablelm is llama's layout with LayerNorms (and biases on them), RoPE
+   * over part of each head and optional q/k/v biases. */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -155,6 +157,19 @@ export function hasQkNorm(c: ModelConfig): boolean {
  */
 export function hasGptBlock(c: ModelConfig): boolean {
   return c.family === "gpt2" || c.family === "gpt_neox";
+}
+
+/**
+ * Whether a model's norms are LayerNorms with biases (gpt2, gpt_neox, stablelm), not RMSNorms.
+ *
+ * @example
+ * ```ts
+ * import { hasLayerNorm, tinyConfig } from "./config.ts";
+ * console.log(hasLayerNorm(tinyConfig("stablelm")), hasLayerNorm(tinyConfig("llama"))); // true false
+ * ```
+ */
+export function hasLayerNorm(c: ModelConfig): boolean {
+  return hasGptBlock(c) || c.family === "stablelm";
 }
 
 /**
@@ -416,6 +431,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "smollm3":
     case "olmo2":
     case "granite":
+    case "stablelm":
       return llamaFromHf(r, type);
     case "gemma":
     case "gemma2":
@@ -430,7 +446,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, gpt_neox, llama, mistral, qwen2, ` +
-          "qwen3, gemma, gemma2, gemma3_text, phi3, smollm3, olmo2 and granite are)",
+          "qwen3, gemma, gemma2, gemma3_text, phi3, smollm3, olmo2, granite and stablelm are)",
       );
   }
 }
@@ -528,7 +544,8 @@ type LlamaLike =
   | "phi3"
   | "smollm3"
   | "olmo2"
-  | "granite";
+  | "granite"
+  | "stablelm";
 
 function llamaFromHf(
   r: FieldReader,
@@ -575,6 +592,7 @@ function llamaFromHf(
         smollm3: 4,
         olmo2: nh,
         granite: nh,
+        stablelm: 32,
       }[
         family
       ]
@@ -593,7 +611,19 @@ function llamaFromHf(
   const headDim = r.optInt("head_dim") ?? (family === "qwen3" ? 128 : c / nh);
   if (!Number.isInteger(headDim)) r.refuse("num_attention_heads", `${nh} does not divide ${c}`);
   if (headDim % 2 !== 0) r.refuse("head_dim", `${headDim} is odd; RoPE needs an even head size`);
-  const rotaryDim = rotaryDimOf(r, rope, headDim, family === "phi3");
+  // (StableLmConfig rotates a quarter of each head unless told otherwise)
+  const given = rope.partialField !== "partial_rotary_factor" ||
+    r.optNum("partial_rotary_factor") !== null;
+  const rotaryDim = rotaryDimOf(
+    r,
+    family === "stablelm" && !given ? { ...rope, partial: 0.25 } : rope,
+    headDim,
+    family === "phi3" || family === "stablelm",
+  );
+  if (family === "stablelm") {
+    if (r.optBool("use_parallel_residual")) r.refuse("use_parallel_residual", "true for stablelm");
+    if (r.optBool("qk_layernorm")) r.refuse("qk_layernorm", "true (per-head LayerNorms of q, k)");
+  }
   if (ropeScaling?.type === "longrope") {
     const want = (rotaryDim ?? headDim) / 2;
     const lists = [["short", ropeScaling.shortFactor], ["long", ropeScaling.longFactor]] as const;
@@ -627,8 +657,11 @@ function llamaFromHf(
         smollm3: 32768,
         olmo2: 2048,
         granite: 2048,
+        stablelm: 4096,
       }[family],
-    normEps: r.optNum("rms_norm_eps") ?? (family === "phi3" || family === "olmo2" ? 1e-5 : 1e-6),
+    normEps: family === "stablelm"
+      ? r.optNum("layer_norm_eps") ?? 1e-5
+      : r.optNum("rms_norm_eps") ?? (family === "phi3" || family === "olmo2" ? 1e-5 : 1e-6),
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
     ...(rotaryDim !== undefined ? { rotaryDim } : {}),
@@ -636,16 +669,18 @@ function llamaFromHf(
     ...(noRope && noRope.some((x) => x) ? { noRopeLayers: noRope } : {}),
     ...(family === "granite" ? { graniteMultipliers: multipliersOf(r) } : {}),
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? family === "smollm3",
-    qkvBias: family === "qwen2",
+    qkvBias: family === "qwen2" || (family === "stablelm" && !!r.optBool("use_qkv_bias")),
     // Phi3Config's defaults: bos 1, eos and pad 32000; SmolLM3Config's 128000, 128001, 128004.
     bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen") || family === "olmo2"
       ? r.optInt("bos_token_id")
       : family === "smollm3"
       ? 128000
+      : family === "stablelm"
+      ? 0
       : 1,
     eosTokenIds: "eos_token_id" in r.json || family.startsWith("qwen")
       ? r.tokenIds("eos_token_id")
-      : [{ phi3: 32000, smollm3: 128001, olmo2: 50279 }[family as string] ?? 2],
+      : [{ phi3: 32000, smollm3: 128001, olmo2: 50279, stablelm: 0 }[family as string] ?? 2],
     // (Olmo2Config: pad 1, no bos)
     padTokenId: "pad_token_id" in r.json ||
         (family !== "phi3" && family !== "smollm3" && family !== "olmo2")
@@ -899,6 +934,7 @@ function slidingOf(
       smollm3: 32768,
       olmo2: 2048,
       granite: 2048,
+      stablelm: 4096,
     }[family];
   if (window >= positions) return {};
   return slides.every((x) => x)
@@ -1025,7 +1061,10 @@ function rotaryDimOf(
   const { partial, partialField } = rope;
   if (partial === 1) return undefined;
   if (!allowed) {
-    r.refuse(partialField, `${partial} (partial RoPE is implemented for phi3 and gpt_neox)`);
+    r.refuse(
+      partialField,
+      `${partial} (partial RoPE is implemented for phi3, gpt_neox and stablelm)`,
+    );
   }
   const R = Math.trunc(headDim * partial);
   if (!(partial > 0 && partial < 1) || R < 2 || R % 2 !== 0) {
@@ -1204,6 +1243,7 @@ export function configToHf(c: ModelConfig): Json {
         smollm3: "SmolLM3ForCausalLM",
         olmo2: "Olmo2ForCausalLM",
         granite: "GraniteForCausalLM",
+        stablelm: "StableLmForCausalLM",
       }[c.family],
     ],
     model_type: c.family,
@@ -1221,7 +1261,17 @@ export function configToHf(c: ModelConfig): Json {
     ...(c.ropeScaling?.type === "longrope"
       ? { original_max_position_embeddings: c.ropeScaling.originalMaxPositions }
       : {}),
-    ...(c.rotaryDim !== undefined ? { partial_rotary_factor: rotaryFactor(c) } : {}),
+    ...(c.rotaryDim !== undefined || c.family === "stablelm"
+      ? { partial_rotary_factor: c.rotaryDim === undefined ? 1 : rotaryFactor(c) }
+      : {}),
+    ...(c.family === "stablelm"
+      ? {
+        layer_norm_eps: c.normEps,
+        use_qkv_bias: c.qkvBias,
+        use_parallel_residual: false,
+        qk_layernorm: false,
+      }
+      : {}),
     tie_word_embeddings: c.tieEmbeddings,
     hidden_act: "silu",
     attention_bias: c.family === "llama" || c.family === "qwen3" ? false : undefined,
@@ -1447,9 +1497,11 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
     if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
     return specs;
   }
+  const ln = c.family === "stablelm"; // (LayerNorms: a bias beside each weight)
   for (let l = 0; l < c.numLayers; l++) {
     const p = `model.layers.${l}`;
     add(`${p}.input_layernorm.weight`, [C], "norm_weight");
+    if (ln) add(`${p}.input_layernorm.bias`, [C], "norm_bias");
     add(`${p}.self_attn.q_proj.weight`, [Q, C], "linear");
     if (c.qkvBias) add(`${p}.self_attn.q_proj.bias`, [Q], "bias");
     add(`${p}.self_attn.k_proj.weight`, [KV, C], "linear");
@@ -1462,6 +1514,7 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
       add(`${p}.self_attn.k_norm.weight`, [c.headDim], "norm_weight");
     }
     add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
+    if (ln) add(`${p}.post_attention_layernorm.bias`, [C], "norm_bias");
     if (hasSandwichNorms(c)) {
       add(`${p}.pre_feedforward_layernorm.weight`, [C], "norm_weight");
       add(`${p}.post_feedforward_layernorm.weight`, [C], "norm_weight");
@@ -1471,6 +1524,7 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
     add(`${p}.mlp.down_proj.weight`, [C, F], "residual_linear");
   }
   add("model.norm.weight", [C], "norm_weight");
+  if (ln) add("model.norm.bias", [C], "norm_bias");
   if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
   return specs;
 }
@@ -1495,12 +1549,14 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     headDim: 8,
     intermediateSize: family === "gpt2" || family === "gpt_neox" ? 128 : 88,
     maxPositions: 64,
-    normEps: family === "gpt2" || family === "gpt_neox" ? 1e-5 : 1e-6,
+    normEps: ["gpt2", "gpt_neox", "stablelm"].includes(family) ? 1e-5 : 1e-6,
     ropeTheta: 10000,
     tieEmbeddings: family === "gpt2" || family.startsWith("gemma"),
-    qkvBias: family === "gpt2" || family === "qwen2" || family === "gpt_neox",
+    qkvBias: ["gpt2", "qwen2", "gpt_neox", "stablelm"].includes(family),
     // GPT-NeoX: half of each head rotated, a parallel residual, the exact GELU.
     ...(family === "gpt_neox" ? { rotaryDim: 4, parallelResidual: true, exactGelu: true } : {}),
+    // StableLM: half of each head rotated.
+    ...(family === "stablelm" ? { rotaryDim: 4 } : {}),
     bosTokenId: null,
     eosTokenIds: [],
     padTokenId: null,
@@ -1576,7 +1632,7 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     if (!Number.isInteger(w) || w < 1) {
       throw new ConfigError(`ModelConfig.slidingWindow must be a positive integer, got ${w}`);
     }
-    if (["gpt2", "llama", "gemma", "olmo2", "gpt_neox"].includes(c.family)) {
+    if (["gpt2", "llama", "gemma", "olmo2", "gpt_neox", "stablelm"].includes(c.family)) {
       throw new ConfigError(`ModelConfig.slidingWindow: ${c.family} has no sliding window`);
     }
     if (
@@ -1604,9 +1660,9 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   }
   if (c.rotaryDim !== undefined) {
     const R = c.rotaryDim;
-    if (c.family !== "phi3" && c.family !== "gpt_neox") {
+    if (!["phi3", "gpt_neox", "stablelm"].includes(c.family)) {
       throw new ConfigError(
-        `ModelConfig.rotaryDim: partial RoPE is implemented for phi3 and gpt_neox`,
+        `ModelConfig.rotaryDim: partial RoPE is implemented for phi3, gpt_neox and stablelm`,
       );
     }
     if (!Number.isInteger(R) || R < 2 || R % 2 !== 0 || R > c.headDim) {
@@ -1618,9 +1674,10 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   if (c.graniteMultipliers && c.family !== "granite") {
     throw new ConfigError(`ModelConfig.graniteMultipliers: ${c.family} has none`);
   }
-  if (c.qkvBias && !["gpt2", "qwen2", "gpt_neox"].includes(c.family)) {
+  if (c.qkvBias && !["gpt2", "qwen2", "gpt_neox", "stablelm"].includes(c.family)) {
     throw new ConfigError(
-      `ModelConfig.qkvBias: only gpt2, qwen2 and gpt_neox have q/k/v biases, not ${c.family}`,
+      `ModelConfig.qkvBias: only gpt2, qwen2, gpt_neox and stablelm have q/k/v biases, not ` +
+        c.family,
     );
   }
   if (c.exactGelu && !["gemma2", "gemma3", "gpt_neox"].includes(c.family)) {

@@ -172,8 +172,11 @@ export function modelNames(c: ModelConfig): ModelNames {
   const layers = Array.from({ length: c.numLayers }, (_, l): LayerNames => {
     const p = `model.layers.${l}`;
     const bias = (n: string) => c.qkvBias ? `${p}.self_attn.${n}_proj.bias` : undefined;
+    // stablelm: LayerNorms, with biases.
+    const nb = (n: string) => c.family === "stablelm" ? `${p}.${n}.bias` : undefined;
     return {
       ...(hasPreNorms(c) ? { norm1: `${p}.input_layernorm.weight` } : {}),
+      norm1Bias: nb("input_layernorm"),
       q: `${p}.self_attn.q_proj.weight`,
       k: `${p}.self_attn.k_proj.weight`,
       v: `${p}.self_attn.v_proj.weight`,
@@ -192,7 +195,10 @@ export function modelNames(c: ModelConfig): ModelNames {
           ...(hasPreNorms(c) ? { norm2: `${p}.pre_feedforward_layernorm.weight` } : {}),
           postMlpNorm: `${p}.post_feedforward_layernorm.weight`,
         }
-        : { norm2: `${p}.post_attention_layernorm.weight` }),
+        : {
+          norm2: `${p}.post_attention_layernorm.weight`,
+          norm2Bias: nb("post_attention_layernorm"),
+        }),
       gate: `${p}.mlp.gate_proj.weight`,
       up: `${p}.mlp.up_proj.weight`,
       down: `${p}.mlp.down_proj.weight`,
@@ -202,6 +208,7 @@ export function modelNames(c: ModelConfig): ModelNames {
     wte: "model.embed_tokens.weight",
     layers,
     normF: "model.norm.weight",
+    normFBias: c.family === "stablelm" ? "model.norm.bias" : undefined,
     head,
     layout: "out_in",
   };

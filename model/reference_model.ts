@@ -14,6 +14,7 @@ import {
   attentionScale,
   embeddingScale,
   hasGptBlock,
+  hasLayerNorm,
   isGemma,
   layerRope,
   layerUsesRope,
@@ -320,7 +321,7 @@ export class ReferenceModel {
 
   #norm(x: Float64Array, weight: string, bias: string | undefined): Float64Array {
     const eps = this.config.normEps;
-    return hasGptBlock(this.config)
+    return hasLayerNorm(this.config)
       ? ref.layerNormForward(x, this.#p(weight), this.#p(bias), { eps }).out
       : ref.rmsNormForward(x, this.#p(weight), { eps, offset: normOffset(this.config) }).out;
   }
@@ -333,7 +334,7 @@ export class ReferenceModel {
     add: (name: string | undefined, g: Float64Array) => void,
   ): Float64Array {
     const eps = this.config.normEps;
-    if (hasGptBlock(this.config)) {
+    if (hasLayerNorm(this.config)) {
       const g = ref.layerNormBackward(x, this.#p(weight), dOut, { eps });
       add(weight, g.dWeight);
       add(bias, g.dBias);

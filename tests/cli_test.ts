@@ -229,7 +229,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "cli: Gemma 2/3, Phi-3, SmolLM3, OLMo 2, Granite and GPT-NeoX models train, generate and save",
+    "cli: Gemma 2/3, Phi-3, SmolLM3, OLMo 2, Granite, GPT-NeoX and StableLM models train, generate and save",
 
   ignore: testGpu === null,
   fn: async () => {
@@ -243,6 +243,7 @@ Deno.test({
         "olmo2",
         "granite",
         "gpt_neox",
+        "stablelm",
       ] as const;
       for (const family of families) {
         const run = await writeTinyRun(`${dir}/${family}`, 16, 3, family);

@@ -41,6 +41,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "olmo2",
     "granite",
     "gpt_neox",
+    "stablelm",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -499,6 +500,59 @@ Deno.test("config: GPT-NeoX (Pythia) reads with its defaults, and writes back", 
   assert.throws(() => tinyConfig("llama", { parallelResidual: true }), /only gpt_neox has one/);
 });
 
+Deno.test("config: StableLM 2 reads as llama's layout with LayerNorms and partial RoPE", () => {
+  // stabilityai/stablelm-2-zephyr-1_6b's config.json.
+  const json = {
+    architectures: ["StableLmForCausalLM"],
+    bos_token_id: 100257,
+    eos_token_id: 100257,
+    hidden_act: "silu",
+    hidden_dropout: 0.0,
+    hidden_size: 2048,
+    initializer_range: 0.02,
+    intermediate_size: 5632,
+    layer_norm_eps: 1e-05,
+    max_position_embeddings: 4096,
+    model_type: "stablelm",
+    num_attention_heads: 32,
+    num_hidden_layers: 24,
+    num_key_value_heads: 32,
+    partial_rotary_factor: 0.25,
+    qk_layernorm: false,
+    rope_scaling: null,
+    rope_theta: 10000,
+    tie_word_embeddings: false,
+    torch_dtype: "bfloat16",
+    use_cache: true,
+    use_parallel_residual: false,
+    use_qkv_bias: true,
+    vocab_size: 100352,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual(
+    [c.family, c.headDim, c.rotaryDim, c.qkvBias, c.normEps, c.eosTokenIds],
+    ["stablelm", 64, 16, true, 1e-5, [100257]],
+  );
+  const names = parameterSpecs(c).map((p) => p.name);
+  assert.ok(names.includes("model.layers.3.input_layernorm.bias"));
+  assert.ok(
+    names.includes("model.norm.bias") && names.includes("model.layers.0.self_attn.k_proj.bias"),
+  );
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c);
+  // StableLmConfig's quarter of each head when the factor is absent; refused: the parallel
+  // residual (one shared norm) and per-head q/k LayerNorms.
+  const { partial_rotary_factor: _f, ...bare } = json;
+  assert.equal(configFromHf(bare).rotaryDim, 16);
+  assert.throws(
+    () => configFromHf({ ...json, use_parallel_residual: true }),
+    /use_parallel_residual true for stablelm is not supported/,
+  );
+  assert.throws(() => configFromHf({ ...json, qk_layernorm: true }), /qk_layernorm true/);
+  const { rotaryDim: _r, ...full } = tinyConfig("stablelm"); // (RoPE over whole heads)
+  assert.equal(configToHf(full).partial_rotary_factor, 1);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(full)))), full);
+});
+
 Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes back", () => {
   // Phi-4-mini-instruct's config.json (its longrope lists shortened: 48 = 96/2 pairs).
   const short = Array.from({ length: 48 }, (_, d) => 1 + d / 20);
@@ -565,7 +619,7 @@ Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes
   );
   assert.throws(
     () => configFromHf({ ...configToHf(tinyConfig("llama")), partial_rotary_factor: 0.5 }),
-    /partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3 and gpt_neox\)/,
+    /partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3, gpt_neox and stablelm\)/,
   );
   assert.throws(
     () =>
@@ -573,7 +627,7 @@ Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes
         ...configToHf(tinyConfig("qwen2")),
         rope_parameters: { rope_type: "default", partial_rotary_factor: 0.5 },
       }),
-    /rope_parameters\.partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3 and gpt_neox\)/,
+    /rope_parameters\.partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3, gpt_neox and stablelm\)/,
   );
   assert.throws(
     () => tinyConfig("llama", { rotaryDim: 4 }),

@@ -156,6 +156,7 @@ const FAMILIES = [
   "granite",
   "phi4",
   "gpt_neox",
+  "stablelm",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {

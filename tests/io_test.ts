@@ -20,6 +20,7 @@ Deno.test("io: saved GPT-2, Llama, Qwen3, Gemma and Phi-3 models reload bit-iden
       "phi3",
       "olmo2",
       "gpt_neox",
+      "stablelm",
     ] as const;
     for (const family of families) {
       const config = tinyConfig(family, {

@@ -67,6 +67,10 @@ Deno.test("reference model: tiny GPT-NeoX (partial RoPE, parallel residual) grad
   );
 });
 
+Deno.test("reference model: tiny StableLM (LayerNorms, partial RoPE, q/k/v biases) gradients match finite differences", () => {
+  checkAgainstFiniteDifferences(tinyConfig("stablelm", { rotaryDim: 2, numLayers: 1 }));
+});
+
 Deno.test("params: GPT-NeoX query_key_value splits by head into q/k/v and merges back exactly", () => {
   const c = tinyConfig("gpt_neox", { tieEmbeddings: false });
   const params = initParams(c, { seed: 9 });

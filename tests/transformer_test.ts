@@ -139,6 +139,16 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "transformer: tiny StableLM (LayerNorms in llama's layout, partial RoPE) matches float64",
+  async (gpu) => {
+    await checkModel(gpu, tinyConfig("stablelm", { tieEmbeddings: false }));
+    await checkModel(gpu, tinyConfig("stablelm", { qkvBias: false, rotaryDim: 2 }), {
+      design: "products",
+    });
+  },
+);
+
 gpuTest("transformer: tiny Llama (GQA, untied) log-probs and every gradient match", async (gpu) => {
   await checkModel(
     gpu,
