@@ -222,7 +222,7 @@ export interface ActivationForwardArgs {
 }
 
 /**
- * `out = gelu(a)` (gpt2), `out = silu(a)·b` (llama, mistral, qwen2) or `out = gelu(a)·b`
+ * `out = gelu(a)` (gpt2, gpt_neox, phi), `out = silu(a)·b` (llama, mistral, qwen2) or `out = gelu(a)·b`
  * (gemma, gemma2, gemma3).
  *
  * @example
@@ -242,7 +242,7 @@ export function activationForward(
   family: ModelFamily,
   args: ActivationForwardArgs,
 ): void {
-  if (family === "gpt2" || family === "gpt_neox") {
+  if (family === "gpt2" || family === "gpt_neox" || family === "phi") {
     geluForward(enc, { out: args.out, x: args.a, exact: args.exact });
   } else if (family.startsWith("gemma")) {
     gegluForward(enc, { out: args.out, gate: args.a, up: args.b, exact: args.exact });
@@ -284,7 +284,7 @@ export function activationBackward(
   family: ModelFamily,
   args: ActivationBackwardArgs,
 ): void {
-  if (family === "gpt2" || family === "gpt_neox") {
+  if (family === "gpt2" || family === "gpt_neox" || family === "phi") {
     geluBackward(enc, { dx: args.dA, x: args.a, dOut: args.dOut, exact: args.exact });
   } else {
     (family.startsWith("gemma") ? gegluBackward : swigluBackward)(enc, {

@@ -27,7 +27,8 @@ export type ModelFamily =
   | "olmo2"
   | "granite"
   | "gpt_neox"
-  | "stablelm";
+  | "stablelm"
+  | "phi";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -48,7 +49,9 @@ export interface ModelConfig {
    * GPT-2's LayerNorm, biases and GELU MLP with RoPE over part of each head ({@linkcode rotaryDim})
    * instead of learned positions, and by default a parallel residual ({@linkcode
    * parallelResidual}); stablelm is llama's layout with LayerNorms (and biases on them), RoPE
-   * over part of each head and optional q/k/v biases. */
+   * over part of each head and optional q/k/v biases; phi (Phi-1.5, Phi-2) is GPT-2's block with
+   * RoPE over part of each head, one input norm that attention and MLP share in parallel
+   * ({@linkcode hasSharedNorm}) and a bias on the output head. */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -156,7 +159,21 @@ export function hasQkNorm(c: ModelConfig): boolean {
  * ```
  */
 export function hasGptBlock(c: ModelConfig): boolean {
-  return c.family === "gpt2" || c.family === "gpt_neox";
+  return c.family === "gpt2" || c.family === "gpt_neox" || c.family === "phi";
+}
+
+/**
+ * Whether a block's attention and MLP both read its one input norm, in parallel: Phi-1.5 and
+ * Phi-2 (`x + attn(ln(x)) + mlp(ln(x))`; GPT-NeoX's parallel residual has two norms).
+ *
+ * @example
+ * ```ts
+ * import { hasSharedNorm, tinyConfig } from "./config.ts";
+ * console.log(hasSharedNorm(tinyConfig("phi")), hasSharedNorm(tinyConfig("gpt_neox"))); // true false
+ * ```
+ */
+export function hasSharedNorm(c: ModelConfig): boolean {
+  return c.family === "phi";
 }
 
 /**
@@ -423,6 +440,8 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
       return gpt2FromHf(r);
     case "gpt_neox":
       return neoxFromHf(r);
+    case "phi":
+      return phiFromHf(r);
     case "llama":
     case "qwen2":
     case "mistral":
@@ -446,7 +465,8 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, gpt_neox, llama, mistral, qwen2, ` +
-          "qwen3, gemma, gemma2, gemma3_text, phi3, smollm3, olmo2, granite and stablelm are)",
+          "qwen3, gemma, gemma2, gemma3_text, phi, phi3, smollm3, olmo2, granite and stablelm " +
+          "are)",
       );
   }
 }
@@ -491,11 +511,10 @@ function gpt2FromHf(r: FieldReader): ModelConfig {
  */
 function neoxFromHf(r: FieldReader): ModelConfig {
   const act = r.optStr("hidden_act") ?? "gelu";
-  const tanh = ["gelu_new", "gelu_pytorch_tanh", "gelu_fast"];
-  if (act !== "gelu" && !tanh.includes(act)) {
-    r.refuse("hidden_act", `"${act}" (gelu and its tanh form, gelu_new, are implemented)`);
-  }
-  const rope = ropeOf(r, r.optNum("rotary_emb_base") ?? 10000);
+  const exact = gelusOf(r, act);
+  // (GPTNeoXConfig never reads a top-level rope_theta: rotary_emb_base, or rope_parameters')
+  const noTheta = new FieldReader({ ...r.json, rope_theta: null }, r.file);
+  const rope = ropeOf(noTheta, r.optNum("rotary_emb_base") ?? 10000);
   if (rope.scaling?.type === "longrope") r.refuse("rope_scaling", "longrope for gpt_neox");
   // (GPTNeoXConfig reads rotary_pct, not a top-level partial_rotary_factor)
   const inner = rope.partialField !== "partial_rotary_factor";
@@ -510,28 +529,88 @@ function neoxFromHf(r: FieldReader): ModelConfig {
     headDim,
     true,
   );
-  const bias = r.optBool("attention_bias") ?? true;
   return {
-    family: "gpt_neox",
+    ...gptLikeFields(r, { family: "gpt_neox", c, nh, nkv: nh, headDim, rope, rotaryDim, exact }),
+    parallelResidual: r.optBool("use_parallel_residual") ?? true,
+    qkvBias: r.optBool("attention_bias") ?? true,
+    bosTokenId: "bos_token_id" in r.json ? r.optInt("bos_token_id") : 0,
+  };
+}
+
+/**
+ * The fields GPT-NeoX and Phi read alike (LayerNorm ε, 2048 positions and an untied head by
+ * default, eos 2 where the key is absent).
+ */
+function gptLikeFields(
+  r: FieldReader,
+  o: {
+    family: ModelFamily;
+    c: number;
+    nh: number;
+    nkv: number;
+    headDim: number;
+    rope: ReturnType<typeof ropeOf>;
+    rotaryDim: number | undefined;
+    exact: boolean;
+  },
+): Omit<ModelConfig, "qkvBias" | "bosTokenId"> {
+  return {
+    family: o.family,
     vocabSize: r.int("vocab_size"),
-    hiddenSize: c,
+    hiddenSize: o.c,
     numLayers: r.int("num_hidden_layers"),
-    numHeads: nh,
-    numKvHeads: nh,
-    headDim,
+    numHeads: o.nh,
+    numKvHeads: o.nkv,
+    headDim: o.headDim,
     intermediateSize: r.int("intermediate_size"),
     maxPositions: r.optInt("max_position_embeddings") ?? 2048,
     normEps: r.optNum("layer_norm_eps") ?? 1e-5,
-    ropeTheta: rope.theta,
-    ...(rope.scaling ? { ropeScaling: rope.scaling } : {}),
-    ...(rotaryDim !== undefined ? { rotaryDim } : {}),
-    parallelResidual: r.optBool("use_parallel_residual") ?? true,
-    ...(act === "gelu" ? { exactGelu: true } : {}),
+    ropeTheta: o.rope.theta,
+    ...(o.rope.scaling ? { ropeScaling: o.rope.scaling } : {}),
+    ...(o.rotaryDim !== undefined ? { rotaryDim: o.rotaryDim } : {}),
+    ...(o.exact ? { exactGelu: true } : {}),
     tieEmbeddings: r.optBool("tie_word_embeddings") ?? false,
-    qkvBias: bias,
-    bosTokenId: "bos_token_id" in r.json ? r.optInt("bos_token_id") : 0,
     eosTokenIds: "eos_token_id" in r.json ? r.tokenIds("eos_token_id") : [2],
     padTokenId: r.optInt("pad_token_id"),
+  };
+}
+
+/**
+ * Whether a GELU `hidden_act` is the exact one (`gelu`, `gelu_python`) rather than the tanh form
+ * (`gelu_new`, `gelu_pytorch_tanh`, `gelu_fast`); any other activation is refused.
+ */
+function gelusOf(r: FieldReader, act: string): boolean {
+  const exact = ["gelu", "gelu_python"], tanh = ["gelu_new", "gelu_pytorch_tanh", "gelu_fast"];
+  if (!exact.includes(act) && !tanh.includes(act)) {
+    r.refuse("hidden_act", `"${act}" (gelu and its tanh form, gelu_new, are implemented)`);
+  }
+  return exact.includes(act);
+}
+
+/**
+ * Phi-1.5 / Phi-2 (`phi`): PhiConfig's defaults where keys are absent (half of each head rotated,
+ * the tanh GELU, untied head, bos 1, eos 2).
+ */
+function phiFromHf(r: FieldReader): ModelConfig {
+  const exact = gelusOf(r, r.optStr("hidden_act") ?? "gelu_new");
+  if (r.optBool("qk_layernorm")) r.refuse("qk_layernorm", "true (LayerNorms of q and k)");
+  const rope = ropeOf(r, 1e4);
+  if (rope.scaling?.type === "longrope") r.refuse("rope_scaling", "longrope for phi");
+  const given = rope.partialField !== "partial_rotary_factor" ||
+    r.optNum("partial_rotary_factor") !== null;
+  const c = r.int("hidden_size");
+  const nh = r.int("num_attention_heads");
+  const nkv = r.optInt("num_key_value_heads") ?? nh;
+  if (nh % nkv !== 0) {
+    r.refuse("num_key_value_heads", `${nkv} does not divide num_attention_heads ${nh}`);
+  }
+  const headDim = r.optInt("head_dim") ?? c / nh;
+  if (!Number.isInteger(headDim)) r.refuse("num_attention_heads", `${nh} does not divide ${c}`);
+  const rotaryDim = rotaryDimOf(r, given ? rope : { ...rope, partial: 0.5 }, headDim, true);
+  return {
+    ...gptLikeFields(r, { family: "phi", c, nh, nkv, headDim, rope, rotaryDim, exact }),
+    qkvBias: true,
+    bosTokenId: "bos_token_id" in r.json ? r.optInt("bos_token_id") : 1,
   };
 }
 
@@ -962,8 +1041,18 @@ function ropeOf(
     if (typeof v !== "object" || Array.isArray(v)) {
       throw new ConfigError(`${r.file}: ${field} must be an object, got ${JSON.stringify(v)}`);
     }
+  }
+  // transformers takes `rope_scaling or rope_parameters`: a non-empty rope_scaling replaces
+  // rope_parameters whole.
+  const legacy = r.json["rope_scaling"] as Json | null | undefined;
+  const fields = legacy && Object.keys(legacy).length ? ["rope_scaling"] : ["rope_parameters"];
+  for (const field of fields) {
+    const v = r.json[field];
+    if (v === undefined || v === null) continue;
     const params = v as Json;
-    const type = params["rope_type"] ?? params["type"] ?? "default";
+    // ("su": the name early Phi-3-128k configs give LongRoPE, which transformers renames)
+    const named = params["rope_type"] ?? params["type"] ?? "default";
+    const type = named === "su" ? "longrope" : named;
     const keys: Record<string, string[]> = {
       default: [],
       linear: ["factor"],
@@ -1018,8 +1107,6 @@ function ropeOf(
       }
       return x;
     };
-    // A later field (rope_scaling, as transformers reads it) replaces an earlier one's kind.
-    scaling = null;
     if (type === "linear") scaling = { type: "linear", factor: num("factor") };
     if (type === "dynamic") scaling = { type: "dynamic", factor: num("factor") };
     if (type === "longrope") scaling = longropeOf(r, field, params);
@@ -1063,7 +1150,7 @@ function rotaryDimOf(
   if (!allowed) {
     r.refuse(
       partialField,
-      `${partial} (partial RoPE is implemented for phi3, gpt_neox and stablelm)`,
+      `${partial} (partial RoPE is implemented for phi, phi3, gpt_neox and stablelm)`,
     );
   }
   const R = Math.trunc(headDim * partial);
@@ -1093,12 +1180,10 @@ function longropeOf(r: FieldReader, field: string, params: Json): RopeScaling {
     }
     return v as number[];
   };
-  const original = r.optInt("original_max_position_embeddings") ??
-    (typeof params["original_max_position_embeddings"] === "number"
-      ? params["original_max_position_embeddings"] as number
-      : null);
-  if (original === null || !(original > 0)) {
-    r.refuse(`${field}.rope_type`, `"longrope" without original_max_position_embeddings`);
+  // Phi3Config's top-level key (default 4096) overrides any inside the scaling.
+  const original = r.optInt("original_max_position_embeddings") ?? 4096;
+  if (!(original > 0)) {
+    r.refuse("original_max_position_embeddings", `${original} (LongRoPE needs a positive length)`);
   }
   // transformers: the scaling's own `factor` when given, else the ratio of the two lengths.
   const positions = r.int("max_position_embeddings");
@@ -1180,6 +1265,13 @@ export function configToHf(c: ModelConfig): Json {
     : c.eosTokenIds.length === 1
     ? c.eosTokenIds[0]
     : c.eosTokenIds;
+  // (in the order transformers writes them)
+  const tokens = {
+    tie_word_embeddings: c.tieEmbeddings,
+    bos_token_id: c.bosTokenId,
+    eos_token_id: eos,
+    pad_token_id: c.padTokenId,
+  };
   if (c.family === "gpt2") {
     return {
       architectures: ["GPT2LMHeadModel"],
@@ -1193,10 +1285,7 @@ export function configToHf(c: ModelConfig): Json {
       n_ctx: c.maxPositions,
       activation_function: "gelu_new",
       layer_norm_epsilon: c.normEps,
-      tie_word_embeddings: c.tieEmbeddings,
-      bos_token_id: c.bosTokenId,
-      eos_token_id: eos,
-      pad_token_id: c.padTokenId,
+      ...tokens,
       resid_pdrop: 0,
       embd_pdrop: 0,
       attn_pdrop: 0,
@@ -1205,6 +1294,31 @@ export function configToHf(c: ModelConfig): Json {
   }
   if (c.family === "gemma" || c.family === "gemma2" || c.family === "gemma3") {
     return gemmaToHf(c, c.family, eos);
+  }
+  if (c.family === "phi") {
+    return {
+      architectures: ["PhiForCausalLM"],
+      model_type: "phi",
+      vocab_size: c.vocabSize,
+      hidden_size: c.hiddenSize,
+      num_hidden_layers: c.numLayers,
+      num_attention_heads: c.numHeads,
+      num_key_value_heads: c.numKvHeads,
+      ...(c.headDim * c.numHeads !== c.hiddenSize ? { head_dim: c.headDim } : {}),
+      intermediate_size: c.intermediateSize,
+      hidden_act: c.exactGelu ? "gelu" : "gelu_new",
+      max_position_embeddings: c.maxPositions,
+      rope_theta: c.ropeTheta,
+      ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
+      partial_rotary_factor: c.rotaryDim === undefined ? 1 : rotaryFactor(c),
+      layer_norm_eps: c.normEps,
+      qk_layernorm: false,
+      ...tokens,
+      resid_pdrop: 0,
+      embd_pdrop: 0,
+      attention_dropout: 0,
+      torch_dtype: "float32",
+    };
   }
   if (c.family === "gpt_neox") {
     return {
@@ -1223,10 +1337,7 @@ export function configToHf(c: ModelConfig): Json {
       layer_norm_eps: c.normEps,
       use_parallel_residual: c.parallelResidual ?? false,
       attention_bias: c.qkvBias,
-      tie_word_embeddings: c.tieEmbeddings,
-      bos_token_id: c.bosTokenId,
-      eos_token_id: eos,
-      pad_token_id: c.padTokenId,
+      ...tokens,
       hidden_dropout: 0,
       attention_dropout: 0,
       torch_dtype: "float32",
@@ -1437,27 +1548,42 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
     if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
     return specs;
   }
-  if (c.family === "gpt_neox") {
-    // q, k, v in one (3C, C) matrix, interleaved by head: rows [q₀ k₀ v₀ q₁ k₁ v₁ …], HS each.
-    add("gpt_neox.embed_in.weight", [V, C], "embedding");
+  // A LayerNorm's weight and bias; an (out, in) linear weight with its bias when `bias`.
+  const layerNorm = (p: string) => {
+    add(`${p}.weight`, [C], "norm_weight");
+    add(`${p}.bias`, [C], "norm_bias");
+  };
+  const linear = (p: string, out: number, inp: number, residual: boolean, bias: boolean) => {
+    add(`${p}.weight`, [out, inp], residual ? "residual_linear" : "linear");
+    if (bias) add(`${p}.bias`, [out], "bias");
+  };
+  if (c.family === "phi" || c.family === "gpt_neox") {
+    const phi = c.family === "phi", Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
+    add(phi ? "model.embed_tokens.weight" : "gpt_neox.embed_in.weight", [V, C], "embedding");
     for (let l = 0; l < c.numLayers; l++) {
-      const p = `gpt_neox.layers.${l}`;
-      add(`${p}.input_layernorm.weight`, [C], "norm_weight");
-      add(`${p}.input_layernorm.bias`, [C], "norm_bias");
-      add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
-      add(`${p}.post_attention_layernorm.bias`, [C], "norm_bias");
-      add(`${p}.attention.query_key_value.weight`, [3 * C, C], "linear");
-      if (c.qkvBias) add(`${p}.attention.query_key_value.bias`, [3 * C], "bias");
-      add(`${p}.attention.dense.weight`, [C, C], "residual_linear");
-      if (c.qkvBias) add(`${p}.attention.dense.bias`, [C], "bias");
-      add(`${p}.mlp.dense_h_to_4h.weight`, [F, C], "linear");
-      add(`${p}.mlp.dense_h_to_4h.bias`, [F], "bias");
-      add(`${p}.mlp.dense_4h_to_h.weight`, [C, F], "residual_linear");
-      add(`${p}.mlp.dense_4h_to_h.bias`, [C], "bias");
+      const p = phi ? `model.layers.${l}` : `gpt_neox.layers.${l}`;
+      layerNorm(`${p}.input_layernorm`);
+      if (phi) {
+        // phi: one input norm per block; q, k, v apart, all with biases.
+        for (const [n, rows] of [["q", Q], ["k", KV], ["v", KV]] as const) {
+          linear(`${p}.self_attn.${n}_proj`, rows, C, false, true);
+        }
+        linear(`${p}.self_attn.dense`, C, Q, true, true);
+        linear(`${p}.mlp.fc1`, F, C, false, true);
+        linear(`${p}.mlp.fc2`, C, F, true, true);
+        continue;
+      }
+      // gpt_neox: q, k, v in one (3C, C) matrix, interleaved by head: rows [q₀ k₀ v₀ q₁ k₁ v₁ …],
+      // HS each.
+      layerNorm(`${p}.post_attention_layernorm`);
+      linear(`${p}.attention.query_key_value`, 3 * C, C, false, c.qkvBias);
+      linear(`${p}.attention.dense`, C, C, true, c.qkvBias);
+      linear(`${p}.mlp.dense_h_to_4h`, F, C, false, true);
+      linear(`${p}.mlp.dense_4h_to_h`, C, F, true, true);
     }
-    add("gpt_neox.final_layer_norm.weight", [C], "norm_weight");
-    add("gpt_neox.final_layer_norm.bias", [C], "norm_bias");
-    if (!c.tieEmbeddings) add("embed_out.weight", [V, C], "linear");
+    layerNorm(phi ? "model.final_layernorm" : "gpt_neox.final_layer_norm");
+    if (!c.tieEmbeddings) add(phi ? "lm_head.weight" : "embed_out.weight", [V, C], "linear");
+    if (phi) add("lm_head.bias", [V], "bias"); // (phi's head has a bias)
     return specs;
   }
   const Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
@@ -1545,18 +1671,18 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     hiddenSize: 32,
     numLayers: 2,
     numHeads: 4,
-    numKvHeads: family === "gpt2" || family === "gpt_neox" ? 4 : 2,
+    numKvHeads: family === "gpt2" || family === "gpt_neox" || family === "phi" ? 4 : 2,
     headDim: 8,
-    intermediateSize: family === "gpt2" || family === "gpt_neox" ? 128 : 88,
+    intermediateSize: hasGptBlock({ family } as ModelConfig) ? 128 : 88,
     maxPositions: 64,
-    normEps: ["gpt2", "gpt_neox", "stablelm"].includes(family) ? 1e-5 : 1e-6,
+    normEps: ["gpt2", "gpt_neox", "stablelm", "phi"].includes(family) ? 1e-5 : 1e-6,
     ropeTheta: 10000,
     tieEmbeddings: family === "gpt2" || family.startsWith("gemma"),
-    qkvBias: ["gpt2", "qwen2", "gpt_neox", "stablelm"].includes(family),
+    qkvBias: ["gpt2", "qwen2", "gpt_neox", "stablelm", "phi"].includes(family),
     // GPT-NeoX: half of each head rotated, a parallel residual, the exact GELU.
     ...(family === "gpt_neox" ? { rotaryDim: 4, parallelResidual: true, exactGelu: true } : {}),
-    // StableLM: half of each head rotated.
-    ...(family === "stablelm" ? { rotaryDim: 4 } : {}),
+    // StableLM, Phi: half of each head rotated.
+    ...(family === "stablelm" || family === "phi" ? { rotaryDim: 4 } : {}),
     bosTokenId: null,
     eosTokenIds: [],
     padTokenId: null,
@@ -1615,14 +1741,17 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     );
   }
   if (
-    hasGptBlock(c) && (c.numKvHeads !== c.numHeads || c.headDim * c.numHeads !== c.hiddenSize)
+    (c.family === "gpt2" || c.family === "gpt_neox") &&
+    (c.numKvHeads !== c.numHeads || c.headDim * c.numHeads !== c.hiddenSize)
   ) {
     throw new ConfigError(
       `ModelConfig: ${c.family} needs numKvHeads = numHeads and headDim·numHeads = hiddenSize`,
     );
   }
   if (c.parallelResidual && c.family !== "gpt_neox") {
-    throw new ConfigError(`ModelConfig.parallelResidual: only gpt_neox has one, not ${c.family}`);
+    throw new ConfigError(
+      `ModelConfig.parallelResidual: only gpt_neox has one to choose, not ${c.family}`,
+    );
   }
   if (c.family !== "gpt2" && c.headDim % 2 !== 0) {
     throw new ConfigError(`ModelConfig.headDim ${c.headDim} must be even for RoPE`);
@@ -1632,7 +1761,7 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     if (!Number.isInteger(w) || w < 1) {
       throw new ConfigError(`ModelConfig.slidingWindow must be a positive integer, got ${w}`);
     }
-    if (["gpt2", "llama", "gemma", "olmo2", "gpt_neox", "stablelm"].includes(c.family)) {
+    if (["gpt2", "llama", "gemma", "olmo2", "gpt_neox", "stablelm", "phi"].includes(c.family)) {
       throw new ConfigError(`ModelConfig.slidingWindow: ${c.family} has no sliding window`);
     }
     if (
@@ -1660,9 +1789,9 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   }
   if (c.rotaryDim !== undefined) {
     const R = c.rotaryDim;
-    if (!["phi3", "gpt_neox", "stablelm"].includes(c.family)) {
+    if (!["phi3", "gpt_neox", "stablelm", "phi"].includes(c.family)) {
       throw new ConfigError(
-        `ModelConfig.rotaryDim: partial RoPE is implemented for phi3, gpt_neox and stablelm`,
+        `ModelConfig.rotaryDim: partial RoPE is implemented for phi, phi3, gpt_neox and stablelm`,
       );
     }
     if (!Number.isInteger(R) || R < 2 || R % 2 !== 0 || R > c.headDim) {
@@ -1674,13 +1803,16 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   if (c.graniteMultipliers && c.family !== "granite") {
     throw new ConfigError(`ModelConfig.graniteMultipliers: ${c.family} has none`);
   }
-  if (c.qkvBias && !["gpt2", "qwen2", "gpt_neox", "stablelm"].includes(c.family)) {
+  if (c.qkvBias && !["gpt2", "qwen2", "gpt_neox", "stablelm", "phi"].includes(c.family)) {
     throw new ConfigError(
-      `ModelConfig.qkvBias: only gpt2, qwen2, gpt_neox and stablelm have q/k/v biases, not ` +
-        c.family,
+      `ModelConfig.qkvBias: only gpt2, qwen2, gpt_neox, stablelm and phi have q/k/v biases, ` +
+        `not ${c.family}`,
     );
   }
-  if (c.exactGelu && !["gemma2", "gemma3", "gpt_neox"].includes(c.family)) {
+  if (c.family === "phi" && !c.qkvBias) {
+    throw new ConfigError("ModelConfig.qkvBias: phi's projections always have biases");
+  }
+  if (c.exactGelu && !["gemma2", "gemma3", "gpt_neox", "phi"].includes(c.family)) {
     // (Gemma 1's "gelu" is read as the tanh form by transformers: no way to save an exact one)
     throw new ConfigError(
       `ModelConfig.exactGelu: only Gemma 2/3's GeGLU and GPT-NeoX's MLP take the exact GELU, ` +

@@ -22,6 +22,7 @@ import {
   embeddingScale,
   hasGptBlock,
   hasQkNorm,
+  hasSharedNorm,
   layerWindow,
   logitScale,
   type ModelConfig,
@@ -577,7 +578,8 @@ class Forward {
     // (gpt_neox's parallel residual: the MLP reads the norm of the block's input)
     const mlpIn = c.parallelResidual ? a.x : a.mid;
     if (ln.norm2) this.#m.norm(enc, mlpIn, a.h, a.mean, a.rstd, ln.norm2, ln.norm2Bias);
-    const h2 = ln.norm2 ? a.h : mlpIn;
+    // (phi: the MLP reads the attention's input norm, still in h)
+    const h2 = ln.norm2 || hasSharedNorm(c) ? a.h : mlpIn;
     if (hasGptBlock(c)) {
       this.#m.linear(enc, h2, fa, ln.fc, ln.fcBias);
     } else {
@@ -598,6 +600,7 @@ class Forward {
       out: s.logits,
       a: s.lastNorm,
       b: this.#m.param(names.head ?? names.wte),
+      bias: names.headBias ? this.#m.param(names.headBias) : undefined,
       transB: true,
       m: B,
       n: c.vocabSize,

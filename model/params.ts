@@ -89,6 +89,8 @@ export interface ModelNames {
   normFBias?: string;
   /** Untied head (V, C), stored (out, in) in every family; undefined when tied to `wte`. */
   head?: string;
+  /** The head's bias (V,), phi only. */
+  headBias?: string;
   /** How the block's linear weights are stored. */
   layout: WeightLayout;
 }
@@ -105,6 +107,36 @@ export interface ModelNames {
  */
 export function modelNames(c: ModelConfig): ModelNames {
   const head = c.tieEmbeddings ? undefined : "lm_head.weight";
+  if (c.family === "phi") {
+    const layers = Array.from({ length: c.numLayers }, (_, l): LayerNames => {
+      const p = `model.layers.${l}`;
+      return {
+        norm1: `${p}.input_layernorm.weight`,
+        norm1Bias: `${p}.input_layernorm.bias`,
+        q: `${p}.self_attn.q_proj.weight`,
+        k: `${p}.self_attn.k_proj.weight`,
+        v: `${p}.self_attn.v_proj.weight`,
+        qBias: `${p}.self_attn.q_proj.bias`,
+        kBias: `${p}.self_attn.k_proj.bias`,
+        vBias: `${p}.self_attn.v_proj.bias`,
+        o: `${p}.self_attn.dense.weight`,
+        oBias: `${p}.self_attn.dense.bias`,
+        fc: `${p}.mlp.fc1.weight`,
+        fcBias: `${p}.mlp.fc1.bias`,
+        proj: `${p}.mlp.fc2.weight`,
+        projBias: `${p}.mlp.fc2.bias`,
+      };
+    });
+    return {
+      wte: "model.embed_tokens.weight",
+      layers,
+      normF: "model.final_layernorm.weight",
+      normFBias: "model.final_layernorm.bias",
+      head,
+      headBias: "lm_head.bias",
+      layout: "out_in",
+    };
+  }
   if (c.family === "gpt_neox") {
     const layers = Array.from({ length: c.numLayers }, (_, l): LayerNames => {
       const p = `gpt_neox.layers.${l}`;

@@ -15,6 +15,7 @@ import {
   embeddingScale,
   hasGptBlock,
   hasLayerNorm,
+  hasSharedNorm,
   isGemma,
   layerRope,
   layerUsesRope,
@@ -161,7 +162,12 @@ export class ReferenceModel {
       const mid = ref.residualForward(x, o, rs);
       // gpt_neox's parallel residual: the MLP reads the norm of the block's input.
       const mlpIn = c.parallelResidual ? x : mid;
-      const h2 = ln.norm2 ? this.#norm(mlpIn, ln.norm2, ln.norm2Bias) : mlpIn;
+      // (phi: the MLP reads the attention's input norm)
+      const h2 = hasSharedNorm(c)
+        ? h1
+        : ln.norm2
+        ? this.#norm(mlpIn, ln.norm2, ln.norm2Bias)
+        : mlpIn;
       let a: Float64Array, b: Float64Array, s: Float64Array, mRaw: Float64Array;
       if (hasGptBlock(c)) {
         a = linear(h2, this.#p(ln.fc), this.#opt(ln.fcBias), N, C, F, names.layout);
@@ -181,7 +187,8 @@ export class ReferenceModel {
     const head = this.#p(names.head ?? names.wte);
     // (granite: the logits ÷ logits_scaling)
     const k = logitScale(c);
-    const logits = linear(hF, head, undefined, N, C, V, "out_in").map((v) => v * k);
+    const bias = this.#opt(names.headBias); // (phi's head bias)
+    const logits = linear(hF, head, bias, N, C, V, "out_in").map((v) => v * k);
     this.#saved = { layers: saved, xL: x, hF, logits };
     this.#batch = batch;
     return ref.logSoftmaxGather(logits, batch.targets, V, c.finalSoftcap).logp;
@@ -232,6 +239,7 @@ export class ReferenceModel {
     const head = this.#p(names.head ?? names.wte);
     const gh = linearBackward(dLogits, saved.hF, head, N, C, V, "out_in");
     add(names.head ?? names.wte, gh.dW);
+    add(names.headBias, gh.dBias);
     let dx = this.#normBackward(saved.xL, gh.dx, names.normF, names.normFBias, add);
     for (let l = c.numLayers - 1; l >= 0; l--) {
       const ln = names.layers[l], s = saved.layers[l];
@@ -263,14 +271,15 @@ export class ReferenceModel {
         add(ln.up, gu.dW);
         dh2 = ref.residualForward(gg.dx, gu.dx);
       }
-      const mlpIn = c.parallelResidual ? s.x : s.mid;
-      const dMid = ref.residualForward(
+      const mlpIn = c.parallelResidual ? s.x : s.mid, shared = hasSharedNorm(c);
+      // phi: dh2 is part of the input norm's gradient, added to q, k, v's below.
+      const dMid = shared ? dx : ref.residualForward(
         dx,
         ln.norm2 ? this.#normBackward(mlpIn, dh2, ln.norm2, ln.norm2Bias, add) : dh2,
       );
       // Attention (with a parallel residual its output's gradient is the block output's, and
       // dMid, the MLP's part included, goes to the block's input)
-      const dAttOut = c.parallelResidual ? dx : dMid;
+      const dAttOut = c.parallelResidual || shared ? dx : dMid;
       const dMids = rs === 1 ? dAttOut : dAttOut.map((v) => v * rs);
       const dO = ln.postAttnNorm
         ? this.#normBackward(s.oRaw, dMids, ln.postAttnNorm, undefined, add)
@@ -299,7 +308,8 @@ export class ReferenceModel {
       add(ln.qBias, gq.dBias);
       add(ln.kBias, gk.dBias);
       add(ln.vBias, gv.dBias);
-      const dh1 = ref.residualForward(ref.residualForward(gq.dx, gk.dx), gv.dx);
+      const dqkv = ref.residualForward(ref.residualForward(gq.dx, gk.dx), gv.dx);
+      const dh1 = shared ? ref.residualForward(dqkv, dh2) : dqkv;
       const dIn = ln.norm1 ? this.#normBackward(s.x, dh1, ln.norm1, ln.norm1Bias, add) : dh1;
       dx = ref.residualForward(dMid, dIn);
     }

@@ -48,6 +48,7 @@ import {
   hasPreNorms,
   hasQkNorm,
   hasSandwichNorms,
+  hasSharedNorm,
   layerRope,
   layerWindow,
   logitScale,
@@ -562,6 +563,8 @@ export class Transformer {
   #ropes: { layers: (RopeTables | null)[]; all: Tensor[] } | null;
   #chunkRows: number;
   #keepLogits: boolean;
+  /** (maxN,) ones: the head bias's gradient sums dLogits' rows as ones·dLogits (phi). */
+  #ones: Tensor | null = null;
   /** The batch whose logits the last forward kept (null: none, or already used). */
   #keptFor: DeviceBatch | null = null;
   /** The batch of the last forward: the activations (and picked hidden rows) the backward uses. */
@@ -641,6 +644,11 @@ export class Transformer {
     const F = c.intermediateSize, V = c.vocabSize, B = options.maxBatch, T = options.maxSeqLen;
     const t = (shape: number[], label: string) => gpu.tensor(shape, { label });
     const qkNorm = hasQkNorm(c), sandwich = hasSandwichNorms(c), preNorms = hasPreNorms(c);
+    // phi: one input norm per block, which the MLP reads too (no h2 or its statistics).
+    const norms2 = preNorms && !hasSharedNorm(c);
+    if (this.names.headBias && !options.inference) {
+      this.#ones = gpu.upload(new Float32Array(maxN).fill(1), [maxN], { label: "ones" });
+    }
     const budget = Math.min(
       options.logitsChunkBytes ?? 32 * 2 ** 20,
       gpu.limits.maxStorageBufferBindingSize,
@@ -687,7 +695,7 @@ export class Transformer {
       att: t([maxN, Q], `att.${l}`),
       lse: t([B * c.numHeads * T], `att lse.${l}`),
       mid: t([maxN, C], `mid.${l}`),
-      ...(preNorms
+      ...(norms2
         ? {
           h2: t([maxN, C], `h2.${l}`),
           mean2: t([maxN], `mean2.${l}`),
@@ -767,8 +775,10 @@ export class Transformer {
     const qkNorm = hasQkNorm(c) ? (c.numHeads + c.numKvHeads) * (c.headDim + 1) : 0;
     // gemma2/3: the attention and MLP outputs before their norms, and their statistics.
     const sandwich = hasSandwichNorms(c) ? 2 * c.hiddenSize + 2 : 0;
-    // olmo2: no input norms, so no normed copies or statistics of them.
-    const preNorms = hasPreNorms(c) ? 0 : -(2 * c.hiddenSize + 4);
+    // olmo2: no input norms, so no normed copies or statistics of them; phi: one per block.
+    const preNorms = hasPreNorms(c)
+      ? (hasSharedNorm(c) ? -(c.hiddenSize + 2) : 0)
+      : -(2 * c.hiddenSize + 4);
     const perLayer =
       n * (5 * c.hiddenSize + 2 * c.numHeads * c.headDim + 2 * c.numKvHeads * c.headDim +
           3 * c.intermediateSize + 4 + qkNorm + sandwich + preNorms) +
@@ -861,6 +871,7 @@ export class Transformer {
       ...Object.values(this.#picked),
     ];
     all.push(...this.#ropes?.all ?? []);
+    if (this.#ones) all.push(this.#ones);
     for (const t of all) t.release();
     this.#attention.workspace?.release();
   }
@@ -1034,9 +1045,10 @@ export class Transformer {
       this.linear(enc, packed ? s.pq : a.att, a.oRaw ?? s.o, ln.o, ln.oBias);
       post(a.oRaw, a.rstdO, ln.postAttnNorm);
       residualForward(enc, { out: a.mid, a: a.x, b: s.o, scale: residualScale(c) });
-      // (gpt_neox's parallel residual: the MLP reads the norm of the block's input)
+      // (gpt_neox's parallel residual: the MLP reads the norm of the block's input; phi's: the
+      // attention's own input norm)
       const mlpIn = c.parallelResidual ? a.x : a.mid;
-      const h2 = a.h2 ?? mlpIn;
+      const h2 = hasSharedNorm(c) ? h1 : a.h2 ?? mlpIn;
       if (ln.norm2 && a.h2 && a.mean2 && a.rstd2) {
         this.norm(enc, mlpIn, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
       }
@@ -1162,7 +1174,7 @@ export class Transformer {
       });
       return logits;
     };
-    const weightGrad = (logits: Tensor, r0: number, rows: number) =>
+    const weightGrad = (logits: Tensor, r0: number, rows: number) => {
       matmul(enc, {
         out: this.#g(head)!,
         a: logits,
@@ -1175,6 +1187,21 @@ export class Transformer {
         lda: Vp,
         batch: 1,
       });
+      // phi's head bias: dB (1, V) += ones (1, rows) · dLogits (rows, V).
+      if (names.headBias && this.#ones) {
+        matmul(enc, {
+          out: this.#g(names.headBias)!.view(0, [1, c.vocabSize]),
+          a: this.#ones.view(0, [1, rows]),
+          b: logits,
+          beta: 1,
+          m: 1,
+          n: c.vocabSize,
+          k: rows,
+          ldb: Vp,
+          batch: 1,
+        });
+      }
+    };
     const all = kept && total > 0 ? grad(0, total) : null;
     this.#classifierChunks(total, false, (r0, rows) => {
       const logits = all ? s.logits.view(r0 * Vp, [rows, Vp]) : grad(r0, rows);
@@ -1236,8 +1263,8 @@ export class Transformer {
         dB: s.dF3,
         exact: c.exactGelu,
       });
-      const mlpIn = c.parallelResidual ? a.x : a.mid;
-      const h2 = a.h2 ?? mlpIn;
+      const mlpIn = c.parallelResidual ? a.x : a.mid, shared = hasSharedNorm(c);
+      const h2 = shared ? a.h1 ?? a.x : a.h2 ?? mlpIn;
       if (hasGptBlock(c)) {
         this.#linearBackward(enc, s.dF2, h2, s.dH, ln.fc, ln.fcBias);
       } else {
@@ -1250,10 +1277,13 @@ export class Transformer {
       }
       // dMid: the gradient of the attention's output and residual (with a parallel residual, of
       // the residual alone: the MLP's part goes to the block's input, the attention's is dX).
-      residualForward(enc, { out: dMid, a: norm2 ? s.dN : s.dH, b: dX });
+      // phi: dH (the MLP's part of the input norm's gradient) stays for q, k, v to add to.
+      if (shared) enc.copy(dX, dMid);
+      else residualForward(enc, { out: dMid, a: norm2 ? s.dN : s.dH, b: dX });
       // Attention. Padding-free: the output projection's input is packed again, and its input
       // gradient (packed in "dQ", free until attention writes it) unpacked for attention.
-      const dO = postBack(c.parallelResidual ? dX : dMid, a.oRaw, a.rstdO, ln.postAttnNorm);
+      const parallel = c.parallelResidual || shared;
+      const dO = postBack(parallel ? dX : dMid, a.oRaw, a.rstdO, ln.postAttnNorm);
       if (packed) {
         const dAtt = s.dQ.view(0, [packed.count, s.dQ.shape[1]]);
         this.#pack(enc, packed, a.att, s.pq);
@@ -1311,7 +1341,7 @@ export class Transformer {
         [dq, dk, dv] = [s.pq, s.pk, s.pv];
       }
       const h1 = a.h1 ?? a.x;
-      this.#linearBackward(enc, dq, h1, s.dH, ln.q, ln.qBias);
+      this.#linearBackward(enc, dq, h1, s.dH, ln.q, ln.qBias, shared);
       this.#linearBackward(enc, dk, h1, s.dH, ln.k, ln.kBias, true);
       this.#linearBackward(enc, dv, h1, s.dH, ln.v, ln.vBias, true);
       const norm1 = ln.norm1 && a.mean1 && a.rstd1;
@@ -1351,6 +1381,7 @@ export class Transformer {
         out: logits,
         a: hRows,
         b: this.param(names.head ?? names.wte),
+        bias: names.headBias ? this.param(names.headBias) : undefined,
         transB: true,
         m: rows,
         n: this.config.vocabSize,

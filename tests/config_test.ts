@@ -42,6 +42,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "granite",
     "gpt_neox",
     "stablelm",
+    "phi",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -395,6 +396,20 @@ Deno.test("config: Phi-3 reads as llama's layout with fused q/k/v and gate/up te
     () => configFromHf({ ...json, rope_scaling: { type: "linear", factor: 2 } }),
     /rope_scaling linear for phi3 \(only longrope is Phi-3's\)/,
   );
+  // Phi3Config's top-level original_max_position_embeddings (default 4096) wins over the
+  // scaling's own; early Phi-3-128k configs call LongRoPE "su".
+  const { original_max_position_embeddings: _om, ...noOriginal } = json;
+  const su = configFromHf({
+    ...noOriginal,
+    max_position_embeddings: 131072,
+    rope_scaling: {
+      type: "su",
+      short_factor: short,
+      long_factor: long,
+      original_max_position_embeddings: 2048,
+    },
+  }).ropeScaling!;
+  assert.ok(su.type === "longrope" && su.originalMaxPositions === 4096);
   // A scaling with its own `factor`: transformers takes it for the attention factor.
   const own = configFromHf({
     ...json,
@@ -498,6 +513,9 @@ Deno.test("config: GPT-NeoX (Pythia) reads with its defaults, and writes back", 
     /rotary_pct 0\.3: RoPE would turn 19 of the head's 64 elements/,
   );
   assert.throws(() => tinyConfig("llama", { parallelResidual: true }), /only gpt_neox has one/);
+  // GPTNeoXConfig reads θ from rotary_emb_base (or rope_parameters), never a top-level rope_theta.
+  assert.equal(configFromHf({ ...json, rope_theta: 500 }).ropeTheta, 10000);
+  assert.equal(configFromHf({ ...json, hidden_act: "gelu_python" }).exactGelu, true);
 });
 
 Deno.test("config: StableLM 2 reads as llama's layout with LayerNorms and partial RoPE", () => {
@@ -551,6 +569,55 @@ Deno.test("config: StableLM 2 reads as llama's layout with LayerNorms and partia
   const { rotaryDim: _r, ...full } = tinyConfig("stablelm"); // (RoPE over whole heads)
   assert.equal(configToHf(full).partial_rotary_factor, 1);
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(full)))), full);
+});
+
+Deno.test("config: Phi-2 reads with its shared norm, head bias and partial RoPE", () => {
+  // microsoft/phi-2's config.json.
+  const json = {
+    architectures: ["PhiForCausalLM"],
+    attention_dropout: 0.0,
+    bos_token_id: 50256,
+    embd_pdrop: 0.0,
+    eos_token_id: 50256,
+    hidden_act: "gelu_new",
+    hidden_size: 2560,
+    initializer_range: 0.02,
+    intermediate_size: 10240,
+    layer_norm_eps: 1e-05,
+    max_position_embeddings: 2048,
+    model_type: "phi",
+    num_attention_heads: 32,
+    num_hidden_layers: 32,
+    num_key_value_heads: 32,
+    partial_rotary_factor: 0.4,
+    qk_layernorm: false,
+    resid_pdrop: 0.1,
+    rope_scaling: null,
+    rope_theta: 10000.0,
+    tie_word_embeddings: false,
+    torch_dtype: "float16",
+    use_cache: true,
+    vocab_size: 51200,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual(
+    [c.family, c.headDim, c.rotaryDim, c.exactGelu, c.qkvBias, c.eosTokenIds],
+    ["phi", 80, 32, undefined, true, [50256]],
+  );
+  const names = parameterSpecs(c).map((p) => p.name);
+  assert.ok(names.includes("lm_head.bias") && names.includes("model.final_layernorm.bias"));
+  assert.ok(names.includes("model.layers.0.self_attn.dense.bias"));
+  assert.ok(!names.some((n) => n.includes("post_attention_layernorm")));
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c);
+  // PhiConfig's defaults: half of each head rotated, NKV = NH, bos 1, eos 2.
+  const { partial_rotary_factor: _f, num_key_value_heads: _k, bos_token_id: _b, ...bare } = json;
+  const d = configFromHf({ ...bare, eos_token_id: undefined });
+  assert.deepEqual([d.rotaryDim, d.numKvHeads, d.bosTokenId], [40, 32, 1]);
+  assert.throws(() => configFromHf({ ...json, qk_layernorm: true }), /qk_layernorm true/);
+  assert.throws(
+    () => configFromHf({ ...json, model_type: "phi-msft" }),
+    /model_type "phi-msft" is not supported/,
+  );
 });
 
 Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes back", () => {
@@ -619,7 +686,7 @@ Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes
   );
   assert.throws(
     () => configFromHf({ ...configToHf(tinyConfig("llama")), partial_rotary_factor: 0.5 }),
-    /partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3, gpt_neox and stablelm\)/,
+    /partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi, phi3, gpt_neox and stablelm\)/,
   );
   assert.throws(
     () =>
@@ -627,11 +694,11 @@ Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes
         ...configToHf(tinyConfig("qwen2")),
         rope_parameters: { rope_type: "default", partial_rotary_factor: 0.5 },
       }),
-    /rope_parameters\.partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi3, gpt_neox and stablelm\)/,
+    /rope_parameters\.partial_rotary_factor 0\.5 \(partial RoPE is implemented for phi, phi3, gpt_neox and stablelm\)/,
   );
   assert.throws(
     () => tinyConfig("llama", { rotaryDim: 4 }),
-    /partial RoPE is implemented for phi3/,
+    /partial RoPE is implemented for phi, phi3/,
   );
   assert.throws(() => tinyConfig("phi3", { rotaryDim: 5 }), /rotaryDim must be even/);
 });
@@ -951,14 +1018,21 @@ Deno.test("config: RoPE fields as transformers reads them: rope_scaling wins, fa
     rope_scaling: llama3,
   });
   assert.equal(top.ropeScaling?.type === "llama3" && top.ropeScaling.originalMaxPositions, 4096);
-  // rope_scaling replaces rope_parameters' kind.
+  // A non-empty rope_scaling replaces rope_parameters whole (θ from rope_theta then), as
+  // transformers' `rope_scaling or rope_parameters`; an empty one does not.
   const both = configFromHf({
     ...base,
     rope_parameters: { ...llama3, rope_theta: 5e5 },
     rope_scaling: { rope_type: "default" },
   });
   assert.equal(both.ropeScaling, undefined);
-  assert.equal(both.ropeTheta, 5e5);
+  assert.equal(both.ropeTheta, base.rope_theta);
+  const empty = configFromHf({
+    ...base,
+    rope_parameters: { rope_type: "linear", factor: 2, rope_theta: 5e5 },
+    rope_scaling: {},
+  });
+  assert.deepEqual([empty.ropeScaling, empty.ropeTheta], [{ type: "linear", factor: 2 }, 5e5]);
   assert.throws(
     () => configFromHf({ ...base, partial_rotary_factor: 0.5 }),
     /partial_rotary_factor 0\.5/,

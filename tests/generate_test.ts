@@ -157,6 +157,7 @@ const FAMILIES = [
   "phi4",
   "gpt_neox",
   "stablelm",
+  "phi",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {

@@ -21,6 +21,7 @@ Deno.test("io: saved GPT-2, Llama, Qwen3, Gemma and Phi-3 models reload bit-iden
       "olmo2",
       "gpt_neox",
       "stablelm",
+      "phi",
     ] as const;
     for (const family of families) {
       const config = tinyConfig(family, {

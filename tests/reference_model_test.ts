@@ -71,6 +71,13 @@ Deno.test("reference model: tiny StableLM (LayerNorms, partial RoPE, q/k/v biase
   checkAgainstFiniteDifferences(tinyConfig("stablelm", { rotaryDim: 2, numLayers: 1 }));
 });
 
+Deno.test("reference model: tiny Phi-2 (one shared norm, head bias, partial RoPE) gradients match finite differences", () => {
+  checkAgainstFiniteDifferences(tinyConfig("phi", { maxPositions: 16 }));
+  checkAgainstFiniteDifferences(
+    tinyConfig("phi", { tieEmbeddings: true, numKvHeads: 2, numLayers: 1 }),
+  );
+});
+
 Deno.test("params: GPT-NeoX query_key_value splits by head into q/k/v and merges back exactly", () => {
   const c = tinyConfig("gpt_neox", { tieEmbeddings: false });
   const params = initParams(c, { seed: 9 });

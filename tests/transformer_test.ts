@@ -149,6 +149,24 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "transformer: tiny Phi-2 (one norm for attention and MLP, head bias) matches float64",
+  async (gpu) => {
+    const c = tinyConfig("phi");
+    await checkModel(gpu, c);
+    await checkModel(gpu, tinyConfig("phi", { tieEmbeddings: true, numKvHeads: 2 }), {
+      design: "products",
+    });
+    // The head bias counts: without it the log-probs move.
+    const host = randomBatch(c, [13], 13, 8), params = testParams(c, 7);
+    const want = new ReferenceModel(c, params).forward(host);
+    const bias = params.get("lm_head.bias")!;
+    const zeroed = new Map(params).set("lm_head.bias", new Float32Array(bias.length));
+    const without = new ReferenceModel(c, zeroed).forward(host);
+    assert.ok(want.some((x, i) => Math.abs(x - without[i]) > 1e-3));
+  },
+);
+
 gpuTest("transformer: tiny Llama (GQA, untied) log-probs and every gradient match", async (gpu) => {
   await checkModel(
     gpu,
