@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  GELU_MLP_FAMILIES,
   hasLayerNorm,
   layerRope,
   layerUsesRope,
@@ -242,7 +243,7 @@ export function activationForward(
   family: ModelFamily,
   args: ActivationForwardArgs,
 ): void {
-  if (family === "gpt2" || family === "gpt_neox" || family === "phi") {
+  if (GELU_MLP_FAMILIES.includes(family)) {
     geluForward(enc, { out: args.out, x: args.a, exact: args.exact });
   } else if (family.startsWith("gemma")) {
     gegluForward(enc, { out: args.out, gate: args.a, up: args.b, exact: args.exact });
@@ -284,7 +285,7 @@ export function activationBackward(
   family: ModelFamily,
   args: ActivationBackwardArgs,
 ): void {
-  if (family === "gpt2" || family === "gpt_neox" || family === "phi") {
+  if (GELU_MLP_FAMILIES.includes(family)) {
     geluBackward(enc, { dx: args.dA, x: args.a, dOut: args.dOut, exact: args.exact });
   } else {
     (family.startsWith("gemma") ? gegluBackward : swigluBackward)(enc, {

@@ -28,7 +28,8 @@ export type ModelFamily =
   | "granite"
   | "gpt_neox"
   | "stablelm"
-  | "phi";
+  | "phi"
+  | "starcoder2";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -51,7 +52,9 @@ export interface ModelConfig {
    * parallelResidual}); stablelm is llama's layout with LayerNorms (and biases on them), RoPE
    * over part of each head and optional q/k/v biases; phi (Phi-1.5, Phi-2) is GPT-2's block with
    * RoPE over part of each head, one input norm that attention and MLP share in parallel
-   * ({@linkcode hasSharedNorm}) and a bias on the output head. */
+   * ({@linkcode hasSharedNorm}) and a bias on the output head; starcoder2 is llama's attention
+   * (biases on q, k, v and o by `use_bias`) with LayerNorms and GPT-2's GELU MLP (`c_fc`,
+   * `c_proj`). */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -159,8 +162,11 @@ export function hasQkNorm(c: ModelConfig): boolean {
  * ```
  */
 export function hasGptBlock(c: ModelConfig): boolean {
-  return c.family === "gpt2" || c.family === "gpt_neox" || c.family === "phi";
+  return GELU_MLP_FAMILIES.includes(c.family);
 }
+
+/** The families whose MLP is GPT-2's: `fc`, GELU, `proj` ({@linkcode hasGptBlock}). */
+export const GELU_MLP_FAMILIES: readonly ModelFamily[] = ["gpt2", "gpt_neox", "phi", "starcoder2"];
 
 /**
  * Whether a block's attention and MLP both read its one input norm, in parallel: Phi-1.5 and
@@ -451,6 +457,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "olmo2":
     case "granite":
     case "stablelm":
+    case "starcoder2":
       return llamaFromHf(r, type);
     case "gemma":
     case "gemma2":
@@ -465,8 +472,8 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, gpt_neox, llama, mistral, qwen2, ` +
-          "qwen3, gemma, gemma2, gemma3_text, phi, phi3, smollm3, olmo2, granite and stablelm " +
-          "are)",
+          "qwen3, gemma, gemma2, gemma3_text, phi, phi3, smollm3, olmo2, granite, stablelm and " +
+          "starcoder2 are)",
       );
   }
 }
@@ -624,14 +631,20 @@ type LlamaLike =
   | "smollm3"
   | "olmo2"
   | "granite"
-  | "stablelm";
+  | "stablelm"
+  | "starcoder2";
 
 function llamaFromHf(
   r: FieldReader,
   family: LlamaLike,
 ): ModelConfig {
-  const act = r.optStr("hidden_act") ?? "silu";
-  if (act !== "silu") r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
+  // (StarCoder2: GPT-2's GELU MLP, the tanh form by default)
+  const coder = family === "starcoder2";
+  const act = r.optStr("hidden_act") ?? (coder ? "gelu_pytorch_tanh" : "silu");
+  const exact = coder && gelusOf(r, act);
+  if (!coder && act !== "silu") {
+    r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
+  }
   // (SmolLM3Config's θ defaults to 2·10⁶)
   const rope = ropeOf(r, family === "smollm3" ? 2e6 : 1e4);
   const { theta: ropeTheta, scaling: ropeScaling } = rope;
@@ -643,16 +656,20 @@ function llamaFromHf(
   if (ropeScaling?.type === "longrope" && family !== "phi3") {
     r.refuse("rope_scaling", `longrope for ${family} (implemented for phi3)`);
   }
-  if (r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
-  if (r.optNum("clip_qkv") !== null) r.refuse("clip_qkv", `${r.optNum("clip_qkv")}`);
+  // (StableLM's and StarCoder2's models read none of these llama keys)
+  const llamaKeys = family !== "stablelm" && !coder;
+  if (llamaKeys && r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
+  if (llamaKeys && r.optNum("clip_qkv") !== null) {
+    r.refuse("clip_qkv", `${r.optNum("clip_qkv")}`);
+  }
   // (SmolLM3's modeling never reads pretraining_tp; its checkpoints say 2)
-  if (family !== "smollm3" && (r.optInt("pretraining_tp") ?? 1) !== 1) {
+  if (llamaKeys && family !== "smollm3" && (r.optInt("pretraining_tp") ?? 1) !== 1) {
     r.refuse("pretraining_tp", "other than 1");
   }
   const noRope = family === "smollm3" ? noRopeOf(r) : null;
   const sliding = slidingOf(r, family, noRope);
   const attentionBias = r.optBool("attention_bias") ?? false;
-  if (family !== "qwen2" && attentionBias) {
+  if (llamaKeys && family !== "qwen2" && attentionBias) {
     r.refuse("attention_bias", `true for ${family} (o_proj bias is not implemented)`);
   }
   const c = r.int("hidden_size");
@@ -672,6 +689,7 @@ function llamaFromHf(
         olmo2: nh,
         granite: nh,
         stablelm: 32,
+        starcoder2: 2,
       }[
         family
       ]
@@ -688,6 +706,10 @@ function llamaFromHf(
     r.refuse("head_dim", "null (Qwen3 needs a head size)");
   }
   const headDim = r.optInt("head_dim") ?? (family === "qwen3" ? 128 : c / nh);
+  if (family === "stablelm" && headDim !== c / nh) {
+    // (StableLmAttention always uses hidden_size / num_attention_heads)
+    r.refuse("head_dim", `${headDim} for stablelm (its attention uses ${c / nh})`);
+  }
   if (!Number.isInteger(headDim)) r.refuse("num_attention_heads", `${nh} does not divide ${c}`);
   if (headDim % 2 !== 0) r.refuse("head_dim", `${headDim} is odd; RoPE needs an even head size`);
   // (StableLmConfig rotates a quarter of each head unless told otherwise)
@@ -737,18 +759,23 @@ function llamaFromHf(
         olmo2: 2048,
         granite: 2048,
         stablelm: 4096,
+        starcoder2: 4096,
       }[family],
     normEps: family === "stablelm"
       ? r.optNum("layer_norm_eps") ?? 1e-5
+      : coder
+      ? r.optNum("norm_epsilon") ?? 1e-5
       : r.optNum("rms_norm_eps") ?? (family === "phi3" || family === "olmo2" ? 1e-5 : 1e-6),
+    ...(exact ? { exactGelu: true } : {}),
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
     ...(rotaryDim !== undefined ? { rotaryDim } : {}),
     ...sliding,
     ...(noRope && noRope.some((x) => x) ? { noRopeLayers: noRope } : {}),
     ...(family === "granite" ? { graniteMultipliers: multipliersOf(r) } : {}),
-    tieEmbeddings: r.optBool("tie_word_embeddings") ?? family === "smollm3",
-    qkvBias: family === "qwen2" || (family === "stablelm" && !!r.optBool("use_qkv_bias")),
+    tieEmbeddings: r.optBool("tie_word_embeddings") ?? (family === "smollm3" || coder),
+    qkvBias: family === "qwen2" || (family === "stablelm" && !!r.optBool("use_qkv_bias")) ||
+      (coder && (r.optBool("use_bias") ?? true)),
     // Phi3Config's defaults: bos 1, eos and pad 32000; SmolLM3Config's 128000, 128001, 128004.
     bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen") || family === "olmo2"
       ? r.optInt("bos_token_id")
@@ -756,10 +783,16 @@ function llamaFromHf(
       ? 128000
       : family === "stablelm"
       ? 0
+      : coder
+      ? 50256
       : 1,
     eosTokenIds: "eos_token_id" in r.json || family.startsWith("qwen")
       ? r.tokenIds("eos_token_id")
-      : [{ phi3: 32000, smollm3: 128001, olmo2: 50279, stablelm: 0 }[family as string] ?? 2],
+      : [
+        { phi3: 32000, smollm3: 128001, olmo2: 50279, stablelm: 0, starcoder2: 50256 }[
+          family as string
+        ] ?? 2,
+      ],
     // (Olmo2Config: pad 1, no bos)
     padTokenId: "pad_token_id" in r.json ||
         (family !== "phi3" && family !== "smollm3" && family !== "olmo2")
@@ -979,8 +1012,8 @@ function slidingOf(
   const typed = layerTypesOf(r, layers, family); // sliding per layer, from layer_types
   let window: number | null = null;
   let slides: boolean[] = [];
-  if (family === "mistral" || family === "phi3") {
-    // MistralConfig's default window is 4096, Phi3Config's none.
+  if (family === "mistral" || family === "phi3" || family === "starcoder2") {
+    // MistralConfig's default window is 4096, Phi3Config's and Starcoder2Config's none.
     const fallback = family === "mistral" ? 4096 : null;
     window = "sliding_window" in r.json ? r.optInt("sliding_window") : fallback;
     slides = Array(layers).fill(true);
@@ -1014,6 +1047,7 @@ function slidingOf(
       olmo2: 2048,
       granite: 2048,
       stablelm: 4096,
+      starcoder2: 4096,
     }[family];
   if (window >= positions) return {};
   return slides.every((x) => x)
@@ -1355,6 +1389,7 @@ export function configToHf(c: ModelConfig): Json {
         olmo2: "Olmo2ForCausalLM",
         granite: "GraniteForCausalLM",
         stablelm: "StableLmForCausalLM",
+        starcoder2: "Starcoder2ForCausalLM",
       }[c.family],
     ],
     model_type: c.family,
@@ -1366,7 +1401,9 @@ export function configToHf(c: ModelConfig): Json {
     num_key_value_heads: c.numKvHeads,
     head_dim: c.headDim,
     max_position_embeddings: c.maxPositions,
-    rms_norm_eps: c.normEps,
+    ...(c.family === "starcoder2"
+      ? { norm_epsilon: c.normEps, use_bias: c.qkvBias }
+      : { rms_norm_eps: c.normEps }),
     rope_theta: c.ropeTheta,
     ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
     ...(c.ropeScaling?.type === "longrope"
@@ -1384,7 +1421,7 @@ export function configToHf(c: ModelConfig): Json {
       }
       : {}),
     tie_word_embeddings: c.tieEmbeddings,
-    hidden_act: "silu",
+    hidden_act: c.family !== "starcoder2" ? "silu" : c.exactGelu ? "gelu" : "gelu_pytorch_tanh",
     attention_bias: c.family === "llama" || c.family === "qwen3" ? false : undefined,
     ...slidingToHf(c),
     ...(c.graniteMultipliers
@@ -1395,7 +1432,7 @@ export function configToHf(c: ModelConfig): Json {
         logits_scaling: c.graniteMultipliers.logits,
       }
       : {}),
-    mlp_bias: false,
+    ...(c.family !== "starcoder2" && c.family !== "stablelm" ? { mlp_bias: false } : {}),
     bos_token_id: c.bosTokenId,
     eos_token_id: eos,
     pad_token_id: c.padTokenId,
@@ -1461,7 +1498,9 @@ function gemmaToHf(c: ModelConfig, family: GemmaFamily, eos: number | number[] |
 function slidingToHf(c: ModelConfig): Json {
   const w = c.slidingWindow ?? null;
   // MistralConfig's default is a 4096-token window: say so when there is none.
-  if (c.family === "mistral" || c.family === "phi3") return { sliding_window: w };
+  if (c.family === "mistral" || c.family === "phi3" || c.family === "starcoder2") {
+    return { sliding_window: w };
+  }
   if (c.family === "smollm3") {
     const rope = Array.from({ length: c.numLayers }, (_, l) => layerUsesRope(c, l) ? 1 : 0);
     const slides = Array.from({ length: c.numLayers }, (_, l) => layerWindow(c, l) !== undefined);
@@ -1623,7 +1662,10 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
     if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
     return specs;
   }
-  const ln = c.family === "stablelm"; // (LayerNorms: a bias beside each weight)
+  // stablelm, starcoder2: LayerNorms, a bias beside each weight; starcoder2: biases on every
+  // projection (by use_bias) and GPT-2's MLP.
+  const ln = c.family === "stablelm" || c.family === "starcoder2";
+  const coder = c.family === "starcoder2", allBias = coder && c.qkvBias;
   for (let l = 0; l < c.numLayers; l++) {
     const p = `model.layers.${l}`;
     add(`${p}.input_layernorm.weight`, [C], "norm_weight");
@@ -1635,6 +1677,7 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
     add(`${p}.self_attn.v_proj.weight`, [KV, C], "linear");
     if (c.qkvBias) add(`${p}.self_attn.v_proj.bias`, [KV], "bias");
     add(`${p}.self_attn.o_proj.weight`, [C, Q], "residual_linear");
+    if (allBias) add(`${p}.self_attn.o_proj.bias`, [C], "bias");
     if (hasQkNorm(c)) {
       add(`${p}.self_attn.q_norm.weight`, [c.headDim], "norm_weight");
       add(`${p}.self_attn.k_norm.weight`, [c.headDim], "norm_weight");
@@ -1644,6 +1687,11 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
     if (hasSandwichNorms(c)) {
       add(`${p}.pre_feedforward_layernorm.weight`, [C], "norm_weight");
       add(`${p}.post_feedforward_layernorm.weight`, [C], "norm_weight");
+    }
+    if (coder) {
+      linear(`${p}.mlp.c_fc`, F, C, false, allBias);
+      linear(`${p}.mlp.c_proj`, C, F, true, allBias);
+      continue;
     }
     add(`${p}.mlp.gate_proj.weight`, [F, C], "linear");
     add(`${p}.mlp.up_proj.weight`, [F, C], "linear");
@@ -1675,10 +1723,10 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     headDim: 8,
     intermediateSize: hasGptBlock({ family } as ModelConfig) ? 128 : 88,
     maxPositions: 64,
-    normEps: ["gpt2", "gpt_neox", "stablelm", "phi"].includes(family) ? 1e-5 : 1e-6,
+    normEps: ["gpt2", "gpt_neox", "stablelm", "phi", "starcoder2"].includes(family) ? 1e-5 : 1e-6,
     ropeTheta: 10000,
-    tieEmbeddings: family === "gpt2" || family.startsWith("gemma"),
-    qkvBias: ["gpt2", "qwen2", "gpt_neox", "stablelm", "phi"].includes(family),
+    tieEmbeddings: family === "gpt2" || family.startsWith("gemma") || family === "starcoder2",
+    qkvBias: ["gpt2", "qwen2", "gpt_neox", "stablelm", "phi", "starcoder2"].includes(family),
     // GPT-NeoX: half of each head rotated, a parallel residual, the exact GELU.
     ...(family === "gpt_neox" ? { rotaryDim: 4, parallelResidual: true, exactGelu: true } : {}),
     // StableLM, Phi: half of each head rotated.
@@ -1765,7 +1813,8 @@ export function validateConfig(c: ModelConfig): ModelConfig {
       throw new ConfigError(`ModelConfig.slidingWindow: ${c.family} has no sliding window`);
     }
     if (
-      (c.family === "mistral" || c.family === "phi3") && c.slidingLayers &&
+      (c.family === "mistral" || c.family === "phi3" || c.family === "starcoder2") &&
+      c.slidingLayers &&
       !c.slidingLayers.every((x) => x)
     ) {
       throw new ConfigError(`ModelConfig.slidingLayers: ${c.family} slides every layer`);
@@ -1803,16 +1852,16 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   if (c.graniteMultipliers && c.family !== "granite") {
     throw new ConfigError(`ModelConfig.graniteMultipliers: ${c.family} has none`);
   }
-  if (c.qkvBias && !["gpt2", "qwen2", "gpt_neox", "stablelm", "phi"].includes(c.family)) {
+  const biased = ["gpt2", "qwen2", "gpt_neox", "stablelm", "phi", "starcoder2"];
+  if (c.qkvBias && !biased.includes(c.family)) {
     throw new ConfigError(
-      `ModelConfig.qkvBias: only gpt2, qwen2, gpt_neox, stablelm and phi have q/k/v biases, ` +
-        `not ${c.family}`,
+      `ModelConfig.qkvBias: only ${biased.join(", ")} have q/k/v biases, not ${c.family}`,
     );
   }
   if (c.family === "phi" && !c.qkvBias) {
     throw new ConfigError("ModelConfig.qkvBias: phi's projections always have biases");
   }
-  if (c.exactGelu && !["gemma2", "gemma3", "gpt_neox", "phi"].includes(c.family)) {
+  if (c.exactGelu && !["gemma2", "gemma3", "gpt_neox", "phi", "starcoder2"].includes(c.family)) {
     // (Gemma 1's "gelu" is read as the tanh form by transformers: no way to save an exact one)
     throw new ConfigError(
       `ModelConfig.exactGelu: only Gemma 2/3's GeGLU and GPT-NeoX's MLP take the exact GELU, ` +

@@ -204,8 +204,11 @@ export function modelNames(c: ModelConfig): ModelNames {
   const layers = Array.from({ length: c.numLayers }, (_, l): LayerNames => {
     const p = `model.layers.${l}`;
     const bias = (n: string) => c.qkvBias ? `${p}.self_attn.${n}_proj.bias` : undefined;
-    // stablelm: LayerNorms, with biases.
-    const nb = (n: string) => c.family === "stablelm" ? `${p}.${n}.bias` : undefined;
+    // stablelm, starcoder2: LayerNorms, with biases; starcoder2: GPT-2's MLP, and biases on every
+    // projection by use_bias.
+    const coder = c.family === "starcoder2";
+    const nb = (n: string) => c.family === "stablelm" || coder ? `${p}.${n}.bias` : undefined;
+    const pb = (n: string) => coder && c.qkvBias ? `${p}.${n}.bias` : undefined;
     return {
       ...(hasPreNorms(c) ? { norm1: `${p}.input_layernorm.weight` } : {}),
       norm1Bias: nb("input_layernorm"),
@@ -219,6 +222,7 @@ export function modelNames(c: ModelConfig): ModelNames {
         ? { qNorm: `${p}.self_attn.q_norm.weight`, kNorm: `${p}.self_attn.k_norm.weight` }
         : {}),
       o: `${p}.self_attn.o_proj.weight`,
+      oBias: pb("self_attn.o_proj"),
       // Gemma 2/3: post_attention_layernorm normalizes the attention output; the MLP's input
       // norm is pre_feedforward_layernorm.
       ...(hasSandwichNorms(c)
@@ -231,16 +235,25 @@ export function modelNames(c: ModelConfig): ModelNames {
           norm2: `${p}.post_attention_layernorm.weight`,
           norm2Bias: nb("post_attention_layernorm"),
         }),
-      gate: `${p}.mlp.gate_proj.weight`,
-      up: `${p}.mlp.up_proj.weight`,
-      down: `${p}.mlp.down_proj.weight`,
+      ...(coder
+        ? {
+          fc: `${p}.mlp.c_fc.weight`,
+          fcBias: pb("mlp.c_fc"),
+          proj: `${p}.mlp.c_proj.weight`,
+          projBias: pb("mlp.c_proj"),
+        }
+        : {
+          gate: `${p}.mlp.gate_proj.weight`,
+          up: `${p}.mlp.up_proj.weight`,
+          down: `${p}.mlp.down_proj.weight`,
+        }),
     };
   });
   return {
     wte: "model.embed_tokens.weight",
     layers,
     normF: "model.norm.weight",
-    normFBias: c.family === "stablelm" ? "model.norm.bias" : undefined,
+    normFBias: c.family === "stablelm" || c.family === "starcoder2" ? "model.norm.bias" : undefined,
     head,
     layout: "out_in",
   };

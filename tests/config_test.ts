@@ -43,6 +43,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "gpt_neox",
     "stablelm",
     "phi",
+    "starcoder2",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -566,6 +567,9 @@ Deno.test("config: StableLM 2 reads as llama's layout with LayerNorms and partia
     /use_parallel_residual true for stablelm is not supported/,
   );
   assert.throws(() => configFromHf({ ...json, qk_layernorm: true }), /qk_layernorm true/);
+  // Keys StableLM's model never reads are not refused; a head_dim it would not use is.
+  assert.equal(configFromHf({ ...json, mlp_bias: true, pretraining_tp: 2 }).family, "stablelm");
+  assert.throws(() => configFromHf({ ...json, head_dim: 128 }), /head_dim 128 for stablelm/);
   const { rotaryDim: _r, ...full } = tinyConfig("stablelm"); // (RoPE over whole heads)
   assert.equal(configToHf(full).partial_rotary_factor, 1);
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(full)))), full);
@@ -618,6 +622,67 @@ Deno.test("config: Phi-2 reads with its shared norm, head bias and partial RoPE"
     () => configFromHf({ ...json, model_type: "phi-msft" }),
     /model_type "phi-msft" is not supported/,
   );
+});
+
+Deno.test("config: StarCoder2 reads with its biases, LayerNorms, GELU MLP and window", () => {
+  // bigcode/starcoder2-3b's config.json.
+  const json = {
+    architectures: ["Starcoder2ForCausalLM"],
+    attention_dropout: 0.1,
+    residual_dropout: 0.1,
+    embedding_dropout: 0.1,
+    bos_token_id: 0,
+    eos_token_id: 0,
+    hidden_act: "gelu_pytorch_tanh",
+    hidden_size: 3072,
+    initializer_range: 0.018042,
+    intermediate_size: 12288,
+    max_position_embeddings: 16384,
+    mlp_type: "default",
+    model_type: "starcoder2",
+    norm_epsilon: 1e-05,
+    norm_type: "layer_norm",
+    num_attention_heads: 24,
+    num_hidden_layers: 30,
+    num_key_value_heads: 2,
+    rope_theta: 999999.4420358813,
+    sliding_window: 4096,
+    torch_dtype: "bfloat16",
+    use_bias: true,
+    use_cache: true,
+    vocab_size: 49152,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual(
+    [c.family, c.headDim, c.numKvHeads, c.slidingWindow, c.qkvBias, c.tieEmbeddings, c.exactGelu],
+    ["starcoder2", 128, 2, 4096, true, true, undefined],
+  );
+  const names = parameterSpecs(c).map((p) => p.name);
+  for (
+    const n of [
+      "self_attn.o_proj.bias",
+      "mlp.c_fc.bias",
+      "mlp.c_proj.weight",
+      "input_layernorm.bias",
+    ]
+  ) {
+    assert.ok(names.includes(`model.layers.7.${n}`), n);
+  }
+  assert.ok(!names.some((n) => n.includes("gate_proj")) && !names.includes("lm_head.weight"));
+  const back = configToHf(c);
+  assert.deepEqual([back.norm_epsilon, back.use_bias, back.hidden_act], [
+    1e-5,
+    true,
+    "gelu_pytorch_tanh",
+  ]);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
+  // use_bias false: no biases on the projections (the LayerNorms keep theirs).
+  const plain = configFromHf({ ...json, use_bias: false });
+  const plainNames = parameterSpecs(plain).map((p) => p.name);
+  assert.ok(!plainNames.some((n) => n.endsWith("proj.bias") || n.endsWith("c_fc.bias")));
+  assert.ok(plainNames.includes("model.norm.bias"));
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(plain)))), plain);
+  assert.throws(() => configFromHf({ ...json, hidden_act: "silu" }), /hidden_act "silu"/);
 });
 
 Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes back", () => {

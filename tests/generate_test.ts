@@ -158,6 +158,7 @@ const FAMILIES = [
   "gpt_neox",
   "stablelm",
   "phi",
+  "starcoder2",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {
@@ -178,6 +179,8 @@ for (const family of FAMILIES) {
       ? tinyConfig("gemma3", { slidingLayers: [true, false], ropeTheta: 1e4 })
       : family === "phi4"
       ? tinyConfig("phi3", { rotaryDim: 6, ropeTheta: 100 })
+      : family === "starcoder2"
+      ? tinyConfig("starcoder2", { slidingWindow: 5 })
       : tinyConfig(family);
     const { model, params } = tinyModel(gpu, c);
     const o: GenerateOptions = { maxNewTokens: 12, eosTokenIds: [] };

@@ -22,6 +22,7 @@ Deno.test("io: saved GPT-2, Llama, Qwen3, Gemma and Phi-3 models reload bit-iden
       "gpt_neox",
       "stablelm",
       "phi",
+      "starcoder2",
     ] as const;
     for (const family of families) {
       const config = tinyConfig(family, {

@@ -78,6 +78,10 @@ Deno.test("reference model: tiny Phi-2 (one shared norm, head bias, partial RoPE
   );
 });
 
+Deno.test("reference model: tiny StarCoder2 (LayerNorms, biases, GELU MLP, window) gradients match finite differences", () => {
+  checkAgainstFiniteDifferences(tinyConfig("starcoder2", { slidingWindow: 4, numLayers: 1 }));
+});
+
 Deno.test("params: GPT-NeoX query_key_value splits by head into q/k/v and merges back exactly", () => {
   const c = tinyConfig("gpt_neox", { tieEmbeddings: false });
   const params = initParams(c, { seed: 9 });

@@ -167,6 +167,16 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "transformer: tiny StarCoder2 (llama's attention with biases, GELU MLP, window) matches float64",
+  async (gpu) => {
+    await checkModel(gpu, tinyConfig("starcoder2", { slidingWindow: 5 }));
+    await checkModel(gpu, tinyConfig("starcoder2", { qkvBias: false, tieEmbeddings: false }), {
+      design: "products",
+    });
+  },
+);
+
 gpuTest("transformer: tiny Llama (GQA, untied) log-probs and every gradient match", async (gpu) => {
   await checkModel(
     gpu,
