@@ -42,6 +42,24 @@ export type RopeScaling =
     lowFreqFactor: number;
     highFreqFactor: number;
     originalMaxPositions: number;
+  }
+  | {
+    /**
+     * YaRN (Qwen2.5/Qwen3 long context, OLMo 3, DeepSeek): each frequency blended between itself
+     * (fast ones, past `betaFast` turns in `originalMaxPositions`) and itself ÷ `factor` (slow
+     * ones, under `betaSlow` turns) along a linear ramp over the dimensions between; cos and sin
+     * multiplied by `attentionFactor`.
+     */
+    type: "yarn";
+    factor: number;
+    originalMaxPositions: number;
+    attentionFactor: number;
+    betaFast: number;
+    betaSlow: number;
+    /** Whether the ramp's ends are rounded to whole dimensions (transformers' default). */
+    truncate: boolean;
+    /** The config's own optional keys, kept to write back. */
+    given?: Record<string, number | boolean>;
   };
 
 /**
@@ -73,6 +91,7 @@ export function ropeFrequencies(
   if (!(scaling.factor > 0)) {
     throw new RangeError(`ropeFrequencies: factor must be positive, got ${scaling.factor}`);
   }
+  if (scaling.type === "yarn") return yarnFrequencies(out, headSize, theta, scaling);
   if (scaling.type === "linear") return out.map((w) => w / scaling.factor);
   if (scaling.type === "dynamic") return out; // (within max_position_embeddings)
   const { factor, lowFreqFactor: lo, highFreqFactor: hi, originalMaxPositions: n } = scaling;
@@ -101,7 +120,32 @@ export function ropeFrequencies(
  * ```
  */
 export function ropeAttentionFactor(scaling?: RopeScaling | null): number {
-  return scaling?.type === "longrope" ? scaling.attentionFactor : 1;
+  return scaling?.type === "longrope" || scaling?.type === "yarn" ? scaling.attentionFactor : 1;
+}
+
+/**
+ * YaRN's frequencies as transformers computes them: with d(n) = R·ln(P / (2π·n)) / (2·ln θ) the
+ * dimension turning n times in the P original positions, the ramp runs from ⌊d(β_fast)⌋ to
+ * ⌈d(β_slow)⌉ (clamped to [0, R − 1]); r_d = clamp((d − lo)/(hi − lo), 0, 1) weighs ω_d/factor
+ * against ω_d.
+ */
+function yarnFrequencies(
+  omegas: Float64Array,
+  dim: number,
+  theta: number,
+  s: Extract<RopeScaling, { type: "yarn" }>,
+): Float64Array {
+  const at = (turns: number) =>
+    dim * Math.log(s.originalMaxPositions / (turns * 2 * Math.PI)) / (2 * Math.log(theta));
+  let lo = at(s.betaFast), hi = at(s.betaSlow);
+  if (s.truncate) [lo, hi] = [Math.floor(lo), Math.ceil(hi)];
+  lo = Math.max(lo, 0);
+  hi = Math.min(hi, dim - 1);
+  if (lo === hi) hi += 0.001;
+  return omegas.map((w, d) => {
+    const ramp = Math.min(Math.max((d - lo) / (hi - lo), 0), 1);
+    return (w / s.factor) * ramp + w * (1 - ramp);
+  });
 }
 
 /** Options of {@linkcode ropeTable}. */

@@ -1100,13 +1100,23 @@ function ropeOf(
         "attention_factor",
         "original_max_position_embeddings",
       ],
+      yarn: [
+        "factor",
+        "original_max_position_embeddings",
+        "attention_factor",
+        "beta_fast",
+        "beta_slow",
+        "mscale",
+        "mscale_all_dim",
+        "truncate",
+      ],
     };
     if (typeof type !== "string" || !(type in keys)) {
       r.refuse(
         `${field}.rope_type`,
         `${
           JSON.stringify(type)
-        } (plain, linear, llama3, dynamic and longrope RoPE are implemented)`,
+        } (plain, linear, llama3, dynamic, yarn and longrope RoPE are implemented)`,
       );
     }
     const wanted = keys[type as string];
@@ -1144,6 +1154,9 @@ function ropeOf(
     if (type === "linear") scaling = { type: "linear", factor: num("factor") };
     if (type === "dynamic") scaling = { type: "dynamic", factor: num("factor") };
     if (type === "longrope") scaling = longropeOf(r, field, params);
+    if (type === "yarn") {
+      scaling = yarnOf(r, field, params, num("original_max_position_embeddings"));
+    }
     if (type === "llama3") {
       scaling = {
         type: "llama3",
@@ -1259,9 +1272,62 @@ function rotaryFactor(c: ModelConfig): number {
   return f;
 }
 
+/**
+ * YaRN's parameters as transformers reads them: `factor` (else max_position_embeddings over the
+ * original length), the attention factor `attention_factor`, or mscale / mscale_all_dim's ratio of
+ * 0.1·m·ln(factor) + 1, or 0.1·ln(factor) + 1 (1 for factor ≤ 1); β_fast 32 and β_slow 1 where
+ * absent (or 0); truncation on unless `truncate` is false.
+ */
+function yarnOf(r: FieldReader, field: string, params: Json, original: number): RopeScaling {
+  const opt = (key: string) => {
+    const v = params[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new ConfigError(
+        `${r.file}: ${field}.${key} must be a number, got ${JSON.stringify(v)}`,
+      );
+    }
+    return v;
+  };
+  const factor = opt("factor") ?? r.int("max_position_embeddings") / original;
+  if (!(factor > 0)) throw new ConfigError(`${r.file}: ${field}.factor must be positive`);
+  const mscale = (m: number) => factor <= 1 ? 1 : 0.1 * m * Math.log(factor) + 1;
+  const [m, mAll] = [opt("mscale"), opt("mscale_all_dim")];
+  const attentionFactor = opt("attention_factor") ??
+    (m && mAll ? mscale(m) / mscale(mAll) : mscale(1));
+  const truncate = params["truncate"];
+  if (truncate !== undefined && truncate !== null && typeof truncate !== "boolean") {
+    throw new ConfigError(`${r.file}: ${field}.truncate must be true or false`);
+  }
+  const given: Record<string, number | boolean> = {};
+  for (const key of ["attention_factor", "beta_fast", "beta_slow", "mscale", "mscale_all_dim"]) {
+    const v = opt(key);
+    if (v !== undefined) given[key] = v;
+  }
+  if (typeof truncate === "boolean") given.truncate = truncate;
+  return {
+    type: "yarn",
+    factor,
+    originalMaxPositions: original,
+    attentionFactor,
+    betaFast: opt("beta_fast") || 32,
+    betaSlow: opt("beta_slow") || 1,
+    truncate: truncate !== false,
+    ...(Object.keys(given).length ? { given } : {}),
+  };
+}
+
 /** The `rope_scaling` object transformers reads back for a scaling. */
 function ropeScalingToHf(s: RopeScaling): Json {
   if (s.type === "dynamic") return { rope_type: "dynamic", factor: s.factor };
+  if (s.type === "yarn") {
+    return {
+      rope_type: "yarn",
+      factor: s.factor,
+      original_max_position_embeddings: s.originalMaxPositions,
+      ...s.given,
+    };
+  }
   if (s.type === "longrope") {
     return {
       rope_type: "longrope",

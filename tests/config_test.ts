@@ -1103,6 +1103,44 @@ Deno.test("config: RoPE fields as transformers reads them: rope_scaling wins, fa
     /partial_rotary_factor 0\.5/,
   );
   assert.equal(configFromHf({ ...base, partial_rotary_factor: 1 }).family, "llama");
+  // YaRN as Qwen2.5 suggests adding it: factor 4 over 32768 positions, attention ×(0.1 ln 4 + 1).
+  const qwen = configToHf(tinyConfig("qwen2", { maxPositions: 131072 }));
+  const yarn = configFromHf({
+    ...qwen,
+    rope_scaling: { type: "yarn", factor: 4, original_max_position_embeddings: 32768 },
+  });
+  const s = yarn.ropeScaling!;
+  assert.ok(s.type === "yarn");
+  if (s.type === "yarn") {
+    assert.deepEqual([s.factor, s.originalMaxPositions, s.betaFast, s.betaSlow, s.truncate], [
+      4,
+      32768,
+      32,
+      1,
+      true,
+    ]);
+    assert.ok(Math.abs(s.attentionFactor - (0.1 * Math.log(4) + 1)) < 1e-15);
+  }
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(yarn)))), yarn);
+  // DeepSeek's mscale / mscale_all_dim ratio, the factor from the lengths, no truncation; kept.
+  const ds = configFromHf({
+    ...qwen,
+    rope_scaling: {
+      rope_type: "yarn",
+      original_max_position_embeddings: 4096,
+      mscale: 0.707,
+      mscale_all_dim: 1,
+      beta_fast: 16,
+      truncate: false,
+    },
+  }).ropeScaling!;
+  const m = (k: number) => 0.1 * k * Math.log(32) + 1;
+  assert.ok(ds.type === "yarn" && ds.factor === 32 && !ds.truncate && ds.betaFast === 16);
+  assert.ok(ds.type === "yarn" && Math.abs(ds.attentionFactor - m(0.707) / m(1)) < 1e-15);
+  assert.throws(
+    () => configFromHf({ ...qwen, rope_scaling: { rope_type: "yarn", factor: 4, foo: 1 } }),
+    /rope_scaling\.foo 1 \(not part of yarn RoPE here\)/,
+  );
 });
 
 Deno.test("config: RoPE θ from rope_theta, rope_parameters (transformers v5) or rope_scaling", () => {
@@ -1133,7 +1171,10 @@ Deno.test("config: RoPE θ from rope_theta, rope_parameters (transformers v5) or
       { rope_parameters: { rope_type: "default", rope_theta: -1 } },
       /rope_theta must be a positive number/,
     ],
-    [{ rope_scaling: { type: "yarn", factor: 4 } }, /rope_scaling\.rope_type "yarn"/],
+    [
+      { rope_scaling: { type: "ntk-by-parts", factor: 4 } },
+      /rope_scaling\.rope_type "ntk-by-parts"/,
+    ],
     [{ rope_parameters: [1] }, /rope_parameters must be an object/],
   ];
   // Dynamic NTK: plain RoPE up to the model's positions (θ grows only past them), written back.

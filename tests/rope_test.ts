@@ -189,3 +189,41 @@ Deno.test("rope: llama3 and linear scaling give transformers' inverse frequencie
   });
   assert.equal(cos[2 * (hs / 2) + 5], Math.fround(Math.cos(2 * linear[5])));
 });
+
+Deno.test("rope: YaRN keeps fast frequencies, divides slow ones, ramps between; scales cos, sin", () => {
+  // Qwen2.5's suggested long-context YaRN (θ 1e6, HS 128, factor 4 over 32768 positions).
+  const theta = 1e6, hs = 128, factor = 4, old = 32768;
+  const yarn = {
+    type: "yarn" as const,
+    factor,
+    originalMaxPositions: old,
+    attentionFactor: 0.1 * Math.log(factor) + 1,
+    betaFast: 32,
+    betaSlow: 1,
+    truncate: true,
+  };
+  const got = ropeFrequencies(hs, theta, yarn), plain = ropeFrequencies(hs, theta);
+  // The dimension d turning n times in the original positions: R·ln(P/(2πn)) / (2 ln θ).
+  const turns = (n: number) => hs * Math.log(old / (n * 2 * Math.PI)) / (2 * Math.log(theta));
+  const lo = Math.floor(turns(32)), hi = Math.ceil(turns(1));
+  assert.ok(lo > 0 && hi < hs / 2 - 1, `a ramp inside the head: ${lo} … ${hi}`);
+  got.forEach((w, d) => {
+    const r = Math.min(Math.max((d - lo) / (hi - lo), 0), 1);
+    const want = d <= lo
+      ? plain[d]
+      : d >= hi
+      ? plain[d] / factor
+      : plain[d] * (1 - r) + plain[d] / factor * r;
+    assert.ok(Math.abs(w - want) <= 1e-15 * plain[d], `d ${d}: ${w} vs ${want}`);
+  });
+  // Without truncation the ramp's ends are the fractional dimensions.
+  const loose = ropeFrequencies(hs, theta, { ...yarn, truncate: false });
+  const r = (lo + 1 - turns(32)) / (turns(1) - turns(32));
+  assert.ok(
+    Math.abs(loose[lo + 1] - (plain[lo + 1] * (1 - r) + plain[lo + 1] / factor * r)) < 1e-15,
+  );
+  // cos and sin carry the attention factor.
+  const { cos, sin } = ropeTable({ maxPositions: 3, headSize: hs, theta, scaling: yarn });
+  assert.equal(cos[0], Math.fround(yarn.attentionFactor));
+  assert.equal(sin[2 * (hs / 2) + 40], Math.fround(yarn.attentionFactor * Math.sin(2 * got[40])));
+});

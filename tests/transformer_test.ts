@@ -348,6 +348,23 @@ gpuTest(
 );
 
 gpuTest(
+  "transformer: tiny Qwen2 with YaRN (a ramp inside the head, cos and sin scaled) matches float64",
+  async (gpu) => {
+    // θ 100 and 16 original positions put YaRN's ramp inside the 4 frequencies of HS 8.
+    const yarn = {
+      type: "yarn" as const,
+      factor: 4,
+      originalMaxPositions: 16,
+      attentionFactor: 0.1 * Math.log(4) + 1,
+      betaFast: 8,
+      betaSlow: 1,
+      truncate: false,
+    };
+    await checkModel(gpu, tinyConfig("qwen2", { ropeTheta: 100, ropeScaling: yarn }));
+  },
+);
+
+gpuTest(
   "transformer: tiny Llama with Llama 3's scaled RoPE matches the float64 model",
   async (gpu) => {
     // Original context 32 and factor 4 at HS 8: the four frequencies fall in all three bands.
