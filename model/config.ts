@@ -25,6 +25,7 @@ export type ModelFamily =
   | "phi3"
   | "smollm3"
   | "olmo2"
+  | "olmo3"
   | "granite"
   | "gpt_neox"
   | "stablelm"
@@ -45,7 +46,8 @@ export interface ModelConfig {
    * gemma3 (`gemma3_text`) also q/k norms and its own RoPE base on sliding layers; phi3 is
    * llama's layout stored with fused `qkv_proj` and `gate_up_proj` weights; smollm3 is llama's
    * layout with no RoPE on some layers ({@linkcode noRopeLayers}); olmo2 normalizes the attention
-   * and MLP outputs instead of their inputs, and the whole q and k projections before RoPE; granite
+   * and MLP outputs instead of their inputs, and the whole q and k projections before RoPE (olmo3
+   * adds sliding layers with their own RoPE, {@linkcode ropeLocalTheta}); granite
    * is llama's layout with multipliers ({@linkcode graniteMultipliers}); gpt_neox (Pythia) is
    * GPT-2's LayerNorm, biases and GELU MLP with RoPE over part of each head ({@linkcode rotaryDim})
    * instead of learned positions, and by default a parallel residual ({@linkcode
@@ -103,7 +105,10 @@ export interface ModelConfig {
    * 1/√HS. Absent: 1/√HS. See {@linkcode attentionScale}.
    */
   queryPreAttnScalar?: number;
-  /** Gemma 3's RoPE base θ of its sliding layers (`rope_local_base_freq`, no scaling there). */
+  /**
+   * The RoPE base θ of the sliding layers, which rotate without the scaling: Gemma 3's
+   * `rope_local_base_freq`, OLMo 3's `rope_parameters.sliding_attention`.
+   */
   ropeLocalTheta?: number;
   /**
    * Gemma 2/3: GeGLU with the exact GELU x·Φ(x) (`hidden_activation: "gelu"`) instead of the
@@ -148,7 +153,12 @@ export interface ModelConfig {
  * ```
  */
 export function hasQkNorm(c: ModelConfig): boolean {
-  return c.family === "qwen3" || c.family === "gemma3" || c.family === "olmo2";
+  return c.family === "qwen3" || c.family === "gemma3" || isOlmo(c);
+}
+
+/** OLMo 2 or OLMo 3: norms after attention and the MLP only, q/k norms over whole projections. */
+function isOlmo(c: { family: ModelFamily }): boolean {
+  return c.family === "olmo2" || c.family === "olmo3";
 }
 
 /**
@@ -206,7 +216,7 @@ export function hasLayerNorm(c: ModelConfig): boolean {
  * ```
  */
 export function qkNormPerHead(c: ModelConfig): boolean {
-  return c.family !== "olmo2";
+  return !isOlmo(c);
 }
 
 /**
@@ -220,7 +230,7 @@ export function qkNormPerHead(c: ModelConfig): boolean {
  * ```
  */
 export function hasPreNorms(c: ModelConfig): boolean {
-  return c.family !== "olmo2";
+  return !isOlmo(c);
 }
 
 /**
@@ -250,7 +260,7 @@ export function isGemma(c: ModelConfig): boolean {
  * ```
  */
 export function hasSandwichNorms(c: ModelConfig): boolean {
-  return c.family === "gemma2" || c.family === "gemma3" || c.family === "olmo2";
+  return c.family === "gemma2" || c.family === "gemma3" || isOlmo(c);
 }
 
 /**
@@ -340,7 +350,8 @@ export function layerRope(
   c: ModelConfig,
   layer: number,
 ): { theta: number; scaling: RopeScaling | null } {
-  if (c.family === "gemma3" && c.ropeLocalTheta !== undefined && isSlidingLayer(c, layer)) {
+  const local = c.family === "gemma3" || c.family === "olmo3";
+  if (local && c.ropeLocalTheta !== undefined && isSlidingLayer(c, layer)) {
     return { theta: c.ropeLocalTheta, scaling: null };
   }
   return { theta: c.ropeTheta, scaling: c.ropeScaling ?? null };
@@ -455,6 +466,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "phi3":
     case "smollm3":
     case "olmo2":
+    case "olmo3":
     case "granite":
     case "stablelm":
     case "starcoder2":
@@ -472,7 +484,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, gpt_neox, llama, mistral, qwen2, ` +
-          "qwen3, gemma, gemma2, gemma3_text, phi, phi3, smollm3, olmo2, granite, stablelm and " +
+          "qwen3, gemma, gemma2, gemma3_text, phi, phi3, smollm3, olmo2, olmo3, granite, stablelm and " +
           "starcoder2 are)",
       );
   }
@@ -630,6 +642,7 @@ type LlamaLike =
   | "phi3"
   | "smollm3"
   | "olmo2"
+  | "olmo3"
   | "granite"
   | "stablelm"
   | "starcoder2";
@@ -646,7 +659,13 @@ function llamaFromHf(
     r.refuse("hidden_act", `"${act}" (only silu, for SwiGLU, is implemented)`);
   }
   // (SmolLM3Config's θ defaults to 2·10⁶)
-  const rope = ropeOf(r, family === "smollm3" ? 2e6 : 1e4);
+  // OLMo 3: rope_parameters by layer type, or a legacy rope_theta and rope_scaling that apply to
+  // its full layers only (its sliding layers then rotate with θ 500000, as transformers reads it).
+  const olmo3 = family === "olmo3";
+  const perType = olmo3
+    ? ropeByLayerType(r, { full: r.optNum("rope_theta") ?? 5e5, sliding: 5e5, legacy: true })
+    : null;
+  const rope = perType?.full ?? ropeOf(r, family === "smollm3" ? 2e6 : olmo3 ? 5e5 : 1e4);
   const { theta: ropeTheta, scaling: ropeScaling } = rope;
   if (family === "phi3" && ropeScaling && ropeScaling.type !== "longrope") {
     // (Phi3Config takes only longrope; a config with another scaling would not load in
@@ -687,6 +706,7 @@ function llamaFromHf(
         phi3: nh,
         smollm3: 4,
         olmo2: nh,
+        olmo3: nh,
         granite: nh,
         stablelm: 32,
         starcoder2: 2,
@@ -757,6 +777,7 @@ function llamaFromHf(
         phi3: 4096,
         smollm3: 32768,
         olmo2: 2048,
+        olmo3: 2048,
         granite: 2048,
         stablelm: 4096,
         starcoder2: 4096,
@@ -765,11 +786,12 @@ function llamaFromHf(
       ? r.optNum("layer_norm_eps") ?? 1e-5
       : coder
       ? r.optNum("norm_epsilon") ?? 1e-5
-      : r.optNum("rms_norm_eps") ?? (family === "phi3" || family === "olmo2" ? 1e-5 : 1e-6),
+      : r.optNum("rms_norm_eps") ?? (family === "phi3" || isOlmo({ family }) ? 1e-5 : 1e-6),
     ...(exact ? { exactGelu: true } : {}),
     ropeTheta,
     ...(ropeScaling ? { ropeScaling } : {}),
     ...(rotaryDim !== undefined ? { rotaryDim } : {}),
+    ...(olmo3 ? { ropeLocalTheta: perType?.localTheta ?? 5e5 } : {}),
     ...sliding,
     ...(noRope && noRope.some((x) => x) ? { noRopeLayers: noRope } : {}),
     ...(family === "granite" ? { graniteMultipliers: multipliersOf(r) } : {}),
@@ -777,7 +799,7 @@ function llamaFromHf(
     qkvBias: family === "qwen2" || (family === "stablelm" && !!r.optBool("use_qkv_bias")) ||
       (coder && (r.optBool("use_bias") ?? true)),
     // Phi3Config's defaults: bos 1, eos and pad 32000; SmolLM3Config's 128000, 128001, 128004.
-    bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen") || family === "olmo2"
+    bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen") || isOlmo({ family })
       ? r.optInt("bos_token_id")
       : family === "smollm3"
       ? 128000
@@ -789,15 +811,22 @@ function llamaFromHf(
     eosTokenIds: "eos_token_id" in r.json || family.startsWith("qwen")
       ? r.tokenIds("eos_token_id")
       : [
-        { phi3: 32000, smollm3: 128001, olmo2: 50279, stablelm: 0, starcoder2: 50256 }[
+        {
+          phi3: 32000,
+          smollm3: 128001,
+          olmo2: 50279,
+          olmo3: 50279,
+          stablelm: 0,
+          starcoder2: 50256,
+        }[
           family as string
         ] ?? 2,
       ],
     // (Olmo2Config: pad 1, no bos)
     padTokenId: "pad_token_id" in r.json ||
-        (family !== "phi3" && family !== "smollm3" && family !== "olmo2")
+        (family !== "phi3" && family !== "smollm3" && !isOlmo({ family }))
       ? r.optInt("pad_token_id")
-      : { phi3: 32000, smollm3: 128004, olmo2: 1 }[family],
+      : { phi3: 32000, smollm3: 128004, olmo2: 1, olmo3: 1 }[family as string] ?? null,
   };
 }
 
@@ -947,21 +976,29 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
  */
 function ropeByLayerType(
   r: FieldReader,
+  defaults: { full: number; sliding: number; legacy?: boolean } = { full: 1e6, sliding: 1e4 },
 ): { full: ReturnType<typeof ropeOf>; localTheta: number } | null {
   const rp = r.json["rope_parameters"];
   if (typeof rp !== "object" || rp === null || Array.isArray(rp)) return null;
   const keyed = rp as Json;
   if (!("full_attention" in keyed) && !("sliding_attention" in keyed)) return null;
   const sub = (key: string, theta: number) => {
-    // A reader over this layer type's parameters alone, errors naming them.
-    const json: Json = { ...r.json, rope_parameters: keyed[key] ?? null, rope_scaling: null };
+    // A reader over this layer type's parameters alone, errors naming them (OLMo 3: a legacy
+    // rope_scaling updates the full layers' parameters, as transformers merges it).
+    const legacy = defaults.legacy && key === "full_attention" ? r.json["rope_scaling"] : null;
+    const own = keyed[key] ?? null;
+    const params = legacy && typeof legacy === "object"
+      ? { ...(own as Json ?? {}), ...(legacy as Json) }
+      : own;
+    const json: Json = { ...r.json, rope_parameters: params, rope_scaling: null };
     delete json["rope_theta"];
     const sr = new FieldReader(json, `${r.file} (rope_parameters.${key})`);
     const got = ropeOf(sr, theta);
     rotaryDimOf(sr, got, 2, false); // (refuses any partial factor)
     return got;
   };
-  const full = sub("full_attention", 1e6), local = sub("sliding_attention", 1e4);
+  const full = sub("full_attention", defaults.full);
+  const local = sub("sliding_attention", defaults.sliding);
   if (local.scaling) {
     r.refuse("rope_parameters.sliding_attention", "with a scaling (plain RoPE only there)");
   }
@@ -982,7 +1019,7 @@ function layerTypesOf(r: FieldReader, layers: number, family: ModelFamily): bool
         JSON.stringify(types),
     );
   }
-  const known = ["qwen2", "qwen3", "gemma2", "gemma3", "smollm3"].includes(family)
+  const known = ["qwen2", "qwen3", "gemma2", "gemma3", "smollm3", "olmo3"].includes(family)
     ? ["full_attention", "sliding_attention"]
     : ["full_attention"];
   return types.map((t, l) => {
@@ -1012,7 +1049,11 @@ function slidingOf(
   const typed = layerTypesOf(r, layers, family); // sliding per layer, from layer_types
   let window: number | null = null;
   let slides: boolean[] = [];
-  if (family === "mistral" || family === "phi3" || family === "starcoder2") {
+  if (family === "olmo3") {
+    // Olmo3Config: a 4096-token window on three layers of four, unless layer_types says otherwise.
+    window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
+    slides = typed ?? Array.from({ length: layers }, (_, l) => (l + 1) % 4 !== 0);
+  } else if (family === "mistral" || family === "phi3" || family === "starcoder2") {
     // MistralConfig's default window is 4096, Phi3Config's and Starcoder2Config's none.
     const fallback = family === "mistral" ? 4096 : null;
     window = "sliding_window" in r.json ? r.optInt("sliding_window") : fallback;
@@ -1045,6 +1086,7 @@ function slidingOf(
       phi3: 4096,
       smollm3: 32768,
       olmo2: 2048,
+      olmo3: 2048,
       granite: 2048,
       stablelm: 4096,
       starcoder2: 4096,
@@ -1453,6 +1495,7 @@ export function configToHf(c: ModelConfig): Json {
         phi3: "Phi3ForCausalLM",
         smollm3: "SmolLM3ForCausalLM",
         olmo2: "Olmo2ForCausalLM",
+        olmo3: "Olmo3ForCausalLM",
         granite: "GraniteForCausalLM",
         stablelm: "StableLmForCausalLM",
         starcoder2: "Starcoder2ForCausalLM",
@@ -1474,6 +1517,19 @@ export function configToHf(c: ModelConfig): Json {
     ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
     ...(c.ropeScaling?.type === "longrope"
       ? { original_max_position_embeddings: c.ropeScaling.originalMaxPositions }
+      : {}),
+    // OLMo 3: both layer types' RoPE, as transformers v5 saves them (the legacy keys above hold the
+    // full layers' for earlier versions).
+    ...(c.family === "olmo3"
+      ? {
+        rope_parameters: {
+          full_attention: {
+            ...(c.ropeScaling ? ropeScalingToHf(c.ropeScaling) : { rope_type: "default" }),
+            rope_theta: c.ropeTheta,
+          },
+          sliding_attention: { rope_type: "default", rope_theta: c.ropeLocalTheta ?? 5e5 },
+        },
+      }
       : {}),
     ...(c.rotaryDim !== undefined || c.family === "stablelm"
       ? { partial_rotary_factor: c.rotaryDim === undefined ? 1 : rotaryFactor(c) }
@@ -1566,6 +1622,13 @@ function slidingToHf(c: ModelConfig): Json {
   // MistralConfig's default is a 4096-token window: say so when there is none.
   if (c.family === "mistral" || c.family === "phi3" || c.family === "starcoder2") {
     return { sliding_window: w };
+  }
+  if (c.family === "olmo3") {
+    const slides = Array.from({ length: c.numLayers }, (_, l) => layerWindow(c, l) !== undefined);
+    return {
+      sliding_window: w,
+      layer_types: slides.map((x) => x ? "sliding_attention" : "full_attention"),
+    };
   }
   if (c.family === "smollm3") {
     const rope = Array.from({ length: c.numLayers }, (_, l) => layerUsesRope(c, l) ? 1 : 0);
@@ -1708,8 +1771,8 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
     if (!c.tieEmbeddings) add("lm_head.weight", [V, C], "linear");
     return specs;
   }
-  if (c.family === "olmo2") {
-    // OLMo 2: no input norms; q and k normed whole; the attention and MLP outputs normed.
+  if (isOlmo(c)) {
+    // OLMo 2/3: no input norms; q and k normed whole; the attention and MLP outputs normed.
     for (let l = 0; l < c.numLayers; l++) {
       const p = `model.layers.${l}`;
       add(`${p}.self_attn.q_proj.weight`, [Q, C], "linear");
@@ -1807,6 +1870,10 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
       ? { slidingWindow: 6, slidingLayers: [true, false], attnSoftcap: 3, finalSoftcap: 2 }
       : {}),
     ...(family === "gemma3" ? { slidingWindow: 6, ropeLocalTheta: 100 } : {}),
+    // OLMo 3: its first layer slides, with its own RoPE base.
+    ...(family === "olmo3"
+      ? { slidingWindow: 5, slidingLayers: [true, false], ropeLocalTheta: 100 }
+      : {}),
     // SmolLM3: its second layer without RoPE.
     ...(family === "smollm3" ? { noRopeLayers: [false, true] } : {}),
     // Granite: multipliers other than 1 (and an attention scale other than 1/√HS).
@@ -1937,9 +2004,10 @@ export function validateConfig(c: ModelConfig): ModelConfig {
   if (c.slidingWindow && c.slidingLayers && !c.slidingLayers.some((x) => x)) {
     throw new ConfigError("ModelConfig.slidingLayers: a sliding window needs a sliding layer");
   }
-  if (c.ropeLocalTheta !== undefined && (c.family !== "gemma3" || !(c.ropeLocalTheta > 0))) {
+  const locals = c.family === "gemma3" || c.family === "olmo3";
+  if (c.ropeLocalTheta !== undefined && (!locals || !(c.ropeLocalTheta > 0))) {
     throw new ConfigError(
-      `ModelConfig.ropeLocalTheta: only gemma3 has one, and it must be positive (got ` +
+      `ModelConfig.ropeLocalTheta: only gemma3 and olmo3 have one, and it must be positive (got ` +
         `${c.ropeLocalTheta} for ${c.family})`,
     );
   }

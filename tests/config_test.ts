@@ -44,6 +44,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "stablelm",
     "phi",
     "starcoder2",
+    "olmo3",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -683,6 +684,76 @@ Deno.test("config: StarCoder2 reads with its biases, LayerNorms, GELU MLP and wi
   assert.ok(plainNames.includes("model.norm.bias"));
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(plain)))), plain);
   assert.throws(() => configFromHf({ ...json, hidden_act: "silu" }), /hidden_act "silu"/);
+});
+
+Deno.test("config: OLMo 3 reads its sliding layers and its two RoPEs, as transformers does", () => {
+  // allenai/Olmo-3-1025-7B's config.json, as transformers 4.57 wrote it (its layers shortened).
+  const json = {
+    architectures: ["Olmo3ForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    eos_token_id: 100257,
+    hidden_act: "silu",
+    hidden_size: 4096,
+    intermediate_size: 11008,
+    layer_types: ["sliding_attention", "sliding_attention", "sliding_attention", "full_attention"],
+    max_position_embeddings: 65536,
+    model_type: "olmo3",
+    num_attention_heads: 32,
+    num_hidden_layers: 4,
+    num_key_value_heads: 32,
+    pad_token_id: 100277,
+    rms_norm_eps: 1e-06,
+    rope_scaling: {
+      attention_factor: 1.2079441541679836,
+      beta_fast: 32,
+      beta_slow: 1,
+      factor: 8.0,
+      original_max_position_embeddings: 8192,
+      rope_type: "yarn",
+    },
+    rope_theta: 500000,
+    sliding_window: 4096,
+    tie_word_embeddings: false,
+    vocab_size: 100278,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual(
+    [c.family, c.slidingWindow, c.slidingLayers, c.ropeTheta, c.ropeLocalTheta, c.bosTokenId],
+    ["olmo3", 4096, [true, true, true, false], 500000, 500000, null],
+  );
+  assert.equal(c.ropeScaling?.type, "yarn");
+  // The scaling applies to the full layer only.
+  assert.deepEqual(layerRope(c, 0), { theta: 500000, scaling: null });
+  assert.equal(layerRope(c, 3).scaling?.type, "yarn");
+  const back = configToHf(c);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
+  // transformers v5's nested rope_parameters; a legacy rope_theta goes to the full layers only,
+  // the sliding ones keeping 500000; without layer_types three layers of four slide.
+  const { rope_scaling: _s, rope_theta: _t, layer_types: _l, ...bare } = json;
+  const v5 = configFromHf({
+    ...bare,
+    num_hidden_layers: 8,
+    rope_parameters: {
+      full_attention: { rope_type: "linear", factor: 2, rope_theta: 1e6 },
+      sliding_attention: { rope_type: "default", rope_theta: 1e4 },
+    },
+  });
+  assert.deepEqual([v5.ropeTheta, v5.ropeLocalTheta, v5.ropeScaling], [1e6, 1e4, {
+    type: "linear",
+    factor: 2,
+  }]);
+  assert.deepEqual(v5.slidingLayers, [true, true, true, false, true, true, true, false]);
+  const legacy = configFromHf({ ...bare, rope_theta: 300 });
+  assert.deepEqual([legacy.ropeTheta, legacy.ropeLocalTheta], [300, 500000]);
+  assert.throws(
+    () =>
+      configFromHf({
+        ...bare,
+        rope_parameters: { sliding_attention: { rope_type: "linear", factor: 2 } },
+      }),
+    /rope_parameters\.sliding_attention with a scaling/,
+  );
 });
 
 Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes back", () => {

@@ -159,6 +159,7 @@ const FAMILIES = [
   "stablelm",
   "phi",
   "starcoder2",
+  "olmo3",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {

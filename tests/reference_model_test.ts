@@ -82,6 +82,10 @@ Deno.test("reference model: tiny StarCoder2 (LayerNorms, biases, GELU MLP, windo
   checkAgainstFiniteDifferences(tinyConfig("starcoder2", { slidingWindow: 4, numLayers: 1 }));
 });
 
+Deno.test("reference model: tiny OLMo 3 (sliding layers, two RoPEs) gradients match finite differences", () => {
+  checkAgainstFiniteDifferences(tinyConfig("olmo3", { slidingWindow: 3 }));
+});
+
 Deno.test("params: GPT-NeoX query_key_value splits by head into q/k/v and merges back exactly", () => {
   const c = tinyConfig("gpt_neox", { tieEmbeddings: false });
   const params = initParams(c, { seed: 9 });

@@ -347,19 +347,36 @@ gpuTest(
   },
 );
 
+// YaRN at tiny sizes: with θ ≤ 1000 and 16 original positions its ramp falls inside the 4
+// frequencies of HS 8.
+const TINY_YARN = {
+  type: "yarn" as const,
+  factor: 4,
+  originalMaxPositions: 16,
+  attentionFactor: 0.1 * Math.log(4) + 1,
+  betaFast: 8,
+  betaSlow: 1,
+  truncate: true,
+};
+
+gpuTest(
+  "transformer: tiny OLMo 3 (sliding layers with their own RoPE, YaRN on full ones) matches float64",
+  async (gpu) => {
+    const c = tinyConfig("olmo3", { ropeTheta: 1000, ropeScaling: TINY_YARN });
+    await checkModel(gpu, c);
+    await checkModel(gpu, c, { design: "products" });
+    // The sliding layer's own base matters: sharing the full layers' gives other log-probs.
+    const host = randomBatch(c, [13], 13, 8), params = testParams(c, 7);
+    const own = new ReferenceModel(c, params).forward(host);
+    const shared = new ReferenceModel({ ...c, ropeLocalTheta: undefined }, params).forward(host);
+    assert.ok(own.some((x, i) => Math.abs(x - shared[i]) > 1e-3));
+  },
+);
+
 gpuTest(
   "transformer: tiny Qwen2 with YaRN (a ramp inside the head, cos and sin scaled) matches float64",
   async (gpu) => {
-    // θ 100 and 16 original positions put YaRN's ramp inside the 4 frequencies of HS 8.
-    const yarn = {
-      type: "yarn" as const,
-      factor: 4,
-      originalMaxPositions: 16,
-      attentionFactor: 0.1 * Math.log(4) + 1,
-      betaFast: 8,
-      betaSlow: 1,
-      truncate: false,
-    };
+    const yarn = { ...TINY_YARN, truncate: false };
     await checkModel(gpu, tinyConfig("qwen2", { ropeTheta: 100, ropeScaling: yarn }));
   },
 );
