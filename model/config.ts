@@ -1,7 +1,8 @@
 /**
  * `ModelConfig`: the shape of a decoder-only transformer, read from and written to Hugging Face
  * `config.json` for the `gpt2`, `gpt_neox`, `llama`, `mistral`, `qwen2`, `qwen3`, `gemma`,
- * `gemma2`, `gemma3_text`, `phi3`, `smollm3`, `olmo2` and `granite` families, and the list of its parameters with Hugging Face's tensor names and
+ * `gemma2`, `gemma3_text`, `phi`, `phi3`, `smollm3`, `olmo2`, `olmo3`, `granite`, `stablelm` and
+ * `starcoder2` families, and the list of its parameters with Hugging Face's tensor names and
  * shapes.
  *
  * Shape legend: `C` channels (hidden size), `L` layers, `NH` heads, `NKV` key/value heads, `HS`

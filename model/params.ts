@@ -1,11 +1,12 @@
 /**
  * A model's parameters in our internal layout, and the conversion to and from Hugging Face's.
  *
- * The internal layout is Hugging Face's with one change: GPT-2's fused `c_attn` (C, 3C) is kept as
- * three (C, C) matrices `attn.q`, `attn.k`, `attn.v` (and three biases), GPT-NeoX's fused
- * `query_key_value` (3C, C), interleaved by head, as `attention.q`, `.k`, `.v`, and Phi-3's fused
- * `qkv_proj` and `gate_up_proj` as llama's parts, so every family computes q, k and v the same way. Linear weights keep their stored orientation: GPT-2's `Conv1D` is
- * (in, out), llama/qwen2's `Linear` is (out, in); {@linkcode LayerNames} says which.
+ * The internal layout is Hugging Face's with fused projections split: GPT-2's `c_attn` (C, 3C) is
+ * kept as three (C, C) matrices `attn.q`, `attn.k`, `attn.v` (and three biases), GPT-NeoX's
+ * `query_key_value` (3C, C), interleaved by head, as `attention.q`, `.k`, `.v`, and Phi-3's
+ * `qkv_proj` and `gate_up_proj` as llama's parts, so every family computes q, k and v the same
+ * way. Linear weights keep their stored orientation: GPT-2's `Conv1D` is (in, out), every other
+ * family's `Linear` is (out, in); {@linkcode LayerNames} says which.
  *
  * @module
  */
