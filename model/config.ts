@@ -666,6 +666,11 @@ function llamaFromHf(
   const perType = olmo3
     ? ropeByLayerType(r, { full: r.optNum("rope_theta") ?? 5e5, sliding: 5e5, legacy: true })
     : null;
+  const flat = r.json["rope_parameters"];
+  if (olmo3 && !perType && flat !== undefined && flat !== null) {
+    // (Olmo3Config ignores rope_parameters that are not keyed by layer type)
+    r.refuse("rope_parameters", "not keyed by layer type (full_attention, sliding_attention)");
+  }
   const rope = perType?.full ?? ropeOf(r, family === "smollm3" ? 2e6 : olmo3 ? 5e5 : 1e4);
   const { theta: ropeTheta, scaling: ropeScaling } = rope;
   if (family === "phi3" && ropeScaling && ropeScaling.type !== "longrope") {
@@ -992,7 +997,18 @@ function ropeByLayerType(
       ? { ...(own as Json ?? {}), ...(legacy as Json) }
       : own;
     const json: Json = { ...r.json, rope_parameters: params, rope_scaling: null };
+    // (nested parameters take neither top-level key: θ has its default, the original length is
+    // the nested one or max_position_embeddings)
     delete json["rope_theta"];
+    delete json["original_max_position_embeddings"];
+    const truncate = (params as Json | null)?.["truncate"];
+    if (truncate === false) {
+      // (transformers reads `truncate` from the outer rope_parameters only: always on here)
+      r.refuse(
+        `rope_parameters.${key}.truncate`,
+        "false (per layer type, transformers ignores it)",
+      );
+    }
     const sr = new FieldReader(json, `${r.file} (rope_parameters.${key})`);
     const got = ropeOf(sr, theta);
     rotaryDimOf(sr, got, 2, false); // (refuses any partial factor)
@@ -1076,6 +1092,10 @@ function slidingOf(
         "attention implementations disagree on it)",
     );
   }
+  if (family === "olmo3" && window === null && slides.some((x) => x)) {
+    // (transformers builds OLMo 3's sliding masks from it, and cannot without one)
+    r.refuse("sliding_window", "null with sliding_attention layers (OLMo 3 needs a window)");
+  }
   if (window === null || !slides.some((x) => x)) return {};
   if (window < 1) r.refuse("sliding_window", `${window} (a window holds at least one key)`);
   const positions = r.optInt("max_position_embeddings") ??
@@ -1092,7 +1112,8 @@ function slidingOf(
       stablelm: 4096,
       starcoder2: 4096,
     }[family];
-  if (window >= positions) return {};
+  // (kept for OLMo 3 even where it covers every position: its sliding layers have their own RoPE)
+  if (window >= positions && family !== "olmo3") return {};
   return slides.every((x) => x)
     ? { slidingWindow: window }
     : { slidingWindow: window, slidingLayers: slides };
@@ -1144,6 +1165,7 @@ function ropeOf(
         "original_max_position_embeddings",
       ],
       yarn: [
+        "finetuned", // (NousResearch's YaRN checkpoints; transformers does not read it)
         "factor",
         "original_max_position_embeddings",
         "attention_factor",
@@ -1627,7 +1649,8 @@ function slidingToHf(c: ModelConfig): Json {
   if (c.family === "olmo3") {
     const slides = Array.from({ length: c.numLayers }, (_, l) => layerWindow(c, l) !== undefined);
     return {
-      sliding_window: w,
+      // (transformers needs one even where no layer slides)
+      sliding_window: w ?? 4096,
       layer_types: slides.map((x) => x ? "sliding_attention" : "full_attention"),
     };
   }

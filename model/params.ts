@@ -455,6 +455,18 @@ export function fromHf(
       }
     });
   }
+  // A tied config whose file stores a head of its own: transformers would use that head, so
+  // ignoring it would train another model than the one saved.
+  const stored = c.tieEmbeddings
+    ? weights.get("lm_head.weight") ?? weights.get("embed_out.weight")
+    : undefined;
+  const wte = out.get(modelNames(c).wte);
+  if (stored && wte && !sameValues(stored.data, wte)) {
+    throw new WeightsError(
+      `${source}: the stored head "lm_head.weight" differs from the token embedding, but ` +
+        "config.json ties them (tie_word_embeddings); set it to false to train the stored head",
+    );
+  }
   for (const name of weights.keys()) {
     const bare = name.startsWith("transformer.") ? name : `transformer.${name}`;
     // Buffers older checkpoints saved: GPT-2's causal masks, Llama's RoPE frequencies.
@@ -467,6 +479,13 @@ export function fromHf(
     }
   }
   return out;
+}
+
+/** Whether two arrays hold the same values (sizes included). */
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -754,6 +754,35 @@ Deno.test("config: OLMo 3 reads its sliding layers and its two RoPEs, as transfo
       }),
     /rope_parameters\.sliding_attention with a scaling/,
   );
+  // A window covering every position still marks the sliding layers (their own RoPE); without a
+  // window transformers cannot build their masks; a saved model always names one.
+  const wide = configFromHf({ ...json, sliding_window: 65536 });
+  assert.deepEqual([wide.slidingWindow, layerRope(wide, 0).scaling], [65536, null]);
+  assert.throws(
+    () => configFromHf({ ...json, sliding_window: null }),
+    /sliding_window null with sliding_attention layers/,
+  );
+  const full = configFromHf({ ...json, layer_types: Array(4).fill("full_attention") });
+  assert.equal(configToHf(full).sliding_window, 4096);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(full)))), full);
+  // Nested parameters: a top-level original length does not apply; per-type `truncate` and
+  // unkeyed rope_parameters (which Olmo3Config ignores) are refused.
+  const nested = (full: Record<string, unknown>) =>
+    configFromHf({
+      ...bare,
+      original_max_position_embeddings: 1024,
+      rope_parameters: { full_attention: full, sliding_attention: { rope_type: "default" } },
+    });
+  const y = nested({ rope_type: "yarn", factor: 4 }).ropeScaling!;
+  assert.ok(y.type === "yarn" && y.originalMaxPositions === 65536);
+  assert.throws(
+    () => nested({ rope_type: "yarn", factor: 4, truncate: false }),
+    /rope_parameters\.full_attention\.truncate false/,
+  );
+  assert.throws(
+    () => configFromHf({ ...bare, rope_parameters: { rope_type: "default", rope_theta: 1e4 } }),
+    /rope_parameters not keyed by layer type/,
+  );
 });
 
 Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes back", () => {
@@ -1208,6 +1237,12 @@ Deno.test("config: RoPE fields as transformers reads them: rope_scaling wins, fa
   const m = (k: number) => 0.1 * k * Math.log(32) + 1;
   assert.ok(ds.type === "yarn" && ds.factor === 32 && !ds.truncate && ds.betaFast === 16);
   assert.ok(ds.type === "yarn" && Math.abs(ds.attentionFactor - m(0.707) / m(1)) < 1e-15);
+  // NousResearch's YaRN configs carry `finetuned`, which transformers does not read.
+  const nous = { rope_type: "yarn", factor: 4, original_max_position_embeddings: 32768 };
+  assert.equal(
+    configFromHf({ ...qwen, rope_scaling: { ...nous, finetuned: true } }).ropeScaling?.type,
+    "yarn",
+  );
   assert.throws(
     () => configFromHf({ ...qwen, rope_scaling: { rope_type: "yarn", factor: 4, foo: 1 } }),
     /rope_scaling\.foo 1 \(not part of yarn RoPE here\)/,

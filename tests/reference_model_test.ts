@@ -153,4 +153,13 @@ Deno.test("params: GPT-2 c_attn splits into q/k/v and merges back exactly", () =
   const badWeight = new Map([...hf].filter(([k]) => k !== "transformer.h.0.ln_1.weight"));
   badWeight.set("h.0.ln_1.weight", odd.get("h.0.ln_1.weight")!);
   assert.throws(() => fromHf(c, badWeight, "test"), /tensor "h\.0\.ln_1\.weight": dtype BOOL/);
+  // A tied model's file may repeat the embedding as lm_head.weight; a different head is refused
+  // (transformers would use it, so ignoring it would train another model).
+  const wteT = hf.get("transformer.wte.weight")!;
+  const same = new Map(hf).set("lm_head.weight", { shape: wteT.shape, data: wteT.data.slice() });
+  for (const [name, v] of fromHf(c, same, "test")) assert.deepEqual(v, params.get(name), name);
+  const other = wteT.data.slice();
+  other[5] += 1;
+  const differs = new Map(hf).set("lm_head.weight", { shape: wteT.shape, data: other });
+  assert.throws(() => fromHf(c, differs, "test"), /stored head "lm_head\.weight" differs/);
 });
