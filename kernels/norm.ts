@@ -46,8 +46,8 @@ export interface LayerNormForwardArgs extends NormLaunchOptions {
   x: Tensor;
   /** (C,) scale. */
   weight: Tensor;
-  /** (C,) shift. */
-  bias: Tensor;
+  /** (C,) shift; omit for a LayerNorm without one (Cohere). */
+  bias?: Tensor;
   /** Added to the variance. Default 1e-5 (GPT-2). */
   eps?: number;
 }
@@ -71,18 +71,22 @@ export interface LayerNormForwardArgs extends NormLaunchOptions {
 export function layerNormForward(enc: Encoder, args: LayerNormForwardArgs): void {
   const name = "layerNormForward";
   const { n, c } = rowsOf(name, args.x, args.weight);
-  expectTensor(name, args.bias, { size: c });
+  if (args.bias) expectTensor(name, args.bias, { size: c });
   expectTensor(name, args.out, { size: n * c });
   expectTensor(name, args.mean, { size: n });
   expectTensor(name, args.rstd, { size: n });
-  rowLaunch(enc, LN_FORWARD, n, c, args.eps ?? 1e-5, args.maxWorkgroupsPerDimension, [
-    args.x,
-    args.weight,
-    args.bias,
-    args.out,
-    args.mean,
-    args.rstd,
-  ]);
+  // Without a bias the weight stands in for the unread binding.
+  rowLaunch(
+    enc,
+    LN_FORWARD,
+    n,
+    c,
+    args.eps ?? 1e-5,
+    args.maxWorkgroupsPerDimension,
+    [args.x, args.weight, args.bias ?? args.weight, args.out, args.mean, args.rstd],
+    0,
+    { BIAS: args.bias ? 1 : 0 },
+  );
 }
 
 /** Tensors and options of {@linkcode layerNormBackward}. */
@@ -91,8 +95,8 @@ export interface LayerNormBackwardArgs extends NormLaunchOptions {
   dx: Tensor;
   /** (C,) gradient for the scale, accumulated (`+=`). */
   dWeight: Tensor;
-  /** (C,) gradient for the shift, accumulated (`+=`). */
-  dBias: Tensor;
+  /** (C,) gradient for the shift, accumulated (`+=`); omit without a shift (Cohere). */
+  dBias?: Tensor;
   /** (N, C) gradient of the output. */
   dOut: Tensor;
   /** (N, C) the forward's input. */
@@ -135,7 +139,7 @@ export function layerNormBackward(enc: Encoder, args: LayerNormBackwardArgs): vo
   const name = "layerNormBackward";
   const { n, c } = rowsOf(name, args.x, args.weight);
   expectTensor(name, args.dWeight, { size: c });
-  expectTensor(name, args.dBias, { size: c });
+  if (args.dBias) expectTensor(name, args.dBias, { size: c });
   expectTensor(name, args.dOut, { size: n * c });
   expectTensor(name, args.dx, { size: n * c });
   expectTensor(name, args.mean, { size: n });
@@ -156,7 +160,7 @@ export function layerNormBackward(enc: Encoder, args: LayerNormBackwardArgs): vo
     scratch: args.scratch,
     maxWg,
     partialBindings: [args.x, args.mean, args.rstd, args.dOut],
-    outputs: [args.dWeight, args.dBias],
+    outputs: args.dBias ? [args.dWeight, args.dBias] : [args.dWeight],
   });
 }
 
@@ -326,6 +330,7 @@ function rowLaunch(
   maxWg: number | undefined,
   bindings: Tensor[],
   offset = 0,
+  constants: Record<string, number> = {},
 ): void {
   const max = maxPerDim(enc, maxWg);
   const gy = Math.ceil(n / max);
@@ -335,7 +340,7 @@ function rowLaunch(
   const gx = Math.ceil(n / gy);
   enc.dispatch({
     kernel,
-    constants: { WG: rowWorkgroup(c) },
+    constants: { WG: rowWorkgroup(c), ...constants },
     uniforms: uniforms({ n, c, eps, groups_x: gx, rows_per_block: 0, offset }, ["eps", "offset"]),
     bindings,
     workgroups: [gx, gy],
@@ -378,8 +383,9 @@ function paramGradients(
     bindings: [...o.partialBindings, partials],
     workgroups: [columnGroups, blocks],
   });
+  // (a LayerNorm without a bias sums only the weight's partials, the first R rows)
   enc.dispatch({
-    kernel: rms ? SUM1 : SUM2,
+    kernel: rms || o.outputs.length === 1 ? SUM1 : SUM2,
     constants: { WG: COLUMN_WG },
     uniforms: params,
     bindings: [partials, ...o.outputs],

@@ -4,7 +4,8 @@
 // mean, rstd: (N,), saved by the forward for the backward.
 //
 // LayerNorm:  μ = mean(x),  rstd = 1/√(mean((x−μ)²) + eps),  x̂ = (x−μ)·rstd,
-//             out = x̂·weight + bias
+//             out = x̂·weight + bias           (BIAS = 0: no bias, Cohere's; `bias` is then bound
+//                                             to the weight and not read)
 //   backward: g = d_out·weight;  dx = rstd·(g − mean(g) − x̂·mean(g·x̂))      (overwrite)
 //             d_weight += Σ_n d_out·x̂;  d_bias += Σ_n d_out                  (accumulate)
 // RMSNorm:    rstd = 1/√(mean(x²) + eps),  x̂ = x·rstd,  out = x̂·(weight + offset)
@@ -34,6 +35,7 @@ struct Params {
 }
 
 override WG: u32 = 64; // a power of two
+override BIAS: u32 = 1u; // LayerNorm forward: 0 without a bias
 
 @group(0) @binding(0) var<uniform> p: Params;
 
@@ -84,7 +86,8 @@ fn layernorm_forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
   }
   let r = inverseSqrt(workgroup_sum2(lid, vec2f(ss, 0.0)).x / f32(p.c) + p.eps);
   for (var c = lid; c < p.c; c += WG) {
-    out[base + c] = (x[base + c] - mu) * r * weight[c] + bias[c];
+    let shift = select(0.0, bias[c], BIAS == 1u);
+    out[base + c] = (x[base + c] - mu) * r * weight[c] + shift;
   }
   if (lid == 0u) {
     mean[row] = mu;

@@ -160,7 +160,9 @@ export interface NormForwardArgs {
 export function normForward(enc: Encoder, config: ModelConfig, args: NormForwardArgs): void {
   const { x, out, mean, rstd, weight, bias } = args, eps = config.normEps;
   if (hasLayerNorm(config)) {
-    if (!bias) throw new TypeError("normForward: LayerNorm needs a bias");
+    if (!bias && config.family !== "cohere") {
+      throw new TypeError("normForward: LayerNorm needs a bias");
+    }
     layerNormForward(enc, { out, mean, rstd, x, weight, bias, eps });
   } else rmsNormForward(enc, { out, rstd, x, weight, eps, offset: normOffset(config) });
 }
@@ -203,7 +205,9 @@ export interface NormBackwardArgs {
 export function normBackward(enc: Encoder, config: ModelConfig, args: NormBackwardArgs): void {
   const { x, dOut, dx, mean, rstd, weight, dWeight, dBias } = args;
   if (hasLayerNorm(config)) {
-    if (!dBias) throw new TypeError("normBackward: LayerNorm needs a bias gradient");
+    if (!dBias && config.family !== "cohere") {
+      throw new TypeError("normBackward: LayerNorm needs a bias gradient");
+    }
     layerNormBackward(enc, { dx, dWeight, dBias, dOut, x, weight, mean, rstd });
   } else {
     rmsNormBackward(enc, { dx, dWeight, dOut, x, weight, rstd, offset: normOffset(config) });

@@ -1,8 +1,8 @@
 /**
  * `ModelConfig`: the shape of a decoder-only transformer, read from and written to Hugging Face
  * `config.json` for the `gpt2`, `gpt_neox`, `llama`, `mistral`, `qwen2`, `qwen3`, `gemma`,
- * `gemma2`, `gemma3_text`, `phi`, `phi3`, `smollm3`, `olmo2`, `olmo3`, `granite`, `stablelm` and
- * `starcoder2` families, and the list of its parameters with Hugging Face's tensor names and
+ * `gemma2`, `gemma3_text`, `phi`, `phi3`, `smollm3`, `olmo2`, `olmo3`, `granite`, `stablelm`,
+ * `starcoder2` and `cohere` families, and the list of its parameters with Hugging Face's tensor names and
  * shapes.
  *
  * Shape legend: `C` channels (hidden size), `L` layers, `NH` heads, `NKV` key/value heads, `HS`
@@ -31,7 +31,8 @@ export type ModelFamily =
   | "gpt_neox"
   | "stablelm"
   | "phi"
-  | "starcoder2";
+  | "starcoder2"
+  | "cohere";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -57,7 +58,9 @@ export interface ModelConfig {
    * RoPE over part of each head, one input norm that attention and MLP share in parallel
    * ({@linkcode hasSharedNorm}) and a bias on the output head; starcoder2 is llama's attention
    * (biases on q, k, v and o by `use_bias`) with LayerNorms and GPT-2's GELU MLP (`c_fc`,
-   * `c_proj`). */
+   * `c_proj`); cohere (Command R, Aya) is llama's attention and MLP read in parallel from one
+   * LayerNorm without a bias, with logits scaled ({@linkcode logitMultiplier}) and RoPE over
+   * interleaved pairs (its q and k rows are permuted on load to rotate as halves). */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -131,6 +134,8 @@ export interface ModelConfig {
    * ÷`logits`. Absent: llama's (1, 1/√HS, 1, 1).
    */
   graniteMultipliers?: { embedding: number; attention: number; residual: number; logits: number };
+  /** Cohere's `logit_scale`: logits are multiplied by it. Absent: 1. */
+  logitMultiplier?: number;
   /** Whether the output head shares the token embedding. */
   tieEmbeddings: boolean;
   /** Biases on q, k, v projections (gpt2: all linear layers have biases; qwen2: q/k/v only). */
@@ -190,7 +195,7 @@ export const GELU_MLP_FAMILIES: readonly ModelFamily[] = ["gpt2", "gpt_neox", "p
  * ```
  */
 export function hasSharedNorm(c: ModelConfig): boolean {
-  return c.family === "phi";
+  return c.family === "phi" || c.family === "cohere";
 }
 
 /**
@@ -203,7 +208,7 @@ export function hasSharedNorm(c: ModelConfig): boolean {
  * ```
  */
 export function hasLayerNorm(c: ModelConfig): boolean {
-  return hasGptBlock(c) || c.family === "stablelm";
+  return hasGptBlock(c) || c.family === "stablelm" || c.family === "cohere";
 }
 
 /**
@@ -308,8 +313,8 @@ export function residualScale(c: ModelConfig): number {
 }
 
 /**
- * What the logits are multiplied by before the softmax: 1/`logits_scaling` for Granite, 1
- * otherwise.
+ * What the logits are multiplied by before the softmax: 1/`logits_scaling` for Granite,
+ * `logit_scale` for Cohere, 1 otherwise.
  *
  * @example
  * ```ts
@@ -318,7 +323,7 @@ export function residualScale(c: ModelConfig): number {
  * ```
  */
 export function logitScale(c: ModelConfig): number {
-  return c.graniteMultipliers ? 1 / c.graniteMultipliers.logits : 1;
+  return c.graniteMultipliers ? 1 / c.graniteMultipliers.logits : c.logitMultiplier ?? 1;
 }
 
 /**
@@ -471,6 +476,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "granite":
     case "stablelm":
     case "starcoder2":
+    case "cohere":
       return llamaFromHf(r, type);
     case "gemma":
     case "gemma2":
@@ -485,8 +491,8 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, gpt_neox, llama, mistral, qwen2, ` +
-          "qwen3, gemma, gemma2, gemma3_text, phi, phi3, smollm3, olmo2, olmo3, granite, stablelm and " +
-          "starcoder2 are)",
+          "qwen3, gemma, gemma2, gemma3_text, phi, phi3, smollm3, olmo2, olmo3, granite, stablelm, " +
+          "starcoder2 and cohere are)",
       );
   }
 }
@@ -646,7 +652,8 @@ type LlamaLike =
   | "olmo3"
   | "granite"
   | "stablelm"
-  | "starcoder2";
+  | "starcoder2"
+  | "cohere";
 
 function llamaFromHf(
   r: FieldReader,
@@ -681,8 +688,10 @@ function llamaFromHf(
   if (ropeScaling?.type === "longrope" && family !== "phi3") {
     r.refuse("rope_scaling", `longrope for ${family} (implemented for phi3)`);
   }
-  // (StableLM's and StarCoder2's models read none of these llama keys)
-  const llamaKeys = family !== "stablelm" && !coder;
+  // (StableLM's, StarCoder2's and Cohere's models read none of these llama keys)
+  const cohere = family === "cohere";
+  const llamaKeys = family !== "stablelm" && !coder && !cohere;
+  if (cohere && r.optBool("use_qk_norm")) r.refuse("use_qk_norm", "true (q/k LayerNorms)");
   if (llamaKeys && r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
   if (llamaKeys && r.optNum("clip_qkv") !== null) {
     r.refuse("clip_qkv", `${r.optNum("clip_qkv")}`);
@@ -716,6 +725,7 @@ function llamaFromHf(
         granite: nh,
         stablelm: 32,
         starcoder2: 2,
+        cohere: nh,
       }[
         family
       ]
@@ -787,8 +797,9 @@ function llamaFromHf(
         granite: 2048,
         stablelm: 4096,
         starcoder2: 4096,
+        cohere: 8192,
       }[family],
-    normEps: family === "stablelm"
+    normEps: family === "stablelm" || cohere
       ? r.optNum("layer_norm_eps") ?? 1e-5
       : coder
       ? r.optNum("norm_epsilon") ?? 1e-5
@@ -801,9 +812,10 @@ function llamaFromHf(
     ...sliding,
     ...(noRope && noRope.some((x) => x) ? { noRopeLayers: noRope } : {}),
     ...(family === "granite" ? { graniteMultipliers: multipliersOf(r) } : {}),
-    tieEmbeddings: r.optBool("tie_word_embeddings") ?? (family === "smollm3" || coder),
+    tieEmbeddings: r.optBool("tie_word_embeddings") ?? (family === "smollm3" || coder || cohere),
+    ...(cohere ? { logitMultiplier: logitMultiplierOf(r) } : {}),
     qkvBias: family === "qwen2" || (family === "stablelm" && !!r.optBool("use_qkv_bias")) ||
-      (coder && (r.optBool("use_bias") ?? true)),
+      (coder && (r.optBool("use_bias") ?? true)) || (cohere && !!r.optBool("attention_bias")),
     // Phi3Config's defaults: bos 1, eos and pad 32000; SmolLM3Config's 128000, 128001, 128004.
     bosTokenId: "bos_token_id" in r.json || family.startsWith("qwen") || isOlmo({ family })
       ? r.optInt("bos_token_id")
@@ -813,6 +825,8 @@ function llamaFromHf(
       ? 0
       : coder
       ? 50256
+      : cohere
+      ? 5
       : 1,
     eosTokenIds: "eos_token_id" in r.json || family.startsWith("qwen")
       ? r.tokenIds("eos_token_id")
@@ -824,16 +838,24 @@ function llamaFromHf(
           olmo3: 50279,
           stablelm: 0,
           starcoder2: 50256,
+          cohere: 255001,
         }[
           family as string
         ] ?? 2,
       ],
     // (Olmo2Config: pad 1, no bos)
     padTokenId: "pad_token_id" in r.json ||
-        (family !== "phi3" && family !== "smollm3" && !isOlmo({ family }))
+        (family !== "phi3" && family !== "smollm3" && !isOlmo({ family }) && !cohere)
       ? r.optInt("pad_token_id")
-      : { phi3: 32000, smollm3: 128004, olmo2: 1, olmo3: 1 }[family as string] ?? null,
+      : { phi3: 32000, smollm3: 128004, olmo2: 1, olmo3: 1, cohere: 0 }[family as string] ?? null,
   };
+}
+
+/** Cohere's `logit_scale` (CohereConfig's 0.0625 where absent), positive. */
+function logitMultiplierOf(r: FieldReader): number {
+  const v = "logit_scale" in r.json ? r.optNum("logit_scale") : 0.0625;
+  if (v === null || !(v > 0)) r.refuse("logit_scale", `${v} (a positive scale)`);
+  return v;
 }
 
 /** Granite's four multipliers (GraniteConfig's defaults 1 where absent), each positive. */
@@ -1111,6 +1133,7 @@ function slidingOf(
       granite: 2048,
       stablelm: 4096,
       starcoder2: 4096,
+      cohere: 8192,
     }[family];
   // (kept for OLMo 3 even where it covers every position: its sliding layers have their own RoPE)
   if (window >= positions && family !== "olmo3") return {};
@@ -1522,6 +1545,7 @@ export function configToHf(c: ModelConfig): Json {
         granite: "GraniteForCausalLM",
         stablelm: "StableLmForCausalLM",
         starcoder2: "Starcoder2ForCausalLM",
+        cohere: "CohereForCausalLM",
       }[c.family],
     ],
     model_type: c.family,
@@ -1535,6 +1559,12 @@ export function configToHf(c: ModelConfig): Json {
     max_position_embeddings: c.maxPositions,
     ...(c.family === "starcoder2"
       ? { norm_epsilon: c.normEps, use_bias: c.qkvBias }
+      : c.family === "cohere"
+      ? {
+        layer_norm_eps: c.normEps,
+        logit_scale: c.logitMultiplier ?? 1,
+        use_qk_norm: false,
+      }
       : { rms_norm_eps: c.normEps }),
     rope_theta: c.ropeTheta,
     ...(c.ropeScaling ? { rope_scaling: ropeScalingToHf(c.ropeScaling) } : {}),
@@ -1567,7 +1597,11 @@ export function configToHf(c: ModelConfig): Json {
       : {}),
     tie_word_embeddings: c.tieEmbeddings,
     hidden_act: c.family !== "starcoder2" ? "silu" : c.exactGelu ? "gelu" : "gelu_pytorch_tanh",
-    attention_bias: c.family === "llama" || c.family === "qwen3" ? false : undefined,
+    attention_bias: c.family === "llama" || c.family === "qwen3"
+      ? false
+      : c.family === "cohere"
+      ? c.qkvBias
+      : undefined,
     ...slidingToHf(c),
     ...(c.graniteMultipliers
       ? {
@@ -1577,7 +1611,7 @@ export function configToHf(c: ModelConfig): Json {
         logits_scaling: c.graniteMultipliers.logits,
       }
       : {}),
-    ...(c.family !== "starcoder2" && c.family !== "stablelm" ? { mlp_bias: false } : {}),
+    ...(!["starcoder2", "stablelm", "cohere"].includes(c.family) ? { mlp_bias: false } : {}),
     bos_token_id: c.bosTokenId,
     eos_token_id: eos,
     pad_token_id: c.padTokenId,
@@ -1818,7 +1852,8 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
   // stablelm, starcoder2: LayerNorms, a bias beside each weight; starcoder2: biases on every
   // projection (by use_bias) and GPT-2's MLP.
   const ln = c.family === "stablelm" || c.family === "starcoder2";
-  const coder = c.family === "starcoder2", allBias = coder && c.qkvBias;
+  const coder = c.family === "starcoder2";
+  const allBias = (coder || c.family === "cohere") && c.qkvBias; // (o_proj's too)
   for (let l = 0; l < c.numLayers; l++) {
     const p = `model.layers.${l}`;
     add(`${p}.input_layernorm.weight`, [C], "norm_weight");
@@ -1835,8 +1870,10 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
       add(`${p}.self_attn.q_norm.weight`, [c.headDim], "norm_weight");
       add(`${p}.self_attn.k_norm.weight`, [c.headDim], "norm_weight");
     }
-    add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
-    if (ln) add(`${p}.post_attention_layernorm.bias`, [C], "norm_bias");
+    if (c.family !== "cohere") { // (Cohere: one norm, read by attention and the MLP)
+      add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
+      if (ln) add(`${p}.post_attention_layernorm.bias`, [C], "norm_bias");
+    }
     if (hasSandwichNorms(c)) {
       add(`${p}.pre_feedforward_layernorm.weight`, [C], "norm_weight");
       add(`${p}.post_feedforward_layernorm.weight`, [C], "norm_weight");
@@ -1876,7 +1913,9 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     headDim: 8,
     intermediateSize: hasGptBlock({ family } as ModelConfig) ? 128 : 88,
     maxPositions: 64,
-    normEps: ["gpt2", "gpt_neox", "stablelm", "phi", "starcoder2"].includes(family) ? 1e-5 : 1e-6,
+    normEps: ["gpt2", "gpt_neox", "stablelm", "phi", "starcoder2", "cohere"].includes(family)
+      ? 1e-5
+      : 1e-6,
     ropeTheta: 10000,
     tieEmbeddings: family === "gpt2" || family.startsWith("gemma") || family === "starcoder2",
     qkvBias: ["gpt2", "qwen2", "gpt_neox", "stablelm", "phi", "starcoder2"].includes(family),
@@ -1884,6 +1923,8 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     ...(family === "gpt_neox" ? { rotaryDim: 4, parallelResidual: true, exactGelu: true } : {}),
     // StableLM, Phi: half of each head rotated.
     ...(family === "stablelm" || family === "phi" ? { rotaryDim: 4 } : {}),
+    // Cohere: logits scaled down.
+    ...(family === "cohere" ? { logitMultiplier: 0.5 } : {}),
     bosTokenId: null,
     eosTokenIds: [],
     padTokenId: null,
@@ -1966,7 +2007,8 @@ export function validateConfig(c: ModelConfig): ModelConfig {
     if (!Number.isInteger(w) || w < 1) {
       throw new ConfigError(`ModelConfig.slidingWindow must be a positive integer, got ${w}`);
     }
-    if (["gpt2", "llama", "gemma", "olmo2", "gpt_neox", "stablelm", "phi"].includes(c.family)) {
+    const none = ["gpt2", "llama", "gemma", "olmo2", "gpt_neox", "stablelm", "phi", "cohere"];
+    if (none.includes(c.family)) {
       throw new ConfigError(`ModelConfig.slidingWindow: ${c.family} has no sliding window`);
     }
     if (
@@ -2006,10 +2048,16 @@ export function validateConfig(c: ModelConfig): ModelConfig {
       );
     }
   }
+  if (c.logitMultiplier !== undefined && (c.family !== "cohere" || !(c.logitMultiplier > 0))) {
+    throw new ConfigError(
+      `ModelConfig.logitMultiplier: only cohere has one, and it must be positive (got ` +
+        `${c.logitMultiplier} for ${c.family})`,
+    );
+  }
   if (c.graniteMultipliers && c.family !== "granite") {
     throw new ConfigError(`ModelConfig.graniteMultipliers: ${c.family} has none`);
   }
-  const biased = ["gpt2", "qwen2", "gpt_neox", "stablelm", "phi", "starcoder2"];
+  const biased = ["gpt2", "qwen2", "gpt_neox", "stablelm", "phi", "starcoder2", "cohere"];
   if (c.qkvBias && !biased.includes(c.family)) {
     throw new ConfigError(
       `ModelConfig.qkvBias: only ${biased.join(", ")} have q/k/v biases, not ${c.family}`,

@@ -209,7 +209,8 @@ export function modelNames(c: ModelConfig): ModelNames {
     // projection by use_bias.
     const coder = c.family === "starcoder2";
     const nb = (n: string) => c.family === "stablelm" || coder ? `${p}.${n}.bias` : undefined;
-    const pb = (n: string) => coder && c.qkvBias ? `${p}.${n}.bias` : undefined;
+    const pb = (n: string) =>
+      (coder || c.family === "cohere") && c.qkvBias ? `${p}.${n}.bias` : undefined;
     return {
       ...(hasPreNorms(c) ? { norm1: `${p}.input_layernorm.weight` } : {}),
       norm1Bias: nb("input_layernorm"),
@@ -232,6 +233,8 @@ export function modelNames(c: ModelConfig): ModelNames {
           ...(hasPreNorms(c) ? { norm2: `${p}.pre_feedforward_layernorm.weight` } : {}),
           postMlpNorm: `${p}.post_feedforward_layernorm.weight`,
         }
+        : c.family === "cohere" // (one norm, read by attention and the MLP)
+        ? {}
         : {
           norm2: `${p}.post_attention_layernorm.weight`,
           norm2Bias: nb("post_attention_layernorm"),
@@ -455,6 +458,11 @@ export function fromHf(
       }
     });
   }
+  // Cohere: q and k rows reordered so that its interleaved RoPE pairs rotate as halves.
+  for (const [name, heads, width] of interleavedRope(c)) {
+    const v = out.get(name);
+    if (v) out.set(name, halvesFromPairs(v, heads, c.headDim, width, true));
+  }
   // A tied config whose file stores a head of its own: transformers would use that head, so
   // ignoring it would train another model than the one saved.
   const stored = c.tieEmbeddings
@@ -481,6 +489,47 @@ export function fromHf(
   return out;
 }
 
+/**
+ * Cohere's q and k weights and biases: [internal name, heads, row width]. Its RoPE turns the
+ * interleaved pairs (2i, 2i + 1) of each head; our kernels turn (i, i + HS/2). Attention scores are
+ * dot products within a head, so reordering the rows of q and k alike (pair i's two rows to
+ * positions i and i + HS/2) changes nothing else. Empty for every other family.
+ */
+function interleavedRope(c: ModelConfig): [string, number, number][] {
+  if (c.family !== "cohere") return [];
+  const names = modelNames(c);
+  return names.layers.flatMap((ln) =>
+    [
+      [ln.q, c.numHeads, c.hiddenSize],
+      [ln.k, c.numKvHeads, c.hiddenSize],
+      ...(ln.qBias ? [[ln.qBias, c.numHeads, 1]] : []),
+      ...(ln.kBias ? [[ln.kBias, c.numKvHeads, 1]] : []),
+    ] as [string, number, number][]
+  );
+}
+
+/**
+ * Reorders each head's HS rows (of `width` values): `toHalves` puts row 2j at j and row 2j + 1 at
+ * j + HS/2 (interleaved pairs → halves); otherwise the inverse.
+ */
+function halvesFromPairs(
+  data: Float32Array,
+  heads: number,
+  hs: number,
+  width: number,
+  toHalves: boolean,
+): Float32Array {
+  const out = new Float32Array(data.length), half = hs / 2;
+  for (let h = 0; h < heads; h++) {
+    for (let j = 0; j < hs; j++) {
+      const pairs = h * hs + (j < half ? 2 * j : 2 * (j - half) + 1), halves = h * hs + j;
+      const [from, to] = toHalves ? [pairs, halves] : [halves, pairs];
+      out.set(data.subarray(from * width, (from + 1) * width), to * width);
+    }
+  }
+  return out;
+}
+
 /** Whether two arrays hold the same values (sizes included). */
 function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
@@ -501,10 +550,12 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
  */
 export function toHf(c: ModelConfig, params: ParamValues): Map<string, NamedTensor> {
   const out = new Map<string, NamedTensor>();
+  const interleaved = new Map(interleavedRope(c).map(([n, heads, width]) => [n, { heads, width }]));
   const take = (name: string) => {
     const d = params.get(name);
     if (!d) throw new WeightsError(`Parameter "${name}" is missing`);
-    return d;
+    const back = interleaved.get(name); // (Cohere: rows back in interleaved order)
+    return back ? halvesFromPairs(d, back.heads, c.headDim, back.width, false) : d;
   };
   for (const spec of parameterSpecs(c)) {
     const rows = rowParts(c, spec.name);

@@ -331,8 +331,10 @@ export class ReferenceModel {
 
   #norm(x: Float64Array, weight: string, bias: string | undefined): Float64Array {
     const eps = this.config.normEps;
+    // (Cohere's LayerNorm has no bias: a zero one)
+    const shift = bias ? this.#p(bias) : new Float64Array(this.#p(weight).length);
     return hasLayerNorm(this.config)
-      ? ref.layerNormForward(x, this.#p(weight), this.#p(bias), { eps }).out
+      ? ref.layerNormForward(x, this.#p(weight), shift, { eps }).out
       : ref.rmsNormForward(x, this.#p(weight), { eps, offset: normOffset(this.config) }).out;
   }
 

@@ -229,7 +229,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "cli: Gemma 2/3, Phi-2/3, SmolLM3, OLMo 2/3, Granite, GPT-NeoX, StableLM and StarCoder2 models train, generate and save",
+    "cli: Gemma 2/3, Phi-2/3, SmolLM3, OLMo 2/3, Granite, GPT-NeoX, StableLM, StarCoder2 and Cohere models train, generate and save",
 
   ignore: testGpu === null,
   fn: async () => {
@@ -247,6 +247,7 @@ Deno.test({
         "phi",
         "starcoder2",
         "olmo3",
+        "cohere",
       ] as const;
       for (const family of families) {
         const run = await writeTinyRun(`${dir}/${family}`, 16, 3, family);

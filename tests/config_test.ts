@@ -45,6 +45,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "phi",
     "starcoder2",
     "olmo3",
+    "cohere",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -783,6 +784,53 @@ Deno.test("config: OLMo 3 reads its sliding layers and its two RoPEs, as transfo
     () => configFromHf({ ...bare, rope_parameters: { rope_type: "default", rope_theta: 1e4 } }),
     /rope_parameters not keyed by layer type/,
   );
+});
+
+Deno.test("config: Cohere (Command R, Aya) reads with its logit scale and one bias-free norm", () => {
+  // CohereForAI/aya-expanse-8b's config.json.
+  const json = {
+    architectures: ["CohereForCausalLM"],
+    attention_bias: false,
+    attention_dropout: 0.0,
+    bos_token_id: 5,
+    eos_token_id: 255001,
+    hidden_act: "silu",
+    hidden_size: 4096,
+    initializer_range: 0.02,
+    intermediate_size: 14336,
+    layer_norm_eps: 1e-05,
+    logit_scale: 0.125,
+    max_position_embeddings: 8192,
+    model_type: "cohere",
+    num_attention_heads: 32,
+    num_hidden_layers: 32,
+    num_key_value_heads: 8,
+    pad_token_id: 0,
+    rope_theta: 10000,
+    torch_dtype: "float16",
+    use_cache: true,
+    use_qk_norm: false,
+    vocab_size: 256000,
+  };
+  const c = configFromHf(json);
+  assert.deepEqual(
+    [c.family, c.headDim, c.logitMultiplier, logitScale(c), c.tieEmbeddings, c.qkvBias],
+    ["cohere", 128, 0.125, 0.125, true, false],
+  );
+  const names = parameterSpecs(c).map((p) => p.name);
+  assert.ok(names.includes("model.layers.0.input_layernorm.weight"));
+  assert.ok(!names.some((n) => n.includes("post_attention_layernorm") || n.endsWith("norm.bias")));
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(c)))), c);
+  const biased = configFromHf({ ...json, attention_bias: true });
+  assert.ok(parameterSpecs(biased).some((p) => p.name === "model.layers.1.self_attn.o_proj.bias"));
+  assert.equal(configToHf(biased).attention_bias, true);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(biased)))), biased);
+  // CohereConfig's defaults; q/k LayerNorms (Command R+) refused.
+  const { logit_scale: _l, pad_token_id: _p, bos_token_id: _b, ...bare } = json;
+  const d = configFromHf(bare);
+  assert.deepEqual([d.logitMultiplier, d.padTokenId, d.bosTokenId], [0.0625, 0, 5]);
+  assert.throws(() => configFromHf({ ...json, use_qk_norm: true }), /use_qk_norm true/);
+  assert.throws(() => configFromHf({ ...json, logit_scale: null }), /logit_scale null/);
 });
 
 Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes back", () => {

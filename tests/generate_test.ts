@@ -160,6 +160,7 @@ const FAMILIES = [
   "phi",
   "starcoder2",
   "olmo3",
+  "cohere",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {

@@ -24,6 +24,7 @@ Deno.test("io: saved GPT-2, Llama, Qwen3, Gemma and Phi-3 models reload bit-iden
       "phi",
       "starcoder2",
       "olmo3",
+      "cohere",
     ] as const;
     for (const family of families) {
       const config = tinyConfig(family, {

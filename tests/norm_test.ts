@@ -86,6 +86,33 @@ gpuTest("norm: LayerNorm forward and backward match float64, bit-identical rerun
   }
 });
 
+gpuTest(
+  "norm: LayerNorm without a bias (Cohere) matches float64's with a zero bias",
+  async (gpu) => {
+    const rng = new Rng(37);
+    for (const [n, c] of SHAPES) {
+      const x = rng.uniformArray(n * c, -2, 3), w = rng.uniformArray(c, 0.5, 1.5);
+      const g = rng.uniformArray(n * c), w0 = rng.uniformArray(c);
+      const tx = gpu.upload(x, [n, c]), tw = gpu.upload(w), tg = gpu.upload(g, [n, c]);
+      const out = poisoned(gpu, [n, c], "out"), mean = poisoned(gpu, [n], "mean");
+      const rstd = poisoned(gpu, [n], "rstd"), dx = poisoned(gpu, [n, c], "dx");
+      const dW = gpu.tensor([c], { label: "dWeight" });
+      const [gOut, gDx, gDW] = await runTwice(gpu, [out, dx, dW], new Map([[dW, w0]]), (enc) => {
+        layerNormForward(enc, { out, mean, rstd, x: tx, weight: tw, eps: EPS });
+        layerNormBackward(enc, { dx, dWeight: dW, dOut: tg, x: tx, weight: tw, mean, rstd });
+      });
+      const f = ref.layerNormForward(x, w, new Float64Array(c), { eps: EPS });
+      const bw = ref.layerNormBackward(x, w, g, { eps: EPS });
+      const at = `(N, C) = (${n}, ${c})`;
+      assertClose(gOut, f.out, { label: `out ${at}` });
+      const dxScale = Math.max(...f.rstd) * Math.hypot(...g);
+      assertClose(gDx, bw.dx, { label: `dx ${at}`, atol: c === 1 ? 1e-5 * dxScale : 0 });
+      assertClose(gDW, plus(w0, bw.dWeight), { label: `dWeight ${at}` });
+      for (const t of [tx, tw, tg, out, mean, rstd, dx, dW]) t.release();
+    }
+  },
+);
+
 gpuTest("norm: RMSNorm forward and backward match float64, bit-identical reruns", async (gpu) => {
   const rng = new Rng(32);
   // Offset 1: Gemma's weights hold the scale less one (here −0.5 … 0.5).

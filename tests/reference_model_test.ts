@@ -86,6 +86,29 @@ Deno.test("reference model: tiny OLMo 3 (sliding layers, two RoPEs) gradients ma
   checkAgainstFiniteDifferences(tinyConfig("olmo3", { slidingWindow: 3 }));
 });
 
+Deno.test("reference model: tiny Cohere (one bias-free LayerNorm, parallel block, logit scale) gradients match finite differences", () => {
+  checkAgainstFiniteDifferences(tinyConfig("cohere", { qkvBias: true, numLayers: 1 }));
+});
+
+Deno.test("params: Cohere's q and k rows turn interleaved RoPE pairs into halves, and back", () => {
+  const c = tinyConfig("cohere", { qkvBias: true });
+  const params = initParams(c, { seed: 4 });
+  const rng = new Rng(5);
+  for (const v of params.values()) v.set(rng.uniformArray(v.length));
+  const hf = toHf(c, params);
+  // Head 1's pair 2 (rows 4, 5 of the head in the file) is rows 2 and 2 + HS/2 internally.
+  const HS = 8, C = 32, q = params.get("model.layers.0.self_attn.q_proj.weight")!;
+  const fileQ = hf.get("model.layers.0.self_attn.q_proj.weight")!.data;
+  const row = (a: ArrayLike<number>, r: number) => Array.from(a).slice(r * C, (r + 1) * C);
+  assert.deepEqual(row(fileQ, HS + 4), row(q, HS + 2));
+  assert.deepEqual(row(fileQ, HS + 5), row(q, HS + 2 + HS / 2));
+  // v and o keep their order; everything round-trips exactly.
+  const v = params.get("model.layers.0.self_attn.v_proj.weight")!;
+  assert.deepEqual(hf.get("model.layers.0.self_attn.v_proj.weight")!.data, v);
+  const back = fromHf(c, hf, "test");
+  for (const [name, value] of params) assert.deepEqual(back.get(name), value, name);
+});
+
 Deno.test("params: GPT-NeoX query_key_value splits by head into q/k/v and merges back exactly", () => {
   const c = tinyConfig("gpt_neox", { tieEmbeddings: false });
   const params = initParams(c, { seed: 9 });

@@ -177,6 +177,16 @@ gpuTest(
   },
 );
 
+gpuTest(
+  "transformer: tiny Cohere (bias-free LayerNorm, parallel block, logit scale) matches float64",
+  async (gpu) => {
+    await checkModel(gpu, tinyConfig("cohere"));
+    await checkModel(gpu, tinyConfig("cohere", { qkvBias: true, tieEmbeddings: false }), {
+      design: "products",
+    });
+  },
+);
+
 gpuTest("transformer: tiny Llama (GQA, untied) log-probs and every gradient match", async (gpu) => {
   await checkModel(
     gpu,
