@@ -160,7 +160,7 @@ export interface NormForwardArgs {
 export function normForward(enc: Encoder, config: ModelConfig, args: NormForwardArgs): void {
   const { x, out, mean, rstd, weight, bias } = args, eps = config.normEps;
   if (hasLayerNorm(config)) {
-    if (!bias && config.family !== "cohere") {
+    if (!bias && !config.family.startsWith("cohere")) {
       throw new TypeError("normForward: LayerNorm needs a bias");
     }
     layerNormForward(enc, { out, mean, rstd, x, weight, bias, eps });
@@ -205,7 +205,7 @@ export interface NormBackwardArgs {
 export function normBackward(enc: Encoder, config: ModelConfig, args: NormBackwardArgs): void {
   const { x, dOut, dx, mean, rstd, weight, dWeight, dBias } = args;
   if (hasLayerNorm(config)) {
-    if (!dBias && config.family !== "cohere") {
+    if (!dBias && !config.family.startsWith("cohere")) {
       throw new TypeError("normBackward: LayerNorm needs a bias gradient");
     }
     layerNormBackward(enc, { dx, dWeight, dBias, dOut, x, weight, mean, rstd });

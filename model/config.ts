@@ -32,7 +32,8 @@ export type ModelFamily =
   | "stablelm"
   | "phi"
   | "starcoder2"
-  | "cohere";
+  | "cohere"
+  | "cohere2";
 
 /** The Gemma families. */
 export type GemmaFamily = "gemma" | "gemma2" | "gemma3";
@@ -60,7 +61,8 @@ export interface ModelConfig {
    * (biases on q, k, v and o by `use_bias`) with LayerNorms and GPT-2's GELU MLP (`c_fc`,
    * `c_proj`); cohere (Command R, Aya) is llama's attention and MLP read in parallel from one
    * LayerNorm without a bias, with logits scaled ({@linkcode logitMultiplier}) and RoPE over
-   * interleaved pairs (its q and k rows are permuted on load to rotate as halves). */
+   * interleaved pairs (its q and k rows are permuted on load to rotate as halves); cohere2 (Command
+   * R7B) adds sliding layers, its full-attention layers without RoPE. */
   family: ModelFamily;
   /** V, vocabulary size. */
   vocabSize: number;
@@ -184,9 +186,14 @@ export function hasGptBlock(c: ModelConfig): boolean {
 /** The families whose MLP is GPT-2's: `fc`, GELU, `proj` ({@linkcode hasGptBlock}). */
 export const GELU_MLP_FAMILIES: readonly ModelFamily[] = ["gpt2", "gpt_neox", "phi", "starcoder2"];
 
+/** Cohere or Cohere 2 (Command R, Aya; Command R7B). */
+function isCohere(c: { family: ModelFamily }): boolean {
+  return c.family === "cohere" || c.family === "cohere2";
+}
+
 /**
- * Whether a block's attention and MLP both read its one input norm, in parallel: Phi-1.5 and
- * Phi-2 (`x + attn(ln(x)) + mlp(ln(x))`; GPT-NeoX's parallel residual has two norms).
+ * Whether a block's attention and MLP both read its one input norm, in parallel: Phi-1.5, Phi-2
+ * and Cohere (`x + attn(ln(x)) + mlp(ln(x))`; GPT-NeoX's parallel residual has two norms).
  *
  * @example
  * ```ts
@@ -195,7 +202,7 @@ export const GELU_MLP_FAMILIES: readonly ModelFamily[] = ["gpt2", "gpt_neox", "p
  * ```
  */
 export function hasSharedNorm(c: ModelConfig): boolean {
-  return c.family === "phi" || c.family === "cohere";
+  return c.family === "phi" || isCohere(c);
 }
 
 /**
@@ -208,7 +215,7 @@ export function hasSharedNorm(c: ModelConfig): boolean {
  * ```
  */
 export function hasLayerNorm(c: ModelConfig): boolean {
-  return hasGptBlock(c) || c.family === "stablelm" || c.family === "cohere";
+  return hasGptBlock(c) || c.family === "stablelm" || isCohere(c);
 }
 
 /**
@@ -477,6 +484,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
     case "stablelm":
     case "starcoder2":
     case "cohere":
+    case "cohere2":
       return llamaFromHf(r, type);
     case "gemma":
     case "gemma2":
@@ -492,7 +500,7 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, gpt_neox, llama, mistral, qwen2, ` +
           "qwen3, gemma, gemma2, gemma3_text, phi, phi3, smollm3, olmo2, olmo3, granite, stablelm, " +
-          "starcoder2 and cohere are)",
+          "starcoder2, cohere and cohere2 are)",
       );
   }
 }
@@ -653,7 +661,8 @@ type LlamaLike =
   | "granite"
   | "stablelm"
   | "starcoder2"
-  | "cohere";
+  | "cohere"
+  | "cohere2";
 
 function llamaFromHf(
   r: FieldReader,
@@ -689,7 +698,7 @@ function llamaFromHf(
     r.refuse("rope_scaling", `longrope for ${family} (implemented for phi3)`);
   }
   // (StableLM's, StarCoder2's and Cohere's models read none of these llama keys)
-  const cohere = family === "cohere";
+  const cohere = isCohere({ family });
   const llamaKeys = family !== "stablelm" && !coder && !cohere;
   if (cohere && r.optBool("use_qk_norm")) r.refuse("use_qk_norm", "true (q/k LayerNorms)");
   if (llamaKeys && r.optBool("mlp_bias")) r.refuse("mlp_bias", "true");
@@ -700,7 +709,13 @@ function llamaFromHf(
   if (llamaKeys && family !== "smollm3" && (r.optInt("pretraining_tp") ?? 1) !== 1) {
     r.refuse("pretraining_tp", "other than 1");
   }
-  const noRope = family === "smollm3" ? noRopeOf(r) : null;
+  // (Cohere 2: RoPE on its sliding layers only)
+  const noRope = family === "smollm3"
+    ? noRopeOf(r)
+    : family === "cohere2"
+    ? (layerTypesOf(r, r.int("num_hidden_layers"), family) ??
+      defaultSlides(r, family, r.int("num_hidden_layers"))).map((x) => !x)
+    : null;
   const sliding = slidingOf(r, family, noRope);
   const attentionBias = r.optBool("attention_bias") ?? false;
   if (llamaKeys && family !== "qwen2" && attentionBias) {
@@ -726,6 +741,7 @@ function llamaFromHf(
         stablelm: 32,
         starcoder2: 2,
         cohere: nh,
+        cohere2: nh,
       }[
         family
       ]
@@ -798,6 +814,7 @@ function llamaFromHf(
         stablelm: 4096,
         starcoder2: 4096,
         cohere: 8192,
+        cohere2: 8192,
       }[family],
     normEps: family === "stablelm" || cohere
       ? r.optNum("layer_norm_eps") ?? 1e-5
@@ -839,6 +856,7 @@ function llamaFromHf(
           stablelm: 0,
           starcoder2: 50256,
           cohere: 255001,
+          cohere2: 255001,
         }[
           family as string
         ] ?? 2,
@@ -847,7 +865,14 @@ function llamaFromHf(
     padTokenId: "pad_token_id" in r.json ||
         (family !== "phi3" && family !== "smollm3" && !isOlmo({ family }) && !cohere)
       ? r.optInt("pad_token_id")
-      : { phi3: 32000, smollm3: 128004, olmo2: 1, olmo3: 1, cohere: 0 }[family as string] ?? null,
+      : {
+        phi3: 32000,
+        smollm3: 128004,
+        olmo2: 1,
+        olmo3: 1,
+        cohere: 0,
+        cohere2: 0,
+      }[family as string] ?? null,
   };
 }
 
@@ -1045,6 +1070,16 @@ function ropeByLayerType(
 }
 
 /**
+ * The sliding layers where `layer_types` is absent: three of four (OLMo 3; Cohere 2 by its
+ * `sliding_window_pattern`, default 4: every P-th layer attends fully).
+ */
+function defaultSlides(r: FieldReader, family: ModelFamily, layers: number): boolean[] {
+  const pattern = family === "cohere2" ? r.optInt("sliding_window_pattern") ?? 4 : 4;
+  if (!(pattern >= 1)) r.refuse("sliding_window_pattern", `${pattern}`);
+  return Array.from({ length: layers }, (_, l) => (l + 1) % pattern !== 0);
+}
+
+/**
  * `layer_types` as a per-layer "slides" list, or null where absent; only the families with
  * sliding layers (qwen2, qwen3, gemma2, gemma3) may name `sliding_attention`; other entries are
  * refused by index.
@@ -1058,9 +1093,10 @@ function layerTypesOf(r: FieldReader, layers: number, family: ModelFamily): bool
         JSON.stringify(types),
     );
   }
-  const known = ["qwen2", "qwen3", "gemma2", "gemma3", "smollm3", "olmo3"].includes(family)
-    ? ["full_attention", "sliding_attention"]
-    : ["full_attention"];
+  const known =
+    ["qwen2", "qwen3", "gemma2", "gemma3", "smollm3", "olmo3", "cohere2"].includes(family)
+      ? ["full_attention", "sliding_attention"]
+      : ["full_attention"];
   return types.map((t, l) => {
     if (!known.includes(t)) {
       r.refuse(`layer_types[${l}]`, `${JSON.stringify(t)} for ${family} (${known.join(", ")} are)`);
@@ -1088,10 +1124,11 @@ function slidingOf(
   const typed = layerTypesOf(r, layers, family); // sliding per layer, from layer_types
   let window: number | null = null;
   let slides: boolean[] = [];
-  if (family === "olmo3") {
-    // Olmo3Config: a 4096-token window on three layers of four, unless layer_types says otherwise.
+  if (family === "olmo3" || family === "cohere2") {
+    // Olmo3Config, Cohere2Config: a 4096-token window on three layers of four (Cohere 2:
+    // `sliding_window_pattern`), unless layer_types says otherwise.
     window = "sliding_window" in r.json ? r.optInt("sliding_window") : 4096;
-    slides = typed ?? Array.from({ length: layers }, (_, l) => (l + 1) % 4 !== 0);
+    slides = typed ?? defaultSlides(r, family, layers);
   } else if (family === "mistral" || family === "phi3" || family === "starcoder2") {
     // MistralConfig's default window is 4096, Phi3Config's and Starcoder2Config's none.
     const fallback = family === "mistral" ? 4096 : null;
@@ -1114,9 +1151,10 @@ function slidingOf(
         "attention implementations disagree on it)",
     );
   }
-  if (family === "olmo3" && window === null && slides.some((x) => x)) {
-    // (transformers builds OLMo 3's sliding masks from it, and cannot without one)
-    r.refuse("sliding_window", "null with sliding_attention layers (OLMo 3 needs a window)");
+  if ((family === "olmo3" || family === "cohere2") && window === null && slides.some((x) => x)) {
+    // (transformers builds their sliding masks from it, and cannot without one; Cohere 2 would
+    // also drop RoPE from every layer)
+    r.refuse("sliding_window", `null with sliding_attention layers (${family} needs a window)`);
   }
   if (window === null || !slides.some((x) => x)) return {};
   if (window < 1) r.refuse("sliding_window", `${window} (a window holds at least one key)`);
@@ -1134,9 +1172,11 @@ function slidingOf(
       stablelm: 4096,
       starcoder2: 4096,
       cohere: 8192,
+      cohere2: 8192,
     }[family];
-  // (kept for OLMo 3 even where it covers every position: its sliding layers have their own RoPE)
-  if (window >= positions && family !== "olmo3") return {};
+  // (kept for OLMo 3 and Cohere 2 even where it covers every position: their sliding layers
+  // rotate differently)
+  if (window >= positions && family !== "olmo3" && family !== "cohere2") return {};
   return slides.every((x) => x)
     ? { slidingWindow: window }
     : { slidingWindow: window, slidingLayers: slides };
@@ -1546,6 +1586,7 @@ export function configToHf(c: ModelConfig): Json {
         stablelm: "StableLmForCausalLM",
         starcoder2: "Starcoder2ForCausalLM",
         cohere: "CohereForCausalLM",
+        cohere2: "Cohere2ForCausalLM",
       }[c.family],
     ],
     model_type: c.family,
@@ -1559,7 +1600,7 @@ export function configToHf(c: ModelConfig): Json {
     max_position_embeddings: c.maxPositions,
     ...(c.family === "starcoder2"
       ? { norm_epsilon: c.normEps, use_bias: c.qkvBias }
-      : c.family === "cohere"
+      : isCohere(c)
       ? {
         layer_norm_eps: c.normEps,
         logit_scale: c.logitMultiplier ?? 1,
@@ -1599,7 +1640,7 @@ export function configToHf(c: ModelConfig): Json {
     hidden_act: c.family !== "starcoder2" ? "silu" : c.exactGelu ? "gelu" : "gelu_pytorch_tanh",
     attention_bias: c.family === "llama" || c.family === "qwen3"
       ? false
-      : c.family === "cohere"
+      : isCohere(c)
       ? c.qkvBias
       : undefined,
     ...slidingToHf(c),
@@ -1611,7 +1652,9 @@ export function configToHf(c: ModelConfig): Json {
         logits_scaling: c.graniteMultipliers.logits,
       }
       : {}),
-    ...(!["starcoder2", "stablelm", "cohere"].includes(c.family) ? { mlp_bias: false } : {}),
+    ...(!["starcoder2", "stablelm", "cohere", "cohere2"].includes(c.family)
+      ? { mlp_bias: false }
+      : {}),
     bos_token_id: c.bosTokenId,
     eos_token_id: eos,
     pad_token_id: c.padTokenId,
@@ -1680,7 +1723,7 @@ function slidingToHf(c: ModelConfig): Json {
   if (c.family === "mistral" || c.family === "phi3" || c.family === "starcoder2") {
     return { sliding_window: w };
   }
-  if (c.family === "olmo3") {
+  if (c.family === "olmo3" || c.family === "cohere2") {
     const slides = Array.from({ length: c.numLayers }, (_, l) => layerWindow(c, l) !== undefined);
     return {
       // (transformers needs one even where no layer slides)
@@ -1853,7 +1896,7 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
   // projection (by use_bias) and GPT-2's MLP.
   const ln = c.family === "stablelm" || c.family === "starcoder2";
   const coder = c.family === "starcoder2";
-  const allBias = (coder || c.family === "cohere") && c.qkvBias; // (o_proj's too)
+  const allBias = (coder || isCohere(c)) && c.qkvBias; // (o_proj's too)
   for (let l = 0; l < c.numLayers; l++) {
     const p = `model.layers.${l}`;
     add(`${p}.input_layernorm.weight`, [C], "norm_weight");
@@ -1870,7 +1913,7 @@ export function parameterSpecs(c: ModelConfig): ParamSpec[] {
       add(`${p}.self_attn.q_norm.weight`, [c.headDim], "norm_weight");
       add(`${p}.self_attn.k_norm.weight`, [c.headDim], "norm_weight");
     }
-    if (c.family !== "cohere") { // (Cohere: one norm, read by attention and the MLP)
+    if (!isCohere(c)) { // (Cohere: one norm, read by attention and the MLP)
       add(`${p}.post_attention_layernorm.weight`, [C], "norm_weight");
       if (ln) add(`${p}.post_attention_layernorm.bias`, [C], "norm_bias");
     }
@@ -1913,9 +1956,10 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     headDim: 8,
     intermediateSize: hasGptBlock({ family } as ModelConfig) ? 128 : 88,
     maxPositions: 64,
-    normEps: ["gpt2", "gpt_neox", "stablelm", "phi", "starcoder2", "cohere"].includes(family)
-      ? 1e-5
-      : 1e-6,
+    normEps:
+      ["gpt2", "gpt_neox", "stablelm", "phi", "starcoder2", "cohere", "cohere2"].includes(family)
+        ? 1e-5
+        : 1e-6,
     ropeTheta: 10000,
     tieEmbeddings: family === "gpt2" || family.startsWith("gemma") || family === "starcoder2",
     qkvBias: ["gpt2", "qwen2", "gpt_neox", "stablelm", "phi", "starcoder2"].includes(family),
@@ -1924,7 +1968,11 @@ export function tinyConfig(family: ModelFamily, overrides: Partial<ModelConfig> 
     // StableLM, Phi: half of each head rotated.
     ...(family === "stablelm" || family === "phi" ? { rotaryDim: 4 } : {}),
     // Cohere: logits scaled down.
-    ...(family === "cohere" ? { logitMultiplier: 0.5 } : {}),
+    ...(isCohere({ family }) ? { logitMultiplier: 0.5 } : {}),
+    // Cohere 2: its first layer slides (with RoPE), its second attends fully without.
+    ...(family === "cohere2"
+      ? { slidingWindow: 5, slidingLayers: [true, false], noRopeLayers: [false, true] }
+      : {}),
     bosTokenId: null,
     eosTokenIds: [],
     padTokenId: null,
@@ -2048,16 +2096,25 @@ export function validateConfig(c: ModelConfig): ModelConfig {
       );
     }
   }
-  if (c.logitMultiplier !== undefined && (c.family !== "cohere" || !(c.logitMultiplier > 0))) {
+  if (c.logitMultiplier !== undefined && (!isCohere(c) || !(c.logitMultiplier > 0))) {
     throw new ConfigError(
-      `ModelConfig.logitMultiplier: only cohere has one, and it must be positive (got ` +
+      `ModelConfig.logitMultiplier: only cohere and cohere2 have one, and it must be positive (got ` +
         `${c.logitMultiplier} for ${c.family})`,
     );
   }
   if (c.graniteMultipliers && c.family !== "granite") {
     throw new ConfigError(`ModelConfig.graniteMultipliers: ${c.family} has none`);
   }
-  const biased = ["gpt2", "qwen2", "gpt_neox", "stablelm", "phi", "starcoder2", "cohere"];
+  const biased = [
+    "gpt2",
+    "qwen2",
+    "gpt_neox",
+    "stablelm",
+    "phi",
+    "starcoder2",
+    "cohere",
+    "cohere2",
+  ];
   if (c.qkvBias && !biased.includes(c.family)) {
     throw new ConfigError(
       `ModelConfig.qkvBias: only ${biased.join(", ")} have q/k/v biases, not ${c.family}`,
@@ -2083,9 +2140,22 @@ export function validateConfig(c: ModelConfig): ModelConfig {
         `${c.ropeLocalTheta} for ${c.family})`,
     );
   }
-  if (c.noRopeLayers && (c.family !== "smollm3" || c.noRopeLayers.length !== c.numLayers)) {
+  if (c.family === "cohere2") {
+    // (its RoPE follows the layer types: the sliding layers rotate, the full ones do not)
+    const ok = Array.from(
+      { length: c.numLayers },
+      (_, l) => !!c.noRopeLayers?.[l] === (layerWindow(c, l) === undefined),
+    );
+    if (!ok.every((x) => x)) {
+      throw new ConfigError(
+        "ModelConfig.noRopeLayers: cohere2's must be exactly its layers without a window",
+      );
+    }
+  }
+  const nope = c.family === "smollm3" || c.family === "cohere2";
+  if (c.noRopeLayers && (!nope || c.noRopeLayers.length !== c.numLayers)) {
     throw new ConfigError(
-      `ModelConfig.noRopeLayers: only smollm3 has NoPE layers, one entry per layer (got ` +
+      `ModelConfig.noRopeLayers: only smollm3 and cohere2 have NoPE layers, one entry per layer (got ` +
         `${c.noRopeLayers.length} for ${c.family} with ${c.numLayers} layers)`,
     );
   }

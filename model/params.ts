@@ -207,10 +207,9 @@ export function modelNames(c: ModelConfig): ModelNames {
     const bias = (n: string) => c.qkvBias ? `${p}.self_attn.${n}_proj.bias` : undefined;
     // stablelm, starcoder2: LayerNorms, with biases; starcoder2: GPT-2's MLP, and biases on every
     // projection by use_bias.
-    const coder = c.family === "starcoder2";
+    const coder = c.family === "starcoder2", cohere = c.family.startsWith("cohere");
     const nb = (n: string) => c.family === "stablelm" || coder ? `${p}.${n}.bias` : undefined;
-    const pb = (n: string) =>
-      (coder || c.family === "cohere") && c.qkvBias ? `${p}.${n}.bias` : undefined;
+    const pb = (n: string) => (coder || cohere) && c.qkvBias ? `${p}.${n}.bias` : undefined;
     return {
       ...(hasPreNorms(c) ? { norm1: `${p}.input_layernorm.weight` } : {}),
       norm1Bias: nb("input_layernorm"),
@@ -233,7 +232,7 @@ export function modelNames(c: ModelConfig): ModelNames {
           ...(hasPreNorms(c) ? { norm2: `${p}.pre_feedforward_layernorm.weight` } : {}),
           postMlpNorm: `${p}.post_feedforward_layernorm.weight`,
         }
-        : c.family === "cohere" // (one norm, read by attention and the MLP)
+        : cohere // (one norm, read by attention and the MLP)
         ? {}
         : {
           norm2: `${p}.post_attention_layernorm.weight`,
@@ -496,7 +495,7 @@ export function fromHf(
  * positions i and i + HS/2) changes nothing else. Empty for every other family.
  */
 function interleavedRope(c: ModelConfig): [string, number, number][] {
-  if (c.family !== "cohere") return [];
+  if (!c.family.startsWith("cohere")) return [];
   const names = modelNames(c);
   return names.layers.flatMap((ln) =>
     [

@@ -46,6 +46,7 @@ Deno.test("config: each family round-trips through config.json", () => {
     "starcoder2",
     "olmo3",
     "cohere",
+    "cohere2",
   ];
   for (const family of families as ModelFamily[]) {
     const c = tinyConfig(family, { bosTokenId: 1, eosTokenIds: [2], padTokenId: 0 });
@@ -831,6 +832,26 @@ Deno.test("config: Cohere (Command R, Aya) reads with its logit scale and one bi
   assert.deepEqual([d.logitMultiplier, d.padTokenId, d.bosTokenId], [0.0625, 0, 5]);
   assert.throws(() => configFromHf({ ...json, use_qk_norm: true }), /use_qk_norm true/);
   assert.throws(() => configFromHf({ ...json, logit_scale: null }), /logit_scale null/);
+  // Cohere 2 (c4ai-command-r7b's keys): three of four layers slide, with RoPE; the fourth
+  // attends fully, without; sliding_window_pattern where layer_types is absent.
+  const r7b = configFromHf({
+    ...json,
+    model_type: "cohere2",
+    num_hidden_layers: 8,
+    sliding_window: 4096,
+    sliding_window_pattern: 4,
+  });
+  assert.deepEqual(r7b.slidingLayers, [true, true, true, false, true, true, true, false]);
+  assert.deepEqual(r7b.noRopeLayers, [false, false, false, true, false, false, false, true]);
+  assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(configToHf(r7b)))), r7b);
+  assert.throws(
+    () => configFromHf({ ...json, model_type: "cohere2", sliding_window: null }),
+    /sliding_window null with sliding_attention layers \(cohere2 needs a window\)/,
+  );
+  assert.throws(
+    () => tinyConfig("cohere2", { noRopeLayers: [true, true] }),
+    /cohere2's must be exactly its layers without a window/,
+  );
 });
 
 Deno.test("config: Phi-4-mini's partial RoPE (3/4 of each head) reads and writes back", () => {

@@ -161,6 +161,7 @@ const FAMILIES = [
   "starcoder2",
   "olmo3",
   "cohere",
+  "cohere2",
 ] as const;
 for (const family of FAMILIES) {
   gpuTest(`generate ${family}: the KV cache reproduces the full forward, batched`, async (gpu) => {

@@ -25,6 +25,7 @@ Deno.test("io: saved GPT-2, Llama, Qwen3, Gemma and Phi-3 models reload bit-iden
       "starcoder2",
       "olmo3",
       "cohere",
+      "cohere2",
     ] as const;
     for (const family of families) {
       const config = tinyConfig(family, {

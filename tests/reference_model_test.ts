@@ -90,6 +90,10 @@ Deno.test("reference model: tiny Cohere (one bias-free LayerNorm, parallel block
   checkAgainstFiniteDifferences(tinyConfig("cohere", { qkvBias: true, numLayers: 1 }));
 });
 
+Deno.test("reference model: tiny Cohere 2 (sliding layers with RoPE, full ones without) gradients match finite differences", () => {
+  checkAgainstFiniteDifferences(tinyConfig("cohere2", { slidingWindow: 3 }));
+});
+
 Deno.test("params: Cohere's q and k rows turn interleaved RoPE pairs into halves, and back", () => {
   const c = tinyConfig("cohere", { qkvBias: true });
   const params = initParams(c, { seed: 4 });

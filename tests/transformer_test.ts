@@ -184,6 +184,9 @@ gpuTest(
     await checkModel(gpu, tinyConfig("cohere", { qkvBias: true, tieEmbeddings: false }), {
       design: "products",
     });
+    // Cohere 2: a sliding layer with RoPE, a full one without.
+    await checkModel(gpu, tinyConfig("cohere2"));
+    await checkModel(gpu, tinyConfig("cohere2", { slidingWindow: 3 }), { design: "products" });
   },
 );
 
