@@ -687,7 +687,9 @@ function llamaFromHf(
     // (Olmo3Config ignores rope_parameters that are not keyed by layer type)
     r.refuse("rope_parameters", "not keyed by layer type (full_attention, sliding_attention)");
   }
-  const rope = perType?.full ?? ropeOf(r, family === "smollm3" ? 2e6 : olmo3 ? 5e5 : 1e4);
+  // (θ where absent: SmolLM3Config's 2·10⁶, Olmo3Config's and CohereConfig's 500000)
+  const defaultTheta = family === "smollm3" ? 2e6 : olmo3 || family === "cohere" ? 5e5 : 1e4;
+  const rope = perType?.full ?? ropeOf(r, defaultTheta);
   const { theta: ropeTheta, scaling: ropeScaling } = rope;
   if (family === "phi3" && ropeScaling && ropeScaling.type !== "longrope") {
     // (Phi3Config takes only longrope; a config with another scaling would not load in

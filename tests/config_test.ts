@@ -830,6 +830,10 @@ Deno.test("config: Cohere (Command R, Aya) reads with its logit scale and one bi
   const { logit_scale: _l, pad_token_id: _p, bos_token_id: _b, ...bare } = json;
   const d = configFromHf(bare);
   assert.deepEqual([d.logitMultiplier, d.padTokenId, d.bosTokenId], [0.0625, 0, 5]);
+  // CohereConfig's θ where absent is 500000 (Cohere2Config keeps 10000).
+  const { rope_theta: _t, ...noTheta } = json;
+  assert.equal(configFromHf(noTheta).ropeTheta, 500000);
+  assert.equal(configFromHf({ ...noTheta, model_type: "cohere2" }).ropeTheta, 10000);
   assert.throws(() => configFromHf({ ...json, use_qk_norm: true }), /use_qk_norm true/);
   assert.throws(() => configFromHf({ ...json, logit_scale: null }), /logit_scale null/);
   // Cohere 2 (c4ai-command-r7b's keys): three of four layers slide, with RoPE; the fourth
