@@ -664,6 +664,23 @@ type LlamaLike =
   | "cohere"
   | "cohere2";
 
+/** Each config class's `max_position_embeddings` where the key is absent. */
+const DEFAULT_POSITIONS: Record<LlamaLike, number> = {
+  llama: 2048,
+  qwen2: 32768,
+  mistral: 131072,
+  qwen3: 32768,
+  phi3: 4096,
+  smollm3: 32768,
+  olmo2: 2048,
+  olmo3: 2048,
+  granite: 2048,
+  stablelm: 4096,
+  starcoder2: 4096,
+  cohere: 8192,
+  cohere2: 8192,
+};
+
 function llamaFromHf(
   r: FieldReader,
   family: LlamaLike,
@@ -802,22 +819,7 @@ function llamaFromHf(
     intermediateSize: r.int("intermediate_size"),
     // transformers' defaults where a key is absent: LlamaConfig 2048 positions, bos 1, eos 2;
     // Qwen2Config 32768 positions and no bos or eos. A key present as null means none.
-    maxPositions: r.optInt("max_position_embeddings") ??
-      {
-        llama: 2048,
-        qwen2: 32768,
-        mistral: 131072,
-        qwen3: 32768,
-        phi3: 4096,
-        smollm3: 32768,
-        olmo2: 2048,
-        olmo3: 2048,
-        granite: 2048,
-        stablelm: 4096,
-        starcoder2: 4096,
-        cohere: 8192,
-        cohere2: 8192,
-      }[family],
+    maxPositions: r.optInt("max_position_embeddings") ?? DEFAULT_POSITIONS[family],
     normEps: family === "stablelm" || cohere
       ? r.optNum("layer_norm_eps") ?? 1e-5
       : coder
@@ -1160,22 +1162,7 @@ function slidingOf(
   }
   if (window === null || !slides.some((x) => x)) return {};
   if (window < 1) r.refuse("sliding_window", `${window} (a window holds at least one key)`);
-  const positions = r.optInt("max_position_embeddings") ??
-    {
-      llama: 2048,
-      qwen2: 32768,
-      mistral: 131072,
-      qwen3: 32768,
-      phi3: 4096,
-      smollm3: 32768,
-      olmo2: 2048,
-      olmo3: 2048,
-      granite: 2048,
-      stablelm: 4096,
-      starcoder2: 4096,
-      cohere: 8192,
-      cohere2: 8192,
-    }[family];
+  const positions = r.optInt("max_position_embeddings") ?? DEFAULT_POSITIONS[family];
   // (kept for OLMo 3 and Cohere 2 even where it covers every position: their sliding layers
   // rotate differently)
   if (window >= positions && family !== "olmo3" && family !== "cohere2") return {};

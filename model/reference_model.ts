@@ -122,15 +122,7 @@ export class ReferenceModel {
     const { batch: B, seqLen: T } = batch;
     const N = B * T, C = c.hiddenSize, NH = c.numHeads, NKV = c.numKvHeads, HS = c.headDim;
     const F = c.intermediateSize, V = c.vocabSize;
-    const shape = {
-      batch: B,
-      seqLen: T,
-      nHeads: NH,
-      nKvHeads: NKV,
-      headSize: HS,
-      scale: attentionScale(c),
-      softcap: c.attnSoftcap,
-    };
+    const shape = this.#attentionShape(B, T);
     let x = ref.embeddingForward(batch.tokens, this.#p(names.wte), {
       channels: C,
       wpe: names.wpe ? this.#p(names.wpe) : undefined,
@@ -217,15 +209,7 @@ export class ReferenceModel {
     const { batch: B, seqLen: T } = batch;
     const N = B * T, C = c.hiddenSize, NH = c.numHeads, NKV = c.numKvHeads, HS = c.headDim;
     const F = c.intermediateSize, V = c.vocabSize;
-    const shape = {
-      batch: B,
-      seqLen: T,
-      nHeads: NH,
-      nKvHeads: NKV,
-      headSize: HS,
-      scale: attentionScale(c),
-      softcap: c.attnSoftcap,
-    };
+    const shape = this.#attentionShape(B, T);
     const grads = new Map<string, Float64Array>();
     const add = (name: string | undefined, g: Float64Array) => {
       if (!name) return;
@@ -323,6 +307,20 @@ export class ReferenceModel {
     add(names.wte, e.dWte);
     if (names.wpe && e.dWpe) add(names.wpe, e.dWpe);
     return grads;
+  }
+
+  /** The reference attention's sizes and options for a (B, T) batch. */
+  #attentionShape(B: number, T: number) {
+    const c = this.config;
+    return {
+      batch: B,
+      seqLen: T,
+      nHeads: c.numHeads,
+      nKvHeads: c.numKvHeads,
+      headSize: c.headDim,
+      scale: attentionScale(c),
+      softcap: c.attnSoftcap,
+    };
   }
 
   #opt(name: string | undefined): ArrayLike<number> | undefined {
