@@ -79,8 +79,8 @@ export interface LinearBackwardArgs {
   dx: Tensor;
   /** The weight, as in {@linkcode LinearForwardArgs}. */
   w: Tensor;
-  /** Its gradient, accumulated (`+=`). */
-  dW: Tensor;
+  /** Its gradient, accumulated (`+=`); none for a frozen weight (LoRA). */
+  dW?: Tensor;
   /** (O,) the bias's gradient, accumulated. */
   dBias?: Tensor;
   /** How `w` is stored. */
@@ -112,7 +112,8 @@ export function linearBackward(enc: Encoder, args: LinearBackwardArgs): void {
   const beta = accumulateDx ? 1 : 0;
   const a = alpha === 1 ? {} : { alpha }; // (1: the products as they always ran)
   matmul(enc, { out: dx, a: dy, b: w, transB: layout === "in_out", beta, m: n, n: i, k: o, ...a });
-  if (layout === "in_out") {
+  if (!dW) { /* frozen */ }
+  else if (layout === "in_out") {
     // dW (I, O) += xᵀ·dy
     matmul(enc, { out: dW, a: x, b: dy, transA: true, beta: 1, m: i, n: o, k: n, ...a });
   } else {

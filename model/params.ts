@@ -352,9 +352,15 @@ function neoxQkv(c: ModelConfig, name: string): string[] | null {
 
 /**
  * Moves rows between GPT-NeoX's head-interleaved (3C, W) block and three (C, W) parts (W = C for
- * the weight, 1 for the bias): `split` reads `fused` into `parts`, otherwise the reverse.
+ * the weight, 1 for the bias, r for a LoRA B): `split` reads `fused` into `parts`, otherwise the
+ * reverse.
+ *
+ * @example
+ * ```ts
+ * // neoxRows(config, fusedB, [qB, kB, vB], rank, true);
+ * ```
  */
-function neoxRows(
+export function neoxRows(
   c: ModelConfig,
   fused: Float32Array,
   parts: Float32Array[],
@@ -510,8 +516,14 @@ function interleavedRope(c: ModelConfig): [string, number, number][] {
 /**
  * Reorders each head's HS rows (of `width` values): `toHalves` puts row 2j at j and row 2j + 1 at
  * j + HS/2 (interleaved pairs → halves); otherwise the inverse.
+ *
+ * @example
+ * ```ts
+ * import { halvesFromPairs } from "./params.ts";
+ * console.log(halvesFromPairs(new Float32Array([0, 1, 2, 3]), 1, 4, 1, true)); // 0, 2, 1, 3
+ * ```
  */
-function halvesFromPairs(
+export function halvesFromPairs(
   data: Float32Array,
   heads: number,
   hs: number,

@@ -40,7 +40,15 @@ import {
   normForward,
   type RopeTables,
 } from "./blocks.ts";
-import { FlatTensors } from "./flat.ts";
+import { type FlatParam, FlatTensors } from "./flat.ts";
+import {
+  initLora,
+  loraParams,
+  loraScale,
+  type LoraSpec,
+  type LoraTarget,
+  loraTargets,
+} from "./lora.ts";
 import {
   attentionScale,
   embeddingScale,
@@ -370,6 +378,19 @@ export interface TransformerOptions {
   keepLogits?: boolean;
   /** How the attention kernels run (defaults: the launchers'). */
   attention?: AttentionOptions;
+  /**
+   * Train low-rank adapters instead of the model: the parameters given are frozen (no gradients,
+   * no optimizer state) and only the adapters of {@linkcode LoraOptions} train.
+   */
+  lora?: LoraOptions;
+}
+
+/** The adapters of a LoRA model (see `lora.ts`). */
+export interface LoraOptions extends LoraSpec {
+  /** Their starting values by internal name; default fresh ones ({@linkcode initLora}). */
+  adapters?: ParamValues;
+  /** Seed of fresh adapters. Default 0. */
+  seed?: number;
 }
 
 /** Attention settings of a {@linkcode Transformer} (see `kernels/attention.ts`). */
@@ -531,16 +552,25 @@ export class Transformer {
   readonly gpu: Gpu;
   /** Internal parameter names. */
   readonly names: ModelNames;
-  /** Parameters in a fixed order. */
+  /** Parameters in a fixed order (the model's own; a LoRA model's adapters are not among them). */
   readonly paramList: readonly InternalParam[];
-  /** Parameter tensors by internal name. */
+  /** Parameter tensors by internal name (a LoRA model's adapters included). */
   readonly params: Map<string, Tensor>;
-  /** Gradient tensors by internal name (accumulated with `+=`; zero with `zeroGrads`). */
+  /**
+   * Gradient tensors of the trained tensors by internal name (accumulated with `+=`; zero with
+   * `zeroGrads`): every parameter's, or a LoRA model's adapters' only.
+   */
   readonly grads: Map<string, Tensor>;
   /** The buckets behind `params` (views into them; see `flat.ts`). */
   readonly flatParams: FlatTensors;
-  /** The buckets behind `grads`, laid out as `flatParams`; null for inference-only models. */
+  /** The tensors that train, in order: `paramList`, or a LoRA model's adapters. */
+  readonly trainableList: readonly FlatParam[];
+  /** The buckets behind the trained tensors: `flatParams`, or a LoRA model's adapters. */
+  readonly flatTrainable: FlatTensors;
+  /** The buckets behind `grads`, laid out as `flatTrainable`; null for inference-only models. */
   readonly flatGrads: FlatTensors | null;
+  /** A LoRA model's adapters: their spec, scale and the adapted weights; null otherwise. */
+  readonly lora: { spec: LoraSpec; scale: number; targets: Map<string, LoraTarget> } | null;
   /** (maxN,) per-token log-prob of the target (0 where ignored), for the last forward. */
   readonly logp: Tensor;
   /** (maxN,) per-token logsumexp of the logits. */
@@ -565,6 +595,12 @@ export class Transformer {
   #keepLogits: boolean;
   /** (maxN,) ones: the head bias's gradient sums dLogits' rows as ones·dLogits (phi). */
   #ones: Tensor | null = null;
+  /**
+   * A LoRA model's scratch: x·Aᵀ and its gradient (maxN, r) each, and the frozen norms' weight
+   * and bias gradients, which the norm kernels write and nothing reads.
+   */
+  #loraScratch: { u: Tensor; du: Tensor; normW: Tensor; normB: Tensor } | null = null;
+  #flatAdapters: FlatTensors | null = null;
   /** The batch whose logits the last forward kept (null: none, or already used). */
   #keptFor: DeviceBatch | null = null;
   /** The batch of the last forward: the activations (and picked hidden rows) the backward uses. */
@@ -637,9 +673,47 @@ export class Transformer {
     this.flatParams = FlatTensors.create(gpu, this.paramList, "param");
     this.params = new Map(this.flatParams.views);
     for (const p of this.paramList) gpu.write(this.params.get(p.name)!, values.get(p.name)!);
-    this.flatGrads = options.inference ? null : FlatTensors.create(gpu, this.paramList, "grad");
-    this.grads = new Map(this.flatGrads?.views ?? []);
     const c = config, maxN = options.maxBatch * options.maxSeqLen;
+    this.lora = null;
+    this.trainableList = this.paramList;
+    this.flatTrainable = this.flatParams;
+    if (options.lora) {
+      const { adapters, seed = 0, ...spec } = options.lora;
+      const list = loraParams(config, spec);
+      const start = adapters ?? initLora(config, spec, { seed });
+      for (const p of list) {
+        const v = start.get(p.name);
+        if (!v || v.length !== p.shape[0] * p.shape[1]) {
+          throw new RangeError(
+            `Transformer: adapter "${p.name}" needs ${p.shape[0] * p.shape[1]} values, got ` +
+              `${v?.length ?? "none"}`,
+          );
+        }
+      }
+      const flat = this.#flatAdapters = FlatTensors.create(gpu, list, "lora");
+      for (const [name, view] of flat.views) {
+        this.params.set(name, view);
+        gpu.write(view, start.get(name)!);
+      }
+      this.trainableList = list;
+      this.flatTrainable = flat;
+      this.lora = {
+        spec,
+        scale: loraScale(spec),
+        targets: new Map(loraTargets(config, spec).map((t) => [t.weight, t])),
+      };
+      const normSize = Math.max(
+        ...this.paramList.filter((p) => p.shape.length === 1).map((p) => p.shape[0]),
+      );
+      this.#loraScratch = {
+        u: gpu.tensor([maxN, spec.rank], { label: "lora x·Aᵀ" }),
+        du: gpu.tensor([maxN, spec.rank], { label: "lora dU" }),
+        normW: gpu.tensor([normSize], { label: "frozen norm dWeight" }),
+        normB: gpu.tensor([normSize], { label: "frozen norm dBias" }),
+      };
+    }
+    this.flatGrads = options.inference ? null : FlatTensors.create(gpu, this.trainableList, "grad");
+    this.grads = new Map(this.flatGrads?.views ?? []);
     const C = c.hiddenSize, Q = c.numHeads * c.headDim, KV = c.numKvHeads * c.headDim;
     const F = c.intermediateSize, V = c.vocabSize, B = options.maxBatch, T = options.maxSeqLen;
     const t = (shape: number[], label: string) => gpu.tensor(shape, { label });
@@ -813,8 +887,14 @@ export class Transformer {
     const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim +
           (hasQkNorm(c) ? (c.numHeads + c.numKvHeads) * c.headDim : 0) +
           (sandwich ? c.hiddenSize : 0)) + packedQkv;
-    // Parameters, gradients and the two AdamW moments.
-    return 4 * (4 * params + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options) +
+    // Parameters, gradients and the two AdamW moments (LoRA: the frozen parameters once, the
+    // adapters four times, and their scratch).
+    const lora = options.lora;
+    const trained = lora
+      ? params + 4 * loraParams(c, lora).reduce((s, p) => s + p.shape[0] * p.shape[1], 0) +
+        2 * n * lora.rank + 2 * C
+      : 4 * params;
+    return 4 * (trained + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options) +
       workspace + 2 * split;
   }
 
@@ -833,23 +913,89 @@ export class Transformer {
   /** Zeroes every gradient (encoded). */
   zeroGrads(enc: Encoder): void {
     for (const g of this.flatGrads?.buckets ?? []) enc.zero(g);
+    if (this.#loraScratch && this.flatGrads) {
+      enc.zero(this.#loraScratch.normW);
+      enc.zero(this.#loraScratch.normB);
+    }
   }
 
-  /** Reads all parameters back (one readback). */
+  /**
+   * Reads all parameters back: a LoRA model's with its adapters merged in (`W + s·B·A`, computed on
+   * the GPU a layer at a time), as a model of `paramList` that needs no adapters.
+   */
   async readParams(): Promise<ParamValues> {
     const names = this.paramList.map((p) => p.name);
+    if (!this.lora) {
+      const data = await this.gpu.read(names.map((n) => this.params.get(n)!));
+      return new Map(names.map((n, i) => [n, data[i] as Float32Array]));
+    }
+    const out: ParamValues = new Map(), merged = new Set(this.lora.targets.keys());
+    const plain = names.filter((n) => !merged.has(n));
+    const data = await this.gpu.read(plain.map((n) => this.params.get(n)!));
+    plain.forEach((n, i) => out.set(n, data[i] as Float32Array));
+    for (const ln of this.names.layers) {
+      const layer = Object.values(ln).filter((n): n is string => !!n && merged.has(n));
+      if (!layer.length) continue;
+      const enc = this.gpu.encoder("lora merge");
+      const copies = layer.map((n) => this.#merged(enc, n));
+      const later = this.gpu.readAfter(enc, copies);
+      this.gpu.submit(enc);
+      const back = await later();
+      layer.forEach((n, i) => out.set(n, back[i] as Float32Array));
+      for (const t of copies) t.release();
+    }
+    return new Map(names.map((n) => [n, out.get(n)!]));
+  }
+
+  /** Encodes a copy of weight `name` with its adapter merged in (the caller releases it). */
+  #merged(enc: Encoder, name: string): Tensor {
+    const w = this.param(name), t = this.lora!.targets.get(name)!;
+    const out = this.gpu.tensor([...w.shape], { label: `merged ${name}` });
+    enc.copy(w, out);
+    const inOut = this.names.layout === "in_out", r = this.lora!.spec.rank;
+    const [A, B] = [this.param(t.a), this.param(t.b)];
+    // (O, I) += s·B·A, or (I, O) += s·Aᵀ·Bᵀ.
+    matmul(enc, {
+      out,
+      a: inOut ? A : B,
+      b: inOut ? B : A,
+      transA: inOut,
+      transB: inOut,
+      alpha: this.lora!.scale,
+      beta: 1,
+      m: inOut ? t.in : t.out,
+      n: inOut ? t.out : t.in,
+      k: r,
+      batch: 1,
+    });
+    return out;
+  }
+
+  /** Reads a LoRA model's adapters back (one readback); an empty map for any other model. */
+  async readAdapters(): Promise<ParamValues> {
+    const names = this.lora ? this.trainableList.map((p) => p.name) : [];
     const data = await this.gpu.read(names.map((n) => this.params.get(n)!));
     return new Map(names.map((n, i) => [n, data[i] as Float32Array]));
   }
 
-  /** Reads all gradients back (one readback). */
+  /** Overwrites a LoRA model's adapters from host values. */
+  writeAdapters(values: ParamValues): void {
+    if (!this.lora) throw new RangeError("Transformer.writeAdapters: this model has no adapters");
+    for (const p of this.trainableList) {
+      const v = values.get(p.name);
+      if (!v) throw new RangeError(`Transformer.writeAdapters: adapter "${p.name}" is missing`);
+      this.gpu.write(this.params.get(p.name)!, v);
+    }
+  }
+
+  /** Reads the trained tensors' gradients back (one readback): every parameter's, or the adapters'. */
   async readGrads(): Promise<ParamValues> {
-    const names = this.paramList.map((p) => p.name);
+    const names = this.trainableList.map((p) => p.name);
     const data = await this.gpu.read(names.map((n) => this.grads.get(n)!));
     return new Map(names.map((n, i) => [n, data[i] as Float32Array]));
   }
 
-  /** Overwrites all parameters from host values. */
+  /** Overwrites all parameters of `paramList` from host values (a LoRA model's frozen base). */
   writeParams(values: ParamValues): void {
     for (const p of this.paramList) this.gpu.write(this.params.get(p.name)!, values.get(p.name)!);
   }
@@ -858,6 +1004,8 @@ export class Transformer {
   release(): void {
     this.flatParams.release();
     this.flatGrads?.release();
+    this.#flatAdapters?.release();
+    for (const t of Object.values(this.#loraScratch ?? {})) t.release();
     const all = [
       this.logp,
       this.lse,
@@ -1175,6 +1323,7 @@ export class Transformer {
       return logits;
     };
     const weightGrad = (logits: Tensor, r0: number, rows: number) => {
+      if (!this.#g(head)) return; // (frozen: LoRA)
       matmul(enc, {
         out: this.#g(head)!,
         a: logits,
@@ -1188,7 +1337,7 @@ export class Transformer {
         batch: 1,
       });
       // phi's head bias: dB (1, V) += ones (1, rows) · dLogits (rows, V).
-      if (names.headBias && this.#ones) {
+      if (names.headBias && this.#ones && this.#g(names.headBias)) {
         matmul(enc, {
           out: this.#g(names.headBias)!.view(0, [1, c.vocabSize]),
           a: this.#ones.view(0, [1, rows]),
@@ -1351,6 +1500,7 @@ export class Transformer {
       residualForward(enc, { out: dX, a: norm1 ? s.dN : s.dH, b: dMid });
     }
     // Padding-free: the embedding's gradient for every token (zeros for padding), in "dMid".
+    if (!this.#g(names.wte)) return; // (frozen: LoRA)
     const dEmbedded = packed ? this.#store.dMid.view(0, [n, C]) : dX;
     if (packed) this.#unpack(enc, packed, dX, dEmbedded);
     embeddingBackward(enc, {
@@ -1416,6 +1566,27 @@ export class Transformer {
       bias: b ? this.param(b) : undefined,
       layout: this.names.layout,
     });
+    const t = w ? this.lora?.targets.get(w) : undefined;
+    if (!t) return;
+    // LoRA: U (N, r) = x·Aᵀ, then y (N, O) += s·U·Bᵀ.
+    const n = x.shape[0], r = this.lora!.spec.rank, u = this.#loraU(n);
+    matmul(enc, { out: u, a: x, b: this.param(t.a), transB: true, m: n, n: r, k: t.in });
+    matmul(enc, {
+      out: y,
+      a: u,
+      b: this.param(t.b),
+      transB: true,
+      alpha: this.lora!.scale,
+      beta: 1,
+      m: n,
+      n: t.out,
+      k: r,
+    });
+  }
+
+  /** The first n rows of the LoRA scratch U, (n, r). */
+  #loraU(n: number, which: "u" | "du" = "u"): Tensor {
+    return this.#loraScratch![which].view(0, [n, this.lora!.spec.rank]);
   }
 
   #linearBackward(
@@ -1433,12 +1604,33 @@ export class Transformer {
       x,
       dx,
       w: this.param(w),
-      dW: this.#g(w)!,
+      dW: this.#g(w),
       dBias: this.#g(b),
       layout: this.names.layout,
       accumulateDx,
       alpha,
     });
+    const t = w ? this.lora?.targets.get(w) : undefined;
+    if (!t) return;
+    // LoRA, with g = α·s (α: the output's gradient scale) and U = x·Aᵀ recomputed:
+    // dB (O, r) += g·dyᵀ·U; dU (N, r) = g·dy·B; dA (r, I) += dUᵀ·x; dx (N, I) += dU·A.
+    const n = x.shape[0], r = this.lora!.spec.rank, g = alpha * this.lora!.scale;
+    const u = this.#loraU(n), du = this.#loraU(n, "du"), A = this.param(t.a), B = this.param(t.b);
+    matmul(enc, { out: u, a: x, b: A, transB: true, m: n, n: r, k: t.in });
+    matmul(enc, {
+      out: this.#g(t.b)!,
+      a: dy,
+      b: u,
+      transA: true,
+      alpha: g,
+      beta: 1,
+      m: t.out,
+      n: r,
+      k: n,
+    });
+    matmul(enc, { out: du, a: dy, b: B, alpha: g, m: n, n: r, k: t.out });
+    matmul(enc, { out: this.#g(t.a)!, a: du, b: x, transA: true, beta: 1, m: r, n: t.in, k: n });
+    matmul(enc, { out: dx, a: du, b: A, beta: 1, m: n, n: t.in, k: r });
   }
 
   /**
@@ -1490,6 +1682,8 @@ export class Transformer {
     weight: string,
     bias: string | undefined,
   ): void {
+    // A LoRA model's norms are frozen: their weight gradients go to scratch nothing reads.
+    const frozen = this.#loraScratch, size = this.param(weight).size;
     normBackward(enc, this.config, {
       x,
       dOut,
@@ -1497,8 +1691,8 @@ export class Transformer {
       mean,
       rstd,
       weight: this.param(weight),
-      dWeight: this.#g(weight)!,
-      dBias: this.#g(bias),
+      dWeight: this.#g(weight) ?? frozen!.normW.view(0, [size]),
+      dBias: this.#g(bias) ?? (bias ? frozen!.normB.view(0, [size]) : undefined),
     });
   }
 }

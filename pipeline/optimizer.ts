@@ -104,8 +104,8 @@ export class AdamW {
   readonly #scratch: Tensor;
 
   /**
-   * Allocates the moment buffers for every parameter of the model, laid out as its parameter and
-   * gradient buckets, so one update is a few dispatches whatever the number of tensors.
+   * Allocates the moment buffers for every tensor the model trains (its parameters, or a LoRA
+   * model's adapters), laid out as its trained and gradient buckets, so one update is a few dispatches whatever the number of tensors.
    */
   constructor(model: Transformer, config: OptimizerConfig) {
     if (!model.flatGrads) {
@@ -115,8 +115,8 @@ export class AdamW {
     this.#model = model;
     this.#grads = model.flatGrads;
     const gpu = model.gpu;
-    this.#m = FlatTensors.create(gpu, model.paramList, "adam m");
-    this.#v = FlatTensors.create(gpu, model.paramList, "adam v");
+    this.#m = FlatTensors.create(gpu, model.trainableList, "adam m");
+    this.#v = FlatTensors.create(gpu, model.trainableList, "adam v");
     this.norm = gpu.tensor([2], { label: "grad norm" });
     this.#scratch = gpu.tensor([gradNormSlots(gpu, this.#grads.buckets)], {
       label: "grad norm partials",
@@ -138,7 +138,7 @@ export class AdamW {
     this.steps++;
     for (const run of this.#grads.layout.runs) {
       adamw(enc, {
-        param: model.flatParams.run(run),
+        param: model.flatTrainable.run(run),
         grad: this.#grads.run(run),
         m: this.#m.run(run),
         v: this.#v.run(run),
@@ -155,13 +155,13 @@ export class AdamW {
 
   /** Saves the moments and the step count to a safetensors file (atomically). */
   async save(path: string): Promise<void> {
-    const gpu = this.#model.gpu, list = this.#model.paramList;
+    const gpu = this.#model.gpu, list = this.#model.trainableList;
     const data = await gpu.read(list.flatMap((p) => [this.#m.get(p.name), this.#v.get(p.name)]));
     const tensors = new Map<string, NamedTensor>();
     list.forEach((p, i) => {
-      tensors.set(`${p.name}.exp_avg`, { shape: p.shape, data: data[2 * i] as Float32Array });
+      tensors.set(`${p.name}.exp_avg`, { shape: [...p.shape], data: data[2 * i] as Float32Array });
       tensors.set(`${p.name}.exp_avg_sq`, {
-        shape: p.shape,
+        shape: [...p.shape],
         data: data[2 * i + 1] as Float32Array,
       });
     });
@@ -172,7 +172,7 @@ export class AdamW {
   async load(path: string): Promise<void> {
     const { tensors, metadata } = await readSafetensors(path);
     const gpu = this.#model.gpu;
-    for (const p of this.#model.paramList) {
+    for (const p of this.#model.trainableList) {
       for (const [suffix, map] of [["exp_avg", this.#m], ["exp_avg_sq", this.#v]] as const) {
         const t = tensors.get(`${p.name}.${suffix}`);
         if (!t || t.data.length !== map.get(p.name).size) {

@@ -1,0 +1,365 @@
+import assert from "node:assert/strict";
+import { type ModelConfig, tinyConfig } from "../model/config.ts";
+import {
+  fromPeft,
+  initLora,
+  loadAdapter,
+  loraParams,
+  loraScale,
+  type LoraSpec,
+  loraTargets,
+  mergeLora,
+  saveAdapter,
+  selectModules,
+  specFromPeft,
+  toPeft,
+} from "../model/lora.ts";
+import { initParams, internalParams, modelNames, type ParamValues } from "../model/params.ts";
+import { ReferenceModel } from "../model/reference_model.ts";
+import { releaseBatch, Transformer, uploadBatch } from "../model/transformer.ts";
+import { AdamW, DEFAULT_OPTIMIZER } from "../pipeline/optimizer.ts";
+import { assertClose } from "../testing/assert_close.ts";
+import { bitEqual, gpuTest } from "../testing/gpu_harness.ts";
+import { randomBatch } from "../testing/model_batches.ts";
+import { Rng } from "../util/rng.ts";
+
+/** Base weights with non-trivial norms and biases. */
+function testParams(c: ModelConfig, seed: number): ParamValues {
+  const params = initParams(c, { seed, std: 0.2 });
+  const rng = new Rng(seed + 1);
+  for (const p of internalParams(c)) {
+    if (p.kind === "norm_weight" || p.kind === "bias" || p.kind === "norm_bias") {
+      const v = params.get(p.name)!;
+      for (let i = 0; i < v.length; i++) v[i] += rng.uniform() - 0.5;
+    }
+  }
+  return params;
+}
+
+/** Adapters with B away from zero too, so every path of the adapters' gradients carries signal. */
+function randomAdapters(c: ModelConfig, spec: LoraSpec, seed: number): ParamValues {
+  const rng = new Rng(seed), out: ParamValues = new Map();
+  for (const p of loraParams(c, spec)) {
+    out.set(p.name, rng.uniformArray(p.shape[0] * p.shape[1], -0.3, 0.3));
+  }
+  return out;
+}
+
+/**
+ * The adapters' gradients from the float64 model's gradient G of each merged weight (as (O, I)):
+ * dA = s·Bᵀ·G (summed over a fused module's parts, which share A), dB = s·G·Aᵀ.
+ */
+function chainRule(
+  c: ModelConfig,
+  spec: LoraSpec,
+  adapters: ParamValues,
+  weightGrads: Map<string, Float64Array>,
+): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>(), s = loraScale(spec), r = spec.rank;
+  const inOut = modelNames(c).layout === "in_out";
+  for (const t of loraTargets(c, spec)) {
+    const g = weightGrads.get(t.weight)!, A = adapters.get(t.a)!, B = adapters.get(t.b)!;
+    const G = (o: number, i: number) => inOut ? g[i * t.out + o] : g[o * t.in + i];
+    const dA = out.get(t.a) ?? new Float64Array(r * t.in), dB = new Float64Array(t.out * r);
+    for (let o = 0; o < t.out; o++) {
+      for (let i = 0; i < t.in; i++) {
+        const gi = s * G(o, i);
+        for (let j = 0; j < r; j++) {
+          dA[j * t.in + i] += B[o * r + j] * gi;
+          dB[o * r + j] += gi * A[j * t.in + i];
+        }
+      }
+    }
+    out.set(t.a, dA);
+    out.set(t.b, dB);
+  }
+  return out;
+}
+
+async function checkLora(
+  gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
+  c: ModelConfig,
+  spec: LoraSpec,
+) {
+  const T = 13, lengths = [13, 9, 4];
+  const params = testParams(c, 7), adapters = randomAdapters(c, spec, 11);
+  const host = randomBatch(c, lengths, T, 8);
+  const rng = new Rng(9);
+  const coef = Float32Array.from(host.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+  const merged = mergeLora(c, spec, params, adapters);
+  const cpu = new ReferenceModel(c, merged);
+  const wantLogp = cpu.forward(host);
+  const want = chainRule(c, spec, adapters, cpu.backward(coef) as Map<string, Float64Array>);
+
+  const model = Transformer.create(gpu, c, params, {
+    maxBatch: 4,
+    maxSeqLen: 16,
+    lora: { ...spec, adapters },
+  });
+  const batch = uploadBatch(gpu, {
+    tokens: Int32Array.from(host.tokens),
+    targets: Int32Array.from(host.targets),
+    lengths: Int32Array.from(host.lengths),
+    batch: host.batch,
+    seqLen: T,
+  }, c.vocabSize);
+  const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
+  const enc = gpu.encoder();
+  model.zeroGrads(enc);
+  model.forward(enc, batch);
+  model.backward(enc, batch, coefT);
+  gpu.submit(enc);
+  const [logp] = await gpu.read([model.logp.view(0, [coef.length])]);
+  const grads = await model.readGrads();
+  const label = `${c.family} ${JSON.stringify(spec.targetModules)}`;
+  assertClose(logp, wantLogp, { rtol: 1e-5, label: `${label} logp` });
+  // Only the adapters have gradients; each matches the chain rule through the merged weight.
+  assert.deepEqual([...grads.keys()].sort(), [...want.keys()].sort());
+  for (const [name, g] of want) {
+    assertClose(grads.get(name)!, g, { rtol: 1e-4, atol: 1e-6, label: `${label} d${name}` });
+  }
+  // The merged parameters the model reads back are the host's merge.
+  const back = await model.readParams();
+  assert.deepEqual([...back.keys()], internalParams(c).map((p) => p.name));
+  for (const [name, v] of merged) {
+    assertClose(back.get(name)!, v, { rtol: 1e-6, label: `${label} merged ${name}` });
+  }
+  releaseBatch(batch);
+  coefT.release();
+  model.release();
+}
+
+gpuTest("lora: tiny Llama, every linear adapted, matches the float64 model", async (gpu) => {
+  await checkLora(gpu, tinyConfig("llama", { maxPositions: 16 }), {
+    rank: 3,
+    alpha: 5,
+    targetModules: "all-linear",
+  });
+});
+
+gpuTest("lora: tiny GPT-2 (Conv1D, fused c_attn) matches the float64 model", async (gpu) => {
+  await checkLora(gpu, tinyConfig("gpt2", { maxPositions: 16 }), {
+    rank: 2,
+    alpha: 3,
+    targetModules: "all-linear",
+  });
+});
+
+gpuTest("lora: tiny GPT-NeoX and Phi-3 (fused by head and by rows) match float64", async (gpu) => {
+  await checkLora(gpu, tinyConfig("gpt_neox", { maxPositions: 16 }), {
+    rank: 2,
+    alpha: 4,
+    targetModules: ["query_key_value", "dense_4h_to_h"],
+  });
+  await checkLora(gpu, tinyConfig("phi3", { maxPositions: 16 }), {
+    rank: 3,
+    alpha: 2,
+    targetModules: ["qkv_proj", "gate_up_proj"],
+    rslora: true,
+  });
+});
+
+gpuTest("lora: tiny Qwen2 (biases) and Cohere (reordered q, k) match float64", async (gpu) => {
+  await checkLora(gpu, tinyConfig("qwen2", { maxPositions: 16 }), {
+    rank: 2,
+    alpha: 4,
+    targetModules: ["q_proj", "v_proj"],
+  });
+  await checkLora(gpu, tinyConfig("cohere", { maxPositions: 16 }), {
+    rank: 2,
+    alpha: 4,
+    targetModules: ["self_attn.q_proj", "k_proj", "down_proj"],
+  });
+});
+
+gpuTest("lora: AdamW trains the adapters only; the base stays bit for bit", async (gpu) => {
+  const c = tinyConfig("llama", { maxPositions: 16 });
+  const spec: LoraSpec = { rank: 4, alpha: 8, targetModules: "all-linear" };
+  const params = testParams(c, 3);
+  const model = Transformer.create(gpu, c, params, {
+    maxBatch: 2,
+    maxSeqLen: 16,
+    lora: { ...spec, seed: 5 },
+  });
+  // Fresh adapters: B is zero, so the model starts as the base model.
+  const plain = Transformer.create(gpu, c, params, { maxBatch: 2, maxSeqLen: 16 });
+  const host = randomBatch(c, [12, 7], 12, 4);
+  const batch = uploadBatch(gpu, {
+    tokens: Int32Array.from(host.tokens),
+    targets: Int32Array.from(host.targets),
+    lengths: Int32Array.from(host.lengths),
+    batch: host.batch,
+    seqLen: 12,
+  }, c.vocabSize);
+  const n = host.tokens.length;
+  // Loss = −mean log p: coef = −1/targets on target tokens.
+  const count = Array.from(host.targets).filter((t) => t >= 0).length;
+  const coef = gpu.upload(Float32Array.from(host.targets, (t) => t < 0 ? 0 : -1 / count), [n]);
+  const nll = async (m: Transformer) => {
+    const enc = gpu.encoder();
+    m.forward(enc, batch);
+    gpu.submit(enc);
+    const [logp] = await gpu.read([m.logp.view(0, [n])]);
+    return -Array.from(logp as Float32Array).reduce((a, b) => a + b, 0) / count;
+  };
+  const start = await nll(model);
+  assert.equal(start, await nll(plain), "fresh adapters change nothing");
+  const opt = new AdamW(model, { ...DEFAULT_OPTIMIZER, lr: 1e-2, weightDecay: 0.01 });
+  const frozen = await gpu.read(model.paramList.map((p) => model.param(p.name)));
+  const a0 = await model.readAdapters();
+  for (let i = 0; i < 8; i++) {
+    const enc = gpu.encoder();
+    model.zeroGrads(enc);
+    model.forward(enc, batch);
+    model.backward(enc, batch, coef);
+    opt.step(enc, 1e-2);
+    gpu.submit(enc);
+  }
+  const end = await nll(model);
+  assert.ok(end < start - 0.05, `the loss falls: ${start} → ${end}`);
+  const after = await gpu.read(model.paramList.map((p) => model.param(p.name)));
+  frozen.forEach((v, i) => assert.ok(bitEqual(v, after[i]), model.paramList[i].name));
+  const a1 = await model.readAdapters();
+  assert.ok([...a0.keys()].every((k) => !bitEqual(a0.get(k)!, a1.get(k)!)), "every adapter moved");
+  // The merged model alone gives the adapted model's log-probs.
+  plain.writeParams(await model.readParams());
+  assertClose(Float64Array.of(await nll(plain)), Float64Array.of(end), { rtol: 1e-5 });
+  releaseBatch(batch);
+  coef.release();
+  opt.release();
+  model.release();
+  plain.release();
+});
+
+Deno.test("lora: PEFT files round-trip for every way a module is fused", () => {
+  const cases: [string, LoraSpec][] = [
+    ["llama", { rank: 3, alpha: 6, targetModules: "all-linear" }],
+    ["gpt2", { rank: 2, alpha: 4, targetModules: "all-linear" }],
+    ["gpt_neox", { rank: 2, alpha: 4, targetModules: "all-linear" }],
+    ["phi3", { rank: 2, alpha: 4, targetModules: "all-linear" }],
+    ["cohere", { rank: 2, alpha: 4, targetModules: ["q_proj", "k_proj"] }],
+  ];
+  for (const [family, spec] of cases) {
+    const c = tinyConfig(family as ModelConfig["family"]);
+    const values = randomAdapters(c, spec, 4);
+    const file = toPeft(c, spec, values);
+    const back = fromPeft(c, spec, file);
+    assert.deepEqual([...back.keys()].sort(), [...values.keys()].sort(), family);
+    for (const [k, v] of values) assert.ok(bitEqual(back.get(k)!, v), `${family} ${k}`);
+    // One A and one B per module, under PEFT's prefix, B's rows the module's outputs.
+    const modules = selectModules(c, spec);
+    assert.equal(file.size, 2 * modules.length);
+    for (const m of modules) {
+      assert.deepEqual(file.get(`base_model.model.${m.module}.lora_A.weight`)?.shape, [
+        spec.rank,
+        m.in,
+      ]);
+      const rows = m.parts.reduce((n, p) => n + p.out, 0);
+      assert.deepEqual(file.get(`base_model.model.${m.module}.lora_B.weight`)?.shape, [
+        rows,
+        spec.rank,
+      ]);
+    }
+  }
+});
+
+Deno.test("lora: a fused module's B rows sit where the fused weight's rows are", () => {
+  // GPT-NeoX's query_key_value interleaves q, k, v by head: B row (h·3 + j)·HS + d is part j's
+  // row h·HS + d, as for the weight.
+  const c = tinyConfig("gpt_neox"),
+    spec: LoraSpec = {
+      rank: 1,
+      alpha: 1,
+      targetModules: ["query_key_value"],
+    };
+  const HS = c.headDim, C = c.hiddenSize, values = new Map<string, Float32Array>();
+  const [q, k, v] = loraTargets(c, spec).slice(0, 3);
+  values.set(q.a, new Float32Array(C));
+  [q, k, v].forEach((t, j) =>
+    values.set(t.b, Float32Array.from({ length: C }, (_, i) => j * C + i))
+  );
+  for (const t of loraTargets(c, spec).slice(3)) {
+    values.set(t.a, new Float32Array(C));
+    values.set(t.b, new Float32Array(C));
+  }
+  const B = toPeft(c, spec, values).get(
+    "base_model.model.gpt_neox.layers.0.attention.query_key_value.lora_B.weight",
+  )!.data;
+  for (let h = 0; h < c.numHeads; h++) {
+    for (let j = 0; j < 3; j++) {
+      for (let d = 0; d < HS; d++) assert.equal(B[(h * 3 + j) * HS + d], j * C + h * HS + d);
+    }
+  }
+});
+
+Deno.test("lora: target names are checked, and PEFT configs this trainer cannot load refused", () => {
+  const c = tinyConfig("llama");
+  assert.equal(selectModules(c, { rank: 2, alpha: 2, targetModules: ["q_proj"] }).length, 2);
+  assert.throws(
+    () => selectModules(c, { rank: 2, alpha: 2, targetModules: ["q_proj", "c_attn"] }),
+    /no llama module matches "c_attn" \(its linear modules: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj/,
+  );
+  assert.throws(
+    () => selectModules(c, { rank: 0, alpha: 2, targetModules: "all-linear" }),
+    /rank must be a positive integer/,
+  );
+  const base = { peft_type: "LORA", r: 4, lora_alpha: 8, target_modules: ["q_proj"] };
+  assert.deepEqual(specFromPeft(base), {
+    rank: 4,
+    alpha: 8,
+    targetModules: ["q_proj"],
+    rslora: false,
+  });
+  assert.throws(() => specFromPeft({ ...base, use_dora: true }, "a.json"), /a.json: "use_dora"/);
+  assert.throws(() => specFromPeft({ ...base, bias: "all" }), /"bias" is "all"/);
+  assert.throws(() => specFromPeft({ ...base, rank_pattern: { q_proj: 2 } }), /"rank_pattern"/);
+  assert.throws(
+    () => specFromPeft({ ...base, target_modules: ".*q_proj" }),
+    /"target_modules" is ".\*q_proj"/,
+  );
+  assert.throws(() => specFromPeft({ ...base, peft_type: "IA3" }), /"peft_type" is "IA3"/);
+  // A file missing a tensor, or with one too many, names it.
+  const spec = specFromPeft(base), tensors = toPeft(c, spec, initLora(c, spec, { seed: 1 }));
+  const key = "base_model.model.model.layers.1.self_attn.q_proj.lora_B.weight";
+  const missing = new Map(tensors);
+  missing.delete(key);
+  assert.throws(
+    () => fromPeft(c, spec, missing, "f.safetensors"),
+    /f.safetensors: tensor ".*" is missing/,
+  );
+  const extra = new Map(tensors).set("base_model.model.lm_head.lora_A.weight", tensors.get(key)!);
+  assert.throws(() => fromPeft(c, spec, extra), /unexpected tensor "base_model.model.lm_head/);
+});
+
+Deno.test("lora: an adapter folder saves and loads as PEFT writes it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const c = tinyConfig("qwen2"),
+      spec: LoraSpec = {
+        rank: 2,
+        alpha: 16,
+        targetModules: "all-linear",
+        rslora: true,
+      };
+    const values = randomAdapters(c, spec, 2);
+    await saveAdapter(dir, c, spec, values, { base: "models/base" });
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/adapter_config.json`));
+    assert.equal(json.peft_type, "LORA");
+    assert.equal(json.base_model_name_or_path, "models/base");
+    assert.deepEqual(json.target_modules, [
+      "q_proj",
+      "k_proj",
+      "v_proj",
+      "o_proj",
+      "gate_proj",
+      "up_proj",
+      "down_proj",
+    ]);
+    assert.equal(json.use_rslora, true);
+    const back = await loadAdapter(dir, c);
+    assert.deepEqual(back.spec, { ...spec, targetModules: json.target_modules });
+    for (const [k, v] of values) assert.ok(bitEqual(back.values.get(k)!, v), k);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
