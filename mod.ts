@@ -44,6 +44,7 @@ export * from "./pipeline/inspect.ts";
 export * from "./model/params.ts";
 export * from "./model/io.ts";
 export * from "./model/flat.ts";
+export * from "./model/lora.ts";
 export * from "./model/transformer.ts";
 export * from "./model/blocks.ts";
 export * from "./pipeline/metrics.ts";

@@ -404,7 +404,8 @@ export function fromPeft(
 export const ADAPTER_CONFIG = "adapter_config.json", ADAPTER_WEIGHTS = "adapter_model.safetensors";
 
 /**
- * PEFT's `adapter_config.json` for a spec: its resolved module names, and `base` as
+ * PEFT's `adapter_config.json` for a spec: its target names as given (`"all-linear"` resolved to
+ * the leaf names of every linear module, as PEFT saves it), and `base` as
  * `base_model_name_or_path` (null when the base is not a folder).
  *
  * @example
@@ -420,7 +421,9 @@ export function peftConfig(
   spec: LoraSpec,
   base: string | null,
 ): Record<string, unknown> {
-  const names = [...new Set(selectModules(c, spec).map((m) => m.module.split(".").at(-1)!))];
+  const names = spec.targetModules === "all-linear"
+    ? [...new Set(selectModules(c, spec).map((m) => m.module.split(".").at(-1)!))]
+    : [...spec.targetModules];
   return {
     peft_type: "LORA",
     task_type: "CAUSAL_LM",

@@ -11,6 +11,7 @@ import type { ModelConfig } from "../model/config.ts";
 import type { ParamValues } from "../model/params.ts";
 import type { TextTokenizer } from "../model/tokenizer.ts";
 import { atomicWrite } from "../model/safetensors.ts";
+import { type LoraSpec, saveAdapter } from "../model/lora.ts";
 
 /** What `trainer_state.json` records. */
 export interface TrainerState {
@@ -34,6 +35,8 @@ export interface CheckpointPaths {
   optimizer: string;
   /** The trainer state. */
   state: string;
+  /** A LoRA run's adapters (a PEFT folder). */
+  adapter: string;
 }
 
 /**
@@ -46,7 +49,12 @@ export interface CheckpointPaths {
  * ```
  */
 export function checkpointPaths(dir: string): CheckpointPaths {
-  return { dir, optimizer: `${dir}/optimizer.safetensors`, state: `${dir}/trainer_state.json` };
+  return {
+    dir,
+    optimizer: `${dir}/optimizer.safetensors`,
+    state: `${dir}/trainer_state.json`,
+    adapter: `${dir}/adapter`,
+  };
 }
 
 /** What {@linkcode saveCheckpoint} writes. */
@@ -61,6 +69,11 @@ export interface CheckpointContent {
   generationConfig?: string | null;
   /** Writes the optimizer state to the given path. */
   saveOptimizer: (path: string) => Promise<void>;
+  /**
+   * A LoRA run's adapters, saved as a PEFT folder `adapter/` beside the merged model (`params`);
+   * resuming reads them.
+   */
+  adapter?: { spec: LoraSpec; values: ParamValues; base: string | null };
   /** The trainer state. */
   state: TrainerState;
 }
@@ -89,6 +102,10 @@ export async function saveCheckpoint(
   await saveModel(tmp, content);
   const paths = checkpointPaths(tmp);
   await content.saveOptimizer(paths.optimizer);
+  if (content.adapter) {
+    const { spec, values, base } = content.adapter;
+    await saveAdapter(paths.adapter, content.config, spec, values, { base });
+  }
   await atomicWrite(
     paths.state,
     new TextEncoder().encode(JSON.stringify(content.state, null, 2) + "\n"),

@@ -63,6 +63,7 @@ import {
   SMOOTHED_VARIANTS,
 } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
+import { type LoraSpec, saveAdapter, selectModules } from "../model/lora.ts";
 import { exists, samePlace, within } from "../util/fs.ts";
 
 /** The committed reference model of the built-in task. */
@@ -163,6 +164,8 @@ async function trainInFolder(
   const objective = c.train.objective as "dpo" | "sft";
   const data = await prepareData(c, objective, ctx);
   const { start, tokenizer, task, trainData, evalData, heldOut } = data;
+  // Bad LoRA targets are refused before the reference log-probs are computed.
+  if (trainConfig.lora) selectModules(start.config, trainConfig.lora);
   const cacheDir = (c.run.cache_dir as string | null) ?? undefined;
   // The reference: its weights' hash keys the log-prob cache and the resume check below.
   let reference: { config: ModelConfig; params: () => Promise<ParamValues> } = {
@@ -277,7 +280,13 @@ async function trainInFolder(
       },
       trainConfig,
       ctx,
-      { runDir, resume: c.run.resume as boolean, metrics: log, onEval: curvePoint },
+      {
+        runDir,
+        resume: c.run.resume as boolean,
+        metrics: log,
+        onEval: curvePoint,
+        baseModel: adapterBase(c).base,
+      },
     );
   } finally {
     log.close();
@@ -290,10 +299,16 @@ async function trainInFolder(
     tokenizer: start.tokenizer ?? tokenizer,
     generationConfig: start.generationConfig,
   };
-  await saveModel(modelDir, trained);
+  // LoRA: the merged model, and the adapters as a PEFT folder `adapter/` inside it.
+  const save = async (dir: string) => {
+    await saveModel(dir, trained);
+    const a = result!.adapters;
+    if (a) await saveAdapter(`${dir}/adapter`, start.config, a.spec, a.values, adapterBase(c));
+  };
+  await save(modelDir);
   if (c.run.save_to) {
     ctx.signal.throwIfAborted();
-    await saveModel(c.run.save_to as string, trained);
+    await save(c.run.save_to as string);
     ctx.logger.info(`run: model also saved to ${c.run.save_to}`);
   }
   // Charts from the whole log: a resumed run's history holds only the steps since the resume.
@@ -953,6 +968,29 @@ function trainingConfig(c: RunConfig, loss: DpoLossConfig): TrainConfig {
     evalEvery: t.eval_every as number,
     saveEvery: t.save_every as number,
     keepLast: t.keep_last as number,
+    ...loraConfig(c),
+  };
+}
+
+/** Adapters' `base_model_name_or_path`: the starting model's folder, absolute. */
+function adapterBase(c: RunConfig): { base: string | null } {
+  const dir = startingModelDir(c);
+  return { base: dir === null ? null : isAbsolute(dir) ? dir : join(Deno.cwd(), dir) };
+}
+
+/** The run's LoRA spec, when `lora.rank` is set (absent otherwise: older checkpoints compare). */
+function loraConfig(c: RunConfig): { lora?: LoraSpec } {
+  const rank = c.lora.rank as number;
+  if (rank === 0) return {};
+  const target = (c.lora.target as string).split(",").map((s) => s.trim()).filter((s) => s);
+  const all = target.length === 1 && (target[0] === "all-linear" || target[0] === "all");
+  return {
+    lora: {
+      rank,
+      alpha: (c.lora.alpha as number | null) ?? 2 * rank,
+      targetModules: all ? "all-linear" : target,
+      rslora: c.lora.rslora as boolean,
+    },
   };
 }
 

@@ -161,6 +161,26 @@ export const RUN_SCHEMA: Schema = {
     save_every: f("int", 0, "Checkpoint every N steps (0: final model only)", { min: 0 }),
     keep_last: f("int", 2, "Checkpoints kept", { min: 1 }),
   },
+  lora: {
+    rank: f(
+      "int",
+      0,
+      "LoRA rank r: train low-rank adapters on the frozen model instead of the model (0: off, " +
+        "full fine-tuning; LLaMA-Factory's lora_rank, PEFT's r)",
+      { min: 0 },
+    ),
+    alpha: f("number", null, "LoRA α: adapters scaled by α/r (default 2·r, LLaMA-Factory's)", {
+      gt: 0,
+    }),
+    target: f(
+      "string",
+      "all-linear",
+      "Modules adapted: all-linear (every linear layer of the blocks; LLaMA-Factory's `all`), or " +
+        "names as PEFT matches them (q_proj,v_proj)",
+      { list: true },
+    ),
+    rslora: f("bool", false, "Rank-stabilized scaling α/√r (PEFT's use_rslora)"),
+  },
   loss: {
     variant: f(
       "string",

@@ -18,6 +18,7 @@ import { settleAll } from "../util/settle.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { loadModel } from "../model/io.ts";
+import { loadAdapter, type LoraSpec } from "../model/lora.ts";
 import type { ParamValues } from "../model/params.ts";
 import type { TextTokenizer } from "../model/tokenizer.ts";
 import { Transformer } from "../model/transformer.ts";
@@ -92,6 +93,11 @@ export interface TrainConfig {
   saveEvery: number;
   /** Checkpoints kept. Default 2. */
   keepLast: number;
+  /**
+   * Train LoRA adapters on the frozen model instead of the model (absent: full fine-tuning). The
+   * adapters start as PEFT's (seeded by `seed`), so the adapted model starts as the model.
+   */
+  lora?: LoraSpec;
 }
 
 /** The defaults of {@linkcode TrainConfig}. */
@@ -187,12 +193,16 @@ export interface TrainRunOptions {
    * read the current weights, e.g. to sample from the policy as it trains.
    */
   onEval?: (step: number, params: () => Promise<ParamValues>) => void | Promise<void>;
+  /** With LoRA: the base model's folder, written into adapters' `base_model_name_or_path`. */
+  baseModel?: string | null;
 }
 
 /** What the train stage returns. */
 export interface TrainOutput {
-  /** The trained weights. */
+  /** The trained weights (with LoRA: the adapters merged into the model). */
   params: ParamValues;
+  /** With LoRA: the trained adapters. */
+  adapters?: { spec: LoraSpec; values: ParamValues };
   /** Optimizer steps done. */
   steps: number;
   /** The logged rows. */
@@ -252,7 +262,12 @@ export async function train(
     maxBatch: rowsPerPair * config.pairsPerBatch,
     maxSeqLen,
     attention: { design: config.attention === "auto" ? undefined : config.attention },
+    ...(config.lora ? { lora: { ...config.lora, seed: config.seed } } : {}),
   });
+  const adapterOf = async () =>
+    config.lora
+      ? { spec: config.lora, values: await model.readAdapters(), base: run.baseModel ?? null }
+      : undefined;
   ctx.logger.info(
     `train: ${gpu.describe()}; up to ${model.maxBatch} rows × ${maxSeqLen} tokens per ` +
       `micro-batch; attention: ${model.attentionDesign}${auto ? " (auto)" : ""}`,
@@ -299,7 +314,11 @@ export async function train(
               "(gradient accumulation steps are now counted per epoch)",
           );
         }
-        model.writeParams((await loadModel(last.dir)).params);
+        if (config.lora) {
+          model.writeAdapters(
+            (await loadAdapter(checkpointPaths(last.dir).adapter, input.model.config)).values,
+          );
+        } else model.writeParams((await loadModel(last.dir)).params);
         await optimizer.load(checkpointPaths(last.dir).optimizer);
         if (state.lossState) objective.loadState?.(state.lossState);
         else if ((await objective.readState?.()) ?? null) {
@@ -389,6 +408,7 @@ export async function train(
             tokenizer: input.model.tokenizer,
             generationConfig: input.model.generationConfig,
             saveOptimizer: (path) => optimizer.save(path),
+            adapter: await adapterOf(),
             state: {
               step: s.step,
               microBatches: s.microBatches,
@@ -459,7 +479,13 @@ export async function train(
       history.push(prefixed);
       await run.metrics?.append(prefixed);
     }
-    return { params: await model.readParams(), steps: step, history };
+    const adapters = await adapterOf();
+    return {
+      params: await model.readParams(),
+      ...(adapters ? { adapters: { spec: adapters.spec, values: adapters.values } } : {}),
+      steps: step,
+      history,
+    };
   } finally {
     // A throw while steps wait for their sync (encoding the next one, say) leaves readbacks that
     // nobody awaits: let each finish (it maps and gives back its buffer) before the run ends.

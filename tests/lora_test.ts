@@ -9,6 +9,7 @@ import {
   type LoraSpec,
   loraTargets,
   mergeLora,
+  peftConfig,
   saveAdapter,
   selectModules,
   specFromPeft,
@@ -361,5 +362,17 @@ Deno.test("lora: an adapter folder saves and loads as PEFT writes it", async () 
     for (const [k, v] of values) assert.ok(bitEqual(back.values.get(k)!, v), k);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("lora: a config's target names select what was trained, partial paths included", () => {
+  const c = tinyConfig("gpt2");
+  for (const targets of [["attn.c_proj"], ["h.1.attn.c_attn", "mlp.c_fc"]]) {
+    const spec: LoraSpec = { rank: 2, alpha: 4, targetModules: targets };
+    const again = specFromPeft(peftConfig(c, spec, null));
+    assert.deepEqual(
+      selectModules(c, again).map((m) => m.module),
+      selectModules(c, spec).map((m) => m.module),
+    );
   }
 });

@@ -17,7 +17,8 @@ import { createContext } from "../pipeline/stage.ts";
 import { makeBatch } from "../pipeline/tokenize.ts";
 import { DEFAULT_TRAIN, NonFiniteError, sameTraining, train } from "../pipeline/train.ts";
 import { assertClose } from "../testing/assert_close.ts";
-import { gpuTest, testGpu } from "../testing/gpu_harness.ts";
+import { bitEqual, gpuTest, testGpu } from "../testing/gpu_harness.ts";
+import { loadAdapter, mergeLora } from "../model/lora.ts";
 import { randomPairs } from "../testing/model_batches.ts";
 import { Rng } from "../util/rng.ts";
 
@@ -614,3 +615,74 @@ gpuTest(
     }
   },
 );
+
+gpuTest("train: LoRA trains adapters, checkpoints them as PEFT and resumes exactly", async () => {
+  const c = tinyConfig("llama", { maxPositions: 16 });
+  const pairs = randomPairs(4, c.vocabSize, 41);
+  const ref = { chosen: new Float32Array(4).fill(-20), rejected: new Float32Array(4).fill(-20) };
+  const base = initParams(c, { seed: 5, std: 0.2 });
+  const input = {
+    model: { config: c, params: base, tokenizer: null },
+    train: { pairs, ref, padTokenId: 0 },
+  };
+  const lora = { rank: 2, alpha: 4, targetModules: ["q_proj", "v_proj", "down_proj"] };
+  const config = {
+    ...DEFAULT_TRAIN,
+    pairsPerBatch: 2,
+    maxSteps: 6,
+    saveEvery: 3,
+    optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 1e-2 },
+    lora,
+  };
+  const [dirA, dirB] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+  try {
+    const whole = await train(input, config, quiet(), { runDir: dirA, baseModel: "models/base" });
+    assert.ok(whole.adapters, "the adapters come back");
+    // The merged weights are the base plus the adapters; untargeted weights are the base's.
+    const merged = mergeLora(c, lora, base, whole.adapters.values);
+    for (const [k, v] of merged) {
+      assertClose(whole.params.get(k)!, v, { rtol: 1e-6, label: k });
+    }
+    assert.deepEqual(
+      whole.params.get("model.layers.0.mlp.up_proj.weight"),
+      base.get("model.layers.0.mlp.up_proj.weight"),
+    );
+    assert.ok(
+      !bitEqual(
+        whole.params.get("model.layers.0.self_attn.q_proj.weight")!,
+        base.get("model.layers.0.self_attn.q_proj.weight")!,
+      ),
+      "a targeted weight moved",
+    );
+    // Each checkpoint: the merged model, and the adapters as a PEFT folder.
+    const ckpt = (await listCheckpoints(dirA))[0].dir;
+    const adapter = await loadAdapter(`${ckpt}/adapter`, c);
+    assert.deepEqual(adapter.spec.targetModules, ["q_proj", "v_proj", "down_proj"]);
+    const json = JSON.parse(await Deno.readTextFile(`${ckpt}/adapter/adapter_config.json`));
+    assert.equal(json.base_model_name_or_path, "models/base");
+    // Stopped after its first checkpoint and resumed: the same adapters, bit for bit.
+    await assert.rejects(() =>
+      train(input, config, quiet(), {
+        runDir: dirB,
+        onCheckpoint: () => {
+          throw new Error("stop");
+        },
+      }), /stop/);
+    const resumed = await train(input, config, quiet(), { runDir: dirB, resume: true });
+    for (const [k, v] of whole.adapters.values) {
+      assert.ok(bitEqual(resumed.adapters!.values.get(k)!, v), `resumed ${k}`);
+    }
+    // Another LoRA spec is another training: no resume from these checkpoints.
+    await assert.rejects(
+      () =>
+        train(input, { ...config, lora: { ...lora, rank: 3 } }, quiet(), {
+          runDir: dirB,
+          resume: true,
+        }),
+      /another training configuration/,
+    );
+  } finally {
+    await Deno.remove(dirA, { recursive: true });
+    await Deno.remove(dirB, { recursive: true });
+  }
+});
