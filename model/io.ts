@@ -120,6 +120,11 @@ export interface SaveModelOptions {
   extraFiles?: Record<string, string>;
   /** Shard the weights beyond this many bytes. Default 5 GB, as transformers does. */
   maxShardBytes?: number;
+  /**
+   * Writes more into the new folder (its path given) before it replaces the old one, so they
+   * appear together or not at all: a LoRA run's `adapter/`.
+   */
+  also?: (dir: string) => Promise<void>;
 }
 
 /**
@@ -156,6 +161,7 @@ export async function saveModel(
     for (const [name, text] of Object.entries(options.extraFiles ?? {})) {
       await Deno.writeTextFile(`${tmp}/${name}`, text);
     }
+    await options.also?.(tmp);
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
@@ -189,7 +195,7 @@ const MODEL_FILE = new RegExp(
   "^(config\\.json|generation_config\\.json|model(-\\d+-of-\\d+)?\\.safetensors|" +
     "model\\.safetensors\\.index\\.json|tokenizer\\.json|tokenizer_config\\.json|" +
     "special_tokens_map\\.json|vocab\\.json|merges\\.txt|added_tokens\\.json|" +
-    "chat_template\\.jinja|optimizer\\.safetensors|trainer_state\\.json|README\\.md)$",
+    "chat_template\\.jinja|optimizer\\.safetensors|trainer_state\\.json|README\\.md|adapter)$",
 );
 
 /**

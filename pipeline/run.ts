@@ -300,11 +300,13 @@ async function trainInFolder(
     generationConfig: start.generationConfig,
   };
   // LoRA: the merged model, and the adapters as a PEFT folder `adapter/` inside it.
-  const save = async (dir: string) => {
-    await saveModel(dir, trained);
-    const a = result!.adapters;
-    if (a) await saveAdapter(`${dir}/adapter`, start.config, a.spec, a.values, adapterBase(c));
-  };
+  const a = result.adapters;
+  const save = (dir: string) =>
+    saveModel(dir, trained, {
+      also: a
+        ? (tmp) => saveAdapter(`${tmp}/adapter`, start.config, a.spec, a.values, adapterBase(c))
+        : undefined,
+    });
   await save(modelDir);
   if (c.run.save_to) {
     ctx.signal.throwIfAborted();

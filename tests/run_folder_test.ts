@@ -310,3 +310,61 @@ tinyTest(
     assert.deepEqual(list(`${dir}/runs`), ["a"]);
   },
 );
+
+tinyTest(
+  "run folders: a LoRA run saves the merged model with its PEFT adapter, and save_to swaps both",
+  async (dir, { model, data }) => {
+    const lora = ["--lora.rank", "2", "--lora.target", "q_proj,v_proj"];
+    let r = await run([
+      "train",
+      ...flags(dir, model, data, "l"),
+      ...lora,
+      "--run.save_to",
+      `${dir}/out`,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    for (const at of [`${dir}/runs/l/model`, `${dir}/out`]) {
+      assert.deepEqual(list(`${at}/adapter`), ["adapter_config.json", "adapter_model.safetensors"]);
+      assert.ok(await exists(`${at}/model.safetensors`));
+    }
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/out/adapter/adapter_config.json`));
+    assert.deepEqual([json.r, json.lora_alpha, json.target_modules], [2, 4, ["q_proj", "v_proj"]]);
+    // The saved model is a plain model folder: eval reads it.
+    r = await run([
+      "eval",
+      "--model",
+      `${dir}/runs/l/model`,
+      "--ref",
+      model,
+      "--data",
+      data,
+      "--run.out_dir",
+      `${dir}/runs`,
+      "--run.name",
+      "e",
+      "--run.cache_dir",
+      `${dir}/cache`,
+      "--eval.generate",
+      "false",
+      "--data.eval_size",
+      "4",
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(await exists(`${dir}/runs/e/eval.json`));
+    // A full fine-tuning saved over it leaves no stale adapter behind.
+    r = await run(["train", ...flags(dir, model, data, "f"), "--run.save_to", `${dir}/out`]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(!(await exists(`${dir}/out/adapter`)));
+    // A target the model does not have is refused before training, naming the model's modules.
+    r = await run([
+      "train",
+      ...flags(dir, model, data, "x"),
+      "--lora.rank",
+      "2",
+      "--lora.target",
+      "c_attn",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no \w+ module matches "c_attn" \(its linear modules: q_proj/);
+  },
+);
