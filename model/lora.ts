@@ -47,6 +47,11 @@ export interface LoraSpec {
   targetModules: "all-linear" | readonly string[];
   /** Rank-stabilized scaling α/√r. Default false. */
   rslora?: boolean;
+  /**
+   * Dropout probability on the adapters' input while training (PEFT's `lora_dropout`): the
+   * adapter computes `s·B·A·drop(x)`; the frozen layer still sees x. Default 0.
+   */
+  dropout?: number;
 }
 
 /** One Hugging Face linear module of the blocks, and the internal weights it is split into. */
@@ -173,6 +178,8 @@ function checkSpec(spec: LoraSpec): void {
   if (!Number.isFinite(spec.alpha) || spec.alpha <= 0) {
     throw new RangeError(`LoRA: alpha must be positive, got ${spec.alpha}`);
   }
+  const p = spec.dropout ?? 0;
+  if (!(p >= 0 && p < 1)) throw new RangeError(`LoRA: dropout must be in [0, 1), got ${p}`);
   if (spec.targetModules !== "all-linear" && spec.targetModules.length === 0) {
     throw new RangeError('LoRA: no target modules (name some, or "all-linear")');
   }
@@ -430,7 +437,7 @@ export function peftConfig(
     base_model_name_or_path: base,
     r: spec.rank,
     lora_alpha: spec.alpha,
-    lora_dropout: 0,
+    lora_dropout: spec.dropout ?? 0,
     target_modules: names,
     bias: "none",
     fan_in_fan_out: modelNames(c).layout === "in_out",
@@ -475,14 +482,16 @@ export function specFromPeft(json: Record<string, unknown>, source = ADAPTER_CON
   if (t === "all-linear") targetModules = "all-linear";
   else if (Array.isArray(t) && t.every((x) => typeof x === "string")) targetModules = t;
   else refuse("target_modules", `is ${JSON.stringify(t)} (a list of names, or "all-linear")`);
-  const rank = json.r, alpha = json.lora_alpha ?? 8;
+  const rank = json.r, alpha = json.lora_alpha ?? 8, dropout = json.lora_dropout ?? 0;
   if (typeof rank !== "number") refuse("r", "is not a number");
   if (typeof alpha !== "number") refuse("lora_alpha", "is not a number");
+  if (typeof dropout !== "number") refuse("lora_dropout", "is not a number");
   const spec = {
     rank: rank as number,
     alpha: alpha as number,
     targetModules: targetModules!,
     rslora: json.use_rslora === true,
+    ...(dropout ? { dropout: dropout as number } : {}),
   };
   checkSpec(spec);
   return spec;

@@ -41,6 +41,7 @@ import {
   type RopeTables,
 } from "./blocks.ts";
 import { type FlatParam, FlatTensors } from "./flat.ts";
+import { dropout } from "../kernels/dropout.ts";
 import {
   initLora,
   loraParams,
@@ -599,8 +600,16 @@ export class Transformer {
    * A LoRA model's scratch: x·Aᵀ and its gradient (maxN, r) each, and the frozen norms' weight
    * and bias gradients, which the norm kernels write and nothing reads.
    */
-  #loraScratch: { u: Tensor; du: Tensor; normW: Tensor; normB: Tensor } | null = null;
+  #loraScratch: { u: Tensor; du: Tensor; normW: Tensor; normB: Tensor; xd?: Tensor } | null = null;
   #flatAdapters: FlatTensors | null = null;
+  /** The adapters' dropout seed for the forwards that follow (null: none; see setDropoutSeed). */
+  #dropoutSeed: number | null = null;
+  /** The seed the last forward dropped with, which its backward uses again. */
+  #forwardSeed: number | null = null;
+  /** The seed of the forward or backward being encoded (null outside them: generation). */
+  #activeSeed: number | null = null;
+  /** Each adapted weight's module number: its dropout mask's site (a fused module's parts share). */
+  #loraSites = new Map<string, number>();
   /** The batch whose logits the last forward kept (null: none, or already used). */
   #keptFor: DeviceBatch | null = null;
   /** The batch of the last forward: the activations (and picked hidden rows) the backward uses. */
@@ -697,11 +706,14 @@ export class Transformer {
       }
       this.trainableList = list;
       this.flatTrainable = flat;
+      const targets = loraTargets(config, spec);
       this.lora = {
         spec,
         scale: loraScale(spec),
-        targets: new Map(loraTargets(config, spec).map((t) => [t.weight, t])),
+        targets: new Map(targets.map((t) => [t.weight, t])),
       };
+      const modules = [...new Set(targets.map((t) => t.module))];
+      for (const t of targets) this.#loraSites.set(t.weight, modules.indexOf(t.module));
       const normSize = Math.max(
         ...this.paramList.filter((p) => p.shape.length === 1).map((p) => p.shape[0]),
       );
@@ -710,6 +722,14 @@ export class Transformer {
         du: gpu.tensor([maxN, spec.rank], { label: "lora dU" }),
         normW: gpu.tensor([normSize], { label: "frozen norm dWeight" }),
         normB: gpu.tensor([normSize], { label: "frozen norm dBias" }),
+        // Dropout: the adapters' dropped input (N, I), and in the backward its gradient.
+        ...((spec.dropout ?? 0) > 0 && !options.inference
+          ? {
+            xd: gpu.tensor([maxN, Math.max(...targets.map((t) => t.in))], {
+              label: "lora dropped x",
+            }),
+          }
+          : {}),
       };
     }
     this.flatGrads = options.inference ? null : FlatTensors.create(gpu, this.trainableList, "grad");
@@ -1125,6 +1145,15 @@ export class Transformer {
    * `logitSum`; with `logSumSquares`, `logSumSq`), keeping what the backward needs.
    */
   forward(enc: Encoder, batch: DeviceBatch, options: { logSumSquares?: boolean } = {}): void {
+    this.#forwardSeed = this.#activeSeed = this.#dropoutSeed;
+    try {
+      this.#forward(enc, batch, options);
+    } finally {
+      this.#activeSeed = null;
+    }
+  }
+
+  #forward(enc: Encoder, batch: DeviceBatch, options: { logSumSquares?: boolean }): void {
     const c = this.config, names = this.names, T = batch.seqLen;
     const { layers, xs, s, n, packed, pick } = this.#acts(batch);
     const C = c.hiddenSize;
@@ -1275,6 +1304,42 @@ export class Transformer {
    * (`+=`) into every parameter's gradient. `coef` is (N,), zero where tokens do not count.
    */
   backward(enc: Encoder, batch: DeviceBatch, coef: Tensor): void {
+    this.#activeSeed = this.#forwardSeed;
+    try {
+      this.#backward(enc, batch, coef);
+    } finally {
+      this.#activeSeed = null;
+    }
+  }
+
+  /**
+   * Seeds the adapters' dropout (a LoRA model's `dropout`) for the forwards that follow, each
+   * backward dropping as its forward did; null (the default) turns it off, as for evaluation. The
+   * mask is a function of the seed, so a seed per micro-batch makes training reproducible.
+   *
+   * @example
+   * ```ts
+   * // model.setDropoutSeed(step); model.forward(enc, batch); model.backward(enc, batch, coef);
+   * // model.setDropoutSeed(null); // evaluation
+   * ```
+   */
+  setDropoutSeed(seed: number | null): void {
+    if (seed !== null && !Number.isInteger(seed)) {
+      throw new RangeError(`Transformer.setDropoutSeed: ${seed} is not an integer`);
+    }
+    this.#dropoutSeed = seed;
+  }
+
+  /** The dropout seed of one adapted weight in the pass being encoded; null: no dropout. */
+  #siteSeed(weight: string): number | null {
+    const p = this.lora?.spec.dropout ?? 0;
+    if (p === 0 || this.#activeSeed === null || !this.#loraScratch?.xd) return null;
+    const site = this.#loraSites.get(weight)!;
+    return (Math.imul(this.#activeSeed ^ 0x5bd1e995, 0x9e3779b1) +
+      Math.imul(site + 1, 0x85ebca77)) | 0;
+  }
+
+  #backward(enc: Encoder, batch: DeviceBatch, coef: Tensor): void {
     const c = this.config, names = this.names, T = batch.seqLen;
     if (this.grads.size === 0) {
       throw new RangeError("Transformer.backward: this model was created for inference only");
@@ -1568,9 +1633,10 @@ export class Transformer {
     });
     const t = w ? this.lora?.targets.get(w) : undefined;
     if (!t) return;
-    // LoRA: U (N, r) = x·Aᵀ, then y (N, O) += s·U·Bᵀ.
+    // LoRA: U (N, r) = x·Aᵀ (training with dropout: drop(x)·Aᵀ), then y (N, O) += s·U·Bᵀ.
     const n = x.shape[0], r = this.lora!.spec.rank, u = this.#loraU(n);
-    matmul(enc, { out: u, a: x, b: this.param(t.a), transB: true, m: n, n: r, k: t.in });
+    const xa = this.#dropped(enc, x, w!);
+    matmul(enc, { out: u, a: xa, b: this.param(t.a), transB: true, m: n, n: r, k: t.in });
     matmul(enc, {
       out: y,
       a: u,
@@ -1582,6 +1648,15 @@ export class Transformer {
       n: t.out,
       k: r,
     });
+  }
+
+  /** x, or drop(x) in the dropout scratch while a training pass drops for this weight. */
+  #dropped(enc: Encoder, x: Tensor, weight: string): Tensor {
+    const seed = this.#siteSeed(weight);
+    if (seed === null) return x;
+    const xd = this.#loraScratch!.xd!.view(0, [...x.shape]);
+    dropout(enc, { out: xd, x, p: this.lora!.spec.dropout!, seed });
+    return xd;
   }
 
   /** The first n rows of the LoRA scratch U, (n, r). */
@@ -1612,11 +1687,13 @@ export class Transformer {
     });
     const t = w ? this.lora?.targets.get(w) : undefined;
     if (!t) return;
-    // LoRA, with g = α·s (α: the output's gradient scale) and U = x·Aᵀ recomputed:
-    // dB (O, r) += g·dyᵀ·U; dU (N, r) = g·dy·B; dA (r, I) += dUᵀ·x; dx (N, I) += dU·A.
+    // LoRA, with g = α·s (α: the output's gradient scale), x' = x (or drop(x), recomputed from
+    // the forward's seed) and U = x'·Aᵀ recomputed: dB (O, r) += g·dyᵀ·U; dU (N, r) = g·dy·B;
+    // dA (r, I) += dUᵀ·x'; dx (N, I) += dU·A (with dropout: dx += drop(dU·A), same mask).
     const n = x.shape[0], r = this.lora!.spec.rank, g = alpha * this.lora!.scale;
     const u = this.#loraU(n), du = this.#loraU(n, "du"), A = this.param(t.a), B = this.param(t.b);
-    matmul(enc, { out: u, a: x, b: A, transB: true, m: n, n: r, k: t.in });
+    const xa = this.#dropped(enc, x, w!), seed = xa === x ? null : this.#siteSeed(w!);
+    matmul(enc, { out: u, a: xa, b: A, transB: true, m: n, n: r, k: t.in });
     matmul(enc, {
       out: this.#g(t.b)!,
       a: dy,
@@ -1629,8 +1706,14 @@ export class Transformer {
       k: n,
     });
     matmul(enc, { out: du, a: dy, b: B, alpha: g, m: n, n: r, k: t.out });
-    matmul(enc, { out: this.#g(t.a)!, a: du, b: x, transA: true, beta: 1, m: r, n: t.in, k: n });
-    matmul(enc, { out: dx, a: du, b: A, beta: 1, m: n, n: t.in, k: r });
+    matmul(enc, { out: this.#g(t.a)!, a: du, b: xa, transA: true, beta: 1, m: r, n: t.in, k: n });
+    if (seed === null) {
+      matmul(enc, { out: dx, a: du, b: A, m: n, n: t.in, k: r, beta: 1 });
+      return;
+    }
+    // x' is used up: its scratch takes dx' = dU·A, dropped into dx with the forward's mask.
+    matmul(enc, { out: xa, a: du, b: A, m: n, n: t.in, k: r });
+    dropout(enc, { out: dx, x: xa, p: this.lora!.spec.dropout!, seed, accumulate: true });
   }
 
   /**

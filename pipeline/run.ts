@@ -992,6 +992,7 @@ function loraConfig(c: RunConfig): { lora?: LoraSpec } {
       alpha: (c.lora.alpha as number | null) ?? 2 * rank,
       targetModules: all ? "all-linear" : target,
       rslora: c.lora.rslora as boolean,
+      ...((c.lora.dropout as number) > 0 ? { dropout: c.lora.dropout as number } : {}),
     },
   };
 }

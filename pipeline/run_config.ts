@@ -180,6 +180,10 @@ export const RUN_SCHEMA: Schema = {
       { list: true },
     ),
     rslora: f("bool", false, "Rank-stabilized scaling α/√r (PEFT's use_rslora)"),
+    dropout: f("number", 0, "Dropout on the adapters' input while training (PEFT's lora_dropout)", {
+      min: 0,
+      lt: 1,
+    }),
   },
   loss: {
     variant: f(

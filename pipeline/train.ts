@@ -445,6 +445,9 @@ export async function train(
             ldOptions(config),
           );
           uploaded.push(mb);
+          // LoRA dropout: a mask per micro-batch, from the seed and its number (so a resumed
+          // run drops as the uninterrupted one); evaluation, encoded later, drops nothing.
+          if (config.lora?.dropout) model.setDropoutSeed(config.seed * 1_000_003 + first + j);
           objective.encode(enc, mb.device, mb.inputs, {
             slot: j,
             scale: 1 / count,
@@ -455,6 +458,7 @@ export async function train(
         readback = gpu.readAfter(enc, [objective.metrics.view(0, [count * 64]), optimizer.norm]);
         gpu.submit(enc);
       } finally {
+        model.setDropoutSeed(null);
         for (const mb of uploaded) releaseMicroBatch(mb);
       }
       step++;

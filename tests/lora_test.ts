@@ -376,3 +376,81 @@ Deno.test("lora: a config's target names select what was trained, partial paths 
     );
   }
 });
+
+gpuTest(
+  "lora: dropout's gradients match finite differences, and it is off unless seeded",
+  async (gpu) => {
+    const c = tinyConfig("llama", { maxPositions: 16 });
+    const spec: LoraSpec = { rank: 2, alpha: 4, targetModules: "all-linear", dropout: 0.3 };
+    const params = testParams(c, 7), adapters = randomAdapters(c, spec, 11);
+    const host = randomBatch(c, [13, 9, 4], 13, 8);
+    const rng = new Rng(9);
+    const coef = Float32Array.from(host.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+    const make = (s: LoraSpec) =>
+      Transformer.create(gpu, c, params, { maxBatch: 4, maxSeqLen: 16, lora: { ...s, adapters } });
+    const model = make(spec), plain = make({ ...spec, dropout: 0 });
+    const batch = uploadBatch(gpu, {
+      tokens: Int32Array.from(host.tokens),
+      targets: Int32Array.from(host.targets),
+      lengths: Int32Array.from(host.lengths),
+      batch: host.batch,
+      seqLen: 13,
+    }, c.vocabSize);
+    const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
+    const n = coef.length;
+    /** L = Σ coef·logp of one forward (and its gradients with `grads`). */
+    const loss = async (m: Transformer, seed: number | null, grads = false) => {
+      m.setDropoutSeed(seed);
+      const enc = gpu.encoder();
+      m.zeroGrads(enc);
+      m.forward(enc, batch);
+      if (grads) m.backward(enc, batch, coefT);
+      gpu.submit(enc);
+      const [logp] = await gpu.read([m.logp.view(0, [n])]);
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += coef[i] * logp[i];
+      return { sum, logp, grads: grads ? await m.readGrads() : null };
+    };
+    // Unseeded (evaluation), the model is the one without dropout, bit for bit; seeded, it is not,
+    // and two seeds drop differently.
+    const [off, none, s1, s1again, s2] = [
+      await loss(model, null),
+      await loss(plain, 5),
+      await loss(model, 1),
+      await loss(model, 1),
+      await loss(model, 2),
+    ];
+    assert.ok(bitEqual(off.logp, none.logp), "no seed: no dropout");
+    assert.ok(!bitEqual(s1.logp, off.logp) && !bitEqual(s1.logp, s2.logp));
+    assert.ok(bitEqual(s1.logp, s1again.logp), "a seed repeats its mask");
+    // The backward drops as its forward did: directional derivatives along random directions of all
+    // the adapters match central differences of the loss with the same seed.
+    const { grads } = await loss(model, 1, true);
+    const h = 1e-3;
+    for (const dirSeed of [21, 22]) {
+      const r = new Rng(dirSeed), dir = new Map<string, Float32Array>();
+      let analytic = 0;
+      for (const [k, g] of grads!) {
+        const v = r.uniformArray(g.length, -1, 1);
+        dir.set(k, v);
+        for (let i = 0; i < g.length; i++) analytic += g[i] * v[i];
+      }
+      const shifted = (sign: number) =>
+        new Map([...adapters].map(([k, a]) => [k, a.map((x, i) => x + sign * h * dir.get(k)![i])]));
+      model.writeAdapters(shifted(1));
+      const up = (await loss(model, 1)).sum;
+      model.writeAdapters(shifted(-1));
+      const down = (await loss(model, 1)).sum;
+      model.writeAdapters(adapters);
+      const numeric = (up - down) / (2 * h);
+      assert.ok(
+        Math.abs(numeric - analytic) <= 2e-3 * Math.abs(analytic) + 1e-4,
+        `direction ${dirSeed}: ${analytic} analytic, ${numeric} by differences`,
+      );
+    }
+    releaseBatch(batch);
+    coefT.release();
+    model.release();
+    plain.release();
+  },
+);

@@ -625,7 +625,12 @@ gpuTest("train: LoRA trains adapters, checkpoints them as PEFT and resumes exact
     model: { config: c, params: base, tokenizer: null },
     train: { pairs, ref, padTokenId: 0 },
   };
-  const lora = { rank: 2, alpha: 4, targetModules: ["q_proj", "v_proj", "down_proj"] };
+  const lora = {
+    rank: 2,
+    alpha: 4,
+    targetModules: ["q_proj", "v_proj", "down_proj"],
+    dropout: 0.1,
+  };
   const config = {
     ...DEFAULT_TRAIN,
     pairsPerBatch: 2,
