@@ -380,6 +380,13 @@ export interface TransformerOptions {
   /** How the attention kernels run (defaults: the launchers'). */
   attention?: AttentionOptions;
   /**
+   * Gradient checkpointing (transformers' `gradient_checkpointing`): keep only each block's input
+   * and run the block's forward again in the backward, just before its backward. One set of block
+   * activations instead of one per layer, for one more forward per step; the results are the same
+   * bits. Default false.
+   */
+  checkpointLayers?: boolean;
+  /**
    * Train low-rank adapters instead of the model: the parameters given are frozen (no gradients,
    * no optimizer state) and only the adapters of {@linkcode LoraOptions} train.
    */
@@ -523,6 +530,17 @@ interface LayerActs {
   rstdM?: Tensor; // (N,) gemma2/3
 }
 
+/** A batch's views of the activations (see `#acts`). */
+interface Acts {
+  layers: LayerActs[];
+  xs: Tensor[];
+  s: Record<string, Tensor>;
+  n: number;
+  packed: PackedTokens | null;
+  pick: PickedRows | null;
+  rows: number;
+}
+
 /**
  * A transformer's parameters, gradients and activations on the GPU, with forward and backward.
  *
@@ -587,6 +605,8 @@ export class Transformer {
   readonly maxBatch: number;
   /** Largest sequence length T the buffers hold. */
   readonly maxSeqLen: number;
+  /** Whether the backward recomputes each block's activations (`checkpointLayers`). */
+  readonly checkpointLayers: boolean;
   #store: Record<string, Tensor>;
   #layerStore: LayerActs[];
   #xs: Tensor[]; // (L+1) residual streams, (maxN, C)
@@ -632,6 +652,7 @@ export class Transformer {
     this.paramList = internalParams(config);
     this.maxBatch = options.maxBatch;
     this.maxSeqLen = options.maxSeqLen;
+    this.checkpointLayers = !options.inference && (options.checkpointLayers ?? false);
     if (options.maxSeqLen > config.maxPositions) {
       throw new RangeError(
         `Transformer: maxSeqLen ${options.maxSeqLen} exceeds the model's ${config.maxPositions} positions`,
@@ -766,8 +787,9 @@ export class Transformer {
       coef: t([maxN, 1], "picked coef"),
     };
     this.#xs = Array.from({ length: c.numLayers + 1 }, (_, l) => t([maxN, C], `x${l}`));
-    this.#layerStore = Array.from({ length: c.numLayers }, (_, l) => ({
-      x: this.#xs[l],
+    // One set of a block's activations per layer; or one set for all of them, where no backward
+    // needs them kept (inference) or the backward recomputes each block's (checkpointed layers).
+    const blockActs = (l: number | string): Omit<LayerActs, "x"> => ({
       ...(preNorms
         ? {
           h1: t([maxN, C], `h1.${l}`),
@@ -807,6 +829,11 @@ export class Transformer {
           rstdM: t([maxN], `rstd mlp.${l}`),
         }
         : {}),
+    });
+    const shared = options.inference || this.checkpointLayers ? blockActs("all") : null;
+    this.#layerStore = Array.from({ length: c.numLayers }, (_, l) => ({
+      x: this.#xs[l],
+      ...(shared ?? blockActs(l)),
     }));
     this.#store = {
       hF: t([maxN, C], "hF"),
@@ -900,8 +927,20 @@ export class Transformer {
       const shapes = options.inference ? [[n, i, o]] : [[n, i, o], [n, o, i], [o, n, i]];
       for (const [m, k, nn] of shapes) split = Math.max(split, splitScratchBytes(m, nn, k));
     }
+    // One set of block activations for every layer (inference, checkpointed layers): the
+    // layers' inputs are still one each.
+    const layers = options.inference || options.checkpointLayers
+      ? perLayer + (c.numLayers - 1) * n * c.hiddenSize
+      : c.numLayers * perLayer;
     if (options.inference) {
-      return 4 * (params + c.numLayers * perLayer + n * 2 * c.hiddenSize + packedQkv) + workspace +
+      // The classifier's logits chunk (training: in keptLogitsBytes when kept, else in scratch).
+      const Vp = Math.ceil(V / 4) * 4;
+      const budget = options.logitsChunkBytes ?? 32 * 2 ** 20;
+      const rows = Math.min(
+        Math.max(64, Math.floor(budget / (Vp * 4) / 64) * 64),
+        Math.ceil(n / 64) * 64,
+      );
+      return 4 * (params + layers + n * 2 * c.hiddenSize + packedQkv + rows * Vp) + workspace +
         2 * split;
     }
     const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim +
@@ -914,7 +953,7 @@ export class Transformer {
       ? params + 4 * loraParams(c, lora).reduce((s, p) => s + p.shape[0] * p.shape[1], 0) +
         2 * n * lora.rank + 2 * C
       : 4 * params;
-    return 4 * (trained + c.numLayers * perLayer + scratch) + keptLogitsBytes(c, options) +
+    return 4 * (trained + layers + scratch) + keptLogitsBytes(c, options) +
       workspace + 2 * split;
   }
 
@@ -924,7 +963,8 @@ export class Transformer {
     if (need > memoryLimit(this.gpu)) {
       throw new RangeError(
         `This model needs about ${(need / 2 ** 30).toFixed(1)} GiB of GPU memory for batches of ` +
-          `${options.maxBatch}×${options.maxSeqLen}, more than this device can hold: use a smaller batch or sequence length`,
+          `${options.maxBatch}×${options.maxSeqLen}, more than this device can hold: use a smaller batch or sequence length` +
+          (options.inference || options.checkpointLayers ? "" : ", or checkpointed layers"),
       );
     }
     return need;
@@ -1032,8 +1072,11 @@ export class Transformer {
       this.logitSum,
       this.logSumSq,
       ...this.#xs,
-      ...this.#layerStore.flatMap((l) =>
-        Object.entries(l).filter(([k]) => k !== "x").map(([, t]) => t)
+      // (a set shared by every layer once)
+      ...new Set(
+        this.#layerStore.flatMap((l) =>
+          Object.entries(l).filter(([k]) => k !== "x").map(([, t]) => t)
+        ),
       ),
       ...Object.values(this.#store),
       ...Object.values(this.#picked),
@@ -1062,15 +1105,7 @@ export class Transformer {
     return name ? this.grads.get(name) : undefined;
   }
 
-  #acts(batch: DeviceBatch): {
-    layers: LayerActs[];
-    xs: Tensor[];
-    s: Record<string, Tensor>;
-    n: number;
-    packed: PackedTokens | null;
-    pick: PickedRows | null;
-    rows: number;
-  } {
+  #acts(batch: DeviceBatch): Acts {
     const { batch: B, seqLen: T } = batch;
     if (B > this.maxBatch || T > this.maxSeqLen) {
       throw new RangeError(
@@ -1155,7 +1190,7 @@ export class Transformer {
 
   #forward(enc: Encoder, batch: DeviceBatch, options: { logSumSquares?: boolean }): void {
     const c = this.config, names = this.names, T = batch.seqLen;
-    const { layers, xs, s, n, packed, pick } = this.#acts(batch);
+    const acts = this.#acts(batch), { xs, s, n, packed, pick } = acts;
     const C = c.hiddenSize;
     // Padding-free: the embedding of every token goes to "proj out", then the valid ones are
     // packed into the residual stream.
@@ -1169,77 +1204,7 @@ export class Transformer {
       scale: embeddingScale(c),
     });
     if (packed) this.#pack(enc, packed, embedded, xs[0]);
-    names.layers.forEach((ln, l) => {
-      const a = layers[l];
-      // (olmo2: no input norm, attention reads the residual stream itself)
-      const h1 = a.h1 ?? a.x;
-      if (ln.norm1 && a.h1 && a.mean1 && a.rstd1) {
-        this.norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
-      }
-      // qwen3: q and k land in qRaw, kRaw, then an RMSNorm per head writes q, k.
-      const [qOut, kOut] = a.qRaw && a.kRaw ? [a.qRaw, a.kRaw] : [a.q, a.k];
-      const [q, k, v] = packed ? [s.pq, s.pk, s.pv] : [qOut, kOut, a.v];
-      this.linear(enc, h1, q, ln.q, ln.qBias);
-      this.linear(enc, h1, k, ln.k, ln.kBias);
-      this.linear(enc, h1, v, ln.v, ln.vBias);
-      if (packed) {
-        // Keys and values of shared positions are those of the row they repeat.
-        const kv = packed.shared?.kvSlots ?? packed.slots;
-        this.#unpack(enc, packed, q, qOut);
-        this.#unpack(enc, packed, k, kOut, kv);
-        this.#unpack(enc, packed, v, a.v, kv);
-      }
-      if (a.qRaw && a.kRaw && a.rstdQ && a.rstdK && ln.qNorm && ln.kNorm) {
-        this.headNorm(enc, a.qRaw, a.q, a.rstdQ, ln.qNorm);
-        this.headNorm(enc, a.kRaw, a.k, a.rstdK, ln.kNorm);
-      }
-      const rope = this.#ropes?.layers[l];
-      if (rope) {
-        const common = { ...rope, seqLen: T, headSize: c.headDim, rotaryDim: ropeDim(c) };
-        ropeForward(enc, { ...common, x: a.q, nHeads: c.numHeads });
-        ropeForward(enc, { ...common, x: a.k, nHeads: c.numKvHeads });
-      }
-      const bt = (t: Tensor) => t.view(0, [batch.batch, T, t.shape[1]]);
-      attentionForward(enc, {
-        ...this.#attention,
-        out: bt(a.att),
-        lse: a.lse,
-        q: bt(a.q),
-        k: bt(a.k),
-        v: bt(a.v),
-        lengths: batch.lengths,
-        nHeads: c.numHeads,
-        nKvHeads: c.numKvHeads,
-        scale: attentionScale(c),
-        window: layerWindow(c, l),
-        softcap: c.attnSoftcap,
-      });
-      if (packed) this.#pack(enc, packed, a.att, s.pq);
-      // gemma2/3: the projection is normalized (its own RMSNorm) before the residual add.
-      const post = (raw: Tensor | undefined, rstd: Tensor | undefined, w: string | undefined) => {
-        if (raw && rstd && w) this.norm(enc, raw, s.o, rstd, rstd, w, undefined);
-      };
-      this.linear(enc, packed ? s.pq : a.att, a.oRaw ?? s.o, ln.o, ln.oBias);
-      post(a.oRaw, a.rstdO, ln.postAttnNorm);
-      residualForward(enc, { out: a.mid, a: a.x, b: s.o, scale: residualScale(c) });
-      // (gpt_neox's parallel residual: the MLP reads the norm of the block's input; phi's: the
-      // attention's own input norm)
-      const mlpIn = c.parallelResidual ? a.x : a.mid;
-      const h2 = hasSharedNorm(c) ? h1 : a.h2 ?? mlpIn;
-      if (ln.norm2 && a.h2 && a.mean2 && a.rstd2) {
-        this.norm(enc, mlpIn, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
-      }
-      if (hasGptBlock(c)) {
-        this.linear(enc, h2, a.a, ln.fc, ln.fcBias);
-      } else {
-        this.linear(enc, h2, a.a, ln.gate);
-        this.linear(enc, h2, a.b, ln.up);
-      }
-      activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b, exact: c.exactGelu });
-      this.linear(enc, a.s, a.mRaw ?? s.o, hasGptBlock(c) ? ln.proj : ln.down, ln.projBias);
-      post(a.mRaw, a.rstdM, ln.postMlpNorm);
-      residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o, scale: residualScale(c) });
-    });
+    for (let l = 0; l < c.numLayers; l++) this.#layerForward(enc, batch, acts, l);
     this.norm(enc, xs[c.numLayers], s.hF, s.meanF, s.rstdF, names.normF, names.normFBias);
     this.#pickRows(enc, pick, packed, s);
     const out = pick
@@ -1282,6 +1247,97 @@ export class Transformer {
         });
       }
     }
+  }
+
+  /**
+   * Encodes block l's forward from its input `xs[l]` into `xs[l + 1]`, keeping its activations for
+   * the backward (which, with checkpointed layers, runs it again first).
+   */
+  #layerForward(
+    enc: Encoder,
+    batch: DeviceBatch,
+    acts: Acts,
+    l: number,
+  ): void {
+    const c = this.config, T = batch.seqLen, ln = this.names.layers[l];
+    const { layers, xs, s, packed } = acts;
+    const a = layers[l];
+    // (olmo2: no input norm, attention reads the residual stream itself)
+    const h1 = a.h1 ?? a.x;
+    if (ln.norm1 && a.h1 && a.mean1 && a.rstd1) {
+      this.norm(enc, a.x, a.h1, a.mean1, a.rstd1, ln.norm1, ln.norm1Bias);
+    }
+    // qwen3: q and k land in qRaw, kRaw, then an RMSNorm per head writes q, k.
+    const [qOut, kOut] = a.qRaw && a.kRaw ? [a.qRaw, a.kRaw] : [a.q, a.k];
+    const [q, k, v] = packed ? [s.pq, s.pk, s.pv] : [qOut, kOut, a.v];
+    this.linear(enc, h1, q, ln.q, ln.qBias);
+    this.linear(enc, h1, k, ln.k, ln.kBias);
+    this.linear(enc, h1, v, ln.v, ln.vBias);
+    if (packed) {
+      // Keys and values of shared positions are those of the row they repeat.
+      const kv = packed.shared?.kvSlots ?? packed.slots;
+      this.#unpack(enc, packed, q, qOut);
+      this.#unpack(enc, packed, k, kOut, kv);
+      this.#unpack(enc, packed, v, a.v, kv);
+    }
+    if (a.qRaw && a.kRaw && a.rstdQ && a.rstdK && ln.qNorm && ln.kNorm) {
+      this.headNorm(enc, a.qRaw, a.q, a.rstdQ, ln.qNorm);
+      this.headNorm(enc, a.kRaw, a.k, a.rstdK, ln.kNorm);
+    }
+    const rope = this.#ropes?.layers[l];
+    if (rope) {
+      const common = { ...rope, seqLen: T, headSize: c.headDim, rotaryDim: ropeDim(c) };
+      ropeForward(enc, { ...common, x: a.q, nHeads: c.numHeads });
+      ropeForward(enc, { ...common, x: a.k, nHeads: c.numKvHeads });
+    }
+    const bt = (t: Tensor) => t.view(0, [batch.batch, T, t.shape[1]]);
+    attentionForward(enc, {
+      ...this.#attention,
+      out: bt(a.att),
+      lse: a.lse,
+      q: bt(a.q),
+      k: bt(a.k),
+      v: bt(a.v),
+      ...this.#attentionOf(batch, l),
+    });
+    if (packed) this.#pack(enc, packed, a.att, s.pq);
+    // gemma2/3: the projection is normalized (its own RMSNorm) before the residual add.
+    const post = (raw: Tensor | undefined, rstd: Tensor | undefined, w: string | undefined) => {
+      if (raw && rstd && w) this.norm(enc, raw, s.o, rstd, rstd, w, undefined);
+    };
+    this.linear(enc, packed ? s.pq : a.att, a.oRaw ?? s.o, ln.o, ln.oBias);
+    post(a.oRaw, a.rstdO, ln.postAttnNorm);
+    residualForward(enc, { out: a.mid, a: a.x, b: s.o, scale: residualScale(c) });
+    // (gpt_neox's parallel residual: the MLP reads the norm of the block's input; phi's: the
+    // attention's own input norm)
+    const mlpIn = c.parallelResidual ? a.x : a.mid;
+    const h2 = hasSharedNorm(c) ? h1 : a.h2 ?? mlpIn;
+    if (ln.norm2 && a.h2 && a.mean2 && a.rstd2) {
+      this.norm(enc, mlpIn, a.h2, a.mean2, a.rstd2, ln.norm2, ln.norm2Bias);
+    }
+    if (hasGptBlock(c)) {
+      this.linear(enc, h2, a.a, ln.fc, ln.fcBias);
+    } else {
+      this.linear(enc, h2, a.a, ln.gate);
+      this.linear(enc, h2, a.b, ln.up);
+    }
+    activationForward(enc, c.family, { out: a.s, a: a.a, b: a.b, exact: c.exactGelu });
+    this.linear(enc, a.s, a.mRaw ?? s.o, hasGptBlock(c) ? ln.proj : ln.down, ln.projBias);
+    post(a.mRaw, a.rstdM, ln.postMlpNorm);
+    residualForward(enc, { out: xs[l + 1], a: a.mid, b: s.o, scale: residualScale(c) });
+  }
+
+  /** Block l's attention settings, the same for its forward and backward. */
+  #attentionOf(batch: DeviceBatch, l: number) {
+    const c = this.config;
+    return {
+      lengths: batch.lengths,
+      nHeads: c.numHeads,
+      nKvHeads: c.numKvHeads,
+      scale: attentionScale(c),
+      window: layerWindow(c, l),
+      softcap: c.attnSoftcap,
+    };
   }
 
   /** Gathers the picked rows' final hidden rows (from the layers' rows) into "proj out". */
@@ -1350,7 +1406,7 @@ export class Transformer {
           "ones kept, so run the forward of this batch again first",
       );
     }
-    const { layers, xs, s, n, packed, pick } = this.#acts(batch);
+    const acts = this.#acts(batch), { layers, xs, s, n, packed, pick } = acts;
     if (coef.size !== n) {
       throw new RangeError(`Transformer.backward: coef has ${coef.size} values, needs ${n}`);
     }
@@ -1453,6 +1509,9 @@ export class Transformer {
       names.normFBias,
     );
     for (let l = c.numLayers - 1; l >= 0; l--) {
+      // Checkpointed: the block's activations again, from its kept input (the same bits).
+      // (The last block's are still there from the forward.)
+      if (this.checkpointLayers && l < c.numLayers - 1) this.#layerForward(enc, batch, acts, l);
       const ln = names.layers[l], a = layers[l];
       // granite: the attention and MLP outputs entered the residual stream ×rs.
       const rs = residualScale(c);
@@ -1518,12 +1577,7 @@ export class Transformer {
         v: bt(a.v),
         out: bt(a.att),
         lse: a.lse,
-        lengths: batch.lengths,
-        nHeads: c.numHeads,
-        nKvHeads: c.numKvHeads,
-        scale: attentionScale(c),
-        window: layerWindow(c, l),
-        softcap: c.attnSoftcap,
+        ...this.#attentionOf(batch, l),
       });
       const rope = this.#ropes?.layers[l];
       if (rope) {

@@ -962,6 +962,7 @@ function trainingConfig(c: RunConfig, loss: DpoLossConfig): TrainConfig {
     seed: t.seed as number,
     bucketWindow: t.bucket_window as number,
     attention: t.attention as AttentionDesign,
+    ...(t.gradient_checkpointing ? { checkpointLayers: true } : {}),
     padToMultiple: 8,
     loss,
     optimizer,

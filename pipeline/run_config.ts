@@ -131,6 +131,13 @@ export const RUN_SCHEMA: Schema = {
       "Attention kernels: flash (tiled, no T×T matrix), products (T×T scores through the matmul kernels) or auto (products on a GPU when one T×T score matrix fits 256 MiB, i.e. T ≤ 8192; else flash)",
       { choices: ["auto", "flash", "products"] },
     ),
+    gradient_checkpointing: f(
+      "bool",
+      false,
+      "Keep only each block's input and recompute its activations in the backward " +
+        "(transformers' gradient_checkpointing): one set of block activations instead of one per " +
+        "layer, for one more forward per step; the same results",
+    ),
     lr: f("number", 1e-6, "Peak learning rate", { min: 0 }),
     schedule: f("string", "linear", "Decay after warmup", {
       choices: ["linear", "cosine", "constant"],

@@ -69,6 +69,11 @@ export interface TrainConfig {
    * GPU, flash on a CPU adapter (`withAttentionDesign` in `model/transformer.ts`).
    */
   attention?: AttentionDesign | "auto";
+  /**
+   * Gradient checkpointing: the backward recomputes each block's activations from its input
+   * (`checkpointLayers` of `model/transformer.ts`). Same results, less memory. Default false.
+   */
+  checkpointLayers?: boolean;
   /** Round each batch's length up to a multiple of this. Default 8. */
   padToMultiple: number;
   /** The DPO loss. */
@@ -122,8 +127,9 @@ export const DEFAULT_TRAIN: TrainConfig = {
 /**
  * Whether a checkpoint's saved training configuration lets a run with `config` resume from it:
  * equal but for `attention`, which is how, not what, the model computes (the same results within
- * float32 rounding), and `syncEvery` (when metrics are read back), so a run may resume with other
- * values of them, or from a checkpoint written before the settings existed.
+ * float32 rounding), `checkpointLayers` (the same bits, in less memory) and `syncEvery` (when
+ * metrics are read back), so a run may resume with other values of them, or from a checkpoint
+ * written before the settings existed.
  *
  * @example
  * ```ts
@@ -133,7 +139,12 @@ export const DEFAULT_TRAIN: TrainConfig = {
  */
 export function sameTraining(saved: unknown, config: TrainConfig): boolean {
   const what = (c: unknown) =>
-    JSON.stringify({ ...(c as object), attention: undefined, syncEvery: undefined });
+    JSON.stringify({
+      ...(c as object),
+      attention: undefined,
+      syncEvery: undefined,
+      checkpointLayers: undefined,
+    });
   return what(saved) === what(config);
 }
 
@@ -263,6 +274,7 @@ export async function train(
     maxSeqLen,
     attention: { design: config.attention === "auto" ? undefined : config.attention },
     ...(config.lora ? { lora: { ...config.lora, seed: config.seed } } : {}),
+    checkpointLayers: config.checkpointLayers ?? false,
   });
   const adapterOf = async () =>
     config.lora

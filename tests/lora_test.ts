@@ -386,8 +386,13 @@ gpuTest(
     const host = randomBatch(c, [13, 9, 4], 13, 8);
     const rng = new Rng(9);
     const coef = Float32Array.from(host.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
-    const make = (s: LoraSpec) =>
-      Transformer.create(gpu, c, params, { maxBatch: 4, maxSeqLen: 16, lora: { ...s, adapters } });
+    const make = (s: LoraSpec, checkpointLayers = false) =>
+      Transformer.create(gpu, c, params, {
+        maxBatch: 4,
+        maxSeqLen: 16,
+        lora: { ...s, adapters },
+        checkpointLayers,
+      });
     const model = make(spec), plain = make({ ...spec, dropout: 0 });
     const batch = uploadBatch(gpu, {
       tokens: Int32Array.from(host.tokens),
@@ -426,6 +431,11 @@ gpuTest(
     // The backward drops as its forward did: directional derivatives along random directions of all
     // the adapters match central differences of the loss with the same seed.
     const { grads } = await loss(model, 1, true);
+    // Checkpointed layers recompute the forward with the same masks: the same bits.
+    const again = make(spec, true);
+    const recomputed = (await loss(again, 1, true)).grads!;
+    for (const [k, g] of grads!) assert.ok(bitEqual(g, recomputed.get(k)!), `checkpointed ${k}`);
+    again.release();
     const h = 1e-3;
     for (const dirSeed of [21, 22]) {
       const r = new Rng(dirSeed), dir = new Map<string, Float32Array>();

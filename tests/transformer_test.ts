@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type ModelConfig, tinyConfig } from "../model/config.ts";
 import { initParams, internalParams, modelNames } from "../model/params.ts";
 import { ReferenceModel } from "../model/reference_model.ts";
+import { loraParams } from "../model/lora.ts";
 import {
   type AttentionOptions,
   keepsLogits,
@@ -726,6 +727,12 @@ gpuTest("transformer: the memory estimate is within 15 % of what a model allocat
         { attention: { design: "products" as const } },
         { inference: true, attention: { design: "products" as const } },
         { attention: { design: "flash" as const } },
+        { checkpointLayers: true },
+        { lora: { rank: 4, alpha: 8, targetModules: "all-linear" as const } },
+        {
+          checkpointLayers: true,
+          lora: { rank: 2, alpha: 8, targetModules: "all-linear" as const },
+        },
       ]
     ) {
       const o = { maxBatch: 4, maxSeqLen: Math.min(64, c.maxPositions), ...options };
@@ -733,8 +740,9 @@ gpuTest("transformer: the memory estimate is within 15 % of what a model allocat
       const before = gpu.pool.bytesAllocated;
       const model = Transformer.create(gpu, c, initParams(c, { seed: 1 }), o);
       // A training estimate also counts AdamW's two moments, which the optimizer allocates.
-      const params = internalParams(c).reduce((n, p) => n + p.shape.reduce((a, b) => a * b), 0);
-      const moments = o.inference ? 0 : 2 * 4 * params;
+      const trained = "lora" in o && o.lora ? loraParams(c, o.lora) : internalParams(c);
+      const params = trained.reduce((n, p) => n + p.shape.reduce((a, b) => a * b), 0);
+      const moments = "inference" in o ? 0 : 2 * 4 * params;
       const got = gpu.pool.bytesAllocated - before;
       // The estimate counts the design asked for: the model's default depends on the adapter.
       const want = Transformer.estimateBytes(c, withAttentionDesign(gpu, o, c)) - moments;
@@ -927,5 +935,62 @@ gpuTest(
       delete (gpu as unknown as { limits?: unknown }).limits;
     }
     assert.equal(gpu.limits, real);
+  },
+);
+
+gpuTest(
+  "transformer: checkpointed layers give the same bits, and inference shares one set of activations",
+  async (gpu) => {
+    const cases: [ModelConfig, number[], number][] = [
+      [tinyConfig("llama", { maxPositions: 16 }), [13, 9, 4], 13], // padding-free (packed)
+      [tinyConfig("gpt2", { maxPositions: 16 }), [12, 12], 12], // every token real
+      [tinyConfig("gemma2", { maxPositions: 16 }), [13, 9, 4], 13], // sandwich norms, windows
+      [tinyConfig("qwen3", { maxPositions: 16 }), [11, 6], 11], // q/k norms
+    ];
+    for (const [c, lengths, T] of cases) {
+      const params = testParams(c, 7), host = randomBatch(c, lengths, T, 8);
+      const rng = new Rng(9);
+      const coef = Float32Array.from(host.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+      const coefT = gpu.upload(coef, [coef.length]);
+      const runs = [];
+      for (const checkpointLayers of [false, true]) {
+        const model = Transformer.create(gpu, c, params, {
+          maxBatch: 4,
+          maxSeqLen: 16,
+          checkpointLayers,
+        });
+        assert.equal(model.checkpointLayers, checkpointLayers);
+        const batch = uploadRaw(gpu, host, c.vocabSize);
+        runs.push(await step(gpu, model, batch, coefT));
+        releaseBatch(batch);
+        model.release();
+      }
+      assert.ok(bitEqual(runs[0].logp, runs[1].logp), `${c.family} logp`);
+      for (const [k, g] of runs[0].grads) {
+        assert.ok(bitEqual(g, runs[1].grads.get(k)!), `${c.family} d${k}`);
+      }
+      // An inference model (one set of activations for all layers) gives the same log-probs.
+      const inf = Transformer.create(gpu, c, params, {
+        maxBatch: 4,
+        maxSeqLen: 16,
+        inference: true,
+      });
+      const batch = uploadRaw(gpu, host, c.vocabSize);
+      const enc = gpu.encoder();
+      inf.forward(enc, batch);
+      gpu.submit(enc);
+      const [logp] = await gpu.read([inf.logp.view(0, [coef.length])]);
+      assert.ok(bitEqual(logp, runs[0].logp), `${c.family} inference logp`);
+      releaseBatch(batch);
+      inf.release();
+      coefT.release();
+    }
+    // Fewer bytes: one set of block activations, not one per layer.
+    const c = tinyConfig("llama", { numLayers: 8 });
+    const o = { maxBatch: 8, maxSeqLen: 64 };
+    assert.ok(
+      Transformer.estimateBytes(c, { ...o, checkpointLayers: true }) <
+        0.6 * Transformer.estimateBytes(c, o),
+    );
   },
 );
