@@ -63,7 +63,15 @@ import {
   SMOOTHED_VARIANTS,
 } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
-import { type LoraSpec, saveAdapter, selectModules } from "../model/lora.ts";
+import {
+  ADAPTER_CONFIG,
+  loadAdapter,
+  type LoraSpec,
+  mergeLora,
+  saveAdapter,
+  selectModules,
+  specFromPeft,
+} from "../model/lora.ts";
 import { exists, samePlace, within } from "../util/fs.ts";
 
 /** The committed reference model of the built-in task. */
@@ -166,6 +174,11 @@ async function trainInFolder(
   const { start, tokenizer, task, trainData, evalData, heldOut } = data;
   // Bad LoRA targets are refused before the reference log-probs are computed.
   if (trainConfig.lora) selectModules(start.config, trainConfig.lora);
+  // Continuing model.adapter: the model's own weights stay frozen under it (the merged model is
+  // the reference).
+  const policy = trainConfig.lora && data.adapter
+    ? { model: { ...start, params: data.adapter.base }, adapters: data.adapter.values }
+    : { model: start };
   const cacheDir = (c.run.cache_dir as string | null) ?? undefined;
   // The reference: its weights' hash keys the log-prob cache and the resume check below.
   let reference: { config: ModelConfig; params: () => Promise<ParamValues> } = {
@@ -274,7 +287,7 @@ async function trainInFolder(
   try {
     result = await train(
       {
-        model: start,
+        ...policy,
         train: set(trainData, trainRef),
         eval: evalData.pairs.length && objective === "dpo" ? set(evalData, evalRef) : undefined,
       },
@@ -354,8 +367,10 @@ async function trainInFolder(
 
 /** Everything a run needs before training: the models, the tokenizer and the tokenized data. */
 export interface PreparedData {
-  /** The starting (policy) model. */
+  /** The starting (policy) model (with `model.adapter`, the model with it merged). */
   start: LoadedModel;
+  /** `model.adapter`: its spec and tensors, and the model's own weights it was merged into. */
+  adapter?: { spec: LoraSpec; values: ParamValues; base: ParamValues };
   /** The tokenizer (the model's, the built-in byte tokenizer for the built-in task, or null). */
   tokenizer: TextTokenizer | null;
   /** The built-in task, when no data were given. */
@@ -387,7 +402,15 @@ export async function prepareData(
 ): Promise<PreparedData> {
   const builtin = c.data.path === null;
   const task: SyntheticTask | null = builtin ? shoutTask() : null;
-  const start = await startingModel(c, objective, builtin);
+  let start = await startingModel(c, objective, builtin);
+  let adapter: PreparedData["adapter"];
+  if (c.model.adapter) {
+    const dir = c.model.adapter as string;
+    const { spec, values } = await loadAdapter(dir, start.config);
+    adapter = { spec, values, base: start.params };
+    start = { ...start, params: mergeLora(start.config, spec, start.params, values) };
+    ctx.logger.info(`load: adapter ${dir} (r ${spec.rank}, α ${spec.alpha}) merged into the model`);
+  }
   const tokenizer = start.tokenizer ?? (builtin ? new ByteTokenizer() : null);
   let pairs: PreferencePair[], heldOut: PreferencePair[] | null = null;
   if (task) {
@@ -458,7 +481,7 @@ export async function prepareData(
   ctx.logger.info(
     `data: ${trainData.pairs.length} training pairs, ${evalData.pairs.length} held out`,
   );
-  return { start, tokenizer, task, trainData, evalData, heldOut };
+  return { start, ...(adapter ? { adapter } : {}), tokenizer, task, trainData, evalData, heldOut };
 }
 
 /**
@@ -981,10 +1004,31 @@ function adapterBase(c: RunConfig): { base: string | null } {
   return { base: dir === null ? null : isAbsolute(dir) ? dir : join(Deno.cwd(), dir) };
 }
 
-/** The run's LoRA spec, when `lora.rank` is set (absent otherwise: older checkpoints compare). */
+/**
+ * The run's LoRA spec, when `lora.rank` is set (absent otherwise: older checkpoints compare);
+ * continuing `model.adapter`, that adapter's (its rank must be `lora.rank`).
+ */
 function loraConfig(c: RunConfig): { lora?: LoraSpec } {
   const rank = c.lora.rank as number;
   if (rank === 0) return {};
+  const dropout = (c.lora.dropout as number) > 0 ? { dropout: c.lora.dropout as number } : {};
+  if (c.model.adapter) {
+    const path = join(c.model.adapter as string, ADAPTER_CONFIG);
+    let json: unknown;
+    try {
+      json = JSON.parse(Deno.readTextFileSync(path));
+    } catch (e) {
+      throw new RangeError(`${path}: cannot read the adapter config (${(e as Error).message})`);
+    }
+    const spec = specFromPeft(json as Record<string, unknown>, path);
+    if (spec.rank !== rank) {
+      throw new RangeError(
+        `model.adapter has rank ${spec.rank} (${path}): set lora.rank ${spec.rank} to continue ` +
+          "training it, or 0 to fine-tune the model it merges into",
+      );
+    }
+    return { lora: { ...spec, ...dropout } };
+  }
   const target = (c.lora.target as string).split(",").map((s) => s.trim()).filter((s) => s);
   const all = target.length === 1 && (target[0] === "all-linear" || target[0] === "all");
   return {
@@ -993,7 +1037,7 @@ function loraConfig(c: RunConfig): { lora?: LoraSpec } {
       alpha: (c.lora.alpha as number | null) ?? 2 * rank,
       targetModules: all ? "all-linear" : target,
       rslora: c.lora.rslora as boolean,
-      ...((c.lora.dropout as number) > 0 ? { dropout: c.lora.dropout as number } : {}),
+      ...dropout,
     },
   };
 }

@@ -70,6 +70,12 @@ export const RUN_SCHEMA: Schema = {
       "Hugging Face model folder to start from (default: the built-in demo model)",
     ),
     ref: f("string", null, "Reference model folder (default: the starting model)"),
+    adapter: f(
+      "string",
+      null,
+      "PEFT LoRA adapter folder for model.path: the starting model (and default reference) is the " +
+        "model with it merged; with lora.rank set, training continues this adapter",
+    ),
   },
   data: {
     path: f(

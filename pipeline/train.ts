@@ -187,6 +187,8 @@ export interface TrainInput {
   train: PairSet;
   /** Held-out pairs for evaluation during training. */
   eval?: PairSet;
+  /** With `lora`: the adapters to start from (default: fresh ones, as PEFT makes them). */
+  adapters?: ParamValues;
 }
 
 /** Where the stage writes and whether it resumes. */
@@ -273,7 +275,9 @@ export async function train(
     maxBatch: rowsPerPair * config.pairsPerBatch,
     maxSeqLen,
     attention: { design: config.attention === "auto" ? undefined : config.attention },
-    ...(config.lora ? { lora: { ...config.lora, seed: config.seed } } : {}),
+    ...(config.lora
+      ? { lora: { ...config.lora, seed: config.seed, adapters: input.adapters } }
+      : {}),
     checkpointLayers: config.checkpointLayers ?? false,
   });
   const adapterOf = async () =>

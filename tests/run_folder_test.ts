@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { main } from "../main.ts";
 import { BUILTIN_MODEL_DIR } from "../pipeline/run.ts";
-import { testGpu } from "../testing/gpu_harness.ts";
+import { bitEqual, testGpu } from "../testing/gpu_harness.ts";
+import { loadAdapter } from "../model/lora.ts";
+import { readConfig } from "../model/config.ts";
 import { type TinyRun, tinyRunFlags, writeTinyRun } from "../testing/tiny_run.ts";
 
 const quietIo = () => {
@@ -314,7 +316,7 @@ tinyTest(
 tinyTest(
   "run folders: a LoRA run saves the merged model with its PEFT adapter, and save_to swaps both",
   async (dir, { model, data }) => {
-    const lora = ["--lora.rank", "2", "--lora.target", "q_proj,v_proj"];
+    const lora = ["--lora.rank", "2", "--lora.target", "q_proj,v_proj", "--train.lr", "0.02"];
     let r = await run([
       "train",
       ...flags(dir, model, data, "l"),
@@ -366,5 +368,28 @@ tinyTest(
     ]);
     assert.equal(r.code, 1);
     assert.match(r.err, /no \w+ module matches "c_attn" \(its linear modules: q_proj/);
+    // Continuing the adapter: the model with it merged is the reference, so the first step's
+    // policy is the reference (DPO loss ln 2), and the adapter moves on from where it was.
+    const adapter = `${dir}/runs/l/model/adapter`;
+    const cont = ["--model.adapter", adapter, "--lora.rank", "2", "--train.lr", "0.02"];
+    r = await run(["train", ...flags(dir, model, data, "c"), ...cont]);
+    assert.equal(r.code, 0, r.err);
+    const rows = (await Deno.readTextFile(`${dir}/runs/c/metrics.jsonl`)).trim().split("\n");
+    assert.ok(Math.abs(JSON.parse(rows[0]).loss - Math.LN2) < 1e-4, rows[0]);
+    const before = await loadAdapter(adapter, await readConfig(model));
+    const after = await loadAdapter(`${dir}/runs/c/model/adapter`, await readConfig(model));
+    assert.deepEqual(after.spec, before.spec);
+    const key = [...before.values.keys()].find((k) => k.includes("lora_B"))!;
+    assert.ok(!bitEqual(after.values.get(key)!, before.values.get(key)!), "it trained on");
+    // Another rank than the adapter's is refused, naming it.
+    r = await run([
+      "train",
+      ...flags(dir, model, data, "d"),
+      ...cont.slice(0, 2),
+      "--lora.rank",
+      "3",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /model.adapter has rank 2 .*set lora.rank 2 to continue/);
   },
 );
