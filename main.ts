@@ -205,8 +205,9 @@ function schemaCommand(spec: SchemaCommandSpec): Command {
       }
       const overrides = applyFlags(defaults(), args);
       let base: RunConfig = defaults();
-      if (configPath) base = await readRunConfig(configPath);
-      else if (spec.recipe && overrides.data.path === null) {
+      if (configPath) {
+        base = await readRunConfig(configPath, undefined, { onNote: (m) => io.err(`${m}\n`) });
+      } else if (spec.recipe && overrides.data.path === null) {
         base = await readRunConfig(fileURLToPath(new URL(spec.recipe, import.meta.url)));
       }
       return await spec.run(applyFlags(base, args), extra, io);

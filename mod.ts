@@ -60,4 +60,5 @@ export * from "./model/generate.ts";
 export * from "./pipeline/score.ts";
 export * from "./pipeline/eval.ts";
 export * from "./pipeline/run_config.ts";
+export * from "./pipeline/foreign_config.ts";
 export * from "./pipeline/run.ts";

@@ -8,6 +8,7 @@
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { DEFAULT_DISCOPOP_TAU, DPO_VARIANTS } from "../kernels/dpo.ts";
+import { foreignKind, translateConfig } from "./foreign_config.ts";
 
 /** One configurable value. */
 export interface FieldSpec {
@@ -481,7 +482,9 @@ function checkValue(
 }
 
 /**
- * Reads a YAML run file over the defaults.
+ * Reads a YAML run file over the defaults: this trainer's sections, or a LLaMA-Factory or TRL
+ * training YAML, translated (see `foreign_config.ts`; what the translation notes goes to
+ * `onNote`).
  *
  * @example
  * ```ts
@@ -492,6 +495,7 @@ function checkValue(
 export async function readRunConfig(
   path: string,
   base: RunConfig = defaults(),
+  options: { onNote?: (message: string) => void } = {},
 ): Promise<RunConfig> {
   let text: string;
   try {
@@ -504,6 +508,14 @@ export async function readRunConfig(
     object = parseYaml(text);
   } catch (e) {
     throw new ConfigKeyError(`${path}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
+  }
+  const kind = foreignKind(object, Object.keys(RUN_SCHEMA));
+  if (kind) {
+    const t = translateConfig(object as Record<string, unknown>, path);
+    const tool = kind === "llamafactory" ? "LLaMA-Factory" : "TRL";
+    options.onNote?.(`${path}: read as a ${tool} run file`);
+    for (const note of t.notes) options.onNote?.(`${path}: ${note}`);
+    object = t.config;
   }
   return applyObject(base, object, path);
 }

@@ -393,3 +393,48 @@ tinyTest(
     assert.match(r.err, /model.adapter has rank 2 .*set lora.rank 2 to continue/);
   },
 );
+
+tinyTest(
+  "run folders: a TRL run file trains as TRL would have it",
+  async (dir, { model, data }) => {
+    await Deno.writeTextFile(
+      `${dir}/trl.yaml`,
+      [
+        `model_name_or_path: ${model}`,
+        `dataset_name: ${data}`,
+        `output_dir: ${dir}/runs/trl`,
+        "beta: 0.2",
+        "max_steps: 2",
+        "per_device_train_batch_size: 2",
+        "use_peft: true",
+        "lora_r: 2",
+        "lora_target_modules: all-linear",
+        "bf16: true",
+        "",
+      ].join("\n"),
+    );
+    const { io, err } = quietIo();
+    const code = await main(
+      [
+        "train",
+        "--config",
+        `${dir}/trl.yaml`,
+        "--run.cache_dir",
+        `${dir}/cache`,
+        "--eval.generate",
+        "false",
+      ],
+      io,
+    );
+    assert.equal(code, 0, err.join(""));
+    assert.match(err.join(""), /trl.yaml: read as a TRL run file/);
+    assert.match(err.join(""), /trl.yaml: bf16: training here is float32/);
+    const saved = await Deno.readTextFile(`${dir}/runs/trl/config.yaml`);
+    assert.match(saved, /beta: 0.2/);
+    assert.match(saved, /gradient_checkpointing: true/);
+    const json = JSON.parse(
+      await Deno.readTextFile(`${dir}/runs/trl/model/adapter/adapter_config.json`),
+    );
+    assert.deepEqual([json.r, json.lora_alpha], [2, 32]);
+  },
+);
