@@ -536,21 +536,42 @@ async function trainSection(
     // DPO with a pair's rows sharing their prompt (real preference data), and for the GPU config
     // also with every row's own prompt, as in the PyTorch peer's random batch (which computes
     // every row either way).
+    // Also DPO training LoRA adapters (r 8 on every linear layer) and with checkpointed layers:
+    // what each costs in time and saves in memory.
+    const lora = { rank: 8, alpha: 16, targetModules: "all-linear" as const };
     const runs = [
       { objective: "sft" as const, sharedPrompts: true },
       { objective: "dpo" as const, sharedPrompts: true },
       ...(c.name === "tiny" ? [] : [{ objective: "dpo" as const, sharedPrompts: false }]),
+      { objective: "dpo" as const, sharedPrompts: true, lora, label: "LoRA r 8" },
+      {
+        objective: "dpo" as const,
+        sharedPrompts: true,
+        checkpointLayers: true,
+        label: "checkpointed",
+      },
     ];
-    for (const { objective, sharedPrompts } of runs) {
+    for (const run of runs) {
+      const { objective, sharedPrompts } = run;
       const steps = c.name === "tiny" ? plan.steps : Math.max(3, Math.floor(plan.steps / 2));
-      const what = sharedPrompts ? objective : `${objective}, prompts not shared`;
+      const what = "label" in run
+        ? `${objective}, ${run.label}`
+        : sharedPrompts
+        ? objective
+        : `${objective}, prompts not shared`;
       const r = await attempt(
         rep,
         `train_step ${c.name} ${what}`,
-        () => benchTrainStep(c, objective, { steps, sharedPrompts }),
+        () =>
+          benchTrainStep(c, objective, {
+            steps,
+            sharedPrompts,
+            lora: "lora" in run ? run.lora : undefined,
+            checkpointLayers: "checkpointLayers" in run,
+          }),
       );
       if (!r) continue;
-      if (sharedPrompts) ours.set(`${c.name} ${objective}`, r);
+      if (sharedPrompts && !("label" in run)) ours.set(`${c.name} ${objective}`, r);
       const tokensPerS = r.tokens / r.ms.median * 1000;
       rep.line({
         kind: "train_step",
@@ -558,6 +579,8 @@ async function trainSection(
         config: c.name,
         objective,
         ...(objective === "dpo" ? { shared_prompts: sharedPrompts } : {}),
+        ...("lora" in run && run.lora ? { lora_rank: run.lora.rank } : {}),
+        ...("checkpointLayers" in run ? { checkpointed: true } : {}),
         rows: r.rows,
         tokens: r.tokens,
         samples: r.ms.n,

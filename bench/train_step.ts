@@ -12,6 +12,7 @@
  */
 import { Gpu } from "../kernels/gpu.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
+import type { LoraSpec } from "../model/lora.ts";
 import { initParams } from "../model/params.ts";
 import { type AttentionOptions, Transformer } from "../model/transformer.ts";
 import {
@@ -44,6 +45,10 @@ export interface TrainStepOptions {
   profile?: boolean;
   /** The model's attention settings (design, tile, …); default the model's (`withAttentionDesign`). */
   attention?: AttentionOptions;
+  /** Train LoRA adapters of this spec instead of the model. */
+  lora?: LoraSpec;
+  /** Checkpointed layers (the backward recomputes each block's activations). */
+  checkpointLayers?: boolean;
   /**
    * DPO: whether a pair's rows share their prompt, as in real preference data (default true).
    * False gives every row its own random prompt, like the PyTorch peer's batch.
@@ -183,6 +188,8 @@ export async function benchTrainStep(
     maxBatch: rows,
     maxSeqLen: T,
     attention: options.attention,
+    ...(options.lora ? { lora: options.lora } : {}),
+    checkpointLayers: options.checkpointLayers,
   });
   const obj: Objective = dpo
     ? new DpoObjective(model, DEFAULT_DPO_LOSS, { maxRows: rows, slots: 1 })

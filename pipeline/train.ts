@@ -286,8 +286,23 @@ export async function train(
       : undefined;
   ctx.logger.info(
     `train: ${gpu.describe()}; up to ${model.maxBatch} rows × ${maxSeqLen} tokens per ` +
-      `micro-batch; attention: ${model.attentionDesign}${auto ? " (auto)" : ""}`,
+      `micro-batch; attention: ${model.attentionDesign}${auto ? " (auto)" : ""}` +
+      (model.checkpointLayers ? "; checkpointed layers" : ""),
   );
+  if (model.lora) {
+    // As PEFT reports it: the trained values against all the model's (adapters included).
+    const count = (l: readonly { shape: readonly number[] }[]) =>
+      l.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+    const trained = count(model.trainableList), all = trained + count(model.paramList);
+    const { spec, targets } = model.lora;
+    ctx.logger.info(
+      `train: LoRA r ${spec.rank}, α ${spec.alpha} on ${
+        new Set([...targets.values()].map((t) => t.module)).size
+      } ` +
+        `modules: ${trained.toLocaleString("en-US")} trainable values of ` +
+        `${all.toLocaleString("en-US")} (${(100 * trained / all).toFixed(4)} %)`,
+    );
+  }
   const objective: Objective = config.objective === "dpo"
     ? new DpoObjective(model, config.loss, {
       maxRows: 2 * config.pairsPerBatch,
