@@ -322,7 +322,9 @@ const LLAMAFACTORY: Record<string, Handler> = {
         "TRL's rule), where LLaMA-Factory keeps its start and splits by length",
     );
   },
-  max_samples: refused("every row of the dataset is read here; trim the file instead"),
+  max_samples: (v, ctx, k, source) => {
+    if (v !== null) ctx.set("data", "max_samples", asInt(v, source, k));
+  },
   val_size: (v, ctx, k, source) => {
     const n = asNumber(v, source, k);
     if (n >= 1) ctx.set("data", "eval_size", asInt(v, source, k));

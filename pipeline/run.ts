@@ -437,6 +437,11 @@ export async function prepareData(
       ctx.logger.warn(`load: skipped ${reason.count}× ${reason.reason} (e.g. ${where})`);
     }
     for (const w of r.warnings.slice(0, 5)) ctx.logger.warn(`load: ${w.message}`);
+    const most = c.data.max_samples as number | null;
+    if (most !== null && pairs.length > most) {
+      pairs = pairs.slice(0, most);
+      ctx.logger.info(`load: the first ${most} pairs kept (data.max_samples)`);
+    }
   }
   const cfg = start.config;
   const maxLength = Math.min(c.tokenize.max_length as number, cfg.maxPositions);

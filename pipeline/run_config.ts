@@ -105,6 +105,12 @@ export const RUN_SCHEMA: Schema = {
       min: 0,
     }),
     split_seed: f("int", 0, "Seed of the train/eval split"),
+    max_samples: f(
+      "int",
+      null,
+      "Keep only the first N pairs of the data, before the split (LLaMA-Factory's max_samples)",
+      { min: 1 },
+    ),
   },
   tokenize: {
     template: f("string", "auto", "Chat template use", { choices: ["auto", "template", "plain"] }),

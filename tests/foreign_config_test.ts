@@ -16,7 +16,7 @@ const LF_EXAMPLE = {
   dataset: "dpo_en_demo",
   template: "llama3",
   cutoff_len: 2048,
-  max_samples: null,
+  max_samples: 1000,
   overwrite_cache: true,
   preprocessing_num_workers: 16,
   dataloader_num_workers: 4,
@@ -43,8 +43,8 @@ Deno.test("foreign configs: a LLaMA-Factory DPO file becomes this trainer's run"
   const t = translateConfig(LF_EXAMPLE, "dpo.yaml");
   const c = applyObject(defaults(), t.config, "dpo.yaml");
   assert.deepEqual(
-    [c.model.path, c.data.path, c.data.dataset, c.data.eval_fraction, c.tokenize.max_length],
-    ["models/llama3", "data", "dpo_en_demo", 0, 2048],
+    [c.model.path, c.data.path, c.data.dataset, c.data.eval_fraction, c.data.max_samples],
+    ["models/llama3", "data", "dpo_en_demo", 0, 1000],
   );
   assert.deepEqual([c.lora.rank, c.lora.alpha, c.lora.target], [8, null, "all"]);
   assert.deepEqual([c.loss.variant, c.loss.beta, c.loss.nll_alpha], ["sigmoid", 0.1, 0]);
@@ -97,7 +97,6 @@ Deno.test("foreign configs: what this trainer cannot honour is refused, naming f
     [{ stage: "dpo", pref_loss: "orpo" }, /a.yaml: pref_loss: "orpo": sigmoid, hinge, ipo, simpo/],
     [{ stage: "dpo", finetuning_type: "freeze" }, /finetuning_type: "freeze"/],
     [{ stage: "dpo", use_dora: true }, /use_dora: true: DoRA is not implemented/],
-    [{ stage: "dpo", max_samples: 1000 }, /max_samples: 1000: every row/],
     [{ stage: "dpo", dataset: "a,b" }, /dataset: one dataset/],
     [{ stage: "dpo", lr_scheduler_type: "polynomial" }, /lr_scheduler_type: "polynomial"/],
     [{ stage: "dpo", num_train_epochs: 1.5 }, /num_train_epochs: 1.5: only whole epochs/],
