@@ -310,8 +310,12 @@ const LLAMAFACTORY: Record<string, Handler> = {
   ld_alpha: to("loss", "ld_alpha", "number"),
   dataset: (v, ctx, k, source) => {
     const list = asList(v, source, k);
-    if (list.length !== 1) fail(source, k, "one dataset is read here");
-    ctx.set("data", "dataset", list[0]);
+    ctx.set("data", "dataset", list.join(","));
+    if (list.length > 1 && typeof ctx.raw.max_samples === "number") {
+      ctx.note(
+        "max_samples: the first N pairs of the datasets together here, LLaMA-Factory's of each",
+      );
+    }
   },
   dataset_dir: to("data", "path", "string"),
   eval_dataset: refused("held-out pairs are split off the dataset here (val_size)"),

@@ -86,6 +86,9 @@ Deno.test("foreign configs: a LLaMA-Factory DPO file becomes this trainer's run"
     "x",
   ).config;
   assert.deepEqual([cont.model.adapter, cont.model.ref], ["saves/sft", "m"]);
+  const two = translateConfig({ stage: "dpo", dataset: ["a", "b"], max_samples: 5 }, "x");
+  assert.equal(two.config.data.dataset, "a,b");
+  assert.ok(two.notes.some((n) => n.startsWith("max_samples: the first N pairs of the datasets")));
   const held = translateConfig({ stage: "dpo", val_size: 0.1 }, "x").config;
   assert.equal(held.data.eval_fraction, 0.1);
   assert.equal(translateConfig({ stage: "dpo", val_size: 50 }, "x").config.data.eval_size, 50);
@@ -97,7 +100,6 @@ Deno.test("foreign configs: what this trainer cannot honour is refused, naming f
     [{ stage: "dpo", pref_loss: "orpo" }, /a.yaml: pref_loss: "orpo": sigmoid, hinge, ipo, simpo/],
     [{ stage: "dpo", finetuning_type: "freeze" }, /finetuning_type: "freeze"/],
     [{ stage: "dpo", use_dora: true }, /use_dora: true: DoRA is not implemented/],
-    [{ stage: "dpo", dataset: "a,b" }, /dataset: one dataset/],
     [{ stage: "dpo", lr_scheduler_type: "polynomial" }, /lr_scheduler_type: "polynomial"/],
     [{ stage: "dpo", num_train_epochs: 1.5 }, /num_train_epochs: 1.5: only whole epochs/],
     [{ stage: "dpo", quantization_bit: 4 }, /quantization_bit: 4: quantized models/],
