@@ -26,7 +26,8 @@ export type DpoVariant =
   | "discopop"
   | "aot_pair"
   | "aot"
-  | "bco_pair";
+  | "bco_pair"
+  | "orpo";
 
 /** The WGSL `VARIANT` constant of each loss variant. */
 export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze({
@@ -45,7 +46,11 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
   aot_pair: 12,
   aot: 13,
   bco_pair: 14,
+  orpo: 15,
 });
+
+/** The variants without a reference: SimPO and ORPO compare the policy's own log-probs. */
+export const REFERENCE_FREE_VARIANTS: readonly DpoVariant[] = Object.freeze(["simpo", "orpo"]);
 
 /**
  * TRL's `f_divergence_type`: the divergence whose difference between the chosen and rejected
@@ -251,13 +256,18 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     );
   }
   const pairs = rows / 2;
-  const refLogps = args.refLogps ??
-    (variants.every((v) => v === "simpo") ? policyLogps : undefined);
+  const free = (v: DpoVariant) => REFERENCE_FREE_VARIANTS.includes(v);
+  const refLogps = args.refLogps ?? (variants.every(free) ? policyLogps : undefined);
   if (!refLogps) {
+    throw new RangeError(`dpoLoss: variant "${variants.find((v) => !free(v))}" needs refLogps`);
+  }
+  if (has("orpo") && parts.length > 1) {
     throw new RangeError(
-      `dpoLoss: variant "${variants.find((v) => v !== "simpo")}" needs refLogps`,
+      "dpoLoss: orpo (with its own NLL term) does not combine with other losses",
     );
   }
+  // ORPO's own NLL term: the chosen tokens' mean cross-entropy, weight 1 (plus nllAlpha's).
+  const nllWeight = nllAlpha + (has("orpo") ? 1 : 0);
   const sized: [Tensor | undefined, number][] = [
     [refLogps, rows],
     [counts, rows],
@@ -318,7 +328,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         "mix pairs)",
     );
   }
-  if (args.wpoSqSums && nllAlpha !== 0) {
+  if (args.wpoSqSums && nllWeight !== 0) {
     throw new RangeError(
       "dpoLoss: WPO weighting with the NLL term is not implemented (TRL weights the batch's " +
         "mean NLL per pair)",
@@ -338,7 +348,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   // invocation after 65 535 loop iterations, so a CPU adapter takes at most CPU_LOOP_BUDGET.
   const first = parts[0].variant;
   const perPairFirst = first !== "aot" && first !== "aot_pair" && first !== "bco_pair";
-  if (nllAlpha !== 0 && perPairFirst && enc.gpu.isCpu && pairs > CPU_LOOP_BUDGET) {
+  if (nllWeight !== 0 && perPairFirst && enc.gpu.isCpu && pairs > CPU_LOOP_BUDGET) {
     throw new RangeError(
       `dpoLoss: with nllAlpha, a CPU adapter takes at most ${CPU_LOOP_BUDGET} pairs per batch, ` +
         `got ${pairs}`,
@@ -363,7 +373,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         label_smoothing: effectiveSmoothing(variant, labelSmoothing),
         gamma,
         // The NLL term comes once, with the first loss.
-        nll_alpha: k === 0 ? nllAlpha : 0,
+        nll_alpha: k === 0 ? nllWeight : 0,
         vocab,
         tau: discopopTau,
         update: updateRunning ? 1 : 0,

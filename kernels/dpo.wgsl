@@ -28,6 +28,11 @@
 //   discopop      z = β·h, m = σ(z/τ), loss = −logσ(z)·(1 − m) + exp(−z)·m, with
 //                 exp(−z)·m = exp(−z + logσ(z/τ)) so no factor overflows where the product is
 //                 finite (z ≪ 0 for τ < 1)
+//   orpo          ORPO (reference-free): a = avg logπ clamped to ≤ −1e-6 (a log-odds needs p < 1;
+//                 no slope where clamped),
+//                 z = (a_w − a_l) − (log(1 − e^a_w) − log(1 − e^a_l)), loss = −β·logσ(z), plus
+//                 the NLL term with α + 1 (its own, as TRL's ORPO: the chosen tokens' mean
+//                 cross-entropy); dz/da_w = 1/(1 − e^a_w) = −1/expm1(a_w), dz/da_l likewise negated
 //   + NLL term    α · Σ_i(−logπ_w,i) / Σ_i c_w,i on every variant: the token mean of the chosen
 //                 responses' cross-entropy over the batch (TRL's rpo_alpha), carried by pair i
 //                 as α · (−logπ_w,i) · P / Σ c_w (Σ c_w below 1 counts as 1)
@@ -45,7 +50,7 @@
 // gradient) is multiplied by the constant ω = min(exp(w_w + w_l), 1), w = Σ_t (logπ_t − log Σ_v
 // π_t,v²) / c per response, from the policy's sequence log-probs and sq_sums (Σ_t log Σ_v π²).
 // rewards: β·(logπ − logπ_ref) on the log-probs the variant uses (length-averaged for ipo and
-// sigmoid_norm; β·avg logπ for simpo). L = mean over pairs, so grad = (dloss/dlogπ) / P.
+// sigmoid_norm; β·avg logπ for simpo and orpo). L = mean over pairs, so grad = (dloss/dlogπ) / P.
 // Each variant is a small function below, chosen by the override constant VARIANT.
 //
 // Numerics: logσ(z) = min(z, 0) − log1p(exp(−|z|)) and σ from exp(−|z|) ≤ 1, so |z| = 1000
@@ -56,7 +61,7 @@
 // metrics (one workgroup): means over pairs, in this fixed order, written to metrics (M,):
 //   0 loss, 1 rewards/chosen, 2 rewards/rejected, 3 rewards/accuracies (chosen > rejected),
 //   4 rewards/margins, 5 logps/chosen, 6 logps/rejected (sequence sums; per token for ipo,
-//   sigmoid_norm and simpo, the log-probs their losses use, as TRL logs them), 7 nll_loss
+//   sigmoid_norm, simpo and orpo, the log-probs their losses use, as TRL logs them), 7 nll_loss
 //   (Σ −logπ_w / Σ c_w), and with has_logits: 8 logits/chosen, 9 logits/rejected
 //   (Σ logit_sums / (V · Σ counts), the mean logit over response tokens and vocabulary).
 // Both reduce in a fixed order: bit-identical reruns.
@@ -80,7 +85,7 @@ struct Params {
 
 override WG: u32 = 64;        // a power of two
 // 0 sigmoid, 1 ipo, 2 hinge, 3 sigmoid_norm, 4 simpo, 5 robust, 6 exo_pair, 7 nca_pair,
-// 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop, 12 aot_pair, 13 aot, 14 bco_pair
+// 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop, 12 aot_pair, 13 aot, 14 bco_pair, 15 orpo
 override VARIANT: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -283,6 +288,34 @@ fn loss_discopop(x: Pair) -> PairLoss {
   return PairLoss(loss, p.beta * dz, -p.beta * dz, p.beta * aw, p.beta * al);
 }
 
+// e^a − 1, accurate near 0: its series to a⁶/720 for |a| < 0.1 (the rest below a⁷/5040, under
+// 1e-7 relative; WGSL's exp and log near 1 only promise absolute accuracy), e^a − 1 beyond.
+fn expm1_accurate(a: f32) -> f32 {
+  if (abs(a) < 0.1) {
+    return a * (1.0 + a * (0.5 + a * (1.0 / 6.0 + a * (1.0 / 24.0 + a * (1.0 / 120.0 + a / 720.0)))));
+  }
+  return exp(a) - 1.0;
+}
+
+// log(1 − e^a) for a < 0: log(−expm1(a)) near 0, log1p(−e^a) further out.
+fn log1m_exp(a: f32) -> f32 {
+  if (a > -0.6931472) {
+    return log(-expm1_accurate(a));
+  }
+  return log1p_small(-exp(a));
+}
+
+fn loss_orpo(x: Pair) -> PairLoss {
+  let aw = min(x.pw / x.cw, -1e-6);
+  let al = min(x.pl / x.cl, -1e-6);
+  let z = (aw - al) - (log1m_exp(aw) - log1m_exp(al));
+  let dz = -p.beta * sigmoid(-z); // d(−β·logσ(z))/dz
+  // (zero slope where the clamp holds a: its derivative there)
+  let sw = select(-1.0 / expm1_accurate(aw), 0.0, x.pw / x.cw > -1e-6);
+  let sl = select(-1.0 / expm1_accurate(al), 0.0, x.pl / x.cl > -1e-6);
+  return PairLoss(-p.beta * log_sigmoid(z), dz * sw / x.cw, -dz * sl / x.cl, p.beta * aw, p.beta * al);
+}
+
 fn pair_loss(x: Pair) -> PairLoss {
   var out: PairLoss;
   switch VARIANT {
@@ -297,6 +330,7 @@ fn pair_loss(x: Pair) -> PairLoss {
     case 9u: { out = loss_apo_zero(x); }
     case 10u: { out = loss_apo_down(x); }
     case 11u: { out = loss_discopop(x); }
+    case 15u: { out = loss_orpo(x); }
     default: { out = loss_sigmoid(x); }
   }
   return out;
@@ -513,7 +547,7 @@ fn metrics_mean(@builtin(local_invocation_index) lid: u32) {
     let cw = counts[i];
     let cl = counts[np + i];
     // The variants on length-averaged log-probs log those.
-    let per_token = VARIANT == 1u || VARIANT == 3u || VARIANT == 4u;
+    let per_token = VARIANT == 1u || VARIANT == 3u || VARIANT == 4u || VARIANT == 15u;
     let lw = select(pw, pw / max(cw, 1.0), per_token);
     let ll = select(pl, pl / max(cl, 1.0), per_token);
     a += vec4f(losses_in[i], rc, rr, select(0.0, 1.0, rc > rr));

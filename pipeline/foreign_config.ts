@@ -238,6 +238,7 @@ const LF_LOSSES: Record<string, string> = {
   hinge: "hinge",
   ipo: "ipo",
   simpo: "simpo",
+  orpo: "orpo",
 };
 
 /** LLaMA-Factory's keys (`stage: dpo`). */
@@ -304,6 +305,12 @@ const LLAMAFACTORY: Record<string, Handler> = {
     const s = asString(v, source, k), ours = LF_LOSSES[s];
     if (!ours) fail(source, k, `"${s}": ${Object.keys(LF_LOSSES).join(", ")} are read here`);
     ctx.set("loss", "variant", ours);
+    if (ours === "orpo") {
+      ctx.note(
+        `${k}: orpo's NLL term is a token mean over the batch's chosen responses here (TRL's ` +
+          "ORPO), LLaMA-Factory's a mean of each response's token mean",
+      );
+    }
   },
   simpo_gamma: () => {},
   dpo_label_smoothing: to("loss", "label_smoothing", "number"),

@@ -8,7 +8,13 @@
  *
  * @module
  */
-import { DPO_METRICS, dpoLoss, type DpoVariant, type FDivergence } from "../kernels/dpo.ts";
+import {
+  DPO_METRICS,
+  dpoLoss,
+  type DpoVariant,
+  type FDivergence,
+  REFERENCE_FREE_VARIANTS,
+} from "../kernels/dpo.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
 import { dpoLoss as referenceDpoLoss } from "../kernels/reference/dpo.ts";
 import { crossEntropy, maskedRowSums, tokenCoef } from "../kernels/log_softmax.ts";
@@ -58,7 +64,7 @@ export interface DpoLossConfig {
 
 /**
  * Whether a loss compares with the reference model's log-probs (so a run computes them): not
- * SimPO, not reference-free.
+ * SimPO or ORPO, not reference-free.
  *
  * @example
  * ```ts
@@ -68,7 +74,8 @@ export interface DpoLossConfig {
  * ```
  */
 export function usesReference(loss: DpoLossConfig): boolean {
-  return lossVariants(loss).some((v) => v !== "simpo") && !loss.referenceFree;
+  return lossVariants(loss).some((v) => !REFERENCE_FREE_VARIANTS.includes(v)) &&
+    !loss.referenceFree;
 }
 
 /**

@@ -922,7 +922,9 @@ function lossConfig(c: RunConfig): DpoLossConfig {
       );
     }
     if (ldAlpha !== null) {
-      const averaged = variants.find((v) => v === "ipo" || v === "sigmoid_norm" || v === "simpo");
+      const averaged = variants.find((v) =>
+        v === "ipo" || v === "sigmoid_norm" || v === "simpo" || v === "orpo"
+      );
       const clash = averaged
         ? `the ${averaged} loss (its per-token log-probs; TRL's ld_alpha replaces ipo's average)`
         : (c.loss.nll_alpha as number) > 0 || sftWeight > 0

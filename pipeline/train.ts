@@ -627,7 +627,7 @@ function refRows(
 ): Float32Array | undefined {
   if (config.objective !== "dpo") return undefined;
   const P = indices.length, out = new Float32Array(2 * P);
-  // Reference-free: every response's reference log-prob is 0 (simpo reads none either way).
+  // Reference-free: every response's reference log-prob is 0 (simpo and orpo read none).
   if (config.loss.referenceFree) return out;
   if (!set.ref) return undefined;
   indices.forEach((i, j) => {

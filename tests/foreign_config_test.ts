@@ -89,6 +89,8 @@ Deno.test("foreign configs: a LLaMA-Factory DPO file becomes this trainer's run"
   const two = translateConfig({ stage: "dpo", dataset: ["a", "b"], max_samples: 5 }, "x");
   assert.equal(two.config.data.dataset, "a,b");
   assert.ok(two.notes.some((n) => n.startsWith("max_samples: the first N pairs of the datasets")));
+  const orpo = translateConfig({ stage: "dpo", pref_loss: "orpo", pref_beta: 0.1 }, "x");
+  assert.deepEqual([orpo.config.loss.variant, orpo.config.loss.beta], ["orpo", 0.1]);
   const held = translateConfig({ stage: "dpo", val_size: 0.1 }, "x").config;
   assert.equal(held.data.eval_fraction, 0.1);
   assert.equal(translateConfig({ stage: "dpo", val_size: 50 }, "x").config.data.eval_size, 50);
@@ -97,7 +99,7 @@ Deno.test("foreign configs: a LLaMA-Factory DPO file becomes this trainer's run"
 Deno.test("foreign configs: what this trainer cannot honour is refused, naming file and key", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ stage: "sft" }, /a.yaml: stage: "sft": only stage dpo/],
-    [{ stage: "dpo", pref_loss: "orpo" }, /a.yaml: pref_loss: "orpo": sigmoid, hinge, ipo, simpo/],
+    [{ stage: "dpo", pref_loss: "kto_pair" }, /a.yaml: pref_loss: "kto_pair": sigmoid, hinge/],
     [{ stage: "dpo", finetuning_type: "freeze" }, /finetuning_type: "freeze"/],
     [{ stage: "dpo", use_dora: true }, /use_dora: true: DoRA is not implemented/],
     [{ stage: "dpo", lr_scheduler_type: "polynomial" }, /lr_scheduler_type: "polynomial"/],

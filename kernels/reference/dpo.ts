@@ -240,6 +240,36 @@ export function dpoSimpo(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
   };
 }
 
+/**
+ * ORPO's odds-ratio term (reference-free): a = avg logπ (clamped to ≤ −1e-6: a log-odds needs
+ * p < 1), z = (a_w − a_l) − (log(1 − e^a_w) − log(1 − e^a_l)), loss = −β·logσ(z). Its NLL term
+ * (the chosen tokens' mean cross-entropy, weight 1) is added by {@linkcode dpoLoss}.
+ *
+ * @example
+ * ```ts
+ * import { dpoOrpo } from "./dpo.ts";
+ * const x = { policyChosen: -3, policyRejected: -8, refChosen: 0, refRejected: 0, countChosen: 3, countRejected: 4 };
+ * console.log(dpoOrpo(x, { beta: 0.1 }).loss);
+ * ```
+ */
+export function dpoOrpo(x: DpoPairLogps, o: DpoOptions): DpoPairLoss {
+  const cw = x.countChosen, cl = x.countRejected;
+  const aw = Math.min(x.policyChosen / cw, -1e-6), al = Math.min(x.policyRejected / cl, -1e-6);
+  const log1mExp = (a: number) =>
+    a > -Math.LN2 ? Math.log(-Math.expm1(a)) : Math.log1p(-Math.exp(a));
+  const z = (aw - al) - (log1mExp(aw) - log1mExp(al));
+  const dz = -o.beta * stableSigmoid(-z);
+  // (no slope where the clamp holds a)
+  const slope = (a: number, raw: number) => raw > -1e-6 ? 0 : -1 / Math.expm1(a);
+  return {
+    loss: -o.beta * stableLogSigmoid(z),
+    dChosen: dz * slope(aw, x.policyChosen / cw) / cw,
+    dRejected: -dz * slope(al, x.policyRejected / cl) / cl,
+    rewardChosen: o.beta * aw,
+    rewardRejected: o.beta * al,
+  };
+}
+
 /** The log-ratios `logπ − logπ_ref` of a pair's two responses. */
 function logRatios(x: DpoPairLogps): [number, number] {
   return [x.policyChosen - x.refChosen, x.policyRejected - x.refRejected];
@@ -437,6 +467,7 @@ export const DPO_LOSSES = {
   apo_zero: dpoApoZero,
   apo_down: dpoApoDown,
   discopop: dpoDiscopop,
+  orpo: dpoOrpo,
 } as const;
 
 /** Every loss {@linkcode dpoLoss} computes: the per-pair ones and the batch-sorted aot ones. */
@@ -590,7 +621,8 @@ export function dpoLoss(
 ): DpoResult {
   const parts = options.combination ?? [{ variant, weight: 1 }];
   variant = parts[0].variant;
-  const p = policy.length / 2, alpha = options.nllAlpha ?? 0;
+  // (ORPO brings its own NLL term, weight 1.)
+  const p = policy.length / 2, alpha = (options.nllAlpha ?? 0) + (variant === "orpo" ? 1 : 0);
   const r: DpoResult = {
     loss: 0,
     losses: new Float64Array(p),
@@ -604,7 +636,8 @@ export function dpoLoss(
   for (let i = 0; i < p; i++) chosenTokens += counts[i];
   // The NLL term's weight per token of the chosen responses, times P (the pairs' mean divides).
   const perToken = alpha * p / Math.max(chosenTokens, 1);
-  const perTokenLogps = variant === "ipo" || variant === "sigmoid_norm" || variant === "simpo";
+  const perTokenLogps = variant === "ipo" || variant === "sigmoid_norm" || variant === "simpo" ||
+    variant === "orpo";
   const xs: DpoPairLogps[] = Array.from({ length: p }, (_, i) => ({
     policyChosen: policy[i],
     policyRejected: policy[p + i],
