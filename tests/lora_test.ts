@@ -464,3 +464,13 @@ gpuTest(
     plain.release();
   },
 );
+
+gpuTest(
+  "lora: tiny Granite (residual multiplier), Gemma 2, Qwen3, OLMo 2 and Phi-2 match float64",
+  async (gpu) => {
+    const spec: LoraSpec = { rank: 2, alpha: 4, targetModules: "all-linear" };
+    for (const family of ["granite", "gemma2", "qwen3", "olmo2", "phi"] as const) {
+      await checkLora(gpu, tinyConfig(family, { maxPositions: 16 }), spec);
+    }
+  },
+);
