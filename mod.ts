@@ -32,6 +32,7 @@ export * from "./kernels/log_softmax.ts";
 export * from "./kernels/dpo.ts";
 export * from "./kernels/adamw.ts";
 export * from "./kernels/dropout.ts";
+export * from "./kernels/dora.ts";
 export * from "./util/rng.ts";
 export * from "./model/config.ts";
 export * from "./model/safetensors.ts";

@@ -11,6 +11,7 @@
 export type { Vec } from "./reference/types.ts";
 export * from "./reference/residual.ts";
 export * from "./reference/dropout.ts";
+export * from "./reference/dora.ts";
 export * from "./reference/reduce.ts";
 export * from "./reference/log_softmax.ts";
 export * from "./reference/dpo.ts";

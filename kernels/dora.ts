@@ -1,0 +1,127 @@
+/**
+ * DoRA's per-output pieces: row norms of the adapted weight, the output's column scale g = m/‖V‖
+ * (with the bias), and the magnitude's gradient. See `dora.wgsl` for the math and layouts.
+ *
+ * @module
+ */
+import code from "./dora.wgsl" with { type: "text" };
+import { CPU_LOOP_BUDGET, type Encoder, grid1d, type Tensor, uniforms } from "./gpu.ts";
+
+const WG = 256;
+const kernel = (entryPoint: string) => ({ label: "dora", code, entryPoint });
+const ROW_NORMS = kernel("row_norms");
+const SCALE_COLS = kernel("scale_cols");
+const COL_DOTS = kernel("col_dots");
+
+function launch(
+  enc: Encoder,
+  k: typeof ROW_NORMS,
+  n: number,
+  p: { rows: number; cols: number; alpha?: number; hasBias?: boolean },
+  bindings: Tensor[],
+): void {
+  const [gx, gy] = grid1d(n, WG, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
+  enc.dispatch({
+    kernel: k,
+    constants: { WG },
+    uniforms: uniforms({
+      rows: p.rows,
+      cols: p.cols,
+      row_stride: gx * WG,
+      alpha: p.alpha ?? 1,
+      has_bias: p.hasBias ? 1 : 0,
+    }, ["alpha"]),
+    bindings,
+    workgroups: [gx, gy],
+  });
+}
+
+/**
+ * Encodes `nrm[o] = ‖v[o, :]‖` for a (O, I) matrix.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { doraRowNorms } from "./dora.ts";
+ * const gpu = await Gpu.create();
+ * const v = gpu.upload(new Float32Array([3, 4, 0, 1]), [2, 2]), nrm = gpu.tensor([2]);
+ * const enc = gpu.encoder();
+ * doraRowNorms(enc, { v, nrm }); // [5, 1]
+ * gpu.submit(enc);
+ * ```
+ */
+export function doraRowNorms(enc: Encoder, args: { v: Tensor; nrm: Tensor }): void {
+  const [o, i] = args.v.shape;
+  if (args.nrm.size !== o) throw new RangeError(`doraRowNorms: nrm needs ${o} values`);
+  if (enc.gpu.isCpu && i > CPU_LOOP_BUDGET) {
+    throw new RangeError(`doraRowNorms: rows of ${i} exceed a CPU adapter's loop budget`);
+  }
+  launch(enc, ROW_NORMS, o, { rows: o, cols: i }, [args.v, args.nrm]);
+}
+
+/**
+ * Encodes, in place, `x[n, o] = α·x[n, o]·m[o]/nrm[o] (+ bias[o])` over a (N, O) tensor.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { doraScaleColumns } from "./dora.ts";
+ * const gpu = await Gpu.create();
+ * const x = gpu.upload(new Float32Array([1, 1, 2, 2]), [2, 2]);
+ * const m = gpu.upload(new Float32Array([2, 3])), nrm = gpu.upload(new Float32Array([1, 3]));
+ * const enc = gpu.encoder();
+ * doraScaleColumns(enc, { x, m, nrm }); // [[2, 1], [4, 2]]
+ * gpu.submit(enc);
+ * ```
+ */
+export function doraScaleColumns(
+  enc: Encoder,
+  args: { x: Tensor; m: Tensor; nrm: Tensor; bias?: Tensor; alpha?: number },
+): void {
+  const [n, o] = args.x.shape;
+  for (const t of [args.m, args.nrm, args.bias]) {
+    if (t && t.size !== o) throw new RangeError(`doraScaleColumns: "${t.label}" needs ${o} values`);
+  }
+  launch(
+    enc,
+    SCALE_COLS,
+    n * o,
+    { rows: n, cols: o, alpha: args.alpha, hasBias: !!args.bias },
+    [args.x, args.m, args.nrm, args.bias ?? args.m],
+  );
+}
+
+/**
+ * Encodes `dm[o] += α·Σ_n dy[n, o]·z[n, o] / nrm[o]`, the magnitude's gradient.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { doraMagnitudeGrad } from "./dora.ts";
+ * const gpu = await Gpu.create();
+ * const t = (...v: number[]) => gpu.upload(new Float32Array(v));
+ * const dy = gpu.upload(new Float32Array([1, 2]), [1, 2]), z = gpu.upload(new Float32Array([3, 4]), [1, 2]);
+ * const dm = t(0, 0), nrm = t(1, 2);
+ * const enc = gpu.encoder();
+ * doraMagnitudeGrad(enc, { dy, z, nrm, dm }); // dm = [3, 4]
+ * gpu.submit(enc);
+ * ```
+ */
+export function doraMagnitudeGrad(
+  enc: Encoder,
+  args: { dy: Tensor; z: Tensor; nrm: Tensor; dm: Tensor; alpha?: number },
+): void {
+  const [n, o] = args.dy.shape;
+  if (args.z.size !== n * o || args.nrm.size !== o || args.dm.size !== o) {
+    throw new RangeError(`doraMagnitudeGrad: z (${n}, ${o}), nrm and dm (${o},) expected`);
+  }
+  if (enc.gpu.isCpu && n > CPU_LOOP_BUDGET) {
+    throw new RangeError(`doraMagnitudeGrad: ${n} rows exceed a CPU adapter's loop budget`);
+  }
+  launch(enc, COL_DOTS, o, { rows: n, cols: o, alpha: args.alpha }, [
+    args.dy,
+    args.z,
+    args.nrm,
+    args.dm,
+  ]);
+}

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import * as ref from "../kernels/reference.ts";
+import { doraMagnitudeGrad, doraRowNorms, doraScaleColumns } from "../kernels/dora.ts";
+import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
+import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
+import { Rng } from "../util/rng.ts";
+
+gpuTest(
+  "dora kernels match float64 at shapes off the workgroup size, rerun bit-identically",
+  async (gpu) => {
+    const rng = new Rng(1);
+    for (const [n, o, i] of [[1, 1, 1], [7, 13, 29], [33, 257, 70], [300, 5, 3]]) {
+      const V = rng.uniformArray(o * i),
+        x = rng.uniformArray(n * o),
+        m = rng.uniformArray(o, 0.5, 2);
+      const bias = rng.uniformArray(o), dy = rng.uniformArray(n * o), z = rng.uniformArray(n * o);
+      const dm0 = rng.uniformArray(o);
+      const tv = gpu.upload(V, [o, i]), nrm = poisoned(gpu, [o], "nrm");
+      const tm = gpu.upload(m), tb = gpu.upload(bias);
+      const runs: Awaited<ReturnType<typeof gpu.read>>[] = [];
+      for (let r = 0; r < 2; r++) {
+        const tx = gpu.upload(x, [n, o]), tx2 = gpu.upload(x, [n, o]), dm = gpu.upload(dm0);
+        const tdy = gpu.upload(dy, [n, o]), tz = gpu.upload(z, [n, o]);
+        const enc = gpu.encoder();
+        doraRowNorms(enc, { v: tv, nrm });
+        doraScaleColumns(enc, { x: tx, m: tm, nrm, bias: tb });
+        doraScaleColumns(enc, { x: tx2, m: tm, nrm, alpha: 0.7 });
+        doraMagnitudeGrad(enc, { dy: tdy, z: tz, nrm, dm, alpha: 0.3 });
+        gpu.submit(enc);
+        runs.push(await gpu.read([nrm, tx, tx2, dm]));
+        for (const t of [tx, tx2, dm, tdy, tz]) t.release();
+      }
+      const label = `N=${n} O=${o} I=${i}`;
+      const wantNrm = ref.doraRowNorms(V, o, i);
+      assertClose(runs[0][0], wantNrm, { label: `${label} norms` });
+      const nrm32 = Float64Array.from(runs[0][0]);
+      assertClose(runs[0][1], ref.doraScaleColumns(x, m, nrm32, bias), { label: `${label} scale` });
+      assertClose(runs[0][2], ref.doraScaleColumns(x, m, nrm32, undefined, Math.fround(0.7)), {
+        label: `${label} scale α`,
+      });
+      const wantDm = ref.doraMagnitudeGrad(dy, z, nrm32, Math.fround(0.3)).map((v, k) =>
+        v + dm0[k]
+      );
+      assertClose(runs[0][3], wantDm, { label: `${label} dm` });
+      runs[0].forEach((a, k) => assert.ok(bitEqual(a, runs[1][k]), `${label} rerun ${k}`));
+      for (const t of [tv, nrm, tm, tb]) t.release();
+    }
+  },
+);
+
+Deno.test("dora reference: the magnitude gradient is the scale's derivative by m", () => {
+  // y = x ⊙ m / nrm (per column): dL/dm for L = Σ dy·y is Σ_n dy·x / nrm.
+  const rng = new Rng(2), n = 4, o = 3;
+  const x = Float64Array.from(rng.uniformArray(n * o)),
+    dy = Float64Array.from(rng.uniformArray(n * o));
+  const m = Float64Array.from(rng.uniformArray(o, 0.5, 2)),
+    nrm = Float64Array.from(rng.uniformArray(o, 0.5, 2));
+  const fd = finiteDifference((mm) => dot(dy, ref.doraScaleColumns(x, mm, nrm)), m);
+  assertClose(ref.doraMagnitudeGrad(dy, x, nrm), fd, { rtol: 1e-8 });
+});
