@@ -17,7 +17,7 @@ function launch(
   enc: Encoder,
   k: typeof ROW_NORMS,
   n: number,
-  p: { rows: number; cols: number; alpha?: number; hasBias?: boolean },
+  p: { rows: number; cols: number; alpha?: number; hasBias?: boolean; perRow?: boolean },
   bindings: Tensor[],
 ): void {
   const [gx, gy] = grid1d(n, WG, enc.gpu.limits.maxComputeWorkgroupsPerDimension);
@@ -30,6 +30,7 @@ function launch(
       row_stride: gx * WG,
       alpha: p.alpha ?? 1,
       has_bias: p.hasBias ? 1 : 0,
+      per_row: p.perRow ? 1 : 0,
     }, ["alpha"]),
     bindings,
     workgroups: [gx, gy],
@@ -60,7 +61,8 @@ export function doraRowNorms(enc: Encoder, args: { v: Tensor; nrm: Tensor }): vo
 }
 
 /**
- * Encodes, in place, `x[n, o] = α·x[n, o]·m[o]/nrm[o] (+ bias[o])` over a (N, O) tensor.
+ * Encodes, in place, `x[n, o] = α·x[n, o]·m[o]/nrm[o] (+ bias[o])` over a (N, O) tensor; with
+ * `perRow`, `x[o, i] = α·x[o, i]·m[o]/nrm[o]` over a (O, I) one (a merged DoRA weight).
  *
  * @example
  * ```ts
@@ -76,17 +78,19 @@ export function doraRowNorms(enc: Encoder, args: { v: Tensor; nrm: Tensor }): vo
  */
 export function doraScaleColumns(
   enc: Encoder,
-  args: { x: Tensor; m: Tensor; nrm: Tensor; bias?: Tensor; alpha?: number },
+  args: { x: Tensor; m: Tensor; nrm: Tensor; bias?: Tensor; alpha?: number; perRow?: boolean },
 ): void {
-  const [n, o] = args.x.shape;
+  const [n, o] = args.x.shape, scaled = args.perRow ? n : o;
   for (const t of [args.m, args.nrm, args.bias]) {
-    if (t && t.size !== o) throw new RangeError(`doraScaleColumns: "${t.label}" needs ${o} values`);
+    if (t && t.size !== scaled) {
+      throw new RangeError(`doraScaleColumns: "${t.label}" needs ${scaled} values`);
+    }
   }
   launch(
     enc,
     SCALE_COLS,
     n * o,
-    { rows: n, cols: o, alpha: args.alpha, hasBias: !!args.bias },
+    { rows: n, cols: o, alpha: args.alpha, hasBias: !!args.bias, perRow: args.perRow },
     [args.x, args.m, args.nrm, args.bias ?? args.m],
   );
 }

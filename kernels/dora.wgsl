@@ -7,7 +7,9 @@
 //                                                  in, out (N, O) (in place allowed: the same
 //                                                  buffer bound to both), m, nrm, bias (O,); one
 //                                                  invocation per element. Forward: α = 1 with the
-//                                                  bias; backward: dz = α·dy ⊙ g.
+//                                                  bias; backward: dz = α·dy ⊙ g. With per_row,
+//                                                  rows are scaled instead: x (O, I), o = i / I
+//                                                  (merging: W' = diag(m/nrm)·V).
 // col_dots: dm[o] += α·Σ_n dy[n, o]·z[n, o] / nrm[o]  dy, z (N, O), dm (O,); one invocation per
 //                                                  column, rows in order (bit-identical reruns).
 // The grid may be split over x and y past 65535 workgroups: i = gid.x + gid.y · row_stride.
@@ -18,6 +20,7 @@ struct Params {
   row_stride: u32, // invocations per row of workgroups
   alpha: f32,      // α
   has_bias: u32,   // scale_cols: add bias
+  per_row: u32,    // scale_cols: scale rows (o = i / cols) instead of columns
 }
 
 override WG: u32 = 256;
@@ -53,7 +56,7 @@ fn scale_cols(@builtin(global_invocation_id) gid: vec3u) {
   if (i >= p.rows * p.cols) {
     return;
   }
-  let o = i % p.cols;
+  let o = select(i % p.cols, i / p.cols, p.per_row == 1u);
   var out = p.alpha * io[i] * (mag[o] / norms[o]);
   if (p.has_bias == 1u) {
     out += bias[o];

@@ -52,6 +52,12 @@ export interface LoraSpec {
    * adapter computes `s·B·A·drop(x)`; the frozen layer still sees x. Default 0.
    */
   dropout?: number;
+  /**
+   * DoRA (PEFT's `use_dora`): each adapted output row is rescaled to a trained magnitude,
+   * `y = b + (m/‖V‖) ⊙ (x·Wᵀ + s·(x·Aᵀ)·Bᵀ)`, `V = W + s·B·A`, the norms a constant to the
+   * gradient as PEFT has them; m starts at `‖W‖` per row. Default false.
+   */
+  dora?: boolean;
 }
 
 /** One Hugging Face linear module of the blocks, and the internal weights it is split into. */
@@ -81,6 +87,8 @@ export interface LoraTarget {
   a: string;
   /** Internal name of this part's B (O, r). */
   b: string;
+  /** DoRA: internal name of this part's magnitude m (O,). */
+  m?: string;
   /** Input width I. */
   in: number;
   /** Output width O of this part. */
@@ -91,6 +99,11 @@ const strip = (weight: string) => weight.replace(/\.weight$/, "");
 /** Internal name of a module part's B. */
 const bName = (m: LoraModule, weight: string) =>
   m.parts.length === 1 ? `${m.module}.lora_B.weight` : `${strip(weight)}.lora_B.weight`;
+/** Internal name of a module part's DoRA magnitude. */
+const mName = (m: LoraModule, weight: string) =>
+  m.parts.length === 1
+    ? `${m.module}.lora_magnitude_vector`
+    : `${strip(weight)}.lora_magnitude_vector`;
 
 /**
  * Every linear module of the blocks, in layer order (q, k, v, o, then the MLP's).
@@ -156,6 +169,9 @@ export function loraModules(c: ModelConfig): LoraModule[] {
  */
 export function selectModules(c: ModelConfig, spec: LoraSpec): LoraModule[] {
   checkSpec(spec);
+  if (spec.dora && modelNames(c).layout === "in_out") {
+    throw new RangeError(`LoRA: DoRA on ${c.family}'s Conv1D layers is not implemented`);
+  }
   const all = loraModules(c);
   if (spec.targetModules === "all-linear") return all;
   const wanted = [...spec.targetModules];
@@ -180,6 +196,9 @@ function checkSpec(spec: LoraSpec): void {
   }
   const p = spec.dropout ?? 0;
   if (!(p >= 0 && p < 1)) throw new RangeError(`LoRA: dropout must be in [0, 1), got ${p}`);
+  if (spec.dora && p > 0) {
+    throw new RangeError("LoRA: DoRA with dropout is not implemented (set the dropout to 0)");
+  }
   if (spec.targetModules !== "all-linear" && spec.targetModules.length === 0) {
     throw new RangeError('LoRA: no target modules (name some, or "all-linear")');
   }
@@ -203,6 +222,7 @@ export function loraTargets(c: ModelConfig, spec: LoraSpec): LoraTarget[] {
       module: m.module,
       a: `${m.module}.lora_A.weight`,
       b: bName(m, p.weight),
+      ...(spec.dora ? { m: mName(m, p.weight) } : {}),
       in: m.in,
       out: p.out,
     }))
@@ -225,6 +245,10 @@ export function loraParams(c: ModelConfig, spec: LoraSpec): FlatParam[] {
   return selectModules(c, spec).flatMap((m) => [
     { name: `${m.module}.lora_A.weight`, shape: [r, m.in], decay: true },
     ...m.parts.map((p) => ({ name: bName(m, p.weight), shape: [p.out, r], decay: true })),
+    // (1-D, but not a bias or a norm: transformers' Trainer decays it)
+    ...(spec.dora
+      ? m.parts.map((p) => ({ name: mName(m, p.weight), shape: [p.out], decay: true }))
+      : []),
   ]);
 }
 
@@ -243,7 +267,8 @@ export function loraScale(spec: LoraSpec): number {
 
 /**
  * Fresh adapters as PEFT initialises them: A uniform in ±1/√I, B zero (the adapted model is the
- * base model until B moves).
+ * base model until B moves), and DoRA's magnitudes the rows' norms `‖W[o, :]‖` of `base`, the
+ * weights they adapt (required with DoRA).
  *
  * @example
  * ```ts
@@ -252,14 +277,34 @@ export function loraScale(spec: LoraSpec): number {
  * const a = initLora(tinyConfig("llama"), { rank: 4, alpha: 8, targetModules: "all-linear" }, { seed: 1 });
  * ```
  */
-export function initLora(c: ModelConfig, spec: LoraSpec, options: { seed: number }): ParamValues {
+export function initLora(
+  c: ModelConfig,
+  spec: LoraSpec,
+  options: { seed: number; base?: ParamValues },
+): ParamValues {
   const rng = new Rng(options.seed), out: ParamValues = new Map();
   for (const p of loraParams(c, spec)) {
-    const n = p.shape[0] * p.shape[1];
+    const n = p.shape.reduce((a, b) => a * b, 1);
     if (p.name.endsWith(".lora_A.weight")) {
       const bound = 1 / Math.sqrt(p.shape[1]);
       out.set(p.name, rng.uniformArray(n, -bound, bound));
     } else out.set(p.name, new Float32Array(n));
+  }
+  for (const t of spec.dora ? loraTargets(c, spec) : []) {
+    const w = options.base?.get(t.weight);
+    if (!w) throw new RangeError(`LoRA: DoRA's magnitudes need the weight "${t.weight}"`);
+    out.set(t.m!, Float32Array.from(rowNorms(w, t.out, t.in)));
+  }
+  return out;
+}
+
+/** ‖v[o, :]‖ of a (rows, cols) matrix, in float64. */
+function rowNorms(v: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let o = 0; o < rows; o++) {
+    let s = 0;
+    for (let i = 0; i < cols; i++) s += v[o * cols + i] ** 2;
+    out[o] = Math.sqrt(s);
   }
   return out;
 }
@@ -287,16 +332,18 @@ export function mergeLora(
   const out: ParamValues = new Map(base), s = loraScale(spec), r = spec.rank;
   const inOut = modelNames(c).layout === "in_out";
   for (const t of loraTargets(c, spec)) {
-    const w = Float32Array.from(base.get(t.weight)!),
-      A = adapters.get(t.a)!,
-      B = adapters.get(t.b)!;
+    const W = base.get(t.weight)!, A = adapters.get(t.a)!, B = adapters.get(t.b)!;
+    const m = t.m ? adapters.get(t.m)! : null, w = new Float32Array(W.length);
+    const row = new Float64Array(t.in);
     for (let o = 0; o < t.out; o++) {
-      for (let i = 0; i < t.in; i++) {
-        let d = 0;
-        for (let j = 0; j < r; j++) d += B[o * r + j] * A[j * t.in + i];
-        const at = inOut ? i * t.out + o : o * t.in + i;
-        w[at] = w[at] + s * d;
+      // V[o, :] = W[o, :] + s·B[o, :]·A, in float64; DoRA scales it to m[o]/‖V[o, :]‖.
+      for (let i = 0; i < t.in; i++) row[i] = W[inOut ? i * t.out + o : o * t.in + i];
+      for (let j = 0; j < r; j++) {
+        const b = s * B[o * r + j];
+        for (let i = 0; i < t.in; i++) row[i] += b * A[j * t.in + i];
       }
+      const g = m ? m[o] / Math.sqrt(row.reduce((a, v) => a + v * v, 0)) : 1;
+      for (let i = 0; i < t.in; i++) w[inOut ? i * t.out + o : o * t.in + i] = g * row[i];
     }
     out.set(t.weight, w);
   }
@@ -306,6 +353,45 @@ export function mergeLora(
 /** Where PEFT files keep an adapter tensor. */
 const peftKey = (module: string, which: "A" | "B") =>
   `base_model.model.${module}.lora_${which}.weight`;
+/**
+ * Where PEFT files keep a DoRA magnitude (no `.weight`; a raw state dict's `.weight` form is read
+ * too).
+ */
+const peftMagnitude = (module: string) => `base_model.model.${module}.lora_magnitude_vector`;
+
+/** A module's parts' rows (`width` values each) as its fused rows, in the file's order. */
+function fuseRows(c: ModelConfig, m: LoraModule, parts: Float32Array[], width: number) {
+  const ordered = m.parts.map((p, i) =>
+    p.halves ? halvesFromPairs(parts[i], p.halves, c.headDim, width, false) : parts[i]
+  );
+  const data = new Float32Array(m.parts.reduce((n, p) => n + p.out, 0) * width);
+  if (m.arrange === "neox") neoxRows(c, data, ordered, width, false);
+  else {
+    let at = 0;
+    for (const p of ordered) {
+      data.set(p, at);
+      at += p.length;
+    }
+  }
+  return data;
+}
+
+/** The inverse of {@linkcode fuseRows}: a module's fused rows as its parts'. */
+function splitRows(c: ModelConfig, m: LoraModule, data: Float32Array, width: number) {
+  const parts = m.parts.map((p) => new Float32Array(p.out * width));
+  if (m.arrange === "neox") neoxRows(c, data, parts, width, true);
+  else {
+    let at = 0;
+    for (const p of parts) {
+      p.set(data.subarray(at, at + p.length));
+      at += p.length;
+    }
+  }
+  return parts.map((v, i) => {
+    const h = m.parts[i].halves;
+    return h ? halvesFromPairs(v, h, c.headDim, width, true) : v;
+  });
+}
 
 /**
  * The adapters as PEFT saves them (`adapter_model.safetensors`): `base_model.model.<module>.lora_A
@@ -332,20 +418,13 @@ export function toPeft(
   };
   for (const m of selectModules(c, spec)) {
     out.set(peftKey(m.module, "A"), { shape: [r, m.in], data: take(`${m.module}.lora_A.weight`) });
-    const parts = m.parts.map((p) => {
-      const b = take(bName(m, p.weight));
-      return p.halves ? halvesFromPairs(b, p.halves, c.headDim, r, false) : b;
-    });
-    const rows = m.parts.reduce((n, p) => n + p.out, 0), data = new Float32Array(rows * r);
-    if (m.arrange === "neox") neoxRows(c, data, parts, r, false);
-    else {
-      let at = 0;
-      for (const p of parts) {
-        data.set(p, at);
-        at += p.length;
-      }
+    const rows = m.parts.reduce((n, p) => n + p.out, 0);
+    const B = fuseRows(c, m, m.parts.map((p) => take(bName(m, p.weight))), r);
+    out.set(peftKey(m.module, "B"), { shape: [rows, r], data: B });
+    if (spec.dora) {
+      const data = fuseRows(c, m, m.parts.map((p) => take(mName(m, p.weight))), 1);
+      out.set(peftMagnitude(m.module), { shape: [rows], data });
     }
-    out.set(peftKey(m.module, "B"), { shape: [rows, r], data });
   }
   return out;
 }
@@ -369,10 +448,11 @@ export function fromPeft(
   source = "adapter",
 ): ParamValues {
   const r = spec.rank, out: ParamValues = new Map(), used = new Set<string>();
-  const get = (key: string, shape: number[]) => {
+  const get = (key: string, shape: number[], alias?: string) => {
+    if (!tensors.has(key) && alias && tensors.has(alias)) key = alias;
     const t = tensors.get(key);
     if (!t) throw new WeightsError(`${source}: tensor "${key}" is missing`);
-    if (t.shape.length !== 2 || t.shape[0] !== shape[0] || t.shape[1] !== shape[1]) {
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new WeightsError(
         `${source}: tensor "${key}" has shape [${t.shape}], the adapter needs [${shape}]`,
       );
@@ -383,22 +463,13 @@ export function fromPeft(
   for (const m of selectModules(c, spec)) {
     out.set(`${m.module}.lora_A.weight`, Float32Array.from(get(peftKey(m.module, "A"), [r, m.in])));
     const rows = m.parts.reduce((n, p) => n + p.out, 0);
-    const data = get(peftKey(m.module, "B"), [rows, r]);
-    const parts = m.parts.map((p) => new Float32Array(p.out * r));
-    if (m.arrange === "neox") neoxRows(c, data, parts, r, true);
-    else {
-      let at = 0;
-      for (const p of parts) {
-        p.set(data.subarray(at, at + p.length));
-        at += p.length;
-      }
+    const B = splitRows(c, m, get(peftKey(m.module, "B"), [rows, r]), r);
+    m.parts.forEach((p, i) => out.set(bName(m, p.weight), B[i]));
+    if (spec.dora) {
+      const key = peftMagnitude(m.module);
+      const M = splitRows(c, m, get(key, [rows], `${key}.weight`), 1);
+      m.parts.forEach((p, i) => out.set(mName(m, p.weight), M[i]));
     }
-    m.parts.forEach((p, i) =>
-      out.set(
-        bName(m, p.weight),
-        p.halves ? halvesFromPairs(parts[i], p.halves, c.headDim, r, true) : parts[i],
-      )
-    );
   }
   const extra = [...tensors.keys()].find((k) => !used.has(k));
   if (extra) {
@@ -442,7 +513,7 @@ export function peftConfig(
     bias: "none",
     fan_in_fan_out: modelNames(c).layout === "in_out",
     use_rslora: spec.rslora ?? false,
-    use_dora: false,
+    use_dora: spec.dora ?? false,
     init_lora_weights: true,
     inference_mode: true,
     modules_to_save: null,
@@ -454,9 +525,9 @@ export function peftConfig(
 }
 
 /**
- * The spec of a PEFT `adapter_config.json`. Refuses what this trainer's adapters cannot express
- * (DoRA, trained biases, per-module ranks, extra trained modules, some layers only), naming the
- * file and the key.
+ * The spec of a PEFT `adapter_config.json` (DoRA's `use_dora` included). Refuses what this
+ * trainer's adapters cannot express (trained biases, per-module ranks, extra trained modules, some
+ * layers only), naming the file and the key.
  *
  * @example
  * ```ts
@@ -472,7 +543,7 @@ export function specFromPeft(json: Record<string, unknown>, source = ADAPTER_CON
   const empty = (v: unknown) =>
     v === undefined || v === null || v === false ||
     (typeof v === "object" && Object.keys(v as object).length === 0);
-  for (const key of ["use_dora", "modules_to_save", "layers_to_transform", "rank_pattern"]) {
+  for (const key of ["modules_to_save", "layers_to_transform", "rank_pattern"]) {
     if (!empty(json[key])) refuse(key, `is set (${JSON.stringify(json[key])})`);
   }
   if (!empty(json.alpha_pattern)) refuse("alpha_pattern", "is set");
@@ -492,6 +563,7 @@ export function specFromPeft(json: Record<string, unknown>, source = ADAPTER_CON
     targetModules: targetModules!,
     rslora: json.use_rslora === true,
     ...(dropout ? { dropout: dropout as number } : {}),
+    ...(json.use_dora === true ? { dora: true } : {}),
   };
   checkSpec(spec);
   return spec;

@@ -42,6 +42,7 @@ import {
 } from "./blocks.ts";
 import { type FlatParam, FlatTensors } from "./flat.ts";
 import { dropout } from "../kernels/dropout.ts";
+import { doraMagnitudeGrad, doraRowNorms, doraScaleColumns } from "../kernels/dora.ts";
 import {
   initLora,
   loraParams,
@@ -620,7 +621,12 @@ export class Transformer {
    * A LoRA model's scratch: x·Aᵀ and its gradient (maxN, r) each, and the frozen norms' weight
    * and bias gradients, which the norm kernels write and nothing reads.
    */
-  #loraScratch: { u: Tensor; du: Tensor; normW: Tensor; normB: Tensor; xd?: Tensor } | null = null;
+  #loraScratch:
+    | { u: Tensor; du: Tensor; normW: Tensor; normB: Tensor; xd?: Tensor; v?: Tensor; z?: Tensor }
+    | null = null;
+  /** DoRA: each adapted weight's row norms ‖W + s·B·A‖ of the last forward (views of one). */
+  #doraNorms = new Map<string, Tensor>();
+  #doraNormStore: Tensor | null = null;
   #flatAdapters: FlatTensors | null = null;
   /** The adapters' dropout seed for the forwards that follow (null: none; see setDropoutSeed). */
   #dropoutSeed: number | null = null;
@@ -710,13 +716,12 @@ export class Transformer {
     if (options.lora) {
       const { adapters, seed = 0, ...spec } = options.lora;
       const list = loraParams(config, spec);
-      const start = adapters ?? initLora(config, spec, { seed });
+      const start = adapters ?? initLora(config, spec, { seed, base: values });
       for (const p of list) {
-        const v = start.get(p.name);
-        if (!v || v.length !== p.shape[0] * p.shape[1]) {
+        const v = start.get(p.name), size = p.shape.reduce((a, b) => a * b, 1);
+        if (!v || v.length !== size) {
           throw new RangeError(
-            `Transformer: adapter "${p.name}" needs ${p.shape[0] * p.shape[1]} values, got ` +
-              `${v?.length ?? "none"}`,
+            `Transformer: adapter "${p.name}" needs ${size} values, got ${v?.length ?? "none"}`,
           );
         }
       }
@@ -751,7 +756,23 @@ export class Transformer {
             }),
           }
           : {}),
+        // DoRA: one adapted weight V = W + s·B·A at a time, and z = x·Wᵀ + s·U·Bᵀ (N, O).
+        ...(spec.dora
+          ? {
+            v: gpu.tensor([Math.max(...targets.map((t) => t.out * t.in))], { label: "dora V" }),
+            z: gpu.tensor([maxN * Math.max(...targets.map((t) => t.out))], { label: "dora z" }),
+          }
+          : {}),
       };
+      if (spec.dora) {
+        const total = targets.reduce((n, t) => n + t.out, 0);
+        const store = this.#doraNormStore = gpu.tensor([total], { label: "dora norms" });
+        let at = 0;
+        for (const t of targets) {
+          this.#doraNorms.set(t.weight, store.view(at, [t.out]));
+          at += t.out;
+        }
+      }
     }
     this.flatGrads = options.inference ? null : FlatTensors.create(gpu, this.trainableList, "grad");
     this.grads = new Map(this.flatGrads?.views ?? []);
@@ -949,9 +970,16 @@ export class Transformer {
     // Parameters, gradients and the two AdamW moments (LoRA: the frozen parameters once, the
     // adapters four times, and their scratch).
     const lora = options.lora;
+    const targets = lora ? loraTargets(c, lora) : [];
+    const most = (f: (t: LoraTarget) => number) => Math.max(0, ...targets.map(f));
+    // DoRA: one adapted weight, z (N, O) and every target's row norms.
+    const dora = lora?.dora
+      ? most((t) => t.in * t.out) + n * most((t) => t.out) + targets.reduce((s, t) => s + t.out, 0)
+      : 0;
     const trained = lora
-      ? params + 4 * loraParams(c, lora).reduce((s, p) => s + p.shape[0] * p.shape[1], 0) +
-        2 * n * lora.rank + 2 * C
+      ? params +
+        4 * loraParams(c, lora).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) +
+        2 * n * lora.rank + 2 * C + dora
       : 4 * params;
     return 4 * (trained + layers + scratch) + keptLogitsBytes(c, options) +
       workspace + 2 * split;
@@ -1010,24 +1038,17 @@ export class Transformer {
   /** Encodes a copy of weight `name` with its adapter merged in (the caller releases it). */
   #merged(enc: Encoder, name: string): Tensor {
     const w = this.param(name), t = this.lora!.targets.get(name)!;
-    const out = this.gpu.tensor([...w.shape], { label: `merged ${name}` });
-    enc.copy(w, out);
-    const inOut = this.names.layout === "in_out", r = this.lora!.spec.rank;
-    const [A, B] = [this.param(t.a), this.param(t.b)];
-    // (O, I) += s·B·A, or (I, O) += s·Aᵀ·Bᵀ.
-    matmul(enc, {
-      out,
-      a: inOut ? A : B,
-      b: inOut ? B : A,
-      transA: inOut,
-      transB: inOut,
-      alpha: this.lora!.scale,
-      beta: 1,
-      m: inOut ? t.in : t.out,
-      n: inOut ? t.out : t.in,
-      k: r,
-      batch: 1,
-    });
+    const out = this.#adaptedWeight(
+      enc,
+      t,
+      this.gpu.tensor([...w.shape], { label: `merged ${name}` }),
+    );
+    if (t.m) {
+      // DoRA: W' = diag(m/‖V‖)·V (the norms of this V, which are the forward's).
+      const nrm = this.#doraNorms.get(t.weight)!;
+      doraRowNorms(enc, { v: out, nrm });
+      doraScaleColumns(enc, { x: out, m: this.param(t.m), nrm, perRow: true });
+    }
     return out;
   }
 
@@ -1066,6 +1087,7 @@ export class Transformer {
     this.flatGrads?.release();
     this.#flatAdapters?.release();
     for (const t of Object.values(this.#loraScratch ?? {})) t.release();
+    this.#doraNormStore?.release();
     const all = [
       this.logp,
       this.lse,
@@ -1678,19 +1700,35 @@ export class Transformer {
    * ```
    */
   linear(enc: Encoder, x: Tensor, y: Tensor, w: string | undefined, b?: string): void {
+    const t = w ? this.lora?.targets.get(w) : undefined;
     linearForward(enc, {
       x,
       y,
       w: this.param(w),
-      bias: b ? this.param(b) : undefined,
+      // (DoRA: the bias comes after the rows' scale)
+      bias: b && !t?.m ? this.param(b) : undefined,
       layout: this.names.layout,
     });
-    const t = w ? this.lora?.targets.get(w) : undefined;
     if (!t) return;
-    // LoRA: U (N, r) = x·Aᵀ (training with dropout: drop(x)·Aᵀ), then y (N, O) += s·U·Bᵀ.
+    // LoRA (training with dropout: on drop(x)).
+    this.#loraAdd(enc, this.#dropped(enc, x, w!), y, t);
+    if (t.m) {
+      // DoRA: y = b + (m/‖V‖) ⊙ y, V = W + s·B·A (its norms kept for the backward).
+      const nrm = this.#doraNorms.get(t.weight)!;
+      doraRowNorms(enc, { v: this.#adaptedWeight(enc, t), nrm });
+      doraScaleColumns(enc, {
+        x: y,
+        m: this.param(t.m),
+        nrm,
+        bias: b ? this.param(b) : undefined,
+      });
+    }
+  }
+
+  /** Encodes U (N, r) = x·Aᵀ (in the LoRA scratch), then y (N, O) += s·U·Bᵀ. */
+  #loraAdd(enc: Encoder, x: Tensor, y: Tensor, t: LoraTarget): void {
     const n = x.shape[0], r = this.lora!.spec.rank, u = this.#loraU(n);
-    const xa = this.#dropped(enc, x, w!);
-    matmul(enc, { out: u, a: xa, b: this.param(t.a), transB: true, m: n, n: r, k: t.in });
+    matmul(enc, { out: u, a: x, b: this.param(t.a), transB: true, m: n, n: r, k: t.in });
     matmul(enc, {
       out: y,
       a: u,
@@ -1702,6 +1740,33 @@ export class Transformer {
       n: t.out,
       k: r,
     });
+  }
+
+  /**
+   * Encodes V = W + s·B·A of an adapted weight (O, I) into `out` (default: the DoRA scratch).
+   * The (I, O) layout takes s·Aᵀ·Bᵀ (LoRA merges only: DoRA is refused there).
+   */
+  #adaptedWeight(enc: Encoder, t: LoraTarget, out?: Tensor): Tensor {
+    const w = this.param(t.weight),
+      r = this.lora!.spec.rank,
+      inOut = this.names.layout === "in_out";
+    const v = out ?? this.#loraScratch!.v!.view(0, [t.out, t.in]);
+    enc.copy(w, v.view(0, [...w.shape]));
+    const [A, B] = [this.param(t.a), this.param(t.b)];
+    matmul(enc, {
+      out: v,
+      a: inOut ? A : B,
+      b: inOut ? B : A,
+      transA: inOut,
+      transB: inOut,
+      alpha: this.lora!.scale,
+      beta: 1,
+      m: inOut ? t.in : t.out,
+      n: inOut ? t.out : t.in,
+      k: r,
+      batch: 1,
+    });
+    return v;
   }
 
   /** x, or drop(x) in the dropout scratch while a training pass drops for this weight. */
@@ -1728,6 +1793,19 @@ export class Transformer {
     accumulateDx = false,
     alpha = 1,
   ): void {
+    const t = w ? this.lora?.targets.get(w) : undefined;
+    if (t?.m) {
+      // DoRA (‖V‖ a constant): with z = x·Wᵀ + s·U·Bᵀ recomputed, dm += α·Σ_n dy ⊙ z / ‖V‖;
+      // then everything below takes dz = α·(m/‖V‖) ⊙ dy in place of α·dy.
+      const z = this.#loraScratch!.z!.view(0, [x.shape[0], t.out]);
+      const nrm = this.#doraNorms.get(t.weight)!;
+      linearForward(enc, { x, y: z, w: this.param(w), layout: this.names.layout });
+      this.#loraAdd(enc, x, z, t);
+      doraMagnitudeGrad(enc, { dy, z, nrm, dm: this.#g(t.m)!, alpha });
+      enc.copy(dy, z);
+      doraScaleColumns(enc, { x: z, m: this.param(t.m), nrm, alpha });
+      [dy, alpha] = [z, 1];
+    }
     linearBackward(enc, {
       dy,
       x,
@@ -1739,7 +1817,6 @@ export class Transformer {
       accumulateDx,
       alpha,
     });
-    const t = w ? this.lora?.targets.get(w) : undefined;
     if (!t) return;
     // LoRA, with g = α·s (α: the output's gradient scale), x' = x (or drop(x), recomputed from
     // the forward's seed) and U = x'·Aᵀ recomputed: dB (O, r) += g·dyᵀ·U; dU (N, r) = g·dy·B;

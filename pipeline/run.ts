@@ -1045,6 +1045,7 @@ function loraConfig(c: RunConfig): { lora?: LoraSpec } {
       targetModules: all ? "all-linear" : target,
       rslora: c.lora.rslora as boolean,
       ...dropout,
+      ...(c.lora.dora ? { dora: true } : {}),
     },
   };
 }

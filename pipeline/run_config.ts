@@ -200,6 +200,11 @@ export const RUN_SCHEMA: Schema = {
       { list: true },
     ),
     rslora: f("bool", false, "Rank-stabilized scaling α/√r (PEFT's use_rslora)"),
+    dora: f(
+      "bool",
+      false,
+      "DoRA (PEFT's use_dora): each adapted row rescaled to a trained magnitude; not with dropout",
+    ),
     dropout: f("number", 0, "Dropout on the adapters' input while training (PEFT's lora_dropout)", {
       min: 0,
       lt: 1,

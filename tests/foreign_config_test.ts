@@ -101,7 +101,6 @@ Deno.test("foreign configs: what this trainer cannot honour is refused, naming f
     [{ stage: "sft" }, /a.yaml: stage: "sft": only stage dpo/],
     [{ stage: "dpo", pref_loss: "kto_pair" }, /a.yaml: pref_loss: "kto_pair": sigmoid, hinge/],
     [{ stage: "dpo", finetuning_type: "freeze" }, /finetuning_type: "freeze"/],
-    [{ stage: "dpo", use_dora: true }, /use_dora: true: DoRA is not implemented/],
     [{ stage: "dpo", lr_scheduler_type: "polynomial" }, /lr_scheduler_type: "polynomial"/],
     [{ stage: "dpo", num_train_epochs: 1.5 }, /num_train_epochs: 1.5: only whole epochs/],
     [{ stage: "dpo", quantization_bit: 4 }, /quantization_bit: 4: quantized models/],

@@ -41,26 +41,53 @@ function testParams(c: ModelConfig, seed: number): ParamValues {
 function randomAdapters(c: ModelConfig, spec: LoraSpec, seed: number): ParamValues {
   const rng = new Rng(seed), out: ParamValues = new Map();
   for (const p of loraParams(c, spec)) {
-    out.set(p.name, rng.uniformArray(p.shape[0] * p.shape[1], -0.3, 0.3));
+    // (DoRA's magnitudes: positive, near the rows' norms of these weights)
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    out.set(
+      p.name,
+      p.shape.length === 1 ? rng.uniformArray(n, 1, 3) : rng.uniformArray(n, -0.3, 0.3),
+    );
   }
   return out;
 }
 
 /**
  * The adapters' gradients from the float64 model's gradient G of each merged weight (as (O, I)):
- * dA = s·Bᵀ·G (summed over a fused module's parts, which share A), dB = s·G·Aᵀ.
+ * dA = s·Bᵀ·G (summed over a fused module's parts, which share A), dB = s·G·Aᵀ. DoRA's merged
+ * weight is diag(m/‖V‖)·V with V = W + s·B·A and ‖V‖ held constant: dm = Σ_i G⊙V / ‖V‖ per row,
+ * and V's gradient, diag(m/‖V‖)·G, takes G's place above.
  */
 function chainRule(
   c: ModelConfig,
   spec: LoraSpec,
   adapters: ParamValues,
   weightGrads: Map<string, Float64Array>,
+  base: ParamValues,
 ): Map<string, Float64Array> {
   const out = new Map<string, Float64Array>(), s = loraScale(spec), r = spec.rank;
   const inOut = modelNames(c).layout === "in_out";
   for (const t of loraTargets(c, spec)) {
     const g = weightGrads.get(t.weight)!, A = adapters.get(t.a)!, B = adapters.get(t.b)!;
-    const G = (o: number, i: number) => inOut ? g[i * t.out + o] : g[o * t.in + i];
+    let scale = (_o: number) => 1;
+    if (t.m) {
+      const W = base.get(t.weight)!, m = adapters.get(t.m)!;
+      const V = (o: number, i: number) => {
+        let v = W[o * t.in + i];
+        for (let j = 0; j < r; j++) v += s * B[o * r + j] * A[j * t.in + i];
+        return v;
+      };
+      const norms = new Float64Array(t.out), dm = new Float64Array(t.out);
+      for (let o = 0; o < t.out; o++) {
+        let nn = 0, d = 0;
+        for (let i = 0; i < t.in; i++) nn += V(o, i) ** 2;
+        norms[o] = Math.sqrt(nn);
+        for (let i = 0; i < t.in; i++) d += g[o * t.in + i] * V(o, i);
+        dm[o] = d / norms[o];
+      }
+      out.set(t.m, dm);
+      scale = (o) => m[o] / norms[o];
+    }
+    const G = (o: number, i: number) => scale(o) * (inOut ? g[i * t.out + o] : g[o * t.in + i]);
     const dA = out.get(t.a) ?? new Float64Array(r * t.in), dB = new Float64Array(t.out * r);
     for (let o = 0; o < t.out; o++) {
       for (let i = 0; i < t.in; i++) {
@@ -90,7 +117,13 @@ async function checkLora(
   const merged = mergeLora(c, spec, params, adapters);
   const cpu = new ReferenceModel(c, merged);
   const wantLogp = cpu.forward(host);
-  const want = chainRule(c, spec, adapters, cpu.backward(coef) as Map<string, Float64Array>);
+  const want = chainRule(
+    c,
+    spec,
+    adapters,
+    cpu.backward(coef) as Map<string, Float64Array>,
+    params,
+  );
 
   const model = Transformer.create(gpu, c, params, {
     maxBatch: 4,
@@ -232,6 +265,24 @@ gpuTest("lora: AdamW trains the adapters only; the base stays bit for bit", asyn
   plain.release();
 });
 
+gpuTest("lora: DoRA matches the float64 model, fused modules and biases included", async (gpu) => {
+  const dora = (targetModules: LoraSpec["targetModules"]): LoraSpec => ({
+    rank: 2,
+    alpha: 4,
+    targetModules,
+    dora: true,
+  });
+  await checkLora(gpu, tinyConfig("llama", { maxPositions: 16 }), dora("all-linear"));
+  await checkLora(
+    gpu,
+    tinyConfig("qwen2", { maxPositions: 16 }),
+    dora(["q_proj", "v_proj", "o_proj"]),
+  );
+  await checkLora(gpu, tinyConfig("phi3", { maxPositions: 16 }), dora("all-linear"));
+  await checkLora(gpu, tinyConfig("gpt_neox", { maxPositions: 16 }), dora("all-linear"));
+  await checkLora(gpu, tinyConfig("cohere", { maxPositions: 16 }), dora(["q_proj", "k_proj"]));
+});
+
 Deno.test("lora: PEFT files round-trip for every way a module is fused", () => {
   const cases: [string, LoraSpec][] = [
     ["llama", { rank: 3, alpha: 6, targetModules: "all-linear" }],
@@ -239,6 +290,9 @@ Deno.test("lora: PEFT files round-trip for every way a module is fused", () => {
     ["gpt_neox", { rank: 2, alpha: 4, targetModules: "all-linear" }],
     ["phi3", { rank: 2, alpha: 4, targetModules: "all-linear" }],
     ["cohere", { rank: 2, alpha: 4, targetModules: ["q_proj", "k_proj"] }],
+    ["gpt_neox", { rank: 2, alpha: 4, targetModules: "all-linear", dora: true }],
+    ["phi3", { rank: 2, alpha: 4, targetModules: "all-linear", dora: true }],
+    ["cohere", { rank: 2, alpha: 4, targetModules: ["q_proj"], dora: true }],
   ];
   for (const [family, spec] of cases) {
     const c = tinyConfig(family as ModelConfig["family"]);
@@ -247,9 +301,10 @@ Deno.test("lora: PEFT files round-trip for every way a module is fused", () => {
     const back = fromPeft(c, spec, file);
     assert.deepEqual([...back.keys()].sort(), [...values.keys()].sort(), family);
     for (const [k, v] of values) assert.ok(bitEqual(back.get(k)!, v), `${family} ${k}`);
-    // One A and one B per module, under PEFT's prefix, B's rows the module's outputs.
+    // One A and one B per module (and DoRA's magnitude), under PEFT's prefix, B's rows the
+    // module's outputs.
     const modules = selectModules(c, spec);
-    assert.equal(file.size, 2 * modules.length);
+    assert.equal(file.size, (spec.dora ? 3 : 2) * modules.length);
     for (const m of modules) {
       assert.deepEqual(file.get(`base_model.model.${m.module}.lora_A.weight`)?.shape, [
         spec.rank,
@@ -311,7 +366,20 @@ Deno.test("lora: target names are checked, and PEFT configs this trainer cannot 
     targetModules: ["q_proj"],
     rslora: false,
   });
-  assert.throws(() => specFromPeft({ ...base, use_dora: true }, "a.json"), /a.json: "use_dora"/);
+  assert.equal(specFromPeft({ ...base, use_dora: true }).dora, true);
+  assert.throws(
+    () =>
+      selectModules(tinyConfig("gpt2"), {
+        ...specFromPeft(base),
+        targetModules: "all-linear",
+        dora: true,
+      }),
+    /DoRA on gpt2's Conv1D layers is not implemented/,
+  );
+  assert.throws(
+    () => selectModules(c, { ...specFromPeft(base), dora: true, dropout: 0.1 }),
+    /DoRA with dropout is not implemented/,
+  );
   assert.throws(() => specFromPeft({ ...base, bias: "all" }), /"bias" is "all"/);
   assert.throws(() => specFromPeft({ ...base, rank_pattern: { q_proj: 2 } }), /"rank_pattern"/);
   assert.throws(

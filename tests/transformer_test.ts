@@ -733,6 +733,9 @@ gpuTest("transformer: the memory estimate is within 15 % of what a model allocat
           checkpointLayers: true,
           lora: { rank: 2, alpha: 8, targetModules: "all-linear" as const },
         },
+        ...(c.family === "gpt2"
+          ? []
+          : [{ lora: { rank: 3, alpha: 8, targetModules: "all-linear" as const, dora: true } }]),
       ]
     ) {
       const o = { maxBatch: 4, maxSeqLen: Math.min(64, c.maxPositions), ...options };
