@@ -290,6 +290,45 @@ export function normOffset(c: ModelConfig): number {
   return isGemma(c) ? 1 : 0;
 }
 
+/** The families whose transformers model builds its token embedding with `padding_idx`. */
+const PADDING_IDX_FAMILIES: readonly ModelFamily[] = [
+  "llama",
+  "mistral",
+  "qwen2",
+  "qwen3",
+  "gemma",
+  "gemma2",
+  "gemma3",
+  "phi",
+  "phi3",
+  "olmo2",
+  "olmo3",
+  "granite",
+  "stablelm",
+  "starcoder2",
+  "cohere",
+  "cohere2",
+  "smollm3",
+];
+
+/**
+ * The token embedding row whose lookups give no gradient: `pad_token_id` where transformers
+ * builds the family's embedding with `padding_idx` (the row still learns from a tied head), null
+ * otherwise (GPT-2, GPT-NeoX, or no pad id in the vocabulary). As in transformers 5.18.
+ *
+ * @example
+ * ```ts
+ * import { embeddingPadRow, tinyConfig } from "./config.ts";
+ * console.log(embeddingPadRow(tinyConfig("llama", { padTokenId: 3 }))); // 3
+ * console.log(embeddingPadRow(tinyConfig("gpt2", { padTokenId: 3 }))); // null
+ * ```
+ */
+export function embeddingPadRow(c: ModelConfig): number | null {
+  const pad = c.padTokenId;
+  if (!PADDING_IDX_FAMILIES.includes(c.family) || pad === null) return null;
+  return Number.isInteger(pad) && pad >= 0 && pad < c.vocabSize ? pad : null;
+}
+
 /**
  * The factor token embeddings are multiplied by: √C rounded to float32 for Gemma (as transformers
  * computes it for a float32 model), 1 otherwise.

@@ -12,6 +12,7 @@ import { ropeAttentionFactor, ropeFrequencies } from "../kernels/rope.ts";
 import * as ref from "../kernels/reference.ts";
 import {
   attentionScale,
+  embeddingPadRow,
   embeddingScale,
   hasGptBlock,
   hasLayerNorm,
@@ -304,6 +305,9 @@ export class ReferenceModel {
       seqLen: T,
       scale: embeddingScale(c),
     });
+    // (padding_idx: the pad row's lookups give it no gradient)
+    const pad = embeddingPadRow(c);
+    if (pad !== null) e.dWte.fill(0, pad * C, (pad + 1) * C);
     add(names.wte, e.dWte);
     if (names.wpe && e.dWpe) add(names.wpe, e.dWpe);
     return grads;

@@ -53,6 +53,7 @@ import {
 } from "./lora.ts";
 import {
   attentionScale,
+  embeddingPadRow,
   embeddingScale,
   hasGptBlock,
   hasPreNorms,
@@ -617,6 +618,8 @@ export class Transformer {
   #keepLogits: boolean;
   /** (maxN,) ones: the head bias's gradient sums dLogits' rows as ones·dLogits (phi). */
   #ones: Tensor | null = null;
+  /** (C,) the pad row's embedding gradient before the embedding's backward (padding_idx). */
+  #padRowSaved: Tensor | null = null;
   /**
    * A LoRA model's scratch: x·Aᵀ and its gradient (maxN, r) each, and the frozen norms' weight
    * and bias gradients, which the norm kernels write and nothing reads.
@@ -782,6 +785,9 @@ export class Transformer {
     const qkNorm = hasQkNorm(c), sandwich = hasSandwichNorms(c), preNorms = hasPreNorms(c);
     // phi: one input norm per block, which the MLP reads too (no h2 or its statistics).
     const norms2 = preNorms && !hasSharedNorm(c);
+    if (embeddingPadRow(c) !== null && !options.inference && !options.lora) {
+      this.#padRowSaved = gpu.tensor([C], { label: "pad row gradient" });
+    }
     if (this.names.headBias && !options.inference) {
       this.#ones = gpu.upload(new Float32Array(maxN).fill(1), [maxN], { label: "ones" });
     }
@@ -1105,6 +1111,7 @@ export class Transformer {
     ];
     all.push(...this.#ropes?.all ?? []);
     if (this.#ones) all.push(this.#ones);
+    if (this.#padRowSaved) all.push(this.#padRowSaved);
     for (const t of all) t.release();
     this.#attention.workspace?.release();
   }
@@ -1644,6 +1651,11 @@ export class Transformer {
     if (!this.#g(names.wte)) return; // (frozen: LoRA)
     const dEmbedded = packed ? this.#store.dMid.view(0, [n, C]) : dX;
     if (packed) this.#unpack(enc, packed, dX, dEmbedded);
+    // padding_idx: the pad row keeps what it held (a tied head's part, earlier micro-batches'),
+    // its lookups adding nothing.
+    const pad = embeddingPadRow(c),
+      padRow = pad === null ? null : this.#g(names.wte)!.view(pad * C, [C]);
+    if (padRow) enc.copy(padRow, this.#padRowSaved!);
     embeddingBackward(enc, {
       dWte: this.#g(names.wte)!,
       dWpe: names.wpe ? this.#g(names.wpe) : undefined,
@@ -1652,6 +1664,7 @@ export class Transformer {
       seqLen: T,
       scale: embeddingScale(c),
     });
+    if (padRow) enc.copy(this.#padRowSaved!, padRow);
   }
 
   /**

@@ -997,3 +997,44 @@ gpuTest(
     );
   },
 );
+
+gpuTest(
+  "transformer: the pad token's embedding row learns nothing from its lookups (padding_idx)",
+  async (gpu) => {
+    for (const tie of [false, true]) {
+      const c = tinyConfig("llama", { maxPositions: 16, padTokenId: 3, tieEmbeddings: tie });
+      const params = testParams(c, 5), raw = randomBatch(c, [12, 9], 12, 6);
+      // The pad id as a real token (Phi-3's pad is its EOS), several times.
+      const tokens = Int32Array.from(raw.tokens), targets = Int32Array.from(raw.targets);
+      for (const i of [2, 5, 13, 17]) tokens[i] = 3;
+      for (let i = 0; i + 1 < tokens.length; i++) if (targets[i] >= 0) targets[i] = tokens[i + 1];
+      const host = { ...raw, tokens, targets };
+      const rng = new Rng(7);
+      const coef = Float32Array.from(host.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+      const cpu = new ReferenceModel(c, params);
+      cpu.forward(host);
+      const want = cpu.backward(coef).get(modelNames(c).wte)!;
+      const C = c.hiddenSize, row = (v: ArrayLike<number>) => Array.from(v).slice(3 * C, 4 * C);
+      // Untied, the row's gradient is exactly zero; tied, only the head's part is left.
+      if (!tie) assert.ok(row(want).every((v) => v === 0));
+      else assert.ok(row(want).some((v) => v !== 0));
+      const model = Transformer.create(gpu, c, params, { maxBatch: 2, maxSeqLen: 16 });
+      const batch = uploadRaw(gpu, host, c.vocabSize);
+      const coefT = gpu.upload(coef, [coef.length]);
+      // Two micro-batches accumulated: the row keeps what the first gave it.
+      const enc = gpu.encoder();
+      model.zeroGrads(enc);
+      for (let k = 0; k < 2; k++) {
+        model.forward(enc, batch);
+        model.backward(enc, batch, coefT);
+      }
+      gpu.submit(enc);
+      const got = (await model.readGrads()).get(modelNames(c).wte)!;
+      assertClose(got, want.map((v) => 2 * v), { rtol: 1e-4, atol: 1e-6, label: `tied ${tie}` });
+      if (!tie) assert.ok(row(got).every((v) => v === 0));
+      releaseBatch(batch);
+      coefT.release();
+      model.release();
+    }
+  },
+);
