@@ -768,13 +768,14 @@ export class Transformer {
           : {}),
       };
       if (spec.dora) {
-        const total = targets.reduce((n, t) => n + t.out, 0);
+        // Each target's norms at an offset a binding may start at.
+        const align = gpu.limits.minStorageBufferOffsetAlignment / 4;
+        const starts = targets.map((_, k) =>
+          targets.slice(0, k).reduce((n, t) => n + Math.ceil(t.out / align) * align, 0)
+        );
+        const total = starts.at(-1)! + targets.at(-1)!.out;
         const store = this.#doraNormStore = gpu.tensor([total], { label: "dora norms" });
-        let at = 0;
-        for (const t of targets) {
-          this.#doraNorms.set(t.weight, store.view(at, [t.out]));
-          at += t.out;
-        }
+        targets.forEach((t, k) => this.#doraNorms.set(t.weight, store.view(starts[k], [t.out])));
       }
     }
     this.flatGrads = options.inference ? null : FlatTensors.create(gpu, this.trainableList, "grad");

@@ -75,3 +75,58 @@ Deno.test({
     assert.ok(end.eval_loss < Math.log(2));
   },
 });
+
+Deno.test({
+  name: "stories260K: LoRA and DoRA adapters on the real model learn the preferences too",
+  ignore: !hasStories || testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const start = await loadModel(STORIES);
+    const ctx = createContext({ gpu: testGpu!, logger: { info() {}, warn() {} } });
+    const data = await tokenize(idPairs(96, 5), { vocabSize: 512, padTokenId: 0, eosTokenId: 2 });
+    const split = splitTrainEval(data.pairs, { evalSize: 16, seed: 1 });
+    const reference = {
+      config: start.config,
+      params: () => Promise.resolve(start.params),
+      weightsHash: await hashParams(start.params),
+    };
+    const trainSet = { ...data, pairs: split.train, key: `${data.key}:train` };
+    const evalSet = { ...data, pairs: split.eval, key: `${data.key}:eval` };
+    const trainRef = await refCache({ dataset: trainSet, reference }, { pairsPerBatch: 8 }, ctx);
+    const evalRef = await refCache({ dataset: evalSet, reference }, { pairsPerBatch: 8 }, ctx);
+    for (const dora of [false, true]) {
+      const out = await train(
+        {
+          model: start,
+          train: { pairs: split.train, ref: trainRef, padTokenId: 0 },
+          eval: { pairs: split.eval, ref: evalRef, padTokenId: 0 },
+        },
+        {
+          ...DEFAULT_TRAIN,
+          pairsPerBatch: 4,
+          maxSteps: 50,
+          optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 1e-2, warmupSteps: 5 },
+          lora: { rank: 8, alpha: 16, targetModules: "all-linear", dora },
+          checkpointLayers: dora,
+        },
+        ctx,
+        { runDir: "/nonexistent" },
+      );
+      const end = out.history.at(-1)!;
+      const what = dora ? "DoRA, checkpointed" : "LoRA";
+      assert.ok(
+        end["eval_rewards/accuracies"] >= 0.9,
+        `${what}: ${end["eval_rewards/accuracies"]}`,
+      );
+      assert.ok(end.eval_loss < 0.5, `${what}: eval loss ${end.eval_loss}`);
+      // Only the adapters trained: the merged weights differ from the model's, the rest is its own.
+      assert.ok(out.adapters);
+      const names = [...start.params.keys()];
+      const q = names.find((n) => n.endsWith("layers.0.self_attn.q_proj.weight"))!;
+      const norm = names.find((n) => n.endsWith("layers.0.input_layernorm.weight"))!;
+      assert.notDeepEqual(out.params.get(q), start.params.get(q));
+      assert.deepEqual(out.params.get(norm), start.params.get(norm));
+    }
+  },
+});
