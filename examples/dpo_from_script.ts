@@ -14,10 +14,12 @@ import {
   evaluate,
   hashParams,
   load,
+  loadAdapter,
   loadModel,
   type LoadResult,
   pipeline,
   refCache,
+  saveAdapter,
   shoutTask,
   type Stage,
   step,
@@ -102,6 +104,26 @@ try {
   console.log(`task reward: ${g.referenceReward!.toFixed(3)} → ${g.policyReward!.toFixed(3)}`);
   console.log(`KL(policy ‖ ref): ${g.kl.toFixed(3)}`);
   if (!(report.metrics["eval_rewards/accuracies"] > 0.5)) throw new Error("DPO did not learn");
+
+  // 6. The same with LoRA adapters on the frozen model, saved as a PEFT adapter folder.
+  const lora = await train(
+    { model, train: { pairs: trainSet.pairs, ref: trainRef, padTokenId: data.padTokenId } },
+    {
+      ...config,
+      optimizer: { ...config.optimizer, lr: 1e-3 },
+      lora: { rank: 8, alpha: 16, targetModules: "all-linear" },
+    },
+    ctx,
+    { runDir: `${dir}/lora-run` },
+  );
+  const { spec, values } = lora.adapters!;
+  await saveAdapter(`${dir}/adapter`, model.config, spec, values, { base: BUILTIN_MODEL_DIR });
+  const saved = await loadAdapter(`${dir}/adapter`, model.config);
+  console.log(
+    `LoRA: final loss ${lora.history.at(-1)!.loss.toFixed(4)}; ${saved.values.size} adapter ` +
+      `tensors saved, r ${saved.spec.rank}`,
+  );
+  if (!(lora.history.at(-1)!.loss < lora.history[0].loss)) throw new Error("LoRA did not learn");
 } finally {
   await Deno.remove(dir, { recursive: true });
 }
