@@ -13,6 +13,32 @@ const ROW_NORMS = kernel("row_norms");
 const SCALE_COLS = kernel("scale_cols");
 const COL_DOTS = kernel("col_dots");
 
+/**
+ * Row ranges [r0, rows) of a (R, cols) f32 matrix whose pieces each fit one storage binding and
+ * start at a bindable offset (r0 a multiple of minStorageBufferOffsetAlignment / 4, so every
+ * (·, cols) and (·,) view at row r0 is aligned).
+ */
+function rowChunks(
+  enc: Encoder,
+  rows: number,
+  cols: number,
+  what: string,
+  maxRows = Infinity,
+): [number, number][] {
+  const limit = enc.gpu.limits.maxStorageBufferBindingSize;
+  const align = enc.gpu.limits.minStorageBufferOffsetAlignment / 4;
+  if (rows * cols * 4 <= limit && rows <= maxRows) return [[0, rows]];
+  const step = Math.floor(Math.min(limit / (cols * 4), maxRows) / align) * align;
+  if (step < 1) throw new RangeError(`${what}: rows of ${cols} values exceed one binding`);
+  const out: [number, number][] = [];
+  for (let r0 = 0; r0 < rows; r0 += step) out.push([r0, Math.min(step, rows - r0)]);
+  return out;
+}
+
+/** A (rows, cols) piece of a row-major tensor at row r0 (a (rows,) one for a vector). */
+const piece = (t: Tensor, r0: number, rows: number, cols: number) =>
+  t.view(r0 * cols, cols === 1 ? [rows] : [rows, cols]);
+
 function launch(
   enc: Encoder,
   k: typeof ROW_NORMS,
@@ -57,7 +83,12 @@ export function doraRowNorms(enc: Encoder, args: { v: Tensor; nrm: Tensor }): vo
   if (enc.gpu.isCpu && i > CPU_LOOP_BUDGET) {
     throw new RangeError(`doraRowNorms: rows of ${i} exceed a CPU adapter's loop budget`);
   }
-  launch(enc, ROW_NORMS, o, { rows: o, cols: i }, [args.v, args.nrm]);
+  for (const [r0, rows] of rowChunks(enc, o, i, "doraRowNorms")) {
+    launch(enc, ROW_NORMS, rows, { rows, cols: i }, [
+      piece(args.v, r0, rows, i),
+      piece(args.nrm, r0, rows, 1),
+    ]);
+  }
 }
 
 /**
@@ -86,13 +117,17 @@ export function doraScaleColumns(
       throw new RangeError(`doraScaleColumns: "${t.label}" needs ${scaled} values`);
     }
   }
-  launch(
-    enc,
-    SCALE_COLS,
-    n * o,
-    { rows: n, cols: o, alpha: args.alpha, hasBias: !!args.bias, perRow: args.perRow },
-    [args.x, args.m, args.nrm, args.bias ?? args.m],
-  );
+  // (Split by rows where x passes one binding: per row, m and nrm are split alike.)
+  for (const [r0, rows] of rowChunks(enc, n, o, "doraScaleColumns")) {
+    const vec = (t: Tensor) => args.perRow ? piece(t, r0, rows, 1) : t;
+    launch(
+      enc,
+      SCALE_COLS,
+      rows * o,
+      { rows, cols: o, alpha: args.alpha, hasBias: !!args.bias, perRow: args.perRow },
+      [piece(args.x, r0, rows, o), vec(args.m), vec(args.nrm), vec(args.bias ?? args.m)],
+    );
+  }
 }
 
 /**
@@ -119,13 +154,15 @@ export function doraMagnitudeGrad(
   if (args.z.size !== n * o || args.nrm.size !== o || args.dm.size !== o) {
     throw new RangeError(`doraMagnitudeGrad: z (${n}, ${o}), nrm and dm (${o},) expected`);
   }
-  if (enc.gpu.isCpu && n > CPU_LOOP_BUDGET) {
-    throw new RangeError(`doraMagnitudeGrad: ${n} rows exceed a CPU adapter's loop budget`);
+  // (Split by rows where dy passes one binding, or a CPU adapter's loop budget: each piece adds
+  // its rows' part to dm.)
+  const most = enc.gpu.isCpu ? CPU_LOOP_BUDGET : Infinity;
+  for (const [r0, rows] of rowChunks(enc, n, o, "doraMagnitudeGrad", most)) {
+    launch(enc, COL_DOTS, o, { rows, cols: o, alpha: args.alpha }, [
+      piece(args.dy, r0, rows, o),
+      piece(args.z, r0, rows, o),
+      args.nrm,
+      args.dm,
+    ]);
   }
-  launch(enc, COL_DOTS, o, { rows: n, cols: o, alpha: args.alpha }, [
-    args.dy,
-    args.z,
-    args.nrm,
-    args.dm,
-  ]);
 }

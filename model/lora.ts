@@ -196,9 +196,6 @@ function checkSpec(spec: LoraSpec): void {
   }
   const p = spec.dropout ?? 0;
   if (!(p >= 0 && p < 1)) throw new RangeError(`LoRA: dropout must be in [0, 1), got ${p}`);
-  if (spec.dora && p > 0) {
-    throw new RangeError("LoRA: DoRA with dropout is not implemented (set the dropout to 0)");
-  }
   if (spec.targetModules !== "all-linear" && spec.targetModules.length === 0) {
     throw new RangeError('LoRA: no target modules (name some, or "all-linear")');
   }

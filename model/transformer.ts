@@ -718,6 +718,11 @@ export class Transformer {
     this.flatTrainable = this.flatParams;
     if (options.lora) {
       const { adapters, seed = 0, ...spec } = options.lora;
+      if (spec.dora && (spec.dropout ?? 0) > 0 && !options.inference) {
+        throw new RangeError(
+          "Transformer: training DoRA with dropout is not implemented (set lora.dropout 0)",
+        );
+      }
       const list = loraParams(config, spec);
       const start = adapters ?? initLora(config, spec, { seed, base: values });
       for (const p of list) {

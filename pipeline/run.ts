@@ -208,6 +208,8 @@ async function trainInFolder(
     train: idsFingerprint(trainData.pairs),
     eval: idsFingerprint(evalData.pairs),
     reference: weightsHash,
+    // LoRA: the frozen weights its checkpoints' adapters apply to.
+    ...(trainConfig.lora ? { base: await hashParams(policy.model.params) } : {}),
   };
   const inputsPath = `${runDir}/inputs.json`;
   if (c.run.resume && await exists(inputsPath)) {
@@ -216,6 +218,7 @@ async function trainInFolder(
       train: "training pairs' token ids (the data, the tokenizer or the tokenize settings)",
       eval: "held-out pairs' token ids",
       reference: "reference model's weights",
+      base: "model's weights (the frozen base its LoRA adapters apply to)",
     };
     for (const [key, now] of Object.entries(inputs)) {
       if (JSON.stringify(was[key] ?? null) !== JSON.stringify(now)) {
@@ -1034,7 +1037,9 @@ function loraConfig(c: RunConfig): { lora?: LoraSpec } {
           "training it, or 0 to fine-tune the model it merges into",
       );
     }
-    return { lora: { ...spec, ...dropout } };
+    // (The run's dropout, not the one the adapter was trained with.)
+    const { dropout: _, ...fileSpec } = spec;
+    return { lora: { ...fileSpec, ...dropout } };
   }
   const target = (c.lora.target as string).split(",").map((s) => s.trim()).filter((s) => s);
   const all = target.length === 1 && (target[0] === "all-linear" || target[0] === "all");

@@ -58,3 +58,52 @@ Deno.test("dora reference: the magnitude gradient is the scale's derivative by m
   const fd = finiteDifference((mm) => dot(dy, ref.doraScaleColumns(x, mm, nrm)), m);
   assertClose(ref.doraMagnitudeGrad(dy, x, nrm), fd, { rtol: 1e-8 });
 });
+
+gpuTest(
+  "dora kernels split tensors larger than one binding into aligned row pieces",
+  async (gpu) => {
+    // A 20 000-byte binding limit and 256-byte offsets (a discrete GPU's), over the real device.
+    const real = gpu.limits;
+    const over = { maxStorageBufferBindingSize: 20_000, minStorageBufferOffsetAlignment: 256 };
+    const limits = new Proxy(real, {
+      get: (t, k) => (k in over ? over[k as keyof typeof over] : Reflect.get(t, k, t)),
+    });
+    Object.defineProperty(gpu, "limits", { get: () => limits, configurable: true });
+    try {
+      // V (300, 37): 44 KiB in rows of 128; (N, O) = (400, 16): 25 KiB in rows of 256.
+      const rng = new Rng(3), [o, i, n, c] = [300, 37, 400, 16];
+      const V = rng.uniformArray(o * i), m = rng.uniformArray(o, 0.5, 2);
+      const x = rng.uniformArray(n * c),
+        mc = rng.uniformArray(c, 0.5, 2),
+        nc = rng.uniformArray(c, 1, 2);
+      const dy = rng.uniformArray(n * c), z = rng.uniformArray(n * c);
+      const tv = gpu.upload(V, [o, i]), nrm = poisoned(gpu, [o], "nrm"), tm = gpu.upload(m);
+      const tx = gpu.upload(x, [n, c]), tmc = gpu.upload(mc), tnc = gpu.upload(nc);
+      const dm = gpu.upload(new Float32Array(c)),
+        tdy = gpu.upload(dy, [n, c]),
+        tz = gpu.upload(z, [n, c]);
+      const tw = gpu.upload(V, [o, i]);
+      const enc = gpu.encoder();
+      doraRowNorms(enc, { v: tv, nrm });
+      doraScaleColumns(enc, { x: tw, m: tm, nrm, perRow: true });
+      doraScaleColumns(enc, { x: tx, m: tmc, nrm: tnc });
+      doraMagnitudeGrad(enc, { dy: tdy, z: tz, nrm: tnc, dm });
+      gpu.submit(enc);
+      const [gotNrm, gotW, gotX, gotDm] = await gpu.read([nrm, tw, tx, dm]);
+      const norms = Float64Array.from(gotNrm);
+      assertClose(gotNrm, ref.doraRowNorms(V, o, i), { label: "norms" });
+      const rows = Float64Array.from(
+        V,
+        (v, k) => v * m[Math.floor(k / i)] / norms[Math.floor(k / i)],
+      );
+      assertClose(gotW, rows, { label: "rows" });
+      assertClose(gotX, ref.doraScaleColumns(x, mc, nc), { label: "columns" });
+      assertClose(gotDm, ref.doraMagnitudeGrad(dy, z, nc), { label: "dm" });
+      for (const t of [tv, nrm, tm, tx, tmc, tnc, dm, tdy, tz, tw]) {
+        t.release();
+      }
+    } finally {
+      delete (gpu as { limits?: unknown }).limits;
+    }
+  },
+);

@@ -281,6 +281,17 @@ gpuTest("lora: DoRA matches the float64 model, fused modules and biases included
   await checkLora(gpu, tinyConfig("phi3", { maxPositions: 16 }), dora("all-linear"));
   await checkLora(gpu, tinyConfig("gpt_neox", { maxPositions: 16 }), dora("all-linear"));
   await checkLora(gpu, tinyConfig("cohere", { maxPositions: 16 }), dora(["q_proj", "k_proj"]));
+  // Training DoRA with dropout is refused by name (PEFT recomputes x·Wᵀ on the dropped input).
+  const c = tinyConfig("llama", { maxPositions: 16 });
+  assert.throws(
+    () =>
+      Transformer.create(gpu, c, initParams(c, { seed: 1 }), {
+        maxBatch: 1,
+        maxSeqLen: 8,
+        lora: { ...dora("all-linear"), dropout: 0.1 },
+      }),
+    /training DoRA with dropout is not implemented \(set lora.dropout 0\)/,
+  );
 });
 
 Deno.test("lora: PEFT files round-trip for every way a module is fused", () => {
@@ -376,10 +387,13 @@ Deno.test("lora: target names are checked, and PEFT configs this trainer cannot 
       }),
     /DoRA on gpt2's Conv1D layers is not implemented/,
   );
-  assert.throws(
-    () => selectModules(c, { ...specFromPeft(base), dora: true, dropout: 0.1 }),
-    /DoRA with dropout is not implemented/,
-  );
+  // A DoRA adapter trained with dropout (TRL's default 0.05) loads: merging needs no dropout.
+  const doraDrop = specFromPeft({ ...base, use_dora: true, lora_dropout: 0.05 });
+  assert.deepEqual([doraDrop.dora, doraDrop.dropout, selectModules(c, doraDrop).length], [
+    true,
+    0.05,
+    2,
+  ]);
   assert.throws(() => specFromPeft({ ...base, bias: "all" }), /"bias" is "all"/);
   assert.throws(() => specFromPeft({ ...base, rank_pattern: { q_proj: 2 } }), /"rank_pattern"/);
   assert.throws(

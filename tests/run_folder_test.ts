@@ -212,6 +212,21 @@ tinyTest(
       ...resume,
     ]);
     assert.equal(r.code, 0, r.err);
+    // LoRA with a loss without a reference: the adapters' frozen base is checked itself.
+    const orpo = ["--lora.rank", "2", "--loss.variant", "orpo", ...keep];
+    assert.equal((await run(["train", ...flags(dir, model, data, "o"), ...orpo])).code, 0);
+    r = await run([
+      "train",
+      ...flags(dir, other.model, data, "o"),
+      ...orpo,
+      "--run.resume",
+      "true",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /its model's weights \(the frozen base its LoRA adapters apply to\) differ/,
+    );
   },
 );
 
