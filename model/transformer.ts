@@ -988,10 +988,17 @@ export class Transformer {
     const dora = lora?.dora
       ? most((t) => t.in * t.out) + n * most((t) => t.out) + targets.reduce((s, t) => s + t.out, 0)
       : 0;
+    // Dropout: the adapters' dropped input (training only).
+    const dropped = (lora?.dropout ?? 0) > 0 && !options.inference ? n * most((t) => t.in) : 0;
+    // The frozen norms' two gradient scratches: the largest 1-D parameter each.
+    const norms = lora
+      ? 2 *
+        Math.max(...internalParams(c).filter((p) => p.shape.length === 1).map((p) => p.shape[0]))
+      : 0;
     const trained = lora
       ? params +
         4 * loraParams(c, lora).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) +
-        2 * n * lora.rank + 2 * C + dora
+        2 * n * lora.rank + norms + dora + dropped
       : 4 * params;
     return 4 * (trained + layers + scratch) + keptLogitsBytes(c, options) +
       workspace + 2 * split;

@@ -253,8 +253,8 @@ const LLAMAFACTORY: Record<string, Handler> = {
     const list = asList(v, source, k);
     if (list.length !== 1) fail(source, k, "one adapter folder is read here");
     ctx.set("model", "adapter", list[0]);
-    // LLaMA-Factory's reference is the model without the adapter it trains on (LoRA: the adapter
-    // disabled; full: a fresh copy of model_name_or_path).
+    // LLaMA-Factory's reference is the model without the adapter it trains on (the adapter
+    // disabled).
     if (typeof ctx.raw.model_name_or_path === "string" && !ctx.raw.ref_model) {
       ctx.set("model", "ref", ctx.raw.model_name_or_path);
       ctx.note(
@@ -469,12 +469,22 @@ export function translateConfig(object: Record<string, unknown>, source: string)
     ctx.set("data", "eval_fraction", 0); // val_size: every row trains
     ctx.set("data", "path", "data"); // dataset_dir
     const lora = (object.finetuning_type ?? "lora") === "lora";
-    if (lora) {
-      ctx.set(
-        "lora",
-        "rank",
-        object.lora_rank === undefined ? 8 : asInt(object.lora_rank, source, "lora_rank"),
+    const adapter = object.adapter_name_or_path;
+    if (adapter && !lora) {
+      fail(
+        source,
+        "adapter_name_or_path",
+        "LLaMA-Factory takes an adapter with finetuning_type lora only",
       );
+    }
+    if (lora) {
+      // (Continuing an adapter: its own rank, unless the file names one.)
+      const rank = object.lora_rank !== undefined
+        ? asInt(object.lora_rank, source, "lora_rank")
+        : typeof adapter === "string"
+        ? adapterRank(adapter) ?? 8
+        : 8;
+      ctx.set("lora", "rank", rank);
       ctx.set("lora", "target", "all-linear"); // lora_target: all
     }
     if (object.pref_loss === "simpo") {
@@ -521,5 +531,25 @@ export function translateConfig(object: Record<string, unknown>, source: string)
     }
     handler(value, ctx, key, source);
   }
+  // transformers' `constant` schedule has no warmup (`constant_with_warmup` has); this trainer's
+  // constant schedule warms up when told to.
+  const warm = (object.warmup_steps as number) > 0 || (object.warmup_ratio as number) > 0;
+  if (object.lr_scheduler_type === "constant" && warm) {
+    ctx.set("train", "warmup_steps", 0);
+    ctx.set("train", "warmup_ratio", 0);
+    ctx.note(
+      "lr_scheduler_type: constant has no warmup in transformers; the warmup keys are ignored",
+    );
+  }
   return { kind, config, notes };
+}
+
+/** The rank `r` in an adapter folder's `adapter_config.json`, or null where it cannot be read. */
+function adapterRank(dir: string): number | null {
+  try {
+    const r = JSON.parse(Deno.readTextFileSync(`${dir}/adapter_config.json`)).r;
+    return Number.isInteger(r) && r > 0 ? r : null;
+  } catch {
+    return null;
+  }
 }

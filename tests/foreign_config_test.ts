@@ -86,6 +86,30 @@ Deno.test("foreign configs: a LLaMA-Factory DPO file becomes this trainer's run"
     "x",
   ).config;
   assert.deepEqual([cont.model.adapter, cont.model.ref], ["saves/sft", "m"]);
+  // … at the adapter's own rank where the file names none; not with full fine-tuning.
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/adapter_config.json`, JSON.stringify({ r: 16 }));
+    const own = translateConfig({ stage: "dpo", adapter_name_or_path: dir }, "x").config;
+    assert.equal(own.lora.rank, 16);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  assert.throws(
+    () =>
+      translateConfig({ stage: "dpo", finetuning_type: "full", adapter_name_or_path: "a" }, "x"),
+    /adapter_name_or_path: LLaMA-Factory takes an adapter with finetuning_type lora only/,
+  );
+  // transformers' constant schedule has no warmup.
+  const constant = translateConfig(
+    { stage: "dpo", lr_scheduler_type: "constant", warmup_ratio: 0.1 },
+    "x",
+  );
+  assert.deepEqual(
+    [constant.config.train.schedule, constant.config.train.warmup_ratio],
+    ["constant", 0],
+  );
+  assert.ok(constant.notes.some((n) => n.startsWith("lr_scheduler_type: constant has no warmup")));
   const two = translateConfig({ stage: "dpo", dataset: ["a", "b"], max_samples: 5 }, "x");
   assert.equal(two.config.data.dataset, "a,b");
   assert.ok(two.notes.some((n) => n.startsWith("max_samples: the first N pairs of the datasets")));

@@ -736,6 +736,7 @@ gpuTest("transformer: the memory estimate is within 15 % of what a model allocat
         ...(c.family === "gpt2"
           ? []
           : [{ lora: { rank: 3, alpha: 8, targetModules: "all-linear" as const, dora: true } }]),
+        { lora: { rank: 4, alpha: 8, targetModules: "all-linear" as const, dropout: 0.1 } },
       ]
     ) {
       const o = { maxBatch: 4, maxSeqLen: Math.min(64, c.maxPositions), ...options };
