@@ -33,6 +33,7 @@ import {
   evalFromConfig,
   foldersSetAside,
   formatSummary,
+  mergeFromConfig,
   runFromConfig,
   scoreFromConfig,
 } from "./pipeline/run.ts";
@@ -320,6 +321,27 @@ const scoreCommand = schemaCommand({
   },
 });
 
+const mergeCommand = schemaCommand({
+  name: "merge",
+  summary: "Merge a PEFT LoRA adapter into its model and save the merged model folder",
+  extra: "--out DIR",
+  description:
+    "Loads --model DIR and --model.adapter DIR (a PEFT folder: adapter_config.json and " +
+    "adapter_model.safetensors, LoRA or DoRA), merges W + s·B·A on the GPU as PEFT's " +
+    "merge_and_unload does, and writes a plain model folder to --out (tokenizer and generation " +
+    "settings carried over).",
+  async run(config, extra, io) {
+    if (!extra.out) throw new UsageError("--out DIR is required");
+    const { spec, tensors } = await mergeFromConfig(config, extra.out, reporterContext());
+    io.out(
+      `Merged ${tensors} adapter tensors (r ${spec.rank}, α ${spec.alpha}${
+        spec.dora ? ", DoRA" : ""
+      }) into ${extra.out}\n`,
+    );
+    return 0;
+  },
+});
+
 const inspectCommand: Command = {
   summary: "Show a preference dataset's format, invalid rows, token lengths and one example",
   usage: "inspect --data FILE [--dataset NAME] [--model DIR | --tokenizer DIR] [options]",
@@ -438,6 +460,7 @@ export const COMMANDS: Record<string, Command> = {
   sft: sftCommand,
   eval: evalCommand,
   score: scoreCommand,
+  merge: mergeCommand,
   inspect: inspectCommand,
 };
 

@@ -1222,3 +1222,57 @@ export async function scoreFromConfig(
   ctx.logger.info(`score: ${lines.length} pairs written to ${out}`);
   return lines.length;
 }
+
+/**
+ * `deno task merge`: merges a PEFT LoRA adapter (`model.adapter`) into its model (`model.path`)
+ * on the GPU, as PEFT's `merge_and_unload` or LLaMA-Factory's export does, and saves the merged
+ * model folder to `out` (never over its inputs; an existing folder only if it holds a model).
+ *
+ * @example
+ * ```ts
+ * import { mergeFromConfig } from "./run.ts";
+ * import { applyFlags, defaults } from "./run_config.ts";
+ * import { createContext } from "./stage.ts";
+ * const c = applyFlags(defaults(), ["--model", "models/base", "--model.adapter", "runs/a/model/adapter"]);
+ * // await mergeFromConfig(c, "models/merged", createContext());
+ * ```
+ */
+export async function mergeFromConfig(
+  config: RunConfig,
+  out: string,
+  ctx: StageContext,
+): Promise<{ spec: LoraSpec; tensors: number }> {
+  const dir = config.model.path as string | null,
+    adapterDir = config.model.adapter as string | null;
+  if (dir === null || adapterDir === null) {
+    throw new RangeError(
+      "merge needs model.path and model.adapter (--model DIR --model.adapter DIR)",
+    );
+  }
+  refuseOverlap(
+    out,
+    [["model.path", dir], ["model.adapter", adapterDir]],
+    (key, input) => `merge: the output ${out} would overwrite ${key} (${input})`,
+    true,
+  );
+  await checkModelFolder(out);
+  const model = await loadModel(dir);
+  const { spec, values } = await loadAdapter(adapterDir, model.config);
+  const gpu = await ctx.gpu();
+  // An inference model holding the adapters: its read-back is the merge (W + s·B·A, or DoRA's).
+  const t = Transformer.create(gpu, model.config, model.params, {
+    maxBatch: 1,
+    maxSeqLen: 1,
+    inference: true,
+    lora: { ...spec, adapters: values },
+  });
+  let params: ParamValues;
+  try {
+    params = await t.readParams();
+  } finally {
+    t.release();
+  }
+  ctx.signal.throwIfAborted();
+  await saveModel(out, { ...model, params });
+  return { spec, tensors: values.size };
+}

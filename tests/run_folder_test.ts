@@ -346,6 +346,32 @@ tinyTest(
     }
     const json = JSON.parse(await Deno.readTextFile(`${dir}/out/adapter/adapter_config.json`));
     assert.deepEqual([json.r, json.lora_alpha, json.target_modules], [2, 4, ["q_proj", "v_proj"]]);
+    // merge: the adapter merged into the model again gives the run's merged weights.
+    r = await run([
+      "merge",
+      "--model",
+      model,
+      "--model.adapter",
+      `${dir}/runs/l/model/adapter`,
+      "--out",
+      `${dir}/merged`,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(
+      await Deno.readFile(`${dir}/merged/model.safetensors`),
+      await Deno.readFile(`${dir}/runs/l/model/model.safetensors`),
+    );
+    r = await run([
+      "merge",
+      "--model",
+      model,
+      "--model.adapter",
+      `${dir}/out/adapter`,
+      "--out",
+      model,
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /merge: the output .* would overwrite model.path/);
     // The saved model is a plain model folder: eval reads it.
     r = await run([
       "eval",
