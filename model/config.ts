@@ -530,11 +530,22 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
       return gemmaFromHf(r, type);
     case "gemma3_text":
       return gemmaFromHf(r, "gemma3");
-    case "gemma3":
-      throw new ConfigError(
-        `${file}: model_type "gemma3" (Gemma 3's multimodal model) is not supported; its ` +
-          "text-only checkpoints (gemma3_text, e.g. gemma-3-1b) are",
+    case "gemma3": {
+      // Gemma 3's multimodal checkpoints (4B, 12B, 27B): the language model of `text_config`,
+      // with the token ids the outer config gives where the inner one does not.
+      const text = json.text_config;
+      if (typeof text !== "object" || text === null || Array.isArray(text)) {
+        throw new ConfigError(`${file}: model_type "gemma3" needs its text_config`);
+      }
+      const ids = Object.fromEntries(
+        ["bos_token_id", "eos_token_id", "pad_token_id"].filter((k) => k in json).map((k) => [
+          k,
+          json[k],
+        ]),
       );
+      const inner = { ...ids, ...(text as Json), model_type: "gemma3_text" };
+      return gemmaFromHf(new FieldReader(inner, `${file} (text_config)`), "gemma3");
+    }
     default:
       throw new ConfigError(
         `${file}: model_type "${type}" is not supported (gpt2, gpt_neox, llama, mistral, qwen2, ` +
@@ -1002,7 +1013,11 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
   const rope = perType?.full ?? ropeOf(r, d.theta);
   rotaryDimOf(r, rope, 2, false); // (refuses any partial factor)
   const { theta: ropeTheta, scaling: ropeScaling } = rope;
-  const c = r.int("hidden_size");
+  // (Gemma3TextConfig's defaults: a multimodal checkpoint's text_config leaves them out.)
+  const sizes = family === "gemma3" ? { vocab: 262208, hidden: 2304, mlp: 9216, layers: 26 } : null;
+  const sized = (field: string, fallback?: number) =>
+    fallback !== undefined && !(field in r.json) ? fallback : r.int(field);
+  const c = sized("hidden_size", sizes?.hidden);
   const nh = r.optInt("num_attention_heads") ?? d.nh;
   const nkv = "num_key_value_heads" in r.json ? r.optInt("num_key_value_heads") ?? nh : d.nkv;
   if (nh % nkv !== 0) {
@@ -1010,7 +1025,7 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
   }
   const headDim = r.optInt("head_dim") ?? 256;
   if (headDim % 2 !== 0) r.refuse("head_dim", `${headDim} is odd; RoPE needs an even head size`);
-  const layers = r.int("num_hidden_layers");
+  const layers = sized("num_hidden_layers", sizes?.layers);
   const maxPositions = r.optInt("max_position_embeddings") ?? d.positions;
   const sliding: Partial<ModelConfig> = {};
   if (family !== "gemma") {
@@ -1039,13 +1054,13 @@ function gemmaFromHf(r: FieldReader, family: GemmaFamily): ModelConfig {
   if (local !== null && !(local > 0)) r.refuse("rope_local_base_freq", `${local}`);
   return {
     family,
-    vocabSize: r.int("vocab_size"),
+    vocabSize: sized("vocab_size", sizes?.vocab),
     hiddenSize: c,
     numLayers: layers,
     numHeads: nh,
     numKvHeads: nkv,
     headDim,
-    intermediateSize: r.int("intermediate_size"),
+    intermediateSize: sized("intermediate_size", sizes?.mlp),
     maxPositions,
     normEps: r.optNum("rms_norm_eps") ?? 1e-6,
     ropeTheta,

@@ -44,8 +44,10 @@ const TOKENIZER_FILES = ["tokenizer.json", "vocab.json"];
  */
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const config = await readConfig(dir);
+  let weights = await readModelWeights(dir);
+  if (await isMultimodalGemma3(dir)) weights = gemma3LanguageWeights(weights);
   // The weights were decoded for this load alone: the parameters take their arrays.
-  const params = fromHf(config, await readModelWeights(dir), dir, { adopt: true });
+  const params = fromHf(config, weights, dir, { adopt: true });
   let tokenizer: TextTokenizer | null = null;
   for (const f of TOKENIZER_FILES) {
     if (await exists(`${dir}/${f}`)) {
@@ -63,6 +65,39 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
 }
 
 const GENERATION_CONFIG = "generation_config.json";
+
+/** Whether a folder's `config.json` is Gemma 3's multimodal one (`model_type` "gemma3"). */
+async function isMultimodalGemma3(dir: string): Promise<boolean> {
+  const json = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+  return json?.model_type === "gemma3";
+}
+
+/**
+ * A multimodal Gemma 3 checkpoint's language model under `Gemma3ForCausalLM`'s names: transformers
+ * v4's `language_model.model.*` and v5's `model.language_model.*` become `model.*`, the head
+ * `lm_head.weight`; the vision tower and projector are left out (a saved model is text-only).
+ *
+ * @example
+ * ```ts
+ * import { gemma3LanguageWeights } from "./io.ts";
+ * const t = { shape: [1], data: new Float32Array(1) };
+ * const w = gemma3LanguageWeights(new Map([["language_model.model.norm.weight", t]]));
+ * console.log([...w.keys()]); // ["model.norm.weight"]
+ * ```
+ */
+export function gemma3LanguageWeights<T>(weights: Map<string, T>): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const [name, t] of weights) {
+    const m = name.match(/^(?:language_model\.model\.|model\.language_model\.)(.*)$/);
+    if (m) out.set(`model.${m[1]}`, t);
+    else if (name === "language_model.lm_head.weight" || name === "lm_head.weight") {
+      out.set("lm_head.weight", t);
+    } else if (!/^(model\.)?(vision_tower|multi_modal_projector)\./.test(name)) {
+      out.set(name, t); // (anything else: fromHf names it if unexpected)
+    }
+  }
+  return out;
+}
 
 /**
  * The `eos_token_id` of a `generation_config.json` text: an id, a list of ids, or none. `file`

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { tinyConfig } from "../model/config.ts";
 import { loadModel, saveModel, stopTokenIds } from "../model/io.ts";
 import { initParams } from "../model/params.ts";
-import { readSafetensors } from "../model/safetensors.ts";
+import { readSafetensors, writeSafetensors } from "../model/safetensors.ts";
 import { ByteTokenizer } from "../model/tokenizer.ts";
 
 const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathname;
@@ -149,6 +149,59 @@ Deno.test("io: generation_config.json is read, saved with the model, and its eos
     }
     const none = await loadModel(`${dir}/b`).then((m) => ({ ...m, generationConfig: null }));
     assert.deepEqual(stopTokenIds(none), [2]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("io: a multimodal Gemma 3 checkpoint loads as its language model (v4 and v5 names)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const config = tinyConfig("gemma3", { eosTokenIds: [1] });
+    const params = initParams(config, { seed: 3 });
+    await saveModel(`${dir}/text`, { config, params, tokenizer: null });
+    const text = JSON.parse(await Deno.readTextFile(`${dir}/text/config.json`));
+    delete text.eos_token_id; // (as hub checkpoints leave it to the outer config)
+    const { tensors } = await readSafetensors(`${dir}/text/model.safetensors`);
+    const vision = { shape: [2, 3], data: new Float32Array(6).fill(0.5), dtype: "F32" };
+    for (
+      const [style, rename, extra] of [
+        [
+          "v4",
+          (k: string) => k.replace(/^model\./, "language_model.model."),
+          "vision_tower.vision_model.post_layernorm.weight",
+        ],
+        [
+          "v5",
+          (k: string) => k.replace(/^model\./, "model.language_model."),
+          "model.multi_modal_projector.mm_input_projection_weight",
+        ],
+      ] as const
+    ) {
+      const at = `${dir}/${style}`;
+      await Deno.mkdir(at);
+      await Deno.writeTextFile(
+        `${at}/config.json`,
+        JSON.stringify({
+          model_type: "gemma3",
+          architectures: ["Gemma3ForConditionalGeneration"],
+          eos_token_id: [1, 106],
+          text_config: text,
+          vision_config: { model_type: "siglip_vision_model", hidden_size: 3 },
+        }),
+      );
+      const weights = new Map([...tensors].map(([k, t]) => [rename(k), t]));
+      weights.set(extra, vision);
+      await writeSafetensors(`${at}/model.safetensors`, weights);
+      const loaded = await loadModel(at);
+      assert.equal(loaded.config.family, "gemma3", style);
+      // The outer config's eos ids where the text_config gives none.
+      assert.deepEqual(loaded.config.eosTokenIds, [1, 106], style);
+      assert.deepEqual([...loaded.params.keys()], [...params.keys()], style);
+      for (const [k, v] of params) assert.deepEqual(loaded.params.get(k), v, `${style} ${k}`);
+    }
+    await Deno.writeTextFile(`${dir}/v4/config.json`, JSON.stringify({ model_type: "gemma3" }));
+    await assert.rejects(() => loadModel(`${dir}/v4`), /model_type "gemma3" needs its text_config/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
