@@ -1,9 +1,9 @@
 /**
  * `ModelConfig`: the shape of a decoder-only transformer, read from and written to Hugging Face
  * `config.json` for the `gpt2`, `gpt_neox`, `llama`, `mistral`, `qwen2`, `qwen3`, `gemma`,
- * `gemma2`, `gemma3_text`, `phi`, `phi3`, `smollm3`, `olmo2`, `olmo3`, `granite`, `stablelm`,
- * `starcoder2` and `cohere` families, and the list of its parameters with Hugging Face's tensor names and
- * shapes.
+ * `gemma2`, `gemma3_text` (and multimodal `gemma3`'s language model), `phi`, `phi3`, `smollm3`,
+ * `olmo2`, `olmo3`, `granite`, `stablelm`, `starcoder2` and `cohere` families, and the list of its
+ * parameters with Hugging Face's tensor names and shapes.
  *
  * Shape legend: `C` channels (hidden size), `L` layers, `NH` heads, `NKV` key/value heads, `HS`
  * head size, `F` MLP width, `V` vocabulary.
@@ -13,7 +13,10 @@
 
 import type { RopeScaling } from "../kernels/rope.ts";
 
-/** The architecture families we train (`gemma3` is transformers' text-only `gemma3_text`). */
+/**
+ * The architecture families we train (`gemma3` is transformers' text-only `gemma3_text`, also read
+ * from a multimodal `gemma3` checkpoint's language model).
+ */
 export type ModelFamily =
   | "gpt2"
   | "llama"
@@ -532,18 +535,23 @@ export function configFromHf(json: Json, file = "config.json"): ModelConfig {
       return gemmaFromHf(r, "gemma3");
     case "gemma3": {
       // Gemma 3's multimodal checkpoints (4B, 12B, 27B): the language model of `text_config`,
-      // with the token ids the outer config gives where the inner one does not.
+      // with the outer config's bos and eos ids where the inner one has none (its eos lists the
+      // end of turn). As transformers 5.18's Gemma3ForConditionalGeneration: the outer config
+      // decides the tie, and the logits are never soft-capped.
       const text = json.text_config;
       if (typeof text !== "object" || text === null || Array.isArray(text)) {
         throw new ConfigError(`${file}: model_type "gemma3" needs its text_config`);
       }
       const ids = Object.fromEntries(
-        ["bos_token_id", "eos_token_id", "pad_token_id"].filter((k) => k in json).map((k) => [
-          k,
-          json[k],
-        ]),
+        ["bos_token_id", "eos_token_id"].filter((k) => k in json).map((k) => [k, json[k]]),
       );
-      const inner = { ...ids, ...(text as Json), model_type: "gemma3_text" };
+      const inner: Json = {
+        ...ids,
+        ...(text as Json),
+        model_type: "gemma3_text",
+        tie_word_embeddings: json.tie_word_embeddings ?? true,
+      };
+      delete inner.final_logit_softcapping;
       return gemmaFromHf(new FieldReader(inner, `${file} (text_config)`), "gemma3");
     }
     default:

@@ -192,11 +192,24 @@ Deno.test("config: Gemma 3 (gemma3_text) reads with its sliding layers, q/k norm
   assert.deepEqual([back.model_type, back.architectures], ["gemma3_text", ["Gemma3ForCausalLM"]]);
   assert.deepEqual([back.sliding_window_pattern, back.layer_types], [6, types]);
   assert.deepEqual(configFromHf(JSON.parse(JSON.stringify(back))), c);
-  // The multimodal Gemma 3 is refused by name; so are a cap that is not positive and an exact
-  // GELU.
+  // The multimodal Gemma 3 reads as its language model (text_config; the outer config decides
+  // the tie, and its forward never caps the logits), and without one is refused by name; so are a
+  // cap that is not positive and an exact GELU.
+  const { model_type: _type, ...inner } = GEMMA3_1B;
+  const mm = configFromHf({
+    model_type: "gemma3",
+    eos_token_id: [1, 106],
+    tie_word_embeddings: false,
+    text_config: { ...inner, final_logit_softcapping: 30 },
+  });
+  assert.deepEqual(mm, {
+    ...configFromHf(GEMMA3_1B),
+    eosTokenIds: [1, 106],
+    tieEmbeddings: false,
+  });
   assert.throws(
     () => configFromHf({ ...GEMMA3_1B, model_type: "gemma3" }),
-    /model_type "gemma3" \(Gemma 3's multimodal model\) is not supported; its text-only/,
+    /model_type "gemma3" needs its text_config/,
   );
   assert.throws(
     () => configFromHf({ ...GEMMA3_1B, final_logit_softcapping: 0 }, "g/config.json"),
