@@ -295,10 +295,15 @@ export async function train(
       l.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
     const trained = count(model.trainableList), all = trained + count(model.paramList);
     const { spec, targets } = model.lora;
+    const modules = new Set([...targets.values()].map((t) => t.module)).size;
+    const kind = [
+      spec.dora && "DoRA",
+      spec.rslora && "rsLoRA",
+      spec.dropout && `dropout ${spec.dropout}`,
+    ]
+      .filter(Boolean).join(", ");
     ctx.logger.info(
-      `train: LoRA r ${spec.rank}, α ${spec.alpha} on ${
-        new Set([...targets.values()].map((t) => t.module)).size
-      } ` +
+      `train: LoRA r ${spec.rank}, α ${spec.alpha}${kind ? ` (${kind})` : ""} on ${modules} ` +
         `modules: ${trained.toLocaleString("en-US")} trainable values of ` +
         `${all.toLocaleString("en-US")} (${(100 * trained / all).toFixed(4)} %)`,
     );
