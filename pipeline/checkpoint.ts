@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { saveModel } from "../model/io.ts";
+import { configJson, saveModel } from "../model/io.ts";
 import type { ModelConfig } from "../model/config.ts";
 import type { ParamValues } from "../model/params.ts";
 import type { TextTokenizer } from "../model/tokenizer.ts";
@@ -61,8 +61,11 @@ export function checkpointPaths(dir: string): CheckpointPaths {
 export interface CheckpointContent {
   /** Architecture. */
   config: ModelConfig;
-  /** Weights. */
-  params: ParamValues;
+  /**
+   * Weights; null for a LoRA run's checkpoint, which holds its adapters (and `config.json`) only,
+   * as TRL's PEFT checkpoints do: a merged model per checkpoint would be the model's whole size.
+   */
+  params: ParamValues | null;
   /** Tokenizer (saved into the model folder when present). */
   tokenizer: TextTokenizer | null;
   /** The model's `generation_config.json` text, when it has one. */
@@ -70,8 +73,7 @@ export interface CheckpointContent {
   /** Writes the optimizer state to the given path. */
   saveOptimizer: (path: string) => Promise<void>;
   /**
-   * A LoRA run's adapters, saved as a PEFT folder `adapter/` beside the merged model (`params`);
-   * resuming reads them.
+   * A LoRA run's adapters, saved as a PEFT folder `adapter/`; resuming reads them.
    */
   adapter?: { spec: LoraSpec; values: ParamValues; base: string | null };
   /** The trainer state. */
@@ -99,7 +101,11 @@ export async function saveCheckpoint(
   await Deno.remove(tmp, { recursive: true }).catch(() => {});
   // saveModel itself writes atomically into `tmp`; the optimizer and state go in before the
   // final rename, so `final` appears complete or not at all.
-  await saveModel(tmp, content);
+  if (content.params) await saveModel(tmp, { ...content, params: content.params });
+  else {
+    await Deno.mkdir(tmp, { recursive: true });
+    await Deno.writeTextFile(`${tmp}/config.json`, configJson(content.config));
+  }
   const paths = checkpointPaths(tmp);
   await content.saveOptimizer(paths.optimizer);
   if (content.adapter) {

@@ -440,7 +440,8 @@ export async function train(
         if (saveAt(s.step)) {
           const dir = await saveCheckpoint(run.runDir, {
             config: input.model.config,
-            params: await model.readParams(),
+            // (LoRA: the adapters alone, as TRL's PEFT checkpoints)
+            params: config.lora ? null : await model.readParams(),
             tokenizer: input.model.tokenizer,
             generationConfig: input.model.generationConfig,
             saveOptimizer: (path) => optimizer.save(path),

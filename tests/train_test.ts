@@ -659,8 +659,16 @@ gpuTest("train: LoRA trains adapters, checkpoints them as PEFT and resumes exact
       ),
       "a targeted weight moved",
     );
-    // Each checkpoint: the merged model, and the adapters as a PEFT folder.
+    // Each checkpoint: the adapters as a PEFT folder, with the optimizer and trainer state (as
+    // TRL's PEFT checkpoints: no merged copy of the model).
     const ckpt = (await listCheckpoints(dirA))[0].dir;
+    const files = [...Deno.readDirSync(ckpt)].map((e) => e.name).sort();
+    assert.deepEqual(files, [
+      "adapter",
+      "config.json",
+      "optimizer.safetensors",
+      "trainer_state.json",
+    ]);
     const adapter = await loadAdapter(`${ckpt}/adapter`, c);
     assert.deepEqual(adapter.spec.targetModules, ["q_proj", "v_proj", "down_proj"]);
     const json = JSON.parse(await Deno.readTextFile(`${ckpt}/adapter/adapter_config.json`));
