@@ -160,6 +160,11 @@ export interface SaveModelOptions {
    * appear together or not at all: a LoRA run's `adapter/`.
    */
   also?: (dir: string) => Promise<void>;
+  /**
+   * Write the weights. Default true; false leaves a folder of the config, tokenizer and what
+   * `also` writes (a LoRA run's adapters without a merged copy of the model).
+   */
+  weights?: boolean;
 }
 
 /**
@@ -186,9 +191,11 @@ export async function saveModel(
   await Deno.mkdir(tmp, { recursive: true });
   try {
     await Deno.writeTextFile(`${tmp}/config.json`, configJson(model.config));
-    await writeModelWeights(tmp, toHf(model.config, model.params), {
-      maxShardBytes: options.maxShardBytes,
-    });
+    if (options.weights ?? true) {
+      await writeModelWeights(tmp, toHf(model.config, model.params), {
+        maxShardBytes: options.maxShardBytes,
+      });
+    }
     if (model.tokenizer) await saveTokenizer(model.tokenizer, tmp);
     if (model.generationConfig) {
       await Deno.writeTextFile(`${tmp}/${GENERATION_CONFIG}`, model.generationConfig);

@@ -322,6 +322,8 @@ async function trainInFolder(
       also: a
         ? (tmp) => saveAdapter(`${tmp}/adapter`, start.config, a.spec, a.values, adapterBase(c))
         : undefined,
+      // (lora.save_merged false: the adapters alone, beside the config and tokenizer)
+      weights: !a || (c.lora.save_merged as boolean),
     });
   await save(modelDir);
   if (c.run.save_to) {

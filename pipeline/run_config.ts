@@ -200,6 +200,12 @@ export const RUN_SCHEMA: Schema = {
       { list: true },
     ),
     rslora: f("bool", false, "Rank-stabilized scaling α/√r (PEFT's use_rslora)"),
+    save_merged: f(
+      "bool",
+      true,
+      "Save the merged model beside the adapters (run's model/ and run.save_to); false: the " +
+        "adapters alone (deno task merge makes the merged model later)",
+    ),
     dora: f(
       "bool",
       false,

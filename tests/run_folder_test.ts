@@ -331,6 +331,8 @@ tinyTest(
 tinyTest(
   "run folders: a LoRA run saves the merged model with its PEFT adapter, and save_to swaps both",
   async (dir, { model, data }) => {
+    const merge = (adapter: string, out: string) =>
+      run(["merge", "--model", model, "--model.adapter", adapter, "--out", out]);
     const lora = ["--lora.rank", "2", "--lora.target", "q_proj,v_proj", "--train.lr", "0.02"];
     let r = await run([
       "train",
@@ -347,31 +349,26 @@ tinyTest(
     const json = JSON.parse(await Deno.readTextFile(`${dir}/out/adapter/adapter_config.json`));
     assert.deepEqual([json.r, json.lora_alpha, json.target_modules], [2, 4, ["q_proj", "v_proj"]]);
     // merge: the adapter merged into the model again gives the run's merged weights.
-    r = await run([
-      "merge",
-      "--model",
-      model,
-      "--model.adapter",
-      `${dir}/runs/l/model/adapter`,
-      "--out",
-      `${dir}/merged`,
-    ]);
+    r = await merge(`${dir}/runs/l/model/adapter`, `${dir}/merged`);
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(
       await Deno.readFile(`${dir}/merged/model.safetensors`),
       await Deno.readFile(`${dir}/runs/l/model/model.safetensors`),
     );
-    r = await run([
-      "merge",
-      "--model",
-      model,
-      "--model.adapter",
-      `${dir}/out/adapter`,
-      "--out",
-      model,
-    ]);
+    r = await merge(`${dir}/out/adapter`, model);
     assert.equal(r.code, 1);
     assert.match(r.err, /merge: the output .* would overwrite model.path/);
+    // lora.save_merged false: the adapters alone (and the config), which merge turns into the same
+    // merged model.
+    r = await run(["train", ...flags(dir, model, data, "n"), ...lora, "--lora.save_merged=false"]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(!(await exists(`${dir}/runs/n/model/model.safetensors`)));
+    r = await merge(`${dir}/runs/n/model/adapter`, `${dir}/merged-n`);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(
+      await Deno.readFile(`${dir}/merged-n/model.safetensors`),
+      await Deno.readFile(`${dir}/runs/l/model/model.safetensors`),
+    );
     // The saved model is a plain model folder: eval reads it.
     r = await run([
       "eval",
