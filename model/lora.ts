@@ -31,6 +31,7 @@ import {
 } from "./params.ts";
 import type { FlatParam } from "./flat.ts";
 import { type NamedTensor, readSafetensors, writeSafetensors } from "./safetensors.ts";
+import { doraRowNorms } from "../kernels/reference/dora.ts";
 import { Rng } from "../util/rng.ts";
 
 /** What is adapted, and how strongly (PEFT's `r`, `lora_alpha`, `target_modules`, `use_rslora`). */
@@ -290,18 +291,7 @@ export function initLora(
   for (const t of spec.dora ? loraTargets(c, spec) : []) {
     const w = options.base?.get(t.weight);
     if (!w) throw new RangeError(`LoRA: DoRA's magnitudes need the weight "${t.weight}"`);
-    out.set(t.m!, Float32Array.from(rowNorms(w, t.out, t.in)));
-  }
-  return out;
-}
-
-/** ‖v[o, :]‖ of a (rows, cols) matrix, in float64. */
-function rowNorms(v: ArrayLike<number>, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows);
-  for (let o = 0; o < rows; o++) {
-    let s = 0;
-    for (let i = 0; i < cols; i++) s += v[o * cols + i] ** 2;
-    out[o] = Math.sqrt(s);
+    out.set(t.m!, Float32Array.from(doraRowNorms(w, t.out, t.in)));
   }
   return out;
 }

@@ -4,9 +4,33 @@
  * @module
  */
 import type { ModelConfig } from "../model/config.ts";
+import { initParams, internalParams, type ParamValues } from "../model/params.ts";
 import type { RefBatch } from "../model/reference_model.ts";
 import type { TokenizedPair } from "../pipeline/tokenize.ts";
 import { Rng } from "../util/rng.ts";
+
+/**
+ * Weights (std 0.2) with norms and biases moved off their initial values, so every gradient path
+ * carries signal.
+ *
+ * @example
+ * ```ts
+ * import { testParams } from "./model_batches.ts";
+ * import { tinyConfig } from "../model/config.ts";
+ * const params = testParams(tinyConfig("llama"), 7);
+ * ```
+ */
+export function testParams(c: ModelConfig, seed: number): ParamValues {
+  const params = initParams(c, { seed, std: 0.2 });
+  const rng = new Rng(seed + 1);
+  for (const p of internalParams(c)) {
+    if (p.kind === "norm_weight" || p.kind === "bias" || p.kind === "norm_bias") {
+      const v = params.get(p.name)!;
+      for (let i = 0; i < v.length; i++) v[i] += rng.uniform() - 0.5;
+    }
+  }
+  return params;
+}
 
 /**
  * Rows of different lengths, right-padded with token 0; targets are the next token, −1 past each

@@ -21,21 +21,8 @@ import { releaseBatch, Transformer, uploadBatch } from "../model/transformer.ts"
 import { AdamW, DEFAULT_OPTIMIZER } from "../pipeline/optimizer.ts";
 import { assertClose } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest } from "../testing/gpu_harness.ts";
-import { randomBatch } from "../testing/model_batches.ts";
+import { randomBatch, testParams } from "../testing/model_batches.ts";
 import { Rng } from "../util/rng.ts";
-
-/** Base weights with non-trivial norms and biases. */
-function testParams(c: ModelConfig, seed: number): ParamValues {
-  const params = initParams(c, { seed, std: 0.2 });
-  const rng = new Rng(seed + 1);
-  for (const p of internalParams(c)) {
-    if (p.kind === "norm_weight" || p.kind === "bias" || p.kind === "norm_bias") {
-      const v = params.get(p.name)!;
-      for (let i = 0; i < v.length; i++) v[i] += rng.uniform() - 0.5;
-    }
-  }
-  return params;
-}
 
 /** Adapters with B away from zero too, so every path of the adapters' gradients carries signal. */
 function randomAdapters(c: ModelConfig, spec: LoraSpec, seed: number): ParamValues {

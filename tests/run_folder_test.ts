@@ -23,6 +23,11 @@ function flags(dir: string, model: string, data: string, name: string): string[]
   return tinyRunFlags(dir, { model, data }, name, 2);
 }
 
+/** `eval` of `policy` against `ref` on the tiny run's held-out pairs, into run folder `name`. */
+function evalFlags(dir: string, policy: string, ref: string, data: string, name: string): string[] {
+  return ["eval", ...tinyRunFlags(dir, { model: policy, data }, name, 1), "--ref", ref];
+}
+
 /** Runs a command quietly; returns its exit code and what it wrote to stderr. */
 async function run(args: string[]): Promise<{ code: number; err: string }> {
   const { io, err } = quietIo();
@@ -118,25 +123,7 @@ tinyTest(
     assert.equal((await run(["train", ...flags(dir, model, data, "a")])).code, 0);
     const evalJson = await Deno.readTextFile(`${a}/eval.json`);
     // eval into the training run's folder: refused, its eval.json kept.
-    let r = await run([
-      "eval",
-      "--model",
-      `${a}/model`,
-      "--ref",
-      model,
-      "--data",
-      data,
-      "--run.out_dir",
-      `${dir}/runs`,
-      "--run.name",
-      "a",
-      "--run.cache_dir",
-      `${dir}/cache`,
-      "--eval.generate",
-      "false",
-      "--data.eval_size",
-      "4",
-    ]);
+    let r = await run(evalFlags(dir, `${a}/model`, model, data, "a"));
     assert.equal(r.code, 1);
     assert.match(r.err, /already exists/);
     assert.equal(await Deno.readTextFile(`${a}/eval.json`), evalJson);
@@ -370,25 +357,7 @@ tinyTest(
       await Deno.readFile(`${dir}/runs/l/model/model.safetensors`),
     );
     // The saved model is a plain model folder: eval reads it.
-    r = await run([
-      "eval",
-      "--model",
-      `${dir}/runs/l/model`,
-      "--ref",
-      model,
-      "--data",
-      data,
-      "--run.out_dir",
-      `${dir}/runs`,
-      "--run.name",
-      "e",
-      "--run.cache_dir",
-      `${dir}/cache`,
-      "--eval.generate",
-      "false",
-      "--data.eval_size",
-      "4",
-    ]);
+    r = await run(evalFlags(dir, `${dir}/runs/l/model`, model, data, "e"));
     assert.equal(r.code, 0, r.err);
     assert.ok(await exists(`${dir}/runs/e/eval.json`));
     // A full fine-tuning saved over it leaves no stale adapter behind.

@@ -29,25 +29,31 @@ function idPairs(n: number, seed: number): PreferencePair[] {
   }));
 }
 
+/** The model, 80 training and 16 held-out pairs, and their reference log-probs. */
+async function prepared() {
+  const start = await loadModel(STORIES);
+  const ctx = createContext({ gpu: testGpu!, logger: { info() {}, warn() {} } });
+  const data = await tokenize(idPairs(96, 5), { vocabSize: 512, padTokenId: 0, eosTokenId: 2 });
+  const split = splitTrainEval(data.pairs, { evalSize: 16, seed: 1 });
+  const reference = {
+    config: start.config,
+    params: () => Promise.resolve(start.params),
+    weightsHash: await hashParams(start.params),
+  };
+  const trainSet = { ...data, pairs: split.train, key: `${data.key}:train` };
+  const evalSet = { ...data, pairs: split.eval, key: `${data.key}:eval` };
+  const trainRef = await refCache({ dataset: trainSet, reference }, { pairsPerBatch: 8 }, ctx);
+  const evalRef = await refCache({ dataset: evalSet, reference }, { pairsPerBatch: 8 }, ctx);
+  return { start, ctx, split, trainRef, evalRef };
+}
+
 Deno.test({
   name: "stories260K: 50 DPO steps on token-id preferences raise held-out accuracy and margins",
   ignore: !hasStories || testGpu === null,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const start = await loadModel(STORIES);
-    const ctx = createContext({ gpu: testGpu!, logger: { info() {}, warn() {} } });
-    const data = await tokenize(idPairs(96, 5), { vocabSize: 512, padTokenId: 0, eosTokenId: 2 });
-    const split = splitTrainEval(data.pairs, { evalSize: 16, seed: 1 });
-    const reference = {
-      config: start.config,
-      params: () => Promise.resolve(start.params),
-      weightsHash: await hashParams(start.params),
-    };
-    const trainSet = { ...data, pairs: split.train, key: `${data.key}:train` };
-    const evalSet = { ...data, pairs: split.eval, key: `${data.key}:eval` };
-    const trainRef = await refCache({ dataset: trainSet, reference }, { pairsPerBatch: 8 }, ctx);
-    const evalRef = await refCache({ dataset: evalSet, reference }, { pairsPerBatch: 8 }, ctx);
+    const { start, ctx, split, trainRef, evalRef } = await prepared();
     const out = await train(
       {
         model: start,
@@ -82,19 +88,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const start = await loadModel(STORIES);
-    const ctx = createContext({ gpu: testGpu!, logger: { info() {}, warn() {} } });
-    const data = await tokenize(idPairs(96, 5), { vocabSize: 512, padTokenId: 0, eosTokenId: 2 });
-    const split = splitTrainEval(data.pairs, { evalSize: 16, seed: 1 });
-    const reference = {
-      config: start.config,
-      params: () => Promise.resolve(start.params),
-      weightsHash: await hashParams(start.params),
-    };
-    const trainSet = { ...data, pairs: split.train, key: `${data.key}:train` };
-    const evalSet = { ...data, pairs: split.eval, key: `${data.key}:eval` };
-    const trainRef = await refCache({ dataset: trainSet, reference }, { pairsPerBatch: 8 }, ctx);
-    const evalRef = await refCache({ dataset: evalSet, reference }, { pairsPerBatch: 8 }, ctx);
+    const { start, ctx, split, trainRef, evalRef } = await prepared();
     for (const dora of [false, true]) {
       const out = await train(
         {

@@ -15,20 +15,7 @@ import {
 import { assertClose } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
-import { randomBatch } from "../testing/model_batches.ts";
-
-/** Parameters with non-trivial norms and biases, so every gradient path carries signal. */
-function testParams(c: ModelConfig, seed: number) {
-  const params = initParams(c, { seed, std: 0.2 });
-  const rng = new Rng(seed + 1);
-  for (const p of internalParams(c)) {
-    if (p.kind === "norm_weight" || p.kind === "bias" || p.kind === "norm_bias") {
-      const v = params.get(p.name)!;
-      for (let i = 0; i < v.length; i++) v[i] += rng.uniform() - 0.5;
-    }
-  }
-  return params;
-}
+import { randomBatch, testParams } from "../testing/model_batches.ts";
 
 /** Uploads a `randomBatch` (copies of its arrays). */
 function uploadRaw(
