@@ -1850,7 +1850,8 @@ export class Transformer {
     const n = x.shape[0], r = this.lora!.spec.rank, g = alpha * this.lora!.scale;
     const u = this.#loraU(n), du = this.#loraU(n, "du"), A = this.param(t.a), B = this.param(t.b);
     const xa = this.#dropped(enc, x, w!), seed = xa === x ? null : this.#siteSeed(w!);
-    matmul(enc, { out: u, a: xa, b: A, transB: true, m: n, n: r, k: t.in });
+    // (DoRA's z above left x·Aᵀ in U: DoRA runs without dropout.)
+    if (!t.m) matmul(enc, { out: u, a: xa, b: A, transB: true, m: n, n: r, k: t.in });
     matmul(enc, {
       out: this.#g(t.b)!,
       a: dy,

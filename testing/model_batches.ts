@@ -6,6 +6,8 @@
 import type { ModelConfig } from "../model/config.ts";
 import { initParams, internalParams, type ParamValues } from "../model/params.ts";
 import type { RefBatch } from "../model/reference_model.ts";
+import { type DeviceBatch, uploadBatch } from "../model/transformer.ts";
+import type { Gpu } from "../kernels/gpu.ts";
 import type { TokenizedPair } from "../pipeline/tokenize.ts";
 import { Rng } from "../util/rng.ts";
 
@@ -30,6 +32,28 @@ export function testParams(c: ModelConfig, seed: number): ParamValues {
     }
   }
   return params;
+}
+
+/**
+ * Uploads a {@linkcode randomBatch} (copies of its arrays).
+ *
+ * @example
+ * ```ts
+ * import { randomBatch, uploadRandomBatch } from "./model_batches.ts";
+ * import { tinyConfig } from "../model/config.ts";
+ * import { Gpu } from "../kernels/gpu.ts";
+ * const c = tinyConfig("gpt2");
+ * const batch = uploadRandomBatch(await Gpu.create(), randomBatch(c, [5, 3], 5, 1), c.vocabSize);
+ * ```
+ */
+export function uploadRandomBatch(gpu: Gpu, raw: RefBatch, vocab: number): DeviceBatch {
+  return uploadBatch(gpu, {
+    tokens: Int32Array.from(raw.tokens),
+    targets: Int32Array.from(raw.targets),
+    lengths: Int32Array.from(raw.lengths),
+    batch: raw.batch,
+    seqLen: raw.seqLen,
+  }, vocab);
 }
 
 /**

@@ -17,11 +17,11 @@ import {
 } from "../model/lora.ts";
 import { initParams, internalParams, modelNames, type ParamValues } from "../model/params.ts";
 import { ReferenceModel } from "../model/reference_model.ts";
-import { releaseBatch, Transformer, uploadBatch } from "../model/transformer.ts";
+import { releaseBatch, Transformer } from "../model/transformer.ts";
 import { AdamW, DEFAULT_OPTIMIZER } from "../pipeline/optimizer.ts";
 import { assertClose } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest } from "../testing/gpu_harness.ts";
-import { randomBatch, testParams } from "../testing/model_batches.ts";
+import { randomBatch, testParams, uploadRandomBatch } from "../testing/model_batches.ts";
 import { Rng } from "../util/rng.ts";
 
 /** Adapters with B away from zero too, so every path of the adapters' gradients carries signal. */
@@ -117,13 +117,7 @@ async function checkLora(
     maxSeqLen: 16,
     lora: { ...spec, adapters },
   });
-  const batch = uploadBatch(gpu, {
-    tokens: Int32Array.from(host.tokens),
-    targets: Int32Array.from(host.targets),
-    lengths: Int32Array.from(host.lengths),
-    batch: host.batch,
-    seqLen: T,
-  }, c.vocabSize);
+  const batch = uploadRandomBatch(gpu, host, c.vocabSize);
   const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
   const enc = gpu.encoder();
   model.zeroGrads(enc);
@@ -205,13 +199,7 @@ gpuTest("lora: AdamW trains the adapters only; the base stays bit for bit", asyn
   // Fresh adapters: B is zero, so the model starts as the base model.
   const plain = Transformer.create(gpu, c, params, { maxBatch: 2, maxSeqLen: 16 });
   const host = randomBatch(c, [12, 7], 12, 4);
-  const batch = uploadBatch(gpu, {
-    tokens: Int32Array.from(host.tokens),
-    targets: Int32Array.from(host.targets),
-    lengths: Int32Array.from(host.lengths),
-    batch: host.batch,
-    seqLen: 12,
-  }, c.vocabSize);
+  const batch = uploadRandomBatch(gpu, host, c.vocabSize);
   const n = host.tokens.length;
   // Loss = −mean log p: coef = −1/targets on target tokens.
   const count = Array.from(host.targets).filter((t) => t >= 0).length;
@@ -463,13 +451,7 @@ gpuTest(
         checkpointLayers,
       });
     const model = make(spec), plain = make({ ...spec, dropout: 0 });
-    const batch = uploadBatch(gpu, {
-      tokens: Int32Array.from(host.tokens),
-      targets: Int32Array.from(host.targets),
-      lengths: Int32Array.from(host.lengths),
-      batch: host.batch,
-      seqLen: 13,
-    }, c.vocabSize);
+    const batch = uploadRandomBatch(gpu, host, c.vocabSize);
     const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
     const n = coef.length;
     /** L = Σ coef·logp of one forward (and its gradients with `grads`). */

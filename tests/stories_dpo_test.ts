@@ -3,7 +3,7 @@ import { loadModel } from "../model/io.ts";
 import { hashParams, refCache } from "../pipeline/ref_cache.ts";
 import { createContext } from "../pipeline/stage.ts";
 import { splitTrainEval, tokenize } from "../pipeline/tokenize.ts";
-import { DEFAULT_TRAIN, train } from "../pipeline/train.ts";
+import { DEFAULT_TRAIN, train, type TrainConfig } from "../pipeline/train.ts";
 import type { PreferencePair } from "../datasets/types.ts";
 import { testGpu } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
@@ -29,7 +29,10 @@ function idPairs(n: number, seed: number): PreferencePair[] {
   }));
 }
 
-/** The model, 80 training and 16 held-out pairs, and their reference log-probs. */
+/**
+ * The model, and 50 DPO steps on 80 training pairs (4 a batch) from it under `extra`, evaluated on
+ * 16 held-out ones.
+ */
 async function prepared() {
   const start = await loadModel(STORIES);
   const ctx = createContext({ gpu: testGpu!, logger: { info() {}, warn() {} } });
@@ -44,7 +47,18 @@ async function prepared() {
   const evalSet = { ...data, pairs: split.eval, key: `${data.key}:eval` };
   const trainRef = await refCache({ dataset: trainSet, reference }, { pairsPerBatch: 8 }, ctx);
   const evalRef = await refCache({ dataset: evalSet, reference }, { pairsPerBatch: 8 }, ctx);
-  return { start, ctx, split, trainRef, evalRef };
+  const run = (extra: Partial<TrainConfig>) =>
+    train(
+      {
+        model: start,
+        train: { pairs: split.train, ref: trainRef, padTokenId: 0 },
+        eval: { pairs: split.eval, ref: evalRef, padTokenId: 0 },
+      },
+      { ...DEFAULT_TRAIN, pairsPerBatch: 4, maxSteps: 50, ...extra },
+      ctx,
+      { runDir: "/nonexistent" },
+    );
+  return { start, run };
 }
 
 Deno.test({
@@ -53,23 +67,11 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const { start, ctx, split, trainRef, evalRef } = await prepared();
-    const out = await train(
-      {
-        model: start,
-        train: { pairs: split.train, ref: trainRef, padTokenId: 0 },
-        eval: { pairs: split.eval, ref: evalRef, padTokenId: 0 },
-      },
-      {
-        ...DEFAULT_TRAIN,
-        pairsPerBatch: 4,
-        maxSteps: 50,
-        evalEvery: 25,
-        optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 5e-4, warmupSteps: 5 },
-      },
-      ctx,
-      { runDir: "/nonexistent" },
-    );
+    const { run } = await prepared();
+    const out = await run({
+      evalEvery: 25,
+      optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 5e-4, warmupSteps: 5 },
+    });
     assert.equal(out.steps, 50);
     const evals = out.history.filter((r) => r["eval_rewards/accuracies"] !== undefined);
     const [mid, end] = [evals[0], evals.at(-1)!];
@@ -88,25 +90,13 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const { start, ctx, split, trainRef, evalRef } = await prepared();
+    const { start, run } = await prepared();
     for (const dora of [false, true]) {
-      const out = await train(
-        {
-          model: start,
-          train: { pairs: split.train, ref: trainRef, padTokenId: 0 },
-          eval: { pairs: split.eval, ref: evalRef, padTokenId: 0 },
-        },
-        {
-          ...DEFAULT_TRAIN,
-          pairsPerBatch: 4,
-          maxSteps: 50,
-          optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 1e-2, warmupSteps: 5 },
-          lora: { rank: 8, alpha: 16, targetModules: "all-linear", dora },
-          checkpointLayers: dora,
-        },
-        ctx,
-        { runDir: "/nonexistent" },
-      );
+      const out = await run({
+        optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 1e-2, warmupSteps: 5 },
+        lora: { rank: 8, alpha: 16, targetModules: "all-linear", dora },
+        checkpointLayers: dora,
+      });
       const end = out.history.at(-1)!;
       const what = dora ? "DoRA, checkpointed" : "LoRA";
       assert.ok(

@@ -15,22 +15,9 @@ import {
 import { assertClose } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
-import { randomBatch, testParams } from "../testing/model_batches.ts";
+import { randomBatch, testParams, uploadRandomBatch } from "../testing/model_batches.ts";
 
 /** Uploads a `randomBatch` (copies of its arrays). */
-function uploadRaw(
-  gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
-  raw: ReturnType<typeof randomBatch>,
-  vocab: number,
-) {
-  return uploadBatch(gpu, {
-    tokens: Int32Array.from(raw.tokens),
-    targets: Int32Array.from(raw.targets),
-    lengths: Int32Array.from(raw.lengths),
-    batch: raw.batch,
-    seqLen: raw.seqLen,
-  }, vocab);
-}
 
 /** One forward and backward of `batch` from zeroed gradients: the log-probs and gradients. */
 async function step(
@@ -63,13 +50,7 @@ async function checkModel(
   const wantGrads = cpu.backward(coef);
 
   const model = Transformer.create(gpu, c, params, { maxBatch: 4, maxSeqLen: 16, attention });
-  const batch = uploadBatch(gpu, {
-    tokens: Int32Array.from(host.tokens),
-    targets: Int32Array.from(host.targets),
-    lengths: Int32Array.from(host.lengths),
-    batch: host.batch,
-    seqLen: T,
-  }, c.vocabSize);
+  const batch = uploadRandomBatch(gpu, host, c.vocabSize);
   const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
   const runs = [];
   const flushEvery = gpu.flushEvery;
@@ -249,7 +230,7 @@ gpuTest(
     cpu.forward(host);
     const want = cpu.logSumSquares();
     const model = Transformer.create(gpu, c, params, { maxBatch: 4, maxSeqLen: 16 });
-    const batch = uploadRaw(gpu, host, c.vocabSize);
+    const batch = uploadRandomBatch(gpu, host, c.vocabSize);
     const enc = gpu.encoder();
     model.forward(enc, batch, { logSumSquares: true });
     gpu.submit(enc);
@@ -550,7 +531,7 @@ gpuTest(
         logitsChunkBytes: 64 * 104 * 4,
         keepLogits,
       });
-      const batch = uploadRaw(gpu, raw, c.vocabSize);
+      const batch = uploadRandomBatch(gpu, raw, c.vocabSize);
       const grads = [];
       // A backward right after its forward (kept logits), then a second one (recomputed: the
       // first turned the kept logits into their gradient).
@@ -648,7 +629,7 @@ gpuTest(
       });
       const runs = [];
       for (const packedRun of [true, false]) {
-        const batch = uploadRaw(gpu, raw, c.vocabSize);
+        const batch = uploadRandomBatch(gpu, raw, c.vocabSize);
         assert.equal(batch.packed?.count, 37, "37 valid tokens of 80 are packed");
         const packed = batch.packed;
         if (!packedRun) delete batch.packed;
@@ -838,8 +819,8 @@ gpuTest(
 gpuTest("transformer: a backward of another batch than the last forward's is refused", (gpu) => {
   const c = tinyConfig("llama", { maxPositions: 16 });
   const model = Transformer.create(gpu, c, testParams(c, 31), { maxBatch: 3, maxSeqLen: 13 });
-  const a = uploadRaw(gpu, randomBatch(c, [13, 9, 4], 13, 32), c.vocabSize);
-  const b = uploadRaw(gpu, randomBatch(c, [6, 13, 11], 13, 33), c.vocabSize);
+  const a = uploadRandomBatch(gpu, randomBatch(c, [13, 9, 4], 13, 32), c.vocabSize);
+  const b = uploadRandomBatch(gpu, randomBatch(c, [6, 13, 11], 13, 33), c.vocabSize);
   const coef = gpu.upload(new Float32Array(39).fill(0.1), [39]);
   const enc = gpu.encoder();
   // The layers keep one batch's activations: B's forward replaced A's.
@@ -951,7 +932,7 @@ gpuTest(
           checkpointLayers,
         });
         assert.equal(model.checkpointLayers, checkpointLayers);
-        const batch = uploadRaw(gpu, host, c.vocabSize);
+        const batch = uploadRandomBatch(gpu, host, c.vocabSize);
         runs.push(await step(gpu, model, batch, coefT));
         releaseBatch(batch);
         model.release();
@@ -966,7 +947,7 @@ gpuTest(
         maxSeqLen: 16,
         inference: true,
       });
-      const batch = uploadRaw(gpu, host, c.vocabSize);
+      const batch = uploadRandomBatch(gpu, host, c.vocabSize);
       const enc = gpu.encoder();
       inf.forward(enc, batch);
       gpu.submit(enc);
@@ -1007,7 +988,7 @@ gpuTest(
       if (!tie) assert.ok(row(want).every((v) => v === 0));
       else assert.ok(row(want).some((v) => v !== 0));
       const model = Transformer.create(gpu, c, params, { maxBatch: 2, maxSeqLen: 16 });
-      const batch = uploadRaw(gpu, host, c.vocabSize);
+      const batch = uploadRandomBatch(gpu, host, c.vocabSize);
       const coefT = gpu.upload(coef, [coef.length]);
       // Two micro-batches accumulated: the row keeps what the first gave it.
       const enc = gpu.encoder();
