@@ -94,6 +94,15 @@ import {
 import { logSoftmaxBackward, logSoftmaxGather } from "../kernels/log_softmax.ts";
 import { gatherRows } from "../kernels/decode.ts";
 import { matmul, splitScratchBytes } from "../kernels/matmul.ts";
+import {
+  dequantize,
+  dequantizeWeight,
+  type GpuQuantized,
+  type QuantKind,
+  quantizedBytes,
+  type QuantizedWeight,
+  quantizeWeight,
+} from "../kernels/quantize.ts";
 import { residualForward } from "../kernels/residual.ts";
 import { ropeBackward, ropeForward } from "../kernels/rope.ts";
 
@@ -393,6 +402,42 @@ export interface TransformerOptions {
    * no optimizer state) and only the adapters of {@linkcode LoraOptions} train.
    */
   lora?: LoraOptions;
+  /**
+   * Hold the blocks' projection weights (attention and MLP: {@linkcode quantizedNames}) in a
+   * compact format and expand each to float32 just before a product reads it (`kernels/
+   * quantize.ts`): bf16 or f16 (half the bytes), int8 (a quarter) or nf4 (QLoRA's 4-bit). For
+   * weights that do not train: a LoRA model's base or an inference model. Embeddings, the head
+   * and norms stay float32. Default: float32 throughout.
+   */
+  quantize?: QuantKind;
+}
+
+/**
+ * The weights {@linkcode TransformerOptions.quantize} holds compactly: every block's attention
+ * and MLP projections (as bitsandbytes quantizes a model's linear layers but its head).
+ *
+ * @example
+ * ```ts
+ * import { quantizedNames } from "./transformer.ts";
+ * import { tinyConfig } from "./config.ts";
+ * console.log(quantizedNames(tinyConfig("llama")).length); // 14: 7 projections × 2 layers
+ * ```
+ */
+export function quantizedNames(config: ModelConfig): string[] {
+  const keys = ["q", "k", "v", "o", "fc", "proj", "gate", "up", "down"] as const;
+  return modelNames(config).layers.flatMap((l) =>
+    keys.map((k) => l[k]).filter((n): n is string => !!n)
+  );
+}
+
+/** Bytes `quantize` saves: the projections' float32 less their packed form and one expanded. */
+function quantizeSaving(c: ModelConfig, kind: QuantKind | undefined): number {
+  if (!kind) return 0;
+  const names = new Set(quantizedNames(c));
+  const shapes = internalParams(c).filter((p) => names.has(p.name)).map((p) => p.shape);
+  const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+  return shapes.reduce((s, shape, i) => s + 4 * sizes[i] - quantizedBytes(kind, shape), 0) -
+    4 * Math.max(...sizes);
 }
 
 /** The adapters of a LoRA model (see `lora.ts`). */
@@ -639,6 +684,9 @@ export class Transformer {
   #activeSeed: number | null = null;
   /** Each adapted weight's module number: its dropout mask's site (a fused module's parts share). */
   #loraSites = new Map<string, number>();
+  /** Compactly held weights by internal name (`quantize`), and the float32 each expands into. */
+  #quant = new Map<string, GpuQuantized>();
+  #quantScratch: Tensor | null = null;
   /** The batch whose logits the last forward kept (null: none, or already used). */
   #keptFor: DeviceBatch | null = null;
   /** The batch of the last forward: the activations (and picked hidden rows) the backward uses. */
@@ -709,9 +757,36 @@ export class Transformer {
     this.#attention = { ...options.attention, workspace };
     // Parameters and gradients are views into a few flat buckets (one dispatch per bucket for
     // zeroing, the gradient norm and AdamW).
-    this.flatParams = FlatTensors.create(gpu, this.paramList, "param");
+    // (quantize: the projections are held apart, packed; see #weight)
+    const packed = new Set(options.quantize ? quantizedNames(config) : []);
+    if (packed.size && !options.inference && !options.lora) {
+      throw new RangeError(
+        `Transformer: quantize (${options.quantize}) holds weights that cannot train: train ` +
+          "LoRA adapters on them (lora) or build an inference model",
+      );
+    }
+    const full = this.paramList.filter((p) => !packed.has(p.name));
+    this.flatParams = FlatTensors.create(gpu, full, "param");
     this.params = new Map(this.flatParams.views);
-    for (const p of this.paramList) gpu.write(this.params.get(p.name)!, values.get(p.name)!);
+    for (const p of full) gpu.write(this.params.get(p.name)!, values.get(p.name)!);
+    const hostPacked = new Map<string, QuantizedWeight>();
+    if (packed.size) {
+      const kind = options.quantize!;
+      for (const p of this.paramList.filter((p) => packed.has(p.name))) {
+        const q = quantizeWeight(values.get(p.name)!, p.shape, kind, p.name);
+        hostPacked.set(p.name, q);
+        this.#quant.set(p.name, {
+          kind,
+          shape: q.shape,
+          words: gpu.upload(q.words, [q.words.length], { label: `${p.name} (${kind})` }),
+          scales: q.scales
+            ? gpu.upload(q.scales, [q.scales.length], { label: `${p.name} (${kind} scales)` })
+            : null,
+        });
+      }
+      const most = Math.max(...[...this.#quant.values()].map((q) => q.shape[0] * q.shape[1]));
+      this.#quantScratch = gpu.tensor([most], { label: "expanded weight" });
+    }
     const c = config, maxN = options.maxBatch * options.maxSeqLen;
     this.lora = null;
     this.trainableList = this.paramList;
@@ -724,7 +799,11 @@ export class Transformer {
         );
       }
       const list = loraParams(config, spec);
-      const start = adapters ?? initLora(config, spec, { seed, base: values });
+      // (DoRA's magnitudes start as the norms of the weights the model computes with)
+      const base = spec.dora && hostPacked.size
+        ? new Map([...values, ...[...hostPacked].map(([n, q]) => [n, dequantizeWeight(q)] as const)])
+        : values;
+      const start = adapters ?? initLora(config, spec, { seed, base });
       for (const p of list) {
         const v = start.get(p.name), size = p.shape.reduce((a, b) => a * b, 1);
         if (!v || v.length !== size) {
@@ -974,7 +1053,7 @@ export class Transformer {
         Math.ceil(n / 64) * 64,
       );
       return 4 * (params + layers + n * 2 * c.hiddenSize + packedQkv + rows * Vp) + workspace +
-        2 * split;
+        2 * split - quantizeSaving(c, options.quantize);
     }
     const scratch = n * (8 * c.hiddenSize + 3 * c.intermediateSize + 4 * c.numHeads * c.headDim +
           (hasQkNorm(c) ? (c.numHeads + c.numKvHeads) * c.headDim : 0) +
@@ -1001,7 +1080,7 @@ export class Transformer {
         2 * n * lora.rank + norms + dora + dropped
       : 4 * params;
     return 4 * (trained + layers + scratch) + keptLogitsBytes(c, options) +
-      workspace + 2 * split;
+      workspace + 2 * split - quantizeSaving(c, options.quantize);
   }
 
   /** Refuses a model that needs more than the bound (plus `extra` bytes); returns the estimate. */
@@ -1027,24 +1106,33 @@ export class Transformer {
   }
 
   /**
-   * Reads all parameters back: a LoRA model's with its adapters merged in (`W + s·B·A`, computed on
+   * Reads all parameters back (a quantized model's projections as they expand: the values it
+   * computes with): a LoRA model's with its adapters merged in (`W + s·B·A`, computed on
    * the GPU a layer at a time), as a model of `paramList` that needs no adapters.
    */
   async readParams(): Promise<ParamValues> {
     const names = this.paramList.map((p) => p.name);
-    if (!this.lora) {
+    const merged = new Set(this.lora?.targets.keys() ?? []);
+    const computed = new Set([...merged, ...this.#quant.keys()]);
+    if (!computed.size) {
       const data = await this.gpu.read(names.map((n) => this.params.get(n)!));
       return new Map(names.map((n, i) => [n, data[i] as Float32Array]));
     }
-    const out: ParamValues = new Map(), merged = new Set(this.lora.targets.keys());
-    const plain = names.filter((n) => !merged.has(n));
+    const out: ParamValues = new Map();
+    const plain = names.filter((n) => !computed.has(n));
     const data = await this.gpu.read(plain.map((n) => this.params.get(n)!));
     plain.forEach((n, i) => out.set(n, data[i] as Float32Array));
     for (const ln of this.names.layers) {
-      const layer = Object.values(ln).filter((n): n is string => !!n && merged.has(n));
+      const layer = Object.values(ln).filter((n): n is string => !!n && computed.has(n));
       if (!layer.length) continue;
       const enc = this.gpu.encoder("lora merge");
-      const copies = layer.map((n) => this.#merged(enc, n));
+      // Merged adapters, or a compactly held weight expanded (the values the model computes with).
+      const copies = layer.map((n) => {
+        if (merged.has(n)) return this.#merged(enc, n);
+        const q = this.#quant.get(n)!, t = this.gpu.tensor([...q.shape], { label: `expanded ${n}` });
+        dequantize(enc, { out: t, w: q });
+        return t;
+      });
       const later = this.gpu.readAfter(enc, copies);
       this.gpu.submit(enc);
       const back = await later();
@@ -1056,12 +1144,9 @@ export class Transformer {
 
   /** Encodes a copy of weight `name` with its adapter merged in (the caller releases it). */
   #merged(enc: Encoder, name: string): Tensor {
-    const w = this.param(name), t = this.lora!.targets.get(name)!;
-    const out = this.#adaptedWeight(
-      enc,
-      t,
-      this.gpu.tensor([...w.shape], { label: `merged ${name}` }),
-    );
+    const t = this.lora!.targets.get(name)!;
+    const shape = this.#quant.get(name)?.shape ?? this.param(name).shape;
+    const out = this.#adaptedWeight(enc, t, this.gpu.tensor([...shape], { label: `merged ${name}` }));
     if (t.m) {
       // DoRA: W' = diag(m/‖V‖)·V (the norms of this V, which are the forward's).
       const nrm = this.#doraNorms.get(t.weight)!;
@@ -1097,7 +1182,16 @@ export class Transformer {
 
   /** Overwrites all parameters of `paramList` from host values (a LoRA model's frozen base). */
   writeParams(values: ParamValues): void {
-    for (const p of this.paramList) this.gpu.write(this.params.get(p.name)!, values.get(p.name)!);
+    for (const p of this.paramList) {
+      const q = this.#quant.get(p.name), v = values.get(p.name)!;
+      if (!q) {
+        this.gpu.write(this.params.get(p.name)!, v);
+        continue;
+      }
+      const packed = quantizeWeight(v, q.shape, q.kind, p.name);
+      this.gpu.write(q.words, packed.words);
+      if (q.scales) this.gpu.write(q.scales, packed.scales!);
+    }
   }
 
   /** Returns every buffer to the pool. */
@@ -1107,6 +1201,8 @@ export class Transformer {
     this.#flatAdapters?.release();
     for (const t of Object.values(this.#loraScratch ?? {})) t.release();
     this.#doraNormStore?.release();
+    for (const q of this.#quant.values()) [q.words, q.scales].forEach((t) => t?.release());
+    this.#quantScratch?.release();
     const all = [
       this.logp,
       this.lse,
@@ -1139,8 +1235,25 @@ export class Transformer {
    */
   param(name: string | undefined): Tensor {
     const t = name ? this.params.get(name) : undefined;
+    if (!t && name && this.#quant.has(name)) {
+      throw new RangeError(
+        `Transformer: "${name}" is held as ${this.#quant.get(name)!.kind} (quantize), not float32`,
+      );
+    }
     if (!t) throw new RangeError(`Transformer: no parameter "${name}"`);
     return t;
+  }
+
+  /**
+   * The float32 weight of an internal name: its parameter, or a compactly held one expanded into
+   * the shared scratch (valid until the next expansion encoded).
+   */
+  #weight(enc: Encoder, name: string | undefined): Tensor {
+    const q = name ? this.#quant.get(name) : undefined;
+    if (!q) return this.param(name);
+    const out = this.#quantScratch!.view(0, [...q.shape]);
+    dequantize(enc, { out, w: q });
+    return out;
   }
 
   #g(name: string | undefined): Tensor | undefined {
@@ -1730,7 +1843,7 @@ export class Transformer {
     linearForward(enc, {
       x,
       y,
-      w: this.param(w),
+      w: this.#weight(enc, w),
       // (DoRA: the bias comes after the rows' scale)
       bias: b && !t?.m ? this.param(b) : undefined,
       layout: this.names.layout,
@@ -1773,11 +1886,11 @@ export class Transformer {
    * The (I, O) layout takes s·Aᵀ·Bᵀ (LoRA merges only: DoRA is refused there).
    */
   #adaptedWeight(enc: Encoder, t: LoraTarget, out?: Tensor): Tensor {
-    const w = this.param(t.weight),
-      r = this.lora!.spec.rank,
-      inOut = this.names.layout === "in_out";
+    const r = this.lora!.spec.rank, inOut = this.names.layout === "in_out";
     const v = out ?? this.#loraScratch!.v!.view(0, [t.out, t.in]);
-    enc.copy(w, v.view(0, [...w.shape]));
+    const q = this.#quant.get(t.weight);
+    if (q) dequantize(enc, { out: v.view(0, [...q.shape]), w: q });
+    else enc.copy(this.param(t.weight), v.view(0, [...this.param(t.weight).shape]));
     const [A, B] = [this.param(t.a), this.param(t.b)];
     matmul(enc, {
       out: v,
@@ -1820,12 +1933,14 @@ export class Transformer {
     alpha = 1,
   ): void {
     const t = w ? this.lora?.targets.get(w) : undefined;
+    // (a compactly held weight: expanded once for both products below)
+    const W = this.#weight(enc, w);
     if (t?.m) {
       // DoRA (‖V‖ a constant): with z = x·Wᵀ + s·U·Bᵀ recomputed, dm += α·Σ_n dy ⊙ z / ‖V‖;
       // then everything below takes dz = α·(m/‖V‖) ⊙ dy in place of α·dy.
       const z = this.#loraScratch!.z!.view(0, [x.shape[0], t.out]);
       const nrm = this.#doraNorms.get(t.weight)!;
-      linearForward(enc, { x, y: z, w: this.param(w), layout: this.names.layout });
+      linearForward(enc, { x, y: z, w: W, layout: this.names.layout });
       this.#loraAdd(enc, x, z, t);
       doraMagnitudeGrad(enc, { dy, z, nrm, dm: this.#g(t.m)!, alpha });
       enc.copy(dy, z);
@@ -1836,7 +1951,7 @@ export class Transformer {
       dy,
       x,
       dx,
-      w: this.param(w),
+      w: W,
       dW: this.#g(w),
       dBias: this.#g(b),
       layout: this.names.layout,
