@@ -98,10 +98,10 @@ import {
   dequantize,
   dequantizeWeight,
   type GpuQuantized,
-  type QuantKind,
   quantizedBytes,
   type QuantizedWeight,
   quantizeWeight,
+  type QuantKind,
 } from "../kernels/quantize.ts";
 import { residualForward } from "../kernels/residual.ts";
 import { ropeBackward, ropeForward } from "../kernels/rope.ts";
@@ -801,7 +801,10 @@ export class Transformer {
       const list = loraParams(config, spec);
       // (DoRA's magnitudes start as the norms of the weights the model computes with)
       const base = spec.dora && hostPacked.size
-        ? new Map([...values, ...[...hostPacked].map(([n, q]) => [n, dequantizeWeight(q)] as const)])
+        ? new Map([
+          ...values,
+          ...[...hostPacked].map(([n, q]) => [n, dequantizeWeight(q)] as const),
+        ])
         : values;
       const start = adapters ?? initLora(config, spec, { seed, base });
       for (const p of list) {
@@ -1129,7 +1132,8 @@ export class Transformer {
       // Merged adapters, or a compactly held weight expanded (the values the model computes with).
       const copies = layer.map((n) => {
         if (merged.has(n)) return this.#merged(enc, n);
-        const q = this.#quant.get(n)!, t = this.gpu.tensor([...q.shape], { label: `expanded ${n}` });
+        const q = this.#quant.get(n)!,
+          t = this.gpu.tensor([...q.shape], { label: `expanded ${n}` });
         dequantize(enc, { out: t, w: q });
         return t;
       });
@@ -1146,7 +1150,11 @@ export class Transformer {
   #merged(enc: Encoder, name: string): Tensor {
     const t = this.lora!.targets.get(name)!;
     const shape = this.#quant.get(name)?.shape ?? this.param(name).shape;
-    const out = this.#adaptedWeight(enc, t, this.gpu.tensor([...shape], { label: `merged ${name}` }));
+    const out = this.#adaptedWeight(
+      enc,
+      t,
+      this.gpu.tensor([...shape], { label: `merged ${name}` }),
+    );
     if (t.m) {
       // DoRA: W' = diag(m/‖V‖)·V (the norms of this V, which are the forward's).
       const nrm = this.#doraNorms.get(t.weight)!;
@@ -1917,9 +1925,18 @@ export class Transformer {
     return xd;
   }
 
-  /** The first n rows of the LoRA scratch U, (n, r). */
+  /**
+   * The first n rows of the LoRA scratch U, (n, r); grown when a caller runs more rows than the
+   * batch holds (generation's prompt groups). The old buffer goes back to the pool, which reuses
+   * it only after the next submit, so work already encoded with it stays valid.
+   */
   #loraU(n: number, which: "u" | "du" = "u"): Tensor {
-    return this.#loraScratch![which].view(0, [n, this.lora!.spec.rank]);
+    const s = this.#loraScratch!, r = this.lora!.spec.rank;
+    if (s[which].size < n * r) {
+      s[which].release();
+      s[which] = this.gpu.tensor([n, r], { label: which === "u" ? "lora x·Aᵀ" : "lora dU" });
+    }
+    return s[which].view(0, [n, r]);
   }
 
   #linearBackward(

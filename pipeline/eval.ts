@@ -15,7 +15,8 @@ import type { ModelConfig } from "../model/config.ts";
 import { generateDetailed, generationRowBytes } from "../model/generate.ts";
 import type { ParamValues } from "../model/params.ts";
 import type { TextTokenizer } from "../model/tokenizer.ts";
-import { Transformer } from "../model/transformer.ts";
+import { type LoraOptions, Transformer } from "../model/transformer.ts";
+import type { QuantKind } from "../kernels/quantize.ts";
 import { settleAll } from "../util/settle.ts";
 import { type DpoLossConfig, DpoObjective } from "./objective.ts";
 import { longestPair, scorePairs } from "./score.ts";
@@ -26,8 +27,12 @@ import { evaluatePairs, type PairSet } from "./train.ts";
 export interface EvalModel {
   /** Architecture. */
   config: ModelConfig;
-  /** Weights. */
+  /** Weights (with `lora`: the frozen base its adapters apply to). */
   params: ParamValues;
+  /** LoRA adapters on `params` (a quantized run's policy, evaluated as it trained). */
+  lora?: LoraOptions;
+  /** Hold the projections compactly (`quantize` of `model/transformer.ts`). */
+  quantize?: QuantKind;
 }
 
 /** What the eval stage reads. */
@@ -159,18 +164,15 @@ export async function evaluate(
   );
   const P = options.pairsPerBatch;
   const sizes = { maxBatch: 2 * P, maxSeqLen, inference: true };
-  const policy = Transformer.create(gpu, input.policy.config, input.policy.params, sizes);
+  const modelOf = (m: EvalModel) =>
+    Transformer.create(gpu, m.config, m.params, { ...sizes, lora: m.lora, quantize: m.quantize });
+  const policy = modelOf(input.policy);
   try {
     const report: EvalReport = {
       metrics: input.metrics ?? await pairMetrics(policy, pairs, options),
     };
     if (samples === 0) return report;
-    const reference = Transformer.create(
-      gpu,
-      input.reference.config,
-      input.reference.params,
-      sizes,
-    );
+    const reference = modelOf(input.reference);
     try {
       report.generation = await generation(input, options, ctx, policy, reference, samples);
     } finally {

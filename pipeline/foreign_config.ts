@@ -135,6 +135,11 @@ const only = (allowed: unknown[], why: string): Handler => (v, _ctx, k, source) 
 };
 const refused = (why: string): Handler => only([null, false, undefined, ""], why);
 
+/** bitsandbytes' nested quantization: the note for the keys that ask for it. */
+const nestedNote = (k: string) =>
+  `${k}: nf4's block scales stay float32 here (4.5 bits a weight, bitsandbytes' nested ` +
+  "quantization about 4.127): the same values, a little more memory";
+
 /** The adapted modules: names, or `all` / `all-linear` (which `lora.target` reads alike). */
 const loraTargets: Handler = (v, ctx, k, source) => {
   if (v !== null) ctx.set("lora", "target", asList(v, source, k).join(","));
@@ -352,7 +357,21 @@ const LLAMAFACTORY: Record<string, Handler> = {
     ctx.set("train", "gradient_checkpointing", !asBool(v, source, k)),
   plot_loss: noted("the run folder always gets its charts"),
   pure_bf16: noted("training here is float32 throughout"),
-  quantization_bit: refused("quantized models are not trained here"),
+  quantization_method: only(["bnb", "bitsandbytes"], "bitsandbytes' formats are read here"),
+  quantization_bit: (v, ctx, k, source) => {
+    if (v === null) return;
+    const bits = asInt(v, source, k);
+    if (bits === 8) ctx.set("model", "quantize", "int8");
+    else if (bits === 4) {
+      ctx.set("model", "quantize", "nf4");
+      // (double_quantization: LLaMA-Factory's default true)
+      if (ctx.raw.double_quantization !== false) ctx.note(nestedNote("double_quantization"));
+    }
+    else fail(source, k, `${bits}: 4 (nf4) and 8 (int8) are read here`);
+  },
+  quantization_type: only(["nf4"], "4-bit weights are nf4 here (model.quantize nf4)"),
+  double_quantization: (v, _ctx, k, source) => void asBool(v, source, k),
+  quantization_device_map: noted("one device"),
   ddp_timeout: noted("one device"),
 };
 
@@ -366,8 +385,18 @@ const TRL: Record<string, Handler> = {
   torch_dtype: noted("training here is float32 throughout"),
   attn_implementation: noted("attention kernels are this trainer's own (train.attention)"),
   trust_remote_code: noted("architectures are built in here"),
-  load_in_4bit: refused("quantized models are not trained here"),
-  load_in_8bit: refused("quantized models are not trained here"),
+  load_in_4bit: (v, ctx, k, source) => {
+    if (!asBool(v, source, k)) return;
+    if (ctx.raw.load_in_8bit === true) fail(source, k, "with load_in_8bit: one of them");
+    ctx.set("model", "quantize", "nf4");
+  },
+  load_in_8bit: (v, ctx, k, source) => {
+    if (asBool(v, source, k)) ctx.set("model", "quantize", "int8");
+  },
+  bnb_4bit_quant_type: only(["nf4"], "4-bit weights are nf4 here (model.quantize nf4)"),
+  use_bnb_nested_quant: (v, ctx, k) => {
+    if (v === true) ctx.note(nestedNote(k));
+  },
   dataset_name: to("data", "path", "string"),
   dataset_config: refused("a data file or LLaMA-Factory folder is read here (data.path)"),
   dataset_train_split: only(["train"], "the file's rows are the training split here"),

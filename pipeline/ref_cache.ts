@@ -11,6 +11,7 @@
  * @module
  */
 import type { ModelConfig } from "../model/config.ts";
+import type { QuantKind } from "../kernels/quantize.ts";
 import type { ParamValues } from "../model/params.ts";
 import { readSafetensors, SafetensorsError, writeSafetensors } from "../model/safetensors.ts";
 import { Transformer } from "../model/transformer.ts";
@@ -38,6 +39,8 @@ export interface ReferenceSource {
   params: () => Promise<ParamValues>;
   /** SHA-256 (hex) of the weights: see {@linkcode hashParams} and {@linkcode hashModelDir}. */
   weightsHash: string;
+  /** Hold its projections compactly, as a quantized run's frozen base is (part of the key). */
+  quantize?: QuantKind;
 }
 
 /** Options of {@linkcode refCache}. */
@@ -70,6 +73,7 @@ export async function refCache(
     JSON.stringify({
       v: 2,
       weights: reference.weightsHash,
+      ...(reference.quantize ? { quantize: reference.quantize } : {}),
       config: reference.config,
       data: dataset.key,
       pairsPerBatch,
@@ -92,6 +96,7 @@ export async function refCache(
     maxBatch: 2 * pairsPerBatch,
     maxSeqLen: Math.min(reference.config.maxPositions, longestPair(dataset.pairs)),
     inference: true,
+    quantize: reference.quantize,
   });
   const progress = ctx.progress("ref-cache", n);
   let chosen: Float32Array, rejected: Float32Array;

@@ -13,6 +13,7 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { shoutTask, type SyntheticTask } from "../datasets/synthetic.ts";
 import type { PreferencePair } from "../datasets/types.ts";
+import type { QuantKind } from "../kernels/quantize.ts";
 import { type ModelConfig, readConfig, tinyConfig } from "../model/config.ts";
 import { listCheckpoints, readTrainerState } from "./checkpoint.ts";
 import {
@@ -24,7 +25,13 @@ import {
 } from "../model/io.ts";
 import { initParams, type ParamValues } from "../model/params.ts";
 import { ByteTokenizer, type TextTokenizer } from "../model/tokenizer.ts";
-import { type EvalInput, type EvalOptions, type EvalReport, evaluate } from "./eval.ts";
+import {
+  type EvalInput,
+  type EvalModel,
+  type EvalOptions,
+  type EvalReport,
+  evaluate,
+} from "./eval.ts";
 import { load } from "./load.ts";
 import {
   MetricsLog,
@@ -42,7 +49,7 @@ import {
 import type { OptimizerConfig } from "./optimizer.ts";
 import { hashModelDir, hashParams, refCache, type RefLogps } from "./ref_cache.ts";
 import { longestPair, scorePairs } from "./score.ts";
-import { Transformer } from "../model/transformer.ts";
+import { type LoraOptions, Transformer } from "../model/transformer.ts";
 import { atomicWrite } from "../model/safetensors.ts";
 import { ConfigKeyError, type RunConfig, toYaml } from "./run_config.ts";
 import type { StageContext } from "./stage.ts";
@@ -246,7 +253,7 @@ async function trainInFolder(
   // ref-cache
   let trainRef: RefLogps | null = null, evalRef: RefLogps | null = null;
   if (weightsHash !== null) {
-    const source = { ...reference, weightsHash };
+    const source = { ...reference, weightsHash, quantize: trainConfig.quantize };
     const refOptions = { cacheDir, pairsPerBatch: c.train.pairs_per_batch as number };
     trainRef = await refCache({ dataset: trainData, reference: source }, refOptions, ctx);
     if (evalData.pairs.length) {
@@ -268,9 +275,23 @@ async function trainInFolder(
   });
   // Task reward and KL at each periodic evaluation, for the reward-against-KL chart.
   const curve: { step: number; kl: number; reward: number }[] = [];
-  const evalInput = async (params: ParamValues): Promise<EvalInput> => ({
-    policy: { config: start.config, params },
-    reference: { config: reference.config, params: await reference.params() },
+  // A quantized run's policy is evaluated as it trained: the packed base with its adapters.
+  const quantize = trainConfig.quantize;
+  const policyModel = async (
+    params: () => Promise<ParamValues>,
+    adapters: () => Promise<ParamValues>,
+  ): Promise<EvalModel> =>
+    quantize
+      ? {
+        config: start.config,
+        params: policy.model.params,
+        lora: { ...trainConfig.lora!, adapters: await adapters() },
+        quantize,
+      }
+      : { config: start.config, params: await params() };
+  const evalInput = async (model: EvalModel): Promise<EvalInput> => ({
+    policy: model,
+    reference: { config: reference.config, params: await reference.params(), quantize },
     pairs: set(evalData, evalRef),
     tokenizer,
     stopTokenIds: stopTokenIds({ ...start, tokenizer }),
@@ -278,9 +299,13 @@ async function trainInFolder(
     reward: task?.reward,
   });
   const curvePoint = c.eval.curve && task && c.eval.generate && objective === "dpo"
-    ? async (step: number, params: () => Promise<ParamValues>) => {
+    ? async (
+      step: number,
+      params: () => Promise<ParamValues>,
+      adapters: () => Promise<ParamValues>,
+    ) => {
       // Only the generations: the train stage has just measured the held-out pairs itself.
-      const input = { ...await evalInput(await params()), metrics: {} };
+      const input = { ...await evalInput(await policyModel(params, adapters)), metrics: {} };
       const r = await evaluate(input, evalOptions(c, loss), ctx);
       const g = r.generation;
       if (g?.policyReward !== undefined) curve.push({ step, kl: g.kl, reward: g.policyReward });
@@ -309,9 +334,20 @@ async function trainInFolder(
   }
   const modelDir = `${runDir}/model`;
   ctx.signal.throwIfAborted();
+  // A quantized run's merged model: its adapters merged into the model's own full-precision
+  // weights (on the host, in float64), as LLaMA-Factory exports a QLoRA run onto the unquantized
+  // model; the adapters trained on the packed ones.
+  const mergeFull = quantize && result.adapters && (c.lora.save_merged as boolean);
+  if (mergeFull) {
+    ctx.logger.info(
+      `run: merging the adapters into the model's full-precision weights (trained on ${quantize})`,
+    );
+  }
   const trained = {
     config: start.config,
-    params: result.params,
+    params: mergeFull
+      ? mergeLora(start.config, result.adapters!.spec, policy.model.params, result.adapters!.values)
+      : result.params,
     tokenizer: start.tokenizer ?? tokenizer,
     generationConfig: start.generationConfig,
   };
@@ -343,7 +379,11 @@ async function trainInFolder(
     const metrics = last
       ? Object.fromEntries(Object.entries(last).filter(([k]) => k.startsWith("eval_")))
       : undefined;
-    report = await evaluateToFile(runDir, c, { ...await evalInput(result.params), metrics }, ctx);
+    const model = await policyModel(
+      () => Promise.resolve(result!.params),
+      () => Promise.resolve(result!.adapters!.values),
+    );
+    report = await evaluateToFile(runDir, c, { ...await evalInput(model), metrics }, ctx);
     const g = report.generation;
     if (g?.policyReward !== undefined) {
       const points = [
@@ -1007,7 +1047,21 @@ function trainingConfig(c: RunConfig, loss: DpoLossConfig): TrainConfig {
     saveEvery: t.save_every as number,
     keepLast: t.keep_last as number,
     ...loraConfig(c),
+    ...quantizeConfig(c),
   };
+}
+
+/** `model.quantize` when set (absent otherwise: older checkpoints compare); LoRA runs only. */
+function quantizeConfig(c: RunConfig): { quantize?: QuantKind } {
+  const kind = c.model.quantize as QuantKind | "none";
+  if (kind === "none") return {};
+  if ((c.lora.rank as number) === 0) {
+    throw new RangeError(
+      `model.quantize ${kind} holds the model's weights in a form that cannot train: set ` +
+        "lora.rank to train LoRA adapters on them (QLoRA), or model.quantize none",
+    );
+  }
+  return { quantize: kind };
 }
 
 /** Adapters' `base_model_name_or_path`: the starting model's folder, absolute. */
@@ -1107,7 +1161,10 @@ async function evalInFolder(
   ctx: StageContext,
   t0: number,
 ): Promise<{ runDir: string; report: EvalReport; summary: RunSummary }> {
-  const { start, tokenizer, task, evalData, heldOut } = await prepareData(c, "dpo", ctx);
+  const { start, adapter, tokenizer, task, evalData, heldOut } = await prepareData(c, "dpo", ctx);
+  // model.quantize: both models packed as a quantized run holds them; with model.adapter the
+  // policy is the packed model with the adapter on it, as that run trained it.
+  const quantize = c.model.quantize === "none" ? undefined : c.model.quantize as QuantKind;
   if (evalData.pairs.length === 0) {
     throw new RangeError("eval: there are no held-out pairs (data.eval_fraction is 0?)");
   }
@@ -1120,6 +1177,7 @@ async function evalInFolder(
         config: reference.config,
         params: () => Promise.resolve(reference.params),
         weightsHash: await hashModelDir(refDir),
+        quantize,
       },
     },
     {
@@ -1130,8 +1188,15 @@ async function evalInFolder(
   );
   await Deno.mkdir(runDir, { recursive: true });
   const report = await evaluateToFile(runDir, c, {
-    policy: { config: start.config, params: start.params },
-    reference: { config: reference.config, params: reference.params },
+    policy: quantize && adapter
+      ? {
+        config: start.config,
+        params: adapter.base,
+        lora: { ...adapter.spec, adapters: adapter.values },
+        quantize,
+      }
+      : { config: start.config, params: start.params, quantize },
+    reference: { config: reference.config, params: reference.params, quantize },
     pairs: { pairs: evalData.pairs, ref: evalRef, padTokenId: evalData.padTokenId },
     tokenizer,
     stopTokenIds: stopTokenIds({ ...start, tokenizer }),
@@ -1181,14 +1246,21 @@ export async function scoreFromConfig(
     [["data.path", c.data.path], ["model.path", c.model.path], ["model.ref", c.model.ref]],
     (key, input) => `score: the output ${out} would overwrite ${key} (${input})`,
   );
-  const { start, trainData } = await prepareData(c, "dpo", ctx);
+  const { start, adapter, trainData } = await prepareData(c, "dpo", ctx);
   const gpu = await ctx.gpu();
   const P = c.train.pairs_per_batch as number;
-  const scoreWith = async (model: { config: ModelConfig; params: ParamValues }) => {
+  // model.quantize: as evalFromConfig (with model.adapter, the packed model plus the adapter).
+  const quantize = c.model.quantize === "none" ? undefined : c.model.quantize as QuantKind;
+  const scoreWith = async (
+    model: { config: ModelConfig; params: ParamValues },
+    lora?: LoraOptions,
+  ) => {
     const t = Transformer.create(gpu, model.config, model.params, {
       maxBatch: 2 * P,
       maxSeqLen: Math.min(model.config.maxPositions, longestPair(trainData.pairs)),
       inference: true,
+      quantize,
+      lora,
     });
     try {
       return await scorePairs(t, trainData.pairs, {
@@ -1200,7 +1272,12 @@ export async function scoreFromConfig(
       t.release();
     }
   };
-  const policy = await scoreWith(start);
+  const policy = quantize && adapter
+    ? await scoreWith(
+      { config: start.config, params: adapter.base },
+      { ...adapter.spec, adapters: adapter.values },
+    )
+    : await scoreWith(start);
   const ref = c.model.ref ? await scoreWith(await loadModel(c.model.ref as string)) : null;
   const beta = c.loss.beta as number;
   const lines = trainData.pairs.map((p, i) => {

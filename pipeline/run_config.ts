@@ -77,6 +77,15 @@ export const RUN_SCHEMA: Schema = {
       "PEFT LoRA adapter folder for model.path: the starting model (and default reference) is the " +
         "model with it merged; with lora.rank set, training continues this adapter",
     ),
+    quantize: f(
+      "string",
+      "none",
+      "Hold the frozen model's projection weights compactly on the GPU (QLoRA's way: with " +
+        "lora.rank only): bf16 or f16 (half the bytes), int8 (a quarter, a scale per row) or nf4 " +
+        "(4-bit NormalFloat, a scale per 64 values; LLaMA-Factory's quantization_bit 4); the " +
+        "reference is held the same way",
+      { choices: ["none", "bf16", "f16", "int8", "nf4"] },
+    ),
   },
   data: {
     path: f(

@@ -16,6 +16,7 @@
 import { type Gpu, type HostArray, readInBatches } from "../kernels/gpu.ts";
 import { settleAll } from "../util/settle.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
+import type { QuantKind } from "../kernels/quantize.ts";
 import type { ModelConfig } from "../model/config.ts";
 import { loadModel } from "../model/io.ts";
 import { loadAdapter, type LoraSpec } from "../model/lora.ts";
@@ -103,6 +104,11 @@ export interface TrainConfig {
    * adapters start as PEFT's (seeded by `seed`), so the adapted model starts as the model.
    */
   lora?: LoraSpec;
+  /**
+   * Hold the frozen base's projections compactly (with `lora` only; `quantize` of
+   * `model/transformer.ts`). Absent: float32.
+   */
+  quantize?: QuantKind;
 }
 
 /** The defaults of {@linkcode TrainConfig}. */
@@ -203,9 +209,14 @@ export interface TrainRunOptions {
   onCheckpoint?: (dir: string, step: number) => void | Promise<void>;
   /**
    * Called at each periodic evaluation (every `evalEvery` steps, before the last) with a way to
-   * read the current weights, e.g. to sample from the policy as it trains.
+   * read the current weights, e.g. to sample from the policy as it trains, and (LoRA) one to read
+   * the adapters alone.
    */
-  onEval?: (step: number, params: () => Promise<ParamValues>) => void | Promise<void>;
+  onEval?: (
+    step: number,
+    params: () => Promise<ParamValues>,
+    adapters: () => Promise<ParamValues>,
+  ) => void | Promise<void>;
   /** With LoRA: the base model's folder, written into adapters' `base_model_name_or_path`. */
   baseModel?: string | null;
 }
@@ -279,6 +290,7 @@ export async function train(
       ? { lora: { ...config.lora, seed: config.seed, adapters: input.adapters } }
       : {}),
     checkpointLayers: config.checkpointLayers ?? false,
+    quantize: config.quantize,
   });
   const adapterOf = async () =>
     config.lora
@@ -287,7 +299,8 @@ export async function train(
   ctx.logger.info(
     `train: ${gpu.describe()}; up to ${model.maxBatch} rows × ${maxSeqLen} tokens per ` +
       `micro-batch; attention: ${model.attentionDesign}${auto ? " (auto)" : ""}` +
-      (model.checkpointLayers ? "; checkpointed layers" : ""),
+      (model.checkpointLayers ? "; checkpointed layers" : "") +
+      (config.quantize ? `; frozen projections held as ${config.quantize}` : ""),
   );
   if (model.lora) {
     // As PEFT reports it: the trained values against all the model's (adapters included).
@@ -435,7 +448,7 @@ export async function train(
           const prefixed = prefix({ step: s.step, ...evalRow });
           history.push(prefixed);
           await run.metrics?.append(prefixed);
-          await run.onEval?.(s.step, () => model.readParams());
+          await run.onEval?.(s.step, () => model.readParams(), () => model.readAdapters());
         }
         if (saveAt(s.step)) {
           const dir = await saveCheckpoint(run.runDir, {
