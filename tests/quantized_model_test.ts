@@ -154,7 +154,7 @@ gpuTest(
 
 gpuTest(
   "quantize: refused for a model that trains its weights; the packed ones are named",
-  async (gpu) => {
+  (gpu) => {
     const c = tinyConfig("llama", { maxPositions: 16 }), params = testParams(c, 1);
     assert.throws(
       () => Transformer.create(gpu, c, params, { maxBatch: 1, maxSeqLen: 8, quantize: "int8" }),
@@ -177,7 +177,7 @@ gpuTest(
   },
 );
 
-gpuTest("quantize: the memory estimate and the buffers shrink as the formats do", async (gpu) => {
+gpuTest("quantize: the memory estimate and the buffers shrink as the formats do", (gpu) => {
   // Wide enough that the projections dominate: C 256, F 704, 4 layers.
   const c = tinyConfig("llama", {
     hiddenSize: 256,
