@@ -33,6 +33,7 @@ export * from "./kernels/dpo.ts";
 export * from "./kernels/adamw.ts";
 export * from "./kernels/dropout.ts";
 export * from "./kernels/dora.ts";
+export * from "./kernels/quantize.ts";
 export * from "./util/rng.ts";
 export * from "./model/config.ts";
 export * from "./model/safetensors.ts";

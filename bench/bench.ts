@@ -536,14 +536,21 @@ async function trainSection(
     // DPO with a pair's rows sharing their prompt (real preference data), and for the GPU config
     // also with every row's own prompt, as in the PyTorch peer's random batch (which computes
     // every row either way).
-    // Also DPO training LoRA adapters (r 8 on every linear layer) and with checkpointed layers:
-    // what each costs in time and saves in memory.
+    // Also DPO training LoRA adapters (r 8 on every linear layer; on float32 and on nf4 frozen
+    // projections) and with checkpointed layers: what each costs in time and saves in memory.
     const lora = { rank: 8, alpha: 16, targetModules: "all-linear" as const };
     const runs = [
       { objective: "sft" as const, sharedPrompts: true },
       { objective: "dpo" as const, sharedPrompts: true },
       ...(c.name === "tiny" ? [] : [{ objective: "dpo" as const, sharedPrompts: false }]),
       { objective: "dpo" as const, sharedPrompts: true, lora, label: "LoRA r 8" },
+      {
+        objective: "dpo" as const,
+        sharedPrompts: true,
+        lora,
+        quantize: "nf4" as const,
+        label: "LoRA r 8, nf4 base",
+      },
       {
         objective: "dpo" as const,
         sharedPrompts: true,
@@ -568,6 +575,7 @@ async function trainSection(
             sharedPrompts,
             lora: "lora" in run ? run.lora : undefined,
             checkpointLayers: "checkpointLayers" in run,
+            quantize: "quantize" in run ? run.quantize : undefined,
           }),
       );
       if (!r) continue;
@@ -581,6 +589,7 @@ async function trainSection(
         ...(objective === "dpo" ? { shared_prompts: sharedPrompts } : {}),
         ...("lora" in run && run.lora ? { lora_rank: run.lora.rank } : {}),
         ...("checkpointLayers" in run ? { checkpointed: true } : {}),
+        ...("quantize" in run ? { quantize: run.quantize } : {}),
         rows: r.rows,
         tokens: r.tokens,
         samples: r.ms.n,

@@ -13,6 +13,7 @@
 import { Gpu } from "../kernels/gpu.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
 import type { LoraSpec } from "../model/lora.ts";
+import type { QuantKind } from "../kernels/quantize.ts";
 import { initParams } from "../model/params.ts";
 import { type AttentionOptions, Transformer } from "../model/transformer.ts";
 import {
@@ -49,6 +50,8 @@ export interface TrainStepOptions {
   lora?: LoraSpec;
   /** Checkpointed layers (the backward recomputes each block's activations). */
   checkpointLayers?: boolean;
+  /** With `lora`: the frozen projections held in this format (`model.quantize`). */
+  quantize?: QuantKind;
   /**
    * DPO: whether a pair's rows share their prompt, as in real preference data (default true).
    * False gives every row its own random prompt, like the PyTorch peer's batch.
@@ -190,6 +193,7 @@ export async function benchTrainStep(
     attention: options.attention,
     ...(options.lora ? { lora: options.lora } : {}),
     checkpointLayers: options.checkpointLayers,
+    quantize: options.quantize,
   });
   const obj: Objective = dpo
     ? new DpoObjective(model, DEFAULT_DPO_LOSS, { maxRows: rows, slots: 1 })

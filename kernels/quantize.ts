@@ -63,7 +63,7 @@ const PER_WORD: Record<QuantKind, number> = { bf16: 2, f16: 2, int8: 4, nf4: 8 }
  * @example
  * ```ts
  * import { quantizedBytes } from "./quantize.ts";
- * console.log(quantizedBytes("nf4", [64, 64])); // 2560
+ * console.log(quantizedBytes("nf4", [64, 64])); // 2304
  * ```
  */
 export function quantizedBytes(kind: QuantKind, shape: readonly number[]): number {
@@ -81,7 +81,7 @@ export function quantizedBytes(kind: QuantKind, shape: readonly number[]): numbe
  * ```ts
  * import { dequantizeWeight, quantizeWeight } from "./quantize.ts";
  * const q = quantizeWeight(new Float32Array([1.5, -2, 0.1, 3]), [2, 2], "int8", "w");
- * console.log(dequantizeWeight(q)); // Float32Array(4) [1.5, -2, 0.0992..., 3]
+ * console.log(dequantizeWeight(q)); // Float32Array(4) [1.49606…, -2, 0.09448…, 3]
  * ```
  */
 export function quantizeWeight(

@@ -366,8 +366,7 @@ const LLAMAFACTORY: Record<string, Handler> = {
       ctx.set("model", "quantize", "nf4");
       // (double_quantization: LLaMA-Factory's default true)
       if (ctx.raw.double_quantization !== false) ctx.note(nestedNote("double_quantization"));
-    }
-    else fail(source, k, `${bits}: 4 (nf4) and 8 (int8) are read here`);
+    } else fail(source, k, `${bits}: 4 (nf4) and 8 (int8) are read here`);
   },
   quantization_type: only(["nf4"], "4-bit weights are nf4 here (model.quantize nf4)"),
   double_quantization: (v, _ctx, k, source) => void asBool(v, source, k),
