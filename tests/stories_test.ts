@@ -10,6 +10,7 @@ import { releaseBatch, Transformer, uploadBatch } from "../model/transformer.ts"
 import { assertClose } from "../testing/assert_close.ts";
 import { gpuTest } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
+import { QUANT_KINDS, type QuantKind } from "../kernels/quantize.ts";
 
 const DIR = new URL("../../shared/data/stories260K", import.meta.url).pathname;
 
@@ -105,5 +106,67 @@ storiesTest(
     assertClose(full.logprobs[0], want, { label: "full logprobs" });
     console.log(`stories260K generated-token logprobs: rel err ${c.relError.toExponential(2)}`);
     model.release();
+  },
+);
+
+storiesTest(
+  "stories260K: packed projections keep its text's log-probs as close as each format allows",
+  async (gpu) => {
+    const { config, params } = await loadModel(DIR);
+    // Four of its own stories, sampled at temperature 1 from BOS: text it models well.
+    const gen = Transformer.create(gpu, config, params, {
+      maxBatch: 4,
+      maxSeqLen: 1,
+      inference: true,
+    });
+    const out = await generateDetailed(gen, [[1], [1], [1], [1]], {
+      maxNewTokens: 120,
+      eosTokenIds: [],
+      temperature: 1,
+      seed: 7,
+    });
+    gen.release();
+    const B = 4, T = 121;
+    const tokens = new Int32Array(B * T), targets = new Int32Array(B * T).fill(-1);
+    out.tokens.forEach((ids, b) => {
+      const seq = [1, ...ids];
+      seq.forEach((t, i) => tokens[b * T + i] = t);
+      for (let i = 0; i + 1 < seq.length; i++) targets[b * T + i] = seq[i + 1];
+    });
+    const host = { tokens, targets, lengths: Int32Array.from(out.tokens, (t) => t.length + 1) };
+    const n = targets.filter((t) => t >= 0).length;
+    const score = async (quantize?: QuantKind) => {
+      const m = Transformer.create(gpu, config, params, {
+        maxBatch: B,
+        maxSeqLen: T,
+        inference: true,
+        quantize,
+      });
+      const batch = uploadBatch(gpu, { ...host, batch: B, seqLen: T }, config.vocabSize);
+      const enc = gpu.encoder();
+      m.forward(enc, batch);
+      gpu.submit(enc);
+      const [logp] = await gpu.read([m.logp.view(0, [B * T])]);
+      releaseBatch(batch);
+      m.release();
+      return logp as Float32Array;
+    };
+    const full = await score();
+    const nll = (lp: Float32Array) => -lp.reduce((a, b) => a + b, 0) / n;
+    const moved: Record<string, number> = {};
+    for (const kind of QUANT_KINDS) {
+      const lp = await score(kind);
+      moved[kind] = lp.reduce((s, v, i) => s + Math.abs(v - full[i]), 0) / n;
+      console.log(
+        `stories260K ${kind}: NLL ${nll(lp).toFixed(4)} (float32 ${nll(full).toFixed(4)}), ` +
+          `mean |Δ log p| ${moved[kind].toFixed(4)} per token`,
+      );
+      assert.ok(Number.isFinite(nll(lp)), kind);
+    }
+    // Half precision barely moves it, int8 a little; the coarser the format, the further it
+    // moves (nf4's ~10 % weight error compounds through this 64-wide model: 4-bit is for big ones).
+    assert.ok(moved.f16 < 0.01 && moved.bf16 < 0.1, JSON.stringify(moved));
+    assert.ok(Math.abs(nll(await score("int8")) - nll(full)) < 0.1, "int8");
+    assert.ok(moved.f16 < moved.bf16 && moved.bf16 < moved.int8 && moved.int8 < moved.nf4);
   },
 );
