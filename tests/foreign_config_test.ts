@@ -127,11 +127,11 @@ Deno.test("foreign configs: what this trainer cannot honour is refused, naming f
     [{ stage: "dpo", finetuning_type: "freeze" }, /finetuning_type: "freeze"/],
     [{ stage: "dpo", lr_scheduler_type: "polynomial" }, /lr_scheduler_type: "polynomial"/],
     [{ stage: "dpo", num_train_epochs: 1.5 }, /num_train_epochs: 1.5: only whole epochs/],
-    [{ stage: "dpo", quantization_bit: 4 }, /quantization_bit: 4: quantized models/],
+    [{ stage: "dpo", quantization_bit: 3 }, /quantization_bit: 3: 4 \(nf4\) and 8 \(int8\)/],
     [{ stage: "dpo", something_new: 1 }, /something_new: not a LLaMA-Factory key/],
     [{ beta: 0.1, use_peft: true }, /lora_target_modules: unset, PEFT picks a default/],
     [{ beta: 0.1, truncation_mode: "keep_start" }, /truncation_mode: "keep_start"/],
-    [{ beta: 0.1, load_in_4bit: true }, /load_in_4bit: true: quantized/],
+    [{ beta: 0.1, bnb_4bit_quant_type: "fp4" }, /bnb_4bit_quant_type: "fp4": 4-bit weights/],
   ];
   for (const [object, want] of cases) {
     assert.throws(() => translateConfig(object, "a.yaml"), want, JSON.stringify(object));
