@@ -241,15 +241,13 @@ export function dequantize(
   for (let first = 0; first < n; first += piece) {
     const count = Math.min(piece, n - first);
     const [gx, gy] = grid1d(count, WG, limits.maxComputeWorkgroupsPerDimension);
+    const words = w.words.view(first / per, [Math.ceil(count / per)]);
     enc.dispatch({
       kernel: KERNEL,
       constants: { KIND: QUANT_KINDS.indexOf(w.kind), WG },
       uniforms: uniforms({ n: count, first, cols, row_stride: gx * WG }),
-      bindings: [
-        w.words.view(first / per, [Math.ceil(count / per)]),
-        w.scales ?? w.words,
-        out.view(first, [count]),
-      ],
+      // (bf16, f16: no scales; the piece's words stand in for the unread binding)
+      bindings: [words, w.scales ?? words, out.view(first, [count])],
       workgroups: [gx, gy],
     });
   }

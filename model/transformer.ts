@@ -1874,7 +1874,7 @@ export class Transformer {
 
   /** Encodes U (N, r) = x·Aᵀ (in the LoRA scratch), then y (N, O) += s·U·Bᵀ. */
   #loraAdd(enc: Encoder, x: Tensor, y: Tensor, t: LoraTarget): void {
-    const n = x.shape[0], r = this.lora!.spec.rank, u = this.#loraU(n);
+    const n = x.shape[0], r = this.lora!.spec.rank, u = this.#loraU(enc, n);
     matmul(enc, { out: u, a: x, b: this.param(t.a), transB: true, m: n, n: r, k: t.in });
     matmul(enc, {
       out: y,
@@ -1927,13 +1927,13 @@ export class Transformer {
 
   /**
    * The first n rows of the LoRA scratch U, (n, r); grown when a caller runs more rows than the
-   * batch holds (generation's prompt groups). The old buffer goes back to the pool, which reuses
-   * it only after the next submit, so work already encoded with it stays valid.
+   * batch holds (generation's prompt groups). The old buffer goes back to the pool when this
+   * encoder is submitted, so work already encoded with it stays valid.
    */
-  #loraU(n: number, which: "u" | "du" = "u"): Tensor {
+  #loraU(enc: Encoder, n: number, which: "u" | "du" = "u"): Tensor {
     const s = this.#loraScratch!, r = this.lora!.spec.rank;
     if (s[which].size < n * r) {
-      s[which].release();
+      enc.keepUntilSubmit(s[which]);
       s[which] = this.gpu.tensor([n, r], { label: which === "u" ? "lora x·Aᵀ" : "lora dU" });
     }
     return s[which].view(0, [n, r]);
@@ -1980,7 +1980,7 @@ export class Transformer {
     // the forward's seed) and U = x'·Aᵀ recomputed: dB (O, r) += g·dyᵀ·U; dU (N, r) = g·dy·B;
     // dA (r, I) += dUᵀ·x'; dx (N, I) += dU·A (with dropout: dx += drop(dU·A), same mask).
     const n = x.shape[0], r = this.lora!.spec.rank, g = alpha * this.lora!.scale;
-    const u = this.#loraU(n), du = this.#loraU(n, "du"), A = this.param(t.a), B = this.param(t.b);
+    const u = this.#loraU(enc, n), du = this.#loraU(enc, n, "du"), A = this.param(t.a), B = this.param(t.b);
     const xa = this.#dropped(enc, x, w!), seed = xa === x ? null : this.#siteSeed(w!);
     // (DoRA's z above left x·Aᵀ in U: DoRA runs without dropout.)
     if (!t.m) matmul(enc, { out: u, a: xa, b: A, transB: true, m: n, n: r, k: t.in });

@@ -135,6 +135,16 @@ const only = (allowed: unknown[], why: string): Handler => (v, _ctx, k, source) 
 };
 const refused = (why: string): Handler => only([null, false, undefined, ""], why);
 
+/** The 4-bit data type, read only when 4-bit weights are asked for (as those tools do). */
+const fourBitType = only(["nf4"], "4-bit weights are nf4 here (model.quantize nf4)");
+
+/** TRL quantizes only a model it trains through PEFT adapters. */
+function peftOnly(ctx: Ctx, k: string, source: string): void {
+  if (ctx.raw.use_peft !== true) {
+    fail(source, k, "quantized weights train through LoRA adapters only (use_peft: true)");
+  }
+}
+
 /** bitsandbytes' nested quantization: the note for the keys that ask for it. */
 const nestedNote = (k: string) =>
   `${k}: nf4's block scales stay float32 here (4.5 bits a weight, bitsandbytes' nested ` +
@@ -361,6 +371,9 @@ const LLAMAFACTORY: Record<string, Handler> = {
   quantization_bit: (v, ctx, k, source) => {
     if (v === null) return;
     const bits = asInt(v, source, k);
+    if (ctx.raw.finetuning_type === "full") {
+      fail(source, k, "quantized weights train through LoRA adapters only (finetuning_type lora)");
+    }
     if (bits === 8) ctx.set("model", "quantize", "int8");
     else if (bits === 4) {
       ctx.set("model", "quantize", "nf4");
@@ -368,7 +381,9 @@ const LLAMAFACTORY: Record<string, Handler> = {
       if (ctx.raw.double_quantization !== false) ctx.note(nestedNote("double_quantization"));
     } else fail(source, k, `${bits}: 4 (nf4) and 8 (int8) are read here`);
   },
-  quantization_type: only(["nf4"], "4-bit weights are nf4 here (model.quantize nf4)"),
+  quantization_type: (v, ctx, k, source) => {
+    if (ctx.raw.quantization_bit === 4) fourBitType(v, ctx, k, source);
+  },
   double_quantization: (v, _ctx, k, source) => void asBool(v, source, k),
   quantization_device_map: noted("one device"),
   ddp_timeout: noted("one device"),
@@ -387,12 +402,17 @@ const TRL: Record<string, Handler> = {
   load_in_4bit: (v, ctx, k, source) => {
     if (!asBool(v, source, k)) return;
     if (ctx.raw.load_in_8bit === true) fail(source, k, "with load_in_8bit: one of them");
+    peftOnly(ctx, k, source);
     ctx.set("model", "quantize", "nf4");
   },
   load_in_8bit: (v, ctx, k, source) => {
-    if (asBool(v, source, k)) ctx.set("model", "quantize", "int8");
+    if (!asBool(v, source, k)) return;
+    peftOnly(ctx, k, source);
+    ctx.set("model", "quantize", "int8");
   },
-  bnb_4bit_quant_type: only(["nf4"], "4-bit weights are nf4 here (model.quantize nf4)"),
+  bnb_4bit_quant_type: (v, ctx, k, source) => {
+    if (ctx.raw.load_in_4bit === true) fourBitType(v, ctx, k, source);
+  },
   use_bnb_nested_quant: (v, ctx, k) => {
     if (v === true) ctx.note(nestedNote(k));
   },

@@ -131,7 +131,16 @@ Deno.test("foreign configs: what this trainer cannot honour is refused, naming f
     [{ stage: "dpo", something_new: 1 }, /something_new: not a LLaMA-Factory key/],
     [{ beta: 0.1, use_peft: true }, /lora_target_modules: unset, PEFT picks a default/],
     [{ beta: 0.1, truncation_mode: "keep_start" }, /truncation_mode: "keep_start"/],
-    [{ beta: 0.1, bnb_4bit_quant_type: "fp4" }, /bnb_4bit_quant_type: "fp4": 4-bit weights/],
+    [
+      {
+        beta: 0.1,
+        use_peft: true,
+        lora_target_modules: "all",
+        load_in_4bit: true,
+        bnb_4bit_quant_type: "fp4",
+      },
+      /bnb_4bit_quant_type: "fp4": 4-bit weights/,
+    ],
   ];
   for (const [object, want] of cases) {
     assert.throws(() => translateConfig(object, "a.yaml"), want, JSON.stringify(object));

@@ -155,3 +155,24 @@ Deno.test("quantizedBytes counts codes and scales; refuses a size that does not 
   }
   assert.throws(() => quantizeWeight(new Float32Array(5), [2, 3], "nf4", "w"), /w has 5 values/);
 });
+
+gpuTest(
+  "dequantize expands a half-precision weight whose codes outgrow one binding",
+  async (gpu) => {
+    // More values than half a binding's bytes: the codes alone outgrow one binding, the float32
+    // result four pieces (a 7B model's MLP weight on a device with 128 MiB bindings).
+    const limit = gpu.limits.maxStorageBufferBindingSize, cols = 4096;
+    const rows = Math.ceil((limit / 2 + 65536 + 13) / cols), n = rows * cols;
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = ((i * 2654435761) % 1000003) / 1000003 - 0.5;
+    const q = quantizeWeight(values, [rows, cols], "bf16");
+    const words = gpu.upload(q.words), out = poisoned(gpu, [rows, cols]);
+    const enc = gpu.encoder();
+    dequantize(enc, { out, w: { ...q, words, scales: null } });
+    gpu.submit(enc);
+    const [got] = await gpu.read([out]);
+    assert.ok(bitEqual(got as Float32Array, dequantizeWeight(q)));
+    words.release();
+    out.release();
+  },
+);

@@ -126,6 +126,12 @@ Deno.test("quantize: LLaMA-Factory's quantization_bit and TRL's load_in_4bit/8bi
     () => lf({ quantization_bit: 4, quantization_method: "hqq" }),
     /quantization_method.*"hqq"/s,
   );
+  // The 4-bit type is read only when 4-bit weights are asked for; full fine-tuning is refused.
+  assert.equal(lf({ quantization_type: "fp4" }).config.model?.quantize, undefined);
+  assert.throws(
+    () => lf({ finetuning_type: "full", quantization_bit: 4 }),
+    /quantization_bit.*through LoRA adapters only/s,
+  );
   const trl = (extra: Record<string, unknown>) =>
     translateConfig({ use_peft: true, lora_target_modules: "all-linear", ...extra }, "trl.yaml");
   assert.equal(trl({ load_in_4bit: true }).config.model.quantize, "nf4");
@@ -134,6 +140,11 @@ Deno.test("quantize: LLaMA-Factory's quantization_bit and TRL's load_in_4bit/8bi
   assert.match(
     trl({ load_in_4bit: true, use_bnb_nested_quant: true }).notes.join("\n"),
     /block scales/,
+  );
+  assert.equal(trl({ bnb_4bit_quant_type: "fp4" }).config.model?.quantize, undefined);
+  assert.throws(
+    () => translateConfig({ beta: 0.1, load_in_8bit: true }, "trl.yaml"),
+    /trl\.yaml.*load_in_8bit.*use_peft: true/s,
   );
   assert.throws(
     () => trl({ load_in_4bit: true, load_in_8bit: true }),
