@@ -14,7 +14,7 @@ import type { ModelConfig } from "../model/config.ts";
 import type { QuantKind } from "../kernels/quantize.ts";
 import type { ParamValues } from "../model/params.ts";
 import { readSafetensors, SafetensorsError, writeSafetensors } from "../model/safetensors.ts";
-import { Transformer } from "../model/transformer.ts";
+import { type LoraOptions, Transformer } from "../model/transformer.ts";
 import { longestPair, scorePairs } from "./score.ts";
 import type { StageContext } from "./stage.ts";
 import type { TokenizedDataset } from "./tokenize.ts";
@@ -41,6 +41,8 @@ export interface ReferenceSource {
   weightsHash: string;
   /** Hold its projections compactly, as a quantized run's frozen base is (part of the key). */
   quantize?: QuantKind;
+  /** LoRA adapters on `params` (inference; their values are part of the key). */
+  lora?: LoraOptions;
 }
 
 /** Options of {@linkcode refCache}. */
@@ -74,6 +76,9 @@ export async function refCache(
       v: 2,
       weights: reference.weightsHash,
       ...(reference.quantize ? { quantize: reference.quantize } : {}),
+      ...(reference.lora
+        ? { adapter: await hashParams(reference.lora.adapters ?? new Map()) }
+        : {}),
       config: reference.config,
       data: dataset.key,
       pairsPerBatch,
@@ -97,6 +102,7 @@ export async function refCache(
     maxSeqLen: Math.min(reference.config.maxPositions, longestPair(dataset.pairs)),
     inference: true,
     quantize: reference.quantize,
+    lora: reference.lora,
   });
   const progress = ctx.progress("ref-cache", n);
   let chosen: Float32Array, rejected: Float32Array;
@@ -163,8 +169,13 @@ async function readCache(
   }
 }
 
+/** Models past this many bytes hash tensor by tensor (see {@linkcode hashParams}). */
+const WHOLE_HASH_BYTES = 2 ** 31;
+
 /**
- * SHA-256 (hex) of a model's parameters (names, shapes and bytes, in name order).
+ * SHA-256 (hex) of a model's parameters (names, shapes and bytes, in name order). Up to 2 GiB:
+ * of all of them in one buffer; past that (a copy that size would not fit beside the model) of
+ * the names and each tensor's own SHA-256, so no copy is made.
  *
  * @example
  * ```ts
@@ -172,13 +183,27 @@ async function readCache(
  * const h = await hashParams(new Map([["w", new Float32Array([1, 2])]]));
  * ```
  */
-export async function hashParams(params: ParamValues): Promise<string> {
+export async function hashParams(
+  params: ParamValues,
+  options: { wholeBytes?: number } = {},
+): Promise<string> {
   const names = [...params.keys()].sort();
   const header = new TextEncoder().encode(
     JSON.stringify(names.map((k) => [k, params.get(k)!.length])),
   );
   let total = header.length;
   for (const k of names) total += params.get(k)!.byteLength;
+  if (total > (options.wholeBytes ?? WHOLE_HASH_BYTES)) {
+    const parts = await Promise.all(
+      names.map((k) =>
+        crypto.subtle.digest("SHA-256", params.get(k)! as Float32Array<ArrayBuffer>)
+      ),
+    );
+    const all = new Uint8Array(header.length + 32 * parts.length);
+    all.set(header);
+    parts.forEach((p, i) => all.set(new Uint8Array(p), header.length + 32 * i));
+    return toHex(await crypto.subtle.digest("SHA-256", all));
+  }
   const all = new Uint8Array(total);
   all.set(header);
   let at = header.length;

@@ -188,7 +188,11 @@ async function trainInFolder(
     : { model: start };
   const cacheDir = (c.run.cache_dir as string | null) ?? undefined;
   // The reference: its weights' hash keys the log-prob cache and the resume check below.
-  let reference: { config: ModelConfig; params: () => Promise<ParamValues> } = {
+  let reference: {
+    config: ModelConfig;
+    params: () => Promise<ParamValues>;
+    lora?: LoraOptions;
+  } = {
     config: start.config,
     params: () => Promise.resolve(start.params),
   };
@@ -206,6 +210,15 @@ async function trainInFolder(
         );
       }
       weightsHash = await hashModelDir(refDir);
+    } else if (trainConfig.quantize && policy.adapters) {
+      // Continuing model.adapter on packed weights: the reference is the packed model with that
+      // adapter, as the policy starts (packing the merged model would give another model).
+      reference = {
+        config: start.config,
+        params: () => Promise.resolve(policy.model.params),
+        lora: { ...data.adapter!.spec, adapters: policy.adapters },
+      };
+      weightsHash = await hashParams(new Map([...policy.model.params, ...policy.adapters]));
     } else weightsHash = await hashParams(start.params);
   }
   // What the run trains on, to refuse a resume on anything else (a resumed run takes its policy
@@ -291,7 +304,12 @@ async function trainInFolder(
       : { config: start.config, params: await params() };
   const evalInput = async (model: EvalModel): Promise<EvalInput> => ({
     policy: model,
-    reference: { config: reference.config, params: await reference.params(), quantize },
+    reference: {
+      config: reference.config,
+      params: await reference.params(),
+      lora: reference.lora,
+      quantize,
+    },
     pairs: set(evalData, evalRef),
     tokenizer,
     stopTokenIds: stopTokenIds({ ...start, tokenizer }),

@@ -68,6 +68,20 @@ Deno.test({
       const saved = await loadModel(`${dir}/runs/q/model`);
       const want = mergeLora(base.config, adapter.spec, base.params, adapter.values);
       for (const [name, v] of want) assert.ok(bitEqual(saved.params.get(name)!, v), name);
+      // Continuing its adapter on the packed model: the reference is that packed model with the
+      // adapter, as the policy starts, so the first loss is ln 2 again.
+      r = await run([
+        "train",
+        ...flags("c"),
+        ...lora,
+        "--model.quantize",
+        "nf4",
+        "--model.adapter",
+        `${dir}/runs/q/model/adapter`,
+      ]);
+      assert.equal(r.code, 0, r.err);
+      const cont = await rows(`${dir}/runs/c/metrics.jsonl`);
+      assert.ok(Math.abs(cont[0].loss - Math.LN2) < 1e-6, `continued: first loss ${cont[0].loss}`);
       // Resuming it with another format is refused: its checkpoints trained on nf4.
       r = await run([
         "train",

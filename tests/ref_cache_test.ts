@@ -107,3 +107,23 @@ gpuTest(
     }
   },
 );
+
+Deno.test("hashParams: tensor by tensor past the size limit, by names, shapes and every value", async () => {
+  const a = new Map([["w", new Float32Array([1, 2, 3])], ["b", new Float32Array([4])]]);
+  for (const wholeBytes of [undefined, 8]) {
+    const h = (p: Map<string, Float32Array>) => hashParams(p, { wholeBytes });
+    const base = await h(a);
+    assert.equal(await h(new Map([...a].reverse())), base, "insertion order does not matter");
+    assert.notEqual(
+      await h(new Map([["w", new Float32Array([1, 2, 3.5])], ["b", a.get("b")!]])),
+      base,
+    );
+    assert.notEqual(await h(new Map([["v", a.get("w")!], ["b", a.get("b")!]])), base);
+    assert.notEqual(
+      await h(new Map([["w", new Float32Array([1, 2])], ["b", new Float32Array([3, 4])]])),
+      base,
+    );
+  }
+  // The two ways are different hashes (a model hashes one way for its size, always).
+  assert.notEqual(await hashParams(a, { wholeBytes: 8 }), await hashParams(a));
+});
