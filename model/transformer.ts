@@ -793,11 +793,6 @@ export class Transformer {
     this.flatTrainable = this.flatParams;
     if (options.lora) {
       const { adapters, seed = 0, ...spec } = options.lora;
-      if (spec.dora && (spec.dropout ?? 0) > 0 && !options.inference) {
-        throw new RangeError(
-          "Transformer: training DoRA with dropout is not implemented (set lora.dropout 0)",
-        );
-      }
       const list = loraParams(config, spec);
       // (DoRA's magnitudes start as the norms of the weights the model computes with)
       const base = spec.dora && hostPacked.size
@@ -1848,6 +1843,10 @@ export class Transformer {
    */
   linear(enc: Encoder, x: Tensor, y: Tensor, w: string | undefined, b?: string): void {
     const t = w ? this.lora?.targets.get(w) : undefined;
+    if (t?.m && this.#siteSeed(w!) !== null) {
+      this.#doraDroppedForward(enc, x, y, t, b);
+      return;
+    }
     linearForward(enc, {
       x,
       y,
@@ -1870,6 +1869,96 @@ export class Transformer {
         bias: b ? this.param(b) : undefined,
       });
     }
+  }
+
+  /** Encodes y (N, O) = α·x·W (in the model's layout) + β·y: a base product, bias-free. */
+  #product(enc: Encoder, x: Tensor, y: Tensor, W: Tensor, alpha = 1, beta = 0): void {
+    const inOut = this.names.layout === "in_out";
+    matmul(enc, {
+      out: y,
+      a: x,
+      b: W,
+      transB: !inOut,
+      alpha,
+      beta,
+      m: x.shape[0],
+      n: y.shape[1],
+      k: x.shape[1],
+    });
+  }
+
+  /**
+   * DoRA while training with dropout, as PEFT computes it: with x' = drop(x), g = m/‖V‖ and
+   * z' = x'·Wᵀ + s·(x'·Aᵀ)·Bᵀ, y = x·Wᵀ + b + g ⊙ z' − x'·Wᵀ (the base output, plus the
+   * adapted rows' change on the dropped input: (g − 1)·x'·Wᵀ + g·s·x'·Aᵀ·Bᵀ). Encoded as
+   * y = b + g ⊙ z', then y += x·Wᵀ and y −= x'·Wᵀ (no scratch beyond x').
+   */
+  #doraDroppedForward(enc: Encoder, x: Tensor, y: Tensor, t: LoraTarget, b?: string): void {
+    const xd = this.#dropped(enc, x, t.weight), W = this.#weight(enc, t.weight);
+    this.#product(enc, xd, y, W);
+    this.#loraAdd(enc, xd, y, t);
+    const nrm = this.#doraNorms.get(t.weight)!;
+    doraRowNorms(enc, { v: this.#adaptedWeight(enc, t), nrm });
+    doraScaleColumns(enc, { x: y, m: this.param(t.m!), nrm, bias: b ? this.param(b) : undefined });
+    this.#product(enc, x, y, W, 1, 1);
+    this.#product(enc, xd, y, W, -1, 1);
+  }
+
+  /**
+   * The backward of {@linkcode #doraDroppedForward} for output gradient α·dy (‖V‖ a constant):
+   * dm += α·Σ_n dy ⊙ z' / ‖V‖; dx = α·dy·W + drop(dx'), where with dy' = α·g ⊙ dy:
+   * dB += s·dy'ᵀ·U, dU = s·dy'·B, dA += dUᵀ·x', dx' = dy'·W − α·dy·W + dU·A (U = x'·Aᵀ).
+   */
+  #doraDroppedBackward(
+    enc: Encoder,
+    dy: Tensor,
+    x: Tensor,
+    dx: Tensor,
+    t: LoraTarget,
+    accumulateDx: boolean,
+    alpha: number,
+  ): void {
+    const n = x.shape[0], r = this.lora!.spec.rank, s = this.lora!.scale;
+    const seed = this.#siteSeed(t.weight)!, xd = this.#dropped(enc, x, t.weight);
+    const W = this.#weight(enc, t.weight), A = this.param(t.a), B = this.param(t.b);
+    const z = this.#loraScratch!.z!.view(0, [n, t.out]), nrm = this.#doraNorms.get(t.weight)!;
+    const u = this.#loraU(enc, n),
+      du = this.#loraU(enc, n, "du"),
+      inOut = this.names.layout === "in_out";
+    this.#product(enc, xd, z, W);
+    this.#loraAdd(enc, xd, z, t);
+    doraMagnitudeGrad(enc, { dy, z, nrm, dm: this.#g(t.m)!, alpha });
+    linearBackward(enc, { dy, x, dx, w: W, layout: this.names.layout, accumulateDx, alpha });
+    enc.copy(dy, z);
+    doraScaleColumns(enc, { x: z, m: this.param(t.m!), nrm, alpha });
+    matmul(enc, {
+      out: this.#g(t.b)!,
+      a: z,
+      b: u,
+      transA: true,
+      alpha: s,
+      beta: 1,
+      m: t.out,
+      n: r,
+      k: n,
+    });
+    matmul(enc, { out: du, a: z, b: B, alpha: s, m: n, n: r, k: t.out });
+    matmul(enc, { out: this.#g(t.a)!, a: du, b: xd, transA: true, beta: 1, m: r, n: t.in, k: n });
+    // x' is used up: its scratch takes dx'.
+    matmul(enc, { out: xd, a: z, b: W, transB: inOut, m: n, n: t.in, k: t.out });
+    matmul(enc, {
+      out: xd,
+      a: dy,
+      b: W,
+      transB: inOut,
+      alpha: -alpha,
+      beta: 1,
+      m: n,
+      n: t.in,
+      k: t.out,
+    });
+    matmul(enc, { out: xd, a: du, b: A, beta: 1, m: n, n: t.in, k: r });
+    dropout(enc, { out: dx, x: xd, p: this.lora!.spec.dropout!, seed, accumulate: true });
   }
 
   /** Encodes U (N, r) = x·Aᵀ (in the LoRA scratch), then y (N, O) += s·U·Bᵀ. */
@@ -1950,6 +2039,10 @@ export class Transformer {
     alpha = 1,
   ): void {
     const t = w ? this.lora?.targets.get(w) : undefined;
+    if (t?.m && this.#siteSeed(w!) !== null) {
+      this.#doraDroppedBackward(enc, dy, x, dx, t, accumulateDx, alpha);
+      return;
+    }
     // (a compactly held weight: expanded once for both products below)
     const W = this.#weight(enc, w);
     if (t?.m) {
@@ -1980,7 +2073,10 @@ export class Transformer {
     // the forward's seed) and U = x'·Aᵀ recomputed: dB (O, r) += g·dyᵀ·U; dU (N, r) = g·dy·B;
     // dA (r, I) += dUᵀ·x'; dx (N, I) += dU·A (with dropout: dx += drop(dU·A), same mask).
     const n = x.shape[0], r = this.lora!.spec.rank, g = alpha * this.lora!.scale;
-    const u = this.#loraU(enc, n), du = this.#loraU(enc, n, "du"), A = this.param(t.a), B = this.param(t.b);
+    const u = this.#loraU(enc, n),
+      du = this.#loraU(enc, n, "du"),
+      A = this.param(t.a),
+      B = this.param(t.b);
     const xa = this.#dropped(enc, x, w!), seed = xa === x ? null : this.#siteSeed(w!);
     // (DoRA's z above left x·Aᵀ in U: DoRA runs without dropout.)
     if (!t.m) matmul(enc, { out: u, a: xa, b: A, transB: true, m: n, n: r, k: t.in });

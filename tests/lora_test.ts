@@ -15,7 +15,7 @@ import {
   specFromPeft,
   toPeft,
 } from "../model/lora.ts";
-import { initParams, internalParams, modelNames, type ParamValues } from "../model/params.ts";
+import { internalParams, modelNames, type ParamValues } from "../model/params.ts";
 import { ReferenceModel } from "../model/reference_model.ts";
 import { releaseBatch, Transformer } from "../model/transformer.ts";
 import { AdamW, DEFAULT_OPTIMIZER } from "../pipeline/optimizer.ts";
@@ -256,17 +256,6 @@ gpuTest("lora: DoRA matches the float64 model, fused modules and biases included
   await checkLora(gpu, tinyConfig("phi3", { maxPositions: 16 }), dora("all-linear"));
   await checkLora(gpu, tinyConfig("gpt_neox", { maxPositions: 16 }), dora("all-linear"));
   await checkLora(gpu, tinyConfig("cohere", { maxPositions: 16 }), dora(["q_proj", "k_proj"]));
-  // Training DoRA with dropout is refused by name (PEFT recomputes x·Wᵀ on the dropped input).
-  const c = tinyConfig("llama", { maxPositions: 16 });
-  assert.throws(
-    () =>
-      Transformer.create(gpu, c, initParams(c, { seed: 1 }), {
-        maxBatch: 1,
-        maxSeqLen: 8,
-        lora: { ...dora("all-linear"), dropout: 0.1 },
-      }),
-    /training DoRA with dropout is not implemented \(set lora.dropout 0\)/,
-  );
 });
 
 Deno.test("lora: PEFT files round-trip for every way a module is fused", () => {
@@ -523,5 +512,107 @@ gpuTest(
     for (const family of ["granite", "gemma2", "qwen3", "olmo2", "phi"] as const) {
       await checkLora(gpu, tinyConfig(family, { maxPositions: 16 }), spec);
     }
+  },
+);
+
+gpuTest(
+  "lora: DoRA with dropout computes as PEFT does; gradients match differences with ‖V‖ held",
+  async (gpu) => {
+    const c = tinyConfig("llama", { maxPositions: 16 });
+    const spec: LoraSpec = { rank: 2, alpha: 4, targetModules: "all-linear", dora: true };
+    const params = testParams(c, 7), adapters = randomAdapters(c, spec, 11);
+    const host = randomBatch(c, [13, 9, 4], 13, 8), n = host.tokens.length;
+    const rng = new Rng(9);
+    const coef = Float32Array.from(host.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+    const make = (dropout: number, extra: { checkpointLayers?: boolean; lora?: boolean } = {}) =>
+      Transformer.create(gpu, c, params, {
+        maxBatch: 4,
+        maxSeqLen: 16,
+        ...(extra.lora === false ? {} : { lora: { ...spec, dropout, adapters } }),
+        checkpointLayers: extra.checkpointLayers,
+      });
+    const batch = uploadRandomBatch(gpu, host, c.vocabSize);
+    const coefT = gpu.upload(coef, [n], { label: "coef" });
+    const loss = async (m: Transformer, seed: number | null, grads = false) => {
+      m.setDropoutSeed(seed);
+      const enc = gpu.encoder();
+      m.zeroGrads(enc);
+      m.forward(enc, batch);
+      if (grads) m.backward(enc, batch, coefT);
+      gpu.submit(enc);
+      const [logp] = await gpu.read([m.logp.view(0, [n])]);
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += coef[i] * logp[i];
+      return { sum, logp, grads: grads ? await m.readGrads() : null };
+    };
+    // PEFT's form, y = x·Wᵀ + b + (g − 1)·x'·Wᵀ + g·s·x'·Aᵀ·Bᵀ: with every input dropped it is the
+    // base model (a form scaling the whole output by g would not be); with none dropped, DoRA.
+    const base = make(0, { lora: false }), all = make(1 - 2 ** -30), none = make(1e-9);
+    assertClose((await loss(all, 3)).logp, (await loss(base, null)).logp, {
+      rtol: 1e-6,
+      label: "all dropped",
+    });
+    const plain = make(0);
+    assertClose((await loss(none, 3)).logp, (await loss(plain, null)).logp, {
+      rtol: 1e-6,
+      label: "none dropped",
+    });
+    for (const m of [base, all, none, plain]) m.release();
+    const model = make(0.3);
+    const { grads } = await loss(model, 1, true);
+    // Checkpointed layers recompute the forward with the same masks: the same bits.
+    const again = make(0.3, { checkpointLayers: true });
+    const recomputed = (await loss(again, 1, true)).grads!;
+    for (const [k, g] of grads!) assert.ok(bitEqual(g, recomputed.get(k)!), `checkpointed ${k}`);
+    again.release();
+    // The gradient holds ‖V‖ constant, as PEFT's does; differences of the loss see ‖V‖ move too.
+    // Adding that part on the host, ∂L/∂‖V_o‖ = −dm_o·m_o/‖V_o‖ times d‖V_o‖ = V_o·dV_o/‖V_o‖ with
+    // dV = s·(dB·A + B·dA), the total matches central differences along random directions.
+    const s = loraScale(spec), r = spec.rank, h = 1e-3;
+    for (const dirSeed of [21, 22]) {
+      const dr = new Rng(dirSeed), dir = new Map<string, Float32Array>();
+      let analytic = 0;
+      for (const [k, g] of grads!) {
+        const v = dr.uniformArray(g.length, -1, 1);
+        dir.set(k, v);
+        for (let i = 0; i < g.length; i++) analytic += g[i] * v[i];
+      }
+      for (const t of loraTargets(c, spec)) {
+        const W = params.get(t.weight)!, A = adapters.get(t.a)!, B = adapters.get(t.b)!;
+        const m = adapters.get(t.m!)!,
+          dm = grads!.get(t.m!)!,
+          dA = dir.get(t.a)!,
+          dB = dir.get(t.b)!;
+        for (let o = 0; o < t.out; o++) {
+          let norm2 = 0, dot = 0;
+          for (let i = 0; i < t.in; i++) {
+            let v = W[o * t.in + i], dv = 0;
+            for (let j = 0; j < r; j++) {
+              v += s * B[o * r + j] * A[j * t.in + i];
+              dv += s * (dB[o * r + j] * A[j * t.in + i] + B[o * r + j] * dA[j * t.in + i]);
+            }
+            norm2 += v * v;
+            dot += v * dv;
+          }
+          const norm = Math.sqrt(norm2);
+          analytic += (-dm[o] * m[o] / norm) * (dot / norm);
+        }
+      }
+      const shifted = (sign: number) =>
+        new Map([...adapters].map(([k, a]) => [k, a.map((x, i) => x + sign * h * dir.get(k)![i])]));
+      model.writeAdapters(shifted(1));
+      const up = (await loss(model, 1)).sum;
+      model.writeAdapters(shifted(-1));
+      const down = (await loss(model, 1)).sum;
+      model.writeAdapters(adapters);
+      const numeric = (up - down) / (2 * h);
+      assert.ok(
+        Math.abs(numeric - analytic) <= 2e-3 * Math.abs(analytic) + 1e-4,
+        `direction ${dirSeed}: ${analytic} analytic, ${numeric} by differences`,
+      );
+    }
+    releaseBatch(batch);
+    coefT.release();
+    model.release();
   },
 );
