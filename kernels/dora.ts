@@ -12,6 +12,7 @@ const kernel = (entryPoint: string) => ({ label: "dora", code, entryPoint });
 const ROW_NORMS = kernel("row_norms");
 const SCALE_COLS = kernel("scale_cols");
 const COL_DOTS = kernel("col_dots");
+const COL_NORMS = kernel("column_norms");
 
 /**
  * Row ranges [r0, rows) of a (R, cols) f32 matrix whose pieces each fit one storage binding and
@@ -89,6 +90,33 @@ export function doraRowNorms(enc: Encoder, args: { v: Tensor; nrm: Tensor }): vo
       piece(args.nrm, r0, rows, 1),
     ]);
   }
+}
+
+/**
+ * Encodes `nrm[o] = ‖v[:, o]‖` for a (I, O) matrix (a weight stored (in, out): GPT-2's Conv1D).
+ * The matrix is bound whole.
+ *
+ * @example
+ * ```ts
+ * import { Gpu } from "./gpu.ts";
+ * import { doraColNorms } from "./dora.ts";
+ * const gpu = await Gpu.create();
+ * const v = gpu.upload(new Float32Array([3, 0, 4, 1]), [2, 2]), nrm = gpu.tensor([2]);
+ * const enc = gpu.encoder();
+ * doraColNorms(enc, { v, nrm }); // [5, 1]
+ * gpu.submit(enc);
+ * ```
+ */
+export function doraColNorms(enc: Encoder, args: { v: Tensor; nrm: Tensor }): void {
+  const [i, o] = args.v.shape;
+  if (args.nrm.size !== o) throw new RangeError(`doraColNorms: nrm needs ${o} values`);
+  if (enc.gpu.isCpu && i > CPU_LOOP_BUDGET) {
+    throw new RangeError(`doraColNorms: columns of ${i} exceed a CPU adapter's loop budget`);
+  }
+  if (args.v.byteLength > enc.gpu.limits.maxStorageBufferBindingSize) {
+    throw new RangeError(`doraColNorms: a (${i}, ${o}) weight exceeds one storage binding`);
+  }
+  launch(enc, COL_NORMS, o, { rows: i, cols: o }, [args.v, args.nrm]);
 }
 
 /**

@@ -3,6 +3,9 @@
 // with the norms a constant to the gradient (as PEFT detaches them).
 //
 // row_norms: nrm[o] = ‖V[o, :]‖                     V (O, I), nrm (O,); one invocation per row
+// column_norms: nrm[o] = ‖V[:, o]‖                     V (I, O) (GPT-2's Conv1D stores weights
+//                                                  (in, out)), nrm (O,); one invocation per
+//                                                  column, rows in order
 // scale_cols: out[n, o] = α·in[n, o]·m[o]/nrm[o] (+ bias[o])
 //                                                  in, out (N, O) (in place allowed: the same
 //                                                  buffer bound to both), m, nrm, bias (O,); one
@@ -40,6 +43,20 @@ fn row_norms(@builtin(global_invocation_id) gid: vec3u) {
   let base = o * p.cols;
   for (var i = 0u; i < p.cols; i++) {
     let x = v[base + i];
+    sum += x * x;
+  }
+  nrm[o] = sqrt(sum);
+}
+
+@compute @workgroup_size(WG)
+fn column_norms(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x + gid.y * p.row_stride;
+  if (o >= p.cols) {
+    return;
+  }
+  var sum = 0.0;
+  for (var r = 0u; r < p.rows; r++) {
+    let x = v[r * p.cols + o];
     sum += x * x;
   }
   nrm[o] = sqrt(sum);

@@ -31,7 +31,7 @@ import {
 } from "./params.ts";
 import type { FlatParam } from "./flat.ts";
 import { type NamedTensor, readSafetensors, writeSafetensors } from "./safetensors.ts";
-import { doraRowNorms } from "../kernels/reference/dora.ts";
+import { doraColNorms, doraRowNorms } from "../kernels/reference/dora.ts";
 import { Rng } from "../util/rng.ts";
 
 /** What is adapted, and how strongly (PEFT's `r`, `lora_alpha`, `target_modules`, `use_rslora`). */
@@ -170,9 +170,6 @@ export function loraModules(c: ModelConfig): LoraModule[] {
  */
 export function selectModules(c: ModelConfig, spec: LoraSpec): LoraModule[] {
   checkSpec(spec);
-  if (spec.dora && modelNames(c).layout === "in_out") {
-    throw new RangeError(`LoRA: DoRA on ${c.family}'s Conv1D layers is not implemented`);
-  }
   const all = loraModules(c);
   if (spec.targetModules === "all-linear") return all;
   const wanted = [...spec.targetModules];
@@ -265,7 +262,7 @@ export function loraScale(spec: LoraSpec): number {
 
 /**
  * Fresh adapters as PEFT initialises them: A uniform in ±1/√I, B zero (the adapted model is the
- * base model until B moves), and DoRA's magnitudes the rows' norms `‖W[o, :]‖` of `base`, the
+ * base model until B moves), and DoRA's magnitudes the output rows' norms `‖W[o, :]‖` of `base`, the
  * weights they adapt (required with DoRA).
  *
  * @example
@@ -291,7 +288,11 @@ export function initLora(
   for (const t of spec.dora ? loraTargets(c, spec) : []) {
     const w = options.base?.get(t.weight);
     if (!w) throw new RangeError(`LoRA: DoRA's magnitudes need the weight "${t.weight}"`);
-    out.set(t.m!, Float32Array.from(doraRowNorms(w, t.out, t.in)));
+    // (GPT-2's Conv1D stores the weight (in, out): its columns are the output rows)
+    const norms = modelNames(c).layout === "in_out"
+      ? doraColNorms(w, t.in, t.out)
+      : doraRowNorms(w, t.out, t.in);
+    out.set(t.m!, Float32Array.from(norms));
   }
   return out;
 }

@@ -42,7 +42,12 @@ import {
 } from "./blocks.ts";
 import { type FlatParam, FlatTensors } from "./flat.ts";
 import { dropout } from "../kernels/dropout.ts";
-import { doraMagnitudeGrad, doraRowNorms, doraScaleColumns } from "../kernels/dora.ts";
+import {
+  doraColNorms,
+  doraMagnitudeGrad,
+  doraRowNorms,
+  doraScaleColumns,
+} from "../kernels/dora.ts";
 import {
   initLora,
   loraParams,
@@ -1151,10 +1156,16 @@ export class Transformer {
       this.gpu.tensor([...shape], { label: `merged ${name}` }),
     );
     if (t.m) {
-      // DoRA: W' = diag(m/‖V‖)·V (the norms of this V, which are the forward's).
+      // DoRA: W' = diag(m/‖V‖)·V (the norms of this V, which are the forward's); stored (in,
+      // out), V's columns are the output rows.
       const nrm = this.#doraNorms.get(t.weight)!;
-      doraRowNorms(enc, { v: out, nrm });
-      doraScaleColumns(enc, { x: out, m: this.param(t.m), nrm, perRow: true });
+      this.#outputNorms(enc, out, nrm);
+      doraScaleColumns(enc, {
+        x: out,
+        m: this.param(t.m),
+        nrm,
+        perRow: this.names.layout !== "in_out",
+      });
     }
     return out;
   }
@@ -1861,7 +1872,7 @@ export class Transformer {
     if (t.m) {
       // DoRA: y = b + (m/‖V‖) ⊙ y, V = W + s·B·A (its norms kept for the backward).
       const nrm = this.#doraNorms.get(t.weight)!;
-      doraRowNorms(enc, { v: this.#adaptedWeight(enc, t), nrm });
+      this.#outputNorms(enc, this.#adaptedWeight(enc, t), nrm);
       doraScaleColumns(enc, {
         x: y,
         m: this.param(t.m),
@@ -1869,6 +1880,12 @@ export class Transformer {
         bias: b ? this.param(b) : undefined,
       });
     }
+  }
+
+  /** Encodes each output row's norm of an adapted weight V in the model's layout: ‖V[o, :]‖. */
+  #outputNorms(enc: Encoder, v: Tensor, nrm: Tensor): void {
+    if (this.names.layout === "in_out") doraColNorms(enc, { v, nrm });
+    else doraRowNorms(enc, { v, nrm });
   }
 
   /** Encodes y (N, O) = α·x·W (in the model's layout) + β·y: a base product, bias-free. */
@@ -1898,7 +1915,7 @@ export class Transformer {
     this.#product(enc, xd, y, W);
     this.#loraAdd(enc, xd, y, t);
     const nrm = this.#doraNorms.get(t.weight)!;
-    doraRowNorms(enc, { v: this.#adaptedWeight(enc, t), nrm });
+    this.#outputNorms(enc, this.#adaptedWeight(enc, t), nrm);
     doraScaleColumns(enc, { x: y, m: this.param(t.m!), nrm, bias: b ? this.param(b) : undefined });
     this.#product(enc, x, y, W, 1, 1);
     this.#product(enc, xd, y, W, -1, 1);
@@ -1980,11 +1997,11 @@ export class Transformer {
 
   /**
    * Encodes V = W + s·B·A of an adapted weight (O, I) into `out` (default: the DoRA scratch).
-   * The (I, O) layout takes s·Aᵀ·Bᵀ (LoRA merges only: DoRA is refused there).
+   * The (I, O) layout (GPT-2's Conv1D) takes Vᵀ = W + s·Aᵀ·Bᵀ.
    */
   #adaptedWeight(enc: Encoder, t: LoraTarget, out?: Tensor): Tensor {
     const r = this.lora!.spec.rank, inOut = this.names.layout === "in_out";
-    const v = out ?? this.#loraScratch!.v!.view(0, [t.out, t.in]);
+    const v = out ?? this.#loraScratch!.v!.view(0, inOut ? [t.in, t.out] : [t.out, t.in]);
     const q = this.#quant.get(t.weight);
     if (q) dequantize(enc, { out: v.view(0, [...q.shape]), w: q });
     else enc.copy(this.param(t.weight), v.view(0, [...this.param(t.weight).shape]));

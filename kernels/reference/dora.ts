@@ -25,6 +25,21 @@ export function doraRowNorms(v: Vec, rows: number, cols: number): Float64Array {
 }
 
 /**
+ * Column norms `‖v[:, o]‖` of a (rows, cols) matrix.
+ *
+ * @example
+ * ```ts
+ * import { doraColNorms } from "./dora.ts";
+ * doraColNorms([3, 0, 4, 1], 2, 2); // Float64Array [5, 1]
+ * ```
+ */
+export function doraColNorms(v: Vec, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let o = 0; o < cols; o++) out[o] += v[r * cols + o] ** 2;
+  return out.map(Math.sqrt);
+}
+
+/**
  * `α·x[n, o]·m[o]/nrm[o] (+ bias[o])` over a (N, O) matrix.
  *
  * @example
