@@ -33,6 +33,7 @@ import {
   evalFromConfig,
   foldersSetAside,
   formatSummary,
+  memoryFromConfig,
   mergeFromConfig,
   runFromConfig,
   scoreFromConfig,
@@ -342,6 +343,34 @@ const mergeCommand = schemaCommand({
   },
 });
 
+const memoryCommand = schemaCommand({
+  name: "memory",
+  summary: "Estimate the GPU memory a run needs, full, LoRA, checkpointed and packed",
+  description: "Reads --model DIR's config.json (no weights, no GPU) and prints the trainer's " +
+    "own estimate of the GPU memory one training step needs at the run's settings " +
+    "(train.pairs_per_batch, tokenize.max_length, lora.*, model.quantize, " +
+    "train.gradient_checkpointing) and for the usual alternatives. WebGPU cannot tell how much " +
+    "memory a card has: compare with yours.",
+  async run(config, _extra, io) {
+    const m = await memoryFromConfig(config);
+    const gib = (b: number) =>
+      b < 2 ** 30 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 2 ** 30).toFixed(2)} GiB`;
+    const width = Math.max(...m.plan.map((r) => r.label.length));
+    const lines = [
+      `${m.dir}: ${m.config.family}, ${(m.params / 1e6).toFixed(1)}M parameters`,
+      `one step of ${m.rows} rows × ${m.seqLen} tokens (${config.train.objective}), flash ` +
+      "attention:",
+      ...m.plan.map((r) =>
+        `  ${r.label.padEnd(width)}  ${gib(r.bytes).padStart(11)}${
+          r.configured ? "  ← this run" : ""
+        }`
+      ),
+    ];
+    io.out(lines.join("\n") + "\n");
+    return 0;
+  },
+});
+
 const inspectCommand: Command = {
   summary: "Show a preference dataset's format, invalid rows, token lengths and one example",
   usage: "inspect --data FILE [--dataset NAME] [--model DIR | --tokenizer DIR] [options]",
@@ -461,6 +490,7 @@ export const COMMANDS: Record<string, Command> = {
   eval: evalCommand,
   score: scoreCommand,
   merge: mergeCommand,
+  memory: memoryCommand,
   inspect: inspectCommand,
 };
 

@@ -23,7 +23,7 @@ import {
   saveModel,
   stopTokenIds,
 } from "../model/io.ts";
-import { initParams, type ParamValues } from "../model/params.ts";
+import { initParams, internalParams, type ParamValues } from "../model/params.ts";
 import { ByteTokenizer, type TextTokenizer } from "../model/tokenizer.ts";
 import {
   type EvalInput,
@@ -1372,4 +1372,89 @@ export async function mergeFromConfig(
   ctx.signal.throwIfAborted();
   await saveModel(out, { ...model, params });
   return { spec, tensors: values.size };
+}
+
+/** One line of {@linkcode memoryFromConfig}: a way to train and its estimated GPU memory. */
+export interface MemoryRow {
+  /** The way: `full`, `LoRA r 16`, with `checkpointed` and a packed format where they apply. */
+  label: string;
+  /** Whether it is the configured run's own way. */
+  configured: boolean;
+  /** Estimated bytes (`Transformer.estimateBytes`). */
+  bytes: number;
+}
+
+/**
+ * `deno task memory`: the GPU memory a run of this configuration would need by the trainer's own
+ * estimate, for the configured way of training and the usual alternatives (full fine-tuning,
+ * LoRA, checkpointed layers, packed frozen weights), from the model's `config.json` alone (no
+ * weights read, no GPU needed). Rows: 2 per pair for DPO (1 for SFT) × `train.pairs_per_batch`;
+ * tokens: `tokenize.max_length` (capped at the model's positions); attention: flash (a GPU's
+ * default design, products, adds up to 0.5 GiB of score chunks).
+ *
+ * @example
+ * ```ts ignore
+ * import { memoryFromConfig } from "./run.ts";
+ * import { applyFlags, defaults } from "./run_config.ts";
+ * const plan = await memoryFromConfig(applyFlags(defaults(), ["--model", "models/qwen"]));
+ * console.log(plan.rows.map((r) => `${r.label}: ${(r.bytes / 2 ** 30).toFixed(1)} GiB`));
+ * ```
+ */
+export async function memoryFromConfig(c: RunConfig): Promise<{
+  dir: string;
+  config: ModelConfig;
+  rows: number;
+  seqLen: number;
+  params: number;
+  plan: MemoryRow[];
+}> {
+  const objective = c.train.objective as "dpo" | "sft";
+  const dir = startingModelDir(c, objective);
+  if (dir === null) throw new RangeError("memory needs model.path: the model folder (--model DIR)");
+  const config = await readConfig(dir);
+  const rows = (objective === "dpo" ? 2 : 1) * (c.train.pairs_per_batch as number);
+  const seqLen = Math.min(config.maxPositions, c.tokenize.max_length as number);
+  const own = { ...loraConfig(c), ...quantizeConfig(c) };
+  const checkpointed = c.train.gradient_checkpointing as boolean;
+  const lora: LoraSpec = own.lora ?? { rank: 16, alpha: 32, targetModules: "all-linear" };
+  if (!own.lora) selectModules(config, lora);
+  const base = { maxBatch: rows, maxSeqLen: seqLen, attention: { design: "flash" as const } };
+  const ways: { label: string; lora?: LoraSpec; quantize?: QuantKind; ck: boolean }[] = [
+    { label: "full", ck: false },
+    { label: "full, checkpointed", ck: true },
+    { label: `LoRA r ${lora.rank}`, lora, ck: false },
+    { label: `LoRA r ${lora.rank}, checkpointed`, lora, ck: true },
+    ...(["bf16", "int8", "nf4"] as const).map((q) => ({
+      label: `LoRA r ${lora.rank}, checkpointed, ${q}`,
+      lora,
+      quantize: q,
+      ck: true,
+    })),
+  ];
+  const plan = ways.map((w): MemoryRow => ({
+    label: w.label,
+    configured: (w.lora !== undefined) === (own.lora !== undefined) && w.ck === checkpointed &&
+      w.quantize === own.quantize,
+    bytes: Transformer.estimateBytes(config, {
+      ...base,
+      lora: w.lora,
+      quantize: w.quantize,
+      checkpointLayers: w.ck,
+    }),
+  }));
+  if (!plan.some((r) => r.configured)) {
+    plan.unshift({
+      label: `this run${own.lora ? `: LoRA r ${own.lora.rank}` : ": full"}` +
+        (checkpointed ? ", checkpointed" : "") + (own.quantize ? `, ${own.quantize}` : ""),
+      configured: true,
+      bytes: Transformer.estimateBytes(config, {
+        ...base,
+        lora: own.lora,
+        quantize: own.quantize,
+        checkpointLayers: checkpointed,
+      }),
+    });
+  }
+  const params = internalParams(config).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  return { dir, config, rows, seqLen, params, plan };
 }

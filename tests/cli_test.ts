@@ -4,6 +4,9 @@ import { loadModel } from "../model/io.ts";
 import { listCheckpoints, readTrainerState } from "../pipeline/checkpoint.ts";
 import { readMetrics } from "../pipeline/metrics.ts";
 import { testGpu } from "../testing/gpu_harness.ts";
+import { Transformer } from "../model/transformer.ts";
+import { memoryFromConfig } from "../pipeline/run.ts";
+import { applyFlags, defaults } from "../pipeline/run_config.ts";
 import { tinyRunFlags, writeTinyRun } from "../testing/tiny_run.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -523,5 +526,78 @@ Deno.test("cli: out-of-range values and nulls are refused before anything runs",
     const { io, err } = quietIo();
     assert.equal(await main(args, io), 2, args.join(" "));
     assert.match(err.join(""), pattern);
+  }
+});
+
+Deno.test("cli: memory prints the estimate of each way to train from config.json alone", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A Qwen2.5-0.5B-shaped config, and no weights at all.
+    const hf = {
+      architectures: ["Qwen2ForCausalLM"],
+      model_type: "qwen2",
+      hidden_size: 896,
+      intermediate_size: 4864,
+      num_hidden_layers: 24,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      vocab_size: 151936,
+      max_position_embeddings: 32768,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1000000,
+      tie_word_embeddings: true,
+      hidden_act: "silu",
+    };
+    await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(hf));
+    const args = ["--model", dir, "--train.pairs_per_batch", "4", "--lora.rank", "8"];
+    const flags = [...args, "--model.quantize", "nf4", "--train.gradient_checkpointing", "true"];
+    const m = await memoryFromConfig(applyFlags(defaults(), flags));
+    assert.deepEqual([m.rows, m.seqLen, m.params], [8, 1024, 494032768]);
+    // Every row is the model's own estimate for that way; the configured one is marked once.
+    const lora = { rank: 8, alpha: 16, targetModules: "all-linear" as const };
+    const opts = { maxBatch: 8, maxSeqLen: 1024, attention: { design: "flash" as const } };
+    const want = [
+      Transformer.estimateBytes(m.config, opts),
+      Transformer.estimateBytes(m.config, { ...opts, checkpointLayers: true }),
+      Transformer.estimateBytes(m.config, { ...opts, lora }),
+      Transformer.estimateBytes(m.config, { ...opts, lora, checkpointLayers: true }),
+      ...(["bf16", "int8", "nf4"] as const).map((quantize) =>
+        Transformer.estimateBytes(m.config, { ...opts, lora, checkpointLayers: true, quantize })
+      ),
+    ];
+    assert.deepEqual(m.plan.map((r) => r.bytes), want);
+    assert.deepEqual(m.plan.map((r) => r.configured), [
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    // LoRA, checkpointing and each smaller format need less.
+    for (const [a, b] of [[0, 2], [2, 3], [3, 4], [4, 5], [5, 6], [0, 1]]) {
+      assert.ok(want[b] < want[a], `${m.plan[b].label} < ${m.plan[a].label}`);
+    }
+    const out: string[] = [];
+    const code = await main(["memory", ...flags], { out: (s) => out.push(s), err: () => {} });
+    assert.equal(code, 0);
+    const text = out.join("");
+    assert.match(text, /qwen2, 494\.0M parameters/);
+    assert.match(text, /one step of 8 rows × 1024 tokens \(dpo\)/);
+    assert.match(text, /LoRA r 8, checkpointed, nf4 +\d+\.\d+ GiB {2}← this run/);
+    assert.equal(text.split("\n").filter((l) => l.includes("GiB")).length, 7);
+    // Packed weights without adapters are refused as the train command refuses them.
+    const bad = await main(["memory", "--model", dir, "--model.quantize", "nf4"], {
+      out: () => {},
+      err: (s) => out.push(s),
+    });
+    assert.equal(bad, 1);
+    assert.match(
+      out.join(""),
+      /model.quantize nf4 holds the model's weights in a form that cannot train/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
