@@ -27,7 +27,8 @@ export type DpoVariant =
   | "aot_pair"
   | "aot"
   | "bco_pair"
-  | "orpo";
+  | "orpo"
+  | "kto_pair";
 
 /** The WGSL `VARIANT` constant of each loss variant. */
 export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze({
@@ -47,6 +48,7 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
   aot: 13,
   bco_pair: 14,
   orpo: 15,
+  kto_pair: 16,
 });
 
 /** The variants without a reference: SimPO and ORPO compare the policy's own log-probs. */
@@ -139,6 +141,7 @@ const WG = 64;
 const PAIRS = { label: "dpo", code, entryPoint: "pairs" };
 const AOT_PAIRS = { label: "dpo", code, entryPoint: "aot_pairs" };
 const BCO_PAIRS = { label: "dpo", code, entryPoint: "bco_pairs" };
+const KTO_PAIRS = { label: "dpo", code, entryPoint: "kto_pairs" };
 const METRICS = { label: "dpo", code, entryPoint: "metrics_mean" };
 
 /** Options of {@linkcode dpoLoss}. */
@@ -328,6 +331,11 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         "mix pairs)",
     );
   }
+  if (args.wpoSqSums && has("kto_pair")) {
+    throw new RangeError(
+      "dpoLoss: WPO weighting of the kto_pair loss is not implemented (its batch means mix pairs)",
+    );
+  }
   if (args.wpoSqSums && nllWeight !== 0) {
     throw new RangeError(
       "dpoLoss: WPO weighting with the NLL term is not implemented (TRL weights the batch's " +
@@ -347,7 +355,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   // The per-pair kernel's NLL term has each invocation sum the P counts: llvmpipe stops an
   // invocation after 65 535 loop iterations, so a CPU adapter takes at most CPU_LOOP_BUDGET.
   const first = parts[0].variant;
-  const perPairFirst = first !== "aot" && first !== "aot_pair" && first !== "bco_pair";
+  const perPairFirst = !["aot", "aot_pair", "bco_pair", "kto_pair"].includes(first);
   if (nllWeight !== 0 && perPairFirst && enc.gpu.isCpu && pairs > CPU_LOOP_BUDGET) {
     throw new RangeError(
       `dpoLoss: with nllAlpha, a CPU adapter takes at most ${CPU_LOOP_BUDGET} pairs per batch, ` +
@@ -388,10 +396,11 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   // One launch per loss of a combination, in order, the later ones adding into the outputs.
   parts.forEach(({ variant, weight }, k) => {
     const sorted = variant === "aot" || variant === "aot_pair", bco = variant === "bco_pair";
+    const kto = variant === "kto_pair", one = sorted || bco || kto;
     enc.dispatch({
-      kernel: bco ? BCO_PAIRS : sorted ? AOT_PAIRS : PAIRS,
-      // The one-workgroup losses (aot, bco_pair) run 256 lanes.
-      constants: { WG: sorted || bco ? 256 : WG, VARIANT: DPO_VARIANTS[variant] },
+      kernel: bco ? BCO_PAIRS : kto ? KTO_PAIRS : sorted ? AOT_PAIRS : PAIRS,
+      // The one-workgroup losses (aot, bco_pair, kto_pair) run 256 lanes.
+      constants: { WG: one ? 256 : WG, VARIANT: DPO_VARIANTS[variant] },
       uniforms: uniformsFor(variant, k, weight),
       bindings: [
         policyLogps,
@@ -404,7 +413,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         args.wpoSqSums ?? counts, // (read only with use_weighting)
         ...(bco ? [bcoRunning!] : []),
       ],
-      workgroups: [sorted || bco ? 1 : Math.ceil(pairs / WG)],
+      workgroups: [one ? 1 : Math.ceil(pairs / WG)],
     });
   });
   const u = uniformsFor(parts[0].variant, 0, parts[0].weight);

@@ -28,6 +28,8 @@
 //   discopop      z = β·h, m = σ(z/τ), loss = −logσ(z)·(1 − m) + exp(−z)·m, with
 //                 exp(−z)·m = exp(−z + logσ(z/τ)) so no factor overflows where the product is
 //                 finite (z ≪ 0 for τ < 1)
+//   kto_pair      a, b the log-ratios, K_w = max(mean a, 0), K_l = max(mean b, 0) over the batch,
+//                 loss = ½·((1 − σ(β(a − K_l))) + (1 − σ(β(K_w − b)))) (kto_pairs below)
 //   orpo          ORPO (reference-free): a = avg logπ clamped to ≤ −1e-6 (a log-odds needs p < 1;
 //                 no slope where clamped),
 //                 z = (a_w − a_l) − (log(1 − e^a_w) − log(1 − e^a_l)), loss = −β·logσ(z), plus
@@ -85,7 +87,8 @@ struct Params {
 
 override WG: u32 = 64;        // a power of two
 // 0 sigmoid, 1 ipo, 2 hinge, 3 sigmoid_norm, 4 simpo, 5 robust, 6 exo_pair, 7 nca_pair,
-// 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop, 12 aot_pair, 13 aot, 14 bco_pair, 15 orpo
+// 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop, 12 aot_pair, 13 aot, 14 bco_pair, 15 orpo,
+// 16 kto_pair
 override VARIANT: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -520,6 +523,51 @@ fn bco_pairs(@builtin(local_invocation_index) lid: u32) {
     let loss = -log_sigmoid(rw - delta) - log_sigmoid(delta - rl);
     let out = PairLoss(loss, -p.beta * sigmoid(delta - rw), p.beta * sigmoid(rl - delta), rw, rl);
     write_pair(i, np, out, pw, total.y);
+  }
+}
+
+// kto_pair (VARIANT 16): one workgroup (WG = 256). KTO's HALO form on pairs (LLaMA-Factory's
+// pref_loss kto_pair, TRL 0.8's): a = logπ_w − logπ_ref_w, b = logπ_l − logπ_ref_l, the batch's
+// K_w = max(mean a, 0) and K_l = max(mean b, 0) (differentiated, as TRL does not detach them),
+// u = β·(a − K_l), v = β·(K_w − b); TRL's loss is the mean of the 2P halves 1 − σ(u), 1 − σ(v),
+// so a pair's loss is ½·(2 − σ(u) − σ(v)), and with σ' = σ(·)σ(−·) (P times dL/dlogπ, as every
+// variant's d_w, d_l):
+//   d_w,j = −½β·σ'(u_j) − ½β·[mean a > 0]·mean_i σ'(v_i)
+//   d_l,j =  ½β·σ'(v_j) + ½β·[mean b > 0]·mean_i σ'(u_i)
+// Three passes over the pairs, a fixed-order workgroup sum after each of the first two.
+@compute @workgroup_size(WG)
+fn kto_pairs(@builtin(local_invocation_index) lid: u32) {
+  let np = p.pairs;
+  let inv_p = 1.0 / f32(np);
+  var sums = vec2f(0.0);  // Σ a, Σ b
+  var chosen = 0.0;       // Σ chosen tokens (the NLL term)
+  for (var i = lid; i < np; i += WG) {
+    sums += vec2f(policy[i] - reference[i], policy[np + i] - reference[np + i]);
+    chosen += counts[i];
+  }
+  let means = workgroup_sum(lid, sums) * inv_p;
+  let chosen_tokens = workgroup_sum(lid, vec2f(chosen, 0.0)).x;
+  let k_w = max(means.x, 0.0);
+  let k_l = max(means.y, 0.0);
+  var slopes = vec2f(0.0); // Σ σ'(u), Σ σ'(v)
+  for (var i = lid; i < np; i += WG) {
+    let u = p.beta * ((policy[i] - reference[i]) - k_l);
+    let v = p.beta * (k_w - (policy[np + i] - reference[np + i]));
+    slopes += vec2f(sigmoid_slope(u), sigmoid_slope(v));
+  }
+  let mean_slopes = workgroup_sum(lid, slopes) * inv_p;
+  let via_w = select(0.0, 0.5 * p.beta * mean_slopes.y, means.x > 0.0);
+  let via_l = select(0.0, 0.5 * p.beta * mean_slopes.x, means.y > 0.0);
+  for (var i = lid; i < np; i += WG) {
+    let pw = policy[i];
+    let a = pw - reference[i];
+    let b = policy[np + i] - reference[np + i];
+    let u = p.beta * (a - k_l);
+    let v = p.beta * (k_w - b);
+    let loss = 0.5 * ((1.0 - sigmoid(u)) + (1.0 - sigmoid(v)));
+    let d_w = -0.5 * p.beta * sigmoid_slope(u) - via_w;
+    let d_l = 0.5 * p.beta * sigmoid_slope(v) + via_l;
+    write_pair(i, np, PairLoss(loss, d_w, d_l, p.beta * a, p.beta * b), pw, chosen_tokens);
   }
 }
 

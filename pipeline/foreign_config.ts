@@ -254,6 +254,7 @@ const LF_LOSSES: Record<string, string> = {
   ipo: "ipo",
   simpo: "simpo",
   orpo: "orpo",
+  kto_pair: "kto_pair",
 };
 
 /** LLaMA-Factory's keys (`stage: dpo`). */

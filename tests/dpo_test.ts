@@ -124,6 +124,13 @@ const CONFIGS: Config[] = [
   // (Last: the configs above keep the random batches they always drew.)
   { variant: "orpo", beta: 0.1 },
   { variant: "orpo", beta: 0.5, nllAlpha: 0.3 },
+  { variant: "kto_pair", beta: 0.1 },
+  { variant: "kto_pair", beta: 0.3, nllAlpha: 0.5 },
+  {
+    variant: "sigmoid",
+    beta: 0.2,
+    combination: [{ variant: "sigmoid", weight: 0.5 }, { variant: "kto_pair", weight: 2 }],
+  },
 ];
 
 const describe = (c: Config) =>
@@ -224,6 +231,44 @@ Deno.test("dpo reference: ipo, sigmoid_norm and simpo log per-token logps, the o
     assert.ok(Math.abs(r.metrics[5] - want[0]) < 1e-12, `${variant} logps/chosen`);
     assert.ok(Math.abs(r.metrics[6] - want[1]) < 1e-12, `${variant} logps/rejected`);
   }
+});
+
+Deno.test("dpo reference: kto_pair is TRL 0.8's, the mean of its 2P halves, both clamps", () => {
+  // TRL 0.8's dpo_loss for loss_type kto_pair, written as it is: the batch's KL means clamped at
+  // 0, the chosen half against the rejected mean and the rejected half against the chosen one,
+  // losses = cat(...) of 2P values, loss = losses.mean().
+  const sig = (u: number) => 1 / (1 + Math.exp(-u));
+  const rng = new Rng(57);
+  const seen = new Set<string>();
+  for (let k = 0; k < 40; k++) {
+    const p = 1 + rng.int(6), beta = 0.05 + 0.5 * rng.uniform();
+    const policy = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
+    const refLogps = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
+    const a = policy.slice(0, p).map((v, i) => v - refLogps[i]);
+    const b = policy.slice(p).map((v, i) => v - refLogps[p + i]);
+    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    const chosenKl = Math.max(mean(a), 0), rejectedKl = Math.max(mean(b), 0);
+    seen.add(`${chosenKl > 0} ${rejectedKl > 0}`);
+    const losses = [
+      ...a.map((x) => 1 - sig(beta * (x - rejectedKl))),
+      ...b.map((x) => 1 - sig(beta * (chosenKl - x))),
+    ];
+    const r = ref.dpoLoss(policy, refLogps, Array(2 * p).fill(1), "kto_pair", { beta });
+    assert.ok(Math.abs(r.loss - mean(losses)) < 1e-12, `p=${p}: ${r.loss} vs ${mean(losses)}`);
+    for (let i = 0; i < p; i++) {
+      assert.ok(Math.abs(r.rewardsChosen[i] - beta * a[i]) < 1e-12);
+      assert.ok(Math.abs(r.rewardsRejected[i] - beta * b[i]) < 1e-12);
+    }
+    // The gradient, through the means too, is the loss's by finite differences.
+    const fd = finiteDifference(
+      (y) => ref.dpoLoss(y, refLogps, Array(2 * p).fill(1), "kto_pair", { beta }).loss,
+      Float64Array.from(policy),
+      1e-5,
+    );
+    assertClose(r.grad, fd, { rtol: 1e-6, atol: 1e-10, label: `kto_pair p=${p}` });
+  }
+  // Every side of both clamps came up.
+  assert.equal(seen.size, 4, [...seen].join("; "));
 });
 
 Deno.test("dpo reference: the TRL loss types equal their formulas written plainly", () => {
@@ -578,7 +623,7 @@ gpuTest("dpo: extreme margins (β·h = ±100, ±1000) stay finite and match floa
 });
 
 gpuTest(
-  "dpo: the one-workgroup losses at full size (aot 1024 pairs, bco_pair 5000), NLL term on",
+  "dpo: the one-workgroup losses at full size (aot 1024 pairs, bco_pair and kto_pair 5000)",
   async (gpu) => {
     // One workgroup takes the whole batch: every pair must still be written (the outputs start as
     // NaN) and match float64.
@@ -587,6 +632,7 @@ gpuTest(
       [{ variant: "aot_pair", beta: 0.1, nllAlpha: 0.5 }, 1024],
       [{ variant: "aot", beta: 0.2, nllAlpha: 0.5 }, 1024],
       [{ variant: "bco_pair", beta: 0.1, nllAlpha: 0.5, bcoStart: { mean: 0.1, count: 2 } }, 5000],
+      [{ variant: "kto_pair", beta: 0.1, nllAlpha: 0.5 }, 5000],
     ];
     for (const [c, p] of cases) {
       const host = batch(rng, p);

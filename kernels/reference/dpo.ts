@@ -471,7 +471,40 @@ export const DPO_LOSSES = {
 } as const;
 
 /** Every loss {@linkcode dpoLoss} computes: the per-pair ones and the batch-sorted aot ones. */
-export type DpoLossName = keyof typeof DPO_LOSSES | "aot" | "aot_pair" | "bco_pair";
+export type DpoLossName = keyof typeof DPO_LOSSES | "aot" | "aot_pair" | "bco_pair" | "kto_pair";
+
+/**
+ * KTO's HALO form on pairs (LLaMA-Factory's `kto_pair`, TRL 0.8's): with a, b the chosen and
+ * rejected log-ratios, K_w = max(mean a, 0) and K_l = max(mean b, 0) over the batch, TRL's loss
+ * is the mean of the 2P halves `1 − σ(β(a − K_l))` and `1 − σ(β(K_w − b))`: a pair's loss is
+ * their half-sum. The means are differentiated (TRL does not detach them), so every pair's
+ * derivative has a part from the others'; `dChosen`, `dRejected` are P times dL/dlogπ.
+ *
+ * @example
+ * ```ts
+ * import { dpoKtoPair } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * console.log(dpoKtoPair([x], { beta: 0.1 })[0].loss); // ½·((1 − σ(0.1)) + (1 − σ(0.1)))
+ * ```
+ */
+export function dpoKtoPair(xs: DpoPairLogps[], o: DpoOptions): DpoPairLoss[] {
+  const p = xs.length, beta = o.beta;
+  const a = xs.map((x) => x.policyChosen - x.refChosen);
+  const b = xs.map((x) => x.policyRejected - x.refRejected);
+  const meanA = a.reduce((s, v) => s + v, 0) / p, meanB = b.reduce((s, v) => s + v, 0) / p;
+  const kw = Math.max(meanA, 0), kl = Math.max(meanB, 0);
+  const u = a.map((v) => beta * (v - kl)), w = b.map((v) => beta * (kw - v));
+  const slope = (z: number) => stableSigmoid(z) * stableSigmoid(-z);
+  const slopeU = u.reduce((s, z) => s + slope(z), 0) / p;
+  const slopeV = w.reduce((s, z) => s + slope(z), 0) / p;
+  return xs.map((_, i) => ({
+    loss: 0.5 * ((1 - stableSigmoid(u[i])) + (1 - stableSigmoid(w[i]))),
+    dChosen: -0.5 * beta * slope(u[i]) - (meanA > 0 ? 0.5 * beta * slopeV : 0),
+    dRejected: 0.5 * beta * slope(w[i]) + (meanB > 0 ? 0.5 * beta * slopeU : 0),
+    rewardChosen: beta * a[i],
+    rewardRejected: beta * b[i],
+  }));
+}
 
 /** bco_pair's running mean of the batches' mean rewards. */
 export interface BcoRunning {
@@ -654,6 +687,7 @@ export function dpoLoss(
       return bco.outs;
     }
     if (v === "aot" || v === "aot_pair") return dpoAot(xs, v, options);
+    if (v === "kto_pair") return dpoKtoPair(xs, options);
     return xs.map((x) => DPO_LOSSES[v](x, options));
   };
   const outs: DpoPairLoss[] = xs.map(() => ({
@@ -674,8 +708,8 @@ export function dpoLoss(
     });
   }
   const sq = options.wpoSqSums;
-  if (sq && parts.some((x) => x.variant === "aot" || x.variant === "aot_pair")) {
-    throw new RangeError("dpoLoss: WPO weighting of the aot losses is not implemented");
+  if (sq && parts.some((x) => ["aot", "aot_pair", "kto_pair"].includes(x.variant))) {
+    throw new RangeError("dpoLoss: WPO weighting of the aot and kto_pair losses is not implemented");
   }
   for (let i = 0; i < p; i++) {
     const x = xs[i], out = outs[i];
