@@ -709,7 +709,9 @@ export function dpoLoss(
   }
   const sq = options.wpoSqSums;
   if (sq && parts.some((x) => ["aot", "aot_pair", "kto_pair"].includes(x.variant))) {
-    throw new RangeError("dpoLoss: WPO weighting of the aot and kto_pair losses is not implemented");
+    throw new RangeError(
+      "dpoLoss: WPO weighting of the aot and kto_pair losses is not implemented",
+    );
   }
   for (let i = 0; i < p; i++) {
     const x = xs[i], out = outs[i];
