@@ -358,13 +358,16 @@ const memoryCommand = schemaCommand({
     const width = Math.max(...m.plan.map((r) => r.label.length));
     const lines = [
       `${m.dir}: ${m.config.family}, ${(m.params / 1e6).toFixed(1)}M parameters`,
-      `one step of ${m.rows} rows × ${m.seqLen} tokens (${config.train.objective}), flash ` +
+      `one step of ${m.rows} rows × ${m.seqLen} tokens (${config.train.objective}), ${m.design} ` +
       "attention:",
       ...m.plan.map((r) =>
         `  ${r.label.padEnd(width)}  ${gib(r.bytes).padStart(11)}${
           r.configured ? "  ← this run" : ""
         }`
       ),
+      ...(m.products > 0
+        ? [`on a GPU, auto attention picks products where it fits: ${gib(m.products)} more on each`]
+        : []),
     ];
     io.out(lines.join("\n") + "\n");
     return 0;

@@ -532,8 +532,8 @@ fn bco_pairs(@builtin(local_invocation_index) lid: u32) {
 // u = β·(a − K_l), v = β·(K_w − b); TRL's loss is the mean of the 2P halves 1 − σ(u), 1 − σ(v),
 // so a pair's loss is ½·(2 − σ(u) − σ(v)), and with σ' = σ(·)σ(−·) (P times dL/dlogπ, as every
 // variant's d_w, d_l):
-//   d_w,j = −½β·σ'(u_j) − ½β·[mean a > 0]·mean_i σ'(v_i)
-//   d_l,j =  ½β·σ'(v_j) + ½β·[mean b > 0]·mean_i σ'(u_i)
+//   d_w,j = −½β·σ'(u_j) − ½β·[mean a ≥ 0]·mean_i σ'(v_i)
+//   d_l,j =  ½β·σ'(v_j) + ½β·[mean b ≥ 0]·mean_i σ'(u_i)
 // Three passes over the pairs, a fixed-order workgroup sum after each of the first two.
 @compute @workgroup_size(WG)
 fn kto_pairs(@builtin(local_invocation_index) lid: u32) {
@@ -556,8 +556,9 @@ fn kto_pairs(@builtin(local_invocation_index) lid: u32) {
     slopes += vec2f(sigmoid_slope(u), sigmoid_slope(v));
   }
   let mean_slopes = workgroup_sum(lid, slopes) * inv_p;
-  let via_w = select(0.0, 0.5 * p.beta * mean_slopes.y, means.x > 0.0);
-  let via_l = select(0.0, 0.5 * p.beta * mean_slopes.x, means.y > 0.0);
+  // (torch's clamp(min=0) passes the gradient where its input is ≥ 0: at 0 too, as at step 1)
+  let via_w = select(0.0, 0.5 * p.beta * mean_slopes.y, means.x >= 0.0);
+  let via_l = select(0.0, 0.5 * p.beta * mean_slopes.x, means.y >= 0.0);
   for (var i = lid; i < np; i += WG) {
     let pw = policy[i];
     let a = pw - reference[i];

@@ -15,6 +15,7 @@ import type { QuantKind } from "../kernels/quantize.ts";
 import type { ParamValues } from "../model/params.ts";
 import { readSafetensors, SafetensorsError, writeSafetensors } from "../model/safetensors.ts";
 import { type LoraOptions, Transformer } from "../model/transformer.ts";
+import { loraScale } from "../model/lora.ts";
 import { longestPair, scorePairs } from "./score.ts";
 import type { StageContext } from "./stage.ts";
 import type { TokenizedDataset } from "./tokenize.ts";
@@ -76,8 +77,13 @@ export async function refCache(
       v: 2,
       weights: reference.weightsHash,
       ...(reference.quantize ? { quantize: reference.quantize } : {}),
+      // (its scale and kind too: the same tensors under another α give another model)
       ...(reference.lora
-        ? { adapter: await hashParams(reference.lora.adapters ?? new Map()) }
+        ? {
+          adapter: await hashParams(reference.lora.adapters ?? new Map()),
+          scale: loraScale(reference.lora),
+          dora: reference.lora.dora ?? false,
+        }
         : {}),
       config: reference.config,
       data: dataset.key,

@@ -73,6 +73,7 @@ import type { AttentionDesign } from "../kernels/attention.ts";
 import {
   ADAPTER_CONFIG,
   loadAdapter,
+  loraScale,
   type LoraSpec,
   mergeLora,
   saveAdapter,
@@ -218,7 +219,15 @@ async function trainInFolder(
         params: () => Promise.resolve(policy.model.params),
         lora: { ...data.adapter!.spec, adapters: policy.adapters },
       };
-      weightsHash = await hashParams(new Map([...policy.model.params, ...policy.adapters]));
+      // (its scale in the hash too: the same tensors under another α give another reference)
+      const spec = data.adapter!.spec;
+      weightsHash = await hashParams(
+        new Map([
+          ...policy.model.params,
+          ...policy.adapters,
+          ["lora scale", Float32Array.of(loraScale(spec), spec.dora ? 1 : 0)],
+        ]),
+      );
     } else weightsHash = await hashParams(start.params);
   }
   // What the run trains on, to refuse a resume on anything else (a resumed run takes its policy
@@ -1389,8 +1398,8 @@ export interface MemoryRow {
  * estimate, for the configured way of training and the usual alternatives (full fine-tuning,
  * LoRA, checkpointed layers, packed frozen weights), from the model's `config.json` alone (no
  * weights read, no GPU needed). Rows: 2 per pair for DPO (1 for SFT) × `train.pairs_per_batch`;
- * tokens: `tokenize.max_length` (capped at the model's positions); attention: flash (a GPU's
- * default design, products, adds up to 0.5 GiB of score chunks).
+ * tokens: `tokenize.max_length` (capped at the model's positions); attention: flash, with what
+ * the products design (a GPU's default where it fits) adds to every row in `products`.
  *
  * @example
  * ```ts ignore
@@ -1407,6 +1416,13 @@ export async function memoryFromConfig(c: RunConfig): Promise<{
   seqLen: number;
   params: number;
   plan: MemoryRow[];
+  /** The attention design the rows are estimated with: flash (auto's too), or products. */
+  design: "flash" | "products";
+  /**
+   * With `train.attention auto`: bytes the products design adds to every row (a GPU's default
+   * where it fits); else 0.
+   */
+  products: number;
 }> {
   const objective = c.train.objective as "dpo" | "sft";
   const dir = startingModelDir(c, objective);
@@ -1418,14 +1434,18 @@ export async function memoryFromConfig(c: RunConfig): Promise<{
   const checkpointed = c.train.gradient_checkpointing as boolean;
   const lora: LoraSpec = own.lora ?? { rank: 16, alpha: 32, targetModules: "all-linear" };
   if (!own.lora) selectModules(config, lora);
-  const base = { maxBatch: rows, maxSeqLen: seqLen, attention: { design: "flash" as const } };
+  const adapters = `${lora.dora ? "DoRA" : "LoRA"} r ${lora.rank}` +
+    ((lora.dropout ?? 0) > 0 ? ` (dropout ${lora.dropout})` : "");
+  // The attention design asked for; auto is estimated as flash, with products' extra below.
+  const design = c.train.attention === "products" ? "products" as const : "flash" as const;
+  const base = { maxBatch: rows, maxSeqLen: seqLen, attention: { design } };
   const ways: { label: string; lora?: LoraSpec; quantize?: QuantKind; ck: boolean }[] = [
     { label: "full", ck: false },
     { label: "full, checkpointed", ck: true },
-    { label: `LoRA r ${lora.rank}`, lora, ck: false },
-    { label: `LoRA r ${lora.rank}, checkpointed`, lora, ck: true },
+    { label: adapters, lora, ck: false },
+    { label: `${adapters}, checkpointed`, lora, ck: true },
     ...(["bf16", "int8", "nf4"] as const).map((q) => ({
-      label: `LoRA r ${lora.rank}, checkpointed, ${q}`,
+      label: `${adapters}, checkpointed, ${q}`,
       lora,
       quantize: q,
       ck: true,
@@ -1444,7 +1464,7 @@ export async function memoryFromConfig(c: RunConfig): Promise<{
   }));
   if (!plan.some((r) => r.configured)) {
     plan.unshift({
-      label: `this run${own.lora ? `: LoRA r ${own.lora.rank}` : ": full"}` +
+      label: `this run${own.lora ? `: ${adapters}` : ": full"}` +
         (checkpointed ? ", checkpointed" : "") + (own.quantize ? `, ${own.quantize}` : ""),
       configured: true,
       bytes: Transformer.estimateBytes(config, {
@@ -1456,5 +1476,11 @@ export async function memoryFromConfig(c: RunConfig): Promise<{
     });
   }
   const params = internalParams(config).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  return { dir, config, rows, seqLen, params, plan };
+  // The products attention design's workspace (a GPU's default where one T×T score matrix fits
+  // its chunk), the same for every row: what it adds to each.
+  const products = c.train.attention !== "auto"
+    ? 0
+    : Transformer.estimateBytes(config, { ...base, attention: { design: "products" } }) -
+      Transformer.estimateBytes(config, base);
+  return { dir, config, rows, seqLen, params, plan, design, products };
 }

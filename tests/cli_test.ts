@@ -587,6 +587,17 @@ Deno.test("cli: memory prints the estimate of each way to train from config.json
     assert.match(text, /one step of 8 rows × 1024 tokens \(dpo\)/);
     assert.match(text, /LoRA r 8, checkpointed, nf4 +\d+\.\d+ GiB {2}← this run/);
     assert.equal(text.split("\n").filter((l) => l.includes("GiB")).length, 7);
+    // train.attention auto: what products would add on a GPU, once; none when flash is asked for.
+    const extra = Transformer.estimateBytes(m.config, {
+      ...opts,
+      attention: { design: "products" },
+    }) - want[0];
+    assert.equal(m.products, extra);
+    assert.match(text, /on a GPU, auto attention picks products where it fits: \d+\.\d MiB more/);
+    const flash = await memoryFromConfig(
+      applyFlags(defaults(), [...flags, "--train.attention", "flash"]),
+    );
+    assert.equal(flash.products, 0);
     // Packed weights without adapters are refused as the train command refuses them.
     const bad = await main(["memory", "--model", dir, "--model.quantize", "nf4"], {
       out: () => {},

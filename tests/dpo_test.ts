@@ -269,6 +269,13 @@ Deno.test("dpo reference: kto_pair is TRL 0.8's, the mean of its 2P halves, both
   }
   // Every side of both clamps came up.
   assert.equal(seen.size, 4, [...seen].join("; "));
+  // At step 1 the policy is the reference: both means are exactly 0, where torch's clamp(min=0)
+  // still passes the gradient (its mask is input ≥ 0), so each row gets both halves' slope:
+  // dL/dlogπ_w = −β/4 per pair over P (−½β·¼ from its own half, −½β·¼ through the mean).
+  const zero = ref.dpoLoss([-3, -4, -5, -6], [-3, -4, -5, -6], [1, 1, 1, 1], "kto_pair", {
+    beta: 0.2,
+  });
+  assertClose(zero.grad, [-0.025, -0.025, 0.025, 0.025], { rtol: 1e-12, label: "means at 0" });
 });
 
 Deno.test("dpo reference: the TRL loss types equal their formulas written plainly", () => {
@@ -640,6 +647,20 @@ gpuTest(
       const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, refOptions(c));
       check(got, want, `${describe(c)} P=${p}`, false);
     }
+  },
+);
+
+gpuTest(
+  "dpo: kto_pair at step 1 (policy = reference) passes the gradient through 0",
+  async (gpu) => {
+    // Both batch means exactly 0, the clamp's boundary, where torch still passes the gradient.
+    const policy = Float32Array.from([-3, -4, -5, -6, -7, -8]);
+    const host = { policy, refLogps: policy.slice(), counts: new Float32Array(6).fill(2) };
+    const c: Config = { variant: "kto_pair", beta: 0.2 };
+    const [got] = await runGpu(gpu, c, { ...host, logitSums: undefined });
+    const want = ref.dpoLoss(host.policy, host.refLogps, host.counts, c.variant, refOptions(c));
+    check(got, want, "kto_pair at 0", false);
+    assertClose(got[3], [-1, -1, -1, 1, 1, 1].map((s) => s * 0.2 / 4 / 3), { label: "grad" });
   },
 );
 

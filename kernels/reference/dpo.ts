@@ -499,8 +499,9 @@ export function dpoKtoPair(xs: DpoPairLogps[], o: DpoOptions): DpoPairLoss[] {
   const slopeV = w.reduce((s, z) => s + slope(z), 0) / p;
   return xs.map((_, i) => ({
     loss: 0.5 * ((1 - stableSigmoid(u[i])) + (1 - stableSigmoid(w[i]))),
-    dChosen: -0.5 * beta * slope(u[i]) - (meanA > 0 ? 0.5 * beta * slopeV : 0),
-    dRejected: 0.5 * beta * slope(w[i]) + (meanB > 0 ? 0.5 * beta * slopeU : 0),
+    // (torch's clamp(min=0) passes the gradient where its input is ≥ 0, so at 0 too)
+    dChosen: -0.5 * beta * slope(u[i]) - (meanA >= 0 ? 0.5 * beta * slopeV : 0),
+    dRejected: 0.5 * beta * slope(w[i]) + (meanB >= 0 ? 0.5 * beta * slopeU : 0),
     rewardChosen: beta * a[i],
     rewardRejected: beta * b[i],
   }));
