@@ -7,6 +7,7 @@ import { DEFAULT_TRAIN, train, type TrainConfig } from "../pipeline/train.ts";
 import type { PreferencePair } from "../datasets/types.ts";
 import { testGpu } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
+import type { QuantKind } from "../kernels/quantize.ts";
 
 const STORIES = new URL("../../shared/data/stories260K", import.meta.url).pathname;
 const hasStories = await Deno.stat(`${STORIES}/model.safetensors`).then(() => true, () => false);
@@ -33,7 +34,7 @@ function idPairs(n: number, seed: number): PreferencePair[] {
  * The model, and 50 DPO steps on 80 training pairs (4 a batch) from it under `extra`, evaluated on
  * 16 held-out ones.
  */
-async function prepared() {
+async function prepared(quantize?: QuantKind) {
   const start = await loadModel(STORIES);
   const ctx = createContext({ gpu: testGpu!, logger: { info() {}, warn() {} } });
   const data = await tokenize(idPairs(96, 5), { vocabSize: 512, padTokenId: 0, eosTokenId: 2 });
@@ -42,6 +43,7 @@ async function prepared() {
     config: start.config,
     params: () => Promise.resolve(start.params),
     weightsHash: await hashParams(start.params),
+    quantize,
   };
   const trainSet = { ...data, pairs: split.train, key: `${data.key}:train` };
   const evalSet = { ...data, pairs: split.eval, key: `${data.key}:eval` };
@@ -54,7 +56,7 @@ async function prepared() {
         train: { pairs: split.train, ref: trainRef, padTokenId: 0 },
         eval: { pairs: split.eval, ref: evalRef, padTokenId: 0 },
       },
-      { ...DEFAULT_TRAIN, pairsPerBatch: 4, maxSteps: 50, ...extra },
+      { ...DEFAULT_TRAIN, pairsPerBatch: 4, maxSteps: 50, quantize, ...extra },
       ctx,
       { runDir: "/nonexistent" },
     );
@@ -94,11 +96,12 @@ Deno.test({
     for (const dora of [false, true]) {
       const out = await run({
         optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 1e-2, warmupSteps: 5 },
-        lora: { rank: 8, alpha: 16, targetModules: "all-linear", dora },
+        // (DoRA with dropout, as PEFT trains it)
+        lora: { rank: 8, alpha: 16, targetModules: "all-linear", dora, dropout: dora ? 0.05 : 0 },
         checkpointLayers: dora,
       });
       const end = out.history.at(-1)!;
-      const what = dora ? "DoRA, checkpointed" : "LoRA";
+      const what = dora ? "DoRA with dropout, checkpointed" : "LoRA";
       assert.ok(
         end["eval_rewards/accuracies"] >= 0.9,
         `${what}: ${end["eval_rewards/accuracies"]}`,
@@ -112,5 +115,25 @@ Deno.test({
       assert.notDeepEqual(out.params.get(q), start.params.get(q));
       assert.deepEqual(out.params.get(norm), start.params.get(norm));
     }
+  },
+});
+
+Deno.test({
+  name:
+    "stories260K: LoRA on the nf4-packed model (QLoRA's way) learns them against its nf4 reference",
+  ignore: !hasStories || testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { run } = await prepared("nf4");
+    const out = await run({
+      optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 1e-2, warmupSteps: 5 },
+      lora: { rank: 8, alpha: 16, targetModules: "all-linear", dropout: 0.05 },
+    });
+    // The packed reference: fresh adapters start exactly on it (the first step's loss is ln 2).
+    assert.ok(Math.abs(out.history[0].loss - Math.LN2) < 1e-6, `first loss ${out.history[0].loss}`);
+    const end = out.history.at(-1)!;
+    assert.ok(end["eval_rewards/accuracies"] >= 0.9, `accuracy ${end["eval_rewards/accuracies"]}`);
+    assert.ok(end.eval_loss < 0.5, `eval loss ${end.eval_loss}`);
   },
 });
