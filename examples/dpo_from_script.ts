@@ -124,6 +124,28 @@ try {
       `tensors saved, r ${saved.spec.rank}`,
   );
   if (!(lora.history.at(-1)!.loss < lora.history[0].loss)) throw new Error("LoRA did not learn");
+
+  // 7. QLoRA's way: the same adapters on the frozen projections packed as nf4, against the
+  // reference packed the same way (its own cached log-probs), so training starts at ln 2.
+  const packedRef = await refCache(
+    { dataset: trainSet, reference: { ...reference, quantize: "nf4" } },
+    {},
+    ctx,
+  );
+  const qlora = await train(
+    { model, train: { pairs: trainSet.pairs, ref: packedRef, padTokenId: data.padTokenId } },
+    {
+      ...config,
+      optimizer: { ...config.optimizer, lr: 1e-3 },
+      lora: { rank: 8, alpha: 16, targetModules: "all-linear" },
+      quantize: "nf4",
+    },
+    ctx,
+    { runDir: `${dir}/qlora-run` },
+  );
+  const [first, last] = [qlora.history[0].loss, qlora.history.at(-1)!.loss];
+  console.log(`LoRA on nf4: loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
+  if (!(Math.abs(first - Math.LN2) < 1e-4 && last < first)) throw new Error("QLoRA did not learn");
 } finally {
   await Deno.remove(dir, { recursive: true });
 }
