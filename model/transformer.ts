@@ -1937,30 +1937,16 @@ export class Transformer {
   ): void {
     const n = x.shape[0], r = this.lora!.spec.rank, s = this.lora!.scale;
     const seed = this.#siteSeed(t.weight)!, xd = this.#dropped(enc, x, t.weight);
-    const W = this.#weight(enc, t.weight), A = this.param(t.a), B = this.param(t.b);
+    const W = this.#weight(enc, t.weight), A = this.param(t.a);
     const z = this.#loraScratch!.z!.view(0, [n, t.out]), nrm = this.#doraNorms.get(t.weight)!;
-    const u = this.#loraU(enc, n),
-      du = this.#loraU(enc, n, "du"),
-      inOut = this.names.layout === "in_out";
+    const inOut = this.names.layout === "in_out";
     this.#product(enc, xd, z, W);
     this.#loraAdd(enc, xd, z, t);
     doraMagnitudeGrad(enc, { dy, z, nrm, dm: this.#g(t.m)!, alpha });
     linearBackward(enc, { dy, x, dx, w: W, layout: this.names.layout, accumulateDx, alpha });
     enc.copy(dy, z);
     doraScaleColumns(enc, { x: z, m: this.param(t.m!), nrm, alpha });
-    matmul(enc, {
-      out: this.#g(t.b)!,
-      a: z,
-      b: u,
-      transA: true,
-      alpha: s,
-      beta: 1,
-      m: t.out,
-      n: r,
-      k: n,
-    });
-    matmul(enc, { out: du, a: z, b: B, alpha: s, m: n, n: r, k: t.out });
-    matmul(enc, { out: this.#g(t.a)!, a: du, b: xd, transA: true, beta: 1, m: r, n: t.in, k: n });
+    const du = this.#adapterGrads(enc, z, xd, t, s);
     // x' is used up: its scratch takes dx'.
     matmul(enc, { out: xd, a: z, b: W, transB: inOut, m: n, n: t.in, k: t.out });
     matmul(enc, {
@@ -1976,6 +1962,30 @@ export class Transformer {
     });
     matmul(enc, { out: xd, a: du, b: A, beta: 1, m: n, n: t.in, k: r });
     dropout(enc, { out: dx, x: xd, p: this.lora!.spec.dropout!, seed, accumulate: true });
+  }
+
+  /**
+   * Encodes an adapter's gradients from its output's gradient `dy` (N, O), times `g`, with the
+   * adapter's input x' (N, I) and U = x'·Aᵀ already in the LoRA scratch: dB (O, r) += g·dyᵀ·U,
+   * dU (N, r) = g·dy·B (returned, in the scratch), dA (r, I) += dUᵀ·x'.
+   */
+  #adapterGrads(enc: Encoder, dy: Tensor, xa: Tensor, t: LoraTarget, g: number): Tensor {
+    const n = xa.shape[0], r = this.lora!.spec.rank;
+    const u = this.#loraU(enc, n), du = this.#loraU(enc, n, "du");
+    matmul(enc, {
+      out: this.#g(t.b)!,
+      a: dy,
+      b: u,
+      transA: true,
+      alpha: g,
+      beta: 1,
+      m: t.out,
+      n: r,
+      k: n,
+    });
+    matmul(enc, { out: du, a: dy, b: this.param(t.b), alpha: g, m: n, n: r, k: t.out });
+    matmul(enc, { out: this.#g(t.a)!, a: du, b: xa, transA: true, beta: 1, m: r, n: t.in, k: n });
+    return du;
   }
 
   /** Encodes U (N, r) = x·Aᵀ (in the LoRA scratch), then y (N, O) += s·U·Bᵀ. */
@@ -2090,26 +2100,11 @@ export class Transformer {
     // the forward's seed) and U = x'·Aᵀ recomputed: dB (O, r) += g·dyᵀ·U; dU (N, r) = g·dy·B;
     // dA (r, I) += dUᵀ·x'; dx (N, I) += dU·A (with dropout: dx += drop(dU·A), same mask).
     const n = x.shape[0], r = this.lora!.spec.rank, g = alpha * this.lora!.scale;
-    const u = this.#loraU(enc, n),
-      du = this.#loraU(enc, n, "du"),
-      A = this.param(t.a),
-      B = this.param(t.b);
+    const u = this.#loraU(enc, n), A = this.param(t.a);
     const xa = this.#dropped(enc, x, w!), seed = xa === x ? null : this.#siteSeed(w!);
     // (DoRA's z above left x·Aᵀ in U: DoRA runs without dropout.)
     if (!t.m) matmul(enc, { out: u, a: xa, b: A, transB: true, m: n, n: r, k: t.in });
-    matmul(enc, {
-      out: this.#g(t.b)!,
-      a: dy,
-      b: u,
-      transA: true,
-      alpha: g,
-      beta: 1,
-      m: t.out,
-      n: r,
-      k: n,
-    });
-    matmul(enc, { out: du, a: dy, b: B, alpha: g, m: n, n: r, k: t.out });
-    matmul(enc, { out: this.#g(t.a)!, a: du, b: xa, transA: true, beta: 1, m: r, n: t.in, k: n });
+    const du = this.#adapterGrads(enc, dy, xa, t, g);
     if (seed === null) {
       matmul(enc, { out: dx, a: du, b: A, m: n, n: t.in, k: r, beta: 1 });
       return;

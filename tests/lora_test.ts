@@ -23,6 +23,7 @@ import { assertClose } from "../testing/assert_close.ts";
 import { bitEqual, gpuTest } from "../testing/gpu_harness.ts";
 import { randomBatch, testParams, uploadRandomBatch } from "../testing/model_batches.ts";
 import { Rng } from "../util/rng.ts";
+import type { Tensor } from "../kernels/gpu.ts";
 
 /** Adapters with B away from zero too, so every path of the adapters' gradients carries signal. */
 function randomAdapters(c: ModelConfig, spec: LoraSpec, seed: number): ParamValues {
@@ -417,6 +418,31 @@ Deno.test("lora: a config's target names select what was trained, partial paths 
   }
 });
 
+/**
+ * L = Σ coef·logp of one forward of a model dropping with `seed` (null: not at all), and its
+ * gradients with `grads`.
+ */
+function seededLoss(
+  gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
+  batch: ReturnType<typeof uploadRandomBatch>,
+  coef: Float32Array,
+  coefT: Tensor,
+) {
+  const n = coef.length;
+  return async (m: Transformer, seed: number | null, grads = false) => {
+    m.setDropoutSeed(seed);
+    const enc = gpu.encoder();
+    m.zeroGrads(enc);
+    m.forward(enc, batch);
+    if (grads) m.backward(enc, batch, coefT);
+    gpu.submit(enc);
+    const [logp] = await gpu.read([m.logp.view(0, [n])]);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += coef[i] * logp[i];
+    return { sum, logp, grads: grads ? await m.readGrads() : null };
+  };
+}
+
 gpuTest(
   "lora: dropout's gradients match finite differences, and it is off unless seeded",
   async (gpu) => {
@@ -436,20 +462,7 @@ gpuTest(
     const model = make(spec), plain = make({ ...spec, dropout: 0 });
     const batch = uploadRandomBatch(gpu, host, c.vocabSize);
     const coefT = gpu.upload(coef, [coef.length], { label: "coef" });
-    const n = coef.length;
-    /** L = Σ coef·logp of one forward (and its gradients with `grads`). */
-    const loss = async (m: Transformer, seed: number | null, grads = false) => {
-      m.setDropoutSeed(seed);
-      const enc = gpu.encoder();
-      m.zeroGrads(enc);
-      m.forward(enc, batch);
-      if (grads) m.backward(enc, batch, coefT);
-      gpu.submit(enc);
-      const [logp] = await gpu.read([m.logp.view(0, [n])]);
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += coef[i] * logp[i];
-      return { sum, logp, grads: grads ? await m.readGrads() : null };
-    };
+    const loss = seededLoss(gpu, batch, coef, coefT);
     // Unseeded (evaluation), the model is the one without dropout, bit for bit; seeded, it is not,
     // and two seeds drop differently.
     const [off, none, s1, s1again, s2] = [
@@ -538,18 +551,7 @@ async function doraDropout(
       });
     const batch = uploadRandomBatch(gpu, host, c.vocabSize);
     const coefT = gpu.upload(coef, [n], { label: "coef" });
-    const loss = async (m: Transformer, seed: number | null, grads = false) => {
-      m.setDropoutSeed(seed);
-      const enc = gpu.encoder();
-      m.zeroGrads(enc);
-      m.forward(enc, batch);
-      if (grads) m.backward(enc, batch, coefT);
-      gpu.submit(enc);
-      const [logp] = await gpu.read([m.logp.view(0, [n])]);
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += coef[i] * logp[i];
-      return { sum, logp, grads: grads ? await m.readGrads() : null };
-    };
+    const loss = seededLoss(gpu, batch, coef, coefT);
     // PEFT's form, y = x·Wᵀ + b + (g − 1)·x'·Wᵀ + g·s·x'·Aᵀ·Bᵀ: with every input dropped it is the
     // base model (a form scaling the whole output by g would not be); with none dropped, DoRA.
     const base = make(0, { lora: false }), all = make(1 - 2 ** -30), none = make(1e-9);

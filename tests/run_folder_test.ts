@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { main } from "../main.ts";
 import { BUILTIN_MODEL_DIR } from "../pipeline/run.ts";
-import { bitEqual, testGpu } from "../testing/gpu_harness.ts";
+import { bitEqual } from "../testing/gpu_harness.ts";
+import { runQuietly, tinyTest } from "../testing/commands.ts";
 import { loadAdapter } from "../model/lora.ts";
 import { readConfig } from "../model/config.ts";
-import { type TinyRun, tinyRunFlags, writeTinyRun } from "../testing/tiny_run.ts";
+import { tinyRunFlags, writeTinyRun } from "../testing/tiny_run.ts";
 
 const quietIo = () => {
   const out: string[] = [], err: string[] = [];
@@ -28,30 +29,7 @@ function evalFlags(dir: string, policy: string, ref: string, data: string, name:
   return ["eval", ...tinyRunFlags(dir, { model: policy, data }, name, 1), "--ref", ref];
 }
 
-/** Runs a command quietly; returns its exit code and what it wrote to stderr. */
-async function run(args: string[]): Promise<{ code: number; err: string }> {
-  const { io, err } = quietIo();
-  const code = await main(args, io);
-  return { code, err: err.join("") };
-}
-
-/** A test on a tiny model and 12 pairs in a fresh folder (removed after). */
-function tinyTest(name: string, fn: (dir: string, run: TinyRun) => Promise<void>): void {
-  Deno.test({
-    name,
-    ignore: testGpu === null,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    fn: async () => {
-      const dir = await Deno.makeTempDir();
-      try {
-        await fn(dir, await writeTinyRun(dir, 12));
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
-    },
-  });
-}
+const run = runQuietly;
 
 tinyTest(
   "run folders: overwrite sets the old folder aside, restores it on failure, keeps inputs",
