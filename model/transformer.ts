@@ -1093,7 +1093,12 @@ export class Transformer {
       throw new RangeError(
         `This model needs about ${(need / 2 ** 30).toFixed(1)} GiB of GPU memory for batches of ` +
           `${options.maxBatch}×${options.maxSeqLen}, more than this device can hold: use a smaller batch or sequence length` +
-          (options.inference || options.checkpointLayers ? "" : ", or checkpointed layers"),
+          (options.inference || options.checkpointLayers ? "" : ", or checkpointed layers") +
+          (options.inference || options.lora ? "" : ", or LoRA adapters (lora.rank)") +
+          (options.lora && !options.quantize
+            ? ", or packed frozen weights (model.quantize nf4)"
+            : "") +
+          (options.inference ? "" : " (deno task memory compares them)"),
       );
     }
     return need;
