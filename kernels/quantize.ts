@@ -43,6 +43,12 @@ export const NF4_LEVELS: Float32Array = new Float32Array([
   1.0,
 ]);
 
+/** The 15 midpoints between consecutive NF4 levels: the thresholds of the nearest level. */
+const NF4_MIDPOINTS = Float64Array.from(
+  { length: 15 },
+  (_, q) => (NF4_LEVELS[q] + NF4_LEVELS[q + 1]) / 2,
+);
+
 /** A weight in one of the compact formats, on the host. */
 export interface QuantizedWeight {
   /** The format. */
@@ -135,22 +141,49 @@ export function quantizeWeight(
     }
     return { kind, shape: [...shape], words, scales };
   }
-  const scales = new Float32Array(Math.ceil(n / NF4_BLOCK));
-  for (let b = 0; b < scales.length; b++) {
-    const end = Math.min(n, (b + 1) * NF4_BLOCK);
-    let max = 0;
-    for (let i = b * NF4_BLOCK; i < end; i++) max = Math.max(max, Math.abs(values[i]));
-    scales[b] = max;
-    for (let i = b * NF4_BLOCK; i < end; i++) {
-      const x = max === 0 ? 0 : values[i] / max;
-      let best = 0;
-      for (let q = 1; q < 16; q++) {
-        if (Math.abs(NF4_LEVELS[q] - x) < Math.abs(NF4_LEVELS[best] - x)) best = q;
+  return { kind, shape: [...shape], words, scales: packNf4(values, bytes) };
+}
+
+/**
+ * nf4's nearest level by table: [−1, 1] cut into 4096 bins, each holding at most one midpoint
+ * between levels, so a value's level is its bin's lowest level, plus one past the bin's midpoint.
+ * `NF4_BIN_LOW[k]` counts the midpoints below bin k; `NF4_BIN_MID[k]` is the midpoint inside it
+ * (+∞: none). Every midpoint lies far from a bin's edge, so a value rounding into the next bin
+ * over still gets its level.
+ */
+const NF4_BINS = 4096;
+const NF4_BIN_LOW = new Uint8Array(NF4_BINS);
+const NF4_BIN_MID = new Float64Array(NF4_BINS).fill(Infinity);
+for (let k = 0; k < NF4_BINS; k++) {
+  const a = -1 + 2 * k / NF4_BINS, b = -1 + 2 * (k + 1) / NF4_BINS;
+  for (const m of NF4_MIDPOINTS) {
+    if (m < a) NF4_BIN_LOW[k]++;
+    else if (m < b) {
+      if (NF4_BIN_MID[k] !== Infinity || m - a < 1e-9 || b - m < 1e-9) {
+        throw new Error("nf4 bins: a midpoint on a bin's edge, or two in one bin");
       }
-      bytes[i >> 1] |= best << ((i & 1) * 4);
+      NF4_BIN_MID[k] = m;
     }
   }
-  return { kind, shape: [...shape], words, scales };
+}
+
+/** nf4's codes into `bytes` (two a byte, the lower nibble first); returns the block scales. */
+function packNf4(values: Float32Array, bytes: Uint8Array): Float32Array {
+  const n = values.length, scales = new Float32Array(Math.ceil(n / NF4_BLOCK));
+  for (let b = 0; b < scales.length; b++) {
+    const start = b * NF4_BLOCK, end = Math.min(n, start + NF4_BLOCK);
+    let max = 0;
+    for (let i = start; i < end; i++) max = Math.max(max, Math.abs(values[i]));
+    scales[b] = max;
+    for (let i = start; i < end; i++) {
+      // The nearest level: how many midpoints lie below x (a tie: the lower level).
+      const x = max === 0 ? 0 : values[i] / max;
+      const k = Math.min(NF4_BINS - 1, Math.floor((x + 1) * (NF4_BINS / 2)));
+      const q = NF4_BIN_LOW[k] + (NF4_BIN_MID[k] < x ? 1 : 0);
+      bytes[i >> 1] |= q << ((i & 1) * 4);
+    }
+  }
+  return scales;
 }
 
 /**

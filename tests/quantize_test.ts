@@ -176,3 +176,26 @@ gpuTest(
     out.release();
   },
 );
+
+Deno.test("nf4's table finds the nearest level exactly as comparing all 16 does", () => {
+  const rng = new Rng(7), n = 64 * 2000;
+  const x = rng.uniformArray(n, -1, 1);
+  for (let b = 0; b < n; b += 64) x[b] = 1; // each block's absmax is 1: x is the normalised value
+  // Values on and next to every level and every midpoint between levels.
+  let at = 1;
+  for (let q = 0; q < 16; q++) {
+    const mid = q < 15 ? (NF4_LEVELS[q] + NF4_LEVELS[q + 1]) / 2 : NF4_LEVELS[q];
+    for (const v of [NF4_LEVELS[q], mid, Math.fround(mid), Math.fround(mid) + 2 ** -24]) {
+      if (at % 64 === 0) at++;
+      x[at++] = Math.max(-1, Math.min(1, v));
+    }
+  }
+  const d = dequantizeWeight(quantizeWeight(x, [n], "nf4"));
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let q = 1; q < 16; q++) {
+      if (Math.abs(NF4_LEVELS[q] - x[i]) < Math.abs(NF4_LEVELS[best] - x[i])) best = q;
+    }
+    assert.equal(d[i], NF4_LEVELS[best], `x = ${x[i]}`);
+  }
+});
