@@ -1078,10 +1078,15 @@ function trainingConfig(c: RunConfig, loss: DpoLossConfig): TrainConfig {
   };
 }
 
+/** `model.quantize`'s format; undefined for `none`. */
+function packedFormat(c: RunConfig): QuantKind | undefined {
+  return c.model.quantize === "none" ? undefined : c.model.quantize as QuantKind;
+}
+
 /** `model.quantize` when set (absent otherwise: older checkpoints compare); LoRA runs only. */
 function quantizeConfig(c: RunConfig): { quantize?: QuantKind } {
-  const kind = c.model.quantize as QuantKind | "none";
-  if (kind === "none") return {};
+  const kind = packedFormat(c);
+  if (!kind) return {};
   if ((c.lora.rank as number) === 0) {
     throw new RangeError(
       `model.quantize ${kind} holds the model's weights in a form that cannot train: set ` +
@@ -1191,7 +1196,7 @@ async function evalInFolder(
   const { start, adapter, tokenizer, task, evalData, heldOut } = await prepareData(c, "dpo", ctx);
   // model.quantize: both models packed as a quantized run holds them; with model.adapter the
   // policy is the packed model with the adapter on it, as that run trained it.
-  const quantize = c.model.quantize === "none" ? undefined : c.model.quantize as QuantKind;
+  const quantize = packedFormat(c);
   if (evalData.pairs.length === 0) {
     throw new RangeError("eval: there are no held-out pairs (data.eval_fraction is 0?)");
   }
@@ -1277,7 +1282,7 @@ export async function scoreFromConfig(
   const gpu = await ctx.gpu();
   const P = c.train.pairs_per_batch as number;
   // model.quantize: as evalFromConfig (with model.adapter, the packed model plus the adapter).
-  const quantize = c.model.quantize === "none" ? undefined : c.model.quantize as QuantKind;
+  const quantize = packedFormat(c);
   const scoreWith = async (
     model: { config: ModelConfig; params: ParamValues },
     lora?: LoraOptions,

@@ -419,6 +419,43 @@ Deno.test("lora: a config's target names select what was trained, partial paths 
 });
 
 /**
+ * Directional derivatives of the adapters' loss along two random directions: the gradient's
+ * (plus `extra(direction)`, a part the gradient holds constant) against central differences of
+ * `lossAt` with step 1e-3, within 2e-3 relative plus `atol`.
+ */
+async function checkDirections(
+  model: Transformer,
+  adapters: ParamValues,
+  grads: ParamValues,
+  lossAt: (m: Transformer) => Promise<number>,
+  options: { atol: number; label: string; extra?: (dir: Map<string, Float32Array>) => number },
+): Promise<void> {
+  const h = 1e-3;
+  for (const dirSeed of [21, 22]) {
+    const r = new Rng(dirSeed), dir = new Map<string, Float32Array>();
+    let analytic = 0;
+    for (const [k, g] of grads) {
+      const v = r.uniformArray(g.length, -1, 1);
+      dir.set(k, v);
+      for (let i = 0; i < g.length; i++) analytic += g[i] * v[i];
+    }
+    analytic += options.extra?.(dir) ?? 0;
+    const shifted = (sign: number) =>
+      new Map([...adapters].map(([k, a]) => [k, a.map((x, i) => x + sign * h * dir.get(k)![i])]));
+    model.writeAdapters(shifted(1));
+    const up = await lossAt(model);
+    model.writeAdapters(shifted(-1));
+    const down = await lossAt(model);
+    model.writeAdapters(adapters);
+    const numeric = (up - down) / (2 * h);
+    assert.ok(
+      Math.abs(numeric - analytic) <= 2e-3 * Math.abs(analytic) + options.atol,
+      `${options.label} direction ${dirSeed}: ${analytic} analytic, ${numeric} by differences`,
+    );
+  }
+}
+
+/**
  * L = Σ coef·logp of one forward of a model dropping with `seed` (null: not at all), and its
  * gradients with `grads`.
  */
@@ -483,28 +520,10 @@ gpuTest(
     const recomputed = (await loss(again, 1, true)).grads!;
     for (const [k, g] of grads!) assert.ok(bitEqual(g, recomputed.get(k)!), `checkpointed ${k}`);
     again.release();
-    const h = 1e-3;
-    for (const dirSeed of [21, 22]) {
-      const r = new Rng(dirSeed), dir = new Map<string, Float32Array>();
-      let analytic = 0;
-      for (const [k, g] of grads!) {
-        const v = r.uniformArray(g.length, -1, 1);
-        dir.set(k, v);
-        for (let i = 0; i < g.length; i++) analytic += g[i] * v[i];
-      }
-      const shifted = (sign: number) =>
-        new Map([...adapters].map(([k, a]) => [k, a.map((x, i) => x + sign * h * dir.get(k)![i])]));
-      model.writeAdapters(shifted(1));
-      const up = (await loss(model, 1)).sum;
-      model.writeAdapters(shifted(-1));
-      const down = (await loss(model, 1)).sum;
-      model.writeAdapters(adapters);
-      const numeric = (up - down) / (2 * h);
-      assert.ok(
-        Math.abs(numeric - analytic) <= 2e-3 * Math.abs(analytic) + 1e-4,
-        `direction ${dirSeed}: ${analytic} analytic, ${numeric} by differences`,
-      );
-    }
+    await checkDirections(model, adapters, grads!, async (m) => (await loss(m, 1)).sum, {
+      atol: 1e-4,
+      label: "LoRA dropout",
+    });
     releaseBatch(batch);
     coefT.release();
     model.release();
@@ -534,93 +553,79 @@ async function doraDropout(
   gpu: Parameters<Parameters<typeof gpuTest>[1]>[0],
   family: "llama" | "gpt2",
 ) {
-  {
-    const c = tinyConfig(family, { maxPositions: 16 });
-    const inOut = modelNames(c).layout === "in_out";
-    const spec: LoraSpec = { rank: 2, alpha: 4, targetModules: "all-linear", dora: true };
-    const params = testParams(c, 7), adapters = randomAdapters(c, spec, 11);
-    const host = randomBatch(c, [13, 9, 4], 13, 8), n = host.tokens.length;
-    const rng = new Rng(9);
-    const coef = Float32Array.from(host.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
-    const make = (dropout: number, extra: { checkpointLayers?: boolean; lora?: boolean } = {}) =>
-      Transformer.create(gpu, c, params, {
-        maxBatch: 4,
-        maxSeqLen: 16,
-        ...(extra.lora === false ? {} : { lora: { ...spec, dropout, adapters } }),
-        checkpointLayers: extra.checkpointLayers,
-      });
-    const batch = uploadRandomBatch(gpu, host, c.vocabSize);
-    const coefT = gpu.upload(coef, [n], { label: "coef" });
-    const loss = seededLoss(gpu, batch, coef, coefT);
-    // PEFT's form, y = x·Wᵀ + b + (g − 1)·x'·Wᵀ + g·s·x'·Aᵀ·Bᵀ: with every input dropped it is the
-    // base model (a form scaling the whole output by g would not be); with none dropped, DoRA.
-    const base = make(0, { lora: false }), all = make(1 - 2 ** -30), none = make(1e-9);
-    assertClose((await loss(all, 3)).logp, (await loss(base, null)).logp, {
-      rtol: 1e-6,
-      label: "all dropped",
+  const c = tinyConfig(family, { maxPositions: 16 });
+  const inOut = modelNames(c).layout === "in_out";
+  const spec: LoraSpec = { rank: 2, alpha: 4, targetModules: "all-linear", dora: true };
+  const params = testParams(c, 7), adapters = randomAdapters(c, spec, 11);
+  const host = randomBatch(c, [13, 9, 4], 13, 8), n = host.tokens.length;
+  const rng = new Rng(9);
+  const coef = Float32Array.from(host.targets, (t) => t < 0 ? 0 : rng.uniform() - 0.5);
+  const make = (dropout: number, extra: { checkpointLayers?: boolean; lora?: boolean } = {}) =>
+    Transformer.create(gpu, c, params, {
+      maxBatch: 4,
+      maxSeqLen: 16,
+      ...(extra.lora === false ? {} : { lora: { ...spec, dropout, adapters } }),
+      checkpointLayers: extra.checkpointLayers,
     });
-    const plain = make(0);
-    assertClose((await loss(none, 3)).logp, (await loss(plain, null)).logp, {
-      rtol: 1e-6,
-      label: "none dropped",
-    });
-    for (const m of [base, all, none, plain]) m.release();
-    const model = make(0.3);
-    const { grads } = await loss(model, 1, true);
-    // Checkpointed layers recompute the forward with the same masks: the same bits.
-    const again = make(0.3, { checkpointLayers: true });
-    const recomputed = (await loss(again, 1, true)).grads!;
-    for (const [k, g] of grads!) assert.ok(bitEqual(g, recomputed.get(k)!), `checkpointed ${k}`);
-    again.release();
-    // The gradient holds ‖V‖ constant, as PEFT's does; differences of the loss see ‖V‖ move too.
-    // Adding that part on the host, ∂L/∂‖V_o‖ = −dm_o·m_o/‖V_o‖ times d‖V_o‖ = V_o·dV_o/‖V_o‖ with
-    // dV = s·(dB·A + B·dA), the total matches central differences along random directions.
-    const s = loraScale(spec), r = spec.rank, h = 1e-3;
-    for (const dirSeed of [21, 22]) {
-      const dr = new Rng(dirSeed), dir = new Map<string, Float32Array>();
-      let analytic = 0;
-      for (const [k, g] of grads!) {
-        const v = dr.uniformArray(g.length, -1, 1);
-        dir.set(k, v);
-        for (let i = 0; i < g.length; i++) analytic += g[i] * v[i];
-      }
-      for (const t of loraTargets(c, spec)) {
-        const W = params.get(t.weight)!, A = adapters.get(t.a)!, B = adapters.get(t.b)!;
-        const m = adapters.get(t.m!)!,
-          dm = grads!.get(t.m!)!,
-          dA = dir.get(t.a)!,
-          dB = dir.get(t.b)!;
-        for (let o = 0; o < t.out; o++) {
-          let norm2 = 0, dot = 0;
-          for (let i = 0; i < t.in; i++) {
-            let v = W[inOut ? i * t.out + o : o * t.in + i], dv = 0;
-            for (let j = 0; j < r; j++) {
-              v += s * B[o * r + j] * A[j * t.in + i];
-              dv += s * (dB[o * r + j] * A[j * t.in + i] + B[o * r + j] * dA[j * t.in + i]);
-            }
-            norm2 += v * v;
-            dot += v * dv;
+  const batch = uploadRandomBatch(gpu, host, c.vocabSize);
+  const coefT = gpu.upload(coef, [n], { label: "coef" });
+  const loss = seededLoss(gpu, batch, coef, coefT);
+  // PEFT's form, y = x·Wᵀ + b + (g − 1)·x'·Wᵀ + g·s·x'·Aᵀ·Bᵀ: with every input dropped it is the
+  // base model (a form scaling the whole output by g would not be); with none dropped, DoRA.
+  const base = make(0, { lora: false }), all = make(1 - 2 ** -30), none = make(1e-9);
+  assertClose((await loss(all, 3)).logp, (await loss(base, null)).logp, {
+    rtol: 1e-6,
+    label: "all dropped",
+  });
+  const plain = make(0);
+  assertClose((await loss(none, 3)).logp, (await loss(plain, null)).logp, {
+    rtol: 1e-6,
+    label: "none dropped",
+  });
+  for (const m of [base, all, none, plain]) m.release();
+  const model = make(0.3);
+  const { grads } = await loss(model, 1, true);
+  // Checkpointed layers recompute the forward with the same masks: the same bits.
+  const again = make(0.3, { checkpointLayers: true });
+  const recomputed = (await loss(again, 1, true)).grads!;
+  for (const [k, g] of grads!) assert.ok(bitEqual(g, recomputed.get(k)!), `checkpointed ${k}`);
+  again.release();
+  // The gradient holds ‖V‖ constant, as PEFT's does; differences of the loss see ‖V‖ move too.
+  // Adding that part on the host, ∂L/∂‖V_o‖ = −dm_o·m_o/‖V_o‖ times d‖V_o‖ = V_o·dV_o/‖V_o‖ with
+  // dV = s·(dB·A + B·dA), the total matches central differences along random directions.
+  const s = loraScale(spec), r = spec.rank;
+  const normPart = (dir: Map<string, Float32Array>) => {
+    let sum = 0;
+    for (const t of loraTargets(c, spec)) {
+      const W = params.get(t.weight)!, A = adapters.get(t.a)!, B = adapters.get(t.b)!;
+      const m = adapters.get(t.m!)!,
+        dm = grads!.get(t.m!)!,
+        dA = dir.get(t.a)!,
+        dB = dir.get(t.b)!;
+      for (let o = 0; o < t.out; o++) {
+        let norm2 = 0, dot = 0;
+        for (let i = 0; i < t.in; i++) {
+          let v = W[inOut ? i * t.out + o : o * t.in + i], dv = 0;
+          for (let j = 0; j < r; j++) {
+            v += s * B[o * r + j] * A[j * t.in + i];
+            dv += s * (dB[o * r + j] * A[j * t.in + i] + B[o * r + j] * dA[j * t.in + i]);
           }
-          const norm = Math.sqrt(norm2);
-          analytic += (-dm[o] * m[o] / norm) * (dot / norm);
+          norm2 += v * v;
+          dot += v * dv;
         }
+        const norm = Math.sqrt(norm2);
+        sum += (-dm[o] * m[o] / norm) * (dot / norm);
       }
-      const shifted = (sign: number) =>
-        new Map([...adapters].map(([k, a]) => [k, a.map((x, i) => x + sign * h * dir.get(k)![i])]));
-      model.writeAdapters(shifted(1));
-      const up = (await loss(model, 1)).sum;
-      model.writeAdapters(shifted(-1));
-      const down = (await loss(model, 1)).sum;
-      model.writeAdapters(adapters);
-      const numeric = (up - down) / (2 * h);
-      // (1e-2 absolute: the float32 loss's rounding over 2h, where a direction's slope is small)
-      assert.ok(
-        Math.abs(numeric - analytic) <= 2e-3 * Math.abs(analytic) + 1e-2,
-        `${family} direction ${dirSeed}: ${analytic} analytic, ${numeric} by differences (h ${h})`,
-      );
     }
-    releaseBatch(batch);
-    coefT.release();
-    model.release();
-  }
+    return sum;
+  };
+  // (1e-2 absolute: the float32 loss's rounding over 2h, where a direction's slope is small)
+  await checkDirections(model, adapters, grads!, async (m) => (await loss(m, 1)).sum, {
+    atol: 1e-2,
+    label: family,
+    extra: normPart,
+  });
+  releaseBatch(batch);
+  coefT.release();
+  model.release();
 }
