@@ -8,8 +8,9 @@
 # 4. the PyTorch peer's GEMMs and DPO step, and the comparison against the NVIDIA targets;
 # 5. attention forward and backward at gpt2-small's shape for every tile and 1 or 2 rows per
 #    invocation, and with the products design (bench/attention_tiles.ts);
-# 6. where a gpt2-small DPO step's GPU time goes, per kernel (bench/profile_step.ts), with the
-#    default attention, the products design and one row per invocation;
+# 6. where a gpt2-small DPO step's GPU time goes, per kernel (bench/profile_step.ts): the default
+#    step, a LoRA r 8 step (as fast as the full step in G7 though it skips every frozen weight's
+#    gradient: which of its extra dispatches cost the time) and a checkpointed one;
 # 7. the step's products with K cut into 1–12 slices, and the PyTorch GEMMs (bench/matmul_waves.ts:
 #    wave quantization);
 # 8. the same shapes with C's row or column blocks on the fastest grid axis (bench/matmul_grid.ts).
@@ -63,9 +64,9 @@ if [[ $steps == *5* ]]; then
   timeout 120 deno run -A "${cfg[@]}" bench/attention_tiles.ts --quick | tee "$out/attention_tiles.md"
 fi
 if [[ $steps == *6* ]]; then
-  # The step with flash attention, with the products design (the GPU default), and with flash at
-  # one row per invocation (ATTENTION_RUNS overrides the list; one line of profile_step flags each).
-  runs="${ATTENTION_RUNS:-$'--attention=flash\n--attention=products\n--attention=flash --rows-per-lane=1'}"
+  # The default step, LoRA r 8 on every linear layer, checkpointed layers (PROFILE_RUNS overrides
+  # the list; one line of profile_step flags each, e.g. --attention=flash --rows-per-lane=1).
+  runs="${PROFILE_RUNS:-$'--attention=products\n--lora=8\n--checkpointed'}"
   while IFS= read -r flags; do
     timeout 120 deno run -A "${cfg[@]}" bench/profile_step.ts gpt2-small dpo $flags |
       tee -a "$out/profile.md"

@@ -8,6 +8,8 @@
  * ```sh
  * deno run -A bench/profile_step.ts [tiny|gpt2-small] [sft|dpo] [--attention=flash|products]
  *   [--rows-per-lane=1|2] [--split-dkv]   # default: tiny dpo, the model's default attention
+ *   [--lora=8] [--quantize=nf4] [--checkpointed]   # LoRA r 8 on every linear layer (alpha 2r),
+ *                                                  # its frozen weights packed; checkpointed layers
  * ```
  *
  * @module
@@ -16,6 +18,8 @@ import { parseArgs } from "node:util";
 import { CONFIGS } from "./configs.ts";
 import { benchTrainStep, type ProfileLine } from "./train_step.ts";
 import type { AttentionOptions } from "../model/transformer.ts";
+import type { LoraSpec } from "../model/lora.ts";
+import { QUANT_KINDS, type QuantKind } from "../kernels/quantize.ts";
 
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
@@ -25,30 +29,51 @@ if (import.meta.main) {
       attention: { type: "string" },
       "rows-per-lane": { type: "string" },
       "split-dkv": { type: "boolean" },
+      lora: { type: "string" },
+      quantize: { type: "string" },
+      checkpointed: { type: "boolean" },
     },
   });
   const [name = "tiny", objective = "dpo"] = positionals;
   const config = CONFIGS.find((c) => c.name === name);
   const design = values.attention;
   const rows = values["rows-per-lane"] === undefined ? undefined : Number(values["rows-per-lane"]);
+  const rank = values.lora === undefined ? undefined : Number(values.lora);
+  const quantize = values.quantize as QuantKind | undefined;
   if (
     !config || (objective !== "sft" && objective !== "dpo") ||
     (design !== undefined && design !== "flash" && design !== "products") ||
-    (rows !== undefined && rows !== 1 && rows !== 2)
+    (rows !== undefined && rows !== 1 && rows !== 2) ||
+    (rank !== undefined && !(Number.isInteger(rank) && rank > 0)) ||
+    (quantize !== undefined && (rank === undefined || !QUANT_KINDS.includes(quantize)))
   ) {
     console.error(
       "usage: deno run -A bench/profile_step.ts [tiny|gpt2-small] [sft|dpo] " +
-        "[--attention=flash|products] [--rows-per-lane=1|2] [--split-dkv]",
+        "[--attention=flash|products] [--rows-per-lane=1|2] [--split-dkv] [--lora=R " +
+        `[--quantize=${QUANT_KINDS.join("|")}]] [--checkpointed]`,
     );
     Deno.exit(2);
   }
+  const lora: LoraSpec | undefined = rank === undefined
+    ? undefined
+    : { rank, alpha: 2 * rank, targetModules: "all-linear" };
   const attention: AttentionOptions = {
     design,
     rowsPerLane: rows as 1 | 2 | undefined,
     splitDkv: values["split-dkv"],
   };
-  const r = await benchTrainStep(config, objective, { steps: 2, profile: true, attention });
+  const r = await benchTrainStep(config, objective, {
+    steps: 2,
+    profile: true,
+    attention,
+    lora,
+    quantize,
+    checkpointLayers: values.checkpointed,
+  });
   console.log(`attention: ${r.attentionDesign} ${JSON.stringify(attention)}`);
+  if (lora || values.checkpointed) {
+    console.log(JSON.stringify({ lora, quantize, checkpointed: values.checkpointed ?? false }));
+  }
   const lines = r.profile ?? [];
   const total = lines.reduce((s, l) => s + l.ms, 0);
   console.log(

@@ -2,9 +2,21 @@
  * The GPU side of the test harness: one shared device for every test file, `gpuTest` that skips
  * (with a printed reason) where no adapter exists, except under `CI`, where that is a failure.
  *
+ * With `TEST_AS_GPU=1` a CPU adapter (lavapipe) reports itself as a hardware GPU
+ * ({@linkcode Gpu.isCpu} false), so the launchers choose what they would on one (128 × 128 tiled
+ * matmuls, 64-column blocks, the split and tail rules, the products attention design) and the
+ * suite checks those choices without a GPU. The prototype's getter is replaced, so a test that
+ * overrides `isCpu` on the device and deletes its override afterwards falls back to this one.
+ *
  * @module
  */
 import { Gpu, type HostArray, type Tensor } from "../kernels/gpu.ts";
+
+/** Whether `TEST_AS_GPU=1` makes the adapter report itself as a hardware GPU. */
+export const testAsGpu: boolean = Deno.env.get("TEST_AS_GPU") === "1";
+if (testAsGpu) {
+  Object.defineProperty(Gpu.prototype, "isCpu", { get: () => false, configurable: true });
+}
 
 async function open(): Promise<{ gpu: Gpu | null; reason: string }> {
   try {
@@ -27,6 +39,16 @@ if (!opened.gpu) {
 /** The shared test device, or null where there is none. */
 export const testGpu: Gpu | null = opened.gpu;
 
+/** Options of {@linkcode gpuTest}. */
+export interface GpuTestOptions {
+  /**
+   * The test needs the launchers' real choices for this adapter (a CPU adapter's workaround for
+   * its own limits, say): ignored under `TEST_AS_GPU=1`, where a CPU adapter would run GPU
+   * choices it cannot.
+   */
+  realChoices?: boolean;
+}
+
 /**
  * Registers a test that needs the GPU; it is ignored (reported as such) without an adapter.
  *
@@ -38,10 +60,14 @@ export const testGpu: Gpu | null = opened.gpu;
  * });
  * ```
  */
-export function gpuTest(name: string, fn: (gpu: Gpu) => Promise<void> | void): void {
+export function gpuTest(
+  name: string,
+  fn: (gpu: Gpu) => Promise<void> | void,
+  options: GpuTestOptions = {},
+): void {
   Deno.test({
     name,
-    ignore: testGpu === null,
+    ignore: testGpu === null || (testAsGpu && options.realChoices === true),
     // WebGPU keeps device-level resources alive across tests by design.
     sanitizeResources: false,
     sanitizeOps: false,

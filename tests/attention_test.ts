@@ -270,10 +270,12 @@ async function checkCases(gpu: Gpu, cases: Case[], seed: number, design: string)
       ["dV", dV, grads.dV],
     ];
     for (const [name, a, e] of checks) {
-      // At T = 1 dQ and dK are exactly zero (one key: dS = dOut·v − D = 0), where a relative
-      // error means nothing; there f32 rounding may leave ~1e-7, so allow that much absolutely.
+      // At T = 1 or window 1 dQ and dK are exactly zero (one key: dS = dOut·v − D = 0), where a
+      // relative error means nothing; there f32 rounding may leave ~1e-7 per element (1.7e-7 on
+      // an H200), so allow a root-mean-square error of 1e-6.
       const zero = e.every((x) => x === 0);
-      const r = assertClose(a, e, { label: `${label}: ${name}`, atol: zero ? 1e-6 : 0 }).relError;
+      const atol = zero ? 1e-6 * Math.sqrt(e.length) : 0;
+      const r = assertClose(a, e, { label: `${label}: ${name}`, atol }).relError;
       if (!zero) worst[name] = Math.max(worst[name], r);
     }
     assertPaddedZero(out, c, "bthd", c.nh, `${label}: out`);

@@ -346,10 +346,14 @@ gpuTest(
   "matmul: aligned operands take the vec4f tiled kernel, bit-identical to the others",
   async (gpu) => {
     const rng = new Rng(109);
-    /** Runs a case with the tiled kernel and returns C and the entry points dispatched. */
+    /**
+     * Runs a case with the tiled kernel in 128-column blocks (a GPU would take 64-column blocks
+     * for N ≤ 64 by default) and returns C and the entry points dispatched.
+     */
     const run = async (c: Case, host: ReturnType<typeof operands>, extra: Partial<MatmulArgs>) => {
       const entries: string[] = [];
-      const got = await gpuMatmul(gpu, c, host, { kernel: "tiled", splitK: 1, ...extra }, {
+      const tiled = { kernel: "tiled", splitK: 1, blockCols: 128 } as const;
+      const got = await gpuMatmul(gpu, c, host, { ...tiled, ...extra }, {
         entries,
       });
       return { got, entries };
@@ -397,10 +401,8 @@ gpuTest(
       const c = { m: 37, n: 53, k: 41, transA, transB };
       const host = operands(rng, c);
       const entries: string[] = [];
-      const got = await gpuMatmul(gpu, c, host, { kernel: "tiled", splitK: 1 }, {
-        entries,
-        padded: true,
-      });
+      const tiled = { kernel: "tiled", splitK: 1, blockCols: 128 } as const;
+      const got = await gpuMatmul(gpu, c, host, tiled, { entries, padded: true });
       assert.deepEqual([...new Set(entries)], ["matmul_tiled_v4"], tag(transA, transB));
       assertClose(got, refMatmul(c, host), { label: `padded ${tag(transA, transB)}` });
       const lanes = await gpuMatmul(gpu, c, host, { kernel: "lanes" });
@@ -602,10 +604,12 @@ gpuTest(
 );
 
 gpuTest("matmul: repack by default for big products, and for unaligned offsets", async (gpu) => {
-  // By default B (rows 5 apart) is repacked once M ≥ 1024 rows reuse it, not below.
+  // By default B (rows 5 apart) is repacked once M ≥ 1024 rows reuse it, not below (128-column
+  // blocks asked for: a GPU would take 64-column ones for N ≤ 64, under another kernel's name).
   for (const [m, want] of [[1024, ["pad_rows", "matmul_tiled_v4"]], [1023, ["matmul_tiled"]]]) {
     const e = { m: m as number, n: 5, k: 8 }, hostE = operands(new Rng(5), e), seen: string[] = [];
-    const got = await gpuMatmul(gpu, e, hostE, { kernel: "tiled" }, { entries: seen });
+    const tiled = { kernel: "tiled", blockCols: 128 } as const;
+    const got = await gpuMatmul(gpu, e, hostE, tiled, { entries: seen });
     assert.deepEqual(seen, want, `M ${m}`);
     assertClose(got, refMatmul(e, hostE), { label: `default repack, M ${m}` });
   }
@@ -620,7 +624,7 @@ gpuTest("matmul: repack by default for big products, and for unaligned offsets",
     seen.push(x.kernel.entryPoint);
     dispatch(x);
   };
-  matmul(enc, { out, a: a.view(1, [f.m, f.k]), b, kernel: "tiled", repack: true });
+  matmul(enc, { out, a: a.view(1, [f.m, f.k]), b, kernel: "tiled", repack: true, blockCols: 128 });
   gpu.submit(enc);
   const [got] = await gpu.read([out]);
   assert.deepEqual(seen, ["pad_rows", "matmul_tiled_v4"]);
@@ -785,13 +789,17 @@ gpuTest(
       const aligned = (c.transA ? c.m : c.k) % 4 === 0 && (c.transB ? c.k : c.n) % 4 === 0;
       const tiles = aligned ? "matmul_tiled_v4" : "matmul_tiled";
       assert.deepEqual(entries, [...pro, tiles, ...pro, tiles, tiles, "splitk_reduce"]);
-      // Turned off, or with K slices given: one launch.
+      // Turned off: the launcher's usual K slices (none on CPU adapters; on a GPU the one-wave
+      // rule cuts these 10 workgroups' K); with K slices given: one launch.
+      const usual = gpu.isCpu ? 1 : gpuSplitK(10, c.k);
+      const split = usual > 1 ? [...Array(usual).fill(tiles), "splitk_reduce"] : [tiles];
       for (const off of [{ tailSplit: false }, { tailSplit: true, splitK: 1 }]) {
         const plain: string[] = [];
         await gpuMatmul(gpu, c, host, { kernel: "tiled", waveGroups: 9, ...off }, {
           entries: plain,
         });
-        assert.deepEqual(plain, [...pro, tiles], JSON.stringify(off));
+        const want = off.splitK === 1 ? [...pro, tiles] : [...pro, ...split];
+        assert.deepEqual(plain, want, JSON.stringify(off));
       }
     }
     // Exactly whole waves (2 × 3 blocks, waves of 3): nothing to cut, one launch.

@@ -6,7 +6,9 @@
  *
  * With `--ab`, the selected variants and the launcher are instead measured round by round at each
  * shape and transpose (5 rounds, best of 3 per round), so they share the machine's load, and each
- * variant's C is compared with the launcher's (relative error); min and median GFLOP/s are printed.
+ * variant's C is compared with the launcher's (relative error); min and median GFLOP/s are printed,
+ * by wall clock and, where the device has `timestamp-query`, by GPU time (one timed pass of R
+ * dispatches: on a fast GPU a 0.1 ms product is within the wall clock's spread, session 14).
  * Variants may read A or B from a uniform buffer or an `rgba32float` texture (`a`, `b` below) and
  * may run only some transposes (`only`).
  *
@@ -335,6 +337,14 @@ function operands(
 }
 
 /** `--ab`: the launcher and the selected variants, round by round (see the module header). */
+/** One contender of `--ab`: R launches submitted and awaited; R launches timed on the GPU. */
+interface Runner {
+  name: string;
+  run: (r: number) => Promise<void>;
+  timed?: (r: number) => Promise<number>;
+  err: number;
+}
+
 async function abMode(): Promise<void> {
   const dev = gpu.device, U = GPUBufferUsage;
   const selected = VARIANTS.filter((v) =>
@@ -347,18 +357,27 @@ async function abMode(): Promise<void> {
       const a = gpu.upload(host.a, ta ? [k, m] : [m, k]),
         b = gpu.upload(host.b, tb ? [n, k] : [k, n]);
       const c = gpu.tensor([m, n]);
+      const product = (enc: ReturnType<Gpu["encoder"]>) =>
+        matmul(enc, { out: c, a, b, transA: ta === 1, transB: tb === 1 });
       const launch = (r: number) => {
         const enc = gpu.encoder();
-        for (let i = 0; i < r; i++) {
-          matmul(enc, { out: c, a, b, transA: ta === 1, transB: tb === 1 });
-        }
+        for (let i = 0; i < r; i++) product(enc);
         gpu.submit(enc);
         return gpu.sync();
       };
+      /** GPU ms of `r` launches in one timed pass. */
+      const launchTimed = async (r: number) => {
+        const enc = gpu.encoder();
+        enc.timed("ab", () => {
+          for (let i = 0; i < r; i++) product(enc);
+        });
+        gpu.submit(enc);
+        return (await enc.readTimings())[0].ms;
+      };
       await launch(1);
       const [want] = await gpu.read([c]);
-      const runners: { name: string; run: (r: number) => Promise<void>; err: number }[] = [
-        { name: "kernels/matmul.ts", run: launch, err: 0 },
+      const runners: Runner[] = [
+        { name: "kernels/matmul.ts", run: launch, timed: launchTimed, err: 0 },
       ];
       const owned: { destroy(): void }[] = [];
       for (const v of selected) {
@@ -454,18 +473,49 @@ async function abMode(): Promise<void> {
             },
           ],
         });
-        const run = (r: number) => {
+        /** Encodes `r` dispatches in one pass (timestamped when `stamps` is given). */
+        const encode = (r: number, stamps?: GPUQuerySet) => {
           const enc = dev.createCommandEncoder();
-          const pass = enc.beginComputePass();
+          const pass = enc.beginComputePass(
+            stamps
+              ? {
+                timestampWrites: {
+                  querySet: stamps,
+                  beginningOfPassWriteIndex: 0,
+                  endOfPassWriteIndex: 1,
+                },
+              }
+              : {},
+          );
           pass.setPipeline(pipe);
           pass.setBindGroup(0, group);
           for (let i = 0; i < r; i++) {
             pass.dispatchWorkgroups(Math.ceil(n / v.colsPerGroup), Math.ceil(m / v.rowsPerGroup));
           }
           pass.end();
-          dev.queue.submit([enc.finish()]);
+          return enc;
+        };
+        const run = (r: number) => {
+          dev.queue.submit([encode(r).finish()]);
           return dev.queue.onSubmittedWorkDone();
         };
+        let timed: Runner["timed"];
+        if (gpu.hasFeature("timestamp-query")) {
+          const stamps = dev.createQuerySet({ type: "timestamp", count: 2 });
+          const resolve = dev.createBuffer({ size: 16, usage: U.QUERY_RESOLVE | U.COPY_SRC });
+          const readable = dev.createBuffer({ size: 16, usage: U.MAP_READ | U.COPY_DST });
+          owned.push(stamps, resolve, readable);
+          timed = async (r: number) => {
+            const enc = encode(r, stamps);
+            enc.resolveQuerySet(stamps, 0, 2, resolve, 0);
+            enc.copyBufferToBuffer(resolve, 0, readable, 0, 16);
+            dev.queue.submit([enc.finish()]);
+            await readable.mapAsync(GPUMapMode.READ);
+            const [t0, t1] = new BigUint64Array(readable.getMappedRange().slice(0));
+            readable.unmap();
+            return Number(t1 - t0) / 1e6;
+          };
+        }
         gpu.write(c, new Float32Array(m * n).fill(NaN));
         await run(1);
         const [got] = await gpu.read([c]);
@@ -474,24 +524,35 @@ async function abMode(): Promise<void> {
           e += (got[i] - want[i]) ** 2;
           w += want[i] ** 2;
         }
-        runners.push({ name: v.file, run, err: Math.sqrt(e / w) });
+        runners.push({ name: v.file, run, timed, err: Math.sqrt(e / w) });
       }
       const reps = Math.max(2, Math.round(2e8 / (m * n * k)));
       const walls = runners.map(() => [] as number[]), cpus = runners.map(() => [] as number[]);
+      const gpuMs = runners.map(() => [] as number[]);
       for (let round = 0; round < 5; round++) {
         for (const [i, r] of runners.entries()) {
           const t = await perDispatch(r.run, reps, 3);
           walls[i].push(t.wall);
           cpus[i].push(t.cpu);
+          if (r.timed) {
+            let best = Infinity;
+            for (let j = 0; j < 3; j++) best = Math.min(best, await r.timed(reps));
+            gpuMs[i].push(best / reps);
+          }
         }
       }
       const gf = (ms: number) => (2 * m * n * k / ms / 1e6).toFixed(1);
+      /** Best and median (of 5 rounds) as GFLOP/s. */
+      const rates = (ms: number[]) => {
+        const sorted = [...ms].sort((x, y) => x - y);
+        return `best ${gf(sorted[0])} median ${gf(sorted[2])}`;
+      };
       for (const [i, r] of runners.entries()) {
-        const sorted = [...walls[i]].sort((x, y) => x - y);
+        const stamped = gpuMs[i].length ? ` gpu ${rates(gpuMs[i])}` : "";
         console.log(
-          `${t} ${m}x${k}x${n} ${r.name.padEnd(24)} GFLOP/s best ${gf(sorted[0])} median ${
-            gf(sorted[2])
-          } cpu ${gf(Math.min(...cpus[i]))}  rel. error vs launcher ${r.err.toExponential(1)}`,
+          `${t} ${m}x${k}x${n} ${r.name.padEnd(24)} GFLOP/s ${rates(walls[i])}${stamped} cpu ${
+            gf(Math.min(...cpus[i]))
+          }  rel. error vs launcher ${r.err.toExponential(1)}`,
         );
       }
       for (const o of owned) o.destroy();
