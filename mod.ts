@@ -40,6 +40,7 @@ export * from "./model/safetensors.ts";
 export * from "./model/tokenizer.ts";
 export * from "./datasets/types.ts";
 export * from "./datasets/formats.ts";
+export * from "./datasets/kto.ts";
 export * from "./pipeline/stage.ts";
 export * from "./pipeline/load.ts";
 export * from "./pipeline/tokenize.ts";

@@ -12,6 +12,11 @@
  * | `sharegpt` (LLaMA-Factory)      | `{conversations: [{from, value}…], system?, chosen, rejected}`      | `chat` |
  * | `hh` (Anthropic HH-RLHF)        | `{chosen: "\n\nHuman: …\n\nAssistant: …", rejected: "…"}`           | `chat` |
  * | `tokenized`                     | `{prompt_ids: [int…], chosen_ids: [int…], rejected_ids: [int…]}`    | `ids`  |
+ * | `trl-unpaired`                  | `{prompt: "…", completion: "…", label: true}` (KTO, one response)   | `text` |
+ * | `trl-unpaired-conversational`   | `{prompt: [msg…], completion: [msg…], label: false}`                | `chat` |
+ *
+ * The unpaired formats (TRL's, for KTO) hold one response and a label (desirable or not) per row:
+ * each becomes a pair whose `chosen` is that response, `rejected` empty and `label` set.
  *
  * Every column name can be remapped with {@linkcode Columns}; ShareGPT role and content keys with
  * {@linkcode ShareGptTags}. A row that does not fit its format raises a {@linkcode DataError} that
@@ -31,7 +36,9 @@ export type Format =
   | "alpaca"
   | "sharegpt"
   | "hh"
-  | "tokenized";
+  | "tokenized"
+  | "trl-unpaired"
+  | "trl-unpaired-conversational";
 
 /**
  * Every format name, in detection-table order.
@@ -51,6 +58,8 @@ export const FORMATS: readonly Format[] = [
   "sharegpt",
   "hh",
   "tokenized",
+  "trl-unpaired",
+  "trl-unpaired-conversational",
 ];
 
 /**
@@ -81,6 +90,17 @@ export interface Columns {
   chosenIds?: string;
   /** Pre-tokenized rejected response. Default `"rejected_ids"`. */
   rejectedIds?: string;
+  /** An unpaired (KTO) row's response. Default `"completion"`. */
+  completion?: string;
+  /** An unpaired (KTO) row's label, `true` desirable. Default `"label"`. */
+  label?: string;
+  /**
+   * LLaMA-Factory's `kto_tag`: set, an `alpaca` or `sharegpt` row is one KTO example, its label
+   * this column (`true` desirable); the response is the `chosen` column (alpaca; LLaMA-Factory's
+   * `response`, default `"output"`) or the conversation's last, assistant-side turn (sharegpt).
+   * Default `null` (off): rows are preference pairs.
+   */
+  ktoTag?: string | null;
 }
 
 /** {@linkcode Columns} with every default filled in. */
@@ -99,6 +119,9 @@ const DEFAULT_COLUMNS: ResolvedColumns = {
   promptIds: "prompt_ids",
   chosenIds: "chosen_ids",
   rejectedIds: "rejected_ids",
+  completion: "completion",
+  label: "label",
+  ktoTag: null,
 };
 
 /**
@@ -227,7 +250,9 @@ const DETECT_ROWS = 16;
  * 4. `chosen` and `rejected` with a `prompt`: a list prompt → `trl-conversational`, else
  *    `trl-standard`;
  * 5. `chosen` and `rejected` without one: list values → `trl-conversational-implicit`; strings
- *    holding `Human:` and `\n\nAssistant:` turns → `hh`; other strings → `trl-standard-implicit`.
+ *    holding `Human:` and `\n\nAssistant:` turns → `hh`; other strings → `trl-standard-implicit`;
+ * 6. `completion` and `label` (no `chosen` or `rejected`): a list prompt →
+ *    `trl-unpaired-conversational`, else `trl-unpaired` (TRL's unpaired data, for KTO).
  *
  * @throws {DataError} when no rule matches (the message lists the columns found).
  *
@@ -283,12 +308,18 @@ export function detectFormat(
     if (typeof chosen === "string" && looksLikeHh(chosen)) return "hh";
     return "trl-standard-implicit";
   }
+  if (has(cols.completion) && has(cols.label)) {
+    return Array.isArray(first(cols.prompt)) || Array.isArray(first(cols.completion))
+      ? "trl-unpaired-conversational"
+      : "trl-unpaired";
+  }
   const keys = [...new Set(sample.flatMap((row) => Object.keys(row)))];
   throw new DataError({
     file,
     reason: `cannot detect the format from the columns ${listKeys(keys)}: expected "chosen" and ` +
-      `"rejected" (with "prompt", "instruction" or "conversations"), or "prompt_ids", ` +
-      `"chosen_ids" and "rejected_ids"; map yours with the columns option or name the format`,
+      `"rejected" (with "prompt", "instruction" or "conversations"), "prompt_ids", ` +
+      `"chosen_ids" and "rejected_ids", or "prompt", "completion" and "label" (unpaired, for ` +
+      `KTO); map yours with the columns option or name the format`,
   });
 }
 
@@ -372,6 +403,21 @@ export function normalizeRow(
       return shareGptPair(r, options.tags);
     case "hh":
       return { ...hhSplit(r), kind: "chat", source };
+    case "trl-unpaired":
+      return {
+        ...textPair(r.string(r.cols.prompt), r.string(r.cols.completion), "", source),
+        rejected: [],
+        label: r.label(r.cols.label),
+      };
+    case "trl-unpaired-conversational":
+      return {
+        prompt: r.messages(r.cols.prompt),
+        chosen: r.messages(r.cols.completion),
+        rejected: [],
+        kind: "chat",
+        label: r.label(r.cols.label),
+        source,
+      };
     case "tokenized":
       return {
         prompt: [],
@@ -595,9 +641,12 @@ export function pairIssues(pair: PreferencePair): PairIssue[] {
   const emptyPrompt = pair.ids ? pair.ids.prompt.length === 0 : blank(pair.prompt);
   const emptyChosen = pair.ids ? pair.ids.chosen.length === 0 : blank(pair.chosen);
   const emptyRejected = pair.ids ? pair.ids.rejected.length === 0 : blank(pair.rejected);
-  const equal = pair.ids
-    ? sameNumbers(pair.ids.chosen, pair.ids.rejected)
-    : sameMessages(pair.chosen, pair.rejected);
+  // A KTO example (label set) has one response; `rejected` is its KL completion, filled later.
+  const single = pair.label !== undefined;
+  const equal = !single &&
+    (pair.ids
+      ? sameNumbers(pair.ids.chosen, pair.ids.rejected)
+      : sameMessages(pair.chosen, pair.rejected));
   if (equal && !(emptyChosen && emptyRejected)) {
     issues.push({
       kind: "equal-responses",
@@ -612,7 +661,7 @@ export function pairIssues(pair: PreferencePair): PairIssue[] {
       reason: "the chosen response is empty",
     });
   }
-  if (emptyRejected) {
+  if (emptyRejected && !single) {
     issues.push({
       kind: "empty-response",
       field: "rejected",
@@ -701,6 +750,17 @@ function alpacaPair(r: RowReader): PreferencePair {
   }
   const parts = [r.string(cols.instruction), r.optionalString(cols.input)].filter((s) => s);
   prompt.push({ role: "user", content: parts.join("\n") });
+  if (cols.ktoTag !== null) {
+    // LLaMA-Factory's KTO row: one response and its kto_tag.
+    return {
+      prompt,
+      chosen: [{ role: "assistant", content: r.string(cols.chosen) }],
+      rejected: [],
+      kind: "chat",
+      label: r.label(cols.ktoTag),
+      source: r.source,
+    };
+  }
   return {
     prompt,
     chosen: [{ role: "assistant", content: r.string(cols.chosen) }],
@@ -753,7 +813,10 @@ function shareGptPair(r: RowReader, given?: ShareGptTags): PreferencePair {
     const system = r.optionalString(cols.system);
     if (system) prompt.push({ role: "system", content: system });
   }
-  for (let i = start; i < turns.length; i++) {
+  // LLaMA-Factory's KTO row: the conversation ends with its one response, the last turn.
+  const kto = cols.ktoTag !== null;
+  const end = kto ? turns.length - 1 : turns.length;
+  for (let i = start; i < end; i++) {
     const path = `${field}[${i}]`;
     const { tag, content } = turnAt(turns[i], path);
     const userTurn = (i - start) % 2 === 0;
@@ -768,6 +831,29 @@ function shareGptPair(r: RowReader, given?: ShareGptTags): PreferencePair {
       );
     }
     prompt.push({ role: roleOf(tag), content });
+  }
+  if (kto) {
+    const path = `${field}[${end}]`;
+    if ((end - start) % 2 === 0 || end < start) {
+      r.fail(
+        field,
+        `expected the turns to end on the response, a ${quoteList(assistantSide)} turn after ` +
+          `a ${quoteList(userSide)} one (a kto_tag row), ` +
+          (turns.length === start ? "got no turns" : `got ${turns.length - start} turns`),
+      );
+    }
+    const { tag, content } = turnAt(turns[end], path);
+    if (!assistantSide.includes(tag)) {
+      r.fail(`${path}.${tags.roleTag}`, `expected ${quoteList(assistantSide)}, got "${tag}"`);
+    }
+    return {
+      prompt,
+      chosen: [{ role: roleOf(tag), content }],
+      rejected: [],
+      kind: "chat",
+      label: r.label(cols.ktoTag!),
+      source: r.source,
+    };
   }
   if ((turns.length - start) % 2 === 0) {
     r.fail(
@@ -842,6 +928,14 @@ class RowReader {
     if (typeof v === "string") return v;
     if (v === undefined) this.fail(column, this.#missing("a string"));
     return this.fail(column, `expected a string, got ${typeName(v)}`);
+  }
+
+  /** A KTO label: `true` (desirable) or `false`, as TRL's unpaired data holds it. */
+  label(column: string): boolean {
+    const v = this.row[column];
+    if (typeof v === "boolean") return v;
+    if (v === undefined) this.fail(column, this.#missing("true or false"));
+    return this.fail(column, `expected true (desirable) or false (undesirable), ${got(v)}`);
   }
 
   /** A string, or `""` when the column is off, missing or null. */

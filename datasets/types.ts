@@ -48,6 +48,12 @@ export interface PreferencePair {
    * `"\n\nHuman: …\n\nAssistant:"` stays what the model sees, as TRL reads such rows.
    */
   raw?: { prompt: string; chosen: string; rejected: string };
+  /**
+   * A KTO example's label (TRL's unpaired `label`): `true` desirable, `false` undesirable. Set,
+   * the row is one labelled response (`chosen`), not a pair; `rejected` is empty until
+   * {@linkcode ktoExamples} gives it the example's KL completion.
+   */
+  label?: boolean;
   /** Where the row came from. */
   source: RowSource;
 }

@@ -28,7 +28,8 @@ export type DpoVariant =
   | "aot"
   | "bco_pair"
   | "orpo"
-  | "kto_pair";
+  | "kto_pair"
+  | "kto";
 
 /** The WGSL `VARIANT` constant of each loss variant. */
 export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze({
@@ -49,6 +50,7 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
   bco_pair: 14,
   orpo: 15,
   kto_pair: 16,
+  kto: 17,
 });
 
 /** The variants without a reference: SimPO and ORPO compare the policy's own log-probs. */
@@ -137,16 +139,75 @@ export const DPO_METRICS: readonly [
   ] as const,
 );
 
+/**
+ * The values the `kto` loss writes to `metrics` (12): sums over the batch where TRL logs
+ * sum ÷ count, so that micro-batches combine exactly ({@linkcode ktoMetrics} turns them into
+ * TRL's names). "desirable" and "undesirable" are the examples' labels.
+ */
+export const KTO_SLOTS: readonly string[] = Object.freeze([
+  "loss",
+  "Σ rewards desirable",
+  "Σ logps desirable",
+  "kl",
+  "Σ rewards undesirable",
+  "Σ logps undesirable",
+  "count desirable",
+  "count undesirable",
+  "Σ logit sums desirable",
+  "Σ logit sums undesirable",
+  "Σ tokens desirable",
+  "Σ tokens undesirable",
+]);
+
+/**
+ * TRL's KTO metrics from {@linkcode KTO_SLOTS} sums (one batch's, or several batches' added):
+ * `loss` and `kl` as given (means), `rewards/chosen`, `logps/chosen`, `logits/chosen` the means
+ * over desirable examples, the `rejected` ones over undesirable examples, `rewards/margins` their
+ * difference, and `count/chosen`, `count/rejected`. A mean over no example is left out; logits
+ * need `vocabSize`.
+ *
+ * @example
+ * ```ts
+ * import { ktoMetrics } from "./dpo.ts";
+ * const m = ktoMetrics([0.5, 0.3, -20, 0.1, -0.2, -30, 2, 1, 0, 0, 10, 6]);
+ * console.log(m["rewards/chosen"], m["rewards/margins"]); // 0.15 0.35
+ * ```
+ */
+export function ktoMetrics(slots: ArrayLike<number>, vocabSize?: number): Record<string, number> {
+  const out: Record<string, number> = { loss: slots[0] };
+  const sides = [["chosen", 1, 2, 6, 8, 10], ["rejected", 4, 5, 7, 9, 11]] as const;
+  for (const [side, rewards, logps, count, logits, tokens] of sides) {
+    const n = slots[count];
+    if (n > 0) {
+      out[`rewards/${side}`] = slots[rewards] / n;
+      out[`logps/${side}`] = slots[logps] / n;
+      if (vocabSize && slots[tokens] > 0) {
+        out[`logits/${side}`] = slots[logits] / (vocabSize * slots[tokens]);
+      }
+    }
+    out[`count/${side}`] = n;
+  }
+  if (out["rewards/chosen"] !== undefined && out["rewards/rejected"] !== undefined) {
+    out["rewards/margins"] = out["rewards/chosen"] - out["rewards/rejected"];
+  }
+  out.kl = slots[3];
+  return out;
+}
+
 const WG = 64;
 const PAIRS = { label: "dpo", code, entryPoint: "pairs" };
 const AOT_PAIRS = { label: "dpo", code, entryPoint: "aot_pairs" };
 const BCO_PAIRS = { label: "dpo", code, entryPoint: "bco_pairs" };
 const KTO_PAIRS = { label: "dpo", code, entryPoint: "kto_pairs" };
+const KTO_EXAMPLES = { label: "dpo", code, entryPoint: "kto_examples" };
 const METRICS = { label: "dpo", code, entryPoint: "metrics_mean" };
 
 /** Options of {@linkcode dpoLoss}. */
 export interface DpoLossArgs {
-  /** (2P,) policy sequence log-probs `logπ(y|x)`, rows `[chosen(P); rejected(P)]`. */
+  /**
+   * (2P,) policy sequence log-probs `logπ(y|x)`, rows `[chosen(P); rejected(P)]`. For `kto`,
+   * row i is example i's response and row P + i its KL completion.
+   */
   policyLogps: Tensor;
   /** (2P,) reference sequence log-probs; may be omitted for `simpo` (reference-free). */
   refLogps?: Tensor;
@@ -160,7 +221,10 @@ export interface DpoLossArgs {
   rewardsRejected: Tensor;
   /** (2P,) receives `dL/dlogπ` per row for L = the mean of the pair losses. */
   grad: Tensor;
-  /** (≥ 8,) receives the means of {@linkcode DPO_METRICS}; (≥ 10,) with `logitSums`. */
+  /**
+   * (≥ 8,) receives the means of {@linkcode DPO_METRICS}; (≥ 10,) with `logitSums`; for `kto`
+   * (≥ 12,) the sums of {@linkcode KTO_SLOTS}.
+   */
   metrics: Tensor;
   /** The loss variant. */
   variant: DpoVariant;
@@ -209,6 +273,12 @@ export interface DpoLossArgs {
   logitSums?: Tensor;
   /** V, the vocabulary size (needed with `logitSums`). */
   vocabSize?: number;
+  /** (P,) `kto`: each example's label, 1 desirable, 0 undesirable. */
+  labels?: Tensor;
+  /** `kto`: λ_D, the desirable examples' weight (TRL's desirable_weight). Default 1. */
+  desirableWeight?: number;
+  /** `kto`: λ_U, the undesirable examples' weight (TRL's undesirable_weight). Default 1. */
+  undesirableWeight?: number;
 }
 
 /**
@@ -264,6 +334,27 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   if (!refLogps) {
     throw new RangeError(`dpoLoss: variant "${variants.find((v) => !free(v))}" needs refLogps`);
   }
+  const { labels, desirableWeight = 1, undesirableWeight = 1 } = args;
+  if (has("kto")) {
+    if (parts.length > 1) {
+      throw new RangeError(
+        "dpoLoss: kto (on unpaired examples) does not combine with other losses",
+      );
+    }
+    if (!labels || labels.size !== pairs) {
+      throw new RangeError(`dpoLoss: kto needs labels, a (${pairs},) tensor of 1 or 0`);
+    }
+    for (const [name, w] of [["desirable", desirableWeight], ["undesirable", undesirableWeight]]) {
+      if (!((w as number) > 0 && (w as number) < Infinity)) {
+        throw new RangeError(`dpoLoss: kto's ${name} weight must be positive and finite, got ${w}`);
+      }
+    }
+    if (nllAlpha !== 0) {
+      throw new RangeError("dpoLoss: kto with the NLL term (nllAlpha) is not implemented");
+    }
+  } else if (labels) {
+    throw new RangeError(`dpoLoss: labels apply to the kto loss only, not ${variants}`);
+  }
   if (has("orpo") && parts.length > 1) {
     throw new RangeError(
       "dpoLoss: orpo (with its own NLL term) does not combine with other losses",
@@ -286,7 +377,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
       throw new RangeError(`dpoLoss: "${t.label}" has ${t.size} elements, expected ${n}`);
     }
   }
-  const needMetrics = logitSums ? 10 : 8;
+  const needMetrics = has("kto") ? KTO_SLOTS.length : logitSums ? 10 : 8;
   if (metrics.size < needMetrics) {
     throw new RangeError(
       `dpoLoss: "${metrics.label}" has ${metrics.size} elements, needs ${needMetrics}`,
@@ -331,10 +422,12 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         "mix pairs)",
     );
   }
-  if (args.wpoSqSums && has("kto_pair")) {
-    throw new RangeError(
-      "dpoLoss: WPO weighting of the kto_pair loss is not implemented (its batch means mix pairs)",
-    );
+  for (const kto of ["kto_pair", "kto"] as const) {
+    if (args.wpoSqSums && has(kto)) {
+      throw new RangeError(
+        `dpoLoss: WPO weighting of the ${kto} loss is not implemented (its batch means mix pairs)`,
+      );
+    }
   }
   if (args.wpoSqSums && nllWeight !== 0) {
     throw new RangeError(
@@ -355,7 +448,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   // The per-pair kernel's NLL term has each invocation sum the P counts: llvmpipe stops an
   // invocation after 65 535 loop iterations, so a CPU adapter takes at most CPU_LOOP_BUDGET.
   const first = parts[0].variant;
-  const perPairFirst = !["aot", "aot_pair", "bco_pair", "kto_pair"].includes(first);
+  const perPairFirst = !["aot", "aot_pair", "bco_pair", "kto_pair", "kto"].includes(first);
   if (nllWeight !== 0 && perPairFirst && enc.gpu.isCpu && pairs > CPU_LOOP_BUDGET) {
     throw new RangeError(
       `dpoLoss: with nllAlpha, a CPU adapter takes at most ${CPU_LOOP_BUDGET} pairs per batch, ` +
@@ -390,9 +483,36 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         f_div: F_DIVERGENCES[fDivergence],
         f_alpha: fAlpha,
         use_weighting: args.wpoSqSums ? 1 : 0,
+        desirable: desirableWeight,
+        undesirable: undesirableWeight,
       },
-      ["beta", "label_smoothing", "gamma", "nll_alpha", "vocab", "tau", "weight", "f_alpha"],
+      [
+        "beta",
+        "label_smoothing",
+        "gamma",
+        "nll_alpha",
+        "vocab",
+        "tau",
+        "weight",
+        "f_alpha",
+        "desirable",
+        "undesirable",
+      ],
     );
+  // Bindings 1–7 of every loss kernel.
+  const common = [policyLogps, refLogps, counts, losses, rewardsChosen, rewardsRejected, grad];
+  if (has("kto")) {
+    // One workgroup: the batch's KL mean, then each example; it writes its own metrics.
+    enc.dispatch({
+      kernel: KTO_EXAMPLES,
+      constants: { WG: 256, VARIANT: DPO_VARIANTS.kto },
+      uniforms: uniformsFor("kto", 0, 1),
+      // (logit sums read only with has_logits)
+      bindings: [...common, labels!, logitSums ?? counts, metrics],
+      workgroups: [1],
+    });
+    return;
+  }
   // One launch per loss of a combination, in order, the later ones adding into the outputs.
   parts.forEach(({ variant, weight }, k) => {
     const sorted = variant === "aot" || variant === "aot_pair", bco = variant === "bco_pair";
@@ -403,13 +523,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
       constants: { WG: one ? 256 : WG, VARIANT: DPO_VARIANTS[variant] },
       uniforms: uniformsFor(variant, k, weight),
       bindings: [
-        policyLogps,
-        refLogps,
-        counts,
-        losses,
-        rewardsChosen,
-        rewardsRejected,
-        grad,
+        ...common,
         args.wpoSqSums ?? counts, // (read only with use_weighting)
         ...(bco ? [bcoRunning!] : []),
       ],

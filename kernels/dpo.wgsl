@@ -30,6 +30,9 @@
 //                 finite (z ≪ 0 for τ < 1)
 //   kto_pair      a, b the log-ratios, K_w = max(mean a, 0), K_l = max(mean b, 0) over the batch,
 //                 loss = ½·((1 − σ(β(a − K_l))) + (1 − σ(β(K_w − b)))) (kto_pairs below)
+//   kto           unpaired examples, not pairs: row i a labelled response, row P + i its KL
+//                 completion; z0 = max(0, mean KL log-ratio), a constant;
+//                 loss = λ_D·(1 − σ(β(r − z0))) or λ_U·(1 − σ(β(z0 − r))) (kto_examples below)
 //   orpo          ORPO (reference-free): a = avg logπ clamped to ≤ −1e-6 (a log-odds needs p < 1;
 //                 no slope where clamped),
 //                 z = (a_w − a_l) − (log(1 − e^a_w) − log(1 − e^a_l)), loss = −β·logσ(z), plus
@@ -83,12 +86,14 @@ struct Params {
   f_div: u32,           // 0 reverse KL, 1 JS, 2 α-divergence
   f_alpha: f32,         // α (α-divergence)
   use_weighting: u32,   // 1: WPO's ω multiplies each pair's loss
+  desirable: f32,       // λ_D (kto)
+  undesirable: f32,     // λ_U (kto)
 }
 
 override WG: u32 = 64;        // a power of two
 // 0 sigmoid, 1 ipo, 2 hinge, 3 sigmoid_norm, 4 simpo, 5 robust, 6 exo_pair, 7 nca_pair,
 // 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop, 12 aot_pair, 13 aot, 14 bco_pair, 15 orpo,
-// 16 kto_pair
+// 16 kto_pair, 17 kto
 override VARIANT: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -635,5 +640,92 @@ fn metrics_mean(@builtin(local_invocation_index) lid: u32) {
       metrics[8] = sc.x / (p.vocab * sc.z);
       metrics[9] = sc.y / (p.vocab * sc.w);
     }
+  }
+}
+
+// kto (VARIANT 17): one workgroup (WG = 256). KTO on unpaired examples (TRL's KTOTrainer,
+// LLaMA-Factory's stage kto). "Pair" i is example i: row i its response y_i, labelled l_i (1
+// desirable, 0 undesirable), and row P + i its KL completion y'_i (another example's response to
+// the same prompt x_i). With r_i = logπ(y_i) − logπ_ref(y_i) and
+//   z0 = max(0, mean_i (logπ(y'_i) − logπ_ref(y'_i))),
+// a constant to the gradient (TRL computes the KL rows without gradient):
+//   loss_i = λ_D·(1 − σ(u_i)), u_i = β(r_i − z0)   (desirable)
+//            λ_U·(1 − σ(v_i)), v_i = β(z0 − r_i)   (undesirable)
+//   L = mean_i loss_i;  dL/dlogπ(y_i) = −λ_D·β·σ'(u_i) / P  or  λ_U·β·σ'(v_i) / P;
+//   dL/dlogπ(y'_i) = 0.
+// rewards_chosen[i] = β·r_i, rewards_rejected[i] = β·(the KL row's log-ratio). Its metrics
+// (kto_metrics, 12 values) are sums where TRL logs sum ÷ count, so that micro-batches combine:
+//   0 loss (mean over the batch), 1 Σ rewards and 2 Σ logπ of the desirable responses,
+//   3 z0 (TRL's kl), 4 Σ rewards and 5 Σ logπ of the undesirable ones, 6 desirable count,
+//   7 undesirable count, 8 and 9 Σ logit sums (desirable, undesirable; with has_logits),
+//   10 and 11 Σ response tokens (desirable, undesirable).
+@group(0) @binding(8) var<storage, read> labels: array<f32>;                // (P,)
+@group(0) @binding(9) var<storage, read> kto_logits: array<f32>;            // (2P,)
+@group(0) @binding(10) var<storage, read_write> kto_metrics: array<f32>;    // (12,)
+
+@compute @workgroup_size(WG)
+fn kto_examples(@builtin(local_invocation_index) lid: u32) {
+  let np = p.pairs;
+  let inv_p = 1.0 / f32(np);
+  var kl = 0.0;
+  for (var i = lid; i < np; i += WG) {
+    kl += policy[np + i] - reference[np + i];
+  }
+  let z0 = max(workgroup_sum(lid, vec2f(kl, 0.0)).x * inv_p, 0.0);
+  var loss_n = vec2f(0.0);   // Σ loss, unused
+  var rewards = vec2f(0.0);  // Σ β·r: desirable, undesirable
+  var logps = vec2f(0.0);    // Σ logπ: desirable, undesirable
+  var counts_ = vec2f(0.0);  // examples: desirable, undesirable
+  var logits = vec2f(0.0);   // Σ logit sums: desirable, undesirable
+  var tokens = vec2f(0.0);   // Σ response tokens: desirable, undesirable
+  for (var i = lid; i < np; i += WG) {
+    let pw = policy[i];
+    let r = pw - reference[i];
+    let good = labels[i] > 0.5;
+    var loss: f32;
+    var d: f32;
+    if (good) {
+      let u = p.beta * (r - z0);
+      loss = p.desirable * (1.0 - sigmoid(u));
+      d = -p.desirable * p.beta * sigmoid_slope(u);
+    } else {
+      let v = p.beta * (z0 - r);
+      loss = p.undesirable * (1.0 - sigmoid(v));
+      d = p.undesirable * p.beta * sigmoid_slope(v);
+    }
+    losses[i] = loss;
+    rewards_chosen[i] = p.beta * r;
+    rewards_rejected[i] = p.beta * (policy[np + i] - reference[np + i]);
+    grad[i] = d * inv_p;
+    grad[np + i] = 0.0;
+    let side = select(vec2f(0.0, 1.0), vec2f(1.0, 0.0), good);
+    loss_n.x += loss;
+    rewards += side * (p.beta * r);
+    logps += side * pw;
+    counts_ += side;
+    tokens += side * counts[i];
+    if (p.has_logits == 1u) {
+      logits += side * kto_logits[i];
+    }
+  }
+  let s_loss = workgroup_sum(lid, loss_n);
+  let s_rewards = workgroup_sum(lid, rewards);
+  let s_logps = workgroup_sum(lid, logps);
+  let s_counts = workgroup_sum(lid, counts_);
+  let s_logits = workgroup_sum(lid, logits);
+  let s_tokens = workgroup_sum(lid, tokens);
+  if (lid == 0u) {
+    kto_metrics[0] = s_loss.x * inv_p;
+    kto_metrics[1] = s_rewards.x;
+    kto_metrics[2] = s_logps.x;
+    kto_metrics[3] = z0;
+    kto_metrics[4] = s_rewards.y;
+    kto_metrics[5] = s_logps.y;
+    kto_metrics[6] = s_counts.x;
+    kto_metrics[7] = s_counts.y;
+    kto_metrics[8] = s_logits.x;
+    kto_metrics[9] = s_logits.y;
+    kto_metrics[10] = s_tokens.x;
+    kto_metrics[11] = s_tokens.y;
   }
 }

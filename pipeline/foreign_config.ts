@@ -48,6 +48,8 @@ const TRL_MARKERS = [
   "max_prompt_length",
   "precompute_ref_log_probs",
   "beta",
+  "desirable_weight",
+  "undesirable_weight",
 ];
 
 /**
@@ -260,9 +262,20 @@ const LF_LOSSES: Record<string, string> = {
 /** LLaMA-Factory's keys (`stage: dpo`). */
 const LLAMAFACTORY: Record<string, Handler> = {
   ...TRAINING_ARGS,
-  stage: (v, _ctx, k, source) => {
-    if (v !== "dpo") fail(source, k, `"${v}": only stage dpo is read here (preference pairs)`);
+  stage: (v, ctx, k, source) => {
+    if (v === "kto") {
+      ctx.set("loss", "variant", "kto");
+      ctx.note(
+        `${k}: kto trains on kto_tag datasets (and TRL's unpaired rows) as LLaMA-Factory does; ` +
+          "preference pairs, which LLaMA-Factory's kto stage does not read, are unpaired here " +
+          "as TRL does",
+      );
+    } else if (v !== "dpo") {
+      fail(source, k, `"${v}": stages dpo and kto are read here (preference data)`);
+    }
   },
+  kto_chosen_weight: to("loss", "desirable_weight", "number"),
+  kto_rejected_weight: to("loss", "undesirable_weight", "number"),
   model_name_or_path: to("model", "path", "string"),
   adapter_name_or_path: (v, ctx, k, source) => {
     if (v === null) return;
@@ -319,6 +332,10 @@ const LLAMAFACTORY: Record<string, Handler> = {
   pref_bco_weight: only([0, 0.0], "LLaMA-Factory's BCO mix is not implemented here"),
   pref_loss: (v, ctx, k, source) => {
     const s = asString(v, source, k), ours = LF_LOSSES[s];
+    if (ctx.raw.stage === "kto") {
+      ctx.note(`${k}: stage kto trains the kto loss; ${k} (${s}) is not used, as in LLaMA-Factory`);
+      return;
+    }
     if (!ours) fail(source, k, `"${s}": ${Object.keys(LF_LOSSES).join(", ")} are read here`);
     ctx.set("loss", "variant", ours);
     if (ours === "orpo") {
@@ -429,6 +446,8 @@ const TRL: Record<string, Handler> = {
       asList(v, source, k).map((t) => t === "aot_unpaired" ? "aot_pair" : t).join(","),
     ),
   discopop_tau: to("loss", "discopop_tau", "number"),
+  desirable_weight: to("loss", "desirable_weight", "number"),
+  undesirable_weight: to("loss", "undesirable_weight", "number"),
   disable_dropout: () => {},
   dataset_num_proc: noted("tokenizing runs in one process"),
   use_logits_to_keep: noted("only response tokens' logits are computed here"),

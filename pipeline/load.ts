@@ -447,8 +447,15 @@ const LF_COLUMNS: Record<"alpaca" | "sharegpt", Record<string, keyof Columns>> =
     history: "history",
     chosen: "chosen",
     rejected: "rejected",
+    kto_tag: "ktoTag",
   },
-  sharegpt: { messages: "conversations", system: "system", chosen: "chosen", rejected: "rejected" },
+  sharegpt: {
+    messages: "conversations",
+    system: "system",
+    chosen: "chosen",
+    rejected: "rejected",
+    kto_tag: "ktoTag",
+  },
 };
 
 /** `dataset_info.json` tags → {@linkcode ShareGptTags}. */
@@ -486,7 +493,8 @@ export interface LlamaFactoryDataset {
  * exactly one entry.
  *
  * @throws {DataError} naming `dataset_info.json` and the entry: unknown name, hub-only entries,
- * `ranking` not true, unknown `formatting`, missing files.
+ * `ranking` not true (without a `kto_tag` column), unknown `formatting`, missing files. A
+ * `kto_tag` column makes the rows KTO examples (`Columns.ktoTag`).
  *
  * @example
  * ```ts
@@ -535,9 +543,18 @@ export async function readDatasetInfo(dir: string, name?: string): Promise<Llama
       `${name}.file_name`,
     );
   }
-  if (entry.ranking !== true) {
+  // A kto_tag column makes the entry KTO's unpaired data (ranking false, as in LLaMA-Factory).
+  const kto = isRecord(entry.columns) && typeof entry.columns.kto_tag === "string";
+  if (kto && entry.ranking === true) {
     fail(
-      `expected true: DPO needs a preference dataset with "chosen" and "rejected"`,
+      `expected false or absent with a kto_tag column: a kto_tag row holds one response`,
+      `${name}.ranking`,
+    );
+  }
+  if (!kto && entry.ranking !== true) {
+    fail(
+      `expected true: DPO needs a preference dataset with "chosen" and "rejected" (or, for ` +
+        `KTO, a kto_tag column)`,
       `${name}.ranking`,
     );
   }
@@ -550,12 +567,14 @@ export async function readDatasetInfo(dir: string, name?: string): Promise<Llama
   }
   // LLaMA-Factory reads system and history only when mapped.
   const columns: Columns = formatting === "alpaca"
-    ? { system: null, history: null }
+    ? { system: null, history: null, ...(kto ? { chosen: "output" } : {}) }
     : { system: null };
   if (entry.columns !== undefined) {
     if (!isRecord(entry.columns)) fail("expected an object", `${name}.columns`);
     for (const [key, column] of Object.entries(entry.columns)) {
-      const ours = LF_COLUMNS[formatting][key];
+      const ours = kto && key === "response" && formatting === "alpaca"
+        ? "chosen"
+        : LF_COLUMNS[formatting][key];
       if (key === "tools") {
         // Dropping the tool definitions would train on conversations the model never sees with
         // them (LLaMA-Factory writes them into the system prompt through its template).

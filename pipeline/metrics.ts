@@ -1239,13 +1239,21 @@ const TRAINING_CHARTS = [
     yLabel: "accuracy",
     include: [0, 1],
   },
+  {
+    file: "kl.svg",
+    title: "KTO's KL estimate z0 (mean KL-completion log-ratio, clamped at 0)",
+    metric: "kl",
+    yLabel: "z0 (nats)",
+    include: [0],
+  },
 ] as const;
 
 /**
  * The training-curve charts of a run from its metrics rows: train series from the rows with the
  * plain name, eval series from the `eval_`-prefixed one, against the step. Each is written
- * atomically into `dir`; all three are written even without data (they then say so). Returns
- * the paths written.
+ * atomically into `dir`: `loss.svg`, `margins.svg` and `accuracy.svg`, or for a KTO run (rows
+ * with `kl`) `kl.svg` instead of the accuracy, which KTO has none of; each is written even
+ * without data (it then says so). Returns the paths written.
  *
  * @example
  * ```ts
@@ -1285,7 +1293,9 @@ export function trainingCharts(
   options: TrainingChartOptions = {},
 ): { file: string; text: string }[] {
   const weight = options.smoothing ?? 0.8;
-  return TRAINING_CHARTS.map((chart) => {
+  const kto = rows.some((r) => "kl" in r || "eval_kl" in r);
+  const charts = TRAINING_CHARTS.filter((c) => c.file !== (kto ? "accuracy.svg" : "kl.svg"));
+  return charts.map((chart) => {
     const train = metricPoints(rows, chart.metric);
     const evaluation = metricPoints(rows, `eval_${chart.metric}`);
     const series: LineSeries[] = [];

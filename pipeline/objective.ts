@@ -13,6 +13,8 @@ import {
   dpoLoss,
   type DpoVariant,
   type FDivergence,
+  KTO_SLOTS,
+  ktoMetrics,
   REFERENCE_FREE_VARIANTS,
 } from "../kernels/dpo.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
@@ -60,7 +62,29 @@ export interface DpoLossConfig {
    * instead of the reference model: TRL's `reference_free`. Default false (absent).
    */
   referenceFree?: boolean;
+  /** `kto`: λ_D, the desirable examples' weight (TRL's desirable_weight). Default 1 (absent). */
+  desirableWeight?: number;
+  /** `kto`: λ_U, the undesirable examples' weight (TRL's undesirable_weight). Default 1 (absent). */
+  undesirableWeight?: number;
 }
+
+/**
+ * The metrics a `kto` run logs (TRL's KTOTrainer names): `rewards`, `logps` and `logits` of the
+ * desirable (`chosen`) and undesirable (`rejected`) examples, their counts, and `kl`, z0.
+ */
+export const KTO_METRICS: readonly string[] = Object.freeze([
+  "loss",
+  "rewards/chosen",
+  "rewards/rejected",
+  "rewards/margins",
+  "logps/chosen",
+  "logps/rejected",
+  "logits/chosen",
+  "logits/rejected",
+  "count/chosen",
+  "count/rejected",
+  "kl",
+]);
 
 /**
  * Whether a loss compares with the reference model's log-probs (so a run computes them): not
@@ -129,6 +153,8 @@ export interface ObjectiveInputs {
   ldMask?: Tensor;
   /** (B,) reference sequence log-probs (DPO; unused by SFT and SimPO). */
   refLogps?: Tensor;
+  /** (P,) KTO examples' labels, 1 desirable, 0 undesirable (the `kto` loss only). */
+  labels?: Tensor;
 }
 
 /** What every objective offers the trainer. */
@@ -149,6 +175,11 @@ export interface Objective {
   ): void;
   /** Averages the first `count` slots of a metrics readback into named values. */
   decode(raw: Float32Array, count: number): Record<string, number>;
+  /**
+   * Combines the metrics of several forward-only batches (one slot each, `sizes` their pairs)
+   * into named values, each batch counting for its size.
+   */
+  decodeBatches(raws: readonly Float32Array[], sizes: readonly number[]): Record<string, number>;
   /**
    * State the loss carries from step to step, for checkpoints (bco_pair's running reward mean);
    * absent or null when there is none.
@@ -171,7 +202,7 @@ export interface Objective {
  * ```
  */
 export class DpoObjective implements Objective {
-  readonly names: readonly string[] = DPO_METRICS;
+  readonly names: readonly string[];
   readonly metrics: Tensor;
   readonly #model: Transformer;
   readonly #loss: DpoLossConfig;
@@ -193,6 +224,7 @@ export class DpoObjective implements Objective {
   ) {
     this.#model = model;
     this.#loss = loss;
+    this.names = loss.variant === "kto" ? KTO_METRICS : DPO_METRICS;
     const gpu = model.gpu, B = sizes.maxRows, N = B * model.maxSeqLen;
     const t = (n: number, label: string) => gpu.tensor([n], { label });
     this.metrics = t(sizes.slots * SLOT, "dpo metrics");
@@ -275,6 +307,9 @@ export class DpoObjective implements Objective {
       updateRunning: options.backward || this.#foldForward,
       logitSums: rows(t.logitSums, B),
       vocabSize: model.config.vocabSize,
+      labels: inputs.labels?.view(0, [P]),
+      desirableWeight: l.desirableWeight,
+      undesirableWeight: l.undesirableWeight,
     });
     if (!options.backward) return;
     const coef = rows(t.coef, B * T);
@@ -288,7 +323,32 @@ export class DpoObjective implements Objective {
   }
 
   decode(raw: Float32Array, count: number): Record<string, number> {
-    return averageSlots(raw, count, this.names);
+    if (this.#loss.variant !== "kto") return averageSlots(raw, count, this.names);
+    // KTO's slots hold sums: add them up, as TRL does its sums and counts (the loss and z0 are
+    // per-batch means: averaged, as TRL averages its gathered kl).
+    const slots = Array.from({ length: count }, (_, i) => raw.subarray(i * SLOT, (i + 1) * SLOT));
+    return this.decodeBatches(slots, slots.map(() => 1));
+  }
+
+  decodeBatches(raws: readonly Float32Array[], sizes: readonly number[]): Record<string, number> {
+    const total = sizes.reduce((s, n) => s + n, 0);
+    if (this.#loss.variant !== "kto") {
+      const sums: Record<string, number> = {};
+      raws.forEach((raw, b) => {
+        for (const [k, v] of Object.entries(averageSlots(raw, 1, this.names))) {
+          sums[k] = (sums[k] ?? 0) + v * sizes[b];
+        }
+      });
+      return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / total]));
+    }
+    const acc = new Float64Array(KTO_SLOTS.length);
+    raws.forEach((raw, b) => {
+      for (let k = 0; k < acc.length; k++) {
+        // loss and kl (slots 0 and 3) are means: weighted by the batch's size.
+        acc[k] += k === 0 || k === 3 ? raw[k] * sizes[b] / total : raw[k];
+      }
+    });
+    return ktoMetrics(acc, this.#model.config.vocabSize);
   }
 
   async readState(): Promise<number[] | null> {
@@ -369,6 +429,11 @@ export class SftObjective implements Objective {
     return averageSlots(raw, count, this.names);
   }
 
+  decodeBatches(raws: readonly Float32Array[], sizes: readonly number[]): Record<string, number> {
+    const total = sizes.reduce((s, n) => s + n, 0);
+    return { loss: raws.reduce((s, raw, b) => s + raw[0] * sizes[b], 0) / total };
+  }
+
   release(): void {
     this.metrics.release();
     this.#coef.release();
@@ -418,6 +483,7 @@ export function uploadMicroBatch(
     targets: Int32Array;
     mask: Float32Array;
     lengths: Int32Array;
+    labels?: Float32Array;
   },
   vocabSize: number,
   refRows?: Float32Array,
@@ -439,7 +505,13 @@ export function uploadMicroBatch(
     [batch.mask.length],
     { label: "LD-DPO token weights" },
   );
-  return { device, inputs: { mask, refLogps, ...(ldMask ? { ldMask } : {}) } };
+  const labels = batch.labels
+    ? gpu.upload(batch.labels, [batch.labels.length], { label: "KTO labels" })
+    : undefined;
+  return {
+    device,
+    inputs: { mask, refLogps, ...(ldMask ? { ldMask } : {}), ...(labels ? { labels } : {}) },
+  };
 }
 
 /**
@@ -493,4 +565,5 @@ export function releaseMicroBatch(mb: MicroBatch): void {
   mb.inputs.mask.release();
   mb.inputs.refLogps?.release();
   mb.inputs.ldMask?.release();
+  mb.inputs.labels?.release();
 }

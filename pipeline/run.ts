@@ -13,6 +13,8 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { shoutTask, type SyntheticTask } from "../datasets/synthetic.ts";
 import type { PreferencePair } from "../datasets/types.ts";
+import { ktoExamples } from "../datasets/kto.ts";
+import { DataError } from "../datasets/formats.ts";
 import type { QuantKind } from "../kernels/quantize.ts";
 import { type ModelConfig, readConfig, tinyConfig } from "../model/config.ts";
 import { listCheckpoints, readTrainerState } from "./checkpoint.ts";
@@ -515,6 +517,29 @@ export async function prepareData(
       ctx.logger.info(`load: the first ${most} pairs kept (data.max_samples)`);
     }
   }
+  // KTO trains on labelled examples: pairs are unpaired and each example gets its KL completion
+  // (TRL's KTOTrainer). Generation still takes the rows' prompts, once each (`rows`).
+  const rows = pairs;
+  const kto = objective === "dpo" && String(c.loss.variant) === "kto";
+  const groups = c.train.pairs_per_batch as number;
+  if (kto) {
+    pairs = ktoExamples(pairs, groups);
+    const desirable = pairs.filter((p) => p.label).length;
+    ctx.logger.info(
+      `data: ${pairs.length} KTO examples (${desirable} desirable, ` +
+        `${pairs.length - desirable} undesirable), KL completions within groups of ${groups}`,
+    );
+  } else {
+    const single = pairs.find((p) => p.label !== undefined);
+    if (single) {
+      throw new DataError({
+        ...single.source,
+        field: "label",
+        reason: "the row is an unpaired example (one completion and a label), not a preference " +
+          "pair: such data needs --loss.variant kto",
+      });
+    }
+  }
   const cfg = start.config;
   const maxLength = Math.min(c.tokenize.max_length as number, cfg.maxPositions);
   const tokOptions = {
@@ -535,7 +560,7 @@ export async function prepareData(
   let trainData: TokenizedDataset, evalData: TokenizedDataset;
   if (heldOut) {
     trainData = all;
-    evalData = await tokenize(heldOut, tokOptions, ctx);
+    evalData = await tokenize(kto ? ktoExamples(heldOut, groups) : heldOut, tokOptions, ctx);
   } else if (objective === "sft") {
     // SFT evaluates nothing: train on every pair.
     trainData = all;
@@ -548,7 +573,7 @@ export async function prepareData(
       seed: c.data.split_seed as number,
     });
     const evalSources = new Set(split.eval.map((p) => `${p.source.file}:${p.source.row}`));
-    heldOut = pairs.filter((p) => evalSources.has(`${p.source.file}:${p.source.row}`));
+    heldOut = rows.filter((p) => evalSources.has(`${p.source.file}:${p.source.row}`));
     trainData = { ...all, pairs: split.train, key: `${all.key}:train:${c.data.split_seed}` };
     evalData = { ...all, pairs: split.eval, key: `${all.key}:eval:${c.data.split_seed}` };
   }
@@ -556,9 +581,30 @@ export async function prepareData(
   const kept = new Set(evalData.pairs.map((p) => `${p.source.file}:${p.source.row}`));
   heldOut = heldOut.filter((p) => kept.has(`${p.source.file}:${p.source.row}`));
   ctx.logger.info(
-    `data: ${trainData.pairs.length} training pairs, ${evalData.pairs.length} held out`,
+    `data: ${trainData.pairs.length} training ${kto ? "examples" : "pairs"}, ` +
+      `${evalData.pairs.length} held out`,
   );
   return { start, ...(adapter ? { adapter } : {}), tokenizer, task, trainData, evalData, heldOut };
+}
+
+/**
+ * The held-out lines of a KTO run's summary: the rewards of the desirable and undesirable
+ * examples (0 at the reference), TRL's KL estimate z0, and the loss (at the reference, z0 = 0 and
+ * every reward 0, so ½·λ when both labels weigh λ).
+ */
+function ktoSummary(m: Record<string, number>, loss: DpoLossConfig): string[] {
+  const ref = (text: string) => `   (reference: ${text})`;
+  const value = (key: string) =>
+    m[key] === undefined || !Number.isFinite(m[key]) ? "–" : m[key].toFixed(3);
+  const wd = loss.desirableWeight ?? 1, wu = loss.undesirableWeight ?? 1;
+  return [
+    "",
+    "Held-out examples (policy vs reference):",
+    `  reward, desirable    ${value("eval_rewards/chosen")}${ref("0")}`,
+    `  reward, undesirable  ${value("eval_rewards/rejected")}${ref("0")}`,
+    `  KL estimate z0       ${value("eval_kl")}${ref("0")}`,
+    `  kto loss             ${m.eval_loss.toFixed(4)}${wd === wu ? ref((wd / 2).toFixed(4)) : ""}`,
+  ];
 }
 
 /**
@@ -574,11 +620,12 @@ export function formatSummary(s: RunSummary): string {
   const lines = [`Done in ${s.seconds.toFixed(0)} s${s.steps ? `: ${s.steps} steps` : ""}.`];
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const m = s.eval?.metrics;
-  if (m) {
+  const loss = s.loss ?? DEFAULT_DPO_LOSS;
+  if (m && loss.variant === "kto") lines.push(...ktoSummary(m, loss));
+  else if (m) {
     // What the reference model scores against itself, where the loss compares with it: no
     // preference, margin 0, and the loss at policy = reference (sigmoid: log 2; ipo: 1/(2β)²;
     // hinge: 1; …), unless an NLL term (nll_alpha) adds the reference's own cross-entropy.
-    const loss = s.loss ?? DEFAULT_DPO_LOSS;
     const vsReference = usesReference(loss);
     // (WPO's weights depend on the data, and LD-DPO's policy log-probs are not the reference's
     // even at the start: no single value at the reference.)
@@ -1014,6 +1061,27 @@ function lossConfig(c: RunConfig): DpoLossConfig {
           `alpha_divergence, not ${fDivergence}`,
       );
     }
+    const kto = variants.includes("kto");
+    if (kto && parts.length > 1) {
+      throw new ConfigKeyError(
+        `loss.variant: kto (on unpaired examples) cannot be combined with other losses (${list})`,
+      );
+    }
+    if (kto && ((c.loss.nll_alpha as number) > 0 || sftWeight > 0 || useWeighting)) {
+      throw new ConfigKeyError(
+        "loss.variant kto with an NLL term or loss.use_weighting is not implemented",
+      );
+    }
+    if (kto && ldAlpha !== null) {
+      throw new ConfigKeyError("loss.ld_alpha applies to pairs, not to kto's unpaired examples");
+    }
+    for (const key of ["desirable_weight", "undesirable_weight"] as const) {
+      if (!kto && c.loss[key] !== 1) {
+        throw new ConfigKeyError(
+          `loss.${key} (${c.loss[key]}) applies to the kto loss, not ${list}`,
+        );
+      }
+    }
     const pairs = c.train.pairs_per_batch as number;
     const sorted = variants.find((v) => v === "aot" || v === "aot_pair");
     if (sorted && pairs > AOT_MAX_PAIRS) {
@@ -1038,6 +1106,13 @@ function lossConfig(c: RunConfig): DpoLossConfig {
     ...(useWeighting && dpo ? { useWeighting } : {}),
     ...(ldAlpha !== null && dpo ? { ldAlpha } : {}),
     ...(single ? {} : { combination: parts }),
+    // Only for kto: other losses' saved configurations stay comparable with older ones.
+    ...(variant === "kto" && dpo
+      ? {
+        desirableWeight: c.loss.desirable_weight as number,
+        undesirableWeight: c.loss.undesirable_weight as number,
+      }
+      : {}),
   };
 }
 
@@ -1313,6 +1388,19 @@ export async function scoreFromConfig(
   const ref = c.model.ref ? await scoreWith(await loadModel(c.model.ref as string)) : null;
   const beta = c.loss.beta as number;
   const lines = trainData.pairs.map((p, i) => {
+    if (p.label !== undefined) {
+      // A KTO example: its response and label (its KL completion is no part of its score).
+      const row: Record<string, number | string | string[] | boolean> = {
+        id: i + 1,
+        source: `${p.source.file}:${p.source.row}`,
+        label: p.label,
+        completion_logp: policy.chosen[i],
+        completion_tokens: policy.chosenTokens[i],
+        truncated: (["prompt", "chosen"] as const).filter((k) => p.truncated[k]),
+      };
+      if (ref) row.completion_reward = beta * (policy.chosen[i] - ref.chosen[i]);
+      return JSON.stringify(row);
+    }
     const row: Record<string, number | string | string[]> = {
       id: i + 1,
       source: `${p.source.file}:${p.source.row}`,

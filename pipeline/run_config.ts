@@ -288,6 +288,18 @@ export const RUN_SCHEMA: Schema = {
       "Compare with a reference giving every response equal probability, not the model",
     ),
     nll_alpha: f("number", 0, "Weight of an NLL term on chosen responses (RPO)", { min: 0 }),
+    desirable_weight: f(
+      "number",
+      1,
+      "kto: weight λ_D of the desirable examples' losses (TRL's desirable_weight)",
+      { gt: 0 },
+    ),
+    undesirable_weight: f(
+      "number",
+      1,
+      "kto: weight λ_U of the undesirable examples' losses (TRL's undesirable_weight)",
+      { gt: 0 },
+    ),
   },
   eval: {
     generate: f("bool", true, "Generate on held-out prompts with the policy and the reference"),

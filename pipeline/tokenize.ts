@@ -227,6 +227,8 @@ export interface TokenizedPair {
   rejected: Int32Array;
   /** What truncation shortened. */
   truncated: TruncationFlags;
+  /** A KTO example's label (`chosen` its response, `rejected` its KL completion); absent: a pair. */
+  label?: boolean;
   /** Where the pair came from. */
   source: RowSource;
 }
@@ -681,6 +683,7 @@ export async function tokenize(
       chosen: Int32Array.from(t.chosen),
       rejected: Int32Array.from(t.rejected),
       truncated,
+      ...(pair.label === undefined ? {} : { label: pair.label }),
       source: pair.source,
     });
   }
@@ -983,6 +986,8 @@ export interface Batch {
   promptLengths: Int32Array;
   /** (P,) the pair indices (into the array given to {@linkcode makeBatch}). */
   indices: number[];
+  /** (P,) KTO examples' labels (1 desirable, 0 undesirable); absent for pairs. */
+  labels?: Float32Array;
 }
 
 /**
@@ -1030,7 +1035,7 @@ export interface BatchOptions {
  * ```
  */
 export function makeBatch(
-  pairs: readonly Pick<TokenizedPair, "prompt" | "chosen" | "rejected">[],
+  pairs: readonly Pick<TokenizedPair, "prompt" | "chosen" | "rejected" | "label">[],
   indices: readonly number[],
   options: BatchOptions,
 ): Batch {
@@ -1075,6 +1080,11 @@ export function makeBatch(
     lengths[b] = Math.max(0, len - 1);
     promptLengths[b] = np;
   }
+  const labelled = indices.map((i) => pairs[i].label);
+  const kto = labelled.some((l) => l !== undefined);
+  if (kto && labelled.some((l) => l === undefined)) {
+    throw new RangeError("A batch mixes KTO examples (labelled) and preference pairs");
+  }
   return {
     pairs: p,
     rows,
@@ -1085,6 +1095,7 @@ export function makeBatch(
     lengths,
     promptLengths,
     indices: [...indices],
+    ...(kto ? { labels: Float32Array.from(labelled, (l) => (l ? 1 : 0)) } : {}),
   };
 }
 
@@ -1207,7 +1218,10 @@ interface CacheHeader {
   tokenizer: string | null;
   report: TokenizeReport;
   files: string[];
-  /** Per pair: [file index, row, prompt length, chosen length, rejected length, flag bits]. */
+  /**
+   * Per pair: [file index, row, prompt length, chosen length, rejected length, flag bits]: 1, 2, 4
+   * truncated prompt, chosen, rejected; 8 a KTO example, 16 its label.
+   */
   rows: [number, number, number, number, number, number][];
 }
 
@@ -1228,7 +1242,8 @@ async function encodeCache(d: TokenizedDataset): Promise<Uint8Array> {
     }
     total += p.prompt.length + p.chosen.length + p.rejected.length;
     const flags = Number(p.truncated.prompt) | Number(p.truncated.chosen) << 1 |
-      Number(p.truncated.rejected) << 2;
+      Number(p.truncated.rejected) << 2 | Number(p.label !== undefined) << 3 |
+      Number(p.label === true) << 4;
     return [f, p.source.row, p.prompt.length, p.chosen.length, p.rejected.length, flags];
   });
   const header: CacheHeader = {
@@ -1315,6 +1330,7 @@ async function decodeCache(bytes: Uint8Array, key: string): Promise<TokenizedDat
       chosen: (flags & 2) !== 0,
       rejected: (flags & 4) !== 0,
     },
+    ...((flags & 8) !== 0 ? { label: (flags & 16) !== 0 } : {}),
     source: { file: header.files[f], row },
   }));
   if (o !== size - 32) throw new Error("unexpected trailing bytes");

@@ -560,9 +560,12 @@ function windowMean(rows: StepRow[]): StepRow {
   const last = rows[rows.length - 1];
   const out: StepRow = { ...last };
   const own = new Set(["step", "epoch", "grad_norm", "learning_rate", "tokens_per_second"]);
-  for (const key of Object.keys(last)) {
+  const keys = new Set(rows.flatMap((r) => Object.keys(r)));
+  for (const key of keys) {
     if (own.has(key)) continue;
-    out[key] = rows.reduce((sum, r) => sum + r[key], 0) / rows.length;
+    // Over the rows that have it (a KTO step with no undesirable example logs no such mean).
+    const have = rows.filter((r) => r[key] !== undefined);
+    out[key] = have.reduce((sum, r) => sum + r[key], 0) / have.length;
   }
   return out;
 }
@@ -584,8 +587,7 @@ export async function evaluatePairs(
   set: PairSet,
   config: Pick<TrainConfig, "objective" | "pairsPerBatch" | "padToMultiple" | "loss">,
 ): Promise<Record<string, number>> {
-  const sums: Record<string, number> = {};
-  let batches = 0;
+  const raws: Float32Array[] = [], sizes: number[] = [];
   const P = config.pairsPerBatch, n = set.pairs.length;
   const count = (b: number) => Math.min(P, n - b * P);
   await readInBatches(Math.ceil(n / P), READ_DEPTH, (b) => {
@@ -614,12 +616,10 @@ export async function evaluatePairs(
     return read;
   }, (b, [raw]) => {
     // Weighted by pairs, so a short last batch counts for what it holds.
-    const pairs = count(b);
-    const m = objective.decode(raw as Float32Array, 1);
-    for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v * pairs;
-    batches += pairs;
+    raws.push((raw as Float32Array).slice());
+    sizes.push(count(b));
   });
-  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / batches]));
+  return objective.decodeBatches(raws, sizes);
 }
 
 /** For SFT, a DPO batch's chosen rows only. */

@@ -332,7 +332,11 @@ Deno.test({
             /must be 2 non-negative numbers/,
           ],
           [["--loss.variant", "sft"], /sft alone is not a preference loss/],
-          [["--loss.variant", "sigmoid,kto"], /must be one of .* \(or several\), got "kto"/],
+          [
+            ["--loss.variant", "sigmoid,kto_unpaired"],
+            /must be one of .* \(or several\), got "kto_unpaired"/,
+          ],
+          [["--loss.variant", "sigmoid,kto"], /kto \(on unpaired examples\) cannot be combined/],
           [["--loss.variant", "sigmoid,hinge,sigmoid"], /lists sigmoid twice/],
           [["--loss.variant", "sigmoid,ipo"], /ipo cannot be combined/],
           [["--loss.weights", ""], /loss\.weights must be a list/],

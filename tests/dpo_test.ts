@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { DPO_METRICS, dpoLoss, type DpoLossArgs, type DpoVariant } from "../kernels/dpo.ts";
+import {
+  DPO_METRICS,
+  dpoLoss,
+  type DpoLossArgs,
+  type DpoVariant,
+  ktoMetrics,
+} from "../kernels/dpo.ts";
 import type { HostArray, Tensor } from "../kernels/gpu.ts";
 import {
   logSoftmaxBackward,
@@ -730,7 +736,7 @@ gpuTest("dpo refuses bad shapes and options with clear messages", (gpu) => {
   };
   const enc = gpu.encoder();
   const bad: [Partial<DpoLossArgs>, RegExp][] = [
-    [{ variant: "kto" as DpoVariant }, /unknown variant "kto"/],
+    [{ variant: "kto_unpaired" as DpoVariant }, /unknown variant "kto_unpaired"/],
     [{ policyLogps: t3 }, /must hold 2P rows/],
     [{ refLogps: undefined }, /needs refLogps/],
     [{ losses: t2 }, /"two" has 2 elements, expected 1/],
@@ -826,3 +832,182 @@ gpuTest(
     }
   },
 );
+
+/** A KTO batch: P examples' responses and KL completions, random labels (some of each). */
+function ktoBatch(rng: Rng, p: number, labelOf = (i: number) => rng.uniform() < 0.6 || i === 0) {
+  const { policy, refLogps, counts, logitSums } = batch(rng, p);
+  const labels = Array.from({ length: p }, (_, i) => labelOf(i));
+  return { policy, refLogps, counts, logitSums, labels };
+}
+
+Deno.test("dpo reference: kto is TRL's KTOTrainer loss, z0 detached, weighted by label", () => {
+  // TRL's kto_loss written as it is: kl = mean(policy_KL − reference_KL).clamp(min=0) (computed
+  // under no_grad), chosen_losses = 1 − σ(β(chosen_logratios − kl)), rejected_losses =
+  // 1 − σ(β(kl − rejected_logratios)), losses = cat(λ_D·chosen, λ_U·rejected), loss = mean.
+  const sig = (u: number) => 1 / (1 + Math.exp(-u));
+  const rng = new Rng(58);
+  const seen = new Set<boolean>();
+  for (let k = 0; k < 40; k++) {
+    const p = 1 + rng.int(7), beta = 0.05 + 0.5 * rng.uniform();
+    const weights = {
+      desirableWeight: 0.5 + rng.uniform(),
+      undesirableWeight: 0.5 + rng.uniform(),
+    };
+    const policy = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
+    const refLogps = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
+    const labels = Array.from({ length: p }, () => rng.uniform() < 0.5);
+    const ratio = (i: number) => policy[i] - refLogps[i];
+    const kl = Math.max(
+      Array.from({ length: p }, (_, i) => ratio(p + i)).reduce((s, x) => s + x, 0) / p,
+      0,
+    );
+    seen.add(kl > 0);
+    const losses = labels.map((good, i) =>
+      good
+        ? weights.desirableWeight * (1 - sig(beta * (ratio(i) - kl)))
+        : weights.undesirableWeight * (1 - sig(beta * (kl - ratio(i))))
+    );
+    const counts = Array(2 * p).fill(1);
+    const r = ref.ktoLoss(policy, refLogps, counts, labels, { beta, ...weights });
+    const want = losses.reduce((s, x) => s + x, 0) / p;
+    assert.ok(Math.abs(r.loss - want) < 1e-12, `p=${p}: ${r.loss} vs ${want}`);
+    assert.ok(Math.abs(r.metrics[3] - kl) < 1e-12);
+    // The gradient by the responses is the loss's by finite differences (z0 depends on the KL
+    // rows only); the KL rows get none (TRL computes them without gradient).
+    const x = Float64Array.from(policy);
+    const fd = finiteDifference(
+      (y) => ref.ktoLoss(y, refLogps, counts, labels, { beta, ...weights }).loss,
+      x,
+      1e-5,
+    );
+    assertClose(r.grad.subarray(0, p), fd.subarray(0, p), { rtol: 1e-6, label: `kto p=${p}` });
+    assert.deepEqual([...r.grad.subarray(p)], Array(p).fill(0));
+  }
+  // Both sides of the clamp came up.
+  assert.equal(seen.size, 2);
+});
+
+gpuTest("dpo: kto matches float64 at P = 1, 3, 300 and 5000, bit-identically", async (gpu) => {
+  const rng = new Rng(59);
+  const cases: [number, number, { desirableWeight?: number; undesirableWeight?: number }][] = [
+    [1, 0.1, {}],
+    [3, 0.3, { desirableWeight: 1.33, undesirableWeight: 0.7 }],
+    [300, 0.1, {}],
+    [5000, 0.05, { undesirableWeight: 2 }],
+  ];
+  for (const [p, beta, weights] of cases) {
+    for (const labelOf of [undefined, () => true, () => false]) {
+      const x = ktoBatch(rng, p, labelOf);
+      const want = ref.ktoLoss(x.policy, x.refLogps, x.counts, x.labels, {
+        beta,
+        ...weights,
+        logitSums: x.logitSums,
+      });
+      const inputs = {
+        policyLogps: gpu.upload(x.policy),
+        refLogps: gpu.upload(x.refLogps),
+        counts: gpu.upload(x.counts),
+        logitSums: gpu.upload(x.logitSums),
+        labels: gpu.upload(Float32Array.from(x.labels, Number)),
+      };
+      const runs: HostArray[][] = [];
+      for (let run = 0; run < 2; run++) {
+        const out = {
+          losses: poisoned(gpu, [p], "losses"),
+          rewardsChosen: poisoned(gpu, [p], "rewardsChosen"),
+          rewardsRejected: poisoned(gpu, [p], "rewardsRejected"),
+          grad: poisoned(gpu, [2 * p], "grad"),
+          metrics: poisoned(gpu, [12], "metrics"),
+        };
+        const enc = gpu.encoder();
+        dpoLoss(enc, { ...inputs, ...out, variant: "kto", beta, ...weights, vocabSize: 97 });
+        gpu.submit(enc);
+        runs.push(await gpu.read(Object.values(out)));
+        for (const t of Object.values(out)) t.release();
+      }
+      const [got] = runs;
+      const label = `kto P=${p} ${labelOf ? "one label" : "mixed"}`;
+      assertClose(got[0], want.losses, { label: `${label} losses` });
+      assertClose(got[1], want.rewardsChosen, { label: `${label} rewards/chosen` });
+      assertClose(got[2], want.rewardsRejected, { label: `${label} rewards/rejected` });
+      assertClose(got[3], want.grad, { label: `${label} grad` });
+      assertClose(got[4], want.metrics, { label: `${label} metrics` });
+      runs[1].forEach((a, i) => assert.ok(bitEqual(a, got[i]), `${label}: rerun ${i}`));
+      for (const t of Object.values(inputs)) t.release();
+    }
+  }
+});
+
+Deno.test("ktoMetrics: TRL's KTO names from the sums, means over each label's examples", () => {
+  const rng = new Rng(60);
+  const x = ktoBatch(rng, 9);
+  const r = ref.ktoLoss(x.policy, x.refLogps, x.counts, x.labels, {
+    beta: 0.1,
+    logitSums: x.logitSums,
+  });
+  const m = ktoMetrics(r.metrics, 97);
+  const good = x.labels.map((l, i) => l ? i : -1).filter((i) => i >= 0);
+  const bad = x.labels.map((l, i) => l ? -1 : i).filter((i) => i >= 0);
+  const mean = (idx: number[], f: (i: number) => number) =>
+    idx.reduce((s, i) => s + f(i), 0) / idx.length;
+  assertClose([m["rewards/chosen"]], [mean(good, (i) => r.rewardsChosen[i])], { rtol: 1e-12 });
+  assertClose([m["rewards/rejected"]], [mean(bad, (i) => r.rewardsChosen[i])], { rtol: 1e-12 });
+  assertClose([m["logps/chosen"]], [mean(good, (i) => x.policy[i])], { rtol: 1e-12 });
+  const tokens = good.reduce((s, i) => s + x.counts[i], 0);
+  assertClose(
+    [m["logits/chosen"]],
+    [good.reduce((s, i) => s + x.logitSums[i], 0) / (97 * tokens)],
+    {
+      rtol: 1e-12,
+    },
+  );
+  assert.equal(m["count/chosen"], good.length);
+  assert.equal(m["count/rejected"], bad.length);
+  assertClose([m["rewards/margins"]], [m["rewards/chosen"] - m["rewards/rejected"]], {
+    rtol: 1e-12,
+  });
+  assert.equal(m.kl, r.metrics[3]);
+  assert.equal(m.loss, r.loss);
+  // No undesirable example: its means are left out, not NaN.
+  const all = ref.ktoLoss(x.policy, x.refLogps, x.counts, x.labels.map(() => true), { beta: 0.1 });
+  const only = ktoMetrics(all.metrics);
+  assert.equal(only["rewards/rejected"], undefined);
+  assert.equal(only["rewards/margins"], undefined);
+  assert.equal(only["count/rejected"], 0);
+  assert.ok(Object.values(only).every(Number.isFinite));
+});
+
+gpuTest("dpo: kto refuses missing labels, combinations and the NLL term, naming them", (gpu) => {
+  const t = (n: number) => gpu.tensor([n]);
+  const base = {
+    policyLogps: t(4),
+    refLogps: t(4),
+    counts: t(4),
+    losses: t(2),
+    rewardsChosen: t(2),
+    rewardsRejected: t(2),
+    grad: t(4),
+    metrics: t(12),
+    beta: 0.1,
+  };
+  const enc = gpu.encoder();
+  const bad: [Partial<DpoLossArgs>, RegExp][] = [
+    [{ variant: "kto" }, /kto needs labels, a \(2,\) tensor/],
+    [{ variant: "kto", labels: t(3) }, /kto needs labels/],
+    [{ variant: "sigmoid", labels: t(2) }, /labels apply to the kto loss only/],
+    [
+      {
+        variant: "kto",
+        labels: t(2),
+        combination: [{ variant: "kto", weight: 1 }, { variant: "sigmoid", weight: 1 }],
+      },
+      /does not combine/,
+    ],
+    [{ variant: "kto", labels: t(2), nllAlpha: 0.5 }, /NLL term/],
+    [{ variant: "kto", labels: t(2), desirableWeight: 0 }, /desirable weight must be positive/],
+    [{ variant: "kto", labels: t(2), metrics: t(10) }, /has 10 elements, needs 12/],
+  ];
+  for (const [args, message] of bad) {
+    assert.throws(() => dpoLoss(enc, { ...base, ...args } as DpoLossArgs), message);
+  }
+});

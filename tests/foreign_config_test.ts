@@ -122,7 +122,7 @@ Deno.test("foreign configs: a LLaMA-Factory DPO file becomes this trainer's run"
 
 Deno.test("foreign configs: what this trainer cannot honour is refused, naming file and key", () => {
   const cases: [Record<string, unknown>, RegExp][] = [
-    [{ stage: "sft" }, /a.yaml: stage: "sft": only stage dpo/],
+    [{ stage: "sft" }, /a.yaml: stage: "sft": stages dpo and kto/],
     [{ stage: "dpo", pref_loss: "kto" }, /a.yaml: pref_loss: "kto": sigmoid, hinge/],
     [{ stage: "dpo", finetuning_type: "freeze" }, /finetuning_type: "freeze"/],
     [{ stage: "dpo", lr_scheduler_type: "polynomial" }, /lr_scheduler_type: "polynomial"/],

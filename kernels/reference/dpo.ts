@@ -471,7 +471,13 @@ export const DPO_LOSSES = {
 } as const;
 
 /** Every loss {@linkcode dpoLoss} computes: the per-pair ones and the batch-sorted aot ones. */
-export type DpoLossName = keyof typeof DPO_LOSSES | "aot" | "aot_pair" | "bco_pair" | "kto_pair";
+export type DpoLossName =
+  | keyof typeof DPO_LOSSES
+  | "aot"
+  | "aot_pair"
+  | "bco_pair"
+  | "kto_pair"
+  | "kto";
 
 /**
  * KTO's HALO form on pairs (LLaMA-Factory's `kto_pair`, TRL 0.8's): with a, b the chosen and
@@ -505,6 +511,53 @@ export function dpoKtoPair(xs: DpoPairLogps[], o: DpoOptions): DpoPairLoss[] {
     rewardChosen: beta * a[i],
     rewardRejected: beta * b[i],
   }));
+}
+
+/** KTO's weights of the desirable and undesirable examples (TRL's defaults: 1 and 1). */
+export interface KtoWeights {
+  /** λ_D. Default 1. */
+  desirableWeight?: number;
+  /** λ_U. Default 1. */
+  undesirableWeight?: number;
+}
+
+/**
+ * KTO on unpaired examples (TRL's KTOTrainer): "pair" i is example i, `policyChosen` and
+ * `refChosen` its response's log-probs, labelled desirable (`labels[i]` true) or not, and
+ * `policyRejected`, `refRejected` its KL completion's (another example's response to the same
+ * prompt). With r = logπ − logπ_ref of the response and z0 = max(0, mean KL log-ratio), a
+ * constant to the gradient (TRL computes the KL rows without one), an example's loss is
+ * `λ_D·(1 − σ(β(r − z0)))` if desirable, else `λ_U·(1 − σ(β(z0 − r)))`; `dRejected` is 0 and
+ * `dChosen` P times dL/dlogπ (L the mean). Rewards: β·r of the response and of the KL row.
+ *
+ * @example
+ * ```ts
+ * import { dpoKto } from "./dpo.ts";
+ * const x = { policyChosen: -5, policyRejected: -9, refChosen: -6, refRejected: -8, countChosen: 1, countRejected: 1 };
+ * console.log(dpoKto([x], [true], { beta: 0.1 }).outs[0].loss); // 1 − σ(0.1): z0 = max(0, −1) = 0
+ * ```
+ */
+export function dpoKto(
+  xs: DpoPairLogps[],
+  labels: readonly boolean[],
+  o: DpoOptions & KtoWeights,
+): { outs: DpoPairLoss[]; z0: number } {
+  const beta = o.beta, wd = o.desirableWeight ?? 1, wu = o.undesirableWeight ?? 1;
+  const kl = xs.reduce((s, x) => s + x.policyRejected - x.refRejected, 0) / xs.length;
+  const z0 = Math.max(kl, 0);
+  const slope = (z: number) => stableSigmoid(z) * stableSigmoid(-z);
+  const outs = xs.map((x, i) => {
+    const r = x.policyChosen - x.refChosen;
+    const u = beta * (r - z0), v = beta * (z0 - r);
+    return {
+      loss: labels[i] ? wd * (1 - stableSigmoid(u)) : wu * (1 - stableSigmoid(v)),
+      dChosen: labels[i] ? -wd * beta * slope(u) : wu * beta * slope(v),
+      dRejected: 0,
+      rewardChosen: beta * r,
+      rewardRejected: beta * (x.policyRejected - x.refRejected),
+    };
+  });
+  return { outs, z0 };
 }
 
 /** bco_pair's running mean of the batches' mean rewards. */
@@ -615,6 +668,59 @@ export interface DpoResult {
 }
 
 /**
+ * The `kto` loss over a batch of P examples, rows `[responses(P); KL completions(P)]`: losses,
+ * rewards, `dL/dlogπ` per row (L the mean loss; 0 on the KL rows) and, as `metrics`, the 12 sums
+ * of the GPU kernel's `KTO_SLOTS` order (logits need `logitSums` and are 0 without).
+ *
+ * @example
+ * ```ts
+ * import { ktoLoss } from "./dpo.ts";
+ * const r = ktoLoss([-5, -9], [-6, -8], [3, 4], [true], { beta: 0.1 });
+ * console.log(r.loss, r.metrics[3]); // 1 − σ(0.1), z0 = 0
+ * ```
+ */
+export function ktoLoss(
+  policy: Vec,
+  ref: Vec,
+  counts: Vec,
+  labels: readonly boolean[],
+  options: DpoOptions & KtoWeights & { logitSums?: Vec },
+): DpoResult {
+  const p = policy.length / 2;
+  const xs: DpoPairLogps[] = Array.from({ length: p }, (_, i) => ({
+    policyChosen: policy[i],
+    policyRejected: policy[p + i],
+    refChosen: ref[i],
+    refRejected: ref[p + i],
+    countChosen: Math.max(counts[i], 1),
+    countRejected: Math.max(counts[p + i], 1),
+  }));
+  const { outs, z0 } = dpoKto(xs, labels, options);
+  const r: DpoResult = {
+    loss: 0,
+    losses: new Float64Array(outs.map((o) => o.loss)),
+    rewardsChosen: new Float64Array(outs.map((o) => o.rewardChosen)),
+    rewardsRejected: new Float64Array(outs.map((o) => o.rewardRejected)),
+    grad: new Float64Array(2 * p),
+    metrics: new Float64Array(12),
+  };
+  const m = r.metrics;
+  outs.forEach((o, i) => {
+    r.grad[i] = o.dChosen / p;
+    m[0] += o.loss / p;
+    const [rewards, logps, count, logits, tokens] = labels[i] ? [1, 2, 6, 8, 10] : [4, 5, 7, 9, 11];
+    m[rewards] += o.rewardChosen;
+    m[logps] += policy[i];
+    m[count] += 1;
+    m[logits] += options.logitSums ? options.logitSums[i] : 0;
+    m[tokens] += counts[i];
+  });
+  m[3] = z0;
+  r.loss = m[0];
+  return r;
+}
+
+/**
  * A DPO-family loss over a batch of P pairs, rows `[chosen(P); rejected(P)]`: the variant's pair
  * losses plus the NLL term `α·Σ(−logπ_w) / Σc_w` (the chosen responses' token-mean
  * cross-entropy over the batch, TRL's `rpo_alpha`; pair i carries `α·(−logπ_w,i)·P / Σc_w` of
@@ -689,6 +795,7 @@ export function dpoLoss(
     }
     if (v === "aot" || v === "aot_pair") return dpoAot(xs, v, options);
     if (v === "kto_pair") return dpoKtoPair(xs, options);
+    if (v === "kto") throw new RangeError("dpoLoss: kto takes labels: use ktoLoss");
     return xs.map((x) => DPO_LOSSES[v](x, options));
   };
   const outs: DpoPairLoss[] = xs.map(() => ({
