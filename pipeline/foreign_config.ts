@@ -259,6 +259,22 @@ const LF_LOSSES: Record<string, string> = {
   kto_pair: "kto_pair",
 };
 
+/**
+ * TRL's KTOConfig weights: keys of no other trainer's config, so a file with them and no
+ * `loss_type` is a KTOConfig, whose loss_type defaults to kto (not DPOConfig's sigmoid).
+ */
+function ktoWeight(key: "desirable_weight" | "undesirable_weight"): Handler {
+  return (v, ctx, k, source) => {
+    ctx.set("loss", key, asNumber(v, source, k));
+    if (ctx.raw.loss_type === undefined) {
+      ctx.set("loss", "variant", "kto");
+      if (key === "desirable_weight" || ctx.raw.desirable_weight === undefined) {
+        ctx.note(`${k}: a KTOConfig key, and no loss_type: the kto loss (KTOConfig's default)`);
+      }
+    }
+  };
+}
+
 /** LLaMA-Factory's keys (`stage: dpo`). */
 const LLAMAFACTORY: Record<string, Handler> = {
   ...TRAINING_ARGS,
@@ -268,7 +284,8 @@ const LLAMAFACTORY: Record<string, Handler> = {
       ctx.note(
         `${k}: kto trains on kto_tag datasets (and TRL's unpaired rows) as LLaMA-Factory does; ` +
           "preference pairs, which LLaMA-Factory's kto stage does not read, are unpaired here " +
-          "as TRL does",
+          "as TRL does; KL completions follow TRL's rule (the example before, within " +
+          "train.pairs_per_batch), where LLaMA-Factory pairs example i with n − 1 − i",
       );
     } else if (v !== "dpo") {
       fail(source, k, `"${v}": stages dpo and kto are read here (preference data)`);
@@ -446,8 +463,8 @@ const TRL: Record<string, Handler> = {
       asList(v, source, k).map((t) => t === "aot_unpaired" ? "aot_pair" : t).join(","),
     ),
   discopop_tau: to("loss", "discopop_tau", "number"),
-  desirable_weight: to("loss", "desirable_weight", "number"),
-  undesirable_weight: to("loss", "undesirable_weight", "number"),
+  desirable_weight: ktoWeight("desirable_weight"),
+  undesirable_weight: ktoWeight("undesirable_weight"),
   disable_dropout: () => {},
   dataset_num_proc: noted("tokenizing runs in one process"),
   use_logits_to_keep: noted("only response tokens' logits are computed here"),

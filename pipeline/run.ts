@@ -1072,6 +1072,12 @@ function lossConfig(c: RunConfig): DpoLossConfig {
         "loss.variant kto with an NLL term or loss.use_weighting is not implemented",
       );
     }
+    if (kto && (c.train.pairs_per_batch as number) < 2) {
+      throw new ConfigKeyError(
+        "loss.variant kto needs train.pairs_per_batch ≥ 2: each example's KL completion is " +
+          "another example's response in its micro-batch (with one, its own; TRL refuses it too)",
+      );
+    }
     if (kto && ldAlpha !== null) {
       throw new ConfigKeyError("loss.ld_alpha applies to pairs, not to kto's unpaired examples");
     }

@@ -193,6 +193,10 @@ Deno.test("run files: LLaMA-Factory's stage kto and TRL's KTO weights translate"
   assert.equal(trl.config.loss.variant, "kto");
   assert.equal(trl.config.loss.desirable_weight, 1.33);
   assert.throws(() => translateConfig({ stage: "rm" }, "rm.yaml"), /stages dpo and kto/);
+  // A KTOConfig file names no loss_type when it keeps KTOConfig's default, kto (not DPO's).
+  const implicit = translateConfig({ beta: 0.1, undesirable_weight: 1.5 }, "kto.yaml");
+  assert.equal(implicit.config.loss.variant, "kto");
+  assert.ok(implicit.notes.some((n) => /KTOConfig's default/.test(n)), implicit.notes.join("\n"));
 });
 
 tinyTest("kto: a run on preference pairs unpairs them, logs TRL's KTO metrics and learns", async (
@@ -302,6 +306,16 @@ tinyTest("kto: unpaired rows need the kto loss, and kto's keys need kto, named",
   ]);
   assert.equal(r.code, 2);
   assert.match(r.err, /kto .* cannot be combined/);
+  r = await runQuietly([
+    "train",
+    ...tinyRunFlags(dir, tiny, "one", 1),
+    "--loss.variant",
+    "kto",
+    "--train.pairs_per_batch",
+    "1",
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /kto needs train.pairs_per_batch ≥ 2/);
 });
 
 Deno.test("load: LLaMA-Factory kto_tag datasets (sharegpt and alpaca) load as KTO examples", async () => {
