@@ -658,7 +658,7 @@ export function pairIssues(pair: PreferencePair): PairIssue[] {
     issues.push({
       kind: "empty-response",
       field: "chosen",
-      reason: "the chosen response is empty",
+      reason: single ? "the completion is empty" : "the chosen response is empty",
     });
   }
   if (emptyRejected && !single) {

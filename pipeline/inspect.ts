@@ -150,6 +150,11 @@ export interface InspectReport {
     /** Pairs longer than each threshold (when no `maxLength` is given). */
     longerThan: { length: number; pairs: number }[];
   };
+  /**
+   * Unpaired KTO rows (`trl-unpaired`, `kto_tag`): how many are desirable and undesirable; their
+   * completions are the `chosen` lengths, and `rejected` counts the pairs among them only.
+   */
+  labels?: { desirable: number; undesirable: number };
   /** One pair as the model sees it, or `null` when none could be tokenized. */
   example: {
     source: RowSource;
@@ -157,6 +162,8 @@ export interface InspectReport {
     prompt: ExamplePart;
     chosen: ExamplePart;
     rejected: ExamplePart;
+    /** An unpaired KTO row's label (`chosen` is then its completion). */
+    label?: boolean;
   } | null;
 }
 
@@ -202,6 +209,7 @@ export async function inspect(options: InspectOptions): Promise<InspectReport> {
     longerThan: [],
   };
   const encoded: (PairIds | null)[] = [];
+  const labelled = loaded.pairs.filter((p) => p.label !== undefined);
   for (const pair of loaded.pairs) {
     let ids: PairIds;
     try {
@@ -216,7 +224,8 @@ export async function inspect(options: InspectOptions): Promise<InspectReport> {
     rendered[ids.mode]++;
     lens.prompt.push(ids.prompt.length);
     lens.chosen.push(ids.chosen.length);
-    lens.rejected.push(ids.rejected.length);
+    // (An unpaired row's rejected slot is empty until training gives it a KL completion.)
+    if (pair.label === undefined) lens.rejected.push(ids.rejected.length);
     sequence.push(ids.prompt.length + Math.max(ids.chosen.length, ids.rejected.length));
     const t = truncatePair(ids, options);
     if (t.dropped !== undefined) {
@@ -252,6 +261,14 @@ export async function inspect(options: InspectOptions): Promise<InspectReport> {
       sequence: lengthStats(sequence),
     },
     limits,
+    ...(labelled.length > 0
+      ? {
+        labels: {
+          desirable: labelled.filter((p) => p.label).length,
+          undesirable: labelled.filter((p) => !p.label).length,
+        },
+      }
+      : {}),
     example: pickExample(loaded.pairs, encoded, tokenizer, options.example ?? 0),
   };
 }
@@ -301,6 +318,7 @@ function pickExample(
     prompt: part(ids.prompt),
     chosen: part(ids.chosen),
     rejected: part(ids.rejected),
+    ...(pairs[i].label === undefined ? {} : { label: pairs[i].label }),
   };
 }
 
@@ -379,6 +397,12 @@ export function formatInspectReport(
   line(
     `  rows: ${report.rows} read, ${report.pairs} pairs loaded, ${report.invalid.length} invalid`,
   );
+  if (report.labels) {
+    line(
+      `  unpaired KTO examples: ${report.labels.desirable} desirable, ` +
+        `${report.labels.undesirable} undesirable (train with --loss.variant kto)`,
+    );
+  }
 
   if (report.invalid.length > 0) {
     line();
@@ -416,11 +440,13 @@ export function formatInspectReport(
 
   line();
   line("Token lengths (before truncation)");
+  // All unpaired: one response per row, the completion.
+  const unpaired = report.labels !== undefined && report.lengths.rejected.count === 0;
   const rows: [string, LengthStats][] = [
     ["prompt", report.lengths.prompt],
-    ["chosen", report.lengths.chosen],
-    ["rejected", report.lengths.rejected],
-    ["prompt + longer response", report.lengths.sequence],
+    [unpaired ? "completion" : "chosen", report.lengths.chosen],
+    ...(unpaired ? [] : [["rejected", report.lengths.rejected] as [string, LengthStats]]),
+    [unpaired ? "prompt + completion" : "prompt + longer response", report.lengths.sequence],
   ];
   const head = ["", "mean", "p50", "p90", "p99", "max"];
   const table = [
@@ -466,9 +492,12 @@ export function formatInspectReport(
     line("Example: none (no pair could be tokenized)");
   } else {
     line(`Example: ${ex.source.file} row ${ex.source.row} (${ex.mode})`);
+    const label = ex.label === undefined ? undefined : ex.label ? "desirable" : "undesirable";
     for (const name of ["prompt", "chosen", "rejected"] as const) {
+      if (label && name === "rejected") continue;
       const part = ex[name];
-      line(`--- ${name} (${part.tokens} tokens) ---`);
+      const title = label && name === "chosen" ? `completion, ${label}` : name;
+      line(`--- ${title} (${part.tokens} tokens) ---`);
       line(cut(part.text, exampleChars));
     }
     line("---");

@@ -8,6 +8,7 @@ import { ktoExamples } from "../datasets/kto.ts";
 import { DataError, detectFormat, normalizeRow, pairIssues } from "../datasets/formats.ts";
 import type { PreferencePair } from "../datasets/types.ts";
 import { translateConfig } from "../pipeline/foreign_config.ts";
+import { formatInspectReport, inspect } from "../pipeline/inspect.ts";
 import { load } from "../pipeline/load.ts";
 import { makeBatch, tokenize } from "../pipeline/tokenize.ts";
 import { runQuietly, tinyTest } from "../testing/commands.ts";
@@ -385,6 +386,31 @@ Deno.test("load: LLaMA-Factory kto_tag datasets (sharegpt and alpaca) load as KT
       load({ path: dir, dataset: "chat" }),
       /chat\.json.*row 1.*conversations.*end on the response/s,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("inspect: unpaired rows are counted by label and shown as completions", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/u.jsonl`;
+    await Deno.writeTextFile(
+      path,
+      [
+        { prompt: "2+2=", completion: " 4", label: true },
+        { prompt: "2+3=", completion: " 7", label: false },
+        { prompt: "1+1=", completion: " 2", label: true },
+      ].map((r) => JSON.stringify(r)).join("\n") + "\n",
+    );
+    const report = await inspect({ data: path });
+    assert.deepEqual(report.labels, { desirable: 2, undesirable: 1 });
+    assert.equal(report.lengths.rejected.count, 0);
+    assert.equal(report.example?.label, true);
+    const text = formatInspectReport(report);
+    assert.match(text, /unpaired KTO examples: 2 desirable, 1 undesirable/);
+    assert.match(text, /--- completion, desirable \(\d+ tokens\) ---/);
+    assert.doesNotMatch(text, /--- rejected/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
