@@ -9,6 +9,15 @@
 import { DataError } from "./formats.ts";
 import type { PreferencePair } from "./types.ts";
 
+/** Options of {@linkcode ktoExamples}. */
+export interface KtoExampleOptions {
+  /**
+   * Give each example a KL completion (default true). False for a loss without KL term (TRL's
+   * `apo_zero_unpaired`): the KL slots stay empty.
+   */
+  kl?: boolean;
+}
+
 /**
  * KTO examples from loaded rows, as TRL prepares them:
  *
@@ -39,7 +48,11 @@ import type { PreferencePair } from "./types.ts";
  * // [[true, "Hello!", "Go away."], [false, "Go away.", "Hello!"]]
  * ```
  */
-export function ktoExamples(rows: readonly PreferencePair[], groupSize: number): PreferencePair[] {
+export function ktoExamples(
+  rows: readonly PreferencePair[],
+  groupSize: number,
+  options: KtoExampleOptions = {},
+): PreferencePair[] {
   if (!Number.isInteger(groupSize) || groupSize < 1) {
     throw new RangeError(`ktoExamples: groupSize must be a positive integer, got ${groupSize}`);
   }
@@ -50,6 +63,7 @@ export function ktoExamples(rows: readonly PreferencePair[], groupSize: number):
     ...paired.map((p) => response(p, "rejected", false)),
     ...single,
   ];
+  if (options.kl === false) return examples;
   const out: PreferencePair[] = [];
   for (let g = 0; g < examples.length; g += groupSize) {
     const group = examples.slice(g, g + groupSize);

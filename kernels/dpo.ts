@@ -29,7 +29,8 @@ export type DpoVariant =
   | "bco_pair"
   | "orpo"
   | "kto_pair"
-  | "kto";
+  | "kto"
+  | "apo_zero_unpaired";
 
 /** The WGSL `VARIANT` constant of each loss variant. */
 export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze({
@@ -51,7 +52,16 @@ export const DPO_VARIANTS: Readonly<Record<DpoVariant, number>> = Object.freeze(
   orpo: 15,
   kto_pair: 16,
   kto: 17,
+  apo_zero_unpaired: 18,
 });
+
+/**
+ * The losses on unpaired, labelled examples (TRL's KTOTrainer loss types): rows are each
+ * example's response and its KL completion, not a pair; they take `labels`.
+ */
+export const UNPAIRED_VARIANTS: readonly DpoVariant[] = Object.freeze(
+  ["kto", "apo_zero_unpaired"] as DpoVariant[],
+);
 
 /** The variants without a reference: SimPO and ORPO compare the policy's own log-probs. */
 export const REFERENCE_FREE_VARIANTS: readonly DpoVariant[] = Object.freeze(["simpo", "orpo"]);
@@ -335,25 +345,32 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     throw new RangeError(`dpoLoss: variant "${variants.find((v) => !free(v))}" needs refLogps`);
   }
   const { labels, desirableWeight = 1, undesirableWeight = 1 } = args;
-  if (has("kto")) {
+  const unpaired = variants.find((v) => UNPAIRED_VARIANTS.includes(v));
+  if (unpaired) {
     if (parts.length > 1) {
       throw new RangeError(
-        "dpoLoss: kto (on unpaired examples) does not combine with other losses",
+        `dpoLoss: ${unpaired} (on unpaired examples) does not combine with other losses`,
       );
     }
     if (!labels || labels.size !== pairs) {
-      throw new RangeError(`dpoLoss: kto needs labels, a (${pairs},) tensor of 1 or 0`);
+      throw new RangeError(`dpoLoss: ${unpaired} needs labels, a (${pairs},) tensor of 1 or 0`);
     }
     for (const [name, w] of [["desirable", desirableWeight], ["undesirable", undesirableWeight]]) {
       if (!((w as number) > 0 && (w as number) < Infinity)) {
-        throw new RangeError(`dpoLoss: kto's ${name} weight must be positive and finite, got ${w}`);
+        throw new RangeError(
+          `dpoLoss: ${unpaired}'s ${name} weight must be positive and finite, got ${w}`,
+        );
       }
     }
     if (nllAlpha !== 0) {
-      throw new RangeError("dpoLoss: kto with the NLL term (nllAlpha) is not implemented");
+      throw new RangeError(`dpoLoss: ${unpaired} with the NLL term (nllAlpha) is not implemented`);
     }
   } else if (labels) {
-    throw new RangeError(`dpoLoss: labels apply to the kto loss only, not ${variants}`);
+    throw new RangeError(
+      `dpoLoss: labels apply to the ${
+        UNPAIRED_VARIANTS.join(" and ")
+      } losses only, not ${variants}`,
+    );
   }
   if (has("orpo") && parts.length > 1) {
     throw new RangeError(
@@ -377,7 +394,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
       throw new RangeError(`dpoLoss: "${t.label}" has ${t.size} elements, expected ${n}`);
     }
   }
-  const needMetrics = has("kto") ? KTO_SLOTS.length : logitSums ? 10 : 8;
+  const needMetrics = unpaired ? KTO_SLOTS.length : logitSums ? 10 : 8;
   if (metrics.size < needMetrics) {
     throw new RangeError(
       `dpoLoss: "${metrics.label}" has ${metrics.size} elements, needs ${needMetrics}`,
@@ -422,7 +439,7 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
         "mix pairs)",
     );
   }
-  for (const kto of ["kto_pair", "kto"] as const) {
+  for (const kto of ["kto_pair" as DpoVariant, ...UNPAIRED_VARIANTS]) {
     if (args.wpoSqSums && has(kto)) {
       throw new RangeError(
         `dpoLoss: WPO weighting of the ${kto} loss is not implemented (its batch means mix pairs)`,
@@ -448,7 +465,8 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
   // The per-pair kernel's NLL term has each invocation sum the P counts: llvmpipe stops an
   // invocation after 65 535 loop iterations, so a CPU adapter takes at most CPU_LOOP_BUDGET.
   const first = parts[0].variant;
-  const perPairFirst = !["aot", "aot_pair", "bco_pair", "kto_pair", "kto"].includes(first);
+  const perPairFirst = !["aot", "aot_pair", "bco_pair", "kto_pair", ...UNPAIRED_VARIANTS]
+    .includes(first);
   if (nllWeight !== 0 && perPairFirst && enc.gpu.isCpu && pairs > CPU_LOOP_BUDGET) {
     throw new RangeError(
       `dpoLoss: with nllAlpha, a CPU adapter takes at most ${CPU_LOOP_BUDGET} pairs per batch, ` +
@@ -501,12 +519,12 @@ export function dpoLoss(enc: Encoder, args: DpoLossArgs): void {
     );
   // Bindings 1–7 of every loss kernel.
   const common = [policyLogps, refLogps, counts, losses, rewardsChosen, rewardsRejected, grad];
-  if (has("kto")) {
-    // One workgroup: the batch's KL mean, then each example; it writes its own metrics.
+  if (unpaired) {
+    // One workgroup: the batch's KL mean (kto), then each example; it writes its own metrics.
     enc.dispatch({
       kernel: KTO_EXAMPLES,
-      constants: { WG: 256, VARIANT: DPO_VARIANTS.kto },
-      uniforms: uniformsFor("kto", 0, 1),
+      constants: { WG: 256, VARIANT: DPO_VARIANTS[unpaired] },
+      uniforms: uniformsFor(unpaired, 0, 1),
       // (logit sums read only with has_logits)
       bindings: [...common, labels!, logitSums ?? counts, metrics],
       workgroups: [1],

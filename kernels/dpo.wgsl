@@ -33,6 +33,8 @@
 //   kto           unpaired examples, not pairs: row i a labelled response, row P + i its KL
 //                 completion; z0 = max(0, mean KL log-ratio), a constant;
 //                 loss = λ_D·(1 − σ(β(r − z0))) or λ_U·(1 − σ(β(z0 − r))) (kto_examples below)
+//   apo_zero_unpaired  the same with z0 = 0: λ_D·(1 − σ(βr)) or λ_U·σ(βr) (TRL's KTOTrainer loss
+//                 type; its KL rows are not read)
 //   orpo          ORPO (reference-free): a = avg logπ clamped to ≤ −1e-6 (a log-odds needs p < 1;
 //                 no slope where clamped),
 //                 z = (a_w − a_l) − (log(1 − e^a_w) − log(1 − e^a_l)), loss = −β·logσ(z), plus
@@ -93,7 +95,7 @@ struct Params {
 override WG: u32 = 64;        // a power of two
 // 0 sigmoid, 1 ipo, 2 hinge, 3 sigmoid_norm, 4 simpo, 5 robust, 6 exo_pair, 7 nca_pair,
 // 8 sppo_hard, 9 apo_zero, 10 apo_down, 11 discopop, 12 aot_pair, 13 aot, 14 bco_pair, 15 orpo,
-// 16 kto_pair, 17 kto
+// 16 kto_pair, 17 kto, 18 apo_zero_unpaired
 override VARIANT: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -643,7 +645,7 @@ fn metrics_mean(@builtin(local_invocation_index) lid: u32) {
   }
 }
 
-// kto (VARIANT 17): one workgroup (WG = 256). KTO on unpaired examples (TRL's KTOTrainer,
+// kto (VARIANT 17) and apo_zero_unpaired (18, z0 = 0): one workgroup (WG = 256). KTO on unpaired examples (TRL's KTOTrainer,
 // LLaMA-Factory's stage kto). "Pair" i is example i: row i its response y_i, labelled l_i (1
 // desirable, 0 undesirable), and row P + i its KL completion y'_i (another example's response to
 // the same prompt x_i). With r_i = logπ(y_i) − logπ_ref(y_i) and
@@ -671,7 +673,7 @@ fn kto_examples(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < np; i += WG) {
     kl += policy[np + i] - reference[np + i];
   }
-  let z0 = max(workgroup_sum(lid, vec2f(kl, 0.0)).x * inv_p, 0.0);
+  let z0 = select(max(workgroup_sum(lid, vec2f(kl, 0.0)).x * inv_p, 0.0), 0.0, VARIANT == 18u);
   var loss_n = vec2f(0.0);   // Σ loss, unused
   var rewards = vec2f(0.0);  // Σ β·r: desirable, undesirable
   var logps = vec2f(0.0);    // Σ logπ: desirable, undesirable

@@ -16,6 +16,7 @@ import {
   KTO_SLOTS,
   ktoMetrics,
   REFERENCE_FREE_VARIANTS,
+  UNPAIRED_VARIANTS,
 } from "../kernels/dpo.ts";
 import type { Encoder, Gpu, Tensor } from "../kernels/gpu.ts";
 import { dpoLoss as referenceDpoLoss } from "../kernels/reference/dpo.ts";
@@ -224,7 +225,7 @@ export class DpoObjective implements Objective {
   ) {
     this.#model = model;
     this.#loss = loss;
-    this.names = loss.variant === "kto" ? KTO_METRICS : DPO_METRICS;
+    this.names = UNPAIRED_VARIANTS.includes(loss.variant) ? KTO_METRICS : DPO_METRICS;
     const gpu = model.gpu, B = sizes.maxRows, N = B * model.maxSeqLen;
     const t = (n: number, label: string) => gpu.tensor([n], { label });
     this.metrics = t(sizes.slots * SLOT, "dpo metrics");
@@ -323,7 +324,9 @@ export class DpoObjective implements Objective {
   }
 
   decode(raw: Float32Array, count: number): Record<string, number> {
-    if (this.#loss.variant !== "kto") return averageSlots(raw, count, this.names);
+    if (!UNPAIRED_VARIANTS.includes(this.#loss.variant)) {
+      return averageSlots(raw, count, this.names);
+    }
     // KTO's slots hold sums: add them up, as TRL does its sums and counts (the loss and z0 are
     // per-batch means: averaged, as TRL averages its gathered kl).
     const slots = Array.from({ length: count }, (_, i) => raw.subarray(i * SLOT, (i + 1) * SLOT));
@@ -332,7 +335,7 @@ export class DpoObjective implements Objective {
 
   decodeBatches(raws: readonly Float32Array[], sizes: readonly number[]): Record<string, number> {
     const total = sizes.reduce((s, n) => s + n, 0);
-    if (this.#loss.variant !== "kto") {
+    if (!UNPAIRED_VARIANTS.includes(this.#loss.variant)) {
       const sums: Record<string, number> = {};
       raws.forEach((raw, b) => {
         for (const [k, v] of Object.entries(averageSlots(raw, 1, this.names))) {

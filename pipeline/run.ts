@@ -70,6 +70,7 @@ import {
   F_DIVERGENCE_VARIANTS,
   type FDivergence,
   SMOOTHED_VARIANTS,
+  UNPAIRED_VARIANTS,
 } from "../kernels/dpo.ts";
 import type { AttentionDesign } from "../kernels/attention.ts";
 import {
@@ -520,14 +521,18 @@ export async function prepareData(
   // KTO trains on labelled examples: pairs are unpaired and each example gets its KL completion
   // (TRL's KTOTrainer). Generation still takes the rows' prompts, once each (`rows`).
   const rows = pairs;
-  const kto = objective === "dpo" && String(c.loss.variant) === "kto";
+  const kto = objective === "dpo" &&
+    UNPAIRED_VARIANTS.includes(String(c.loss.variant) as DpoVariant);
   const groups = c.train.pairs_per_batch as number;
+  // apo_zero_unpaired has no KL term: its examples' KL slots stay empty (a 1-token row each).
+  const ktoOptions = { kl: String(c.loss.variant) === "kto" };
   if (kto) {
-    pairs = ktoExamples(pairs, groups);
+    pairs = ktoExamples(pairs, groups, ktoOptions);
     const desirable = pairs.filter((p) => p.label).length;
     ctx.logger.info(
       `data: ${pairs.length} KTO examples (${desirable} desirable, ` +
-        `${pairs.length - desirable} undesirable), KL completions within groups of ${groups}`,
+        `${pairs.length - desirable} undesirable)` +
+        (ktoOptions.kl ? `, KL completions within groups of ${groups}` : ""),
     );
   } else {
     const single = pairs.find((p) => p.label !== undefined);
@@ -536,7 +541,7 @@ export async function prepareData(
         ...single.source,
         field: "label",
         reason: "the row is an unpaired example (one completion and a label), not a preference " +
-          "pair: such data needs --loss.variant kto",
+          "pair: such data needs --loss.variant kto (or apo_zero_unpaired)",
       });
     }
   }
@@ -560,7 +565,8 @@ export async function prepareData(
   let trainData: TokenizedDataset, evalData: TokenizedDataset;
   if (heldOut) {
     trainData = all;
-    evalData = await tokenize(kto ? ktoExamples(heldOut, groups) : heldOut, tokOptions, ctx);
+    const examples = kto ? ktoExamples(heldOut, groups, ktoOptions) : heldOut;
+    evalData = await tokenize(examples, tokOptions, ctx);
   } else if (objective === "sft") {
     // SFT evaluates nothing: train on every pair.
     trainData = all;
@@ -602,8 +608,11 @@ function ktoSummary(m: Record<string, number>, loss: DpoLossConfig): string[] {
     "Held-out examples (policy vs reference):",
     `  reward, desirable    ${value("eval_rewards/chosen")}${ref("0")}`,
     `  reward, undesirable  ${value("eval_rewards/rejected")}${ref("0")}`,
-    `  KL estimate z0       ${value("eval_kl")}${ref("0")}`,
-    `  kto loss             ${m.eval_loss.toFixed(4)}${wd === wu ? ref((wd / 2).toFixed(4)) : ""}`,
+    // (apo_zero_unpaired has no KL term)
+    ...(loss.variant === "kto" ? [`  KL estimate z0       ${value("eval_kl")}${ref("0")}`] : []),
+    `  ${`${loss.variant} loss`.padEnd(20)} ${m.eval_loss.toFixed(4)}${
+      wd === wu ? ref((wd / 2).toFixed(4)) : ""
+    }`,
   ];
 }
 
@@ -621,7 +630,7 @@ export function formatSummary(s: RunSummary): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const m = s.eval?.metrics;
   const loss = s.loss ?? DEFAULT_DPO_LOSS;
-  if (m && loss.variant === "kto") lines.push(...ktoSummary(m, loss));
+  if (m && UNPAIRED_VARIANTS.includes(loss.variant)) lines.push(...ktoSummary(m, loss));
   else if (m) {
     // What the reference model scores against itself, where the loss compares with it: no
     // preference, margin 0, and the loss at policy = reference (sigmoid: log 2; ipo: 1/(2β)²;
@@ -685,7 +694,8 @@ export function formatSummary(s: RunSummary): string {
   }
   lines.push(
     "",
-    `Outputs in ${s.runDir}/: config.yaml, inputs.json, metrics.jsonl, loss.svg, margins.svg, accuracy.svg` +
+    `Outputs in ${s.runDir}/: config.yaml, inputs.json, metrics.jsonl, loss.svg, margins.svg, ` +
+      (UNPAIRED_VARIANTS.includes(loss.variant) ? "kl.svg" : "accuracy.svg") +
       (g?.policyReward !== undefined ? ", reward_kl.svg" : "") + (m ? ", eval.json" : "") +
       ", model/",
   );
@@ -1061,30 +1071,32 @@ function lossConfig(c: RunConfig): DpoLossConfig {
           `alpha_divergence, not ${fDivergence}`,
       );
     }
-    const kto = variants.includes("kto");
+    const kto = variants.find((v) => UNPAIRED_VARIANTS.includes(v));
     if (kto && parts.length > 1) {
       throw new ConfigKeyError(
-        `loss.variant: kto (on unpaired examples) cannot be combined with other losses (${list})`,
+        `loss.variant: ${kto} (on unpaired examples) cannot be combined with other losses ` +
+          `(${list})`,
       );
     }
     if (kto && ((c.loss.nll_alpha as number) > 0 || sftWeight > 0 || useWeighting)) {
       throw new ConfigKeyError(
-        "loss.variant kto with an NLL term or loss.use_weighting is not implemented",
+        `loss.variant ${kto} with an NLL term or loss.use_weighting is not implemented`,
       );
     }
-    if (kto && (c.train.pairs_per_batch as number) < 2) {
+    if (kto === "kto" && (c.train.pairs_per_batch as number) < 2) {
       throw new ConfigKeyError(
         "loss.variant kto needs train.pairs_per_batch ≥ 2: each example's KL completion is " +
           "another example's response in its micro-batch (with one, its own; TRL refuses it too)",
       );
     }
     if (kto && ldAlpha !== null) {
-      throw new ConfigKeyError("loss.ld_alpha applies to pairs, not to kto's unpaired examples");
+      throw new ConfigKeyError(`loss.ld_alpha applies to pairs, not to ${kto}'s unpaired examples`);
     }
     for (const key of ["desirable_weight", "undesirable_weight"] as const) {
       if (!kto && c.loss[key] !== 1) {
         throw new ConfigKeyError(
-          `loss.${key} (${c.loss[key]}) applies to the kto loss, not ${list}`,
+          `loss.${key} (${c.loss[key]}) applies to the ${UNPAIRED_VARIANTS.join(" and ")} ` +
+            `losses, not ${list}`,
         );
       }
     }
@@ -1113,7 +1125,7 @@ function lossConfig(c: RunConfig): DpoLossConfig {
     ...(ldAlpha !== null && dpo ? { ldAlpha } : {}),
     ...(single ? {} : { combination: parts }),
     // Only for kto: other losses' saved configurations stay comparable with older ones.
-    ...(variant === "kto" && dpo
+    ...(UNPAIRED_VARIANTS.includes(variant) && dpo
       ? {
         desirableWeight: c.loss.desirable_weight as number,
         undesirableWeight: c.loss.undesirable_weight as number,

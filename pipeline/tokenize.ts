@@ -377,7 +377,11 @@ export function renderPair(
     (mode === "auto" && pair.kind === "chat" && tokenizer.chatTemplate !== null);
   if (useTemplate) {
     const c = renderConversation(tokenizer, { prompt: pair.prompt, response: pair.chosen });
-    const r = renderConversation(tokenizer, { prompt: pair.prompt, response: pair.rejected });
+    // An empty rejected side (a KTO example without KL completion) renders no assistant turn, so
+    // its prompt would lack the generation prompt: the chosen side alone gives the prompt then.
+    const r = pair.rejected.length === 0
+      ? { prompt: c.prompt, response: "" }
+      : renderConversation(tokenizer, { prompt: pair.prompt, response: pair.rejected });
     // One prompt for both (they differ only where a template's prompt was cut to the part the
     // whole conversations share).
     const prompt = c.prompt.slice(0, commonPrefixLength(c.prompt, r.prompt));
@@ -1151,7 +1155,9 @@ export function* batches(
 // Cache
 
 /** Bump when the cache layout or the tokenization rules change. */
-const CACHE_VERSION = 3; // 2: standard rows as given in auto mode, cut responses lose EOS; 3: HH text kept
+// 2: standard rows as given in auto mode, cut responses lose EOS; 3: HH text kept; 4: an empty
+// rejected side (KTO examples without KL completion) no longer shortens a templated prompt
+const CACHE_VERSION = 4;
 const MAGIC = new TextEncoder().encode("DPOTOKv1");
 
 /**

@@ -885,58 +885,88 @@ Deno.test("dpo reference: kto is TRL's KTOTrainer loss, z0 detached, weighted by
   }
   // Both sides of the clamp came up.
   assert.equal(seen.size, 2);
+  // apo_zero_unpaired (TRL's KTOTrainer loss type): 1 − σ(β·r) desirable, σ(β·r) undesirable,
+  // no KL term; the gradient by finite differences.
+  const policy = [-3, -7, -5, -9, -1, -2], refLogps = [-4, -6, -5, -2, -3, -8];
+  const labels = [true, false, true], beta = 0.3, counts = Array(6).fill(1);
+  const apo = ref.ktoLoss(policy, refLogps, counts, labels, {
+    beta,
+    lossType: "apo_zero_unpaired",
+  });
+  const want = labels.map((good, i) => {
+    const s = sig(beta * (policy[i] - refLogps[i]));
+    return good ? 1 - s : s;
+  }).reduce((a, b) => a + b, 0) / 3;
+  assert.ok(Math.abs(apo.loss - want) < 1e-12, `${apo.loss} vs ${want}`);
+  assert.equal(apo.metrics[3], 0);
+  const fd = finiteDifference(
+    (y) => ref.ktoLoss(y, refLogps, counts, labels, { beta, lossType: "apo_zero_unpaired" }).loss,
+    Float64Array.from(policy),
+    1e-5,
+  );
+  assertClose(apo.grad, fd, { rtol: 1e-6, atol: 1e-12, label: "apo_zero_unpaired" });
 });
 
-gpuTest("dpo: kto matches float64 at P = 1, 3, 300 and 5000, bit-identically", async (gpu) => {
-  const rng = new Rng(59);
-  const cases: [number, number, { desirableWeight?: number; undesirableWeight?: number }][] = [
-    [1, 0.1, {}],
-    [3, 0.3, { desirableWeight: 1.33, undesirableWeight: 0.7 }],
-    [300, 0.1, {}],
-    [5000, 0.05, { undesirableWeight: 2 }],
-  ];
-  for (const [p, beta, weights] of cases) {
-    for (const labelOf of [undefined, () => true, () => false]) {
-      const x = ktoBatch(rng, p, labelOf);
-      const want = ref.ktoLoss(x.policy, x.refLogps, x.counts, x.labels, {
-        beta,
-        ...weights,
-        logitSums: x.logitSums,
-      });
-      const inputs = {
-        policyLogps: gpu.upload(x.policy),
-        refLogps: gpu.upload(x.refLogps),
-        counts: gpu.upload(x.counts),
-        logitSums: gpu.upload(x.logitSums),
-        labels: gpu.upload(Float32Array.from(x.labels, Number)),
-      };
-      const runs: HostArray[][] = [];
-      for (let run = 0; run < 2; run++) {
-        const out = {
-          losses: poisoned(gpu, [p], "losses"),
-          rewardsChosen: poisoned(gpu, [p], "rewardsChosen"),
-          rewardsRejected: poisoned(gpu, [p], "rewardsRejected"),
-          grad: poisoned(gpu, [2 * p], "grad"),
-          metrics: poisoned(gpu, [12], "metrics"),
+gpuTest(
+  "dpo: kto and apo_zero_unpaired match float64 at P = 1, 3, 300, 5000, bit-identically",
+  async (gpu) => {
+    const rng = new Rng(59);
+    const cases: [number, number, { desirableWeight?: number; undesirableWeight?: number }][] = [
+      [1, 0.1, {}],
+      [3, 0.3, { desirableWeight: 1.33, undesirableWeight: 0.7 }],
+      [300, 0.1, {}],
+      [5000, 0.05, { undesirableWeight: 2 }],
+    ];
+    for (const [p, beta, weights] of cases) {
+      const runsOf: [((i: number) => boolean) | undefined, "kto" | "apo_zero_unpaired"][] = [
+        [undefined, "kto"],
+        [() => true, "kto"],
+        [() => false, "kto"],
+        [undefined, "apo_zero_unpaired"],
+      ];
+      for (const [labelOf, variant] of runsOf) {
+        const x = ktoBatch(rng, p, labelOf);
+        const want = ref.ktoLoss(x.policy, x.refLogps, x.counts, x.labels, {
+          beta,
+          ...weights,
+          lossType: variant,
+          logitSums: x.logitSums,
+        });
+        const inputs = {
+          policyLogps: gpu.upload(x.policy),
+          refLogps: gpu.upload(x.refLogps),
+          counts: gpu.upload(x.counts),
+          logitSums: gpu.upload(x.logitSums),
+          labels: gpu.upload(Float32Array.from(x.labels, Number)),
         };
-        const enc = gpu.encoder();
-        dpoLoss(enc, { ...inputs, ...out, variant: "kto", beta, ...weights, vocabSize: 97 });
-        gpu.submit(enc);
-        runs.push(await gpu.read(Object.values(out)));
-        for (const t of Object.values(out)) t.release();
+        const runs: HostArray[][] = [];
+        for (let run = 0; run < 2; run++) {
+          const out = {
+            losses: poisoned(gpu, [p], "losses"),
+            rewardsChosen: poisoned(gpu, [p], "rewardsChosen"),
+            rewardsRejected: poisoned(gpu, [p], "rewardsRejected"),
+            grad: poisoned(gpu, [2 * p], "grad"),
+            metrics: poisoned(gpu, [12], "metrics"),
+          };
+          const enc = gpu.encoder();
+          dpoLoss(enc, { ...inputs, ...out, variant, beta, ...weights, vocabSize: 97 });
+          gpu.submit(enc);
+          runs.push(await gpu.read(Object.values(out)));
+          for (const t of Object.values(out)) t.release();
+        }
+        const [got] = runs;
+        const label = `${variant} P=${p} ${labelOf ? "one label" : "mixed"}`;
+        assertClose(got[0], want.losses, { label: `${label} losses` });
+        assertClose(got[1], want.rewardsChosen, { label: `${label} rewards/chosen` });
+        assertClose(got[2], want.rewardsRejected, { label: `${label} rewards/rejected` });
+        assertClose(got[3], want.grad, { label: `${label} grad` });
+        assertClose(got[4], want.metrics, { label: `${label} metrics` });
+        runs[1].forEach((a, i) => assert.ok(bitEqual(a, got[i]), `${label}: rerun ${i}`));
+        for (const t of Object.values(inputs)) t.release();
       }
-      const [got] = runs;
-      const label = `kto P=${p} ${labelOf ? "one label" : "mixed"}`;
-      assertClose(got[0], want.losses, { label: `${label} losses` });
-      assertClose(got[1], want.rewardsChosen, { label: `${label} rewards/chosen` });
-      assertClose(got[2], want.rewardsRejected, { label: `${label} rewards/rejected` });
-      assertClose(got[3], want.grad, { label: `${label} grad` });
-      assertClose(got[4], want.metrics, { label: `${label} metrics` });
-      runs[1].forEach((a, i) => assert.ok(bitEqual(a, got[i]), `${label}: rerun ${i}`));
-      for (const t of Object.values(inputs)) t.release();
     }
-  }
-});
+  },
+);
 
 Deno.test("ktoMetrics: TRL's KTO names from the sums, means over each label's examples", () => {
   const rng = new Rng(60);
@@ -994,7 +1024,10 @@ gpuTest("dpo: kto refuses missing labels, combinations and the NLL term, naming 
   const bad: [Partial<DpoLossArgs>, RegExp][] = [
     [{ variant: "kto" }, /kto needs labels, a \(2,\) tensor/],
     [{ variant: "kto", labels: t(3) }, /kto needs labels/],
-    [{ variant: "sigmoid", labels: t(2) }, /labels apply to the kto loss only/],
+    [
+      { variant: "sigmoid", labels: t(2) },
+      /labels apply to the kto and apo_zero_unpaired losses only/,
+    ],
     [
       {
         variant: "kto",

@@ -10,7 +10,8 @@ import type { PreferencePair } from "../datasets/types.ts";
 import { translateConfig } from "../pipeline/foreign_config.ts";
 import { formatInspectReport, inspect } from "../pipeline/inspect.ts";
 import { load } from "../pipeline/load.ts";
-import { makeBatch, tokenize } from "../pipeline/tokenize.ts";
+import { makeBatch, renderPair, tokenize } from "../pipeline/tokenize.ts";
+import { ByteTokenizer } from "../model/tokenizer.ts";
 import { runQuietly, tinyTest } from "../testing/commands.ts";
 import { tinyRunFlags } from "../testing/tiny_run.ts";
 
@@ -298,7 +299,10 @@ tinyTest("kto: unpaired rows need the kto loss, and kto's keys need kto, named",
     "2",
   ]);
   assert.equal(r.code, 2);
-  assert.match(r.err, /loss.undesirable_weight \(2\) applies to the kto loss, not sigmoid/);
+  assert.match(
+    r.err,
+    /loss.undesirable_weight \(2\) applies to the kto and apo_zero_unpaired losses, not sigmoid/,
+  );
   r = await runQuietly([
     "train",
     ...tinyRunFlags(dir, tiny, "c", 1),
@@ -415,3 +419,56 @@ Deno.test("inspect: unpaired rows are counted by label and shown as completions"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("renderPair: an example without KL completion keeps the templated prompt", () => {
+  // apo_zero_unpaired's examples have an empty rejected side: the prompt must still end with the
+  // template's generation prompt, as when a KL completion is there.
+  const tok = new ByteTokenizer();
+  const example = { ...pair(0), rejected: [], label: true };
+  const alone = renderPair(example, tok);
+  const withKl = renderPair({ ...example, rejected: msg("assistant", "other") }, tok);
+  assert.equal(alone.mode, "template");
+  assert.equal(alone.prompt, withKl.prompt);
+  assert.equal(alone.chosen, withKl.chosen);
+  assert.equal(alone.rejected, "");
+  assert.match(alone.prompt, /<\|assistant\|>$/);
+});
+
+tinyTest(
+  "apo_zero_unpaired: TRL's KTOTrainer loss without KL term trains from the commands",
+  async (
+    dir,
+    tiny,
+  ) => {
+    const r = await runQuietly([
+      "train",
+      ...tinyRunFlags(dir, tiny, "apo", 30),
+      "--loss.variant",
+      "apo_zero_unpaired",
+      "--train.lr",
+      "0.03",
+    ]);
+    assert.equal(r.code, 0, r.err);
+    // Without KL completions, one example per micro-batch is allowed (kto refuses it).
+    const one = await runQuietly([
+      "train",
+      ...tinyRunFlags(dir, tiny, "apo1", 1),
+      "--loss.variant",
+      "apo_zero_unpaired",
+      "--train.pairs_per_batch",
+      "1",
+    ]);
+    assert.equal(one.code, 0, one.err);
+    const rows = (await Deno.readTextFile(`${dir}/runs/apo/metrics.jsonl`)).trim().split("\n")
+      .map((l) => JSON.parse(l));
+    const train = rows.filter((x) => "loss" in x);
+    // No KL term (z0 is 0 at every step); at the reference each example's loss is ½.
+    assert.ok(train.every((x) => x.kl === 0));
+    assert.equal(train[0].loss, 0.5);
+    const late = train.slice(-10).reduce((a, x) => a + x.loss, 0) / 10;
+    assert.ok(late < 0.45, `training loss over the last 10 steps ${late}`);
+    // TRL's run file names it as its loss_type.
+    const t = translateConfig({ loss_type: "apo_zero_unpaired", desirable_weight: 2 }, "k.yaml");
+    assert.equal(t.config.loss.variant, "apo_zero_unpaired");
+  },
+);

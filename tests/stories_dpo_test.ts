@@ -5,6 +5,7 @@ import { createContext } from "../pipeline/stage.ts";
 import { splitTrainEval, tokenize } from "../pipeline/tokenize.ts";
 import { DEFAULT_TRAIN, train, type TrainConfig } from "../pipeline/train.ts";
 import type { PreferencePair } from "../datasets/types.ts";
+import { ktoExamples } from "../datasets/kto.ts";
 import { testGpu } from "../testing/gpu_harness.ts";
 import { Rng } from "../util/rng.ts";
 import type { QuantKind } from "../kernels/quantize.ts";
@@ -34,10 +35,12 @@ function idPairs(n: number, seed: number): PreferencePair[] {
  * The model, and 50 DPO steps on 80 training pairs (4 a batch) from it under `extra`, evaluated on
  * 16 held-out ones.
  */
-async function prepared(quantize?: QuantKind) {
+async function prepared(quantize?: QuantKind, kto = false) {
   const start = await loadModel(STORIES);
   const ctx = createContext({ gpu: testGpu!, logger: { info() {}, warn() {} } });
-  const data = await tokenize(idPairs(96, 5), { vocabSize: 512, padTokenId: 0, eosTokenId: 2 });
+  // KTO: the pairs unpaired into examples, each with a KL completion from its batch of 4.
+  const rows = kto ? ktoExamples(idPairs(48, 5), 4) : idPairs(96, 5);
+  const data = await tokenize(rows, { vocabSize: 512, padTokenId: 0, eosTokenId: 2 });
   const split = splitTrainEval(data.pairs, { evalSize: 16, seed: 1 });
   const reference = {
     config: start.config,
@@ -135,5 +138,26 @@ Deno.test({
     const end = out.history.at(-1)!;
     assert.ok(end["eval_rewards/accuracies"] >= 0.9, `accuracy ${end["eval_rewards/accuracies"]}`);
     assert.ok(end.eval_loss < 0.5, `eval loss ${end.eval_loss}`);
+  },
+});
+
+Deno.test({
+  name: "stories260K: KTO on the unpaired examples of those preferences separates their rewards",
+  ignore: !hasStories || testGpu === null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { run } = await prepared(undefined, true);
+    const out = await run({
+      loss: { ...DEFAULT_TRAIN.loss, variant: "kto" },
+      optimizer: { ...DEFAULT_TRAIN.optimizer, lr: 5e-4, warmupSteps: 5 },
+    });
+    // At the reference every reward and z0 are 0: each example's loss is ½.
+    assert.ok(Math.abs(out.history[0].loss - 0.5) < 1e-6, `first loss ${out.history[0].loss}`);
+    const end = out.history.at(-1)!;
+    const [good, bad] = [end["eval_rewards/chosen"], end["eval_rewards/rejected"]];
+    assert.ok(good > 0 && bad < 0 && good - bad > 1, `rewards ${good} / ${bad}`);
+    assert.ok(end.eval_loss < 0.4, `eval loss ${end.eval_loss}`);
+    assert.ok(end["eval_count/chosen"] > 0 && end["eval_count/rejected"] > 0);
   },
 });

@@ -477,7 +477,8 @@ export type DpoLossName =
   | "aot_pair"
   | "bco_pair"
   | "kto_pair"
-  | "kto";
+  | "kto"
+  | "apo_zero_unpaired";
 
 /**
  * KTO's HALO form on pairs (LLaMA-Factory's `kto_pair`, TRL 0.8's): with a, b the chosen and
@@ -519,6 +520,11 @@ export interface KtoWeights {
   desirableWeight?: number;
   /** λ_U. Default 1. */
   undesirableWeight?: number;
+  /**
+   * TRL's KTOTrainer loss type: `kto` (default), or `apo_zero_unpaired`, the same with z0 = 0
+   * (its KL rows unused): `1 − σ(βr)` for desirable examples, `σ(βr)` for undesirable ones.
+   */
+  lossType?: "kto" | "apo_zero_unpaired";
 }
 
 /**
@@ -544,7 +550,7 @@ export function dpoKto(
 ): { outs: DpoPairLoss[]; z0: number } {
   const beta = o.beta, wd = o.desirableWeight ?? 1, wu = o.undesirableWeight ?? 1;
   const kl = xs.reduce((s, x) => s + x.policyRejected - x.refRejected, 0) / xs.length;
-  const z0 = Math.max(kl, 0);
+  const z0 = o.lossType === "apo_zero_unpaired" ? 0 : Math.max(kl, 0);
   const slope = (z: number) => stableSigmoid(z) * stableSigmoid(-z);
   const outs = xs.map((x, i) => {
     const r = x.policyChosen - x.refChosen;
@@ -795,7 +801,9 @@ export function dpoLoss(
     }
     if (v === "aot" || v === "aot_pair") return dpoAot(xs, v, options);
     if (v === "kto_pair") return dpoKtoPair(xs, options);
-    if (v === "kto") throw new RangeError("dpoLoss: kto takes labels: use ktoLoss");
+    if (v === "kto" || v === "apo_zero_unpaired") {
+      throw new RangeError(`dpoLoss: ${v} takes labels: use ktoLoss`);
+    }
     return xs.map((x) => DPO_LOSSES[v](x, options));
   };
   const outs: DpoPairLoss[] = xs.map(() => ({
