@@ -13,6 +13,7 @@ import {
   DEFAULT_TRAIN,
   evaluate,
   hashParams,
+  ktoExamples,
   load,
   loadAdapter,
   loadModel,
@@ -146,6 +147,39 @@ try {
   const [first, last] = [qlora.history[0].loss, qlora.history.at(-1)!.loss];
   console.log(`LoRA on nf4: loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
   if (!(Math.abs(first - Math.LN2) < 1e-4 && last < first)) throw new Error("QLoRA did not learn");
+
+  // 8. KTO on unpaired data: TRL's {prompt, completion, label} rows (here the same preferences,
+  // one response each), each given a KL completion from its batch, with their own reference
+  // log-probs.
+  const unpaired = task.train.map((p, i) => ({
+    prompt: p.prompt,
+    completion: i % 2 ? p.rejected : p.chosen,
+    label: i % 2 === 0,
+  }));
+  await Deno.writeTextFile(
+    `${dir}/unpaired.jsonl`,
+    unpaired.map((r) => JSON.stringify(r)).join("\n") + "\n",
+  );
+  const loaded = await load({ path: `${dir}/unpaired.jsonl` }, {}, ctx);
+  const examples = await tokenize(
+    ktoExamples(loaded.pairs, 16),
+    { tokenizer: model.tokenizer!, maxLength: 32 },
+    ctx,
+  );
+  const ktoRef = await refCache({ dataset: examples, reference }, {}, ctx);
+  const kto = await train(
+    { model, train: { pairs: examples.pairs, ref: ktoRef, padTokenId: examples.padTokenId } },
+    { ...config, loss: { ...config.loss, variant: "kto" } },
+    ctx,
+    { runDir: `${dir}/kto-run` },
+  );
+  const ktoEnd = kto.history.at(-1)!;
+  console.log(
+    `KTO (${loaded.format}): loss ${kto.history[0].loss.toFixed(4)} → ` +
+      `${ktoEnd.loss.toFixed(4)}, rewards desirable ${ktoEnd["rewards/chosen"]?.toFixed(3)}, ` +
+      `undesirable ${ktoEnd["rewards/rejected"]?.toFixed(3)}`,
+  );
+  if (!(ktoEnd.loss < kto.history[0].loss)) throw new Error("KTO did not learn");
 } finally {
   await Deno.remove(dir, { recursive: true });
 }
