@@ -30,6 +30,21 @@ function pair(i: number): PreferencePair {
 
 const text = (m: { content: string }[]) => m.map((x) => x.content).join("");
 
+/** Runs `fn` in a fresh temporary folder, removed after. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Writes `rows` to `path` as JSON lines. */
+function writeJsonl(path: string, rows: unknown[]): Promise<void> {
+  return Deno.writeTextFile(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+}
+
 Deno.test("ktoExamples: pairs unpaired as TRL does, KL completions rotated within groups", () => {
   const single: PreferencePair = {
     ...pair(9),
@@ -123,8 +138,7 @@ Deno.test("formats: TRL's unpaired rows (prompt, completion, label) are read as 
 });
 
 Deno.test("tokenize: KTO labels survive tokenizing and its cache; batches carry them", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await inTempDir(async (dir) => {
     const rows: PreferencePair[] = [0, 1, 2].map((i) => ({
       prompt: [],
       chosen: [],
@@ -150,31 +164,23 @@ Deno.test("tokenize: KTO labels survive tokenizing and its cache; batches carry 
       () => makeBatch([...plain.pairs, ...cached.pairs], [0, 3], { padTokenId: 0 }),
       /mixes KTO examples/,
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("load: a file of TRL's unpaired rows loads as labelled examples", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await inTempDir(async (dir) => {
     const path = `${dir}/unpaired.jsonl`;
-    await Deno.writeTextFile(
-      path,
-      [
-        { prompt: "a", completion: "b", label: true },
-        { prompt: "c", completion: "d", label: false },
-      ].map((r) => JSON.stringify(r)).join("\n") + "\n",
-    );
+    await writeJsonl(path, [
+      { prompt: "a", completion: "b", label: true },
+      { prompt: "c", completion: "d", label: false },
+    ]);
     const loaded = await load({ path });
     assert.equal(loaded.format, "trl-unpaired");
     assert.deepEqual(loaded.pairs.map((p) => [text(p.chosen), p.label]), [["b", true], [
       "d",
       false,
     ]]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("run files: LLaMA-Factory's stage kto and TRL's KTO weights translate", () => {
@@ -253,15 +259,13 @@ tinyTest("kto: unpaired rows need the kto loss, and kto's keys need kto, named",
 ) => {
   const path = `${dir}/unpaired.jsonl`;
   const pairs = (await Deno.readTextFile(tiny.data)).trim().split("\n").map((l) => JSON.parse(l));
-  await Deno.writeTextFile(
+  await writeJsonl(
     path,
-    pairs.map((_, i) =>
-      JSON.stringify({
-        prompt: `p${i}`,
-        completion: i % 2 ? "bad" : "good",
-        label: i % 2 === 0,
-      })
-    ).join("\n") + "\n",
+    pairs.map((_, i) => ({
+      prompt: `p${i}`,
+      completion: i % 2 ? "bad" : "good",
+      label: i % 2 === 0,
+    })),
   );
   const flags = tinyRunFlags(dir, tiny, "u", 1).map((f) => f === tiny.data ? path : f);
   let r = await runQuietly(["train", ...flags]);
@@ -324,8 +328,7 @@ tinyTest("kto: unpaired rows need the kto loss, and kto's keys need kto, named",
 });
 
 Deno.test("load: LLaMA-Factory kto_tag datasets (sharegpt and alpaca) load as KTO examples", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await inTempDir(async (dir) => {
     const info = {
       chat: {
         file_name: "chat.json",
@@ -390,23 +393,17 @@ Deno.test("load: LLaMA-Factory kto_tag datasets (sharegpt and alpaca) load as KT
       load({ path: dir, dataset: "chat" }),
       /chat\.json.*row 1.*conversations.*end on the response/s,
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("inspect: unpaired rows are counted by label and shown as completions", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await inTempDir(async (dir) => {
     const path = `${dir}/u.jsonl`;
-    await Deno.writeTextFile(
-      path,
-      [
-        { prompt: "2+2=", completion: " 4", label: true },
-        { prompt: "2+3=", completion: " 7", label: false },
-        { prompt: "1+1=", completion: " 2", label: true },
-      ].map((r) => JSON.stringify(r)).join("\n") + "\n",
-    );
+    await writeJsonl(path, [
+      { prompt: "2+2=", completion: " 4", label: true },
+      { prompt: "2+3=", completion: " 7", label: false },
+      { prompt: "1+1=", completion: " 2", label: true },
+    ]);
     const report = await inspect({ data: path });
     assert.deepEqual(report.labels, { desirable: 2, undesirable: 1 });
     assert.equal(report.lengths.rejected.count, 0);
@@ -415,9 +412,7 @@ Deno.test("inspect: unpaired rows are counted by label and shown as completions"
     assert.match(text, /unpaired KTO examples: 2 desirable, 1 undesirable/);
     assert.match(text, /--- completion, desirable \(\d+ tokens\) ---/);
     assert.doesNotMatch(text, /--- rejected/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("renderPair: an example without KL completion keeps the templated prompt", () => {
