@@ -334,16 +334,10 @@ export class DpoObjective implements Objective {
   }
 
   decodeBatches(raws: readonly Float32Array[], sizes: readonly number[]): Record<string, number> {
-    const total = sizes.reduce((s, n) => s + n, 0);
     if (!UNPAIRED_VARIANTS.includes(this.#loss.variant)) {
-      const sums: Record<string, number> = {};
-      raws.forEach((raw, b) => {
-        for (const [k, v] of Object.entries(averageSlots(raw, 1, this.names))) {
-          sums[k] = (sums[k] ?? 0) + v * sizes[b];
-        }
-      });
-      return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / total]));
+      return weightedSlots(raws, sizes, this.names);
     }
+    const total = sizes.reduce((s, n) => s + n, 0);
     const acc = new Float64Array(KTO_SLOTS.length);
     raws.forEach((raw, b) => {
       for (let k = 0; k < acc.length; k++) {
@@ -433,14 +427,25 @@ export class SftObjective implements Objective {
   }
 
   decodeBatches(raws: readonly Float32Array[], sizes: readonly number[]): Record<string, number> {
-    const total = sizes.reduce((s, n) => s + n, 0);
-    return { loss: raws.reduce((s, raw, b) => s + raw[0] * sizes[b], 0) / total };
+    return weightedSlots(raws, sizes, this.names);
   }
 
   release(): void {
     this.metrics.release();
     this.#coef.release();
   }
+}
+
+/** The first slot of each batch's readback, averaged with the batches' sizes as weights. */
+function weightedSlots(
+  raws: readonly Float32Array[],
+  sizes: readonly number[],
+  names: readonly string[],
+): Record<string, number> {
+  const total = sizes.reduce((s, n) => s + n, 0);
+  return Object.fromEntries(
+    names.map((name, j) => [name, raws.reduce((s, raw, b) => s + raw[j] * sizes[b], 0) / total]),
+  );
 }
 
 function averageSlots(
