@@ -291,13 +291,13 @@ export const RUN_SCHEMA: Schema = {
     desirable_weight: f(
       "number",
       1,
-      "kto: weight λ_D of the desirable examples' losses (TRL's desirable_weight)",
+      "kto, apo_zero_unpaired: weight λ_D of the desirable examples' losses (TRL's desirable_weight)",
       { gt: 0 },
     ),
     undesirable_weight: f(
       "number",
       1,
-      "kto: weight λ_U of the undesirable examples' losses (TRL's undesirable_weight)",
+      "kto, apo_zero_unpaired: weight λ_U of the undesirable examples' losses (TRL's undesirable_weight)",
       { gt: 0 },
     ),
   },
