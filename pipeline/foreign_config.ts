@@ -284,8 +284,8 @@ const LLAMAFACTORY: Record<string, Handler> = {
       ctx.note(
         `${k}: kto trains on kto_tag datasets (and TRL's unpaired rows) as LLaMA-Factory does; ` +
           "preference pairs, which LLaMA-Factory's kto stage does not read, are unpaired here " +
-          "as TRL does; KL completions follow TRL's rule (the example before, within " +
-          "train.pairs_per_batch), where LLaMA-Factory pairs example i with n − 1 − i",
+          "as TRL does; KL completions follow TRL's rule (the example before, in groups of " +
+          "train.pairs_per_batch, at least 2), where LLaMA-Factory pairs example i with n − 1 − i",
       );
     } else if (v !== "dpo") {
       fail(source, k, `"${v}": stages dpo and kto are read here (preference data)`);

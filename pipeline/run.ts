@@ -523,7 +523,10 @@ export async function prepareData(
   const rows = pairs;
   const kto = objective === "dpo" &&
     UNPAIRED_VARIANTS.includes(String(c.loss.variant) as DpoVariant);
-  const groups = c.train.pairs_per_batch as number;
+  // KL completions rotate within groups of the micro-batch's examples, at least 2, so that each
+  // is another example's response: with one example per micro-batch (LLaMA-Factory's own KTO
+  // example trains so), neighbouring examples swap theirs.
+  const groups = Math.max(c.train.pairs_per_batch as number, 2);
   // apo_zero_unpaired has no KL term: its examples' KL slots stay empty (a 1-token row each).
   const ktoOptions = { kl: String(c.loss.variant) === "kto" };
   if (kto) {
@@ -1081,12 +1084,6 @@ function lossConfig(c: RunConfig): DpoLossConfig {
     if (kto && ((c.loss.nll_alpha as number) > 0 || sftWeight > 0 || useWeighting)) {
       throw new ConfigKeyError(
         `loss.variant ${kto} with an NLL term or loss.use_weighting is not implemented`,
-      );
-    }
-    if (kto === "kto" && (c.train.pairs_per_batch as number) < 2) {
-      throw new ConfigKeyError(
-        "loss.variant kto needs train.pairs_per_batch ≥ 2: each example's KL completion is " +
-          "another example's response in its micro-batch (with one, its own; TRL refuses it too)",
       );
     }
     if (kto && ldAlpha !== null) {

@@ -214,3 +214,18 @@ Deno.test("foreign configs: this trainer's own files are never read as another's
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("foreign configs: LLaMA-Factory's own KTO example reads as it is (one example a batch)", () => {
+  // examples/train_lora/qwen3_lora_kto.yaml: the DPO example's keys with stage kto, no pref_loss.
+  const { pref_loss: _, ...rest } = LF_EXAMPLE;
+  const t = translateConfig(
+    { ...rest, stage: "kto", dataset: "kto_en_demo", template: "qwen3_nothink" },
+    "qwen3_lora_kto.yaml",
+  );
+  assert.equal(t.config.loss.variant, "kto");
+  assert.equal(t.config.loss.beta, 0.1);
+  assert.equal(t.config.train.pairs_per_batch, 1);
+  assert.equal(t.config.train.grad_accum_steps, 8);
+  const c = applyObject(defaults(RUN_SCHEMA), t.config, "qwen3_lora_kto.yaml");
+  assert.equal(c.loss.variant, "kto");
+});
