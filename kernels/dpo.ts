@@ -170,6 +170,25 @@ export const KTO_SLOTS: readonly string[] = Object.freeze([
 ]);
 
 /**
+ * The metrics a `kto` run logs (TRL's KTOTrainer names), the keys {@linkcode ktoMetrics} gives:
+ * `rewards`, `logps` and `logits` of the desirable (`chosen`) and undesirable (`rejected`)
+ * examples, their counts, and `kl`, z0.
+ */
+export const KTO_METRICS: readonly string[] = Object.freeze([
+  "loss",
+  "rewards/chosen",
+  "rewards/rejected",
+  "rewards/margins",
+  "logps/chosen",
+  "logps/rejected",
+  "logits/chosen",
+  "logits/rejected",
+  "count/chosen",
+  "count/rejected",
+  "kl",
+]);
+
+/**
  * TRL's KTO metrics from {@linkcode KTO_SLOTS} sums (one batch's, or several batches' added):
  * `loss` and `kl` as given (means), `rewards/chosen`, `logps/chosen`, `logits/chosen` the means
  * over desirable examples, the `rejected` ones over undesirable examples, `rewards/margins` their

@@ -13,6 +13,7 @@ import {
   dpoLoss,
   type DpoVariant,
   type FDivergence,
+  KTO_METRICS,
   KTO_SLOTS,
   ktoMetrics,
   REFERENCE_FREE_VARIANTS,
@@ -68,24 +69,6 @@ export interface DpoLossConfig {
   /** `kto`: λ_U, the undesirable examples' weight (TRL's undesirable_weight). Default 1 (absent). */
   undesirableWeight?: number;
 }
-
-/**
- * The metrics a `kto` run logs (TRL's KTOTrainer names): `rewards`, `logps` and `logits` of the
- * desirable (`chosen`) and undesirable (`rejected`) examples, their counts, and `kl`, z0.
- */
-export const KTO_METRICS: readonly string[] = Object.freeze([
-  "loss",
-  "rewards/chosen",
-  "rewards/rejected",
-  "rewards/margins",
-  "logps/chosen",
-  "logps/rejected",
-  "logits/chosen",
-  "logits/rejected",
-  "count/chosen",
-  "count/rejected",
-  "kl",
-]);
 
 /**
  * Whether a loss compares with the reference model's log-probs (so a run computes them): not

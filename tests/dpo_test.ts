@@ -4,6 +4,7 @@ import {
   dpoLoss,
   type DpoLossArgs,
   type DpoVariant,
+  KTO_METRICS,
   ktoMetrics,
 } from "../kernels/dpo.ts";
 import type { HostArray, Tensor } from "../kernels/gpu.ts";
@@ -998,6 +999,8 @@ Deno.test("ktoMetrics: TRL's KTO names from the sums, means over each label's ex
   });
   assert.equal(m.kl, r.metrics[3]);
   assert.equal(m.loss, r.loss);
+  // With both labels and logits, exactly the names the objective logs under.
+  assert.deepEqual(Object.keys(m).sort(), [...KTO_METRICS].sort());
   // No undesirable example: its means are left out, not NaN.
   const all = ref.ktoLoss(x.policy, x.refLogps, x.counts, x.labels.map(() => true), { beta: 0.1 });
   const only = ktoMetrics(all.metrics);
