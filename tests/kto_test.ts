@@ -13,7 +13,8 @@ import { load } from "../pipeline/load.ts";
 import { makeBatch, renderPair, tokenize } from "../pipeline/tokenize.ts";
 import { ByteTokenizer } from "../model/tokenizer.ts";
 import { runQuietly, tinyTest } from "../testing/commands.ts";
-import { tinyRunFlags } from "../testing/tiny_run.ts";
+import { type TinyRun, tinyRunFlags } from "../testing/tiny_run.ts";
+import { readMetrics } from "../pipeline/metrics.ts";
 
 const msg = (role: string, content: string) => [{ role, content }];
 
@@ -43,6 +44,17 @@ async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
 /** Writes `rows` to `path` as JSON lines. */
 function writeJsonl(path: string, rows: unknown[]): Promise<void> {
   return Deno.writeTextFile(path, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+}
+
+/** `train` on the tiny run, in `dir/runs/<name>`, with `flags` after the tiny run's. */
+function trainTiny(dir: string, tiny: TinyRun, name: string, steps: number, ...flags: string[]) {
+  return runQuietly(["train", ...tinyRunFlags(dir, tiny, name, steps), ...flags]);
+}
+
+/** Run `name`'s metrics log: every row, and the training rows (those with a loss). */
+async function logOf(dir: string, name: string) {
+  const rows = await readMetrics(`${dir}/runs/${name}/metrics.jsonl`) as Record<string, number>[];
+  return { rows, train: rows.filter((x) => "loss" in x) };
 }
 
 Deno.test("ktoExamples: pairs unpaired as TRL does, KL completions rotated within groups", () => {
@@ -211,21 +223,10 @@ tinyTest("kto: a run on preference pairs unpairs them, logs TRL's KTO metrics an
   dir,
   tiny,
 ) => {
-  const flags = (name: string, steps: number) => tinyRunFlags(dir, tiny, name, steps);
-  const r = await runQuietly([
-    "train",
-    ...flags("k", 30),
-    "--loss.variant",
-    "kto",
-    "--train.lr",
-    "0.03",
-    "--loss.desirable_weight",
-    "1.2",
-  ]);
+  const kto = ["--loss.variant", "kto", "--train.lr", "0.03"];
+  const r = await trainTiny(dir, tiny, "k", 30, ...kto, "--loss.desirable_weight", "1.2");
   assert.equal(r.code, 0, r.err);
-  const rows = (await Deno.readTextFile(`${dir}/runs/k/metrics.jsonl`)).trim().split("\n")
-    .map((l) => JSON.parse(l));
-  const train = rows.filter((x) => "loss" in x);
+  const { rows, train } = await logOf(dir, "k");
   // The first step is at the reference: every reward 0, z0 0, so each example's loss is ½·λ.
   const first = train[0];
   assert.equal(first.kl, 0);
@@ -240,7 +241,7 @@ tinyTest("kto: a run on preference pairs unpairs them, logs TRL's KTO metrics an
     assert.ok(Math.abs(row["rewards/margins"] - margin) < 1e-9);
   }
   // Held out: desirable rewards above undesirable ones after training (chosen ids are even).
-  const evalRow = rows.findLast((x) => "eval_loss" in x);
+  const evalRow = rows.findLast((x) => "eval_loss" in x)!;
   assert.ok(
     evalRow["eval_rewards/chosen"] > evalRow["eval_rewards/rejected"],
     JSON.stringify(evalRow),
@@ -296,39 +297,20 @@ tinyTest("kto: unpaired rows need the kto loss, and kto's keys need kto, named",
     assert.ok(s.completion_logp < 0 && s.completion_tokens > 0, JSON.stringify(s));
     assert.equal(s.rejected_logp, undefined);
   }
-  r = await runQuietly([
-    "train",
-    ...tinyRunFlags(dir, tiny, "w", 1),
-    "--loss.undesirable_weight",
-    "2",
-  ]);
+  r = await trainTiny(dir, tiny, "w", 1, "--loss.undesirable_weight", "2");
   assert.equal(r.code, 2);
   assert.match(
     r.err,
     /loss.undesirable_weight \(2\) applies to the kto and apo_zero_unpaired losses, not sigmoid/,
   );
-  r = await runQuietly([
-    "train",
-    ...tinyRunFlags(dir, tiny, "c", 1),
-    "--loss.variant",
-    "kto,sigmoid",
-  ]);
+  r = await trainTiny(dir, tiny, "c", 1, "--loss.variant", "kto,sigmoid");
   assert.equal(r.code, 2);
   assert.match(r.err, /kto .* cannot be combined/);
   // One example per micro-batch (LLaMA-Factory's own KTO example trains so): neighbouring
   // examples swap responses as KL completions, never an example its own.
-  r = await runQuietly([
-    "train",
-    ...tinyRunFlags(dir, tiny, "one", 2),
-    "--loss.variant",
-    "kto",
-    "--train.pairs_per_batch",
-    "1",
-  ]);
+  r = await trainTiny(dir, tiny, "one", 2, "--loss.variant", "kto", "--train.pairs_per_batch", "1");
   assert.equal(r.code, 0, r.err);
-  const one = (await Deno.readTextFile(`${dir}/runs/one/metrics.jsonl`)).trim().split("\n")
-    .map((l) => JSON.parse(l)).filter((x) => "loss" in x);
-  for (const row of one) {
+  for (const row of (await logOf(dir, "one")).train) {
     assert.equal(row["count/chosen"] + row["count/rejected"], 1);
     assert.ok(Number.isFinite(row.kl));
   }
@@ -442,28 +424,13 @@ tinyTest(
     dir,
     tiny,
   ) => {
-    const r = await runQuietly([
-      "train",
-      ...tinyRunFlags(dir, tiny, "apo", 30),
-      "--loss.variant",
-      "apo_zero_unpaired",
-      "--train.lr",
-      "0.03",
-    ]);
+    const apo = ["--loss.variant", "apo_zero_unpaired"];
+    const r = await trainTiny(dir, tiny, "apo", 30, ...apo, "--train.lr", "0.03");
     assert.equal(r.code, 0, r.err);
-    // Without KL completions, one example per micro-batch is allowed (kto refuses it).
-    const one = await runQuietly([
-      "train",
-      ...tinyRunFlags(dir, tiny, "apo1", 1),
-      "--loss.variant",
-      "apo_zero_unpaired",
-      "--train.pairs_per_batch",
-      "1",
-    ]);
+    // One example per micro-batch, its KL slot empty.
+    const one = await trainTiny(dir, tiny, "apo1", 1, ...apo, "--train.pairs_per_batch", "1");
     assert.equal(one.code, 0, one.err);
-    const rows = (await Deno.readTextFile(`${dir}/runs/apo/metrics.jsonl`)).trim().split("\n")
-      .map((l) => JSON.parse(l));
-    const train = rows.filter((x) => "loss" in x);
+    const { train } = await logOf(dir, "apo");
     // No KL term (z0 is 0 at every step); at the reference each example's loss is ½.
     assert.ok(train.every((x) => x.kl === 0));
     assert.equal(train[0].loss, 0.5);
