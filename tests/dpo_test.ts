@@ -240,6 +240,13 @@ Deno.test("dpo reference: ipo, sigmoid_norm and simpo log per-token logps, the o
   }
 });
 
+/** A random batch as the loss formulas see it: P ≤ `maxPairs`, β, 2P log-probs in (−30, 0) each. */
+function randomLogps(rng: Rng, maxPairs: number) {
+  const p = 1 + rng.int(maxPairs), beta = 0.05 + 0.5 * rng.uniform();
+  const logps = () => Array.from({ length: 2 * p }, () => -30 * rng.uniform());
+  return { p, beta, policy: logps(), refLogps: logps() };
+}
+
 Deno.test("dpo reference: kto_pair is TRL 0.8's, the mean of its 2P halves, both clamps", () => {
   // TRL 0.8's dpo_loss for loss_type kto_pair, written as it is: the batch's KL means clamped at
   // 0, the chosen half against the rejected mean and the rejected half against the chosen one,
@@ -248,9 +255,7 @@ Deno.test("dpo reference: kto_pair is TRL 0.8's, the mean of its 2P halves, both
   const rng = new Rng(57);
   const seen = new Set<string>();
   for (let k = 0; k < 40; k++) {
-    const p = 1 + rng.int(6), beta = 0.05 + 0.5 * rng.uniform();
-    const policy = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
-    const refLogps = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
+    const { p, beta, policy, refLogps } = randomLogps(rng, 6);
     const a = policy.slice(0, p).map((v, i) => v - refLogps[i]);
     const b = policy.slice(p).map((v, i) => v - refLogps[p + i]);
     const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
@@ -849,13 +854,11 @@ Deno.test("dpo reference: kto is TRL's KTOTrainer loss, z0 detached, weighted by
   const rng = new Rng(58);
   const seen = new Set<boolean>();
   for (let k = 0; k < 40; k++) {
-    const p = 1 + rng.int(7), beta = 0.05 + 0.5 * rng.uniform();
+    const { p, beta, policy, refLogps } = randomLogps(rng, 7);
     const weights = {
       desirableWeight: 0.5 + rng.uniform(),
       undesirableWeight: 0.5 + rng.uniform(),
     };
-    const policy = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
-    const refLogps = Array.from({ length: 2 * p }, () => -30 * rng.uniform());
     const labels = Array.from({ length: p }, () => rng.uniform() < 0.5);
     const ratio = (i: number) => policy[i] - refLogps[i];
     const kl = Math.max(
