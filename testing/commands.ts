@@ -23,8 +23,8 @@ export async function runQuietly(args: string[]): Promise<{ code: number; err: s
 }
 
 /**
- * Registers a GPU test on a tiny model and 12 pairs ({@linkcode writeTinyRun}) in a fresh folder,
- * removed after; ignored without a GPU adapter.
+ * Registers a GPU test on a tiny model and `options.pairs` pairs (default 12;
+ * {@linkcode writeTinyRun}) in a fresh folder, removed after; ignored without a GPU adapter.
  *
  * @example
  * ```ts ignore
@@ -32,7 +32,11 @@ export async function runQuietly(args: string[]): Promise<{ code: number; err: s
  * tinyTest("a run", async (dir, { model, data }) => {});
  * ```
  */
-export function tinyTest(name: string, fn: (dir: string, run: TinyRun) => Promise<void>): void {
+export function tinyTest(
+  name: string,
+  fn: (dir: string, run: TinyRun) => Promise<void>,
+  options: { pairs?: number } = {},
+): void {
   Deno.test({
     name,
     ignore: testGpu === null,
@@ -41,7 +45,7 @@ export function tinyTest(name: string, fn: (dir: string, run: TinyRun) => Promis
     fn: async () => {
       const dir = await Deno.makeTempDir();
       try {
-        await fn(dir, await writeTinyRun(dir, 12));
+        await fn(dir, await writeTinyRun(dir, options.pairs ?? 12));
       } finally {
         await Deno.remove(dir, { recursive: true });
       }

@@ -8,6 +8,7 @@ import { Transformer } from "../model/transformer.ts";
 import { memoryFromConfig } from "../pipeline/run.ts";
 import { applyFlags, defaults } from "../pipeline/run_config.ts";
 import { tinyRunFlags, writeTinyRun } from "../testing/tiny_run.ts";
+import { tinyTest } from "../testing/commands.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -55,55 +56,47 @@ const quietIo = () => {
   return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
 };
 
-Deno.test({
-  name: "cli: a run killed with SIGKILL and resumed ends bit-identical to an uninterrupted one",
-  ignore: testGpu === null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const { model, data } = await writeTinyRun(dir, 24);
-      const steps = 120;
-      // Uninterrupted.
-      const a = await spawnTrain(tinyFlags(dir, model, data, "a", steps)).output();
-      assert.equal(a.code, 0, new TextDecoder().decode(a.stderr));
-      // Killed once a checkpoint exists, then resumed.
-      const child = spawnTrain(tinyFlags(dir, model, data, "b", steps));
-      await waitFor(() => exists(`${dir}/runs/b/checkpoints/step-20`), "checkpoint step-20");
-      child.kill("SIGKILL");
-      const killed = await child.output();
-      assert.notEqual(killed.code, 0);
-      assert.equal(
-        await exists(`${dir}/runs/b/model`),
-        false,
-        "the killed run should not have finished",
-      );
-      const kept = await listCheckpoints(`${dir}/runs/b`);
-      assert.ok(kept.length > 0 && kept.at(-1)!.step < steps);
-      const resumed = await spawnTrain([
-        ...tinyFlags(dir, model, data, "b", steps),
-        "--run.resume",
-        "true",
-      ]).output();
-      assert.equal(resumed.code, 0, new TextDecoder().decode(resumed.stderr));
-      const wa = await Deno.readFile(`${dir}/runs/a/model/model.safetensors`);
-      const wb = await Deno.readFile(`${dir}/runs/b/model/model.safetensors`);
-      assert.ok(wa.length === wb.length && wa.every((x, i) => x === wb[i]), "final weights differ");
-      // The resumed log has every step once, with the same losses.
-      const la = (await readMetrics(`${dir}/runs/a/metrics.jsonl`)).filter((r) =>
-        r.loss !== undefined
-      );
-      const lb = (await readMetrics(`${dir}/runs/b/metrics.jsonl`)).filter((r) =>
-        r.loss !== undefined
-      );
-      assert.deepEqual(lb.map((r) => r.step), la.map((r) => r.step));
-      assert.deepEqual(lb.map((r) => r.loss), la.map((r) => r.loss));
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+tinyTest(
+  "cli: a run killed with SIGKILL and resumed ends bit-identical to an uninterrupted one",
+  async (dir, { model, data }) => {
+    const steps = 120;
+    // Uninterrupted.
+    const a = await spawnTrain(tinyFlags(dir, model, data, "a", steps)).output();
+    assert.equal(a.code, 0, new TextDecoder().decode(a.stderr));
+    // Killed once a checkpoint exists, then resumed.
+    const child = spawnTrain(tinyFlags(dir, model, data, "b", steps));
+    await waitFor(() => exists(`${dir}/runs/b/checkpoints/step-20`), "checkpoint step-20");
+    child.kill("SIGKILL");
+    const killed = await child.output();
+    assert.notEqual(killed.code, 0);
+    assert.equal(
+      await exists(`${dir}/runs/b/model`),
+      false,
+      "the killed run should not have finished",
+    );
+    const kept = await listCheckpoints(`${dir}/runs/b`);
+    assert.ok(kept.length > 0 && kept.at(-1)!.step < steps);
+    const resumed = await spawnTrain([
+      ...tinyFlags(dir, model, data, "b", steps),
+      "--run.resume",
+      "true",
+    ]).output();
+    assert.equal(resumed.code, 0, new TextDecoder().decode(resumed.stderr));
+    const wa = await Deno.readFile(`${dir}/runs/a/model/model.safetensors`);
+    const wb = await Deno.readFile(`${dir}/runs/b/model/model.safetensors`);
+    assert.ok(wa.length === wb.length && wa.every((x, i) => x === wb[i]), "final weights differ");
+    // The resumed log has every step once, with the same losses.
+    const la = (await readMetrics(`${dir}/runs/a/metrics.jsonl`)).filter((r) =>
+      r.loss !== undefined
+    );
+    const lb = (await readMetrics(`${dir}/runs/b/metrics.jsonl`)).filter((r) =>
+      r.loss !== undefined
+    );
+    assert.deepEqual(lb.map((r) => r.step), la.map((r) => r.step));
+    assert.deepEqual(lb.map((r) => r.loss), la.map((r) => r.loss));
   },
-});
+  { pairs: 24 },
+);
 
 Deno.test({
   name: "cli: bco_pair's running reward mean is checkpointed: a resumed run ends bit-identical",
@@ -352,80 +345,63 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "cli: a kill during a checkpoint write leaves the previous checkpoint loadable",
-  ignore: testGpu === null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const { model, data } = await writeTinyRun(dir, 24);
-      const child = spawnTrain(tinyFlags(dir, model, data, "c", 60), {
-        DPO_CHECKPOINT_PAUSE_MS: "3000",
-      });
-      // step-10 is complete; step-20 is being written (its temporary folder exists).
-      await waitFor(async () => {
-        if (!(await exists(`${dir}/runs/c/checkpoints/step-10`))) return false;
-        return [...Deno.readDirSync(`${dir}/runs/c/checkpoints`)].some((e) =>
-          e.name.startsWith(".tmp-step-20")
-        );
-      }, "the step-20 checkpoint write");
-      child.kill("SIGKILL");
-      await child.output();
-      const kept = await listCheckpoints(`${dir}/runs/c`);
-      assert.deepEqual(kept.map((k) => k.step), [10]);
-      const state = await readTrainerState(kept[0].dir);
-      assert.equal(state.step, 10);
-      const m = await loadModel(kept[0].dir);
-      assert.equal(m.config.vocabSize, 97);
-      // And the run resumes from it, even with the other attention design and a state written
-      // before the attention setting existed.
-      const statePath = `${kept[0].dir}/trainer_state.json`;
-      const saved = JSON.parse(await Deno.readTextFile(statePath));
-      assert.equal(saved.config.attention, "auto");
-      delete saved.config.attention;
-      await Deno.writeTextFile(statePath, JSON.stringify(saved));
-      const resumed = await spawnTrain([
-        ...tinyFlags(dir, model, data, "c", 60),
-        "--run.resume",
-        "true",
-        "--train.attention",
-        "products",
-      ]).output();
-      assert.equal(resumed.code, 0, new TextDecoder().decode(resumed.stderr));
-      assert.ok(await exists(`${dir}/runs/c/model/model.safetensors`));
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+tinyTest(
+  "cli: a kill during a checkpoint write leaves the previous checkpoint loadable",
+  async (dir, { model, data }) => {
+    const child = spawnTrain(tinyFlags(dir, model, data, "c", 60), {
+      DPO_CHECKPOINT_PAUSE_MS: "3000",
+    });
+    // step-10 is complete; step-20 is being written (its temporary folder exists).
+    await waitFor(async () => {
+      if (!(await exists(`${dir}/runs/c/checkpoints/step-10`))) return false;
+      return [...Deno.readDirSync(`${dir}/runs/c/checkpoints`)].some((e) =>
+        e.name.startsWith(".tmp-step-20")
+      );
+    }, "the step-20 checkpoint write");
+    child.kill("SIGKILL");
+    await child.output();
+    const kept = await listCheckpoints(`${dir}/runs/c`);
+    assert.deepEqual(kept.map((k) => k.step), [10]);
+    const state = await readTrainerState(kept[0].dir);
+    assert.equal(state.step, 10);
+    const m = await loadModel(kept[0].dir);
+    assert.equal(m.config.vocabSize, 97);
+    // And the run resumes from it, even with the other attention design and a state written
+    // before the attention setting existed.
+    const statePath = `${kept[0].dir}/trainer_state.json`;
+    const saved = JSON.parse(await Deno.readTextFile(statePath));
+    assert.equal(saved.config.attention, "auto");
+    delete saved.config.attention;
+    await Deno.writeTextFile(statePath, JSON.stringify(saved));
+    const resumed = await spawnTrain([
+      ...tinyFlags(dir, model, data, "c", 60),
+      "--run.resume",
+      "true",
+      "--train.attention",
+      "products",
+    ]).output();
+    assert.equal(resumed.code, 0, new TextDecoder().decode(resumed.stderr));
+    assert.ok(await exists(`${dir}/runs/c/model/model.safetensors`));
   },
-});
+  { pairs: 24 },
+);
 
-Deno.test({
-  name: "cli: an absurd learning rate stops with a message naming the step (exit 1)",
-  ignore: testGpu === null,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const { model, data } = await writeTinyRun(dir, 12);
-      const { io, err } = quietIo();
-      const code = await main([
-        "train",
-        ...tinyFlags(dir, model, data, "nan", 20),
-        "--train.lr",
-        "1e30",
-        "--train.max_grad_norm",
-        "0",
-      ], io);
-      assert.equal(code, 1);
-      assert.match(err.join(""), /Step \d+: the (loss|gradient norm) is (NaN|Infinity|-Infinity)/);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+tinyTest(
+  "cli: an absurd learning rate stops with a message naming the step (exit 1)",
+  async (dir, { model, data }) => {
+    const { io, err } = quietIo();
+    const code = await main([
+      "train",
+      ...tinyFlags(dir, model, data, "nan", 20),
+      "--train.lr",
+      "1e30",
+      "--train.max_grad_norm",
+      "0",
+    ], io);
+    assert.equal(code, 1);
+    assert.match(err.join(""), /Step \d+: the (loss|gradient norm) is (NaN|Infinity|-Infinity)/);
   },
-});
+);
 
 Deno.test("cli: unknown keys and bad values are refused, naming the key (exit 2)", async () => {
   for (
